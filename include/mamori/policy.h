@@ -1,0 +1,280 @@
+/*
+ * mamori/policy.h — the policy model: load a policy file (YAML), resolve
+ * `extends`, validate, and look elements up by id.
+ *
+ * A loaded policy is immutable: every string and array below belongs to the
+ * policy and lives until mamori_policy_free().  Read the structs directly; the
+ * lookup functions are conveniences.  The format is docs/policy-format.md.
+ *
+ * Every element struct begins with its source position (`pos`: the file and the
+ * line and column where the element was written), so that later checks and the
+ * decision point can point back into the file.
+ */
+#ifndef MAMORI_POLICY_H
+#define MAMORI_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mamori/diag.h"
+#include "mamori/error.h"
+
+#define MAMORI_POLICY_FORMAT 1
+
+/* Where an element or value was written.  file is NULL when absent. */
+struct mamori_srcpos {
+	const char *file;
+	int line;
+	int column;
+};
+
+struct mamori_body {
+	struct mamori_srcpos pos;
+	const char *id, *title, *text, *clause;
+	bool excluded;
+};
+
+struct mamori_department {
+	struct mamori_srcpos pos;
+	const char *id, *title, *clause, *body, *family;
+	struct mamori_srcpos body_pos, family_pos;
+};
+
+struct mamori_family {
+	struct mamori_srcpos pos;
+	const char *id, *title, *text, *clause;
+};
+
+struct mamori_organisation {
+	struct mamori_srcpos pos;	/* pos.file == NULL: not given */
+	const char *name, *kind, *clause;
+	struct mamori_body *bodies;
+	size_t nbodies;
+	struct mamori_department *departments;
+	size_t ndepartments;
+	struct mamori_family *families;
+	size_t nfamilies;
+};
+
+struct mamori_role {
+	struct mamori_srcpos pos;
+	const char *id, *title, *abbrev, *holder, *reports_to, *department, *clause;
+	const char **duties;
+	size_t nduties;
+	struct mamori_srcpos reports_to_pos, department_pos;
+};
+
+/* One 取扱制限 of a level: a vocabulary id (mamori/vocab.h) and its wording. */
+struct mamori_restriction {
+	struct mamori_srcpos pos;
+	const char *id, *text, *clause;
+	int hours;		/* timely-recovery only; 0 = as the 実施手順 sets */
+	struct mamori_srcpos id_pos;
+};
+
+struct mamori_level {
+	struct mamori_srcpos pos;
+	int level;
+	const char *title, *criteria, *clause;
+	struct mamori_restriction *restrictions;
+	size_t nrestrictions;
+};
+
+/* An axis; levels are ordered highest first and run contiguously down to 1. */
+struct mamori_axis {
+	struct mamori_srcpos pos;
+	const char *id, *title, *definition, *clause;
+	struct mamori_level *levels;
+	size_t nlevels;
+};
+
+struct mamori_classification {
+	struct mamori_srcpos pos;
+	struct mamori_axis *axes;
+	size_t naxes;
+};
+
+struct mamori_asset_kind {
+	struct mamori_srcpos pos;
+	const char *id, *title, *text, *clause;
+};
+
+struct mamori_requirement {
+	struct mamori_srcpos pos;
+	const char *id, *text, *clause;
+	struct mamori_srcpos id_pos;
+};
+
+struct mamori_segment {
+	struct mamori_srcpos pos;
+	const char *id, *title, *family, *definition, *clause;
+	const char **aliases;
+	size_t naliases;
+	struct mamori_requirement *requirements;
+	size_t nrequirements;
+	struct mamori_srcpos family_pos;
+};
+
+/* An allowed one-way flow between two segments; anything not listed is denied. */
+struct mamori_flow {
+	struct mamori_srcpos pos;
+	const char *from, *to, *channel, *sanitization, *text, *clause;
+	struct mamori_srcpos from_pos, to_pos, channel_pos, sanitization_pos;
+};
+
+struct mamori_threat {
+	struct mamori_srcpos pos;
+	const char *id, *number, *title, *text, *clause;
+};
+
+/* An enumerated sub-item of a measure or a definition (①, ア, ...). */
+struct mamori_item {
+	struct mamori_srcpos pos;
+	const char *number, *term, *text;
+};
+
+struct mamori_measure {
+	struct mamori_srcpos pos;
+	const char *id, *number, *title, *text, *clause;
+	struct mamori_item *items;
+	size_t nitems;
+};
+
+struct mamori_definition {
+	struct mamori_srcpos pos;
+	const char *id, *number, *term, *text, *clause;
+	struct mamori_item *items;
+	size_t nitems;
+};
+
+struct mamori_review_item {
+	struct mamori_srcpos pos;	/* pos.file == NULL: not given */
+	const char *text, *clause;
+	int interval_months;		/* 0: 「定期的又は必要に応じて」 */
+};
+
+struct mamori_review {
+	struct mamori_srcpos pos;
+	struct mamori_review_item audit, self_check, policy_review, risk_analysis;
+};
+
+/* A section of the rendered document; sections nest. */
+struct mamori_section {
+	struct mamori_srcpos pos;
+	const char *number, *title, *text, *include;
+	const char **items;
+	size_t nitems;
+	struct mamori_section *sections;
+	size_t nsections;
+	struct mamori_srcpos include_pos;
+};
+
+struct mamori_document {
+	struct mamori_srcpos pos;	/* pos.file == NULL: not given */
+	const char *title, *date;
+	struct mamori_section *sections;
+	size_t nsections;
+};
+
+struct mamori_policy {
+	struct mamori_srcpos pos;
+	int format;
+	const char *id, *title, *version, *extends, *note;
+	struct mamori_organisation organisation;
+	struct mamori_role *roles;
+	size_t nroles;
+	struct mamori_classification classification;
+	struct mamori_asset_kind *asset_kinds;
+	size_t nasset_kinds;
+	struct mamori_segment *segments;
+	size_t nsegments;
+	struct mamori_flow *flows;
+	size_t nflows;
+	struct mamori_threat *threats;
+	size_t nthreats;
+	struct mamori_measure *measures;
+	size_t nmeasures;
+	struct mamori_definition *definitions;
+	size_t ndefinitions;
+	struct mamori_review review;
+	struct mamori_document document;
+	struct mamori_srcpos extends_pos;
+
+	/* Set by the loader, not read from the file. */
+	const char *path;		/* the file that was loaded */
+	const char **chain;		/* ids of the policies it extends, nearest first */
+	size_t nchain;
+	unsigned char sha256[32];	/* SHA-256 over the bytes of every file in the chain, in load order */
+};
+
+/*
+ * Loads the policy file at path, resolves its `extends` chain and validates the
+ * result.  Every problem found (syntax, unknown keys, wrong types, bad
+ * references, cycles, ...) is appended to diags, which the caller owns and may
+ * reuse across calls; warnings do not make the load fail.
+ *
+ * Returns 0 and stores a new policy in *out (free with mamori_policy_free), or
+ * MAMORI_E_INVALID when diags holds at least one error, MAMORI_E_IO when the file
+ * cannot be read (also reported in diags), MAMORI_E_NOMEM.  *out is NULL on failure.
+ */
+int mamori_policy_load(const char *path, struct mamori_diags *diags,
+    struct mamori_policy **out);
+
+/*
+ * Like mamori_policy_load, but from a buffer of len bytes; name is used in
+ * diagnostics and as the base for relative `extends` paths (may be "-").
+ */
+int mamori_policy_load_buffer(const char *name, const char *buf, size_t len,
+    struct mamori_diags *diags, struct mamori_policy **out);
+
+/* Frees the policy and everything it owns, and sets *policy to NULL.  Accepts NULL. */
+void mamori_policy_free(struct mamori_policy **policy);
+
+/* Lookups by id; each returns NULL when the id is not in the policy. */
+const struct mamori_role *mamori_policy_role(const struct mamori_policy *p, const char *id);
+const struct mamori_department *mamori_policy_department(const struct mamori_policy *p, const char *id);
+const struct mamori_segment *mamori_policy_segment(const struct mamori_policy *p, const char *id);
+const struct mamori_axis *mamori_policy_axis(const struct mamori_policy *p, const char *id);
+const struct mamori_level *mamori_policy_level(const struct mamori_axis *axis, int level);
+const struct mamori_asset_kind *mamori_policy_asset_kind(const struct mamori_policy *p, const char *id);
+const struct mamori_threat *mamori_policy_threat(const struct mamori_policy *p, const char *id);
+const struct mamori_measure *mamori_policy_measure(const struct mamori_policy *p, const char *id);
+
+/* The allowed flow from one segment to another over channel, or NULL (denied). */
+const struct mamori_flow *mamori_policy_flow(const struct mamori_policy *p,
+    const char *from, const char *to, const char *channel);
+
+/* Whether the segment carries the requirement id (e.g. "mfa"). */
+bool mamori_segment_requires(const struct mamori_segment *s, const char *requirement);
+
+/*
+ * Find a department / segment / role / asset kind by id, by its Japanese title or
+ * (segments) one of its aliases, ignoring spaces and full-width / half-width
+ * differences of ASCII letters and digits ("ＬＧＷＡＮ接続系" finds lgwan).  For the
+ * register's imports, where people write titles, not ids.
+ */
+const struct mamori_department *mamori_policy_find_department(const struct mamori_policy *p, const char *name);
+const struct mamori_segment *mamori_policy_find_segment(const struct mamori_policy *p, const char *name);
+const struct mamori_role *mamori_policy_find_role(const struct mamori_policy *p, const char *name);
+const struct mamori_asset_kind *mamori_policy_find_asset_kind(const struct mamori_policy *p, const char *name);
+
+/*
+ * Writes the resolved policy as JSON (the same keys as the YAML format, without
+ * `extends`; the output is itself a valid policy file).  Returns a malloc'd
+ * NUL-terminated string the caller frees, or NULL when memory runs out.
+ */
+char *mamori_policy_to_json(const struct mamori_policy *p, bool pretty);
+
+enum mamori_render_format {
+	MAMORI_RENDER_MARKDOWN,
+	MAMORI_RENDER_HTML,
+};
+
+/*
+ * Renders the policy document (its `document:` sections, or the guideline's
+ * standard structure when it has none) to out.  Returns 0 or MAMORI_E_IO.
+ */
+int mamori_policy_render(const struct mamori_policy *p, enum mamori_render_format fmt,
+    FILE *out);
+
+#endif

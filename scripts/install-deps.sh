@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages mamori needs to build and test.
+# Idempotent: packages already present are left alone, and apt-get update runs
+# only when something is missing.  Usage: scripts/install-deps.sh [--tests]
+set -euo pipefail
+
+build_pkgs=(
+  build-essential meson ninja-build pkg-config clang
+  libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev
+)
+test_pkgs=(
+  libcmocka-dev sqlite3 python3
+)
+
+want=("${build_pkgs[@]}")
+if [ "${1:-}" = "--tests" ]; then
+  want+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or with sudo) to install them" >&2
+  exit 3
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,25 @@
+/* cli.h — what the command files share with main. */
+#ifndef MAMORI_CLI_H
+#define MAMORI_CLI_H
+
+/* Exit codes (DESIGN.md): */
+enum {
+	EXIT_OK = 0,
+	EXIT_REFUSED = 1,	/* invalid input, denied, tampered */
+	EXIT_USAGE = 2,
+	EXIT_ENV = 3,		/* cannot open the store, missing key, unreadable file */
+};
+
+/* A command group: `mamori NAME ...`.  argv[0] is the group's name. */
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_policy(int argc, char **argv);
+
+/* Prints "mamori: " + message to stderr and returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

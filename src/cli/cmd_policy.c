@@ -1,0 +1,245 @@
+/* cmd_policy.c — `mamori policy check | show | render`. */
+#include "cli.h"
+#include "mamori/policy.h"
+#include "mamori/vocab.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char policy_usage[] =
+    "usage: mamori policy check FILE...\n"
+    "       mamori policy show [--json] FILE\n"
+    "       mamori policy render [--format markdown|html] FILE\n";
+
+/* Loads path, printing every diagnostic to stderr.  Returns an exit code. */
+static int
+load_reporting(const char *path, struct mamori_policy **out, size_t *warnings)
+{
+	struct mamori_diags diags = { 0 };
+	int rc = mamori_policy_load(path, &diags, out);
+
+	mamori_diags_sort(&diags);
+	mamori_diags_print(&diags, stderr);
+	if (warnings)
+		*warnings = diags.warnings;
+	mamori_diags_clear(&diags);
+	if (rc == MAMORI_E_IO)
+		return EXIT_ENV;
+	if (rc == MAMORI_E_NOMEM) {
+		fprintf(stderr, "mamori: %s: out of memory\n", path);
+		return EXIT_ENV;
+	}
+	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
+}
+
+static int
+policy_check(int argc, char **argv)
+{
+	int worst = EXIT_OK;
+
+	if (argc < 2)
+		return cli_usage_error("policy check: name at least one policy file\n%s", policy_usage);
+	for (int i = 1; i < argc; i++) {
+		struct mamori_policy *p = NULL;
+		size_t warnings = 0;
+		int rc = load_reporting(argv[i], &p, &warnings);
+
+		if (rc == EXIT_OK)
+			printf("%s: ok (%s, %zu warning%s)\n", argv[i], p->id, warnings,
+			    warnings == 1 ? "" : "s");
+		else
+			fprintf(stderr, "%s: invalid\n", argv[i]);
+		if (rc > worst)
+			worst = rc;
+		mamori_policy_free(&p);
+	}
+	return worst;
+}
+
+static void
+show_text(const char *label, const char *value)
+{
+	if (value != NULL)
+		printf("%-14s %s\n", label, value);
+}
+
+static void
+show_summary(const struct mamori_policy *p)
+{
+	const struct mamori_organisation *o = &p->organisation;
+
+	show_text("policy", p->id);
+	show_text("title", p->title);
+	show_text("version", p->version);
+	if (p->nchain > 0) {
+		printf("%-14s", "extends");
+		for (size_t i = 0; i < p->nchain; i++)
+			printf(" %s%s", p->chain[i], i + 1 < p->nchain ? " →" : "");
+		putchar('\n');
+	}
+	show_text("note", p->note);
+	printf("sha256         ");
+	for (size_t i = 0; i < sizeof(p->sha256); i++)
+		printf("%02x", p->sha256[i]);
+	printf("\n\n組織 organisation: %s\n", o->name ? o->name : "");
+	for (size_t i = 0; i < o->nbodies; i++)
+		printf("  適用機関 %-18s %s%s\n", o->bodies[i].id, o->bodies[i].title,
+		    o->bodies[i].excluded ? "（適用除外）" : "");
+	for (size_t i = 0; i < o->ndepartments; i++)
+		printf("  所管課   %-18s %s\n", o->departments[i].id, o->departments[i].title);
+
+	printf("\n役割 roles:\n");
+	for (size_t i = 0; i < p->nroles; i++) {
+		const struct mamori_role *r = &p->roles[i];
+		printf("  %-18s %s", r->id, r->title);
+		if (r->holder)
+			printf("（%s）", r->holder);
+		if (r->reports_to)
+			printf(" → %s", r->reports_to);
+		printf("  [%s]\n", r->clause);
+	}
+
+	printf("\n分類 classification:\n");
+	for (size_t i = 0; i < p->classification.naxes; i++) {
+		const struct mamori_axis *a = &p->classification.axes[i];
+		for (size_t j = 0; j < a->nlevels; j++) {
+			const struct mamori_level *l = &a->levels[j];
+			printf("  %-16s %s  [%s]\n", a->id, l->title, l->clause);
+			for (size_t k = 0; k < l->nrestrictions; k++)
+				printf("      取扱制限 %-26s %s\n", l->restrictions[k].id,
+				    l->restrictions[k].text);
+		}
+	}
+
+	printf("\nネットワーク segments:\n");
+	for (size_t i = 0; i < p->nsegments; i++) {
+		const struct mamori_segment *s = &p->segments[i];
+		printf("  %-16s %s", s->id, s->title);
+		for (size_t j = 0; j < s->nrequirements; j++)
+			printf("%s%s", j ? ", " : "  requires ", s->requirements[j].id);
+		putchar('\n');
+	}
+	printf("  flows (default deny; only these are allowed):\n");
+	for (size_t i = 0; i < p->nflows; i++) {
+		const struct mamori_flow *f = &p->flows[i];
+		printf("    %s → %s via %s, 無害化 %s  [%s]\n", f->from, f->to, f->channel,
+		    f->sanitization, f->clause);
+	}
+	if (p->nflows == 0)
+		printf("    (none)\n");
+
+	printf("\n脅威 threats:\n");
+	for (size_t i = 0; i < p->nthreats; i++)
+		printf("  %-16s %s %s\n", p->threats[i].id,
+		    p->threats[i].number ? p->threats[i].number : "",
+		    p->threats[i].title ? p->threats[i].title : "");
+	printf("\n対策 measures:\n");
+	for (size_t i = 0; i < p->nmeasures; i++)
+		printf("  %-16s %s %s\n", p->measures[i].id,
+		    p->measures[i].number ? p->measures[i].number : "", p->measures[i].title);
+	printf("\n資産の種別 asset kinds:");
+	for (size_t i = 0; i < p->nasset_kinds; i++)
+		printf(" %s(%s)", p->asset_kinds[i].id, p->asset_kinds[i].title);
+	printf("\n");
+}
+
+static int
+policy_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	struct mamori_policy *p = NULL;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h') {
+			fputs(policy_usage, stdout);
+			return EXIT_OK;
+		} else
+			return cli_usage_error("policy show: bad option\n%s", policy_usage);
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("policy show: name exactly one policy file\n%s", policy_usage);
+	rc = load_reporting(argv[optind], &p, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	if (json) {
+		char *s = mamori_policy_to_json(p, true);
+		if (s == NULL)
+			rc = EXIT_ENV;
+		else
+			printf("%s\n", s);
+		free(s);
+	} else {
+		show_summary(p);
+	}
+	mamori_policy_free(&p);
+	return rc;
+}
+
+static int
+policy_render(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum mamori_render_format fmt = MAMORI_RENDER_MARKDOWN;
+	struct mamori_policy *p = NULL;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+		if (c == 'f') {
+			if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+				fmt = MAMORI_RENDER_MARKDOWN;
+			else if (strcmp(optarg, "html") == 0)
+				fmt = MAMORI_RENDER_HTML;
+			else
+				return cli_usage_error("policy render: --format is markdown or html, not '%s'", optarg);
+		} else if (c == 'h') {
+			fputs(policy_usage, stdout);
+			return EXIT_OK;
+		} else {
+			return cli_usage_error("policy render: bad option\n%s", policy_usage);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("policy render: name exactly one policy file\n%s", policy_usage);
+	rc = load_reporting(argv[optind], &p, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	if (mamori_policy_render(p, fmt, stdout) != 0 || fflush(stdout) != 0)
+		rc = EXIT_ENV;
+	mamori_policy_free(&p);
+	return rc;
+}
+
+int
+cmd_policy(int argc, char **argv)
+{
+	static const struct cli_command subs[] = {
+		{ "check", policy_check, "validate policy files" },
+		{ "show", policy_show, "the resolved policy" },
+		{ "render", policy_render, "the policy document" },
+	};
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(policy_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(argc - 1, argv + 1);
+	return cli_usage_error("policy: unknown subcommand '%s'\n%s", argv[1], policy_usage);
+}

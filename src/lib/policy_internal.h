@@ -1,0 +1,25 @@
+/* policy_internal.h — what the policy loader shares with its checker. (internal) */
+#ifndef MAMORI_POLICY_INTERNAL_H
+#define MAMORI_POLICY_INTERNAL_H
+
+#include "arena.h"
+#include "mamori/policy.h"
+
+/* The arena that owns a policy is allocated just before it. */
+struct policy_box {
+	struct mamori_arena arena;
+	struct mamori_policy policy;
+};
+
+/*
+ * Checks the resolved policy's meaning: required sections, references between
+ * elements, cycles, level order, vocabulary ids, and suspicious-but-legal input
+ * (warnings).  Appends to diags.  Never fails on partially-read input: fields
+ * left NULL by earlier errors are skipped.
+ */
+void mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *diags);
+
+/* The names `document.sections[].include` accepts, NULL-terminated. */
+extern const char *const mamori_policy_includes[];
+
+#endif

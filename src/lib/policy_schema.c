@@ -1,0 +1,263 @@
+/*
+ * policy_schema.c — the policy file format as tables (docs/policy-format.md).
+ * The loader, `policy show --json` and the JSON Schema in docs/ are all driven
+ * by these tables, so a key added here is read, printed and documented alike.
+ */
+#include "policy_schema.h"
+
+#include <limits.h>
+#include <stddef.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define STR(T, k, m, req, d) { .key = k, .kind = YM_STRING, .offset = offsetof(T, m), .required = req, .doc = d }
+#define ID(T, k, m, req, d) { .key = k, .kind = YM_ID, .offset = offsetof(T, m), .required = req, .doc = d }
+#define REF(T, k, m, p, d) { .key = k, .kind = YM_ID, .offset = offsetof(T, m), .pos_offset = offsetof(T, p), .doc = d }
+#define REQREF(T, k, m, p, d) { .key = k, .kind = YM_ID, .offset = offsetof(T, m), .pos_offset = offsetof(T, p), .required = true, .doc = d }
+#define INT(T, k, m, req, lo, hi, d) { .key = k, .kind = YM_INT, .offset = offsetof(T, m), .required = req, .min = lo, .max = hi, .doc = d }
+#define BOOL(T, k, m, d) { .key = k, .kind = YM_BOOL, .offset = offsetof(T, m), .doc = d }
+#define STRS(T, k, m, c, d) { .key = k, .kind = YM_STRLIST, .offset = offsetof(T, m), .count_offset = offsetof(T, c), .doc = d }
+#define LIST(T, k, m, c, s, req, mg, d) { .key = k, .kind = YM_LIST, .offset = offsetof(T, m), .count_offset = offsetof(T, c), .schema = &s, .required = req, .merge = mg, .doc = d }
+#define MAP(T, k, m, s, req, mg, d) { .key = k, .kind = YM_MAP, .offset = offsetof(T, m), .schema = &s, .required = req, .merge = mg, .doc = d }
+#define SCHEMA(T, nm, tbl, ...) { .name = nm, .size = sizeof(T), .fields = tbl, .nfields = N(tbl), .keys = { __VA_ARGS__ } }
+
+#define CLAUSE(T) STR(T, "clause", clause, true, "where the element stands in the source document")
+
+/* ---- organisation ---- */
+
+static const struct ym_field body_fields[] = {
+	ID(struct mamori_body, "id", id, true, "body id"),
+	STR(struct mamori_body, "title", title, true, "e.g. 内部部局"),
+	STR(struct mamori_body, "text", text, false, "a qualification of the scope"),
+	BOOL(struct mamori_body, "excluded", excluded, "named only to be excluded"),
+	CLAUSE(struct mamori_body),
+};
+static const struct ym_schema body_schema = SCHEMA(struct mamori_body, "body", body_fields, "id");
+
+static const struct ym_field department_fields[] = {
+	ID(struct mamori_department, "id", id, true, "department id"),
+	STR(struct mamori_department, "title", title, true, "e.g. 総務課"),
+	REF(struct mamori_department, "body", body, body_pos, "the body it belongs to"),
+	REF(struct mamori_department, "family", family, family_pos, "the policy family that applies"),
+	STR(struct mamori_department, "clause", clause, false, "the 組織規則 that sets it up"),
+};
+static const struct ym_schema department_schema =
+    SCHEMA(struct mamori_department, "department", department_fields, "id");
+
+static const struct ym_field family_fields[] = {
+	ID(struct mamori_family, "id", id, true, "family id, e.g. general, education"),
+	STR(struct mamori_family, "title", title, true, "e.g. 教育情報セキュリティポリシー"),
+	STR(struct mamori_family, "text", text, false, "description"),
+	CLAUSE(struct mamori_family),
+};
+static const struct ym_schema family_schema = SCHEMA(struct mamori_family, "family", family_fields, "id");
+
+static const struct ym_field organisation_fields[] = {
+	STR(struct mamori_organisation, "name", name, true, "団体名"),
+	STR(struct mamori_organisation, "kind", kind, false, "council, city, town, village, prefecture, committee, other"),
+	CLAUSE(struct mamori_organisation),
+	LIST(struct mamori_organisation, "bodies", bodies, nbodies, body_schema, true, YM_MERGE_REPLACE, "適用範囲: the bodies in scope"),
+	LIST(struct mamori_organisation, "departments", departments, ndepartments, department_schema, false, YM_MERGE_REPLACE, "departments"),
+	LIST(struct mamori_organisation, "families", families, nfamilies, family_schema, false, YM_MERGE_REPLACE, "policy families"),
+};
+static const struct ym_schema organisation_schema =
+    SCHEMA(struct mamori_organisation, "organisation", organisation_fields, NULL);
+
+/* ---- roles ---- */
+
+static const struct ym_field role_fields[] = {
+	ID(struct mamori_role, "id", id, true, "role id"),
+	STR(struct mamori_role, "title", title, true, "e.g. 統括情報セキュリティ責任者"),
+	STR(struct mamori_role, "abbrev", abbrev, false, "short form, e.g. 統括責任者"),
+	STR(struct mamori_role, "holder", holder, false, "who holds it, e.g. 議会事務局長"),
+	REF(struct mamori_role, "reports_to", reports_to, reports_to_pos, "the role above"),
+	REF(struct mamori_role, "department", department, department_pos, "a department id"),
+	STRS(struct mamori_role, "duties", duties, nduties, "duties in the source's wording"),
+	CLAUSE(struct mamori_role),
+};
+static const struct ym_schema role_schema = SCHEMA(struct mamori_role, "role", role_fields, "id");
+
+/* ---- classification ---- */
+
+static const struct ym_field restriction_fields[] = {
+	{ .key = "id", .kind = YM_ID, .offset = offsetof(struct mamori_restriction, id),
+	  .pos_offset = offsetof(struct mamori_restriction, id_pos), .required = true,
+	  .doc = "a restriction id from the vocabulary" },
+	STR(struct mamori_restriction, "text", text, true, "the source's wording"),
+	INT(struct mamori_restriction, "hours", hours, false, 1, 8760, "timely-recovery: hours"),
+	CLAUSE(struct mamori_restriction),
+};
+static const struct ym_schema restriction_schema =
+    SCHEMA(struct mamori_restriction, "restriction", restriction_fields, "id");
+
+static const struct ym_field level_fields[] = {
+	INT(struct mamori_level, "level", level, true, 1, 9, "the level number"),
+	STR(struct mamori_level, "title", title, true, "e.g. 機密性3"),
+	STR(struct mamori_level, "criteria", criteria, true, "分類基準"),
+	CLAUSE(struct mamori_level),
+	LIST(struct mamori_level, "restrictions", restrictions, nrestrictions, restriction_schema, false, YM_MERGE_REPLACE, "取扱制限"),
+};
+static const struct ym_schema level_schema = SCHEMA(struct mamori_level, "level", level_fields, "level");
+
+static const struct ym_field axis_fields[] = {
+	ID(struct mamori_axis, "id", id, true, "confidentiality, integrity, availability"),
+	STR(struct mamori_axis, "title", title, true, "e.g. 機密性"),
+	STR(struct mamori_axis, "definition", definition, false, "the definition"),
+	CLAUSE(struct mamori_axis),
+	LIST(struct mamori_axis, "levels", levels, nlevels, level_schema, true, YM_MERGE_REPLACE, "levels, highest first"),
+};
+static const struct ym_schema axis_schema = SCHEMA(struct mamori_axis, "axis", axis_fields, "id");
+
+static const struct ym_field classification_fields[] = {
+	LIST(struct mamori_classification, "axes", axes, naxes, axis_schema, true, YM_MERGE_BY_KEY, "classification axes"),
+};
+static const struct ym_schema classification_schema =
+    SCHEMA(struct mamori_classification, "classification", classification_fields, NULL);
+
+/* ---- assets, segments, flows ---- */
+
+static const struct ym_field asset_kind_fields[] = {
+	ID(struct mamori_asset_kind, "id", id, true, "asset kind id"),
+	STR(struct mamori_asset_kind, "title", title, true, "e.g. 電磁的記録媒体"),
+	STR(struct mamori_asset_kind, "text", text, false, "the source's wording"),
+	CLAUSE(struct mamori_asset_kind),
+};
+static const struct ym_schema asset_kind_schema =
+    SCHEMA(struct mamori_asset_kind, "asset kind", asset_kind_fields, "id");
+
+static const struct ym_field requirement_fields[] = {
+	{ .key = "id", .kind = YM_ID, .offset = offsetof(struct mamori_requirement, id),
+	  .pos_offset = offsetof(struct mamori_requirement, id_pos), .required = true,
+	  .doc = "a requirement id from the vocabulary" },
+	STR(struct mamori_requirement, "text", text, true, "the source's wording"),
+	CLAUSE(struct mamori_requirement),
+};
+static const struct ym_schema requirement_schema =
+    SCHEMA(struct mamori_requirement, "requirement", requirement_fields, "id");
+
+static const struct ym_field segment_fields[] = {
+	ID(struct mamori_segment, "id", id, true, "segment id"),
+	STR(struct mamori_segment, "title", title, true, "e.g. LGWAN接続系"),
+	STRS(struct mamori_segment, "aliases", aliases, naliases, "other names"),
+	REF(struct mamori_segment, "family", family, family_pos, "policy family"),
+	STR(struct mamori_segment, "definition", definition, false, "the definition"),
+	CLAUSE(struct mamori_segment),
+	LIST(struct mamori_segment, "requirements", requirements, nrequirements, requirement_schema, false, YM_MERGE_REPLACE, "requirements"),
+};
+static const struct ym_schema segment_schema = SCHEMA(struct mamori_segment, "segment", segment_fields, "id");
+
+static const struct ym_field flow_fields[] = {
+	REQREF(struct mamori_flow, "from", from, from_pos, "source segment"),
+	REQREF(struct mamori_flow, "to", to, to_pos, "destination segment"),
+	REQREF(struct mamori_flow, "channel", channel, channel_pos, "channel id"),
+	REQREF(struct mamori_flow, "sanitization", sanitization, sanitization_pos, "sanitization id"),
+	STR(struct mamori_flow, "text", text, false, "the source's wording"),
+	CLAUSE(struct mamori_flow),
+};
+static const struct ym_schema flow_schema =
+    SCHEMA(struct mamori_flow, "flow", flow_fields, "from", "to", "channel");
+
+/* ---- threats, measures, definitions ---- */
+
+static const struct ym_field threat_fields[] = {
+	ID(struct mamori_threat, "id", id, true, "threat id"),
+	STR(struct mamori_threat, "number", number, false, "the source's numbering"),
+	STR(struct mamori_threat, "title", title, false, "category name"),
+	STR(struct mamori_threat, "text", text, true, "the source's wording"),
+	CLAUSE(struct mamori_threat),
+};
+static const struct ym_schema threat_schema = SCHEMA(struct mamori_threat, "threat", threat_fields, "id");
+
+static const struct ym_field item_fields[] = {
+	STR(struct mamori_item, "number", number, false, "numbering, e.g. ①"),
+	STR(struct mamori_item, "term", term, false, "the term defined"),
+	STR(struct mamori_item, "text", text, true, "the wording"),
+};
+static const struct ym_schema item_schema = SCHEMA(struct mamori_item, "item", item_fields, NULL);
+
+static const struct ym_field measure_fields[] = {
+	ID(struct mamori_measure, "id", id, true, "measure id"),
+	STR(struct mamori_measure, "number", number, false, "numbering, e.g. (1)"),
+	STR(struct mamori_measure, "title", title, true, "e.g. 組織体制"),
+	STR(struct mamori_measure, "text", text, false, "the wording"),
+	CLAUSE(struct mamori_measure),
+	LIST(struct mamori_measure, "items", items, nitems, item_schema, false, YM_MERGE_REPLACE, "sub-items"),
+};
+static const struct ym_schema measure_schema = SCHEMA(struct mamori_measure, "measure", measure_fields, "id");
+
+static const struct ym_field definition_fields[] = {
+	ID(struct mamori_definition, "id", id, false, "optional id"),
+	STR(struct mamori_definition, "number", number, false, "numbering, e.g. (1)"),
+	STR(struct mamori_definition, "term", term, true, "the term"),
+	STR(struct mamori_definition, "text", text, false, "the definition"),
+	CLAUSE(struct mamori_definition),
+	LIST(struct mamori_definition, "items", items, nitems, item_schema, false, YM_MERGE_REPLACE, "enumerated parts"),
+};
+static const struct ym_schema definition_schema =
+    SCHEMA(struct mamori_definition, "definition", definition_fields, "term");
+
+/* ---- review, document ---- */
+
+static const struct ym_field review_item_fields[] = {
+	STR(struct mamori_review_item, "text", text, true, "the wording"),
+	CLAUSE(struct mamori_review_item),
+	INT(struct mamori_review_item, "interval_months", interval_months, false, 1, 120, "interval in months"),
+};
+static const struct ym_schema review_item_schema =
+    SCHEMA(struct mamori_review_item, "review item", review_item_fields, NULL);
+
+static const struct ym_field review_fields[] = {
+	MAP(struct mamori_review, "audit", audit, review_item_schema, false, YM_MERGE_REPLACE, "情報セキュリティ監査"),
+	MAP(struct mamori_review, "self_check", self_check, review_item_schema, false, YM_MERGE_REPLACE, "自己点検"),
+	MAP(struct mamori_review, "policy_review", policy_review, review_item_schema, false, YM_MERGE_REPLACE, "見直し"),
+	MAP(struct mamori_review, "risk_analysis", risk_analysis, review_item_schema, false, YM_MERGE_REPLACE, "risk analysis before review"),
+};
+static const struct ym_schema review_schema = SCHEMA(struct mamori_review, "review", review_fields, NULL);
+
+extern const struct ym_schema mamori_section_schema;
+static const struct ym_field section_fields[] = {
+	STR(struct mamori_section, "number", number, false, "the source's number"),
+	STR(struct mamori_section, "title", title, false, "the heading"),
+	STR(struct mamori_section, "text", text, false, "paragraphs"),
+	STRS(struct mamori_section, "items", items, nitems, "enumerated items"),
+	{ .key = "include", .kind = YM_STRING, .offset = offsetof(struct mamori_section, include),
+	  .pos_offset = offsetof(struct mamori_section, include_pos),
+	  .doc = "a part of the model to render here" },
+	LIST(struct mamori_section, "sections", sections, nsections, mamori_section_schema, false, YM_MERGE_REPLACE, "sub-sections"),
+};
+const struct ym_schema mamori_section_schema =
+    SCHEMA(struct mamori_section, "section", section_fields, NULL);
+
+static const struct ym_field document_fields[] = {
+	STR(struct mamori_document, "title", title, false, "the document's heading"),
+	STR(struct mamori_document, "date", date, false, "策定日 / 改定日"),
+	LIST(struct mamori_document, "sections", sections, nsections, mamori_section_schema, false, YM_MERGE_REPLACE, "sections in order"),
+};
+static const struct ym_schema document_schema = SCHEMA(struct mamori_document, "document", document_fields, NULL);
+
+/* ---- top level ---- */
+
+#define P struct mamori_policy
+static const struct ym_field policy_fields[] = {
+	INT(P, "mamori-policy", format, true, 1, INT_MAX, "format version (1)"),
+	ID(P, "id", id, true, "the policy's id"),
+	STR(P, "title", title, true, "文書名"),
+	STR(P, "version", version, true, "version or revision date"),
+	{ .key = "extends", .kind = YM_STRING, .offset = offsetof(P, extends),
+	  .pos_offset = offsetof(P, extends_pos), .doc = "the policy this one builds on" },
+	STR(P, "note", note, false, "a note for readers"),
+	MAP(P, "organisation", organisation, organisation_schema, false, YM_MERGE_REPLACE, "the organisation"),
+	LIST(P, "roles", roles, nroles, role_schema, false, YM_MERGE_BY_KEY, "roles"),
+	MAP(P, "classification", classification, classification_schema, false, YM_MERGE_FIELDS, "classification"),
+	LIST(P, "asset_kinds", asset_kinds, nasset_kinds, asset_kind_schema, false, YM_MERGE_BY_KEY, "asset kinds"),
+	LIST(P, "segments", segments, nsegments, segment_schema, false, YM_MERGE_BY_KEY, "network segments"),
+	LIST(P, "flows", flows, nflows, flow_schema, false, YM_MERGE_BY_KEY, "allowed flows"),
+	LIST(P, "threats", threats, nthreats, threat_schema, false, YM_MERGE_BY_KEY, "threats"),
+	LIST(P, "measures", measures, nmeasures, measure_schema, false, YM_MERGE_BY_KEY, "measures"),
+	LIST(P, "definitions", definitions, ndefinitions, definition_schema, false, YM_MERGE_REPLACE, "definitions"),
+	MAP(P, "review", review, review_schema, false, YM_MERGE_FIELDS, "audit, self-check, review"),
+	MAP(P, "document", document, document_schema, false, YM_MERGE_REPLACE, "document layout"),
+};
+#undef P
+
+const struct ym_schema mamori_policy_schema =
+    SCHEMA(struct mamori_policy, "policy", policy_fields, NULL);

@@ -1,0 +1,83 @@
+/* vocab.c — the fixed vocabularies (see docs/policy-format.md). */
+#include "mamori/vocab.h"
+#include "suggest.h"
+
+#include <string.h>
+
+#define VOCAB(name, table) { name, table, sizeof(table) / sizeof(table[0]) }
+
+static const struct mamori_vocab_entry restriction_entries[] = {
+	{ "issued-terminal-only", "支給以外の端末での作業の原則禁止",
+	  "work only on terminals issued by the organisation" },
+	{ "no-excess-copies", "必要以上の複製及び配付禁止",
+	  "no copies or distribution beyond what the work needs" },
+	{ "restricted-storage", "保管場所の制限、保管場所への必要以上の電磁的記録媒体等の持ち込み禁止",
+	  "designated storage place only; no unneeded media brought into it" },
+	{ "encrypt-in-transit", "情報の送信、情報資産の運搬・提供時における暗号化・パスワード設定や鍵付きケースへの格納",
+	  "encrypt or password-protect when sending, carrying or handing over; locked case for media" },
+	{ "irreversible-disposal", "復元不可能な処理を施しての廃棄",
+	  "dispose of only in a way that cannot be recovered" },
+	{ "trusted-network", "信頼のできるネットワーク回線の選択",
+	  "use only trusted network lines" },
+	{ "external-processing-rules", "外部で情報処理を行う際の安全管理措置の規定",
+	  "processing outside the office follows the set safety measures" },
+	{ "locked-media-storage", "電磁的記録媒体の施錠可能な場所への保管",
+	  "keep electronic media in a lockable place" },
+	{ "backup", "バックアップ", "keep a backup" },
+	{ "electronic-signature", "電子署名付与", "sign electronically" },
+	{ "timely-recovery", "指定する時間以内の復旧", "recover within the set time" },
+};
+
+static const struct mamori_vocab_entry requirement_entries[] = {
+	{ "isolated", "他の領域との通信をできないようにする",
+	  "no communication with other segments, as a rule" },
+	{ "no-take-out", "端末からの情報持ち出し不可設定",
+	  "terminals are set so that data cannot be taken out" },
+	{ "mfa", "端末への多要素認証の導入", "multi-factor authentication on terminals" },
+	{ "path-separation", "通信経路の分割",
+	  "separated communication paths; only safe communication allowed" },
+	{ "monitoring", "不正通信の監視機能", "monitoring for illicit traffic" },
+	{ "security-cloud", "自治体情報セキュリティクラウドの導入",
+	  "internet traffic through the prefectural security cloud" },
+};
+
+static const struct mamori_vocab_entry channel_entries[] = {
+	{ "mail", "電子メール", "e-mail" },
+	{ "web", "ウェブ閲覧", "web browsing" },
+	{ "file-transfer", "ファイル転送", "file transfer" },
+	{ "screen-transfer", "画面転送", "screen transfer (remote display)" },
+	{ "media", "電磁的記録媒体", "removable media" },
+	{ "api", "システム間連携", "system-to-system interface" },
+};
+
+static const struct mamori_vocab_entry sanitization_entries[] = {
+	{ "none", "無害化なし", "no sanitization" },
+	{ "mail-text", "メール本文のテキスト化", "mail converted to plain text" },
+	{ "file-disarm", "ファイルの無害化", "file disarm and reconstruction" },
+	{ "screen-only", "画面転送による無害化", "only screen images cross" },
+};
+
+const struct mamori_vocab mamori_restrictions = VOCAB("restriction", restriction_entries);
+const struct mamori_vocab mamori_requirements = VOCAB("requirement", requirement_entries);
+const struct mamori_vocab mamori_channels = VOCAB("channel", channel_entries);
+const struct mamori_vocab mamori_sanitizations = VOCAB("sanitization", sanitization_entries);
+
+const struct mamori_vocab_entry *
+mamori_vocab_find(const struct mamori_vocab *v, const char *id)
+{
+	for (size_t i = 0; i < v->count; i++)
+		if (strcmp(v->entries[i].id, id) == 0)
+			return &v->entries[i];
+	return NULL;
+}
+
+const char *
+mamori_vocab_suggest(const struct mamori_vocab *v, const char *id)
+{
+	const char *ids[32];
+	size_t n = v->count < 32 ? v->count : 32;
+
+	for (size_t i = 0; i < n; i++)
+		ids[i] = v->entries[i].id;
+	return mamori_suggest(id, ids, n);
+}
