@@ -265,6 +265,13 @@ const struct mamori_asset_kind *mamori_policy_find_asset_kind(const struct mamor
  */
 char *mamori_policy_to_json(const struct mamori_policy *p, bool pretty);
 
+/*
+ * The JSON Schema (draft 2020-12) of the policy file format, generated from the
+ * same tables the loader reads with.  Returns a malloc'd string the caller frees,
+ * or NULL when memory runs out.
+ */
+char *mamori_policy_json_schema(void);
+
 enum mamori_render_format {
 	MAMORI_RENDER_MARKDOWN,
 	MAMORI_RENDER_HTML,

@@ -11,7 +11,8 @@
 static const char policy_usage[] =
     "usage: mamori policy check FILE...\n"
     "       mamori policy show [--json] FILE\n"
-    "       mamori policy render [--format markdown|html] FILE\n";
+    "       mamori policy render [--format markdown|html] FILE\n"
+    "       mamori policy schema\n";
 
 /* Loads path, printing every diagnostic to stderr.  Returns an exit code. */
 static int
@@ -225,6 +226,22 @@ policy_render(int argc, char **argv)
 	return rc;
 }
 
+static int
+policy_schema(int argc, char **argv)
+{
+	char *s;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage_error("policy schema takes no arguments\n%s", policy_usage);
+	s = mamori_policy_json_schema();
+	if (s == NULL)
+		return EXIT_ENV;
+	printf("%s\n", s);
+	free(s);
+	return EXIT_OK;
+}
+
 int
 cmd_policy(int argc, char **argv)
 {
@@ -232,6 +249,7 @@ cmd_policy(int argc, char **argv)
 		{ "check", policy_check, "validate policy files" },
 		{ "show", policy_show, "the resolved policy" },
 		{ "render", policy_render, "the policy document" },
+		{ "schema", policy_schema, "the JSON Schema of the format" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -195,10 +195,8 @@ find_parent(struct loader *L, const char *from_file, const char *target, char *t
 	if (file_exists(path))
 		return mamori_arena_strdup(L->arena, path);
 	snprintf(path, sizeof(path), "%s/%s.yaml", MAMORI_POLICY_DIR, target);
-	if (strlen(tried) + strlen(path) + 6 < tsize) {
-		strcat(tried, " and ");
-		strcat(tried, path);
-	}
+	size_t used = strlen(tried);
+	snprintf(tried + used, tsize - used, " and %.1000s", path);
 	return file_exists(path) ? mamori_arena_strdup(L->arena, path) : NULL;
 }
 
