@@ -56,11 +56,27 @@ struct mamori_organisation {
 	size_t nfamilies;
 };
 
+/*
+ * What a role may do to assets (the decision point and the server read it):
+ * scope "all" (every department's assets), "department" (its holder's own
+ * department's), or "none"; actions from the action vocabulary, or "all".  A role
+ * also may do what the roles that report to it may (the hierarchy), within its
+ * own scope.
+ */
+struct mamori_role_access {
+	struct mamori_srcpos pos;	/* pos.file == NULL: not given */
+	const char *scope, *clause;
+	const char **actions;
+	size_t nactions;
+	struct mamori_srcpos scope_pos, actions_pos;
+};
+
 struct mamori_role {
 	struct mamori_srcpos pos;
 	const char *id, *title, *abbrev, *holder, *reports_to, *department, *clause;
 	const char **duties;
 	size_t nduties;
+	struct mamori_role_access access;
 	struct mamori_srcpos reports_to_pos, department_pos;
 };
 

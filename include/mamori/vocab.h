@@ -26,6 +26,10 @@ extern const struct mamori_vocab mamori_restrictions;
 extern const struct mamori_vocab mamori_requirements;
 extern const struct mamori_vocab mamori_channels;
 extern const struct mamori_vocab mamori_sanitizations;
+/* Actions on assets, in the order of enum mamori_action (mamori/decide.h). */
+extern const struct mamori_vocab mamori_actions;
+/* Scopes of a role's access: all, department, none. */
+extern const struct mamori_vocab mamori_access_scopes;
 
 /* The entry with this id, or NULL. */
 const struct mamori_vocab_entry *mamori_vocab_find(const struct mamori_vocab *v, const char *id);

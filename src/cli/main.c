@@ -7,6 +7,7 @@
 
 static const struct cli_command commands[] = {
 	{ "policy", cmd_policy, "validate, show and render policy files (ポリシー)" },
+	{ "decide", cmd_decide, "may this person do this with this asset? (判定)" },
 };
 
 int

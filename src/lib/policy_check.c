@@ -150,6 +150,13 @@ check_roles(struct checker *c)
 		snprintf(where, sizeof(where), "role '%s'", r->id ? r->id : "?");
 		check_ref(c, "role", r->reports_to, &r->reports_to_pos, roles, nr, where);
 		check_ref(c, "department", r->department, &r->department_pos, depts, nd, where);
+		if (r->access.pos.file != NULL) {
+			check_vocab(c, &mamori_access_scopes, r->access.scope, &r->access.scope_pos, where);
+			for (size_t k = 0; k < r->access.nactions; k++)
+				if (strcmp(r->access.actions[k], "all") != 0)
+					check_vocab(c, &mamori_actions, r->access.actions[k],
+					    &r->access.actions_pos, where);
+		}
 		if (r->reports_to && r->id && strcmp(r->reports_to, r->id) == 0)
 			report(c, MAMORI_SEV_ERROR, &r->reports_to_pos,
 			    "role '%s' reports to itself", r->id);

@@ -128,6 +128,7 @@ static const struct {
 	{ "requirement", "id", &mamori_requirements },
 	{ "flow", "channel", &mamori_channels },
 	{ "flow", "sanitization", &mamori_sanitizations },
+	{ "access", "scope", &mamori_access_scopes },
 };
 
 static void

@@ -64,6 +64,19 @@ static const struct ym_schema organisation_schema =
 
 /* ---- roles ---- */
 
+static const struct ym_field access_fields[] = {
+	{ .key = "scope", .kind = YM_ID, .offset = offsetof(struct mamori_role_access, scope),
+	  .pos_offset = offsetof(struct mamori_role_access, scope_pos), .required = true,
+	  .doc = "all, department or none" },
+	{ .key = "actions", .kind = YM_STRLIST, .offset = offsetof(struct mamori_role_access, actions),
+	  .count_offset = offsetof(struct mamori_role_access, nactions),
+	  .pos_offset = offsetof(struct mamori_role_access, actions_pos), .required = true,
+	  .doc = "read write copy print send take_out transfer store dispose publish, or all" },
+	CLAUSE(struct mamori_role_access),
+};
+static const struct ym_schema access_schema =
+    SCHEMA(struct mamori_role_access, "access", access_fields, NULL);
+
 static const struct ym_field role_fields[] = {
 	ID(struct mamori_role, "id", id, true, "role id"),
 	STR(struct mamori_role, "title", title, true, "e.g. 統括情報セキュリティ責任者"),
@@ -72,6 +85,7 @@ static const struct ym_field role_fields[] = {
 	REF(struct mamori_role, "reports_to", reports_to, reports_to_pos, "the role above"),
 	REF(struct mamori_role, "department", department, department_pos, "a department id"),
 	STRS(struct mamori_role, "duties", duties, nduties, "duties in the source's wording"),
+	MAP(struct mamori_role, "access", access, access_schema, false, YM_MERGE_REPLACE, "what the role may do to assets"),
 	CLAUSE(struct mamori_role),
 };
 static const struct ym_schema role_schema = SCHEMA(struct mamori_role, "role", role_fields, "id");

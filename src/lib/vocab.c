@@ -57,10 +57,31 @@ static const struct mamori_vocab_entry sanitization_entries[] = {
 	{ "screen-only", "画面転送による無害化", "only screen images cross" },
 };
 
+static const struct mamori_vocab_entry action_entries[] = {
+	{ "read", "閲覧", "read" },
+	{ "write", "更新", "write or change" },
+	{ "copy", "複製", "copy" },
+	{ "print", "印刷", "print" },
+	{ "send", "送信", "send" },
+	{ "take_out", "持ち出し", "take out of the office" },
+	{ "transfer", "運搬・提供", "carry or hand over" },
+	{ "store", "保管", "store" },
+	{ "dispose", "廃棄", "dispose of" },
+	{ "publish", "公表", "publish" },
+};
+
+static const struct mamori_vocab_entry scope_entries[] = {
+	{ "all", "全ての所管課", "assets of every department" },
+	{ "department", "自所属", "assets of the holder's own department" },
+	{ "none", "なし", "no assets" },
+};
+
 const struct mamori_vocab mamori_restrictions = VOCAB("restriction", restriction_entries);
 const struct mamori_vocab mamori_requirements = VOCAB("requirement", requirement_entries);
 const struct mamori_vocab mamori_channels = VOCAB("channel", channel_entries);
 const struct mamori_vocab mamori_sanitizations = VOCAB("sanitization", sanitization_entries);
+const struct mamori_vocab mamori_actions = VOCAB("action", action_entries);
+const struct mamori_vocab mamori_access_scopes = VOCAB("scope", scope_entries);
 
 const struct mamori_vocab_entry *
 mamori_vocab_find(const struct mamori_vocab *v, const char *id)

@@ -1,0 +1,367 @@
+/*
+ * decide_json.c — the JSON contract of the decision point (docs/decide.md):
+ * a request object in, one response line out.  Parsing is strict: an unknown
+ * key or a value of the wrong type is an error naming the field, because a
+ * misspelt "destination_segment" silently ignored could turn a deny into an allow.
+ */
+#include "mamori/decide.h"
+#include "utf8.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { REQUEST_MAX = 64 * 1024, JSON_DEPTH_MAX = 8 };
+
+struct out {
+	char *buf;
+	size_t len, cap;
+	bool nomem;
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (o->nomem)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 512;
+		while (cap < o->len + n + 1)
+			cap *= 2;
+		char *b = realloc(o->buf, cap);
+		if (b == NULL) {
+			o->nomem = true;
+			return;
+		}
+		o->buf = b;
+		o->cap = cap;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void
+puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* A JSON string literal; the text is the policy's own UTF-8, escaped per RFC 8259. */
+static void
+put_string(struct out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	put(o, "\"", 1);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(o, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': puts_(o, "\\\""); break;
+		case '\\': puts_(o, "\\\\"); break;
+		case '\n': puts_(o, "\\n"); break;
+		case '\t': puts_(o, "\\t"); break;
+		case '\r': puts_(o, "\\r"); break;
+		default: {
+			char u[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
+			puts_(o, u);
+		}
+		}
+	}
+	if (s)
+		put(o, run, (size_t)(s - run));
+	put(o, "\"", 1);
+}
+
+static void
+put_items(struct out *o, const char *key, const struct mamori_decide_item *items, size_t n)
+{
+	put(o, ",\"", 2);
+	puts_(o, key);
+	puts_(o, "\":[");
+	for (size_t i = 0; i < n; i++) {
+		puts_(o, i ? ",{\"id\":" : "{\"id\":");
+		put_string(o, items[i].id);
+		puts_(o, ",\"text\":");
+		put_string(o, items[i].text);
+		puts_(o, ",\"clause\":");
+		put_string(o, items[i].clause);
+		put(o, "}", 1);
+	}
+	put(o, "]", 1);
+}
+
+static void
+put_error(struct out *o, const char *code, const char *field, const char *message, long line)
+{
+	puts_(o, "{\"error\":{\"code\":");
+	put_string(o, code);
+	puts_(o, ",\"field\":");
+	put_string(o, field);
+	puts_(o, ",\"message\":");
+	put_string(o, message);
+	if (line > 0) {
+		char n[32];
+		snprintf(n, sizeof(n), ",\"line\":%ld", line);
+		puts_(o, n);
+	}
+	puts_(o, "}}");
+}
+
+static void
+put_decision(struct out *o, const struct mamori_decision *dec, long line)
+{
+	if (dec->error != NULL) {
+		put_error(o, "unknown-id", dec->error_field, dec->error_detail, line);
+		return;
+	}
+	puts_(o, dec->allow ? "{\"decision\":\"allow\"" : "{\"decision\":\"deny\"");
+	put_items(o, "obligations", dec->obligations, dec->nobligations);
+	put_items(o, "reasons", dec->reasons, dec->nreasons);
+	put(o, "}", 1);
+}
+
+/* ---- request parsing -------------------------------------------------- */
+
+struct parse {
+	char field[64];
+	char message[200];
+};
+
+static bool
+fail(struct parse *ps, const char *field, const char *message)
+{
+	snprintf(ps->field, sizeof(ps->field), "%s", field);
+	snprintf(ps->message, sizeof(ps->message), "%s", message);
+	return false;
+}
+
+/* Every key of obj must be one of keys (NULL-terminated). */
+static bool
+known_keys(struct parse *ps, const cJSON *obj, const char *prefix, const char *const *keys)
+{
+	for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+		size_t k;
+		for (k = 0; keys[k] && strcmp(keys[k], it->string) != 0; k++)
+			;
+		if (keys[k] == NULL) {
+			char f[64], m[200];
+			snprintf(f, sizeof(f), "%s%.40s", prefix, it->string);
+			snprintf(m, sizeof(m), "unknown key '%.60s'", it->string);
+			return fail(ps, f, m);
+		}
+	}
+	return true;
+}
+
+static bool
+get_string(struct parse *ps, const cJSON *obj, const char *key, const char *field,
+    const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
+		return fail(ps, field, "must be a non-empty string");
+	*out = v->valuestring;
+	return true;
+}
+
+static bool
+get_bool(struct parse *ps, const cJSON *obj, const char *key, const char *field, bool *out,
+    bool *given)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = false;
+	if (given)
+		*given = v != NULL && !cJSON_IsNull(v);
+	if (v == NULL || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsBool(v))
+		return fail(ps, field, "must be true or false");
+	*out = cJSON_IsTrue(v);
+	return true;
+}
+
+static bool
+get_object(struct parse *ps, const cJSON *obj, const char *key, const char *field,
+    const cJSON **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsObject(v))
+		return fail(ps, field, "must be an object");
+	*out = v;
+	return true;
+}
+
+static bool
+parse_subject(struct parse *ps, const cJSON *s, struct mamori_decide_request *r)
+{
+	static const char *const keys[] = { "id", "roles", "department", "mfa", "terminal", NULL };
+	static const char *const tkeys[] = { "segment", "issued", NULL };
+	const cJSON *roles, *term;
+	size_t i = 0;
+
+	if (s == NULL)
+		return fail(ps, "subject", "missing: who asks (id, roles, department, mfa, terminal)");
+	if (!known_keys(ps, s, "subject.", keys) || !get_string(ps, s, "id", "subject.id", &r->subject_id) ||
+	    !get_string(ps, s, "department", "subject.department", &r->department) ||
+	    !get_bool(ps, s, "mfa", "subject.mfa", &r->mfa, NULL) ||
+	    !get_object(ps, s, "terminal", "subject.terminal", &term))
+		return false;
+	roles = cJSON_GetObjectItemCaseSensitive(s, "roles");
+	if (roles != NULL && !cJSON_IsArray(roles))
+		return fail(ps, "subject.roles", "must be a list of role ids");
+	for (const cJSON *it = roles ? roles->child : NULL; it != NULL; it = it->next, i++) {
+		char f[32];
+		snprintf(f, sizeof(f), "subject.roles[%zu]", i);
+		if (i >= MAMORI_DECIDE_MAX_ROLES)
+			return fail(ps, f, "too many roles (at most 8)");
+		if (!cJSON_IsString(it))
+			return fail(ps, f, "must be a role id");
+		r->roles[i] = it->valuestring;
+	}
+	r->nroles = i;
+	if (term != NULL && (!known_keys(ps, term, "subject.terminal.", tkeys) ||
+	    !get_string(ps, term, "segment", "subject.terminal.segment", &r->terminal_segment) ||
+	    !get_bool(ps, term, "issued", "subject.terminal.issued", &r->terminal_issued,
+	    &r->terminal_issued_given)))
+		return false;
+	return true;
+}
+
+static bool
+parse_resource(struct parse *ps, const cJSON *res, struct mamori_decide_request *r)
+{
+	static const char *const keys[] = { "asset", "classification", "department", "segment", NULL };
+	static const char *const ckeys[] = { "confidentiality", "integrity", "availability", NULL };
+	const cJSON *cls;
+
+	if (res == NULL)
+		return fail(ps, "resource", "missing: {\"asset\": ID} or {\"classification\": {...}}");
+	if (!known_keys(ps, res, "resource.", keys) || !get_string(ps, res, "asset", "resource.asset", &r->asset) ||
+	    !get_string(ps, res, "department", "resource.department", &r->resource_department) ||
+	    !get_string(ps, res, "segment", "resource.segment", &r->resource_segment) ||
+	    !get_object(ps, res, "classification", "resource.classification", &cls))
+		return false;
+	if (r->asset != NULL && (cls || r->resource_department || r->resource_segment))
+		return fail(ps, "resource", "give either an asset id or classification/department/segment, not both");
+	if (cls == NULL)
+		return true;
+	if (!known_keys(ps, cls, "resource.classification.", ckeys))
+		return false;
+	for (int ax = 0; ax < 3; ax++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(cls, ckeys[ax]);
+		char f[64];
+		snprintf(f, sizeof(f), "resource.classification.%s", ckeys[ax]);
+		if (v == NULL)
+			continue;
+		if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble ||
+		    v->valuedouble < 1 || v->valuedouble > 9)
+			return fail(ps, f, "must be a level number (1, 2, 3 …)");
+		r->levels[ax] = v->valueint;
+	}
+	return true;
+}
+
+static bool
+parse_request(struct parse *ps, const cJSON *root, struct mamori_decide_request *r)
+{
+	static const char *const keys[] = { "subject", "action", "resource", "context", NULL };
+	static const char *const xkeys[] = { "channel", "destination_segment", NULL };
+	const cJSON *subject, *resource, *context;
+	const char *action;
+
+	memset(r, 0, sizeof(*r));
+	if (!cJSON_IsObject(root))
+		return fail(ps, "", "a request is a JSON object");
+	if (!known_keys(ps, root, "", keys) || !get_object(ps, root, "subject", "subject", &subject) ||
+	    !get_object(ps, root, "resource", "resource", &resource) ||
+	    !get_object(ps, root, "context", "context", &context) ||
+	    !get_string(ps, root, "action", "action", &action))
+		return false;
+	if (action == NULL)
+		return fail(ps, "action", "missing: read write copy print send take_out transfer store dispose publish");
+	r->action = mamori_action_parse(action);
+	if (r->action < 0)
+		return fail(ps, "action", "unknown action; one of read write copy print send take_out transfer store dispose publish");
+	if (!parse_subject(ps, subject, r) || !parse_resource(ps, resource, r))
+		return false;
+	if (context != NULL && (!known_keys(ps, context, "context.", xkeys) ||
+	    !get_string(ps, context, "channel", "context.channel", &r->channel) ||
+	    !get_string(ps, context, "destination_segment", "context.destination_segment",
+	    &r->destination_segment)))
+		return false;
+	return true;
+}
+
+/* Rejects nesting deeper than any valid request, before cJSON recurses into it. */
+static bool
+shallow_enough(const char *json, size_t len)
+{
+	int depth = 0;
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = json[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > JSON_DEPTH_MAX)
+				return false;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return true;
+}
+
+char *
+mamori_decide_json(const struct mamori_decider *d, const char *json, size_t len, long line,
+    FILE *trace)
+{
+	struct out o = { 0 };
+	struct parse ps = { .field = "", .message = "" };
+	struct mamori_decide_request req;
+	struct mamori_decision dec;
+	cJSON *root = NULL;
+
+	if (len > REQUEST_MAX) {
+		put_error(&o, "too-large", "", "request larger than 64 KiB", line);
+	} else if (!mamori_utf8_valid(json, len, NULL)) {
+		put_error(&o, "malformed", "", "request is not valid UTF-8", line);
+	} else if (!shallow_enough(json, len)) {
+		put_error(&o, "malformed", "", "JSON nested too deeply for a request", line);
+	} else if ((root = cJSON_ParseWithLength(json, len)) == NULL) {
+		put_error(&o, "malformed", "", "not valid JSON", line);
+	} else if (!parse_request(&ps, root, &req)) {
+		put_error(&o, "invalid", ps.field, ps.message, line);
+	} else {
+		mamori_decide_explain(d, &req, &dec, trace);
+		put_decision(&o, &dec, line);
+	}
+	cJSON_Delete(root);
+	if (o.nomem) {
+		free(o.buf);
+		return NULL;
+	}
+	return o.buf;
+}
