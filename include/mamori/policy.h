@@ -214,7 +214,8 @@ struct mamori_policy {
 	size_t ndefinitions;
 	struct mamori_review review;
 	struct mamori_document document;
-	struct mamori_srcpos extends_pos;
+	const char *decision_log;	/* "all", "denials" (default) or "none" */
+	struct mamori_srcpos extends_pos, decision_log_pos;
 
 	/* Set by the loader, not read from the file. */
 	const char *path;		/* the file that was loaded */

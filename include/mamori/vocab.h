@@ -28,6 +28,8 @@ extern const struct mamori_vocab mamori_channels;
 extern const struct mamori_vocab mamori_sanitizations;
 /* Actions on assets, in the order of enum mamori_action (mamori/decide.h). */
 extern const struct mamori_vocab mamori_actions;
+/* What the decision point writes to the audit trail: all, denials, none. */
+extern const struct mamori_vocab mamori_decision_logs;
 /* Scopes of a role's access: all, department, none. */
 extern const struct mamori_vocab mamori_access_scopes;
 

@@ -321,6 +321,7 @@ mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *diags
 	struct checker c = { .p = p, .diags = diags };
 
 	check_required_sections(&c);
+	check_vocab(&c, &mamori_decision_logs, p->decision_log, &p->decision_log_pos, "decision_log");
 	check_organisation(&c);
 	check_roles(&c);
 	for (size_t i = 0; i < p->classification.naxes; i++)

@@ -129,6 +129,7 @@ static const struct {
 	{ "flow", "channel", &mamori_channels },
 	{ "flow", "sanitization", &mamori_sanitizations },
 	{ "access", "scope", &mamori_access_scopes },
+	{ "policy", "decision_log", &mamori_decision_logs },
 };
 
 static void

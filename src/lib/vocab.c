@@ -76,12 +76,19 @@ static const struct mamori_vocab_entry scope_entries[] = {
 	{ "none", "なし", "no assets" },
 };
 
+static const struct mamori_vocab_entry decision_log_entries[] = {
+	{ "all", "全ての判定を記録", "log every decision" },
+	{ "denials", "拒否した判定を記録", "log denials only" },
+	{ "none", "記録しない", "log no decisions" },
+};
+
 const struct mamori_vocab mamori_restrictions = VOCAB("restriction", restriction_entries);
 const struct mamori_vocab mamori_requirements = VOCAB("requirement", requirement_entries);
 const struct mamori_vocab mamori_channels = VOCAB("channel", channel_entries);
 const struct mamori_vocab mamori_sanitizations = VOCAB("sanitization", sanitization_entries);
 const struct mamori_vocab mamori_actions = VOCAB("action", action_entries);
 const struct mamori_vocab mamori_access_scopes = VOCAB("scope", scope_entries);
+const struct mamori_vocab mamori_decision_logs = VOCAB("decision_log", decision_log_entries);
 
 const struct mamori_vocab_entry *
 mamori_vocab_find(const struct mamori_vocab *v, const char *id)
