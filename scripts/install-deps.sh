@@ -9,7 +9,7 @@ build_pkgs=(
   libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev
 )
 test_pkgs=(
-  libcmocka-dev sqlite3 python3 python3-jsonschema
+  libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml
 )
 
 want=("${build_pkgs[@]}")

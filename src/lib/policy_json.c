@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CAT(base, off, type) ((const type *)((const char *)(base) + (off)))
+#define CAT(base, off, type) ((type const *)((const char *)(base) + (off)))
 
 static cJSON *struct_to_json(const struct ym_schema *schema, const void *obj, bool top);
 

@@ -15,7 +15,7 @@
 enum { YM_LIST_MAX = 5000, YM_ID_MAX = 64 };
 
 #define AT(base, off, type) ((type *)((char *)(base) + (off)))
-#define CAT(base, off, type) ((const type *)((const char *)(base) + (off)))
+#define CAT(base, off, type) ((type const *)((const char *)(base) + (off)))
 
 void
 ym_error(struct ym_ctx *ctx, const struct mamori_srcpos *pos, const char *fmt, ...)
