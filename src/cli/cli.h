@@ -19,6 +19,7 @@ struct cli_command {
 
 int cmd_policy(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Prints "mamori: " + message to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

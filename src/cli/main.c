@@ -8,6 +8,7 @@
 static const struct cli_command commands[] = {
 	{ "policy", cmd_policy, "validate, show and render policy files (ポリシー)" },
 	{ "decide", cmd_decide, "may this person do this with this asset? (判定)" },
+	{ "serve", cmd_serve, "the HTTP API and the web UI (サーバ)" },
 };
 
 int

@@ -1,0 +1,97 @@
+/* cmd_serve.c — `mamori serve`: run the HTTP server until SIGTERM or SIGINT. */
+#include "cli.h"
+#include "../server/server.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char serve_usage[] =
+    "usage: mamori serve --policy FILE [--listen HOST:PORT] [--web DIR]\n"
+    "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--routes]\n";
+
+static void
+print_routes(void)
+{
+	for (size_t i = 0; i < server_nroutes; i++)
+		printf("%s %s\n", server_routes[i].method, server_routes[i].pattern);
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "web", required_argument, NULL, 'w' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "routes", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server srv = { .cfg = { .listen = "127.0.0.1:8080", .web_dir = "web",
+		.body_max = 16 * 1024 * 1024 } };
+	struct mamori_diags diags = { 0 };
+	struct mamori_error err;
+	sigset_t set;
+	int c, sig, rc;
+	char *end;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+p:l:w:c:k:t:rh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': srv.cfg.policy_path = optarg; break;
+		case 'l': srv.cfg.listen = optarg; break;
+		case 'w': srv.cfg.web_dir = optarg; break;
+		case 'c': srv.cfg.tls_cert = optarg; break;
+		case 'k': srv.cfg.tls_key = optarg; break;
+		case 't':
+			srv.cfg.threads = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || srv.cfg.threads == 0 || srv.cfg.threads > 256)
+				return cli_usage_error("serve: --threads is a number from 1 to 256");
+			break;
+		case 'r': print_routes(); return EXIT_OK;
+		case 'h': fputs(serve_usage, stdout); return EXIT_OK;
+		default: return cli_usage_error("serve: bad option\n%s", serve_usage);
+		}
+	}
+	if (optind != argc || srv.cfg.policy_path == NULL)
+		return cli_usage_error("serve: name the policy with --policy FILE\n%s", serve_usage);
+
+	rc = mamori_policy_load(srv.cfg.policy_path, &diags, &srv.policy);
+	mamori_diags_sort(&diags);
+	mamori_diags_print(&diags, stderr);
+	mamori_diags_clear(&diags);
+	if (rc != 0)
+		return rc == MAMORI_E_INVALID ? EXIT_REFUSED : EXIT_ENV;
+	if (mamori_decider_new(srv.policy, &srv.decider, &err) != 0) {
+		fprintf(stderr, "mamori: serve: %s\n", err.message);
+		mamori_policy_free(&srv.policy);
+		return EXIT_ENV;
+	}
+
+	/* Block the signals in every thread; this one waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = server_start(&srv);
+	if (rc == 0) {
+		printf("mamori: serving %s on %s://%s/ (policy %s)\n", srv.cfg.web_dir,
+		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, srv.policy->id);
+		fflush(stdout);
+		sigwait(&set, &sig);
+		fprintf(stderr, "mamori: %s: finishing requests in flight, then stopping\n",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		server_stop(&srv);
+	}
+	mamori_decider_free(&srv.decider);
+	mamori_policy_free(&srv.policy);
+	return rc;
+}

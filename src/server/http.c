@@ -1,0 +1,111 @@
+/* http.c — JSON responses, errors and request bodies for the server. */
+#include "http.h"
+#include "utf8.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { JSON_DEPTH_MAX = 32 };
+
+void
+http_json(struct response *res, unsigned status, cJSON *root)
+{
+	char *s = root ? cJSON_PrintUnformatted(root) : NULL;
+
+	cJSON_Delete(root);
+	free(res->body);
+	res->status = s ? status : 500;
+	res->content_type = "application/json; charset=utf-8";
+	res->body = s ? s : strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"field\":null}}");
+	res->len = res->body ? strlen(res->body) : 0;
+}
+
+void
+http_error(struct response *res, unsigned status, const char *code, const char *field,
+    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	cJSON *root = cJSON_CreateObject(), *err;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(err, "code", code);
+	cJSON_AddStringToObject(err, "message", msg);
+	if (field != NULL)
+		cJSON_AddStringToObject(err, "field", field);
+	else
+		cJSON_AddNullToObject(err, "field");
+	http_json(res, status, root);
+}
+
+/* Depth of brackets outside strings; cJSON recurses, so bound it first. */
+static bool
+json_shallow(const char *s, size_t n)
+{
+	int depth = 0;
+	bool str = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				str = false;
+		} else if (s[i] == '"') {
+			str = true;
+		} else if (s[i] == '{' || s[i] == '[') {
+			if (++depth > JSON_DEPTH_MAX)
+				return false;
+		} else if (s[i] == '}' || s[i] == ']') {
+			depth--;
+		}
+	}
+	return true;
+}
+
+cJSON *
+http_body_json(const struct request *req, struct response *res)
+{
+	cJSON *root;
+
+	if (req->body_too_large) {
+		http_error(res, 413, "too-large", NULL, "request body too large");
+		return NULL;
+	}
+	if (req->body == NULL || req->body_len == 0) {
+		http_error(res, 400, "malformed", NULL, "a JSON body is required");
+		return NULL;
+	}
+	if (!mamori_utf8_valid(req->body, req->body_len, NULL)) {
+		http_error(res, 400, "malformed", NULL, "the body is not valid UTF-8");
+		return NULL;
+	}
+	if (!json_shallow(req->body, req->body_len)) {
+		http_error(res, 400, "malformed", NULL, "JSON nested deeper than %d levels", JSON_DEPTH_MAX);
+		return NULL;
+	}
+	root = cJSON_ParseWithLength(req->body, req->body_len);
+	if (root == NULL || !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		http_error(res, 400, "malformed", NULL, "the body is not a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
+const char *
+http_query(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+http_header(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}

@@ -1,0 +1,66 @@
+/*
+ * http.h — the server's request and response plumbing over libmicrohttpd:
+ * bounded request bodies, JSON in and out, errors in one shape.  (server-internal)
+ */
+#ifndef MAMORI_SERVER_HTTP_H
+#define MAMORI_SERVER_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+
+struct server;
+
+/* One request as the route handlers see it.  Owned by the server. */
+struct request {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;		/* without the query string */
+	char *body;			/* NUL-terminated; NULL when empty */
+	size_t body_len;
+	bool body_too_large;
+	const char *params[4];		/* path parameters matched by the route ({id}) */
+	char client[64];		/* client address, for logs and lockouts */
+	/* filled by authentication */
+	const struct session *session;
+	char actor[128];
+};
+
+/* A response: status, content type and a malloc'd body the server frees. */
+struct response {
+	unsigned status;
+	const char *content_type;
+	char *body;
+	size_t len;
+	const char *extra_header[2];	/* name, value (e.g. Set-Cookie) */
+	char extra_value[256];
+	const char *disposition;	/* Content-Disposition, for downloads */
+};
+
+/* JSON body of root (consumed); status as given. */
+void http_json(struct response *res, unsigned status, cJSON *root);
+
+/*
+ * The one error shape: {"error": {"code", "message", "field"}}.  code is a short
+ * machine-readable word ("malformed", "unauthorized", "forbidden", "not-found",
+ * "conflict", "too-large", "invalid", "rate-limited"); field may be NULL.
+ */
+void http_error(struct response *res, unsigned status, const char *code, const char *field,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * Parses the request body as a JSON object with bounded depth and valid UTF-8.
+ * Returns NULL after filling res with a 400/413 error when it is not.
+ */
+cJSON *http_body_json(const struct request *req, struct response *res);
+
+/* The value of a query-string argument, or NULL. */
+const char *http_query(const struct request *req, const char *name);
+
+/* The value of a request header, or NULL. */
+const char *http_header(const struct request *req, const char *name);
+
+#endif

@@ -1,0 +1,99 @@
+/* routes_policy.c — /api/health and /api/policy*. */
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+route_health(struct request *req, struct response *res)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(root, "status", "ok");
+	cJSON_AddStringToObject(root, "policy", req->srv->policy->id);
+	cJSON_AddStringToObject(root, "version", MAMORI_VERSION);
+	http_json(res, 200, root);
+}
+
+void
+route_policy_show(struct request *req, struct response *res)
+{
+	char *json = mamori_policy_to_json(req->srv->policy, false);
+
+	if (json == NULL) {
+		http_error(res, 500, "internal", NULL, "out of memory");
+		return;
+	}
+	res->status = 200;
+	res->content_type = "application/json; charset=utf-8";
+	res->body = json;
+	res->len = strlen(json);
+}
+
+void
+route_policy_render(struct request *req, struct response *res)
+{
+	const char *format = http_query(req, "format");
+	enum mamori_render_format fmt = MAMORI_RENDER_HTML;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (format != NULL && strcmp(format, "markdown") == 0)
+		fmt = MAMORI_RENDER_MARKDOWN;
+	else if (format != NULL && strcmp(format, "html") != 0) {
+		http_error(res, 400, "invalid", "format", "format is html or markdown, not '%.40s'", format);
+		return;
+	}
+	f = open_memstream(&buf, &len);
+	if (f == NULL || mamori_policy_render(req->srv->policy, fmt, f) != 0) {
+		if (f)
+			fclose(f);
+		free(buf);
+		http_error(res, 500, "internal", NULL, "cannot render the policy");
+		return;
+	}
+	fclose(f);
+	res->status = 200;
+	res->content_type = fmt == MAMORI_RENDER_HTML ? "text/html; charset=utf-8" :
+	    "text/markdown; charset=utf-8";
+	res->body = buf;
+	res->len = len;
+}
+
+/* The body is a policy file (YAML or JSON); the answer lists its diagnostics. */
+void
+route_policy_validate(struct request *req, struct response *res)
+{
+	struct mamori_diags diags = { 0 };
+	struct mamori_policy *p = NULL;
+	cJSON *root, *list;
+	int rc;
+
+	if (req->body_too_large) {
+		http_error(res, 413, "too-large", NULL, "policy larger than the body limit");
+		return;
+	}
+	/* "upload.yaml": relative extends resolve against the server's policy directory */
+	rc = mamori_policy_load_buffer("upload.yaml", req->body ? req->body : "", req->body_len,
+	    &diags, &p);
+	mamori_diags_sort(&diags);
+	root = cJSON_CreateObject();
+	cJSON_AddBoolToObject(root, "valid", rc == 0);
+	if (p != NULL)
+		cJSON_AddStringToObject(root, "id", p->id);
+	list = cJSON_AddArrayToObject(root, "diagnostics");
+	for (size_t i = 0; i < diags.count; i++) {
+		const struct mamori_diag *d = &diags.items[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "severity", d->severity == MAMORI_SEV_ERROR ? "error" : "warning");
+		cJSON_AddNumberToObject(o, "line", d->line);
+		cJSON_AddNumberToObject(o, "column", d->column);
+		cJSON_AddStringToObject(o, "message", d->message);
+		cJSON_AddItemToArray(list, o);
+	}
+	mamori_diags_clear(&diags);
+	mamori_policy_free(&p);
+	http_json(res, rc == 0 ? 200 : 422, root);
+}

@@ -1,0 +1,396 @@
+/*
+ * server.c — the HTTP server: libmicrohttpd with a thread pool, a route table,
+ * bounded bodies, static files for the web UI, graceful shutdown.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+enum {
+	CONNECTION_TIMEOUT_S = 30,	/* against slow clients */
+	CONNECTION_MEMORY = 64 * 1024,	/* headers and buffers per connection */
+	SHUTDOWN_GRACE_S = 10,
+	STATIC_MAX = 8 * 1024 * 1024,
+};
+
+const struct route server_routes[] = {
+	{ "GET", "/api/health", route_health, "liveness" },
+	{ "GET", "/api/policy", route_policy_show, "the resolved policy (JSON)" },
+	{ "GET", "/api/policy/render", route_policy_render, "the policy document (?format=html|markdown)" },
+	{ "POST", "/api/policy/validate", route_policy_validate, "validate an uploaded policy" },
+	{ "POST", "/api/decide", route_decide, "one decision" },
+	{ "POST", "/api/decide/batch", route_decide_batch, "decisions for JSON lines" },
+};
+const size_t server_nroutes = sizeof(server_routes) / sizeof(server_routes[0]);
+
+/* Matches path against a pattern with {name} segments, filling params. */
+static bool
+route_match(const char *pattern, const char *path, const char **params, char *store, size_t n)
+{
+	size_t np = 0, used = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '{') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			if (len == 0 || np >= 4 || used + len + 1 > n)
+				return false;
+			memcpy(store + used, path, len);
+			store[used + len] = '\0';
+			params[np++] = store + used;
+			used += len + 1;
+			path += len;
+			pattern = strchr(pattern, '}') + 1;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+/* Per-connection state across libmicrohttpd's calls for one request. */
+struct pending {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+};
+
+static enum MHD_Result
+send_response(struct MHD_Connection *conn, struct response *res)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(res->len, res->body,
+	    MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		free(res->body);
+		return MHD_NO;
+	}
+	res->body = NULL;
+	MHD_add_response_header(r, "Content-Type", res->content_type ? res->content_type :
+	    "application/json; charset=utf-8");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Content-Security-Policy",
+	    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+	if (res->extra_header[0] != NULL)
+		MHD_add_response_header(r, res->extra_header[0], res->extra_value);
+	if (res->disposition != NULL)
+		MHD_add_response_header(r, "Content-Disposition", res->disposition);
+	ret = MHD_queue_response(conn, res->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static const char *
+mime_type(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" }, { ".json", "application/json" },
+		{ ".svg", "image/svg+xml" }, { ".png", "image/png" }, { ".ico", "image/x-icon" },
+	};
+	const char *dot = strrchr(path, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* Serves a file below the web directory; refuses anything that could escape it. */
+static void
+serve_static(struct server *srv, const char *path, struct response *res)
+{
+	char file[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "/") == 0)
+		path = "/index.html";
+	if (strstr(path, "..") != NULL || strchr(path, '\\') != NULL || path[1] == '.') {
+		http_error(res, 404, "not-found", NULL, "no such page");
+		return;
+	}
+	snprintf(file, sizeof(file), "%s%s", srv->cfg.web_dir, path);
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX) {
+		if (fd >= 0)
+			close(fd);
+		http_error(res, 404, "not-found", NULL, "no such page: %s", path);
+		return;
+	}
+	res->body = malloc((size_t)st.st_size + 1);
+	if (res->body != NULL && read(fd, res->body, (size_t)st.st_size) == st.st_size) {
+		res->status = 200;
+		res->len = (size_t)st.st_size;
+		res->content_type = mime_type(file);
+	} else {
+		free(res->body);
+		res->body = NULL;
+		http_error(res, 500, "internal", NULL, "cannot read %s", path);
+	}
+	close(fd);
+}
+
+static void
+client_address(struct MHD_Connection *conn, char *buf, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, n, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, (socklen_t)n);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)n);
+}
+
+static void
+dispatch(struct server *srv, struct request *req, struct response *res)
+{
+	char params[512];
+	bool path_known = false;
+
+	for (size_t i = 0; i < server_nroutes; i++) {
+		const struct route *rt = &server_routes[i];
+		if (!route_match(rt->pattern, req->path, req->params, params, sizeof(params)))
+			continue;
+		path_known = true;
+		if (strcmp(rt->method, req->method) != 0)
+			continue;
+		rt->handler(req, res);
+		return;
+	}
+	if (path_known)
+		http_error(res, 405, "method-not-allowed", NULL, "%s is not allowed on %s",
+		    req->method, req->path);
+	else if (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0)
+		http_error(res, 404, "not-found", NULL, "no such resource: %s", req->path);
+	else if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+		serve_static(srv, req->path, res);
+	else
+		http_error(res, 405, "method-not-allowed", NULL, "%s is not allowed on %s",
+		    req->method, req->path);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct pending *p = *con_cls;
+	struct request req;
+	struct response res = { 0 };
+	enum MHD_Result ret;
+
+	(void)version;
+	if (p == NULL) {
+		p = calloc(1, sizeof(*p));
+		if (p == NULL)
+			return MHD_NO;
+		*con_cls = p;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		/* keep reading what is too large, but keep none of it: answer 413 at the end */
+		if (!p->too_large && p->len + *upload_size > srv->cfg.body_max) {
+			p->too_large = true;
+			free(p->body);
+			p->body = NULL;
+			p->len = p->cap = 0;
+		}
+		if (!p->too_large) {
+			if (p->len + *upload_size + 1 > p->cap) {
+				size_t cap = p->cap ? p->cap : 4096;
+				while (cap < p->len + *upload_size + 1)
+					cap *= 2;
+				char *b = realloc(p->body, cap);
+				if (b == NULL)
+					return MHD_NO;
+				p->body = b;
+				p->cap = cap;
+			}
+			memcpy(p->body + p->len, upload, *upload_size);
+			p->len += *upload_size;
+			p->body[p->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.srv = srv;
+	req.conn = conn;
+	req.method = method;
+	req.path = url;
+	req.body = p->body;
+	req.body_len = p->len;
+	req.body_too_large = p->too_large;
+	client_address(conn, req.client, sizeof(req.client));
+	if (p->too_large)
+		http_error(&res, 413, "too-large", NULL, "request body larger than %zu bytes",
+		    srv->cfg.body_max);
+	else
+		dispatch(srv, &req, &res);
+	ret = send_response(conn, &res);
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct pending *p = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (p != NULL) {
+		free(p->body);
+		free(p);
+		*con_cls = NULL;
+	}
+}
+
+/* Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", ":8080") into addr. */
+static bool
+parse_listen(const char *listen, struct sockaddr_storage *addr)
+{
+	char host[128];
+	const char *colon = strrchr(listen, ':');
+	long port;
+	char *end;
+
+	memset(addr, 0, sizeof(*addr));
+	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host))
+		return false;
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		return false;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (host[0] == '[') {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)addr;
+		size_t hl = strlen(host);
+		if (hl < 2 || host[hl - 1] != ']')
+			return false;
+		host[hl - 1] = '\0';
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1;
+	}
+	struct sockaddr_in *a4 = (struct sockaddr_in *)addr;
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons((uint16_t)port);
+	if (host[0] == '\0' || strcmp(host, "localhost") == 0)
+		return inet_pton(AF_INET, "127.0.0.1", &a4->sin_addr) == 1;
+	return inet_pton(AF_INET, host, &a4->sin_addr) == 1;
+}
+
+static char *
+read_pem(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || n > 1 << 20 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	b = calloc(1, (size_t)n + 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	return b;
+}
+
+int
+server_start(struct server *srv)
+{
+	struct sockaddr_storage addr;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = srv->cfg.threads ? srv->cfg.threads : (unsigned)(ncpu > 0 ? ncpu : 1);
+
+	if (!parse_listen(srv->cfg.listen, &addr)) {
+		fprintf(stderr, "mamori: serve: --listen '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)\n",
+		    srv->cfg.listen);
+		return 2;
+	}
+	if ((srv->cfg.tls_cert != NULL) != (srv->cfg.tls_key != NULL)) {
+		fprintf(stderr, "mamori: serve: TLS needs both --tls-cert and --tls-key\n");
+		return 2;
+	}
+	if (srv->cfg.tls_cert != NULL) {
+		srv->tls_cert_pem = read_pem(srv->cfg.tls_cert);
+		srv->tls_key_pem = read_pem(srv->cfg.tls_key);
+		if (srv->tls_cert_pem == NULL || srv->tls_key_pem == NULL) {
+			fprintf(stderr, "mamori: serve: cannot read the TLS certificate or key (%s, %s)\n",
+			    srv->cfg.tls_cert, srv->cfg.tls_key);
+			return 3;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+	    srv->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert_pem,
+	    MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key_pem,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
+		return 3;
+	}
+	return 0;
+}
+
+void
+server_stop(struct server *srv)
+{
+	time_t deadline = time(NULL) + SHUTDOWN_GRACE_S;
+
+	if (srv->daemon == NULL)
+		return;
+	/* stop accepting; let the requests in flight finish, then stop */
+	MHD_quiesce_daemon(srv->daemon);
+	while (time(NULL) < deadline) {
+		const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (info == NULL || info->num_connections == 0)
+			break;
+		usleep(20 * 1000);
+	}
+	MHD_stop_daemon(srv->daemon);
+	srv->daemon = NULL;
+	free(srv->tls_cert_pem);
+	free(srv->tls_key_pem);
+	srv->tls_cert_pem = srv->tls_key_pem = NULL;
+}

@@ -1,0 +1,60 @@
+/*
+ * server.h — `mamori serve`: the server's context and its route table.
+ * (server-internal)  The context is the one place with mutable state shared
+ * between request threads; every field says what guards it.
+ */
+#ifndef MAMORI_SERVER_H
+#define MAMORI_SERVER_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+
+#include "http.h"
+#include "mamori/decide.h"
+#include "mamori/policy.h"
+
+struct server_config {
+	const char *listen;		/* "127.0.0.1:8080" */
+	const char *policy_path;	/* a policy file (when there is no store) */
+	const char *web_dir;		/* static UI */
+	const char *tls_cert, *tls_key;
+	unsigned threads;		/* 0: one per CPU */
+	size_t body_max;		/* bytes */
+};
+
+struct server {
+	struct server_config cfg;
+	struct MHD_Daemon *daemon;
+	/* immutable after start: */
+	struct mamori_policy *policy;
+	struct mamori_decider *decider;
+	char *tls_cert_pem, *tls_key_pem;
+};
+
+/* A route: method, path pattern ("/api/assets/{id}"), handler. */
+struct route {
+	const char *method;
+	const char *pattern;
+	void (*handler)(struct request *req, struct response *res);
+	const char *summary;
+};
+
+extern const struct route server_routes[];
+extern const size_t server_nroutes;
+
+/* Handlers, one file per resource. */
+void route_health(struct request *req, struct response *res);
+void route_policy_show(struct request *req, struct response *res);
+void route_policy_render(struct request *req, struct response *res);
+void route_policy_validate(struct request *req, struct response *res);
+void route_decide(struct request *req, struct response *res);
+void route_decide_batch(struct request *req, struct response *res);
+
+/* Starts the daemon; returns 0 or prints why not and returns an exit code. */
+int server_start(struct server *srv);
+
+/* Stops accepting, lets in-flight requests finish (up to a deadline), stops. */
+void server_stop(struct server *srv);
+
+#endif
