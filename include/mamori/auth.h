@@ -1,0 +1,73 @@
+/*
+ * mamori/auth.h — the building blocks of authentication: password hashes
+ * (Argon2id), TOTP (RFC 6238) with replay protection, random tokens and their
+ * hashes at rest, the lockout back-off, and the enrolment QR code.
+ * Accounts themselves live in the store (mamori/user.h).
+ */
+#ifndef MAMORI_AUTH_H
+#define MAMORI_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Size of a password hash string (libsodium's crypto_pwhash_STRBYTES). */
+#define MAMORI_PWHASH_LEN 128
+/* A TOTP secret: 20 random bytes (RFC 4226's recommendation), base32, 32 chars. */
+#define MAMORI_TOTP_SECRET_LEN 33
+/* A token: 32 random bytes as 64 hex digits. */
+#define MAMORI_TOKEN_LEN 65
+
+/*
+ * Hashes password with Argon2id (libsodium crypto_pwhash_str, opslimit 3,
+ * memlimit 64 MiB: docs/auth.md says why) into out.  Returns 0, or
+ * MAMORI_E_NOMEM when the memory for the hash cannot be had, or MAMORI_E_INVALID
+ * for an empty password or one over 1024 bytes.
+ */
+int mamori_auth_hash_password(const char *password, char out[MAMORI_PWHASH_LEN]);
+
+/* Whether password matches hash (constant time in the password). */
+bool mamori_auth_check_password(const char *hash, const char *password);
+
+/* A new random TOTP secret, base32 without padding. */
+void mamori_auth_totp_secret(char out[MAMORI_TOTP_SECRET_LEN]);
+
+/*
+ * Checks a 6-digit TOTP code (30-second steps, SHA-1, ±1 step of clock skew).
+ * *last_step is the time step of the last code accepted for this account (0 for
+ * none); a code of that step or earlier is refused as a replay, and on success
+ * *last_step advances.  Returns true when the code is accepted.
+ */
+bool mamori_auth_totp_check(const char *secret_b32, const char *code, time_t now,
+    int64_t *last_step);
+
+/* The current code for secret at now, into out[7] (tests and enrolment checks). */
+bool mamori_auth_totp_code(const char *secret_b32, time_t now, char out[7]);
+
+/*
+ * The otpauth:// URI that authenticator apps read (issuer "mamori" and the
+ * account name, percent-encoded).  Returns a malloc'd string or NULL.
+ */
+char *mamori_auth_totp_uri(const char *issuer, const char *account, const char *secret_b32);
+
+/* Prints uri as a QR code for a terminal (two modules per character cell). */
+int mamori_auth_qr_print(const char *uri, FILE *out);
+
+/* A new random token (session id, CSRF token, API token) as hex. */
+void mamori_auth_token(char out[MAMORI_TOKEN_LEN]);
+
+/* SHA-256 of a token as hex, for storing tokens at rest. */
+void mamori_auth_token_hash(const char *token, char out[MAMORI_TOKEN_LEN]);
+
+/* Constant-time comparison of two NUL-terminated strings. */
+bool mamori_auth_equal(const char *a, const char *b);
+
+/*
+ * Seconds to refuse further attempts after failures consecutive failures: none
+ * for the first 4, then 2, 4, 8 … seconds, at most 15 minutes.
+ */
+unsigned mamori_auth_backoff(unsigned failures);
+
+#endif
