@@ -10,7 +10,7 @@ build_pkgs=(
   libmicrohttpd-dev liboath-dev libqrencode-dev
 )
 test_pkgs=(
-  libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl
+  libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
 )
 
 want=("${build_pkgs[@]}")

@@ -394,6 +394,13 @@ ym_read_map(struct ym_ctx *ctx, struct fy_node *node, const struct ym_schema *sc
 		memcpy(key, ks, len);
 		key[len] = '\0';
 		f = ym_field(schema, key);
+		if (f == NULL && (v == NULL || is_null_scalar(v)) && fy_node_get_style(node) == FYNS_FLOW) {
+			/* `{ clause: 対策基準 5, 6 }` — the comma ended the value */
+			ym_error(ctx, &kpos, "unknown key '%s' in %s: inside { … } a comma separates "
+			    "keys; if '%s' belongs to the value before it, quote that value "
+			    "(e.g. clause: \"対策基準 5, 6\")", key, schema->name, key);
+			continue;
+		}
 		if (f == NULL) {
 			report_unknown_key(ctx, schema, key, &kpos);
 			continue;
