@@ -165,7 +165,8 @@ check_roles(struct checker *c)
 	for (size_t i = 0; i < p->nroles; i++) {
 		const struct mamori_role *start = &p->roles[i], *r = start;
 		size_t steps = 0;
-		if (start->id == NULL)
+		/* a role reporting to itself is reported above, not as a cycle */
+		if (start->id == NULL || (start->reports_to && strcmp(start->reports_to, start->id) == 0))
 			continue;
 		while (r != NULL && r->reports_to != NULL && steps <= p->nroles) {
 			r = mamori_policy_role(p, r->reports_to);

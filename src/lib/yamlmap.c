@@ -338,6 +338,8 @@ read_value(struct ym_ctx *ctx, struct fy_node *node, const struct ym_field *f,
 	case YM_MAP:
 		if (fy_node_get_type(node) != FYNT_MAPPING) {
 			ym_error(ctx, &pos, "'%s' must be a mapping, not %s", f->key, node_kind_name(node));
+			/* it was given, if wrongly: no second "missing" error for it */
+			*AT(out, f->offset, struct mamori_srcpos) = pos;
 			break;
 		}
 		ym_read_map(ctx, node, f->schema, AT(out, f->offset, void));

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# A policy that is legal but suspicious is valid (exit 0) and each suspicion is
+# printed as FILE:LINE:COL: warning: ...
+. "$(dirname "$0")/lib.sh"
+
+cd "$SRCDIR/tests/policy-warnings" || exit 1
+expect_exit 0 "warnings do not invalidate" -- "$MAMORI" policy check suspicious.yaml
+expect_grep "$TMP/out" 'ok (t, 2 warnings)' "summary counts warnings"
+expect_grep "$TMP/err" '^suspicious.yaml:22:12: warning: .*level 3 lacks restriction .backup.' "higher level laxer than lower"
+expect_grep "$TMP/err" '^suspicious.yaml:31:62: warning: .*without 無害化' "separated path without sanitization"
+finish
