@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential meson ninja-build pkg-config clang
   libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev
-  libmicrohttpd-dev liboath-dev libqrencode-dev
+  libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev
 )
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils

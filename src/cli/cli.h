@@ -21,6 +21,19 @@ int cmd_policy(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
+int cmd_init(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_asset(int argc, char **argv);
+
+/* The store path: the --db option when given, else $MAMORI_DB, else ./mamori.db. */
+const char *cli_db_path(const char *option);
+
+/* Who acts, for the audit trail: $MAMORI_ACTOR, else "cli:" + the login name. */
+const char *cli_actor(void);
+
+/* Maps a library status to an exit code (DESIGN.md). */
+int cli_exit_code(int status);
+
 /* Prints "mamori: " + message to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,15 +1,69 @@
 /* main.c — the `mamori` command: dispatch to command groups. */
 #include "cli.h"
 
+#include <locale.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "mamori/error.h"
 
 static const struct cli_command commands[] = {
 	{ "policy", cmd_policy, "validate, show and render policy files (ポリシー)" },
 	{ "decide", cmd_decide, "may this person do this with this asset? (判定)" },
+	{ "init", cmd_init, "create a store with a policy (初期化)" },
+	{ "asset", cmd_asset, "the information asset register (情報資産管理台帳)" },
+	{ "log", cmd_log, "the tamper-evident audit trail (監査証跡)" },
 	{ "serve", cmd_serve, "the HTTP API and the web UI (サーバ)" },
 };
+
+const char *
+cli_db_path(const char *option)
+{
+	const char *env = getenv("MAMORI_DB");
+
+	if (option != NULL)
+		return option;
+	return env != NULL && *env ? env : "./mamori.db";
+}
+
+const char *
+cli_actor(void)
+{
+	static char actor[160];
+	const char *env = getenv("MAMORI_ACTOR");
+	const struct passwd *pw;
+
+	if (env != NULL && *env)
+		return env;
+	if (actor[0] == '\0') {
+		pw = getpwuid(getuid());
+		snprintf(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown");
+	}
+	return actor;
+}
+
+int
+cli_exit_code(int status)
+{
+	switch (status) {
+	case MAMORI_OK:
+		return EXIT_OK;
+	case MAMORI_E_INVALID:
+	case MAMORI_E_DENIED:
+	case MAMORI_E_TAMPERED:
+	case MAMORI_E_CONFLICT:
+	case MAMORI_E_NOTFOUND:
+		return EXIT_REFUSED;
+	case MAMORI_E_USAGE:
+		return EXIT_USAGE;
+	default:
+		return EXIT_ENV;
+	}
+}
 
 int
 cli_usage_error(const char *fmt, ...)
@@ -38,6 +92,9 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+	/* display widths of Japanese text need a UTF-8 character type */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "");
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -1,0 +1,141 @@
+/*
+ * mamori/asset.h — the information asset register (情報資産管理台帳): assets
+ * classified by 機密性 / 完全性 / 可用性 under the store's policy, their 取扱制限,
+ * their disposal, and CSV / XLSX in and out the way offices work.
+ */
+#ifndef MAMORI_ASSET_H
+#define MAMORI_ASSET_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "mamori/diag.h"
+#include "mamori/error.h"
+#include "mamori/policy.h"
+#include "mamori/store.h"
+
+/* The fields of an asset, in the register's column order. */
+enum mamori_asset_field {
+	MAMORI_AF_ID,
+	MAMORI_AF_NAME,
+	MAMORI_AF_KIND,
+	MAMORI_AF_DESCRIPTION,
+	MAMORI_AF_DEPARTMENT,
+	MAMORI_AF_ROLE,
+	MAMORI_AF_SEGMENT,
+	MAMORI_AF_LOCATION,
+	MAMORI_AF_CONFIDENTIALITY,
+	MAMORI_AF_INTEGRITY,
+	MAMORI_AF_AVAILABILITY,
+	MAMORI_AF_RETENTION,
+	MAMORI_AF_STATUS,
+	MAMORI_AF_CREATED,
+	MAMORI_AF_UPDATED,
+	MAMORI_AF_DISPOSED_DATE,
+	MAMORI_AF_DISPOSED_METHOD,
+	MAMORI_AF_DISPOSED_BY,
+	MAMORI_AF_DISPOSED_WITNESS,
+	MAMORI_AF_COUNT
+};
+
+/* A field's id (English header), its Japanese header, and whether import requires it. */
+struct mamori_asset_column {
+	const char *id;
+	const char *ja;
+	bool required;
+	bool importable;
+};
+extern const struct mamori_asset_column mamori_asset_columns[MAMORI_AF_COUNT];
+
+/* The column whose id or Japanese header is name (case- and space-insensitive), or -1. */
+int mamori_asset_column_find(const char *name);
+
+/*
+ * An asset: every field as a string (levels as "1", "2" …); NULL = empty.
+ * The struct owns its strings: release with mamori_asset_clear.
+ */
+struct mamori_asset {
+	char *f[MAMORI_AF_COUNT];
+};
+
+void mamori_asset_clear(struct mamori_asset *a);
+
+/* Sets field k to a copy of value (NULL clears it).  Returns 0 or MAMORI_E_NOMEM. */
+int mamori_asset_set(struct mamori_asset *a, enum mamori_asset_field k, const char *value);
+
+/*
+ * Checks an asset against the policy and normalises it in place: Japanese titles
+ * become ids (「総務課」→ soumu, 「LGWAN接続系」→ lgwan), levels must lie within
+ * each axis.  Every problem is added to diags as `FILE: row N, column X: …`
+ * (file and row 0 for a single asset: just `column X: …`).  Returns the number
+ * of errors found.
+ */
+size_t mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const char *file,
+    int row, struct mamori_diags *diags);
+
+/* Adds a checked asset; assigns the next id (A-000001 …) when id is empty. */
+int mamori_asset_add(struct mamori_store *s, const char *actor, struct mamori_asset *a,
+    struct mamori_diags *diags, struct mamori_error *err);
+
+/* Changes the given fields (non-NULL in changes) of asset id. */
+int mamori_asset_edit(struct mamori_store *s, const char *actor, const char *id,
+    const struct mamori_asset *changes, struct mamori_diags *diags, struct mamori_error *err);
+
+/* Reads asset id into *out (which the caller clears). */
+int mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset *out,
+    struct mamori_error *err);
+
+/* Filters for listing; NULL / 0 = any.  Levels: op is one of = < <= > >=. */
+struct mamori_asset_filter {
+	const char *department, *segment, *kind, *status, *text;
+	char level_op[3][3];
+	int level[3];
+};
+
+/* Parses "2", ">=2", "<3" into a level filter; false when malformed. */
+bool mamori_asset_filter_level(struct mamori_asset_filter *f, int axis, const char *expr);
+
+/* Calls fn for each matching asset (by id order); stops and returns fn's non-zero. */
+int mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *filter,
+    int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_error *err);
+
+/*
+ * Records the disposal of asset id.  Refuses a method the policy's 取扱制限
+ * forbid for the asset's levels (irreversible-disposal needs an irreversible
+ * method), citing the restriction's clause and wording.
+ */
+int mamori_asset_dispose(struct mamori_store *s, const char *actor, const char *id,
+    const char *date, const char *method, const char *by, const char *witness,
+    struct mamori_error *err);
+
+/* The disposal methods: id, Japanese name, whether the result cannot be restored. */
+struct mamori_disposal_method {
+	const char *id, *ja;
+	bool irreversible;
+};
+extern const struct mamori_disposal_method mamori_disposal_methods[];
+extern const size_t mamori_ndisposal_methods;
+
+/* Calls fn for every 取扱制限 that applies to the asset's levels, axis by axis. */
+void mamori_asset_restrictions(const struct mamori_policy *p, const struct mamori_asset *a,
+    void (*fn)(const struct mamori_axis *axis, const struct mamori_restriction *r, void *ctx),
+    void *ctx);
+
+/*
+ * Imports a CSV file (UTF-8 with or without BOM, or CP932 / Shift_JIS, detected;
+ * encoding forces one: "utf-8", "cp932").  All or nothing: every bad row goes to
+ * diags and nothing is written when there is one.  With dry_run nothing is
+ * written either way.  *count receives the number of rows (would be) imported.
+ * progress, when not NULL, is called now and then with rows done and total.
+ */
+int mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
+    const char *encoding, bool dry_run, struct mamori_diags *diags, size_t *count,
+    void (*progress)(size_t done, size_t total), struct mamori_error *err);
+
+/* Writes the register as CSV (UTF-8 with BOM, Japanese headers) to out. */
+int mamori_asset_export_csv(struct mamori_store *s, FILE *out, struct mamori_error *err);
+
+/* Writes the register as XLSX (header row, frozen panes, filters, 取扱制限 per row). */
+int mamori_asset_export_xlsx(struct mamori_store *s, const char *path, struct mamori_error *err);
+
+#endif

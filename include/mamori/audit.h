@@ -1,0 +1,92 @@
+/*
+ * mamori/audit.h — the tamper-evident audit trail: events in a hash chain and an
+ * RFC 9162 Merkle tree, Ed25519-signed tree heads, verification and proofs that
+ * an auditor can check alone.  Formats: docs/audit.md.
+ */
+#ifndef MAMORI_AUDIT_H
+#define MAMORI_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mamori/error.h"
+#include "mamori/merkle.h"
+#include "mamori/store.h"
+
+/* One event as stored.  Strings are borrowed. */
+struct mamori_event {
+	int64_t seq;		/* 1, 2, 3 … */
+	const char *time;	/* UTC, RFC 3339 with microseconds */
+	const char *actor, *action, *object_type, *object_id;
+	const char *body;	/* canonical JSON {"after":…,"before":…} */
+};
+
+/* The leaf hash: SHA-256(0x00 || encoding), the encoding of docs/audit.md. */
+void mamori_event_leaf(const struct mamori_event *ev, unsigned char out[MAMORI_HASH_LEN]);
+
+/* chain_i = SHA-256(chain_{i-1} || leaf_i); chain_0 is 32 zero bytes. */
+void mamori_event_chain(const unsigned char prev[MAMORI_HASH_LEN],
+    const unsigned char leaf[MAMORI_HASH_LEN], unsigned char out[MAMORI_HASH_LEN]);
+
+/* A signed tree head. */
+struct mamori_head {
+	char log_id[40];
+	uint64_t size;
+	unsigned char root[MAMORI_HASH_LEN];
+	char time[32];
+	unsigned char pubkey[32];
+	unsigned char signature[64];
+};
+
+/*
+ * Creates a signing key pair: secret key at key_path (created with O_EXCL, mode
+ * 0600), public key at pub_path.  Refuses to overwrite either.
+ */
+int mamori_audit_keygen(const char *key_path, const char *pub_path, struct mamori_error *err);
+
+/* Reads a public key file. */
+int mamori_audit_read_pubkey(const char *path, unsigned char pk[32], struct mamori_error *err);
+
+/* Makes, signs and stores the head of the log as it is now.  *out may be NULL. */
+int mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err);
+
+/* The newest stored head (MAMORI_E_NOTFOUND when there is none). */
+int mamori_audit_latest_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err);
+
+/* Writes / reads a head in the mailable text format. */
+void mamori_head_write(const struct mamori_head *h, FILE *out);
+int mamori_head_parse(const char *text, struct mamori_head *out, struct mamori_error *err);
+int mamori_head_read_file(const char *path, struct mamori_head *out, struct mamori_error *err);
+
+/* Whether the head's signature is valid for pk (and pk is the head's key). */
+bool mamori_head_verify(const struct mamori_head *h, const unsigned char pk[32]);
+
+/*
+ * Verifies the whole trail: every leaf, the chain, every stored head and each of
+ * the heads given (consistency: the log still holds exactly what the head
+ * committed to), all signed by pk.  On success returns 0 and writes a one-line
+ * summary into summary; on tampering returns MAMORI_E_TAMPERED with err naming
+ * the first bad sequence number (err->line) and what is wrong.
+ */
+int mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32],
+    const struct mamori_head *heads, size_t nheads, char *summary, size_t n,
+    struct mamori_error *err);
+
+/* Writes the inclusion proof of event seq in the tree of size (0 = latest head). */
+int mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size, FILE *out,
+    struct mamori_error *err);
+
+/* Writes the consistency proof between tree sizes old_size and new_size. */
+int mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, uint64_t new_size,
+    FILE *out, struct mamori_error *err);
+
+/*
+ * Checks a proof from its text alone against signed heads: an inclusion proof
+ * against head, or a consistency proof from old_head to head.  No store needed.
+ */
+int mamori_audit_check_proof(const char *proof_text, const struct mamori_head *head,
+    const struct mamori_head *old_head, const unsigned char pk[32], char *summary, size_t n,
+    struct mamori_error *err);
+
+#endif

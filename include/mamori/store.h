@@ -1,0 +1,79 @@
+/*
+ * mamori/store.h — the store: one SQLite file (WAL) holding the loaded policy,
+ * the register and the audit trail, with one write path.
+ *
+ * Every change goes through mamori_store_write, which runs the caller's function
+ * inside one IMMEDIATE transaction; inside it, every change records its audit
+ * event with mamori_store_tx_event in the same transaction — no change without
+ * its audit record, no record without its change.  The schema is versioned; a
+ * newer mamori upgrades an older store, an older mamori refuses a newer one.
+ * Durability: synchronous=FULL, so an acknowledged change survives power loss
+ * (docs/store.md).
+ */
+#ifndef MAMORI_STORE_H
+#define MAMORI_STORE_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "mamori/diag.h"
+#include "mamori/error.h"
+#include "mamori/policy.h"
+
+/* The schema version this mamori writes. */
+#define MAMORI_STORE_SCHEMA 1
+
+struct mamori_store;
+struct mamori_store_tx;
+
+/*
+ * Creates a new store at path (refusing an existing file), loads and validates
+ * the policy file (diagnostics go to diags), generates the audit signing key
+ * (path + ".key", mode 0600, and path + ".pub") and records the policy load as
+ * the first audit event, by actor.  Returns 0 and *out, or a MAMORI_E_* code
+ * with err filled.
+ */
+int mamori_store_create(const char *path, const char *policy_path, const char *actor,
+    struct mamori_diags *diags, struct mamori_store **out, struct mamori_error *err);
+
+/* Opens an existing store, upgrading its schema when it is older. */
+int mamori_store_open(const char *path, struct mamori_store **out, struct mamori_error *err);
+
+/* Closes the store and sets *s to NULL.  Accepts NULL. */
+void mamori_store_close(struct mamori_store **s);
+
+/* The store's policy (owned by the store) and the store's file path. */
+const struct mamori_policy *mamori_store_policy(const struct mamori_store *s);
+const char *mamori_store_path(const struct mamori_store *s);
+
+/* The store's log id: random, made at creation, named in every signed head. */
+const char *mamori_store_log_id(const struct mamori_store *s);
+
+/*
+ * Runs fn(tx, arg) in one transaction as actor.  Commits when fn returns 0,
+ * rolls everything back otherwise (fn's code is returned, err filled by fn or
+ * here).  After a commit, signs a tree head when the configured number of
+ * events or seconds has passed since the last one.
+ */
+int mamori_store_write(struct mamori_store *s, const char *actor,
+    int (*fn)(struct mamori_store_tx *tx, void *arg), void *arg, struct mamori_error *err);
+
+/*
+ * Appends the audit event of a change inside the transaction: action
+ * ("asset.add"), object type and id, and the body {"before": …, "after": …}
+ * (either may be NULL) in canonical JSON.  The one place events are written.
+ */
+int mamori_store_tx_event(struct mamori_store_tx *tx, const char *action,
+    const char *object_type, const char *object_id, const cJSON *before, const cJSON *after);
+
+/* The store behind a transaction (for reads inside fn). */
+struct mamori_store *mamori_store_tx_store(struct mamori_store_tx *tx);
+
+/* Sets a configuration value (table `config`), as a change with its event. */
+int mamori_store_config_set(struct mamori_store *s, const char *actor, const char *key,
+    const char *value, struct mamori_error *err);
+
+/* A configuration value as an integer, or def when it is not set. */
+int64_t mamori_store_config_int(struct mamori_store *s, const char *key, int64_t def);
+
+#endif

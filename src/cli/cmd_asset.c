@@ -1,0 +1,493 @@
+/* cmd_asset.c — `mamori asset add | edit | show | list | dispose | import | export`. */
+#include "cli.h"
+#include "mamori/asset.h"
+#include "mamori/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+static const char asset_usage[] =
+    "usage: mamori asset add --name N --kind K --department D --c L --i L --a L\n"
+    "                        [--id A-000123] [--description T] [--role R] [--segment S]\n"
+    "                        [--location P] [--retention T] [--db PATH]\n"
+    "       mamori asset edit ID [--name N] [--kind K] ... [--db PATH]\n"
+    "       mamori asset show ID [--json] [--db PATH]\n"
+    "       mamori asset list [--department D] [--segment S] [--kind K] [--status active|disposed]\n"
+    "                         [--c EXPR] [--i EXPR] [--a EXPR] [--search TEXT] [--json|--csv] [--db PATH]\n"
+    "       mamori asset dispose ID --method M --by WHO [--witness WHO] [--date YYYY-MM-DD] [--db PATH]\n"
+    "       mamori asset import FILE [--encoding utf-8|cp932] [--dry-run] [--db PATH]\n"
+    "       mamori asset export --format csv|xlsx [--out FILE] [--db PATH]\n"
+    "EXPR is a level or a comparison: 2, '>=2', '<3'.\n";
+
+/* Options shared by every subcommand; fields set by --name etc. go into `fields`. */
+struct asset_opts {
+	const char *db, *format, *out, *encoding, *method, *by, *witness, *date;
+	struct mamori_asset fields;
+	struct mamori_asset_filter filter;
+	bool json, csv, dry_run;
+};
+
+enum { OPT_DB = 256, OPT_FORMAT, OPT_OUT, OPT_ENCODING, OPT_DRY, OPT_JSON, OPT_CSV, OPT_METHOD,
+	OPT_BY, OPT_WITNESS, OPT_DATE, OPT_C, OPT_I, OPT_A, OPT_SEARCH, OPT_STATUS_FILTER, OPT_FIELD };
+
+static const struct {
+	const char *name;
+	enum mamori_asset_field field;
+} field_opts[] = {
+	{ "id", MAMORI_AF_ID }, { "name", MAMORI_AF_NAME }, { "kind", MAMORI_AF_KIND },
+	{ "description", MAMORI_AF_DESCRIPTION }, { "department", MAMORI_AF_DEPARTMENT },
+	{ "role", MAMORI_AF_ROLE }, { "segment", MAMORI_AF_SEGMENT }, { "location", MAMORI_AF_LOCATION },
+	{ "retention", MAMORI_AF_RETENTION },
+};
+#define NFIELD_OPTS (sizeof(field_opts) / sizeof(field_opts[0]))
+
+static int
+parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
+{
+	struct option opts[NFIELD_OPTS + 20];
+	size_t n = 0;
+	int c, idx;
+
+	for (size_t i = 0; i < NFIELD_OPTS; i++)
+		opts[n++] = (struct option){ field_opts[i].name, required_argument, NULL, OPT_FIELD };
+	opts[n++] = (struct option){ "db", required_argument, NULL, OPT_DB };
+	opts[n++] = (struct option){ "format", required_argument, NULL, OPT_FORMAT };
+	opts[n++] = (struct option){ "out", required_argument, NULL, OPT_OUT };
+	opts[n++] = (struct option){ "encoding", required_argument, NULL, OPT_ENCODING };
+	opts[n++] = (struct option){ "dry-run", no_argument, NULL, OPT_DRY };
+	opts[n++] = (struct option){ "json", no_argument, NULL, OPT_JSON };
+	opts[n++] = (struct option){ "csv", no_argument, NULL, OPT_CSV };
+	opts[n++] = (struct option){ "method", required_argument, NULL, OPT_METHOD };
+	opts[n++] = (struct option){ "by", required_argument, NULL, OPT_BY };
+	opts[n++] = (struct option){ "witness", required_argument, NULL, OPT_WITNESS };
+	opts[n++] = (struct option){ "date", required_argument, NULL, OPT_DATE };
+	opts[n++] = (struct option){ "c", required_argument, NULL, OPT_C };
+	opts[n++] = (struct option){ "i", required_argument, NULL, OPT_I };
+	opts[n++] = (struct option){ "a", required_argument, NULL, OPT_A };
+	opts[n++] = (struct option){ "search", required_argument, NULL, OPT_SEARCH };
+	opts[n++] = (struct option){ "status", required_argument, NULL, OPT_STATUS_FILTER };
+	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n++] = (struct option){ NULL, 0, NULL, 0 };
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	while ((c = getopt_long_only(argc, argv, "h", opts, &idx)) != -1) {
+		switch (c) {
+		case OPT_FIELD:
+			mamori_asset_set(&o->fields, field_opts[idx].field, optarg);
+			if (levels_are_filters && field_opts[idx].field == MAMORI_AF_DEPARTMENT)
+				o->filter.department = optarg;
+			if (levels_are_filters && field_opts[idx].field == MAMORI_AF_SEGMENT)
+				o->filter.segment = optarg;
+			if (levels_are_filters && field_opts[idx].field == MAMORI_AF_KIND)
+				o->filter.kind = optarg;
+			break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_OUT: o->out = optarg; break;
+		case OPT_ENCODING: o->encoding = optarg; break;
+		case OPT_DRY: o->dry_run = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_CSV: o->csv = true; break;
+		case OPT_METHOD: o->method = optarg; break;
+		case OPT_BY: o->by = optarg; break;
+		case OPT_WITNESS: o->witness = optarg; break;
+		case OPT_DATE: o->date = optarg; break;
+		case OPT_SEARCH: o->filter.text = optarg; break;
+		case OPT_STATUS_FILTER:
+			o->filter.status = optarg;
+			mamori_asset_set(&o->fields, MAMORI_AF_STATUS, optarg);
+			break;
+		case OPT_C:
+		case OPT_I:
+		case OPT_A: {
+			int ax = c - OPT_C;
+			if (levels_are_filters) {
+				if (!mamori_asset_filter_level(&o->filter, ax, optarg))
+					return cli_usage_error("asset list: --%c '%s' is not a level or a comparison "
+					    "like '>=2'", "cia"[ax], optarg);
+			} else {
+				mamori_asset_set(&o->fields, (enum mamori_asset_field)(MAMORI_AF_CONFIDENTIALITY + ax), optarg);
+			}
+			break;
+		}
+		case 'h':
+			fputs(asset_usage, stdout);
+			return -1;
+		default:
+			return cli_usage_error("asset: bad option\n%s", asset_usage);
+		}
+	}
+	return 0;
+}
+
+static int
+open_store(const char *db, struct mamori_store **s)
+{
+	struct mamori_error err;
+	int rc = mamori_store_open(cli_db_path(db), s, &err);
+
+	if (rc != 0) {
+		fprintf(stderr, "mamori: %s\n", err.message);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
+}
+
+static int
+report(int rc, const struct mamori_diags *d, const struct mamori_error *err, const char *what)
+{
+	mamori_diags_print(d, stderr);
+	if (rc != 0)
+		fprintf(stderr, "mamori: asset %s: %s\n", what, err->message);
+	return cli_exit_code(rc);
+}
+
+static int
+asset_add(int argc, char **argv)
+{
+	struct asset_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc)
+		rc = cli_usage_error("asset add: unexpected argument '%s'", argv[optind]);
+	else if ((rc = open_store(o.db, &s)) == EXIT_OK) {
+		rc = mamori_asset_add(s, cli_actor(), &o.fields, &d, &err);
+		if (rc == 0)
+			printf("%s\n", o.fields.f[MAMORI_AF_ID]);
+		rc = report(rc, &d, &err, "add");
+	}
+	mamori_diags_clear(&d);
+	mamori_asset_clear(&o.fields);
+	mamori_store_close(&s);
+	return rc;
+}
+
+static int
+asset_edit(int argc, char **argv)
+{
+	struct asset_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc - 1)
+		rc = cli_usage_error("asset edit: name one asset id\n%s", asset_usage);
+	else if ((rc = open_store(o.db, &s)) == EXIT_OK)
+		rc = report(mamori_asset_edit(s, cli_actor(), argv[optind], &o.fields, &d, &err), &d, &err, "edit");
+	mamori_diags_clear(&d);
+	mamori_asset_clear(&o.fields);
+	mamori_store_close(&s);
+	return rc;
+}
+
+/* Display width of UTF-8 text: East Asian wide characters take two columns. */
+static int
+width(const char *s)
+{
+	mbstate_t st;
+	wchar_t wc;
+	int w = 0;
+	size_t n, len = strlen(s);
+
+	memset(&st, 0, sizeof(st));
+	while (len > 0 && (n = mbrtowc(&wc, s, len, &st)) != 0 && n != (size_t)-1 && n != (size_t)-2) {
+		int cw = wcwidth(wc);
+		w += cw > 0 ? cw : (wc >= 0x1100 ? 2 : 1);
+		s += n;
+		len -= n;
+	}
+	return w;
+}
+
+static void
+cell(const char *s, int w)
+{
+	int pad = w - width(s ? s : "");
+
+	fputs(s ? s : "", stdout);
+	while (pad-- > 0)
+		putchar(' ');
+	putchar(' ');
+}
+
+static void
+print_restriction(const struct mamori_axis *axis, const struct mamori_restriction *r, void *ctx)
+{
+	(void)ctx;
+	printf("  %-10s %-26s %s  [%s]\n", axis->title, r->id, r->text, r->clause);
+}
+
+static int
+asset_show(int argc, char **argv)
+{
+	struct asset_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_asset a = { 0 };
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc - 1)
+		return cli_usage_error("asset show: name one asset id\n%s", asset_usage);
+	if ((rc = open_store(o.db, &s)) != EXIT_OK)
+		return rc;
+	rc = mamori_asset_get(s, argv[optind], &a, &err);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: asset show: %s\n", err.message);
+	} else if (o.json) {
+		cJSON *j = cJSON_CreateObject();
+		for (int k = 0; k < MAMORI_AF_COUNT; k++)
+			if (a.f[k])
+				cJSON_AddStringToObject(j, mamori_asset_columns[k].id, a.f[k]);
+		char *txt = cJSON_Print(j);
+		printf("%s\n", txt);
+		free(txt);
+		cJSON_Delete(j);
+	} else {
+		for (int k = 0; k < MAMORI_AF_COUNT; k++) {
+			if (a.f[k] == NULL)
+				continue;
+			cell(mamori_asset_columns[k].ja, 16);
+			printf("%s\n", a.f[k]);
+		}
+		printf("\n取扱制限 (handling restrictions) under policy %s:\n", mamori_store_policy(s)->id);
+		mamori_asset_restrictions(mamori_store_policy(s), &a, print_restriction, NULL);
+	}
+	mamori_asset_clear(&a);
+	mamori_asset_clear(&o.fields);
+	mamori_store_close(&s);
+	return cli_exit_code(rc);
+}
+
+struct list_ctx {
+	bool json, csv;
+	size_t n;
+};
+
+static void
+csv_out(const char *v)
+{
+	if (v == NULL)
+		return;
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		fputs(v, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *v; v++) {
+		if (*v == '"')
+			putchar('"');
+		putchar(*v);
+	}
+	putchar('"');
+}
+
+static int
+list_row(const struct mamori_asset *a, void *arg)
+{
+	struct list_ctx *c = arg;
+
+	c->n++;
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+		for (int k = 0; k < MAMORI_AF_COUNT; k++)
+			if (a->f[k])
+				cJSON_AddStringToObject(j, mamori_asset_columns[k].id, a->f[k]);
+		char *txt = cJSON_PrintUnformatted(j);
+		printf("%s%s", c->n > 1 ? ",\n" : "", txt);
+		free(txt);
+		cJSON_Delete(j);
+	} else if (c->csv) {
+		for (int k = 0; k < MAMORI_AF_COUNT; k++) {
+			if (k)
+				putchar(',');
+			csv_out(a->f[k]);
+		}
+		putchar('\n');
+	} else {
+		cell(a->f[MAMORI_AF_ID], 9);
+		cell(a->f[MAMORI_AF_NAME], 28);
+		cell(a->f[MAMORI_AF_KIND], 15);
+		cell(a->f[MAMORI_AF_DEPARTMENT], 12);
+		cell(a->f[MAMORI_AF_SEGMENT], 9);
+		printf("%s/%s/%s  %s\n", a->f[MAMORI_AF_CONFIDENTIALITY], a->f[MAMORI_AF_INTEGRITY],
+		    a->f[MAMORI_AF_AVAILABILITY], a->f[MAMORI_AF_STATUS]);
+	}
+	return 0;
+}
+
+static int
+asset_list(int argc, char **argv)
+{
+	struct asset_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err = { 0 };
+	struct list_ctx c = { 0 };
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o, true)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc)
+		return cli_usage_error("asset list: unexpected argument '%s'", argv[optind]);
+	if ((rc = open_store(o.db, &s)) != EXIT_OK)
+		return rc;
+	c.json = o.json;
+	c.csv = o.csv;
+	if (c.json)
+		printf("[\n");
+	else if (c.csv) {
+		for (int k = 0; k < MAMORI_AF_COUNT; k++)
+			printf("%s%s", k ? "," : "", mamori_asset_columns[k].id);
+		putchar('\n');
+	} else {
+		cell("資産番号", 9);
+		cell("資産名", 28);
+		cell("種別", 15);
+		cell("所管課", 12);
+		cell("区分", 9);
+		printf("機/完/可  状態\n");
+	}
+	rc = mamori_asset_list(s, &o.filter, list_row, &c, &err);
+	if (c.json)
+		printf("\n]\n");
+	if (rc != 0)
+		fprintf(stderr, "mamori: asset list: %s\n", err.message);
+	else if (!c.json && !c.csv)
+		printf("(%zu assets)\n", c.n);
+	mamori_asset_clear(&o.fields);
+	mamori_store_close(&s);
+	return cli_exit_code(rc);
+}
+
+static int
+asset_dispose(int argc, char **argv)
+{
+	struct asset_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err = { 0 };
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc - 1 || o.method == NULL || o.by == NULL)
+		return cli_usage_error("asset dispose: name the asset, --method and --by\n%s", asset_usage);
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	if ((rc = open_store(o.db, &s)) != EXIT_OK)
+		return rc;
+	rc = mamori_asset_dispose(s, cli_actor(), argv[optind], o.date ? o.date : today, o.method, o.by,
+	    o.witness, &err);
+	if (rc != 0)
+		fprintf(stderr, "mamori: asset dispose: %s\n", err.message);
+	else
+		printf("%s disposed of (%s, %s)\n", argv[optind], o.method, o.date ? o.date : today);
+	mamori_asset_clear(&o.fields);
+	mamori_store_close(&s);
+	return cli_exit_code(rc);
+}
+
+static void
+progress(size_t done, size_t total)
+{
+	fprintf(stderr, "\r%zu / %zu rows", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int
+asset_import(int argc, char **argv)
+{
+	struct asset_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	size_t count = 0;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc - 1)
+		return cli_usage_error("asset import: name one CSV file\n%s", asset_usage);
+	if ((rc = open_store(o.db, &s)) != EXIT_OK)
+		return rc;
+	rc = mamori_asset_import(s, cli_actor(), argv[optind], o.encoding, o.dry_run, &d, &count,
+	    isatty(2) ? progress : NULL, &err);
+	rc = report(rc, &d, &err, "import");
+	if (rc == EXIT_OK)
+		printf("%s: %zu assets %s\n", argv[optind], count, o.dry_run ? "would be imported (dry run; nothing written)" : "imported");
+	mamori_diags_clear(&d);
+	mamori_asset_clear(&o.fields);
+	mamori_store_close(&s);
+	return rc;
+}
+
+static int
+asset_export(int argc, char **argv)
+{
+	struct asset_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err = { 0 };
+	FILE *out = stdout;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (o.format == NULL || (strcmp(o.format, "csv") != 0 && strcmp(o.format, "xlsx") != 0))
+		return cli_usage_error("asset export: --format csv or --format xlsx\n%s", asset_usage);
+	if (strcmp(o.format, "xlsx") == 0 && o.out == NULL)
+		return cli_usage_error("asset export --format xlsx needs --out FILE.xlsx");
+	if ((rc = open_store(o.db, &s)) != EXIT_OK)
+		return rc;
+	if (strcmp(o.format, "xlsx") == 0) {
+		rc = mamori_asset_export_xlsx(s, o.out, &err);
+	} else {
+		if (o.out && (out = fopen(o.out, "wb")) == NULL)
+			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);
+		else
+			rc = mamori_asset_export_csv(s, out, &err);
+		if (out != stdout && out != NULL && fclose(out) != 0 && rc == 0)
+			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);
+	}
+	if (rc != 0)
+		fprintf(stderr, "mamori: asset export: %s\n", err.message);
+	mamori_asset_clear(&o.fields);
+	mamori_store_close(&s);
+	return cli_exit_code(rc);
+}
+
+int
+cmd_asset(int argc, char **argv)
+{
+	static const struct cli_command subs[] = {
+		{ "add", asset_add, "" }, { "edit", asset_edit, "" }, { "show", asset_show, "" },
+		{ "list", asset_list, "" }, { "dispose", asset_dispose, "" },
+		{ "import", asset_import, "" }, { "export", asset_export, "" },
+	};
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fputs(asset_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(argc - 1, argv + 1);
+	return cli_usage_error("asset: unknown subcommand '%s'\n%s", argv[1], asset_usage);
+}

@@ -1,0 +1,326 @@
+/* cmd_log.c — `mamori log show | head | verify | proof | check-proof`. */
+#include "cli.h"
+#include "mamori/audit.h"
+#include "mamori/store.h"
+#include "../lib/store_internal.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char log_usage[] =
+    "usage: mamori log show [--since SEQ|TIME] [--actor A] [--object ID] [--json] [--db PATH]\n"
+    "       mamori log head [--out FILE] [--db PATH]\n"
+    "       mamori log verify [--head FILE]... [--pubkey FILE] [--db PATH]\n"
+    "       mamori log proof --inclusion SEQ [--head FILE] [--db PATH]\n"
+    "       mamori log proof --consistency OLD NEW [--db PATH]\n"
+    "       mamori log check-proof --pubkey FILE --head FILE [--old-head FILE] PROOF\n";
+
+struct log_opts {
+	const char *db, *since, *actor, *object, *out, *pubkey, *old_head;
+	const char *heads[32];
+	size_t nheads;
+	bool json;
+	long long inclusion;
+	bool consistency;
+};
+
+static int
+parse_opts(int argc, char **argv, struct log_opts *o)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "since", required_argument, NULL, 's' },
+		{ "actor", required_argument, NULL, 'a' },
+		{ "object", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "head", required_argument, NULL, 'H' },
+		{ "pubkey", required_argument, NULL, 'k' },
+		{ "old-head", required_argument, NULL, 'l' },
+		{ "inclusion", required_argument, NULL, 'i' },
+		{ "consistency", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+d:s:a:o:jO:H:k:l:i:ch", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->db = optarg; break;
+		case 's': o->since = optarg; break;
+		case 'a': o->actor = optarg; break;
+		case 'o': o->object = optarg; break;
+		case 'j': o->json = true; break;
+		case 'O': o->out = optarg; break;
+		case 'H':
+			if (o->nheads == 32)
+				return cli_usage_error("log: at most 32 --head files");
+			o->heads[o->nheads++] = optarg;
+			break;
+		case 'k': o->pubkey = optarg; break;
+		case 'l': o->old_head = optarg; break;
+		case 'i':
+			o->inclusion = strtoll(optarg, &end, 10);
+			if (*end || o->inclusion < 1)
+				return cli_usage_error("log proof: --inclusion takes an event number (1, 2, …)");
+			break;
+		case 'c': o->consistency = true; break;
+		case 'h': fputs(log_usage, stdout); return -1;
+		default: return cli_usage_error("log: bad option\n%s", log_usage);
+		}
+	}
+	return 0;
+}
+
+static int
+open_store(const struct log_opts *o, struct mamori_store **s)
+{
+	struct mamori_error err;
+	int rc = mamori_store_open(cli_db_path(o->db), s, &err);
+
+	if (rc != 0)
+		fprintf(stderr, "mamori: %s\n", err.message);
+	return rc == 0 ? EXIT_OK : cli_exit_code(rc) == EXIT_REFUSED ? EXIT_ENV : cli_exit_code(rc);
+}
+
+static int
+log_show(int argc, char **argv)
+{
+	struct log_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err;
+	sqlite3_stmt *st;
+	char *end;
+	long long since_seq = 0;
+	const char *since_time = "";
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc)
+		return cli_usage_error("log show: unexpected argument '%s'", argv[optind]);
+	if (o.since != NULL) {
+		since_seq = strtoll(o.since, &end, 10);
+		if (*end != '\0') {
+			since_seq = 0;
+			since_time = o.since;	/* RFC 3339 prefix compares as text */
+		}
+	}
+	if ((rc = open_store(&o, &s)) != EXIT_OK)
+		return rc;
+	st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body FROM audit_event "
+	    "WHERE seq >= ?1 AND time >= ?2 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR object_id = ?4) "
+	    "ORDER BY seq", &err);
+	if (st == NULL) {
+		fprintf(stderr, "mamori: %s\n", err.message);
+		mamori_store_close(&s);
+		return EXIT_ENV;
+	}
+	sqlite3_bind_int64(st, 1, since_seq);
+	sqlite3_bind_text(st, 2, since_time, -1, SQLITE_STATIC);
+	if (o.actor)
+		sqlite3_bind_text(st, 3, o.actor, -1, SQLITE_STATIC);
+	if (o.object)
+		sqlite3_bind_text(st, 4, o.object, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *f[7];
+		for (int i = 1; i < 7; i++)
+			f[i] = (const char *)sqlite3_column_text(st, i);
+		if (o.json) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddNumberToObject(e, "seq", (double)sqlite3_column_int64(st, 0));
+			cJSON_AddStringToObject(e, "time", f[1]);
+			cJSON_AddStringToObject(e, "actor", f[2]);
+			cJSON_AddStringToObject(e, "action", f[3]);
+			cJSON_AddStringToObject(e, "object_type", f[4]);
+			cJSON_AddStringToObject(e, "object_id", f[5]);
+			cJSON_AddItemToObject(e, "body", cJSON_Parse(f[6]));
+			char *line = cJSON_PrintUnformatted(e);
+			printf("%s\n", line ? line : "");
+			free(line);
+			cJSON_Delete(e);
+		} else {
+			printf("%6lld  %s  %-16s %-16s %s %s\n        %s\n",
+			    (long long)sqlite3_column_int64(st, 0), f[1], f[2], f[3], f[4], f[5], f[6]);
+		}
+	}
+	sqlite3_finalize(st);
+	mamori_store_close(&s);
+	return EXIT_OK;
+}
+
+static int
+log_head(int argc, char **argv)
+{
+	struct log_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err;
+	struct mamori_head h;
+	FILE *out = stdout;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = open_store(&o, &s)) != EXIT_OK)
+		return rc;
+	rc = mamori_audit_sign_head(s, &h, &err);
+	mamori_store_close(&s);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: log head: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	if (o.out != NULL && (out = fopen(o.out, "w")) == NULL) {
+		fprintf(stderr, "mamori: log head: cannot write %s\n", o.out);
+		return EXIT_ENV;
+	}
+	mamori_head_write(&h, out);
+	if (out != stdout && fclose(out) != 0)
+		return EXIT_ENV;
+	return EXIT_OK;
+}
+
+static int
+log_verify(int argc, char **argv)
+{
+	struct log_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err;
+	struct mamori_head heads[32];
+	unsigned char pk[32];
+	char pubpath[4096], summary[512];
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	for (size_t i = 0; i < o.nheads; i++) {
+		if ((rc = mamori_head_read_file(o.heads[i], &heads[i], &err)) != 0) {
+			fprintf(stderr, "mamori: %s: %s\n", o.heads[i], err.message);
+			return EXIT_USAGE;
+		}
+	}
+	snprintf(pubpath, sizeof(pubpath), "%s.pub", cli_db_path(o.db));
+	if ((rc = mamori_audit_read_pubkey(o.pubkey ? o.pubkey : pubpath, pk, &err)) != 0) {
+		fprintf(stderr, "mamori: log verify: %s\n", err.message);
+		return EXIT_ENV;
+	}
+	if ((rc = open_store(&o, &s)) != EXIT_OK)
+		return rc;
+	rc = mamori_audit_verify(s, pk, heads, o.nheads, summary, sizeof(summary), &err);
+	mamori_store_close(&s);
+	if (rc == 0) {
+		printf("%s\n", summary);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "mamori: log verify: TAMPERED at seq %s\n", err.message);
+	return rc == MAMORI_E_TAMPERED ? EXIT_REFUSED : EXIT_ENV;
+}
+
+static int
+log_proof(int argc, char **argv)
+{
+	struct log_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err;
+	struct mamori_head h = { .size = 0 };
+	unsigned long long old_size = 0, new_size = 0;
+	char *end;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((o.inclusion > 0) == o.consistency)
+		return cli_usage_error("log proof: give --inclusion SEQ or --consistency OLD NEW\n%s", log_usage);
+	if (o.consistency) {
+		if (argc - optind != 2)
+			return cli_usage_error("log proof --consistency takes two sizes: OLD NEW");
+		old_size = strtoull(argv[optind], &end, 10);
+		if (*end)
+			return cli_usage_error("log proof: OLD is not a number");
+		new_size = strtoull(argv[optind + 1], &end, 10);
+		if (*end)
+			return cli_usage_error("log proof: NEW is not a number");
+	}
+	if (o.nheads == 1 && mamori_head_read_file(o.heads[0], &h, &err) != 0) {
+		fprintf(stderr, "mamori: %s: %s\n", o.heads[0], err.message);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_store(&o, &s)) != EXIT_OK)
+		return rc;
+	rc = o.consistency ? mamori_audit_proof_consistency(s, old_size, new_size, stdout, &err) :
+	    mamori_audit_proof_inclusion(s, o.inclusion, h.size, stdout, &err);
+	mamori_store_close(&s);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: log proof: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	return EXIT_OK;
+}
+
+static int
+log_check_proof(int argc, char **argv)
+{
+	struct log_opts o;
+	struct mamori_error err;
+	struct mamori_head head, old;
+	unsigned char pk[32];
+	char summary[512], *text;
+	FILE *f;
+	size_t n;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (o.pubkey == NULL || o.nheads != 1 || argc - optind != 1)
+		return cli_usage_error("log check-proof: needs --pubkey FILE, --head FILE and the proof file\n%s", log_usage);
+	if (mamori_audit_read_pubkey(o.pubkey, pk, &err) != 0 ||
+	    mamori_head_read_file(o.heads[0], &head, &err) != 0 ||
+	    (o.old_head && mamori_head_read_file(o.old_head, &old, &err) != 0)) {
+		fprintf(stderr, "mamori: log check-proof: %s\n", err.message);
+		return EXIT_USAGE;
+	}
+	f = strcmp(argv[optind], "-") == 0 ? stdin : fopen(argv[optind], "r");
+	text = calloc(1, 65537);
+	if (f == NULL || text == NULL) {
+		fprintf(stderr, "mamori: log check-proof: cannot read %s\n", argv[optind]);
+		free(text);
+		return EXIT_ENV;
+	}
+	n = fread(text, 1, 65536, f);
+	text[n] = '\0';
+	if (f != stdin)
+		fclose(f);
+	rc = mamori_audit_check_proof(text, &head, o.old_head ? &old : NULL, pk, summary, sizeof(summary), &err);
+	free(text);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: log check-proof: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	printf("%s\n", summary);
+	return EXIT_OK;
+}
+
+int
+cmd_log(int argc, char **argv)
+{
+	static const struct cli_command subs[] = {
+		{ "show", log_show, "events" },
+		{ "head", log_head, "sign and print the current tree head" },
+		{ "verify", log_verify, "verify the whole trail" },
+		{ "proof", log_proof, "inclusion and consistency proofs" },
+		{ "check-proof", log_check_proof, "check a proof without the store" },
+	};
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fputs(log_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(argc - 1, argv + 1);
+	return cli_usage_error("log: unknown subcommand '%s'\n%s", argv[1], log_usage);
+}

@@ -1,0 +1,42 @@
+/* csv.h — a strict RFC 4180 reader and the text decoding of imported files. (internal) */
+#ifndef MAMORI_CSV_H
+#define MAMORI_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One record: its fields (NUL-terminated, in the reader's buffer) and the line it starts on. */
+struct csv_record {
+	char **fields;
+	size_t nfields;
+	int line;
+};
+
+struct csv_reader {
+	char *buf;		/* the whole (decoded, UTF-8) text, modified in place */
+	size_t len, pos;
+	int line;
+	char **fields;
+	size_t cap;
+	char error[160];	/* when next returns -1 */
+	int error_line;
+};
+
+/* Starts reading text of len bytes (taken over: freed by csv_free). */
+void csv_open(struct csv_reader *r, char *text, size_t len);
+
+/* The next record: 1 and *rec, 0 at the end, -1 on malformed input (r->error). */
+int csv_next(struct csv_reader *r, struct csv_record *rec);
+
+void csv_free(struct csv_reader *r);
+
+/*
+ * Decodes the bytes of a file to UTF-8: a UTF-8 BOM is dropped; valid UTF-8 is
+ * taken as is; anything else is CP932 (Shift_JIS as Excel writes it).  encoding
+ * forces "utf-8" or "cp932" (also "shift_jis", "sjis").  Returns a malloc'd
+ * string (its length in *out_len) or NULL with a message in error.
+ */
+char *text_decode(const char *bytes, size_t len, const char *encoding, size_t *out_len,
+    char *error, size_t error_len);
+
+#endif

@@ -1,0 +1,564 @@
+/*
+ * store.c — the SQLite store: schema migrations, the single write path, and the
+ * one place audit events are appended.
+ */
+#include "store_internal.h"
+#include "mamori/audit.h"
+#include "canon.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Migrations, in order: migrations[i] takes a store from version i to i + 1.
+ * A newer binary runs the missing ones in one transaction; an older binary
+ * refuses a store whose user_version is beyond MAMORI_STORE_SCHEMA.
+ */
+static const char *const migrations[] = {
+	/* 0 → 1: the first schema */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE policy ("
+	"  version INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL, sha256 TEXT NOT NULL, json TEXT NOT NULL, loaded_at TEXT NOT NULL);"
+	"CREATE TABLE asset ("
+	"  num INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL, kind TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',"
+	"  department TEXT NOT NULL, role TEXT, segment TEXT, location TEXT NOT NULL DEFAULT '',"
+	"  c INTEGER NOT NULL, i INTEGER NOT NULL, a INTEGER NOT NULL,"
+	"  retention TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disposed')),"
+	"  created TEXT NOT NULL, updated TEXT NOT NULL,"
+	"  disposed_date TEXT, disposed_method TEXT, disposed_by TEXT, disposed_witness TEXT);"
+	"CREATE INDEX asset_department ON asset (department, status);"
+	"CREATE INDEX asset_segment ON asset (segment);"
+	"CREATE INDEX asset_levels ON asset (c, i, a);"
+	"CREATE INDEX asset_kind ON asset (kind);"
+	"CREATE TABLE audit_event ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+	"  object_type TEXT NOT NULL, object_id TEXT NOT NULL, body TEXT NOT NULL,"
+	"  leaf BLOB NOT NULL, chain BLOB NOT NULL);"
+	"CREATE INDEX audit_event_object ON audit_event (object_id);"
+	"CREATE TABLE tree_head ("
+	"  size INTEGER PRIMARY KEY, root BLOB NOT NULL, time TEXT NOT NULL,"
+	"  pubkey BLOB NOT NULL, signature BLOB NOT NULL);",
+};
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+_Static_assert(NMIGRATIONS == MAMORI_STORE_SCHEMA, "one migration per schema version");
+
+void
+store_now(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, 32 - n, ".%06dZ", (int)(ts.tv_nsec / 1000) % 1000000);
+}
+
+int
+store_error(struct mamori_store *s, struct mamori_error *err, const char *what)
+{
+	return mamori_error_set(err, MAMORI_E_STORE, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+int
+store_exec(struct mamori_store *s, const char *sql, struct mamori_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		mamori_error_set(err, MAMORI_E_STORE, "store: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return MAMORI_E_STORE;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+store_prepare(struct mamori_store *s, const char *sql, struct mamori_error *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_error(s, err, "store");
+		return NULL;
+	}
+	return st;
+}
+
+static int
+user_version(struct mamori_store *s, int *v, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version", err);
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	*v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+migrate(struct mamori_store *s, struct mamori_error *err)
+{
+	int v, rc;
+	char sql[64];
+
+	if ((rc = user_version(s, &v, err)) != 0)
+		return rc;
+	if (v > MAMORI_STORE_SCHEMA)
+		return mamori_error_set(err, MAMORI_E_VERSION,
+		    "%s: store schema version %d is newer than this mamori understands (%d); "
+		    "upgrade mamori to open it", s->path, v, MAMORI_STORE_SCHEMA);
+	if (v == MAMORI_STORE_SCHEMA)
+		return 0;
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	for (int i = v; i < (int)NMIGRATIONS; i++)
+		if ((rc = store_exec(s, migrations[i], err)) != 0)
+			goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", MAMORI_STORE_SCHEMA);
+	if ((rc = store_exec(s, sql, err)) != 0 || (rc = store_exec(s, "COMMIT", err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	store_exec(s, "ROLLBACK", NULL);
+	return rc;
+}
+
+/* Opens the SQLite file with the settings every connection needs. */
+static int
+connect(const char *path, int flags, struct mamori_store **out, struct mamori_error *err)
+{
+	struct mamori_store *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	}
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "cannot open store %s: %s", path,
+		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		mamori_store_close(&s);
+		return rc;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	/* WAL for concurrent readers; FULL so that a committed change survives power
+	 * loss, not only a crash of the process (NORMAL would risk the last commits). */
+	if ((rc = store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;", err)) != 0) {
+		mamori_store_close(&s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static int
+load_meta(struct mamori_store *s, struct mamori_error *err)
+{
+	sqlite3_stmt *st;
+	struct mamori_diags diags = { 0 };
+	int rc = 0;
+
+	st = store_prepare(s, "SELECT value FROM meta WHERE key = 'log_id'", err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(s->log_id, sizeof(s->log_id), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+
+	st = store_prepare(s, "SELECT json FROM policy ORDER BY version DESC LIMIT 1", err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = mamori_error_set(err, MAMORI_E_STORE, "%s: the store holds no policy; "
+		    "create stores with 'mamori init --policy FILE'", s->path);
+	} else {
+		const char *json = (const char *)sqlite3_column_text(st, 0);
+		rc = mamori_policy_load_buffer(s->path, json, strlen(json), &diags, &s->policy);
+		if (rc != 0)
+			rc = mamori_error_set(err, MAMORI_E_STORE, "%s: the stored policy no longer "
+			    "loads (%s)", s->path, diags.count ? diags.items[0].message : "invalid");
+	}
+	sqlite3_finalize(st);
+	mamori_diags_clear(&diags);
+	return rc;
+}
+
+int
+mamori_store_open(const char *path, struct mamori_store **out, struct mamori_error *err)
+{
+	struct mamori_store *s;
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0)
+		return mamori_error_set(err, MAMORI_E_IO, "no store at %s (create one with "
+		    "'mamori init --policy FILE --db %s')", path, path);
+	if ((rc = connect(path, SQLITE_OPEN_READWRITE, &s, err)) != 0)
+		return rc;
+	if ((rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0) {
+		mamori_store_close(&s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/* The policy load at init: the policy's JSON and its first audit event. */
+struct init_arg {
+	const struct mamori_policy *policy;
+	const char *log_id;
+};
+
+static int
+init_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct init_arg *a = arg;
+	struct mamori_store *s = tx->store;
+	struct mamori_error err;
+	char *json = mamori_policy_to_json(a->policy, false);
+	char hash[65], now[32];
+	sqlite3_stmt *st = NULL;
+	cJSON *after = NULL;
+	int rc = MAMORI_E_STORE;
+
+	if (json == NULL)
+		return MAMORI_E_NOMEM;
+	sodium_bin2hex(hash, sizeof(hash), a->policy->sha256, 32);
+	store_now(now);
+	st = store_prepare(s, "INSERT INTO meta (key, value) VALUES ('log_id', ?1), ('created', ?2)", &err);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_text(st, 1, a->log_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	sqlite3_finalize(st);
+	st = store_prepare(s, "INSERT INTO policy (id, sha256, json, loaded_at) VALUES (?1, ?2, ?3, ?4)", &err);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_text(st, 1, a->policy->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	after = cJSON_CreateObject();
+	cJSON_AddStringToObject(after, "id", a->policy->id);
+	cJSON_AddStringToObject(after, "version", a->policy->version);
+	cJSON_AddStringToObject(after, "sha256", hash);
+	cJSON_AddStringToObject(after, "file", a->policy->path);
+	rc = mamori_store_tx_event(tx, "policy.load", "policy", a->policy->id, NULL, after);
+out:
+	sqlite3_finalize(st);
+	cJSON_Delete(after);
+	free(json);
+	return rc;
+}
+
+static void
+key_paths(const char *path, char *key, char *pub, size_t n)
+{
+	snprintf(key, n, "%s.key", path);
+	snprintf(pub, n, "%s.pub", path);
+}
+
+int
+mamori_store_create(const char *path, const char *policy_path, const char *actor,
+    struct mamori_diags *diags, struct mamori_store **out, struct mamori_error *err)
+{
+	struct mamori_store *s = NULL;
+	struct mamori_policy *p = NULL;
+	struct init_arg arg;
+	unsigned char rnd[16];
+	char log_id[40], key[4096], pub[4096];
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &sb) == 0)
+		return mamori_error_set(err, MAMORI_E_CONFLICT, "%s exists already; mamori init "
+		    "makes a new store and never overwrites one", path);
+	rc = mamori_policy_load(policy_path, diags, &p);
+	if (rc != 0)
+		return mamori_error_set(err, rc, "%s: the policy is %s", policy_path,
+		    rc == MAMORI_E_INVALID ? "invalid (see the messages above)" : "unreadable");
+	key_paths(path, key, pub, sizeof(key));
+	if ((rc = mamori_audit_keygen(key, pub, err)) != 0)
+		goto fail;
+	if ((rc = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s, err)) != 0 ||
+	    (rc = migrate(s, err)) != 0)
+		goto fail_keys;
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(log_id, 33, rnd, sizeof(rnd));
+	arg = (struct init_arg){ p, log_id };
+	if ((rc = mamori_store_write(s, actor, init_tx, &arg, err)) != 0 ||
+	    (rc = load_meta(s, err)) != 0 || (rc = mamori_audit_sign_head(s, NULL, err)) != 0)
+		goto fail_keys;
+	mamori_policy_free(&p);
+	*out = s;
+	return 0;
+fail_keys:
+	/* nothing half-made: no store file without its keys, no keys without a store */
+	mamori_store_close(&s);
+	unlink(path);
+	{
+		char side[4096];
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+	}
+	unlink(key);
+	unlink(pub);
+fail:
+	mamori_policy_free(&p);
+	return rc;
+}
+
+void
+mamori_store_close(struct mamori_store **sp)
+{
+	struct mamori_store *s;
+
+	if (sp == NULL || *sp == NULL)
+		return;
+	s = *sp;
+	if (s->db != NULL)
+		sqlite3_close(s->db);
+	mamori_policy_free(&s->policy);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+const struct mamori_policy *
+mamori_store_policy(const struct mamori_store *s)
+{
+	return s->policy;
+}
+
+const char *
+mamori_store_path(const struct mamori_store *s)
+{
+	return s->path;
+}
+
+const char *
+mamori_store_log_id(const struct mamori_store *s)
+{
+	return s->log_id;
+}
+
+struct mamori_store *
+mamori_store_tx_store(struct mamori_store_tx *tx)
+{
+	return tx->store;
+}
+
+/* Signs a head when N events or T seconds have passed since the last one. */
+static void
+maybe_sign_head(struct mamori_store *s)
+{
+	int64_t every_events = mamori_store_config_int(s, "head.every_events", 1000);
+	int64_t every_seconds = mamori_store_config_int(s, "head.every_seconds", 3600);
+	struct mamori_head last;
+	struct mamori_error err;
+	sqlite3_stmt *st;
+	int64_t count = 0;
+
+	st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM audit_event", &err);
+	if (st == NULL)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		count = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (mamori_audit_latest_head(s, &last, &err) != 0) {
+		mamori_audit_sign_head(s, NULL, &err);
+		return;
+	}
+	if (count == (int64_t)last.size)
+		return;
+	struct tm tm = { 0 };
+	time_t then;
+	if (strptime(last.time, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+		return;
+	then = timegm(&tm);
+	if (count - (int64_t)last.size >= every_events || time(NULL) - then >= every_seconds)
+		mamori_audit_sign_head(s, NULL, &err);	/* best effort: verify signs anew */
+}
+
+int
+mamori_store_write(struct mamori_store *s, const char *actor,
+    int (*fn)(struct mamori_store_tx *tx, void *arg), void *arg, struct mamori_error *err)
+{
+	struct mamori_store_tx tx = { .store = s, .actor = actor };
+	int rc;
+
+	if (actor == NULL || actor[0] == '\0')
+		return mamori_error_set(err, MAMORI_E_USAGE, "every change needs an actor");
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	rc = fn(&tx, arg);
+	if (rc == 0 && tx.events == 0)
+		rc = mamori_error_set(err, MAMORI_E_STORE, "internal: a change without its audit event");
+	if (rc == 0)
+		rc = store_exec(s, "COMMIT", err);
+	if (rc != 0) {
+		store_exec(s, "ROLLBACK", NULL);
+		if (err != NULL && err->code == 0)
+			mamori_error_set(err, rc, "%s", mamori_strerror(rc));
+		return rc;
+	}
+	if (tx.events > 0)
+		maybe_sign_head(s);
+	return 0;
+}
+
+/* The last event's seq and chain hash, read once per transaction. */
+static int
+last_event(struct mamori_store_tx *tx)
+{
+	struct mamori_error err;
+	sqlite3_stmt *st;
+
+	if (tx->have_last)
+		return 0;
+	st = store_prepare(tx->store, "SELECT seq, chain FROM audit_event ORDER BY seq DESC LIMIT 1", &err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	tx->last_seq = 0;
+	memset(tx->last_chain, 0, sizeof(tx->last_chain));
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		tx->last_seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(tx->last_chain, sqlite3_column_blob(st, 1), 32);
+	}
+	sqlite3_finalize(st);
+	tx->have_last = true;
+	return 0;
+}
+
+int
+mamori_store_tx_event(struct mamori_store_tx *tx, const char *action, const char *object_type,
+    const char *object_id, const cJSON *before, const cJSON *after)
+{
+	struct mamori_error err;
+	struct mamori_event ev;
+	unsigned char leaf[32], chain[32];
+	char now[32], *body;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = last_event(tx)) != 0)
+		return rc;
+	body = mamori_canon_body(before, after);
+	if (body == NULL)
+		return MAMORI_E_NOMEM;
+	store_now(now);
+	ev = (struct mamori_event){ tx->last_seq + 1, now, tx->actor, action, object_type,
+		object_id, body };
+	mamori_event_leaf(&ev, leaf);
+	mamori_event_chain(tx->last_chain, leaf, chain);
+	st = store_prepare(tx->store, "INSERT INTO audit_event (seq, time, actor, action, object_type,"
+	    " object_id, body, leaf, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &err);
+	if (st == NULL) {
+		free(body);
+		return MAMORI_E_STORE;
+	}
+	sqlite3_bind_int64(st, 1, ev.seq);
+	sqlite3_bind_text(st, 2, ev.time, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ev.actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ev.action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ev.object_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ev.object_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, body, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, leaf, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, chain, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
+	sqlite3_finalize(st);
+	free(body);
+	if (rc != 0)
+		return rc;
+	tx->last_seq = ev.seq;
+	memcpy(tx->last_chain, chain, 32);
+	tx->events++;
+	return 0;
+}
+
+struct config_arg {
+	const char *key, *value;
+};
+
+static int
+config_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct config_arg *a = arg;
+	struct mamori_error err;
+	sqlite3_stmt *st = store_prepare(tx->store,
+	    "INSERT INTO config (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", &err);
+	cJSON *after;
+	int rc;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	after = cJSON_CreateObject();
+	cJSON_AddStringToObject(after, a->key, a->value);
+	rc = mamori_store_tx_event(tx, "config.set", "config", a->key, NULL, after);
+	cJSON_Delete(after);
+	return rc;
+}
+
+int
+mamori_store_config_set(struct mamori_store *s, const char *actor, const char *key,
+    const char *value, struct mamori_error *err)
+{
+	struct config_arg a = { key, value };
+
+	return mamori_store_write(s, actor, config_tx, &a, err);
+}
+
+int64_t
+mamori_store_config_int(struct mamori_store *s, const char *key, int64_t def)
+{
+	struct mamori_error err;
+	sqlite3_stmt *st = store_prepare(s, "SELECT value FROM config WHERE key = ?1", &err);
+	int64_t v = def;
+
+	if (st == NULL)
+		return def;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		char *end;
+		const char *txt = (const char *)sqlite3_column_text(st, 0);
+		long long x = strtoll(txt, &end, 10);
+		if (*end == '\0' && end != txt)
+			v = x;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
