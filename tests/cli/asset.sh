@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The register end to end on temporary stores: init, add/edit/show/list/dispose
+# and their error paths; CSV import in UTF-8 and CP932 with Japanese headers, a
+# quoted newline, all-or-nothing on bad rows, dry run; export → import exactly.
+. "$(dirname "$0")/lib.sh"
+
+P="$SRCDIR/policies/mic-standard.yaml"
+DB="$TMP/r.db"
+export MAMORI_ACTOR=test:clerk
+
+expect_exit 0 "init" -- "$MAMORI" init --policy "$P" --db "$DB"
+expect_grep "$TMP/out" 'mamori-ed25519-public' "init prints the public key"
+[ "$(stat -c %a "$DB.key")" = 600 ] && ok || not_ok "signing key mode 0600"
+expect_exit 1 "init refuses an existing store" -- "$MAMORI" init --policy "$P" --db "$DB"
+expect_grep "$TMP/err" 'exists already' "init refusal says why"
+expect_exit 1 "init refuses an invalid policy" -- "$MAMORI" init --policy "$SRCDIR/tests/policy-invalid/unknown-channel.yaml" --db "$TMP/bad.db"
+[ ! -e "$TMP/bad.db" ] && [ ! -e "$TMP/bad.db.key" ] && ok || not_ok "nothing half-made after a failed init"
+expect_exit 3 "no store" -- "$MAMORI" asset list --db "$TMP/none.db"
+expect_grep "$TMP/err" "mamori init" "missing store message says what to do"
+
+export MAMORI_DB="$DB"
+expect_exit 0 "add by titles" -- "$MAMORI" asset add --name 住民基本台帳 --kind 情報 --department 市民課 \
+	--segment マイナンバー利用事務系 --c 3 --i 2 --a 2 --location サーバ室
+expect_grep "$TMP/out" '^A-000001$' "first id"
+expect_exit 0 "add by ids" -- "$MAMORI" asset add --name 例規集原稿 --kind information --department soumu --segment lgwan --c 1 --i 1 --a 1
+expect_exit 1 "add: bad values" -- "$MAMORI" asset add --name x --kind disk --department 秘書課 --c 4 --i 1 --a 1
+expect_grep "$TMP/err" "unknown kind 'disk'" "bad kind"
+expect_grep "$TMP/err" "unknown department '秘書課'" "bad department"
+expect_grep "$TMP/err" "level '4' is out of range: 1 to 3" "bad level"
+expect_exit 1 "add: missing name" -- "$MAMORI" asset add --kind information --department soumu --c 1 --i 1 --a 1
+expect_grep "$TMP/err" '資産名 (name): missing' "missing name"
+expect_exit 1 "add: duplicate id" -- "$MAMORI" asset add --id A-000001 --name y --kind information --department soumu --c 1 --i 1 --a 1
+expect_grep "$TMP/err" 'exists already' "duplicate id"
+
+expect_exit 0 "show" -- "$MAMORI" asset show A-000001
+expect_grep "$TMP/out" '取扱制限' "show lists restrictions"
+expect_grep "$TMP/out" 'issued-terminal-only.*支給以外の端末での作業の原則禁止.*\[対策基準 2.1\]' "restriction with wording and clause"
+expect_grep "$TMP/out" 'timely-recovery' "availability restriction shown"
+expect_exit 1 "show unknown" -- "$MAMORI" asset show A-999999
+
+expect_exit 0 "edit" -- "$MAMORI" asset edit A-000002 --location 書庫 --c 2
+expect_exit 1 "edit: bad level" -- "$MAMORI" asset edit A-000002 --c 9
+expect_exit 0 "list filter" -- "$MAMORI" asset list --c '>=2' --department 市民課
+expect_grep "$TMP/out" 'A-000001' "filtered list has A-000001"
+grep -q 'A-000002' "$TMP/out" && not_ok "filter by department" || ok
+expect_exit 0 "list json" -- "$MAMORI" asset list --json --segment LGWAN接続系
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==1 and d[0]["location"]=="書庫"' "$TMP/out" && ok || not_ok "list json content"
+expect_exit 2 "list: bad level expression" -- "$MAMORI" asset list --c '>>2'
+
+expect_exit 1 "dispose refuses a reversible method" -- "$MAMORI" asset dispose A-000001 --method delete --by 山田
+expect_grep "$TMP/err" '復元不可能な処理を施しての廃棄.*対策基準 2.1' "refusal cites the clause"
+expect_exit 0 "dispose irreversibly" -- "$MAMORI" asset dispose A-000001 --method shred --by 山田 --witness 佐藤 --date 2026-11-01
+expect_exit 1 "dispose twice" -- "$MAMORI" asset dispose A-000001 --method shred --by 山田
+expect_exit 0 "dispose level 1 by deletion" -- "$MAMORI" asset add --name メモ --kind information --department soumu --c 1 --i 1 --a 1
+expect_exit 0 "…is allowed" -- "$MAMORI" asset dispose A-000003 --method delete --by 山田
+
+# CP932 (what Japanese Excel writes), Japanese headers in another order, a quoted newline
+# (Excel ends records with CRLF and writes a bare LF for a line break inside a cell)
+printf '所管課,資産名,種別,機密性,完全性,可用性,ネットワーク区分,説明\r\n税務課,課税台帳,情報,2,2,1,LGWAN接続系,"一行目\n二行目"\r\n福祉課,"支援記録, 令和8年度",情報,3,2,2,マイナンバー利用事務系,\r\n' >"$TMP/utf8.csv"
+iconv -f UTF-8 -t CP932 "$TMP/utf8.csv" >"$TMP/sjis.csv" && ok || not_ok "make CP932 file"
+expect_exit 0 "import CP932 dry run" -- "$MAMORI" asset import --dry-run "$TMP/sjis.csv"
+expect_grep "$TMP/out" '2 assets would be imported' "dry run counts"
+expect_exit 0 "import CP932" -- "$MAMORI" asset import "$TMP/sjis.csv"
+"$MAMORI" asset list --json --department zeimu >"$TMP/z.json"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["description"]=="一行目\n二行目", d' "$TMP/z.json" && ok || not_ok "quoted newline kept, Japanese intact"
+expect_exit 0 "import with BOM, UTF-8" -- "$MAMORI" asset import <(printf '\xef\xbb\xbfname,kind,department,confidentiality,integrity,availability\nBOM台帳,information,soumu,1,1,1\n')
+
+# three bad rows: nothing at all is imported
+before=$("$MAMORI" asset list --csv | wc -l)
+printf '%s\n' '資産名,種別,所管課,機密性,完全性,可用性' '正しい行,情報,総務課,1,1,1' \
+	'悪い行1,情報,存在しない課,1,1,1' ',情報,総務課,1,1,1' '悪い行3,情報,総務課,5,1,1' >"$TMP/bad.csv"
+expect_exit 1 "import with 3 bad rows" -- "$MAMORI" asset import "$TMP/bad.csv"
+expect_grep "$TMP/err" 'bad.csv: row 3, column 所管課: unknown department' "row 3 reported"
+expect_grep "$TMP/err" 'bad.csv: row 4, column 資産名: missing' "row 4 reported"
+expect_grep "$TMP/err" 'bad.csv: row 5, column 機密性: level' "row 5 reported"
+expect_grep "$TMP/err" 'nothing was imported' "all or nothing said"
+[ "$("$MAMORI" asset list --csv | wc -l)" = "$before" ] && ok || not_ok "a bad file wrote nothing"
+printf 'name,kind\n"unclosed,x\n' >"$TMP/q.csv"
+expect_exit 1 "unterminated quote" -- "$MAMORI" asset import "$TMP/q.csv"
+printf 'name,colour\n' >"$TMP/h.csv"
+expect_exit 1 "unknown header and missing columns" -- "$MAMORI" asset import "$TMP/h.csv"
+expect_grep "$TMP/err" "unknown header 'colour'" "unknown header named"
+expect_grep "$TMP/err" 'required column 所管課' "missing column named"
+
+# export → import into a fresh store reproduces the register exactly
+expect_exit 0 "export csv" -- "$MAMORI" asset export --format csv --out "$TMP/export.csv"
+head -c 3 "$TMP/export.csv" | od -An -tx1 | grep -q 'ef bb bf' && ok || not_ok "CSV starts with a BOM"
+"$MAMORI" init --policy "$P" --db "$TMP/copy.db" >/dev/null && ok || not_ok "second store"
+expect_exit 0 "import the export" -- "$MAMORI" asset import --db "$TMP/copy.db" "$TMP/export.csv"
+"$MAMORI" asset export --db "$TMP/copy.db" --format csv --out "$TMP/export2.csv"
+cmp -s "$TMP/export.csv" "$TMP/export2.csv" && ok || { not_ok "export → import → export differs"; diff "$TMP/export.csv" "$TMP/export2.csv" | head >&2; }
+expect_exit 0 "export xlsx" -- "$MAMORI" asset export --format xlsx --out "$TMP/r.xlsx"
+/usr/bin/python3 - "$TMP/r.xlsx" <<'PY' && ok || not_ok "xlsx content"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+sheet = z.read("xl/worksheets/sheet1.xml").decode()
+strings = z.read("xl/sharedStrings.xml").decode()
+assert "<pane" in sheet and "frozen" in sheet, "frozen panes"
+assert "<autoFilter" in sheet, "autofilter"
+assert "取扱制限" in strings and "課税台帳" in strings and "復元不可能な処理を施しての廃棄" in strings
+PY
+
+# every change is in the audit trail, with the actor
+"$MAMORI" log show --json >"$TMP/log.jsonl"
+/usr/bin/python3 - "$TMP/log.jsonl" <<'PY' && ok || not_ok "audit events for every change"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+actions = [e["action"] for e in ev]
+assert actions[0] == "policy.load", actions
+assert actions.count("asset.dispose") == 2 and actions.count("asset.edit") == 1, actions
+assert actions.count("asset.add") == 3 + 2 + 1, actions
+assert all(e["actor"] == "test:clerk" for e in ev), "actor"
+PY
+expect_exit 0 "log verify after all that" -- "$MAMORI" log verify
+
+# schema versions: an older mamori refuses a newer store, with a clear message;
+# a store without a version is migrated to the current schema
+cp "$DB" "$TMP/newer.db"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' "$TMP/newer.db"
+expect_exit 3 "newer store refused" -- "$MAMORI" asset list --db "$TMP/newer.db"
+expect_grep "$TMP/err" 'store schema version 99 is newer than this mamori understands (1); upgrade mamori' "refusal message"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0])' "$DB" >"$TMP/v"
+grep -qx 1 "$TMP/v" && ok || not_ok "schema version recorded"
+finish

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The audit trail: verify, heads, proofs checked without the store, and the
+# tamper suite — every byte of every stored event flipped in turn, each row
+# deleted, adjacent rows swapped, truncation, truncation then appending, a
+# rollback to an older copy: every case must be detected (counted and printed).
+. "$(dirname "$0")/lib.sh"
+
+P="$SRCDIR/policies/mic-standard.yaml"
+DB="$TMP/a.db"
+export MAMORI_DB="$DB" MAMORI_ACTOR=test:auditor
+
+"$MAMORI" init --policy "$P" >/dev/null && ok || not_ok "init"
+for n in 1 2 3; do
+	"$MAMORI" asset add --name "資産$n" --kind information --department soumu --c 2 --i 1 --a 1 >/dev/null || not_ok "add $n"
+done
+expect_exit 0 "verify a fresh trail" -- "$MAMORI" log verify
+expect_grep "$TMP/out" '^ok: 4 events' "summary line"
+expect_exit 0 "head" -- "$MAMORI" log head --out "$TMP/head4"
+expect_grep "$TMP/head4" '^size: 4$' "head size"
+cp "$DB.pub" "$TMP/pub"
+cp "$DB" "$TMP/old.db"
+"$MAMORI" asset add --name 資産4 --kind information --department soumu --c 1 --i 1 --a 1 >/dev/null
+"$MAMORI" log head --out "$TMP/head5" >/dev/null
+expect_exit 0 "verify with saved heads" -- "$MAMORI" log verify --head "$TMP/head4" --head "$TMP/head5" --pubkey "$TMP/pub"
+expect_grep "$TMP/out" '(2 given)' "given heads counted"
+
+# proofs an auditor checks alone: public key, head and proof, no store
+expect_exit 0 "inclusion proof" -- "$MAMORI" log proof --inclusion 3 --head "$TMP/head5"
+cp "$TMP/out" "$TMP/incl"
+expect_exit 0 "check inclusion" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5" "$TMP/incl"
+expect_grep "$TMP/out" 'event 3 .* is in the signed tree of 5 events' "inclusion summary"
+sed 's/^node: \(.\)/node: f/' "$TMP/incl" | sed '0,/node: f/s//node: 0/' >"$TMP/incl.bad"
+cmp -s "$TMP/incl" "$TMP/incl.bad" && not_ok "could not alter the proof" || ok
+expect_exit 1 "altered inclusion proof" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5" "$TMP/incl.bad"
+expect_exit 0 "consistency proof" -- "$MAMORI" log proof --consistency 4 5
+cp "$TMP/out" "$TMP/cons"
+expect_exit 0 "check consistency" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5" --old-head "$TMP/head4" "$TMP/cons"
+expect_grep "$TMP/out" 'extends the signed tree of 4 events' "consistency summary"
+sed 's/^signature: ./signature: A/' "$TMP/head5" >"$TMP/head5.forged"
+expect_exit 1 "forged head" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5.forged" --old-head "$TMP/head4" "$TMP/cons"
+expect_exit 2 "malformed head file" -- "$MAMORI" log verify --head "$TMP/pub"
+
+# rollback: an older copy of the store against a newer head
+expect_exit 1 "rollback detected" -- "$MAMORI" log verify --db "$TMP/old.db" --head "$TMP/head5" --pubkey "$TMP/pub"
+expect_grep "$TMP/err" 'truncated or rolled back' "rollback named"
+
+# the tamper suite
+/usr/bin/python3 - "$MAMORI" "$DB" "$TMP" <<'PY' && ok || not_ok "tamper suite: some tampering went undetected"
+import os, shutil, sqlite3, subprocess, sys
+mamori, db, tmp = sys.argv[1:4]
+head, pub = os.path.join(tmp, "head5"), os.path.join(tmp, "pub")
+work = os.path.join(tmp, "t.db")
+cols = ["time", "actor", "action", "object_type", "object_id", "body", "leaf", "chain"]
+
+def fresh():
+    for ext in ("", "-wal", "-shm"):
+        if os.path.exists(work + ext):
+            os.remove(work + ext)
+    src = sqlite3.connect(db)
+    dst = sqlite3.connect(work)
+    src.backup(dst)
+    src.close()
+    return dst
+
+def detected():
+    r = subprocess.run([mamori, "log", "verify", "--db", work, "--head", head, "--pubkey", pub],
+                       capture_output=True)
+    if r.returncode not in (0, 1):
+        print("verify crashed or failed oddly:", r.returncode, r.stderr.decode()[:300])
+        return False
+    return r.returncode == 1
+
+cases = hits = 0
+def case(name, mutate):
+    global cases, hits
+    con = fresh()
+    try:
+        applied = mutate(con)
+        con.commit()
+    except sqlite3.IntegrityError:
+        applied = False
+    con.close()
+    if applied is False:
+        return
+    cases += 1
+    if detected():
+        hits += 1
+    else:
+        print("NOT DETECTED:", name)
+
+src = sqlite3.connect(db)
+rows = src.execute("SELECT seq, " + ", ".join(cols) + " FROM audit_event ORDER BY seq").fetchall()
+src.close()
+for row in rows:
+    seq = row[0]
+    for ci, col in enumerate(cols):
+        value = row[ci + 1]
+        data = value if isinstance(value, bytes) else value.encode()
+        for i in range(len(data)):
+            flipped = bytearray(data); flipped[i] ^= 0x01
+            newval = bytes(flipped) if isinstance(value, bytes) else bytes(flipped).decode("utf-8", "surrogateescape").encode("utf-8", "surrogateescape")
+            def m(con, col=col, newval=bytes(flipped), seq=seq):
+                con.execute(f"UPDATE audit_event SET {col} = CAST(? AS {'BLOB' if col in ('leaf','chain') else 'TEXT'}) WHERE seq = ?", (newval, seq))
+            case(f"flip {col}[{i}] of event {seq}", m)
+    for bit in range(0, 64, 8):
+        case(f"renumber event {seq} (bit {bit})",
+             lambda con, seq=seq, bit=bit: con.execute("UPDATE audit_event SET seq = ? WHERE seq = ?", (seq ^ (1 << bit), seq)))
+    case(f"delete event {seq}", lambda con, seq=seq: con.execute("DELETE FROM audit_event WHERE seq = ?", (seq,)))
+for a, b in zip(rows, rows[1:]):
+    def swap(con, a=a, b=b):
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        con.execute(f"UPDATE audit_event SET {sets} WHERE seq = ?", (*b[1:], a[0]))
+        con.execute(f"UPDATE audit_event SET {sets} WHERE seq = ?", (*a[1:], b[0]))
+    case(f"swap events {a[0]} and {b[0]}", swap)
+for k in range(1, len(rows)):
+    case(f"truncate to {len(rows) - k}", lambda con, k=k: con.execute("DELETE FROM audit_event WHERE seq > ?", (len(rows) - k,)))
+# truncate, then append new events through mamori itself: a valid chain, a different history
+for k in (1, 2):
+    con = fresh()
+    con.execute("DELETE FROM audit_event WHERE seq > ?", (len(rows) - k,))
+    con.execute("DELETE FROM tree_head")
+    con.commit(); con.close()
+    for n in range(k):
+        subprocess.run([mamori, "asset", "add", "--db", work, "--name", f"偽{n}", "--kind", "information",
+                        "--department", "soumu", "--c", "1", "--i", "1", "--a", "1"], capture_output=True, check=True)
+    cases += 1
+    if detected(): hits += 1
+    else: print(f"NOT DETECTED: truncate {k} then append {k}")
+print(f"tamper cases: {cases}, detected: {hits} ({100.0 * hits / cases:.1f}%)")
+sys.exit(0 if cases > 1000 and hits == cases else 1)
+PY
+finish
