@@ -1,33 +1,55 @@
 #!/usr/bin/env bash
-# The main job: install what is needed, build, and show what mamori does on the
-# example data.  Run from anywhere, as root on a fresh Debian 12 machine (or as a
-# user with the packages already installed).
+# The main job: install what is needed, build, make a demo store (mic-standard and
+# the example register), show what mamori does with it, then serve it.
+#   bash scripts/demo.sh              # … and `mamori serve` on http://127.0.0.1:8080/
+#   bash scripts/demo.sh --no-serve   # only the walk-through
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 meson setup build >/dev/null 2>&1 || meson setup --reconfigure build >/dev/null
 ninja -C build >/dev/null
-M=./build/mamori
+M=$PWD/build/mamori
+demo=${MAMORI_DEMO_DIR:-$(mktemp -d /tmp/mamori-demo.XXXXXX)}
+export MAMORI_DB="$demo/mamori.db" MAMORI_ACTOR="demo:情報政策課"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "ポリシーの検証 — every policy in policies/ validates"
 $M policy check policies/*.yaml
 
-step "総務省ガイドライン標準ポリシー (mic-standard), resolved"
-$M policy show policies/mic-standard.yaml
+step "むつ市議会 情報セキュリティポリシー, rendered back as a document (対策基準 5)"
+$M policy render policies/mutsu-council.yaml | sed -n '/^### 5 情報資産の分類/,/^### 6/p'
 
-step "むつ市議会 情報セキュリティポリシー, rendered back as a document (first 60 lines)"
-$M policy render policies/mutsu-council.yaml | head -60
+step "情報資産管理台帳 — a demo store at $MAMORI_DB with the example register"
+rm -f "$MAMORI_DB" "$MAMORI_DB".*
+$M init --policy policies/mic-standard.yaml
+$M asset import examples/assets.csv
+$M asset list --c '>=3'
 
-if $M 2>&1 | grep -q '^  init '; then
-	demo=$(mktemp -d /tmp/mamori-demo.XXXXXX)
-	step "情報資産管理台帳 — a demo store in $demo"
-	$M init --policy policies/mic-standard.yaml --db "$demo/mamori.db"
-	if [ -f examples/assets.csv ]; then
-		$M asset import --db "$demo/mamori.db" examples/assets.csv
-		$M asset list --db "$demo/mamori.db" | head -20
-	fi
-	echo "demo store: $demo/mamori.db"
+step "What the policy requires of A-000002 (住民基本台帳データ)"
+$M asset show A-000002 | sed -n '/取扱制限/,$p'
+
+step "Disposal: a 機密性3 asset cannot simply be deleted"
+$M asset dispose A-000016 --method delete --by 山田 || true
+$M asset dispose A-000016 --method degauss --by 山田 --witness 佐藤
+
+step "判定: may 職員 of 市民課 send 住民基本台帳データ out of マイナンバー利用事務系 by mail?"
+echo '{"subject":{"id":"u0042","roles":["staff"],"department":"shimin","mfa":true,"terminal":{"segment":"mynumber","issued":true}},"action":"send","resource":{"asset":"A-000002"},"context":{"channel":"mail","destination_segment":"lgwan"}}' |
+	$M decide --explain - || true
+step "判定: internet mail into LGWAN接続系 — allowed, with 無害化 (mail-text) as an obligation"
+echo '{"subject":{"id":"u0007","roles":["staff"],"department":"johoseisaku","terminal":{"segment":"internet","issued":true}},"action":"send","resource":{"classification":{"confidentiality":2},"department":"johoseisaku","segment":"internet"},"context":{"channel":"mail","destination_segment":"lgwan"}}' |
+	$M decide - || true
+
+step "監査証跡: every change above is in the tamper-evident trail"
+$M log show | tail -6
+$M log head --out "$demo/head.txt" >/dev/null
+$M log verify --head "$demo/head.txt"
+
+if [ "${1:-}" = "--no-serve" ]; then
+	echo "demo store: $MAMORI_DB"
+	exit 0
 fi
+step "mamori serve — the JSON API and the web UI (Ctrl-C stops it)"
+echo "URL: http://127.0.0.1:8080/   (e.g. http://127.0.0.1:8080/api/policy/render)"
+exec $M serve --listen 127.0.0.1:8080 --web web

@@ -31,6 +31,16 @@ const char *cli_db_path(const char *option);
 /* Who acts, for the audit trail: $MAMORI_ACTOR, else "cli:" + the login name. */
 const char *cli_actor(void);
 
+struct mamori_policy;
+struct mamori_store;
+struct mamori_decider;
+/*
+ * Compiles the decision point from a policy file, or (policy_path NULL) from the
+ * store at db with its assets.  The caller frees all three.  Returns an exit code.
+ */
+int cli_decider_open(const char *policy_path, const char *db, struct mamori_policy **policy,
+    struct mamori_store **store, struct mamori_decider **d);
+
 /* Maps a library status to an exit code (DESIGN.md). */
 int cli_exit_code(int status);
 

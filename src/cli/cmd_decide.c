@@ -1,6 +1,8 @@
 /* cmd_decide.c — `mamori decide`: the decision point from the command line. */
 #include "cli.h"
+#include "mamori/asset.h"
 #include "mamori/decide.h"
+#include "mamori/store.h"
 #include "mamori/policy.h"
 
 #include <getopt.h>
@@ -9,8 +11,90 @@
 #include <string.h>
 
 static const char decide_usage[] =
-    "usage: mamori decide --policy FILE [--explain] REQUEST.json|-\n"
-    "       mamori decide --policy FILE --batch < requests.jsonl > decisions.jsonl\n";
+    "usage: mamori decide (--policy FILE | --db PATH) [--explain] REQUEST.json|-\n"
+    "       mamori decide (--policy FILE | --db PATH) --batch < requests.jsonl > decisions.jsonl\n"
+    "With --db (or $MAMORI_DB), the store's policy is used and requests may name assets.\n";
+
+struct asset_table {
+	struct mamori_decide_asset *items;
+	size_t n, cap;
+};
+
+static int
+collect_asset(const struct mamori_asset *a, void *arg)
+{
+	struct asset_table *t = arg;
+	struct mamori_decide_asset *d;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct mamori_decide_asset *n = realloc(t->items, cap * sizeof(*n));
+		if (n == NULL)
+			return MAMORI_E_NOMEM;
+		t->items = n;
+		t->cap = cap;
+	}
+	d = &t->items[t->n++];
+	d->id = strdup(a->f[MAMORI_AF_ID]);
+	d->department = a->f[MAMORI_AF_DEPARTMENT] ? strdup(a->f[MAMORI_AF_DEPARTMENT]) : NULL;
+	d->segment = a->f[MAMORI_AF_SEGMENT] ? strdup(a->f[MAMORI_AF_SEGMENT]) : NULL;
+	for (int ax = 0; ax < 3; ax++)
+		d->levels[ax] = (int)strtol(a->f[MAMORI_AF_CONFIDENTIALITY + ax], NULL, 10);
+	return d->id == NULL ? MAMORI_E_NOMEM : 0;
+}
+
+static void
+free_table(struct asset_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free((char *)t->items[i].id);
+		free((char *)t->items[i].department);
+		free((char *)t->items[i].segment);
+	}
+	free(t->items);
+}
+
+int
+cli_decider_open(const char *policy_path, const char *db, struct mamori_policy **policy,
+    struct mamori_store **store, struct mamori_decider **d)
+{
+	struct mamori_diags diags = { 0 };
+	struct mamori_error err = { 0 };
+	struct asset_table t = { 0 };
+	const struct mamori_policy *p;
+	int rc;
+
+	*policy = NULL;
+	*store = NULL;
+	*d = NULL;
+	if (policy_path != NULL) {
+		rc = mamori_policy_load(policy_path, &diags, policy);
+		mamori_diags_sort(&diags);
+		mamori_diags_print(&diags, stderr);
+		mamori_diags_clear(&diags);
+		if (rc != 0)
+			return rc == MAMORI_E_INVALID ? EXIT_REFUSED : EXIT_ENV;
+		p = *policy;
+	} else {
+		if ((rc = mamori_store_open(cli_db_path(db), store, &err)) != 0) {
+			fprintf(stderr, "mamori: %s\n", err.message);
+			return EXIT_ENV;
+		}
+		p = mamori_store_policy(*store);
+	}
+	if (mamori_decider_new(p, d, &err) != 0 ||
+	    (*store && (mamori_asset_list(*store, NULL, collect_asset, &t, &err) != 0 ||
+	    mamori_decider_set_assets(*d, t.items, t.n, &err) != 0))) {
+		fprintf(stderr, "mamori: %s\n", err.message);
+		free_table(&t);
+		mamori_decider_free(d);
+		mamori_store_close(store);
+		mamori_policy_free(policy);
+		return EXIT_ENV;
+	}
+	free_table(&t);
+	return EXIT_OK;
+}
 
 /* Reads a whole stream (at most 64 MiB) into a malloc'd buffer. */
 static char *
@@ -104,48 +188,41 @@ cmd_decide(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy_path = NULL;
+	const char *policy_path = NULL, *db = NULL;
 	bool batch = false, explain = false;
-	struct mamori_diags diags = { 0 };
 	struct mamori_policy *p = NULL;
+	struct mamori_store *store = NULL;
 	struct mamori_decider *d = NULL;
-	struct mamori_error err;
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:beh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:d:beh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': policy_path = optarg; break;
+		case 'd': db = optarg; break;
 		case 'b': batch = true; break;
 		case 'e': explain = true; break;
 		case 'h': fputs(decide_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("decide: bad option\n%s", decide_usage);
 		}
 	}
-	if (policy_path == NULL)
-		return cli_usage_error("decide: name the policy with --policy FILE\n%s", decide_usage);
+	if (policy_path == NULL && db == NULL && getenv("MAMORI_DB") == NULL)
+		return cli_usage_error("decide: name the policy with --policy FILE or a store with --db PATH\n%s", decide_usage);
 	if (batch ? optind != argc : optind != argc - 1)
 		return cli_usage_error("decide: %s\n%s", batch ? "--batch reads standard input; give no file" :
 		    "name one request file, or - for standard input", decide_usage);
 
-	rc = mamori_policy_load(policy_path, &diags, &p);
-	mamori_diags_sort(&diags);
-	mamori_diags_print(&diags, stderr);
-	mamori_diags_clear(&diags);
-	if (rc != 0)
-		return rc == MAMORI_E_INVALID ? EXIT_REFUSED : EXIT_ENV;
-	if (mamori_decider_new(p, &d, &err) != 0) {
-		fprintf(stderr, "mamori: decide: %s\n", err.message);
-		mamori_policy_free(&p);
-		return EXIT_ENV;
-	}
+	if ((rc = cli_decider_open(policy_path, db, &p, &store, &d)) != EXIT_OK)
+		return rc;
 	rc = batch ? decide_batch(d) : decide_one(d, argv[optind], explain);
 	mamori_decider_free(&d);
+	mamori_store_close(&store);
 	mamori_policy_free(&p);
 	return rc;
 }

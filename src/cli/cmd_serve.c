@@ -1,6 +1,7 @@
 /* cmd_serve.c — `mamori serve`: run the HTTP server until SIGTERM or SIGINT. */
 #include "cli.h"
 #include "../server/server.h"
+#include "mamori/store.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 
 static const char serve_usage[] =
-    "usage: mamori serve --policy FILE [--listen HOST:PORT] [--web DIR]\n"
+    "usage: mamori serve (--policy FILE | --db PATH) [--listen HOST:PORT] [--web DIR]\n"
     "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--routes]\n";
 
 static void
@@ -24,6 +25,7 @@ cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "web", required_argument, NULL, 'w' },
 		{ "tls-cert", required_argument, NULL, 'c' },
@@ -35,16 +37,17 @@ cmd_serve(int argc, char **argv)
 	};
 	struct server srv = { .cfg = { .listen = "127.0.0.1:8080", .web_dir = "web",
 		.body_max = 16 * 1024 * 1024 } };
-	struct mamori_diags diags = { 0 };
-	struct mamori_error err;
+	struct mamori_store *store = NULL;
+	const char *db = NULL;
 	sigset_t set;
 	int c, sig, rc;
 	char *end;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:l:w:c:k:t:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:d:l:w:c:k:t:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': srv.cfg.policy_path = optarg; break;
+		case 'd': db = optarg; break;
 		case 'l': srv.cfg.listen = optarg; break;
 		case 'w': srv.cfg.web_dir = optarg; break;
 		case 'c': srv.cfg.tls_cert = optarg; break;
@@ -59,20 +62,11 @@ cmd_serve(int argc, char **argv)
 		default: return cli_usage_error("serve: bad option\n%s", serve_usage);
 		}
 	}
-	if (optind != argc || srv.cfg.policy_path == NULL)
-		return cli_usage_error("serve: name the policy with --policy FILE\n%s", serve_usage);
-
-	rc = mamori_policy_load(srv.cfg.policy_path, &diags, &srv.policy);
-	mamori_diags_sort(&diags);
-	mamori_diags_print(&diags, stderr);
-	mamori_diags_clear(&diags);
-	if (rc != 0)
-		return rc == MAMORI_E_INVALID ? EXIT_REFUSED : EXIT_ENV;
-	if (mamori_decider_new(srv.policy, &srv.decider, &err) != 0) {
-		fprintf(stderr, "mamori: serve: %s\n", err.message);
-		mamori_policy_free(&srv.policy);
-		return EXIT_ENV;
-	}
+	if (optind != argc || (srv.cfg.policy_path == NULL && db == NULL && getenv("MAMORI_DB") == NULL))
+		return cli_usage_error("serve: name the policy with --policy FILE or a store with --db PATH\n%s", serve_usage);
+	if ((rc = cli_decider_open(srv.cfg.policy_path, db, &srv.policy, &store, &srv.decider)) != EXIT_OK)
+		return rc;
+	srv.view = srv.policy ? srv.policy : mamori_store_policy(store);
 
 	/* Block the signals in every thread; this one waits for them. */
 	sigemptyset(&set);
@@ -84,7 +78,7 @@ cmd_serve(int argc, char **argv)
 	rc = server_start(&srv);
 	if (rc == 0) {
 		printf("mamori: serving %s on %s://%s/ (policy %s)\n", srv.cfg.web_dir,
-		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, srv.policy->id);
+		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, srv.view->id);
 		fflush(stdout);
 		sigwait(&set, &sig);
 		fprintf(stderr, "mamori: %s: finishing requests in flight, then stopping\n",
@@ -92,6 +86,7 @@ cmd_serve(int argc, char **argv)
 		server_stop(&srv);
 	}
 	mamori_decider_free(&srv.decider);
+	mamori_store_close(&store);
 	mamori_policy_free(&srv.policy);
 	return rc;
 }

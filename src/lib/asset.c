@@ -650,24 +650,38 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 	return rc;
 }
 
+/* Reads a whole file, or a pipe, into a malloc'd buffer. */
 static char *
 slurp(const char *path, size_t *len, struct mamori_error *err)
 {
 	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
+	size_t cap = 1 << 16, n = 0, r;
+	char *b;
 
 	if (f == NULL) {
 		mamori_error_set(err, MAMORI_E_IO, "cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n + 1)) != NULL && fread(b, 1, (size_t)n, f) == (size_t)n) {
-		*len = (size_t)n;
-	} else {
+	b = malloc(cap + 1);
+	while (b != NULL && (r = fread(b + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap) {
+			char *nb = realloc(b, cap * 2 + 1);
+			if (nb == NULL) {
+				free(b);
+				b = NULL;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+	}
+	if (b == NULL || ferror(f)) {
 		free(b);
 		b = NULL;
 		mamori_error_set(err, MAMORI_E_IO, "cannot read %s", path);
+	} else {
+		*len = n;
 	}
 	fclose(f);
 	return b;

@@ -11,7 +11,7 @@ route_health(struct request *req, struct response *res)
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(root, "status", "ok");
-	cJSON_AddStringToObject(root, "policy", req->srv->policy->id);
+	cJSON_AddStringToObject(root, "policy", req->srv->view->id);
 	cJSON_AddStringToObject(root, "version", MAMORI_VERSION);
 	http_json(res, 200, root);
 }
@@ -19,7 +19,7 @@ route_health(struct request *req, struct response *res)
 void
 route_policy_show(struct request *req, struct response *res)
 {
-	char *json = mamori_policy_to_json(req->srv->policy, false);
+	char *json = mamori_policy_to_json(req->srv->view, false);
 
 	if (json == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
@@ -47,7 +47,7 @@ route_policy_render(struct request *req, struct response *res)
 		return;
 	}
 	f = open_memstream(&buf, &len);
-	if (f == NULL || mamori_policy_render(req->srv->policy, fmt, f) != 0) {
+	if (f == NULL || mamori_policy_render(req->srv->view, fmt, f) != 0) {
 		if (f)
 			fclose(f);
 		free(buf);

@@ -27,7 +27,8 @@ struct server {
 	struct server_config cfg;
 	struct MHD_Daemon *daemon;
 	/* immutable after start: */
-	struct mamori_policy *policy;
+	struct mamori_policy *policy;		/* owned, when loaded from a file */
+	const struct mamori_policy *view;	/* the policy in force (file or store) */
 	struct mamori_decider *decider;
 	char *tls_cert_pem, *tls_key_pem;
 };

@@ -35,6 +35,16 @@ sed -n 3p "$TMP/out" | grep -q '"code":"malformed".*"line":3' && ok || not_ok "b
 sed -n 4p "$TMP/out" | grep -q '"code":"unknown-id".*"line":5' && ok || not_ok "batch line 4 names line 5"
 cp "$TMP/out" "$TMP/responses.jsonl"
 
+# with a store: the store's policy, and requests that name assets of the register
+"$MAMORI" init --policy "$SRCDIR/policies/mic-standard.yaml" --db "$TMP/d.db" >/dev/null && ok || not_ok "init"
+"$MAMORI" asset import --db "$TMP/d.db" "$SRCDIR/examples/assets.csv" >/dev/null && ok || not_ok "import examples"
+asset_req='{"subject":{"roles":["staff"],"department":"shimin","mfa":true,"terminal":{"segment":"mynumber","issued":true}},"action":"read","resource":{"asset":"A-000002"}}'
+expect_exit 0 "decide on a registered asset" -- "$MAMORI" decide --db "$TMP/d.db" - <<<"$asset_req"
+expect_exit 1 "the same without mfa" -- "$MAMORI" decide --db "$TMP/d.db" - <<<"${asset_req/\"mfa\":true/\"mfa\":false}"
+expect_grep "$TMP/out" '"id":"mfa"' "mfa reason"
+expect_exit 2 "unknown asset" -- "$MAMORI" decide --db "$TMP/d.db" - <<<'{"subject":{"roles":["staff"]},"action":"read","resource":{"asset":"A-999999"}}'
+expect_grep "$TMP/out" '"field":"resource.asset"' "unknown asset names the field"
+
 /usr/bin/python3 - "$SRCDIR/docs/decide-response.schema.json" "$TMP/responses.jsonl" \
     "$SRCDIR/docs/decide-request.schema.json" "$allow" "$deny" <<'PY' && ok || not_ok "responses/requests vs JSON Schema"
 import json, sys, jsonschema
