@@ -272,19 +272,21 @@ bind_asset(sqlite3_stmt *st, const struct mamori_asset *a)
 	return 0;
 }
 
+/* The next free asset number, read once per transaction and counted up after. */
 static int
-next_id(struct mamori_store *s, char out[16])
+next_id(struct mamori_store_tx *tx, char out[16])
 {
 	struct mamori_error err;
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(num), 0) + 1 FROM asset", &err);
-	long long n = 1;
+	sqlite3_stmt *st;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	snprintf(out, 16, "A-%06lld", n);
+	if (tx->next_asset == 0) {
+		st = store_prepare(tx->store, "SELECT coalesce(max(num), 0) + 1 FROM asset", &err);
+		if (st == NULL)
+			return MAMORI_E_STORE;
+		tx->next_asset = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1;
+		sqlite3_finalize(st);
+	}
+	snprintf(out, 16, "A-%06lld", (long long)tx->next_asset);
 	return 0;
 }
 
@@ -298,7 +300,7 @@ insert_asset(struct mamori_store_tx *tx, struct mamori_asset *a, sqlite3_stmt *i
 
 	store_now(now);
 	if (empty(a->f[MAMORI_AF_ID])) {
-		if ((rc = next_id(tx->store, id)) != 0)
+		if ((rc = next_id(tx, id)) != 0)
 			return rc;
 		mamori_asset_set(a, MAMORI_AF_ID, id);
 	}
@@ -317,6 +319,11 @@ insert_asset(struct mamori_store_tx *tx, struct mamori_asset *a, sqlite3_stmt *i
 		return MAMORI_E_CONFLICT;
 	if (rc != SQLITE_DONE)
 		return MAMORI_E_STORE;
+	{
+		long long num = to_int(a->f[MAMORI_AF_ID] + 2);
+		if (num >= tx->next_asset)
+			tx->next_asset = num + 1;
+	}
 	after = asset_json(a);
 	rc = mamori_store_tx_event(tx, "asset.add", "asset", a->f[MAMORI_AF_ID], NULL, after);
 	cJSON_Delete(after);

@@ -417,6 +417,8 @@ mamori_store_write(struct mamori_store *s, const char *actor,
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
 	rc = fn(&tx, arg);
+	sqlite3_finalize(tx.insert_event);
+	tx.insert_event = NULL;
 	if (rc == 0 && tx.events == 0)
 		rc = mamori_error_set(err, MAMORI_E_STORE, "internal: a change without its audit event");
 	if (rc == 0)
@@ -477,12 +479,16 @@ mamori_store_tx_event(struct mamori_store_tx *tx, const char *action, const char
 		object_id, body };
 	mamori_event_leaf(&ev, leaf);
 	mamori_event_chain(tx->last_chain, leaf, chain);
-	st = store_prepare(tx->store, "INSERT INTO audit_event (seq, time, actor, action, object_type,"
-	    " object_id, body, leaf, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &err);
+	if (tx->insert_event == NULL)
+		tx->insert_event = store_prepare(tx->store, "INSERT INTO audit_event (seq, time, actor, "
+		    "action, object_type, object_id, body, leaf, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+		    "?8, ?9)", &err);
+	st = tx->insert_event;
 	if (st == NULL) {
 		free(body);
 		return MAMORI_E_STORE;
 	}
+	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, ev.seq);
 	sqlite3_bind_text(st, 2, ev.time, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ev.actor, -1, SQLITE_STATIC);
@@ -493,7 +499,7 @@ mamori_store_tx_event(struct mamori_store_tx *tx, const char *action, const char
 	sqlite3_bind_blob(st, 8, leaf, 32, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 9, chain, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
-	sqlite3_finalize(st);
+	sqlite3_clear_bindings(st);
 	free(body);
 	if (rc != 0)
 		return rc;

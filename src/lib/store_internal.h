@@ -20,6 +20,8 @@ struct mamori_store_tx {
 	unsigned char last_chain[32];
 	bool have_last;
 	int64_t events;
+	sqlite3_stmt *insert_event;	/* prepared once per transaction */
+	int64_t next_asset;		/* next asset number, 0 until first needed */
 };
 
 /* Runs SQL with no result rows; fills err with SQLite's message on failure. */
