@@ -138,4 +138,22 @@ void mamori_decide_explain(const struct mamori_decider *d, const struct mamori_d
 char *mamori_decide_json(const struct mamori_decider *d, const char *json, size_t len,
     long line, FILE *trace);
 
+struct mamori_store;
+
+/*
+ * Decision logging (the policy's `decision_log`: all, denials (default), none).
+ * Whether a response should be logged under the store's policy: allows only
+ * with "all"; denials and undecidable requests with "all" or "denials".
+ */
+bool mamori_decide_should_log(const struct mamori_store *s, const char *response);
+
+/*
+ * Appends n decisions to the audit trail in one transaction (group commit):
+ * each is an event "decide.allow" / "decide.deny" / "decide.error" whose body is
+ * {"before": request, "after": response}.  Requests that are not JSON are
+ * recorded as strings.  Returns 0 or a MAMORI_E_* code with err filled.
+ */
+int mamori_decide_log(struct mamori_store *s, const char *actor, const char *const *requests,
+    const char *const *responses, size_t n, struct mamori_error *err);
+
 #endif

@@ -122,8 +122,24 @@ slurp(FILE *f, size_t *len)
 	return b;
 }
 
+/* Logs one decision when the store's policy asks for it; a failure to log is fatal
+ * to the answer, because an unlogged denial must not look logged. */
 static int
-decide_one(const struct mamori_decider *d, const char *path, bool explain)
+log_decisions(struct mamori_store *s, const char *const *req, const char *const *resp, size_t n)
+{
+	struct mamori_error err = { 0 };
+
+	if (s == NULL || n == 0)
+		return 0;
+	if (mamori_decide_log(s, cli_actor(), req, resp, n, &err) != 0) {
+		fprintf(stderr, "mamori: decide: cannot write the decision log: %s\n", err.message);
+		return EXIT_ENV;
+	}
+	return 0;
+}
+
+static int
+decide_one(const struct mamori_decider *d, struct mamori_store *store, const char *path, bool explain)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	size_t len = 0;
@@ -140,9 +156,20 @@ decide_one(const struct mamori_decider *d, const char *path, bool explain)
 	if (buf == NULL)
 		return EXIT_ENV;
 	resp = mamori_decide_json(d, buf, len, 0, explain ? stderr : NULL);
-	free(buf);
-	if (resp == NULL)
+	if (resp == NULL) {
+		free(buf);
 		return EXIT_ENV;
+	}
+	if (store && mamori_decide_should_log(store, resp)) {
+		const char *req = buf;
+		buf[len > 0 && buf[len - 1] == '\n' ? len - 1 : len] = '\0';
+		if (log_decisions(store, &req, (const char *const *)&resp, 1) != 0) {
+			free(buf);
+			free(resp);
+			return EXIT_ENV;
+		}
+	}
+	free(buf);
 	printf("%s\n", resp);
 	/* 0 allow, 1 deny, 2 a request that could not be decided */
 	rc = strncmp(resp, "{\"decision\":\"allow\"", 19) == 0 ? EXIT_OK :
@@ -151,10 +178,48 @@ decide_one(const struct mamori_decider *d, const char *path, bool explain)
 	return rc;
 }
 
+enum { LOG_GROUP = 1000 };	/* decisions per audit transaction in a batch */
+
+/*
+ * With a store, answers are held back by the group and printed only after the
+ * group's decisions are in the audit trail: no answer leaves before its record.
+ */
+struct group {
+	char *req[LOG_GROUP], *resp[LOG_GROUP];
+	bool log[LOG_GROUP];
+	size_t n;
+};
+
 static int
-decide_batch(const struct mamori_decider *d)
+flush_group(struct mamori_store *s, struct group *g)
+{
+	const char *req[LOG_GROUP], *resp[LOG_GROUP];
+	size_t k = 0;
+	int rc;
+
+	for (size_t i = 0; i < g->n; i++)
+		if (g->log[i]) {
+			req[k] = g->req[i];
+			resp[k++] = g->resp[i];
+		}
+	rc = log_decisions(s, req, resp, k);
+	for (size_t i = 0; i < g->n; i++) {
+		if (rc == 0) {
+			fputs(g->resp[i], stdout);
+			fputc('\n', stdout);
+		}
+		free(g->req[i]);
+		free(g->resp[i]);
+	}
+	g->n = 0;
+	return rc;
+}
+
+static int
+decide_batch(const struct mamori_decider *d, struct mamori_store *store)
 {
 	static char outbuf[1 << 20];
+	static struct group g;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -173,10 +238,22 @@ decide_batch(const struct mamori_decider *d)
 			rc = EXIT_ENV;
 			break;
 		}
-		fputs(resp, stdout);
-		fputc('\n', stdout);
-		free(resp);
+		if (store == NULL) {
+			fputs(resp, stdout);
+			fputc('\n', stdout);
+			free(resp);
+			continue;
+		}
+		g.log[g.n] = mamori_decide_should_log(store, resp);
+		g.resp[g.n] = resp;
+		g.req[g.n++] = strdup(line);
+		if (g.req[g.n - 1] == NULL || (g.n == LOG_GROUP && flush_group(store, &g) != 0)) {
+			rc = EXIT_ENV;
+			break;
+		}
 	}
+	if (store && flush_group(store, &g) != 0)
+		rc = EXIT_ENV;
 	free(line);
 	if (fflush(stdout) != 0)
 		rc = EXIT_ENV;
@@ -220,7 +297,7 @@ cmd_decide(int argc, char **argv)
 
 	if ((rc = cli_decider_open(policy_path, db, &p, &store, &d)) != EXIT_OK)
 		return rc;
-	rc = batch ? decide_batch(d) : decide_one(d, argv[optind], explain);
+	rc = batch ? decide_batch(d, store) : decide_one(d, store, argv[optind], explain);
 	mamori_decider_free(&d);
 	mamori_store_close(&store);
 	mamori_policy_free(&p);

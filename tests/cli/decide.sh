@@ -45,6 +45,17 @@ expect_grep "$TMP/out" '"id":"mfa"' "mfa reason"
 expect_exit 2 "unknown asset" -- "$MAMORI" decide --db "$TMP/d.db" - <<<'{"subject":{"roles":["staff"]},"action":"read","resource":{"asset":"A-999999"}}'
 expect_grep "$TMP/out" '"field":"resource.asset"' "unknown asset names the field"
 
+# decision logging: mic-standard says decision_log: denials — the denial is in the
+# audit trail with its request and answer, the allow is not, and the trail verifies
+"$MAMORI" log show --db "$TMP/d.db" --json >"$TMP/dlog"
+grep -c '"action":"decide.deny"' "$TMP/dlog" | grep -qx 1 && ok || not_ok "one denial logged"
+grep -q '"action":"decide.allow"' "$TMP/dlog" && not_ok "allow logged under 'denials'" || ok
+grep -q '"object_id":"A-000002".*"reasons":\[{"clause":"基本方針 6(3)①","id":"mfa"' "$TMP/dlog" && ok || not_ok "logged denial carries request and answer"
+printf '%s\n%s\n' "$asset_req" "${asset_req/\"mfa\":true/\"mfa\":false}" | "$MAMORI" decide --db "$TMP/d.db" --batch >"$TMP/b2" && ok || not_ok "batch with a store"
+[ "$(wc -l <"$TMP/b2")" -eq 2 ] && ok || not_ok "batch with a store answers every line"
+expect_exit 0 "trail intact after decision logging" -- "$MAMORI" log verify --db "$TMP/d.db"
+expect_grep "$TMP/out" 'ok: 24 events' "init, 20 imports, and the 3 refusals (2 denials, 1 unknown asset)"
+
 /usr/bin/python3 - "$SRCDIR/docs/decide-response.schema.json" "$TMP/responses.jsonl" \
     "$SRCDIR/docs/decide-request.schema.json" "$allow" "$deny" <<'PY' && ok || not_ok "responses/requests vs JSON Schema"
 import json, sys, jsonschema
