@@ -96,6 +96,7 @@ struct mamori_decider {
 	struct asset_rule *assets;
 	size_t nassets;
 	char *asset_ids;
+	const char *no_role_clause;	/* 組織体制: acting needs a role */
 };
 
 static size_t
@@ -337,6 +338,9 @@ mamori_decider_new(const struct mamori_policy *policy, struct mamori_decider **o
 	if (d == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	d->p = policy;
+	/* a subject without a role is outside the 組織体制 the policy sets up */
+	const struct mamori_measure *org = mamori_policy_measure(policy, "organisation");
+	d->no_role_clause = org ? org->clause : policy->organisation.clause ? policy->organisation.clause : policy->id;
 	if ((rc = compile_levels(d)) != 0 || (rc = compile_roles(d)) != 0 ||
 	    (rc = compile_segments(d)) != 0 || (rc = compile_departments(d)) != 0) {
 		mamori_decider_free(&d);
@@ -572,7 +576,7 @@ check_access(struct eval *e)
 	}
 	if (first == NULL) {
 		deny(e, "no-role", "役割のない者は情報資産を取り扱えない / a subject without a role may not act",
-		    "");
+		    d->no_role_clause);
 		return;
 	}
 	/* Cite the first role: its access clause says what it may do. */
