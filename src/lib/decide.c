@@ -429,6 +429,7 @@ struct eval {
 	int dest;		/* destination segment, -1 none */
 	int chan;		/* channel, -1 none */
 	int subject_dept;
+	int roles[MAMORI_DECIDE_MAX_ROLES];	/* resolved role indexes */
 };
 
 static void
@@ -516,8 +517,9 @@ resolve_request(struct eval *e)
 	if (r->action < 0 || r->action >= MAMORI_ACT_COUNT)
 		return bad_request(e, "action", "unknown action", "");
 	for (size_t i = 0; i < r->nroles && i < MAMORI_DECIDE_MAX_ROLES; i++)
-		if (!resolve(e, &d->role_map, r->roles[i], &unused, role_fields[i], "unknown role"))
+		if (!resolve(e, &d->role_map, r->roles[i], &e->roles[i], role_fields[i], "unknown role"))
 			return false;
+	(void)unused;
 	if (!resolve(e, &d->dept_map, r->department, &e->subject_dept, "subject.department", "unknown department") ||
 	    !resolve(e, &d->seg_map, r->terminal_segment, &e->term, "subject.terminal.segment", "unknown segment") ||
 	    !resolve(e, &d->chan_map, r->channel, &e->chan, "context.channel", "unknown channel") ||
@@ -563,8 +565,8 @@ check_access(struct eval *e)
 	unsigned bit = 1u << r->action;
 	const struct role_rule *first = NULL;
 
-	for (size_t i = 0; i < r->nroles; i++) {
-		const struct role_rule *rr = &d->roles[mamori_strmap_get(&d->role_map, r->roles[i])];
+	for (size_t i = 0; i < r->nroles && i < MAMORI_DECIDE_MAX_ROLES; i++) {
+		const struct role_rule *rr = &d->roles[e->roles[i]];
 		if (first == NULL)
 			first = rr;
 		if (!(rr->actions & bit) || rr->scope == SCOPE_NONE)
@@ -595,6 +597,12 @@ check_classification(struct eval *e)
 		deny(e, rule->deny_unissued.id, rule->deny_unissued.text, rule->deny_unissued.clause);
 	if (rule->deny_publish.id != NULL)
 		deny(e, rule->deny_publish.id, rule->deny_publish.text, rule->deny_publish.clause);
+	/* the rule's obligations are unique already (compile time) and come first */
+	if (e->trace == NULL && e->out->nobligations == 0) {
+		memcpy(e->out->obligations, rule->obligations, rule->nobligations * sizeof(rule->obligations[0]));
+		e->out->nobligations = rule->nobligations;
+		return;
+	}
 	for (size_t k = 0; k < rule->nobligations; k++)
 		oblige(e, rule->obligations[k].id, rule->obligations[k].text, rule->obligations[k].clause);
 }

@@ -28,7 +28,8 @@ mamori_strmap_init(struct mamori_strmap *m, size_t n)
 	}
 	m->keys = calloc(slots, sizeof(*m->keys));
 	m->values = calloc(slots, sizeof(*m->values));
-	if (m->keys == NULL || m->values == NULL) {
+	m->hashes = calloc(slots, sizeof(*m->hashes));
+	if (m->keys == NULL || m->values == NULL || m->hashes == NULL) {
 		mamori_strmap_free(m);
 		return false;
 	}
@@ -40,13 +41,16 @@ bool
 mamori_strmap_put(struct mamori_strmap *m, const char *key, int value)
 {
 	size_t i;
+	uint64_t h;
 
 	if (m->keys == NULL || m->count + 1 > (m->mask + 1) / 2 + (m->mask + 1) / 4)
 		return false;
-	for (i = fnv1a(key) & m->mask; m->keys[i] != NULL; i = (i + 1) & m->mask)
-		if (strcmp(m->keys[i], key) == 0)
+	h = fnv1a(key);
+	for (i = h & m->mask; m->keys[i] != NULL; i = (i + 1) & m->mask)
+		if (m->hashes[i] == h && strcmp(m->keys[i], key) == 0)
 			return true;
 	m->keys[i] = key;
+	m->hashes[i] = h;
 	m->values[i] = value;
 	m->count++;
 	return true;
@@ -55,10 +59,13 @@ mamori_strmap_put(struct mamori_strmap *m, const char *key, int value)
 int
 mamori_strmap_get(const struct mamori_strmap *m, const char *key)
 {
+	uint64_t h;
+
 	if (m->keys == NULL || key == NULL)
 		return -1;
-	for (size_t i = fnv1a(key) & m->mask; m->keys[i] != NULL; i = (i + 1) & m->mask)
-		if (strcmp(m->keys[i], key) == 0)
+	h = fnv1a(key);
+	for (size_t i = h & m->mask; m->keys[i] != NULL; i = (i + 1) & m->mask)
+		if (m->hashes[i] == h && strcmp(m->keys[i], key) == 0)
 			return m->values[i];
 	return -1;
 }
@@ -68,5 +75,6 @@ mamori_strmap_free(struct mamori_strmap *m)
 {
 	free(m->keys);
 	free(m->values);
+	free(m->hashes);
 	memset(m, 0, sizeof(*m));
 }

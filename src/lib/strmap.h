@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Built once, then read-only (safe to read from many threads).  Keys are
@@ -12,6 +13,7 @@
 struct mamori_strmap {
 	const char **keys;
 	int *values;
+	uint64_t *hashes;	/* compared before the keys: most misses never reach strcmp */
 	size_t mask;		/* slots - 1; slots is a power of two */
 	size_t count;
 };
