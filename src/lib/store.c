@@ -50,6 +50,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE tree_head ("
 	"  size INTEGER PRIMARY KEY, root BLOB NOT NULL, time TEXT NOT NULL,"
 	"  pubkey BLOB NOT NULL, signature BLOB NOT NULL);",
+	/* 1 → 2: accounts of people and systems (the server's users) */
+	"CREATE TABLE user ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL, department TEXT,"
+	"  password TEXT,"
+	"  totp_secret TEXT, totp_last_step INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  created TEXT NOT NULL, updated TEXT NOT NULL);"
+	"CREATE TABLE api_token ("
+	"  hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES user (name),"
+	"  scope TEXT NOT NULL, expires INTEGER NOT NULL, created TEXT NOT NULL);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
