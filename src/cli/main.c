@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "init", cmd_init, "create a store with a policy (初期化)" },
 	{ "asset", cmd_asset, "the information asset register (情報資産管理台帳)" },
 	{ "log", cmd_log, "the tamper-evident audit trail (監査証跡)" },
+	{ "user", cmd_user, "accounts, passwords and TOTP (利用者)" },
 	{ "serve", cmd_serve, "the HTTP API and the web UI (サーバ)" },
 };
 

@@ -1,0 +1,70 @@
+/*
+ * mamori/user.h — accounts in the store: people and systems who use mamori,
+ * each holding a role of the store's policy and maybe a department.  Passwords
+ * are Argon2id hashes; TOTP secrets enable multi-factor login.  Every change is
+ * audit-logged (never with a password or secret in the event).
+ */
+#ifndef MAMORI_USER_H
+#define MAMORI_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "mamori/auth.h"
+#include "mamori/error.h"
+#include "mamori/store.h"
+
+struct mamori_user {
+	char name[65];
+	char role[65];
+	char department[65];	/* "" = none */
+	bool has_password, has_totp, disabled;
+	int failures;
+	int64_t locked_until;	/* Unix time; 0 = not locked */
+	char created[32];
+};
+
+/*
+ * Adds an account.  name: 1–64 of [a-z0-9._-]; role and department must exist
+ * in the store's policy (titles accepted); password may be NULL (set it later).
+ */
+int mamori_user_add(struct mamori_store *s, const char *actor, const char *name, const char *role,
+    const char *department, const char *password, struct mamori_error *err);
+
+/* Sets a new password. */
+int mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name,
+    const char *password, struct mamori_error *err);
+
+/* Disables (or enables again) an account; a disabled account cannot log in. */
+int mamori_user_disable(struct mamori_store *s, const char *actor, const char *name, bool disabled,
+    struct mamori_error *err);
+
+/* Makes and stores a new TOTP secret for the account; the secret is written to secret. */
+int mamori_user_mfa_enroll(struct mamori_store *s, const char *actor, const char *name,
+    char secret[MAMORI_TOTP_SECRET_LEN], struct mamori_error *err);
+
+/* Removes the account's TOTP secret (a lost phone). */
+int mamori_user_mfa_reset(struct mamori_store *s, const char *actor, const char *name,
+    struct mamori_error *err);
+
+/* Reads one account. */
+int mamori_user_get(struct mamori_store *s, const char *name, struct mamori_user *out,
+    struct mamori_error *err);
+
+/* Calls fn for every account, by name. */
+int mamori_user_list(struct mamori_store *s, int (*fn)(const struct mamori_user *u, void *ctx),
+    void *ctx, struct mamori_error *err);
+
+/*
+ * Checks a login at time now: the account exists and is enabled, it is not in
+ * its back-off, the password matches and, when the account has TOTP, so does the
+ * code (replays refused).  Failures count towards the back-off (mamori_auth_backoff)
+ * and every attempt is audit-logged with client.  Returns 0 and *out, or
+ * MAMORI_E_DENIED with a message that does not tell which part was wrong.
+ */
+int mamori_user_login(struct mamori_store *s, const char *name, const char *password,
+    const char *totp, const char *client, time_t now, struct mamori_user *out,
+    struct mamori_error *err);
+
+#endif

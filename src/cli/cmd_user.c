@@ -1,0 +1,170 @@
+/* cmd_user.c — `mamori user add | passwd | disable | enable | list | mfa enroll | mfa reset`. */
+#include "cli.h"
+#include "mamori/auth.h"
+#include "mamori/user.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static const char user_usage[] =
+    "usage: mamori user add NAME --role ROLE [--department D] [--password-stdin] [--db PATH]\n"
+    "       mamori user passwd NAME [--password-stdin] [--db PATH]\n"
+    "       mamori user disable NAME | enable NAME [--db PATH]\n"
+    "       mamori user list [--db PATH]\n"
+    "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n";
+
+struct user_opts {
+	const char *db, *role, *department;
+	bool password_stdin;
+};
+
+static int
+parse(int argc, char **argv, struct user_opts *o)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "department", required_argument, NULL, 'D' },
+		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "d:r:D:ph", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->db = optarg; break;
+		case 'r': o->role = optarg; break;
+		case 'D': o->department = optarg; break;
+		case 'p': o->password_stdin = true; break;
+		case 'h': fputs(user_usage, stdout); return -1;
+		default: return cli_usage_error("user: bad option\n%s", user_usage);
+		}
+	}
+	return 0;
+}
+
+/* Reads a password: one line from stdin, or twice without echo from a terminal. */
+static int
+read_password(bool from_stdin, char *buf, size_t n)
+{
+	char again[1100];
+	struct termios old, quiet;
+	bool tty = !from_stdin && isatty(0);
+
+	if (!from_stdin && !tty) {
+		fprintf(stderr, "mamori: user: give the password on standard input with --password-stdin\n");
+		return EXIT_USAGE;
+	}
+	if (tty) {
+		tcgetattr(0, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(0, TCSANOW, &quiet);
+		fputs("パスワード / password: ", stderr);
+	}
+	bool got = fgets(buf, (int)n, stdin) != NULL;
+	if (tty) {
+		fputs("\nもう一度 / again: ", stderr);
+		got = got && fgets(again, sizeof(again), stdin) != NULL;
+		tcsetattr(0, TCSANOW, &old);
+		fputc('\n', stderr);
+	}
+	buf[got ? strcspn(buf, "\r\n") : 0] = '\0';
+	if (tty && got) {
+		again[strcspn(again, "\r\n")] = '\0';
+		if (strcmp(buf, again) != 0) {
+			fprintf(stderr, "mamori: user: the two passwords differ\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!got || buf[0] == '\0') {
+		fprintf(stderr, "mamori: user: empty password\n");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+print_user(const struct mamori_user *u, void *ctx)
+{
+	(void)ctx;
+	printf("%-20s %-18s %-14s %-8s %-5s %s\n", u->name, u->role, u->department[0] ? u->department : "-",
+	    u->has_password ? "password" : "-", u->has_totp ? "totp" : "-", u->disabled ? "disabled" : "active");
+	return 0;
+}
+
+int
+cmd_user(int argc, char **argv)
+{
+	struct user_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err = { 0 };
+	char password[1100], secret[MAMORI_TOTP_SECRET_LEN];
+	const char *sub, *name = NULL;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fputs(user_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "mfa") == 0) {
+		if (argc < 3 || (strcmp(argv[2], "enroll") != 0 && strcmp(argv[2], "reset") != 0))
+			return cli_usage_error("user mfa: enroll NAME or reset NAME\n%s", user_usage);
+		sub = strcmp(argv[2], "enroll") == 0 ? "mfa-enroll" : "mfa-reset";
+		argc--;
+		argv++;
+	}
+	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (strcmp(sub, "list") != 0) {
+		if (optind != argc - 2)
+			return cli_usage_error("user %s: name one user\n%s", sub, user_usage);
+		name = argv[optind + 1];
+	}
+	if (strcmp(sub, "add") == 0 && o.role == NULL)
+		return cli_usage_error("user add: --role is required (a role id or title of the policy)");
+	if ((strcmp(sub, "passwd") == 0 || (strcmp(sub, "add") == 0 && o.password_stdin)) &&
+	    (rc = read_password(o.password_stdin, password, sizeof(password))) != EXIT_OK)
+		return rc;
+	if (mamori_store_open(cli_db_path(o.db), &s, &err) != 0) {
+		fprintf(stderr, "mamori: %s\n", err.message);
+		return EXIT_ENV;
+	}
+	if (strcmp(sub, "add") == 0)
+		rc = mamori_user_add(s, cli_actor(), name, o.role, o.department, o.password_stdin ? password : NULL, &err);
+	else if (strcmp(sub, "passwd") == 0)
+		rc = mamori_user_passwd(s, cli_actor(), name, password, &err);
+	else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)
+		rc = mamori_user_disable(s, cli_actor(), name, strcmp(sub, "disable") == 0, &err);
+	else if (strcmp(sub, "list") == 0)
+		rc = mamori_user_list(s, print_user, NULL, &err);
+	else if (strcmp(sub, "mfa-enroll") == 0) {
+		rc = mamori_user_mfa_enroll(s, cli_actor(), name, secret, &err);
+		if (rc == 0) {
+			char *uri = mamori_auth_totp_uri("mamori", name, secret);
+			printf("%s\n", uri ? uri : "");
+			if (uri && isatty(1))
+				mamori_auth_qr_print(uri, stdout);
+			free(uri);
+		}
+	} else if (strcmp(sub, "mfa-reset") == 0)
+		rc = mamori_user_mfa_reset(s, cli_actor(), name, &err);
+	else
+		rc = mamori_error_set(&err, MAMORI_E_USAGE, "unknown subcommand '%s'", sub);
+	memset(password, 0, sizeof(password));
+	memset(secret, 0, sizeof(secret));
+	mamori_store_close(&s);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: user %s: %s\n", sub, err.message);
+		return cli_exit_code(rc);
+	}
+	return EXIT_OK;
+}

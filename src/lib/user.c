@@ -1,0 +1,314 @@
+/* user.c — accounts: add, password, disable, TOTP, list, login. */
+#include "mamori/user.h"
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool
+valid_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	return len >= 1 && len <= 64 && strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+/* One change to one account, as a transaction with its event. */
+struct change {
+	const char *sql;	/* ?1 = name, ?2.. = values below */
+	const char *values[4];
+	int nvalues;
+	const char *action;
+	cJSON *after;		/* what the event records (never secrets) */
+	bool insert;
+	struct mamori_error *err;
+};
+
+static int
+change_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct change *c = arg;
+	sqlite3_stmt *st = store_prepare(tx->store, c->sql, c->err);
+	const char *name = c->values[0];
+	int rc;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	for (int i = 0; i < c->nvalues; i++)
+		if (c->values[i])
+			sqlite3_bind_text(st, i + 1, c->values[i], -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return mamori_error_set(c->err, MAMORI_E_CONFLICT, "user %s exists already", name);
+	if (rc != SQLITE_DONE)
+		return store_error(tx->store, c->err, "cannot change the account");
+	if (!c->insert && sqlite3_changes(tx->store->db) != 1)
+		return mamori_error_set(c->err, MAMORI_E_NOTFOUND, "no user %s", name);
+	return mamori_store_tx_event(tx, c->action, "user", name, NULL, c->after);
+}
+
+static int
+apply(struct mamori_store *s, const char *actor, struct change *c)
+{
+	int rc = mamori_store_write(s, actor, change_tx, c, c->err);
+
+	cJSON_Delete(c->after);
+	return rc;
+}
+
+int
+mamori_user_add(struct mamori_store *s, const char *actor, const char *name, const char *role,
+    const char *department, const char *password, struct mamori_error *err)
+{
+	const struct mamori_policy *p = mamori_store_policy(s);
+	const struct mamori_role *r = role ? mamori_policy_find_role(p, role) : NULL;
+	const struct mamori_department *d = department ? mamori_policy_find_department(p, department) : NULL;
+	char hash[MAMORI_PWHASH_LEN];
+	struct change c = { .err = err, .insert = true, .action = "user.add" };
+
+	if (!valid_name(name))
+		return mamori_error_set(err, MAMORI_E_USAGE, "'%s' is not a user name: 1 to 64 of a–z, 0–9, '.', '_', '-'", name);
+	if (r == NULL)
+		return mamori_error_set(err, MAMORI_E_INVALID, "unknown role '%s' in policy %s", role ? role : "", p->id);
+	if (department && d == NULL)
+		return mamori_error_set(err, MAMORI_E_INVALID, "unknown department '%s' in policy %s", department, p->id);
+	if (password && mamori_auth_hash_password(password, hash) != 0)
+		return mamori_error_set(err, MAMORI_E_INVALID, "the password must be 1 to 1024 bytes");
+	c.values[0] = name;
+	c.values[1] = r->id;
+	c.values[2] = d ? d->id : NULL;
+	c.values[3] = password ? hash : NULL;
+	c.nvalues = 4;
+	c.after = cJSON_CreateObject();
+	cJSON_AddStringToObject(c.after, "name", name);
+	cJSON_AddStringToObject(c.after, "role", r->id);
+	if (d)
+		cJSON_AddStringToObject(c.after, "department", d->id);
+	cJSON_AddBoolToObject(c.after, "password", password != NULL);
+	c.sql = "INSERT INTO user (name, role, department, password, created, updated) "
+	    "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+	return apply(s, actor, &c);
+}
+
+int
+mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name, const char *password,
+    struct mamori_error *err)
+{
+	char hash[MAMORI_PWHASH_LEN];
+	struct change c = { .err = err, .action = "user.passwd" };
+
+	if (password == NULL || mamori_auth_hash_password(password, hash) != 0)
+		return mamori_error_set(err, MAMORI_E_INVALID, "the password must be 1 to 1024 bytes");
+	c.sql = "UPDATE user SET password = ?2, failures = 0, locked_until = 0, "
+	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
+	c.values[0] = name;
+	c.values[1] = hash;
+	c.nvalues = 2;
+	c.after = cJSON_CreateObject();
+	cJSON_AddStringToObject(c.after, "password", "(changed)");
+	return apply(s, actor, &c);
+}
+
+int
+mamori_user_disable(struct mamori_store *s, const char *actor, const char *name, bool disabled,
+    struct mamori_error *err)
+{
+	struct change c = { .err = err, .action = disabled ? "user.disable" : "user.enable" };
+
+	c.sql = disabled ? "UPDATE user SET disabled = 1, updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1" :
+	    "UPDATE user SET disabled = 0, failures = 0, locked_until = 0, "
+	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
+	c.values[0] = name;
+	c.nvalues = 1;
+	c.after = cJSON_CreateObject();
+	cJSON_AddBoolToObject(c.after, "disabled", disabled);
+	return apply(s, actor, &c);
+}
+
+int
+mamori_user_mfa_enroll(struct mamori_store *s, const char *actor, const char *name,
+    char secret[MAMORI_TOTP_SECRET_LEN], struct mamori_error *err)
+{
+	struct change c = { .err = err, .action = "user.mfa-enroll" };
+
+	mamori_auth_totp_secret(secret);
+	c.sql = "UPDATE user SET totp_secret = ?2, totp_last_step = 0, "
+	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
+	c.values[0] = name;
+	c.values[1] = secret;
+	c.nvalues = 2;
+	c.after = cJSON_CreateObject();
+	cJSON_AddStringToObject(c.after, "totp", "(enrolled)");
+	return apply(s, actor, &c);
+}
+
+int
+mamori_user_mfa_reset(struct mamori_store *s, const char *actor, const char *name, struct mamori_error *err)
+{
+	struct change c = { .err = err, .action = "user.mfa-reset" };
+
+	c.sql = "UPDATE user SET totp_secret = NULL, totp_last_step = 0, "
+	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
+	c.values[0] = name;
+	c.nvalues = 1;
+	c.after = cJSON_CreateObject();
+	cJSON_AddStringToObject(c.after, "totp", "(removed)");
+	return apply(s, actor, &c);
+}
+
+#define USER_COLUMNS "name, role, coalesce(department, ''), password IS NOT NULL, totp_secret IS NOT NULL, " \
+	"disabled, failures, locked_until, created"
+
+static void
+user_from_row(sqlite3_stmt *st, struct mamori_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	snprintf(u->name, sizeof(u->name), "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(u->role, sizeof(u->role), "%s", (const char *)sqlite3_column_text(st, 1));
+	snprintf(u->department, sizeof(u->department), "%s", (const char *)sqlite3_column_text(st, 2));
+	u->has_password = sqlite3_column_int(st, 3);
+	u->has_totp = sqlite3_column_int(st, 4);
+	u->disabled = sqlite3_column_int(st, 5);
+	u->failures = sqlite3_column_int(st, 6);
+	u->locked_until = sqlite3_column_int64(st, 7);
+	snprintf(u->created, sizeof(u->created), "%s", (const char *)sqlite3_column_text(st, 8));
+}
+
+int
+mamori_user_get(struct mamori_store *s, const char *name, struct mamori_user *out, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLUMNS " FROM user WHERE name = ?1", err);
+	int rc = 0;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		user_from_row(st, out);
+	else
+		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no user %s", name);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+mamori_user_list(struct mamori_store *s, int (*fn)(const struct mamori_user *, void *), void *ctx,
+    struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLUMNS " FROM user ORDER BY name", err);
+	struct mamori_user u;
+	int rc = 0;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		user_from_row(st, &u);
+		rc = fn(&u, ctx);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The outcome of a login, recorded with the account's counters. */
+struct login_record {
+	const char *name, *client, *outcome;
+	int failures;
+	int64_t locked_until, totp_step;
+	bool known;
+	struct mamori_error *err;
+};
+
+static int
+login_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct login_record *r = arg;
+	cJSON *after = cJSON_CreateObject();
+	int rc = 0;
+
+	if (r->known) {
+		sqlite3_stmt *st = store_prepare(tx->store, "UPDATE user SET failures = ?2, locked_until = ?3, "
+		    "totp_last_step = max(totp_last_step, ?4) WHERE name = ?1", r->err);
+		if (st == NULL) {
+			cJSON_Delete(after);
+			return MAMORI_E_STORE;
+		}
+		sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, r->failures);
+		sqlite3_bind_int64(st, 3, r->locked_until);
+		sqlite3_bind_int64(st, 4, r->totp_step);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
+		sqlite3_finalize(st);
+	}
+	cJSON_AddStringToObject(after, "outcome", r->outcome);
+	cJSON_AddStringToObject(after, "client", r->client ? r->client : "");
+	if (rc == 0)
+		rc = mamori_store_tx_event(tx, strcmp(r->outcome, "ok") == 0 ? "login.ok" : "login.denied",
+		    "user", r->name, NULL, after);
+	cJSON_Delete(after);
+	return rc;
+}
+
+int
+mamori_user_login(struct mamori_store *s, const char *name, const char *password, const char *totp,
+    const char *client, time_t now, struct mamori_user *out, struct mamori_error *err)
+{
+	struct login_record r = { .name = name, .client = client, .err = err };
+	struct mamori_error ignore;
+	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLUMNS ", password, totp_secret, totp_last_step "
+	    "FROM user WHERE name = ?1", err);
+	char hash[MAMORI_PWHASH_LEN] = "", secret[MAMORI_TOTP_SECRET_LEN] = "";
+	struct mamori_user u;
+	int64_t step = 0;
+	bool ok = false;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		user_from_row(st, &u);
+		r.known = true;
+		if (sqlite3_column_text(st, 9))
+			snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 9));
+		if (sqlite3_column_text(st, 10))
+			snprintf(secret, sizeof(secret), "%s", (const char *)sqlite3_column_text(st, 10));
+		step = sqlite3_column_int64(st, 11);
+	}
+	sqlite3_finalize(st);
+
+	r.outcome = "denied";
+	if (!r.known) {
+		r.outcome = "unknown user";
+	} else if (u.disabled) {
+		r.outcome = "disabled";
+	} else if (u.locked_until > now) {
+		r.outcome = "locked";
+	} else if (hash[0] == '\0' || !mamori_auth_check_password(hash, password ? password : "")) {
+		r.outcome = "bad password";
+	} else if (secret[0] != '\0' && !mamori_auth_totp_check(secret, totp, now, &step)) {
+		r.outcome = totp ? "bad totp" : "totp required";
+	} else {
+		r.outcome = "ok";
+		ok = true;
+	}
+	if (r.known) {
+		r.failures = ok ? 0 : u.failures + (strcmp(r.outcome, "locked") != 0 && strcmp(r.outcome, "disabled") != 0);
+		r.locked_until = ok ? 0 : strcmp(r.outcome, "locked") == 0 ? u.locked_until :
+		    (int64_t)now + mamori_auth_backoff((unsigned)r.failures);
+		r.totp_step = step;
+	}
+	mamori_store_write(s, "login", login_tx, &r, &ignore);
+	if (!ok) {
+		if (strcmp(r.outcome, "totp required") == 0)
+			return mamori_error_set(err, MAMORI_E_DENIED, "a one-time code (TOTP) is required");
+		if (strcmp(r.outcome, "locked") == 0)
+			return mamori_error_set(err, MAMORI_E_DENIED, "too many failed attempts; try again in %lld s",
+			    (long long)(u.locked_until - now));
+		return mamori_error_set(err, MAMORI_E_DENIED, "login failed");
+	}
+	u.failures = 0;
+	u.locked_until = 0;
+	if (out)
+		*out = u;
+	return 0;
+}

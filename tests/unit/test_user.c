@@ -1,0 +1,140 @@
+/* test_user.c — accounts on a temporary store: login with password and TOTP,
+ * replays, back-off, disabled accounts; every attempt in the audit trail. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mamori/audit.h"
+#include "mamori/user.h"
+
+static char dir[64];
+static struct mamori_store *store;
+
+static int
+setup(void **state)
+{
+	struct mamori_diags d = { 0 };
+	struct mamori_error err;
+	char db[128];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/mamori-user-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(db, sizeof(db), "%s/u.db", dir);
+	if (mamori_store_create(db, SRCDIR "/policies/mic-standard.yaml", "test", &d, &store, &err) != 0) {
+		fprintf(stderr, "%s\n", err.message);
+		return -1;
+	}
+	mamori_diags_clear(&d);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[200];
+
+	(void)state;
+	mamori_store_close(&store);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_password_login(void **state)
+{
+	struct mamori_error err;
+	struct mamori_user u;
+
+	(void)state;
+	assert_int_equal(mamori_user_add(store, "admin", "yamada", "情報セキュリティ管理者", "総務課", "正しい馬", &err), 0);
+	assert_int_equal(mamori_user_add(store, "admin", "yamada", "staff", NULL, "x", &err), MAMORI_E_CONFLICT);
+	assert_int_equal(mamori_user_add(store, "admin", "Bad Name", "staff", NULL, "x", &err), MAMORI_E_USAGE);
+	assert_int_equal(mamori_user_add(store, "admin", "x", "nobody", NULL, "x", &err), MAMORI_E_INVALID);
+	assert_int_equal(mamori_user_login(store, "yamada", "正しい馬", NULL, "127.0.0.1", 1000, &u, &err), 0);
+	assert_string_equal(u.role, "security-manager");
+	assert_string_equal(u.department, "soumu");
+	assert_int_equal(mamori_user_login(store, "yamada", "違う", NULL, "127.0.0.1", 1001, &u, &err), MAMORI_E_DENIED);
+	assert_string_equal(err.message, "login failed");
+	assert_int_equal(mamori_user_login(store, "nobody", "x", NULL, "127.0.0.1", 1001, &u, &err), MAMORI_E_DENIED);
+	assert_string_equal(err.message, "login failed");	/* the same words: no user enumeration */
+}
+
+static void
+test_backoff(void **state)
+{
+	struct mamori_error err;
+	struct mamori_user u;
+
+	(void)state;
+	assert_int_equal(mamori_user_add(store, "admin", "suzuki", "staff", "zeimu", "pw", &err), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(mamori_user_login(store, "suzuki", "no", NULL, "10.0.0.9", 2000, &u, &err), MAMORI_E_DENIED);
+	/* after the fifth failure: locked for 2 s, even with the right password */
+	assert_int_equal(mamori_user_login(store, "suzuki", "pw", NULL, "10.0.0.9", 2001, &u, &err), MAMORI_E_DENIED);
+	assert_non_null(strstr(err.message, "too many failed attempts"));
+	assert_int_equal(mamori_user_login(store, "suzuki", "pw", NULL, "10.0.0.9", 2003, &u, &err), 0);
+	assert_int_equal(mamori_user_get(store, "suzuki", &u, &err), 0);
+	assert_int_equal(u.failures, 0);
+}
+
+static void
+test_totp_and_disable(void **state)
+{
+	struct mamori_error err;
+	struct mamori_user u;
+	char secret[MAMORI_TOTP_SECRET_LEN], code[7];
+	const time_t t = 1800000000;
+
+	(void)state;
+	assert_int_equal(mamori_user_add(store, "admin", "kato", "staff", "shimin", "pw", &err), 0);
+	assert_int_equal(mamori_user_mfa_enroll(store, "admin", "kato", secret, &err), 0);
+	assert_int_equal(mamori_user_login(store, "kato", "pw", NULL, "c", t, &u, &err), MAMORI_E_DENIED);
+	assert_non_null(strstr(err.message, "one-time code"));
+	assert_true(mamori_auth_totp_code(secret, t, code));
+	assert_int_equal(mamori_user_login(store, "kato", "pw", code, "c", t, &u, &err), 0);
+	assert_true(u.has_totp);
+	/* the same code again is a replay */
+	assert_int_equal(mamori_user_login(store, "kato", "pw", code, "c", t + 1, &u, &err), MAMORI_E_DENIED);
+	assert_true(mamori_auth_totp_code(secret, t + 30, code));
+	assert_int_equal(mamori_user_login(store, "kato", "pw", code, "c", t + 30, &u, &err), 0);
+	assert_int_equal(mamori_user_mfa_reset(store, "admin", "kato", &err), 0);
+	assert_int_equal(mamori_user_login(store, "kato", "pw", NULL, "c", t + 60, &u, &err), 0);
+	assert_int_equal(mamori_user_disable(store, "admin", "kato", true, &err), 0);
+	assert_int_equal(mamori_user_login(store, "kato", "pw", NULL, "c", t + 90, &u, &err), MAMORI_E_DENIED);
+	assert_int_equal(mamori_user_passwd(store, "admin", "nobody", "x", &err), MAMORI_E_NOTFOUND);
+}
+
+static void
+test_trail(void **state)
+{
+	struct mamori_error err;
+	char summary[512], pub[128];
+	unsigned char pk[32];
+
+	(void)state;
+	snprintf(pub, sizeof(pub), "%s/u.db.pub", dir);
+	assert_int_equal(mamori_audit_read_pubkey(pub, pk, &err), 0);
+	assert_int_equal(mamori_audit_verify(store, pk, NULL, 0, summary, sizeof(summary), &err), 0);
+	assert_non_null(strstr(summary, "ok: "));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_password_login),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_totp_and_disable),
+		cmocka_unit_test(test_trail),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
