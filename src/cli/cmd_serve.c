@@ -35,7 +35,7 @@ cmd_serve(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct server srv = { .cfg = { .listen = "127.0.0.1:8080", .web_dir = "web",
+	static struct server srv = { .cfg = { .listen = "127.0.0.1:8080", .web_dir = "web",
 		.body_max = 16 * 1024 * 1024 } };
 	struct mamori_store *store = NULL;
 	const char *db = NULL;
@@ -67,6 +67,9 @@ cmd_serve(int argc, char **argv)
 	if ((rc = cli_decider_open(srv.cfg.policy_path, db, &srv.policy, &store, &srv.decider)) != EXIT_OK)
 		return rc;
 	srv.view = srv.policy ? srv.policy : mamori_store_policy(store);
+	srv.store = store;
+	pthread_mutex_init(&srv.store_lock, NULL);
+	sessions_init(&srv.sessions);
 
 	/* Block the signals in every thread; this one waits for them. */
 	sigemptyset(&set);

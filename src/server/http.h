@@ -25,8 +25,8 @@ struct request {
 	const char *params[4];		/* path parameters matched by the route ({id}) */
 	char client[64];		/* client address, for logs and lockouts */
 	/* filled by authentication */
-	const struct session *session;
-	char actor[128];
+	const struct session *session;	/* NULL when not logged in */
+	char actor[160];		/* "web:tanaka@127.0.0.1" */
 };
 
 /* A response: status, content type and a malloc'd body the server frees. */

@@ -27,12 +27,21 @@ enum {
 };
 
 const struct route server_routes[] = {
-	{ "GET", "/api/health", route_health, "liveness" },
-	{ "GET", "/api/policy", route_policy_show, "the resolved policy (JSON)" },
-	{ "GET", "/api/policy/render", route_policy_render, "the policy document (?format=html|markdown)" },
-	{ "POST", "/api/policy/validate", route_policy_validate, "validate an uploaded policy" },
-	{ "POST", "/api/decide", route_decide, "one decision" },
-	{ "POST", "/api/decide/batch", route_decide_batch, "decisions for JSON lines" },
+	{ "GET", "/api/health", route_health, ROUTE_PUBLIC, "liveness" },
+	{ "POST", "/api/login", route_login, ROUTE_PUBLIC | ROUTE_STORE, "log in: session cookie and CSRF token" },
+	{ "POST", "/api/logout", route_logout, ROUTE_MUTATES | ROUTE_STORE, "end the session" },
+	{ "GET", "/api/me", route_me, ROUTE_STORE, "who is logged in" },
+	{ "GET", "/api/policy", route_policy_show, 0, "the resolved policy (JSON)" },
+	{ "GET", "/api/policy/render", route_policy_render, 0, "the policy document (?format=html|markdown)" },
+	{ "POST", "/api/policy/validate", route_policy_validate, 0, "validate an uploaded policy" },
+	{ "POST", "/api/decide", route_decide, 0, "one decision" },
+	{ "POST", "/api/decide/batch", route_decide_batch, 0, "decisions for JSON lines" },
+	{ "GET", "/api/assets", route_assets_list, ROUTE_STORE, "the register, filtered" },
+	{ "POST", "/api/assets", route_assets_add, ROUTE_MUTATES | ROUTE_STORE, "add an asset" },
+	{ "GET", "/api/assets/{id}", route_asset_get, ROUTE_STORE, "one asset with its 取扱制限" },
+	{ "POST", "/api/assets/{id}/dispose", route_asset_dispose, ROUTE_MUTATES | ROUTE_STORE, "record a disposal" },
+	{ "GET", "/api/log/head", route_log_head, ROUTE_STORE, "sign and return the current tree head" },
+	{ "GET", "/api/log/verify", route_log_verify, ROUTE_STORE, "verify the whole audit trail" },
 };
 const size_t server_nroutes = sizeof(server_routes) / sizeof(server_routes[0]);
 
@@ -163,11 +172,61 @@ client_address(struct MHD_Connection *conn, char *buf, size_t n)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)n);
 }
 
+/* The value of cookie name in the Cookie header, into buf. */
+static bool
+cookie_value(struct MHD_Connection *conn, const char *name, char *buf, size_t n)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, name);
+
+	if (v == NULL || strlen(v) >= n)
+		return false;
+	snprintf(buf, n, "%s", v);
+	return true;
+}
+
+/*
+ * Login and CSRF checks before the handler.  With a store every route but the
+ * public ones needs a session; state-changing ones also need the session's CSRF
+ * token in X-CSRF-Token.  Without a store (a policy file only) there are no
+ * accounts: the read-only policy and decision routes are open, on loopback.
+ */
+static bool
+authorise(struct server *srv, const struct route *rt, struct request *req, struct response *res,
+    struct session *sess)
+{
+	char cookie[MAMORI_TOKEN_LEN + 1];
+	const char *csrf;
+
+	if ((rt->flags & ROUTE_STORE) && srv->store == NULL) {
+		http_error(res, 404, "not-found", NULL, "this server has no store (start it with --db)");
+		return false;
+	}
+	if (srv->store == NULL || (rt->flags & ROUTE_PUBLIC))
+		return true;
+	if (!cookie_value(req->conn, "mamori_session", cookie, sizeof(cookie)) ||
+	    !sessions_find(&srv->sessions, cookie, time(NULL), sess)) {
+		http_error(res, 401, "unauthorized", NULL, "log in first (POST /api/login)");
+		return false;
+	}
+	req->session = sess;
+	snprintf(req->actor, sizeof(req->actor), "web:%s@%s", sess->user, req->client);
+	if (rt->flags & ROUTE_MUTATES) {
+		csrf = http_header(req, "X-CSRF-Token");
+		if (csrf == NULL || !mamori_auth_equal(csrf, sess->csrf)) {
+			http_error(res, 403, "forbidden", "X-CSRF-Token", "missing or wrong CSRF token");
+			server_audit_denied(req, 403, "csrf");
+			return false;
+		}
+	}
+	return true;
+}
+
 static void
 dispatch(struct server *srv, struct request *req, struct response *res)
 {
 	char params[512];
 	bool path_known = false;
+	struct session sess;
 
 	for (size_t i = 0; i < server_nroutes; i++) {
 		const struct route *rt = &server_routes[i];
@@ -176,7 +235,8 @@ dispatch(struct server *srv, struct request *req, struct response *res)
 		path_known = true;
 		if (strcmp(rt->method, req->method) != 0)
 			continue;
-		rt->handler(req, res);
+		if (authorise(srv, rt, req, res, &sess))
+			rt->handler(req, res);
 		return;
 	}
 	if (path_known)

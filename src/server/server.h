@@ -11,6 +11,8 @@
 #include <stdbool.h>
 
 #include "http.h"
+#include "session.h"
+#include "mamori/store.h"
 #include "mamori/decide.h"
 #include "mamori/policy.h"
 
@@ -31,6 +33,17 @@ struct server {
 	const struct mamori_policy *view;	/* the policy in force (file or store) */
 	struct mamori_decider *decider;
 	char *tls_cert_pem, *tls_key_pem;
+	/* the store, when serving one: accounts, register, trail.  One connection,
+	 * so every use holds store_lock (transactions must not interleave). */
+	struct mamori_store *store;
+	pthread_mutex_t store_lock;
+	struct session_table sessions;	/* has its own lock */
+};
+
+enum {
+	ROUTE_PUBLIC = 1,	/* no login needed */
+	ROUTE_MUTATES = 2,	/* changes state: needs the CSRF token of the session */
+	ROUTE_STORE = 4,	/* needs a store */
 };
 
 /* A route: method, path pattern ("/api/assets/{id}"), handler. */
@@ -38,6 +51,7 @@ struct route {
 	const char *method;
 	const char *pattern;
 	void (*handler)(struct request *req, struct response *res);
+	unsigned flags;
 	const char *summary;
 };
 
@@ -51,6 +65,18 @@ void route_policy_render(struct request *req, struct response *res);
 void route_policy_validate(struct request *req, struct response *res);
 void route_decide(struct request *req, struct response *res);
 void route_decide_batch(struct request *req, struct response *res);
+void route_login(struct request *req, struct response *res);
+void route_logout(struct request *req, struct response *res);
+void route_me(struct request *req, struct response *res);
+void route_assets_list(struct request *req, struct response *res);
+void route_asset_get(struct request *req, struct response *res);
+void route_assets_add(struct request *req, struct response *res);
+void route_asset_dispose(struct request *req, struct response *res);
+void route_log_head(struct request *req, struct response *res);
+void route_log_verify(struct request *req, struct response *res);
+
+/* Records a refused request in the audit trail (best effort, holds store_lock). */
+void server_audit_denied(struct request *req, unsigned status, const char *why);
 
 /* Starts the daemon; returns 0 or prints why not and returns an exit code. */
 int server_start(struct server *srv);

@@ -1,0 +1,60 @@
+/* session.h — login sessions of the server, in memory.  (server-internal) */
+#ifndef MAMORI_SERVER_SESSION_H
+#define MAMORI_SERVER_SESSION_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "mamori/auth.h"
+
+enum {
+	SESSION_MAX = 4096,
+	SESSION_IDLE_S = 30 * 60,	/* idle timeout */
+	SESSION_ABSOLUTE_S = 12 * 3600,	/* absolute timeout: one working day */
+	CLIENT_MAX = 256,
+};
+
+struct session {
+	char id_hash[MAMORI_TOKEN_LEN];	/* SHA-256 of the cookie value; "" = free slot */
+	char csrf[MAMORI_TOKEN_LEN];
+	char user[65], role[65], department[65];
+	time_t created, seen;
+};
+
+/* Failed logins per client address, for the per-address back-off. */
+struct client_failures {
+	char addr[64];
+	unsigned failures;
+	time_t until;
+};
+
+struct session_table {
+	pthread_mutex_t lock;
+	struct session s[SESSION_MAX];
+	struct client_failures clients[CLIENT_MAX];
+};
+
+void sessions_init(struct session_table *t);
+
+/*
+ * Opens a session for an authenticated user: writes the new cookie value into
+ * cookie and a copy of the session (with its CSRF token) into out.  Returns false
+ * when the table is full.
+ */
+bool sessions_open(struct session_table *t, const char *user, const char *role, const char *department,
+    time_t now, char cookie[MAMORI_TOKEN_LEN], struct session *out);
+
+/* Finds the live session of a cookie value (refreshing its idle time) into out. */
+bool sessions_find(struct session_table *t, const char *cookie, time_t now, struct session *out);
+
+/* Ends the session of a cookie value. */
+void sessions_close(struct session_table *t, const char *cookie);
+
+/* Seconds a client address must wait before its next login attempt (0 = none). */
+unsigned sessions_client_wait(struct session_table *t, const char *addr, time_t now);
+
+/* Records a failed (ok == false) or successful login from addr. */
+void sessions_client_result(struct session_table *t, const char *addr, bool ok, time_t now);
+
+#endif

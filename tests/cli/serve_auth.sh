@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The server on a store: login with password and TOTP, sessions and CSRF, role
+# access from the policy on the register routes, lock-out, logout; every
+# mutation and every refusal in the audit trail.
+. "$(dirname "$0")/lib.sh"
+
+export MAMORI_DB="$TMP/s.db" MAMORI_ACTOR=test:admin
+"$MAMORI" init --policy "$SRCDIR/policies/mic-standard.yaml" >/dev/null && ok || not_ok "init"
+"$MAMORI" asset import "$SRCDIR/examples/assets.csv" >/dev/null && ok || not_ok "import"
+"$MAMORI" user add tanaka --role staff --department 税務課 --password-stdin <<<'pw-tanaka' && ok || not_ok "add tanaka"
+"$MAMORI" user add kansa --role auditor --password-stdin <<<'pw-kansa' && ok || not_ok "add auditor"
+secret=$("$MAMORI" user mfa enroll kansa | sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p')
+[ -n "$secret" ] && ok || not_ok "enrol auditor"
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+B="http://127.0.0.1:$port"
+"$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null "$B/api/health" && break; sleep 0.1; done
+
+# c JAR ARGS…: status code, body in $TMP/body
+c() { local jar=$1; shift; curl -s -b "$TMP/$jar" -c "$TMP/$jar" -o "$TMP/body" -w '%{http_code}' "$@"; }
+totp() { /usr/bin/python3 - "$1" <<'PY'
+import base64, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1]); n = int(time.time()) // 30
+h = hmac.new(key, struct.pack(">Q", n), "sha1").digest(); o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))
+PY
+}
+
+[ "$(c anon "$B/api/assets")" = 401 ] && ok || not_ok "no session: 401"
+[ "$(c anon "$B/api/health")" = 200 ] && ok || not_ok "health is public"
+[ "$(c t -X POST -d '{"username":"tanaka","password":"wrong"}' "$B/api/login")" = 401 ] && ok || not_ok "bad password"
+expect_grep "$TMP/body" '"message":"login failed"' "no detail on failure"
+[ "$(c t -X POST -d '{"username":"tanaka","password":"pw-tanaka"}' "$B/api/login")" = 200 ] && ok || not_ok "login"
+expect_grep "$TMP/body" '"role":"staff"' "login returns the user"
+csrf=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$TMP/body")
+grep -q 'HttpOnly' "$TMP/t" && ok || not_ok "cookie stored"
+[ "$(c t "$B/api/me")" = 200 ] && ok || not_ok "me"
+[ "$(c t "$B/api/assets")" = 200 ] && ok || not_ok "list"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["count"]==2 and {a["department"] for a in d["assets"]}=={"zeimu"}, d["count"]' "$TMP/body" && ok || not_ok "staff sees only 税務課's assets"
+[ "$(c t "$B/api/assets/A-000003")" = 200 ] && ok || not_ok "own department's asset"
+expect_grep "$TMP/body" '"id":"issued-terminal-only"' "asset carries its 取扱制限"
+[ "$(c t "$B/api/assets/A-000001")" = 403 ] && ok || not_ok "another department's asset: 403"
+new='{"name":"課税資料","kind":"情報","department":"税務課","confidentiality":2,"integrity":1,"availability":1}'
+[ "$(c t -X POST -d "$new" "$B/api/assets")" = 403 ] && ok || not_ok "no CSRF token: 403"
+[ "$(c t -X POST -H "X-CSRF-Token: $csrf" -d "$new" "$B/api/assets")" = 201 ] && ok || not_ok "add with CSRF"
+[ "$(c t -X POST -H "X-CSRF-Token: $csrf" -d "${new/税務課/市民課}" "$B/api/assets")" = 403 ] && ok || not_ok "add for another department: 403"
+[ "$(c t -X POST -H "X-CSRF-Token: $csrf" -d '{"name":"x","kind":"disk","department":"税務課","confidentiality":9,"integrity":1,"availability":1}' "$B/api/assets")" = 422 ] && ok || not_ok "invalid asset: 422"
+expect_grep "$TMP/body" "unknown kind 'disk'" "422 lists the problems"
+[ "$(c t -X POST -H "X-CSRF-Token: $csrf" -d '{"method":"shred","by":"田中","date":"2026-11-22"}' "$B/api/assets/A-000003/dispose")" = 403 ] && ok || not_ok "職員 may not dispose"
+
+# the auditor needs the one-time code, reads everything, changes nothing
+[ "$(c a -X POST -d '{"username":"kansa","password":"pw-kansa"}' "$B/api/login")" = 401 ] && ok || not_ok "auditor without TOTP"
+expect_grep "$TMP/body" 'one-time code' "TOTP asked for"
+[ "$(c a -X POST -d "{\"username\":\"kansa\",\"password\":\"pw-kansa\",\"totp\":\"$(totp "$secret")\"}" "$B/api/login")" = 200 ] && ok || not_ok "auditor with TOTP"
+acsrf=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])' "$TMP/body")
+[ "$(c a "$B/api/assets")" = 200 ] && ok || not_ok "auditor lists"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["count"]==21, d["count"]' "$TMP/body" && ok || not_ok "auditor sees every department"
+[ "$(c a -X POST -H "X-CSRF-Token: $acsrf" -d "$new" "$B/api/assets")" = 403 ] && ok || not_ok "auditor may not add"
+[ "$(c a "$B/api/log/verify")" = 200 ] && ok || not_ok "auditor verifies"
+expect_grep "$TMP/body" '"intact":true' "trail intact"
+[ "$(c a "$B/api/log/head")" = 200 ] && ok || not_ok "head"
+expect_grep "$TMP/body" '^mamori tree head v1' "head text"
+
+# logout ends the session
+[ "$(c t -X POST -H "X-CSRF-Token: $csrf" "$B/api/logout")" = 200 ] && ok || not_ok "logout"
+[ "$(c t "$B/api/me")" = 401 ] && ok || not_ok "after logout: 401"
+
+# lock-out: repeated failures slow the account down, then the address
+for i in 1 2 3 4 5; do c x -X POST -d '{"username":"tanaka","password":"no"}' "$B/api/login" >/dev/null; done
+[ "$(c x -X POST -d '{"username":"tanaka","password":"pw-tanaka"}' "$B/api/login")" = 401 ] && ok || not_ok "account backs off"
+expect_grep "$TMP/body" 'too many failed attempts' "back-off said"
+for i in 1 2 3 4; do c x -X POST -d '{"username":"nobody","password":"no"}' "$B/api/login" >/dev/null; done
+[ "$(c x -X POST -d '{"username":"kansa","password":"pw-kansa"}' "$B/api/login")" = 429 ] && ok || not_ok "address backs off: 429"
+
+kill -TERM "$pid"; wait "$pid"
+"$MAMORI" log show --json >"$TMP/log"
+grep -q '"action":"asset.add".*"actor":"web:tanaka@127.0.0.1"\|"actor":"web:tanaka@127.0.0.1".*"action":"asset.add"' "$TMP/log" && ok || not_ok "mutation audited with actor and address"
+grep -c '"action":"http.denied"' "$TMP/log" | grep -qv '^0$' && ok || not_ok "refusals audited"
+grep -q '"action":"login.denied"' "$TMP/log" && ok || not_ok "failed logins audited"
+"$MAMORI" log verify >/dev/null && ok || not_ok "trail verifies after the server"
+finish
