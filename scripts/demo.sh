@@ -41,6 +41,13 @@ step "判定: internet mail into LGWAN接続系 — allowed, with 無害化 (mai
 echo '{"subject":{"id":"u0007","roles":["staff"],"department":"johoseisaku","terminal":{"segment":"internet","issued":true}},"action":"send","resource":{"classification":{"confidentiality":2},"department":"johoseisaku","segment":"internet"},"context":{"channel":"mail","destination_segment":"lgwan"}}' |
 	$M decide - || true
 
+step "利用者: demo accounts (passwords for the demo only)"
+$M user add kanri --role 情報セキュリティ管理者 --department 税務課 --password-stdin <<<'demo-kanri'
+$M user add tanaka --role 職員等 --department 税務課 --password-stdin <<<'demo-tanaka'
+$M user add kansa --role auditor --password-stdin <<<'demo-kansa'
+$M user list
+echo "log in with POST /api/login {\"username\":\"tanaka\",\"password\":\"demo-tanaka\"} (kanri / demo-kanri, kansa / demo-kansa)"
+
 step "監査証跡: every change above is in the tamper-evident trail"
 $M log show | tail -6
 $M log head --out "$demo/head.txt" >/dev/null
@@ -52,4 +59,4 @@ if [ "${1:-}" = "--no-serve" ]; then
 fi
 step "mamori serve — the JSON API and the web UI (Ctrl-C stops it)"
 echo "URL: http://127.0.0.1:8080/   (e.g. http://127.0.0.1:8080/api/policy/render)"
-exec $M serve --listen 127.0.0.1:8080 --web web
+exec $M serve --db "$MAMORI_DB" --listen 127.0.0.1:8080 --web web

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char user_usage[] =
@@ -15,10 +16,12 @@ static const char user_usage[] =
     "       mamori user passwd NAME [--password-stdin] [--db PATH]\n"
     "       mamori user disable NAME | enable NAME [--db PATH]\n"
     "       mamori user list [--db PATH]\n"
-    "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n";
+    "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n"
+    "       mamori user token NAME --scope read|write [--days N] [--db PATH]\n";
 
 struct user_opts {
-	const char *db, *role, *department;
+	const char *db, *role, *department, *scope;
+	long days;
 	bool password_stdin;
 };
 
@@ -30,15 +33,26 @@ parse(int argc, char **argv, struct user_opts *o)
 		{ "role", required_argument, NULL, 'r' },
 		{ "department", required_argument, NULL, 'D' },
 		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "scope", required_argument, NULL, 's' },
+		{ "days", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
+	char *end;
+
 	memset(o, 0, sizeof(*o));
+	o->days = 90;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:r:D:ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:D:ps:n:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 's': o->scope = optarg; break;
+		case 'n':
+			o->days = strtol(optarg, &end, 10);
+			if (*end || o->days < 1 || o->days > 3650)
+				return cli_usage_error("user token: --days is 1 to 3650");
+			break;
 		case 'd': o->db = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'D': o->department = optarg; break;
@@ -155,6 +169,12 @@ cmd_user(int argc, char **argv)
 				mamori_auth_qr_print(uri, stdout);
 			free(uri);
 		}
+	} else if (strcmp(sub, "token") == 0) {
+		char token[MAMORI_TOKEN_LEN];
+		rc = mamori_user_token_create(s, cli_actor(), name, o.scope, (int64_t)time(NULL) + o.days * 86400, token, &err);
+		if (rc == 0)
+			printf("%s\n", token);	/* shown once; only its hash is kept */
+		memset(token, 0, sizeof(token));
 	} else if (strcmp(sub, "mfa-reset") == 0)
 		rc = mamori_user_mfa_reset(s, cli_actor(), name, &err);
 	else

@@ -312,3 +312,64 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 		*out = u;
 	return 0;
 }
+
+int
+mamori_user_token_create(struct mamori_store *s, const char *actor, const char *name, const char *scope,
+    int64_t expires, char token[MAMORI_TOKEN_LEN], struct mamori_error *err)
+{
+	char hash[MAMORI_TOKEN_LEN], exp[24];
+	struct mamori_user u;
+	struct change c = { .err = err, .insert = true, .action = "user.token" };
+	int rc;
+
+	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0))
+		return mamori_error_set(err, MAMORI_E_USAGE, "a token's scope is read or write");
+	if ((rc = mamori_user_get(s, name, &u, err)) != 0)
+		return rc;
+	mamori_auth_token(token);
+	mamori_auth_token_hash(token, hash);
+	snprintf(exp, sizeof(exp), "%lld", (long long)expires);
+	c.sql = "INSERT INTO api_token (user, hash, scope, expires, created) "
+	    "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+	c.values[0] = name;
+	c.values[1] = hash;
+	c.values[2] = scope;
+	c.values[3] = exp;
+	c.nvalues = 4;
+	c.after = cJSON_CreateObject();
+	cJSON_AddStringToObject(c.after, "scope", scope);
+	cJSON_AddNumberToObject(c.after, "expires", (double)expires);
+	char prefix[9];
+	snprintf(prefix, sizeof(prefix), "%.8s", hash);
+	cJSON_AddStringToObject(c.after, "token_sha256_prefix", prefix);
+	return apply(s, actor, &c);
+}
+
+int
+mamori_user_token_check(struct mamori_store *s, const char *token, time_t now, struct mamori_user *out,
+    char scope[8], struct mamori_error *err)
+{
+	char hash[MAMORI_TOKEN_LEN], user[65] = "";
+	sqlite3_stmt *st;
+	int rc = MAMORI_E_DENIED;
+
+	if (token == NULL || strlen(token) != MAMORI_TOKEN_LEN - 1)
+		return mamori_error_set(err, MAMORI_E_DENIED, "invalid token");
+	mamori_auth_token_hash(token, hash);
+	st = store_prepare(s, "SELECT user, scope FROM api_token WHERE hash = ?1 AND expires > ?2", err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(user, sizeof(user), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(scope, 8, "%s", (const char *)sqlite3_column_text(st, 1));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && (mamori_user_get(s, user, out, err) != 0 || out->disabled))
+		rc = MAMORI_E_DENIED;
+	if (rc != 0)
+		return mamori_error_set(err, MAMORI_E_DENIED, "invalid or expired token");
+	return 0;
+}

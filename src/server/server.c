@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "mamori/user.h"
 
 enum {
 	CONNECTION_TIMEOUT_S = 30,	/* against slow clients */
@@ -203,6 +204,33 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	}
 	if (srv->store == NULL || (rt->flags & ROUTE_PUBLIC))
 		return true;
+	/* systems: Authorization: Bearer TOKEN, no cookie and so no CSRF */
+	const char *authz = http_header(req, "Authorization");
+	if (authz != NULL && strncmp(authz, "Bearer ", 7) == 0) {
+		struct mamori_user u;
+		struct mamori_error err;
+		char scope[8];
+		int rc;
+		pthread_mutex_lock(&srv->store_lock);
+		rc = mamori_user_token_check(srv->store, authz + 7, time(NULL), &u, scope, &err);
+		pthread_mutex_unlock(&srv->store_lock);
+		if (rc != 0) {
+			http_error(res, 401, "unauthorized", NULL, "invalid or expired token");
+			return false;
+		}
+		memset(sess, 0, sizeof(*sess));
+		snprintf(sess->user, sizeof(sess->user), "%s", u.name);
+		snprintf(sess->role, sizeof(sess->role), "%s", u.role);
+		snprintf(sess->department, sizeof(sess->department), "%s", u.department);
+		req->session = sess;
+		snprintf(req->actor, sizeof(req->actor), "token:%s@%s", u.name, req->client);
+		if ((rt->flags & ROUTE_MUTATES) && strcmp(scope, "write") != 0) {
+			http_error(res, 403, "forbidden", NULL, "this token's scope is read");
+			server_audit_denied(req, 403, "token scope");
+			return false;
+		}
+		return true;
+	}
 	if (!cookie_value(req->conn, "mamori_session", cookie, sizeof(cookie)) ||
 	    !sessions_find(&srv->sessions, cookie, time(NULL), sess)) {
 		http_error(res, 401, "unauthorized", NULL, "log in first (POST /api/login)");

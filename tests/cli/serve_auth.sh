@@ -74,6 +74,18 @@ expect_grep "$TMP/body" 'too many failed attempts' "back-off said"
 for i in 1 2 3 4; do c x -X POST -d '{"username":"nobody","password":"no"}' "$B/api/login" >/dev/null; done
 [ "$(c x -X POST -d '{"username":"kansa","password":"pw-kansa"}' "$B/api/login")" = 429 ] && ok || not_ok "address backs off: 429"
 
+# systems: Bearer tokens, scoped, no CSRF
+rtok=$("$MAMORI" user token tanaka --scope read --days 1)
+wtok=$("$MAMORI" user token tanaka --scope write)
+[ ${#rtok} -eq 64 ] && ok || not_ok "token printed"
+[ "$(c n -H "Authorization: Bearer $rtok" "$B/api/assets")" = 200 ] && ok || not_ok "read token reads"
+[ "$(c n -H "Authorization: Bearer $rtok" -X POST -d "$new" "$B/api/assets")" = 403 ] && ok || not_ok "read token may not write"
+[ "$(c n -H "Authorization: Bearer $wtok" -X POST -d "${new/課税資料/課税資料2}" "$B/api/assets")" = 201 ] && ok || not_ok "write token writes without CSRF"
+[ "$(c n -H "Authorization: Bearer ${rtok%?}0" "$B/api/assets")" = 401 ] && ok || not_ok "wrong token: 401"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute("select count(*) from api_token where hash=?",(sys.argv[2],)).fetchone()[0]; sys.exit(0 if n==0 else 1)' "$MAMORI_DB" "$rtok" && ok || not_ok "tokens are not stored in clear"
+"$MAMORI" user disable tanaka >/dev/null
+[ "$(c n -H "Authorization: Bearer $wtok" "$B/api/assets")" = 401 ] && ok || not_ok "disabled user's token refused"
+
 kill -TERM "$pid"; wait "$pid"
 "$MAMORI" log show --json >"$TMP/log"
 grep -q '"action":"asset.add".*"actor":"web:tanaka@127.0.0.1"\|"actor":"web:tanaka@127.0.0.1".*"action":"asset.add"' "$TMP/log" && ok || not_ok "mutation audited with actor and address"
