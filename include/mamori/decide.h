@@ -138,6 +138,14 @@ void mamori_decide_explain(const struct mamori_decider *d, const struct mamori_d
 char *mamori_decide_json(const struct mamori_decider *d, const char *json, size_t len,
     long line, FILE *trace);
 
+/*
+ * Whether role (an id) may do action to an asset of resource_department (NULL:
+ * none) for a subject of subject_department, by the role's `access` and the
+ * hierarchy — the same rule as step 2 of mamori_decide.  Unknown roles: false.
+ */
+bool mamori_decider_role_permits(const struct mamori_decider *d, const char *role, int action,
+    const char *subject_department, const char *resource_department);
+
 struct mamori_store;
 
 /*

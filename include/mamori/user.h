@@ -67,4 +67,19 @@ int mamori_user_login(struct mamori_store *s, const char *name, const char *pass
     const char *totp, const char *client, time_t now, struct mamori_user *out,
     struct mamori_error *err);
 
+/*
+ * Issues an API token for a system acting as user name: scope "read" (GET only)
+ * or "write", valid until expires (Unix time).  The token is written to token
+ * once; only its SHA-256 is stored.
+ */
+int mamori_user_token_create(struct mamori_store *s, const char *actor, const char *name,
+    const char *scope, int64_t expires, char token[MAMORI_TOKEN_LEN], struct mamori_error *err);
+
+/*
+ * Checks a presented token at time now: known, not expired, its user enabled.
+ * Returns 0 with the user in *out and the scope in scope, or MAMORI_E_DENIED.
+ */
+int mamori_user_token_check(struct mamori_store *s, const char *token, time_t now,
+    struct mamori_user *out, char scope[8], struct mamori_error *err);
+
 #endif
