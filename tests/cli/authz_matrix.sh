@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The authorisation matrix: every route × every role of mic-standard, each cell
+# asserted (allow = 2xx, deny = 403), from the roles' `access` in the policy.
+. "$(dirname "$0")/lib.sh"
+
+export MAMORI_DB="$TMP/m.db" MAMORI_ACTOR=test:admin
+"$MAMORI" init --policy "$SRCDIR/policies/mic-standard.yaml" >/dev/null && ok || not_ok "init"
+"$MAMORI" asset import "$SRCDIR/examples/assets.csv" >/dev/null && ok || not_ok "import"
+roles="ciso chief-officer security-officer security-manager system-manager system-staff staff contractor auditor"
+for r in $roles; do
+	"$MAMORI" user add "u-$r" --role "$r" --department zeimu --password-stdin <<<"pw-$r" || not_ok "user $r"
+	"$MAMORI" asset add --name "廃棄予定 $r" --kind information --department zeimu --c 1 --i 1 --a 1 \
+		>"$TMP/id.$r" || not_ok "asset for $r"
+done
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" >"$TMP/out.s" 2>"$TMP/err.s" &
+pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/api/health" && break; sleep 0.1; done
+
+/usr/bin/python3 - "$port" "$TMP" "$roles" "$MAMORI" <<'PY' && ok || not_ok "authorisation matrix"
+import http.cookiejar, json, subprocess, sys, urllib.request
+port, tmp, roles, mamori = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4]
+base = f"http://127.0.0.1:{port}"
+ALL = set(roles)
+WRITE = ALL - {"auditor"}
+DISPOSE = {"ciso", "chief-officer", "security-officer", "security-manager", "system-manager"}
+EVERY_DEPT = {"ciso", "chief-officer", "auditor"}
+req = json.dumps({"subject": {"roles": ["staff"]}, "action": "read", "resource": {}})
+new = {"name": "新規", "kind": "information", "department": "zeimu", "confidentiality": 1, "integrity": 1, "availability": 1}
+routes = [  # method, path, body, roles allowed
+    ("GET", "/api/me", None, ALL), ("GET", "/api/policy", None, ALL), ("GET", "/api/policy/render", None, ALL),
+    ("POST", "/api/policy/validate", "mamori-policy: 1\n", ALL), ("POST", "/api/decide", req, ALL),
+    ("POST", "/api/decide/batch", req + "\n", ALL), ("GET", "/api/assets", None, ALL),
+    ("GET", "/api/assets/A-000003", None, ALL), ("GET", "/api/assets/A-000001", None, EVERY_DEPT),
+    ("POST", "/api/assets", json.dumps(new, ensure_ascii=False), WRITE),
+    ("POST", "/api/assets/{mine}/dispose", json.dumps({"method": "shred", "by": "x", "date": "2026-11-22"}), DISPOSE),
+    ("GET", "/api/log/head", None, ALL), ("GET", "/api/log/verify", None, ALL),
+    ("POST", "/api/logout", None, ALL),
+]
+cells = bad = 0
+for role in roles:
+    jar = http.cookiejar.CookieJar()
+    op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    r = op.open(urllib.request.Request(base + "/api/login", json.dumps({"username": f"u-{role}", "password": f"pw-{role}"}).encode(), method="POST"))
+    csrf = json.load(r)["csrf"]
+    mine = open(f"{tmp}/id.{role}").read().strip()
+    for method, path, body, allowed in routes:
+        rq = urllib.request.Request(base + path.replace("{mine}", mine), body.encode() if body else None, method=method)
+        if method == "POST":
+            rq.add_header("X-CSRF-Token", csrf)
+        try:
+            status = op.open(rq).status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        want_allow = role in allowed
+        got_allow = 200 <= status < 300 or (path == "/api/policy/validate" and status == 422)
+        cells += 1
+        if want_allow != got_allow or (not got_allow and status != 403):
+            bad += 1
+            print(f"{role:18} {method} {path}: {status}, expected {'allow' if want_allow else '403'}")
+print(f"authorisation matrix: {cells} cells ({len(roles)} roles × {len(routes)} routes), {bad} wrong")
+sys.exit(1 if bad else 0)
+PY
+kill -TERM "$pid"; wait "$pid"
+finish
