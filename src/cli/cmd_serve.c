@@ -11,7 +11,8 @@
 
 static const char serve_usage[] =
     "usage: mamori serve (--policy FILE | --db PATH) [--listen HOST:PORT] [--web DIR]\n"
-    "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--routes]\n";
+    "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--session-idle SECONDS]\n"
+    "                    [--routes]\n";
 
 static void
 print_routes(void)
@@ -32,6 +33,7 @@ cmd_serve(int argc, char **argv)
 		{ "tls-key", required_argument, NULL, 'k' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "routes", no_argument, NULL, 'r' },
+		{ "session-idle", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -41,10 +43,11 @@ cmd_serve(int argc, char **argv)
 	const char *db = NULL;
 	sigset_t set;
 	int c, sig, rc;
+	long idle = 0;
 	char *end;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:d:l:w:c:k:t:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:d:l:w:c:k:t:ri:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': srv.cfg.policy_path = optarg; break;
 		case 'd': db = optarg; break;
@@ -58,6 +61,11 @@ cmd_serve(int argc, char **argv)
 				return cli_usage_error("serve: --threads is a number from 1 to 256");
 			break;
 		case 'r': print_routes(); return EXIT_OK;
+		case 'i':
+			idle = strtol(optarg, &end, 10);
+			if (*end != '\0' || idle < 1 || idle > 86400)
+				return cli_usage_error("serve: --session-idle is 1 to 86400 seconds");
+			break;
 		case 'h': fputs(serve_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("serve: bad option\n%s", serve_usage);
 		}
@@ -69,7 +77,7 @@ cmd_serve(int argc, char **argv)
 	srv.view = srv.policy ? srv.policy : mamori_store_policy(store);
 	srv.store = store;
 	pthread_mutex_init(&srv.store_lock, NULL);
-	sessions_init(&srv.sessions);
+	sessions_init(&srv.sessions, (int)idle);
 
 	/* Block the signals in every thread; this one waits for them. */
 	sigemptyset(&set);

@@ -5,17 +5,19 @@
 #include <string.h>
 
 void
-sessions_init(struct session_table *t)
+sessions_init(struct session_table *t, int idle_s)
 {
 	memset(t->s, 0, sizeof(t->s));
 	memset(t->clients, 0, sizeof(t->clients));
+	t->idle_s = idle_s > 0 ? idle_s : SESSION_IDLE_S;
+	t->absolute_s = SESSION_ABSOLUTE_S;
 	pthread_mutex_init(&t->lock, NULL);
 }
 
 static bool
-alive(const struct session *s, time_t now)
+alive(const struct session_table *t, const struct session *s, time_t now)
 {
-	return s->id_hash[0] && now - s->seen < SESSION_IDLE_S && now - s->created < SESSION_ABSOLUTE_S;
+	return s->id_hash[0] && now - s->seen < t->idle_s && now - s->created < t->absolute_s;
 }
 
 bool
@@ -28,7 +30,7 @@ sessions_open(struct session_table *t, const char *user, const char *role, const
 	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < SESSION_MAX; i++) {
 		struct session *s = &t->s[i];
-		if (alive(s, now))
+		if (alive(t, s, now))
 			continue;
 		memset(s, 0, sizeof(*s));
 		mamori_auth_token_hash(cookie, s->id_hash);
@@ -58,7 +60,7 @@ sessions_find(struct session_table *t, const char *cookie, time_t now, struct se
 	for (size_t i = 0; i < SESSION_MAX; i++) {
 		struct session *s = &t->s[i];
 		if (s->id_hash[0] && strcmp(s->id_hash, h) == 0) {
-			if (alive(s, now)) {
+			if (alive(t, s, now)) {
 				s->seen = now;
 				*out = *s;
 				ok = true;

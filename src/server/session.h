@@ -31,11 +31,13 @@ struct client_failures {
 
 struct session_table {
 	pthread_mutex_t lock;
+	int idle_s, absolute_s;		/* SESSION_IDLE_S, SESSION_ABSOLUTE_S unless configured */
 	struct session s[SESSION_MAX];
 	struct client_failures clients[CLIENT_MAX];
 };
 
-void sessions_init(struct session_table *t);
+/* Empties the table; idle_s 0 takes the default. */
+void sessions_init(struct session_table *t, int idle_s);
 
 /*
  * Opens a session for an authenticated user: writes the new cookie value into

@@ -87,6 +87,17 @@ wtok=$("$MAMORI" user token tanaka --scope write)
 [ "$(c n -H "Authorization: Bearer $wtok" "$B/api/assets")" = 401 ] && ok || not_ok "disabled user's token refused"
 
 kill -TERM "$pid"; wait "$pid"
+
+# an idle session expires (a second server with a 1-second idle timeout)
+"$MAMORI" user enable tanaka >/dev/null
+"$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" --session-idle 1 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null "$B/api/health" && break; sleep 0.1; done
+[ "$(c e -X POST -d '{"username":"tanaka","password":"pw-tanaka"}' "$B/api/login")" = 200 ] && ok || not_ok "login for expiry"
+[ "$(c e "$B/api/me")" = 200 ] && ok || not_ok "fresh session works"
+sleep 2.2
+[ "$(c e "$B/api/me")" = 401 ] && ok || not_ok "idle session expired"
+kill -TERM "$pid"; wait "$pid"
 "$MAMORI" log show --json >"$TMP/log"
 grep -q '"action":"asset.add".*"actor":"web:tanaka@127.0.0.1"\|"actor":"web:tanaka@127.0.0.1".*"action":"asset.add"' "$TMP/log" && ok || not_ok "mutation audited with actor and address"
 grep -c '"action":"http.denied"' "$TMP/log" | grep -qv '^0$' && ok || not_ok "refusals audited"
