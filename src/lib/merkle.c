@@ -82,24 +82,7 @@ mamori_merkle_acc_root(const struct mamori_merkle_acc *acc, unsigned char out[MA
 	memcpy(out, h, MAMORI_HASH_LEN);
 }
 
-int
-mamori_merkle_root(mamori_leaf_fn leaf, void *ctx, uint64_t n, unsigned char out[MAMORI_HASH_LEN])
-{
-	struct mamori_merkle_acc acc;
-	unsigned char h[MAMORI_HASH_LEN];
-
-	memset(&acc, 0, sizeof(acc));
-	for (uint64_t i = 0; i < n; i++) {
-		int rc = leaf(ctx, i, h);
-		if (rc != 0)
-			return rc;
-		mamori_merkle_acc_push(&acc, h);
-	}
-	mamori_merkle_acc_root(&acc, out);
-	return 0;
-}
-
-/* MTH of leaves [lo, lo + n), n >= 1. */
+/* MTH of leaves [lo, lo + n), streamed once; n == 0 gives the empty tree's hash. */
 static int
 subtree(mamori_leaf_fn leaf, void *ctx, uint64_t lo, uint64_t n, unsigned char out[MAMORI_HASH_LEN])
 {
@@ -115,6 +98,12 @@ subtree(mamori_leaf_fn leaf, void *ctx, uint64_t lo, uint64_t n, unsigned char o
 	}
 	mamori_merkle_acc_root(&acc, out);
 	return 0;
+}
+
+int
+mamori_merkle_root(mamori_leaf_fn leaf, void *ctx, uint64_t n, unsigned char out[MAMORI_HASH_LEN])
+{
+	return subtree(leaf, ctx, 0, n, out);
 }
 
 static int
