@@ -1,0 +1,42 @@
+/*
+ * mamori/sanitize.h — 無害化: mail text-ification.  A message becomes one
+ * text/plain UTF-8 part: HTML turned into readable text, every attachment and
+ * non-text part removed and listed with its name, type, size and SHA-256, the
+ * original kept in a quarantine directory under its SHA-256.  (docs/sanitize.md)
+ */
+#ifndef MAMORI_SANITIZE_H
+#define MAMORI_SANITIZE_H
+
+#include <stddef.h>
+
+#include "mamori/error.h"
+
+struct mamori_sanitize_opts {
+	const char *quarantine_dir;	/* NULL: the original is not kept */
+	const char *clause;		/* the policy clause for X-Mamori-Sanitized */
+	size_t max_size;		/* bytes; 0 = 50 MiB */
+	int max_parts;			/* 0 = 1000 */
+	int max_depth;			/* 0 = 16 */
+};
+
+/*
+ * Sanitizes the message of len bytes at in.  Returns 0 and a malloc'd message
+ * in *out (*out_len bytes) and the original's SHA-256 (hex) in sha256, or a
+ * MAMORI_E_* code with err saying why (too large, too deep, not a message).
+ * Never produces invalid UTF-8, whatever the input claims.
+ */
+int mamori_sanitize_mail(const char *in, size_t len, const struct mamori_sanitize_opts *opts,
+    char **out, size_t *out_len, char sha256[65], struct mamori_error *err);
+
+/*
+ * HTML to readable plain text (libxml2's HTML parser): paragraphs, line breaks,
+ * lists and tables kept legible; scripts, styles, comments and hidden elements
+ * dropped; links shown as text with the URL defanged (hxxps://example[.]jp/…).
+ * Returns a malloc'd UTF-8 string or NULL when memory runs out.
+ */
+char *mamori_html_to_text(const char *html, size_t len);
+
+/* "https://www.example.jp/a" → "hxxps://www[.]example[.]jp/a", malloc'd. */
+char *mamori_defang_url(const char *url);
+
+#endif
