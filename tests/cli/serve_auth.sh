@@ -88,14 +88,14 @@ wtok=$("$MAMORI" user token tanaka --scope write)
 
 kill -TERM "$pid"; wait "$pid"
 
-# an idle session expires (a second server with a 1-second idle timeout)
+# an idle session expires (a second server with a 4-second idle timeout)
 "$MAMORI" user enable tanaka >/dev/null
-"$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" --session-idle 1 >/dev/null 2>&1 &
+"$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" --session-idle 4 >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 50); do curl -s -o /dev/null "$B/api/health" && break; sleep 0.1; done
 [ "$(c e -X POST -d '{"username":"tanaka","password":"pw-tanaka"}' "$B/api/login")" = 200 ] && ok || not_ok "login for expiry"
 [ "$(c e "$B/api/me")" = 200 ] && ok || not_ok "fresh session works"
-sleep 2.2
+sleep 5.5
 [ "$(c e "$B/api/me")" = 401 ] && ok || not_ok "idle session expired"
 kill -TERM "$pid"; wait "$pid"
 "$MAMORI" log show --json >"$TMP/log"
