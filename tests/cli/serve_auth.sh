@@ -81,7 +81,9 @@ wtok=$("$MAMORI" user token tanaka --scope write)
 [ "$(c n -H "Authorization: Bearer $rtok" "$B/api/assets")" = 200 ] && ok || not_ok "read token reads"
 [ "$(c n -H "Authorization: Bearer $rtok" -X POST -d "$new" "$B/api/assets")" = 403 ] && ok || not_ok "read token may not write"
 [ "$(c n -H "Authorization: Bearer $wtok" -X POST -d "${new/課税資料/課税資料2}" "$B/api/assets")" = 201 ] && ok || not_ok "write token writes without CSRF"
-[ "$(c n -H "Authorization: Bearer ${rtok%?}0" "$B/api/assets")" = 401 ] && ok || not_ok "wrong token: 401"
+# a token with its last digit changed (to 1 when it was 0, else to 0)
+wrong="${rtok%?}$([ "${rtok: -1}" = 0 ] && echo 1 || echo 0)"
+[ "$(c n -H "Authorization: Bearer $wrong" "$B/api/assets")" = 401 ] && ok || not_ok "wrong token: 401"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute("select count(*) from api_token where hash=?",(sys.argv[2],)).fetchone()[0]; sys.exit(0 if n==0 else 1)' "$MAMORI_DB" "$rtok" && ok || not_ok "tokens are not stored in clear"
 "$MAMORI" user disable tanaka >/dev/null
 [ "$(c n -H "Authorization: Bearer $wtok" "$B/api/assets")" = 401 ] && ok || not_ok "disabled user's token refused"
