@@ -3,6 +3,7 @@
 #include "mamori/policy.h"
 #include "mamori/vocab.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,8 +221,11 @@ policy_render(int argc, char **argv)
 	rc = load_reporting(argv[optind], &p, NULL);
 	if (rc != EXIT_OK)
 		return rc;
-	if (mamori_policy_render(p, fmt, stdout) != 0 || fflush(stdout) != 0)
+	if (mamori_policy_render(p, fmt, stdout) != 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "mamori: policy render: cannot write the rendering of %s to standard "
+		    "output: %s; check the disk or the pipe it goes to\n", argv[optind], strerror(errno));
 		rc = EXIT_ENV;
+	}
 	mamori_policy_free(&p);
 	return rc;
 }
