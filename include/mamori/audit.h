@@ -45,8 +45,16 @@ struct mamori_head {
  */
 int mamori_audit_keygen(const char *key_path, const char *pub_path, struct mamori_error *err);
 
-/* Reads a public key file. */
+/* Reads a public key file (one line `mamori-ed25519-public <base64>`). */
 int mamori_audit_read_pubkey(const char *path, unsigned char pk[32], struct mamori_error *err);
+
+/*
+ * Reads a secret key file (one line `mamori-ed25519-secret <base64>`).  Refuses
+ * a file that group or others may access (MAMORI_E_IO: an environment problem,
+ * fixed with chmod 600) and a key whose public half does not belong to its
+ * seed (MAMORI_E_INVALID).  The caller wipes sk after use.
+ */
+int mamori_audit_read_seckey(const char *path, unsigned char sk[64], struct mamori_error *err);
 
 /* Makes, signs and stores the head of the log as it is now.  *out may be NULL. */
 int mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err);
@@ -54,9 +62,23 @@ int mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, stru
 /* The newest stored head (MAMORI_E_NOTFOUND when there is none). */
 int mamori_audit_latest_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err);
 
-/* Writes / reads a head in the mailable text format. */
+/*
+ * Signs h: log_id, size, root and time must be filled; sets h->pubkey (from sk)
+ * and h->signature over the bytes of docs/audit.md.  Needs no store.
+ */
+void mamori_head_sign(struct mamori_head *h, const unsigned char sk[64]);
+
+/* Writes a head in the mailable text format (docs/audit.md). */
 void mamori_head_write(const struct mamori_head *h, FILE *out);
+
+/*
+ * Parses a head strictly: the documented lines in order, LF or CRLF, nothing
+ * after but empty lines.  Anything else is MAMORI_E_INVALID with err->line and
+ * a message "line N: what is wrong".  Parsing does not check the signature.
+ */
 int mamori_head_parse(const char *text, struct mamori_head *out, struct mamori_error *err);
+
+/* mamori_head_parse on a file ("-" is stdin); err->file names it on failure. */
 int mamori_head_read_file(const char *path, struct mamori_head *out, struct mamori_error *err);
 
 /* Whether the head's signature is valid for pk (and pk is the head's key). */
@@ -84,9 +106,25 @@ int mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, ui
 /*
  * Checks a proof from its text alone against signed heads: an inclusion proof
  * against head, or a consistency proof from old_head to head.  No store needed.
+ * The proof text is parsed as strictly as a head; when an inclusion proof
+ * carries its event, the event must hash to the proof's leaf.  Returns 0 with a
+ * one-line summary, MAMORI_E_TAMPERED when a signature or the proof fails,
+ * MAMORI_E_INVALID for malformed or mismatched input, MAMORI_E_USAGE when a
+ * consistency proof comes without old_head.
  */
 int mamori_audit_check_proof(const char *proof_text, const struct mamori_head *head,
     const struct mamori_head *old_head, const unsigned char pk[32], char *summary, size_t n,
     struct mamori_error *err);
+
+/*
+ * The same from texts alone: what `mamori log check-proof` runs on an auditor's
+ * machine.  old_head_text may be NULL (inclusion proofs).
+ */
+int mamori_audit_check_proof_text(const unsigned char pk[32], const char *head_text,
+    const char *old_head_text, const char *proof_text, char *summary, size_t n,
+    struct mamori_error *err);
+
+/* Reads a head or proof file ("-" is stdin) into a malloc'd string (caller frees). */
+char *mamori_audit_read_text(const char *path, struct mamori_error *err);
 
 #endif

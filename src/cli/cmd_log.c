@@ -88,6 +88,23 @@ open_store(const struct log_opts *o, struct mamori_store **s)
 	return rc == 0 ? EXIT_OK : cli_exit_code(rc) == EXIT_REFUSED ? EXIT_ENV : cli_exit_code(rc);
 }
 
+/* Prints err for the file it concerns: "FILE:LINE: error: …" when it has a line. */
+static void
+print_file_error(const char *cmd, const char *path, const struct mamori_error *err)
+{
+	char prefix[32];
+	size_t n;
+
+	if (err->line > 0) {
+		/* the library's message starts "line N: " for callers without a file name */
+		n = (size_t)snprintf(prefix, sizeof(prefix), "line %d: ", err->line);
+		fprintf(stderr, "%s:%d: error: %s\n", path, err->line,
+		    strncmp(err->message, prefix, n) == 0 ? err->message + n : err->message);
+	}
+	else
+		fprintf(stderr, "mamori: %s: %s\n", cmd, err->message);
+}
+
 static int
 log_show(int argc, char **argv)
 {
@@ -199,8 +216,8 @@ log_verify(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	for (size_t i = 0; i < o.nheads; i++) {
 		if ((rc = mamori_head_read_file(o.heads[i], &heads[i], &err)) != 0) {
-			fprintf(stderr, "mamori: %s: %s\n", o.heads[i], err.message);
-			return EXIT_USAGE;
+			print_file_error("log verify", o.heads[i], &err);
+			return rc == MAMORI_E_IO ? EXIT_ENV : EXIT_USAGE;
 		}
 	}
 	snprintf(pubpath, sizeof(pubpath), "%s.pub", cli_db_path(o.db));
@@ -246,7 +263,7 @@ log_proof(int argc, char **argv)
 			return cli_usage_error("log proof: NEW is not a number");
 	}
 	if (o.nheads == 1 && mamori_head_read_file(o.heads[0], &h, &err) != 0) {
-		fprintf(stderr, "mamori: %s: %s\n", o.heads[0], err.message);
+		print_file_error("log proof", o.heads[0], &err);
 		return EXIT_USAGE;
 	}
 	if ((rc = open_store(&o, &s)) != EXIT_OK)
@@ -268,36 +285,32 @@ log_check_proof(int argc, char **argv)
 	struct mamori_error err;
 	struct mamori_head head, old;
 	unsigned char pk[32];
-	char summary[512], *text;
-	FILE *f;
-	size_t n;
+	char summary[1024], *text;
 	int rc;
 
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (o.pubkey == NULL || o.nheads != 1 || argc - optind != 1)
 		return cli_usage_error("log check-proof: needs --pubkey FILE, --head FILE and the proof file\n%s", log_usage);
-	if (mamori_audit_read_pubkey(o.pubkey, pk, &err) != 0 ||
-	    mamori_head_read_file(o.heads[0], &head, &err) != 0 ||
-	    (o.old_head && mamori_head_read_file(o.old_head, &old, &err) != 0)) {
+	mamori_error_clear(&err);
+	if (mamori_audit_read_pubkey(o.pubkey, pk, &err) != 0) {
 		fprintf(stderr, "mamori: log check-proof: %s\n", err.message);
-		return EXIT_USAGE;
-	}
-	f = strcmp(argv[optind], "-") == 0 ? stdin : fopen(argv[optind], "r");
-	text = calloc(1, 65537);
-	if (f == NULL || text == NULL) {
-		fprintf(stderr, "mamori: log check-proof: cannot read %s\n", argv[optind]);
-		free(text);
 		return EXIT_ENV;
 	}
-	n = fread(text, 1, 65536, f);
-	text[n] = '\0';
-	if (f != stdin)
-		fclose(f);
+	if (mamori_head_read_file(o.heads[0], &head, &err) != 0 ||
+	    (o.old_head && mamori_head_read_file(o.old_head, &old, &err) != 0)) {
+		print_file_error("log check-proof", err.file[0] ? err.file : o.heads[0], &err);
+		return err.code == MAMORI_E_IO ? EXIT_ENV : EXIT_USAGE;
+	}
+	if ((text = mamori_audit_read_text(argv[optind], &err)) == NULL) {
+		fprintf(stderr, "mamori: log check-proof: %s\n", err.message);
+		return err.code == MAMORI_E_IO ? EXIT_ENV : EXIT_REFUSED;
+	}
+	mamori_error_clear(&err);
 	rc = mamori_audit_check_proof(text, &head, o.old_head ? &old : NULL, pk, summary, sizeof(summary), &err);
 	free(text);
 	if (rc != 0) {
-		fprintf(stderr, "mamori: log check-proof: %s\n", err.message);
+		print_file_error("log check-proof", argv[optind], &err);
 		return cli_exit_code(rc);
 	}
 	printf("%s\n", summary);

@@ -6,6 +6,8 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -83,7 +85,8 @@ write_new_file(const char *path, mode_t mode, const char *tag, const unsigned ch
 
 	if (fd < 0)
 		return mamori_error_set(err, errno == EEXIST ? MAMORI_E_CONFLICT : MAMORI_E_IO,
-		    "cannot create %s: %s", path, strerror(errno));
+		    "cannot create %s: %s%s", path, strerror(errno),
+		    errno == EEXIST ? " (a key is never overwritten; move the old one away first)" : "");
 	sodium_bin2base64(b64, sizeof(b64), key, n, sodium_base64_VARIANT_ORIGINAL);
 	f = fdopen(fd, "w");
 	if (f == NULL || fprintf(f, "%s%s\n", tag, b64) < 0 || fflush(f) != 0 || fsync(fd) != 0) {
@@ -93,6 +96,7 @@ write_new_file(const char *path, mode_t mode, const char *tag, const unsigned ch
 		else
 			close(fd);
 		unlink(path);
+		sodium_memzero(b64, sizeof(b64));
 		return mamori_error_set(err, MAMORI_E_IO, "cannot write %s: %s", path, strerror(e));
 	}
 	fclose(f);
@@ -119,22 +123,43 @@ mamori_audit_keygen(const char *key_path, const char *pub_path, struct mamori_er
 	return rc;
 }
 
+/*
+ * Decodes exactly n bytes of base64 in its one canonical spelling.  libsodium's
+ * decoder alone also takes bytes above 0x7f as if they were letters, so a
+ * changed byte could decode to the same key: the text must re-encode to itself.
+ */
+static bool
+parse_b64n(const char *s, size_t slen, unsigned char *out, size_t n)
+{
+	char again[256];
+	size_t len = 0;
+
+	return slen < sizeof(again) &&
+	    sodium_base642bin(out, n, s, slen, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    len == n && sodium_bin2base64(again, sizeof(again), out, n, sodium_base64_VARIANT_ORIGINAL) &&
+	    strlen(again) == slen && memcmp(again, s, slen) == 0;
+}
+
+static bool
+parse_b64(const char *s, unsigned char *out, size_t n)
+{
+	return parse_b64n(s, strlen(s), out, n);
+}
+
 /* Reads "TAG base64" from path into key (exactly n bytes). */
 static int
 read_key(const char *path, const char *tag, unsigned char *key, size_t n, struct mamori_error *err)
 {
 	char line[512];
-	size_t len = 0;
 	FILE *f = fopen(path, "r");
 	int rc = 0;
 
 	if (f == NULL)
 		return mamori_error_set(err, MAMORI_E_IO, "cannot read key %s: %s", path, strerror(errno));
 	if (fgets(line, sizeof(line), f) == NULL || strncmp(line, tag, strlen(tag)) != 0 ||
-	    sodium_base642bin(key, n, line + strlen(tag), strcspn(line + strlen(tag), "\r\n"),
-	    NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || len != n)
-		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s is not a mamori key file "
-		    "(expected a line '%s<base64>')", path, tag);
+	    !parse_b64n(line + strlen(tag), strcspn(line + strlen(tag), "\r\n"), key, n))
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s:1: not a mamori key file "
+		    "(expected one line '%s<base64>')", path, tag);
 	fclose(f);
 	sodium_memzero(line, sizeof(line));
 	return rc;
@@ -144,6 +169,32 @@ int
 mamori_audit_read_pubkey(const char *path, unsigned char pk[32], struct mamori_error *err)
 {
 	return read_key(path, pub_tag, pk, 32, err);
+}
+
+int
+mamori_audit_read_seckey(const char *path, unsigned char sk[64], struct mamori_error *err)
+{
+	struct stat sb;
+	int rc;
+
+	/* like ssh: a signing key others could have read is not a secret any more */
+	if (stat(path, &sb) != 0)
+		return mamori_error_set(err, MAMORI_E_IO, "cannot read key %s: %s", path, strerror(errno));
+	if ((sb.st_mode & 077) != 0)
+		return mamori_error_set(err, MAMORI_E_IO, "%s: the signing key may be read by others "
+		    "(mode %03o); run 'chmod 600 %s' and consider the key exposed", path,
+		    (unsigned)(sb.st_mode & 0777), path);
+	rc = read_key(path, sec_tag, sk, 64, err);
+	if (rc == 0) {
+		/* an Ed25519 secret key is seed || public key: both halves must agree */
+		unsigned char pk[32], again[64];
+		crypto_sign_seed_keypair(pk, again, sk);
+		if (sodium_memcmp(again, sk, 64) != 0)
+			rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: not an Ed25519 secret key "
+			    "(its two halves do not belong together)", path);
+		sodium_memzero(again, sizeof(again));
+	}
+	return rc;
 }
 
 /* ---- heads ------------------------------------------------------------ */
@@ -159,6 +210,16 @@ head_message(const struct mamori_head *h, char *buf, size_t n)
 	    h->log_id, (unsigned long long)h->size, root, h->time);
 }
 
+void
+mamori_head_sign(struct mamori_head *h, const unsigned char sk[64])
+{
+	char msg[512];
+
+	crypto_sign_ed25519_sk_to_pk(h->pubkey, sk);
+	head_message(h, msg, sizeof(msg));
+	crypto_sign_detached(h->signature, NULL, (const unsigned char *)msg, strlen(msg), sk);
+}
+
 bool
 mamori_head_verify(const struct mamori_head *h, const unsigned char pk[32])
 {
@@ -170,7 +231,7 @@ mamori_head_verify(const struct mamori_head *h, const unsigned char pk[32])
 	return crypto_sign_verify_detached(h->signature, (const unsigned char *)msg, strlen(msg), pk) == 0;
 }
 
-/* Root of the first n stored leaves. */
+/* Leaf i of the stored log, through "SELECT leaf … WHERE seq = ?1" in ctx. */
 static int
 stored_leaf(void *ctx, uint64_t i, unsigned char out[MAMORI_HASH_LEN])
 {
@@ -202,14 +263,14 @@ int
 mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
-	char keypath[4096], msg[512];
+	char keypath[4096];
 	struct mamori_head h;
 	sqlite3_stmt *leaves = NULL, *ins = NULL;
 	int rc;
 
 	memset(&h, 0, sizeof(h));
 	snprintf(keypath, sizeof(keypath), "%s.key", s->path);
-	if ((rc = read_key(keypath, sec_tag, sk, sizeof(sk), err)) != 0)
+	if ((rc = mamori_audit_read_seckey(keypath, sk, err)) != 0)
 		return rc;
 	snprintf(h.log_id, sizeof(h.log_id), "%s", s->log_id);
 	store_now(h.time);
@@ -223,9 +284,7 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 		    MAMORI_E_STORE;
 		goto rollback;
 	}
-	crypto_sign_ed25519_sk_to_pk(h.pubkey, sk);
-	head_message(&h, msg, sizeof(msg));
-	crypto_sign_detached(h.signature, NULL, (const unsigned char *)msg, strlen(msg), sk);
+	mamori_head_sign(&h, sk);
 	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5)", err);
 	if (ins == NULL) {
@@ -262,12 +321,14 @@ out:
 static void
 head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h)
 {
+	const char *t = (const char *)sqlite3_column_text(st, 2);
+
 	memset(h, 0, sizeof(*h));
 	snprintf(h->log_id, sizeof(h->log_id), "%s", s->log_id);
 	h->size = (uint64_t)sqlite3_column_int64(st, 0);
 	if (sqlite3_column_bytes(st, 1) == 32)
 		memcpy(h->root, sqlite3_column_blob(st, 1), 32);
-	snprintf(h->time, sizeof(h->time), "%s", (const char *)sqlite3_column_text(st, 2));
+	snprintf(h->time, sizeof(h->time), "%s", t ? t : "");
 	if (sqlite3_column_bytes(st, 3) == 32)
 		memcpy(h->pubkey, sqlite3_column_blob(st, 3), 32);
 	if (sqlite3_column_bytes(st, 4) == 64)
@@ -303,111 +364,239 @@ mamori_head_write(const struct mamori_head *h, FILE *out)
 	    h->log_id, (unsigned long long)h->size, root, h->time, pk, sig);
 }
 
-/* The value of "name: value" in text, into buf; false when absent. */
-static bool
-field(const char *text, const char *name, char *buf, size_t n)
-{
-	size_t len = strlen(name);
-	const char *p = text;
+/* ---- strict line-by-line parsing of heads and proofs -------------------- */
 
-	while (p && *p) {
-		if (strncmp(p, name, len) == 0 && p[len] == ':' && p[len + 1] == ' ') {
-			const char *v = p + len + 2;
-			size_t vl = strcspn(v, "\r\n");
-			if (vl >= n)
-				return false;
-			memcpy(buf, v, vl);
-			buf[vl] = '\0';
-			return true;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return false;
+/*
+ * Heads and proofs are mailed and printed, so they are read strictly: the lines
+ * in their documented order, each "name: value" with one space, LF or CRLF
+ * endings, nothing after the last line but empty lines.  Every refusal names
+ * the line (err->line and the message's "line N:").
+ */
+struct lines {
+	const char *p;		/* the rest of the text */
+	int no;			/* number of the line last read */
+	const char *s;		/* that line, without its ending */
+	size_t len;
+};
+
+static bool
+next_line(struct lines *l)
+{
+	size_t n;
+
+	if (*l->p == '\0')
+		return false;
+	n = strcspn(l->p, "\n");
+	l->s = l->p;
+	l->len = n;
+	if (n > 0 && l->s[n - 1] == '\r')
+		l->len--;
+	l->p += n + (l->p[n] == '\n');
+	l->no++;
+	return true;
 }
 
+static int __attribute__((format(printf, 4, 5)))
+bad_line(struct mamori_error *err, int code, int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mamori_error_set(err, code, "line %d: %s", line, msg);
+	if (err)
+		err->line = line;
+	return code;
+}
+
+/* The next line must be exactly text. */
+static int
+expect_line(struct lines *l, const char *text, const char *what, struct mamori_error *err)
+{
+	if (!next_line(l) || l->len != strlen(text) || memcmp(l->s, text, l->len) != 0)
+		return bad_line(err, MAMORI_E_INVALID, l->no ? l->no : 1, "not a %s (the first line must be '%s')",
+		    what, text);
+	return 0;
+}
+
+/* The next line must be "name: value"; value (without the ending) into buf. */
+static int
+expect_field(struct lines *l, const char *name, char *buf, size_t n, struct mamori_error *err)
+{
+	size_t nl = strlen(name);
+
+	if (!next_line(l))
+		return bad_line(err, MAMORI_E_INVALID, l->no + 1, "the text ends where '%s: …' was expected", name);
+	if (l->len < nl + 2 || memcmp(l->s, name, nl) != 0 || l->s[nl] != ':' || l->s[nl + 1] != ' ')
+		return bad_line(err, MAMORI_E_INVALID, l->no, "expected '%s: …', found '%.*s'", name,
+		    (int)(l->len > 40 ? 40 : l->len), l->s);
+	if (l->len - nl - 2 >= n)
+		return bad_line(err, MAMORI_E_INVALID, l->no, "the value of '%s:' is too long", name);
+	memcpy(buf, l->s + nl + 2, l->len - nl - 2);
+	buf[l->len - nl - 2] = '\0';
+	if (strlen(buf) != l->len - nl - 2)
+		return bad_line(err, MAMORI_E_INVALID, l->no, "'%s:' holds a NUL byte", name);
+	return 0;
+}
+
+/* Only empty lines may follow. */
+static int
+expect_end(struct lines *l, struct mamori_error *err)
+{
+	while (next_line(l))
+		if (l->len != 0)
+			return bad_line(err, MAMORI_E_INVALID, l->no, "unexpected line '%.*s' after the end",
+			    (int)(l->len > 40 ? 40 : l->len), l->s);
+	return 0;
+}
+
+/* A decimal number without sign, leading zeros or overflow. */
 static bool
 parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v = 0;
 
-	if (*s < '0' || *s > '9')
+	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] != '\0'))
 		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
 	*out = v;
 	return true;
 }
 
 static bool
+lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[n] == '\0';
+}
+
+/* 64 lowercase hex digits. */
+static bool
 parse_hash(const char *hex, unsigned char out[32])
 {
 	size_t len = 0;
-	return strlen(hex) == 64 && sodium_hex2bin(out, 32, hex, 64, NULL, &len, NULL) == 0 && len == 32;
+
+	return strlen(hex) == 64 && lower_hex(hex, 64) &&
+	    sodium_hex2bin(out, 32, hex, 64, NULL, &len, NULL) == 0 && len == 32;
+}
+
+
+/* RFC 3339 in UTC as mamori writes it: YYYY-MM-DDTHH:MM:SS[.fraction]Z. */
+static bool
+valid_time(const char *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; pat[i]; i++)
+		if (pat[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != pat[i])
+			return false;
+	if (t[i] == '.') {
+		size_t f = ++i;
+		while (t[i] >= '0' && t[i] <= '9')
+			i++;
+		if (i == f || i - f > 9)
+			return false;
+	}
+	return t[i] == 'Z' && t[i + 1] == '\0';
 }
 
 static bool
-parse_b64(const char *s, unsigned char *out, size_t n)
+valid_log_id(const char *s)
 {
-	size_t len = 0;
-	return sodium_base642bin(out, n, s, strlen(s), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-	    len == n;
+	size_t n = strlen(s);
+	return n > 0 && n < 40 && lower_hex(s, n);
 }
 
 int
 mamori_head_parse(const char *text, struct mamori_head *h, struct mamori_error *err)
 {
+	struct lines l = { .p = text };
 	char v[256];
+	int rc;
 
 	memset(h, 0, sizeof(*h));
-	if (strncmp(text, "mamori tree head v1\n", 20) != 0)
-		return mamori_error_set(err, MAMORI_E_INVALID, "not a mamori tree head "
-		    "(the first line must be 'mamori tree head v1')");
-	if (!field(text, "log", h->log_id, sizeof(h->log_id)))
-		return mamori_error_set(err, MAMORI_E_INVALID, "tree head: no 'log:' line");
-	if (!field(text, "size", v, sizeof(v)) || !parse_u64(v, &h->size))
-		return mamori_error_set(err, MAMORI_E_INVALID, "tree head: 'size:' is not a number");
-	if (!field(text, "root", v, sizeof(v)) || !parse_hash(v, h->root))
-		return mamori_error_set(err, MAMORI_E_INVALID, "tree head: 'root:' is not 64 hex digits");
-	if (!field(text, "time", h->time, sizeof(h->time)))
-		return mamori_error_set(err, MAMORI_E_INVALID, "tree head: no 'time:' line");
-	if (!field(text, "key", v, sizeof(v)) || !parse_b64(v, h->pubkey, 32))
-		return mamori_error_set(err, MAMORI_E_INVALID, "tree head: 'key:' is not a base64 Ed25519 key");
-	if (!field(text, "signature", v, sizeof(v)) || !parse_b64(v, h->signature, 64))
-		return mamori_error_set(err, MAMORI_E_INVALID, "tree head: 'signature:' is not a base64 signature");
-	return 0;
+	if ((rc = expect_line(&l, "mamori tree head v1", "mamori tree head", err)) != 0)
+		return rc;
+	if ((rc = expect_field(&l, "log", v, sizeof(v), err)) != 0)
+		return rc;
+	if (!valid_log_id(v))
+		return bad_line(err, MAMORI_E_INVALID, l.no, "'log:' must be the log id (lowercase hex), not '%s'", v);
+	memcpy(h->log_id, v, strlen(v) + 1);	/* valid_log_id: under 40 */
+	if ((rc = expect_field(&l, "size", v, sizeof(v), err)) != 0)
+		return rc;
+	if (!parse_u64(v, &h->size) || h->size > INT64_MAX)
+		return bad_line(err, MAMORI_E_INVALID, l.no, "'size:' must be a number of events, not '%s'", v);
+	if ((rc = expect_field(&l, "root", v, sizeof(v), err)) != 0)
+		return rc;
+	if (!parse_hash(v, h->root))
+		return bad_line(err, MAMORI_E_INVALID, l.no, "'root:' must be 64 lowercase hex digits");
+	if ((rc = expect_field(&l, "time", v, sizeof(v), err)) != 0)
+		return rc;
+	if (!valid_time(v) || strlen(v) >= sizeof(h->time))
+		return bad_line(err, MAMORI_E_INVALID, l.no, "'time:' must be RFC 3339 UTC "
+		    "(2026-11-22T16:47:28.985544Z), not '%.40s'", v);
+	snprintf(h->time, sizeof(h->time), "%s", v);
+	if ((rc = expect_field(&l, "key", v, sizeof(v), err)) != 0)
+		return rc;
+	if (!parse_b64(v, h->pubkey, 32))
+		return bad_line(err, MAMORI_E_INVALID, l.no, "'key:' must be a base64 Ed25519 public key (32 bytes)");
+	if ((rc = expect_field(&l, "signature", v, sizeof(v), err)) != 0)
+		return rc;
+	if (!parse_b64(v, h->signature, 64))
+		return bad_line(err, MAMORI_E_INVALID, l.no, "'signature:' must be a base64 Ed25519 signature (64 bytes)");
+	return expect_end(&l, err);
 }
 
-/* Reads a small text file (at most 64 KiB) into a malloc'd string. */
+/* Reads a text file of at most max bytes into a malloc'd string. */
 static char *
-read_text(const char *path, struct mamori_error *err)
+read_text(const char *path, size_t max, struct mamori_error *err)
 {
-	FILE *f = fopen(path, "r");
-	char *b;
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *b = NULL;
 	size_t n;
 
 	if (f == NULL) {
 		mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	b = calloc(1, 65537);
-	n = b ? fread(b, 1, 65536, f) : 0;
-	fclose(f);
-	if (b == NULL)
+	b = malloc(max + 2);
+	if (b == NULL) {
 		mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-	else
-		b[n] = '\0';
+		goto out;
+	}
+	n = fread(b, 1, max + 1, f);
+	if (ferror(f) || n > max) {
+		mamori_error_set(err, ferror(f) ? MAMORI_E_IO : MAMORI_E_INVALID, "%s: %s", path,
+		    ferror(f) ? "read error" : "too large for a head or a proof");
+		free(b);
+		b = NULL;
+		goto out;
+	}
+	b[n] = '\0';
+	if (strlen(b) != n) {
+		mamori_error_set(err, MAMORI_E_INVALID, "%s: holds a NUL byte; heads and proofs are text", path);
+		free(b);
+		b = NULL;
+	}
+out:
+	if (f != stdin)
+		fclose(f);
 	return b;
 }
 
 int
 mamori_head_read_file(const char *path, struct mamori_head *out, struct mamori_error *err)
 {
-	char *text = read_text(path, err);
+	char *text = read_text(path, 64 * 1024, err);
 	int rc;
 
 	if (text == NULL)
@@ -436,6 +625,15 @@ tampered(struct mamori_error *err, int64_t seq, const char *fmt, const char *det
 }
 
 static int
+by_size(const void *a, const void *b)
+{
+	uint64_t x = ((const struct check_head *)a)->h.size, y = ((const struct check_head *)b)->h.size;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Stored and given heads together, sorted by size. */
+static int
 load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngiven,
     struct check_head **out, size_t *n, struct mamori_error *err)
 {
@@ -447,7 +645,7 @@ load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngive
 	if (st == NULL || heads == NULL) {
 		sqlite3_finalize(st);
 		free(heads);
-		return st ? MAMORI_E_NOMEM : MAMORI_E_STORE;
+		return st ? mamori_error_set(err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (k == cap) {
@@ -455,7 +653,7 @@ load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngive
 			if (nh == NULL) {
 				free(heads);
 				sqlite3_finalize(st);
-				return MAMORI_E_NOMEM;
+				return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 			}
 			heads = nh;
 		}
@@ -467,7 +665,7 @@ load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngive
 		struct check_head *nh = realloc(heads, (k + ngiven) * sizeof(*heads));
 		if (nh == NULL) {
 			free(heads);
-			return MAMORI_E_NOMEM;
+			return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 		}
 		heads = nh;
 	}
@@ -475,6 +673,7 @@ load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngive
 		heads[k].h = given[i];
 		heads[k++].origin = "given";
 	}
+	qsort(heads, k, sizeof(*heads), by_size);
 	*out = heads;
 	*n = k;
 	return 0;
@@ -486,7 +685,7 @@ mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32], const st
 {
 	struct mamori_merkle_acc acc;
 	struct check_head *heads = NULL;
-	size_t nheads = 0, matched = 0;
+	size_t nheads = 0, next = 0;
 	unsigned char chain[32] = { 0 }, leaf[32], root[32];
 	uint64_t count = 0, bytes = 0;
 	sqlite3_stmt *st = NULL;
@@ -497,7 +696,8 @@ mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32], const st
 		return rc;
 	for (size_t i = 0; i < nheads; i++) {
 		if (strcmp(heads[i].h.log_id, s->log_id) != 0) {
-			rc = tampered(err, (int64_t)heads[i].h.size, "%lld: a %s tree head belongs to another log", heads[i].origin);
+			rc = tampered(err, (int64_t)heads[i].h.size, "%lld: a %s tree head of this size belongs "
+			    "to another log", heads[i].origin);
 			goto out;
 		}
 		if (!mamori_head_verify(&heads[i].h, pk)) {
@@ -506,6 +706,13 @@ mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32], const st
 			goto out;
 		}
 	}
+	/* heads of the empty log commit to MTH({}) */
+	mamori_merkle_acc_root(&acc, root);
+	for (; next < nheads && heads[next].h.size == 0; next++)
+		if (sodium_memcmp(root, heads[next].h.root, 32) != 0) {
+			rc = tampered(err, 0, "%lld: a %s tree head of the empty log has a wrong root", heads[next].origin);
+			goto out;
+		}
 	st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body, leaf, chain "
 	    "FROM audit_event ORDER BY seq", err);
 	if (st == NULL) {
@@ -539,41 +746,39 @@ mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32], const st
 			    "modified, removed or reordered)", "");
 			goto out;
 		}
-		bytes += strlen(ev.body) + strlen(ev.time) + strlen(ev.actor) + strlen(ev.action) +
-		    strlen(ev.object_type) + strlen(ev.object_id) + 8;
+		for (int c = 1; c <= 6; c++)
+			bytes += (uint64_t)sqlite3_column_bytes(st, c);
+		bytes += 8;
 		mamori_merkle_acc_push(&acc, leaf);
 		count++;
-		mamori_merkle_acc_root(&acc, root);
-		for (size_t i = 0; i < nheads; i++) {
-			if (heads[i].h.size != count)
-				continue;
-			if (sodium_memcmp(root, heads[i].h.root, 32) != 0) {
-				rc = tampered(err, (int64_t)count, "%lld: the log up to here no longer matches "
-				    "the %s tree head of this size (history rewritten)", heads[i].origin);
-				goto out;
-			}
-			matched++;
+		/* the root costs log2(n) hashes: compute it only where a head needs it */
+		if (next < nheads && heads[next].h.size == count) {
+			mamori_merkle_acc_root(&acc, root);
+			for (; next < nheads && heads[next].h.size == count; next++)
+				if (sodium_memcmp(root, heads[next].h.root, 32) != 0) {
+					rc = tampered(err, (int64_t)count, "%lld: the log up to here no longer "
+					    "matches the %s tree head of this size (history rewritten)",
+					    heads[next].origin);
+					goto out;
+				}
 		}
 	}
 	if (rc != SQLITE_DONE) {
 		rc = store_error(s, err, "cannot read the audit trail");
 		goto out;
 	}
-	for (size_t i = 0; i < nheads; i++) {
-		if (heads[i].h.size == 0)
-			matched++;
-		else if (heads[i].h.size > count) {
-			rc = tampered(err, (int64_t)count + 1, "%lld: the log ends before a %s tree head's size "
-			    "(truncated or rolled back)", heads[i].origin);
-			goto out;
-		}
+	if (next < nheads) {
+		rc = tampered(err, (int64_t)count + 1, "%lld: the log ends before a %s tree head's size "
+		    "(truncated or rolled back)", heads[next].origin);
+		goto out;
 	}
+	mamori_merkle_acc_root(&acc, root);
 	{
 		char hex[65];
 		sodium_bin2hex(hex, sizeof(hex), root, 32);
 		snprintf(summary, sn, "ok: %llu events (%llu bytes), chain and tree intact, root %s, "
 		    "%zu signed heads verified (%zu given)", (unsigned long long)count,
-		    (unsigned long long)bytes, count ? hex : "-", matched, ngiven);
+		    (unsigned long long)bytes, count ? hex : "-", nheads, ngiven);
 	}
 	rc = 0;
 out:
@@ -583,13 +788,6 @@ out:
 }
 
 /* ---- proofs ----------------------------------------------------------- */
-
-static int
-with_leaves(struct mamori_store *s, sqlite3_stmt **st, struct mamori_error *err)
-{
-	*st = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);
-	return *st ? 0 : MAMORI_E_STORE;
-}
 
 static void
 write_nodes(const struct mamori_proof *p, FILE *out)
@@ -602,15 +800,36 @@ write_nodes(const struct mamori_proof *p, FILE *out)
 	}
 }
 
+/* The event as one JSON line: the fields of the leaf encoding, body as a string. */
+static char *
+event_json(const struct mamori_event *ev)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s;
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(o, "seq", (double)ev->seq);
+	cJSON_AddStringToObject(o, "time", ev->time);
+	cJSON_AddStringToObject(o, "actor", ev->actor);
+	cJSON_AddStringToObject(o, "action", ev->action);
+	cJSON_AddStringToObject(o, "object_type", ev->object_type);
+	cJSON_AddStringToObject(o, "object_id", ev->object_id);
+	cJSON_AddStringToObject(o, "body", ev->body);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
 int
 mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size, FILE *out,
     struct mamori_error *err)
 {
 	struct mamori_proof p;
 	struct mamori_head h;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL, *ev_st = NULL;
 	unsigned char leaf[32];
-	char hex[65];
+	char hex[65], *json = NULL;
 	int rc;
 
 	if (size == 0) {
@@ -621,19 +840,48 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 	if (seq < 1 || (uint64_t)seq > size)
 		return mamori_error_set(err, MAMORI_E_USAGE, "event %lld is not in a tree of %llu events",
 		    (long long)seq, (unsigned long long)size);
-	if ((rc = with_leaves(s, &st, err)) != 0)
-		return rc;
-	rc = stored_leaf(st, (uint64_t)seq - 1, leaf);
+	ev_st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body, leaf "
+	    "FROM audit_event WHERE seq = ?1", err);
+	st = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);
+	if (ev_st == NULL || st == NULL) {
+		rc = MAMORI_E_STORE;
+		goto out;
+	}
+	sqlite3_bind_int64(ev_st, 1, seq);
+	rc = MAMORI_E_TAMPERED;
+	if (sqlite3_step(ev_st) == SQLITE_ROW && sqlite3_column_bytes(ev_st, 7) == 32) {
+		struct mamori_event ev = {
+			.seq = sqlite3_column_int64(ev_st, 0),
+			.time = (const char *)sqlite3_column_text(ev_st, 1),
+			.actor = (const char *)sqlite3_column_text(ev_st, 2),
+			.action = (const char *)sqlite3_column_text(ev_st, 3),
+			.object_type = (const char *)sqlite3_column_text(ev_st, 4),
+			.object_id = (const char *)sqlite3_column_text(ev_st, 5),
+			.body = (const char *)sqlite3_column_text(ev_st, 6),
+		};
+		mamori_event_leaf(&ev, leaf);
+		/* never hand out a proof for an event that no longer matches its leaf */
+		if (sodium_memcmp(leaf, sqlite3_column_blob(ev_st, 7), 32) == 0) {
+			json = event_json(&ev);
+			rc = json ? 0 : MAMORI_E_NOMEM;
+		}
+	}
 	if (rc == 0)
 		rc = mamori_merkle_inclusion(stored_leaf, st, (uint64_t)seq - 1, size, &p);
-	sqlite3_finalize(st);
-	if (rc != 0)
-		return mamori_error_set(err, rc, "cannot make the proof: the trail is damaged (run 'mamori log verify')");
+	if (rc != 0) {
+		rc = mamori_error_set(err, rc, "cannot make the proof: %s", rc == MAMORI_E_NOMEM ? "out of memory" :
+		    "the trail is damaged (run 'mamori log verify')");
+		goto out;
+	}
 	sodium_bin2hex(hex, sizeof(hex), leaf, 32);
-	fprintf(out, "mamori inclusion proof v1\nlog: %s\nseq: %lld\nsize: %llu\nleaf: %s\n", s->log_id,
-	    (long long)seq, (unsigned long long)size, hex);
+	fprintf(out, "mamori inclusion proof v1\nlog: %s\nseq: %lld\nsize: %llu\nleaf: %s\nevent: %s\n",
+	    s->log_id, (long long)seq, (unsigned long long)size, hex, json);
 	write_nodes(&p, out);
-	return 0;
+out:
+	free(json);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ev_st);
+	return rc;
 }
 
 int
@@ -647,11 +895,12 @@ mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, uint64
 
 	if ((rc = event_count(s, &count, err)) != 0)
 		return rc;
-	if (old_size > new_size || new_size > count)
-		return mamori_error_set(err, MAMORI_E_USAGE, "sizes must satisfy OLD <= NEW <= %llu (the log's size)",
-		    (unsigned long long)count);
-	if ((rc = with_leaves(s, &st, err)) != 0)
-		return rc;
+	if (old_size < 1 || old_size > new_size || new_size > count)
+		return mamori_error_set(err, MAMORI_E_USAGE, "sizes must satisfy 1 <= OLD <= NEW <= %llu "
+		    "(the log's size)", (unsigned long long)count);
+	st = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
 	rc = mamori_merkle_consistency(stored_leaf, st, old_size, new_size, &p);
 	sqlite3_finalize(st);
 	if (rc != 0)
@@ -662,27 +911,113 @@ mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, uint64
 	return 0;
 }
 
-static int
-read_nodes(const char *text, struct mamori_proof *p, struct mamori_error *err)
-{
-	const char *line = text;
+/* A proof as read from its text. */
+struct proof_text {
+	bool inclusion;
+	char log_id[40];
+	uint64_t seq, size, old_size, new_size;
+	unsigned char leaf[32];
+	cJSON *event;		/* the optional event: line of an inclusion proof */
+	int event_line;
+	struct mamori_proof p;
+};
 
-	p->n = 0;
-	while (line && *line) {
-		if (strncmp(line, "node: ", 6) == 0) {
-			char hex[80];
-			size_t len = strcspn(line + 6, "\r\n");
-			if (len >= sizeof(hex) || p->n >= MAMORI_PROOF_MAX)
-				return mamori_error_set(err, MAMORI_E_INVALID, "proof: bad 'node:' line");
-			memcpy(hex, line + 6, len);
-			hex[len] = '\0';
-			if (!parse_hash(hex, p->nodes[p->n++]))
-				return mamori_error_set(err, MAMORI_E_INVALID, "proof: 'node:' is not 64 hex digits");
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
+/* "name: N" with N a number; *out. */
+static int
+expect_number(struct lines *l, const char *name, uint64_t *out, struct mamori_error *err)
+{
+	char v[64];
+	int rc = expect_field(l, name, v, sizeof(v), err);
+
+	if (rc == 0 && (!parse_u64(v, out) || *out > INT64_MAX))
+		rc = bad_line(err, MAMORI_E_INVALID, l->no, "'%s:' must be a number, not '%s'", name, v);
+	return rc;
+}
+
+static int
+parse_proof(const char *text, struct proof_text *pt, struct mamori_error *err)
+{
+	struct lines l = { .p = text };
+	char v[128];
+	int rc;
+
+	memset(pt, 0, sizeof(*pt));
+	if (!next_line(&l))
+		return bad_line(err, MAMORI_E_INVALID, 1, "empty: not a mamori proof");
+	if (l.len == 25 && memcmp(l.s, "mamori inclusion proof v1", 25) == 0)
+		pt->inclusion = true;
+	else if (!(l.len == 27 && memcmp(l.s, "mamori consistency proof v1", 27) == 0))
+		return bad_line(err, MAMORI_E_INVALID, 1, "not a mamori proof (the first line must be "
+		    "'mamori inclusion proof v1' or 'mamori consistency proof v1')");
+	if ((rc = expect_field(&l, "log", v, sizeof(v), err)) != 0)
+		return rc;
+	if (!valid_log_id(v))
+		return bad_line(err, MAMORI_E_INVALID, l.no, "'log:' must be the log id (lowercase hex)");
+	memcpy(pt->log_id, v, strlen(v) + 1);	/* valid_log_id: under 40 */
+	if (pt->inclusion) {
+		if ((rc = expect_number(&l, "seq", &pt->seq, err)) != 0 ||
+		    (rc = expect_number(&l, "size", &pt->size, err)) != 0)
+			return rc;
+		if (pt->seq < 1 || pt->seq > pt->size)
+			return bad_line(err, MAMORI_E_INVALID, l.no, "seq %llu is not in a tree of %llu events",
+			    (unsigned long long)pt->seq, (unsigned long long)pt->size);
+		if ((rc = expect_field(&l, "leaf", v, sizeof(v), err)) != 0)
+			return rc;
+		if (!parse_hash(v, pt->leaf))
+			return bad_line(err, MAMORI_E_INVALID, l.no, "'leaf:' must be 64 lowercase hex digits");
+	} else {
+		if ((rc = expect_number(&l, "old", &pt->old_size, err)) != 0 ||
+		    (rc = expect_number(&l, "new", &pt->new_size, err)) != 0)
+			return rc;
+		if (pt->old_size < 1 || pt->old_size > pt->new_size)
+			return bad_line(err, MAMORI_E_INVALID, l.no, "sizes must satisfy 1 <= old <= new");
 	}
+	while (next_line(&l) && l.len != 0) {
+		if (pt->inclusion && pt->event == NULL && pt->p.n == 0 && l.len > 7 && memcmp(l.s, "event: ", 7) == 0) {
+			pt->event = cJSON_ParseWithLength(l.s + 7, l.len - 7);
+			pt->event_line = l.no;
+			if (!cJSON_IsObject(pt->event))
+				return bad_line(err, MAMORI_E_INVALID, l.no, "'event:' must be one JSON object");
+			continue;
+		}
+		if (l.len != 6 + 64 || memcmp(l.s, "node: ", 6) != 0)
+			return bad_line(err, MAMORI_E_INVALID, l.no, "expected 'node: <64 hex digits>', found '%.*s'",
+			    (int)(l.len > 40 ? 40 : l.len), l.s);
+		if (pt->p.n >= MAMORI_PROOF_MAX)
+			return bad_line(err, MAMORI_E_INVALID, l.no, "more than %d nodes", MAMORI_PROOF_MAX);
+		memcpy(v, l.s + 6, 64);
+		v[64] = '\0';
+		if (!parse_hash(v, pt->p.nodes[pt->p.n++]))
+			return bad_line(err, MAMORI_E_INVALID, l.no, "'node:' must be 64 lowercase hex digits");
+	}
+	return expect_end(&l, err);
+}
+
+/* The leaf of the proof's event; false with err filled when it is not a whole event. */
+static int
+check_event(const struct proof_text *pt, char *desc, size_t dn, struct mamori_error *err)
+{
+	static const char *const names[] = { "time", "actor", "action", "object_type", "object_id", "body" };
+	const char *f[6];
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(pt->event, "seq");
+	unsigned char leaf[32];
+
+	if (!cJSON_IsNumber(seq) || seq->valuedouble != (double)pt->seq)
+		return bad_line(err, MAMORI_E_INVALID, pt->event_line, "the event's \"seq\" must be %llu",
+		    (unsigned long long)pt->seq);
+	for (size_t i = 0; i < 6; i++) {
+		const cJSON *it = cJSON_GetObjectItemCaseSensitive(pt->event, names[i]);
+		if (!cJSON_IsString(it))
+			return bad_line(err, MAMORI_E_INVALID, pt->event_line, "the event has no string \"%s\"",
+			    names[i]);
+		f[i] = it->valuestring;
+	}
+	struct mamori_event ev = { (int64_t)pt->seq, f[0], f[1], f[2], f[3], f[4], f[5] };
+	mamori_event_leaf(&ev, leaf);
+	if (sodium_memcmp(leaf, pt->leaf, 32) != 0)
+		return bad_line(err, MAMORI_E_TAMPERED, pt->event_line, "the event in the proof does not hash to "
+		    "its 'leaf:' (the event text was changed)");
+	snprintf(desc, dn, " (%s %s %s by %s at %s)", f[2], f[3], f[4], f[1], f[0]);
 	return 0;
 }
 
@@ -690,53 +1025,91 @@ int
 mamori_audit_check_proof(const char *text, const struct mamori_head *head, const struct mamori_head *old,
     const unsigned char pk[32], char *summary, size_t sn, struct mamori_error *err)
 {
-	struct mamori_proof p;
-	char v[128];
+	struct proof_text pt;
+	char desc[400] = "";
 	int rc;
 
-	if (!mamori_head_verify(head, pk))
-		return mamori_error_set(err, MAMORI_E_TAMPERED, "the tree head's signature does not verify "
+	if (!mamori_head_verify(head, pk)) {
+		rc = mamori_error_set(err, MAMORI_E_TAMPERED, "the tree head's signature does not verify "
 		    "with the public key");
-	if ((rc = read_nodes(text, &p, err)) != 0)
+		goto out0;
+	}
+	if ((rc = parse_proof(text, &pt, err)) != 0)
+		goto out;
+	if (strcmp(pt.log_id, head->log_id) != 0) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "the proof is for log %s, the head for log %s",
+		    pt.log_id, head->log_id);
+		goto out;
+	}
+	if (pt.inclusion) {
+		if (pt.size != head->size) {
+			rc = mamori_error_set(err, MAMORI_E_INVALID, "the proof is for a tree of %llu events, "
+			    "the head is of %llu", (unsigned long long)pt.size, (unsigned long long)head->size);
+			goto out;
+		}
+		if (pt.event && (rc = check_event(&pt, desc, sizeof(desc), err)) != 0)
+			goto out;
+		if (!mamori_merkle_verify_inclusion(pt.leaf, pt.seq - 1, pt.size, &pt.p, head->root)) {
+			rc = mamori_error_set(err, MAMORI_E_TAMPERED, "event %llu is NOT in the tree the head "
+			    "commits to", (unsigned long long)pt.seq);
+			goto out;
+		}
+		snprintf(summary, sn, "ok: event %llu%s is in the signed tree of %llu events",
+		    (unsigned long long)pt.seq, desc, (unsigned long long)pt.size);
+		goto out;
+	}
+	if (old == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_USAGE, "a consistency proof needs the old head too (--old-head)");
+		goto out;
+	}
+	if (!mamori_head_verify(old, pk)) {
+		rc = mamori_error_set(err, MAMORI_E_TAMPERED, "the old tree head's signature does not verify "
+		    "with the public key");
+		goto out;
+	}
+	if (strcmp(old->log_id, head->log_id) != 0) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "the two heads are of different logs (%s, %s)",
+		    old->log_id, head->log_id);
+		goto out;
+	}
+	if (pt.old_size != old->size || pt.new_size != head->size) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "the proof is between sizes %llu and %llu, "
+		    "the heads are of %llu and %llu", (unsigned long long)pt.old_size,
+		    (unsigned long long)pt.new_size, (unsigned long long)old->size, (unsigned long long)head->size);
+		goto out;
+	}
+	if (!mamori_merkle_verify_consistency(pt.old_size, pt.new_size, old->root, head->root, &pt.p)) {
+		rc = mamori_error_set(err, MAMORI_E_TAMPERED, "the log of %llu events is NOT an extension "
+		    "of the log of %llu events: history was changed", (unsigned long long)pt.new_size,
+		    (unsigned long long)pt.old_size);
+		goto out;
+	}
+	snprintf(summary, sn, "ok: the signed tree of %llu events extends the signed tree of %llu "
+	    "events; nothing before was changed", (unsigned long long)pt.new_size,
+	    (unsigned long long)pt.old_size);
+out:
+	cJSON_Delete(pt.event);
+out0:
+	return rc;
+}
+
+int
+mamori_audit_check_proof_text(const unsigned char pk[32], const char *head_text, const char *old_head_text,
+    const char *proof_text, char *summary, size_t n, struct mamori_error *err)
+{
+	struct mamori_head head, old;
+	int rc;
+
+	if ((rc = mamori_head_parse(head_text, &head, err)) != 0)
 		return rc;
-	if (!field(text, "log", v, sizeof(v)) || strcmp(v, head->log_id) != 0)
-		return mamori_error_set(err, MAMORI_E_TAMPERED, "the proof is for another log than the head");
-	if (strncmp(text, "mamori inclusion proof v1\n", 26) == 0) {
-		unsigned char leaf[32];
-		uint64_t seq, size;
-		if (!field(text, "seq", v, sizeof(v)) || !parse_u64(v, &seq) || seq == 0 ||
-		    !field(text, "size", v, sizeof(v)) || !parse_u64(v, &size) ||
-		    !field(text, "leaf", v, sizeof(v)) || !parse_hash(v, leaf))
-			return mamori_error_set(err, MAMORI_E_INVALID, "inclusion proof: seq, size and leaf lines are required");
-		if (size != head->size)
-			return mamori_error_set(err, MAMORI_E_INVALID, "the proof is for a tree of %llu events, "
-			    "the head is of %llu", (unsigned long long)size, (unsigned long long)head->size);
-		if (!mamori_merkle_verify_inclusion(leaf, seq - 1, size, &p, head->root))
-			return mamori_error_set(err, MAMORI_E_TAMPERED, "event %llu is NOT in the tree the head "
-			    "commits to", (unsigned long long)seq);
-		snprintf(summary, sn, "ok: event %llu (leaf %.16s…) is in the signed tree of %llu events",
-		    (unsigned long long)seq, v, (unsigned long long)size);
-		return 0;
-	}
-	if (strncmp(text, "mamori consistency proof v1\n", 28) == 0) {
-		uint64_t o, n;
-		if (old == NULL)
-			return mamori_error_set(err, MAMORI_E_USAGE, "a consistency proof needs the old head too (--old-head)");
-		if (!mamori_head_verify(old, pk))
-			return mamori_error_set(err, MAMORI_E_TAMPERED, "the old tree head's signature does not verify");
-		if (!field(text, "old", v, sizeof(v)) || !parse_u64(v, &o) ||
-		    !field(text, "new", v, sizeof(v)) || !parse_u64(v, &n))
-			return mamori_error_set(err, MAMORI_E_INVALID, "consistency proof: old and new lines are required");
-		if (o != old->size || n != head->size)
-			return mamori_error_set(err, MAMORI_E_INVALID, "the proof is between sizes %llu and %llu, "
-			    "the heads are of %llu and %llu", (unsigned long long)o, (unsigned long long)n,
-			    (unsigned long long)old->size, (unsigned long long)head->size);
-		if (!mamori_merkle_verify_consistency(o, n, old->root, head->root, &p))
-			return mamori_error_set(err, MAMORI_E_TAMPERED, "the log of %llu events is NOT an extension "
-			    "of the log of %llu events: history was changed", (unsigned long long)n, (unsigned long long)o);
-		snprintf(summary, sn, "ok: the signed tree of %llu events extends the signed tree of %llu "
-		    "events; nothing before was changed", (unsigned long long)n, (unsigned long long)o);
-		return 0;
-	}
-	return mamori_error_set(err, MAMORI_E_INVALID, "not a mamori proof (first line)");
+	if (old_head_text != NULL && (rc = mamori_head_parse(old_head_text, &old, err)) != 0)
+		return rc;
+	return mamori_audit_check_proof(proof_text, &head, old_head_text ? &old : NULL, pk, summary, n, err);
+}
+
+char *
+mamori_audit_read_text(const char *path, struct mamori_error *err)
+{
+	/* a proof holds one event; 16 MiB is far beyond any event mamori writes */
+	return read_text(path, 16 * 1024 * 1024, err);
 }

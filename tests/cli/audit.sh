@@ -39,6 +39,25 @@ expect_grep "$TMP/out" 'extends the signed tree of 4 events' "consistency summar
 sed 's/^signature: ./signature: A/' "$TMP/head5" >"$TMP/head5.forged"
 expect_exit 1 "forged head" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5.forged" --old-head "$TMP/head4" "$TMP/cons"
 expect_exit 2 "malformed head file" -- "$MAMORI" log verify --head "$TMP/pub"
+expect_grep "$TMP/err" "^$TMP/pub:1: error: not a mamori tree head" "malformed head: FILE:LINE named"
+sed 's/^size: 5$/size: 05/' "$TMP/head5" >"$TMP/head5.bad"
+expect_exit 2 "head with a malformed size" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5.bad" "$TMP/incl"
+expect_grep "$TMP/err" "head5.bad:3: error: 'size:'" "malformed size: line 3 named"
+# the inclusion proof carries its event; changing the event's text is caught
+expect_grep "$TMP/incl" '^event: {"seq":3,' "the proof carries the event"
+expect_grep "$TMP/incl" '資産2' "the event's Japanese text in the proof"
+sed 's/資産2/資産9/' "$TMP/incl" >"$TMP/incl.event"
+expect_exit 1 "changed event in the proof" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5" "$TMP/incl.event"
+expect_grep "$TMP/err" 'incl.event:6: error: the event in the proof does not hash' "changed event named"
+printf 'node: 00\n' >>"$TMP/incl.event"
+expect_exit 1 "junk line in a proof" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5" "$TMP/incl.event"
+expect_grep "$TMP/err" "expected 'node: <64 hex digits>'" "junk line named"
+expect_exit 0 "proof from stdin" -- sh -c "\"\$0\" log check-proof --pubkey \"\$1\" --head \"\$2\" - <\"\$3\"" "$MAMORI" "$TMP/pub" "$TMP/head5" "$TMP/incl"
+# a secret key that others may read is refused, with the fix named
+chmod 644 "$DB.key"
+expect_exit 3 "readable secret key refused" -- "$MAMORI" log head
+expect_grep "$TMP/err" 'chmod 600' "fix named"
+chmod 600 "$DB.key"
 
 # rollback: an older copy of the store against a newer head
 expect_exit 1 "rollback detected" -- "$MAMORI" log verify --db "$TMP/old.db" --head "$TMP/head5" --pubkey "$TMP/pub"
