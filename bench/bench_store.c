@@ -1,7 +1,8 @@
 /*
  * bench_store.c — figures for bench/README.md: filtered queries over a register,
  * durable audit appends one by one and in one transaction, and verification
- * throughput.  Usage: bench_store STORE (a store with a large imported register).
+ * throughput.  Usage: bench_store STORE [--queries] (a store with a large imported
+ * register; --queries: the queries only).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,25 +59,44 @@ main(int argc, char **argv)
 	char summary[512];
 	double t;
 
-	if (argc != 2 || mamori_store_open(argv[1], &s, &err) != 0) {
-		fprintf(stderr, "usage: bench_store STORE (%s)\n", argc == 2 ? err.message : "");
+	if (argc < 2 || argc > 3 || mamori_store_open(argv[1], &s, &err) != 0) {
+		fprintf(stderr, "usage: bench_store STORE [--queries] (%s)\n", argc >= 2 ? err.message : "");
 		return 2;
 	}
 	static const struct {
-		const char *what, *dept, *seg, *c;
+		const char *what, *dept, *seg, *c, *i;
 	} queries[] = {
-		{ "department = 税務課 and 機密性 >= 3", "税務課", NULL, ">=3" },
-		{ "segment = マイナンバー利用事務系 and 機密性 = 3", NULL, "マイナンバー利用事務系", "3" },
-		{ "department = 市民課", "市民課", NULL, NULL },
+		{ "department = 税務課, segment = LGWAN接続系, 機密性 = 3, 完全性 = 2", "税務課", "LGWAN接続系", "3", "2" },
+		{ "department = 税務課, segment = マイナンバー利用事務系, 機密性 >= 2", "税務課", "マイナンバー利用事務系", ">=2", NULL },
+		{ "department = 税務課 and 機密性 >= 3", "税務課", NULL, ">=3", NULL },
+		{ "segment = マイナンバー利用事務系 and 機密性 = 3", NULL, "マイナンバー利用事務系", "3", NULL },
+		{ "department = 市民課", "市民課", NULL, NULL, NULL },
 	};
-	for (size_t q = 0; q < 3; q++) {
+	/* the first run of a query in a fresh process, then the best of five */
+	for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
 		struct mamori_asset_filter f = { .department = queries[q].dept, .segment = queries[q].seg };
+		double first = 0, best = 1e9;
 		size_t n = 0;
 		if (queries[q].c)
 			mamori_asset_filter_level(&f, 0, queries[q].c);
-		t = now();
-		mamori_asset_list(s, &f, count, &n, &err);
-		printf("query %-45s %8zu rows  %7.1f ms\n", queries[q].what, n, (now() - t) * 1e3);
+		if (queries[q].i)
+			mamori_asset_filter_level(&f, 1, queries[q].i);
+		for (int r = 0; r < 6; r++) {
+			n = 0;
+			t = now();
+			mamori_asset_list(s, &f, count, &n, &err);
+			t = now() - t;
+			if (r == 0)
+				first = t;
+			else if (t < best)
+				best = t;
+		}
+		printf("query %-62s %7zu rows  first %6.1f ms  best of 5 %6.1f ms\n", queries[q].what, n,
+		    first * 1e3, best * 1e3);
+	}
+	if (argc == 3 && strcmp(argv[2], "--queries") == 0) {
+		mamori_store_close(&s);
+		return 0;
 	}
 	{
 		int n = 200;

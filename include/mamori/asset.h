@@ -95,7 +95,12 @@ struct mamori_asset_filter {
 /* Parses "2", ">=2", "<3" into a level filter; false when malformed. */
 bool mamori_asset_filter_level(struct mamori_asset_filter *f, int axis, const char *expr);
 
-/* Calls fn for each matching asset (by id order); stops and returns fn's non-zero. */
+/*
+ * Calls fn for each matching asset, in id order; stops and returns fn's
+ * non-zero (a MAMORI_E_* code).  The asset passed to fn and its strings are
+ * lent for the call only: copy what you keep.  Department, segment and kind
+ * may be ids or titles; a name the policy does not know matches nothing.
+ */
 int mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *filter,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_error *err);
 
@@ -125,17 +130,27 @@ void mamori_asset_restrictions(const struct mamori_policy *p, const struct mamor
  * Imports a CSV file (UTF-8 with or without BOM, or CP932 / Shift_JIS, detected;
  * encoding forces one: "utf-8", "cp932").  All or nothing: every bad row goes to
  * diags and nothing is written when there is one.  With dry_run nothing is
- * written either way.  *count receives the number of rows (would be) imported.
- * progress, when not NULL, is called now and then with rows done and total.
+ * written either way.  Ids given in the file must be new (not twice in the
+ * file, not in the register); they are checked with the rows, so a dry run
+ * reports what the import would.  *count receives the number of rows (would
+ * be) imported.  progress, when not NULL, is called every 10,000 rows written
+ * and once at the end with done == total.  A large import into a smaller
+ * register drops and rebuilds the register's indexes inside its transaction.
  */
 int mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
     const char *encoding, bool dry_run, struct mamori_diags *diags, size_t *count,
     void (*progress)(size_t done, size_t total), struct mamori_error *err);
 
-/* Writes the register as CSV (UTF-8 with BOM, Japanese headers) to out. */
-int mamori_asset_export_csv(struct mamori_store *s, FILE *out, struct mamori_error *err);
+/*
+ * Writes the register as CSV (UTF-8 with BOM, Japanese headers, CRLF) to out.
+ * progress, when not NULL, is called every 10,000 assets and once at the end
+ * with done == total (registers of 10,000 assets or more).
+ */
+int mamori_asset_export_csv(struct mamori_store *s, FILE *out, void (*progress)(size_t done, size_t total),
+    struct mamori_error *err);
 
-/* Writes the register as XLSX (header row, frozen panes, filters, 取扱制限 per row). */
-int mamori_asset_export_xlsx(struct mamori_store *s, const char *path, struct mamori_error *err);
+/* Writes the register as XLSX (header row, frozen panes, filters, 取扱制限 per row); progress as above. */
+int mamori_asset_export_xlsx(struct mamori_store *s, const char *path, void (*progress)(size_t done, size_t total),
+    struct mamori_error *err);
 
 #endif

@@ -213,13 +213,41 @@ width(const char *s)
 	return w;
 }
 
+/*
+ * Prints s in exactly w display columns (then a space): padded when shorter,
+ * cut with "…" when longer, so that the columns of a table stay aligned
+ * whatever mix of full-width (2 columns) and half-width text they hold.
+ */
 static void
 cell(const char *s, int w)
 {
-	int pad = w - width(s ? s : "");
+	mbstate_t st;
+	wchar_t wc;
+	size_t n, len;
+	int used = 0;
 
-	fputs(s ? s : "", stdout);
-	while (pad-- > 0)
+	if (s == NULL)
+		s = "";
+	if (width(s) <= w) {
+		fputs(s, stdout);
+		used = width(s);
+	} else {
+		memset(&st, 0, sizeof(st));
+		len = strlen(s);
+		while (len > 0 && (n = mbrtowc(&wc, s, len, &st)) != 0 && n != (size_t)-1 && n != (size_t)-2) {
+			int cw = wcwidth(wc);
+			cw = cw > 0 ? cw : (wc >= 0x1100 ? 2 : 1);
+			if (used + cw > w - 1)	/* keep one column for the ellipsis */
+				break;
+			fwrite(s, 1, n, stdout);
+			used += cw;
+			s += n;
+			len -= n;
+		}
+		fputs("…", stdout);
+		used++;
+	}
+	while (used++ < w)
 		putchar(' ');
 	putchar(' ');
 }
@@ -404,12 +432,18 @@ asset_dispose(int argc, char **argv)
 	return cli_exit_code(rc);
 }
 
+/* Progress on standard error, only when a person watches it (a terminal). */
 static void
 progress(size_t done, size_t total)
 {
-	fprintf(stderr, "\r%zu / %zu rows", done, total);
+	fprintf(stderr, "\r%zu / %zu assets", done, total);
 	if (done == total)
 		fputc('\n', stderr);
+}
+
+static void (*progress_if_tty(void))(size_t, size_t)
+{
+	return isatty(STDERR_FILENO) ? progress : NULL;
 }
 
 static int
@@ -429,7 +463,7 @@ asset_import(int argc, char **argv)
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
 	rc = mamori_asset_import(s, cli_actor(), argv[optind], o.encoding, o.dry_run, &d, &count,
-	    isatty(2) ? progress : NULL, &err);
+	    progress_if_tty(), &err);
 	rc = report(rc, &d, &err, "import");
 	if (rc == EXIT_OK)
 		printf("%s: %zu assets %s\n", argv[optind], count, o.dry_run ? "would be imported (dry run; nothing written)" : "imported");
@@ -457,12 +491,12 @@ asset_export(int argc, char **argv)
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
 	if (strcmp(o.format, "xlsx") == 0) {
-		rc = mamori_asset_export_xlsx(s, o.out, &err);
+		rc = mamori_asset_export_xlsx(s, o.out, progress_if_tty(), &err);
 	} else {
 		if (o.out && (out = fopen(o.out, "wb")) == NULL)
 			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);
 		else
-			rc = mamori_asset_export_csv(s, out, &err);
+			rc = mamori_asset_export_csv(s, out, progress_if_tty(), &err);
 		if (out != stdout && out != NULL && fclose(out) != 0 && rc == 0)
 			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);
 	}

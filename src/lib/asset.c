@@ -6,6 +6,7 @@
 #include "mamori/asset.h"
 #include "canon.h"
 #include "csv.h"
+#include "strmap.h"
 #include "store_internal.h"
 
 #include <ctype.h>
@@ -185,8 +186,16 @@ mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const 
 			problem(d, file, row, k, "missing: %s is required%s", mamori_asset_columns[k].ja, NULL);
 	if (!empty(a->f[MAMORI_AF_ID])) {
 		const char *id = a->f[MAMORI_AF_ID];
-		if (strncmp(id, "A-", 2) != 0 || strlen(id) < 3 || strlen(id) > 14 || strspn(id + 2, "0123456789") != strlen(id + 2))
-			problem(d, file, row, MAMORI_AF_ID, "'%s' is not an asset id (A- and digits, e.g. A-000123)%s", id, NULL);
+		if (strncmp(id, "A-", 2) != 0 || strlen(id) < 3 || strlen(id) > 14 ||
+		    strspn(id + 2, "0123456789") != strlen(id + 2) || to_int(id + 2) < 1) {
+			problem(d, file, row, MAMORI_AF_ID, "'%s' is not an asset id (A- and a number from 1, "
+			    "e.g. A-000123)%s", id, NULL);
+		} else {
+			/* one spelling per number: A-12 and A-000012 are the same asset */
+			char norm[24];
+			snprintf(norm, sizeof(norm), "A-%06lld", to_int(id + 2));
+			mamori_asset_set(a, MAMORI_AF_ID, norm);
+		}
 	}
 	if (!empty(a->f[MAMORI_AF_KIND]) && !normalise(a, MAMORI_AF_KIND,
 	    mamori_policy_find_asset_kind(p, a->f[MAMORI_AF_KIND]) ? mamori_policy_find_asset_kind(p, a->f[MAMORI_AF_KIND])->id : NULL))
@@ -562,66 +571,107 @@ mamori_asset_filter_level(struct mamori_asset_filter *f, int axis, const char *e
 	return false;
 }
 
+/*
+ * The list query is built from the filters that are present, so that SQLite's
+ * planner sees plain `department = :department` terms and uses the indexes (a
+ * term like `(?1 IS NULL OR department = ?1)` makes it scan the whole register).
+ * Column names and operators come from fixed tables, never from input; every
+ * value is bound by name.
+ */
+struct list_sql {
+	char text[1024];
+	size_t used;
+	bool where;
+};
+
+static void
+add_term(struct list_sql *q, const char *fmt, const char *a, const char *b, int n)
+{
+	char term[256];
+
+	snprintf(term, sizeof(term), fmt, a, b, n);
+	q->used += (size_t)snprintf(q->text + q->used, sizeof(q->text) - q->used, "%s%s",
+	    q->where ? " AND " : " WHERE num IN (SELECT num FROM asset WHERE ", term);
+	q->where = true;
+}
+
+static void
+bind_named(sqlite3_stmt *st, const char *name, const char *value)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+}
+
 int
 mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *f,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_error *err)
 {
-	char sql[1024], like[512];
-	size_t used;
+	static const char *const level_cols[3] = { "c", "i", "a" };
+	struct mamori_asset_filter none = { 0 };
+	struct list_sql q = { .used = 0 };
+	const struct mamori_department *d;
+	const struct mamori_segment *g;
+	const struct mamori_asset_kind *k;
+	char like[512];
 	sqlite3_stmt *st;
 	int rc = 0;
-	static const char *const cols[3] = { "c", "i", "a" };
 
-	used = (size_t)snprintf(sql, sizeof(sql), SELECT_ALL " WHERE (?1 IS NULL OR department = ?1) "
-	    "AND (?2 IS NULL OR segment = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR status = ?4) "
-	    "AND (?5 IS NULL OR name LIKE ?5 ESCAPE '\\' OR description LIKE ?5 ESCAPE '\\' OR location LIKE ?5 ESCAPE '\\')");
+	if (f == NULL)
+		f = &none;
+	q.used = (size_t)snprintf(q.text, sizeof(q.text), "%s", SELECT_ALL);
+	if (f->department)
+		add_term(&q, "department = :department%s%s", "", "", 0);
+	if (f->segment)
+		add_term(&q, "segment = :segment%s%s", "", "", 0);
+	if (f->kind)
+		add_term(&q, "kind = :kind%s%s", "", "", 0);
+	if (f->status)
+		add_term(&q, "status = :status%s%s", "", "", 0);
 	for (int ax = 0; ax < 3; ax++)
-		if (f && f->level_op[ax][0])	/* the operator comes from a fixed table, never from input */
-			used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND %s %s %d", cols[ax],
-			    f->level_op[ax], f->level[ax]);
-	snprintf(sql + used, sizeof(sql) - used, " ORDER BY num");
-	st = store_prepare(s, sql, err);
-	if (st == NULL)
+		if (f->level_op[ax][0] != '\0')	/* checked against a fixed table by mamori_asset_filter_level */
+			add_term(&q, "%s %s %d", level_cols[ax], f->level_op[ax], f->level[ax]);
+	if (f->text)
+		add_term(&q, "(name LIKE :text ESCAPE '\\' OR description LIKE :text ESCAPE '\\' OR "
+		    "location LIKE :text ESCAPE '\\')%s%s", "", "", 0);
+	if (q.where)
+		q.used += (size_t)snprintf(q.text + q.used, sizeof(q.text) - q.used, ")");
+	snprintf(q.text + q.used, sizeof(q.text) - q.used, " ORDER BY num");
+	if ((st = store_prepare(s, q.text, err)) == NULL)
 		return MAMORI_E_STORE;
-	if (f) {
-		if (f->department) {
-			const struct mamori_department *d = mamori_policy_find_department(s->policy, f->department);
-			sqlite3_bind_text(st, 1, d ? d->id : f->department, -1, SQLITE_TRANSIENT);
+	/* a name the policy does not know is searched for as given: it matches nothing */
+	if (f->department)
+		bind_named(st, ":department", (d = mamori_policy_find_department(s->policy, f->department)) ? d->id : f->department);
+	if (f->segment)
+		bind_named(st, ":segment", (g = mamori_policy_find_segment(s->policy, f->segment)) ? g->id : f->segment);
+	if (f->kind)
+		bind_named(st, ":kind", (k = mamori_policy_find_asset_kind(s->policy, f->kind)) ? k->id : f->kind);
+	if (f->status)
+		bind_named(st, ":status", f->status);
+	if (f->text) {
+		size_t o = 0;
+		like[o++] = '%';
+		for (const char *t = f->text; *t && o + 3 < sizeof(like); t++) {
+			if (*t == '%' || *t == '_' || *t == '\\')
+				like[o++] = '\\';
+			like[o++] = *t;
 		}
-		if (f->segment) {
-			const struct mamori_segment *g = mamori_policy_find_segment(s->policy, f->segment);
-			sqlite3_bind_text(st, 2, g ? g->id : f->segment, -1, SQLITE_TRANSIENT);
-		}
-		if (f->kind) {
-			const struct mamori_asset_kind *k = mamori_policy_find_asset_kind(s->policy, f->kind);
-			sqlite3_bind_text(st, 3, k ? k->id : f->kind, -1, SQLITE_TRANSIENT);
-		}
-		if (f->status)
-			sqlite3_bind_text(st, 4, f->status, -1, SQLITE_STATIC);
-		if (f->text) {
-			size_t o = 0;
-			like[o++] = '%';
-			for (const char *t = f->text; *t && o + 3 < sizeof(like); t++) {
-				if (*t == '%' || *t == '_' || *t == '\\')
-					like[o++] = '\\';
-				like[o++] = *t;
-			}
-			like[o++] = '%';
-			like[o] = '\0';
-			sqlite3_bind_text(st, 5, like, -1, SQLITE_STATIC);
-		}
+		like[o++] = '%';
+		like[o] = '\0';
+		bind_named(st, ":text", like);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mamori_asset a = { 0 };
-		asset_from_row(st, &a);
-		rc = fn(&a, ctx);
-		mamori_asset_clear(&a);
-		if (rc != 0)
+		/* the row's strings are lent to fn until the next step, never copied */
+		struct mamori_asset a;
+		for (int c = 0; c < MAMORI_AF_COUNT; c++)
+			a.f[c] = (char *)sqlite3_column_text(st, c);
+		if ((rc = fn(&a, ctx)) != 0)
 			break;
 	}
 	if (rc == SQLITE_DONE)
 		rc = 0;
-	else if (rc != 0 && rc < 100 && rc > 0)
+	else if (rc > 0)	/* SQLite's codes are positive, fn's MAMORI_E_* negative */
 		rc = store_error(s, err, "cannot list assets");
 	sqlite3_finalize(st);
 	return rc;
@@ -629,32 +679,144 @@ mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *f,
 
 /* ---- import ------------------------------------------------------------- */
 
+/*
+ * The register's secondary indexes, exactly as the current schema makes them
+ * (store.c, migration 2 → 3).  A bulk import into a register smaller than the
+ * file drops them, inserts, and builds them again in the same transaction:
+ * building an index once from all its keys is much cheaper than keeping it
+ * up to date row by row.  test_asset checks that a bulk import leaves the same
+ * indexes as a new store has.
+ */
+static const char *const asset_indexes[][2] = {
+	{ "asset_department", "CREATE INDEX asset_department ON asset (department, segment, c, i, a, kind, status)" },
+	{ "asset_segment", "CREATE INDEX asset_segment ON asset (segment, c, i, a, kind, status)" },
+	{ "asset_levels", "CREATE INDEX asset_levels ON asset (c, i, a, kind, status)" },
+	{ "asset_kind", "CREATE INDEX asset_kind ON asset (kind, status)" },
+};
+#define NASSET_INDEXES (sizeof(asset_indexes) / sizeof(asset_indexes[0]))
+
+/* Below this many rows an import keeps the indexes: rebuilding them costs more. */
+#define BULK_ROWS 10000
+
 struct import_arg {
 	struct mamori_asset *rows;
+	int *rowno;		/* the file's row of each asset, for messages */
 	size_t n;
 	void (*progress)(size_t, size_t);
 	struct mamori_error *err;
 };
 
+static int64_t
+asset_count(struct mamori_store *s)
+{
+	struct mamori_error err;
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM asset", &err);
+	int64_t n = 0;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Drops (create = false) or creates the register's secondary indexes inside tx. */
+static int
+bulk_indexes(struct mamori_store_tx *tx, bool create, struct mamori_error *err)
+{
+	char sql[160];
+	int rc = 0;
+
+	for (size_t i = 0; i < NASSET_INDEXES && rc == 0; i++) {
+		snprintf(sql, sizeof(sql), "DROP INDEX %s", asset_indexes[i][0]);
+		rc = store_exec(tx->store, create ? asset_indexes[i][1] : sql, err);
+	}
+	/* fresh statistics, sampled, so that the planner picks the right index */
+	if (rc == 0 && create)
+		rc = store_exec(tx->store, "PRAGMA analysis_limit = 1000; ANALYZE asset", err);
+	return rc;
+}
+
 static int
 import_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct import_arg *x = arg;
-	sqlite3_stmt *ins = store_prepare(tx->store, INSERT_SQL, x->err);
+	bool bulk = x->n >= BULK_ROWS && (int64_t)x->n > asset_count(tx->store);
+	sqlite3_stmt *ins = NULL;
 	int rc = 0;
 
-	if (ins == NULL)
+	if (bulk && (rc = bulk_indexes(tx, false, x->err)) != 0)
+		return rc;
+	if ((ins = store_prepare(tx->store, INSERT_SQL, x->err)) == NULL)
 		return MAMORI_E_STORE;
 	for (size_t i = 0; i < x->n && rc == 0; i++) {
 		rc = insert_asset(tx, &x->rows[i], ins);
-		if (rc == MAMORI_E_CONFLICT)
-			mamori_error_set(x->err, rc, "asset %s exists already in the register; nothing was imported",
-			    x->rows[i].f[MAMORI_AF_ID]);
-		if (x->progress && (i + 1) % 10000 == 0)
+		if (rc == MAMORI_E_CONFLICT)	/* checked before; only a concurrent writer gets here */
+			mamori_error_set(x->err, rc, "row %d: asset %s exists already in the register; "
+			    "nothing was imported", x->rowno[i], x->rows[i].f[MAMORI_AF_ID]);
+		if (x->progress && (i + 1) % 10000 == 0 && i + 1 < x->n)
 			x->progress(i + 1, x->n);
 	}
+	if (x->progress && rc == 0 && x->n >= 10000)
+		x->progress(x->n, x->n);	/* the last call says done */
 	sqlite3_finalize(ins);
+	if (rc == 0 && bulk)
+		rc = bulk_indexes(tx, true, x->err);
 	return rc;
+}
+
+/* The value of an integer pragma (e.g. cache_size). */
+static int64_t
+config_pragma(struct mamori_store *s, const char *name)
+{
+	struct mamori_error err;
+	char sql[64];
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
+	if ((st = store_prepare(s, sql, &err)) != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Every given id must be new: not twice in the file, not in the register.
+ * Checked before writing so that every row is reported, and so that a dry run
+ * says what the import would say.
+ */
+static void
+check_ids(struct mamori_store *s, const struct import_arg *x, const char *name, struct mamori_diags *d)
+{
+	struct mamori_strmap seen;
+	struct mamori_error err;
+	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM asset WHERE num = ?1", &err);
+
+	if (st == NULL || !mamori_strmap_init(&seen, x->n ? x->n : 1)) {
+		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: cannot check the ids (out of memory)", name);
+		sqlite3_finalize(st);
+		return;
+	}
+	for (size_t i = 0; i < x->n; i++) {
+		const char *id = x->rows[i].f[MAMORI_AF_ID];
+		int prev;
+		if (empty(id))
+			continue;
+		if ((prev = mamori_strmap_get(&seen, id)) >= 0) {
+			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: duplicate "
+			    "id %s (row %d has it too)", name, x->rowno[i], id, x->rowno[prev]);
+			continue;
+		}
+		mamori_strmap_put(&seen, id, (int)i);
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, to_int(id + 2));
+		if (sqlite3_step(st) == SQLITE_ROW)
+			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: %s is in "
+			    "the register already; leave 資産番号 empty to get a new id, or edit the asset with "
+			    "'mamori asset edit %s'", name, x->rowno[i], id, id);
+	}
+	sqlite3_finalize(st);
+	mamori_strmap_free(&seen);
 }
 
 /* Reads a whole file, or a pipe, into a malloc'd buffer. */
@@ -765,41 +927,49 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 			if (colmap[i] >= 0 && rec.fields[i][0] != '\0' && mamori_asset_columns[colmap[i]].importable)
 				mamori_asset_set(&a, (enum mamori_asset_field)colmap[i], rec.fields[i]);
 		mamori_asset_check(s->policy, &a, name, row, diags);
-		for (size_t j = 0; a.f[MAMORI_AF_ID] && j < x.n; j++)
-			if (x.rows[j].f[MAMORI_AF_ID] && strcmp(x.rows[j].f[MAMORI_AF_ID], a.f[MAMORI_AF_ID]) == 0 && x.n < 20000) {
-				mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: "
-				    "duplicate id %s in the file", name, row, a.f[MAMORI_AF_ID]);
-				break;
-			}
 		if (x.n == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
 			struct mamori_asset *nr = realloc(x.rows, ncap * sizeof(*nr));
-			if (nr == NULL) {
+			int *nn = nr ? realloc(x.rowno, ncap * sizeof(*nn)) : NULL;
+			if (nr != NULL)
+				x.rows = nr;
+			if (nn == NULL) {
 				mamori_asset_clear(&a);
 				rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 				goto out;
 			}
-			x.rows = nr;
+			x.rowno = nn;
 			cap = ncap;
 		}
+		x.rowno[x.n] = row;
 		x.rows[x.n++] = a;
 	}
 	if (got < 0)
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: line %d: %s", name, r.error_line, r.error);
+	check_ids(s, &x, name, diags);
 	if (diags->errors > 0) {
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: %zu problems; nothing was imported", name,
 		    diags->errors);
 		goto out;
 	}
 	*count = x.n;
-	if (!dry_run && x.n > 0)
+	if (!dry_run && x.n > 0) {
+		/* a cache that holds the whole transaction's pages: without it SQLite
+		 * spills pages to the WAL and reads them back many times over */
+		int64_t cache = config_pragma(s, "cache_size");
+		store_exec(s, "PRAGMA cache_size = -1048576", NULL);	/* KiB: 1 GiB at most, used as needed */
 		rc = mamori_store_write(s, actor, import_tx, &x, err);
+		char restore[64];
+		snprintf(restore, sizeof(restore), "PRAGMA cache_size = %lld", (long long)cache);
+		store_exec(s, restore, NULL);
+	}
 	if (rc != 0)
 		*count = 0;
 out:
 	for (size_t i = 0; i < x.n; i++)
 		mamori_asset_clear(&x.rows[i]);
 	free(x.rows);
+	free(x.rowno);
 	csv_free(&r);
 	return rc;
 }
@@ -824,10 +994,34 @@ csv_field(FILE *out, const char *v)
 	fputc('"', out);
 }
 
+/* What an export walks with: the output, and progress now and then. */
+struct export_ctx {
+	FILE *out;
+	size_t done, total;
+	void (*progress)(size_t, size_t);
+};
+
+static void
+export_step(struct export_ctx *e)
+{
+	if (e->progress && ++e->done % 10000 == 0 && e->done < e->total)
+		e->progress(e->done, e->total);
+}
+
+static void
+export_end(struct export_ctx *e)
+{
+	if (e->progress && e->total >= 10000)
+		e->progress(e->total, e->total);
+}
+
 static int
 csv_row(const struct mamori_asset *a, void *ctx)
 {
-	FILE *out = ctx;
+	struct export_ctx *e = ctx;
+	FILE *out = e->out;
+
+	export_step(e);
 
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 		if (k)
@@ -839,8 +1033,10 @@ csv_row(const struct mamori_asset *a, void *ctx)
 }
 
 int
-mamori_asset_export_csv(struct mamori_store *s, FILE *out, struct mamori_error *err)
+mamori_asset_export_csv(struct mamori_store *s, FILE *out, void (*progress)(size_t done, size_t total),
+    struct mamori_error *err)
 {
+	struct export_ctx e = { out, 0, (size_t)asset_count(s), progress };
 	int rc;
 
 	fputs("\xEF\xBB\xBF", out);	/* the BOM tells Excel the file is UTF-8 */
@@ -850,13 +1046,16 @@ mamori_asset_export_csv(struct mamori_store *s, FILE *out, struct mamori_error *
 		csv_field(out, mamori_asset_columns[k].ja);
 	}
 	fputs("\r\n", out);
-	rc = mamori_asset_list(s, NULL, csv_row, out, err);
+	rc = mamori_asset_list(s, NULL, csv_row, &e, err);
 	if (rc == 0 && (fflush(out) != 0 || ferror(out)))
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write the export");
+	if (rc == 0)
+		export_end(&e);
 	return rc;
 }
 
 struct xlsx_ctx {
+	struct export_ctx e;
 	lxw_worksheet *ws;
 	const struct mamori_policy *p;
 	lxw_row_t row;
@@ -879,6 +1078,7 @@ xlsx_row(const struct mamori_asset *a, void *ctx)
 {
 	struct xlsx_ctx *x = ctx;
 
+	export_step(&x->e);
 	x->row++;
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 		if (k >= MAMORI_AF_CONFIDENTIALITY && k <= MAMORI_AF_AVAILABILITY)
@@ -894,10 +1094,15 @@ xlsx_row(const struct mamori_asset *a, void *ctx)
 }
 
 int
-mamori_asset_export_xlsx(struct mamori_store *s, const char *path, struct mamori_error *err)
+mamori_asset_export_xlsx(struct mamori_store *s, const char *path, void (*progress)(size_t done, size_t total),
+    struct mamori_error *err)
 {
-	lxw_workbook *wb = workbook_new(path);
-	struct xlsx_ctx x = { .p = s->policy };
+	/* constant memory: rows go to a temporary file as they are written (in
+	 * order, as the list gives them) instead of a tree of the whole sheet, and
+	 * strings are written inline; a 1,000,000-row register otherwise takes GBs */
+	lxw_workbook_options opts = { .constant_memory = LXW_TRUE };
+	lxw_workbook *wb = workbook_new_opt(path, &opts);
+	struct xlsx_ctx x = { .e = { NULL, 0, (size_t)asset_count(s), progress }, .p = s->policy };
 	lxw_format *bold;
 	int rc;
 
@@ -916,5 +1121,7 @@ mamori_asset_export_xlsx(struct mamori_store *s, const char *path, struct mamori
 	worksheet_autofilter(x.ws, 0, 0, x.row, MAMORI_AF_COUNT);
 	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write %s", path);
+	if (rc == 0)
+		export_end(&x.e);
 	return rc;
 }

@@ -1,8 +1,75 @@
-/* canon.c — canonical JSON: the same value always prints the same bytes. */
+/*
+ * canon.c — canonical JSON: the same value always prints the same bytes.
+ *
+ * Objects print their members sorted by key (bytes), with no whitespace; every
+ * key and every leaf (string, number, true, false, null) is printed by cJSON
+ * itself (cJSON_PrintPreallocated), so escaping and number formatting are
+ * cJSON's — this file only orders and joins.  The output is what
+ * cJSON_PrintUnformatted gives for a copy of the tree with sorted members, but
+ * without copying the tree: every audit event is canonicalised, and a bulk
+ * import canonicalises a million of them.
+ */
 #include "canon.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Deeper values are refused: audit bodies are flat records, not recursion bombs. */
+#define MAX_DEPTH 64
+
+struct out {
+	char *buf;
+	size_t len, cap;
+	bool fail;
+};
+
+static bool
+reserve(struct out *o, size_t n)
+{
+	size_t cap = o->cap ? o->cap : 256;
+	char *nb;
+
+	if (o->fail)
+		return false;
+	if (o->len + n + 1 <= o->cap)
+		return true;
+	while (cap < o->len + n + 1)
+		cap *= 2;
+	if ((nb = realloc(o->buf, cap)) == NULL) {
+		o->fail = true;
+		return false;
+	}
+	o->buf = nb;
+	o->cap = cap;
+	return true;
+}
+
+static void
+put_raw(struct out *o, const char *s, size_t n)
+{
+	if (!reserve(o, n))
+		return;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+/* One leaf, printed by cJSON into the buffer. */
+static void
+put_leaf(struct out *o, const cJSON *v)
+{
+	/* an escaped character takes at most 6 bytes (\u00XX); cJSON wants 5 spare */
+	size_t need = (cJSON_IsString(v) || cJSON_IsRaw(v)) && v->valuestring ? strlen(v->valuestring) * 6 + 8 : 64;
+
+	if (!reserve(o, need) || need > (size_t)0x7fffffff)
+		return;
+	if (!cJSON_PrintPreallocated((cJSON *)v, o->buf + o->len, (int)(o->cap - o->len), 0)) {
+		o->fail = true;
+		return;
+	}
+	o->len += strlen(o->buf + o->len);
+}
 
 static int
 key_cmp(const void *a, const void *b)
@@ -11,65 +78,84 @@ key_cmp(const void *a, const void *b)
 	return strcmp(x->string, y->string);
 }
 
-/* A deep copy with every object's members in key order. */
-static cJSON *
-sorted_copy(const cJSON *v, int depth)
+static void
+put_value(struct out *o, const cJSON *v, int depth)
 {
-	cJSON *out, **kids = NULL;
+	const cJSON **kids = NULL;
+	bool object = cJSON_IsObject(v);
 	size_t n = 0;
 
-	if (depth > 64)
-		return NULL;
-	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-		return cJSON_Duplicate(v, 0);
-	out = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
+	if (depth > MAX_DEPTH) {
+		o->fail = true;
+		return;
+	}
+	if (!object && !cJSON_IsArray(v)) {
+		put_leaf(o, v);
+		return;
+	}
 	for (const cJSON *c = v->child; c; c = c->next)
 		n++;
-	if (out == NULL || (n && (kids = malloc(n * sizeof(*kids))) == NULL))
-		goto fail;
-	n = 0;
-	for (cJSON *c = v->child; c; c = c->next)
-		kids[n++] = c;
-	if (cJSON_IsObject(v))
-		qsort(kids, n, sizeof(*kids), key_cmp);
-	for (size_t i = 0; i < n; i++) {
-		cJSON *k = sorted_copy(kids[i], depth + 1);
-		if (k == NULL)
-			goto fail;
-		if (cJSON_IsObject(v))
-			cJSON_AddItemToObject(out, kids[i]->string, k);
-		else
-			cJSON_AddItemToArray(out, k);
+	if (n && (kids = malloc(n * sizeof(*kids))) == NULL) {
+		o->fail = true;
+		return;
 	}
-	free(kids);
-	return out;
-fail:
-	free(kids);
-	cJSON_Delete(out);
-	return NULL;
+	n = 0;
+	for (const cJSON *c = v->child; c; c = c->next)
+		kids[n++] = c;
+	if (object && n > 1)
+		qsort(kids, n, sizeof(*kids), key_cmp);
+	put_raw(o, object ? "{" : "[", 1);
+	for (size_t i = 0; i < n && !o->fail; i++) {
+		if (i)
+			put_raw(o, ",", 1);
+		if (object) {
+			/* a key is printed as a string leaf: cJSON's escaping */
+			cJSON key = { .type = cJSON_String, .valuestring = kids[i]->string };
+			put_leaf(o, &key);
+			put_raw(o, ":", 1);
+		}
+		put_value(o, kids[i], depth + 1);
+	}
+	put_raw(o, object ? "}" : "]", 1);
+	if (n)
+		free(kids);
+}
+
+static char *
+finish(struct out *o)
+{
+	if (o->fail) {
+		free(o->buf);
+		return NULL;
+	}
+	return o->buf;
 }
 
 char *
 mamori_canon_json(const cJSON *v)
 {
-	cJSON *c = sorted_copy(v, 0);
-	char *s = c ? cJSON_PrintUnformatted(c) : NULL;
+	struct out o = { 0 };
 
-	cJSON_Delete(c);
-	return s;
+	put_value(&o, v, 0);
+	return finish(&o);
 }
 
 char *
 mamori_canon_body(const cJSON *before, const cJSON *after)
 {
-	cJSON *body = cJSON_CreateObject();
-	char *s;
+	struct out o = { 0 };
 
-	if (body == NULL)
-		return NULL;
-	cJSON_AddItemToObject(body, "after", after ? cJSON_Duplicate(after, 1) : cJSON_CreateNull());
-	cJSON_AddItemToObject(body, "before", before ? cJSON_Duplicate(before, 1) : cJSON_CreateNull());
-	s = mamori_canon_json(body);
-	cJSON_Delete(body);
-	return s;
+	/* {"after":…,"before":…}: the keys in their sorted order */
+	put_raw(&o, "{\"after\":", 9);
+	if (after)
+		put_value(&o, after, 1);
+	else
+		put_raw(&o, "null", 4);
+	put_raw(&o, ",\"before\":", 10);
+	if (before)
+		put_value(&o, before, 1);
+	else
+		put_raw(&o, "null", 4);
+	put_raw(&o, "}", 1);
+	return finish(&o);
 }

@@ -94,7 +94,8 @@ expect_exit 0 "export xlsx" -- "$MAMORI" asset export --format xlsx --out "$TMP/
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 sheet = z.read("xl/worksheets/sheet1.xml").decode()
-strings = z.read("xl/sharedStrings.xml").decode()
+# strings are inline (constant-memory mode) or shared: look in both
+strings = sheet + (z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else "")
 assert "<pane" in sheet and "frozen" in sheet, "frozen panes"
 assert "<autoFilter" in sheet, "autofilter"
 assert "取扱制限" in strings and "課税台帳" in strings and "復元不可能な処理を施しての廃棄" in strings
@@ -113,14 +114,71 @@ assert all(e["actor"] == "test:clerk" for e in ev), "actor"
 PY
 expect_exit 0 "log verify after all that" -- "$MAMORI" log verify
 
+# more of every command and its error paths
+expect_exit 0 "show --json" -- "$MAMORI" asset show --json A-000002
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["id"]=="A-000002" and d["department"]=="soumu" and d["confidentiality"]=="2", d' "$TMP/out" && ok || not_ok "show --json content"
+expect_exit 0 "list --csv" -- "$MAMORI" asset list --csv --search 支援記録
+expect_grep "$TMP/out" '^id,name,kind,' "list --csv header"
+expect_grep "$TMP/out" '"支援記録, 令和8年度"' "list --csv quotes a comma"
+expect_exit 1 "edit: unknown id" -- "$MAMORI" asset edit A-999999 --location x
+expect_grep "$TMP/err" 'no asset A-999999' "edit names the missing id"
+expect_exit 2 "edit: no id" -- "$MAMORI" asset edit
+expect_exit 2 "dispose: unknown method" -- "$MAMORI" asset dispose A-000002 --method melt --by 山田
+expect_grep "$TMP/err" "unknown disposal method 'melt'" "unknown method named"
+expect_exit 2 "dispose: --by missing" -- "$MAMORI" asset dispose A-000002 --method shred
+expect_exit 2 "export: unknown format" -- "$MAMORI" asset export --format pdf
+expect_exit 2 "export xlsx needs --out" -- "$MAMORI" asset export --format xlsx
+expect_exit 3 "export: unwritable path" -- "$MAMORI" asset export --format csv --out "$TMP/no/such/dir/x.csv"
+expect_grep "$TMP/err" 'cannot write' "unwritable export says so"
+expect_exit 2 "unknown subcommand" -- "$MAMORI" asset frobnicate
+expect_exit 1 "import: unknown encoding" -- "$MAMORI" asset import --encoding latin-9 "$TMP/sjis.csv"
+expect_grep "$TMP/err" "unknown encoding 'latin-9'" "unknown encoding named"
+expect_exit 1 "import: CP932 read as UTF-8" -- "$MAMORI" asset import --encoding utf-8 "$TMP/sjis.csv"
+expect_grep "$TMP/err" 'invalid UTF-8 (try --encoding cp932)' "wrong encoding suggests the fix"
+expect_exit 0 "import: CP932 forced" -- "$MAMORI" asset import --dry-run --encoding cp932 "$TMP/sjis.csv"
+expect_exit 3 "import: missing file" -- "$MAMORI" asset import "$TMP/none.csv"
+# ids: twice in the file, or already in the register — reported by a dry run too
+printf '資産番号,資産名,種別,所管課,機密性,完全性,可用性\nA-000500,一,情報,総務課,1,1,1\nA-500,二,情報,総務課,1,1,1\nA-000002,三,情報,総務課,1,1,1\n' >"$TMP/ids.csv"
+expect_exit 1 "dry run: duplicate ids" -- "$MAMORI" asset import --dry-run "$TMP/ids.csv"
+expect_grep "$TMP/err" 'ids.csv: row 3, column 資産番号: duplicate id A-000500 (row 2 has it too)' "duplicate in the file"
+expect_grep "$TMP/err" 'ids.csv: row 4, column 資産番号: A-000002 is in the register already' "id in the register"
+
+# the table stays aligned whatever the width of the text (full-width = 2 columns)
+expect_exit 0 "add a long name" -- "$MAMORI" asset add --name 'とても長い資産名の例：令和八年度住民税課税台帳の写しＡＢＣ' --kind information --department soumu --c 1 --i 1 --a 1
+expect_exit 0 "list table" -- "$MAMORI" asset list
+/usr/bin/python3 - "$TMP/out" <<'PY' && ok || not_ok "table columns aligned"
+import re, sys, unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+cols = set()
+for l in lines[:-1]:
+    m = re.search(r"機/完/可|\d/\d/\d", l)
+    assert m, l
+    cols.add(w(l[:m.start()]))
+assert len(cols) == 1, cols
+assert any("…" in l for l in lines), "long name cut with an ellipsis"
+PY
+
+# progress: never on a redirected stderr, shown on a terminal
+/usr/bin/python3 -c '
+import sys
+print("資産名,種別,所管課,機密性,完全性,可用性")
+for i in range(10500): print(f"大量{i},情報,総務課,1,1,1")' >"$TMP/many.csv"
+"$MAMORI" init --policy "$P" --db "$TMP/many.db" >/dev/null
+expect_exit 0 "large import, stderr to a file" -- "$MAMORI" asset import --db "$TMP/many.db" "$TMP/many.csv"
+[ ! -s "$TMP/err" ] && ok || not_ok "no progress on a redirected stderr"
+expect_exit 0 "export on a terminal" -- script -qec "\"$MAMORI\" asset export --db \"$TMP/many.db\" --format csv --out \"$TMP/many-out.csv\"" /dev/null
+expect_grep "$TMP/out" '10500 / 10500 assets' "progress shown on a terminal"
+[ "$(wc -l <"$TMP/many-out.csv")" = 10501 ] && ok || not_ok "large export complete"
+
 # schema versions: an older mamori refuses a newer store, with a clear message;
 # a store without a version is migrated to the current schema
 cp "$DB" "$TMP/newer.db"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' "$TMP/newer.db"
 expect_exit 3 "newer store refused" -- "$MAMORI" asset list --db "$TMP/newer.db"
-expect_grep "$TMP/err" 'store schema version 99 is newer than this mamori understands (2); upgrade mamori' "refusal message"
+expect_grep "$TMP/err" 'store schema version 99 is newer than this mamori (3); upgrade mamori$' "refusal message"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0])' "$DB" >"$TMP/v"
-grep -qx 2 "$TMP/v" && ok || not_ok "schema version recorded"
+grep -qx 3 "$TMP/v" && ok || not_ok "schema version recorded"
 
 # migration from the first schema version: tests/store/v1.db was made by the
 # schema-1 mamori (one policy load, one asset); this mamori upgrades it in place
@@ -128,6 +186,6 @@ cp "$SRCDIR/tests/store/v1.db" "$SRCDIR/tests/store/v1.db.pub" "$TMP/"
 expect_exit 0 "open a schema-1 store" -- "$MAMORI" asset show --db "$TMP/v1.db" A-000001
 expect_grep "$TMP/out" '旧台帳' "the schema-1 asset is there"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0]); print(c.execute("SELECT count(*) FROM user").fetchone()[0])' "$TMP/v1.db" >"$TMP/v1"
-[ "$(head -1 "$TMP/v1")" = 2 ] && [ "$(tail -1 "$TMP/v1")" = 0 ] && ok || not_ok "migrated to schema 2 with the user table"
+[ "$(head -1 "$TMP/v1")" = 3 ] && [ "$(tail -1 "$TMP/v1")" = 0 ] && ok || not_ok "migrated to schema 3 with the user table"
 expect_exit 0 "the migrated trail still verifies" -- "$MAMORI" log verify --db "$TMP/v1.db"
 finish

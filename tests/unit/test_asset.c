@@ -1,0 +1,511 @@
+/* test_asset.c — the register on a temporary store with the small policy of
+ * tests/store/policy.yaml: checking and normalising, add / edit / get / list
+ * with filters, disposal under 取扱制限, restrictions per axis, import (all or
+ * nothing, ids, the bulk path) and export → import. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mamori/asset.h"
+#include "store_internal.h"
+
+#define POLICY SRCDIR "/tests/store/policy.yaml"
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/mamori-asset-XXXXXX");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct mamori_store *
+new_store(const char *name)
+{
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_store *s = NULL;
+	char db[128];
+
+	snprintf(db, sizeof(db), "%s/%s", dir, name);
+	if (mamori_store_create(db, POLICY, "test:unit", &d, &s, &err) != 0)
+		fail_msg("create %s: %s", db, err.message);
+	mamori_diags_clear(&d);
+	return s;
+}
+
+static int64_t
+query_int(struct mamori_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* An asset from "name", kind, department, c, i, a (+ segment). */
+static void
+make(struct mamori_asset *a, const char *name, const char *kind, const char *dep, const char *c,
+    const char *i, const char *av, const char *seg)
+{
+	memset(a, 0, sizeof(*a));
+	mamori_asset_set(a, MAMORI_AF_NAME, name);
+	mamori_asset_set(a, MAMORI_AF_KIND, kind);
+	mamori_asset_set(a, MAMORI_AF_DEPARTMENT, dep);
+	mamori_asset_set(a, MAMORI_AF_CONFIDENTIALITY, c);
+	mamori_asset_set(a, MAMORI_AF_INTEGRITY, i);
+	mamori_asset_set(a, MAMORI_AF_AVAILABILITY, av);
+	mamori_asset_set(a, MAMORI_AF_SEGMENT, seg);
+}
+
+static bool
+has_diag(const struct mamori_diags *d, const char *text)
+{
+	for (size_t i = 0; i < d->count; i++)
+		if (strstr(d->items[i].message, text))
+			return true;
+	return false;
+}
+
+static void
+test_check_normalises(void **state)
+{
+	struct mamori_store *s = new_store("check.db");
+	const struct mamori_policy *p = mamori_store_policy(s);
+	struct mamori_diags d = { 0 };
+	struct mamori_asset a;
+
+	(void)state;
+	make(&a, "課税台帳", "情報", "税務課", "機密性3", "２", "1", "情報系");
+	mamori_asset_set(&a, MAMORI_AF_ROLE, "CISO");
+	mamori_asset_set(&a, MAMORI_AF_ID, "A-12");
+	mamori_asset_set(&a, MAMORI_AF_STATUS, "使用中");
+	assert_int_equal(mamori_asset_check(p, &a, NULL, 0, &d), 0);
+	assert_string_equal(a.f[MAMORI_AF_KIND], "information");
+	assert_string_equal(a.f[MAMORI_AF_DEPARTMENT], "zeimu");
+	assert_string_equal(a.f[MAMORI_AF_SEGMENT], "lgwan");
+	assert_string_equal(a.f[MAMORI_AF_ROLE], "ciso");
+	assert_string_equal(a.f[MAMORI_AF_CONFIDENTIALITY], "3");
+	assert_string_equal(a.f[MAMORI_AF_INTEGRITY], "2");
+	assert_string_equal(a.f[MAMORI_AF_ID], "A-000012");
+	assert_string_equal(a.f[MAMORI_AF_STATUS], "active");
+	mamori_asset_clear(&a);
+
+	/* every problem, each with its row and column */
+	make(&a, NULL, "disk", "秘書課", "4", "0", "x", "外部");
+	mamori_asset_set(&a, MAMORI_AF_ID, "B-1");
+	mamori_asset_set(&a, MAMORI_AF_STATUS, "lost");
+	assert_int_equal(mamori_asset_check(p, &a, "f.csv", 7, &d), 9);
+	assert_true(has_diag(&d, "f.csv: row 7, column 資産名: missing"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 種別: unknown kind 'disk'"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 所管課: unknown department '秘書課'"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 機密性: level '4' is out of range: 1 to 3"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 完全性: level '0' is out of range: 1 to 2"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 可用性: level 'x' is out of range"));
+	assert_true(has_diag(&d, "f.csv: row 7, column ネットワーク区分: unknown segment '外部'"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 資産番号: 'B-1' is not an asset id"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 状態: status 'lost'"));
+	mamori_asset_clear(&a);
+	mamori_diags_clear(&d);
+	mamori_store_close(&s);
+}
+
+static int
+collect_ids(const struct mamori_asset *a, void *ctx)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 512 - n, "%s%s", n ? "," : "", a->f[MAMORI_AF_ID]);
+	return 0;
+}
+
+static char ids[512];
+
+static const char *
+list(struct mamori_store *s, const struct mamori_asset_filter *f)
+{
+	struct mamori_error err = { 0 };
+
+	ids[0] = '\0';
+	assert_int_equal(mamori_asset_list(s, f, collect_ids, ids, &err), 0);
+	return ids;
+}
+
+static void
+add(struct mamori_store *s, const char *name, const char *kind, const char *dep, const char *c,
+    const char *i, const char *av, const char *seg, const char *location)
+{
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_asset a;
+
+	make(&a, name, kind, dep, c, i, av, seg);
+	mamori_asset_set(&a, MAMORI_AF_LOCATION, location);
+	if (mamori_asset_add(s, "test:unit", &a, &d, &err) != 0)
+		fail_msg("add %s: %s", name, err.message);
+	mamori_asset_clear(&a);
+	mamori_diags_clear(&d);
+}
+
+static void
+test_add_edit_list(void **state)
+{
+	struct mamori_store *s = new_store("list.db");
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_asset a = { 0 }, ch = { 0 };
+	struct mamori_asset_filter f;
+
+	(void)state;
+	add(s, "住民税台帳", "information", "zeimu", "3", "2", "2", "lgwan", "書庫");
+	add(s, "例規集", "情報", "総務課", "1", "1", "1", "internet", "共有フォルダ");
+	add(s, "100%_確認", "media", "soumu", "2", "1", "2", NULL, "金庫");
+	assert_int_equal(mamori_asset_get(s, "A-000002", &a, &err), 0);
+	assert_string_equal(a.f[MAMORI_AF_NAME], "例規集");
+	assert_string_equal(a.f[MAMORI_AF_STATUS], "active");
+	assert_non_null(a.f[MAMORI_AF_CREATED]);
+	mamori_asset_clear(&a);
+	assert_int_equal(mamori_asset_get(s, "A-000009", &a, &err), MAMORI_E_NOTFOUND);
+
+	assert_string_equal(list(s, NULL), "A-000001,A-000002,A-000003");
+	f = (struct mamori_asset_filter){ .department = "総務課" };
+	assert_string_equal(list(s, &f), "A-000002,A-000003");
+	f = (struct mamori_asset_filter){ .segment = "情報系" };
+	assert_string_equal(list(s, &f), "A-000001");
+	f = (struct mamori_asset_filter){ .kind = "電磁的記録媒体" };
+	assert_string_equal(list(s, &f), "A-000003");
+	f = (struct mamori_asset_filter){ 0 };
+	assert_true(mamori_asset_filter_level(&f, 0, ">=2"));
+	assert_string_equal(list(s, &f), "A-000001,A-000003");
+	assert_true(mamori_asset_filter_level(&f, 2, "2"));
+	f.department = "soumu";
+	assert_string_equal(list(s, &f), "A-000003");
+	f = (struct mamori_asset_filter){ 0 };
+	assert_true(mamori_asset_filter_level(&f, 1, "<2"));
+	assert_string_equal(list(s, &f), "A-000002,A-000003");
+	assert_false(mamori_asset_filter_level(&f, 0, ">>2"));
+	assert_false(mamori_asset_filter_level(&f, 0, "=0"));
+	assert_false(mamori_asset_filter_level(&f, 0, ">=2; DROP TABLE asset"));
+	/* text search on name, description and location; % and _ are literal */
+	f = (struct mamori_asset_filter){ .text = "書庫" };
+	assert_string_equal(list(s, &f), "A-000001");
+	f = (struct mamori_asset_filter){ .text = "0%_" };
+	assert_string_equal(list(s, &f), "A-000003");
+	f = (struct mamori_asset_filter){ .text = "%" , .department = "zeimu" };
+	assert_string_equal(list(s, &f), "");
+	f = (struct mamori_asset_filter){ .department = "存在しない課" };
+	assert_string_equal(list(s, &f), "");
+
+	/* edit: titles accepted, checked, the id never changes, one event with before and after */
+	mamori_asset_set(&ch, MAMORI_AF_CONFIDENTIALITY, "機密性2");
+	mamori_asset_set(&ch, MAMORI_AF_DEPARTMENT, "税務課");
+	assert_int_equal(mamori_asset_edit(s, "test:unit", "A-000002", &ch, &d, &err), 0);
+	assert_int_equal(mamori_asset_get(s, "A-000002", &a, &err), 0);
+	assert_string_equal(a.f[MAMORI_AF_CONFIDENTIALITY], "2");
+	assert_string_equal(a.f[MAMORI_AF_DEPARTMENT], "zeimu");
+	mamori_asset_clear(&a);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.edit' AND object_id = "
+	    "'A-000002' AND body LIKE '{\"after\":{%\"confidentiality\":\"2\"%},\"before\":{%\"confidentiality\":\"1\"%}}'"), 1);
+	mamori_asset_set(&ch, MAMORI_AF_CONFIDENTIALITY, "5");
+	assert_int_equal(mamori_asset_edit(s, "test:unit", "A-000002", &ch, &d, &err), MAMORI_E_INVALID);
+	mamori_asset_clear(&ch);
+	mamori_asset_set(&ch, MAMORI_AF_ID, "A-000007");
+	assert_int_equal(mamori_asset_edit(s, "test:unit", "A-000002", &ch, &d, &err), MAMORI_E_USAGE);
+	assert_int_equal(mamori_asset_edit(s, "test:unit", "A-000099", &ch, &d, &err), MAMORI_E_NOTFOUND);
+	mamori_asset_clear(&ch);
+
+	/* a given id is kept; the next free one follows it; a taken id is refused */
+	make(&a, "指定番号", "information", "soumu", "1", "1", "1", NULL);
+	mamori_asset_set(&a, MAMORI_AF_ID, "A-40");
+	assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), 0);
+	assert_string_equal(a.f[MAMORI_AF_ID], "A-000040");
+	mamori_asset_clear(&a);
+	make(&a, "次", "information", "soumu", "1", "1", "1", NULL);
+	assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), 0);
+	assert_string_equal(a.f[MAMORI_AF_ID], "A-000041");
+	mamori_asset_clear(&a);
+	make(&a, "重複", "information", "soumu", "1", "1", "1", NULL);
+	mamori_asset_set(&a, MAMORI_AF_ID, "A-000041");
+	assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), MAMORI_E_CONFLICT);
+	mamori_asset_clear(&a);
+	/* every add is one event */
+	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.add'"), 5);
+	mamori_diags_clear(&d);
+	mamori_store_close(&s);
+}
+
+struct restr {
+	char text[1024];
+	size_t n;
+};
+
+static void
+collect_restr(const struct mamori_axis *axis, const struct mamori_restriction *r, void *ctx)
+{
+	struct restr *x = ctx;
+
+	x->n += (size_t)snprintf(x->text + x->n, sizeof(x->text) - x->n, "%s:%s[%s];", axis->id, r->id, r->clause);
+}
+
+static void
+test_restrictions(void **state)
+{
+	struct mamori_store *s = new_store("restr.db");
+	struct mamori_asset a;
+	struct restr x = { .n = 0 };
+
+	(void)state;
+	make(&a, "n", "information", "soumu", "3", "2", "2", NULL);
+	mamori_asset_restrictions(mamori_store_policy(s), &a, collect_restr, &x);
+	assert_string_equal(x.text, "confidentiality:no-excess-copies[対策基準 2(3)];confidentiality:irreversible-disposal"
+	    "[対策基準 2(3)];integrity:backup[対策基準 2(5)];availability:timely-recovery[対策基準 2(7)];");
+	mamori_asset_clear(&a);
+	x.n = 0;
+	x.text[0] = '\0';
+	make(&a, "n", "information", "soumu", "1", "1", "1", NULL);
+	mamori_asset_restrictions(mamori_store_policy(s), &a, collect_restr, &x);
+	assert_string_equal(x.text, "");
+	mamori_asset_clear(&a);
+	mamori_store_close(&s);
+}
+
+static void
+test_dispose(void **state)
+{
+	struct mamori_store *s = new_store("dispose.db");
+	struct mamori_error err = { 0 };
+	struct mamori_asset a = { 0 };
+
+	(void)state;
+	add(s, "機密", "information", "soumu", "2", "1", "1", NULL, NULL);
+	add(s, "公開", "information", "soumu", "1", "1", "1", NULL, NULL);
+	/* 機密性2 carries irreversible-disposal: deletion is refused with the clause and wording */
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000001", "2026-11-01", "delete", "山田", NULL, &err),
+	    MAMORI_E_DENIED);
+	assert_non_null(strstr(err.message, "復元不可能な処理を施しての廃棄"));
+	assert_non_null(strstr(err.message, "対策基準 2(2)"));
+	assert_string_equal(err.clause, "対策基準 2(2)");
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000001", "2026-11-01", "discard", "山田", NULL, &err),
+	    MAMORI_E_DENIED);
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000001", "2026-11-01", "melt", "山田", NULL, &err),
+	    MAMORI_E_USAGE);
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000001", "2026-11-01", "shred", NULL, NULL, &err),
+	    MAMORI_E_USAGE);
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000009", "2026-11-01", "shred", "山田", NULL, &err),
+	    MAMORI_E_NOTFOUND);
+	/* irreversible methods, by id or by their Japanese name */
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000001", "2026-11-01", "磁気消去", "山田", "佐藤", &err), 0);
+	assert_int_equal(mamori_asset_get(s, "A-000001", &a, &err), 0);
+	assert_string_equal(a.f[MAMORI_AF_STATUS], "disposed");
+	assert_string_equal(a.f[MAMORI_AF_DISPOSED_METHOD], "degauss");
+	assert_string_equal(a.f[MAMORI_AF_DISPOSED_DATE], "2026-11-01");
+	assert_string_equal(a.f[MAMORI_AF_DISPOSED_BY], "山田");
+	assert_string_equal(a.f[MAMORI_AF_DISPOSED_WITNESS], "佐藤");
+	mamori_asset_clear(&a);
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000001", "2026-11-02", "shred", "山田", NULL, &err),
+	    MAMORI_E_CONFLICT);
+	/* 機密性1: nothing binds, deletion is fine */
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000002", "2026-11-01", "delete", "山田", NULL, &err), 0);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.dispose'"), 2);
+	/* the vocabulary: every method is named in Japanese too, both kinds exist */
+	size_t irreversible = 0;
+	for (size_t i = 0; i < mamori_ndisposal_methods; i++) {
+		assert_true(strlen(mamori_disposal_methods[i].ja) > 0);
+		irreversible += mamori_disposal_methods[i].irreversible;
+	}
+	assert_true(irreversible > 0 && irreversible < mamori_ndisposal_methods);
+	mamori_store_close(&s);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_import_all_or_nothing(void **state)
+{
+	struct mamori_store *s = new_store("imp.db");
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	char path[128];
+	size_t n = 99;
+	int64_t events;
+
+	(void)state;
+	add(s, "既存", "information", "soumu", "1", "1", "1", NULL, NULL);
+	events = query_int(s, "SELECT count(*) FROM audit_event");
+	snprintf(path, sizeof(path), "%s/bad.csv", dir);
+	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性\n"
+	    ",正しい行,情報,総務課,1,1,1\n"
+	    ",悪い課,情報,秘書課,1,1,1\n"
+	    "A-7,重複1,情報,総務課,1,1,1\n"
+	    "A-000007,重複2,情報,総務課,1,1,1\n"
+	    "A-1,既存と同じ,情報,総務課,1,1,1\n"
+	    ",短い行,情報\n");
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), MAMORI_E_INVALID);
+	assert_int_equal(n, 0);
+	assert_true(has_diag(&d, "bad.csv: row 3, column 所管課: unknown department"));
+	assert_true(has_diag(&d, "bad.csv: row 5, column 資産番号: duplicate id A-000007 (row 4 has it too)"));
+	assert_true(has_diag(&d, "bad.csv: row 6, column 資産番号: A-000001 is in the register already"));
+	assert_true(has_diag(&d, "bad.csv: row 7: 3 fields where the header has 7"));
+	assert_non_null(strstr(err.message, "nothing was imported"));
+	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 1);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event"), events);
+	mamori_diags_clear(&d);
+
+	/* a dry run reports the same and writes nothing either way */
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, true, &d, &n, NULL, &err), MAMORI_E_INVALID);
+	assert_true(has_diag(&d, "A-000001 is in the register already"));
+	mamori_diags_clear(&d);
+	snprintf(path, sizeof(path), "%s/good.csv", dir);
+	write_file(path, "name,kind,department,confidentiality,integrity,availability,description\n"
+	    "一,information,soumu,1,1,1,\"改行\n入り\"\n二,information,zeimu,2,2,2,\n");
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, true, &d, &n, NULL, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 1);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM asset WHERE description = '改行' || char(10) || '入り'"), 1);
+	/* one event per asset, in the import's one transaction */
+	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event"), events + 2);
+	/* headers: unknown, twice, required missing */
+	snprintf(path, sizeof(path), "%s/hdr.csv", dir);
+	write_file(path, "name,name,colour\nx,y,z\n");
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), MAMORI_E_INVALID);
+	assert_true(has_diag(&d, "row 1, column 2: 'name' appears twice"));
+	assert_true(has_diag(&d, "unknown header 'colour'"));
+	assert_true(has_diag(&d, "the required column 所管課 (department) is missing"));
+	mamori_diags_clear(&d);
+	snprintf(path, sizeof(path), "%s/missing.csv", dir);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), MAMORI_E_IO);
+	mamori_store_close(&s);
+}
+
+static const char *const depts[] = { "総務課", "税務課" };
+
+/* A register of n rows, CSV with Japanese headers. */
+static void
+write_register(const char *path, int n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	fputs("資産名,種別,所管課,ネットワーク区分,機密性,完全性,可用性,説明\r\n", f);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "台帳%d,%s,%s,%s,%d,%d,%d,\"第%d号, \"\"写し\"\"\"\r\n", i, i % 2 ? "情報" : "media",
+		    depts[i % 2], i % 3 ? "lgwan" : "", i % 3 + 1, i % 2 + 1, (i / 2) % 2 + 1, i);
+	fclose(f);
+}
+
+static char *
+schema_of(struct mamori_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master "
+	    "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+count_rows(const struct mamori_asset *a, void *ctx)
+{
+	(void)a;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+static void
+test_bulk_import_and_round_trip(void **state)
+{
+	struct mamori_store *s = new_store("bulk.db"), *t = new_store("copy.db");
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_asset_filter f = { .department = "税務課" };
+	char path[128], out1[128], out2[128], cmd[400];
+	char *before = schema_of(s), *after;
+	size_t n = 0;
+	FILE *o;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bulk.csv", dir);
+	write_register(path, 12000);	/* above the bulk threshold: indexes dropped and rebuilt */
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(n, 12000);
+	after = schema_of(s);
+	assert_string_equal(before, after);	/* the same indexes as a new store */
+	free(before);
+	free(after);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.add'"), 12000);
+	assert_true(mamori_asset_filter_level(&f, 0, ">=3"));
+	n = 0;
+	assert_int_equal(mamori_asset_list(s, &f, count_rows, &n, &err), 0);
+	assert_int_equal(n, (size_t)query_int(s, "SELECT count(*) FROM asset WHERE department = 'zeimu' AND c >= 3"));
+	assert_true(n > 1000);
+	mamori_asset_dispose(s, "test:unit", "A-000002", "2026-11-01", "shred", "山田", "佐藤", &err);
+
+	/* export → import into a new store → export: the same bytes */
+	snprintf(out1, sizeof(out1), "%s/out1.csv", dir);
+	snprintf(out2, sizeof(out2), "%s/out2.csv", dir);
+	o = fopen(out1, "wb");
+	assert_int_equal(mamori_asset_export_csv(s, o, NULL, &err), 0);
+	fclose(o);
+	assert_int_equal(mamori_asset_import(t, "test:unit", out1, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(n, 12000);
+	o = fopen(out2, "wb");
+	assert_int_equal(mamori_asset_export_csv(t, o, NULL, &err), 0);
+	fclose(o);
+	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", out1, out2);
+	assert_int_equal(system(cmd), 0);
+	mamori_diags_clear(&d);
+	mamori_store_close(&s);
+	mamori_store_close(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_normalises),
+		cmocka_unit_test(test_add_edit_list),
+		cmocka_unit_test(test_restrictions),
+		cmocka_unit_test(test_dispose),
+		cmocka_unit_test(test_import_all_or_nothing),
+		cmocka_unit_test(test_bulk_import_and_round_trip),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
