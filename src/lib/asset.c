@@ -143,17 +143,6 @@ problem(struct mamori_diags *d, const char *file, int row, int k, const char *fm
 		    mamori_asset_columns[k].ja, mamori_asset_columns[k].id, msg);
 }
 
-/* Replaces a title with its id; NULL when the name is unknown. */
-static bool
-normalise(struct mamori_asset *a, int k, const char *id)
-{
-	if (id == NULL)
-		return false;
-	if (strcmp(a->f[k], id) != 0)
-		mamori_asset_set(a, (enum mamori_asset_field)k, id);
-	return true;
-}
-
 static int
 parse_level(const char *s)
 {
@@ -175,73 +164,192 @@ parse_level(const char *s)
 	return (int)v;
 }
 
-size_t
-mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const char *file, int row,
-    struct mamori_diags *d)
+/*
+ * What checking needs besides the fields: the policy, the number of levels of
+ * each axis, the levels' texts, and — for an import — the names already
+ * resolved.  A file names the same few departments, kinds and segments a
+ * million times; each distinct spelling is folded and looked up once.
+ */
+enum { NM_KIND, NM_DEPARTMENT, NM_ROLE, NM_SEGMENT, NM_COUNT };
+
+/* At most this many distinct spellings per column are remembered; more are looked up each time. */
+#define MEMO_MAX 1024
+
+struct name_memo {
+	struct mamori_strmap map;	/* spelling (borrowed) → index in ids */
+	const char *ids[MEMO_MAX];	/* the policy's id, or NULL: unknown */
+	int n;
+};
+
+struct checker {
+	const struct mamori_policy *p;
+	size_t nlevels[3];		/* 0: the policy has no such axis */
+	char level_text[100][3];	/* "0" … "99": what a level is stored as */
+	struct name_memo *memo;		/* NM_COUNT of them, or NULL: no memo */
+};
+
+static void
+checker_init(struct checker *c, const struct mamori_policy *p, struct name_memo *memo)
 {
+	c->p = p;
+	for (int ax = 0; ax < 3; ax++) {
+		const struct mamori_axis *axis = mamori_policy_axis(p, axis_ids[ax]);
+		c->nlevels[ax] = axis ? axis->nlevels : 0;
+	}
+	for (int i = 0; i < 100; i++)
+		snprintf(c->level_text[i], sizeof(c->level_text[i]), "%d", i);
+	c->memo = memo;
+	for (int m = 0; memo && m < NM_COUNT; m++) {
+		memo[m].n = 0;
+		if (!mamori_strmap_init(&memo[m].map, MEMO_MAX))
+			memo[m].map = (struct mamori_strmap){ 0 };	/* no memo: every name looked up */
+	}
+}
+
+static void
+checker_free(struct checker *c)
+{
+	for (int m = 0; c->memo && m < NM_COUNT; m++)
+		mamori_strmap_free(&c->memo[m].map);
+}
+
+/* The policy's id for a name (an id, title or alias) of the given column, or NULL. */
+static const char *
+lookup(const struct mamori_policy *p, int what, const char *name)
+{
+	const struct mamori_asset_kind *k;
+	const struct mamori_department *d;
+	const struct mamori_role *r;
+	const struct mamori_segment *s;
+
+	switch (what) {
+	case NM_KIND: return (k = mamori_policy_find_asset_kind(p, name)) ? k->id : NULL;
+	case NM_DEPARTMENT: return (d = mamori_policy_find_department(p, name)) ? d->id : NULL;
+	case NM_ROLE: return (r = mamori_policy_find_role(p, name)) ? r->id : NULL;
+	default: return (s = mamori_policy_find_segment(p, name)) ? s->id : NULL;
+	}
+}
+
+/* As lookup, remembering the answer for the spelling (which must outlive the checker). */
+static const char *
+resolve(struct checker *c, int what, const char *name)
+{
+	struct name_memo *m = c->memo ? &c->memo[what] : NULL;
+	const char *id;
+	int i;
+
+	if (m != NULL && (i = mamori_strmap_get(&m->map, name)) >= 0)
+		return m->ids[i];
+	id = lookup(c->p, what, name);
+	if (m != NULL && m->n < MEMO_MAX && mamori_strmap_put(&m->map, name, m->n))
+		m->ids[m->n++] = id;
+	return id;
+}
+
+/*
+ * Checks and normalises the fields f in place: each pointer is replaced by one
+ * to the normal form (the policy's ids, the checker's level texts, static
+ * status words, the id in idbuf as A-000123); nothing is allocated.  Problems
+ * go to d as mamori_asset_check says.  Returns the number of errors.
+ */
+static size_t
+check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], const char *file,
+    int row, struct mamori_diags *d)
+{
+	static const struct {
+		int field, what;
+	} names[] = {
+		{ MAMORI_AF_KIND, NM_KIND },
+		{ MAMORI_AF_DEPARTMENT, NM_DEPARTMENT },
+		{ MAMORI_AF_ROLE, NM_ROLE },
+		{ MAMORI_AF_SEGMENT, NM_SEGMENT },
+	};
 	size_t before = d->errors;
 
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
-		if (mamori_asset_columns[k].required && empty(a->f[k]))
+		if (mamori_asset_columns[k].required && empty(f[k]))
 			problem(d, file, row, k, "missing: %s is required%s", mamori_asset_columns[k].ja, NULL);
-	if (!empty(a->f[MAMORI_AF_ID])) {
-		const char *id = a->f[MAMORI_AF_ID];
+	if (!empty(f[MAMORI_AF_ID])) {
+		const char *id = f[MAMORI_AF_ID];
 		if (strncmp(id, "A-", 2) != 0 || strlen(id) < 3 || strlen(id) > 14 ||
 		    strspn(id + 2, "0123456789") != strlen(id + 2) || to_int(id + 2) < 1) {
 			problem(d, file, row, MAMORI_AF_ID, "'%s' is not an asset id (A- and a number from 1, "
 			    "e.g. A-000123)%s", id, NULL);
 		} else {
 			/* one spelling per number: A-12 and A-000012 are the same asset */
-			char norm[24];
-			snprintf(norm, sizeof(norm), "A-%06lld", to_int(id + 2));
-			mamori_asset_set(a, MAMORI_AF_ID, norm);
+			snprintf(idbuf, 24, "A-%06lld", to_int(id + 2));
+			f[MAMORI_AF_ID] = idbuf;
 		}
 	}
-	if (!empty(a->f[MAMORI_AF_KIND]) && !normalise(a, MAMORI_AF_KIND,
-	    mamori_policy_find_asset_kind(p, a->f[MAMORI_AF_KIND]) ? mamori_policy_find_asset_kind(p, a->f[MAMORI_AF_KIND])->id : NULL))
-		problem(d, file, row, MAMORI_AF_KIND, "unknown kind '%s' (the policy's asset_kinds: %s)", a->f[MAMORI_AF_KIND], "network, system, information …");
-	if (!empty(a->f[MAMORI_AF_DEPARTMENT])) {
-		const struct mamori_department *dep = mamori_policy_find_department(p, a->f[MAMORI_AF_DEPARTMENT]);
-		if (!normalise(a, MAMORI_AF_DEPARTMENT, dep ? dep->id : NULL))
-			problem(d, file, row, MAMORI_AF_DEPARTMENT, "unknown department '%s'; add it to the policy's "
-			    "organisation.departments or use one of its titles%s", a->f[MAMORI_AF_DEPARTMENT], NULL);
-	}
-	if (!empty(a->f[MAMORI_AF_ROLE])) {
-		const struct mamori_role *r = mamori_policy_find_role(p, a->f[MAMORI_AF_ROLE]);
-		if (!normalise(a, MAMORI_AF_ROLE, r ? r->id : NULL))
-			problem(d, file, row, MAMORI_AF_ROLE, "unknown role '%s'%s", a->f[MAMORI_AF_ROLE], NULL);
-	}
-	if (!empty(a->f[MAMORI_AF_SEGMENT])) {
-		const struct mamori_segment *sg = mamori_policy_find_segment(p, a->f[MAMORI_AF_SEGMENT]);
-		if (!normalise(a, MAMORI_AF_SEGMENT, sg ? sg->id : NULL))
-			problem(d, file, row, MAMORI_AF_SEGMENT, "unknown segment '%s' (e.g. マイナンバー利用事務系, "
-			    "LGWAN接続系, インターネット接続系)%s", a->f[MAMORI_AF_SEGMENT], NULL);
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		int k = names[n].field;
+		const char *id;
+		if (empty(f[k]))
+			continue;
+		if ((id = resolve(c, names[n].what, f[k])) != NULL) {
+			f[k] = id;
+			continue;
+		}
+		switch (k) {
+		case MAMORI_AF_KIND:
+			problem(d, file, row, k, "unknown kind '%s' (the policy's asset_kinds: %s)", f[k],
+			    "network, system, information …");
+			break;
+		case MAMORI_AF_DEPARTMENT:
+			problem(d, file, row, k, "unknown department '%s'; add it to the policy's "
+			    "organisation.departments or use one of its titles%s", f[k], NULL);
+			break;
+		case MAMORI_AF_ROLE:
+			problem(d, file, row, k, "unknown role '%s'%s", f[k], NULL);
+			break;
+		default:
+			problem(d, file, row, k, "unknown segment '%s' (e.g. マイナンバー利用事務系, "
+			    "LGWAN接続系, インターネット接続系)%s", f[k], NULL);
+		}
 	}
 	for (int ax = 0; ax < 3; ax++) {
 		int k = MAMORI_AF_CONFIDENTIALITY + ax;
-		const struct mamori_axis *axis = mamori_policy_axis(p, axis_ids[ax]);
-		int lv = parse_level(a->f[k]);
-		char num[8];
-		if (empty(a->f[k]))
+		int lv = parse_level(f[k]);
+		char num[24];
+		if (empty(f[k]))
 			continue;
-		if (axis == NULL || lv < 1 || lv > (int)axis->nlevels) {
-			snprintf(num, sizeof(num), "%zu", axis ? axis->nlevels : 1);
-			problem(d, file, row, k, "level '%s' is out of range: 1 to %s", a->f[k], num);
+		if (lv < 1 || lv > (int)c->nlevels[ax]) {
+			snprintf(num, sizeof(num), "%zu", c->nlevels[ax] ? c->nlevels[ax] : 1);
+			problem(d, file, row, k, "level '%s' is out of range: 1 to %s", f[k], num);
 			continue;
 		}
-		snprintf(num, sizeof(num), "%d", lv);
-		mamori_asset_set(a, (enum mamori_asset_field)k, num);
+		f[k] = c->level_text[lv];
 	}
-	if (!empty(a->f[MAMORI_AF_STATUS])) {
-		const char *st = a->f[MAMORI_AF_STATUS];
+	if (!empty(f[MAMORI_AF_STATUS])) {
+		const char *st = f[MAMORI_AF_STATUS];
 		if (strcmp(st, "active") == 0 || strcmp(st, "使用中") == 0 || strcmp(st, "有効") == 0)
-			mamori_asset_set(a, MAMORI_AF_STATUS, "active");
+			f[MAMORI_AF_STATUS] = "active";
 		else if (strcmp(st, "disposed") == 0 || strcmp(st, "廃棄済") == 0 || strcmp(st, "廃棄") == 0)
-			mamori_asset_set(a, MAMORI_AF_STATUS, "disposed");
+			f[MAMORI_AF_STATUS] = "disposed";
 		else
-			problem(d, file, row, MAMORI_AF_STATUS, "status '%s' is neither active (使用中) nor disposed (廃棄済)%s", st, NULL);
+			problem(d, file, row, MAMORI_AF_STATUS, "status '%s' is neither active (使用中) nor "
+			    "disposed (廃棄済)%s", st, NULL);
 	}
 	return d->errors - before;
+}
+
+size_t
+mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const char *file, int row,
+    struct mamori_diags *d)
+{
+	struct checker c;
+	const char *f[MAMORI_AF_COUNT];
+	char idbuf[24];
+	size_t n;
+
+	checker_init(&c, p, NULL);
+	memcpy(f, a->f, sizeof(f));
+	n = check_fields(&c, f, idbuf, file, row, d);
+	/* copy the normal forms back; none of them points into a's own strings */
+	for (int k = 0; k < MAMORI_AF_COUNT; k++)
+		if (f[k] != a->f[k])
+			mamori_asset_set(a, (enum mamori_asset_field)k, f[k]);
+	return n;
 }
 
 /* ---- rows ------------------------------------------------------------- */
@@ -255,35 +363,75 @@ asset_from_row(sqlite3_stmt *st, struct mamori_asset *a)
 	}
 }
 
-static cJSON *
-asset_json(const struct mamori_asset *a)
-{
-	cJSON *o = cJSON_CreateObject();
+/*
+ * The fields in the byte order of their ids: an audit body is canonical JSON,
+ * its keys sorted (canon.h).  test_asset checks every body the register
+ * writes against the canonical form of its parsed self.
+ */
+static const enum mamori_asset_field sorted_fields[MAMORI_AF_COUNT] = {
+	MAMORI_AF_AVAILABILITY, MAMORI_AF_CONFIDENTIALITY, MAMORI_AF_CREATED, MAMORI_AF_DEPARTMENT,
+	MAMORI_AF_DESCRIPTION, MAMORI_AF_DISPOSED_BY, MAMORI_AF_DISPOSED_DATE, MAMORI_AF_DISPOSED_METHOD,
+	MAMORI_AF_DISPOSED_WITNESS, MAMORI_AF_ID, MAMORI_AF_INTEGRITY, MAMORI_AF_KIND, MAMORI_AF_LOCATION,
+	MAMORI_AF_NAME, MAMORI_AF_RETENTION, MAMORI_AF_ROLE, MAMORI_AF_SEGMENT, MAMORI_AF_STATUS,
+	MAMORI_AF_UPDATED,
+};
 
-	for (int k = 0; k < MAMORI_AF_COUNT; k++)
-		if (!empty(a->f[k]))
-			cJSON_AddStringToObject(o, mamori_asset_columns[k].id, a->f[k]);
-	return o;
+/* One side of a body: the non-empty fields as an object, or null. */
+static void
+body_side(struct canon_buf *b, const char *const *f)
+{
+	bool first = true;
+
+	if (f == NULL) {
+		canon_put_raw(b, "null", 4);
+		return;
+	}
+	canon_put_raw(b, "{", 1);
+	for (int i = 0; i < MAMORI_AF_COUNT; i++) {
+		enum mamori_asset_field k = sorted_fields[i];
+		if (empty(f[k]))
+			continue;
+		if (!first)
+			canon_put_raw(b, ",", 1);
+		first = false;
+		canon_put_string(b, mamori_asset_columns[k].id);
+		canon_put_raw(b, ":", 1);
+		canon_put_string(b, f[k]);
+	}
+	canon_put_raw(b, "}", 1);
 }
 
-static int
-bind_asset(sqlite3_stmt *st, const struct mamori_asset *a)
+/* The audit body {"after":…,"before":…} of a change, written without a tree; false when memory ran out. */
+static bool
+asset_body(struct canon_buf *b, const char *const *before, const char *const *after)
+{
+	canon_buf_reset(b);
+	canon_put_raw(b, "{\"after\":", 9);
+	body_side(b, after);
+	canon_put_raw(b, ",\"before\":", 10);
+	body_side(b, before);
+	canon_put_raw(b, "}", 1);
+	return !b->fail;
+}
+
+/* Binds the fields as ?1 … ?19; the strings are lent to the statement until its next reset. */
+static void
+bind_fields(sqlite3_stmt *st, const char *const *f)
 {
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
-		const char *v = a->f[k];
+		const char *v = f[k];
 		if (k >= MAMORI_AF_CONFIDENTIALITY && k <= MAMORI_AF_AVAILABILITY)
 			sqlite3_bind_int(st, k + 1, v ? (int)to_int(v) : 1);
 		else if (v == NULL && (k == MAMORI_AF_ROLE || k == MAMORI_AF_SEGMENT || k >= MAMORI_AF_DISPOSED_DATE))
 			sqlite3_bind_null(st, k + 1);
 		else
-			sqlite3_bind_text(st, k + 1, v ? v : "", -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, k + 1, v ? v : "", -1, SQLITE_STATIC);
 	}
-	return 0;
 }
 
 /* The next free asset number, read once per transaction and counted up after. */
 static int
-next_id(struct mamori_store_tx *tx, char out[16])
+next_num(struct mamori_store_tx *tx, int64_t *num)
 {
 	struct mamori_error err;
 	sqlite3_stmt *st;
@@ -295,48 +443,55 @@ next_id(struct mamori_store_tx *tx, char out[16])
 		tx->next_asset = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1;
 		sqlite3_finalize(st);
 	}
-	snprintf(out, 16, "A-%06lld", (long long)tx->next_asset);
+	*num = tx->next_asset;
 	return 0;
 }
 
-/* Inserts a checked asset and its event inside tx. */
+/* What inserting an asset needs and fills in: its id and the time, lent to the fields. */
+struct insert_ctx {
+	sqlite3_stmt *ins;
+	struct canon_buf body;
+	char id[24], now[32];
+};
+
+/*
+ * Inserts a checked asset and its event inside tx.  f are the fields; num is
+ * the given number (0: the next free one).  The id, status, and the created
+ * and updated times are filled in f where empty (pointing into x).
+ */
 static int
-insert_asset(struct mamori_store_tx *tx, struct mamori_asset *a, sqlite3_stmt *ins)
+insert_fields(struct mamori_store_tx *tx, struct insert_ctx *x, const char *f[MAMORI_AF_COUNT], int64_t num)
 {
-	char now[32], id[16];
-	cJSON *after;
 	int rc;
 
-	store_now(now);
-	if (empty(a->f[MAMORI_AF_ID])) {
-		if ((rc = next_id(tx, id)) != 0)
-			return rc;
-		mamori_asset_set(a, MAMORI_AF_ID, id);
-	}
-	if (empty(a->f[MAMORI_AF_STATUS]))
-		mamori_asset_set(a, MAMORI_AF_STATUS, "active");
+	if (num == 0 && (rc = next_num(tx, &num)) != 0)
+		return rc;
+	snprintf(x->id, sizeof(x->id), "A-%06lld", (long long)num);
+	f[MAMORI_AF_ID] = x->id;
+	if (empty(f[MAMORI_AF_STATUS]))
+		f[MAMORI_AF_STATUS] = "active";
 	/* an imported register keeps its own dates, so that export → import is exact */
-	if (empty(a->f[MAMORI_AF_CREATED]))
-		mamori_asset_set(a, MAMORI_AF_CREATED, now);
-	if (empty(a->f[MAMORI_AF_UPDATED]))
-		mamori_asset_set(a, MAMORI_AF_UPDATED, now);
-	sqlite3_reset(ins);
-	bind_asset(ins, a);
-	sqlite3_bind_int64(ins, MAMORI_AF_COUNT + 1, to_int(a->f[MAMORI_AF_ID] + 2));
-	rc = sqlite3_step(ins);
+	if (empty(f[MAMORI_AF_CREATED]) || empty(f[MAMORI_AF_UPDATED])) {
+		store_tx_now(tx, x->now);
+		if (empty(f[MAMORI_AF_CREATED]))
+			f[MAMORI_AF_CREATED] = x->now;
+		if (empty(f[MAMORI_AF_UPDATED]))
+			f[MAMORI_AF_UPDATED] = x->now;
+	}
+	sqlite3_reset(x->ins);
+	bind_fields(x->ins, f);
+	sqlite3_bind_int64(x->ins, MAMORI_AF_COUNT + 1, num);
+	rc = sqlite3_step(x->ins);
+	sqlite3_reset(x->ins);	/* the bound strings are not kept past this call */
 	if (rc == SQLITE_CONSTRAINT)
 		return MAMORI_E_CONFLICT;
 	if (rc != SQLITE_DONE)
 		return MAMORI_E_STORE;
-	{
-		long long num = to_int(a->f[MAMORI_AF_ID] + 2);
-		if (num >= tx->next_asset)
-			tx->next_asset = num + 1;
-	}
-	after = asset_json(a);
-	rc = mamori_store_tx_event(tx, "asset.add", "asset", a->f[MAMORI_AF_ID], NULL, after);
-	cJSON_Delete(after);
-	return rc;
+	if (num >= tx->next_asset)
+		tx->next_asset = num + 1;
+	if (!asset_body(&x->body, NULL, f))
+		return MAMORI_E_NOMEM;
+	return store_tx_event_body(tx, "asset.add", "asset", x->id, x->body.buf);
 }
 
 #define INSERT_SQL "INSERT INTO asset (id, name, kind, description, department, role, segment, " \
@@ -353,15 +508,23 @@ static int
 add_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct add_arg *x = arg;
-	sqlite3_stmt *ins = store_prepare(tx->store, INSERT_SQL, x->err);
+	struct insert_ctx ic = { .ins = store_prepare(tx->store, INSERT_SQL, x->err) };
+	const char *f[MAMORI_AF_COUNT];
+	int64_t num = empty(x->a->f[MAMORI_AF_ID]) ? 0 : to_int(x->a->f[MAMORI_AF_ID] + 2);
 	int rc;
 
-	if (ins == NULL)
+	if (ic.ins == NULL)
 		return MAMORI_E_STORE;
-	rc = insert_asset(tx, x->a, ins);
+	memcpy(f, x->a->f, sizeof(f));
+	rc = insert_fields(tx, &ic, f, num);
 	if (rc == MAMORI_E_CONFLICT)
-		mamori_error_set(x->err, rc, "asset %s exists already", x->a->f[MAMORI_AF_ID]);
-	sqlite3_finalize(ins);
+		mamori_error_set(x->err, rc, "asset %s exists already", ic.id);
+	/* the caller's asset gets what the register filled in */
+	for (int k = 0; rc == 0 && k < MAMORI_AF_COUNT; k++)
+		if (f[k] != x->a->f[k] && mamori_asset_set(x->a, (enum mamori_asset_field)k, f[k]) != 0)
+			rc = MAMORI_E_NOMEM;
+	sqlite3_finalize(ic.ins);
+	canon_buf_free(&ic.body);
 	return rc;
 }
 
@@ -411,21 +574,21 @@ update_tx(struct mamori_store_tx *tx, void *arg)
 	    "description = ?4, department = ?5, role = ?6, segment = ?7, location = ?8, c = ?9, i = ?10, "
 	    "a = ?11, retention = ?12, status = ?13, created = ?14, updated = ?15, disposed_date = ?16, "
 	    "disposed_method = ?17, disposed_by = ?18, disposed_witness = ?19 WHERE id = ?1", x->err);
-	cJSON *b, *a;
+	struct canon_buf body = { 0 };
 	int rc;
 
 	if (st == NULL)
 		return MAMORI_E_STORE;
-	bind_asset(st, x->after);
+	bind_fields(st, (const char *const *)x->after->f);
 	rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(tx->store->db) == 1 ? 0 : MAMORI_E_STORE;
 	sqlite3_finalize(st);
 	if (rc != 0)
 		return store_error(tx->store, x->err, "cannot update the asset");
-	b = asset_json(x->before);
-	a = asset_json(x->after);
-	rc = mamori_store_tx_event(tx, x->action, "asset", x->after->f[MAMORI_AF_ID], b, a);
-	cJSON_Delete(b);
-	cJSON_Delete(a);
+	if (!asset_body(&body, (const char *const *)x->before->f, (const char *const *)x->after->f))
+		rc = MAMORI_E_NOMEM;
+	else
+		rc = store_tx_event_body(tx, x->action, "asset", x->after->f[MAMORI_AF_ID], body.buf);
+	canon_buf_free(&body);
 	return rc;
 }
 
@@ -604,6 +767,25 @@ bind_named(sqlite3_stmt *st, const char *name, const char *value)
 		sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * A column of a list row as text.  The levels are integers in the table:
+ * SQLite would turn each into text in a fresh allocation, three per row, so
+ * they are lent from a table of the digits instead.
+ */
+static char *
+row_text(sqlite3_stmt *st, int k)
+{
+	static const char digits[10][2] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+
+	if (k >= MAMORI_AF_CONFIDENTIALITY && k <= MAMORI_AF_AVAILABILITY &&
+	    sqlite3_column_type(st, k) == SQLITE_INTEGER) {
+		sqlite3_int64 v = sqlite3_column_int64(st, k);
+		if (v >= 0 && v <= 9)
+			return (char *)digits[v];
+	}
+	return (char *)sqlite3_column_text(st, k);
+}
+
 int
 mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *f,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_error *err)
@@ -665,7 +847,7 @@ mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *f,
 		/* the row's strings are lent to fn until the next step, never copied */
 		struct mamori_asset a;
 		for (int c = 0; c < MAMORI_AF_COUNT; c++)
-			a.f[c] = (char *)sqlite3_column_text(st, c);
+			a.f[c] = row_text(st, c);
 		if ((rc = fn(&a, ctx)) != 0)
 			break;
 	}
@@ -698,9 +880,20 @@ static const char *const asset_indexes[][2] = {
 /* Below this many rows an import keeps the indexes: rebuilding them costs more. */
 #define BULK_ROWS 10000
 
+/*
+ * An imported row, held until the whole file is checked: the fields point
+ * into the decoded file (csv.c compacts each record in place, so they stay
+ * valid until csv_free), into the policy (ids) or into the checker (levels);
+ * nothing per row is allocated.  The id is kept as its number.
+ */
+struct import_row {
+	const char *f[MAMORI_AF_COUNT];
+	int64_t num;		/* the given number, 0: the next free one */
+	int row;		/* the file's row, for messages */
+};
+
 struct import_arg {
-	struct mamori_asset *rows;
-	int *rowno;		/* the file's row of each asset, for messages */
+	struct import_row *rows;
 	size_t n;
 	void (*progress)(size_t, size_t);
 	struct mamori_error *err;
@@ -741,24 +934,27 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct import_arg *x = arg;
 	bool bulk = x->n >= BULK_ROWS && (int64_t)x->n > asset_count(tx->store);
-	sqlite3_stmt *ins = NULL;
+	struct insert_ctx ic = { 0 };
 	int rc = 0;
 
 	if (bulk && (rc = bulk_indexes(tx, false, x->err)) != 0)
 		return rc;
-	if ((ins = store_prepare(tx->store, INSERT_SQL, x->err)) == NULL)
+	if ((ic.ins = store_prepare(tx->store, INSERT_SQL, x->err)) == NULL)
 		return MAMORI_E_STORE;
 	for (size_t i = 0; i < x->n && rc == 0; i++) {
-		rc = insert_asset(tx, &x->rows[i], ins);
+		const char *f[MAMORI_AF_COUNT];
+		memcpy(f, x->rows[i].f, sizeof(f));
+		rc = insert_fields(tx, &ic, f, x->rows[i].num);
 		if (rc == MAMORI_E_CONFLICT)	/* checked before; only a concurrent writer gets here */
 			mamori_error_set(x->err, rc, "row %d: asset %s exists already in the register; "
-			    "nothing was imported", x->rowno[i], x->rows[i].f[MAMORI_AF_ID]);
+			    "nothing was imported", x->rows[i].row, ic.id);
 		if (x->progress && (i + 1) % 10000 == 0 && i + 1 < x->n)
 			x->progress(i + 1, x->n);
 	}
 	if (x->progress && rc == 0 && x->n >= 10000)
 		x->progress(x->n, x->n);	/* the last call says done */
-	sqlite3_finalize(ins);
+	sqlite3_finalize(ic.ins);
+	canon_buf_free(&ic.body);
 	if (rc == 0 && bulk)
 		rc = bulk_indexes(tx, true, x->err);
 	return rc;
@@ -783,40 +979,51 @@ config_pragma(struct mamori_store *s, const char *name)
 /*
  * Every given id must be new: not twice in the file, not in the register.
  * Checked before writing so that every row is reported, and so that a dry run
- * says what the import would say.
+ * says what the import would say.  The numbers seen go into an open-addressing
+ * table of the rows that gave them.
  */
 static void
 check_ids(struct mamori_store *s, const struct import_arg *x, const char *name, struct mamori_diags *d)
 {
-	struct mamori_strmap seen;
 	struct mamori_error err;
 	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM asset WHERE num = ?1", &err);
+	size_t given = 0, slots = 16, mask;
+	size_t *seen = NULL;	/* index + 1 of the row that gave a number; 0: free */
 
-	if (st == NULL || !mamori_strmap_init(&seen, x->n ? x->n : 1)) {
+	for (size_t i = 0; i < x->n; i++)
+		given += x->rows[i].num != 0;
+	while (slots < given * 2)
+		slots *= 2;
+	mask = slots - 1;
+	if (st == NULL || (given > 0 && (seen = calloc(slots, sizeof(*seen))) == NULL)) {
 		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: cannot check the ids (out of memory)", name);
 		sqlite3_finalize(st);
 		return;
 	}
-	for (size_t i = 0; i < x->n; i++) {
-		const char *id = x->rows[i].f[MAMORI_AF_ID];
-		int prev;
-		if (empty(id))
+	for (size_t i = 0; i < x->n && given > 0; i++) {
+		int64_t num = x->rows[i].num;
+		size_t h;
+		if (num == 0)
 			continue;
-		if ((prev = mamori_strmap_get(&seen, id)) >= 0) {
+		h = ((uint64_t)num * 0x9E3779B97F4A7C15ULL) >> 20 & mask;
+		while (seen[h] != 0 && x->rows[seen[h] - 1].num != num)
+			h = (h + 1) & mask;
+		if (seen[h] != 0) {
 			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: duplicate "
-			    "id %s (row %d has it too)", name, x->rowno[i], id, x->rowno[prev]);
+			    "id A-%06lld (row %d has it too)", name, x->rows[i].row, (long long)num,
+			    x->rows[seen[h] - 1].row);
 			continue;
 		}
-		mamori_strmap_put(&seen, id, (int)i);
+		seen[h] = i + 1;
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, to_int(id + 2));
+		sqlite3_bind_int64(st, 1, num);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: %s is in "
+			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: A-%06lld is in "
 			    "the register already; leave 資産番号 empty to get a new id, or edit the asset with "
-			    "'mamori asset edit %s'", name, x->rowno[i], id, id);
+			    "'mamori asset edit A-%06lld'", name, x->rows[i].row, (long long)num, (long long)num);
 	}
 	sqlite3_finalize(st);
-	mamori_strmap_free(&seen);
+	free(seen);
 }
 
 /* Reads a whole file, or a pipe, into a malloc'd buffer. */
@@ -864,29 +1071,37 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 	struct csv_reader r;
 	struct csv_record rec;
 	struct import_arg x = { .progress = progress, .err = err };
+	struct name_memo *memo = calloc(NM_COUNT, sizeof(*memo));
+	struct checker ck;
 	int colmap[4096];
 	size_t ncols = 0, cap = 0, bytes_len, text_len;
 	char *bytes, *text, msg[256];
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	bool seen[MAMORI_AF_COUNT] = { false };
-	int rc = 0, got;
+	int rc = 0, got, row = 1;
 
 	*count = 0;
-	if ((bytes = slurp(path, &bytes_len, err)) == NULL)
-		return MAMORI_E_IO;
+	if (memo == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	checker_init(&ck, s->policy, memo);
+	if ((bytes = slurp(path, &bytes_len, err)) == NULL) {
+		rc = MAMORI_E_IO;
+		goto out_checker;
+	}
 	text = text_decode(bytes, bytes_len, encoding, &text_len, msg, sizeof(msg));
 	free(bytes);
 	if (text == NULL) {
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);
-		return mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot decode the file", name);
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot decode the file", name);
+		goto out_checker;
 	}
 	csv_open(&r, text, text_len);
 	got = csv_next(&r, &rec);
 	if (got <= 0) {
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name,
 		    got == 0 ? "the file is empty; the first row must be the header (資産名, 種別, 所管課 …)" : r.error);
-		csv_free(&r);
-		return mamori_error_set(err, MAMORI_E_INVALID, "%s: no header row", name);
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: no header row", name);
+		goto out;
 	}
 	ncols = rec.nfields;
 	for (size_t i = 0; i < ncols; i++) {
@@ -908,12 +1123,12 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row 1: the required column "
 			    "%s (%s) is missing", name, mamori_asset_columns[k].ja, mamori_asset_columns[k].id);
 	if (diags->errors > 0) {
-		csv_free(&r);
-		return mamori_error_set(err, MAMORI_E_INVALID, "%s: the header row is not usable", name);
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: the header row is not usable", name);
+		goto out;
 	}
-	int row = 1;
 	while ((got = csv_next(&r, &rec)) == 1) {
-		struct mamori_asset a = { 0 };
+		struct import_row *ir;
+		char idbuf[24];
 		bool blank = true;
 		row++;
 		for (size_t i = 0; i < rec.nfields; i++)
@@ -923,26 +1138,26 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 		if (rec.nfields != ncols)
 			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d: %zu fields where the "
 			    "header has %zu", name, row, rec.nfields, ncols);
-		for (size_t i = 0; i < rec.nfields && i < ncols; i++)
-			if (colmap[i] >= 0 && rec.fields[i][0] != '\0' && mamori_asset_columns[colmap[i]].importable)
-				mamori_asset_set(&a, (enum mamori_asset_field)colmap[i], rec.fields[i]);
-		mamori_asset_check(s->policy, &a, name, row, diags);
 		if (x.n == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
-			struct mamori_asset *nr = realloc(x.rows, ncap * sizeof(*nr));
-			int *nn = nr ? realloc(x.rowno, ncap * sizeof(*nn)) : NULL;
-			if (nr != NULL)
-				x.rows = nr;
-			if (nn == NULL) {
-				mamori_asset_clear(&a);
+			struct import_row *nr = realloc(x.rows, ncap * sizeof(*nr));
+			if (nr == NULL) {
 				rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 				goto out;
 			}
-			x.rowno = nn;
+			x.rows = nr;
 			cap = ncap;
 		}
-		x.rowno[x.n] = row;
-		x.rows[x.n++] = a;
+		ir = &x.rows[x.n++];
+		memset(ir->f, 0, sizeof(ir->f));
+		for (size_t i = 0; i < rec.nfields && i < ncols; i++)
+			if (colmap[i] >= 0 && rec.fields[i][0] != '\0' && mamori_asset_columns[colmap[i]].importable)
+				ir->f[colmap[i]] = rec.fields[i];
+		check_fields(&ck, ir->f, idbuf, name, row, diags);
+		/* a valid id was normalised into idbuf: keep its number, not the text */
+		ir->num = ir->f[MAMORI_AF_ID] == idbuf ? to_int(idbuf + 2) : 0;
+		ir->f[MAMORI_AF_ID] = NULL;
+		ir->row = row;
 	}
 	if (got < 0)
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: line %d: %s", name, r.error_line, r.error);
@@ -957,20 +1172,20 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 		/* a cache that holds the whole transaction's pages: without it SQLite
 		 * spills pages to the WAL and reads them back many times over */
 		int64_t cache = config_pragma(s, "cache_size");
+		char restore[64];
 		store_exec(s, "PRAGMA cache_size = -1048576", NULL);	/* KiB: 1 GiB at most, used as needed */
 		rc = mamori_store_write(s, actor, import_tx, &x, err);
-		char restore[64];
 		snprintf(restore, sizeof(restore), "PRAGMA cache_size = %lld", (long long)cache);
 		store_exec(s, restore, NULL);
 	}
 	if (rc != 0)
 		*count = 0;
 out:
-	for (size_t i = 0; i < x.n; i++)
-		mamori_asset_clear(&x.rows[i]);
 	free(x.rows);
-	free(x.rowno);
 	csv_free(&r);
+out_checker:
+	checker_free(&ck);
+	free(memo);
 	return rc;
 }
 

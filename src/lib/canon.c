@@ -8,6 +8,11 @@
  * cJSON_PrintUnformatted gives for a copy of the tree with sorted members, but
  * without copying the tree: every audit event is canonicalised, and a bulk
  * import canonicalises a million of them.
+ *
+ * canon_put_string and canon_put_raw write canonical JSON without any tree, for
+ * a writer that knows its keys and their sorted order (the register's audit
+ * bodies); canon_put_string escapes exactly as cJSON does, which
+ * tests/unit/test_store.c checks for every byte.
  */
 #include "canon.h"
 
@@ -18,14 +23,8 @@
 /* Deeper values are refused: audit bodies are flat records, not recursion bombs. */
 #define MAX_DEPTH 64
 
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool fail;
-};
-
 static bool
-reserve(struct out *o, size_t n)
+reserve(struct canon_buf *o, size_t n)
 {
 	size_t cap = o->cap ? o->cap : 256;
 	char *nb;
@@ -46,7 +45,7 @@ reserve(struct out *o, size_t n)
 }
 
 static void
-put_raw(struct out *o, const char *s, size_t n)
+put_raw(struct canon_buf *o, const char *s, size_t n)
 {
 	if (!reserve(o, n))
 		return;
@@ -57,7 +56,7 @@ put_raw(struct out *o, const char *s, size_t n)
 
 /* One leaf, printed by cJSON into the buffer. */
 static void
-put_leaf(struct out *o, const cJSON *v)
+put_leaf(struct canon_buf *o, const cJSON *v)
 {
 	/* an escaped character takes at most 6 bytes (\u00XX); cJSON wants 5 spare */
 	size_t need = (cJSON_IsString(v) || cJSON_IsRaw(v)) && v->valuestring ? strlen(v->valuestring) * 6 + 8 : 64;
@@ -79,7 +78,7 @@ key_cmp(const void *a, const void *b)
 }
 
 static void
-put_value(struct out *o, const cJSON *v, int depth)
+put_value(struct canon_buf *o, const cJSON *v, int depth)
 {
 	const cJSON **kids = NULL;
 	bool object = cJSON_IsObject(v);
@@ -122,7 +121,7 @@ put_value(struct out *o, const cJSON *v, int depth)
 }
 
 static char *
-finish(struct out *o)
+finish(struct canon_buf *o)
 {
 	if (o->fail) {
 		free(o->buf);
@@ -134,7 +133,7 @@ finish(struct out *o)
 char *
 mamori_canon_json(const cJSON *v)
 {
-	struct out o = { 0 };
+	struct canon_buf o = { 0 };
 
 	put_value(&o, v, 0);
 	return finish(&o);
@@ -143,7 +142,7 @@ mamori_canon_json(const cJSON *v)
 char *
 mamori_canon_body(const cJSON *before, const cJSON *after)
 {
-	struct out o = { 0 };
+	struct canon_buf o = { 0 };
 
 	/* {"after":…,"before":…}: the keys in their sorted order */
 	put_raw(&o, "{\"after\":", 9);
@@ -158,4 +157,71 @@ mamori_canon_body(const cJSON *before, const cJSON *after)
 		put_raw(&o, "null", 4);
 	put_raw(&o, "}", 1);
 	return finish(&o);
+}
+
+/* ---- writing without a tree ---------------------------------------------- */
+
+void
+canon_buf_reset(struct canon_buf *b)
+{
+	b->len = 0;
+	b->fail = false;
+	if (b->buf != NULL)
+		b->buf[0] = '\0';
+}
+
+void
+canon_buf_free(struct canon_buf *b)
+{
+	free(b->buf);
+	*b = (struct canon_buf){ 0 };
+}
+
+void
+canon_put_raw(struct canon_buf *b, const char *s, size_t n)
+{
+	put_raw(b, s, n);
+}
+
+void
+canon_put_string(struct canon_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	char *o;
+
+	/* at most 6 bytes per input byte (\u00XX), 2 quotes */
+	if (!reserve(b, n * 6 + 2))
+		return;
+	o = b->buf + b->len;
+	*o++ = '"';
+	for (; *p; p++) {
+		/* cJSON 1.7 (print_string_ptr): '"', '\\' and the controls are
+		 * escaped, the short forms where JSON has one, else \u00xx in
+		 * lower case; every other byte, UTF-8 included, is copied */
+		if (*p > 31 && *p != '"' && *p != '\\') {
+			*o++ = (char)*p;
+			continue;
+		}
+		*o++ = '\\';
+		switch (*p) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->buf);
 }

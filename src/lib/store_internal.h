@@ -3,6 +3,7 @@
 #define MAMORI_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <time.h>
 
 #include "mamori/store.h"
 
@@ -22,6 +23,8 @@ struct mamori_store_tx {
 	int64_t events;
 	sqlite3_stmt *insert_event;	/* prepared once per transaction */
 	int64_t next_asset;		/* next asset number, 0 until first needed */
+	time_t now_sec;			/* store_tx_now: the second now_text holds */
+	char now_text[24];
 };
 
 /* Runs SQL with no result rows; fills err with SQLite's message on failure. */
@@ -35,5 +38,16 @@ int store_error(struct mamori_store *s, struct mamori_error *err, const char *wh
 
 /* The current time, UTC, RFC 3339 with microseconds, into buf (32 bytes). */
 void store_now(char buf[32]);
+
+/* As store_now, with the date and time of day formatted once per second of the transaction. */
+void store_tx_now(struct mamori_store_tx *tx, char buf[32]);
+
+/*
+ * As mamori_store_tx_event, for a body that is canonical JSON already
+ * ({"after":…,"before":…}, written with canon.h): the register writes its
+ * bodies directly, without a cJSON tree per event.
+ */
+int store_tx_event_body(struct mamori_store_tx *tx, const char *action, const char *object_type,
+    const char *object_id, const char *body);
 
 #endif

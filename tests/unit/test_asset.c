@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mamori/asset.h"
+#include "canon.h"
 #include "store_internal.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
@@ -496,6 +497,80 @@ test_bulk_import_and_round_trip(void **state)
 	mamori_store_close(&t);
 }
 
+/*
+ * Every body the register writes (import, add, edit, dispose) is canonical
+ * JSON — re-printing its parsed self canonically gives the same bytes — and
+ * its last "after" is exactly the stored asset.  Values carry what JSON must
+ * escape: quotes, backslashes, controls, line breaks.
+ */
+static void
+test_audit_bodies(void **state)
+{
+	struct mamori_store *s = new_store("bodies.db");
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_asset a = { 0 }, ch = { 0 };
+	sqlite3_stmt *st;
+	char path[128];
+	size_t n = 0, bodies = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/esc.csv", dir);
+	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性,説明,保管場所,保存期間\n"
+	    "A-5,\"引用\"\"符\"\" \\ 逆斜線\",情報,総務課,2,1,1,\"タブ\t改行\r\n制御\x01\x1f終わり\",\"棚, 3段目\",5年\n"
+	    ",Ｚ全角　名前,media,soumu,1,1,1,,,\n");
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(n, 2);
+	make(&a, "追加/\\", "information", "zeimu", "3", "2", "2", "lgwan");
+	assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), 0);
+	assert_string_equal(a.f[MAMORI_AF_ID], "A-000007");	/* after the imported A-000005, A-000006 */
+	mamori_asset_clear(&a);
+	mamori_asset_set(&ch, MAMORI_AF_LOCATION, "新しい\"場所\"");
+	assert_int_equal(mamori_asset_edit(s, "test:unit", "A-000005", &ch, &d, &err), 0);
+	mamori_asset_clear(&ch);
+	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000006", "2026-11-01", "delete", "山田\t", NULL, &err), 0);
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT object_id, body FROM audit_event WHERE object_type = "
+	    "'asset' ORDER BY seq", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *body = (const char *)sqlite3_column_text(st, 1);
+		cJSON *v = cJSON_Parse(body), *after;
+		char *again;
+		assert_non_null(v);
+		again = mamori_canon_json(v);
+		assert_string_equal(again, body);
+		free(again);
+		/* the asset as it is now equals the after of its last event */
+		after = cJSON_GetObjectItemCaseSensitive(v, "after");
+		assert_int_equal(mamori_asset_get(s, id, &a, &err), 0);
+		for (int k = 0; k < MAMORI_AF_COUNT; k++) {
+			cJSON *f = cJSON_GetObjectItemCaseSensitive(after, mamori_asset_columns[k].id);
+			const char *now = a.f[k] && a.f[k][0] ? a.f[k] : NULL;
+			if (strcmp(id, "A-000005") == 0 && strstr(body, "\"before\":null") != NULL)
+				continue;	/* edited later */
+			if (strcmp(id, "A-000006") == 0 && strstr(body, "\"before\":null") != NULL)
+				continue;	/* disposed later */
+			if (now == NULL)
+				assert_null(f);
+			else
+				assert_string_equal(cJSON_GetStringValue(f), now);
+		}
+		mamori_asset_clear(&a);
+		cJSON_Delete(v);
+		bodies++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(bodies, 5);
+	/* the imported values arrived intact */
+	assert_int_equal(mamori_asset_get(s, "A-000005", &a, &err), 0);
+	assert_string_equal(a.f[MAMORI_AF_NAME], "引用\"符\" \\ 逆斜線");
+	assert_string_equal(a.f[MAMORI_AF_DESCRIPTION], "タブ\t改行\r\n制御\x01\x1f終わり");
+	mamori_asset_clear(&a);
+	mamori_diags_clear(&d);
+	mamori_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -506,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_dispose),
 		cmocka_unit_test(test_import_all_or_nothing),
 		cmocka_unit_test(test_bulk_import_and_round_trip),
+		cmocka_unit_test(test_audit_bodies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

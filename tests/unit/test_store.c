@@ -100,6 +100,8 @@ test_create_and_settings(void **state)
 	free(mode);
 	assert_int_equal(query_int(s, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(query_int(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(s, "PRAGMA page_size"), 16384);	/* new stores only */
+	assert_int_equal(query_int(s, "PRAGMA mmap_size"), 2147418112);
 	assert_int_equal(query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
 	assert_string_equal(mamori_store_policy(s)->id, "test-store");
 	/* the policy is kept with its hash, and its load is the first event */
@@ -402,6 +404,75 @@ test_canonical_json(void **state)
 	}
 }
 
+/* Writing strings without a tree escapes every byte exactly as cJSON prints it. */
+static void
+test_canon_string(void **state)
+{
+	static const char *const samples[] = {
+		"", "plain", "日本語の値", "\"quoted\" \\ back", "tab\there\nnew\r\b\f",
+		"\x01\x1f\x7f end", "ＡＢＣ　全角", "mixed \x05日本\"\\",
+	};
+	struct canon_buf b = { 0 };
+	char one[2] = { 0, 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]) + 255; i++) {
+		const char *in = samples[0];
+		cJSON *v;
+		char *want;
+		if (i < sizeof(samples) / sizeof(samples[0]))
+			in = samples[i];
+		else {
+			one[0] = (char)(i - sizeof(samples) / sizeof(samples[0]) + 1);	/* every byte 1 … 255 */
+			in = one;
+		}
+		v = cJSON_CreateString(in);
+		want = cJSON_PrintUnformatted(v);
+		canon_buf_reset(&b);
+		canon_put_raw(&b, "x", 1);	/* appends after what is there */
+		canon_put_string(&b, in);
+		assert_false(b.fail);
+		assert_int_equal(b.buf[0], 'x');
+		assert_string_equal(b.buf + 1, want);
+		assert_int_equal(b.len, strlen(want) + 1);
+		free(want);
+		cJSON_Delete(v);
+	}
+	canon_buf_free(&b);
+	assert_null(b.buf);
+}
+
+/* The transaction's clock prints what store_now prints: RFC 3339, microseconds, UTC. */
+static int
+check_now(struct mamori_store_tx *tx, void *arg)
+{
+	char a[32], b[32], c[32];
+
+	(void)arg;
+	store_now(a);
+	store_tx_now(tx, b);
+	store_tx_now(tx, c);	/* the second call reuses the formatted second */
+	assert_int_equal(strlen(b), 27);
+	assert_int_equal(b[10], 'T');
+	assert_int_equal(b[19], '.');
+	assert_int_equal(b[26], 'Z');
+	assert_true(strcmp(a, b) <= 0 && strcmp(b, c) <= 0);
+	for (int i = 0; i < 26; i++)	/* digits where store_now has digits */
+		assert_int_equal(a[i] >= '0' && a[i] <= '9', b[i] >= '0' && b[i] <= '9');
+	return mamori_store_tx_event(tx, "test.now", "test", "t", NULL, NULL);
+}
+
+static void
+test_tx_now(void **state)
+{
+	struct mamori_store *s = new_store("now.db");
+	struct mamori_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(mamori_store_write(s, "test:unit", check_now, NULL, &err), 0);
+	mamori_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -416,6 +487,8 @@ main(void)
 		cmocka_unit_test(test_migration_from_v1),
 		cmocka_unit_test(test_failed_migration_changes_nothing),
 		cmocka_unit_test(test_canonical_json),
+		cmocka_unit_test(test_canon_string),
+		cmocka_unit_test(test_tx_now),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
