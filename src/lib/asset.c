@@ -862,18 +862,15 @@ mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *f,
 /* ---- import ------------------------------------------------------------- */
 
 /*
- * The register's secondary indexes, exactly as the current schema makes them
- * (store.c, migration 2 → 3).  A bulk import into a register smaller than the
- * file drops them, inserts, and builds them again in the same transaction:
- * building an index once from all its keys is much cheaper than keeping it
- * up to date row by row.  test_asset checks that a bulk import leaves the same
+ * The register's secondary index, exactly as the current schema makes it
+ * (store.c, migrations 2 → 3 → 4).  A bulk import into a register smaller than
+ * the file drops it, inserts, and builds it again in the same transaction:
+ * building an index once from all its keys is cheaper than keeping it up to
+ * date row by row.  test_asset checks that a bulk import leaves the same
  * indexes as a new store has.
  */
 static const char *const asset_indexes[][2] = {
 	{ "asset_department", "CREATE INDEX asset_department ON asset (department, segment, c, i, a, kind, status)" },
-	{ "asset_segment", "CREATE INDEX asset_segment ON asset (segment, c, i, a, kind, status)" },
-	{ "asset_levels", "CREATE INDEX asset_levels ON asset (c, i, a, kind, status)" },
-	{ "asset_kind", "CREATE INDEX asset_kind ON asset (kind, status)" },
 };
 #define NASSET_INDEXES (sizeof(asset_indexes) / sizeof(asset_indexes[0]))
 
@@ -923,9 +920,11 @@ bulk_indexes(struct mamori_store_tx *tx, bool create, struct mamori_error *err)
 		snprintf(sql, sizeof(sql), "DROP INDEX %s", asset_indexes[i][0]);
 		rc = store_exec(tx->store, create ? asset_indexes[i][1] : sql, err);
 	}
-	/* fresh statistics, sampled, so that the planner picks the right index */
+	/* exact statistics (a sample misjudges how many rows share a department,
+	 * and the planner then scans instead of skipping): with them a filter
+	 * without the department skips through the index (0.3 s per million) */
 	if (rc == 0 && create)
-		rc = store_exec(tx->store, "PRAGMA analysis_limit = 1000; ANALYZE asset", err);
+		rc = store_exec(tx->store, "PRAGMA analysis_limit = 0; ANALYZE asset", err);
 	return rc;
 }
 
