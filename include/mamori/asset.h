@@ -134,8 +134,10 @@ void mamori_asset_restrictions(const struct mamori_policy *p, const struct mamor
  * file, not in the register); they are checked with the rows, so a dry run
  * reports what the import would.  *count receives the number of rows (would
  * be) imported.  progress, when not NULL, is called every 10,000 rows written
- * and once at the end with done == total.  A large import into a smaller
- * register drops and rebuilds the register's indexes inside its transaction.
+ * and, for files of 10,000 rows or more, once with done == total when the
+ * import is committed.  A large import into a smaller register drops and
+ * rebuilds the register's index and gathers its statistics inside its
+ * transaction.  No allocation per row: the rows point into the decoded file.
  */
 int mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
     const char *encoding, bool dry_run, struct mamori_diags *diags, size_t *count,

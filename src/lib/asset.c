@@ -950,8 +950,6 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 		if (x->progress && (i + 1) % 10000 == 0 && i + 1 < x->n)
 			x->progress(i + 1, x->n);
 	}
-	if (x->progress && rc == 0 && x->n >= 10000)
-		x->progress(x->n, x->n);	/* the last call says done */
 	sqlite3_finalize(ic.ins);
 	canon_buf_free(&ic.body);
 	if (rc == 0 && bulk)
@@ -1176,6 +1174,10 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 		rc = mamori_store_write(s, actor, import_tx, &x, err);
 		snprintf(restore, sizeof(restore), "PRAGMA cache_size = %lld", (long long)cache);
 		store_exec(s, restore, NULL);
+		/* done only when committed: the index and the commit of a large file
+		 * take seconds after its last row is written */
+		if (progress && rc == 0 && x.n >= 10000)
+			progress(x.n, x.n);
 	}
 	if (rc != 0)
 		*count = 0;

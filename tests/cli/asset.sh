@@ -167,6 +167,10 @@ for i in range(10500): print(f"大量{i},情報,総務課,1,1,1")' >"$TMP/many.c
 "$MAMORI" init --policy "$P" --db "$TMP/many.db" >/dev/null
 expect_exit 0 "large import, stderr to a file" -- "$MAMORI" asset import --db "$TMP/many.db" "$TMP/many.csv"
 [ ! -s "$TMP/err" ] && ok || not_ok "no progress on a redirected stderr"
+"$MAMORI" init --policy "$P" --db "$TMP/many2.db" >/dev/null
+expect_exit 0 "large import on a terminal" -- script -qec "\"$MAMORI\" asset import --db \"$TMP/many2.db\" \"$TMP/many.csv\"" /dev/null
+expect_grep "$TMP/out" '10000 / 10500 assets' "import progress shown on a terminal"
+expect_grep "$TMP/out" '10500 / 10500 assets' "import progress ends with the total"
 expect_exit 0 "export on a terminal" -- script -qec "\"$MAMORI\" asset export --db \"$TMP/many.db\" --format csv --out \"$TMP/many-out.csv\"" /dev/null
 expect_grep "$TMP/out" '10500 / 10500 assets' "progress shown on a terminal"
 [ "$(wc -l <"$TMP/many-out.csv")" = 10501 ] && ok || not_ok "large export complete"
