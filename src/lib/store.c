@@ -503,24 +503,25 @@ last_event(struct mamori_store_tx *tx)
 }
 
 void
-store_tx_now(struct mamori_store_tx *tx, char buf[32])
+store_clock_now(struct store_clock *c, char buf[32])
 {
 	struct timespec ts;
 	int us;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (ts.tv_sec != tx->now_sec || tx->now_text[0] == '\0') {
+	if (ts.tv_sec != c->sec || c->text[0] == '\0') {
 		struct tm tm;
 		gmtime_r(&ts.tv_sec, &tm);
-		if (strftime(tx->now_text, sizeof(tx->now_text), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		if (strftime(c->text, sizeof(c->text), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+			c->text[0] = '\0';
 			store_now(buf);
 			return;
 		}
-		tx->now_sec = ts.tv_sec;
+		c->sec = ts.tv_sec;
 	}
 	/* the same text as store_now: date, time, '.', six digits of microseconds, 'Z' */
-	size_t n = strlen(tx->now_text);
-	memcpy(buf, tx->now_text, n);
+	size_t n = strlen(c->text);
+	memcpy(buf, c->text, n);
 	us = (int)(ts.tv_nsec / 1000) % 1000000;
 	buf[n++] = '.';
 	for (int d = 100000; d > 0; d /= 10)
@@ -529,15 +530,69 @@ store_tx_now(struct mamori_store_tx *tx, char buf[32])
 	buf[n] = '\0';
 }
 
+void
+store_tx_now(struct mamori_store_tx *tx, char buf[32])
+{
+	store_clock_now(&tx->clock, buf);
+}
+
+int
+store_tx_last(struct mamori_store_tx *tx, int64_t *seq, unsigned char chain[32])
+{
+	int rc = last_event(tx);
+
+	if (rc == 0) {
+		*seq = tx->last_seq;
+		memcpy(chain, tx->last_chain, 32);
+	}
+	return rc;
+}
+
+int
+store_tx_event_hashed(struct mamori_store_tx *tx, const struct mamori_event *ev,
+    const unsigned char leaf[32], const unsigned char chain[32])
+{
+	struct mamori_error err;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = last_event(tx)) != 0)
+		return rc;
+	if (ev->seq != tx->last_seq + 1)	/* hashed against another last event: refuse, never chain wrongly */
+		return MAMORI_E_STORE;
+	if (tx->insert_event == NULL)
+		tx->insert_event = store_prepare(tx->store, "INSERT INTO audit_event (seq, time, actor, "
+		    "action, object_type, object_id, body, leaf, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+		    "?8, ?9)", &err);
+	if ((st = tx->insert_event) == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, ev->seq);
+	sqlite3_bind_text(st, 2, ev->time, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ev->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ev->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ev->object_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ev->object_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, ev->body, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, leaf, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, chain, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
+	sqlite3_clear_bindings(st);	/* the bound strings are the caller's, lent for this call */
+	if (rc != 0)
+		return rc;
+	tx->last_seq = ev->seq;
+	memcpy(tx->last_chain, chain, 32);
+	tx->events++;
+	return 0;
+}
+
 int
 store_tx_event_body(struct mamori_store_tx *tx, const char *action, const char *object_type,
     const char *object_id, const char *body)
 {
-	struct mamori_error err;
 	struct mamori_event ev;
 	unsigned char leaf[32], chain[32];
 	char now[32];
-	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = last_event(tx)) != 0)
@@ -547,30 +602,7 @@ store_tx_event_body(struct mamori_store_tx *tx, const char *action, const char *
 		object_id, body };
 	mamori_event_leaf(&ev, leaf);
 	mamori_event_chain(tx->last_chain, leaf, chain);
-	if (tx->insert_event == NULL)
-		tx->insert_event = store_prepare(tx->store, "INSERT INTO audit_event (seq, time, actor, "
-		    "action, object_type, object_id, body, leaf, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-		    "?8, ?9)", &err);
-	if ((st = tx->insert_event) == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, ev.seq);
-	sqlite3_bind_text(st, 2, ev.time, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, ev.actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ev.action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ev.object_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, ev.object_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, body, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 8, leaf, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 9, chain, 32, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
-	sqlite3_clear_bindings(st);	/* the bound strings are the caller's, lent for this call */
-	if (rc != 0)
-		return rc;
-	tx->last_seq = ev.seq;
-	memcpy(tx->last_chain, chain, 32);
-	tx->events++;
-	return 0;
+	return store_tx_event_hashed(tx, &ev, leaf, chain);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "mamori/audit.h"
 #include "mamori/store.h"
 
 struct mamori_store {
@@ -12,6 +13,12 @@ struct mamori_store {
 	char *path;
 	char log_id[40];
 	struct mamori_policy *policy;
+};
+
+/* A clock that formats the date and time of day once per second (store_clock_now). */
+struct store_clock {
+	time_t sec;
+	char text[24];
 };
 
 struct mamori_store_tx {
@@ -23,8 +30,7 @@ struct mamori_store_tx {
 	int64_t events;
 	sqlite3_stmt *insert_event;	/* prepared once per transaction */
 	int64_t next_asset;		/* next asset number, 0 until first needed */
-	time_t now_sec;			/* store_tx_now: the second now_text holds */
-	char now_text[24];
+	struct store_clock clock;	/* store_tx_now */
 };
 
 /* Runs SQL with no result rows; fills err with SQLite's message on failure. */
@@ -39,8 +45,23 @@ int store_error(struct mamori_store *s, struct mamori_error *err, const char *wh
 /* The current time, UTC, RFC 3339 with microseconds, into buf (32 bytes). */
 void store_now(char buf[32]);
 
-/* As store_now, with the date and time of day formatted once per second of the transaction. */
+/* As store_now, with the date and time of day formatted once per second of the clock. */
+void store_clock_now(struct store_clock *c, char buf[32]);
+
+/* store_clock_now with the transaction's clock. */
 void store_tx_now(struct mamori_store_tx *tx, char buf[32]);
+
+/* The seq and chain hash of the transaction's last event (0 and zeros: none yet). */
+int store_tx_last(struct mamori_store_tx *tx, int64_t *seq, unsigned char chain[32]);
+
+/*
+ * Appends an event whose leaf and chain hash the caller computed already
+ * (mamori_event_leaf, mamori_event_chain) from the transaction's last event —
+ * a bulk import hashes on a second thread while this one inserts.  ev->seq
+ * must follow the last event's; ev's strings are lent for the call.
+ */
+int store_tx_event_hashed(struct mamori_store_tx *tx, const struct mamori_event *ev,
+    const unsigned char leaf[32], const unsigned char chain[32]);
 
 /*
  * As mamori_store_tx_event, for a body that is canonical JSON already

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mamori/asset.h"
+#include "mamori/audit.h"
 #include "canon.h"
 #include "store_internal.h"
 
@@ -65,6 +66,20 @@ query_int(struct mamori_store *s, const char *sql)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* The store's audit trail verifies: leaves, chain, tree, heads. */
+static void
+verify_trail(struct mamori_store *s)
+{
+	struct mamori_error err = { 0 };
+	unsigned char pk[32];
+	char pub[200], summary[256];
+
+	snprintf(pub, sizeof(pub), "%s.pub", mamori_store_path(s));
+	assert_int_equal(mamori_audit_read_pubkey(pub, pk, &err), 0);
+	if (mamori_audit_verify(s, pk, NULL, 0, summary, sizeof(summary), &err) != 0)
+		fail_msg("log verify: %s", err.message);
 }
 
 /* An asset from "name", kind, department, c, i, a (+ segment). */
@@ -488,6 +503,7 @@ test_bulk_import_and_round_trip(void **state)
 	free(before);
 	free(after);
 	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.add'"), 12000);
+	verify_trail(s);	/* the leaves and chain hashed on the import's second thread */
 	/* with the statistics the import gathered, a selective filter that does not
 	 * name the department is answered from the one index too, skipping through
 	 * the departments (ANY(department)), not by reading the table (with a
@@ -595,6 +611,13 @@ test_audit_bodies(void **state)
 	}
 	sqlite3_finalize(st);
 	assert_int_equal(bodies, 5);
+	verify_trail(s);
+	/* a given id lower than the register's highest: the next free id is still max + 1 */
+	snprintf(path, sizeof(path), "%s/low.csv", dir);
+	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性\nA-3,低い番号,情報,総務課,1,1,1\n,次,情報,総務課,1,1,1\n");
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(query_int(s, "SELECT num FROM asset WHERE name = '次'"), 8);
+	verify_trail(s);
 	/* the imported values arrived intact */
 	assert_int_equal(mamori_asset_get(s, "A-000005", &a, &err), 0);
 	assert_string_equal(a.f[MAMORI_AF_NAME], "引用\"符\" \\ 逆斜線");
