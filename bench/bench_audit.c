@@ -139,7 +139,7 @@ int
 main(int argc, char **argv)
 {
 	char dir[] = "/tmp/mamori-bench-audit-XXXXXX", db[128], pub[160], summary[512], cmd[160];
-	int events = argc > 2 ? atoi(argv[2]) : 200000;
+	int events = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 200000;
 	struct mamori_diags d = { 0 };
 	struct mamori_store *s = NULL;
 	struct mamori_error err;
