@@ -165,6 +165,17 @@ parse_level(const char *s)
 	return (int)v;
 }
 
+/* "active" or "disposed" for a status word (English or Japanese); NULL when it is neither. */
+static const char *
+status_word(const char *s)
+{
+	if (strcmp(s, "active") == 0 || strcmp(s, "使用中") == 0 || strcmp(s, "有効") == 0)
+		return "active";
+	if (strcmp(s, "disposed") == 0 || strcmp(s, "廃棄済") == 0 || strcmp(s, "廃棄") == 0)
+		return "disposed";
+	return NULL;
+}
+
 /*
  * What checking needs besides the fields: the policy, the number of levels of
  * each axis, the levels' texts, and — for an import — the names already
@@ -322,14 +333,12 @@ check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], 
 		f[k] = c->level_text[lv];
 	}
 	if (!empty(f[MAMORI_AF_STATUS])) {
-		const char *st = f[MAMORI_AF_STATUS];
-		if (strcmp(st, "active") == 0 || strcmp(st, "使用中") == 0 || strcmp(st, "有効") == 0)
-			f[MAMORI_AF_STATUS] = "active";
-		else if (strcmp(st, "disposed") == 0 || strcmp(st, "廃棄済") == 0 || strcmp(st, "廃棄") == 0)
-			f[MAMORI_AF_STATUS] = "disposed";
+		const char *st = status_word(f[MAMORI_AF_STATUS]);
+		if (st != NULL)
+			f[MAMORI_AF_STATUS] = st;
 		else
 			problem(d, file, row, MAMORI_AF_STATUS, "status '%s' is neither active (使用中) nor "
-			    "disposed (廃棄済)%s", st, NULL);
+			    "disposed (廃棄済)%s", f[MAMORI_AF_STATUS], NULL);
 	}
 	return d->errors - before;
 }
@@ -860,8 +869,8 @@ mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *f,
 		bind_named(st, ":segment", (g = mamori_policy_find_segment(s->policy, f->segment)) ? g->id : f->segment);
 	if (f->kind)
 		bind_named(st, ":kind", (k = mamori_policy_find_asset_kind(s->policy, f->kind)) ? k->id : f->kind);
-	if (f->status)
-		bind_named(st, ":status", f->status);
+	if (f->status)	/* the words import accepts: 使用中 / 廃棄済 */
+		bind_named(st, ":status", status_word(f->status) ? status_word(f->status) : f->status);
 	if (f->text) {
 		size_t o = 0;
 		like[o++] = '%';

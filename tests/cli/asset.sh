@@ -53,6 +53,12 @@ expect_exit 0 "dispose irreversibly" -- "$MAMORI" asset dispose A-000001 --metho
 expect_exit 1 "dispose twice" -- "$MAMORI" asset dispose A-000001 --method shred --by 山田
 expect_exit 0 "dispose level 1 by deletion" -- "$MAMORI" asset add --name メモ --kind information --department soumu --c 1 --i 1 --a 1
 expect_exit 0 "…is allowed" -- "$MAMORI" asset dispose A-000003 --method delete --by 山田
+expect_exit 0 "list by status" -- "$MAMORI" asset list --csv --status disposed
+expect_grep "$TMP/out" '^A-000001,' "disposed A-000001 listed"
+expect_grep "$TMP/out" '^A-000003,' "disposed A-000003 listed"
+grep -q '^A-000002,' "$TMP/out" && not_ok "an active asset is not listed as disposed" || ok
+expect_exit 0 "list by status in Japanese, kind by title, text" -- "$MAMORI" asset list --csv --status 廃棄済 --kind 情報 --search メモ
+[ "$(grep -c '^A-' "$TMP/out")" = 1 ] && grep -q '^A-000003,' "$TMP/out" && ok || not_ok "status 廃棄済 + kind 情報 + text メモ: only A-000003"
 
 # CP932 (what Japanese Excel writes), Japanese headers in another order, a quoted newline
 # (Excel ends records with CRLF and writes a bare LF for a line break inside a cell)

@@ -612,6 +612,17 @@ test_audit_bodies(void **state)
 	sqlite3_finalize(st);
 	assert_int_equal(bodies, 5);
 	verify_trail(s);
+	/* the status filter, in English or Japanese */
+	{
+		struct mamori_asset_filter f = { .status = "disposed" };
+		assert_string_equal(list(s, &f), "A-000006");
+		f.status = "廃棄済";
+		assert_string_equal(list(s, &f), "A-000006");
+		f.status = "使用中";
+		assert_string_equal(list(s, &f), "A-000005,A-000007");
+		f.status = "lost";
+		assert_string_equal(list(s, &f), "");
+	}
 	/* a given id lower than the register's highest: the next free id is still max + 1 */
 	snprintf(path, sizeof(path), "%s/low.csv", dir);
 	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性\nA-3,低い番号,情報,総務課,1,1,1\n,次,情報,総務課,1,1,1\n");
