@@ -197,6 +197,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 {
 	char cookie[MAMORI_TOKEN_LEN + 1];
 	const char *csrf;
+	time_t now = time(NULL);
 
 	if ((rt->flags & ROUTE_STORE) && srv->store == NULL) {
 		http_error(res, 404, "not-found", NULL, "this server has no store (start it with --db)");
@@ -204,17 +205,14 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	}
 	if (srv->store == NULL || (rt->flags & ROUTE_PUBLIC))
 		return true;
+	/* the caches answer for the store as it is now (worker.h) */
+	worker_refresh(req->worker);
 	/* systems: Authorization: Bearer TOKEN, no cookie and so no CSRF */
 	const char *authz = http_header(req, "Authorization");
 	if (authz != NULL && strncmp(authz, "Bearer ", 7) == 0) {
 		struct mamori_user u;
-		struct mamori_error err;
 		char scope[8];
-		int rc;
-		pthread_mutex_lock(&srv->store_lock);
-		rc = mamori_user_token_check(srv->store, authz + 7, time(NULL), &u, scope, &err);
-		pthread_mutex_unlock(&srv->store_lock);
-		if (rc != 0) {
+		if (worker_token_check(req->worker, authz + 7, now, &u, scope) != 0) {
 			http_error(res, 401, "unauthorized", NULL, "invalid or expired token");
 			return false;
 		}
@@ -232,10 +230,20 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		return true;
 	}
 	if (!cookie_value(req->conn, "mamori_session", cookie, sizeof(cookie)) ||
-	    !sessions_find(&srv->sessions, cookie, time(NULL), sess)) {
+	    !sessions_find(&srv->sessions, cookie, now, sess)) {
 		http_error(res, 401, "unauthorized", NULL, "log in first (POST /api/login)");
 		return false;
 	}
+	/* the account as it is now: a disabled one's sessions end at once, a
+	 * changed role or department applies from the next request */
+	struct mamori_user u;
+	if (worker_user_get(req->worker, sess->user, now, &u) != 0 || u.disabled) {
+		sessions_close(&srv->sessions, cookie);
+		http_error(res, 401, "unauthorized", NULL, "the account is disabled; log in again");
+		return false;
+	}
+	snprintf(sess->role, sizeof(sess->role), "%s", u.role);
+	snprintf(sess->department, sizeof(sess->department), "%s", u.department);
 	req->session = sess;
 	snprintf(req->actor, sizeof(req->actor), "web:%s@%s", sess->user, req->client);
 	if (rt->flags & ROUTE_MUTATES) {
@@ -325,6 +333,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 
 	memset(&req, 0, sizeof(req));
+	if (srv->store != NULL) {
+		req.worker = pthread_getspecific(srv->worker_key);
+		if (req.worker == NULL) {
+			struct mamori_error err = { 0 };
+			req.worker = worker_new(srv->store, &err);
+			if (req.worker == NULL || pthread_setspecific(srv->worker_key, req.worker) != 0) {
+				worker_free(req.worker);
+				http_error(&res, 503, "busy", NULL, "cannot open the store for this request: %s",
+				    err.message);
+				return send_response(conn, &res);
+			}
+		}
+		req.db = req.worker->db;
+	}
 	req.srv = srv;
 	req.conn = conn;
 	req.method = method;
@@ -415,6 +437,13 @@ read_pem(const char *path)
 	return b;
 }
 
+/* A worker thread ends: its connection and caches go with it. */
+static void
+worker_destroy(void *w)
+{
+	worker_free(w);
+}
+
 int
 server_start(struct server *srv)
 {
@@ -424,6 +453,13 @@ server_start(struct server *srv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = srv->cfg.threads ? srv->cfg.threads : (unsigned)(ncpu > 0 ? ncpu : 1);
 
+	if (srv->store != NULL && !srv->have_worker_key) {
+		if (pthread_key_create(&srv->worker_key, worker_destroy) != 0) {
+			fprintf(stderr, "mamori: serve: cannot make thread-local storage\n");
+			return 3;
+		}
+		srv->have_worker_key = true;
+	}
 	if (!parse_listen(srv->cfg.listen, &addr)) {
 		fprintf(stderr, "mamori: serve: --listen '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)\n",
 		    srv->cfg.listen);
@@ -476,8 +512,12 @@ server_stop(struct server *srv)
 			break;
 		usleep(20 * 1000);
 	}
-	MHD_stop_daemon(srv->daemon);
+	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
+	if (srv->have_worker_key) {
+		pthread_key_delete(srv->worker_key);
+		srv->have_worker_key = false;
+	}
 	free(srv->tls_cert_pem);
 	free(srv->tls_key_pem);
 	srv->tls_cert_pem = srv->tls_key_pem = NULL;
