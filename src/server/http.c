@@ -174,14 +174,15 @@ http_body_json(const struct request *req, struct response *res)
 	return root;
 }
 
+/* (conn is NULL for requests made in memory: fuzz/fuzz_request.c) */
 const char *
 http_query(const struct request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name) : NULL;
 }
 
 const char *
 http_header(const struct request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
 }

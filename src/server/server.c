@@ -19,10 +19,14 @@
 
 #include "http.h"
 #include "mamori/user.h"
+#include "utf8.h"
 
 enum {
-	CONNECTION_TIMEOUT_S = 30,	/* against slow clients */
-	CONNECTION_MEMORY = 64 * 1024,	/* headers and buffers per connection */
+	CONNECTION_TIMEOUT_S = 30,	/* idle connections close (--client-timeout) */
+	BODY_DEADLINE_FACTOR = 4,	/* a body must arrive within 4 × that, however slowly it trickles */
+	CONNECTION_MEMORY = 64 * 1024,	/* headers and buffers per connection: larger headers get 431 */
+	CONNECTIONS_MAX = 1000,		/* at once, all clients */
+	CONNECTIONS_PER_CLIENT = 200,	/* at once, one client address */
 	SHUTDOWN_GRACE_S = 10,
 	STATIC_MAX = 8 * 1024 * 1024,
 };
@@ -77,7 +81,26 @@ struct pending {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	time_t started;		/* when the headers were in: the body's deadline counts from here */
 };
+
+static bool
+utf8_ok(const char *s)
+{
+	return s == NULL || mamori_utf8_valid(s, strlen(s), NULL);
+}
+
+/* MHD_KeyValueIterator: clears *ok at the first name or value that is not UTF-8. */
+static enum MHD_Result
+argument_utf8(void *ok, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	if (!utf8_ok(key) || !utf8_ok(value)) {
+		*(bool *)ok = false;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
 
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, struct response *res)
@@ -302,10 +325,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		p = calloc(1, sizeof(*p));
 		if (p == NULL)
 			return MHD_NO;
+		p->started = time(NULL);
 		*con_cls = p;
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
+		/* a client that trickles its body byte by byte never goes idle: bound the whole */
+		if (time(NULL) - p->started > (time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR)
+			return MHD_NO;	/* closes the connection */
 		/* keep reading what is too large, but keep none of it: answer 413 at the end */
 		if (!p->too_large && p->len + *upload_size > srv->cfg.body_max) {
 			p->too_large = true;
@@ -355,9 +382,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	req.body_len = p->len;
 	req.body_too_large = p->too_large;
 	client_address(conn, req.client, sizeof(req.client));
+	bool args_ok = true;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, argument_utf8, &args_ok);
 	if (p->too_large)
 		http_error(&res, 413, "too-large", NULL, "request body larger than %zu bytes",
 		    srv->cfg.body_max);
+	else if (!utf8_ok(url) || !args_ok)
+		http_error(&res, 400, "malformed", NULL, "the path or a query argument is not valid UTF-8 "
+		    "(after %%-decoding)");
 	else
 		dispatch(srv, &req, &res);
 	ret = send_response(conn, &res);
@@ -453,6 +485,8 @@ server_start(struct server *srv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = srv->cfg.threads ? srv->cfg.threads : (unsigned)(ncpu > 0 ? ncpu : 1);
 
+	if (srv->cfg.client_timeout == 0)
+		srv->cfg.client_timeout = CONNECTION_TIMEOUT_S;
 	if (srv->store != NULL && !srv->have_worker_key) {
 		if (pthread_key_create(&srv->worker_key, worker_destroy) != 0) {
 			fprintf(stderr, "mamori: serve: cannot make thread-local storage\n");
@@ -482,7 +516,9 @@ server_start(struct server *srv)
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.client_timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONNECTIONS_PER_CLIENT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,

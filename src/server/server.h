@@ -24,6 +24,7 @@ struct server_config {
 	const char *tls_cert, *tls_key;
 	unsigned threads;		/* 0: one per CPU */
 	size_t body_max;		/* bytes */
+	unsigned client_timeout;	/* seconds idle before a connection closes; 0: 30 */
 };
 
 struct server {
