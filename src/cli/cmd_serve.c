@@ -100,8 +100,8 @@ cmd_serve(int argc, char **argv)
 		sigwait(&set, &sig);
 		fprintf(stderr, "mamori: %s: finishing requests in flight, then stopping\n",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		server_stop(&srv);
 	}
+	server_stop(&srv);	/* also frees what a failed start left */
 	mamori_decider_free(&srv.decider);
 	mamori_store_close(&store);
 	mamori_policy_free(&srv.policy);

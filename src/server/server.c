@@ -538,7 +538,7 @@ server_stop(struct server *srv)
 	time_t deadline = time(NULL) + SHUTDOWN_GRACE_S;
 
 	if (srv->daemon == NULL)
-		return;
+		goto out;
 	/* stop accepting; let the requests in flight finish, then stop */
 	MHD_quiesce_daemon(srv->daemon);
 	while (time(NULL) < deadline) {
@@ -550,6 +550,7 @@ server_stop(struct server *srv)
 	}
 	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
+out:
 	if (srv->have_worker_key) {
 		pthread_key_delete(srv->worker_key);
 		srv->have_worker_key = false;

@@ -43,11 +43,15 @@ worker_refresh(struct worker *w)
 	}
 }
 
-/* A slot index from the first hex digits of a token hash. */
+/* A slot index from the first hex digits of a token hash (SHA-256: evenly spread). */
 static size_t
 token_slot(const char *hash)
 {
-	return (size_t)strtoul((char[]){ hash[0], hash[1], hash[2], hash[3], '\0' }, NULL, 16) % WORKER_TOKENS;
+	char head[5];
+
+	memcpy(head, hash, 4);
+	head[4] = '\0';
+	return (size_t)strtoul(head, NULL, 16) % WORKER_TOKENS;
 }
 
 int
