@@ -57,6 +57,17 @@ int mamori_store_open_reader(const struct mamori_store *primary, struct mamori_s
  */
 int64_t mamori_store_data_version(struct mamori_store *s);
 
+/*
+ * Opens a read transaction on s (a reader) and returns the data version as of
+ * its snapshot (-1 on error): everything read on s until mamori_store_read_end
+ * sees that one snapshot, and costs one read lock instead of one per statement.
+ * Writes made meanwhile through another connection are not seen until the end.
+ */
+int64_t mamori_store_read_begin(struct mamori_store *s);
+
+/* Ends the read transaction of mamori_store_read_begin; nothing when none is open. */
+void mamori_store_read_end(struct mamori_store *s);
+
 /* Closes the store and sets *s to NULL.  Accepts NULL. */
 void mamori_store_close(struct mamori_store **s);
 

@@ -319,6 +319,39 @@ mamori_store_data_version(struct mamori_store *s)
 	return v;
 }
 
+int64_t
+mamori_store_read_begin(struct mamori_store *s)
+{
+	static const char begin[] = "BEGIN";
+	struct mamori_error err;
+	sqlite3_stmt *st = store_cached(s, begin, &err);
+	int ok;
+
+	if (st == NULL)
+		return -1;
+	ok = sqlite3_step(st) == SQLITE_DONE;
+	store_release(s, st);
+	/* the pragma reads the database, which starts the transaction's snapshot */
+	return ok ? mamori_store_data_version(s) : -1;
+}
+
+void
+mamori_store_read_end(struct mamori_store *s)
+{
+	static const char commit[] = "COMMIT";
+	struct mamori_error err;
+	sqlite3_stmt *st;
+
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	if ((st = store_cached(s, commit, &err)) != NULL) {
+		sqlite3_step(st);
+		store_release(s, st);
+	}
+	if (!sqlite3_get_autocommit(s->db))	/* a read transaction cannot fail to end; still */
+		store_exec(s, "ROLLBACK", NULL);
+}
+
 /* The policy load at init: the policy's JSON and its first audit event. */
 struct init_arg {
 	const struct mamori_policy *policy;

@@ -27,7 +27,10 @@ struct request {
 	const char *params[4];		/* path parameters matched by the route ({id}) */
 	char client[64];		/* client address, for logs and lockouts */
 	/* with a store: this thread's own read-only connection, for the routes'
-	 * reads without store_lock (writes use srv->store under store_lock) */
+	 * reads without store_lock (writes use srv->store under store_lock).  After
+	 * login checks it holds one read transaction until the answer is made:
+	 * reads on it see the store as it was when the request began, so read back
+	 * what a route itself wrote through srv->store, not through db. */
 	struct mamori_store *db;
 	struct worker *worker;
 	/* filled by authentication */

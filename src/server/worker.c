@@ -33,7 +33,7 @@ worker_free(struct worker *w)
 void
 worker_refresh(struct worker *w)
 {
-	int64_t v = mamori_store_data_version(w->db);
+	int64_t v = mamori_store_read_begin(w->db);
 
 	/* -1 (an error) also empties them: when in doubt, ask the store */
 	if (v != w->data_version || v < 0) {
@@ -41,6 +41,13 @@ worker_refresh(struct worker *w)
 		memset(w->users, 0, sizeof(w->users));
 		w->data_version = v;
 	}
+}
+
+void
+worker_done(struct worker *w)
+{
+	if (w != NULL)
+		mamori_store_read_end(w->db);
 }
 
 /* A slot index from the first hex digits of a token hash (SHA-256: evenly spread). */

@@ -53,8 +53,15 @@ struct worker *worker_new(const struct mamori_store *store, struct mamori_error 
 /* Closes the connection and frees the worker; accepts NULL. */
 void worker_free(struct worker *w);
 
-/* Empties the caches when the store has changed since the last call. */
+/*
+ * Starts the request's read transaction on the worker's connection (one
+ * snapshot for the credential check and the route's reads) and empties the
+ * caches when the store has changed since the last call.
+ */
 void worker_refresh(struct worker *w);
+
+/* Ends the request's read transaction (worker_refresh); accepts NULL. */
+void worker_done(struct worker *w);
 
 /*
  * Checks an API token at now, from the cache or the store: 0 with its enabled
