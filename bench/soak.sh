@@ -31,8 +31,12 @@ echo "start:        $(rss)"
 # warm up: the caches and the mapped pages fill; then the figure that counts
 wrk -t2 -c64 -d30s -s bench/soak.lua "http://127.0.0.1:$PORT" >/dev/null
 echo "after warm-up: $(rss)"
+# every minute a sample, to tell a plateau from a slope
+( for m in $(seq 1 $((SECS / 60))); do sleep 60; echo "minute $m:     $(rss)"; done ) &
+sampler=$!
 wrk -t2 -c64 -d"${SECS}s" -s bench/soak.lua --latency "http://127.0.0.1:$PORT" | \
 	grep -E 'Requests/sec|Non-2xx|Latency|50%|99%|requests in|Socket errors'
+wait "$sampler" 2>/dev/null || true
 echo "after ${SECS} s: $(rss)"
 sleep 2
 echo "idle 2 s later: $(rss)"
