@@ -27,3 +27,22 @@ echo "== register queries, audit appends, verification"
 $B/bench/bench_store "$W/b.db"
 echo "== raw SHA-256 on this machine, for the verification ratio"
 openssl speed -evp sha256 -seconds 2 -bytes 1024 2>/dev/null | tail -1
+
+echo "== server: wrk, 64 connections, 100,000 assets, a read token (the 10-minute soak: bench/soak.sh)"
+rm -f "$W/serve.db" "$W"/serve.db.*
+/usr/bin/python3 bench/gen_assets.py 100000 >"$W/assets100k.csv"
+$B/mamori init --policy policies/mic-standard.yaml --db "$W/serve.db" >/dev/null
+$B/mamori asset import --db "$W/serve.db" "$W/assets100k.csv" >/dev/null
+$B/mamori user add bench --role auditor --db "$W/serve.db"
+TOKEN=$($B/mamori user token bench --scope read --db "$W/serve.db")
+$B/mamori serve --db "$W/serve.db" --listen 127.0.0.1:18181 --web web >/dev/null 2>&1 &
+spid=$!
+for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18181/api/health && break; sleep 0.1; done
+uptime
+wrk -t2 -c64 -d10s -H "Authorization: Bearer $TOKEN" --latency http://127.0.0.1:18181/api/assets/A-050000 |
+	grep -E '50%|99%|Requests/sec'
+sleep 2
+wrk -t2 -c64 -d10s -H "Authorization: Bearer $TOKEN" --latency \
+	"http://127.0.0.1:18181/api/assets?department=zeimu&c=3&status=active" | grep -E '50%|99%|Requests/sec'
+grep -E 'VmRSS|RssAnon' "/proc/$spid/status"
+kill -TERM "$spid"; wait "$spid" || true

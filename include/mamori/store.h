@@ -39,6 +39,35 @@ int mamori_store_create(const char *path, const char *policy_path, const char *a
 /* Opens an existing store, upgrading its schema when it is older. */
 int mamori_store_open(const char *path, struct mamori_store **out, struct mamori_error *err);
 
+/*
+ * Opens one more connection to primary's file for reading only (PRAGMA
+ * query_only: every write still goes through primary's write path).  It shares
+ * primary's policy, so primary must outlive it.  Meant for one thread each: the
+ * server gives every worker thread its own, and WAL lets them read at once while
+ * a write is under way.  Returns 0 and *out, or a MAMORI_E_* code with err filled.
+ */
+int mamori_store_open_reader(const struct mamori_store *primary, struct mamori_store **out,
+    struct mamori_error *err);
+
+/*
+ * SQLite's data version of this connection: it changes whenever another
+ * connection (of this process or another) has committed a change since the
+ * last call.  Cheap; caches of what the store holds compare it to know they are
+ * stale.  -1 on error.
+ */
+int64_t mamori_store_data_version(struct mamori_store *s);
+
+/*
+ * Opens a read transaction on s (a reader) and returns the data version as of
+ * its snapshot (-1 on error): everything read on s until mamori_store_read_end
+ * sees that one snapshot, and costs one read lock instead of one per statement.
+ * Writes made meanwhile through another connection are not seen until the end.
+ */
+int64_t mamori_store_read_begin(struct mamori_store *s);
+
+/* Ends the read transaction of mamori_store_read_begin; nothing when none is open. */
+void mamori_store_read_end(struct mamori_store *s);
+
 /* Closes the store and sets *s to NULL.  Accepts NULL. */
 void mamori_store_close(struct mamori_store **s);
 

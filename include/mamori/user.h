@@ -77,9 +77,11 @@ int mamori_user_token_create(struct mamori_store *s, const char *actor, const ch
 
 /*
  * Checks a presented token at time now: known, not expired, its user enabled.
- * Returns 0 with the user in *out and the scope in scope, or MAMORI_E_DENIED.
+ * Returns 0 with the user in *out, the scope in scope and, when expires is not
+ * NULL, the token's expiry (Unix time) in *expires — what a cache of checked
+ * tokens needs to stop honouring it in time; or MAMORI_E_DENIED.
  */
 int mamori_user_token_check(struct mamori_store *s, const char *token, time_t now,
-    struct mamori_user *out, char scope[8], struct mamori_error *err);
+    struct mamori_user *out, char scope[8], int64_t *expires, struct mamori_error *err);
 
 #endif

@@ -12,7 +12,7 @@
 static const char serve_usage[] =
     "usage: mamori serve (--policy FILE | --db PATH) [--listen HOST:PORT] [--web DIR]\n"
     "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--session-idle SECONDS]\n"
-    "                    [--routes]\n";
+    "                    [--client-timeout SECONDS] [--routes]\n";
 
 static void
 print_routes(void)
@@ -34,6 +34,7 @@ cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "routes", no_argument, NULL, 'r' },
 		{ "session-idle", required_argument, NULL, 'i' },
+		{ "client-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -47,7 +48,7 @@ cmd_serve(int argc, char **argv)
 	char *end;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:d:l:w:c:k:t:ri:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:d:l:w:c:k:t:ri:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': srv.cfg.policy_path = optarg; break;
 		case 'd': db = optarg; break;
@@ -65,6 +66,11 @@ cmd_serve(int argc, char **argv)
 			idle = strtol(optarg, &end, 10);
 			if (*end != '\0' || idle < 1 || idle > 86400)
 				return cli_usage_error("serve: --session-idle is 1 to 86400 seconds");
+			break;
+		case 'T':
+			srv.cfg.client_timeout = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || srv.cfg.client_timeout == 0 || srv.cfg.client_timeout > 3600)
+				return cli_usage_error("serve: --client-timeout is 1 to 3600 seconds");
 			break;
 		case 'h': fputs(serve_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("serve: bad option\n%s", serve_usage);
@@ -94,8 +100,8 @@ cmd_serve(int argc, char **argv)
 		sigwait(&set, &sig);
 		fprintf(stderr, "mamori: %s: finishing requests in flight, then stopping\n",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		server_stop(&srv);
 	}
+	server_stop(&srv);	/* also frees what a failed start left */
 	mamori_decider_free(&srv.decider);
 	mamori_store_close(&store);
 	mamori_policy_free(&srv.policy);

@@ -583,7 +583,8 @@ mamori_asset_add(struct mamori_store *s, const char *actor, struct mamori_asset 
 int
 mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset *out, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, SELECT_ALL " WHERE id = ?1", err);
+	static const char sql[] = SELECT_ALL " WHERE id = ?1";
+	sqlite3_stmt *st = store_cached(s, sql, err);
 	int rc = 0;
 
 	if (st == NULL)
@@ -593,7 +594,7 @@ mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset *ou
 		asset_from_row(st, out);
 	else
 		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no asset %s", id);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return rc;
 }
 

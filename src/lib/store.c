@@ -131,6 +131,40 @@ store_prepare(struct mamori_store *s, const char *sql, struct mamori_error *err)
 	return st;
 }
 
+sqlite3_stmt *
+store_cached(struct mamori_store *s, const char *sql, struct mamori_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < STORE_CACHED_MAX && s->cached[i].sql != NULL; i++)
+		if (s->cached[i].sql == sql)
+			return s->cached[i].st;
+	if (i == STORE_CACHED_MAX)
+		return store_prepare(s, sql, err);
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cached[i].st, NULL) != SQLITE_OK) {
+		s->cached[i].st = NULL;
+		store_error(s, err, "store");
+		return NULL;
+	}
+	s->cached[i].sql = sql;
+	return s->cached[i].st;
+}
+
+void
+store_release(struct mamori_store *s, sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < STORE_CACHED_MAX && s->cached[i].sql != NULL; i++) {
+		if (s->cached[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 static int
 user_version(struct mamori_store *s, int *v, struct mamori_error *err)
 {
@@ -266,6 +300,79 @@ mamori_store_open(const char *path, struct mamori_store **out, struct mamori_err
 	return 0;
 }
 
+int
+mamori_store_open_reader(const struct mamori_store *primary, struct mamori_store **out,
+    struct mamori_error *err)
+{
+	struct mamori_store *s;
+	int rc;
+
+	*out = NULL;
+	/* NOMUTEX: a reader belongs to one thread, so SQLite's per-call mutex is waste */
+	if ((rc = connect(primary->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, &s, err)) != 0)
+		return rc;
+	/* reads map the file instead of copying each page through read(2): the list
+	 * route touches thousands of scattered rows (bench/README.md, Server) */
+	if ((rc = store_exec(s, "PRAGMA query_only = ON; PRAGMA mmap_size = 1073741824", err)) != 0) {
+		mamori_store_close(&s);
+		return rc;
+	}
+	s->policy = primary->policy;
+	s->policy_borrowed = true;
+	snprintf(s->log_id, sizeof(s->log_id), "%s", primary->log_id);
+	*out = s;
+	return 0;
+}
+
+int64_t
+mamori_store_data_version(struct mamori_store *s)
+{
+	static const char sql[] = "PRAGMA data_version";
+	struct mamori_error err;
+	sqlite3_stmt *st = store_cached(s, sql, &err);
+	int64_t v = -1;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	store_release(s, st);
+	return v;
+}
+
+int64_t
+mamori_store_read_begin(struct mamori_store *s)
+{
+	static const char begin[] = "BEGIN";
+	struct mamori_error err;
+	sqlite3_stmt *st = store_cached(s, begin, &err);
+	int ok;
+
+	if (st == NULL)
+		return -1;
+	ok = sqlite3_step(st) == SQLITE_DONE;
+	store_release(s, st);
+	/* the pragma reads the database, which starts the transaction's snapshot */
+	return ok ? mamori_store_data_version(s) : -1;
+}
+
+void
+mamori_store_read_end(struct mamori_store *s)
+{
+	static const char commit[] = "COMMIT";
+	struct mamori_error err;
+	sqlite3_stmt *st;
+
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	if ((st = store_cached(s, commit, &err)) != NULL) {
+		sqlite3_step(st);
+		store_release(s, st);
+	}
+	if (!sqlite3_get_autocommit(s->db))	/* a read transaction cannot fail to end; still */
+		store_exec(s, "ROLLBACK", NULL);
+}
+
 /* The policy load at init: the policy's JSON and its first audit event. */
 struct init_arg {
 	const struct mamori_policy *policy;
@@ -386,9 +493,12 @@ mamori_store_close(struct mamori_store **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	s = *sp;
+	for (size_t i = 0; i < STORE_CACHED_MAX; i++)
+		sqlite3_finalize(s->cached[i].st);
 	if (s->db != NULL)
 		sqlite3_close(s->db);
-	mamori_policy_free(&s->policy);
+	if (!s->policy_borrowed)
+		mamori_policy_free(&s->policy);
 	free(s->path);
 	free(s);
 	*sp = NULL;

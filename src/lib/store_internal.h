@@ -3,16 +3,26 @@
 #define MAMORI_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "mamori/audit.h"
 #include "mamori/store.h"
+
+enum { STORE_CACHED_MAX = 16 };
 
 struct mamori_store {
 	sqlite3 *db;
 	char *path;
 	char log_id[40];
 	struct mamori_policy *policy;
+	bool policy_borrowed;		/* a reader shares its primary's policy */
+	/* statements prepared once per connection, keyed by the address of their
+	 * SQL text (a string literal); see store_cached */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cached[STORE_CACHED_MAX];
 };
 
 /* A clock that formats the date and time of day once per second (store_clock_now). */
@@ -38,6 +48,19 @@ int store_exec(struct mamori_store *s, const char *sql, struct mamori_error *err
 
 /* A prepared statement; NULL with err filled on failure. */
 sqlite3_stmt *store_prepare(struct mamori_store *s, const char *sql, struct mamori_error *err);
+
+/*
+ * A statement prepared once per connection and kept: sql must be a string
+ * literal (it is looked up by address).  The statement comes back reset with
+ * no bindings; the caller steps it and must end with store_release (never
+ * sqlite3_finalize), so that no read transaction stays open between calls.
+ * Falls back to an uncached statement when the cache is full (store_release
+ * then finalizes it).  NULL with err filled on failure.
+ */
+sqlite3_stmt *store_cached(struct mamori_store *s, const char *sql, struct mamori_error *err);
+
+/* Resets (cached) or finalizes (uncached) a statement from store_cached. */
+void store_release(struct mamori_store *s, sqlite3_stmt *st);
 
 /* Fills err from the database's last error and returns MAMORI_E_STORE. */
 int store_error(struct mamori_store *s, struct mamori_error *err, const char *what);

@@ -178,7 +178,8 @@ user_from_row(sqlite3_stmt *st, struct mamori_user *u)
 int
 mamori_user_get(struct mamori_store *s, const char *name, struct mamori_user *out, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLUMNS " FROM user WHERE name = ?1", err);
+	static const char sql[] = "SELECT " USER_COLUMNS " FROM user WHERE name = ?1";
+	sqlite3_stmt *st = store_cached(s, sql, err);
 	int rc = 0;
 
 	if (st == NULL)
@@ -188,7 +189,7 @@ mamori_user_get(struct mamori_store *s, const char *name, struct mamori_user *ou
 		user_from_row(st, out);
 	else
 		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no user %s", name);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return rc;
 }
 
@@ -347,8 +348,9 @@ mamori_user_token_create(struct mamori_store *s, const char *actor, const char *
 
 int
 mamori_user_token_check(struct mamori_store *s, const char *token, time_t now, struct mamori_user *out,
-    char scope[8], struct mamori_error *err)
+    char scope[8], int64_t *expires, struct mamori_error *err)
 {
+	static const char sql[] = "SELECT user, scope, expires FROM api_token WHERE hash = ?1 AND expires > ?2";
 	char hash[MAMORI_TOKEN_LEN], user[65] = "";
 	sqlite3_stmt *st;
 	int rc = MAMORI_E_DENIED;
@@ -356,7 +358,7 @@ mamori_user_token_check(struct mamori_store *s, const char *token, time_t now, s
 	if (token == NULL || strlen(token) != MAMORI_TOKEN_LEN - 1)
 		return mamori_error_set(err, MAMORI_E_DENIED, "invalid token");
 	mamori_auth_token_hash(token, hash);
-	st = store_prepare(s, "SELECT user, scope FROM api_token WHERE hash = ?1 AND expires > ?2", err);
+	st = store_cached(s, sql, err);
 	if (st == NULL)
 		return MAMORI_E_STORE;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
@@ -364,9 +366,11 @@ mamori_user_token_check(struct mamori_store *s, const char *token, time_t now, s
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(user, sizeof(user), "%s", (const char *)sqlite3_column_text(st, 0));
 		snprintf(scope, 8, "%s", (const char *)sqlite3_column_text(st, 1));
+		if (expires != NULL)
+			*expires = sqlite3_column_int64(st, 2);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	store_release(s, st);
 	if (rc == 0 && (mamori_user_get(s, user, out, err) != 0 || out->disabled))
 		rc = MAMORI_E_DENIED;
 	if (rc != 0)

@@ -12,6 +12,8 @@
 #include <microhttpd.h>
 
 struct server;
+struct worker;
+struct mamori_store;
 
 /* One request as the route handlers see it.  Owned by the server. */
 struct request {
@@ -24,6 +26,13 @@ struct request {
 	bool body_too_large;
 	const char *params[4];		/* path parameters matched by the route ({id}) */
 	char client[64];		/* client address, for logs and lockouts */
+	/* with a store: this thread's own read-only connection, for the routes'
+	 * reads without store_lock (writes use srv->store under store_lock).  After
+	 * login checks it holds one read transaction until the answer is made:
+	 * reads on it see the store as it was when the request began, so read back
+	 * what a route itself wrote through srv->store, not through db. */
+	struct mamori_store *db;
+	struct worker *worker;
 	/* filled by authentication */
 	const struct session *session;	/* NULL when not logged in */
 	char actor[160];		/* "web:tanaka@127.0.0.1" */
@@ -39,6 +48,32 @@ struct response {
 	char extra_value[256];
 	const char *disposition;	/* Content-Disposition, for downloads */
 };
+
+/*
+ * A JSON text written straight into a growing buffer, for answers too large to
+ * build as a cJSON tree first (the register list: thousands of objects).  Any
+ * allocation failure sticks in failed; http_jbuf then answers 500.
+ */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+/* Appends n bytes as they are (JSON punctuation, names known to need no escape). */
+void jbuf_raw(struct jbuf *b, const char *s, size_t n);
+
+/* Appends a string literal as it is. */
+#define JBUF_LIT(b, lit) jbuf_raw((b), (lit), sizeof(lit) - 1)
+
+/* Appends s as a JSON string: quoted, with '"', '\\' and control characters escaped. */
+void jbuf_str(struct jbuf *b, const char *s);
+
+/* Appends "name": with name a JSON-safe literal. */
+void jbuf_key(struct jbuf *b, const char *name);
+
+/* Hands b's text to res as the JSON body with status (500 if b failed); empties b. */
+void http_jbuf(struct response *res, unsigned status, struct jbuf *b);
 
 /* JSON body of root (consumed); status as given. */
 void http_json(struct response *res, unsigned status, cJSON *root);

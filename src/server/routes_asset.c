@@ -40,10 +40,28 @@ asset_json(const struct mamori_asset *a)
 	return o;
 }
 
+/* The asset's fields as JSON members, written straight out (what asset_json makes). */
+static void
+asset_write(struct jbuf *b, const struct mamori_asset *a)
+{
+	bool first = true;
+
+	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
+		if (a->f[k] == NULL)
+			continue;
+		if (!first)
+			JBUF_LIT(b, ",");
+		first = false;
+		jbuf_key(b, mamori_asset_columns[k].id);
+		jbuf_str(b, a->f[k]);
+	}
+}
+
+/* The list is written row by row as SQLite returns them: no tree of thousands of objects. */
 struct list_ctx {
 	struct request *req;
-	cJSON *items;
-	size_t hidden;
+	struct jbuf out;
+	size_t count, hidden;
 };
 
 static int
@@ -55,8 +73,13 @@ list_row(const struct mamori_asset *a, void *arg)
 		c->hidden++;
 		return 0;
 	}
-	cJSON_AddItemToArray(c->items, asset_json(a));
-	return 0;
+	if (c->count > 0)
+		JBUF_LIT(&c->out, ",");
+	JBUF_LIT(&c->out, "{");
+	asset_write(&c->out, a);
+	JBUF_LIT(&c->out, "}");
+	c->count++;
+	return c->out.failed ? MAMORI_E_NOMEM : 0;
 }
 
 void
@@ -69,7 +92,7 @@ route_assets_list(struct request *req, struct response *res)
 	static const char *const axes[3] = { "c", "i", "a" };
 	struct list_ctx c = { .req = req };
 	struct mamori_error err = { 0 };
-	cJSON *root;
+	char count[32];
 	int rc;
 
 	for (int ax = 0; ax < 3; ax++) {
@@ -79,30 +102,43 @@ route_assets_list(struct request *req, struct response *res)
 			return;
 		}
 	}
-	root = cJSON_CreateObject();
-	c.items = cJSON_AddArrayToObject(root, "assets");
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_asset_list(req->srv->store, &f, list_row, &c, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
+	JBUF_LIT(&c.out, "{\"assets\":[");
+	rc = mamori_asset_list(req->db, &f, list_row, &c, &err);
 	if (rc != 0) {
-		cJSON_Delete(root);
-		http_error(res, 500, "internal", NULL, "%s", err.message);
+		free(c.out.p);
+		http_error(res, 500, "internal", NULL, "%s", rc == MAMORI_E_NOMEM ? "out of memory" : err.message);
 		return;
 	}
-	cJSON_AddNumberToObject(root, "count", cJSON_GetArraySize(c.items));
-	http_json(res, 200, root);
+	snprintf(count, sizeof(count), "],\"count\":%zu}", c.count);
+	jbuf_raw(&c.out, count, strlen(count));
+	http_jbuf(res, 200, &c.out);
 }
 
-static void
-add_restriction(const struct mamori_axis *axis, const struct mamori_restriction *r, void *ctx)
-{
-	cJSON *o = cJSON_CreateObject();
+struct restriction_ctx {
+	struct jbuf *out;
+	size_t n;
+};
 
-	cJSON_AddStringToObject(o, "axis", axis->id);
-	cJSON_AddStringToObject(o, "id", r->id);
-	cJSON_AddStringToObject(o, "text", r->text);
-	cJSON_AddStringToObject(o, "clause", r->clause);
-	cJSON_AddItemToArray(ctx, o);
+static void
+add_restriction(const struct mamori_axis *axis, const struct mamori_restriction *r, void *arg)
+{
+	struct restriction_ctx *c = arg;
+
+	if (c->n++ > 0)
+		JBUF_LIT(c->out, ",");
+	JBUF_LIT(c->out, "{");
+	jbuf_key(c->out, "axis");
+	jbuf_str(c->out, axis->id);
+	JBUF_LIT(c->out, ",");
+	jbuf_key(c->out, "id");
+	jbuf_str(c->out, r->id);
+	JBUF_LIT(c->out, ",");
+	jbuf_key(c->out, "text");
+	jbuf_str(c->out, r->text);
+	JBUF_LIT(c->out, ",");
+	jbuf_key(c->out, "clause");
+	jbuf_str(c->out, r->clause);
+	JBUF_LIT(c->out, "}");
 }
 
 void
@@ -110,21 +146,22 @@ route_asset_get(struct request *req, struct response *res)
 {
 	struct mamori_asset a = { 0 };
 	struct mamori_error err = { 0 };
-	cJSON *root;
+	struct jbuf out = { 0 };
+	struct restriction_ctx rc_ctx = { &out, 0 };
 	int rc;
 
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_asset_get(req->srv->store, req->params[0], &a, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
+	rc = mamori_asset_get(req->db, req->params[0], &a, &err);
 	if (rc != 0) {
 		http_error(res, 404, "not-found", NULL, "no asset %s", req->params[0]);
 	} else if (!permits(req, MAMORI_ACT_READ, a.f[MAMORI_AF_DEPARTMENT])) {
 		forbid(req, res, "read this department's assets");
 	} else {
-		root = asset_json(&a);
-		mamori_asset_restrictions(req->srv->view, &a, add_restriction,
-		    cJSON_AddArrayToObject(root, "restrictions"));
-		http_json(res, 200, root);
+		JBUF_LIT(&out, "{");
+		asset_write(&out, &a);
+		JBUF_LIT(&out, ",\"restrictions\":[");
+		mamori_asset_restrictions(req->srv->view, &a, add_restriction, &rc_ctx);
+		JBUF_LIT(&out, "]}");
+		http_jbuf(res, 200, &out);
 	}
 	mamori_asset_clear(&a);
 }

@@ -19,10 +19,16 @@
 
 #include "http.h"
 #include "mamori/user.h"
+#include "utf8.h"
 
 enum {
-	CONNECTION_TIMEOUT_S = 30,	/* against slow clients */
-	CONNECTION_MEMORY = 64 * 1024,	/* headers and buffers per connection */
+	CONNECTION_TIMEOUT_S = 30,	/* idle connections close (--client-timeout) */
+	BODY_DEADLINE_FACTOR = 4,	/* a body must arrive within 4 × that, however slowly it trickles */
+	/* headers and buffers per connection: larger headers get 431 (64 KiB cost 4 %
+	 * more CPU per request: libmicrohttpd clears the pool between requests) */
+	CONNECTION_MEMORY = 32 * 1024,
+	CONNECTIONS_MAX = 1000,		/* at once, all clients */
+	CONNECTIONS_PER_CLIENT = 200,	/* at once, one client address */
 	SHUTDOWN_GRACE_S = 10,
 	STATIC_MAX = 8 * 1024 * 1024,
 };
@@ -77,7 +83,26 @@ struct pending {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	time_t started;		/* when the headers were in: the body's deadline counts from here */
 };
+
+static bool
+utf8_ok(const char *s)
+{
+	return s == NULL || mamori_utf8_valid(s, strlen(s), NULL);
+}
+
+/* MHD_KeyValueIterator: clears *ok at the first name or value that is not UTF-8. */
+static enum MHD_Result
+argument_utf8(void *ok, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	if (!utf8_ok(key) || !utf8_ok(value)) {
+		*(bool *)ok = false;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
 
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, struct response *res)
@@ -197,6 +222,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 {
 	char cookie[MAMORI_TOKEN_LEN + 1];
 	const char *csrf;
+	time_t now = time(NULL);
 
 	if ((rt->flags & ROUTE_STORE) && srv->store == NULL) {
 		http_error(res, 404, "not-found", NULL, "this server has no store (start it with --db)");
@@ -204,17 +230,14 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	}
 	if (srv->store == NULL || (rt->flags & ROUTE_PUBLIC))
 		return true;
+	/* the caches answer for the store as it is now (worker.h) */
+	worker_refresh(req->worker);
 	/* systems: Authorization: Bearer TOKEN, no cookie and so no CSRF */
 	const char *authz = http_header(req, "Authorization");
 	if (authz != NULL && strncmp(authz, "Bearer ", 7) == 0) {
 		struct mamori_user u;
-		struct mamori_error err;
 		char scope[8];
-		int rc;
-		pthread_mutex_lock(&srv->store_lock);
-		rc = mamori_user_token_check(srv->store, authz + 7, time(NULL), &u, scope, &err);
-		pthread_mutex_unlock(&srv->store_lock);
-		if (rc != 0) {
+		if (worker_token_check(req->worker, authz + 7, now, &u, scope) != 0) {
 			http_error(res, 401, "unauthorized", NULL, "invalid or expired token");
 			return false;
 		}
@@ -232,10 +255,20 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		return true;
 	}
 	if (!cookie_value(req->conn, "mamori_session", cookie, sizeof(cookie)) ||
-	    !sessions_find(&srv->sessions, cookie, time(NULL), sess)) {
+	    !sessions_find(&srv->sessions, cookie, now, sess)) {
 		http_error(res, 401, "unauthorized", NULL, "log in first (POST /api/login)");
 		return false;
 	}
+	/* the account as it is now: a disabled one's sessions end at once, a
+	 * changed role or department applies from the next request */
+	struct mamori_user u;
+	if (worker_user_get(req->worker, sess->user, now, &u) != 0 || u.disabled) {
+		sessions_close(&srv->sessions, cookie);
+		http_error(res, 401, "unauthorized", NULL, "the account is disabled; log in again");
+		return false;
+	}
+	snprintf(sess->role, sizeof(sess->role), "%s", u.role);
+	snprintf(sess->department, sizeof(sess->department), "%s", u.department);
 	req->session = sess;
 	snprintf(req->actor, sizeof(req->actor), "web:%s@%s", sess->user, req->client);
 	if (rt->flags & ROUTE_MUTATES) {
@@ -294,10 +327,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		p = calloc(1, sizeof(*p));
 		if (p == NULL)
 			return MHD_NO;
+		p->started = time(NULL);
 		*con_cls = p;
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
+		/* a client that trickles its body byte by byte never goes idle: bound the whole */
+		if (time(NULL) - p->started > (time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR)
+			return MHD_NO;	/* closes the connection */
 		/* keep reading what is too large, but keep none of it: answer 413 at the end */
 		if (!p->too_large && p->len + *upload_size > srv->cfg.body_max) {
 			p->too_large = true;
@@ -325,6 +362,20 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 
 	memset(&req, 0, sizeof(req));
+	if (srv->store != NULL) {
+		req.worker = pthread_getspecific(srv->worker_key);
+		if (req.worker == NULL) {
+			struct mamori_error err = { 0 };
+			req.worker = worker_new(srv->store, &err);
+			if (req.worker == NULL || pthread_setspecific(srv->worker_key, req.worker) != 0) {
+				worker_free(req.worker);
+				http_error(&res, 503, "busy", NULL, "cannot open the store for this request: %s",
+				    err.message);
+				return send_response(conn, &res);
+			}
+		}
+		req.db = req.worker->db;
+	}
 	req.srv = srv;
 	req.conn = conn;
 	req.method = method;
@@ -333,11 +384,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	req.body_len = p->len;
 	req.body_too_large = p->too_large;
 	client_address(conn, req.client, sizeof(req.client));
+	bool args_ok = true;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, argument_utf8, &args_ok);
 	if (p->too_large)
 		http_error(&res, 413, "too-large", NULL, "request body larger than %zu bytes",
 		    srv->cfg.body_max);
+	else if (!utf8_ok(url) || !args_ok)
+		http_error(&res, 400, "malformed", NULL, "the path or a query argument is not valid UTF-8 "
+		    "(after %%-decoding)");
 	else
 		dispatch(srv, &req, &res);
+	worker_done(req.worker);	/* before the answer goes out: no snapshot held across the send */
 	ret = send_response(conn, &res);
 	return ret;
 }
@@ -415,6 +472,13 @@ read_pem(const char *path)
 	return b;
 }
 
+/* A worker thread ends: its connection and caches go with it. */
+static void
+worker_destroy(void *w)
+{
+	worker_free(w);
+}
+
 int
 server_start(struct server *srv)
 {
@@ -424,6 +488,15 @@ server_start(struct server *srv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = srv->cfg.threads ? srv->cfg.threads : (unsigned)(ncpu > 0 ? ncpu : 1);
 
+	if (srv->cfg.client_timeout == 0)
+		srv->cfg.client_timeout = CONNECTION_TIMEOUT_S;
+	if (srv->store != NULL && !srv->have_worker_key) {
+		if (pthread_key_create(&srv->worker_key, worker_destroy) != 0) {
+			fprintf(stderr, "mamori: serve: cannot make thread-local storage\n");
+			return 3;
+		}
+		srv->have_worker_key = true;
+	}
 	if (!parse_listen(srv->cfg.listen, &addr)) {
 		fprintf(stderr, "mamori: serve: --listen '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)\n",
 		    srv->cfg.listen);
@@ -446,7 +519,9 @@ server_start(struct server *srv)
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.client_timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONNECTIONS_PER_CLIENT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
@@ -466,7 +541,7 @@ server_stop(struct server *srv)
 	time_t deadline = time(NULL) + SHUTDOWN_GRACE_S;
 
 	if (srv->daemon == NULL)
-		return;
+		goto out;
 	/* stop accepting; let the requests in flight finish, then stop */
 	MHD_quiesce_daemon(srv->daemon);
 	while (time(NULL) < deadline) {
@@ -476,8 +551,13 @@ server_stop(struct server *srv)
 			break;
 		usleep(20 * 1000);
 	}
-	MHD_stop_daemon(srv->daemon);
+	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
+out:
+	if (srv->have_worker_key) {
+		pthread_key_delete(srv->worker_key);
+		srv->have_worker_key = false;
+	}
 	free(srv->tls_cert_pem);
 	free(srv->tls_key_pem);
 	srv->tls_cert_pem = srv->tls_key_pem = NULL;

@@ -12,6 +12,7 @@
 
 #include "http.h"
 #include "session.h"
+#include "worker.h"
 #include "mamori/store.h"
 #include "mamori/decide.h"
 #include "mamori/policy.h"
@@ -23,6 +24,7 @@ struct server_config {
 	const char *tls_cert, *tls_key;
 	unsigned threads;		/* 0: one per CPU */
 	size_t body_max;		/* bytes */
+	unsigned client_timeout;	/* seconds idle before a connection closes; 0: 30 */
 };
 
 struct server {
@@ -38,6 +40,10 @@ struct server {
 	struct mamori_store *store;
 	pthread_mutex_t store_lock;
 	struct session_table sessions;	/* has its own lock */
+	/* each worker thread's struct worker (its read connection and caches),
+	 * made on the thread's first request, freed when the thread ends */
+	pthread_key_t worker_key;
+	bool have_worker_key;
 };
 
 enum {
