@@ -84,8 +84,8 @@ replace_tx(struct mamori_store_tx *tx, void *arg)
 	    (rc = mamori_user_list(s, check_user, x, x->err)) != 0)
 		return rc;
 	if (x->conflicts->errors > 0)
-		return mamori_error_set(x->err, MAMORI_E_CONFLICT, "%zu asset or account problems under "
-		    "policy %s; the policy in force stays %s", x->conflicts->errors, x->p->id, s->policy->id);
+		return mamori_error_set(x->err, MAMORI_E_CONFLICT, "%zu problems of assets or accounts "
+		    "under the new policy %s", x->conflicts->errors, x->p->id);
 	if ((json = mamori_policy_to_json(x->p, false)) == NULL)
 		return mamori_error_set(x->err, MAMORI_E_NOMEM, "out of memory");
 	sodium_bin2hex(hash, sizeof(hash), x->p->sha256, 32);

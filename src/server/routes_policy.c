@@ -194,7 +194,9 @@ route_policy_replace(struct request *req, struct response *res)
 		server_error_diags(res, 422, "invalid", "the policy is invalid; nothing was changed", &diags, "line");
 		server_audit_denied(req, 422, "invalid policy");
 	} else if (rc == MAMORI_E_CONFLICT && conflicts.count > 0) {
-		server_error_diags(res, 409, "conflict", err.message, &conflicts, "object");
+		char msg[600];
+		snprintf(msg, sizeof(msg), "%s; nothing was changed", err.message);
+		server_error_diags(res, 409, "conflict", msg, &conflicts, "object");
 		server_audit_denied(req, 409, "assets or accounts invalid under the new policy");
 	} else if (rc == MAMORI_E_CONFLICT) {
 		http_error(res, 409, "conflict", NULL, "%s", err.message);

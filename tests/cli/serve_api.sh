@@ -42,6 +42,19 @@ assert len(rows) == 3, len(rows)   # init, and two replacements
 assert '"version":"API 改訂 2"' in rows[-1][1], rows[-1][1][:200]
 PY
 "$MAMORI" log verify >/dev/null && ok || not_ok "trail verifies after the API run"
+
+# the same replacement from the command line
+sed 's/id: zeimu, title: 税務課/id: zeisei, title: 税政課/' "$SRCDIR/policies/mic-standard.yaml" >"$TMP/conflict.yaml"
+expect_exit 1 "policy replace refuses conflicts" -- "$MAMORI" policy replace "$TMP/conflict.yaml"
+expect_grep "$TMP/err" "asset A-000003: 所管課 (department): unknown department 'zeimu'" "conflicts named"
+expect_grep "$TMP/err" "user tanaka: department 'zeimu' is not in policy" "accounts named"
+printf 'mamori-policy: 1\nid: [x\n' >"$TMP/inv.yaml"
+expect_exit 1 "policy replace refuses an invalid policy" -- "$MAMORI" policy replace "$TMP/inv.yaml"
+expect_grep "$TMP/err" "inv.yaml:3:1: error:" "FILE:LINE:COL"
+sed 's/^version: .*/version: CLI 改訂/' "$SRCDIR/policies/mic-standard.yaml" >"$TMP/v3.yaml"
+expect_exit 0 "policy replace" -- "$MAMORI" policy replace "$TMP/v3.yaml"
+expect_grep "$TMP/out" "CLI 改訂" "the new version named"
+expect_exit 3 "policy replace: unreadable file" -- "$MAMORI" policy replace "$TMP/none.yaml"
 "$MAMORI" log show --json >"$TMP/log"
 for a in policy.replace asset.edit asset.add user.add user.disable user.enable user.passwd user.mfa-enroll \
 	user.mfa-reset user.token user.token-revoke; do
