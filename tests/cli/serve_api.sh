@@ -38,7 +38,7 @@ kill -TERM "$pid"; wait "$pid" && ok || not_ok "server stops cleanly"
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 rows = c.execute("select id, json from policy order by version").fetchall()
-assert len(rows) == 3, len(rows)   # init, and two replacements
+assert len(rows) == 13, len(rows)   # init, two replacements, ten more while requests were served
 assert '"version":"API 改訂 2"' in rows[-1][1], rows[-1][1][:200]
 PY
 "$MAMORI" log verify >/dev/null && ok || not_ok "trail verifies after the API run"
