@@ -144,6 +144,37 @@ int mamori_asset_import(struct mamori_store *s, const char *actor, const char *p
     void (*progress)(size_t done, size_t total), struct mamori_error *err);
 
 /*
+ * Which assets an import may write or an export may show, for front ends that
+ * act for a person (the server): allows is called with the owning department's
+ * id of each checked asset (NULL when it has none) and returns whether the
+ * person may; NULL allows everything.
+ */
+struct mamori_asset_scope {
+	bool (*allows)(const char *department, void *ctx);
+	void *ctx;
+};
+
+/*
+ * mamori_asset_import on a file already in memory (name for the diagnostics).
+ * With a scope, each row it does not allow is an error `NAME: row N: …` too, and
+ * when every other row is fine the result is MAMORI_E_DENIED (nothing written)
+ * instead of MAMORI_E_INVALID.
+ */
+int mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const char *name,
+    const char *buf, size_t len, const char *encoding, bool dry_run,
+    const struct mamori_asset_scope *scope, struct mamori_diags *diags, size_t *count,
+    struct mamori_error *err);
+
+/*
+ * The exports below for the assets that match filter (NULL: all) and that scope
+ * allows (NULL: all); no progress.  CSV to out, XLSX to the file path.
+ */
+int mamori_asset_export_csv_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
+    const struct mamori_asset_scope *scope, FILE *out, struct mamori_error *err);
+int mamori_asset_export_xlsx_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
+    const struct mamori_asset_scope *scope, const char *path, struct mamori_error *err);
+
+/*
  * Writes the register as CSV (UTF-8 with BOM, Japanese headers, CRLF) to out.
  * progress, when not NULL, is called every 10,000 assets and once at the end
  * with done == total (registers of 10,000 assets or more).

@@ -22,6 +22,21 @@ struct mamori_event {
 	const char *body;	/* canonical JSON {"after":…,"before":…} */
 };
 
+/* Which events to list; zero / NULL fields match any.  limit 0: no limit. */
+struct mamori_event_filter {
+	int64_t since_seq;		/* seq >= since_seq */
+	const char *since_time;		/* time >= since_time (an RFC 3339 prefix compares as text) */
+	const char *actor, *action, *object_id;
+	size_t limit;
+};
+
+/*
+ * Calls fn for each matching event in seq order; stops and returns fn's non-zero.
+ * The event's strings are lent for the call only.
+ */
+int mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
+    int (*fn)(const struct mamori_event *ev, void *ctx), void *ctx, struct mamori_error *err);
+
 /* The leaf hash: SHA-256(0x00 || encoding), the encoding of docs/audit.md. */
 void mamori_event_leaf(const struct mamori_event *ev, unsigned char out[MAMORI_HASH_LEN]);
 

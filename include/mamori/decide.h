@@ -113,6 +113,11 @@ int mamori_decider_new(const struct mamori_policy *policy, struct mamori_decider
 int mamori_decider_set_assets(struct mamori_decider *d, const struct mamori_decide_asset *assets,
     size_t n, struct mamori_error *err);
 
+struct mamori_store;
+
+/* mamori_decider_set_assets with every asset of the store's register. */
+int mamori_decider_load_assets(struct mamori_decider *d, struct mamori_store *s, struct mamori_error *err);
+
 /* Frees the decider and sets *d to NULL.  Accepts NULL. */
 void mamori_decider_free(struct mamori_decider **d);
 
@@ -145,6 +150,21 @@ char *mamori_decide_json(const struct mamori_decider *d, const char *json, size_
  */
 bool mamori_decider_role_permits(const struct mamori_decider *d, const char *role, int action,
     const char *subject_department, const char *resource_department);
+
+/*
+ * Whether role may administer what ("users" or "policy", the policy's
+ * access.manage, inherited up the hierarchy) for a target of target_department
+ * (an account's department; NULL: none): a role of scope all anywhere, one of
+ * scope department only within the subject's own department.  Unknown: false.
+ */
+bool mamori_decider_role_manages(const struct mamori_decider *d, const char *role, const char *what,
+    const char *subject_department, const char *target_department);
+
+/*
+ * Whether other is role itself or reports to it, directly or through the
+ * chain: the roles an account manager of role may hand out.  Unknown: false.
+ */
+bool mamori_decider_role_covers(const struct mamori_decider *d, const char *role, const char *other);
 
 struct mamori_store;
 

@@ -61,14 +61,18 @@ struct mamori_organisation {
  * scope "all" (every department's assets), "department" (its holder's own
  * department's), or "none"; actions from the action vocabulary, or "all".  A role
  * also may do what the roles that report to it may (the hierarchy), within its
- * own scope.
+ * own scope.  manage: what it administers through mamori ("users": accounts of
+ * its own role and the roles below it, within its scope; "policy": replacing the
+ * store's policy); inherited up the hierarchy the same way.
  */
 struct mamori_role_access {
 	struct mamori_srcpos pos;	/* pos.file == NULL: not given */
 	const char *scope, *clause;
 	const char **actions;
 	size_t nactions;
-	struct mamori_srcpos scope_pos, actions_pos;
+	const char **manage;
+	size_t nmanage;
+	struct mamori_srcpos scope_pos, actions_pos, manage_pos;
 };
 
 struct mamori_role {

@@ -42,12 +42,20 @@ int mamori_store_open(const char *path, struct mamori_store **out, struct mamori
 /*
  * Opens one more connection to primary's file for reading only (PRAGMA
  * query_only: every write still goes through primary's write path).  It shares
- * primary's policy, so primary must outlive it.  Meant for one thread each: the
+ * primary's policy (until mamori_store_reader_use_policy), so primary must
+ * outlive it.  Meant for one thread each: the
  * server gives every worker thread its own, and WAL lets them read at once while
  * a write is under way.  Returns 0 and *out, or a MAMORI_E_* code with err filled.
  */
 int mamori_store_open_reader(const struct mamori_store *primary, struct mamori_store **out,
     struct mamori_error *err);
+
+/*
+ * Makes a reader answer under policy p from now on (the primary's policy was
+ * replaced).  p is borrowed: it must outlive the reader, as the primary keeps
+ * the policies it replaced until it is closed.
+ */
+void mamori_store_reader_use_policy(struct mamori_store *reader, const struct mamori_policy *p);
 
 /*
  * SQLite's data version of this connection: it changes whenever another
@@ -71,9 +79,30 @@ void mamori_store_read_end(struct mamori_store *s);
 /* Closes the store and sets *s to NULL.  Accepts NULL. */
 void mamori_store_close(struct mamori_store **s);
 
-/* The store's policy (owned by the store) and the store's file path. */
+/*
+ * The store's policy (owned by the store, valid until the store is closed, also
+ * after mamori_store_policy_replace) and the store's file path.
+ */
 const struct mamori_policy *mamori_store_policy(const struct mamori_store *s);
 const char *mamori_store_path(const struct mamori_store *s);
+
+/*
+ * Replaces the store's policy with the policy file in buf (len bytes; name is
+ * used in diagnostics and as the base of relative `extends`).  Refuses a policy
+ * that does not validate (MAMORI_E_INVALID; every problem in diags with its line
+ * and column) and one under which an asset or account of the store would no
+ * longer be valid (MAMORI_E_CONFLICT; each in conflicts, with the asset id or
+ * user name as its file: "asset A-000003: 所管課 (department): unknown …").
+ * Otherwise stores the resolved policy as the newest version with its event
+ * "policy.replace" (before and after: id, version, sha256) in one transaction,
+ * checked inside it.  The policy held before stays valid until the store is
+ * closed, so pointers from mamori_store_policy never dangle.  A change that
+ * another connection prepared under the old policy is refused with
+ * MAMORI_E_CONFLICT by mamori_store_write (try again).
+ */
+int mamori_store_policy_replace(struct mamori_store *s, const char *actor, const char *name,
+    const char *buf, size_t len, struct mamori_diags *diags, struct mamori_diags *conflicts,
+    struct mamori_error *err);
 
 /* The store's log id: random, made at creation, named in every signed head. */
 const char *mamori_store_log_id(const struct mamori_store *s);
@@ -81,7 +110,9 @@ const char *mamori_store_log_id(const struct mamori_store *s);
 /*
  * Runs fn(tx, arg) in one transaction as actor.  Commits when fn returns 0,
  * rolls everything back otherwise (fn's code is returned, err filled by fn or
- * here).  After a commit, signs a tree head when the configured number of
+ * here).  When another connection replaced the policy since this one loaded it,
+ * fn does not run: the new policy is loaded and MAMORI_E_CONFLICT returned (the
+ * change was checked against the old one; try again).  After a commit, signs a tree head when the configured number of
  * events or seconds has passed since the last one.
  */
 int mamori_store_write(struct mamori_store *s, const char *actor,

@@ -75,6 +75,26 @@ int mamori_user_login(struct mamori_store *s, const char *name, const char *pass
 int mamori_user_token_create(struct mamori_store *s, const char *actor, const char *name,
     const char *scope, int64_t expires, char token[MAMORI_TOKEN_LEN], struct mamori_error *err);
 
+/* An API token as listed: never the token, only the start of its SHA-256. */
+struct mamori_token_info {
+	char prefix[17];	/* the first 16 hex digits of the token's SHA-256 */
+	char scope[8];
+	int64_t expires;
+	char created[32];
+};
+
+/* Calls fn for every API token of user name (expired ones too), oldest first. */
+int mamori_user_token_list(struct mamori_store *s, const char *name,
+    int (*fn)(const struct mamori_token_info *t, void *ctx), void *ctx, struct mamori_error *err);
+
+/*
+ * Revokes the token of user name whose SHA-256 starts with prefix (at least 8
+ * hex digits, as listed and as in the audit event of its creation).
+ * MAMORI_E_NOTFOUND when none matches, MAMORI_E_CONFLICT when more than one does.
+ */
+int mamori_user_token_revoke(struct mamori_store *s, const char *actor, const char *name,
+    const char *prefix, struct mamori_error *err);
+
 /*
  * Checks a presented token at time now: known, not expired, its user enabled.
  * Returns 0 with the user in *out, the scope in scope and, when expires is not

@@ -32,6 +32,8 @@ extern const struct mamori_vocab mamori_actions;
 extern const struct mamori_vocab mamori_decision_logs;
 /* Scopes of a role's access: all, department, none. */
 extern const struct mamori_vocab mamori_access_scopes;
+/* What a role may administer through mamori (access.manage): users, policy. */
+extern const struct mamori_vocab mamori_manage_targets;
 
 /* The entry with this id, or NULL. */
 const struct mamori_vocab_entry *mamori_vocab_find(const struct mamori_vocab *v, const char *id);

@@ -15,52 +15,12 @@ static const char decide_usage[] =
     "       mamori decide (--policy FILE | --db PATH) --batch < requests.jsonl > decisions.jsonl\n"
     "With --db (or $MAMORI_DB), the store's policy is used and requests may name assets.\n";
 
-struct asset_table {
-	struct mamori_decide_asset *items;
-	size_t n, cap;
-};
-
-static int
-collect_asset(const struct mamori_asset *a, void *arg)
-{
-	struct asset_table *t = arg;
-	struct mamori_decide_asset *d;
-
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct mamori_decide_asset *n = realloc(t->items, cap * sizeof(*n));
-		if (n == NULL)
-			return MAMORI_E_NOMEM;
-		t->items = n;
-		t->cap = cap;
-	}
-	d = &t->items[t->n++];
-	d->id = strdup(a->f[MAMORI_AF_ID]);
-	d->department = a->f[MAMORI_AF_DEPARTMENT] ? strdup(a->f[MAMORI_AF_DEPARTMENT]) : NULL;
-	d->segment = a->f[MAMORI_AF_SEGMENT] ? strdup(a->f[MAMORI_AF_SEGMENT]) : NULL;
-	for (int ax = 0; ax < 3; ax++)
-		d->levels[ax] = (int)strtol(a->f[MAMORI_AF_CONFIDENTIALITY + ax], NULL, 10);
-	return d->id == NULL ? MAMORI_E_NOMEM : 0;
-}
-
-static void
-free_table(struct asset_table *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		free((char *)t->items[i].id);
-		free((char *)t->items[i].department);
-		free((char *)t->items[i].segment);
-	}
-	free(t->items);
-}
-
 int
 cli_decider_open(const char *policy_path, const char *db, struct mamori_policy **policy,
     struct mamori_store **store, struct mamori_decider **d)
 {
 	struct mamori_diags diags = { 0 };
 	struct mamori_error err = { 0 };
-	struct asset_table t = { 0 };
 	const struct mamori_policy *p;
 	int rc;
 
@@ -83,16 +43,13 @@ cli_decider_open(const char *policy_path, const char *db, struct mamori_policy *
 		p = mamori_store_policy(*store);
 	}
 	if (mamori_decider_new(p, d, &err) != 0 ||
-	    (*store && (mamori_asset_list(*store, NULL, collect_asset, &t, &err) != 0 ||
-	    mamori_decider_set_assets(*d, t.items, t.n, &err) != 0))) {
+	    (*store && mamori_decider_load_assets(*d, *store, &err) != 0)) {
 		fprintf(stderr, "mamori: %s\n", err.message);
-		free_table(&t);
 		mamori_decider_free(d);
 		mamori_store_close(store);
 		mamori_policy_free(policy);
 		return EXIT_ENV;
 	}
-	free_table(&t);
 	return EXIT_OK;
 }
 

@@ -1,6 +1,7 @@
-/* cmd_policy.c — `mamori policy check | show | render`. */
+/* cmd_policy.c — `mamori policy check | show | render | schema | replace`. */
 #include "cli.h"
 #include "mamori/policy.h"
+#include "mamori/store.h"
 #include "mamori/vocab.h"
 
 #include <errno.h>
@@ -13,7 +14,8 @@ static const char policy_usage[] =
     "usage: mamori policy check FILE...\n"
     "       mamori policy show [--json] FILE\n"
     "       mamori policy render [--format markdown|html] FILE\n"
-    "       mamori policy schema\n";
+    "       mamori policy schema\n"
+    "       mamori policy replace FILE [--db PATH]\n";
 
 /* Loads path, printing every diagnostic to stderr.  Returns an exit code. */
 static int
@@ -246,6 +248,81 @@ policy_schema(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Reads a policy file (at most 16 MiB, as the server accepts) into a malloc'd buffer. */
+static char *
+read_policy(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= 16L << 20 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (b = malloc((size_t)n + 1)) != NULL && fread(b, 1, (size_t)n, f) == (size_t)n) {
+		b[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	return b;
+}
+
+/* Replaces the store's policy: what PUT /api/policy does, from the command line. */
+static int
+policy_replace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mamori_diags diags = { 0 }, conflicts = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_store *s = NULL;
+	const char *db = NULL;
+	char *buf;
+	size_t len = 0;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'h': fputs(policy_usage, stdout); return EXIT_OK;
+		default: return cli_usage_error("policy replace: bad option\n%s", policy_usage);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("policy replace: name exactly one policy file\n%s", policy_usage);
+	if ((buf = read_policy(argv[optind], &len)) == NULL) {
+		fprintf(stderr, "mamori: policy replace: cannot read %s (or it is over 16 MiB)\n", argv[optind]);
+		return EXIT_ENV;
+	}
+	if ((rc = mamori_store_open(cli_db_path(db), &s, &err)) != 0) {
+		fprintf(stderr, "mamori: %s\n", err.message);
+		free(buf);
+		return EXIT_ENV;
+	}
+	rc = mamori_store_policy_replace(s, cli_actor(), argv[optind], buf, len, &diags, &conflicts, &err);
+	mamori_diags_print(&diags, stderr);
+	for (size_t i = 0; i < conflicts.count; i++)
+		fprintf(stderr, "mamori: error: %s\n", conflicts.items[i].message);
+	if (rc == 0)
+		printf("policy %s (%s) is now the store's policy\n", mamori_store_policy(s)->id,
+		    mamori_store_policy(s)->version ? mamori_store_policy(s)->version : "no version");
+	else
+		fprintf(stderr, "mamori: policy replace: %s; the store's policy stays %s\n", err.message,
+		    mamori_store_policy(s)->id);
+	mamori_diags_clear(&diags);
+	mamori_diags_clear(&conflicts);
+	mamori_store_close(&s);
+	free(buf);
+	return rc == 0 ? EXIT_OK : rc == MAMORI_E_IO && diags.count == 0 ? EXIT_ENV : cli_exit_code(rc);
+}
+
 int
 cmd_policy(int argc, char **argv)
 {
@@ -254,6 +331,7 @@ cmd_policy(int argc, char **argv)
 		{ "show", policy_show, "the resolved policy" },
 		{ "render", policy_render, "the policy document" },
 		{ "schema", policy_schema, "the JSON Schema of the format" },
+		{ "replace", policy_replace, "replace the store's policy (checked against its assets and accounts)" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

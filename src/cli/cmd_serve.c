@@ -92,10 +92,12 @@ cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* the policy's id before the first request: PUT /api/policy may replace srv.view */
+	const char *policy_id = srv.view->id;
 	rc = server_start(&srv);
 	if (rc == 0) {
 		printf("mamori: serving %s on %s://%s/ (policy %s)\n", srv.cfg.web_dir,
-		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, srv.view->id);
+		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, policy_id);
 		fflush(stdout);
 		sigwait(&set, &sig);
 		fprintf(stderr, "mamori: %s: finishing requests in flight, then stopping\n",

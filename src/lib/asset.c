@@ -137,7 +137,7 @@ problem(struct mamori_diags *d, const char *file, int row, int k, const char *fm
 
 	snprintf(msg, sizeof(msg), fmt, v1 ? v1 : "", v2 ? v2 : "");
 	if (row > 0)
-		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column %s: %s",
+		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d, column %s: %s",
 		    file ? file : "-", row, mamori_asset_columns[k].ja, msg);
 	else
 		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s (%s): %s",
@@ -1208,8 +1208,8 @@ check_ids(struct mamori_store *s, const struct import_arg *x, const char *name, 
 		while (seen[h] != 0 && x->rows[seen[h] - 1].num != num)
 			h = (h + 1) & mask;
 		if (seen[h] != 0) {
-			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: duplicate "
-			    "id A-%06lld (row %d has it too)", name, x->rows[i].row, (long long)num,
+			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, x->rows[i].row, 0, "%s: row %d, column 資産番号: "
+			    "duplicate id A-%06lld (row %d has it too)", name, x->rows[i].row, (long long)num,
 			    x->rows[seen[h] - 1].row);
 			continue;
 		}
@@ -1217,7 +1217,8 @@ check_ids(struct mamori_store *s, const struct import_arg *x, const char *name, 
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, num);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d, column 資産番号: A-%06lld is in "
+			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, x->rows[i].row, 0, "%s: row %d, column 資産番号: "
+			    "A-%06lld is in "
 			    "the register already; leave 資産番号 empty to get a new id, or edit the asset with "
 			    "'mamori asset edit A-%06lld'", name, x->rows[i].row, (long long)num, (long long)num);
 	}
@@ -1262,10 +1263,11 @@ slurp(const char *path, size_t *len, struct mamori_error *err)
 	return b;
 }
 
-int
-mamori_asset_import(struct mamori_store *s, const char *actor, const char *path, const char *encoding,
-    bool dry_run, struct mamori_diags *diags, size_t *count, void (*progress)(size_t, size_t),
-    struct mamori_error *err)
+/* The import of a file in memory: mamori_asset_import and mamori_asset_import_buffer. */
+static int
+import_bytes(struct mamori_store *s, const char *actor, const char *name, const char *bytes,
+    size_t bytes_len, const char *encoding, bool dry_run, const struct mamori_asset_scope *scope,
+    struct mamori_diags *diags, size_t *count, void (*progress)(size_t, size_t), struct mamori_error *err)
 {
 	struct csv_reader r;
 	struct csv_record rec;
@@ -1273,9 +1275,8 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 	struct name_memo *memo = calloc(NM_COUNT, sizeof(*memo));
 	struct checker ck;
 	int colmap[4096];
-	size_t ncols = 0, cap = 0, bytes_len, text_len;
-	char *bytes, *text, msg[256];
-	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t ncols = 0, cap = 0, text_len, refused = 0;
+	char *text, msg[256];
 	bool seen[MAMORI_AF_COUNT] = { false };
 	int rc = 0, got, row = 1;
 
@@ -1283,12 +1284,7 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 	if (memo == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	checker_init(&ck, s->policy, memo);
-	if ((bytes = slurp(path, &bytes_len, err)) == NULL) {
-		rc = MAMORI_E_IO;
-		goto out_checker;
-	}
 	text = text_decode(bytes, bytes_len, encoding, &text_len, msg, sizeof(msg));
-	free(bytes);
 	if (text == NULL) {
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot decode the file", name);
@@ -1307,19 +1303,19 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 		int k = mamori_asset_column_find(rec.fields[i]);
 		colmap[i] = k;
 		if (k < 0 && rec.fields[i][0] != '\0')
-			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row 1, column %zu: unknown "
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 1, (int)i + 1, "%s: row 1, column %zu: unknown "
 			    "header '%s' (known: 資産番号/id, 資産名/name, 種別/kind, 説明/description, "
 			    "所管課/department, 管理責任者/role, ネットワーク区分/segment, 保管場所/location, "
 			    "機密性, 完全性, 可用性, 保存期間/retention, 状態/status)", name, i + 1, rec.fields[i]);
 		else if (k >= 0 && seen[k])
-			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row 1, column %zu: '%s' "
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 1, (int)i + 1, "%s: row 1, column %zu: '%s' "
 			    "appears twice", name, i + 1, rec.fields[i]);
 		else if (k >= 0)
 			seen[k] = true;
 	}
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
 		if (mamori_asset_columns[k].required && !seen[k])
-			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row 1: the required column "
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 1, 0, "%s: row 1: the required column "
 			    "%s (%s) is missing", name, mamori_asset_columns[k].ja, mamori_asset_columns[k].id);
 	if (diags->errors > 0) {
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: the header row is not usable", name);
@@ -1335,7 +1331,7 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 		if (blank)
 			continue;
 		if (rec.nfields != ncols)
-			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: row %d: %zu fields where the "
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: %zu fields where the "
 			    "header has %zu", name, row, rec.nfields, ncols);
 		if (x.n == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
@@ -1352,7 +1348,12 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 		for (size_t i = 0; i < rec.nfields && i < ncols; i++)
 			if (colmap[i] >= 0 && rec.fields[i][0] != '\0' && mamori_asset_columns[colmap[i]].importable)
 				ir->f[colmap[i]] = rec.fields[i];
-		check_fields(&ck, ir->f, idbuf, name, row, diags);
+		if (check_fields(&ck, ir->f, idbuf, name, row, diags) == 0 && scope != NULL &&
+		    scope->allows != NULL && !scope->allows(ir->f[MAMORI_AF_DEPARTMENT], scope->ctx)) {
+			refused++;
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: you may not write "
+			    "assets of department '%s'", name, row, ir->f[MAMORI_AF_DEPARTMENT]);
+		}
 		/* a valid id was normalised into idbuf: keep its number, not the text */
 		ir->num = ir->f[MAMORI_AF_ID] == idbuf ? to_int(idbuf + 2) : 0;
 		ir->f[MAMORI_AF_ID] = NULL;
@@ -1362,8 +1363,8 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: line %d: %s", name, r.error_line, r.error);
 	check_ids(s, &x, name, diags);
 	if (diags->errors > 0) {
-		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: %zu problems; nothing was imported", name,
-		    diags->errors);
+		rc = mamori_error_set(err, refused == diags->errors ? MAMORI_E_DENIED : MAMORI_E_INVALID,
+		    "%s: %zu problems; nothing was imported", name, diags->errors);
 		goto out;
 	}
 	*count = x.n;
@@ -1392,6 +1393,32 @@ out_checker:
 	return rc;
 }
 
+int
+mamori_asset_import(struct mamori_store *s, const char *actor, const char *path, const char *encoding,
+    bool dry_run, struct mamori_diags *diags, size_t *count, void (*progress)(size_t, size_t),
+    struct mamori_error *err)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t len;
+	char *bytes;
+	int rc;
+
+	*count = 0;
+	if ((bytes = slurp(path, &len, err)) == NULL)
+		return MAMORI_E_IO;
+	rc = import_bytes(s, actor, name, bytes, len, encoding, dry_run, NULL, diags, count, progress, err);
+	free(bytes);
+	return rc;
+}
+
+int
+mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const char *name, const char *buf,
+    size_t len, const char *encoding, bool dry_run, const struct mamori_asset_scope *scope,
+    struct mamori_diags *diags, size_t *count, struct mamori_error *err)
+{
+	return import_bytes(s, actor, name, buf, len, encoding, dry_run, scope, diags, count, NULL, err);
+}
+
 /* ---- export ------------------------------------------------------------- */
 
 static void
@@ -1417,7 +1444,15 @@ struct export_ctx {
 	FILE *out;
 	size_t done, total;
 	void (*progress)(size_t, size_t);
+	const struct mamori_asset_scope *scope;	/* NULL: every asset */
 };
+
+static bool
+export_hides(const struct export_ctx *e, const struct mamori_asset *a)
+{
+	return e->scope != NULL && e->scope->allows != NULL &&
+	    !e->scope->allows(a->f[MAMORI_AF_DEPARTMENT], e->scope->ctx);
+}
 
 static void
 export_step(struct export_ctx *e)
@@ -1440,6 +1475,8 @@ csv_row(const struct mamori_asset *a, void *ctx)
 	FILE *out = e->out;
 
 	export_step(e);
+	if (export_hides(e, a))
+		return 0;
 
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 		if (k)
@@ -1450,11 +1487,11 @@ csv_row(const struct mamori_asset *a, void *ctx)
 	return ferror(out) ? MAMORI_E_IO : 0;
 }
 
-int
-mamori_asset_export_csv(struct mamori_store *s, FILE *out, void (*progress)(size_t done, size_t total),
-    struct mamori_error *err)
+static int
+export_csv(struct mamori_store *s, const struct mamori_asset_filter *filter, const struct mamori_asset_scope *scope,
+    FILE *out, void (*progress)(size_t done, size_t total), struct mamori_error *err)
 {
-	struct export_ctx e = { out, 0, (size_t)asset_count(s), progress };
+	struct export_ctx e = { out, 0, progress ? (size_t)asset_count(s) : 0, progress, scope };
 	int rc;
 
 	fputs("\xEF\xBB\xBF", out);	/* the BOM tells Excel the file is UTF-8 */
@@ -1464,12 +1501,26 @@ mamori_asset_export_csv(struct mamori_store *s, FILE *out, void (*progress)(size
 		csv_field(out, mamori_asset_columns[k].ja);
 	}
 	fputs("\r\n", out);
-	rc = mamori_asset_list(s, NULL, csv_row, &e, err);
+	rc = mamori_asset_list(s, filter, csv_row, &e, err);
 	if (rc == 0 && (fflush(out) != 0 || ferror(out)))
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write the export");
 	if (rc == 0)
 		export_end(&e);
 	return rc;
+}
+
+int
+mamori_asset_export_csv(struct mamori_store *s, FILE *out, void (*progress)(size_t done, size_t total),
+    struct mamori_error *err)
+{
+	return export_csv(s, NULL, NULL, out, progress, err);
+}
+
+int
+mamori_asset_export_csv_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
+    const struct mamori_asset_scope *scope, FILE *out, struct mamori_error *err)
+{
+	return export_csv(s, filter, scope, out, NULL, err);
 }
 
 struct xlsx_ctx {
@@ -1497,6 +1548,8 @@ xlsx_row(const struct mamori_asset *a, void *ctx)
 	struct xlsx_ctx *x = ctx;
 
 	export_step(&x->e);
+	if (export_hides(&x->e, a))
+		return 0;
 	x->row++;
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 		if (k >= MAMORI_AF_CONFIDENTIALITY && k <= MAMORI_AF_AVAILABILITY)
@@ -1511,16 +1564,16 @@ xlsx_row(const struct mamori_asset *a, void *ctx)
 	return 0;
 }
 
-int
-mamori_asset_export_xlsx(struct mamori_store *s, const char *path, void (*progress)(size_t done, size_t total),
-    struct mamori_error *err)
+static int
+export_xlsx(struct mamori_store *s, const struct mamori_asset_filter *filter, const struct mamori_asset_scope *scope,
+    const char *path, void (*progress)(size_t done, size_t total), struct mamori_error *err)
 {
 	/* constant memory: rows go to a temporary file as they are written (in
 	 * order, as the list gives them) instead of a tree of the whole sheet, and
 	 * strings are written inline; a 1,000,000-row register otherwise takes GBs */
 	lxw_workbook_options opts = { .constant_memory = LXW_TRUE };
 	lxw_workbook *wb = workbook_new_opt(path, &opts);
-	struct xlsx_ctx x = { .e = { NULL, 0, (size_t)asset_count(s), progress }, .p = s->policy };
+	struct xlsx_ctx x = { .e = { NULL, 0, progress ? (size_t)asset_count(s) : 0, progress, scope }, .p = s->policy };
 	lxw_format *bold;
 	int rc;
 
@@ -1535,11 +1588,25 @@ mamori_asset_export_xlsx(struct mamori_store *s, const char *path, void (*progre
 	worksheet_freeze_panes(x.ws, 1, 2);
 	worksheet_set_column(x.ws, 0, MAMORI_AF_COUNT - 1, 14, NULL);
 	worksheet_set_column(x.ws, MAMORI_AF_COUNT, MAMORI_AF_COUNT, 60, NULL);
-	rc = mamori_asset_list(s, NULL, xlsx_row, &x, err);
+	rc = mamori_asset_list(s, filter, xlsx_row, &x, err);
 	worksheet_autofilter(x.ws, 0, 0, x.row, MAMORI_AF_COUNT);
 	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write %s", path);
 	if (rc == 0)
 		export_end(&x.e);
 	return rc;
+}
+
+int
+mamori_asset_export_xlsx(struct mamori_store *s, const char *path, void (*progress)(size_t done, size_t total),
+    struct mamori_error *err)
+{
+	return export_xlsx(s, NULL, NULL, path, progress, err);
+}
+
+int
+mamori_asset_export_xlsx_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
+    const struct mamori_asset_scope *scope, const char *path, struct mamori_error *err)
+{
+	return export_xlsx(s, filter, scope, path, NULL, err);
 }

@@ -937,3 +937,44 @@ mamori_audit_read_text(const char *path, struct mamori_error *err)
 	/* a proof holds one event; 16 MiB is far beyond any event mamori writes */
 	return read_text(path, 16 * 1024 * 1024, err);
 }
+
+int
+mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
+    int (*fn)(const struct mamori_event *ev, void *ctx), void *ctx, struct mamori_error *err)
+{
+	static const struct mamori_event_filter none = { 0 };
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc = 0;
+
+	if (f == NULL)
+		f = &none;
+	st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body FROM audit_event "
+	    "WHERE seq >= ?1 AND time >= ?2 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4) "
+	    "AND (?5 IS NULL OR object_id = ?5) ORDER BY seq", err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_int64(st, 1, f->since_seq);
+	sqlite3_bind_text(st, 2, f->since_time ? f->since_time : "", -1, SQLITE_STATIC);
+	if (f->actor)
+		sqlite3_bind_text(st, 3, f->actor, -1, SQLITE_STATIC);
+	if (f->action)
+		sqlite3_bind_text(st, 4, f->action, -1, SQLITE_STATIC);
+	if (f->object_id)
+		sqlite3_bind_text(st, 5, f->object_id, -1, SQLITE_STATIC);
+	while (rc == 0 && (f->limit == 0 || n < f->limit) && sqlite3_step(st) == SQLITE_ROW) {
+		struct mamori_event ev = {
+			.seq = sqlite3_column_int64(st, 0),
+			.time = (const char *)sqlite3_column_text(st, 1),
+			.actor = (const char *)sqlite3_column_text(st, 2),
+			.action = (const char *)sqlite3_column_text(st, 3),
+			.object_type = (const char *)sqlite3_column_text(st, 4),
+			.object_id = (const char *)sqlite3_column_text(st, 5),
+			.body = (const char *)sqlite3_column_text(st, 6),
+		};
+		rc = fn(&ev, ctx);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

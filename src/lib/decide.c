@@ -62,6 +62,7 @@ struct level_rule {
 struct role_rule {
 	const struct mamori_role *role;
 	unsigned actions;	/* own and inherited */
+	unsigned manage;	/* bits of mamori_manage_targets, own and inherited */
 	int scope;		/* 0 all, 1 department, 2 none */
 	const char *deny_text;	/* why an action outside its access is denied */
 };
@@ -218,6 +219,18 @@ access_actions(const struct mamori_role_access *acc)
 	return mask;
 }
 
+static unsigned
+access_manage(const struct mamori_role_access *acc)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < acc->nmanage; i++)
+		for (size_t k = 0; k < mamori_manage_targets.count; k++)
+			if (strcmp(acc->manage[i], mamori_manage_targets.entries[k].id) == 0)
+				mask |= 1u << k;
+	return mask;
+}
+
 static int
 compile_roles(struct mamori_decider *d)
 {
@@ -233,6 +246,7 @@ compile_roles(struct mamori_decider *d)
 
 		rr->role = r;
 		rr->actions = access_actions(&r->access);
+		rr->manage = access_manage(&r->access);
 		rr->scope = SCOPE_DEPARTMENT;
 		if (r->access.scope && strcmp(r->access.scope, "all") == 0)
 			rr->scope = SCOPE_ALL;
@@ -257,12 +271,14 @@ compile_roles(struct mamori_decider *d)
 	 * role's own actions up its reports_to chain (bounded: chains are acyclic). */
 	for (size_t i = 0; i < p->nroles; i++) {
 		unsigned own = access_actions(&p->roles[i].access);
+		unsigned manage = access_manage(&p->roles[i].access);
 		const struct mamori_role *up = &p->roles[i];
 		for (size_t steps = 0; up->reports_to && steps < p->nroles; steps++) {
 			int k = mamori_strmap_get(&d->role_map, up->reports_to);
 			if (k < 0)
 				break;
 			d->roles[k].actions |= own;
+			d->roles[k].manage |= manage;
 			up = &p->roles[k];
 		}
 	}
@@ -749,4 +765,44 @@ mamori_decider_role_permits(const struct mamori_decider *d, const char *role, in
 		return false;
 	return rr->scope == SCOPE_ALL || resource_department == NULL ||
 	    (subject_department != NULL && strcmp(subject_department, resource_department) == 0);
+}
+
+bool
+mamori_decider_role_manages(const struct mamori_decider *d, const char *role, const char *what,
+    const char *subject_department, const char *target_department)
+{
+	int k = mamori_strmap_get(&d->role_map, role);
+	const struct role_rule *rr;
+	unsigned bit = 0;
+
+	for (size_t i = 0; i < mamori_manage_targets.count; i++)
+		if (strcmp(what, mamori_manage_targets.entries[i].id) == 0)
+			bit = 1u << i;
+	if (k < 0 || bit == 0)
+		return false;
+	rr = &d->roles[k];
+	if (!(rr->manage & bit) || rr->scope == SCOPE_NONE)
+		return false;
+	/* a department-scoped manager manages its own department only, and
+	 * nothing outside every department (a target without one) */
+	return rr->scope == SCOPE_ALL || (subject_department != NULL && target_department != NULL &&
+	    strcmp(subject_department, target_department) == 0);
+}
+
+bool
+mamori_decider_role_covers(const struct mamori_decider *d, const char *role, const char *other)
+{
+	const struct mamori_policy *p = d->p;
+	int k = mamori_strmap_get(&d->role_map, other);
+
+	if (k < 0 || mamori_strmap_get(&d->role_map, role) < 0)
+		return false;
+	/* walk up from other; reports_to chains are acyclic and at most nroles long */
+	for (size_t steps = 0; k >= 0 && steps <= p->nroles; steps++) {
+		const struct mamori_role *r = &p->roles[k];
+		if (strcmp(r->id, role) == 0)
+			return true;
+		k = r->reports_to ? mamori_strmap_get(&d->role_map, r->reports_to) : -1;
+	}
+	return false;
 }

@@ -156,6 +156,9 @@ check_roles(struct checker *c)
 				if (strcmp(r->access.actions[k], "all") != 0)
 					check_vocab(c, &mamori_actions, r->access.actions[k],
 					    &r->access.actions_pos, where);
+			for (size_t k = 0; k < r->access.nmanage; k++)
+				check_vocab(c, &mamori_manage_targets, r->access.manage[k],
+				    &r->access.manage_pos, where);
 		}
 		if (r->reports_to && r->id && strcmp(r->reports_to, r->id) == 0)
 			report(c, MAMORI_SEV_ERROR, &r->reports_to_pos,

@@ -72,6 +72,10 @@ static const struct ym_field access_fields[] = {
 	  .count_offset = offsetof(struct mamori_role_access, nactions),
 	  .pos_offset = offsetof(struct mamori_role_access, actions_pos), .required = true,
 	  .doc = "read write copy print send take_out transfer store dispose publish, or all" },
+	{ .key = "manage", .kind = YM_STRLIST, .offset = offsetof(struct mamori_role_access, manage),
+	  .count_offset = offsetof(struct mamori_role_access, nmanage),
+	  .pos_offset = offsetof(struct mamori_role_access, manage_pos),
+	  .doc = "what the role administers through mamori: users (accounts of its own and lower roles), policy" },
 	CLAUSE(struct mamori_role_access),
 };
 static const struct ym_schema access_schema =

@@ -261,18 +261,21 @@ load_meta(struct mamori_store *s, struct mamori_error *err)
 		snprintf(s->log_id, sizeof(s->log_id), "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 
-	st = store_prepare(s, "SELECT json FROM policy ORDER BY version DESC LIMIT 1", err);
+	st = store_prepare(s, "SELECT version, json FROM policy ORDER BY version DESC LIMIT 1", err);
 	if (st == NULL)
 		return MAMORI_E_STORE;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = mamori_error_set(err, MAMORI_E_STORE, "%s: the store holds no policy; "
 		    "create stores with 'mamori init --policy FILE'", s->path);
 	} else {
-		const char *json = (const char *)sqlite3_column_text(st, 0);
-		rc = mamori_policy_load_buffer(s->path, json, strlen(json), &diags, &s->policy);
+		const char *json = (const char *)sqlite3_column_text(st, 1);
+		struct mamori_policy *p = NULL;
+		rc = mamori_policy_load_buffer(s->path, json, strlen(json), &diags, &p);
 		if (rc != 0)
 			rc = mamori_error_set(err, MAMORI_E_STORE, "%s: the stored policy no longer "
 			    "loads (%s)", s->path, diags.count ? diags.items[0].message : "invalid");
+		else if ((rc = store_set_policy(s, p, sqlite3_column_int64(st, 0))) != 0)
+			mamori_error_set(err, rc, "out of memory");
 	}
 	sqlite3_finalize(st);
 	mamori_diags_clear(&diags);
@@ -322,6 +325,14 @@ mamori_store_open_reader(const struct mamori_store *primary, struct mamori_store
 	snprintf(s->log_id, sizeof(s->log_id), "%s", primary->log_id);
 	*out = s;
 	return 0;
+}
+
+void
+mamori_store_reader_use_policy(struct mamori_store *reader, const struct mamori_policy *p)
+{
+	/* a reader neither frees nor changes the policy it borrows */
+	if (reader->policy_borrowed)
+		reader->policy = (struct mamori_policy *)p;
 }
 
 int64_t
@@ -499,9 +510,42 @@ mamori_store_close(struct mamori_store **sp)
 		sqlite3_close(s->db);
 	if (!s->policy_borrowed)
 		mamori_policy_free(&s->policy);
+	for (size_t i = 0; i < s->nretired; i++)
+		mamori_policy_free(&s->retired[i]);
+	free(s->retired);
 	free(s->path);
 	free(s);
 	*sp = NULL;
+}
+
+int
+store_set_policy(struct mamori_store *s, struct mamori_policy *p, int64_t version)
+{
+	if (s->policy != NULL) {
+		struct mamori_policy **r = realloc(s->retired, (s->nretired + 1) * sizeof(*r));
+		if (r == NULL) {
+			mamori_policy_free(&p);
+			return MAMORI_E_NOMEM;
+		}
+		s->retired = r;
+		s->retired[s->nretired++] = s->policy;
+	}
+	s->policy = p;
+	s->policy_version = version;
+	return 0;
+}
+
+int64_t
+store_policy_version(struct mamori_store *s)
+{
+	struct mamori_error err;
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(version), 0) FROM policy", &err);
+	int64_t v = 0;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 const struct mamori_policy *
@@ -571,6 +615,17 @@ mamori_store_write(struct mamori_store *s, const char *actor,
 		return mamori_error_set(err, MAMORI_E_USAGE, "every change needs an actor");
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
+	/* Another connection replaced the policy since this one loaded it: the
+	 * change was checked against the old policy, so refuse it (the caller
+	 * tries again, now under the new one).  One indexed read per write. */
+	if (s->policy != NULL && store_policy_version(s) != s->policy_version) {
+		struct mamori_error lerr;
+		store_exec(s, "ROLLBACK", NULL);
+		if (load_meta(s, &lerr) != 0)
+			return mamori_error_set(err, lerr.code, "%s", lerr.message);
+		return mamori_error_set(err, MAMORI_E_CONFLICT, "the store's policy was replaced "
+		    "(now %s) while this change was prepared; try again", s->policy->id);
+	}
 	rc = fn(&tx, arg);
 	sqlite3_finalize(tx.insert_event);
 	tx.insert_event = NULL;

@@ -16,6 +16,11 @@ struct mamori_store {
 	char *path;
 	char log_id[40];
 	struct mamori_policy *policy;
+	int64_t policy_version;		/* policy.version of the policy loaded */
+	/* policies this connection held before a replacement: kept until close, so
+	 * that pointers from mamori_store_policy stay valid as documented */
+	struct mamori_policy **retired;
+	size_t nretired;
 	bool policy_borrowed;		/* a reader shares its primary's policy */
 	/* statements prepared once per connection, keyed by the address of their
 	 * SQL text (a string literal); see store_cached */
@@ -64,6 +69,15 @@ void store_release(struct mamori_store *s, sqlite3_stmt *st);
 
 /* Fills err from the database's last error and returns MAMORI_E_STORE. */
 int store_error(struct mamori_store *s, struct mamori_error *err, const char *what);
+
+/*
+ * Makes p (owned from now on) the connection's policy, as version; the one it
+ * held is retired, not freed.  Returns 0 or MAMORI_E_NOMEM (p is freed then).
+ */
+int store_set_policy(struct mamori_store *s, struct mamori_policy *p, int64_t version);
+
+/* The newest policy version in the store (0 when there is none). */
+int64_t store_policy_version(struct mamori_store *s);
 
 /* The current time, UTC, RFC 3339 with microseconds, into buf (32 bytes). */
 void store_now(char buf[32]);

@@ -377,3 +377,84 @@ mamori_user_token_check(struct mamori_store *s, const char *token, time_t now, s
 		return mamori_error_set(err, MAMORI_E_DENIED, "invalid or expired token");
 	return 0;
 }
+
+int
+mamori_user_token_list(struct mamori_store *s, const char *name,
+    int (*fn)(const struct mamori_token_info *t, void *ctx), void *ctx, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT substr(hash, 1, 16), scope, expires, created "
+	    "FROM api_token WHERE user = ?1 ORDER BY created, hash", err);
+	int rc = 0;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct mamori_token_info t;
+		snprintf(t.prefix, sizeof(t.prefix), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(t.scope, sizeof(t.scope), "%s", (const char *)sqlite3_column_text(st, 1));
+		t.expires = sqlite3_column_int64(st, 2);
+		snprintf(t.created, sizeof(t.created), "%s", (const char *)sqlite3_column_text(st, 3));
+		rc = fn(&t, ctx);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct revoke_arg {
+	const char *name, *prefix;
+	struct mamori_error *err;
+};
+
+static int
+revoke_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct revoke_arg *r = arg;
+	char pattern[80], hash[MAMORI_TOKEN_LEN] = "";
+	sqlite3_stmt *st;
+	int n = 0, rc;
+	cJSON *before;
+
+	snprintf(pattern, sizeof(pattern), "%s%%", r->prefix);
+	st = store_prepare(tx->store, "SELECT hash FROM api_token WHERE user = ?1 AND hash LIKE ?2", r->err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pattern, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (n++ == 0)
+			snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (n == 0)
+		return mamori_error_set(r->err, MAMORI_E_NOTFOUND, "user %s has no token %s", r->name, r->prefix);
+	if (n > 1)
+		return mamori_error_set(r->err, MAMORI_E_CONFLICT, "%d tokens of user %s start with %s; "
+		    "give more digits", n, r->name, r->prefix);
+	st = store_prepare(tx->store, "DELETE FROM api_token WHERE hash = ?1", r->err);
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_error(tx->store, r->err, "cannot revoke the token");
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	before = cJSON_CreateObject();
+	hash[16] = '\0';
+	cJSON_AddStringToObject(before, "token_sha256_prefix", hash);
+	rc = mamori_store_tx_event(tx, "user.token-revoke", "user", r->name, before, NULL);
+	cJSON_Delete(before);
+	return rc;
+}
+
+int
+mamori_user_token_revoke(struct mamori_store *s, const char *actor, const char *name, const char *prefix,
+    struct mamori_error *err)
+{
+	struct revoke_arg r = { name, prefix, err };
+	size_t n = prefix ? strlen(prefix) : 0;
+
+	if (n < 8 || n > 64 || strspn(prefix, "0123456789abcdef") != n)
+		return mamori_error_set(err, MAMORI_E_USAGE, "a token is named by at least 8 lower-case hex "
+		    "digits of its SHA-256 (as listed)");
+	return mamori_store_write(s, actor, revoke_tx, &r, err);
+}

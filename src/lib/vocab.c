@@ -76,6 +76,11 @@ static const struct mamori_vocab_entry scope_entries[] = {
 	{ "none", "なし", "no assets" },
 };
 
+static const struct mamori_vocab_entry manage_entries[] = {
+	{ "users", "利用者IDの管理（登録、変更、抹消等）", "accounts of people and systems" },
+	{ "policy", "ポリシーの変更", "replace the policy in force" },
+};
+
 static const struct mamori_vocab_entry decision_log_entries[] = {
 	{ "all", "全ての判定を記録", "log every decision" },
 	{ "denials", "拒否した判定を記録", "log denials only" },
@@ -88,6 +93,7 @@ const struct mamori_vocab mamori_channels = VOCAB("channel", channel_entries);
 const struct mamori_vocab mamori_sanitizations = VOCAB("sanitization", sanitization_entries);
 const struct mamori_vocab mamori_actions = VOCAB("action", action_entries);
 const struct mamori_vocab mamori_access_scopes = VOCAB("scope", scope_entries);
+const struct mamori_vocab mamori_manage_targets = VOCAB("manage", manage_entries);
 const struct mamori_vocab mamori_decision_logs = VOCAB("decision_log", decision_log_entries);
 
 const struct mamori_vocab_entry *

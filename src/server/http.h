@@ -14,6 +14,8 @@
 struct server;
 struct worker;
 struct mamori_store;
+struct mamori_policy;
+struct mamori_decider;
 
 /* One request as the route handlers see it.  Owned by the server. */
 struct request {
@@ -36,6 +38,10 @@ struct request {
 	/* filled by authentication */
 	const struct session *session;	/* NULL when not logged in */
 	char actor[160];		/* "web:tanaka@127.0.0.1" */
+	/* the policy in force and its decider when the request began (a PUT
+	 * /api/policy replaces them for later requests; these stay valid) */
+	const struct mamori_policy *view;
+	const struct mamori_decider *decider;
 };
 
 /* A response: status, content type and a malloc'd body the server frees. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool
 permits(struct request *req, enum mamori_action action, const char *department)
@@ -18,15 +19,8 @@ permits(struct request *req, enum mamori_action action, const char *department)
 
 	if (s == NULL)		/* a store always has sessions; this is defence in depth */
 		return false;
-	return mamori_decider_role_permits(req->srv->decider, s->role, action,
+	return mamori_decider_role_permits(req->decider, s->role, action,
 	    s->department[0] ? s->department : NULL, department);
-}
-
-static void
-forbid(struct request *req, struct response *res, const char *what)
-{
-	http_error(res, 403, "forbidden", NULL, "role '%s' may not %s", req->session ? req->session->role : "?", what);
-	server_audit_denied(req, 403, what);
 }
 
 static cJSON *
@@ -82,26 +76,37 @@ list_row(const struct mamori_asset *a, void *arg)
 	return c->out.failed ? MAMORI_E_NOMEM : 0;
 }
 
-void
-route_assets_list(struct request *req, struct response *res)
+/* The list filters of the query string (those of `mamori asset list`); false after a 400. */
+static bool
+query_filter(struct request *req, struct response *res, struct mamori_asset_filter *f)
 {
-	struct mamori_asset_filter f = {
+	static const char *const axes[3] = { "c", "i", "a" };
+
+	*f = (struct mamori_asset_filter){
 		.department = http_query(req, "department"), .segment = http_query(req, "segment"),
 		.kind = http_query(req, "kind"), .status = http_query(req, "status"), .text = http_query(req, "q"),
 	};
-	static const char *const axes[3] = { "c", "i", "a" };
+	for (int ax = 0; ax < 3; ax++) {
+		const char *v = http_query(req, axes[ax]);
+		if (v && !mamori_asset_filter_level(f, ax, v)) {
+			http_error(res, 400, "invalid", axes[ax], "'%s' is not a level or a comparison like >=2", v);
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+route_assets_list(struct request *req, struct response *res)
+{
+	struct mamori_asset_filter f;
 	struct list_ctx c = { .req = req };
 	struct mamori_error err = { 0 };
 	char count[32];
 	int rc;
 
-	for (int ax = 0; ax < 3; ax++) {
-		const char *v = http_query(req, axes[ax]);
-		if (v && !mamori_asset_filter_level(&f, ax, v)) {
-			http_error(res, 400, "invalid", axes[ax], "'%s' is not a level or a comparison like >=2", v);
-			return;
-		}
-	}
+	if (!query_filter(req, res, &f))
+		return;
 	JBUF_LIT(&c.out, "{\"assets\":[");
 	rc = mamori_asset_list(req->db, &f, list_row, &c, &err);
 	if (rc != 0) {
@@ -154,65 +159,91 @@ route_asset_get(struct request *req, struct response *res)
 	if (rc != 0) {
 		http_error(res, 404, "not-found", NULL, "no asset %s", req->params[0]);
 	} else if (!permits(req, MAMORI_ACT_READ, a.f[MAMORI_AF_DEPARTMENT])) {
-		forbid(req, res, "read this department's assets");
+		server_forbid(req, res, "read this department's assets");
 	} else {
 		JBUF_LIT(&out, "{");
 		asset_write(&out, &a);
 		JBUF_LIT(&out, ",\"restrictions\":[");
-		mamori_asset_restrictions(req->srv->view, &a, add_restriction, &rc_ctx);
+		mamori_asset_restrictions(req->view, &a, add_restriction, &rc_ctx);
 		JBUF_LIT(&out, "]}");
 		http_jbuf(res, 200, &out);
 	}
 	mamori_asset_clear(&a);
 }
 
+/*
+ * The fields of a JSON body into a; false after a 400.  For an edit, only what
+ * describes the asset may change: its id never, its status and disposal only
+ * through POST /api/assets/{id}/dispose, its times only by the register.
+ */
+static bool
+asset_from_body(const cJSON *body, struct mamori_asset *a, bool edit, struct response *res)
+{
+	for (const cJSON *it = body->child; it; it = it->next) {
+		int k = mamori_asset_column_find(it->string);
+		char num[16];
+		if (k < 0 || !mamori_asset_columns[k].importable) {
+			http_error(res, 400, "invalid", it->string, "unknown field '%s'", it->string);
+			return false;
+		}
+		if (edit && (k == MAMORI_AF_ID || k == MAMORI_AF_STATUS || k >= MAMORI_AF_CREATED)) {
+			http_error(res, 400, "invalid", it->string, "'%s' cannot be edited%s", it->string,
+			    k == MAMORI_AF_ID ? " (an asset's id never changes)" : k >= MAMORI_AF_DISPOSED_DATE ||
+			    k == MAMORI_AF_STATUS ? "; record a disposal with POST /api/assets/{id}/dispose" :
+			    " (the register keeps the times)");
+			return false;
+		}
+		if (cJSON_IsNumber(it)) {
+			snprintf(num, sizeof(num), "%d", it->valueint);
+			mamori_asset_set(a, (enum mamori_asset_field)k, num);
+		} else if (cJSON_IsString(it)) {
+			mamori_asset_set(a, (enum mamori_asset_field)k, it->valuestring);
+		} else {
+			http_error(res, 400, "invalid", it->string, "'%s' must be a string or a number", it->string);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* 422 with the problems of an asset, as POST /api/assets has always answered. */
+static void
+asset_invalid(struct response *res, const struct mamori_error *err, const struct mamori_diags *d)
+{
+	cJSON *root = cJSON_CreateObject(), *e, *list;
+
+	e = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(e, "code", "invalid");
+	cJSON_AddStringToObject(e, "message", err->message);
+	cJSON_AddNullToObject(e, "field");
+	list = cJSON_AddArrayToObject(e, "problems");
+	for (size_t i = 0; i < d->count; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(d->items[i].message));
+	http_json(res, 422, root);
+}
+
 void
 route_assets_add(struct request *req, struct response *res)
 {
-	cJSON *body = http_body_json(req, res), *root, *list;
+	cJSON *body = http_body_json(req, res);
 	struct mamori_asset a = { 0 };
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	const struct mamori_department *dep;
 	int rc;
 
-	if (body == NULL)
-		return;
-	for (const cJSON *it = body->child; it; it = it->next) {
-		int k = mamori_asset_column_find(it->string);
-		char num[16];
-		if (k < 0 || !mamori_asset_columns[k].importable) {
-			http_error(res, 400, "invalid", it->string, "unknown field '%s'", it->string);
-			goto out;
-		}
-		if (cJSON_IsNumber(it)) {
-			snprintf(num, sizeof(num), "%d", it->valueint);
-			mamori_asset_set(&a, (enum mamori_asset_field)k, num);
-		} else if (cJSON_IsString(it)) {
-			mamori_asset_set(&a, (enum mamori_asset_field)k, it->valuestring);
-		} else {
-			http_error(res, 400, "invalid", it->string, "'%s' must be a string or a number", it->string);
-			goto out;
-		}
-	}
-	dep = a.f[MAMORI_AF_DEPARTMENT] ? mamori_policy_find_department(req->srv->view, a.f[MAMORI_AF_DEPARTMENT]) : NULL;
+	if (body == NULL || !asset_from_body(body, &a, false, res))
+		goto out;
+	dep = a.f[MAMORI_AF_DEPARTMENT] ? mamori_policy_find_department(req->view, a.f[MAMORI_AF_DEPARTMENT]) : NULL;
 	if (!permits(req, MAMORI_ACT_WRITE, dep ? dep->id : a.f[MAMORI_AF_DEPARTMENT])) {
-		forbid(req, res, "add assets of this department");
+		server_forbid(req, res, "add assets of this department");
 		goto out;
 	}
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_asset_add(req->srv->store, req->actor, &a, &d, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc == MAMORI_E_INVALID) {
-		root = cJSON_CreateObject();
-		cJSON *e = cJSON_AddObjectToObject(root, "error");
-		cJSON_AddStringToObject(e, "code", "invalid");
-		cJSON_AddStringToObject(e, "message", err.message);
-		cJSON_AddNullToObject(e, "field");
-		list = cJSON_AddArrayToObject(e, "problems");
-		for (size_t i = 0; i < d.count; i++)
-			cJSON_AddItemToArray(list, cJSON_CreateString(d.items[i].message));
-		http_json(res, 422, root);
+		asset_invalid(res, &err, &d);
 	} else if (rc == MAMORI_E_CONFLICT) {
 		http_error(res, 409, "conflict", "id", "%s", err.message);
 	} else if (rc != 0) {
@@ -250,7 +281,7 @@ route_asset_dispose(struct request *req, struct response *res)
 	rc = mamori_asset_get(req->srv->store, req->params[0], &a, &err);
 	if (rc == 0 && !permits(req, MAMORI_ACT_DISPOSE, a.f[MAMORI_AF_DEPARTMENT])) {
 		pthread_mutex_unlock(&req->srv->store_lock);
-		forbid(req, res, "dispose of this department's assets");
+		server_forbid(req, res, "dispose of this department's assets");
 		goto out;
 	}
 	if (rc == 0)
@@ -272,4 +303,207 @@ route_asset_dispose(struct request *req, struct response *res)
 out:
 	mamori_asset_clear(&a);
 	cJSON_Delete(body);
+}
+
+/* PATCH /api/assets/{id}: the fields given change; the rest stay. */
+void
+route_asset_edit(struct request *req, struct response *res)
+{
+	cJSON *body = http_body_json(req, res);
+	struct mamori_asset before = { 0 }, changes = { 0 }, after = { 0 };
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	const struct mamori_department *dep;
+	int rc;
+
+	if (body == NULL || !asset_from_body(body, &changes, true, res))
+		goto out;
+	if (body->child == NULL) {
+		http_error(res, 400, "malformed", NULL, "name at least one field to change");
+		goto out;
+	}
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_asset_get(req->srv->store, req->params[0], &before, &err);
+	if (rc != 0) {
+		pthread_mutex_unlock(&req->srv->store_lock);
+		http_error(res, rc == MAMORI_E_NOTFOUND ? 404 : 500, rc == MAMORI_E_NOTFOUND ? "not-found" : "internal",
+		    NULL, "%s", err.message);
+		goto out;
+	}
+	dep = changes.f[MAMORI_AF_DEPARTMENT] ? mamori_policy_find_department(req->view, changes.f[MAMORI_AF_DEPARTMENT]) : NULL;
+	if (!permits(req, MAMORI_ACT_WRITE, before.f[MAMORI_AF_DEPARTMENT]) || (changes.f[MAMORI_AF_DEPARTMENT] &&
+	    !permits(req, MAMORI_ACT_WRITE, dep ? dep->id : changes.f[MAMORI_AF_DEPARTMENT]))) {
+		pthread_mutex_unlock(&req->srv->store_lock);
+		server_forbid(req, res, changes.f[MAMORI_AF_DEPARTMENT] ? "move assets between these departments" :
+		    "change this department's assets");
+		goto out;
+	}
+	rc = mamori_asset_edit(req->srv->store, req->actor, req->params[0], &changes, &d, &err);
+	if (rc == 0)
+		rc = mamori_asset_get(req->srv->store, req->params[0], &after, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc == MAMORI_E_INVALID)
+		asset_invalid(res, &err, &d);
+	else if (rc == MAMORI_E_CONFLICT)
+		http_error(res, 409, "conflict", NULL, "%s", err.message);
+	else if (rc == MAMORI_E_USAGE)
+		http_error(res, 400, "invalid", "id", "%s", err.message);
+	else if (rc != 0)
+		http_error(res, 500, "internal", NULL, "%s", err.message);
+	else
+		http_json(res, 200, asset_json(&after));
+out:
+	mamori_diags_clear(&d);
+	mamori_asset_clear(&before);
+	mamori_asset_clear(&changes);
+	mamori_asset_clear(&after);
+	cJSON_Delete(body);
+}
+
+static bool
+may_write(const char *department, void *ctx)
+{
+	return permits(ctx, MAMORI_ACT_WRITE, department);
+}
+
+static bool
+may_read(const char *department, void *ctx)
+{
+	return permits(ctx, MAMORI_ACT_READ, department);
+}
+
+static bool
+query_true(struct request *req, const char *name)
+{
+	const char *v = http_query(req, name);
+
+	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || v[0] == '\0');
+}
+
+/*
+ * POST /api/assets/import: the body is the CSV file (UTF-8 with or without BOM,
+ * or CP932; ?encoding= forces one), all or nothing; ?dry_run=1 only checks.
+ */
+void
+route_assets_import(struct request *req, struct response *res)
+{
+	const char *enc = http_query(req, "encoding");
+	bool dry = query_true(req, "dry_run");
+	struct mamori_asset_scope scope = { may_write, req };
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	size_t count = 0;
+	cJSON *root;
+	int rc;
+
+	/* a role that writes no assets at all is refused before the file is read */
+	if (!permits(req, MAMORI_ACT_WRITE, NULL)) {
+		server_forbid(req, res, "import assets");
+		return;
+	}
+	if (req->body == NULL || req->body_len == 0) {
+		http_error(res, 400, "malformed", NULL, "the body must be the CSV file (first row: 資産名, 種別, 所管課 …)");
+		return;
+	}
+	if (enc != NULL && strcmp(enc, "utf-8") != 0 && strcmp(enc, "cp932") != 0) {
+		http_error(res, 400, "invalid", "encoding", "encoding is utf-8 or cp932, not '%.40s'", enc);
+		return;
+	}
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_asset_import_buffer(req->srv->store, req->actor, "upload.csv", req->body, req->body_len,
+	    enc, dry, &scope, &d, &count, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc == MAMORI_E_DENIED) {
+		server_error_diags(res, 403, "forbidden", err.message, &d, "row");
+		server_audit_denied(req, 403, "import assets of other departments");
+	} else if (rc == MAMORI_E_INVALID) {
+		server_error_diags(res, 422, "invalid", err.message, &d, "row");
+	} else if (rc == MAMORI_E_CONFLICT) {
+		http_error(res, 409, "conflict", NULL, "%s", err.message);
+	} else if (rc != 0) {
+		http_error(res, 500, "internal", NULL, "%s", err.message);
+	} else {
+		root = cJSON_CreateObject();
+		cJSON_AddNumberToObject(root, "imported", dry ? 0 : (double)count);
+		cJSON_AddNumberToObject(root, "rows", (double)count);
+		cJSON_AddBoolToObject(root, "dry_run", dry);
+		http_json(res, dry ? 200 : 201, root);
+	}
+	mamori_diags_clear(&d);
+}
+
+/* Reads a whole file into res (the XLSX export); false when it cannot. */
+static bool
+file_body(const char *path, struct response *res)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (f == NULL)
+		return false;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    (res->body = malloc((size_t)n + 1)) == NULL || fread(res->body, 1, (size_t)n, f) != (size_t)n) {
+		free(res->body);
+		res->body = NULL;
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	res->len = (size_t)n;
+	return true;
+}
+
+/* GET /api/assets/export?format=csv|xlsx: the assets the role may read, with the list's filters. */
+void
+route_assets_export(struct request *req, struct response *res)
+{
+	const char *format = http_query(req, "format");
+	struct mamori_asset_scope scope = { may_read, req };
+	struct mamori_asset_filter f;
+	struct mamori_error err = { 0 };
+	char *buf = NULL, tmp[4096];
+	const char *dir = getenv("TMPDIR");
+	size_t len = 0;
+	FILE *out;
+	int rc, fd;
+
+	if (!query_filter(req, res, &f))
+		return;
+	if (format == NULL || strcmp(format, "csv") == 0) {
+		if ((out = open_memstream(&buf, &len)) == NULL) {
+			http_error(res, 500, "internal", NULL, "out of memory");
+			return;
+		}
+			rc = mamori_asset_export_csv_where(req->db, &f, &scope, out, &err);
+		fclose(out);
+		if (rc != 0) {
+			free(buf);
+			http_error(res, 500, "internal", NULL, "%s", err.message);
+			return;
+		}
+		res->body = buf;
+		res->len = len;
+		res->content_type = "text/csv; charset=utf-8";
+		res->disposition = "attachment; filename=\"mamori-assets.csv\"";
+	} else if (strcmp(format, "xlsx") == 0) {
+		snprintf(tmp, sizeof(tmp), "%s/mamori-export-XXXXXX", dir && dir[0] ? dir : "/tmp");
+		if ((fd = mkstemp(tmp)) < 0) {
+			http_error(res, 500, "internal", NULL, "cannot make a temporary file");
+			return;
+		}
+		close(fd);
+			rc = mamori_asset_export_xlsx_where(req->db, &f, &scope, tmp, &err);
+		if (rc != 0 || !file_body(tmp, res)) {
+			unlink(tmp);
+			http_error(res, 500, "internal", NULL, "%s", rc ? err.message : "cannot read the export");
+			return;
+		}
+		unlink(tmp);
+		res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		res->disposition = "attachment; filename=\"mamori-assets.xlsx\"";
+	} else {
+		http_error(res, 400, "invalid", "format", "format is csv or xlsx, not '%.40s'", format);
+		return;
+	}
+	res->status = 200;
 }

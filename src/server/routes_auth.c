@@ -54,6 +54,13 @@ server_audit_denied(struct request *req, unsigned status, const char *why)
 }
 
 void
+server_forbid(struct request *req, struct response *res, const char *what)
+{
+	http_error(res, 403, "forbidden", NULL, "role '%s' may not %s", req->session ? req->session->role : "?", what);
+	server_audit_denied(req, 403, what);
+}
+
+void
 route_login(struct request *req, struct response *res)
 {
 	struct server *srv = req->srv;
@@ -132,6 +139,6 @@ route_me(struct request *req, struct response *res)
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddItemToObject(root, "user", user_json(req->session));
-	cJSON_AddStringToObject(root, "policy", req->srv->view->id);
+	cJSON_AddStringToObject(root, "policy", req->view->id);
 	http_json(res, 200, root);
 }

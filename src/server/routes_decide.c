@@ -13,7 +13,7 @@ route_decide(struct request *req, struct response *res)
 		http_error(res, 400, "malformed", NULL, "a JSON request is required (docs/decide.md)");
 		return;
 	}
-	out = mamori_decide_json(req->srv->decider, req->body, req->body_len, 0, NULL);
+	out = mamori_decide_json(req->decider, req->body, req->body_len, 0, NULL);
 	if (out == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
@@ -46,7 +46,7 @@ route_decide_batch(struct request *req, struct response *res)
 		while (m > 0 && line[m - 1] == '\r')
 			m--;
 		if (m > 0) {
-			char *out = mamori_decide_json(req->srv->decider, line, m, lineno, NULL);
+			char *out = mamori_decide_json(req->decider, line, m, lineno, NULL);
 			size_t olen = out ? strlen(out) : 0;
 			if (out == NULL || len + olen + 2 > cap) {
 				size_t ncap = cap ? cap * 2 : 4096;

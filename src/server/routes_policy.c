@@ -1,5 +1,6 @@
 /* routes_policy.c — /api/health and /api/policy*. */
 #include "server.h"
+#include "mamori/decide.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@ route_health(struct request *req, struct response *res)
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(root, "status", "ok");
-	cJSON_AddStringToObject(root, "policy", req->srv->view->id);
+	cJSON_AddStringToObject(root, "policy", req->view->id);
 	cJSON_AddStringToObject(root, "version", MAMORI_VERSION);
 	http_json(res, 200, root);
 }
@@ -19,7 +20,7 @@ route_health(struct request *req, struct response *res)
 void
 route_policy_show(struct request *req, struct response *res)
 {
-	char *json = mamori_policy_to_json(req->srv->view, false);
+	char *json = mamori_policy_to_json(req->view, false);
 
 	if (json == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
@@ -47,7 +48,7 @@ route_policy_render(struct request *req, struct response *res)
 		return;
 	}
 	f = open_memstream(&buf, &len);
-	if (f == NULL || mamori_policy_render(req->srv->view, fmt, f) != 0) {
+	if (f == NULL || mamori_policy_render(req->view, fmt, f) != 0) {
 		if (f)
 			fclose(f);
 		free(buf);
@@ -96,4 +97,128 @@ route_policy_validate(struct request *req, struct response *res)
 	mamori_diags_clear(&diags);
 	mamori_policy_free(&p);
 	http_json(res, rc == 0 ? 200 : 422, root);
+}
+
+void
+server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
+    const struct mamori_diags *d, const char *key)
+{
+	cJSON *root = cJSON_CreateObject(), *e, *list;
+
+	e = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddNullToObject(e, "field");
+	list = cJSON_AddArrayToObject(e, "diagnostics");
+	for (size_t i = 0; d != NULL && i < d->count; i++) {
+		const struct mamori_diag *g = &d->items[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "severity", g->severity == MAMORI_SEV_ERROR ? "error" : "warning");
+		if (strcmp(key, "object") == 0) {
+			cJSON_AddStringToObject(o, "object", g->file ? g->file : "");
+		} else {
+			cJSON_AddNumberToObject(o, key, g->line);
+			cJSON_AddNumberToObject(o, "column", g->column);
+		}
+		cJSON_AddStringToObject(o, "message", g->message);
+		cJSON_AddItemToArray(list, o);
+	}
+	if (d != NULL && d->dropped)
+		cJSON_AddNumberToObject(e, "not_shown", (double)d->dropped);
+	http_json(res, status, root);
+}
+
+void
+server_policy_snapshot(struct server *srv, struct request *req)
+{
+	pthread_rwlock_rdlock(&srv->policy_lock);
+	req->view = srv->view;
+	req->decider = srv->decider;
+	pthread_rwlock_unlock(&srv->policy_lock);
+}
+
+int
+server_policy_swap(struct server *srv, struct mamori_error *err)
+{
+	const struct mamori_policy *p = mamori_store_policy(srv->store);
+	struct mamori_decider *d = NULL, **r;
+	int rc;
+
+	if ((rc = mamori_decider_new(p, &d, err)) != 0 ||
+	    (rc = mamori_decider_load_assets(d, srv->store, err)) != 0) {
+		mamori_decider_free(&d);
+		return rc;
+	}
+	pthread_rwlock_wrlock(&srv->policy_lock);
+	r = realloc(srv->retired, (srv->nretired + 1) * sizeof(*r));
+	if (r == NULL) {
+		pthread_rwlock_unlock(&srv->policy_lock);
+		mamori_decider_free(&d);
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	}
+	srv->retired = r;
+	srv->retired[srv->nretired++] = srv->decider;
+	srv->decider = d;
+	srv->view = p;
+	pthread_rwlock_unlock(&srv->policy_lock);
+	return 0;
+}
+
+/* PUT /api/policy: the body is the new policy file (YAML or JSON). */
+void
+route_policy_replace(struct request *req, struct response *res)
+{
+	struct server *srv = req->srv;
+	const struct session *s = req->session;
+	struct mamori_diags diags = { 0 }, conflicts = { 0 };
+	struct mamori_error err = { 0 };
+	cJSON *root, *list;
+	int rc;
+
+	if (s == NULL || !mamori_decider_role_manages(req->decider, s->role, "policy",
+	    s->department[0] ? s->department : NULL, NULL)) {
+		server_forbid(req, res, "replace the policy (the policy's access.manage: policy)");
+		return;
+	}
+	if (req->body == NULL || req->body_len == 0) {
+		http_error(res, 400, "malformed", NULL, "the body must be a policy file (YAML or JSON)");
+		return;
+	}
+	pthread_mutex_lock(&srv->store_lock);
+	rc = mamori_store_policy_replace(srv->store, req->actor, "upload.yaml", req->body, req->body_len,
+	    &diags, &conflicts, &err);
+	if (rc == 0 && server_policy_swap(srv, &err) != 0)
+		rc = MAMORI_E_NOMEM;
+	pthread_mutex_unlock(&srv->store_lock);
+	if (rc == MAMORI_E_INVALID || (rc == MAMORI_E_IO && diags.count > 0)) {
+		server_error_diags(res, 422, "invalid", "the policy is invalid; nothing was changed", &diags, "line");
+		server_audit_denied(req, 422, "invalid policy");
+	} else if (rc == MAMORI_E_CONFLICT && conflicts.count > 0) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "%s; nothing was changed", err.message);
+		server_error_diags(res, 409, "conflict", msg, &conflicts, "object");
+		server_audit_denied(req, 409, "assets or accounts invalid under the new policy");
+	} else if (rc == MAMORI_E_CONFLICT) {
+		http_error(res, 409, "conflict", NULL, "%s", err.message);
+	} else if (rc != 0) {
+		http_error(res, 500, "internal", NULL, "%s", err.message);
+	} else {
+		const struct mamori_policy *p = mamori_store_policy(srv->store);
+		root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "id", p->id);
+		if (p->version)
+			cJSON_AddStringToObject(root, "version", p->version);
+		list = cJSON_AddArrayToObject(root, "diagnostics");
+		for (size_t i = 0; i < diags.count; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "severity", "warning");
+			cJSON_AddNumberToObject(o, "line", diags.items[i].line);
+			cJSON_AddNumberToObject(o, "column", diags.items[i].column);
+			cJSON_AddStringToObject(o, "message", diags.items[i].message);
+			cJSON_AddItemToArray(list, o);
+		}
+		http_json(res, 200, root);
+	}
+	mamori_diags_clear(&diags);
+	mamori_diags_clear(&conflicts);
 }

@@ -39,16 +39,34 @@ const struct route server_routes[] = {
 	{ "POST", "/api/logout", route_logout, ROUTE_MUTATES | ROUTE_STORE, "end the session" },
 	{ "GET", "/api/me", route_me, ROUTE_STORE, "who is logged in" },
 	{ "GET", "/api/policy", route_policy_show, 0, "the resolved policy (JSON)" },
+	{ "PUT", "/api/policy", route_policy_replace, ROUTE_MUTATES | ROUTE_STORE, "replace the store's policy" },
 	{ "GET", "/api/policy/render", route_policy_render, 0, "the policy document (?format=html|markdown)" },
 	{ "POST", "/api/policy/validate", route_policy_validate, 0, "validate an uploaded policy" },
 	{ "POST", "/api/decide", route_decide, 0, "one decision" },
 	{ "POST", "/api/decide/batch", route_decide_batch, 0, "decisions for JSON lines" },
 	{ "GET", "/api/assets", route_assets_list, ROUTE_STORE, "the register, filtered" },
 	{ "POST", "/api/assets", route_assets_add, ROUTE_MUTATES | ROUTE_STORE, "add an asset" },
+	/* before /api/assets/{id}: the first pattern that matches wins */
+	{ "POST", "/api/assets/import", route_assets_import, ROUTE_MUTATES | ROUTE_STORE, "import a CSV file, all or nothing" },
+	{ "GET", "/api/assets/export", route_assets_export, ROUTE_STORE, "download the register (CSV or XLSX)" },
 	{ "GET", "/api/assets/{id}", route_asset_get, ROUTE_STORE, "one asset with its 取扱制限" },
+	{ "PATCH", "/api/assets/{id}", route_asset_edit, ROUTE_MUTATES | ROUTE_STORE, "change fields of an asset" },
 	{ "POST", "/api/assets/{id}/dispose", route_asset_dispose, ROUTE_MUTATES | ROUTE_STORE, "record a disposal" },
+	{ "GET", "/api/log", route_log_events, ROUTE_STORE, "audit events, filtered" },
 	{ "GET", "/api/log/head", route_log_head, ROUTE_STORE, "sign and return the current tree head" },
 	{ "GET", "/api/log/verify", route_log_verify, ROUTE_STORE, "verify the whole audit trail" },
+	{ "GET", "/api/log/proof", route_log_proof, ROUTE_STORE, "an inclusion or consistency proof" },
+	{ "GET", "/api/users", route_users_list, ROUTE_STORE, "the accounts the user administers" },
+	{ "POST", "/api/users", route_users_add, ROUTE_MUTATES | ROUTE_STORE, "create an account" },
+	{ "GET", "/api/users/{name}", route_user_get, ROUTE_STORE, "one account" },
+	{ "POST", "/api/users/{name}/disable", route_user_disable, ROUTE_MUTATES | ROUTE_STORE, "disable an account" },
+	{ "POST", "/api/users/{name}/enable", route_user_enable, ROUTE_MUTATES | ROUTE_STORE, "enable an account" },
+	{ "POST", "/api/users/{name}/password", route_user_password, ROUTE_MUTATES | ROUTE_STORE, "set a new password" },
+	{ "POST", "/api/users/{name}/mfa/enroll", route_user_mfa_enroll, ROUTE_MUTATES | ROUTE_STORE, "new TOTP secret" },
+	{ "POST", "/api/users/{name}/mfa/reset", route_user_mfa_reset, ROUTE_MUTATES | ROUTE_STORE, "remove the TOTP secret" },
+	{ "GET", "/api/users/{name}/tokens", route_user_tokens_list, ROUTE_STORE, "the account's API tokens" },
+	{ "POST", "/api/users/{name}/tokens", route_user_token_create, ROUTE_MUTATES | ROUTE_STORE, "issue an API token" },
+	{ "DELETE", "/api/users/{name}/tokens/{id}", route_user_token_revoke, ROUTE_MUTATES | ROUTE_STORE, "revoke an API token" },
 };
 const size_t server_nroutes = sizeof(server_routes) / sizeof(server_routes[0]);
 
@@ -296,8 +314,12 @@ dispatch(struct server *srv, struct request *req, struct response *res)
 		path_known = true;
 		if (strcmp(rt->method, req->method) != 0)
 			continue;
-		if (authorise(srv, rt, req, res, &sess))
+		if (authorise(srv, rt, req, res, &sess)) {
+			server_policy_snapshot(srv, req);
+			if (req->worker != NULL)	/* its reads too, under the policy of this request */
+				mamori_store_reader_use_policy(req->worker->db, req->view);
 			rt->handler(req, res);
+		}
 		return;
 	}
 	if (path_known)
@@ -497,6 +519,7 @@ server_start(struct server *srv)
 		}
 		srv->have_worker_key = true;
 	}
+	pthread_rwlock_init(&srv->policy_lock, NULL);
 	if (!parse_listen(srv->cfg.listen, &addr)) {
 		fprintf(stderr, "mamori: serve: --listen '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)\n",
 		    srv->cfg.listen);
@@ -561,4 +584,9 @@ out:
 	free(srv->tls_cert_pem);
 	free(srv->tls_key_pem);
 	srv->tls_cert_pem = srv->tls_key_pem = NULL;
+	for (size_t i = 0; i < srv->nretired; i++)
+		mamori_decider_free(&srv->retired[i]);
+	free(srv->retired);
+	srv->retired = NULL;
+	srv->nretired = 0;
 }

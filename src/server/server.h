@@ -32,9 +32,17 @@ struct server {
 	struct MHD_Daemon *daemon;
 	/* immutable after start: */
 	struct mamori_policy *policy;		/* owned, when loaded from a file */
-	const struct mamori_policy *view;	/* the policy in force (file or store) */
-	struct mamori_decider *decider;
 	char *tls_cert_pem, *tls_key_pem;
+	/* the policy in force (file or store) and its decider: set before start,
+	 * then read only through server_policy_snapshot and replaced only by
+	 * server_policy_swap (PUT /api/policy), both under policy_lock.  Deciders
+	 * replaced stay in retired until server_stop (requests may still use them);
+	 * replaced policies stay with the store until it closes. */
+	const struct mamori_policy *view;
+	struct mamori_decider *decider;
+	pthread_rwlock_t policy_lock;
+	struct mamori_decider **retired;
+	size_t nretired;
 	/* the store, when serving one: accounts, register, trail.  One connection,
 	 * so every use holds store_lock (transactions must not interleave). */
 	struct mamori_store *store;
@@ -81,8 +89,48 @@ void route_asset_dispose(struct request *req, struct response *res);
 void route_log_head(struct request *req, struct response *res);
 void route_log_verify(struct request *req, struct response *res);
 
+void route_policy_replace(struct request *req, struct response *res);
+void route_asset_edit(struct request *req, struct response *res);
+void route_assets_import(struct request *req, struct response *res);
+void route_assets_export(struct request *req, struct response *res);
+void route_log_events(struct request *req, struct response *res);
+void route_log_proof(struct request *req, struct response *res);
+void route_users_list(struct request *req, struct response *res);
+void route_users_add(struct request *req, struct response *res);
+void route_user_get(struct request *req, struct response *res);
+void route_user_disable(struct request *req, struct response *res);
+void route_user_enable(struct request *req, struct response *res);
+void route_user_password(struct request *req, struct response *res);
+void route_user_mfa_enroll(struct request *req, struct response *res);
+void route_user_mfa_reset(struct request *req, struct response *res);
+void route_user_tokens_list(struct request *req, struct response *res);
+void route_user_token_create(struct request *req, struct response *res);
+void route_user_token_revoke(struct request *req, struct response *res);
+
 /* Records a refused request in the audit trail (best effort, holds store_lock). */
 void server_audit_denied(struct request *req, unsigned status, const char *why);
+
+/* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as denied. */
+void server_forbid(struct request *req, struct response *res, const char *what);
+
+/* Fills req->view and req->decider with the policy in force (under policy_lock). */
+void server_policy_snapshot(struct server *srv, struct request *req);
+
+/*
+ * Makes the store's (just replaced) policy the one in force: compiles its
+ * decider with the register's assets and swaps it in.  The caller holds
+ * store_lock.  Returns 0, or a MAMORI_E_* code with err filled (the old policy
+ * stays in force for the server, though the store holds the new one).
+ */
+int server_policy_swap(struct server *srv, struct mamori_error *err);
+
+/*
+ * 422 / 409 / 403 with the library's diagnostics: {"error": {code, message,
+ * field: null, "diagnostics": [{"line", "column", "message"}, ...]}}; key names
+ * the line member ("line" for a policy, "row" for a CSV, "object" from the file).
+ */
+void server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
+    const struct mamori_diags *d, const char *key);
 
 /* Starts the daemon; returns 0 or prints why not and returns an exit code. */
 int server_start(struct server *srv);

@@ -89,6 +89,16 @@ sessions_close(struct session_table *t, const char *cookie)
 	pthread_mutex_unlock(&t->lock);
 }
 
+void
+sessions_close_user(struct session_table *t, const char *user)
+{
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < SESSION_MAX; i++)
+		if (t->s[i].id_hash[0] != '\0' && strcmp(t->s[i].user, user) == 0)
+			memset(&t->s[i], 0, sizeof(t->s[i]));
+	pthread_mutex_unlock(&t->lock);
+}
+
 static struct client_failures *
 client(struct session_table *t, const char *addr, time_t now, bool create)
 {

@@ -53,6 +53,9 @@ bool sessions_find(struct session_table *t, const char *cookie, time_t now, stru
 /* Ends the session of a cookie value. */
 void sessions_close(struct session_table *t, const char *cookie);
 
+/* Ends every session of user (an account disabled by an administrator). */
+void sessions_close_user(struct session_table *t, const char *user);
+
 /* Seconds a client address must wait before its next login attempt (0 = none). */
 unsigned sessions_client_wait(struct session_table *t, const char *addr, time_t now);
 

@@ -7,24 +7,33 @@ export MAMORI_DB="$TMP/m.db" MAMORI_ACTOR=test:admin
 "$MAMORI" init --policy "$SRCDIR/policies/mic-standard.yaml" >/dev/null && ok || not_ok "init"
 "$MAMORI" asset import "$SRCDIR/examples/assets.csv" >/dev/null && ok || not_ok "import"
 roles="ciso chief-officer security-officer security-manager system-manager system-staff staff contractor auditor"
+# victim: a staff account of 税務課 that every account manager administers
+"$MAMORI" user add victim --role staff --department zeimu --password-stdin <<<"pw-victim" || not_ok "user victim"
 for r in $roles; do
 	"$MAMORI" user add "u-$r" --role "$r" --department zeimu --password-stdin <<<"pw-$r" || not_ok "user $r"
 	"$MAMORI" asset add --name "廃棄予定 $r" --kind information --department zeimu --c 1 --i 1 --a 1 \
 		>"$TMP/id.$r" || not_ok "asset for $r"
+	# a token of victim's for each role to try to revoke; its id is the start of its SHA-256
+	"$MAMORI" user token victim --scope read | tr -d '\n' | sha256sum | cut -c1-16 >"$TMP/tok.$r" || not_ok "token for $r"
 done
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" >"$TMP/out.s" 2>"$TMP/err.s" &
 pid=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/api/health" && break; sleep 0.1; done
 
-/usr/bin/python3 - "$port" "$TMP" "$roles" "$MAMORI" <<'PY' && ok || not_ok "authorisation matrix"
+/usr/bin/python3 - "$port" "$TMP" "$roles" "$MAMORI" "$SRCDIR" <<'PY' && ok || not_ok "authorisation matrix"
 import http.cookiejar, json, subprocess, sys, urllib.request
-port, tmp, roles, mamori = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4]
+port, tmp, roles, mamori, srcdir = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4], sys.argv[5]
 base = f"http://127.0.0.1:{port}"
 ALL = set(roles)
 WRITE = ALL - {"auditor"}
 DISPOSE = {"ciso", "chief-officer", "security-officer", "security-manager", "system-manager"}
 EVERY_DEPT = {"ciso", "chief-officer", "auditor"}
+# access.manage in mic-standard: chief-officer [users, policy], system-manager [users]; inherited upwards
+USERS = {"ciso", "chief-officer", "security-officer", "security-manager", "system-manager"}
+POLICY = {"ciso", "chief-officer"}
+policy = open(f"{srcdir}/policies/mic-standard.yaml", encoding="utf-8").read()
+csv_row = "資産名,種別,所管課,機密性,完全性,可用性\n取込 {role},情報,税務課,1,1,1\n"
 req = json.dumps({"subject": {"roles": ["staff"]}, "action": "read", "resource": {}})
 new = {"name": "新規", "kind": "information", "department": "zeimu", "confidentiality": 1, "integrity": 1, "availability": 1}
 routes = [  # method, path, body, roles allowed
@@ -35,6 +44,20 @@ routes = [  # method, path, body, roles allowed
     ("POST", "/api/assets", json.dumps(new, ensure_ascii=False), WRITE),
     ("POST", "/api/assets/{mine}/dispose", json.dumps({"method": "shred", "by": "x", "date": "2026-11-22"}), DISPOSE),
     ("GET", "/api/log/head", None, ALL), ("GET", "/api/log/verify", None, ALL),
+    ("PUT", "/api/policy", policy, POLICY),
+    ("PATCH", "/api/assets/{mine}", json.dumps({"location": "書庫"}, ensure_ascii=False), WRITE),
+    ("POST", "/api/assets/import", csv_row, WRITE), ("GET", "/api/assets/export?format=csv", None, ALL),
+    ("GET", "/api/assets/export?format=xlsx", None, ALL),
+    ("GET", "/api/log", None, EVERY_DEPT), ("GET", "/api/log/proof?seq=1", None, EVERY_DEPT),
+    ("GET", "/api/users", None, USERS),
+    ("POST", "/api/users", json.dumps({"name": "n-{role}", "role": "staff", "department": "zeimu"}), USERS),
+    ("GET", "/api/users/victim", None, USERS),
+    ("POST", "/api/users/victim/disable", None, USERS), ("POST", "/api/users/victim/enable", None, USERS),
+    ("POST", "/api/users/victim/password", json.dumps({"password": "pw-victim"}), USERS),
+    ("POST", "/api/users/victim/mfa/enroll", None, USERS), ("POST", "/api/users/victim/mfa/reset", None, USERS),
+    ("GET", "/api/users/victim/tokens", None, USERS),
+    ("POST", "/api/users/victim/tokens", json.dumps({"scope": "read", "days": 1}), USERS),
+    ("DELETE", "/api/users/victim/tokens/{tok}", None, USERS),
     ("POST", "/api/logout", None, ALL),
 ]
 cells = bad = 0
@@ -44,9 +67,11 @@ for role in roles:
     r = op.open(urllib.request.Request(base + "/api/login", json.dumps({"username": f"u-{role}", "password": f"pw-{role}"}).encode(), method="POST"))
     csrf = json.load(r)["csrf"]
     mine = open(f"{tmp}/id.{role}").read().strip()
+    tok = open(f"{tmp}/tok.{role}").read().strip()
     for method, path, body, allowed in routes:
-        rq = urllib.request.Request(base + path.replace("{mine}", mine), body.encode() if body else None, method=method)
-        if method == "POST":
+        body = body.replace("{role}", role) if body else body
+        rq = urllib.request.Request(base + path.replace("{mine}", mine).replace("{tok}", tok), body.encode() if body else None, method=method)
+        if method != "GET":
             rq.add_header("X-CSRF-Token", csrf)
         try:
             status = op.open(rq).status

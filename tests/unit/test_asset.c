@@ -427,6 +427,66 @@ test_import_all_or_nothing(void **state)
 	mamori_store_close(&s);
 }
 
+/* A scope for one department: what the server passes for a 税務課 member. */
+static bool
+zeimu_only(const char *department, void *ctx)
+{
+	(void)ctx;
+	return department != NULL && strcmp(department, "zeimu") == 0;
+}
+
+static void
+test_scoped_import_and_export(void **state)
+{
+	struct mamori_store *s = new_store("scope.db");
+	struct mamori_asset_scope scope = { zeimu_only, NULL };
+	struct mamori_asset_filter f = { .department = "zeimu" };
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	const char *mixed = "資産名,種別,所管課,機密性,完全性,可用性\n自課,情報,税務課,1,1,1\n他課,情報,総務課,1,1,1\n";
+	const char *bad = "資産名,種別,所管課,機密性,完全性,可用性\n他課,情報,総務課,1,1,1\n壊れ,情報,税務課,9,1,1\n";
+	char *buf = NULL;
+	size_t n = 99, len = 0;
+	FILE *out;
+
+	(void)state;
+	/* a row the scope refuses: DENIED, named by its row, nothing written */
+	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", mixed, strlen(mixed), NULL, false,
+	    &scope, &d, &n, &err), MAMORI_E_DENIED);
+	assert_int_equal(n, 0);
+	assert_int_equal(d.count, 1);
+	assert_int_equal(d.items[0].line, 3);
+	assert_true(has_diag(&d, "up.csv: row 3: you may not write assets of department 'soumu'"));
+	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 0);
+	mamori_diags_clear(&d);
+	/* refused and invalid rows together: INVALID, both reported with their rows */
+	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", bad, strlen(bad), NULL, false,
+	    &scope, &d, &n, &err), MAMORI_E_INVALID);
+	assert_int_equal(d.count, 2);
+	assert_true(d.items[0].line == 2 && d.items[1].line == 3);
+	mamori_diags_clear(&d);
+	/* without a scope the same file imports */
+	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", mixed, strlen(mixed), NULL, false,
+	    NULL, &d, &n, &err), 0);
+	assert_int_equal(n, 2);
+	/* the export shows only what the scope allows, and takes the list's filter */
+	out = open_memstream(&buf, &len);
+	assert_int_equal(mamori_asset_export_csv_where(s, NULL, &scope, out, &err), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "自課"));
+	assert_null(strstr(buf, "他課"));
+	free(buf);
+	buf = NULL;
+	f.department = "soumu";
+	out = open_memstream(&buf, &len);
+	assert_int_equal(mamori_asset_export_csv_where(s, &f, NULL, out, &err), 0);
+	fclose(out);
+	assert_null(strstr(buf, "自課"));
+	assert_non_null(strstr(buf, "他課"));
+	free(buf);
+	mamori_store_close(&s);
+}
+
 static const char *const depts[] = { "総務課", "税務課" };
 
 /* A register of n rows, CSV with Japanese headers. */
@@ -647,6 +707,7 @@ main(void)
 		cmocka_unit_test(test_restrictions),
 		cmocka_unit_test(test_dispose),
 		cmocka_unit_test(test_import_all_or_nothing),
+		cmocka_unit_test(test_scoped_import_and_export),
 		cmocka_unit_test(test_bulk_import_and_round_trip),
 		cmocka_unit_test(test_audit_bodies),
 	};

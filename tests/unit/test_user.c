@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mamori/audit.h"
+#include "mamori/decide.h"
 #include "mamori/user.h"
 
 static char dir[64];
@@ -127,6 +129,86 @@ test_trail(void **state)
 	assert_non_null(strstr(summary, "ok: "));
 }
 
+static int
+collect_token(const struct mamori_token_info *t, void *ctx)
+{
+	char (*ids)[17] = ctx;
+
+	for (int i = 0; i < 4; i++)
+		if (ids[i][0] == '\0') {
+			snprintf(ids[i], 17, "%s", t->prefix);
+			break;
+		}
+	return 0;
+}
+
+static void
+test_tokens_list_and_revoke(void **state)
+{
+	struct mamori_error err;
+	struct mamori_user u;
+	char tok[MAMORI_TOKEN_LEN], tok2[MAMORI_TOKEN_LEN], hash[MAMORI_TOKEN_LEN], scope[8];
+	char ids[4][17] = { { 0 } };
+
+	(void)state;
+	assert_int_equal(mamori_user_add(store, "test", "sys1", "staff", "zeimu", NULL, &err), 0);
+	assert_int_equal(mamori_user_token_create(store, "test", "sys1", "read", (int64_t)time(NULL) + 60, tok, &err), 0);
+	assert_int_equal(mamori_user_token_create(store, "test", "sys1", "write", (int64_t)time(NULL) + 60, tok2, &err), 0);
+	assert_int_equal(mamori_user_token_list(store, "sys1", collect_token, ids, &err), 0);
+	assert_true(ids[0][0] && ids[1][0] && !ids[2][0]);
+	mamori_auth_token_hash(tok, hash);
+	assert_true(strncmp(hash, ids[0], 16) == 0 || strncmp(hash, ids[1], 16) == 0);
+	/* malformed, unknown, another user's: refused; nothing revoked */
+	assert_int_equal(mamori_user_token_revoke(store, "test", "sys1", "abc", &err), MAMORI_E_USAGE);
+	assert_int_equal(mamori_user_token_revoke(store, "test", "sys1", "ABCDEF0123", &err), MAMORI_E_USAGE);
+	assert_int_equal(mamori_user_token_revoke(store, "test", "sys1", "0000000000000000", &err), MAMORI_E_NOTFOUND);
+	assert_int_equal(mamori_user_token_revoke(store, "test", "tanaka", hash, &err), MAMORI_E_NOTFOUND);
+	assert_int_equal(mamori_user_token_check(store, tok, time(NULL), &u, scope, NULL, &err), 0);
+	/* by the first 8 digits, as the creation event names it */
+	hash[8] = '\0';
+	assert_int_equal(mamori_user_token_revoke(store, "test", "sys1", hash, &err), 0);
+	assert_int_equal(mamori_user_token_check(store, tok, time(NULL), &u, scope, NULL, &err), MAMORI_E_DENIED);
+	assert_int_equal(mamori_user_token_check(store, tok2, time(NULL), &u, scope, NULL, &err), 0);
+	assert_int_equal(mamori_user_token_revoke(store, "test", "sys1", hash, &err), MAMORI_E_NOTFOUND);
+}
+
+/* access.manage of mic-standard: who administers accounts and the policy, and whose. */
+static void
+test_managers(void **state)
+{
+	struct mamori_decider *d = NULL;
+	struct mamori_error err;
+
+	(void)state;
+	assert_int_equal(mamori_decider_new(mamori_store_policy(store), &d, &err), 0);
+	/* declared: chief-officer [users, policy]; system-manager [users] */
+	assert_true(mamori_decider_role_manages(d, "chief-officer", "users", NULL, "shimin"));
+	assert_true(mamori_decider_role_manages(d, "chief-officer", "policy", NULL, NULL));
+	assert_true(mamori_decider_role_manages(d, "system-manager", "users", "zeimu", "zeimu"));
+	assert_false(mamori_decider_role_manages(d, "system-manager", "users", "zeimu", "shimin"));
+	assert_false(mamori_decider_role_manages(d, "system-manager", "users", "zeimu", NULL));
+	assert_false(mamori_decider_role_manages(d, "system-manager", "policy", "zeimu", NULL));
+	/* inherited up the hierarchy, within each role's own scope */
+	assert_true(mamori_decider_role_manages(d, "ciso", "policy", NULL, NULL));
+	assert_true(mamori_decider_role_manages(d, "security-manager", "users", "zeimu", "zeimu"));
+	assert_false(mamori_decider_role_manages(d, "security-officer", "policy", "zeimu", NULL));
+	/* not declared anywhere below */
+	assert_false(mamori_decider_role_manages(d, "staff", "users", "zeimu", "zeimu"));
+	assert_false(mamori_decider_role_manages(d, "auditor", "users", NULL, "zeimu"));
+	assert_false(mamori_decider_role_manages(d, "ciso", "coffee", NULL, NULL));
+	assert_false(mamori_decider_role_manages(d, "nobody", "users", NULL, NULL));
+	/* covers: the role itself and the roles that report to it, transitively */
+	assert_true(mamori_decider_role_covers(d, "system-manager", "system-manager"));
+	assert_true(mamori_decider_role_covers(d, "system-manager", "staff"));
+	assert_true(mamori_decider_role_covers(d, "chief-officer", "contractor"));
+	assert_false(mamori_decider_role_covers(d, "chief-officer", "auditor"));
+	assert_false(mamori_decider_role_covers(d, "chief-officer", "ciso"));
+	assert_false(mamori_decider_role_covers(d, "staff", "system-manager"));
+	assert_true(mamori_decider_role_covers(d, "ciso", "auditor"));
+	assert_false(mamori_decider_role_covers(d, "ciso", "nobody"));
+	mamori_decider_free(&d);
+}
+
 int
 main(void)
 {
@@ -135,6 +217,8 @@ main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_totp_and_disable),
 		cmocka_unit_test(test_trail),
+		cmocka_unit_test(test_tokens_list_and_revoke),
+		cmocka_unit_test(test_managers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,431 @@
+/*
+ * routes_user.c — accounts over HTTP, for administrators.  Who administers
+ * accounts is the policy's access.manage: users (inherited up the hierarchy);
+ * a manager of scope department administers only its own department's
+ * accounts, and every manager only accounts of its own role or the roles that
+ * report to it — nobody hands out a role above their own.  Every change is the
+ * library's, audit-logged with the web actor and client address.
+ */
+#include "server.h"
+#include "mamori/decide.h"
+#include "mamori/user.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { TOKEN_DAYS_DEFAULT = 90, TOKEN_DAYS_MAX = 3650 };
+
+/* Whether the session may administer an account of role and department (NULL: none). */
+static bool
+manages(struct request *req, const char *role, const char *department)
+{
+	const struct session *s = req->session;
+
+	return s != NULL && mamori_decider_role_manages(req->decider, s->role, "users",
+	    s->department[0] ? s->department : NULL, department && department[0] ? department : NULL) &&
+	    mamori_decider_role_covers(req->decider, s->role, role);
+}
+
+static cJSON *
+user_json(const struct mamori_user *u)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", u->name);
+	cJSON_AddStringToObject(o, "role", u->role);
+	if (u->department[0])
+		cJSON_AddStringToObject(o, "department", u->department);
+	cJSON_AddBoolToObject(o, "password", u->has_password);
+	cJSON_AddBoolToObject(o, "mfa", u->has_totp);
+	cJSON_AddBoolToObject(o, "disabled", u->disabled);
+	cJSON_AddNumberToObject(o, "failures", u->failures);
+	cJSON_AddStringToObject(o, "created", u->created);
+	return o;
+}
+
+/* The library's status as an HTTP error. */
+static void
+user_error(struct response *res, int rc, const struct mamori_error *err, const char *field)
+{
+	switch (rc) {
+	case MAMORI_E_NOTFOUND: http_error(res, 404, "not-found", NULL, "%s", err->message); break;
+	case MAMORI_E_CONFLICT: http_error(res, 409, "conflict", field, "%s", err->message); break;
+	case MAMORI_E_INVALID: http_error(res, 422, "invalid", field, "%s", err->message); break;
+	case MAMORI_E_USAGE: http_error(res, 400, "invalid", field, "%s", err->message); break;
+	default: http_error(res, 500, "internal", NULL, "%s", err->message); break;
+	}
+}
+
+/*
+ * Reads the account named in the path and checks the session may administer
+ * it.  Returns true with *u filled; false after a 404 or a 403 (audit-logged).
+ * A manager learns nothing about accounts it may not administer beyond that
+ * they exist (the 403).
+ */
+static bool
+target(struct request *req, struct response *res, struct mamori_user *u)
+{
+	struct mamori_error err = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_get(req->srv->store, req->params[0], u, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0) {
+		user_error(res, rc, &err, NULL);
+		return false;
+	}
+	if (!manages(req, u->role, u->department)) {
+		server_forbid(req, res, "administer this account (the policy's access.manage: users, "
+		    "own department and lower roles)");
+		return false;
+	}
+	return true;
+}
+
+struct list_ctx {
+	struct request *req;
+	cJSON *items;
+};
+
+static int
+list_user(const struct mamori_user *u, void *arg)
+{
+	struct list_ctx *c = arg;
+
+	if (manages(c->req, u->role, u->department))
+		cJSON_AddItemToArray(c->items, user_json(u));
+	return 0;
+}
+
+/* GET /api/users: the accounts the session administers. */
+void
+route_users_list(struct request *req, struct response *res)
+{
+	const struct session *s = req->session;
+	struct list_ctx c = { .req = req };
+	struct mamori_error err = { 0 };
+	cJSON *root;
+	int rc;
+
+	/* a manager of any department may list; which accounts it sees is per account */
+	if (s == NULL || !mamori_decider_role_manages(req->decider, s->role, "users",
+	    s->department[0] ? s->department : NULL, s->department[0] ? s->department : NULL)) {
+		server_forbid(req, res, "administer accounts (the policy's access.manage: users)");
+		return;
+	}
+	root = cJSON_CreateObject();
+	c.items = cJSON_AddArrayToObject(root, "users");
+	rc = mamori_user_list(req->db, list_user, &c, &err);
+	if (rc != 0) {
+		cJSON_Delete(root);
+		http_error(res, 500, "internal", NULL, "%s", err.message);
+		return;
+	}
+	cJSON_AddNumberToObject(root, "count", cJSON_GetArraySize(c.items));
+	http_json(res, 200, root);
+}
+
+/* A string member or NULL; false after a 400 when it is there and not a string. */
+static bool
+string_member(const cJSON *body, const char *name, const char **out, struct response *res)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsString(v)) {
+		http_error(res, 400, "invalid", name, "'%s' must be a string", name);
+		return false;
+	}
+	*out = v->valuestring;
+	return true;
+}
+
+/* POST /api/users {"name", "role", "department"?, "password"?} */
+void
+route_users_add(struct request *req, struct response *res)
+{
+	cJSON *body = http_body_json(req, res);
+	const char *name, *role, *dept, *password;
+	const struct mamori_role *r;
+	const struct mamori_department *d = NULL;
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (body == NULL)
+		return;
+	for (const cJSON *it = body->child; it; it = it->next)
+		if (strcmp(it->string, "name") != 0 && strcmp(it->string, "role") != 0 &&
+		    strcmp(it->string, "department") != 0 && strcmp(it->string, "password") != 0) {
+			http_error(res, 400, "invalid", it->string, "unknown field '%s' (name, role, department, password)",
+			    it->string);
+			goto out;
+		}
+	if (!string_member(body, "name", &name, res) || !string_member(body, "role", &role, res) ||
+	    !string_member(body, "department", &dept, res) || !string_member(body, "password", &password, res))
+		goto out;
+	if (name == NULL || role == NULL) {
+		http_error(res, 400, "invalid", name == NULL ? "name" : "role", "name and role are required");
+		goto out;
+	}
+	/* titles are accepted (「職員等」, 「税務課」): resolve them before deciding who may */
+	if ((r = mamori_policy_find_role(req->view, role)) == NULL) {
+		http_error(res, 422, "invalid", "role", "unknown role '%s' in policy %s", role, req->view->id);
+		goto out;
+	}
+	if (dept != NULL && (d = mamori_policy_find_department(req->view, dept)) == NULL) {
+		http_error(res, 422, "invalid", "department", "unknown department '%s' in policy %s", dept,
+		    req->view->id);
+		goto out;
+	}
+	if (!manages(req, r->id, d ? d->id : NULL)) {
+		server_forbid(req, res, "create accounts of this role or department (own department and lower roles only)");
+		goto out;
+	}
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_add(req->srv->store, req->actor, name, r->id, d ? d->id : NULL, password, &err);
+	if (rc == 0)
+		rc = mamori_user_get(req->srv->store, name, &u, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0)
+		user_error(res, rc, &err, rc == MAMORI_E_INVALID && password ? "password" : "name");
+	else
+		http_json(res, 201, user_json(&u));
+out:
+	cJSON_Delete(body);
+}
+
+/* GET /api/users/{name} */
+void
+route_user_get(struct request *req, struct response *res)
+{
+	struct mamori_user u;
+
+	if (target(req, res, &u))
+		http_json(res, 200, user_json(&u));
+}
+
+static void
+set_disabled(struct request *req, struct response *res, bool disabled)
+{
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (!target(req, res, &u))
+		return;
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_disable(req->srv->store, req->actor, u.name, disabled, &err);
+	if (rc == 0)
+		rc = mamori_user_get(req->srv->store, u.name, &u, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0) {
+		user_error(res, rc, &err, NULL);
+		return;
+	}
+	/* a disabled account's sessions end now, not at their idle timeout */
+	if (disabled)
+		sessions_close_user(&req->srv->sessions, u.name);
+	http_json(res, 200, user_json(&u));
+}
+
+void
+route_user_disable(struct request *req, struct response *res)
+{
+	set_disabled(req, res, true);
+}
+
+void
+route_user_enable(struct request *req, struct response *res)
+{
+	set_disabled(req, res, false);
+}
+
+/* POST /api/users/{name}/password {"password"}: a reset by an administrator. */
+void
+route_user_password(struct request *req, struct response *res)
+{
+	cJSON *body = http_body_json(req, res);
+	const char *password;
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (body == NULL)
+		return;
+	if (!string_member(body, "password", &password, res))
+		goto out;
+	if (password == NULL) {
+		http_error(res, 400, "invalid", "password", "password is required");
+		goto out;
+	}
+	if (!target(req, res, &u))
+		goto out;
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_passwd(req->srv->store, req->actor, u.name, password, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0)
+		user_error(res, rc, &err, "password");
+	else
+		http_json(res, 200, cJSON_CreateObject());
+out:
+	cJSON_Delete(body);
+}
+
+/* POST /api/users/{name}/mfa/enroll: a new TOTP secret, shown once. */
+void
+route_user_mfa_enroll(struct request *req, struct response *res)
+{
+	char secret[MAMORI_TOTP_SECRET_LEN], *uri;
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	cJSON *root;
+	int rc;
+
+	if (!target(req, res, &u))
+		return;
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_mfa_enroll(req->srv->store, req->actor, u.name, secret, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0) {
+		user_error(res, rc, &err, NULL);
+		return;
+	}
+	uri = mamori_auth_totp_uri("mamori", u.name, secret);
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "secret", secret);
+	if (uri != NULL)
+		cJSON_AddStringToObject(root, "uri", uri);
+	free(uri);
+	sodium_memzero(secret, sizeof(secret));
+	http_json(res, 200, root);
+}
+
+/* POST /api/users/{name}/mfa/reset: a lost phone. */
+void
+route_user_mfa_reset(struct request *req, struct response *res)
+{
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (!target(req, res, &u))
+		return;
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_mfa_reset(req->srv->store, req->actor, u.name, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0)
+		user_error(res, rc, &err, NULL);
+	else
+		http_json(res, 200, cJSON_CreateObject());
+}
+
+static int
+list_token(const struct mamori_token_info *t, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", t->prefix);
+	cJSON_AddStringToObject(o, "scope", t->scope);
+	cJSON_AddNumberToObject(o, "expires", (double)t->expires);
+	cJSON_AddBoolToObject(o, "expired", t->expires <= (int64_t)time(NULL));
+	cJSON_AddStringToObject(o, "created", t->created);
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+/* GET /api/users/{name}/tokens: the account's API tokens (never the tokens themselves). */
+void
+route_user_tokens_list(struct request *req, struct response *res)
+{
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	cJSON *root, *list;
+	int rc;
+
+	if (!target(req, res, &u))
+		return;
+	root = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(root, "tokens");
+	rc = mamori_user_token_list(req->db, u.name, list_token, list, &err);
+	if (rc != 0) {
+		cJSON_Delete(root);
+		http_error(res, 500, "internal", NULL, "%s", err.message);
+		return;
+	}
+	http_json(res, 200, root);
+}
+
+/* POST /api/users/{name}/tokens {"scope": "read"|"write", "days"?}: the token, shown once. */
+void
+route_user_token_create(struct request *req, struct response *res)
+{
+	cJSON *body = http_body_json(req, res), *root;
+	const cJSON *days;
+	const char *scope;
+	char token[MAMORI_TOKEN_LEN], hash[MAMORI_TOKEN_LEN];
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	int64_t expires;
+	int rc;
+
+	if (body == NULL)
+		return;
+	if (!string_member(body, "scope", &scope, res))
+		goto out;
+	days = cJSON_GetObjectItemCaseSensitive(body, "days");
+	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0)) {
+		http_error(res, 400, "invalid", "scope", "scope is read or write");
+		goto out;
+	}
+	if (days != NULL && (!cJSON_IsNumber(days) || days->valuedouble != (double)days->valueint ||
+	    days->valueint < 1 || days->valueint > TOKEN_DAYS_MAX)) {
+		http_error(res, 400, "invalid", "days", "days is a whole number from 1 to %d", TOKEN_DAYS_MAX);
+		goto out;
+	}
+	if (!target(req, res, &u))
+		goto out;
+	expires = (int64_t)time(NULL) + (int64_t)(days ? days->valueint : TOKEN_DAYS_DEFAULT) * 86400;
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_token_create(req->srv->store, req->actor, u.name, scope, expires, token, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0) {
+		user_error(res, rc, &err, "scope");
+		goto out;
+	}
+	mamori_auth_token_hash(token, hash);
+	hash[16] = '\0';
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "token", token);
+	cJSON_AddStringToObject(root, "id", hash);
+	cJSON_AddStringToObject(root, "scope", scope);
+	cJSON_AddNumberToObject(root, "expires", (double)expires);
+	http_json(res, 201, root);
+out:
+	cJSON_Delete(body);
+}
+
+/* DELETE /api/users/{name}/tokens/{id}: id is the start of the token's SHA-256 as listed. */
+void
+route_user_token_revoke(struct request *req, struct response *res)
+{
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (!target(req, res, &u))
+		return;
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_token_revoke(req->srv->store, req->actor, u.name, req->params[1], &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0)
+		user_error(res, rc, &err, "id");
+	else
+		http_json(res, 200, cJSON_CreateObject());
+}
