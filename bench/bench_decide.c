@@ -12,7 +12,10 @@
  *
  * Both in-process paths must give the same answers: the checksums (allows plus
  * obligations plus reasons) are compared and a mismatch fails the run.
- * Times are CPU time of the thread.  Usage: bench_decide [POLICY]
+ * Times are CPU time of the thread.  With a second argument, the users, assets
+ * and requests, each with mamori's answer, are also written there as JSON lines
+ * for the peer benchmarks of bench/peers/ (same draws, answers to compare).
+ * Usage: bench_decide [POLICY [DUMP.jsonl]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +51,76 @@ static unsigned long
 sum(const struct mamori_decision *out)
 {
 	return (unsigned long)out->allow + out->nobligations + 16 * out->nreasons + (out->error != NULL) * 1000;
+}
+
+static void
+dump_ids(FILE *f, const struct mamori_decide_item *items, size_t n)
+{
+	fputc('"', f);
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s%s", k ? " " : "", items[k].id);
+	fputc('"', f);
+}
+
+/* The workload and mamori's answers, for bench/peers: one JSON value per line,
+ * {"user": ...} lines, then {"asset": ...} lines, then one array per request:
+ * [user, asset index or -1, c, i, a, department, segment, action, channel,
+ * destination, allow, obligation ids, reason ids]. */
+static int
+dump(const char *path, const struct mamori_policy *p, const struct mamori_decide_request *users,
+    const struct mamori_decide_asset *assets, const struct draw *draws,
+    const struct mamori_decider *d, const char *const *chans)
+{
+	FILE *f = fopen(path, "w");
+	struct mamori_decision out;
+
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	fprintf(f, "{\"policy\":\"%s\",\"users\":%d,\"assets\":%d,\"requests\":%d}\n", p->id, USERS, ASSETS, REQUESTS);
+	for (int u = 0; u < USERS; u++)
+		fprintf(f, "{\"user\":%d,\"role\":\"%s\",\"department\":\"%s\",\"mfa\":%s,\"terminal\":\"%s\",\"issued\":%s}\n",
+		    u, users[u].roles[0], users[u].department, users[u].mfa ? "true" : "false",
+		    users[u].terminal_segment, users[u].terminal_issued ? "true" : "false");
+	for (int a = 0; a < ASSETS; a++)
+		fprintf(f, "{\"asset\":\"%s\",\"c\":%d,\"i\":%d,\"a\":%d,\"department\":\"%s\",\"segment\":\"%s\"}\n",
+		    assets[a].id, assets[a].levels[0], assets[a].levels[1], assets[a].levels[2],
+		    assets[a].department, assets[a].segment);
+	for (int i = 0; i < REQUESTS; i++) {
+		const struct draw *w = &draws[i];
+		struct mamori_decide_request r = users[w->user];
+		r.action = w->action;
+		if (w->asset >= 0) {
+			r.asset = assets[w->asset].id;
+		} else {
+			r.levels[0] = w->levels[0];
+			r.levels[1] = w->levels[1];
+			r.resource_department = p->organisation.departments[w->dept].id;
+			r.resource_segment = p->segments[w->seg].id;
+		}
+		r.channel = chans[w->chan];
+		r.destination_segment = w->dest >= 0 ? p->segments[w->dest].id : NULL;
+		mamori_decide(d, &r, &out);
+		if (out.error != NULL) {
+			fprintf(stderr, "bench_decide: request %d: %s\n", i, out.error_detail);
+			fclose(f);
+			return -1;
+		}
+		fprintf(f, "[%d,%d,%d,%d,%d,\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",%d,", w->user, w->asset,
+		    w->asset >= 0 ? assets[w->asset].levels[0] : w->levels[0],
+		    w->asset >= 0 ? assets[w->asset].levels[1] : w->levels[1],
+		    w->asset >= 0 ? assets[w->asset].levels[2] : 1,
+		    w->asset >= 0 ? assets[w->asset].department : r.resource_department,
+		    w->asset >= 0 ? assets[w->asset].segment : r.resource_segment,
+		    mamori_action_name((enum mamori_action)w->action), chans[w->chan] ? chans[w->chan] : "",
+		    r.destination_segment ? r.destination_segment : "", out.allow);
+		dump_ids(f, out.obligations, out.nobligations);
+		fputc(',', f);
+		dump_ids(f, out.reasons, out.nreasons);
+		fputs("]\n", f);
+	}
+	return fclose(f) == 0 ? 0 : -1;
 }
 
 int
@@ -186,6 +259,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_decide: the two front ends disagree\n");
 		return 1;
 	}
+
+	if (argc > 2 && dump(argv[2], p, users, assets, draws, d, chans) != 0)
+		return 2;
 
 	/* the JSON front end: parse a request line, decide, print the answer */
 	char line[1024];

@@ -242,4 +242,18 @@ bool mamori_decide_should_log(const struct mamori_store *s, const char *response
 int mamori_decide_log(struct mamori_store *s, const char *actor, const char *const *requests,
     const char *const *responses, size_t n, struct mamori_error *err);
 
+/* One decision to log: who asked, the request as received, the response sent. */
+struct mamori_decide_record {
+	const char *actor;
+	const char *request;
+	const char *response;
+};
+
+/*
+ * Like mamori_decide_log for decisions of several askers (a server's group
+ * commit): one transaction, each event recorded with its own record's actor.
+ */
+int mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_record *records,
+    size_t n, struct mamori_error *err);
+
 #endif

@@ -443,6 +443,10 @@ server_start(struct server *srv)
 		}
 		flags |= MHD_USE_TLS;
 	}
+	if (decide_log_open(srv) != 0) {
+		fprintf(stderr, "mamori: serve: out of memory\n");
+		return 3;
+	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -455,6 +459,7 @@ server_start(struct server *srv)
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
+		decide_log_close(srv);
 		return 3;
 	}
 	return 0;
@@ -478,6 +483,7 @@ server_stop(struct server *srv)
 	}
 	MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
+	decide_log_close(srv);
 	free(srv->tls_cert_pem);
 	free(srv->tls_key_pem);
 	srv->tls_cert_pem = srv->tls_key_pem = NULL;

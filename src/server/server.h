@@ -38,6 +38,8 @@ struct server {
 	struct mamori_store *store;
 	pthread_mutex_t store_lock;
 	struct session_table sessions;	/* has its own lock */
+	struct decide_log *decide_log;	/* group commit of logged decisions (routes_decide.c),
+					 * NULL without a store; has its own lock */
 };
 
 enum {
@@ -74,6 +76,11 @@ void route_assets_add(struct request *req, struct response *res);
 void route_asset_dispose(struct request *req, struct response *res);
 void route_log_head(struct request *req, struct response *res);
 void route_log_verify(struct request *req, struct response *res);
+
+/* The decision log's group commit: created by server_start when serving a
+ * store, freed by server_stop.  Returns 0 or MAMORI_E_NOMEM. */
+int decide_log_open(struct server *srv);
+void decide_log_close(struct server *srv);
 
 /* Records a refused request in the audit trail (best effort, holds store_lock). */
 void server_audit_denied(struct request *req, unsigned status, const char *why);
