@@ -9,12 +9,40 @@ mkdir -p "$W"
 nproc; grep -m1 'model name' /proc/cpuinfo || true
 
 echo "== decision point, in process (1,000 users, 10,000 assets, 1,000,000 requests)"
-$B/bench/bench_decide policies/mic-standard.yaml
+$B/bench/bench_decide policies/mic-standard.yaml "$W/decide-workload.jsonl" | tee "$W/mamori-decide.txt"
+
+echo "== peers on equivalent policies, the same requests (bench/peers; PEER_REQUESTS, default 100000)"
+if command -v node >/dev/null && command -v npm >/dev/null &&
+    (cd bench/peers && npm ci --no-audit --no-fund --silent); then
+	$B/mamori policy show --json policies/mic-standard.yaml >"$W/policy.json"
+	node bench/peers/casbin.js "$W/policy.json" "$W/decide-workload.jsonl" "${PEER_REQUESTS:-100000}" | tee "$W/casbin.txt"
+	node bench/peers/cedar.js "$W/policy.json" "$W/decide-workload.jsonl" "${PEER_REQUESTS:-100000}" | tee "$W/cedar.txt"
+	prep=$(sed -n 's/.*mamori_decide_prepared.* = \([0-9.]*\) million.*/\1/p' "$W/mamori-decide.txt")
+	ids=$(sed -n 's/.*ids resolved per call.* = \([0-9.]*\) million.*/\1/p' "$W/mamori-decide.txt")
+	for peer in casbin cedar; do
+		rate=$(sed -n 's/.* = \([0-9]*\) decisions\/s.*/\1/p' "$W/$peer.txt")
+		awk -v p="$peer" -v m="$prep" -v s="$ids" -v r="$rate" 'BEGIN {
+		    printf "ratio to %s: mamori_decide_prepared %.0f x, mamori_decide %.0f x\n", p, m * 1e6 / r, s * 1e6 / r }'
+	done
+else
+	echo "node/npm not found or the npm registry not reachable: skipping node-casbin and Cedar"
+fi
 
 echo "== decision point, end to end: mamori decide --batch, 1,000,000 lines"
 /usr/bin/python3 bench/gen_requests.py 1000000 >"$W/req.jsonl"
 /usr/bin/time -f "%e s wall, %M KB max RSS" $B/mamori decide --policy policies/mic-standard.yaml --batch <"$W/req.jsonl" >"$W/out.jsonl"
 wc -l <"$W/out.jsonl"
+
+echo "== decision point, end to end with logging: decide --batch on a store (decision_log: denials), 200,000 lines"
+head -200000 "$W/req.jsonl" >"$W/req200k.jsonl"
+rm -f "$W/log.db" "$W/log.db".*
+$B/mamori init --policy policies/mic-standard.yaml --db "$W/log.db" >/dev/null
+/usr/bin/time -f "%e s wall (logging)" $B/mamori decide --db "$W/log.db" --batch <"$W/req200k.jsonl" >/dev/null
+/usr/bin/time -f "%e s wall (same store, policy file: no logging)" $B/mamori decide --policy policies/mic-standard.yaml --batch <"$W/req200k.jsonl" >/dev/null
+echo "$($B/mamori log show --db "$W/log.db" --json | grep -c '"action":"decide\.') decisions logged"
+
+echo "== decision point over HTTP, with and without logging (wrk)"
+bash bench/serve_decide.sh 10
 
 echo "== register: import of 1,000,000 assets (one transaction, one audit event per asset)"
 /usr/bin/python3 bench/gen_assets.py 1000000 >"$W/assets.csv"

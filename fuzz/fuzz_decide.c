@@ -1,7 +1,10 @@
 /*
  * fuzz_decide.c — libFuzzer target for the decision point's request parser:
- * any bytes as a request line, decided against a small fixed policy.
+ * any bytes as a request line, decided against a small fixed policy.  The same
+ * bytes also fill a prepared resource and context by hand (any indexes, any
+ * levels), which mamori_decide_prepared must answer or refuse, never misread.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    mamori_decider_set_assets(decider, assets, 2, NULL) != 0)
 			abort();
 		mamori_diags_clear(&diags);
+	}
+	if (size >= 12) {
+		static const struct mamori_decide_request who = {
+			.roles = { "staff" }, .nroles = 1, .department = "soumu", .mfa = true,
+			.terminal_segment = "lgwan", .terminal_issued = true };
+		struct mamori_decide_subject s;
+		struct mamori_decide_resource r;
+		struct mamori_decide_context c;
+		struct mamori_decision dec;
+		if (!mamori_decide_prepare(decider, &who, &s, NULL, NULL, &dec))
+			abort();
+		r = (struct mamori_decide_resource){ { data[0], data[1], data[2] },
+			(short)(int8_t)data[3], (short)(int8_t)data[4] };
+		c = (struct mamori_decide_context){ (int8_t)data[5], (int8_t)data[6], (int8_t)data[7] };
+		mamori_decide_prepared(decider, &s, &r, &c, &dec);
+		/* in range: an answer; out of range: an error that is never an allow */
+		bool in_range = r.levels[0] >= 1 && r.levels[0] <= 3 && r.levels[1] >= 1 && r.levels[1] <= 2 &&
+		    r.levels[2] == 1 && r.department >= -1 && r.department <= 1 && r.segment >= -1 &&
+		    r.segment <= 2 && c.action >= 0 && c.action < MAMORI_ACT_COUNT && c.channel >= -1 &&
+		    c.channel < 6 && c.destination >= -1 && c.destination <= 2;
+		if (in_range != (dec.error == NULL) || (dec.error != NULL && dec.allow) ||
+		    (dec.allow && dec.nreasons != 0) || (!dec.allow && dec.error == NULL && dec.nreasons == 0))
+			abort();
 	}
 	char *out = mamori_decide_json(decider, (const char *)data, size, 1, NULL);
 	if (out == NULL || (strncmp(out, "{\"decision\":", 12) != 0 && strncmp(out, "{\"error\":", 9) != 0))

@@ -7,6 +7,12 @@
  * number of threads at once, and it allocates nothing — the answer points into
  * the decider (obligation and reason texts are the policy's own strings) and
  * lives as long as the decider.  The semantics are in docs/decide.md.
+ *
+ * Two ways to ask: mamori_decide takes a request of ids (strings) and resolves
+ * them on every call; a caller that asks about the same people and assets again
+ * and again resolves each once (mamori_decide_prepare: a subject, a resource, a
+ * context of indexes) and then calls mamori_decide_prepared, which compares no
+ * strings.  Both give the same answers.
  */
 #ifndef MAMORI_DECIDE_H
 #define MAMORI_DECIDE_H
@@ -36,6 +42,9 @@ const char *mamori_action_name(enum mamori_action a);
 
 /* The action with this name, or -1. */
 int mamori_action_parse(const char *name);
+
+/* The index of channel name in mamori_channels (mamori/vocab.h), or -1. */
+int mamori_decide_channel(const char *name);
 
 #define MAMORI_DECIDE_MAX_ROLES 8
 #define MAMORI_DECIDE_MAX_ITEMS 32
@@ -121,6 +130,75 @@ int mamori_decider_load_assets(struct mamori_decider *d, struct mamori_store *s,
 /* Frees the decider and sets *d to NULL.  Accepts NULL. */
 void mamori_decider_free(struct mamori_decider **d);
 
+/*
+ * Index lookups for callers that resolve a name once and fill a resource or a
+ * context themselves: the index of a segment or department id of the
+ * decider's policy, or -1 when there is none by that id.
+ */
+int mamori_decider_segment(const struct mamori_decider *d, const char *id);
+int mamori_decider_department(const struct mamori_decider *d, const char *id);
+
+/*
+ * A prepared request, in three parts that a caller can keep and combine: the
+ * subject (one per person and terminal), the resource (one per asset, or per
+ * classification) and the context (action, channel, destination).  Indexes
+ * belong to the decider that prepared them and mean nothing to another one.
+ *
+ * The subject is filled only by mamori_decide_prepare: its action masks are
+ * what the roles permit, folded by scope, and a caller must not edit them.
+ * A resource or context may also be filled by hand: levels from 1 to the
+ * axis's number of levels (1 when the policy has no such axis), department
+ * and segment indexes from mamori_decider_department / mamori_decider_segment
+ * or -1 for none, action an enum mamori_action, channel an index from
+ * mamori_decide_channel or -1, destination a segment index or -1.
+ */
+struct mamori_decide_subject {
+	unsigned short may_any;		/* actions some role permits on any department's assets */
+	unsigned short may_own;		/* ... on assets of the subject's department or of none */
+	short roles[MAMORI_DECIDE_MAX_ROLES];	/* role indexes, in the request's order */
+	unsigned char nroles;
+	bool mfa, issued;
+	short department;		/* -1: none */
+	short terminal;			/* the terminal's segment, -1: none */
+};
+
+struct mamori_decide_resource {
+	unsigned char levels[3];	/* confidentiality, integrity, availability */
+	short department;		/* -1: none */
+	short segment;			/* -1: none */
+};
+
+struct mamori_decide_context {
+	int action;			/* enum mamori_action */
+	int channel;			/* index into mamori_channels, -1: none */
+	int destination;		/* segment index, -1: none */
+};
+
+/*
+ * Resolves the ids of req into the parts given (a NULL part is skipped, and so
+ * are the request fields it covers): the subject from req's subject fields,
+ * the resource from its asset or classification, the context from its action,
+ * channel and destination.  Returns true, or false with out's error,
+ * error_field and error_detail filled exactly as mamori_decide would for the
+ * same request (an unknown id, a level out of range).  Thread-safe; allocates
+ * nothing.  A resource prepared from an asset is a copy: it stays valid when
+ * the asset table is replaced.
+ */
+bool mamori_decide_prepare(const struct mamori_decider *d, const struct mamori_decide_request *req,
+    struct mamori_decide_subject *subject, struct mamori_decide_resource *resource,
+    struct mamori_decide_context *context, struct mamori_decision *out);
+
+/*
+ * Decides a prepared request into *out: the same answer mamori_decide gives for
+ * the request the parts were prepared from, with no string comparison and no
+ * allocation.  Thread-safe.  An index out of the decider's ranges (a part
+ * filled by hand, or prepared by another decider) is an error answer naming
+ * the field, never a silent allow.
+ */
+void mamori_decide_prepared(const struct mamori_decider *d, const struct mamori_decide_subject *subject,
+    const struct mamori_decide_resource *resource, const struct mamori_decide_context *context,
+    struct mamori_decision *out);
+
 /* Decides req into *out (which the caller owns; no allocation happens). */
 void mamori_decide(const struct mamori_decider *d, const struct mamori_decide_request *req,
     struct mamori_decision *out);
@@ -170,10 +248,11 @@ struct mamori_store;
 
 /*
  * Decision logging (the policy's `decision_log`: all, denials (default), none).
- * Whether a response should be logged under the store's policy: allows only
- * with "all"; denials and undecidable requests with "all" or "denials".
+ * Whether a response should be logged under policy p (the one that decided
+ * it): allows only with "all"; denials and undecidable requests with "all" or
+ * "denials".
  */
-bool mamori_decide_should_log(const struct mamori_store *s, const char *response);
+bool mamori_decide_should_log(const struct mamori_policy *p, const char *response);
 
 /*
  * Appends n decisions to the audit trail in one transaction (group commit):
@@ -183,5 +262,19 @@ bool mamori_decide_should_log(const struct mamori_store *s, const char *response
  */
 int mamori_decide_log(struct mamori_store *s, const char *actor, const char *const *requests,
     const char *const *responses, size_t n, struct mamori_error *err);
+
+/* One decision to log: who asked, the request as received, the response sent. */
+struct mamori_decide_record {
+	const char *actor;
+	const char *request;
+	const char *response;
+};
+
+/*
+ * Like mamori_decide_log for decisions of several askers (a server's group
+ * commit): one transaction, each event recorded with its own record's actor.
+ */
+int mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_record *records,
+    size_t n, struct mamori_error *err);
 
 #endif

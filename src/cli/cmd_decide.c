@@ -117,7 +117,7 @@ decide_one(const struct mamori_decider *d, struct mamori_store *store, const cha
 		free(buf);
 		return EXIT_ENV;
 	}
-	if (store && mamori_decide_should_log(store, resp)) {
+	if (store && mamori_decide_should_log(mamori_store_policy(store), resp)) {
 		const char *req = buf;
 		buf[len > 0 && buf[len - 1] == '\n' ? len - 1 : len] = '\0';
 		if (log_decisions(store, &req, (const char *const *)&resp, 1) != 0) {
@@ -201,7 +201,7 @@ decide_batch(const struct mamori_decider *d, struct mamori_store *store)
 			free(resp);
 			continue;
 		}
-		g.log[g.n] = mamori_decide_should_log(store, resp);
+		g.log[g.n] = mamori_decide_should_log(mamori_store_policy(store), resp);
 		g.resp[g.n] = resp;
 		g.req[g.n++] = strdup(line);
 		if (g.req[g.n - 1] == NULL || (g.n == LOG_GROUP && flush_group(store, &g) != 0)) {

@@ -1,7 +1,10 @@
 /*
  * decide.c — the decision point.  Compiles a policy into tables indexed by
- * classification, action, segment and channel, so that deciding is a handful
- * of lookups and copies with no allocation (docs/decide.md).
+ * classification, action, segment and channel (docs/decide.md).  Deciding a
+ * prepared request (ids already turned into indexes) is a few range checks, two
+ * table lookups, action bitmasks and copies of precompiled items: no allocation
+ * and no string comparison.  mamori_decide resolves the request's ids through
+ * hash maps first (mamori_decide_prepare) and then decides the same way.
  */
 #include "mamori/decide.h"
 #include "mamori/vocab.h"
@@ -14,12 +17,24 @@
 #include <string.h>
 
 #define AXES 3			/* confidentiality, integrity, availability */
-#define LEVELS 10		/* levels 1..9; index 0 unused */
+#define LEVELS 10		/* levels 1..9 */
 #define SEG_MAX 32
 #define CHAN_MAX 8
 #define ITEMS_PER_RULE 24
+#define FLOW_ITEMS 5		/* a sanitization, monitoring and security-cloud of two segments */
 
 static const char *const axis_ids[AXES] = { "confidentiality", "integrity", "availability" };
+
+/* The decision point's own item ids, one object each: reasons are told apart
+ * by pointer before any string is compared. */
+static const char ID_MFA[] = "mfa";
+static const char ID_NO_TAKE_OUT[] = "no-take-out";
+static const char ID_FLOW_DENIED[] = "flow-denied";
+static const char ID_NO_ROLE[] = "no-role";
+static const char ID_ROLE_NOT_PERMITTED[] = "role-not-permitted";
+static const char ID_NOT_PUBLIC[] = "classified-not-public";
+static const char ID_MONITORING[] = "monitoring";
+static const char ID_CLOUD[] = "security-cloud";
 
 /* What a restriction means per action: an obligation, or a denial on an
  * unissued terminal.  The vocabulary is mamori's; the wording is the policy's. */
@@ -51,28 +66,38 @@ static const struct {
 	{ "timely-recovery", EFF_OBLIGE, A(STORE) },
 };
 
-/* Everything that depends only on (c, i, a, action). */
+/* Everything that depends only on (c, i, a, action); the fields read on every
+ * decision come first. */
 struct level_rule {
-	struct mamori_decide_item obligations[ITEMS_PER_RULE];
 	unsigned char nobligations;
 	struct mamori_decide_item deny_unissued;	/* id NULL: none */
 	struct mamori_decide_item deny_publish;		/* id NULL: none */
+	struct mamori_decide_item obligations[ITEMS_PER_RULE];
 };
+
+enum { SCOPE_ALL, SCOPE_DEPARTMENT, SCOPE_NONE };
 
 struct role_rule {
 	const struct mamori_role *role;
 	unsigned actions;	/* own and inherited */
 	unsigned manage;	/* bits of mamori_manage_targets, own and inherited */
-	int scope;		/* 0 all, 1 department, 2 none */
-	const char *deny_text;	/* why an action outside its access is denied */
+	int scope;		/* SCOPE_* */
+	struct mamori_decide_item deny;	/* role-not-permitted, citing the role's access clause */
 };
-
-enum { SCOPE_ALL, SCOPE_DEPARTMENT, SCOPE_NONE };
 
 struct seg_rule {
 	const struct mamori_segment *seg;
 	const struct mamori_requirement *mfa, *no_take_out, *isolated, *separation;
 	const struct mamori_requirement *monitoring, *cloud;
+	struct mamori_decide_item mfa_item, no_take_out_item;	/* id NULL: no such requirement */
+};
+
+/* Data crossing from one segment to another over one channel (or none given). */
+struct flow_rule {
+	const struct mamori_flow *flow;		/* NULL: no such flow (default deny) */
+	struct mamori_decide_item deny;		/* flow-denied, citing the separation */
+	unsigned char nobligations;
+	struct mamori_decide_item obligations[FLOW_ITEMS];	/* unique by id */
 };
 
 struct asset_rule {
@@ -86,24 +111,35 @@ struct mamori_decider {
 	const struct mamori_policy *p;
 	struct mamori_arena arena;
 	int nlevels[AXES];		/* levels per axis (0: axis absent) */
+	int maxlv[AXES];		/* the highest valid level: nlevels, or 1 when absent */
 	const struct mamori_axis *axes[AXES];
-	struct level_rule *rules;	/* [c][i][a][action] */
+	struct level_rule *rules;	/* by rule_index */
 	struct role_rule *roles;
 	size_t nroles;
 	struct seg_rule segs[SEG_MAX];
 	size_t nsegs;
-	const struct mamori_flow *flows[SEG_MAX][SEG_MAX][CHAN_MAX];
+	size_t ndepts;
+	struct flow_rule *flows;	/* by flow_index */
+	bool flow_ids_overlap;		/* a flow obligation shares an id with a restriction */
 	struct mamori_strmap role_map, dept_map, seg_map, chan_map, asset_map;
 	struct asset_rule *assets;
 	size_t nassets;
 	char *asset_ids;
-	const char *no_role_clause;	/* 組織体制: acting needs a role */
+	struct mamori_decide_item no_role;	/* 組織体制: acting needs a role */
 };
 
 static size_t
-rule_index(int c, int i, int a, int act)
+rule_index(const struct mamori_decider *d, const unsigned char lv[AXES], int act)
 {
-	return ((((size_t)c * LEVELS + (size_t)i) * LEVELS + (size_t)a) * MAMORI_ACT_COUNT) + (size_t)act;
+	return ((((size_t)(lv[0] - 1) * (size_t)d->maxlv[1] + (size_t)(lv[1] - 1)) *
+	    (size_t)d->maxlv[2] + (size_t)(lv[2] - 1)) * MAMORI_ACT_COUNT) + (size_t)act;
+}
+
+/* channel is an index into mamori_channels or -1 (none given) */
+static size_t
+flow_index(const struct mamori_decider *d, int from, int to, int channel)
+{
+	return ((size_t)from * d->nsegs + (size_t)to) * (CHAN_MAX + 1) + (size_t)(channel + 1);
 }
 
 const char *
@@ -117,6 +153,15 @@ mamori_action_parse(const char *name)
 {
 	for (size_t i = 0; name != NULL && i < mamori_actions.count; i++)
 		if (strcmp(mamori_actions.entries[i].id, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+mamori_decide_channel(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < mamori_channels.count; i++)
+		if (strcmp(mamori_channels.entries[i].id, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -165,9 +210,9 @@ rule_add_level(struct level_rule *r, const struct mamori_level *lv, int act)
 }
 
 static void
-compile_rule(struct mamori_decider *d, const int lv[AXES], int act)
+compile_rule(struct mamori_decider *d, const unsigned char lv[AXES], int act)
 {
-	struct level_rule *r = &d->rules[rule_index(lv[0], lv[1], lv[2], act)];
+	struct level_rule *r = &d->rules[rule_index(d, lv, act)];
 
 	for (int ax = 0; ax < AXES; ax++)
 		rule_add_level(r, mamori_policy_level(d->axes[ax], lv[ax]), act);
@@ -176,7 +221,7 @@ compile_rule(struct mamori_decider *d, const int lv[AXES], int act)
 	if (act == MAMORI_ACT_PUBLISH && d->axes[0] != NULL && lv[0] > 1) {
 		const struct mamori_level *l = mamori_policy_level(d->axes[0], lv[0]);
 		if (l != NULL)
-			r->deny_publish = (struct mamori_decide_item){ "classified-not-public",
+			r->deny_publish = (struct mamori_decide_item){ ID_NOT_PUBLIC,
 			    l->criteria, l->clause };
 	}
 }
@@ -184,21 +229,22 @@ compile_rule(struct mamori_decider *d, const int lv[AXES], int act)
 static int
 compile_levels(struct mamori_decider *d)
 {
-	int lv[AXES];
+	unsigned char lv[AXES];
 
 	for (int ax = 0; ax < AXES; ax++) {
 		d->axes[ax] = mamori_policy_axis(d->p, axis_ids[ax]);
 		d->nlevels[ax] = d->axes[ax] ? (int)d->axes[ax]->nlevels : 0;
 		if (d->nlevels[ax] >= LEVELS)
 			return MAMORI_E_INVALID;
+		d->maxlv[ax] = d->nlevels[ax] ? d->nlevels[ax] : 1;
 	}
-	d->rules = mamori_arena_alloc(&d->arena,
-	    sizeof(struct level_rule) * LEVELS * LEVELS * LEVELS * MAMORI_ACT_COUNT);
+	d->rules = mamori_arena_alloc(&d->arena, sizeof(struct level_rule) *
+	    (size_t)d->maxlv[0] * (size_t)d->maxlv[1] * (size_t)d->maxlv[2] * MAMORI_ACT_COUNT);
 	if (d->rules == NULL)
 		return MAMORI_E_NOMEM;
-	for (lv[0] = 1; lv[0] <= (d->nlevels[0] ? d->nlevels[0] : 1); lv[0]++)
-		for (lv[1] = 1; lv[1] <= (d->nlevels[1] ? d->nlevels[1] : 1); lv[1]++)
-			for (lv[2] = 1; lv[2] <= (d->nlevels[2] ? d->nlevels[2] : 1); lv[2]++)
+	for (lv[0] = 1; lv[0] <= d->maxlv[0]; lv[0]++)
+		for (lv[1] = 1; lv[1] <= d->maxlv[1]; lv[1]++)
+			for (lv[2] = 1; lv[2] <= d->maxlv[2]; lv[2]++)
 				for (int act = 0; act < MAMORI_ACT_COUNT; act++)
 					compile_rule(d, lv, act);
 	return 0;
@@ -256,15 +302,19 @@ compile_roles(struct mamori_decider *d)
 			return MAMORI_E_NOMEM;
 	}
 	for (size_t i = 0; i < p->nroles; i++) {
+		struct role_rule *rr = &d->roles[i];
 		char text[512];
 		snprintf(text, sizeof(text), "役割「%.150s」の権限外の操作（%s）/ "
 		    "outside the access of role '%.60s' (%s)", p->roles[i].title,
-		    d->roles[i].scope == SCOPE_ALL ? "全所管課" : d->roles[i].scope == SCOPE_NONE ?
+		    rr->scope == SCOPE_ALL ? "全所管課" : rr->scope == SCOPE_NONE ?
 		    "権限なし" : "自所属の情報資産のみ", p->roles[i].id,
-		    d->roles[i].scope == SCOPE_ALL ? "all departments" :
-		    d->roles[i].scope == SCOPE_NONE ? "no access" : "own department's assets only");
-		d->roles[i].deny_text = mamori_arena_strdup(&d->arena, text);
-		if (d->roles[i].deny_text == NULL)
+		    rr->scope == SCOPE_ALL ? "all departments" :
+		    rr->scope == SCOPE_NONE ? "no access" : "own department's assets only");
+		/* cite the role's access clause: it says what the role may do */
+		rr->deny = (struct mamori_decide_item){ ID_ROLE_NOT_PERMITTED,
+			mamori_arena_strdup(&d->arena, text),
+			p->roles[i].access.clause ? p->roles[i].access.clause : p->roles[i].clause };
+		if (rr->deny.text == NULL)
 			return MAMORI_E_NOMEM;
 	}
 	/* The hierarchy: a role may do what its subordinates may.  Push each
@@ -294,25 +344,102 @@ requirement(const struct mamori_segment *s, const char *id)
 	return NULL;
 }
 
+static struct mamori_decide_item
+requirement_item(const char *id, const struct mamori_requirement *r)
+{
+	return r ? (struct mamori_decide_item){ id, r->text, r->clause } :
+	    (struct mamori_decide_item){ NULL, NULL, NULL };
+}
+
+/* The requirement that explains why a flow out of or into a segment is denied. */
+static const struct mamori_requirement *
+separation_reason(const struct seg_rule *from, const struct seg_rule *to)
+{
+	if (from->isolated)
+		return from->isolated;
+	if (to->isolated)
+		return to->isolated;
+	if (from->separation)
+		return from->separation;
+	return to->separation;
+}
+
+static void
+flow_oblige(struct flow_rule *fr, const char *id, const char *text, const char *clause)
+{
+	for (size_t k = 0; k < fr->nobligations; k++)
+		if (strcmp(fr->obligations[k].id, id) == 0)
+			return;
+	if (fr->nobligations < FLOW_ITEMS)
+		fr->obligations[fr->nobligations++] = (struct mamori_decide_item){ id, text, clause };
+}
+
+/* Whether id is also the id of a restriction that obliges: then the two lists
+ * an answer joins must be merged by id at decision time. */
+static bool
+is_restriction_id(const char *id)
+{
+	enum effect e;
+
+	return effect_actions(id, &e) != 0;
+}
+
+/* What crossing from → to over channel ch (-1: none given) means. */
+static void
+compile_flow(struct mamori_decider *d, int from, int to, int ch, const struct mamori_flow *f)
+{
+	const struct seg_rule *fs = &d->segs[from], *ts = &d->segs[to];
+	struct flow_rule *fr = &d->flows[flow_index(d, from, to, ch)];
+
+	fr->flow = f;
+	if (f == NULL) {
+		const struct mamori_requirement *why = separation_reason(fs, ts);
+		fr->deny = why ? (struct mamori_decide_item){ ID_FLOW_DENIED, why->text, why->clause } :
+		    (struct mamori_decide_item){ ID_FLOW_DENIED,
+			"許可されていないセグメント間の通信（既定で拒否）/ "
+			"flow between segments not allowed by the policy (default deny)", fs->seg->clause };
+		return;
+	}
+	if (strcmp(f->sanitization, "none") != 0) {
+		const struct mamori_vocab_entry *v = mamori_vocab_find(&mamori_sanitizations, f->sanitization);
+		flow_oblige(fr, f->sanitization, f->text ? f->text : v ? v->title : f->sanitization, f->clause);
+	}
+	for (int k = 0; k < 2; k++) {
+		const struct seg_rule *s = k ? ts : fs;
+		if (s->monitoring)
+			flow_oblige(fr, ID_MONITORING, s->monitoring->text, s->monitoring->clause);
+		if (s->cloud && (ch == 0 || ch == 1))	/* mail, web */
+			flow_oblige(fr, ID_CLOUD, s->cloud->text, s->cloud->clause);
+	}
+	for (size_t k = 0; k < fr->nobligations; k++)
+		if (is_restriction_id(fr->obligations[k].id))
+			d->flow_ids_overlap = true;
+}
+
 static int
 compile_segments(struct mamori_decider *d)
 {
 	const struct mamori_policy *p = d->p;
+	const struct mamori_flow *(*table)[SEG_MAX][CHAN_MAX];	/* [from][to][channel] */
 
 	if (p->nsegments > SEG_MAX || mamori_channels.count > CHAN_MAX)
 		return MAMORI_E_INVALID;
-	if (!mamori_strmap_init(&d->seg_map, p->nsegments + 1) ||
+	table = mamori_arena_alloc(&d->arena, sizeof(*table) * SEG_MAX);
+	if (table == NULL || !mamori_strmap_init(&d->seg_map, p->nsegments + 1) ||
 	    !mamori_strmap_init(&d->chan_map, mamori_channels.count))
 		return MAMORI_E_NOMEM;
 	d->nsegs = p->nsegments;
 	for (size_t i = 0; i < p->nsegments; i++) {
 		const struct mamori_segment *s = &p->segments[i];
-		d->segs[i] = (struct seg_rule){ .seg = s,
+		struct seg_rule *sr = &d->segs[i];
+		*sr = (struct seg_rule){ .seg = s,
 			.mfa = requirement(s, "mfa"), .no_take_out = requirement(s, "no-take-out"),
 			.isolated = requirement(s, "isolated"),
 			.separation = requirement(s, "path-separation"),
 			.monitoring = requirement(s, "monitoring"),
 			.cloud = requirement(s, "security-cloud") };
+		sr->mfa_item = requirement_item(ID_MFA, sr->mfa);
+		sr->no_take_out_item = requirement_item(ID_NO_TAKE_OUT, sr->no_take_out);
 		if (!mamori_strmap_put(&d->seg_map, s->id, (int)i))
 			return MAMORI_E_NOMEM;
 	}
@@ -325,8 +452,16 @@ compile_segments(struct mamori_decider *d)
 		int to = mamori_strmap_get(&d->seg_map, f->to);
 		int ch = mamori_strmap_get(&d->chan_map, f->channel);
 		if (from >= 0 && to >= 0 && ch >= 0)
-			d->flows[from][to][ch] = f;
+			table[from][to][ch] = f;
 	}
+	d->flows = mamori_arena_alloc(&d->arena, sizeof(*d->flows) *
+	    (d->nsegs ? d->nsegs * d->nsegs : 1) * (CHAN_MAX + 1));
+	if (d->flows == NULL)
+		return MAMORI_E_NOMEM;
+	for (int from = 0; from < (int)d->nsegs; from++)
+		for (int to = 0; to < (int)d->nsegs; to++)
+			for (int ch = -1; ch < (int)mamori_channels.count; ch++)
+				compile_flow(d, from, to, ch, ch >= 0 ? table[from][to][ch] : NULL);
 	return 0;
 }
 
@@ -335,6 +470,7 @@ compile_departments(struct mamori_decider *d)
 {
 	const struct mamori_organisation *o = &d->p->organisation;
 
+	d->ndepts = o->ndepartments;
 	if (!mamori_strmap_init(&d->dept_map, o->ndepartments + 1))
 		return MAMORI_E_NOMEM;
 	for (size_t i = 0; i < o->ndepartments; i++)
@@ -356,7 +492,9 @@ mamori_decider_new(const struct mamori_policy *policy, struct mamori_decider **o
 	d->p = policy;
 	/* a subject without a role is outside the 組織体制 the policy sets up */
 	const struct mamori_measure *org = mamori_policy_measure(policy, "organisation");
-	d->no_role_clause = org ? org->clause : policy->organisation.clause ? policy->organisation.clause : policy->id;
+	d->no_role = (struct mamori_decide_item){ ID_NO_ROLE,
+		"役割のない者は情報資産を取り扱えない / a subject without a role may not act",
+		org ? org->clause : policy->organisation.clause ? policy->organisation.clause : policy->id };
 	if ((rc = compile_levels(d)) != 0 || (rc = compile_roles(d)) != 0 ||
 	    (rc = compile_segments(d)) != 0 || (rc = compile_departments(d)) != 0) {
 		mamori_decider_free(&d);
@@ -430,76 +568,53 @@ mamori_decider_free(struct mamori_decider **dp)
 	*dp = NULL;
 }
 
-/* ---- deciding --------------------------------------------------------- */
+int
+mamori_decider_segment(const struct mamori_decider *d, const char *id)
+{
+	return mamori_strmap_get(&d->seg_map, id);
+}
 
-/* The state of one evaluation; lives on the caller's stack. */
-struct eval {
-	const struct mamori_decider *d;
-	const struct mamori_decide_request *req;
-	struct mamori_decision *out;
-	FILE *trace;
-	int levels[AXES];
-	int dept;		/* resource department, -1 none */
-	int seg;		/* resource segment, -1 none */
-	int term;		/* terminal segment, -1 none */
-	int dest;		/* destination segment, -1 none */
-	int chan;		/* channel, -1 none */
-	int subject_dept;
-	int roles[MAMORI_DECIDE_MAX_ROLES];	/* resolved role indexes */
-};
+int
+mamori_decider_department(const struct mamori_decider *d, const char *id)
+{
+	return mamori_strmap_get(&d->dept_map, id);
+}
+
+/* ---- resolving ids: the request's strings to the tables' indexes ------- */
 
 static void
-trace(struct eval *e, const char *ja, const char *en, const char *detail)
+trace(FILE *tr, const char *ja, const char *en, const char *detail)
 {
-	if (e->trace != NULL)
-		fprintf(e->trace, "- %s / %s%s%s\n", ja, en, detail ? ": " : "", detail ? detail : "");
+	if (tr != NULL)
+		fprintf(tr, "- %s / %s%s%s\n", ja, en, detail ? ": " : "", detail ? detail : "");
 }
 
 static void
-deny(struct eval *e, const char *id, const char *text, const char *clause)
+reset(struct mamori_decision *out)
 {
-	struct mamori_decision *o = e->out;
-
-	o->allow = false;
-	for (size_t k = 0; k < o->nreasons; k++)
-		if (strcmp(o->reasons[k].id, id) == 0 && o->reasons[k].clause == clause)
-			return;
-	if (o->nreasons < MAMORI_DECIDE_MAX_ITEMS)
-		o->reasons[o->nreasons++] = (struct mamori_decide_item){ id, text, clause };
-	trace(e, "拒否", "deny", text);
-}
-
-static void
-oblige(struct eval *e, const char *id, const char *text, const char *clause)
-{
-	struct mamori_decision *o = e->out;
-
-	for (size_t k = 0; k < o->nobligations; k++)
-		if (strcmp(o->obligations[k].id, id) == 0)
-			return;
-	if (o->nobligations < MAMORI_DECIDE_MAX_ITEMS)
-		o->obligations[o->nobligations++] = (struct mamori_decide_item){ id, text, clause };
-	trace(e, "義務", "obligation", text);
+	out->allow = true;
+	out->error = NULL;
+	out->nobligations = 0;
+	out->nreasons = 0;
 }
 
 static bool
-bad_request(struct eval *e, const char *field, const char *what, const char *value)
+bad_request(struct mamori_decision *o, FILE *tr, const char *field, const char *what,
+    const char *value)
 {
-	struct mamori_decision *o = e->out;
-
 	o->allow = false;
 	o->error = what;
 	snprintf(o->error_field, sizeof(o->error_field), "%s", field);
 	snprintf(o->error_detail, sizeof(o->error_detail), "%s '%.100s'", what, value ? value : "");
-	trace(e, "要求の誤り", "bad request", o->error_detail);
+	trace(tr, "要求の誤り", "bad request", o->error_detail);
 	return false;
 }
 
 /* Resolves an optional id; false (after filling the error, with a did-you-mean
  * from the map's keys) when it is unknown.  Only the error path does the search. */
 static bool
-resolve(struct eval *e, const struct mamori_strmap *m, const char *id, int *out,
-    const char *field, const char *what)
+resolve(struct mamori_decision *o, FILE *tr, const struct mamori_strmap *m, const char *id,
+    int *out, const char *field, const char *what)
 {
 	const char *hint;
 	size_t used;
@@ -510,236 +625,331 @@ resolve(struct eval *e, const struct mamori_strmap *m, const char *id, int *out,
 	*out = mamori_strmap_get(m, id);
 	if (*out >= 0)
 		return true;
-	bad_request(e, field, what, id);
+	bad_request(o, tr, field, what, id);
 	hint = mamori_suggest(id, m->keys, m->mask + 1);
-	used = strlen(e->out->error_detail);
+	used = strlen(o->error_detail);
 	if (hint != NULL)
-		snprintf(e->out->error_detail + used, sizeof(e->out->error_detail) - used,
+		snprintf(o->error_detail + used, sizeof(o->error_detail) - used,
 		    "; did you mean '%.40s'?", hint);
 	return false;
 }
 
 static bool
-resolve_request(struct eval *e)
+prepare_subject(const struct mamori_decider *d, const struct mamori_decide_request *r,
+    struct mamori_decide_subject *s, struct mamori_decision *o, FILE *tr)
 {
-	const struct mamori_decider *d = e->d;
-	const struct mamori_decide_request *r = e->req;
 	static const char *const role_fields[MAMORI_DECIDE_MAX_ROLES] = {
 		"subject.roles[0]", "subject.roles[1]", "subject.roles[2]", "subject.roles[3]",
 		"subject.roles[4]", "subject.roles[5]", "subject.roles[6]", "subject.roles[7]",
 	};
-	int unused;
+	int k, dept, term;
 
-	if (r->action < 0 || r->action >= MAMORI_ACT_COUNT)
-		return bad_request(e, "action", "unknown action", "");
-	for (size_t i = 0; i < r->nroles && i < MAMORI_DECIDE_MAX_ROLES; i++)
-		if (!resolve(e, &d->role_map, r->roles[i], &e->roles[i], role_fields[i], "unknown role"))
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < r->nroles && i < MAMORI_DECIDE_MAX_ROLES; i++) {
+		if (!resolve(o, tr, &d->role_map, r->roles[i], &k, role_fields[i], "unknown role"))
 			return false;
-	(void)unused;
-	if (!resolve(e, &d->dept_map, r->department, &e->subject_dept, "subject.department", "unknown department") ||
-	    !resolve(e, &d->seg_map, r->terminal_segment, &e->term, "subject.terminal.segment", "unknown segment") ||
-	    !resolve(e, &d->chan_map, r->channel, &e->chan, "context.channel", "unknown channel") ||
-	    !resolve(e, &d->seg_map, r->destination_segment, &e->dest, "context.destination_segment", "unknown segment"))
-		return false;
-	if (r->asset != NULL) {
-		int k = mamori_strmap_get(&d->asset_map, r->asset);
 		if (k < 0)
-			return bad_request(e, "resource.asset", "unknown asset", r->asset);
-		const struct asset_rule *a = &d->assets[k];
-		for (int ax = 0; ax < AXES; ax++)
-			e->levels[ax] = a->levels[ax];
-		e->dept = a->department;
-		e->seg = a->segment;
-		return true;
+			return bad_request(o, tr, role_fields[i], "unknown role", "");
+		const struct role_rule *rr = &d->roles[k];
+		/* what the roles permit, folded into two action masks by scope */
+		if (rr->scope == SCOPE_ALL)
+			s->may_any |= (unsigned short)rr->actions;
+		else if (rr->scope == SCOPE_DEPARTMENT)
+			s->may_own |= (unsigned short)rr->actions;
+		s->roles[s->nroles++] = (short)k;
 	}
-	if (!resolve(e, &d->dept_map, r->resource_department, &e->dept, "resource.department", "unknown department") ||
-	    !resolve(e, &d->seg_map, r->resource_segment, &e->seg, "resource.segment", "unknown segment"))
+	if (!resolve(o, tr, &d->dept_map, r->department, &dept, "subject.department", "unknown department") ||
+	    !resolve(o, tr, &d->seg_map, r->terminal_segment, &term, "subject.terminal.segment", "unknown segment"))
 		return false;
+	s->department = (short)dept;
+	s->terminal = (short)term;
+	s->mfa = r->mfa;
+	s->issued = r->terminal_issued;
+	return true;
+}
+
+static bool
+prepare_resource(const struct mamori_decider *d, const struct mamori_decide_request *r,
+    struct mamori_decide_resource *res, struct mamori_decision *o, FILE *tr)
+{
 	static const char *const level_fields[AXES] = {
 		"resource.classification.confidentiality", "resource.classification.integrity",
 		"resource.classification.availability",
 	};
+	int dept, seg;
+
+	if (r->asset != NULL) {
+		int k = mamori_strmap_get(&d->asset_map, r->asset);
+		if (k < 0)
+			return bad_request(o, tr, "resource.asset", "unknown asset", r->asset);
+		const struct asset_rule *a = &d->assets[k];
+		for (int ax = 0; ax < AXES; ax++) {
+			if (a->levels[ax] > d->maxlv[ax])
+				return bad_request(o, tr, "resource.asset",
+				    "asset classified above the policy's levels", r->asset);
+			res->levels[ax] = a->levels[ax];
+		}
+		res->department = a->department;
+		res->segment = a->segment;
+		return true;
+	}
+	if (!resolve(o, tr, &d->dept_map, r->resource_department, &dept, "resource.department", "unknown department") ||
+	    !resolve(o, tr, &d->seg_map, r->resource_segment, &seg, "resource.segment", "unknown segment"))
+		return false;
 	for (int ax = 0; ax < AXES; ax++) {
 		int lv = r->levels[ax] ? r->levels[ax] : 1;
-		int max = d->nlevels[ax] ? d->nlevels[ax] : 1;
-		if (lv < 1 || lv > max) {
+		if (lv < 1 || lv > d->maxlv[ax]) {
 			char v[16];
 			snprintf(v, sizeof(v), "%d", r->levels[ax]);
-			return bad_request(e, level_fields[ax], "level out of range", v);
+			return bad_request(o, tr, level_fields[ax], "level out of range", v);
 		}
-		e->levels[ax] = lv;
+		res->levels[ax] = (unsigned char)lv;
 	}
+	res->department = (short)dept;
+	res->segment = (short)seg;
 	return true;
 }
 
-/* Roles and departments: may this subject act on this department's asset? */
-static void
-check_access(struct eval *e)
+/* Resolves in the order the fields are reported: action, subject, context, resource. */
+static bool
+prepare(const struct mamori_decider *d, const struct mamori_decide_request *r,
+    struct mamori_decide_subject *s, struct mamori_decide_resource *res,
+    struct mamori_decide_context *c, struct mamori_decision *o, FILE *tr)
 {
-	const struct mamori_decider *d = e->d;
-	const struct mamori_decide_request *r = e->req;
-	unsigned bit = 1u << r->action;
-	const struct role_rule *first = NULL;
+	int chan, dest;
 
-	for (size_t i = 0; i < r->nroles && i < MAMORI_DECIDE_MAX_ROLES; i++) {
-		const struct role_rule *rr = &d->roles[e->roles[i]];
-		if (first == NULL)
-			first = rr;
-		if (!(rr->actions & bit) || rr->scope == SCOPE_NONE)
-			continue;
-		if (rr->scope == SCOPE_ALL || e->dept < 0 || e->dept == e->subject_dept) {
-			trace(e, "権限あり", "permitted by role", rr->role->title);
+	reset(o);
+	if (c != NULL && (r->action < 0 || r->action >= MAMORI_ACT_COUNT))
+		return bad_request(o, tr, "action", "unknown action", "");
+	if (s != NULL && !prepare_subject(d, r, s, o, tr))
+		return false;
+	if (c != NULL) {
+		if (!resolve(o, tr, &d->chan_map, r->channel, &chan, "context.channel", "unknown channel") ||
+		    !resolve(o, tr, &d->seg_map, r->destination_segment, &dest, "context.destination_segment", "unknown segment"))
+			return false;
+		*c = (struct mamori_decide_context){ r->action, chan, dest };
+	}
+	return res == NULL || prepare_resource(d, r, res, o, tr);
+}
+
+bool
+mamori_decide_prepare(const struct mamori_decider *d, const struct mamori_decide_request *req,
+    struct mamori_decide_subject *subject, struct mamori_decide_resource *resource,
+    struct mamori_decide_context *context, struct mamori_decision *out)
+{
+	return prepare(d, req, subject, resource, context, out, NULL);
+}
+
+/* ---- deciding: indexes only -------------------------------------------- */
+
+/* Adds a reason unless the same one (id and clause) is there; denies. */
+static void
+deny(struct mamori_decision *o, const struct mamori_decide_item *it, FILE *tr)
+{
+	o->allow = false;
+	for (size_t k = 0; k < o->nreasons; k++)
+		if (o->reasons[k].clause == it->clause &&
+		    (o->reasons[k].id == it->id || strcmp(o->reasons[k].id, it->id) == 0))
 			return;
-		}
-	}
-	if (first == NULL) {
-		deny(e, "no-role", "役割のない者は情報資産を取り扱えない / a subject without a role may not act",
-		    d->no_role_clause);
-		return;
-	}
-	/* Cite the first role: its access clause says what it may do. */
-	deny(e, "role-not-permitted", first->deny_text,
-	    first->role->access.clause ? first->role->access.clause : first->role->clause);
+	if (o->nreasons < MAMORI_DECIDE_MAX_ITEMS)
+		o->reasons[o->nreasons++] = *it;
+	trace(tr, "拒否", "deny", it->text);
 }
 
+/* Adds an obligation unless one with its id is there (the slow, traced path). */
 static void
-check_classification(struct eval *e)
+oblige(struct mamori_decision *o, const struct mamori_decide_item *it, FILE *tr)
 {
-	const struct mamori_decide_request *r = e->req;
-	const struct level_rule *rule =
-	    &e->d->rules[rule_index(e->levels[0], e->levels[1], e->levels[2], r->action)];
-
-	if (rule->deny_unissued.id != NULL && !r->terminal_issued)
-		deny(e, rule->deny_unissued.id, rule->deny_unissued.text, rule->deny_unissued.clause);
-	if (rule->deny_publish.id != NULL)
-		deny(e, rule->deny_publish.id, rule->deny_publish.text, rule->deny_publish.clause);
-	/* the rule's obligations are unique already (compile time) and come first */
-	if (e->trace == NULL && e->out->nobligations == 0) {
-		memcpy(e->out->obligations, rule->obligations, rule->nobligations * sizeof(rule->obligations[0]));
-		e->out->nobligations = rule->nobligations;
-		return;
-	}
-	for (size_t k = 0; k < rule->nobligations; k++)
-		oblige(e, rule->obligations[k].id, rule->obligations[k].text, rule->obligations[k].clause);
-}
-
-static void
-check_segment_requirements(struct eval *e)
-{
-	const struct mamori_decide_request *r = e->req;
-	const int where[2] = { e->term, e->seg };
-
-	for (int k = 0; k < 2; k++) {
-		if (where[k] < 0 || (k == 1 && where[1] == where[0]))
-			continue;
-		const struct seg_rule *s = &e->d->segs[where[k]];
-		if (s->mfa != NULL && !r->mfa)
-			deny(e, "mfa", s->mfa->text, s->mfa->clause);
-		if (s->no_take_out != NULL && r->action == MAMORI_ACT_TAKE_OUT)
-			deny(e, "no-take-out", s->no_take_out->text, s->no_take_out->clause);
-	}
-}
-
-/* The requirement that explains why a flow out of or into a segment is denied. */
-static const struct mamori_requirement *
-separation_reason(const struct seg_rule *from, const struct seg_rule *to)
-{
-	if (from->isolated)
-		return from->isolated;
-	if (to->isolated)
-		return to->isolated;
-	if (from->separation)
-		return from->separation;
-	return to->separation;
-}
-
-static void
-check_flow(struct eval *e, int from, int to)
-{
-	const struct mamori_decider *d = e->d;
-	const struct seg_rule *fs = &d->segs[from], *ts = &d->segs[to];
-	const struct mamori_flow *f = e->chan >= 0 ? d->flows[from][to][e->chan] : NULL;
-
-	if (f == NULL) {
-		const struct mamori_requirement *why = separation_reason(fs, ts);
-		trace(e, "セグメント間の通信", "cross-segment flow", e->chan >= 0 ?
-		    "no allowed flow for this channel (default deny)" : "no channel given (default deny)");
-		if (why != NULL)
-			deny(e, "flow-denied", why->text, why->clause);
-		else
-			deny(e, "flow-denied", "許可されていないセグメント間の通信（既定で拒否）/ "
-			    "flow between segments not allowed by the policy (default deny)",
-			    fs->seg->clause);
-		return;
-	}
-	trace(e, "許可された通信", "allowed flow", f->clause);
-	if (strcmp(f->sanitization, "none") != 0) {
-		const struct mamori_vocab_entry *v = mamori_vocab_find(&mamori_sanitizations, f->sanitization);
-		oblige(e, f->sanitization, f->text ? f->text : v ? v->title : f->sanitization, f->clause);
-	}
-	for (int k = 0; k < 2; k++) {
-		const struct seg_rule *s = k ? ts : fs;
-		if (s->monitoring)
-			oblige(e, "monitoring", s->monitoring->text, s->monitoring->clause);
-		if (s->cloud && (e->chan == 0 || e->chan == 1))	/* mail, web */
-			oblige(e, "security-cloud", s->cloud->text, s->cloud->clause);
-	}
+	for (size_t k = 0; k < o->nobligations; k++)
+		if (o->obligations[k].id == it->id || strcmp(o->obligations[k].id, it->id) == 0)
+			return;
+	if (o->nobligations < MAMORI_DECIDE_MAX_ITEMS)
+		o->obligations[o->nobligations++] = *it;
+	trace(tr, "義務", "obligation", it->text);
 }
 
 /* Where data moves, for this action: from the resource's segment (or the
  * terminal's) to the destination; reads pull into the terminal's segment,
- * writes push into the resource's. */
-static void
-check_segments(struct eval *e)
+ * writes push into the resource's.  NULL: it stays in one segment. */
+static const struct flow_rule *
+flow_of(const struct mamori_decider *d, int term, int seg, const struct mamori_decide_context *c)
 {
-	const struct mamori_decide_request *r = e->req;
-	int src = e->seg >= 0 ? e->seg : e->term;
+	int src = seg >= 0 ? seg : term;
 
-	switch (r->action) {
+	switch (c->action) {
 	case MAMORI_ACT_SEND:
 	case MAMORI_ACT_TRANSFER:
 	case MAMORI_ACT_COPY:
-		if (e->dest >= 0 && src >= 0 && e->dest != src)
-			check_flow(e, src, e->dest);
-		else if (r->action == MAMORI_ACT_COPY && e->term >= 0 && e->seg >= 0 && e->term != e->seg)
-			check_flow(e, e->seg, e->term);
-		break;
+		if (c->destination >= 0 && src >= 0 && c->destination != src)
+			return &d->flows[flow_index(d, src, c->destination, c->channel)];
+		if (c->action == MAMORI_ACT_COPY && term >= 0 && seg >= 0 && term != seg)
+			return &d->flows[flow_index(d, seg, term, c->channel)];
+		return NULL;
 	case MAMORI_ACT_READ:
 	case MAMORI_ACT_PRINT:
-		if (e->term >= 0 && e->seg >= 0 && e->term != e->seg)
-			check_flow(e, e->seg, e->term);
-		break;
+		return term >= 0 && seg >= 0 && term != seg ? &d->flows[flow_index(d, seg, term, c->channel)] : NULL;
 	case MAMORI_ACT_WRITE:
 	case MAMORI_ACT_STORE:
-		if (e->term >= 0 && e->seg >= 0 && e->term != e->seg)
-			check_flow(e, e->term, e->seg);
-		break;
+		return term >= 0 && seg >= 0 && term != seg ? &d->flows[flow_index(d, term, seg, c->channel)] : NULL;
 	default:
-		break;
+		return NULL;
 	}
+}
+
+/* The first role that permits, for the trace. */
+static const struct role_rule *
+permitting_role(const struct mamori_decider *d, const struct mamori_decide_subject *s,
+    const struct mamori_decide_resource *r, unsigned bit)
+{
+	for (size_t i = 0; i < s->nroles; i++) {
+		const struct role_rule *rr = &d->roles[s->roles[i]];
+		if ((rr->actions & bit) && (rr->scope == SCOPE_ALL || (rr->scope == SCOPE_DEPARTMENT &&
+		    (r->department < 0 || r->department == s->department))))
+			return rr;
+	}
+	return NULL;
+}
+
+/*
+ * The evaluation (docs/decide.md, steps 2–5) on a validated prepared request.
+ * Steps only add reasons; obligations are copied at the end, and only for an
+ * allow (a denied action carries none).  With a trace, obligations are added
+ * one by one where they arise so that the trace shows them in order.
+ */
+static void
+evaluate(const struct mamori_decider *d, const struct mamori_decide_subject *s,
+    const struct mamori_decide_resource *r, const struct mamori_decide_context *c,
+    struct mamori_decision *o, FILE *tr)
+{
+	unsigned bit = 1u << c->action;
+	const struct level_rule *rule = &d->rules[rule_index(d, r->levels, c->action)];
+	const struct flow_rule *flow;
+
+	/* 2. roles and departments */
+	if ((s->may_any & bit) || ((s->may_own & bit) &&
+	    (r->department < 0 || r->department == s->department))) {
+		if (tr != NULL)
+			trace(tr, "権限あり", "permitted by role", permitting_role(d, s, r, bit)->role->title);
+	} else {
+		deny(o, s->nroles ? &d->roles[s->roles[0]].deny : &d->no_role, tr);
+	}
+	/* 3. 取扱制限 of the levels */
+	if (rule->deny_unissued.id != NULL && !s->issued)
+		deny(o, &rule->deny_unissued, tr);
+	if (rule->deny_publish.id != NULL)
+		deny(o, &rule->deny_publish, tr);
+	for (size_t k = 0; tr != NULL && k < rule->nobligations; k++)
+		oblige(o, &rule->obligations[k], tr);
+	/* 4. requirements of the terminal's segment and the resource's */
+	if (s->terminal >= 0) {
+		const struct seg_rule *sr = &d->segs[s->terminal];
+		if (sr->mfa_item.id != NULL && !s->mfa)
+			deny(o, &sr->mfa_item, tr);
+		if (sr->no_take_out_item.id != NULL && c->action == MAMORI_ACT_TAKE_OUT)
+			deny(o, &sr->no_take_out_item, tr);
+	}
+	if (r->segment >= 0 && r->segment != s->terminal) {
+		const struct seg_rule *sr = &d->segs[r->segment];
+		if (sr->mfa_item.id != NULL && !s->mfa)
+			deny(o, &sr->mfa_item, tr);
+		if (sr->no_take_out_item.id != NULL && c->action == MAMORI_ACT_TAKE_OUT)
+			deny(o, &sr->no_take_out_item, tr);
+	}
+	/* 5. flows between segments */
+	flow = flow_of(d, s->terminal, r->segment, c);
+	if (flow != NULL && flow->flow == NULL) {
+		trace(tr, "セグメント間の通信", "cross-segment flow", c->channel >= 0 ?
+		    "no allowed flow for this channel (default deny)" : "no channel given (default deny)");
+		deny(o, &flow->deny, tr);
+		flow = NULL;
+	} else if (flow != NULL && tr != NULL) {
+		trace(tr, "許可された通信", "allowed flow", flow->flow->clause);
+		for (size_t k = 0; k < flow->nobligations; k++)
+			oblige(o, &flow->obligations[k], tr);
+	}
+	if (!o->allow) {
+		o->nobligations = 0;
+		return;
+	}
+	if (tr != NULL)
+		return;
+	memcpy(o->obligations, rule->obligations, rule->nobligations * sizeof(rule->obligations[0]));
+	o->nobligations = rule->nobligations;
+	if (flow == NULL)
+		return;
+	if (d->flow_ids_overlap) {
+		for (size_t k = 0; k < flow->nobligations; k++)
+			oblige(o, &flow->obligations[k], NULL);
+		return;
+	}
+	memcpy(o->obligations + o->nobligations, flow->obligations,
+	    flow->nobligations * sizeof(flow->obligations[0]));
+	o->nobligations += flow->nobligations;
+}
+
+/* Indexes out of the decider's ranges (a subject of another decider, a
+ * hand-filled resource or context): the field, or NULL when all are in range. */
+static const char *
+out_of_range(const struct mamori_decider *d, const struct mamori_decide_subject *s,
+    const struct mamori_decide_resource *r, const struct mamori_decide_context *c)
+{
+	if ((unsigned)c->action >= MAMORI_ACT_COUNT)
+		return "action";
+	if ((unsigned)(c->channel + 1) > mamori_channels.count)
+		return "context.channel";
+	if ((unsigned)(c->destination + 1) > d->nsegs)
+		return "context.destination_segment";
+	if (s->nroles > MAMORI_DECIDE_MAX_ROLES)
+		return "subject.roles";
+	for (size_t i = 0; i < s->nroles; i++)
+		if ((unsigned short)s->roles[i] >= d->nroles)
+			return "subject.roles";
+	if ((unsigned)(s->department + 1) > d->ndepts)
+		return "subject.department";
+	if ((unsigned)(s->terminal + 1) > d->nsegs)
+		return "subject.terminal.segment";
+	if ((unsigned)(r->levels[0] - 1) >= (unsigned)d->maxlv[0])
+		return "resource.classification.confidentiality";
+	if ((unsigned)(r->levels[1] - 1) >= (unsigned)d->maxlv[1])
+		return "resource.classification.integrity";
+	if ((unsigned)(r->levels[2] - 1) >= (unsigned)d->maxlv[2])
+		return "resource.classification.availability";
+	if ((unsigned)(r->department + 1) > d->ndepts)
+		return "resource.department";
+	if ((unsigned)(r->segment + 1) > d->nsegs)
+		return "resource.segment";
+	return NULL;
+}
+
+void
+mamori_decide_prepared(const struct mamori_decider *d, const struct mamori_decide_subject *subject,
+    const struct mamori_decide_resource *resource, const struct mamori_decide_context *context,
+    struct mamori_decision *out)
+{
+	const char *field = out_of_range(d, subject, resource, context);
+
+	reset(out);
+	if (field != NULL) {
+		bad_request(out, NULL, field, "index out of range", "");
+		return;
+	}
+	evaluate(d, subject, resource, context, out, NULL);
 }
 
 void
 mamori_decide_explain(const struct mamori_decider *d, const struct mamori_decide_request *req,
     struct mamori_decision *out, FILE *tr)
 {
-	struct eval e = { .d = d, .req = req, .out = out, .trace = tr };
+	struct mamori_decide_subject s;
+	struct mamori_decide_resource r;
+	struct mamori_decide_context c;
 
-	out->allow = true;
-	out->error = NULL;
-	out->nobligations = 0;
-	out->nreasons = 0;
-	if (!resolve_request(&e))
+	if (!prepare(d, req, &s, &r, &c, out, tr))
 		return;
 	if (tr != NULL)
 		fprintf(tr, "- 要求 / request: %s, 機密性%d 完全性%d 可用性%d\n",
-		    mamori_action_name((enum mamori_action)req->action), e.levels[0], e.levels[1], e.levels[2]);
-	check_access(&e);
-	check_classification(&e);
-	check_segment_requirements(&e);
-	check_segments(&e);
-	if (!out->allow)
-		out->nobligations = 0;	/* a denied action carries no obligations */
+		    mamori_action_name((enum mamori_action)req->action), r.levels[0], r.levels[1], r.levels[2]);
+	evaluate(d, &s, &r, &c, out, tr);
 	if (tr != NULL)
 		fprintf(tr, "- 結論 / decision: %s\n", out->allow ? "許可 allow" : "拒否 deny");
 }

@@ -1,8 +1,10 @@
 /* decide_log.c — decisions into the audit trail, many per transaction. */
 #include "mamori/decide.h"
 #include "mamori/store.h"
+#include "store_internal.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *
@@ -16,9 +18,9 @@ outcome(const char *response)
 }
 
 bool
-mamori_decide_should_log(const struct mamori_store *s, const char *response)
+mamori_decide_should_log(const struct mamori_policy *p, const char *response)
 {
-	const char *mode = mamori_store_policy(s)->decision_log;
+	const char *mode = p->decision_log;
 
 	if (mode == NULL)
 		mode = "denials";
@@ -28,7 +30,7 @@ mamori_decide_should_log(const struct mamori_store *s, const char *response)
 }
 
 struct log_arg {
-	const char *const *requests, *const *responses;
+	const struct mamori_decide_record *records;
 	size_t n;
 };
 
@@ -47,12 +49,16 @@ log_tx(struct mamori_store_tx *tx, void *arg)
 	int rc = 0;
 
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
-		cJSON *req = as_json(a->requests[i]), *resp = as_json(a->responses[i]);
+		const struct mamori_decide_record *r = &a->records[i];
+		cJSON *req = as_json(r->request), *resp = as_json(r->response);
 		const cJSON *res = cJSON_GetObjectItemCaseSensitive(req, "resource");
 		const cJSON *asset = res ? cJSON_GetObjectItemCaseSensitive(res, "asset") : NULL;
 		const char *object = cJSON_IsString(asset) ? asset->valuestring : "-";
 
-		rc = mamori_store_tx_event(tx, outcome(a->responses[i]), "decision", object, req, resp);
+		/* one transaction, many askers: each event names its own */
+		tx->actor = r->actor;
+		rc = req && resp ? mamori_store_tx_event(tx, outcome(r->response), "decision", object, req, resp) :
+		    MAMORI_E_NOMEM;
 		cJSON_Delete(req);
 		cJSON_Delete(resp);
 	}
@@ -60,12 +66,44 @@ log_tx(struct mamori_store_tx *tx, void *arg)
 }
 
 int
-mamori_decide_log(struct mamori_store *s, const char *actor, const char *const *requests,
-    const char *const *responses, size_t n, struct mamori_error *err)
+mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_record *records,
+    size_t n, struct mamori_error *err)
 {
-	struct log_arg a = { requests, responses, n };
+	struct log_arg a = { records, n };
 
 	if (n == 0)
 		return 0;
-	return mamori_store_write(s, actor, log_tx, &a, err);
+	for (size_t i = 0; i < n; i++)
+		if (records[i].actor == NULL || records[i].actor[0] == '\0' ||
+		    records[i].request == NULL || records[i].response == NULL)
+			return mamori_error_set(err, MAMORI_E_USAGE,
+			    "decision %zu to log has no actor, request or response", i);
+	return mamori_store_write(s, records[0].actor, log_tx, &a, err);
+}
+
+int
+mamori_decide_log(struct mamori_store *s, const char *actor, const char *const *requests,
+    const char *const *responses, size_t n, struct mamori_error *err)
+{
+	enum { CHUNK = 256 };
+	struct mamori_decide_record recs[CHUNK];
+	size_t i = 0;
+
+	if (n == 0)
+		return 0;
+	if (n <= CHUNK) {
+		for (; i < n; i++)
+			recs[i] = (struct mamori_decide_record){ actor, requests[i], responses[i] };
+		return mamori_decide_log_records(s, recs, n, err);
+	}
+	/* more than fit on the stack: one heap copy, still one transaction */
+	struct mamori_decide_record *many = malloc(n * sizeof(*many));
+	int rc;
+	if (many == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	for (; i < n; i++)
+		many[i] = (struct mamori_decide_record){ actor, requests[i], responses[i] };
+	rc = mamori_decide_log_records(s, many, n, err);
+	free(many);
+	return rc;
 }

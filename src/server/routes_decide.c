@@ -1,8 +1,135 @@
-/* routes_decide.c — POST /api/decide and /api/decide/batch. */
+/*
+ * routes_decide.c — POST /api/decide and /api/decide/batch, and the decision
+ * log of the server: with a store, decisions go to the audit trail as the
+ * policy's decision_log says (all | denials | none), with group commit across
+ * request threads — one transaction takes every decision waiting to be logged
+ * — and an answer leaves only after its record is committed (docs/decide.md).
+ */
 #include "server.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * Group commit.  A request thread files a ticket (its records) and waits.  When
+ * no thread is writing, a waiting one becomes the writer: it takes every ticket
+ * filed so far, writes them in one transaction under store_lock, and wakes the
+ * others with their results.  Tickets filed meanwhile go in the next group.
+ * Tickets and records live on the filing threads' stacks until they are woken.
+ */
+struct decide_ticket {
+	const struct mamori_decide_record *records;
+	size_t n;
+	int rc;
+	bool done;
+	struct decide_ticket *next;
+};
+
+struct decide_log {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	struct decide_ticket *head, **tail;	/* filed, not yet taken by a writer */
+	bool writing;
+};
+
+int
+decide_log_open(struct server *srv)
+{
+	struct decide_log *lg;
+
+	if (srv->store == NULL)
+		return 0;
+	lg = calloc(1, sizeof(*lg));
+	if (lg == NULL)
+		return MAMORI_E_NOMEM;
+	pthread_mutex_init(&lg->lock, NULL);
+	pthread_cond_init(&lg->done, NULL);
+	lg->tail = &lg->head;
+	srv->decide_log = lg;
+	return 0;
+}
+
+void
+decide_log_close(struct server *srv)
+{
+	struct decide_log *lg = srv->decide_log;
+
+	if (lg == NULL)
+		return;
+	pthread_cond_destroy(&lg->done);
+	pthread_mutex_destroy(&lg->lock);
+	free(lg);
+	srv->decide_log = NULL;
+}
+
+/* Writes one group: every record of the tickets taken, in one transaction. */
+static int
+write_group(struct server *srv, struct decide_ticket *group)
+{
+	struct mamori_decide_record *all;
+	struct mamori_error err = { 0 };
+	size_t n = 0, k = 0;
+	int rc;
+
+	for (struct decide_ticket *t = group; t != NULL; t = t->next)
+		n += t->n;
+	all = malloc((n ? n : 1) * sizeof(*all));
+	if (all == NULL)
+		return MAMORI_E_NOMEM;
+	for (struct decide_ticket *t = group; t != NULL; t = t->next)
+		for (size_t i = 0; i < t->n; i++)
+			all[k++] = t->records[i];
+	pthread_mutex_lock(&srv->store_lock);
+	rc = mamori_decide_log_records(srv->store, all, n, &err);
+	pthread_mutex_unlock(&srv->store_lock);
+	if (rc != 0)
+		fprintf(stderr, "mamori: serve: cannot write the decision log: %s\n", err.message);
+	free(all);
+	return rc;
+}
+
+/* Logs n records and returns once they are committed (0) or have failed. */
+static int
+log_and_wait(struct server *srv, const struct mamori_decide_record *records, size_t n)
+{
+	struct decide_log *lg = srv->decide_log;
+	struct decide_ticket me = { records, n, 0, false, NULL };
+
+	if (n == 0)
+		return 0;
+	pthread_mutex_lock(&lg->lock);
+	*lg->tail = &me;
+	lg->tail = &me.next;
+	while (!me.done) {
+		if (lg->writing) {
+			pthread_cond_wait(&lg->done, &lg->lock);
+			continue;
+		}
+		/* become the writer of everything filed so far (this ticket included) */
+		struct decide_ticket *group = lg->head;
+		lg->head = NULL;
+		lg->tail = &lg->head;
+		lg->writing = true;
+		pthread_mutex_unlock(&lg->lock);
+		int rc = write_group(srv, group);
+		pthread_mutex_lock(&lg->lock);
+		for (struct decide_ticket *t = group, *next; t != NULL; t = next) {
+			next = t->next;	/* t may be gone once done is set and the lock released */
+			t->rc = rc;
+			t->done = true;
+		}
+		lg->writing = false;
+		pthread_cond_broadcast(&lg->done);
+	}
+	pthread_mutex_unlock(&lg->lock);
+	return me.rc;
+}
+
+static const char *
+actor_of(const struct request *req)
+{
+	return req->actor[0] ? req->actor : "web:anonymous";
+}
 
 void
 route_decide(struct request *req, struct response *res)
@@ -18,6 +145,15 @@ route_decide(struct request *req, struct response *res)
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
 	}
+	/* no answer before its record: an unlogged denial must not look logged */
+	if (req->srv->decide_log != NULL && mamori_decide_should_log(req->view, out)) {
+		struct mamori_decide_record rec = { actor_of(req), req->body, out };
+		if (log_and_wait(req->srv, &rec, 1) != 0) {
+			free(out);
+			http_error(res, 500, "internal", NULL, "the decision could not be logged");
+			return;
+		}
+	}
 	/* a request that cannot be decided is the client's error */
 	res->status = strncmp(out, "{\"error\"", 8) == 0 ? 400 : 200;
 	res->content_type = "application/json; charset=utf-8";
@@ -25,53 +161,115 @@ route_decide(struct request *req, struct response *res)
 	res->len = strlen(out);
 }
 
-/* JSON lines in, JSON lines out: one answer per non-blank line, in order. */
+/* The answers of a batch, and the records of those to log. */
+struct batch {
+	char *buf;
+	size_t len, cap;
+	struct mamori_decide_record *recs;
+	size_t nrecs, caprecs;
+};
+
+static bool
+batch_append(struct batch *b, const char *out, size_t olen)
+{
+	if (b->len + olen + 2 > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		while (ncap < b->len + olen + 2)
+			ncap *= 2;
+		char *nb = realloc(b->buf, ncap);
+		if (nb == NULL)
+			return false;
+		b->buf = nb;
+		b->cap = ncap;
+	}
+	memcpy(b->buf + b->len, out, olen);
+	b->len += olen;
+	b->buf[b->len++] = '\n';
+	b->buf[b->len] = '\0';
+	return true;
+}
+
+/* Keeps line and out (taking out) for the log. */
+static bool
+batch_keep(struct batch *b, const char *actor, const char *line, size_t n, char *out)
+{
+	char *copy;
+
+	if (b->nrecs == b->caprecs) {
+		size_t ncap = b->caprecs ? b->caprecs * 2 : 64;
+		struct mamori_decide_record *nr = realloc(b->recs, ncap * sizeof(*nr));
+		if (nr == NULL)
+			return false;
+		b->recs = nr;
+		b->caprecs = ncap;
+	}
+	copy = strndup(line, n);
+	if (copy == NULL)
+		return false;
+	b->recs[b->nrecs++] = (struct mamori_decide_record){ actor, copy, out };
+	return true;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->nrecs; i++) {
+		free((char *)b->recs[i].request);
+		free((char *)b->recs[i].response);
+	}
+	free(b->recs);
+	free(b->buf);
+}
+
+/* JSON lines in, JSON lines out: one answer per non-blank line, in order.  The
+ * logged decisions of a batch are committed together before the answers leave. */
 void
 route_decide_batch(struct request *req, struct response *res)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	const char *line = req->body;
+	struct batch b = { 0 };
+	const char *line, *end;
+	bool logging = req->srv->decide_log != NULL;
 	long lineno = 0;
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "JSON lines are required, one request per line");
 		return;
 	}
-	while (line < req->body + req->body_len) {
-		const char *nl = memchr(line, '\n', (size_t)(req->body + req->body_len - line));
-		size_t n = nl ? (size_t)(nl - line) : (size_t)(req->body + req->body_len - line);
+	line = req->body;
+	end = req->body + req->body_len;
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
 		size_t m = n;
 		lineno++;
 		while (m > 0 && line[m - 1] == '\r')
 			m--;
 		if (m > 0) {
 			char *out = mamori_decide_json(req->decider, line, m, lineno, NULL);
-			size_t olen = out ? strlen(out) : 0;
-			if (out == NULL || len + olen + 2 > cap) {
-				size_t ncap = cap ? cap * 2 : 4096;
-				while (out && ncap < len + olen + 2)
-					ncap *= 2;
-				char *nb = out ? realloc(buf, ncap) : NULL;
-				if (nb == NULL) {
-					free(out);
-					free(buf);
-					http_error(res, 500, "internal", NULL, "out of memory");
-					return;
-				}
-				buf = nb;
-				cap = ncap;
+			bool ok = out != NULL && batch_append(&b, out, strlen(out));
+			if (ok && logging && mamori_decide_should_log(req->view, out)) {
+				ok = batch_keep(&b, actor_of(req), line, m, out);
+				if (ok)
+					out = NULL;	/* the record owns it now */
 			}
-			memcpy(buf + len, out, olen);
-			len += olen;
-			buf[len++] = '\n';
-			buf[len] = '\0';
 			free(out);
+			if (!ok) {
+				batch_free(&b);
+				http_error(res, 500, "internal", NULL, "out of memory");
+				return;
+			}
 		}
 		line += n + 1;
 	}
+	if (logging && log_and_wait(req->srv, b.recs, b.nrecs) != 0) {
+		batch_free(&b);
+		http_error(res, 500, "internal", NULL, "the decisions could not be logged");
+		return;
+	}
 	res->status = 200;
 	res->content_type = "application/x-ndjson; charset=utf-8";
-	res->body = buf ? buf : calloc(1, 1);
-	res->len = len;
+	res->body = b.buf ? b.buf : calloc(1, 1);
+	res->len = b.len;
+	b.buf = NULL;
+	batch_free(&b);
 }

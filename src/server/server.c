@@ -539,6 +539,10 @@ server_start(struct server *srv)
 		}
 		flags |= MHD_USE_TLS;
 	}
+	if (decide_log_open(srv) != 0) {
+		fprintf(stderr, "mamori: serve: out of memory\n");
+		return 3;
+	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -553,6 +557,7 @@ server_start(struct server *srv)
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
+		decide_log_close(srv);
 		return 3;
 	}
 	return 0;
@@ -577,6 +582,7 @@ server_stop(struct server *srv)
 	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
 out:
+	decide_log_close(srv);
 	if (srv->have_worker_key) {
 		pthread_key_delete(srv->worker_key);
 		srv->have_worker_key = false;

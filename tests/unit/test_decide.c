@@ -364,6 +364,209 @@ test_no_allocation(void **state)
 	mamori_policy_free(&p);
 }
 
+static void
+assert_same_answer(const struct mamori_decision *a, const struct mamori_decision *b)
+{
+	assert_int_equal(a->allow, b->allow);
+	assert_int_equal(a->error != NULL, b->error != NULL);
+	if (a->error != NULL) {
+		assert_string_equal(a->error_field, b->error_field);
+		assert_string_equal(a->error_detail, b->error_detail);
+		return;
+	}
+	assert_int_equal(a->nobligations, b->nobligations);
+	assert_int_equal(a->nreasons, b->nreasons);
+	for (size_t k = 0; k < a->nobligations; k++) {
+		assert_string_equal(a->obligations[k].id, b->obligations[k].id);
+		assert_ptr_equal(a->obligations[k].text, b->obligations[k].text);
+		assert_ptr_equal(a->obligations[k].clause, b->obligations[k].clause);
+	}
+	for (size_t k = 0; k < a->nreasons; k++) {
+		assert_string_equal(a->reasons[k].id, b->reasons[k].id);
+		assert_ptr_equal(a->reasons[k].text, b->reasons[k].text);
+		assert_ptr_equal(a->reasons[k].clause, b->reasons[k].clause);
+	}
+}
+
+/* A prepared request gets the answer mamori_decide gives; a request that cannot
+ * be prepared gets the same error; parts prepared one by one combine freely. */
+static void
+test_prepared_same_answers(void **state)
+{
+	struct mamori_policy *p = load_fixture(NULL);
+	struct mamori_decider *d = NULL;
+	unsigned seed = 4242;
+	size_t nallow = 0, ndeny = 0, nerror = 0, nobliged = 0;
+	const struct mamori_decide_asset assets[] = {
+		{ "A-000001", { 3, 1, 1 }, "shimin", "mynumber" },
+		{ "A-000002", { 1, 1, 1 }, NULL, "internet" },
+	};
+
+	(void)state;
+	assert_int_equal(mamori_decider_new(p, &d, NULL), 0);
+	assert_int_equal(mamori_decider_set_assets(d, assets, 2, NULL), 0);
+	for (int i = 0; i < 50000; i++) {
+		struct mamori_decide_request r;
+		struct mamori_decide_subject s;
+		struct mamori_decide_resource res;
+		struct mamori_decide_context c;
+		struct mamori_decision a, b;
+
+		random_request(&r, &seed);
+		if (i % 5 == 0) {	/* some name assets, one of them unknown */
+			r.asset = (const char *[]){ "A-000001", "A-000002", "A-999999" }[rand_r(&seed) % 3];
+			r.levels[0] = 0;
+			r.resource_department = r.resource_segment = NULL;
+		}
+		if (i % 97 == 0)
+			r.roles[0] = "stafff";
+		mamori_decide(d, &r, &a);
+		if (!mamori_decide_prepare(d, &r, &s, &res, &c, &b)) {
+			assert_non_null(a.error);
+			assert_same_answer(&a, &b);
+			nerror++;
+			continue;
+		}
+		mamori_decide_prepared(d, &s, &res, &c, &b);
+		assert_same_answer(&a, &b);
+		/* the same from parts prepared separately */
+		memset(&s, 0x55, sizeof(s));
+		memset(&res, 0x55, sizeof(res));
+		memset(&c, 0x55, sizeof(c));
+		assert_true(mamori_decide_prepare(d, &r, &s, NULL, NULL, &b));
+		assert_true(mamori_decide_prepare(d, &r, NULL, &res, NULL, &b));
+		assert_true(mamori_decide_prepare(d, &r, NULL, NULL, &c, &b));
+		mamori_decide_prepared(d, &s, &res, &c, &b);
+		assert_same_answer(&a, &b);
+		nallow += a.allow;
+		ndeny += !a.allow;
+		nobliged += a.nobligations > 0;
+	}
+	/* the mix exercised every kind of answer */
+	assert_true(nallow > 1000 && ndeny > 1000 && nerror > 100 && nobliged > 100);
+	mamori_decider_free(&d);
+	mamori_policy_free(&p);
+}
+
+/* Hand-filled parts with indexes out of range are errors naming the field,
+ * never an allow; a resource prepared from an asset outlives the asset table. */
+static void
+test_prepared_ranges(void **state)
+{
+	struct mamori_policy *p = load_fixture(NULL);
+	struct mamori_decider *d = NULL;
+	struct mamori_decide_request r = base_request();
+	struct mamori_decide_subject s;
+	struct mamori_decide_resource res, good;
+	struct mamori_decide_context c, goodc;
+	struct mamori_decision out;
+	const struct mamori_decide_asset assets[] = { { "A-1", { 1, 1, 1 }, "soumu", "lgwan" } };
+	int lgwan, soumu;
+
+	(void)state;
+	assert_int_equal(mamori_decider_new(p, &d, NULL), 0);
+	lgwan = mamori_decider_segment(d, "lgwan");
+	soumu = mamori_decider_department(d, "soumu");
+	assert_true(lgwan >= 0 && soumu >= 0);
+	assert_int_equal(mamori_decider_segment(d, "lgwann"), -1);
+	assert_int_equal(mamori_decider_department(d, NULL), -1);
+	assert_int_equal(mamori_decide_channel("mail"), 0);
+	assert_int_equal(mamori_decide_channel("pigeon"), -1);
+	assert_true(mamori_decide_prepare(d, &r, &s, NULL, NULL, &out));
+	good = (struct mamori_decide_resource){ { 2, 1, 1 }, (short)soumu, (short)lgwan };
+	goodc = (struct mamori_decide_context){ MAMORI_ACT_READ, -1, -1 };
+	mamori_decide_prepared(d, &s, &good, &goodc, &out);
+	assert_true(out.allow);
+	assert_null(out.error);
+
+	static const struct {
+		int field;	/* which value to break */
+		int value;
+		const char *name;
+	} bad[] = {
+		{ 0, 3, "resource.classification.integrity" },	/* the fixture has one axis */
+		{ 1, 0, "resource.classification.confidentiality" },
+		{ 1, 4, "resource.classification.confidentiality" },
+		{ 2, 2, "resource.department" },
+		{ 2, -2, "resource.department" },
+		{ 3, 3, "resource.segment" },
+		{ 4, MAMORI_ACT_COUNT, "action" },
+		{ 4, -1, "action" },
+		{ 5, 6, "context.channel" },
+		{ 5, -2, "context.channel" },
+		{ 6, 3, "context.destination_segment" },
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		res = good;
+		c = goodc;
+		switch (bad[k].field) {
+		case 0: res.levels[1] = (unsigned char)bad[k].value; break;
+		case 1: res.levels[0] = (unsigned char)bad[k].value; break;
+		case 2: res.department = (short)bad[k].value; break;
+		case 3: res.segment = (short)bad[k].value; break;
+		case 4: c.action = bad[k].value; break;
+		case 5: c.channel = bad[k].value; break;
+		case 6: c.destination = bad[k].value; break;
+		}
+		mamori_decide_prepared(d, &s, &res, &c, &out);
+		assert_false(out.allow);
+		assert_non_null(out.error);
+		assert_string_equal(out.error_field, bad[k].name);
+	}
+	struct mamori_decide_subject t = s;
+	t.roles[0] = 3;
+	mamori_decide_prepared(d, &t, &good, &goodc, &out);
+	assert_non_null(out.error);
+	assert_string_equal(out.error_field, "subject.roles");
+	t = s;
+	t.terminal = 7;
+	mamori_decide_prepared(d, &t, &good, &goodc, &out);
+	assert_string_equal(out.error_field, "subject.terminal.segment");
+
+	/* an asset's resource is a copy */
+	assert_int_equal(mamori_decider_set_assets(d, assets, 1, NULL), 0);
+	struct mamori_decide_request ra = { .asset = "A-1" };
+	assert_true(mamori_decide_prepare(d, &ra, NULL, &res, NULL, &out));
+	assert_int_equal(mamori_decider_set_assets(d, NULL, 0, NULL), 0);
+	mamori_decide_prepared(d, &s, &res, &goodc, &out);
+	assert_true(out.allow);
+	assert_false(mamori_decide_prepare(d, &ra, NULL, &res, NULL, &out));
+	assert_string_equal(out.error_field, "resource.asset");
+	mamori_decider_free(&d);
+	mamori_policy_free(&p);
+}
+
+/* Deciding a prepared request allocates nothing either. */
+static void
+test_prepared_no_allocation(void **state)
+{
+	struct mamori_policy *p = load_fixture(NULL);
+	struct mamori_decider *d = NULL;
+	struct mamori_decision out;
+	unsigned seed = 8;
+	size_t before, after, decided = 0;
+
+	(void)state;
+	assert_int_equal(mamori_decider_new(p, &d, NULL), 0);
+	before = mallinfo2().uordblks;
+	for (int i = 0; i < 10000; i++) {
+		struct mamori_decide_request r;
+		struct mamori_decide_subject s;
+		struct mamori_decide_resource res;
+		struct mamori_decide_context c;
+		random_request(&r, &seed);
+		if (mamori_decide_prepare(d, &r, &s, &res, &c, &out)) {
+			mamori_decide_prepared(d, &s, &res, &c, &out);
+			decided++;
+		}
+	}
+	after = mallinfo2().uordblks;
+	assert_int_equal(before, after);
+	assert_true(decided > 1000);
+	mamori_decider_free(&d);
+	mamori_policy_free(&p);
+}
+
 struct thread_arg {
 	const struct mamori_decider *d;
 	unsigned seed;
@@ -465,6 +668,9 @@ main(void)
 		cmocka_unit_test(test_no_allocation),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_prepared_same_answers),
+		cmocka_unit_test(test_prepared_ranges),
+		cmocka_unit_test(test_prepared_no_allocation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
