@@ -27,3 +27,12 @@ echo "== register queries, audit appends, verification"
 $B/bench/bench_store "$W/b.db"
 echo "== raw SHA-256 on this machine, for the verification ratio"
 openssl speed -evp sha256 -seconds 2 -bytes 1024 2>/dev/null | tail -1
+
+echo "== sanitize file: PDF rasterisation at 150 dpi, 20 office-like A4 pages (bench/gen_pdf.py), 3 runs"
+/usr/bin/python3 bench/gen_pdf.py 20 "$W/pages20.pdf"
+for i in 1 2 3; do
+	/usr/bin/time -f "%e s wall, %U s user, %M KB max RSS → %e/20 s per page" \
+	    $B/mamori sanitize file --dpi 150 "$W/pages20.pdf" "$W/pages20-out.pdf" >/dev/null 2>"$W/pdf.time" || cat "$W/pdf.time"
+	tail -1 "$W/pdf.time"
+done
+ls -l "$W/pages20-out.pdf"

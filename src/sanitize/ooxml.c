@@ -420,7 +420,13 @@ choose_removed(struct pkg *k)
 	for (size_t i = 0; i < k->nparts; i++) {
 		struct part *p = &k->parts[i];
 		const char *base = strrchr(p->lname, '/');
+		char *src = rels_source(p->name);
 		base = base ? base + 1 : p->lname;
+		/* the package's own parts go only with what they describe */
+		if (p == k->ct_part || src != NULL) {
+			g_free(src);
+			continue;
+		}
 		for (size_t t = 0; p->ctype && t < sizeof(removed_types) / sizeof(removed_types[0]); t++)
 			if (g_ascii_strcasecmp(p->ctype, removed_types[t].ctype) == 0)
 				mark_removed(p, removed_types[t].why);
@@ -774,7 +780,7 @@ rewrite_content_types(struct pkg *k, const struct main_type *mt)
 
 /* The main part's type, from the package relationship "officeDocument". */
 static const struct main_type *
-main_type(struct pkg *k, int *rc)
+main_type(struct pkg *k, struct part **main, int *rc)
 {
 	struct part *rels = find_part(k, "_rels/.rels");
 	xmlDocPtr doc = NULL;
@@ -791,8 +797,10 @@ main_type(struct pkg *k, int *rc)
 		struct part *p = find_part(k, t);
 		g_free(t);
 		for (size_t i = 0; p && p->ctype && i < sizeof(main_types) / sizeof(main_types[0]); i++)
-			if (g_ascii_strcasecmp(p->ctype, main_types[i].ctype) == 0)
+			if (g_ascii_strcasecmp(p->ctype, main_types[i].ctype) == 0) {
 				mt = &main_types[i];
+				*main = p;
+			}
 	}
 	xmlFreeDoc(doc);
 	return mt;
@@ -861,6 +869,7 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 	zip_source_t *src = NULL;
 	zip_t *za = NULL;
 	const struct main_type *mt;
+	struct part *main = NULL;
 	int rc = 0, nrem = 0, nrew = 0;
 
 	rep->type = "zip";
@@ -888,7 +897,7 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 	}
 	if ((rc = parse_part(&k, k.ct_part, &k.ct)) != 0 || (rc = content_types(&k)) != 0)
 		goto out;
-	if ((mt = main_type(&k, &rc)) == NULL) {
+	if ((mt = main_type(&k, &main, &rc)) == NULL) {
 		if (rc == 0) {
 			rep->unsupported = true;
 			rc = mamori_error_set(err, MAMORI_E_INVALID,
@@ -899,6 +908,11 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 	}
 	rep->type = mt->kind;
 	choose_removed(&k);
+	if (main->why != NULL) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "refused: the main document %s is itself active content (%s)",
+		    main->name, main->why);
+		goto out;
+	}
 	for (size_t i = 0; i < k.nparts && rc == 0; i++) {
 		struct part *p = &k.parts[i];
 		char *s = rels_source(p->name);
