@@ -120,6 +120,23 @@ starts_with_ci(const char *s, size_t n, const char *prefix)
 	return true;
 }
 
+bool
+file_looks_markup(const char *p, size_t n)
+{
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		n--;
+	}
+	for (size_t i = 0; i < sizeof(markup_prefixes) / sizeof(markup_prefixes[0]); i++)
+		if (starts_with_ci(p, n, markup_prefixes[i]))
+			return true;
+	return false;
+}
+
 const char *
 mamori_file_sniff(const char *in, size_t len)
 {
@@ -152,9 +169,6 @@ mamori_file_sniff(const char *in, size_t len)
 		{ "Rar!", 4, "rar" },
 		{ "{\\rtf", 5, "markup" },
 	};
-	const char *p = in;
-	size_t n = len;
-
 	/* PDF readers accept the header anywhere in the first 1024 bytes, so a
 	 * file with junk before %PDF- is a PDF all the same */
 	if (memmem(in, len < 1024 ? len : 1024, "%PDF-", 5) != NULL)
@@ -166,18 +180,7 @@ mamori_file_sniff(const char *in, size_t len)
 		return "text";	/* UTF-16 with its byte order mark */
 	if (!file_looks_text(in, len))
 		return "binary";
-	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
-		p += 3;
-		n -= 3;
-	}
-	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
-		p++;
-		n--;
-	}
-	for (size_t i = 0; i < sizeof(markup_prefixes) / sizeof(markup_prefixes[0]); i++)
-		if (starts_with_ci(p, n, markup_prefixes[i]))
-			return "markup";
-	return "text";
+	return file_looks_markup(in, len) ? "markup" : "text";
 }
 
 /* Why each refused kind is refused, in words for the user. */
@@ -213,6 +216,7 @@ mamori_sanitize_file_buffer(const char *in, size_t len, const struct mamori_file
 {
 	struct mamori_file_opts o = file_opts_resolve(opts);
 	const char *kind = mamori_file_sniff(in, len);
+	int rc = 0;
 
 	rep->type = kind;
 	rep->in_size = len;
@@ -230,8 +234,10 @@ mamori_sanitize_file_buffer(const char *in, size_t len, const struct mamori_file
 		return file_sanitize_jpeg(in, len, &o, out, rep, err);
 	if (strcmp(kind, "zip") == 0)
 		return mamori_sanitize_ooxml(in, len, &o, out, rep, err);
-	if (strcmp(kind, "text") == 0)
-		return file_sanitize_text(in, len, &o, out, rep, err);
+	if (strcmp(kind, "text") == 0 && (rc = file_sanitize_text(in, len, &o, out, rep, err)) != MAMORI_E_USAGE)
+		return rc;
+	if (rc == MAMORI_E_USAGE)	/* text that decodes to markup (UTF-16 HTML) */
+		kind = rep->type = "markup";
 	rep->unsupported = true;
 	return mamori_error_set(err, MAMORI_E_INVALID,
 	    "refused: the content is %s; only PDF, PNG, JPEG, OOXML (docx/xlsx/pptx) and plain text are sanitized",
@@ -250,9 +256,12 @@ read_input(const char *path, uint64_t max, char **buf, size_t *len, struct mamor
 
 	if (fd < 0)
 		return mamori_error_set(err, MAMORI_E_IO, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		rc = mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path,
-		    S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "cannot read %s: it is a directory", path);
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {

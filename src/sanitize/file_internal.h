@@ -19,6 +19,7 @@ int file_sanitize_png(const char *in, size_t len, const struct mamori_file_opts 
     struct mamori_file_report *rep, struct mamori_error *err);
 int file_sanitize_jpeg(const char *in, size_t len, const struct mamori_file_opts *o, FILE *out,
     struct mamori_file_report *rep, struct mamori_error *err);
+/* Returns MAMORI_E_USAGE, with nothing written, when the decoded text is markup. */
 int file_sanitize_text(const char *in, size_t len, const struct mamori_file_opts *o, FILE *out,
     struct mamori_file_report *rep, struct mamori_error *err);
 
@@ -27,5 +28,9 @@ int file_sanitize_text(const char *in, size_t len, const struct mamori_file_opts
  * other than TAB, LF, FF, CR, ESC (ISO-2022-JP) and a final SUB (DOS end of file).
  */
 bool file_looks_text(const char *in, size_t len);
+
+/* True when UTF-8 text starts (after a BOM and white space) like HTML, XML,
+ * SVG or RTF: markup that a browser or editor would interpret. */
+bool file_looks_markup(const char *p, size_t n);
 
 #endif

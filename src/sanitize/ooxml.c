@@ -529,7 +529,7 @@ rewrite_rels(struct pkg *k, struct part *rp)
 	if (removed > 0) {
 		xmlDocDumpMemoryEnc(doc, &rp->out, &rp->outlen, "UTF-8");
 		if (rp->out == NULL)
-			rc = nomem(k);
+			rc = fail(k, MAMORI_E_INVALID, "refused: XML part %s cannot be written back in UTF-8%s", rp->name, "");
 	}
 out:
 	xmlFreeDoc(doc);
@@ -740,7 +740,7 @@ rewrite_sources(struct pkg *k)
 		if (rc == 0 && changed + formulas > 0) {
 			xmlDocDumpMemoryEnc(doc, &p->out, &p->outlen, "UTF-8");
 			if (p->out == NULL)
-				rc = nomem(k);
+				rc = fail(k, MAMORI_E_INVALID, "refused: XML part %s cannot be written back in UTF-8%s", p->name, "");
 		}
 		xmlFreeDoc(doc);
 	}
@@ -775,7 +775,8 @@ rewrite_content_types(struct pkg *k, const struct main_type *mt)
 		}
 	}
 	xmlDocDumpMemoryEnc(k->ct, &k->ct_part->out, &k->ct_part->outlen, "UTF-8");
-	return k->ct_part->out ? 0 : nomem(k);
+	return k->ct_part->out ? 0 : fail(k, MAMORI_E_INVALID,
+	    "refused: [Content_Types].xml cannot be written back in UTF-8%s%s", "", "");
 }
 
 /* The main part's type, from the package relationship "officeDocument". */

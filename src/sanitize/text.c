@@ -22,6 +22,8 @@ struct text_buf {
 static int
 buf_append(struct text_buf *b, const char *s, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n)
@@ -125,7 +127,13 @@ file_sanitize_text(const char *in, size_t len, const struct mamori_file_opts *o,
 		/* 7-bit ISO-2022-JP is valid UTF-8 too, so its escapes decide first */
 		charset = "ISO-2022-JP";
 		rc = decode_lossy("ISO-2022-JP", in, len, &best, &best_bad);
-		if (rc == 0 && best_bad > 0) {	/* JIS X 0212 or 0213 characters */
+		if (rc == 0 && best_bad > 0 && mamori_utf8_valid(in, len, NULL)) {
+			/* UTF-8 with terminal escapes (a log file), not ISO-2022-JP */
+			charset = "UTF-8";
+			best.len = 0;
+			best_bad = 0;
+			rc = buf_append(&best, in, len);
+		} else if (rc == 0 && best_bad > 0) {	/* JIS X 0212 or 0213 characters */
 			rc = decode_lossy("ISO-2022-JP-3", in, len, &cand, &bad);
 			if (rc == 0 && bad < best_bad) {
 				struct text_buf t = best;
@@ -177,6 +185,10 @@ file_sanitize_text(const char *in, size_t len, const struct mamori_file_opts *o,
 		rc = mamori_error_set(err, rc, "out of memory");
 	if (rc != 0)
 		goto out;
+	if (file_looks_markup(clean.p ? clean.p : "", clean.len)) {
+		rc = MAMORI_E_USAGE;	/* the caller refuses it as markup */
+		goto out;
+	}
 	snprintf(rep->detail, sizeof(rep->detail), "%s → UTF-8, %zu characters%s", charset,
 	    mamori_utf8_length(clean.p ? clean.p : "", clean.len), best_bad ? ", some bytes undecodable" : "");
 	if (best_bad > 0 || dropped > 0)

@@ -5,6 +5,8 @@
 # links and stay consistent, images lose their metadata, text becomes UTF-8;
 # the refused types and every limit are refused with their own message.
 . "$(dirname "$0")/lib.sh"
+# under ASan: fontconfig (loaded by poppler) keeps its global font cache until exit
+export LSAN_OPTIONS="suppressions=$SRCDIR/tests/sanitize/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 C="$TMP/corpus"; O="$TMP/o"; mkdir -p "$C" "$O"
 /usr/bin/python3 "$SRCDIR/tests/sanitize/make_file_corpus.py" "$C" && ok || not_ok "corpus"
@@ -256,7 +258,14 @@ expect_exit 0 "broken text" -- S "$C/broken.txt" "$O/broken.txt"
 /usr/bin/python3 -c "import sys; open(sys.argv[1],'rb').read().decode('utf-8')" "$O/broken.txt" && ok || not_ok "broken text: output is valid UTF-8"
 expect_grep "$TMP/err" "U+FFFD" "broken text: notice names the replacement"
 
+printf 'log \x1b[31mred\x1b[0m 日本語\n' >"$C/escapes.txt"
+expect_exit 0 "UTF-8 with terminal escapes" -- S "$C/escapes.txt" "$O/escapes.txt"
+[ "$(cat "$O/escapes.txt")" = "log [31mred[0m 日本語" ] && ok || not_ok "escapes: UTF-8 kept, ESC dropped"
+
 # ---- refused types, limits, atomic output
+{ printf '\xff\xfe'; printf '<html><script>x</script></html>' | iconv -t UTF-16LE; } >"$C/utf16.html"
+expect_exit 4 "UTF-16 html refused" -- S "$C/utf16.html" "$O/utf16.txt"
+expect_grep "$TMP/err" "markup" "UTF-16 html: refused as markup after decoding"
 expect_exit 4 "html refused" -- S "$C/page.html" "$O/page.txt"
 expect_grep "$TMP/err" "markup (HTML, XML, SVG or RTF)" "html: says why"
 expect_exit 4 "executable named .pdf refused" -- S "$C/program.pdf" "$O/program.pdf"
