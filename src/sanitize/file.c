@@ -59,6 +59,14 @@ file_report_add(struct mamori_file_report *r, const char *name, uint64_t size, c
 		free(it->what);
 		return MAMORI_E_NOMEM;
 	}
+	/* names come from hostile input and are printed to terminals: no control
+	 * characters (an ESC sequence in a zip entry name would be obeyed) */
+	for (char *s = it->name; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+	for (char *s = it->what; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
 	r->nremoved++;
 	return 0;
 }

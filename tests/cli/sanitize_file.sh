@@ -90,6 +90,8 @@ expect_exit 0 "xlsx with external link" -- S "$C/extlink.xlsx" "$O/extlink.xlsx"
 expect_grep "$TMP/out" "xl/externalLinks/externalLink1.xml" "xlsx: report lists the external link"
 expect_exit 0 "docx with embedded object" -- S "$C/embedded.docx" "$O/embedded.docx"
 expect_grep "$TMP/out" "hxxps://evil\[.\]example\[.\]com/template.dotm" "docx: remote template reported, defanged"
+expect_exit 0 "pptm" -- S "$C/macro.pptm" "$O/macro.pptx"
+expect_grep "$TMP/out" "pptm → pptx" "pptm: becomes a pptx"
 expect_exit 4 "plain zip refused" -- S "$C/plain.zip" "$O/plain.zip"
 expect_grep "$TMP/err" "a zip archive that is not an Office document" "plain zip: says why"
 expect_exit 1 "zip bomb refused" -- S "$C/bomb.zip" "$O/bomb.docx"
@@ -174,6 +176,14 @@ check("word/media/image1.png" in names, "docx: the preview image kept")
 doc = z.read("word/document.xml").decode()
 check("OLEObject" not in doc and "w:control" not in doc and 'r:id="rId3"' in doc, "docx: object and control gone, image reference kept")
 check("attachedTemplate" not in z.read("word/settings.xml").decode(), "docx: remote template gone")
+
+z, names, ov = consistent(f"{o}/macro.pptx")
+check(not any("vba" in n.lower() or "embeddings/" in n for n in names), "pptx: macro and embedded object gone")
+check(ov.get("ppt/presentation.xml") == "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+      "pptx: main content type is macro-free")
+sl = z.read("ppt/slides/slide1.xml").decode()
+check("graphicFrame" not in sl and "oleObj" not in sl, "pptx: the OLE graphic frame gone")
+check("議会資料" in sl and "<a:hlinkClick/>" in sl, "pptx: shape text kept, its link cut")
 if bad:
     print("\n".join(bad)); sys.exit(1)
 PY

@@ -12,6 +12,8 @@ that the tests know exactly what each input holds:
                       and a defined name reaching into it, and a calculation chain
   embedded.docx       a Word document with an embedded OLE object, an ActiveX
                       control and a remote template (attachedTemplate, External)
+  macro.pptm          a presentation with a VBA project, an OLE object in a slide's
+                      graphic frame and an external hyperlink on a shape
   plain.zip           an ordinary zip (refused)
   bomb.zip            10 MB of zeros in one entry (refused by the ratio limit)
   deep.docx           [Content_Types].xml nested 200 elements deep (XML depth limit)
@@ -205,6 +207,32 @@ makezip("embedded.docx", [
     ("word/activeX/_rels/activeX1.xml.rels", rels(
         ("rId1", "http://schemas.microsoft.com/office/2006/relationships/activeXControlBinary", "activeX1.bin"))),
     ("word/activeX/activeX1.bin", b"\x01\x02activex"),
+])
+
+P = ('xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+     'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="%s"' % R)
+makezip("macro.pptm", [
+    ("[Content_Types].xml", ctypes(BASE_DEFAULTS + [("bin", "application/vnd.ms-office.vbaProject")], [
+        ("/ppt/presentation.xml", "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml"),
+        ("/ppt/slides/slide1.xml", "application/vnd.openxmlformats-officedocument.presentationml.slide+xml"),
+        ("/ppt/embeddings/oleObject1.bin", "application/vnd.openxmlformats-officedocument.oleObject")])),
+    ("_rels/.rels", PKG_RELS % (R, "ppt/presentation.xml")),
+    ("ppt/presentation.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<p:presentation %s><p:sldIdLst><p:sldId id="256" r:id="rId2"/></p:sldIdLst></p:presentation>' % P),
+    ("ppt/_rels/presentation.xml.rels", rels(
+        ("rId1", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin"),
+        ("rId2", "slide", "slides/slide1.xml"))),
+    ("ppt/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"Sub Auto_Open()" * 10),
+    ("ppt/slides/slide1.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<p:sld %s><p:cSld><p:spTree>'
+     '<p:sp><p:txBody><a:p><a:r><a:rPr><a:hlinkClick r:id="rId3"/></a:rPr><a:t>議会資料</a:t></a:r></a:p></p:txBody></p:sp>'
+     '<p:graphicFrame><p:xfrm/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/presentationml/2006/ole">'
+     '<p:oleObj progId="Package" r:id="rId2"><p:embed/></p:oleObj></a:graphicData></a:graphic></p:graphicFrame>'
+     '</p:spTree></p:cSld></p:sld>' % P),
+    ("ppt/slides/_rels/slide1.xml.rels", rels(
+        ("rId2", "oleObject", "../embeddings/oleObject1.bin"),
+        ("rId3", "hyperlink", "http://evil.example.com/", True))),
+    ("ppt/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\1" * 300),
 ])
 
 makezip("plain.zip", [("readme.txt", "ただの zip です。\n"), ("data.csv", "a,b\n1,2\n")])
