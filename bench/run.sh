@@ -74,3 +74,12 @@ wrk -t2 -c64 -d10s -H "Authorization: Bearer $TOKEN" --latency \
 	"http://127.0.0.1:18181/api/assets?department=zeimu&c=3&status=active" | grep -E '50%|99%|Requests/sec'
 grep -E 'VmRSS|RssAnon' "/proc/$spid/status"
 kill -TERM "$spid"; wait "$spid" || true
+
+echo "== sanitize file: PDF rasterisation at 150 dpi, 20 office-like A4 pages (bench/gen_pdf.py), 3 runs"
+/usr/bin/python3 bench/gen_pdf.py 20 "$W/pages20.pdf"
+for i in 1 2 3; do
+	/usr/bin/time -f "%e s wall, %U s user, %M KB max RSS → %e/20 s per page" \
+	    $B/mamori sanitize file --dpi 150 "$W/pages20.pdf" "$W/pages20-out.pdf" >/dev/null 2>"$W/pdf.time" || cat "$W/pdf.time"
+	tail -1 "$W/pdf.time"
+done
+ls -l "$W/pages20-out.pdf"

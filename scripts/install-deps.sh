@@ -9,6 +9,7 @@ build_pkgs=(
   libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev nettle-dev
   libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev
   libgmime-3.0-dev libxml2-dev
+  libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev
 )
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils

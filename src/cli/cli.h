@@ -8,6 +8,7 @@ enum {
 	EXIT_REFUSED = 1,	/* invalid input, denied, tampered */
 	EXIT_USAGE = 2,
 	EXIT_ENV = 3,		/* cannot open the store, missing key, unreadable file */
+	EXIT_UNSUPPORTED = 4,	/* sanitize file: a file type that is refused */
 };
 
 /* A command group: `mamori NAME ...`.  argv[0] is the group's name. */

@@ -18,7 +18,7 @@ static const struct cli_command commands[] = {
 	{ "asset", cmd_asset, "the information asset register (情報資産管理台帳)" },
 	{ "log", cmd_log, "the tamper-evident audit trail (監査証跡)" },
 	{ "user", cmd_user, "accounts, passwords and TOTP (利用者)" },
-	{ "sanitize", cmd_sanitize, "無害化: mail to plain text, attachments removed" },
+	{ "sanitize", cmd_sanitize, "無害化: mail to plain text; file disarm (PDF, images, OOXML, text)" },
 	{ "serve", cmd_serve, "the HTTP API and the web UI (サーバ)" },
 };
 

@@ -1,0 +1,963 @@
+/*
+ * ooxml.c — Office Open XML documents (docx/xlsx/pptx and their macro-enabled
+ * and template forms) rebuilt without active content, with libzip and libxml2.
+ *
+ * Removed: macros (vbaProject.bin, vbaData, signatures, key bindings, toolbars,
+ * ribbon customisations, Excel 4.0 macro sheets), embedded objects (embeddings/,
+ * OLE objects), ActiveX (activeX/), external links (externalLinks/ and every
+ * relationship with TargetMode="External": hyperlinks, linked images, remote
+ * templates).  So that Office opens the result without a repair prompt, the
+ * package is kept consistent: the .rels files lose the relationships to what
+ * went, the XML parts that pointed at those relationships lose the element or
+ * the attribute, [Content_Types].xml loses the overrides of removed parts and
+ * turns a macro-enabled main type into its macro-free one, and in workbooks that
+ * had external links, formulas reaching into them become their last values and
+ * the calculation chain is dropped for Excel to rebuild.
+ */
+#include "file_internal.h"
+#include "mamori/sanitize.h"
+
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#define NS_REL_STRICT "http://purl.oclc.org/ooxml/officeDocument/relationships"
+#define NS_PKG_REL "http://schemas.openxmlformats.org/package/2006/relationships"
+#define NS_SML "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#define NS_SML_STRICT "http://purl.oclc.org/ooxml/spreadsheetml/main"
+#define NS_CT "http://schemas.openxmlformats.org/package/2006/content-types"
+
+struct part {
+	char *name;		/* the zip entry name */
+	char *lname;		/* lower-cased, for OPC's case-insensitive part names */
+	uint64_t size;
+	time_t mtime;
+	char *data;		/* the uncompressed bytes (NULL for removed parts) */
+	size_t len;
+	const char *ctype;	/* effective content type (points into ct doc strings) */
+	const char *why;	/* why removed, or NULL */
+	xmlChar *out;		/* rewritten XML, or NULL: data is copied */
+	int outlen;
+	GHashTable *dead_ids;	/* for a source part: relationship ids that went */
+};
+
+struct pkg {
+	const struct mamori_file_opts *o;
+	struct mamori_file_report *rep;
+	struct mamori_error *err;
+	struct part *parts;
+	size_t nparts;
+	GHashTable *by_name;	/* lname → struct part * */
+	xmlDocPtr ct;		/* [Content_Types].xml */
+	struct part *ct_part;
+	bool had_external_links;
+};
+
+/* Main content types: the package kind, and the macro-free type it becomes. */
+static const struct main_type {
+	const char *ctype;
+	const char *kind;
+	const char *out_kind;
+	const char *out_ctype;	/* NULL: unchanged */
+} main_types[] = {
+	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "docx", "docx", NULL },
+	{ "application/vnd.ms-word.document.macroEnabled.main+xml", "docm", "docx",
+	  "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml" },
+	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml", "dotx", "dotx", NULL },
+	{ "application/vnd.ms-word.template.macroEnabledTemplate.main+xml", "dotm", "dotx",
+	  "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml" },
+	{ "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xlsx", "xlsx", NULL },
+	{ "application/vnd.ms-excel.sheet.macroEnabled.main+xml", "xlsm", "xlsx",
+	  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml" },
+	{ "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml", "xltx", "xltx", NULL },
+	{ "application/vnd.ms-excel.template.macroEnabled.main+xml", "xltm", "xltx",
+	  "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml" },
+	{ "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", "pptx", "pptx", NULL },
+	{ "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml", "pptm", "pptx",
+	  "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml" },
+	{ "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml", "ppsx", "ppsx", NULL },
+	{ "application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml", "ppsm", "ppsx",
+	  "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml" },
+	{ "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", "potx", "potx", NULL },
+	{ "application/vnd.ms-powerpoint.template.macroEnabled.main+xml", "potm", "potx",
+	  "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml" },
+};
+
+/* Content types of parts that go, and why. */
+static const struct {
+	const char *ctype;
+	const char *why;
+} removed_types[] = {
+	{ "application/vnd.ms-office.vbaProject", "macro (VBA project / マクロ)" },
+	{ "application/vnd.ms-office.vbaProjectSignature", "macro signature" },
+	{ "application/vnd.ms-office.vbaProjectSignatureAgile", "macro signature" },
+	{ "application/vnd.ms-office.vbaProjectSignatureV3", "macro signature" },
+	{ "application/vnd.ms-word.vbaData+xml", "macro data (vbaData)" },
+	{ "application/vnd.ms-word.keyMapCustomizations+xml", "macro key bindings" },
+	{ "application/vnd.ms-word.attachedToolbars", "macro toolbars" },
+	{ "application/vnd.ms-excel.macrosheet+xml", "Excel 4.0 macro sheet (マクロ)" },
+	{ "application/vnd.ms-excel.intlmacrosheet+xml", "Excel 4.0 macro sheet (マクロ)" },
+	{ "application/vnd.ms-office.activeX+xml", "ActiveX control" },
+	{ "application/vnd.ms-office.activeX", "ActiveX control" },
+	{ "application/vnd.openxmlformats-officedocument.oleObject", "embedded OLE object (埋め込みオブジェクト)" },
+	{ "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml", "external link (外部参照)" },
+};
+
+/* Folders and file names (lower case) of parts that go, whatever their type. */
+static const struct {
+	const char *pattern;	/* "dir/" matches a folder anywhere, else a file name prefix */
+	const char *why;
+} removed_paths[] = {
+	{ "embeddings/", "embedded object (埋め込みオブジェクト)" },
+	{ "activex/", "ActiveX control" },
+	{ "externallinks/", "external link (外部参照)" },
+	{ "customui/", "ribbon customisation (calls macros)" },
+	{ "vbaproject", "macro (VBA project / マクロ)" },
+	{ "vbadata", "macro data (vbaData)" },
+	{ "oleobject", "embedded OLE object (埋め込みオブジェクト)" },
+	{ "customui14.xml", "ribbon customisation (calls macros)" },
+};
+
+/* Relationship types (their last path segment) that go even when internal. */
+static const char *const removed_rel_types[] = {
+	"vbaProject", "oleObject", "package", "control", "activeXControlBinary", "externalLink",
+	"attachedTemplate", "subDocument", "frame", "wordVbaData", "keyMapCustomizations",
+	"attachedToolbars", "ui/extensibility", "ui/extensibility14",
+};
+
+/* An element that points at a removed relationship goes when its name is here;
+ * elsewhere only the attribute goes (a hyperlink keeps its text). */
+static const char *const drop_elements[] = {
+	"OLEObject", "control", "externalReference", "attachedTemplate", "externalData",
+	"oleObject", "oleObj", "sheet", "subDoc",
+};
+/* ... and when such an element sits in one of these, the container goes too:
+ * empty <oleObjects> or <externalReferences> are invalid, and a PowerPoint
+ * graphic frame without its object is an empty frame. */
+static const char *const drop_containers[] = {
+	"oleObjects", "controls", "externalReferences", "graphicFrame",
+};
+
+static bool
+in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+#define IN_LIST(s, list) in_list((s), (list), sizeof(list) / sizeof((list)[0]))
+
+static int
+fail(struct pkg *k, int code, const char *fmt, const char *a, const char *b)
+{
+	return mamori_error_set(k->err, code, fmt, a, b);
+}
+
+static int
+nomem(struct pkg *k)
+{
+	return mamori_error_set(k->err, MAMORI_E_NOMEM, "out of memory");
+}
+
+static int
+xml_depth(xmlNodePtr n)
+{
+	int max = 0;
+
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE) {
+			int d = xml_depth(c);
+			if (d > max)
+				max = d;
+		}
+	return max + 1;
+}
+
+/* Parses an XML part safely: no network, no DTD, no entity expansion, and
+ * refused when deeper than the limit. */
+static int
+parse_part(struct pkg *k, struct part *p, xmlDocPtr *doc)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	int rc = 0;
+
+	*doc = NULL;
+	if (ctxt == NULL)
+		return nomem(k);
+	if (p->len > (size_t)INT32_MAX) {
+		xmlFreeParserCtxt(ctxt);
+		return fail(k, MAMORI_E_INVALID, "limit hit: XML part %s is over 2 GiB%s", p->name, "");
+	}
+	*doc = xmlCtxtReadMemory(ctxt, p->data, (int)p->len, p->name, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (*doc == NULL) {
+		const char *msg = ctxt->lastError.message ? ctxt->lastError.message : "not well-formed\n";
+		char m[200];
+		snprintf(m, sizeof(m), "%s", msg);
+		m[strcspn(m, "\n")] = '\0';
+		rc = mamori_error_set(k->err, MAMORI_E_INVALID, "refused: XML part %s, line %d: %s", p->name,
+		    ctxt->lastError.line, m);
+	} else if ((*doc)->intSubset != NULL) {
+		rc = fail(k, MAMORI_E_INVALID, "refused: XML part %s has a DOCTYPE, which OOXML never has%s", p->name, "");
+	} else if (xmlDocGetRootElement(*doc) == NULL) {
+		rc = fail(k, MAMORI_E_INVALID, "refused: XML part %s has no root element%s", p->name, "");
+	} else if (xml_depth(xmlDocGetRootElement(*doc)) > k->o->limits.max_xml_depth) {
+		rc = mamori_error_set(k->err, MAMORI_E_INVALID, "limit hit: XML part %s nests deeper than %d elements",
+		    p->name, k->o->limits.max_xml_depth);
+	}
+	if (rc != 0 && *doc != NULL) {
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+static struct part *
+find_part(struct pkg *k, const char *name)
+{
+	char *l = g_ascii_strdown(name, -1);
+	struct part *p = g_hash_table_lookup(k->by_name, l);
+	g_free(l);
+	return p;
+}
+
+/* Reads every entry, checking names, sizes and ratios before decompressing. */
+static int
+read_entries(struct pkg *k, zip_t *za)
+{
+	zip_int64_t n = zip_get_num_entries(za, 0);
+	uint64_t total = 0;
+	int rc = 0;
+
+	if (n < 0 || n > k->o->limits.max_entries)
+		return mamori_error_set(k->err, MAMORI_E_INVALID, "limit hit: the zip has %lld entries, over the limit of %d",
+		    (long long)n, k->o->limits.max_entries);
+	if ((k->parts = calloc((size_t)n + 1, sizeof(*k->parts))) == NULL)
+		return nomem(k);
+	for (zip_int64_t i = 0; i < n && rc == 0; i++) {
+		zip_stat_t st;
+		zip_stat_init(&st);
+		if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+		    !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
+			return mamori_error_set(k->err, MAMORI_E_INVALID, "refused: damaged zip: entry %lld cannot be read",
+			    (long long)i);
+		const char *name = st.name;
+		size_t nl = strlen(name);
+		if (nl > 0 && name[nl - 1] == '/')
+			continue;	/* a folder entry: not a part */
+		if (nl == 0 || nl > 1024 || name[0] == '/' || strchr(name, '\\') != NULL || strstr(name, "//") != NULL ||
+		    strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 || strstr(name, "/../") != NULL ||
+		    (nl >= 3 && strcmp(name + nl - 3, "/..") == 0) || !g_utf8_validate(name, (gssize)nl, NULL))
+			return fail(k, MAMORI_E_INVALID, "refused: the zip has an entry with an unsafe name: %s%s",
+			    g_utf8_validate(name, (gssize)nl, NULL) ? name : "(invalid UTF-8)", "");
+		if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+			return fail(k, MAMORI_E_INVALID, "refused: zip entry %s is encrypted%s", name, "");
+		if ((st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
+			return fail(k, MAMORI_E_INVALID,
+			    "refused: zip entry %s uses a compression method Office does not write%s", name, "");
+		total += st.size;
+		if (total > k->o->limits.max_total)
+			return mamori_error_set(k->err, MAMORI_E_INVALID,
+			    "limit hit: the zip's entries add up to over %llu bytes uncompressed (at %s)",
+			    (unsigned long long)k->o->limits.max_total, name);
+		if (st.size > 65536 && st.size / (st.comp_size ? st.comp_size : 1) > (uint64_t)k->o->limits.max_ratio)
+			return mamori_error_set(k->err, MAMORI_E_INVALID,
+			    "limit hit: zip entry %s expands %llu bytes to %llu (ratio over %d:1): a zip bomb", name,
+			    (unsigned long long)st.comp_size, (unsigned long long)st.size, k->o->limits.max_ratio);
+		struct part *p = &k->parts[k->nparts];
+		p->name = strdup(name);
+		p->lname = g_ascii_strdown(name, -1);
+		p->size = st.size;
+		p->mtime = (st.valid & ZIP_STAT_MTIME) ? st.mtime : 0;
+		k->nparts++;
+		if (p->name == NULL)
+			return nomem(k);
+		if (g_hash_table_contains(k->by_name, p->lname))
+			return fail(k, MAMORI_E_INVALID,
+			    "refused: the zip has two entries named %s (part names are case-insensitive)%s", name, "");
+		g_hash_table_insert(k->by_name, p->lname, p);
+
+		/* read with our own cap: the header's size is a claim, not a fact */
+		if ((p->data = malloc(st.size + 1)) == NULL)
+			return nomem(k);
+		zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
+		if (zf == NULL)
+			return fail(k, MAMORI_E_INVALID, "refused: zip entry %s cannot be opened: %s", name, zip_strerror(za));
+		zip_int64_t got = 0, r;
+		while ((r = zip_fread(zf, p->data + got, st.size + 1 - (zip_uint64_t)got)) > 0) {
+			got += r;
+			if ((zip_uint64_t)got > st.size)
+				break;
+		}
+		if (r < 0 || (zip_uint64_t)got != st.size)
+			rc = fail(k, MAMORI_E_INVALID, "refused: zip entry %s does not match its header: %s", name,
+			    r < 0 ? zip_file_strerror(zf) : "wrong size");
+		if (zip_fclose(zf) != 0 && rc == 0)
+			rc = fail(k, MAMORI_E_INVALID, "refused: zip entry %s is damaged (checksum)%s", name, "");
+		p->len = (size_t)got;
+	}
+	return rc;
+}
+
+static void
+mark_removed(struct part *p, const char *why)
+{
+	if (p->why == NULL)
+		p->why = why;
+}
+
+/* The folder of a part, with the trailing slash ("" at the package root). */
+static char *
+part_dir(const char *name)
+{
+	const char *s = strrchr(name, '/');
+	return s ? g_strndup(name, (gsize)(s - name + 1)) : g_strdup("");
+}
+
+/* "word/_rels/document.xml.rels" → "word/document.xml"; "_rels/.rels" → "";
+ * NULL when the name is not a relationships part. */
+static char *
+rels_source(const char *name)
+{
+	size_t n = strlen(name);
+	const char *r = NULL;
+
+	if (n < 5 || g_ascii_strcasecmp(name + n - 5, ".rels") != 0)
+		return NULL;
+	if (g_ascii_strncasecmp(name, "_rels/", 6) == 0)
+		r = name;
+	else
+		for (const char *s = name; (s = strchr(s, '/')) != NULL; s++)
+			if (g_ascii_strncasecmp(s + 1, "_rels/", 6) == 0 && strchr(s + 7, '/') == NULL) {
+				r = s + 1;
+				break;
+			}
+	if (r == NULL || strchr(r + 6, '/') != NULL)
+		return NULL;
+	GString *g = g_string_new_len(name, (gssize)(r - name));
+	g_string_append_len(g, r + 6, (gssize)(n - 5 - (size_t)(r + 6 - name)));
+	return g_string_free(g, FALSE);
+}
+
+/* The part a relative target points at, from the source's folder. */
+static char *
+resolve_target(const char *source, const char *target)
+{
+	char *dir = target[0] == '/' ? g_strdup("") : part_dir(source);
+	char *joined = g_strconcat(dir, target[0] == '/' ? target + 1 : target, NULL);
+	char **segs = g_strsplit(joined, "/", -1);
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **s = segs; *s != NULL; s++) {
+		if (strcmp(*s, "..") == 0) {
+			if (out->len > 0)
+				g_ptr_array_remove_index(out, out->len - 1);
+		} else if (**s != '\0' && strcmp(*s, ".") != 0) {
+			g_ptr_array_add(out, *s);
+		}
+	}
+	g_ptr_array_add(out, NULL);
+	char *r = g_strjoinv("/", (char **)out->pdata);
+	g_ptr_array_free(out, TRUE);
+	g_strfreev(segs);
+	g_free(joined);
+	g_free(dir);
+	char *hash = strchr(r, '#');
+	if (hash != NULL)
+		*hash = '\0';
+	return r;
+}
+
+static const char *
+prop(xmlNodePtr n, const char *name)
+{
+	xmlAttrPtr a = xmlHasProp(n, (const xmlChar *)name);
+	return a && a->children && a->children->content ? (const char *)a->children->content : NULL;
+}
+
+/* Fills every part's effective content type from [Content_Types].xml. */
+static int
+content_types(struct pkg *k)
+{
+	xmlNodePtr root = xmlDocGetRootElement(k->ct);
+
+	if (root->ns == NULL || strcmp((const char *)root->ns->href, NS_CT) != 0 ||
+	    strcmp((const char *)root->name, "Types") != 0)
+		return fail(k, MAMORI_E_INVALID, "refused: [Content_Types].xml is not an OPC content types part%s%s", "", "");
+	for (xmlNodePtr n = root->children; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Default") != 0)
+			continue;
+		const char *ext = prop(n, "Extension"), *ct = prop(n, "ContentType");
+		if (ext == NULL || ct == NULL)
+			continue;
+		for (size_t i = 0; i < k->nparts; i++) {
+			const char *dot = strrchr(k->parts[i].name, '.');
+			if (dot != NULL && strchr(dot, '/') == NULL && g_ascii_strcasecmp(dot + 1, ext) == 0)
+				k->parts[i].ctype = ct;
+		}
+	}
+	for (xmlNodePtr n = root->children; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Override") != 0)
+			continue;
+		const char *pn = prop(n, "PartName"), *ct = prop(n, "ContentType");
+		struct part *p = pn && ct && pn[0] == '/' ? find_part(k, pn + 1) : NULL;
+		if (p != NULL)
+			p->ctype = ct;
+	}
+	return 0;
+}
+
+/* Decides which parts go by their type and path. */
+static void
+choose_removed(struct pkg *k)
+{
+	for (size_t i = 0; i < k->nparts; i++) {
+		struct part *p = &k->parts[i];
+		const char *base = strrchr(p->lname, '/');
+		char *src = rels_source(p->name);
+		base = base ? base + 1 : p->lname;
+		/* the package's own parts go only with what they describe */
+		if (p == k->ct_part || src != NULL) {
+			g_free(src);
+			continue;
+		}
+		for (size_t t = 0; p->ctype && t < sizeof(removed_types) / sizeof(removed_types[0]); t++)
+			if (g_ascii_strcasecmp(p->ctype, removed_types[t].ctype) == 0)
+				mark_removed(p, removed_types[t].why);
+		for (size_t t = 0; t < sizeof(removed_paths) / sizeof(removed_paths[0]); t++) {
+			const char *pat = removed_paths[t].pattern;
+			size_t pl = strlen(pat);
+			bool hit;
+			if (pat[pl - 1] == '/') {
+				hit = strncmp(p->lname, pat, pl) == 0;
+				for (const char *s = p->lname; !hit && (s = strchr(s, '/')) != NULL; s++)
+					hit = strncmp(s + 1, pat, pl) == 0;
+			} else {
+				hit = strncmp(base, pat, pl) == 0;
+			}
+			if (hit)
+				mark_removed(p, removed_paths[t].why);
+		}
+		if (p->why && strstr(p->why, "external link"))
+			k->had_external_links = true;
+	}
+	/* a workbook losing external links loses the formulas that used them, so
+	 * its calculation chain goes too (Excel rebuilds it) */
+	for (size_t i = 0; k->had_external_links && i < k->nparts; i++)
+		if (k->parts[i].ctype && strcmp(k->parts[i].ctype,
+		    "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml") == 0)
+			mark_removed(&k->parts[i], "calculation chain (Excel rebuilds it)");
+	/* the relationships of a removed part go with it */
+	for (size_t i = 0; i < k->nparts; i++) {
+		char *src = rels_source(k->parts[i].name);
+		struct part *s = src && *src ? find_part(k, src) : NULL;
+		if (s != NULL && s->why != NULL)
+			mark_removed(&k->parts[i], "relationships of a removed part");
+		g_free(src);
+	}
+}
+
+static bool
+rel_type_removed(const char *type)
+{
+	for (size_t i = 0; i < sizeof(removed_rel_types) / sizeof(removed_rel_types[0]); i++) {
+		size_t tl = strlen(type), rl = strlen(removed_rel_types[i]);
+		if (tl > rl && type[tl - rl - 1] == '/' && strcmp(type + tl - rl, removed_rel_types[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Removes relationships to what went and to anything outside the package. */
+static int
+rewrite_rels(struct pkg *k, struct part *rp)
+{
+	char *src = rels_source(rp->name);
+	struct part *sp = src && *src ? find_part(k, src) : NULL;
+	xmlDocPtr doc = NULL;
+	int rc, removed = 0;
+
+	if ((rc = parse_part(k, rp, &doc)) != 0)
+		goto out;
+	xmlNodePtr root = xmlDocGetRootElement(doc), next;
+	for (xmlNodePtr n = root->children; n != NULL; n = next) {
+		next = n->next;
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Relationship") != 0)
+			continue;
+		const char *id = prop(n, "Id"), *type = prop(n, "Type"), *target = prop(n, "Target");
+		const char *mode = prop(n, "TargetMode");
+		const char *tshort = type && strrchr(type, '/') ? strrchr(type, '/') + 1 : type ? type : "?";
+		char *what = NULL;
+		if (mode != NULL && g_ascii_strcasecmp(mode, "External") == 0) {
+			char *d = mamori_defang_url(target ? target : "");
+			what = g_strdup_printf("external link (外部リンク): %s → %s", tshort, d ? d : "?");
+			free(d);
+		} else if (type != NULL && rel_type_removed(type)) {
+			what = g_strdup_printf("relationship to removed content: %s", tshort);
+		} else if (target != NULL) {
+			char *t = resolve_target(src ? src : "", target);
+			struct part *tp = find_part(k, t);
+			if (tp != NULL && tp->why != NULL)
+				what = g_strdup_printf("relationship to removed part %s", tp->name);
+			g_free(t);
+		}
+		if (what == NULL)
+			continue;
+		char *label = g_strdup_printf("%s#%s", rp->name, id ? id : "?");
+		rc = file_report_add(k->rep, label, 0, what);
+		g_free(label);
+		g_free(what);
+		if (rc != 0) {
+			rc = nomem(k);
+			goto out;
+		}
+		if (sp != NULL && id != NULL) {
+			if (sp->dead_ids == NULL)
+				sp->dead_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+			g_hash_table_add(sp->dead_ids, g_strdup(id));
+		}
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		removed++;
+	}
+	if (removed > 0) {
+		xmlDocDumpMemoryEnc(doc, &rp->out, &rp->outlen, "UTF-8");
+		if (rp->out == NULL)
+			rc = fail(k, MAMORI_E_INVALID, "refused: XML part %s cannot be written back in UTF-8%s", rp->name, "");
+	}
+out:
+	xmlFreeDoc(doc);
+	g_free(src);
+	return rc;
+}
+
+static bool
+is_rel_attr(xmlAttrPtr a)
+{
+	return a->ns != NULL && (strcmp((const char *)a->ns->href, NS_REL) == 0 ||
+	    strcmp((const char *)a->ns->href, NS_REL_STRICT) == 0);
+}
+
+struct fixup {
+	GHashTable *dead;	/* ids */
+	GPtrArray *drop;	/* elements to remove */
+	GPtrArray *attrs;	/* attributes to remove */
+};
+
+static void
+collect_fixups(struct fixup *f, xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
+			if (!is_rel_attr(a) || a->children == NULL || a->children->content == NULL ||
+			    !g_hash_table_contains(f->dead, a->children->content))
+				continue;
+			xmlNodePtr target = NULL;
+			if (IN_LIST((const char *)n->name, drop_elements)) {
+				target = n;
+				for (xmlNodePtr up = n; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
+					if (IN_LIST((const char *)up->name, drop_containers) &&
+					    (strcmp((const char *)up->name, "graphicFrame") != 0 ||
+						strcmp((const char *)n->name, "oleObj") == 0 ||
+						strcmp((const char *)n->name, "control") == 0)) {
+						target = up;
+						break;
+					}
+			}
+			if (target != NULL)
+				g_ptr_array_add(f->drop, target);
+			else
+				g_ptr_array_add(f->attrs, a);
+		}
+		collect_fixups(f, n->children);
+	}
+}
+
+/* Removes, from a part whose relationships went, what pointed at them. */
+static int
+apply_fixups(xmlDocPtr doc, GHashTable *dead, int *changed)
+{
+	struct fixup f = { dead, g_ptr_array_new(), g_ptr_array_new() };
+	GHashTable *set = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GPtrArray *top = g_ptr_array_new();
+
+	collect_fixups(&f, xmlDocGetRootElement(doc));
+	for (guint i = 0; i < f.drop->len; i++)
+		g_hash_table_add(set, f.drop->pdata[i]);
+	/* decide everything before freeing anything: a dropped element's attribute
+	 * or descendant must not be touched afterwards */
+	for (guint i = 0; i < f.attrs->len; i++) {
+		xmlAttrPtr a = f.attrs->pdata[i];
+		bool gone = false;
+		for (xmlNodePtr up = a->parent; up != NULL && !gone; up = up->parent)
+			gone = g_hash_table_contains(set, up);
+		if (!gone) {
+			xmlRemoveProp(a);
+			(*changed)++;
+		}
+	}
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 0; i < f.drop->len; i++) {
+		xmlNodePtr n = f.drop->pdata[i];
+		bool nested = false;
+		for (xmlNodePtr up = n->parent; up != NULL && !nested; up = up->parent)
+			nested = g_hash_table_contains(set, up);
+		if (!nested && g_hash_table_add(seen, n))	/* once, even when found twice */
+			g_ptr_array_add(top, n);
+	}
+	for (guint i = 0; i < top->len; i++) {
+		xmlUnlinkNode(top->pdata[i]);
+		xmlFreeNode(top->pdata[i]);
+		(*changed)++;
+	}
+	g_hash_table_destroy(seen);
+	g_hash_table_destroy(set);
+	g_ptr_array_free(top, TRUE);
+	g_ptr_array_free(f.drop, TRUE);
+	g_ptr_array_free(f.attrs, TRUE);
+	return 0;
+}
+
+/* True when a formula reaches into an external workbook: "[1]Sheet1!A1". */
+static bool
+formula_external(const char *s)
+{
+	for (const char *p = s; (p = strchr(p, '[')) != NULL; p++) {
+		const char *q = p + 1;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 1 && *q == ']')
+			return true;
+	}
+	return false;
+}
+
+static void
+collect_formulas(xmlNodePtr n, GPtrArray *drop, GHashTable *shared)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->ns != NULL && (strcmp((const char *)n->ns->href, NS_SML) == 0 ||
+		    strcmp((const char *)n->ns->href, NS_SML_STRICT) == 0) &&
+		    (strcmp((const char *)n->name, "f") == 0 || strcmp((const char *)n->name, "definedName") == 0)) {
+			xmlChar *text = xmlNodeGetContent(n);
+			if (text != NULL && formula_external((const char *)text)) {
+				g_ptr_array_add(drop, n);
+				const char *t = prop(n, "t"), *si = prop(n, "si");
+				if (t && si && strcmp(t, "shared") == 0)
+					g_hash_table_add(shared, g_strdup(si));
+			}
+			xmlFree(text);
+			continue;
+		}
+		collect_formulas(n->children, drop, shared);
+	}
+}
+
+static void
+collect_shared(xmlNodePtr n, GPtrArray *drop, GHashTable *shared)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *t = prop(n, "t"), *si = prop(n, "si");
+		if (strcmp((const char *)n->name, "f") == 0 && t && si && strcmp(t, "shared") == 0 &&
+		    g_hash_table_contains(shared, si) && n->children == NULL)
+			g_ptr_array_add(drop, n);
+		collect_shared(n->children, drop, shared);
+	}
+}
+
+/* Formulas into removed external workbooks become their cached values. */
+static int
+drop_external_formulas(xmlDocPtr doc, int *dropped)
+{
+	GPtrArray *drop = g_ptr_array_new();
+	GHashTable *shared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	collect_formulas(xmlDocGetRootElement(doc), drop, shared);
+	if (g_hash_table_size(shared) > 0)
+		collect_shared(xmlDocGetRootElement(doc), drop, shared);
+	for (guint i = 0; i < drop->len; i++) {
+		xmlUnlinkNode(drop->pdata[i]);
+		xmlFreeNode(drop->pdata[i]);
+	}
+	*dropped = (int)drop->len;
+	g_ptr_array_free(drop, TRUE);
+	g_hash_table_destroy(shared);
+	return 0;
+}
+
+static bool
+is_xml_part(const struct part *p)
+{
+	size_t n = strlen(p->lname);
+	return (n > 4 && strcmp(p->lname + n - 4, ".xml") == 0) ||
+	    (p->ctype && (g_str_has_suffix(p->ctype, "+xml") || g_str_has_suffix(p->ctype, "/xml")));
+}
+
+/* Rewrites the XML parts that pointed at removed relationships or formulas. */
+static int
+rewrite_sources(struct pkg *k)
+{
+	static const char ws_type[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+	int rc = 0;
+
+	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
+		struct part *p = &k->parts[i];
+		/* worksheets (formulas) and the workbook (defined names) */
+		bool sheet = k->had_external_links && p->ctype &&
+		    (strcmp(p->ctype, ws_type) == 0 || strstr(p->ctype, "spreadsheetml.sheet.main") ||
+			strstr(p->ctype, "spreadsheetml.template.main") || strstr(p->ctype, "ms-excel.sheet.macroEnabled") ||
+			strstr(p->ctype, "ms-excel.template.macroEnabled"));
+		int changed = 0, formulas = 0;
+		xmlDocPtr doc = NULL;
+
+		if (p->why != NULL || p->out != NULL || (p->dead_ids == NULL && !sheet) || !is_xml_part(p))
+			continue;
+		if ((rc = parse_part(k, p, &doc)) != 0)
+			break;
+		if (p->dead_ids != NULL)
+			apply_fixups(doc, p->dead_ids, &changed);
+		if (sheet)
+			drop_external_formulas(doc, &formulas);
+		if (formulas > 0) {
+			char what[160];
+			snprintf(what, sizeof(what), "%d formula(s) or name(s) into external workbooks replaced by their last values",
+			    formulas);
+			if (file_report_add(k->rep, p->name, 0, what) != 0)
+				rc = nomem(k);
+		}
+		if (rc == 0 && changed + formulas > 0) {
+			xmlDocDumpMemoryEnc(doc, &p->out, &p->outlen, "UTF-8");
+			if (p->out == NULL)
+				rc = fail(k, MAMORI_E_INVALID, "refused: XML part %s cannot be written back in UTF-8%s", p->name, "");
+		}
+		xmlFreeDoc(doc);
+	}
+	return rc;
+}
+
+/* [Content_Types].xml without the removed parts and without macro types. */
+static int
+rewrite_content_types(struct pkg *k, const struct main_type *mt)
+{
+	xmlNodePtr root = xmlDocGetRootElement(k->ct), next;
+
+	for (xmlNodePtr n = root->children; n != NULL; n = next) {
+		next = n->next;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *ct = prop(n, "ContentType");
+		bool drop = false;
+		if (strcmp((const char *)n->name, "Override") == 0) {
+			const char *pn = prop(n, "PartName");
+			struct part *p = pn && pn[0] == '/' ? find_part(k, pn + 1) : NULL;
+			drop = p != NULL && p->why != NULL;
+			if (!drop && mt->out_ctype != NULL && ct != NULL && strcmp(ct, mt->ctype) == 0)
+				xmlSetProp(n, (const xmlChar *)"ContentType", (const xmlChar *)mt->out_ctype);
+		} else if (strcmp((const char *)n->name, "Default") == 0 && ct != NULL) {
+			for (size_t t = 0; t < sizeof(removed_types) / sizeof(removed_types[0]); t++)
+				drop = drop || g_ascii_strcasecmp(ct, removed_types[t].ctype) == 0;
+		}
+		if (drop) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+	}
+	xmlDocDumpMemoryEnc(k->ct, &k->ct_part->out, &k->ct_part->outlen, "UTF-8");
+	return k->ct_part->out ? 0 : fail(k, MAMORI_E_INVALID,
+	    "refused: [Content_Types].xml cannot be written back in UTF-8%s%s", "", "");
+}
+
+/* The main part's type, from the package relationship "officeDocument". */
+static const struct main_type *
+main_type(struct pkg *k, struct part **main, int *rc)
+{
+	struct part *rels = find_part(k, "_rels/.rels");
+	xmlDocPtr doc = NULL;
+	const struct main_type *mt = NULL;
+
+	*rc = 0;
+	if (rels == NULL || (*rc = parse_part(k, rels, &doc)) != 0)
+		return NULL;
+	for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n != NULL && mt == NULL; n = n->next) {
+		const char *type = n->type == XML_ELEMENT_NODE ? prop(n, "Type") : NULL, *target = prop(n, "Target");
+		if (type == NULL || target == NULL || !g_str_has_suffix(type, "/officeDocument"))
+			continue;
+		char *t = resolve_target("", target);
+		struct part *p = find_part(k, t);
+		g_free(t);
+		for (size_t i = 0; p && p->ctype && i < sizeof(main_types) / sizeof(main_types[0]); i++)
+			if (g_ascii_strcasecmp(p->ctype, main_types[i].ctype) == 0) {
+				mt = &main_types[i];
+				*main = p;
+			}
+	}
+	xmlFreeDoc(doc);
+	return mt;
+}
+
+/* Writes the new zip: every kept part in the original order. */
+static int
+write_zip(struct pkg *k, FILE *out)
+{
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *zo;
+	int rc = 0;
+
+	zip_error_init(&ze);
+	if ((src = zip_source_buffer_create(NULL, 0, 0, &ze)) == NULL ||
+	    (zo = zip_open_from_source(src, ZIP_TRUNCATE, &ze)) == NULL) {
+		if (src != NULL)
+			zip_source_free(src);
+		zip_error_fini(&ze);
+		return nomem(k);
+	}
+	zip_source_keep(src);
+	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
+		struct part *p = &k->parts[i];
+		if (p->why != NULL)
+			continue;
+		zip_source_t *s = p->out ? zip_source_buffer(zo, p->out, (zip_uint64_t)p->outlen, 0)
+		    : zip_source_buffer(zo, p->data, p->len, 0);
+		zip_int64_t idx = s ? zip_file_add(zo, p->name, s, ZIP_FL_ENC_UTF_8) : -1;
+		if (idx < 0) {
+			if (s != NULL)
+				zip_source_free(s);
+			rc = fail(k, MAMORI_E_NOMEM, "cannot add %s to the new zip: %s", p->name, zip_strerror(zo));
+			break;
+		}
+		if (p->mtime > 0)
+			zip_file_set_mtime(zo, (zip_uint64_t)idx, p->mtime, 0);
+	}
+	if (rc != 0) {
+		zip_discard(zo);
+	} else if (zip_close(zo) != 0) {
+		rc = fail(k, MAMORI_E_NOMEM, "cannot write the new zip: %s%s", zip_strerror(zo), "");
+		zip_discard(zo);
+	} else if (zip_source_open(src) == 0) {
+		char buf[65536];
+		zip_int64_t r;
+		while (rc == 0 && (r = zip_source_read(src, buf, sizeof(buf))) > 0)
+			rc = file_write(out, buf, (size_t)r, k->err);
+		zip_source_close(src);
+	} else {
+		rc = nomem(k);
+	}
+	zip_source_free(src);
+	zip_error_fini(&ze);
+	return rc;
+}
+
+int
+mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts *opts,
+    FILE *out, struct mamori_file_report *rep, struct mamori_error *err)
+{
+	struct mamori_file_opts o = file_opts_resolve(opts);
+	struct pkg k = { &o, rep, err, NULL, 0, NULL, NULL, NULL, false };
+	zip_error_t ze;
+	zip_source_t *src = NULL;
+	zip_t *za = NULL;
+	const struct main_type *mt;
+	struct part *main = NULL;
+	int rc = 0, nrem = 0, nrew = 0;
+
+	rep->type = "zip";
+	rep->in_size = len;
+	zip_error_init(&ze);
+	k.by_name = g_hash_table_new(g_str_hash, g_str_equal);
+	if ((src = zip_source_buffer_create(in, len, 0, &ze)) == NULL) {
+		rc = nomem(&k);
+		goto out;
+	}
+	if ((za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze)) == NULL) {
+		zip_source_free(src);
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "refused: damaged zip: %s", zip_error_strerror(&ze));
+		goto out;
+	}
+	if ((rc = read_entries(&k, za)) != 0)
+		goto out;
+	k.ct_part = find_part(&k, "[Content_Types].xml");
+	if (k.ct_part == NULL || find_part(&k, "_rels/.rels") == NULL) {
+		rep->unsupported = true;
+		rc = mamori_error_set(err, MAMORI_E_INVALID,
+		    "refused: a zip archive that is not an Office document (no [Content_Types].xml or _rels/.rels); "
+		    "archives are not unpacked");
+		goto out;
+	}
+	if ((rc = parse_part(&k, k.ct_part, &k.ct)) != 0 || (rc = content_types(&k)) != 0)
+		goto out;
+	if ((mt = main_type(&k, &main, &rc)) == NULL) {
+		if (rc == 0) {
+			rep->unsupported = true;
+			rc = mamori_error_set(err, MAMORI_E_INVALID,
+			    "refused: an OPC package whose main part is not a Word, Excel or PowerPoint document "
+			    "(docx/xlsx/pptx and their macro and template forms)");
+		}
+		goto out;
+	}
+	rep->type = mt->kind;
+	choose_removed(&k);
+	if (main->why != NULL) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "refused: the main document %s is itself active content (%s)",
+		    main->name, main->why);
+		goto out;
+	}
+	for (size_t i = 0; i < k.nparts && rc == 0; i++) {
+		struct part *p = &k.parts[i];
+		char *s = rels_source(p->name);
+		if (s != NULL && p->why == NULL)
+			rc = rewrite_rels(&k, p);
+		g_free(s);
+	}
+	if (rc != 0 || (rc = rewrite_sources(&k)) != 0 || (rc = rewrite_content_types(&k, mt)) != 0)
+		goto out;
+	for (size_t i = 0; i < k.nparts; i++) {
+		struct part *p = &k.parts[i];
+		if (p->why != NULL) {
+			nrem++;
+			if (file_report_add(rep, p->name, p->size, p->why) != 0) {
+				rc = nomem(&k);
+				goto out;
+			}
+		} else if (p->out != NULL) {
+			nrew++;
+		}
+	}
+	if ((rc = write_zip(&k, out)) != 0)
+		goto out;
+	rep->output_type = mt->out_kind;
+	snprintf(rep->detail, sizeof(rep->detail), "%zu parts: %d removed, %d rewritten", k.nparts, nrem, nrew);
+	if (mt->out_ctype != NULL)
+		snprintf(rep->notice, sizeof(rep->notice),
+		    "the result has no macros: give it the extension .%s (マクロを除いた文書です。拡張子は .%s にしてください)",
+		    mt->out_kind, mt->out_kind);
+out:
+	if (za != NULL)
+		zip_discard(za);
+	for (size_t i = 0; i < k.nparts; i++) {
+		free(k.parts[i].name);
+		g_free(k.parts[i].lname);
+		free(k.parts[i].data);
+		xmlFree(k.parts[i].out);
+		if (k.parts[i].dead_ids)
+			g_hash_table_destroy(k.parts[i].dead_ids);
+	}
+	free(k.parts);
+	if (k.ct != NULL)
+		xmlFreeDoc(k.ct);
+	g_hash_table_destroy(k.by_name);
+	zip_error_fini(&ze);
+	return rc;
+}
