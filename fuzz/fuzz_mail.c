@@ -21,6 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char qdir[64];
 
 static void
+remove_qdir(void)
+{
+	rmdir(qdir);	/* empty: every input's files are removed after it */
+}
+
+static void
 check_output(const char *out, size_t len)
 {
 	GMimeStream *st = g_mime_stream_mem_new_with_buffer(out, len);
@@ -53,6 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (qdir[0] == '\0') {
 		snprintf(qdir, sizeof(qdir), "/dev/shm/fuzz-mail-%ld", (long)getpid());
+		atexit(remove_qdir);
 		g_mime_init();
 		/* a GLib critical is a misuse of GLib or GMime: make it a finding */
 		g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
