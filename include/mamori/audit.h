@@ -139,6 +139,14 @@ int mamori_audit_check_proof_text(const unsigned char pk[32], const char *head_t
     const char *old_head_text, const char *proof_text, char *summary, size_t n,
     struct mamori_error *err);
 
+/*
+ * Calls fn for every event about one object (object_type, object_id), in order
+ * of seq; stops and returns fn's value when it is not 0.  Strings are borrowed
+ * for the call.  Works inside a transaction of mamori_store_write as well.
+ */
+int mamori_audit_events_of(struct mamori_store *s, const char *object_type, const char *object_id,
+    int (*fn)(const struct mamori_event *ev, void *ctx), void *ctx, struct mamori_error *err);
+
 /* Reads a head or proof file ("-" is stdin) into a malloc'd string (caller frees). */
 char *mamori_audit_read_text(const char *path, struct mamori_error *err);
 

@@ -34,10 +34,11 @@ enum mamori_action {
 	MAMORI_ACT_STORE,
 	MAMORI_ACT_DISPOSE,
 	MAMORI_ACT_PUBLISH,
+	MAMORI_ACT_RELEASE,	/* approving the release of a quarantined original (mamori/quarantine.h) */
 	MAMORI_ACT_COUNT
 };
 
-/* "read" … "publish"; NULL for an out-of-range value. */
+/* "read" … "release"; NULL for an out-of-range value. */
 const char *mamori_action_name(enum mamori_action a);
 
 /* The action with this name, or -1. */

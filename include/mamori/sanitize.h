@@ -17,12 +17,19 @@ struct mamori_sanitize_opts {
 	size_t max_size;		/* bytes; 0 = 50 MiB */
 	int max_parts;			/* 0 = 1000 */
 	int max_depth;			/* 0 = 16 */
+	/* checked on the raw bytes before parsing (docs/sanitize.md, "Limits") */
+	size_t max_header_fields;	/* all header blocks together; 0 = 20,000 */
+	size_t max_header_bytes;	/* all header blocks together; 0 = 1 MiB */
+	size_t max_field_bytes;		/* one field with its continuation lines; 0 = 64 KiB */
 };
 
 /*
  * Sanitizes the message of len bytes at in.  Returns 0 and a malloc'd message
  * in *out (*out_len bytes) and the original's SHA-256 (hex) in sha256, or a
- * MAMORI_E_* code with err saying why (too large, too deep, not a message).
+ * MAMORI_E_* code with err saying why (too large, too deep, too many parts or
+ * header fields, not a message).  With opts->quarantine_dir, the original and
+ * its metadata are kept there (mamori/quarantine.h) — also when it is refused
+ * for a limit, so that nothing that arrived is lost.
  * Never produces invalid UTF-8, whatever the input claims.
  */
 int mamori_sanitize_mail(const char *in, size_t len, const struct mamori_sanitize_opts *opts,

@@ -931,6 +931,36 @@ mamori_audit_check_proof_text(const unsigned char pk[32], const char *head_text,
 	return mamori_audit_check_proof(proof_text, &head, old_head_text ? &old : NULL, pk, summary, n, err);
 }
 
+int
+mamori_audit_events_of(struct mamori_store *s, const char *object_type, const char *object_id,
+    int (*fn)(const struct mamori_event *ev, void *ctx), void *ctx, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body "
+	    "FROM audit_event WHERE object_id = ?2 AND object_type = ?1 ORDER BY seq", err);
+	int rc = 0, step = SQLITE_DONE;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, object_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mamori_event ev = {
+			.seq = sqlite3_column_int64(st, 0),
+			.time = (const char *)sqlite3_column_text(st, 1),
+			.actor = (const char *)sqlite3_column_text(st, 2),
+			.action = (const char *)sqlite3_column_text(st, 3),
+			.object_type = (const char *)sqlite3_column_text(st, 4),
+			.object_id = (const char *)sqlite3_column_text(st, 5),
+			.body = (const char *)sqlite3_column_text(st, 6),
+		};
+		rc = fn(&ev, ctx);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_error(s, err, "reading the audit trail");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 char *
 mamori_audit_read_text(const char *path, struct mamori_error *err)
 {

@@ -71,7 +71,7 @@ static const struct ym_field access_fields[] = {
 	{ .key = "actions", .kind = YM_STRLIST, .offset = offsetof(struct mamori_role_access, actions),
 	  .count_offset = offsetof(struct mamori_role_access, nactions),
 	  .pos_offset = offsetof(struct mamori_role_access, actions_pos), .required = true,
-	  .doc = "read write copy print send take_out transfer store dispose publish, or all" },
+	  .doc = "read write copy print send take_out transfer store dispose publish release, or all" },
 	{ .key = "manage", .kind = YM_STRLIST, .offset = offsetof(struct mamori_role_access, manage),
 	  .count_offset = offsetof(struct mamori_role_access, nmanage),
 	  .pos_offset = offsetof(struct mamori_role_access, manage_pos),

@@ -2,6 +2,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* Length of the well-formed sequence at s (at most n bytes), or 0 when ill-formed. */
 static size_t
@@ -38,6 +39,20 @@ mamori_utf8_valid(const char *s, size_t n, size_t *bad)
 	size_t i = 0;
 
 	while (i < n) {
+		/* runs of ASCII, eight bytes at a time: most mail and markup is ASCII */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i < n && p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (i >= n)
+			break;
 		size_t len = utf8_seq(p + i, n - i);
 		if (len == 0) {
 			if (bad)

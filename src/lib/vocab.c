@@ -68,6 +68,7 @@ static const struct mamori_vocab_entry action_entries[] = {
 	{ "store", "保管", "store" },
 	{ "dispose", "廃棄", "dispose of" },
 	{ "publish", "公表", "publish" },
+	{ "release", "隔離原本の取出し承認", "approve the release of a quarantined original (無害化前の原本)" },
 };
 
 static const struct mamori_vocab_entry scope_entries[] = {

@@ -84,4 +84,12 @@ for i in range(200):
         m.get_payload(decode=True).decode("utf-8")   # raises on invalid UTF-8
 print("200 mangled messages: no crash, all output valid UTF-8")
 PY
+# ISO-2022-JP with NEC special characters (Outlook's CP50221), which glibc's
+# ISO-2022-JP refuses: decoded through CP932, no escape sequence left
+printf 'From: a@example.jp\nSubject: t\nContent-Type: text/plain; charset=iso-2022-jp\n\n\033$B-!$3$s$K$A$O\033(B abc \033(I12\033(B\n\033$B#1-j\033(B\n' >"$TMP/cp50221.eml"
+expect_exit 0 "sanitize CP50221" -- "$MAMORI" sanitize mail <"$TMP/cp50221.eml"
+/usr/bin/python3 -c '
+import email, sys
+b = email.message_from_binary_file(open(sys.argv[1], "rb")).get_payload(decode=True).decode()
+assert "①こんにちは abc ｱｲ\n１㈱\n" in b and "\x1b" not in b, repr(b)' "$TMP/out" && ok || not_ok "CP50221: NEC characters decoded"
 finish
