@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "log", cmd_log, "the tamper-evident audit trail (監査証跡)" },
 	{ "user", cmd_user, "accounts, passwords and TOTP (利用者)" },
 	{ "sanitize", cmd_sanitize, "無害化: mail to plain text, attachments removed" },
+	{ "milter", cmd_milter, "無害化 at the mail gateway: a milter for Postfix" },
 	{ "serve", cmd_serve, "the HTTP API and the web UI (サーバ)" },
 };
 
