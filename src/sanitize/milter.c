@@ -640,6 +640,9 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	    waited < 10 * (opts->shutdown_seconds > 0 ? opts->shutdown_seconds : SHUTDOWN_DEFAULT); waited++)
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 	log_line("mamori milter: stopped (%d message(s) still in flight)\n", atomic_load(&inflight));
+	/* libmilter leaves its Unix socket behind; a stale one only misleads */
+	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
+		(void)unlink(strchr(sock, ':') + 1);
 out:
 	free(sock);
 	return rc;

@@ -19,6 +19,17 @@ expect_grep "$TMP/out" "usage: mamori milter --socket" "help text"
 expect_exit 3 "socket in a missing directory" -- "$MAMORI" milter --policy "$P" --socket "unix:$TMP/no/such/dir/sock"
 expect_grep "$TMP/err" "cannot listen on unix:$TMP/no/such/dir/sock" "socket error says where"
 
+# a Unix socket: listening, then SIGTERM stops it cleanly and removes the socket
+"$MAMORI" milter --socket "unix:$TMP/milter.sock" --policy "$P" --from-segment internet 2>"$TMP/log" &
+pid=$!
+for _ in $(seq 50); do [ -S "$TMP/milter.sock" ] && break; sleep 0.1; done
+[ -S "$TMP/milter.sock" ] && ok || not_ok "unix socket created"
+kill -TERM "$pid"
+wait "$pid" && ok || not_ok "exit status after SIGTERM"
+[ ! -e "$TMP/milter.sock" ] && ok || not_ok "unix socket removed on exit"
+expect_grep "$TMP/log" "listening on unix:$TMP/milter.sock, policy mic-standard, from-segment internet" "log: listening"
+expect_grep "$TMP/log" "stopped (0 message(s) still in flight)" "log: stopped"
+
 # one line per recipient: RCPT <TAB> from -> to <TAB> action <TAB> reason
 route() { "$MAMORI" milter --policy "$P" "$@" | cut -f1-3; }
 cat >"$TMP/want" <<'W'
