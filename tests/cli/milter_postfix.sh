@@ -201,7 +201,9 @@ def load(n):
     rcpts = open(f"{sink}/{n}.rcpt").read().split()
     return raw, email.message_from_bytes(raw, policy=email.policy.default), rcpts
 def crlf(b):
-    return b.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    """The message as SMTP carries it: CRLF line ends, and a last line that ends."""
+    b = b.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return b if b.endswith(b"\r\n") else b + b"\r\n"
 def after_received(raw):
     """The message without the Received field Postfix prepended."""
     m = re.match(rb"Received:.*?\r\n(?![ \t])", raw, re.S)
@@ -287,7 +289,34 @@ expect_grep "$TMP/milter.log" "from-segment=? to-segment=internet rcpts=1+0 acti
 expect_grep "$TMP/milter.log" "from-segment=internet to-segment=lgwan rcpts=1+0 action=sanitized" "log: one line per sanitized message"
 expect_grep "$TMP/milter.log" "from-segment=lgwan rcpts=1 action=pass" "log: passed message"
 
-# 9. SIGTERM: the milter stops by itself; Postfix then defers (milter_default_action = tempfail)
+# 9. eight messages at once, each in its own milter thread: every one sanitized
+# from its own original (the SHA-256 in its header is that of the message sent)
+par=(jis-plain html-only alternative with-pdf docm-macro nested-rfc822 lying-charset html-attach)
+pids=()
+for i in "${!par[@]}"; do
+	send "par$i" "$P_INTERNET" sender@example.com "p$i@city.example.lgwan.jp" <"$C/${par[$i]}.eml" &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || not_ok "concurrent send $p"; done
+delivered 15 && ok || not_ok "eight concurrent messages delivered"
+/usr/bin/python3 - "$SINK" "$C" "${par[@]}" <<'PY' && ok || not_ok "concurrent messages each sanitized from its own original"
+import email, email.policy, hashlib, re, sys
+sink, corpus, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+bad = []
+for n in range(8, 16):
+    rcpt = open(f"{sink}/{n}.rcpt").read().split()
+    i = int(re.match(r"p(\d+)@", rcpt[0]).group(1))
+    m = email.message_from_bytes(open(f"{sink}/{n}.eml", "rb").read(), policy=email.policy.default)
+    sent = open(f"{corpus}/{names[i]}.eml", "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    sent += b"" if sent.endswith(b"\r\n") else b"\r\n"	# SMTP ends the last line
+    want = hashlib.sha256(sent).hexdigest()
+    if want not in str(m["X-Mamori-Sanitized"]).replace("\n", "").replace(" ", "") or m.is_multipart():
+        bad.append(f"{n}.eml ({names[i]})")
+print(*bad, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+
+# 10. SIGTERM: the milter stops by itself; Postfix then defers (milter_default_action = tempfail)
 kill -TERM "$milter_pid"
 stopped=
 for _ in $(seq 300); do kill -0 "$milter_pid" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
@@ -304,7 +333,7 @@ send down "$P_INTERNET" sender@example.com soumu@city.example.lgwan.jp <"$C/html
 	not_ok "mail accepted with the milter down" || ok
 expect_grep "$TMP/down.reply" "^451 4.7.1" "milter down: 451 (tempfail), never delivered unsanitized"
 sleep 1
-[ ! -e "$SINK/8.eml" ] && ok || not_ok "a message was delivered with the milter down"
+[ ! -e "$SINK/16.eml" ] && ok || not_ok "a message was delivered with the milter down"
 
 if [ "$fail" -ne 0 ]; then
 	echo "--- milter log" >&2; cat "$TMP/milter.log" >&2
