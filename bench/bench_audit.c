@@ -139,7 +139,7 @@ int
 main(int argc, char **argv)
 {
 	char dir[] = "/tmp/mamori-bench-audit-XXXXXX", db[128], pub[160], summary[512], cmd[160];
-	int events = argc > 2 ? atoi(argv[2]) : 200000;
+	int events = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 200000;
 	struct mamori_diags d = { 0 };
 	struct mamori_store *s = NULL;
 	struct mamori_error err;
@@ -170,6 +170,12 @@ main(int argc, char **argv)
 	for (int i = 0; i < 4; i++)
 		mamori_audit_sign_head(s, &h, &err);
 	mamori_audit_read_pubkey(pub, pk, &err);
+	/* verify as `mamori log verify` does: a store opened afresh (closing checkpoints the WAL) */
+	mamori_store_close(&s);
+	if (mamori_store_open(db, &s, &err) != 0) {
+		fprintf(stderr, "%s\n", err.message);
+		return 1;
+	}
 	t = now();
 	if (mamori_audit_verify(s, pk, NULL, 0, summary, sizeof(summary), &err) != 0)
 		fprintf(stderr, "verify: %s\n", err.message);

@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(
   build-essential meson ninja-build pkg-config clang
-  libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev
+  libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev nettle-dev
   libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev
   libgmime-3.0-dev libxml2-dev libmilter-dev
 )

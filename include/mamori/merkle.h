@@ -18,6 +18,9 @@
 /* Fetches leaf hash i (0-based) into out; returns 0 or a negative MAMORI_E_* code. */
 typedef int (*mamori_leaf_fn)(void *ctx, uint64_t i, unsigned char out[MAMORI_HASH_LEN]);
 
+/* SHA-256(data), with the CPU's SHA instructions where it has them. */
+void mamori_sha256(const void *data, size_t len, unsigned char out[MAMORI_HASH_LEN]);
+
 /* SHA-256(0x00 || data): the leaf hash of an entry. */
 void mamori_merkle_leaf(const void *data, size_t len, unsigned char out[MAMORI_HASH_LEN]);
 
@@ -41,6 +44,14 @@ struct mamori_merkle_acc {
 	uint64_t size;
 };
 void mamori_merkle_acc_push(struct mamori_merkle_acc *acc, const unsigned char leaf[MAMORI_HASH_LEN]);
+/*
+ * Pushes the root of a perfect subtree of 2^height leaves at once, as if its
+ * leaves had been pushed one by one.  acc->size must be a multiple of
+ * 2^height (the subtree starts on its own boundary; RFC 9162 trees are made of
+ * such subtrees, so independent workers can hash aligned chunks in parallel).
+ */
+void mamori_merkle_acc_push_subtree(struct mamori_merkle_acc *acc, const unsigned char root[MAMORI_HASH_LEN],
+    int height);
 void mamori_merkle_acc_root(const struct mamori_merkle_acc *acc, unsigned char out[MAMORI_HASH_LEN]);
 
 struct mamori_proof {

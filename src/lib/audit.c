@@ -3,12 +3,14 @@
  * heads, verification and proofs (docs/audit.md).
  */
 #include "mamori/audit.h"
+#include "audit_internal.h"
 #include "store_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <nettle/sha2.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,37 +20,38 @@
 /* ---- encoding --------------------------------------------------------- */
 
 static void
-put_u64(crypto_hash_sha256_state *st, uint64_t v)
+put_u64(struct sha256_ctx *st, uint64_t v)
 {
 	unsigned char b[8];
 
 	for (int i = 7; i >= 0; i--, v >>= 8)
 		b[i] = (unsigned char)(v & 0xff);
-	crypto_hash_sha256_update(st, b, 8);
+	sha256_update(st, 8, b);
 }
 
 static void
-put_str(crypto_hash_sha256_state *st, const char *s)
+put_str(struct sha256_ctx *st, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	unsigned char b[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
 		(unsigned char)(n >> 8), (unsigned char)n };
 
-	crypto_hash_sha256_update(st, b, 4);
+	sha256_update(st, 4, b);
 	if (n)
-		crypto_hash_sha256_update(st, (const unsigned char *)s, n);
+		sha256_update(st, n, (const unsigned char *)s);
 }
 
 void
 mamori_event_leaf(const struct mamori_event *ev, unsigned char out[MAMORI_HASH_LEN])
 {
-	crypto_hash_sha256_state st;
+	struct sha256_ctx st;
 	static const unsigned char prefix[] = { 0x00 };
 
-	/* SHA-256(0x00 || "mamori-event-v1" || u64 seq || 6 × (u32 len || bytes)) */
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, prefix, 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *)"mamori-event-v1", 15);
+	/* SHA-256(0x00 || "mamori-event-v1" || u64 seq || 6 × (u32 len || bytes)),
+	 * with nettle for the CPU's SHA instructions (see merkle.c) */
+	sha256_init(&st);
+	sha256_update(&st, 1, prefix);
+	sha256_update(&st, 15, (const unsigned char *)"mamori-event-v1");
 	put_u64(&st, (uint64_t)ev->seq);
 	put_str(&st, ev->time);
 	put_str(&st, ev->actor);
@@ -56,7 +59,7 @@ mamori_event_leaf(const struct mamori_event *ev, unsigned char out[MAMORI_HASH_L
 	put_str(&st, ev->object_type);
 	put_str(&st, ev->object_id);
 	put_str(&st, ev->body);
-	crypto_hash_sha256_final(&st, out);
+	sha256_digest(&st, MAMORI_HASH_LEN, out);
 }
 
 void
@@ -67,7 +70,7 @@ mamori_event_chain(const unsigned char prev[MAMORI_HASH_LEN], const unsigned cha
 
 	memcpy(buf, prev, MAMORI_HASH_LEN);
 	memcpy(buf + MAMORI_HASH_LEN, leaf, MAMORI_HASH_LEN);
-	crypto_hash_sha256(out, buf, sizeof(buf));
+	mamori_sha256(buf, sizeof(buf), out);
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -318,8 +321,8 @@ out:
 	return rc;
 }
 
-static void
-head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h)
+void
+audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h)
 {
 	const char *t = (const char *)sqlite3_column_text(st, 2);
 
@@ -345,7 +348,7 @@ mamori_audit_latest_head(struct mamori_store *s, struct mamori_head *out, struct
 	if (st == NULL)
 		return MAMORI_E_STORE;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		head_from_row(s, st, out);
+		audit_head_from_row(s, st, out);
 	else
 		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no signed tree head yet");
 	sqlite3_finalize(st);
@@ -605,185 +608,6 @@ mamori_head_read_file(const char *path, struct mamori_head *out, struct mamori_e
 	if (rc != 0 && err)
 		snprintf(err->file, sizeof(err->file), "%s", path);
 	free(text);
-	return rc;
-}
-
-/* ---- verification ----------------------------------------------------- */
-
-struct check_head {
-	struct mamori_head h;
-	const char *origin;	/* "stored" or "given" */
-};
-
-static int
-tampered(struct mamori_error *err, int64_t seq, const char *fmt, const char *detail)
-{
-	mamori_error_set(err, MAMORI_E_TAMPERED, fmt, (long long)seq, detail ? detail : "");
-	if (err)
-		err->line = (int)(seq > 0 && seq < 2147483647 ? seq : 0);
-	return MAMORI_E_TAMPERED;
-}
-
-static int
-by_size(const void *a, const void *b)
-{
-	uint64_t x = ((const struct check_head *)a)->h.size, y = ((const struct check_head *)b)->h.size;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Stored and given heads together, sorted by size. */
-static int
-load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngiven,
-    struct check_head **out, size_t *n, struct mamori_error *err)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT size, root, time, pubkey, signature FROM tree_head "
-	    "ORDER BY size", err);
-	size_t cap = ngiven + 16, k = 0;
-	struct check_head *heads = malloc(cap * sizeof(*heads));
-
-	if (st == NULL || heads == NULL) {
-		sqlite3_finalize(st);
-		free(heads);
-		return st ? mamori_error_set(err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (k == cap) {
-			struct check_head *nh = realloc(heads, (cap *= 2) * sizeof(*heads));
-			if (nh == NULL) {
-				free(heads);
-				sqlite3_finalize(st);
-				return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-			}
-			heads = nh;
-		}
-		head_from_row(s, st, &heads[k].h);
-		heads[k++].origin = "stored";
-	}
-	sqlite3_finalize(st);
-	if (k + ngiven > cap) {
-		struct check_head *nh = realloc(heads, (k + ngiven) * sizeof(*heads));
-		if (nh == NULL) {
-			free(heads);
-			return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-		}
-		heads = nh;
-	}
-	for (size_t i = 0; i < ngiven; i++) {
-		heads[k].h = given[i];
-		heads[k++].origin = "given";
-	}
-	qsort(heads, k, sizeof(*heads), by_size);
-	*out = heads;
-	*n = k;
-	return 0;
-}
-
-int
-mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
-    size_t ngiven, char *summary, size_t sn, struct mamori_error *err)
-{
-	struct mamori_merkle_acc acc;
-	struct check_head *heads = NULL;
-	size_t nheads = 0, next = 0;
-	unsigned char chain[32] = { 0 }, leaf[32], root[32];
-	uint64_t count = 0, bytes = 0;
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	memset(&acc, 0, sizeof(acc));
-	if ((rc = load_heads(s, given, ngiven, &heads, &nheads, err)) != 0)
-		return rc;
-	for (size_t i = 0; i < nheads; i++) {
-		if (strcmp(heads[i].h.log_id, s->log_id) != 0) {
-			rc = tampered(err, (int64_t)heads[i].h.size, "%lld: a %s tree head of this size belongs "
-			    "to another log", heads[i].origin);
-			goto out;
-		}
-		if (!mamori_head_verify(&heads[i].h, pk)) {
-			rc = tampered(err, (int64_t)heads[i].h.size, "%lld: the signature of a %s tree head of this size "
-			    "does not verify with the public key", heads[i].origin);
-			goto out;
-		}
-	}
-	/* heads of the empty log commit to MTH({}) */
-	mamori_merkle_acc_root(&acc, root);
-	for (; next < nheads && heads[next].h.size == 0; next++)
-		if (sodium_memcmp(root, heads[next].h.root, 32) != 0) {
-			rc = tampered(err, 0, "%lld: a %s tree head of the empty log has a wrong root", heads[next].origin);
-			goto out;
-		}
-	st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body, leaf, chain "
-	    "FROM audit_event ORDER BY seq", err);
-	if (st == NULL) {
-		rc = MAMORI_E_STORE;
-		goto out;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mamori_event ev = {
-			.seq = sqlite3_column_int64(st, 0),
-			.time = (const char *)sqlite3_column_text(st, 1),
-			.actor = (const char *)sqlite3_column_text(st, 2),
-			.action = (const char *)sqlite3_column_text(st, 3),
-			.object_type = (const char *)sqlite3_column_text(st, 4),
-			.object_id = (const char *)sqlite3_column_text(st, 5),
-			.body = (const char *)sqlite3_column_text(st, 6),
-		};
-		if (ev.seq != (int64_t)count + 1) {
-			rc = tampered(err, (int64_t)count + 1, "%lld: event missing or out of order%s "
-			    "(deleted, inserted or renumbered)", "");
-			goto out;
-		}
-		mamori_event_leaf(&ev, leaf);
-		if (sqlite3_column_bytes(st, 7) != 32 || sodium_memcmp(leaf, sqlite3_column_blob(st, 7), 32) != 0) {
-			rc = tampered(err, ev.seq, "%lld: the event's content does not match its leaf hash%s "
-			    "(modified)", "");
-			goto out;
-		}
-		mamori_event_chain(chain, leaf, chain);
-		if (sqlite3_column_bytes(st, 8) != 32 || sodium_memcmp(chain, sqlite3_column_blob(st, 8), 32) != 0) {
-			rc = tampered(err, ev.seq, "%lld: the hash chain breaks here%s (an earlier event was "
-			    "modified, removed or reordered)", "");
-			goto out;
-		}
-		for (int c = 1; c <= 6; c++)
-			bytes += (uint64_t)sqlite3_column_bytes(st, c);
-		bytes += 8;
-		mamori_merkle_acc_push(&acc, leaf);
-		count++;
-		/* the root costs log2(n) hashes: compute it only where a head needs it */
-		if (next < nheads && heads[next].h.size == count) {
-			mamori_merkle_acc_root(&acc, root);
-			for (; next < nheads && heads[next].h.size == count; next++)
-				if (sodium_memcmp(root, heads[next].h.root, 32) != 0) {
-					rc = tampered(err, (int64_t)count, "%lld: the log up to here no longer "
-					    "matches the %s tree head of this size (history rewritten)",
-					    heads[next].origin);
-					goto out;
-				}
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_error(s, err, "cannot read the audit trail");
-		goto out;
-	}
-	if (next < nheads) {
-		rc = tampered(err, (int64_t)count + 1, "%lld: the log ends before a %s tree head's size "
-		    "(truncated or rolled back)", heads[next].origin);
-		goto out;
-	}
-	mamori_merkle_acc_root(&acc, root);
-	{
-		char hex[65];
-		sodium_bin2hex(hex, sizeof(hex), root, 32);
-		snprintf(summary, sn, "ok: %llu events (%llu bytes), chain and tree intact, root %s, "
-		    "%zu signed heads verified (%zu given)", (unsigned long long)count,
-		    (unsigned long long)bytes, count ? hex : "-", nheads, ngiven);
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	free(heads);
 	return rc;
 }
 

@@ -1,0 +1,22 @@
+/* audit_internal.h — what the audit modules share. (internal) */
+#ifndef MAMORI_AUDIT_INTERNAL_H
+#define MAMORI_AUDIT_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "mamori/audit.h"
+
+/* Fills h from a row of SELECT size, root, time, pubkey, signature FROM tree_head. */
+void audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h);
+
+/*
+ * mamori_audit_verify with the chunking made explicit: chunks of 2^chunk_bits
+ * events, checked by up to `threads` threads (the caller's included) on
+ * connections of their own (1: the caller's thread and connection alone).  The answer — summary, or the
+ * first bad sequence number and its message — does not depend on either; the
+ * unit tests check that with tiny chunks.
+ */
+int audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
+    size_t ngiven, int chunk_bits, int threads, char *summary, size_t sn, struct mamori_error *err);
+
+#endif

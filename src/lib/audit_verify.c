@@ -1,0 +1,590 @@
+/*
+ * audit_verify.c — `mamori log verify`: recomputes every leaf, the hash chain
+ * and the Merkle tree of the audit trail and checks every signed head against
+ * them (docs/audit.md).
+ *
+ * The trail is cut into chunks of 2^k events starting at multiples of 2^k.
+ * Such a chunk is a perfect subtree of the RFC 9162 tree, and an event's chain
+ * hash depends only on its leaf and the stored chain hash of the event before
+ * it (which that event's own check has tied to everything earlier).  So chunks
+ * are checked independently, by worker threads on read-only connections of
+ * their own, and the calling thread folds the chunk roots in order and reports
+ * the first failure in sequence order — the same answer a single pass gives,
+ * in a fraction of the time on a machine with more than one core.
+ */
+#include "audit_internal.h"
+#include "store_internal.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mamori/merkle.h"
+
+#define CHUNK_BITS 16
+#define MAX_THREADS 4
+#define MAX_LEVELS 64
+
+struct check_head {
+	struct mamori_head h;
+	const char *origin;	/* "stored" or "given" */
+};
+
+/* A chunk's tree so far: its perfect subtrees, as in mamori_merkle_acc. */
+struct partial {
+	uint64_t size;
+	unsigned char stack[MAX_LEVELS][MAMORI_HASH_LEN];
+};
+
+/* The partial tree of a chunk where a head's size falls inside the chunk. */
+struct mark {
+	uint64_t size;		/* the head's size */
+	struct partial part;
+};
+
+struct chunk {
+	int64_t lo, hi;		/* sequence numbers lo..hi */
+	struct partial part;	/* the chunk's tree (complete when intact) */
+	struct mark *marks;
+	size_t nmarks;
+	uint64_t bytes;
+	int64_t bad_seq;	/* first bad event, 0 when intact */
+	const char *bad_fmt;	/* its message, with %lld for bad_seq */
+	int store_rc;		/* a read error: MAMORI_E_STORE with store_msg */
+	char store_msg[200];
+	bool done;
+};
+
+struct verify {
+	struct mamori_store *s;
+	const struct check_head *heads;
+	size_t nheads;
+	struct chunk *chunks;
+	size_t nchunks;
+	int bits;
+	atomic_size_t next;	/* the next chunk a worker takes */
+	atomic_size_t first_bad; /* no use checking chunks after a bad one */
+};
+
+static const char sql_range[] = "SELECT seq, time, actor, action, object_type, object_id, body, leaf, chain "
+    "FROM audit_event WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq";
+
+/* ---- heads ------------------------------------------------------------ */
+
+static int
+tampered(struct mamori_error *err, int64_t seq, const char *fmt, const char *detail)
+{
+	mamori_error_set(err, MAMORI_E_TAMPERED, fmt, (long long)seq, detail ? detail : "");
+	if (err)
+		err->line = (int)(seq > 0 && seq < 2147483647 ? seq : 0);
+	return MAMORI_E_TAMPERED;
+}
+
+static int
+by_size(const void *a, const void *b)
+{
+	uint64_t x = ((const struct check_head *)a)->h.size, y = ((const struct check_head *)b)->h.size;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Stored and given heads together, sorted by size. */
+static int
+load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngiven,
+    struct check_head **out, size_t *n, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT size, root, time, pubkey, signature FROM tree_head "
+	    "ORDER BY size", err);
+	size_t cap = ngiven + 16, k = 0;
+	struct check_head *heads = malloc(cap * sizeof(*heads));
+	int rc = 0;
+
+	if (st == NULL || heads == NULL) {
+		rc = st ? mamori_error_set(err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (k + ngiven == cap) {
+			struct check_head *nh = realloc(heads, (cap *= 2) * sizeof(*heads));
+			if (nh == NULL) {
+				rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+				goto out;
+			}
+			heads = nh;
+		}
+		audit_head_from_row(s, st, &heads[k].h);
+		heads[k++].origin = "stored";
+	}
+	for (size_t i = 0; i < ngiven; i++) {
+		heads[k].h = given[i];
+		heads[k++].origin = "given";
+	}
+	qsort(heads, k, sizeof(*heads), by_size);
+out:
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		free(heads);
+		heads = NULL;
+		k = 0;
+	}
+	*out = heads;
+	*n = k;
+	return rc;
+}
+
+/* Every head must be of this log and signed by pk. */
+static int
+check_signatures(struct mamori_store *s, const struct check_head *heads, size_t n, const unsigned char pk[32],
+    struct mamori_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(heads[i].h.log_id, s->log_id) != 0)
+			return tampered(err, (int64_t)heads[i].h.size, "%lld: a %s tree head of this size belongs "
+			    "to another log", heads[i].origin);
+		if (!mamori_head_verify(&heads[i].h, pk))
+			return tampered(err, (int64_t)heads[i].h.size, "%lld: the signature of a %s tree head of "
+			    "this size does not verify with the public key", heads[i].origin);
+	}
+	return 0;
+}
+
+/* The index of the first head with size >= size. */
+static size_t
+first_head_from(const struct check_head *heads, size_t n, uint64_t size)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (heads[mid].h.size < size)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- one chunk -------------------------------------------------------- */
+
+static void
+partial_push(struct partial *p, const unsigned char leaf[MAMORI_HASH_LEN])
+{
+	unsigned char h[MAMORI_HASH_LEN];
+	uint64_t size = p->size;
+	int level = 0;
+
+	memcpy(h, leaf, MAMORI_HASH_LEN);
+	while (size & 1) {
+		mamori_merkle_node(p->stack[level], h, h);
+		size >>= 1;
+		level++;
+	}
+	memcpy(p->stack[level], h, MAMORI_HASH_LEN);
+	p->size++;
+}
+
+static bool
+add_mark(struct chunk *c, const struct partial *p, uint64_t size)
+{
+	struct mark *m = realloc(c->marks, (c->nmarks + 1) * sizeof(*m));
+
+	if (m == NULL)
+		return false;
+	c->marks = m;
+	m[c->nmarks].size = size;
+	m[c->nmarks].part = *p;
+	c->nmarks++;
+	return true;
+}
+
+static void
+chunk_bad(struct chunk *c, int64_t seq, const char *fmt)
+{
+	c->bad_seq = seq;
+	c->bad_fmt = fmt;
+}
+
+/*
+ * The leaf encoding reads each field up to its first NUL: a field that holds
+ * more than that (bytes appended after a NUL, or stored as a blob) was not
+ * written by mamori, even though its leaf would still match.
+ */
+static bool
+stored_as_written(sqlite3_stmt *st)
+{
+	/* types first: asking for the text may convert a value and its type */
+	for (int col = 1; col <= 6; col++)
+		if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+			return false;
+	for (int col = 1; col <= 6; col++) {
+		const char *t = (const char *)sqlite3_column_text(st, col);
+
+		if (t == NULL || strlen(t) != (size_t)sqlite3_column_bytes(st, col))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Checks one row: its place in the sequence, its leaf and its chain hash.
+ * prev_chain is the stored chain hash of the event before; on success it
+ * becomes this event's.
+ */
+static bool
+check_row(struct chunk *c, sqlite3_stmt *st, int64_t expect, unsigned char prev_chain[MAMORI_HASH_LEN],
+    unsigned char leaf[MAMORI_HASH_LEN])
+{
+	unsigned char chain[MAMORI_HASH_LEN];
+	bool as_written = stored_as_written(st);
+	struct mamori_event ev = {
+		.seq = sqlite3_column_int64(st, 0),
+		.time = (const char *)sqlite3_column_text(st, 1),
+		.actor = (const char *)sqlite3_column_text(st, 2),
+		.action = (const char *)sqlite3_column_text(st, 3),
+		.object_type = (const char *)sqlite3_column_text(st, 4),
+		.object_id = (const char *)sqlite3_column_text(st, 5),
+		.body = (const char *)sqlite3_column_text(st, 6),
+	};
+
+	if (ev.seq != expect) {
+		chunk_bad(c, expect, "%lld: event missing or out of order%s (deleted, inserted or renumbered)");
+		return false;
+	}
+	mamori_event_leaf(&ev, leaf);
+	if (!as_written || sqlite3_column_bytes(st, 7) != MAMORI_HASH_LEN || memcmp(leaf, sqlite3_column_blob(st, 7),
+	    MAMORI_HASH_LEN) != 0) {
+		chunk_bad(c, ev.seq, "%lld: the event's content does not match its leaf hash%s (modified)");
+		return false;
+	}
+	mamori_event_chain(prev_chain, leaf, chain);
+	if (sqlite3_column_bytes(st, 8) != MAMORI_HASH_LEN || memcmp(chain, sqlite3_column_blob(st, 8),
+	    MAMORI_HASH_LEN) != 0) {
+		chunk_bad(c, ev.seq, "%lld: the hash chain breaks here%s (an earlier event was modified, "
+		    "removed or reordered)");
+		return false;
+	}
+	memcpy(prev_chain, chain, MAMORI_HASH_LEN);
+	for (int col = 1; col <= 6; col++)
+		c->bytes += (uint64_t)sqlite3_column_bytes(st, col);
+	c->bytes += 8;
+	return true;
+}
+
+/* The stored chain hash before the chunk: 32 zero bytes before event 1. */
+static bool
+chunk_start(struct chunk *c, sqlite3_stmt *st, unsigned char prev_chain[MAMORI_HASH_LEN], int *step)
+{
+	memset(prev_chain, 0, MAMORI_HASH_LEN);
+	*step = sqlite3_step(st);
+	if (c->lo == 1)
+		return true;
+	/* the row before is the previous chunk's last; if it is gone, that chunk says so */
+	if (*step != SQLITE_ROW || sqlite3_column_int64(st, 0) != c->lo - 1 ||
+	    sqlite3_column_bytes(st, 8) != MAMORI_HASH_LEN) {
+		chunk_bad(c, c->lo - 1, "%lld: event missing or out of order%s (deleted, inserted or renumbered)");
+		return false;
+	}
+	memcpy(prev_chain, sqlite3_column_blob(st, 8), MAMORI_HASH_LEN);
+	*step = sqlite3_step(st);
+	return true;
+}
+
+static void
+check_chunk(struct verify *v, sqlite3 *db, struct chunk *c)
+{
+	unsigned char prev_chain[MAMORI_HASH_LEN], leaf[MAMORI_HASH_LEN];
+	size_t h = first_head_from(v->heads, v->nheads, (uint64_t)c->lo);
+	int64_t expect = c->lo;
+	sqlite3_stmt *st = NULL;
+	int step;
+
+	if (sqlite3_prepare_v2(db, sql_range, -1, &st, NULL) != SQLITE_OK)
+		goto store_error;
+	/* event 1's chunk also reads whatever sits below it (seq 0, negative) */
+	sqlite3_bind_int64(st, 1, c->lo == 1 ? INT64_MIN : c->lo - 1);
+	sqlite3_bind_int64(st, 2, c->hi);
+	if (!chunk_start(c, st, prev_chain, &step))
+		goto out;
+	for (; step == SQLITE_ROW; step = sqlite3_step(st), expect++) {
+		if (!check_row(c, st, expect, prev_chain, leaf))
+			goto out;
+		partial_push(&c->part, leaf);
+		/* heads inside the chunk need its tree as it was at their size */
+		for (; h < v->nheads && v->heads[h].h.size <= (uint64_t)expect; h++)
+			if (v->heads[h].h.size == (uint64_t)expect && expect != c->hi &&
+			    (c->nmarks == 0 || c->marks[c->nmarks - 1].size != (uint64_t)expect) &&
+			    !add_mark(c, &c->part, (uint64_t)expect)) {
+				c->store_rc = MAMORI_E_NOMEM;
+				snprintf(c->store_msg, sizeof(c->store_msg), "out of memory");
+				goto out;
+			}
+	}
+	if (step != SQLITE_DONE)
+		goto store_error;
+	if (expect != c->hi + 1)
+		chunk_bad(c, expect, "%lld: event missing or out of order%s (deleted, inserted or renumbered)");
+	goto out;
+store_error:
+	c->store_rc = MAMORI_E_STORE;
+	snprintf(c->store_msg, sizeof(c->store_msg), "cannot read the audit trail: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	c->done = true;
+}
+
+/* ---- workers ---------------------------------------------------------- */
+
+static void
+note_bad(struct verify *v, size_t i)
+{
+	size_t cur = atomic_load(&v->first_bad);
+
+	while (i < cur && !atomic_compare_exchange_weak(&v->first_bad, &cur, i))
+		;
+}
+
+static void
+run_chunks(struct verify *v, sqlite3 *db)
+{
+	size_t i;
+
+	while ((i = atomic_fetch_add(&v->next, 1)) < v->nchunks) {
+		if (i > atomic_load(&v->first_bad))
+			continue;
+		check_chunk(v, db, &v->chunks[i]);
+		if (v->chunks[i].bad_seq || v->chunks[i].store_rc)
+			note_bad(v, i);
+	}
+}
+
+static void *
+worker(void *arg)
+{
+	struct verify *v = arg;
+	sqlite3 *db = NULL;
+
+	/* its own connection, used by this thread alone: no SQLite mutexes */
+	if (sqlite3_open_v2(sqlite3_db_filename(v->s->db, "main"), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 5000);
+		run_chunks(v, db);
+	}
+	/* a worker that cannot open leaves its chunks to the others */
+	sqlite3_close(db);
+	return NULL;
+}
+
+/*
+ * How many threads check chunks, the caller's included: one per core, up to
+ * MAX_THREADS.  Threads read through connections of their own, so they need a
+ * database file and must not miss what the caller's connection has not
+ * committed yet; otherwise the caller works alone on its own connection.
+ */
+static int
+thread_count(struct mamori_store *s, int wanted, size_t nchunks)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *file = sqlite3_db_filename(s->db, "main");
+
+	if (file == NULL || file[0] == '\0' || !sqlite3_get_autocommit(s->db))
+		return 1;
+	if (wanted > MAX_THREADS)
+		wanted = MAX_THREADS;
+	if (cpus > 0 && wanted > cpus)
+		wanted = (int)cpus;
+	if ((size_t)wanted > nchunks)
+		wanted = (int)nchunks;
+	return wanted < 1 ? 1 : wanted;
+}
+
+static void
+run_all(struct verify *v, int threads)
+{
+	pthread_t tid[MAX_THREADS];
+	int started = 0;
+
+	if (threads <= 1) {
+		run_chunks(v, v->s->db);
+		return;
+	}
+	for (int i = 1; i < threads; i++)
+		if (pthread_create(&tid[started], NULL, worker, v) == 0)
+			started++;
+	worker(v);
+	/* chunks nobody could take (no connection opened) fall to the store's own */
+	run_chunks(v, v->s->db);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+/* ---- folding ---------------------------------------------------------- */
+
+/* The root of the whole tree: full chunks in acc, then part. */
+static void
+fold_root(const struct mamori_merkle_acc *acc, const struct partial *part, unsigned char root[MAMORI_HASH_LEN])
+{
+	struct mamori_merkle_acc t = *acc;
+
+	for (int level = MAX_LEVELS - 1; level >= 0; level--)
+		if (part->size >> level & 1)
+			mamori_merkle_acc_push_subtree(&t, part->stack[level], level);
+	mamori_merkle_acc_root(&t, root);
+}
+
+/* Compares root with every head of this size; *h moves past them. */
+static int
+check_heads_at(const struct verify *v, size_t *h, uint64_t size, const unsigned char root[MAMORI_HASH_LEN],
+    struct mamori_error *err)
+{
+	for (; *h < v->nheads && v->heads[*h].h.size == size; (*h)++)
+		if (memcmp(root, v->heads[*h].h.root, MAMORI_HASH_LEN) != 0)
+			return tampered(err, (int64_t)size, "%lld: the log up to here no longer matches the %s "
+			    "tree head of this size (history rewritten)", v->heads[*h].origin);
+	return 0;
+}
+
+static int
+fold_chunks(struct verify *v, uint64_t *bytes, unsigned char root[MAMORI_HASH_LEN], struct mamori_error *err)
+{
+	struct mamori_merkle_acc acc;
+	size_t h = 0;
+	int rc;
+
+	memset(&acc, 0, sizeof(acc));
+	mamori_merkle_acc_root(&acc, root);
+	if ((rc = check_heads_at(v, &h, 0, root, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < v->nchunks; i++) {
+		struct chunk *c = &v->chunks[i];
+
+		if (!c->done)
+			return mamori_error_set(err, MAMORI_E_STORE, "cannot read the audit trail: chunk from %lld "
+			    "was not checked", (long long)c->lo);
+		for (size_t m = 0; m < c->nmarks; m++) {
+			fold_root(&acc, &c->marks[m].part, root);
+			if ((rc = check_heads_at(v, &h, c->marks[m].size, root, err)) != 0)
+				return rc;
+		}
+		if (c->store_rc)
+			return mamori_error_set(err, c->store_rc, "%s", c->store_msg);
+		if (c->bad_seq)
+			return tampered(err, c->bad_seq, c->bad_fmt, "");
+		*bytes += c->bytes;
+		fold_root(&acc, &c->part, root);
+		if ((rc = check_heads_at(v, &h, (uint64_t)c->hi, root, err)) != 0)
+			return rc;
+		if (c->part.size == (uint64_t)1 << v->bits)
+			mamori_merkle_acc_push_subtree(&acc, c->part.stack[v->bits], v->bits);
+	}
+	if (h < v->nheads)
+		return tampered(err, v->nchunks ? v->chunks[v->nchunks - 1].hi + 1 : 1, "%lld: the log ends before "
+		    "a %s tree head's size (truncated or rolled back)", v->heads[h].origin);
+	return 0;
+}
+
+/* ---- the whole -------------------------------------------------------- */
+
+/*
+ * How far the chunks reach.  An intact log holds events 1..count, so it ends
+ * at max(seq) == count.  When max(seq) is larger, some number in 1..count + 1
+ * is missing and the first bad event lies at or before count + 1: the chunks
+ * stop there rather than cover a range that a renumbered event made huge.
+ * *empty when there are no events at all.
+ */
+static int
+log_end(struct mamori_store *s, int64_t *end, bool *empty, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT max(seq), count(*) FROM audit_event", err);
+	int64_t last, count;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return store_error(s, err, "cannot read the audit trail");
+	}
+	*empty = sqlite3_column_type(st, 0) == SQLITE_NULL;
+	last = sqlite3_column_int64(st, 0);
+	count = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	*end = last > count ? count + 1 : last;
+	/* events that all sit at or below 0 still get event 1's chunk, which reads them */
+	if (*end < 1)
+		*end = 1;
+	return 0;
+}
+
+static int
+make_chunks(struct verify *v, int64_t end, bool empty, struct mamori_error *err)
+{
+	int64_t size = (int64_t)1 << v->bits;
+	size_t n;
+
+	if (empty)
+		return 0;
+	n = (size_t)((end - 1) / size + 1);
+	if ((v->chunks = calloc(n, sizeof(*v->chunks))) == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	v->nchunks = n;
+	for (size_t i = 0; i < n; i++) {
+		v->chunks[i].lo = (int64_t)i * size + 1;
+		v->chunks[i].hi = (int64_t)(i + 1) * size;
+	}
+	v->chunks[n - 1].hi = end;
+	return 0;
+}
+
+int
+audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
+    size_t ngiven, int chunk_bits, int threads, char *summary, size_t sn, struct mamori_error *err)
+{
+	struct verify v = { .s = s, .bits = chunk_bits };
+	struct check_head *heads = NULL;
+	unsigned char root[MAMORI_HASH_LEN];
+	uint64_t bytes = 0;
+	int64_t last = 0;
+	bool empty = true;
+	int rc;
+
+	if (chunk_bits < 1 || chunk_bits > 40)
+		return mamori_error_set(err, MAMORI_E_USAGE, "chunk size out of range");
+	if ((rc = load_heads(s, given, ngiven, &heads, &v.nheads, err)) != 0 ||
+	    (rc = check_signatures(s, heads, v.nheads, pk, err)) != 0 ||
+	    (rc = log_end(s, &last, &empty, err)) != 0)
+		goto out;
+	v.heads = heads;
+	if ((rc = make_chunks(&v, last, empty, err)) != 0)
+		goto out;
+	atomic_init(&v.next, 0);
+	atomic_init(&v.first_bad, v.nchunks);
+	run_all(&v, thread_count(s, threads, v.nchunks));
+	if ((rc = fold_chunks(&v, &bytes, root, err)) != 0)
+		goto out;
+	{
+		char hex[65];
+		uint64_t count = empty ? 0 : (uint64_t)last;
+
+		sodium_bin2hex(hex, sizeof(hex), root, MAMORI_HASH_LEN);
+		snprintf(summary, sn, "ok: %llu events (%llu bytes), chain and tree intact, root %s, "
+		    "%zu signed heads verified (%zu given)", (unsigned long long)count,
+		    (unsigned long long)bytes, count ? hex : "-", v.nheads, ngiven);
+	}
+out:
+	for (size_t i = 0; i < v.nchunks; i++)
+		free(v.chunks[i].marks);
+	free(v.chunks);
+	free(heads);
+	return rc;
+}
+
+int
+mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
+    size_t ngiven, char *summary, size_t sn, struct mamori_error *err)
+{
+	return audit_verify_chunked(s, pk, given, ngiven, CHUNK_BITS, MAX_THREADS, summary, sn, err);
+}
