@@ -9,6 +9,7 @@
 #define MAMORI_MILTER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mamori/error.h"
 #include "mamori/policy.h"
@@ -59,8 +60,9 @@ struct mamori_milter_opts {
  * SIGTERM / SIGHUP it stops accepting connections and waits up to
  * shutdown_seconds for messages in flight.  libmilter keeps its state in the
  * process, so only one milter runs per process and opts (and the policy) must
- * outlive the call.  Returns 0, or MAMORI_E_IO / MAMORI_E_USAGE with err saying
- * why the socket could not be opened.
+ * outlive the call.  Returns 0, or MAMORI_E_USAGE (a socket or segment that is
+ * not one), MAMORI_E_IO (the socket cannot be opened), MAMORI_E_NOMEM, with err
+ * saying why.
  */
 int mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *err);
 
