@@ -8,11 +8,12 @@ build_pkgs=(
   build-essential meson ninja-build pkg-config clang
   libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev nettle-dev
   libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev
-  libgmime-3.0-dev libxml2-dev
+  libgmime-3.0-dev libxml2-dev libmilter-dev
   libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev
 )
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
+  postfix
 )
 
 want=("${build_pkgs[@]}")
@@ -40,5 +41,8 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix only for the milter's end-to-end test, which runs its own private
+# instance: install it unconfigured, so that no system MTA is set up or started
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -133,6 +133,12 @@ struct mamori_segment {
 	struct mamori_requirement *requirements;
 	size_t nrequirements;
 	struct mamori_srcpos family_pos;
+	/* Mail domains whose mailboxes sit in this segment (the milter's
+	 * per-recipient rules): lowercase DNS names, each matching itself and its
+	 * subdomains, or "*" for every domain no segment names. */
+	const char **mail_domains;
+	size_t nmail_domains;
+	struct mamori_srcpos mail_domains_pos;
 };
 
 /* An allowed one-way flow between two segments; anything not listed is denied. */
@@ -264,6 +270,15 @@ const struct mamori_measure *mamori_policy_measure(const struct mamori_policy *p
 /* The allowed flow from one segment to another over channel, or NULL (denied). */
 const struct mamori_flow *mamori_policy_flow(const struct mamori_policy *p,
     const char *from, const char *to, const char *channel);
+
+/*
+ * The segment a mail domain belongs to: the segment whose `mail_domains` holds
+ * the longest entry equal to the domain or to one of its parent domains
+ * ("lgwan.jp" holds "city.example.lgwan.jp"), else the segment holding "*",
+ * else NULL.  Case-insensitive; a trailing dot is ignored.
+ */
+const struct mamori_segment *mamori_policy_mail_segment(const struct mamori_policy *p,
+    const char *domain);
 
 /* Whether the segment carries the requirement id (e.g. "mfa"). */
 bool mamori_segment_requires(const struct mamori_segment *s, const char *requirement);

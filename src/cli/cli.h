@@ -28,6 +28,7 @@ int cmd_asset(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_sanitize(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
+int cmd_milter(int argc, char **argv);
 
 /* The store path: the --db option when given, else $MAMORI_DB, else ./mamori.db. */
 const char *cli_db_path(const char *option);

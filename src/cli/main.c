@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, "accounts, passwords and TOTP (利用者)" },
 	{ "sanitize", cmd_sanitize, "無害化: mail to plain text; file disarm (PDF, images, OOXML, text)" },
 	{ "quarantine", cmd_quarantine, "隔離された原本: list, show, request and release (二人制)" },
+	{ "milter", cmd_milter, "無害化 at the mail gateway: a milter for Postfix" },
 	{ "serve", cmd_serve, "the HTTP API and the web UI (サーバ)" },
 };
 

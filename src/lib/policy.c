@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 enum {
@@ -510,6 +511,36 @@ mamori_policy_flow(const struct mamori_policy *p, const char *from, const char *
 			return f;
 	}
 	return NULL;
+}
+
+const struct mamori_segment *
+mamori_policy_mail_segment(const struct mamori_policy *p, const char *domain)
+{
+	const struct mamori_segment *best = NULL, *any = NULL;
+	size_t n = domain ? strlen(domain) : 0, best_len = 0;
+
+	if (n > 0 && domain[n - 1] == '.')
+		n--;
+	for (size_t i = 0; n > 0 && i < p->nsegments; i++) {
+		const struct mamori_segment *s = &p->segments[i];
+		for (size_t j = 0; j < s->nmail_domains; j++) {
+			const char *d = s->mail_domains[j];
+			size_t dl = strlen(d);
+			if (strcmp(d, "*") == 0) {
+				any = any ? any : s;
+				continue;
+			}
+			/* the domain itself, or a subdomain: ends in "." + d */
+			if (dl > n || strncasecmp(domain + n - dl, d, dl) != 0 ||
+			    (dl < n && domain[n - dl - 1] != '.'))
+				continue;
+			if (dl > best_len) {
+				best = s;
+				best_len = dl;
+			}
+		}
+	}
+	return best ? best : (n > 0 ? any : NULL);
 }
 
 bool

@@ -4,6 +4,7 @@
 #include "suggest.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -243,6 +244,66 @@ check_levels(struct checker *c, const struct mamori_axis *a)
 	}
 }
 
+/* A mail domain as `mail_domains` takes it: "*", or a lowercase DNS name in
+ * A-label form (labels of a-z 0-9 '-', not starting or ending with '-'). */
+static bool
+mail_domain_ok(const char *d)
+{
+	size_t label = 0, total = strlen(d);
+
+	if (strcmp(d, "*") == 0)
+		return true;
+	if (total == 0 || total > 253)
+		return false;
+	for (const char *c = d;; c++) {
+		if (*c == '.' || *c == '\0') {
+			if (label == 0 || label > 63 || c[-1] == '-')
+				return false;
+			if (*c == '\0')
+				return true;
+			label = 0;
+			continue;
+		}
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || (*c == '-' && label > 0)))
+			return false;
+		label++;
+	}
+}
+
+/* Each mail domain well-formed and claimed by one segment only, so that a
+ * recipient's segment (and with it the 無害化 a mail needs) is never ambiguous. */
+static void
+check_mail_domains(struct checker *c)
+{
+	const struct mamori_policy *p = c->p;
+
+	for (size_t i = 0; i < p->nsegments; i++) {
+		const struct mamori_segment *s = &p->segments[i];
+		for (size_t j = 0; j < s->nmail_domains; j++) {
+			const char *d = s->mail_domains[j];
+			bool dup = false;
+			if (!mail_domain_ok(d)) {
+				report(c, MAMORI_SEV_ERROR, &s->mail_domains_pos,
+				    "segment '%s': mail domain '%s' is not a domain name; write it in "
+				    "lowercase ASCII (an internationalised name as its xn-- form), "
+				    "without '@' or a leading dot, or write \"*\" for every other domain",
+				    s->id ? s->id : "?", d);
+				continue;
+			}
+			for (size_t k = 0; k <= i && !dup; k++) {
+				const struct mamori_segment *o = &p->segments[k];
+				for (size_t m = 0; m < (k == i ? j : o->nmail_domains) && !dup; m++)
+					dup = strcmp(o->mail_domains[m], d) == 0;
+				if (dup)
+					report(c, MAMORI_SEV_ERROR, &s->mail_domains_pos,
+					    "segment '%s': mail domain '%s' is already in segment '%s'; "
+					    "a domain belongs to one segment only", s->id ? s->id : "?", d,
+					    o->id ? o->id : "?");
+			}
+		}
+	}
+}
+
 static void
 check_segments(struct checker *c)
 {
@@ -331,5 +392,6 @@ mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *diags
 	for (size_t i = 0; i < p->classification.naxes; i++)
 		check_levels(&c, &p->classification.axes[i]);
 	check_segments(&c);
+	check_mail_domains(&c);
 	check_sections(&c, p->document.sections, p->document.nsections, 0);
 }

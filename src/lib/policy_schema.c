@@ -160,6 +160,10 @@ static const struct ym_field segment_fields[] = {
 	STR(struct mamori_segment, "definition", definition, false, "the definition"),
 	CLAUSE(struct mamori_segment),
 	LIST(struct mamori_segment, "requirements", requirements, nrequirements, requirement_schema, false, YM_MERGE_REPLACE, "requirements"),
+	{ .key = "mail_domains", .kind = YM_STRLIST, .offset = offsetof(struct mamori_segment, mail_domains),
+	  .count_offset = offsetof(struct mamori_segment, nmail_domains),
+	  .pos_offset = offsetof(struct mamori_segment, mail_domains_pos),
+	  .doc = "mail domains whose mailboxes are in this segment (and their subdomains); \"*\" for every other domain" },
 };
 static const struct ym_schema segment_schema = SCHEMA(struct mamori_segment, "segment", segment_fields, "id");
 

@@ -104,6 +104,42 @@ test_find_by_title(void **state)
 }
 
 /* Replaces the first occurrence of from in minimal by to, then loads. */
+static int load_edit(const char *from, const char *to, struct mamori_diags *d, struct mamori_policy **p);
+
+/* mail_domains: the longest matching parent domain wins, "*" takes the rest. */
+static void
+test_mail_segment(void **state)
+{
+	struct mamori_diags d = { 0 };
+	struct mamori_policy *p = NULL;
+
+	(void)state;
+	assert_int_equal(load_edit("aliases: [情報系], clause: c}",
+	    "aliases: [情報系], clause: c, mail_domains: [lgwan.jp, lgwan.city.example.lg.jp]}\n"
+	    "  - {id: dmz, title: DMZ, clause: c, mail_domains: [city.example.lg.jp]}\n"
+	    "  - {id: other, title: 他, clause: c, mail_domains: [\"*\"]}", &d, &p), 0);
+	assert_string_equal(mamori_policy_mail_segment(p, "lgwan.jp")->id, "lgwan");
+	assert_string_equal(mamori_policy_mail_segment(p, "City.Mutsu.Aomori.LGWAN.jp.")->id, "lgwan");
+	assert_string_equal(mamori_policy_mail_segment(p, "city.example.lg.jp")->id, "dmz");
+	assert_string_equal(mamori_policy_mail_segment(p, "mail.city.example.lg.jp")->id, "dmz");
+	/* the longer entry under the shorter one's domain */
+	assert_string_equal(mamori_policy_mail_segment(p, "lgwan.city.example.lg.jp")->id, "lgwan");
+	assert_string_equal(mamori_policy_mail_segment(p, "x.lgwan.city.example.lg.jp")->id, "lgwan");
+	/* a label boundary, not a string suffix */
+	assert_string_equal(mamori_policy_mail_segment(p, "notlgwan.jp")->id, "other");
+	assert_string_equal(mamori_policy_mail_segment(p, "example.com")->id, "other");
+	assert_null(mamori_policy_mail_segment(p, ""));
+	mamori_policy_free(&p);
+	mamori_diags_clear(&d);
+	/* without "*", an unnamed domain is in no segment */
+	assert_int_equal(load_edit("aliases: [情報系], clause: c}",
+	    "aliases: [情報系], clause: c, mail_domains: [lgwan.jp]}", &d, &p), 0);
+	assert_null(mamori_policy_mail_segment(p, "example.com"));
+	assert_null(mamori_policy_mail_segment(p, "jp"));
+	mamori_policy_free(&p);
+	mamori_diags_clear(&d);
+}
+
 static int
 load_edit(const char *from, const char *to, struct mamori_diags *d, struct mamori_policy **p)
 {
@@ -232,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_reports_to_cycle),
 		cmocka_unit_test(test_syntax_and_utf8),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_mail_segment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
