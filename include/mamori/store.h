@@ -129,6 +129,11 @@ int mamori_store_tx_event(struct mamori_store_tx *tx, const char *action,
 /* The store behind a transaction (for reads inside fn). */
 struct mamori_store *mamori_store_tx_store(struct mamori_store_tx *tx);
 
+/* The actor of the events appended from now on in this transaction (one
+ * transaction of a group commit carries several askers' events).  actor must
+ * outlive the transaction and not be empty. */
+void mamori_store_tx_set_actor(struct mamori_store_tx *tx, const char *actor);
+
 /* Sets a configuration value (table `config`), as a change with its event. */
 int mamori_store_config_set(struct mamori_store *s, const char *actor, const char *key,
     const char *value, struct mamori_error *err);

@@ -66,6 +66,18 @@ log_tx(struct mamori_store_tx *tx, void *arg)
 }
 
 int
+mamori_decide_log_tx(struct mamori_store_tx *tx, const struct mamori_decide_record *records, size_t n)
+{
+	struct log_arg a = { records, n };
+
+	for (size_t i = 0; i < n; i++)
+		if (records[i].actor == NULL || records[i].actor[0] == '\0' ||
+		    records[i].request == NULL || records[i].response == NULL)
+			return MAMORI_E_USAGE;
+	return log_tx(tx, &a);
+}
+
+int
 mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_record *records,
     size_t n, struct mamori_error *err)
 {

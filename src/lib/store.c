@@ -572,6 +572,12 @@ mamori_store_tx_store(struct mamori_store_tx *tx)
 	return tx->store;
 }
 
+void
+mamori_store_tx_set_actor(struct mamori_store_tx *tx, const char *actor)
+{
+	tx->actor = actor;
+}
+
 /* Signs a head when N events or T seconds have passed since the last one. */
 static void
 maybe_sign_head(struct mamori_store *s)

@@ -1,8 +1,10 @@
 /* routes_auth.c — POST /api/login, POST /api/logout, GET /api/me. */
 #include "server.h"
+#include "audit_queue.h"
 #include "mamori/user.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,24 +20,40 @@ user_json(const struct session *s)
 	return u;
 }
 
-struct denied_arg {
-	const char *path, *method, *client, *why;
+/* A denial to record: the job and copies of what the request thread owns. */
+struct denied {
+	struct audit_job job;
 	unsigned status;
+	char *actor, *method, *path, *client, *why;
 };
 
-static int
-denied_tx(struct mamori_store_tx *tx, void *arg)
+static void
+denied_free(void *arg)
 {
-	struct denied_arg *a = arg;
+	struct denied *d = arg;
+
+	free(d->actor);
+	free(d->method);
+	free(d->path);
+	free(d->client);
+	free(d->why);
+	free(d);
+}
+
+static int
+denied_write(struct mamori_store_tx *tx, void *arg)
+{
+	struct denied *d = arg;
 	cJSON *after = cJSON_CreateObject();
 	int rc;
 
-	cJSON_AddStringToObject(after, "method", a->method);
-	cJSON_AddStringToObject(after, "path", a->path);
-	cJSON_AddStringToObject(after, "client", a->client);
-	cJSON_AddNumberToObject(after, "status", a->status);
-	cJSON_AddStringToObject(after, "why", a->why);
-	rc = mamori_store_tx_event(tx, "http.denied", "request", a->path, NULL, after);
+	cJSON_AddStringToObject(after, "method", d->method);
+	cJSON_AddStringToObject(after, "path", d->path);
+	cJSON_AddStringToObject(after, "client", d->client);
+	cJSON_AddNumberToObject(after, "status", d->status);
+	cJSON_AddStringToObject(after, "why", d->why);
+	mamori_store_tx_set_actor(tx, d->actor);
+	rc = mamori_store_tx_event(tx, "http.denied", "request", d->path, NULL, after);
 	cJSON_Delete(after);
 	return rc;
 }
@@ -43,14 +61,29 @@ denied_tx(struct mamori_store_tx *tx, void *arg)
 void
 server_audit_denied(struct request *req, unsigned status, const char *why)
 {
-	struct denied_arg a = { req->path, req->method, req->client, why, status };
-	struct mamori_error err;
+	struct denied *d;
 
-	if (req->srv->store == NULL)
+	if (req->srv->audit_queue == NULL)
 		return;
-	pthread_mutex_lock(&req->srv->store_lock);
-	mamori_store_write(req->srv->store, req->actor[0] ? req->actor : "web:anonymous", denied_tx, &a, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		goto nomem;
+	d->status = status;
+	d->actor = strdup(req->actor[0] ? req->actor : "web:anonymous");
+	d->method = strdup(req->method);
+	d->path = strdup(req->path);
+	d->client = strdup(req->client);
+	d->why = strdup(why);
+	if (!d->actor || !d->method || !d->path || !d->client || !d->why) {
+		denied_free(d);
+		goto nomem;
+	}
+	d->job = (struct audit_job){ .write = denied_write, .arg = d, .release = denied_free };
+	audit_queue_post(req->srv, &d->job);
+	return;
+nomem:
+	fprintf(stderr, "mamori: serve: out of memory: a denied %s %s from %s is not in the audit trail\n",
+	    req->method, req->path, req->client);
 }
 
 void
@@ -90,6 +123,8 @@ route_login(struct request *req, struct response *res)
 		http_error(res, 429, "rate-limited", NULL, "too many failed logins from %s; wait %u s", req->client, wait);
 		snprintf(res->extra_value, sizeof(res->extra_value), "%u", wait);
 		res->extra_header[0] = "Retry-After";
+		/* the attempt never reached the account: no login.denied, so record it here */
+		server_audit_denied(req, 429, "login rate limit");
 		return;
 	}
 	pthread_mutex_lock(&srv->store_lock);

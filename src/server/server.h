@@ -52,8 +52,8 @@ struct server {
 	 * made on the thread's first request, freed when the thread ends */
 	pthread_key_t worker_key;
 	bool have_worker_key;
-	struct decide_log *decide_log;	/* group commit of logged decisions (routes_decide.c),
-					 * NULL without a store; has its own lock */
+	struct audit_queue *audit_queue;	/* group commit of audit events (audit_queue.c):
+					 * decisions and denials; NULL without a store; has its own lock */
 };
 
 enum {
@@ -108,12 +108,12 @@ void route_user_mfa_reset(struct request *req, struct response *res);
 void route_user_tokens_list(struct request *req, struct response *res);
 void route_user_token_create(struct request *req, struct response *res);
 void route_user_token_revoke(struct request *req, struct response *res);
-/* The decision log's group commit: created by server_start when serving a
- * store, freed by server_stop.  Returns 0 or MAMORI_E_NOMEM. */
-int decide_log_open(struct server *srv);
-void decide_log_close(struct server *srv);
-
-/* Records a refused request in the audit trail (best effort, holds store_lock). */
+/*
+ * Records a refused request in the audit trail ("http.denied": method, path,
+ * client address, status, why; never a credential) through the audit queue,
+ * without waiting for the commit (docs/auth.md).  Best effort: a record that
+ * cannot be written is reported on stderr.
+ */
 void server_audit_denied(struct request *req, unsigned status, const char *why);
 
 /* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as denied. */

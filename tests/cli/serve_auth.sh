@@ -30,6 +30,7 @@ PY
 
 [ "$(c anon "$B/api/assets")" = 401 ] && ok || not_ok "no session: 401"
 [ "$(c anon "$B/api/health")" = 200 ] && ok || not_ok "health is public"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -b 'mamori_session=0000000000000000000000000000000000000000000000000000000000000000' "$B/api/assets")" = 401 ] && ok || not_ok "made-up session: 401"
 [ "$(c t -X POST -d '{"username":"tanaka","password":"wrong"}' "$B/api/login")" = 401 ] && ok || not_ok "bad password"
 expect_grep "$TMP/body" '"message":"login failed"' "no detail on failure"
 [ "$(c t -X POST -d '{"username":"tanaka","password":"pw-tanaka"}' "$B/api/login")" = 200 ] && ok || not_ok "login"
@@ -101,6 +102,27 @@ sleep 5.5
 [ "$(c e "$B/api/me")" = 401 ] && ok || not_ok "idle session expired"
 kill -TERM "$pid"; wait "$pid"
 "$MAMORI" log show --json >"$TMP/log"
+# every refusal, 401 included, is an event with the client address and why;
+# no credential (token, cookie, password) is in the trail
+/usr/bin/python3 - "$TMP/log" "$wrong" "$rtok" <<'PY' && ok || not_ok "401s and 403s audited with address and reason, no secrets"
+import json, sys
+text = open(sys.argv[1]).read()
+for secret in (sys.argv[2], sys.argv[3], "0000000000000000000000000000000000000000000000000000000000000000", "pw-tanaka"):
+    assert secret not in text, "a credential is in the trail"
+seen = set()
+for line in text.splitlines():
+    ev = json.loads(line)
+    if ev["action"] != "http.denied":
+        continue
+    a = ev["body"]["after"]
+    assert a["client"] == "127.0.0.1" and a["method"] and a["path"].startswith("/api/"), a
+    seen.add((a["status"], a["why"]))
+want = {(401, "no session"), (401, "unknown or expired session"), (401, "invalid or expired token"),
+        (403, "csrf"),
+        (403, "token scope"), (429, "login rate limit")}
+missing = want - seen
+assert not missing, (missing, seen)
+PY
 grep -q '"action":"asset.add".*"actor":"web:tanaka@127.0.0.1"\|"actor":"web:tanaka@127.0.0.1".*"action":"asset.add"' "$TMP/log" && ok || not_ok "mutation audited with actor and address"
 grep -c '"action":"http.denied"' "$TMP/log" | grep -qv '^0$' && ok || not_ok "refusals audited"
 grep -q '"action":"login.denied"' "$TMP/log" && ok || not_ok "failed logins audited"
