@@ -43,6 +43,8 @@ echo "$($B/mamori log show --db "$W/log.db" --json | grep -c '"action":"decide\.
 
 echo "== decision point over HTTP, with and without logging (wrk)"
 bash bench/serve_decide.sh 10
+echo "== refusals under a flood: every 401/403 audited (wrk)"
+bash bench/serve_denied.sh 10
 
 echo "== register: import of 1,000,000 assets (one transaction, one audit event per asset)"
 /usr/bin/python3 bench/gen_assets.py 1000000 >"$W/assets.csv"
