@@ -81,6 +81,21 @@ mamori_event_chain(const unsigned char prev[MAMORI_HASH_LEN], const unsigned cha
 	mamori_sha256(buf, sizeof(buf), out);
 }
 
+/* An event from the columns seq, time, actor, action, object_type, object_id, body of st. */
+static void
+event_from_row(sqlite3_stmt *st, struct mamori_event *ev)
+{
+	*ev = (struct mamori_event){
+		.seq = sqlite3_column_int64(st, 0),
+		.time = (const char *)sqlite3_column_text(st, 1),
+		.actor = (const char *)sqlite3_column_text(st, 2),
+		.action = (const char *)sqlite3_column_text(st, 3),
+		.object_type = (const char *)sqlite3_column_text(st, 4),
+		.object_id = (const char *)sqlite3_column_text(st, 5),
+		.body = (const char *)sqlite3_column_text(st, 6),
+	};
+}
+
 /* ---- keys ------------------------------------------------------------- */
 
 static const char pub_tag[] = "mamori-ed25519-public ";
@@ -682,15 +697,9 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 	sqlite3_bind_int64(ev_st, 1, seq);
 	rc = MAMORI_E_TAMPERED;
 	if (sqlite3_step(ev_st) == SQLITE_ROW && sqlite3_column_bytes(ev_st, 7) == 32) {
-		struct mamori_event ev = {
-			.seq = sqlite3_column_int64(ev_st, 0),
-			.time = (const char *)sqlite3_column_text(ev_st, 1),
-			.actor = (const char *)sqlite3_column_text(ev_st, 2),
-			.action = (const char *)sqlite3_column_text(ev_st, 3),
-			.object_type = (const char *)sqlite3_column_text(ev_st, 4),
-			.object_id = (const char *)sqlite3_column_text(ev_st, 5),
-			.body = (const char *)sqlite3_column_text(ev_st, 6),
-		};
+		struct mamori_event ev;
+
+		event_from_row(ev_st, &ev);
 		mamori_event_leaf(&ev, leaf);
 		/* never hand out a proof for an event that no longer matches its leaf */
 		if (sodium_memcmp(leaf, sqlite3_column_blob(ev_st, 7), 32) == 0) {
@@ -952,15 +961,9 @@ mamori_audit_events_of(struct mamori_store *s, const char *object_type, const ch
 	sqlite3_bind_text(st, 1, object_type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mamori_event ev = {
-			.seq = sqlite3_column_int64(st, 0),
-			.time = (const char *)sqlite3_column_text(st, 1),
-			.actor = (const char *)sqlite3_column_text(st, 2),
-			.action = (const char *)sqlite3_column_text(st, 3),
-			.object_type = (const char *)sqlite3_column_text(st, 4),
-			.object_id = (const char *)sqlite3_column_text(st, 5),
-			.body = (const char *)sqlite3_column_text(st, 6),
-		};
+		struct mamori_event ev;
+
+		event_from_row(st, &ev);
 		rc = fn(&ev, ctx);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
@@ -1001,15 +1004,9 @@ mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
 	if (f->object_id)
 		sqlite3_bind_text(st, 5, f->object_id, -1, SQLITE_STATIC);
 	while (rc == 0 && (f->limit == 0 || n < f->limit) && sqlite3_step(st) == SQLITE_ROW) {
-		struct mamori_event ev = {
-			.seq = sqlite3_column_int64(st, 0),
-			.time = (const char *)sqlite3_column_text(st, 1),
-			.actor = (const char *)sqlite3_column_text(st, 2),
-			.action = (const char *)sqlite3_column_text(st, 3),
-			.object_type = (const char *)sqlite3_column_text(st, 4),
-			.object_id = (const char *)sqlite3_column_text(st, 5),
-			.body = (const char *)sqlite3_column_text(st, 6),
-		};
+		struct mamori_event ev;
+
+		event_from_row(st, &ev);
 		rc = fn(&ev, ctx);
 		n++;
 	}
