@@ -21,7 +21,7 @@
 #include "mamori/policy.h"
 
 /* The schema version this mamori writes. */
-#define MAMORI_STORE_SCHEMA 4
+#define MAMORI_STORE_SCHEMA 5
 
 struct mamori_store;
 struct mamori_store_tx;

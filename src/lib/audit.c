@@ -273,10 +273,16 @@ stored_leaf(void *ctx, uint64_t i, unsigned char out[MAMORI_HASH_LEN])
 	return 0;
 }
 
+/*
+ * The log's size: its largest seq, which in an intact log is the number of
+ * events (read from the primary key, where count(*) would read a whole
+ * index).  In a damaged log the leaves below it are not all there, and
+ * whoever reads them finds the gap.
+ */
 static int
-event_count(struct mamori_store *s, uint64_t *n, struct mamori_error *err)
+log_size(struct mamori_store *s, uint64_t *n, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM audit_event", err);
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM audit_event", err);
 
 	if (st == NULL)
 		return MAMORI_E_STORE;
@@ -285,34 +291,129 @@ event_count(struct mamori_store *s, uint64_t *n, struct mamori_error *err)
 	return 0;
 }
 
+/* The frontier of acc as stored: the roots of its perfect subtrees, largest first. */
+static size_t
+frontier_encode(const struct mamori_merkle_acc *acc, unsigned char out[64 * MAMORI_HASH_LEN])
+{
+	size_t n = 0;
+
+	for (int level = 63; level >= 0; level--)
+		if (acc->size >> level & 1)
+			memcpy(out + MAMORI_HASH_LEN * n++, acc->stack[level], MAMORI_HASH_LEN);
+	return n * MAMORI_HASH_LEN;
+}
+
+/* acc of a tree of size leaves from its stored frontier; false if it cannot be one. */
+static bool
+frontier_decode(struct mamori_merkle_acc *acc, uint64_t size, const unsigned char *b, size_t len)
+{
+	size_t n = 0;
+
+	memset(acc, 0, sizeof(*acc));
+	if (len != (size_t)__builtin_popcountll(size) * MAMORI_HASH_LEN || (len > 0 && b == NULL))
+		return false;
+	for (int level = 63; level >= 0; level--)
+		if (size >> level & 1)
+			memcpy(acc->stack[level], b + MAMORI_HASH_LEN * n++, MAMORI_HASH_LEN);
+	acc->size = size;
+	return true;
+}
+
+/*
+ * Where the next head starts: the frontier of the largest head that has one,
+ * if that head is signed by pk, no larger than size, and the frontier gives
+ * its root; else the empty tree, and the whole log is read once.  Trusting a
+ * stored frontier weakens nothing a head proves: a frontier that does not
+ * belong to the events would give a root that `log verify`, which recomputes
+ * every leaf and node from the events, refuses against this head.
+ */
+static int
+frontier_start(struct mamori_store *s, const unsigned char pk[32], uint64_t size, struct mamori_merkle_acc *acc,
+    struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT size, root, time, pubkey, signature, frontier FROM tree_head "
+	    "WHERE frontier IS NOT NULL ORDER BY size DESC LIMIT 1", err);
+	struct mamori_head h;
+	unsigned char root[MAMORI_HASH_LEN];
+	int step;
+
+	memset(acc, 0, sizeof(*acc));
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		audit_head_from_row(s, st, &h);
+		if (h.size <= size && mamori_head_verify(&h, pk) &&
+		    frontier_decode(acc, h.size, sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5))) {
+			mamori_merkle_acc_root(acc, root);
+			if (sodium_memcmp(root, h.root, MAMORI_HASH_LEN) != 0)
+				memset(acc, 0, sizeof(*acc));
+		} else {
+			memset(acc, 0, sizeof(*acc));
+		}
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the tree heads");
+}
+
+/* Pushes the stored leaves after acc->size up to size, in one ordered read. */
+static int
+frontier_extend(struct mamori_store *s, struct mamori_merkle_acc *acc, uint64_t size, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, leaf FROM audit_event WHERE seq > ?1 AND seq <= ?2 "
+	    "ORDER BY seq", err);
+	int rc = 0, step;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)acc->size);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((uint64_t)sqlite3_column_int64(st, 0) != acc->size + 1 ||
+		    sqlite3_column_bytes(st, 1) != MAMORI_HASH_LEN) {
+			rc = MAMORI_E_TAMPERED;
+			break;
+		}
+		mamori_merkle_acc_push(acc, sqlite3_column_blob(st, 1));
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_error(s, err, "cannot read the audit trail");
+	else if (rc == 0 && acc->size != size)
+		rc = MAMORI_E_TAMPERED;
+	if (rc == MAMORI_E_TAMPERED)
+		mamori_error_set(err, rc, "the audit trail is damaged near event %llu; run 'mamori log verify'",
+		    (unsigned long long)acc->size + 1);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
-	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[32], frontier[64 * MAMORI_HASH_LEN];
 	char keypath[4096];
 	struct mamori_head h;
-	sqlite3_stmt *leaves = NULL, *ins = NULL;
+	struct mamori_merkle_acc acc;
+	sqlite3_stmt *ins = NULL;
+	size_t flen;
 	int rc;
 
 	memset(&h, 0, sizeof(h));
 	snprintf(keypath, sizeof(keypath), "%s.key", s->path);
 	if ((rc = mamori_audit_read_seckey(keypath, sk, err)) != 0)
 		return rc;
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
 	snprintf(h.log_id, sizeof(h.log_id), "%s", s->log_id);
 	store_now(h.time);
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
-	if ((rc = event_count(s, &h.size, err)) != 0)
+	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = frontier_start(s, pk, h.size, &acc, err)) != 0 ||
+	    (rc = frontier_extend(s, &acc, h.size, err)) != 0)
 		goto rollback;
-	leaves = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);
-	if (leaves == NULL || (rc = mamori_merkle_root(stored_leaf, leaves, h.size, h.root)) != 0) {
-		rc = rc ? mamori_error_set(err, rc, "the audit trail is damaged; run 'mamori log verify'") :
-		    MAMORI_E_STORE;
-		goto rollback;
-	}
+	mamori_merkle_acc_root(&acc, h.root);
+	flen = frontier_encode(&acc, frontier);
 	mamori_head_sign(&h, sk);
-	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)", err);
+	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature, frontier) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err);
 	if (ins == NULL) {
 		rc = MAMORI_E_STORE;
 		goto rollback;
@@ -322,14 +423,13 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	sqlite3_bind_text(ins, 3, h.time, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(ins, 4, h.pubkey, 32, SQLITE_STATIC);
 	sqlite3_bind_blob(ins, 5, h.signature, 64, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 6, frontier, (int)flen, SQLITE_STATIC);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		rc = store_error(s, err, "cannot store the tree head");
 		goto rollback;
 	}
 	sqlite3_finalize(ins);
 	ins = NULL;
-	sqlite3_finalize(leaves);
-	leaves = NULL;
 	if ((rc = store_exec(s, "COMMIT", err)) != 0)
 		goto rollback;
 	if (out)
@@ -337,7 +437,6 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	goto out;
 rollback:
 	sqlite3_finalize(ins);
-	sqlite3_finalize(leaves);
 	store_exec(s, "ROLLBACK", NULL);
 out:
 	sodium_memzero(sk, sizeof(sk));
@@ -734,7 +833,7 @@ mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, uint64
 	uint64_t count;
 	int rc;
 
-	if ((rc = event_count(s, &count, err)) != 0)
+	if ((rc = log_size(s, &count, err)) != 0)
 		return rc;
 	if (old_size < 1 || old_size > new_size || new_size > count)
 		return mamori_error_set(err, MAMORI_E_USAGE, "sizes must satisfy 1 <= OLD <= NEW <= %llu "
