@@ -103,6 +103,8 @@ setup(void)
 	}
 	srv.cfg.body_max = 1 << 20;
 	pthread_mutex_init(&srv.store_lock, NULL);
+	if (audit_queue_open(&srv) != 0)	/* refusals and decisions logged as the server does */
+		abort();
 	sessions_init(&srv.sessions, 0);
 	if (sqlite3_open(path, &reset_db) != SQLITE_OK)
 		abort();

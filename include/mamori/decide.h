@@ -278,4 +278,13 @@ struct mamori_decide_record {
 int mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_record *records,
     size_t n, struct mamori_error *err);
 
+struct mamori_store_tx;
+
+/*
+ * The events of n decisions appended inside a transaction the caller holds
+ * (mamori_store_write), each under its record's actor: for a group commit
+ * that also carries other events.  Returns 0 or a MAMORI_E_* code.
+ */
+int mamori_decide_log_tx(struct mamori_store_tx *tx, const struct mamori_decide_record *records, size_t n);
+
 #endif

@@ -126,6 +126,13 @@ int mamori_store_write(struct mamori_store *s, const char *actor,
 int mamori_store_tx_event(struct mamori_store_tx *tx, const char *action,
     const char *object_type, const char *object_id, const cJSON *before, const cJSON *after);
 
+/*
+ * The actor of the events appended from now on in this transaction: a group
+ * commit writes the events of several askers, each under its own name.  actor
+ * must stay valid until the transaction ends.
+ */
+void mamori_store_tx_actor(struct mamori_store_tx *tx, const char *actor);
+
 /* The store behind a transaction (for reads inside fn). */
 struct mamori_store *mamori_store_tx_store(struct mamori_store_tx *tx);
 

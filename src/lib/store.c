@@ -571,6 +571,12 @@ mamori_store_log_id(const struct mamori_store *s)
 	return s->log_id;
 }
 
+void
+mamori_store_tx_actor(struct mamori_store_tx *tx, const char *actor)
+{
+	tx->actor = actor;
+}
+
 struct mamori_store *
 mamori_store_tx_store(struct mamori_store_tx *tx)
 {

@@ -19,12 +19,12 @@ user_json(const struct session *s)
 }
 
 struct denied_arg {
-	const char *path, *method, *client, *why;
+	const char *actor, *path, *method, *client, *why;
 	unsigned status;
 };
 
 static int
-denied_tx(struct mamori_store_tx *tx, void *arg)
+denied_write(struct mamori_store_tx *tx, void *arg)
 {
 	struct denied_arg *a = arg;
 	cJSON *after = cJSON_CreateObject();
@@ -35,6 +35,7 @@ denied_tx(struct mamori_store_tx *tx, void *arg)
 	cJSON_AddStringToObject(after, "client", a->client);
 	cJSON_AddNumberToObject(after, "status", a->status);
 	cJSON_AddStringToObject(after, "why", a->why);
+	mamori_store_tx_actor(tx, a->actor);
 	rc = mamori_store_tx_event(tx, "http.denied", "request", a->path, NULL, after);
 	cJSON_Delete(after);
 	return rc;
@@ -43,14 +44,12 @@ denied_tx(struct mamori_store_tx *tx, void *arg)
 void
 server_audit_denied(struct request *req, unsigned status, const char *why)
 {
-	struct denied_arg a = { req->path, req->method, req->client, why, status };
-	struct mamori_error err;
+	struct denied_arg a = { req->actor[0] ? req->actor : "web:anonymous", req->path, req->method,
+		req->client, why, status };
+	struct audit_entry e = { .write = denied_write, .arg = &a };
 
-	if (req->srv->store == NULL)
-		return;
-	pthread_mutex_lock(&req->srv->store_lock);
-	mamori_store_write(req->srv->store, req->actor[0] ? req->actor : "web:anonymous", denied_tx, &a, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
+	/* a flood of refused requests costs one fsync per group, not one each */
+	audit_queue_write(req->srv, &e);
 }
 
 void

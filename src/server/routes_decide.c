@@ -1,128 +1,35 @@
 /*
- * routes_decide.c — POST /api/decide and /api/decide/batch, and the decision
- * log of the server: with a store, decisions go to the audit trail as the
- * policy's decision_log says (all | denials | none), with group commit across
- * request threads — one transaction takes every decision waiting to be logged
- * — and an answer leaves only after its record is committed (docs/decide.md).
+ * routes_decide.c — POST /api/decide and /api/decide/batch: with a store,
+ * decisions go to the audit trail as the policy's decision_log says (all |
+ * denials | none), through the server's group commit (audit_queue.h), and an
+ * answer leaves only after its record is committed (docs/decide.md).
  */
 #include "server.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Group commit.  A request thread files a ticket (its records) and waits.  When
- * no thread is writing, a waiting one becomes the writer: it takes every ticket
- * filed so far, writes them in one transaction under store_lock, and wakes the
- * others with their results.  Tickets filed meanwhile go in the next group.
- * Tickets and records live on the filing threads' stacks until they are woken.
- */
-struct decide_ticket {
+struct decide_arg {
 	const struct mamori_decide_record *records;
 	size_t n;
-	int rc;
-	bool done;
-	struct decide_ticket *next;
 };
 
-struct decide_log {
-	pthread_mutex_t lock;
-	pthread_cond_t done;
-	struct decide_ticket *head, **tail;	/* filed, not yet taken by a writer */
-	bool writing;
-};
-
-int
-decide_log_open(struct server *srv)
-{
-	struct decide_log *lg;
-
-	if (srv->store == NULL)
-		return 0;
-	lg = calloc(1, sizeof(*lg));
-	if (lg == NULL)
-		return MAMORI_E_NOMEM;
-	pthread_mutex_init(&lg->lock, NULL);
-	pthread_cond_init(&lg->done, NULL);
-	lg->tail = &lg->head;
-	srv->decide_log = lg;
-	return 0;
-}
-
-void
-decide_log_close(struct server *srv)
-{
-	struct decide_log *lg = srv->decide_log;
-
-	if (lg == NULL)
-		return;
-	pthread_cond_destroy(&lg->done);
-	pthread_mutex_destroy(&lg->lock);
-	free(lg);
-	srv->decide_log = NULL;
-}
-
-/* Writes one group: every record of the tickets taken, in one transaction. */
 static int
-write_group(struct server *srv, struct decide_ticket *group)
+decide_write(struct mamori_store_tx *tx, void *arg)
 {
-	struct mamori_decide_record *all;
-	struct mamori_error err = { 0 };
-	size_t n = 0, k = 0;
-	int rc;
+	const struct decide_arg *a = arg;
 
-	for (struct decide_ticket *t = group; t != NULL; t = t->next)
-		n += t->n;
-	all = malloc((n ? n : 1) * sizeof(*all));
-	if (all == NULL)
-		return MAMORI_E_NOMEM;
-	for (struct decide_ticket *t = group; t != NULL; t = t->next)
-		for (size_t i = 0; i < t->n; i++)
-			all[k++] = t->records[i];
-	pthread_mutex_lock(&srv->store_lock);
-	rc = mamori_decide_log_records(srv->store, all, n, &err);
-	pthread_mutex_unlock(&srv->store_lock);
-	if (rc != 0)
-		fprintf(stderr, "mamori: serve: cannot write the decision log: %s\n", err.message);
-	free(all);
-	return rc;
+	return mamori_decide_log_tx(tx, a->records, a->n);
 }
 
-/* Logs n records and returns once they are committed (0) or have failed. */
+/* Logs n records through the server's group commit; 0 once they are committed. */
 static int
 log_and_wait(struct server *srv, const struct mamori_decide_record *records, size_t n)
 {
-	struct decide_log *lg = srv->decide_log;
-	struct decide_ticket me = { records, n, 0, false, NULL };
+	struct decide_arg a = { records, n };
+	struct audit_entry e = { .write = decide_write, .arg = &a };
 
-	if (n == 0)
-		return 0;
-	pthread_mutex_lock(&lg->lock);
-	*lg->tail = &me;
-	lg->tail = &me.next;
-	while (!me.done) {
-		if (lg->writing) {
-			pthread_cond_wait(&lg->done, &lg->lock);
-			continue;
-		}
-		/* become the writer of everything filed so far (this ticket included) */
-		struct decide_ticket *group = lg->head;
-		lg->head = NULL;
-		lg->tail = &lg->head;
-		lg->writing = true;
-		pthread_mutex_unlock(&lg->lock);
-		int rc = write_group(srv, group);
-		pthread_mutex_lock(&lg->lock);
-		for (struct decide_ticket *t = group, *next; t != NULL; t = next) {
-			next = t->next;	/* t may be gone once done is set and the lock released */
-			t->rc = rc;
-			t->done = true;
-		}
-		lg->writing = false;
-		pthread_cond_broadcast(&lg->done);
-	}
-	pthread_mutex_unlock(&lg->lock);
-	return me.rc;
+	return n == 0 ? 0 : audit_queue_write(srv, &e);
 }
 
 static const char *
@@ -146,7 +53,7 @@ route_decide(struct request *req, struct response *res)
 		return;
 	}
 	/* no answer before its record: an unlogged denial must not look logged */
-	if (req->srv->decide_log != NULL && mamori_decide_should_log(req->view, out)) {
+	if (req->srv->audit_queue != NULL && mamori_decide_should_log(req->view, out)) {
 		struct mamori_decide_record rec = { actor_of(req), req->body, out };
 		if (log_and_wait(req->srv, &rec, 1) != 0) {
 			free(out);
@@ -228,7 +135,7 @@ route_decide_batch(struct request *req, struct response *res)
 {
 	struct batch b = { 0 };
 	const char *line, *end;
-	bool logging = req->srv->decide_log != NULL;
+	bool logging = req->srv->audit_queue != NULL;
 	long lineno = 0;
 
 	if (req->body == NULL || req->body_len == 0) {

@@ -257,6 +257,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		char scope[8];
 		if (worker_token_check(req->worker, authz + 7, now, &u, scope) != 0) {
 			http_error(res, 401, "unauthorized", NULL, "invalid or expired token");
+			server_audit_denied(req, 401, "invalid or expired token");
 			return false;
 		}
 		memset(sess, 0, sizeof(*sess));
@@ -275,6 +276,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	if (!cookie_value(req->conn, "mamori_session", cookie, sizeof(cookie)) ||
 	    !sessions_find(&srv->sessions, cookie, now, sess)) {
 		http_error(res, 401, "unauthorized", NULL, "log in first (POST /api/login)");
+		server_audit_denied(req, 401, "no session");
 		return false;
 	}
 	/* the account as it is now: a disabled one's sessions end at once, a
@@ -283,6 +285,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	if (worker_user_get(req->worker, sess->user, now, &u) != 0 || u.disabled) {
 		sessions_close(&srv->sessions, cookie);
 		http_error(res, 401, "unauthorized", NULL, "the account is disabled; log in again");
+		server_audit_denied(req, 401, "account disabled");
 		return false;
 	}
 	snprintf(sess->role, sizeof(sess->role), "%s", u.role);
@@ -539,7 +542,7 @@ server_start(struct server *srv)
 		}
 		flags |= MHD_USE_TLS;
 	}
-	if (decide_log_open(srv) != 0) {
+	if (audit_queue_open(srv) != 0) {
 		fprintf(stderr, "mamori: serve: out of memory\n");
 		return 3;
 	}
@@ -557,7 +560,7 @@ server_start(struct server *srv)
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
-		decide_log_close(srv);
+		audit_queue_close(srv);
 		return 3;
 	}
 	return 0;
@@ -582,7 +585,7 @@ server_stop(struct server *srv)
 	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
 out:
-	decide_log_close(srv);
+	audit_queue_close(srv);
 	if (srv->have_worker_key) {
 		pthread_key_delete(srv->worker_key);
 		srv->have_worker_key = false;
