@@ -21,12 +21,13 @@
 
 #include "server.h"
 #include "mamori/asset.h"
+#include "mamori/user.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct server srv;
 static sqlite3 *reset_db;		/* a second connection: deletes what an input added */
-static int64_t base_seq, base_head, base_num;
+static int64_t base_seq, base_head;
 
 static const struct {
 	void (*handler)(struct request *, struct response *);
@@ -40,6 +41,13 @@ static const struct {
 	{ route_decide, "POST", "/api/decide", NULL, false },
 	{ route_decide_batch, "POST", "/api/decide/batch", NULL, true },
 	{ route_policy_validate, "POST", "/api/policy/validate", NULL, false },
+	{ route_asset_edit, "PATCH", "/api/assets/A-000001", "A-000001", false },
+	{ route_asset_edit, "PATCH", "/api/assets/A-999999", "A-999999", false },
+	{ route_assets_import, "POST", "/api/assets/import", NULL, false },
+	{ route_users_add, "POST", "/api/users", NULL, false },
+	{ route_user_password, "POST", "/api/users/kanri/password", "kanri", false },
+	{ route_user_token_create, "POST", "/api/users/kanri/tokens", "kanri", false },
+	{ route_user_disable, "POST", "/api/users/kanri/disable", "kanri", false },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -47,7 +55,7 @@ static const struct {
 	const char *role, *department;
 } callers[] = {
 	{ "ciso", "" }, { "staff", "soumu" }, { "staff", "zeimu" }, { "auditor", "" },
-	{ "contractor", "soumu" }, { "no-such-role", "" },
+	{ "contractor", "soumu" }, { "no-such-role", "" }, { "chief-officer", "" },
 };
 #define NCALLERS (sizeof(callers) / sizeof(callers[0]))
 
@@ -96,6 +104,11 @@ setup(void)
 	}
 	mamori_asset_clear(&a);
 	mamori_diags_clear(&diags);
+	/* an account of 総務課 for the account routes to act on */
+	if (mamori_user_add(srv.store, "fuzz", "kanri", "security-manager", "soumu", "pw-kanri-fuzz", &err) != 0) {
+		fprintf(stderr, "fuzz_request: cannot add the account: %s\n", err.message);
+		abort();
+	}
 	srv.view = mamori_store_policy(srv.store);
 	if (mamori_decider_new(srv.view, &srv.decider, &err) != 0) {
 		fprintf(stderr, "fuzz_request: %s\n", err.message);
@@ -103,13 +116,19 @@ setup(void)
 	}
 	srv.cfg.body_max = 1 << 20;
 	pthread_mutex_init(&srv.store_lock, NULL);
+	pthread_rwlock_init(&srv.policy_lock, NULL);
+	if (audit_queue_open(&srv) != 0)	/* refusals and decisions logged as the server does */
+		abort();
 	sessions_init(&srv.sessions, 0);
 	if (sqlite3_open(path, &reset_db) != SQLITE_OK)
 		abort();
 	sqlite3_busy_timeout(reset_db, 5000);
 	base_seq = one_int("SELECT max(seq) FROM audit_event");
 	base_head = one_int("SELECT max(size) FROM tree_head");
-	base_num = one_int("SELECT max(num) FROM asset");
+	/* copies of what the routes change in place, put back after every input */
+	if (sqlite3_exec(reset_db, "CREATE TABLE fuzz_asset AS SELECT * FROM asset; "
+	    "CREATE TABLE fuzz_user AS SELECT * FROM user", NULL, NULL, NULL) != SQLITE_OK)
+		abort();
 }
 
 /* Puts the store back as setup left it. */
@@ -119,10 +138,9 @@ reset(void)
 	char sql[512];
 
 	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; DELETE FROM audit_event WHERE seq > %lld; "
-	    "DELETE FROM tree_head WHERE size > %lld; DELETE FROM asset WHERE num > %lld; "
-	    "UPDATE asset SET status = 'active', disposed_date = NULL, disposed_method = NULL, "
-	    "disposed_by = NULL, disposed_witness = NULL; COMMIT",
-	    (long long)base_seq, (long long)base_head, (long long)base_num);
+	    "DELETE FROM tree_head WHERE size > %lld; DELETE FROM asset; INSERT INTO asset SELECT * FROM fuzz_asset; "
+	    "DELETE FROM api_token; DELETE FROM user; INSERT INTO user SELECT * FROM fuzz_user; COMMIT",
+	    (long long)base_seq, (long long)base_head);
 	if (sqlite3_exec(reset_db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "fuzz_request: cannot reset the store: %s\n", sqlite3_errmsg(reset_db));
 		abort();
@@ -178,6 +196,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.body[size - 2] = '\0';
 		req.body_len = size - 2;
 	}
+	server_policy_snapshot(&srv, &req);	/* as dispatch does before every handler */
 	routes[r].handler(&req, &res);
 
 	if (!status_documented(res.status) || res.body == NULL) {

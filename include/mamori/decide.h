@@ -246,7 +246,6 @@ bool mamori_decider_role_manages(const struct mamori_decider *d, const char *rol
 bool mamori_decider_role_covers(const struct mamori_decider *d, const char *role, const char *other);
 
 struct mamori_store;
-struct mamori_store_tx;
 
 /*
  * Decision logging (the policy's `decision_log`: all, denials (default), none).
@@ -279,10 +278,13 @@ struct mamori_decide_record {
 int mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_record *records,
     size_t n, struct mamori_error *err);
 
-/* Appends the events of n records inside the caller's transaction (each with
- * its record's actor), for a commit shared with other writers.  Returns 0 or a
- * MAMORI_E_* code (the transaction should then be rolled back). */
-int mamori_decide_log_tx(struct mamori_store_tx *tx, const struct mamori_decide_record *records, size_t n);
+struct mamori_store_tx;
 
+/*
+ * The events of n decisions appended inside a transaction the caller holds
+ * (mamori_store_write), each under its record's actor: for a group commit
+ * that also carries other events.  Returns 0 or a MAMORI_E_* code.
+ */
+int mamori_decide_log_tx(struct mamori_store_tx *tx, const struct mamori_decide_record *records, size_t n);
 
 #endif

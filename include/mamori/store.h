@@ -21,7 +21,7 @@
 #include "mamori/policy.h"
 
 /* The schema version this mamori writes. */
-#define MAMORI_STORE_SCHEMA 4
+#define MAMORI_STORE_SCHEMA 5
 
 struct mamori_store;
 struct mamori_store_tx;
@@ -126,13 +126,15 @@ int mamori_store_write(struct mamori_store *s, const char *actor,
 int mamori_store_tx_event(struct mamori_store_tx *tx, const char *action,
     const char *object_type, const char *object_id, const cJSON *before, const cJSON *after);
 
+/*
+ * The actor of the events appended from now on in this transaction: a group
+ * commit writes the events of several askers, each under its own name.  actor
+ * must stay valid until the transaction ends.
+ */
+void mamori_store_tx_actor(struct mamori_store_tx *tx, const char *actor);
+
 /* The store behind a transaction (for reads inside fn). */
 struct mamori_store *mamori_store_tx_store(struct mamori_store_tx *tx);
-
-/* The actor of the events appended from now on in this transaction (one
- * transaction of a group commit carries several askers' events).  actor must
- * outlive the transaction and not be empty. */
-void mamori_store_tx_set_actor(struct mamori_store_tx *tx, const char *actor);
 
 /* Sets a configuration value (table `config`), as a change with its event. */
 int mamori_store_config_set(struct mamori_store *s, const char *actor, const char *key,

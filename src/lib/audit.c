@@ -19,47 +19,55 @@
 
 /* ---- encoding --------------------------------------------------------- */
 
-static void
-put_u64(struct sha256_ctx *st, uint64_t v)
+void
+audit_event_leaf_n(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
+    unsigned char out[MAMORI_HASH_LEN])
 {
-	unsigned char b[8];
+	/* SHA-256(0x00 || "mamori-event-v1" || u64 seq || 6 × (u32 len || bytes)),
+	 * with nettle for the CPU's SHA instructions (see merkle.c).  An event of
+	 * usual size is laid out in one buffer and hashed in one call: a dozen
+	 * small updates cost more than the copy (log verify hashes every event). */
+	unsigned char buf[1024];
+	size_t n = 0;
+	struct sha256_ctx st;
 
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		b[i] = (unsigned char)(v & 0xff);
-	sha256_update(st, 8, b);
-}
-
-static void
-put_str(struct sha256_ctx *st, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	unsigned char b[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
-		(unsigned char)(n >> 8), (unsigned char)n };
-
-	sha256_update(st, 4, b);
-	if (n)
-		sha256_update(st, n, (const unsigned char *)s);
+	sha256_init(&st);
+	memcpy(buf, "\0mamori-event-v1", 16);
+	n = 16;
+	for (int i = 7; i >= 0; i--)
+		buf[n++] = (unsigned char)((uint64_t)seq >> (8 * i));
+	for (int k = 0; k < AUDIT_FIELDS; k++) {
+		if (sizeof(buf) - n < 4 + len[k]) {
+			sha256_update(&st, n, buf);
+			n = 0;
+		}
+		buf[n++] = (unsigned char)(len[k] >> 24);
+		buf[n++] = (unsigned char)(len[k] >> 16);
+		buf[n++] = (unsigned char)(len[k] >> 8);
+		buf[n++] = (unsigned char)len[k];
+		if (len[k] > sizeof(buf) - n) {
+			sha256_update(&st, n, buf);
+			sha256_update(&st, len[k], (const unsigned char *)field[k]);
+			n = 0;
+		} else if (len[k] > 0) {
+			memcpy(buf + n, field[k], len[k]);
+			n += len[k];
+		}
+	}
+	sha256_update(&st, n, buf);
+	sha256_digest(&st, MAMORI_HASH_LEN, out);
 }
 
 void
 mamori_event_leaf(const struct mamori_event *ev, unsigned char out[MAMORI_HASH_LEN])
 {
-	struct sha256_ctx st;
-	static const unsigned char prefix[] = { 0x00 };
+	const char *const field[AUDIT_FIELDS] = { ev->time, ev->actor, ev->action, ev->object_type,
+		ev->object_id, ev->body };
+	size_t len[AUDIT_FIELDS];
 
-	/* SHA-256(0x00 || "mamori-event-v1" || u64 seq || 6 × (u32 len || bytes)),
-	 * with nettle for the CPU's SHA instructions (see merkle.c) */
-	sha256_init(&st);
-	sha256_update(&st, 1, prefix);
-	sha256_update(&st, 15, (const unsigned char *)"mamori-event-v1");
-	put_u64(&st, (uint64_t)ev->seq);
-	put_str(&st, ev->time);
-	put_str(&st, ev->actor);
-	put_str(&st, ev->action);
-	put_str(&st, ev->object_type);
-	put_str(&st, ev->object_id);
-	put_str(&st, ev->body);
-	sha256_digest(&st, MAMORI_HASH_LEN, out);
+	for (int k = 0; k < AUDIT_FIELDS; k++)
+		len[k] = field[k] ? strlen(field[k]) : 0;
+	audit_event_leaf_n(ev->seq, field, len, out);
 }
 
 void
@@ -71,6 +79,21 @@ mamori_event_chain(const unsigned char prev[MAMORI_HASH_LEN], const unsigned cha
 	memcpy(buf, prev, MAMORI_HASH_LEN);
 	memcpy(buf + MAMORI_HASH_LEN, leaf, MAMORI_HASH_LEN);
 	mamori_sha256(buf, sizeof(buf), out);
+}
+
+/* An event from the columns seq, time, actor, action, object_type, object_id, body of st. */
+static void
+event_from_row(sqlite3_stmt *st, struct mamori_event *ev)
+{
+	*ev = (struct mamori_event){
+		.seq = sqlite3_column_int64(st, 0),
+		.time = (const char *)sqlite3_column_text(st, 1),
+		.actor = (const char *)sqlite3_column_text(st, 2),
+		.action = (const char *)sqlite3_column_text(st, 3),
+		.object_type = (const char *)sqlite3_column_text(st, 4),
+		.object_id = (const char *)sqlite3_column_text(st, 5),
+		.body = (const char *)sqlite3_column_text(st, 6),
+	};
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -250,10 +273,16 @@ stored_leaf(void *ctx, uint64_t i, unsigned char out[MAMORI_HASH_LEN])
 	return 0;
 }
 
+/*
+ * The log's size: its largest seq, which in an intact log is the number of
+ * events (read from the primary key, where count(*) would read a whole
+ * index).  In a damaged log the leaves below it are not all there, and
+ * whoever reads them finds the gap.
+ */
 static int
-event_count(struct mamori_store *s, uint64_t *n, struct mamori_error *err)
+log_size(struct mamori_store *s, uint64_t *n, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM audit_event", err);
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM audit_event", err);
 
 	if (st == NULL)
 		return MAMORI_E_STORE;
@@ -262,34 +291,129 @@ event_count(struct mamori_store *s, uint64_t *n, struct mamori_error *err)
 	return 0;
 }
 
+/* The frontier of acc as stored: the roots of its perfect subtrees, largest first. */
+static size_t
+frontier_encode(const struct mamori_merkle_acc *acc, unsigned char out[64 * MAMORI_HASH_LEN])
+{
+	size_t n = 0;
+
+	for (int level = 63; level >= 0; level--)
+		if (acc->size >> level & 1)
+			memcpy(out + MAMORI_HASH_LEN * n++, acc->stack[level], MAMORI_HASH_LEN);
+	return n * MAMORI_HASH_LEN;
+}
+
+/* acc of a tree of size leaves from its stored frontier; false if it cannot be one. */
+static bool
+frontier_decode(struct mamori_merkle_acc *acc, uint64_t size, const unsigned char *b, size_t len)
+{
+	size_t n = 0;
+
+	memset(acc, 0, sizeof(*acc));
+	if (len != (size_t)__builtin_popcountll(size) * MAMORI_HASH_LEN || (len > 0 && b == NULL))
+		return false;
+	for (int level = 63; level >= 0; level--)
+		if (size >> level & 1)
+			memcpy(acc->stack[level], b + MAMORI_HASH_LEN * n++, MAMORI_HASH_LEN);
+	acc->size = size;
+	return true;
+}
+
+/*
+ * Where the next head starts: the frontier of the largest head that has one,
+ * if that head is signed by pk, no larger than size, and the frontier gives
+ * its root; else the empty tree, and the whole log is read once.  Trusting a
+ * stored frontier weakens nothing a head proves: a frontier that does not
+ * belong to the events would give a root that `log verify`, which recomputes
+ * every leaf and node from the events, refuses against this head.
+ */
+static int
+frontier_start(struct mamori_store *s, const unsigned char pk[32], uint64_t size, struct mamori_merkle_acc *acc,
+    struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT size, root, time, pubkey, signature, frontier FROM tree_head "
+	    "WHERE frontier IS NOT NULL ORDER BY size DESC LIMIT 1", err);
+	struct mamori_head h;
+	unsigned char root[MAMORI_HASH_LEN];
+	int step;
+
+	memset(acc, 0, sizeof(*acc));
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		audit_head_from_row(s, st, &h);
+		if (h.size <= size && mamori_head_verify(&h, pk) &&
+		    frontier_decode(acc, h.size, sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5))) {
+			mamori_merkle_acc_root(acc, root);
+			if (sodium_memcmp(root, h.root, MAMORI_HASH_LEN) != 0)
+				memset(acc, 0, sizeof(*acc));
+		} else {
+			memset(acc, 0, sizeof(*acc));
+		}
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the tree heads");
+}
+
+/* Pushes the stored leaves after acc->size up to size, in one ordered read. */
+static int
+frontier_extend(struct mamori_store *s, struct mamori_merkle_acc *acc, uint64_t size, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, leaf FROM audit_event WHERE seq > ?1 AND seq <= ?2 "
+	    "ORDER BY seq", err);
+	int rc = 0, step;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)acc->size);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((uint64_t)sqlite3_column_int64(st, 0) != acc->size + 1 ||
+		    sqlite3_column_bytes(st, 1) != MAMORI_HASH_LEN) {
+			rc = MAMORI_E_TAMPERED;
+			break;
+		}
+		mamori_merkle_acc_push(acc, sqlite3_column_blob(st, 1));
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_error(s, err, "cannot read the audit trail");
+	else if (rc == 0 && acc->size != size)
+		rc = MAMORI_E_TAMPERED;
+	if (rc == MAMORI_E_TAMPERED)
+		mamori_error_set(err, rc, "the audit trail is damaged near event %llu; run 'mamori log verify'",
+		    (unsigned long long)acc->size + 1);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
-	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[32], frontier[64 * MAMORI_HASH_LEN];
 	char keypath[4096];
 	struct mamori_head h;
-	sqlite3_stmt *leaves = NULL, *ins = NULL;
+	struct mamori_merkle_acc acc;
+	sqlite3_stmt *ins = NULL;
+	size_t flen;
 	int rc;
 
 	memset(&h, 0, sizeof(h));
 	snprintf(keypath, sizeof(keypath), "%s.key", s->path);
 	if ((rc = mamori_audit_read_seckey(keypath, sk, err)) != 0)
 		return rc;
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
 	snprintf(h.log_id, sizeof(h.log_id), "%s", s->log_id);
 	store_now(h.time);
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
-	if ((rc = event_count(s, &h.size, err)) != 0)
+	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = frontier_start(s, pk, h.size, &acc, err)) != 0 ||
+	    (rc = frontier_extend(s, &acc, h.size, err)) != 0)
 		goto rollback;
-	leaves = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);
-	if (leaves == NULL || (rc = mamori_merkle_root(stored_leaf, leaves, h.size, h.root)) != 0) {
-		rc = rc ? mamori_error_set(err, rc, "the audit trail is damaged; run 'mamori log verify'") :
-		    MAMORI_E_STORE;
-		goto rollback;
-	}
+	mamori_merkle_acc_root(&acc, h.root);
+	flen = frontier_encode(&acc, frontier);
 	mamori_head_sign(&h, sk);
-	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)", err);
+	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature, frontier) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err);
 	if (ins == NULL) {
 		rc = MAMORI_E_STORE;
 		goto rollback;
@@ -299,14 +423,13 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	sqlite3_bind_text(ins, 3, h.time, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(ins, 4, h.pubkey, 32, SQLITE_STATIC);
 	sqlite3_bind_blob(ins, 5, h.signature, 64, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 6, frontier, (int)flen, SQLITE_STATIC);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		rc = store_error(s, err, "cannot store the tree head");
 		goto rollback;
 	}
 	sqlite3_finalize(ins);
 	ins = NULL;
-	sqlite3_finalize(leaves);
-	leaves = NULL;
 	if ((rc = store_exec(s, "COMMIT", err)) != 0)
 		goto rollback;
 	if (out)
@@ -314,7 +437,6 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	goto out;
 rollback:
 	sqlite3_finalize(ins);
-	sqlite3_finalize(leaves);
 	store_exec(s, "ROLLBACK", NULL);
 out:
 	sodium_memzero(sk, sizeof(sk));
@@ -674,15 +796,9 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 	sqlite3_bind_int64(ev_st, 1, seq);
 	rc = MAMORI_E_TAMPERED;
 	if (sqlite3_step(ev_st) == SQLITE_ROW && sqlite3_column_bytes(ev_st, 7) == 32) {
-		struct mamori_event ev = {
-			.seq = sqlite3_column_int64(ev_st, 0),
-			.time = (const char *)sqlite3_column_text(ev_st, 1),
-			.actor = (const char *)sqlite3_column_text(ev_st, 2),
-			.action = (const char *)sqlite3_column_text(ev_st, 3),
-			.object_type = (const char *)sqlite3_column_text(ev_st, 4),
-			.object_id = (const char *)sqlite3_column_text(ev_st, 5),
-			.body = (const char *)sqlite3_column_text(ev_st, 6),
-		};
+		struct mamori_event ev;
+
+		event_from_row(ev_st, &ev);
 		mamori_event_leaf(&ev, leaf);
 		/* never hand out a proof for an event that no longer matches its leaf */
 		if (sodium_memcmp(leaf, sqlite3_column_blob(ev_st, 7), 32) == 0) {
@@ -717,7 +833,7 @@ mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, uint64
 	uint64_t count;
 	int rc;
 
-	if ((rc = event_count(s, &count, err)) != 0)
+	if ((rc = log_size(s, &count, err)) != 0)
 		return rc;
 	if (old_size < 1 || old_size > new_size || new_size > count)
 		return mamori_error_set(err, MAMORI_E_USAGE, "sizes must satisfy 1 <= OLD <= NEW <= %llu "
@@ -944,15 +1060,9 @@ mamori_audit_events_of(struct mamori_store *s, const char *object_type, const ch
 	sqlite3_bind_text(st, 1, object_type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mamori_event ev = {
-			.seq = sqlite3_column_int64(st, 0),
-			.time = (const char *)sqlite3_column_text(st, 1),
-			.actor = (const char *)sqlite3_column_text(st, 2),
-			.action = (const char *)sqlite3_column_text(st, 3),
-			.object_type = (const char *)sqlite3_column_text(st, 4),
-			.object_id = (const char *)sqlite3_column_text(st, 5),
-			.body = (const char *)sqlite3_column_text(st, 6),
-		};
+		struct mamori_event ev;
+
+		event_from_row(st, &ev);
 		rc = fn(&ev, ctx);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
@@ -993,15 +1103,9 @@ mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
 	if (f->object_id)
 		sqlite3_bind_text(st, 5, f->object_id, -1, SQLITE_STATIC);
 	while (rc == 0 && (f->limit == 0 || n < f->limit) && sqlite3_step(st) == SQLITE_ROW) {
-		struct mamori_event ev = {
-			.seq = sqlite3_column_int64(st, 0),
-			.time = (const char *)sqlite3_column_text(st, 1),
-			.actor = (const char *)sqlite3_column_text(st, 2),
-			.action = (const char *)sqlite3_column_text(st, 3),
-			.object_type = (const char *)sqlite3_column_text(st, 4),
-			.object_id = (const char *)sqlite3_column_text(st, 5),
-			.body = (const char *)sqlite3_column_text(st, 6),
-		};
+		struct mamori_event ev;
+
+		event_from_row(st, &ev);
 		rc = fn(&ev, ctx);
 		n++;
 	}

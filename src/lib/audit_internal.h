@@ -3,8 +3,21 @@
 #define MAMORI_AUDIT_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mamori/audit.h"
+
+/* The text fields of an event in the leaf encoding's order: time, actor,
+ * action, object_type, object_id, body. */
+enum { AUDIT_FIELDS = 6 };
+
+/*
+ * mamori_event_leaf with the fields' lengths known (from SQLite): the same
+ * hash when each len[k] is the field's strlen.  A NULL field has length 0.
+ */
+void audit_event_leaf_n(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
+    unsigned char out[MAMORI_HASH_LEN]);
 
 /* Fills h from a row of SELECT size, root, time, pubkey, signature FROM tree_head. */
 void audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h);

@@ -46,35 +46,30 @@ static int
 log_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct log_arg *a = arg;
+
+	return mamori_decide_log_tx(tx, a->records, a->n);
+}
+
+int
+mamori_decide_log_tx(struct mamori_store_tx *tx, const struct mamori_decide_record *records, size_t n)
+{
 	int rc = 0;
 
-	for (size_t i = 0; i < a->n && rc == 0; i++) {
-		const struct mamori_decide_record *r = &a->records[i];
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct mamori_decide_record *r = &records[i];
 		cJSON *req = as_json(r->request), *resp = as_json(r->response);
 		const cJSON *res = cJSON_GetObjectItemCaseSensitive(req, "resource");
 		const cJSON *asset = res ? cJSON_GetObjectItemCaseSensitive(res, "asset") : NULL;
 		const char *object = cJSON_IsString(asset) ? asset->valuestring : "-";
 
 		/* one transaction, many askers: each event names its own */
-		tx->actor = r->actor;
+		mamori_store_tx_actor(tx, r->actor);
 		rc = req && resp ? mamori_store_tx_event(tx, outcome(r->response), "decision", object, req, resp) :
 		    MAMORI_E_NOMEM;
 		cJSON_Delete(req);
 		cJSON_Delete(resp);
 	}
 	return rc;
-}
-
-int
-mamori_decide_log_tx(struct mamori_store_tx *tx, const struct mamori_decide_record *records, size_t n)
-{
-	struct log_arg a = { records, n };
-
-	for (size_t i = 0; i < n; i++)
-		if (records[i].actor == NULL || records[i].actor[0] == '\0' ||
-		    records[i].request == NULL || records[i].response == NULL)
-			return MAMORI_E_USAGE;
-	return log_tx(tx, &a);
 }
 
 int

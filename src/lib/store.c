@@ -83,6 +83,11 @@ static const char *const migrations[] = {
 	"DROP INDEX asset_segment;"
 	"DROP INDEX asset_levels;"
 	"DROP INDEX asset_kind;",
+	/* 4 → 5: each signed head keeps the Merkle frontier of its tree (the roots
+	 * of the perfect subtrees, largest first), so that the next head hashes
+	 * only the events since (audit.c: mamori_audit_sign_head); heads signed
+	 * before have none, and the next head is computed in full once */
+	"ALTER TABLE tree_head ADD COLUMN frontier BLOB;",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -566,16 +571,16 @@ mamori_store_log_id(const struct mamori_store *s)
 	return s->log_id;
 }
 
+void
+mamori_store_tx_actor(struct mamori_store_tx *tx, const char *actor)
+{
+	tx->actor = actor;
+}
+
 struct mamori_store *
 mamori_store_tx_store(struct mamori_store_tx *tx)
 {
 	return tx->store;
-}
-
-void
-mamori_store_tx_set_actor(struct mamori_store_tx *tx, const char *actor)
-{
-	tx->actor = actor;
 }
 
 /* Signs a head when N events or T seconds have passed since the last one. */

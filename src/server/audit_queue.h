@@ -1,48 +1,43 @@
 /*
- * audit_queue.h — group commit of the server's audit events.  (server-internal)
- * Request threads file jobs; one writer thread takes every job filed so far and
- * writes them in one transaction under store_lock, so a burst of N events costs
- * one commit (one fsync), not N.  A job either waits for its commit (decisions:
- * no answer before its record) or is posted and left (denials: the refusal goes
- * out at once; docs/auth.md).  Posted jobs are bounded: past AUDIT_QUEUE_MAX
- * the poster waits for room, so a flood slows down instead of growing memory.
+ * audit_queue.h — group commit of the server's audit events across request
+ * threads (server-internal).  A thread files an entry (a function that appends
+ * its events inside a transaction) and waits.  When no thread is writing, a
+ * waiting one becomes the writer: it takes every entry filed so far, runs them
+ * in one transaction of the store's write path under store_lock, and wakes the
+ * others with the result.  Entries filed meanwhile go in the next group.  So a
+ * burst of logged decisions or refused requests costs one fsync per group,
+ * not one per request, and no answer leaves before its record is committed.
  */
-#ifndef MAMORI_AUDIT_QUEUE_H
-#define MAMORI_AUDIT_QUEUE_H
+#ifndef MAMORI_SERVER_AUDIT_QUEUE_H
+#define MAMORI_SERVER_AUDIT_QUEUE_H
 
 #include <stdbool.h>
-#include <stddef.h>
+
+#include "mamori/store.h"
 
 struct server;
-struct mamori_store_tx;
 
-enum { AUDIT_QUEUE_MAX = 4096 };	/* posted jobs not yet written */
-
-/* One unit of the group's transaction: write(tx, arg) appends its events (it
- * sets the transaction's actor itself: one transaction, many actors). */
-struct audit_job {
+/* One waiting request's events; lives on the filing thread's stack. */
+struct audit_entry {
+	/* appends the events, each with its own actor (mamori_store_tx_actor) */
 	int (*write)(struct mamori_store_tx *tx, void *arg);
 	void *arg;
-	void (*release)(void *arg);	/* posted jobs: frees arg (and the job) once written */
-	/* the queue's: */
-	bool waits, done;
 	int rc;
-	struct audit_job *next;
+	bool done;
+	struct audit_entry *next;
 };
 
-/* Starts the writer thread when srv has a store (else does nothing).  Returns 0
- * or MAMORI_E_NOMEM. */
+/* Makes srv->audit_queue when srv has a store.  Returns 0 or MAMORI_E_NOMEM. */
 int audit_queue_open(struct server *srv);
 
-/* Writes what is still queued, stops the writer, frees the queue.  Idempotent. */
+/* Frees it; no thread may be waiting.  Accepts a server without one. */
 void audit_queue_close(struct server *srv);
 
-/* Files job (on the caller's stack) and returns once it is committed (0) or its
- * transaction failed (a MAMORI_E_* code; the reason went to stderr). */
-int audit_queue_wait(struct server *srv, struct audit_job *job);
-
-/* Files job (on the heap; the queue owns it from now on and calls its release
- * after writing) and returns without waiting, unless the queue is full. */
-void audit_queue_post(struct server *srv, struct audit_job *job);
+/*
+ * Files e and returns once its group is committed (0) or has failed (a
+ * MAMORI_E_* code: one failing entry fails its whole group, which is rolled
+ * back).  Without a queue (no store) returns 0 at once.
+ */
+int audit_queue_write(struct server *srv, struct audit_entry *e);
 
 #endif

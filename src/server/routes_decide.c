@@ -1,41 +1,35 @@
 /*
- * routes_decide.c — POST /api/decide and /api/decide/batch, and the decision
- * log of the server: with a store, decisions go to the audit trail as the
- * policy's decision_log says (all | denials | none), with group commit across
- * request threads (audit_queue.c: one transaction takes every event waiting to
- * be written) — and an answer leaves only after its record is committed
- * (docs/decide.md).
+ * routes_decide.c — POST /api/decide and /api/decide/batch: with a store,
+ * decisions go to the audit trail as the policy's decision_log says (all |
+ * denials | none), through the server's group commit (audit_queue.h), and an
+ * answer leaves only after its record is committed (docs/decide.md).
  */
 #include "server.h"
-#include "audit_queue.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct decide_job {
+struct decide_arg {
 	const struct mamori_decide_record *records;
 	size_t n;
 };
 
 static int
-decide_job_write(struct mamori_store_tx *tx, void *arg)
+decide_write(struct mamori_store_tx *tx, void *arg)
 {
-	struct decide_job *d = arg;
+	const struct decide_arg *a = arg;
 
-	return mamori_decide_log_tx(tx, d->records, d->n);
+	return mamori_decide_log_tx(tx, a->records, a->n);
 }
 
-/* Logs n records through the audit queue and returns once they are committed
- * (0) or have failed. */
+/* Logs n records through the server's group commit; 0 once they are committed. */
 static int
 log_and_wait(struct server *srv, const struct mamori_decide_record *records, size_t n)
 {
-	struct decide_job d = { records, n };
-	struct audit_job job = { .write = decide_job_write, .arg = &d };
+	struct decide_arg a = { records, n };
+	struct audit_entry e = { .write = decide_write, .arg = &a };
 
-	if (n == 0)
-		return 0;
-	return audit_queue_wait(srv, &job);
+	return n == 0 ? 0 : audit_queue_write(srv, &e);
 }
 
 static const char *

@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit_queue.h"
 #include "http.h"
 #include "mamori/user.h"
 #include "utf8.h"
@@ -279,6 +278,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		server_audit_denied(req, 401, "no session");
 		return false;
 	}
+	/* a cookie that names no live session: expired, ended, or made up */
 	if (!sessions_find(&srv->sessions, cookie, now, sess)) {
 		http_error(res, 401, "unauthorized", NULL, "log in first (POST /api/login)");
 		server_audit_denied(req, 401, "unknown or expired session");
@@ -590,7 +590,7 @@ server_stop(struct server *srv)
 	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
 out:
-	audit_queue_close(srv);	/* after the workers: nothing is filed any more */
+	audit_queue_close(srv);
 	if (srv->have_worker_key) {
 		pthread_key_delete(srv->worker_key);
 		srv->have_worker_key = false;

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "audit_queue.h"
 #include "http.h"
 #include "session.h"
 #include "worker.h"
@@ -52,8 +53,8 @@ struct server {
 	 * made on the thread's first request, freed when the thread ends */
 	pthread_key_t worker_key;
 	bool have_worker_key;
-	struct audit_queue *audit_queue;	/* group commit of audit events (audit_queue.c):
-					 * decisions and denials; NULL without a store; has its own lock */
+	struct audit_queue *audit_queue;	/* group commit of logged decisions and refusals
+						 * (audit_queue.h), NULL without a store; has its own lock */
 };
 
 enum {
@@ -108,12 +109,9 @@ void route_user_mfa_reset(struct request *req, struct response *res);
 void route_user_tokens_list(struct request *req, struct response *res);
 void route_user_token_create(struct request *req, struct response *res);
 void route_user_token_revoke(struct request *req, struct response *res);
-/*
- * Records a refused request in the audit trail ("http.denied": method, path,
- * client address, status, why; never a credential) through the audit queue,
- * without waiting for the commit (docs/auth.md).  Best effort: a record that
- * cannot be written is reported on stderr.
- */
+
+/* Records a refused request in the audit trail through the group commit; best
+ * effort (a failure is reported on stderr), returns once it is written. */
 void server_audit_denied(struct request *req, unsigned status, const char *why);
 
 /* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as denied. */

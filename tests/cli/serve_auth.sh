@@ -126,5 +126,18 @@ PY
 grep -q '"action":"asset.add".*"actor":"web:tanaka@127.0.0.1"\|"actor":"web:tanaka@127.0.0.1".*"action":"asset.add"' "$TMP/log" && ok || not_ok "mutation audited with actor and address"
 grep -c '"action":"http.denied"' "$TMP/log" | grep -qv '^0$' && ok || not_ok "refusals audited"
 grep -q '"action":"login.denied"' "$TMP/log" && ok || not_ok "failed logins audited"
+# every 401 too: no session, a wrong token, a disabled account's token, an expired session
+for why in 'no session' 'invalid or expired token'; do
+	/usr/bin/python3 - "$TMP/log" "$why" <<'PY' && ok || not_ok "401 audited: $why"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def body(e):
+    b = e.get("body")
+    return json.loads(b) if isinstance(b, str) else b
+hits = [e for e in events if e.get("action") == "http.denied" and (body(e) or {}).get("after", {}).get("status") == 401
+        and body(e)["after"].get("why") == sys.argv[2] and body(e)["after"].get("client") == "127.0.0.1"]
+sys.exit(0 if hits else 1)
+PY
+done
 "$MAMORI" log verify >/dev/null && ok || not_ok "trail verifies after the server"
 finish

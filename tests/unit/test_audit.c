@@ -129,6 +129,57 @@ test_event_encoding_unambiguous(void **state)
 	assert_memory_not_equal(la, ld, 32);
 }
 
+/*
+ * Fields of every size around the encoder's 1 KiB buffer (empty, small, just
+ * fitting, just not, several KiB) hash as the encoding in docs/audit.md says,
+ * computed here in one piece with libsodium.
+ */
+static void
+test_event_encoding_large_fields(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 60, 990, 1000, 1003, 1004, 1005, 1020, 1024, 2047, 5000 };
+	size_t nsizes = sizeof(sizes) / sizeof(sizes[0]);
+	char *text[6];
+	unsigned char *enc = malloc(16 + 8 + 6 * (4 + 5000));
+
+	(void)state;
+	assert_non_null(enc);
+	for (int k = 0; k < 6; k++) {
+		text[k] = malloc(5001);
+		assert_non_null(text[k]);
+	}
+	for (size_t a = 0; a < nsizes; a++)
+		for (size_t b = 0; b < nsizes; b += 3) {
+			/* body of size a, object_id of size b, the others small */
+			size_t len[6] = { 27, 9, 9, 5, sizes[b], sizes[a] };
+			struct mamori_event ev = { (int64_t)(a * 100 + b + 1), text[0], text[1], text[2], text[3],
+				text[4], text[5] };
+			unsigned char want[32], got[32];
+			size_t n = 0;
+
+			memcpy(enc, "\0mamori-event-v1", 16);
+			n = 16;
+			for (int i = 7; i >= 0; i--)
+				enc[n++] = (unsigned char)((uint64_t)ev.seq >> (8 * i));
+			for (int k = 0; k < 6; k++) {
+				memset(text[k], 'a' + k, len[k]);
+				text[k][len[k]] = '\0';
+				enc[n++] = (unsigned char)(len[k] >> 24);
+				enc[n++] = (unsigned char)(len[k] >> 16);
+				enc[n++] = (unsigned char)(len[k] >> 8);
+				enc[n++] = (unsigned char)len[k];
+				memcpy(enc + n, text[k], len[k]);
+				n += len[k];
+			}
+			crypto_hash_sha256(want, enc, n);
+			mamori_event_leaf(&ev, got);
+			assert_memory_equal(want, got, 32);
+		}
+	for (int k = 0; k < 6; k++)
+		free(text[k]);
+	free(enc);
+}
+
 static void
 test_keygen_files(void **state)
 {
@@ -557,6 +608,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_known_answers),
 		cmocka_unit_test(test_event_encoding_unambiguous),
+		cmocka_unit_test(test_event_encoding_large_fields),
 		cmocka_unit_test(test_keygen_files),
 		cmocka_unit_test(test_head_sign_verify),
 		cmocka_unit_test(test_head_text_every_byte),
