@@ -359,6 +359,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 			return MHD_NO;
 		p->started = time(NULL);
 		*con_cls = p;
+		header_watch_in(srv->header_watch, conn);
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -433,11 +434,11 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct server *srv = cls;
 	struct pending *p = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	header_watch_done(srv->header_watch, conn);
 	if (p != NULL) {
 		free(p->body);
 		free(p);
@@ -547,7 +548,11 @@ server_start(struct server *srv)
 		}
 		flags |= MHD_USE_TLS;
 	}
-	if (audit_queue_open(srv) != 0) {
+	/* headers, like a body, must arrive within 4 × the client timeout however slowly they trickle */
+	srv->header_watch = header_watch_start((time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR);
+	if (srv->header_watch == NULL || audit_queue_open(srv) != 0) {
+		header_watch_stop(srv->header_watch);
+		srv->header_watch = NULL;
 		fprintf(stderr, "mamori: serve: out of memory\n");
 		return 3;
 	}
@@ -559,6 +564,7 @@ server_start(struct server *srv)
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONNECTIONS_PER_CLIENT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, header_watch_notify, srv->header_watch,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    srv->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert_pem,
 	    MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key_pem,
@@ -566,6 +572,8 @@ server_start(struct server *srv)
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
 		audit_queue_close(srv);
+		header_watch_stop(srv->header_watch);
+		srv->header_watch = NULL;
 		return 3;
 	}
 	return 0;
@@ -591,6 +599,8 @@ server_stop(struct server *srv)
 	srv->daemon = NULL;
 out:
 	audit_queue_close(srv);
+	header_watch_stop(srv->header_watch);	/* after the daemon: no connection is left */
+	srv->header_watch = NULL;
 	if (srv->have_worker_key) {
 		pthread_key_delete(srv->worker_key);
 		srv->have_worker_key = false;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "audit_queue.h"
+#include "header_watch.h"
 #include "http.h"
 #include "session.h"
 #include "worker.h"
@@ -53,6 +54,7 @@ struct server {
 	 * made on the thread's first request, freed when the thread ends */
 	pthread_key_t worker_key;
 	bool have_worker_key;
+	struct header_watch *header_watch;	/* the headers' deadline (header_watch.h) */
 	struct audit_queue *audit_queue;	/* group commit of logged decisions and refusals
 						 * (audit_queue.h), NULL without a store; has its own lock */
 };

@@ -104,6 +104,35 @@ case "$r" in
 	open) not_ok "a body trickling for 18 s was never cut off" ;;
 	*) [ "${r%.*}" -ge 3 ] && [ "${r%.*}" -le 7 ] && ok || not_ok "trickling body cut after $r s, want ~4-5 s" ;;
 esac
+# headers that trickle: a byte every 0.3 s never lets the connection go idle; the
+# headers' deadline (4 x --client-timeout) must end it as it ends a trickling body
+trickle_headers() { /usr/bin/python3 - "$port" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t0 = time.time()
+try:
+    for b in b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 60:
+        s.sendall(bytes([b]))
+        time.sleep(0.3)
+        if time.time() - t0 > 20:
+            break
+        s.setblocking(False)
+        try:
+            if s.recv(1) == b"":
+                raise ConnectionResetError
+        except BlockingIOError:
+            pass
+        s.setblocking(True)
+    print("open")
+except (ConnectionResetError, BrokenPipeError):
+    print("%.1f" % (time.time() - t0))
+PY
+}
+r=$(trickle_headers)
+case "$r" in
+	open) not_ok "headers trickling for 20 s were never cut off" ;;
+	*) [ "${r%.*}" -ge 3 ] && [ "${r%.*}" -le 7 ] && ok || not_ok "trickling headers cut after $r s, want ~4-5 s" ;;
+esac
 [ "$(c n "$B/api/health")" = 200 ] && ok || not_ok "still serving after the slow clients"
 
 # ---- caches and connections ---------------------------------------------------
