@@ -56,18 +56,25 @@ expect_grep "$TMP/body" 'not valid UTF-8' "path UTF-8 named"
 [ "$(c n -X POST --data-binary $'{"subject":{"roles":["\xc0\xaf"]},"action":"read","resource":{}}' "${W[@]}" "$B/api/decide")" = 400 ] && ok || not_ok "decide overlong UTF-8: 400"
 
 # ---- slow clients (--client-timeout 1) ---------------------------------------
-# slow: SECONDS_BETWEEN_BYTES TOTAL_BYTES — sends a POST whose body trickles; prints
-# how long until the server closed the connection, or "open" when all was sent.
-slow() { /usr/bin/python3 - "$port" "$1" "$2" <<'PY'
+# slow: SECONDS_BETWEEN_BYTES TOTAL_BYTES [headers] — sends a POST whose body trickles
+# (or, with "headers", a GET whose headers trickle); prints how long until the server
+# closed the connection, or "open" when all was sent (at most 20 s).
+slow() { /usr/bin/python3 - "$port" "$1" "$2" "${3:-body}" <<'PY'
 import socket, sys, time
-port, gap, n = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+port, gap, n, what = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 s = socket.create_connection(("127.0.0.1", port))
 t0 = time.time()
-s.sendall(b"POST /api/decide HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n)
+if what == "headers":
+    trickle = b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * n
+else:
+    s.sendall(b"POST /api/decide HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n)
+    trickle = b" " * n
 try:
-    for i in range(n):
-        s.sendall(b" ")
+    for b in trickle:
+        s.sendall(bytes([b]))
         time.sleep(gap)
+        if time.time() - t0 > 20:
+            break
         s.setblocking(False)
         try:
             if s.recv(1) == b"":
@@ -106,29 +113,7 @@ case "$r" in
 esac
 # headers that trickle: a byte every 0.3 s never lets the connection go idle; the
 # headers' deadline (4 x --client-timeout) must end it as it ends a trickling body
-trickle_headers() { /usr/bin/python3 - "$port" <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-t0 = time.time()
-try:
-    for b in b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 60:
-        s.sendall(bytes([b]))
-        time.sleep(0.3)
-        if time.time() - t0 > 20:
-            break
-        s.setblocking(False)
-        try:
-            if s.recv(1) == b"":
-                raise ConnectionResetError
-        except BlockingIOError:
-            pass
-        s.setblocking(True)
-    print("open")
-except (ConnectionResetError, BrokenPipeError):
-    print("%.1f" % (time.time() - t0))
-PY
-}
-r=$(trickle_headers)
+r=$(slow 0.3 60 headers)
 case "$r" in
 	open) not_ok "headers trickling for 20 s were never cut off" ;;
 	*) [ "${r%.*}" -ge 3 ] && [ "${r%.*}" -le 7 ] && ok || not_ok "trickling headers cut after $r s, want ~4-5 s" ;;
