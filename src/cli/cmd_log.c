@@ -81,7 +81,7 @@ static int
 open_store(const struct log_opts *o, struct mamori_store **s)
 {
 	struct mamori_error err;
-	int rc = mamori_store_open(cli_db_path(o->db), s, &err);
+	int rc = mamori_store_open_private(cli_db_path(o->db), s, &err);
 
 	if (rc != 0)
 		fprintf(stderr, "mamori: %s\n", err.message);

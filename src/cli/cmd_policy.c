@@ -301,7 +301,7 @@ policy_replace(int argc, char **argv)
 		fprintf(stderr, "mamori: policy replace: cannot read %s (or it is over 16 MiB)\n", argv[optind]);
 		return EXIT_ENV;
 	}
-	if ((rc = mamori_store_open(cli_db_path(db), &s, &err)) != 0) {
+	if ((rc = mamori_store_open_private(cli_db_path(db), &s, &err)) != 0) {
 		fprintf(stderr, "mamori: %s\n", err.message);
 		free(buf);
 		return EXIT_ENV;

@@ -72,7 +72,7 @@ open_store(const struct q_opts *o, struct mamori_store **s)
 {
 	struct mamori_error err = { 0 };
 
-	if (mamori_store_open(cli_db_path(o->db), s, &err) != 0) {
+	if (mamori_store_open_private(cli_db_path(o->db), s, &err) != 0) {
 		fprintf(stderr, "mamori: %s\n", err.message);
 		return EXIT_ENV;
 	}

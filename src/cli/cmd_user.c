@@ -148,7 +148,7 @@ cmd_user(int argc, char **argv)
 	if ((strcmp(sub, "passwd") == 0 || (strcmp(sub, "add") == 0 && o.password_stdin)) &&
 	    (rc = read_password(o.password_stdin, password, sizeof(password))) != EXIT_OK)
 		return rc;
-	if (mamori_store_open(cli_db_path(o.db), &s, &err) != 0) {
+	if (mamori_store_open_private(cli_db_path(o.db), &s, &err) != 0) {
 		fprintf(stderr, "mamori: %s\n", err.message);
 		return EXIT_ENV;
 	}

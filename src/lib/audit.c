@@ -386,6 +386,41 @@ frontier_extend(struct mamori_store *s, struct mamori_merkle_acc *acc, uint64_t 
 	return rc;
 }
 
+/*
+ * The frontier of the first size events: from the newest trusted stored
+ * frontier, or from what this connection knows if that goes further, then
+ * the events after it.
+ */
+static int
+trail_frontier(struct mamori_store *s, const unsigned char pk[32], uint64_t size, struct mamori_merkle_acc *acc,
+    struct mamori_error *err)
+{
+	int rc = frontier_start(s, pk, size, acc, err);
+
+	if (rc == 0 && s->leaves_known && s->leaves.size <= size && s->leaves.size > acc->size)
+		*acc = s->leaves;
+	return rc == 0 ? frontier_extend(s, acc, size, err) : rc;
+}
+
+int
+audit_learn_leaves(struct mamori_store *s, struct mamori_error *err)
+{
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[32];
+	char keypath[4096];
+	uint64_t size;
+	int rc;
+
+	s->leaves_known = false;
+	snprintf(keypath, sizeof(keypath), "%s.key", s->path);
+	if ((rc = mamori_audit_read_seckey(keypath, sk, err)) != 0)
+		return rc;
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
+	sodium_memzero(sk, sizeof(sk));
+	if ((rc = log_size(s, &size, err)) == 0 && (rc = trail_frontier(s, pk, size, &s->leaves, err)) == 0)
+		s->leaves_known = true;
+	return rc;
+}
+
 int
 mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
@@ -406,8 +441,7 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	store_now(h.time);
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
-	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = frontier_start(s, pk, h.size, &acc, err)) != 0 ||
-	    (rc = frontier_extend(s, &acc, h.size, err)) != 0)
+	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = trail_frontier(s, pk, h.size, &acc, err)) != 0)
 		goto rollback;
 	mamori_merkle_acc_root(&acc, h.root);
 	flen = frontier_encode(&acc, frontier);
@@ -432,6 +466,8 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	ins = NULL;
 	if ((rc = store_exec(s, "COMMIT", err)) != 0)
 		goto rollback;
+	s->leaves = acc;
+	s->leaves_known = true;
 	if (out)
 		*out = h;
 	goto out;

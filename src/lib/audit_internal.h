@@ -19,6 +19,16 @@ enum { AUDIT_FIELDS = 6 };
 void audit_event_leaf_n(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
     unsigned char out[MAMORI_HASH_LEN]);
 
+/*
+ * Makes s->leaves the Merkle frontier of the whole trail as stored, the way a
+ * head is computed (from the newest stored frontier signed by the store's key,
+ * then the events after it).  Call it inside a write transaction before it
+ * appends: the frontier is then that of committed events only.  Returns 0 or a
+ * MAMORI_E_* code (the key unreadable, the trail damaged) with err filled;
+ * s->leaves is unknown then.
+ */
+int audit_learn_leaves(struct mamori_store *s, struct mamori_error *err);
+
 /* Fills h from a row of SELECT size, root, time, pubkey, signature FROM tree_head. */
 void audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h);
 

@@ -145,18 +145,18 @@ from_cp932(const char *in, size_t len, size_t *out_len, char *error, size_t erro
 }
 
 char *
-text_decode(const char *bytes, size_t len, const char *encoding, size_t *out_len, char *error,
+text_decode_owned(char *bytes, size_t len, const char *encoding, size_t *out_len, char *error,
     size_t error_len)
 {
-	bool cp932;
+	size_t skip = 0, bad = 0;
+	bool cp932, utf8;
 	char *out;
 
-	if (len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0) {
-		bytes += 3;
-		len -= 3;
-	}
+	if (len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3;
+	utf8 = mamori_utf8_valid(bytes + skip, len - skip, &bad);
 	if (encoding == NULL)
-		cp932 = !mamori_utf8_valid(bytes, len, NULL);
+		cp932 = !utf8;
 	else if (strcasecmp(encoding, "utf-8") == 0 || strcasecmp(encoding, "utf8") == 0)
 		cp932 = false;
 	else if (strcasecmp(encoding, "cp932") == 0 || strcasecmp(encoding, "shift_jis") == 0 ||
@@ -164,25 +164,38 @@ text_decode(const char *bytes, size_t len, const char *encoding, size_t *out_len
 		cp932 = true;
 	else {
 		snprintf(error, error_len, "unknown encoding '%s': use utf-8 or cp932", encoding);
+		free(bytes);
 		return NULL;
 	}
-	if (cp932)
-		return from_cp932(bytes, len, out_len, error, error_len);
-	if (!mamori_utf8_valid(bytes, len, NULL)) {
-		size_t bad = 0;
+	if (cp932) {
+		out = from_cp932(bytes + skip, len - skip, out_len, error, error_len);
+		free(bytes);
+		return out;
+	}
+	if (!utf8) {
 		int line, col;
-		mamori_utf8_valid(bytes, len, &bad);
-		mamori_utf8_position(bytes, bad, &line, &col);
+		mamori_utf8_position(bytes + skip, bad, &line, &col);
 		snprintf(error, error_len, "line %d: invalid UTF-8 (try --encoding cp932)", line);
+		free(bytes);
 		return NULL;
 	}
-	out = malloc(len + 1);
-	if (out == NULL) {
+	if (skip > 0)
+		memmove(bytes, bytes + skip, len - skip);
+	bytes[len - skip] = '\0';
+	*out_len = len - skip;
+	return bytes;
+}
+
+char *
+text_decode(const char *bytes, size_t len, const char *encoding, size_t *out_len, char *error,
+    size_t error_len)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL) {
 		snprintf(error, error_len, "out of memory");
 		return NULL;
 	}
-	memcpy(out, bytes, len);
-	out[len] = '\0';
-	*out_len = len;
-	return out;
+	memcpy(copy, bytes, len);
+	return text_decode_owned(copy, len, encoding, out_len, error, error_len);
 }

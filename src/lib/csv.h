@@ -39,4 +39,14 @@ void csv_free(struct csv_reader *r);
 char *text_decode(const char *bytes, size_t len, const char *encoding, size_t *out_len,
     char *error, size_t error_len);
 
+/*
+ * text_decode of a buffer the caller gives up: bytes is malloc'd, holds len
+ * bytes and has room for a NUL after them.  UTF-8 is decoded in place (a file
+ * of a million rows is not copied, nor checked twice) and bytes comes back;
+ * anything else comes back in a new string and bytes is freed.  NULL with a
+ * message in error (bytes freed).
+ */
+char *text_decode_owned(char *bytes, size_t len, const char *encoding, size_t *out_len,
+    char *error, size_t error_len);
+
 #endif

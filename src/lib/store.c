@@ -287,8 +287,8 @@ load_meta(struct mamori_store *s, struct mamori_error *err)
 	return rc;
 }
 
-int
-mamori_store_open(const char *path, struct mamori_store **out, struct mamori_error *err)
+static int
+open_existing(const char *path, int flags, struct mamori_store **out, struct mamori_error *err)
 {
 	struct mamori_store *s;
 	struct stat sb;
@@ -298,7 +298,7 @@ mamori_store_open(const char *path, struct mamori_store **out, struct mamori_err
 	if (stat(path, &sb) != 0)
 		return mamori_error_set(err, MAMORI_E_IO, "no store at %s (create one with "
 		    "'mamori init --policy FILE --db %s')", path, path);
-	if ((rc = connect(path, SQLITE_OPEN_READWRITE, &s, err)) != 0)
+	if ((rc = connect(path, flags, &s, err)) != 0)
 		return rc;
 	if ((rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0) {
 		mamori_store_close(&s);
@@ -306,6 +306,18 @@ mamori_store_open(const char *path, struct mamori_store **out, struct mamori_err
 	}
 	*out = s;
 	return 0;
+}
+
+int
+mamori_store_open(const char *path, struct mamori_store **out, struct mamori_error *err)
+{
+	return open_existing(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, out, err);
+}
+
+int
+mamori_store_open_private(const char *path, struct mamori_store **out, struct mamori_error *err)
+{
+	return open_existing(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, out, err);
 }
 
 int
@@ -650,6 +662,10 @@ mamori_store_write(struct mamori_store *s, const char *actor,
 			mamori_error_set(err, rc, "%s", mamori_strerror(rc));
 		return rc;
 	}
+	if (tx.leaves_after_known) {
+		s->leaves = tx.leaves_after;
+		s->leaves_known = true;
+	}
 	if (tx.events > 0)
 		maybe_sign_head(s);
 	return 0;
@@ -761,6 +777,14 @@ store_tx_event_hashed(struct mamori_store_tx *tx, const struct mamori_event *ev,
 	memcpy(tx->last_chain, chain, 32);
 	tx->events++;
 	return 0;
+}
+
+void
+store_tx_leaves(struct mamori_store_tx *tx, const struct mamori_merkle_acc *acc)
+{
+	tx->leaves_after_known = tx->have_last && acc->size == (uint64_t)tx->last_seq;
+	if (tx->leaves_after_known)
+		tx->leaves_after = *acc;
 }
 
 int

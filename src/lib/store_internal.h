@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "mamori/audit.h"
+#include "mamori/merkle.h"
 #include "mamori/store.h"
 
 enum { STORE_CACHED_MAX = 16 };
@@ -28,6 +29,14 @@ struct mamori_store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cached[STORE_CACHED_MAX];
+	/* The Merkle frontier of the first leaves.size events of the committed
+	 * trail, when this connection knows it (it signed a head, or committed a
+	 * bulk import that computed it): the next head extends it from the
+	 * events after it instead of reading the trail since the last stored
+	 * frontier.  Only committed events are ever in it, so a rollback leaves
+	 * it true. */
+	struct mamori_merkle_acc leaves;
+	bool leaves_known;
 };
 
 /* A clock that formats the date and time of day once per second (store_clock_now). */
@@ -46,6 +55,10 @@ struct mamori_store_tx {
 	sqlite3_stmt *insert_event;	/* prepared once per transaction */
 	int64_t next_asset;		/* next asset number, 0 until first needed */
 	struct store_clock clock;	/* store_tx_now */
+	/* the frontier after this transaction's events, when its writer
+	 * computed it (store_tx_leaves); installed as store->leaves on commit */
+	struct mamori_merkle_acc leaves_after;
+	bool leaves_after_known;
 };
 
 /* Runs SQL with no result rows; fills err with SQLite's message on failure. */
@@ -99,6 +112,15 @@ int store_tx_last(struct mamori_store_tx *tx, int64_t *seq, unsigned char chain[
  */
 int store_tx_event_hashed(struct mamori_store_tx *tx, const struct mamori_event *ev,
     const unsigned char leaf[32], const unsigned char chain[32]);
+
+/*
+ * Tells the transaction the trail's Merkle frontier after its last event, as
+ * its writer computed it (the store's leaves, known before the transaction
+ * appended anything, with every appended leaf pushed): on commit it becomes
+ * the store's, and the head signed next needs no read of the new events.
+ * acc->size must be the seq of the last event appended; otherwise it is ignored.
+ */
+void store_tx_leaves(struct mamori_store_tx *tx, const struct mamori_merkle_acc *acc);
 
 /*
  * As mamori_store_tx_event, for a body that is canonical JSON already

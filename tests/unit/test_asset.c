@@ -607,6 +607,56 @@ test_bulk_import_and_round_trip(void **state)
 }
 
 /*
+ * The head signed after a bulk import comes from the frontier the import's
+ * second thread built (no event is read back): it must be the head of the
+ * whole trail — events before the import that no head covered included —
+ * and verify against the tree recomputed from every event.  A store whose
+ * key cannot be read still imports; its head is then left unsigned.
+ */
+static void
+test_bulk_import_head(void **state)
+{
+	struct mamori_store *s = new_store("bulkhead.db");
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_head h;
+	struct mamori_asset a;
+	char path[128], key[160], moved[170];
+	size_t n = 0;
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {	/* events 2–4, after the head of size 1 made at init */
+		make(&a, "前の資産", "information", "zeimu", "2", "2", "2", NULL);
+		assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), 0);
+		mamori_asset_clear(&a);
+	}
+	snprintf(path, sizeof(path), "%s/bulkhead.csv", dir);
+	write_register(path, 12000);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_audit_latest_head(s, &h, &err), 0);
+	assert_int_equal(h.size, 12004);
+	verify_trail(s);
+
+	mamori_store_close(&s);
+
+	/* without the key: imported all the same, the head left for later */
+	s = new_store("nokey.db");
+	snprintf(key, sizeof(key), "%s.key", mamori_store_path(s));
+	snprintf(moved, sizeof(moved), "%s.away", key);
+	assert_int_equal(rename(key, moved), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(n, 12000);
+	assert_int_equal(mamori_audit_latest_head(s, &h, &err), 0);
+	assert_int_equal(h.size, 1);
+	assert_int_equal(rename(moved, key), 0);
+	assert_int_equal(mamori_audit_sign_head(s, &h, &err), 0);
+	assert_int_equal(h.size, 12001);
+	verify_trail(s);
+	mamori_store_close(&s);
+	mamori_diags_clear(&d);
+}
+
+/*
  * Every body the register writes (import, add, edit, dispose) is canonical
  * JSON — re-printing its parsed self canonically gives the same bytes — and
  * its last "after" is exactly the stored asset.  Values carry what JSON must
@@ -709,6 +759,7 @@ main(void)
 		cmocka_unit_test(test_import_all_or_nothing),
 		cmocka_unit_test(test_scoped_import_and_export),
 		cmocka_unit_test(test_bulk_import_and_round_trip),
+		cmocka_unit_test(test_bulk_import_head),
 		cmocka_unit_test(test_audit_bodies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
