@@ -7,6 +7,7 @@
 #define MAMORI_ASSET_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mamori/diag.h"
@@ -85,11 +86,18 @@ int mamori_asset_edit(struct mamori_store *s, const char *actor, const char *id,
 int mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset *out,
     struct mamori_error *err);
 
-/* Filters for listing; NULL / 0 = any.  Levels: op is one of = < <= > >=. */
+/*
+ * Filters for listing; NULL / 0 = any.  Levels: op is one of = < <= > >=.
+ * after and limit cut one page out of the list (keyset paging: the next page
+ * starts after the last id of this one, so pages stay right while assets are
+ * added).
+ */
 struct mamori_asset_filter {
 	const char *department, *segment, *kind, *status, *text;
 	char level_op[3][3];
 	int level[3];
+	const char *after;	/* only assets after this id, in id order; NULL: from the first */
+	size_t limit;		/* at most this many; 0: all */
 };
 
 /* Parses "2", ">=2", "<3" into a level filter; false when malformed. */
@@ -103,6 +111,25 @@ bool mamori_asset_filter_level(struct mamori_asset_filter *f, int axis, const ch
  */
 int mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *filter,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_error *err);
+
+/* What a page of the list leaves out. */
+struct mamori_asset_page {
+	int64_t total;		/* assets the filter matches, on every page (after and limit aside) */
+	bool more;		/* assets follow the page's last: ask again after its id */
+};
+
+/*
+ * mamori_asset_list for one page (filter->limit assets after filter->after),
+ * with the number of all matching assets.  The count comes from the
+ * register's index; it also chooses how the page is read: when many assets
+ * match, by walking the register in id order until the page is full, when
+ * few, by collecting their ids from the index first.  Either way a page of a
+ * million-asset register takes milliseconds (bench/README.md).  An unknown
+ * filter->after is MAMORI_E_NOTFOUND.
+ */
+int mamori_asset_page(struct mamori_store *s, const struct mamori_asset_filter *filter,
+    int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_asset_page *page,
+    struct mamori_error *err);
 
 /*
  * Records the disposal of asset id.  Refuses a method the policy's 取扱制限

@@ -231,6 +231,15 @@ bool mamori_decider_role_permits(const struct mamori_decider *d, const char *rol
     const char *subject_department, const char *resource_department);
 
 /*
+ * Whose assets role may do action to, by the same rule as
+ * mamori_decider_role_permits: every department's, its holder's own
+ * department's only, or nobody's (also for an unknown role or action).  A
+ * list can then ask the register for exactly the assets the role may see.
+ */
+enum mamori_reach { MAMORI_REACH_NONE, MAMORI_REACH_DEPARTMENT, MAMORI_REACH_ALL };
+enum mamori_reach mamori_decider_role_reach(const struct mamori_decider *d, const char *role, int action);
+
+/*
  * Whether role may administer what ("users" or "policy", the policy's
  * access.manage, inherited up the hierarchy) for a target of target_department
  * (an account's department; NULL: none): a role of scope all anywhere, one of

@@ -18,22 +18,25 @@ static const char asset_usage[] =
     "       mamori asset edit ID [--name N] [--kind K] ... [--db PATH]\n"
     "       mamori asset show ID [--json] [--db PATH]\n"
     "       mamori asset list [--department D] [--segment S] [--kind K] [--status active|disposed]\n"
-    "                         [--c EXPR] [--i EXPR] [--a EXPR] [--search TEXT] [--json|--csv] [--db PATH]\n"
+    "                         [--c EXPR] [--i EXPR] [--a EXPR] [--search TEXT] [--json|--csv]\n"
+    "                         [--limit N [--after ID]] [--count] [--db PATH]\n"
     "       mamori asset dispose ID --method M --by WHO [--witness WHO] [--date YYYY-MM-DD] [--db PATH]\n"
     "       mamori asset import FILE [--encoding utf-8|cp932] [--dry-run] [--db PATH]\n"
     "       mamori asset export --format csv|xlsx [--out FILE] [--db PATH]\n"
-    "EXPR is a level or a comparison: 2, '>=2', '<3'.\n";
+    "EXPR is a level or a comparison: 2, '>=2', '<3'.  --limit shows one page of N assets;\n"
+    "the next starts with --after and the page's last id.  --count prints how many match.\n";
 
 /* Options shared by every subcommand; fields set by --name etc. go into `fields`. */
 struct asset_opts {
 	const char *db, *format, *out, *encoding, *method, *by, *witness, *date;
 	struct mamori_asset fields;
 	struct mamori_asset_filter filter;
-	bool json, csv, dry_run;
+	bool json, csv, dry_run, count;
 };
 
 enum { OPT_DB = 256, OPT_FORMAT, OPT_OUT, OPT_ENCODING, OPT_DRY, OPT_JSON, OPT_CSV, OPT_METHOD,
-	OPT_BY, OPT_WITNESS, OPT_DATE, OPT_C, OPT_I, OPT_A, OPT_SEARCH, OPT_STATUS_FILTER, OPT_FIELD };
+	OPT_BY, OPT_WITNESS, OPT_DATE, OPT_C, OPT_I, OPT_A, OPT_SEARCH, OPT_STATUS_FILTER, OPT_FIELD,
+	OPT_LIMIT, OPT_AFTER, OPT_COUNT };
 
 static const struct {
 	const char *name;
@@ -49,7 +52,7 @@ static const struct {
 static int
 parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 {
-	struct option opts[NFIELD_OPTS + 20];
+	struct option opts[NFIELD_OPTS + 24];
 	size_t n = 0;
 	int c, idx;
 
@@ -71,6 +74,9 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 	opts[n++] = (struct option){ "a", required_argument, NULL, OPT_A };
 	opts[n++] = (struct option){ "search", required_argument, NULL, OPT_SEARCH };
 	opts[n++] = (struct option){ "status", required_argument, NULL, OPT_STATUS_FILTER };
+	opts[n++] = (struct option){ "limit", required_argument, NULL, OPT_LIMIT };
+	opts[n++] = (struct option){ "after", required_argument, NULL, OPT_AFTER };
+	opts[n++] = (struct option){ "count", no_argument, NULL, OPT_COUNT };
 	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[n++] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -98,6 +104,17 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 		case OPT_BY: o->by = optarg; break;
 		case OPT_WITNESS: o->witness = optarg; break;
 		case OPT_DATE: o->date = optarg; break;
+		case OPT_AFTER: o->filter.after = optarg; break;
+		case OPT_COUNT: o->count = true; break;
+		case OPT_LIMIT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || v < 1 || v > 1000000)
+				return cli_usage_error("asset list: --limit '%s' is not a number of assets from 1 "
+				    "to 1000000", optarg);
+			o->filter.limit = (size_t)v;
+			break;
+		}
 		case OPT_SEARCH: o->filter.text = optarg; break;
 		case OPT_STATUS_FILTER:
 			o->filter.status = optarg;
@@ -305,6 +322,7 @@ asset_show(int argc, char **argv)
 struct list_ctx {
 	bool json, csv;
 	size_t n;
+	char last[64];		/* the id of the last asset printed: where the next page starts */
 };
 
 static void
@@ -331,6 +349,7 @@ list_row(const struct mamori_asset *a, void *arg)
 	struct list_ctx *c = arg;
 
 	c->n++;
+	snprintf(c->last, sizeof(c->last), "%s", a->f[MAMORI_AF_ID] ? a->f[MAMORI_AF_ID] : "");
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		for (int k = 0; k < MAMORI_AF_COUNT; k++)
@@ -360,20 +379,56 @@ list_row(const struct mamori_asset *a, void *arg)
 }
 
 static int
+count_none(const struct mamori_asset *a, void *ctx)
+{
+	(void)a;
+	(void)ctx;
+	return 0;
+}
+
+/* `asset list --count`: how many assets the filters match, from the index. */
+static int
+asset_count(struct mamori_store *s, struct asset_opts *o)
+{
+	struct mamori_asset_filter f = o->filter;
+	struct mamori_asset_page page;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	f.after = NULL;
+	f.limit = 1;
+	rc = mamori_asset_page(s, &f, count_none, NULL, &page, &err);
+	if (rc != 0)
+		fprintf(stderr, "mamori: asset list: %s\n", err.message);
+	else if (o->json)
+		printf("{\"count\":%lld}\n", (long long)page.total);
+	else
+		printf("%lld\n", (long long)page.total);
+	mamori_asset_clear(&o->fields);
+	mamori_store_close(&s);
+	return cli_exit_code(rc);
+}
+
+static int
 asset_list(int argc, char **argv)
 {
 	struct asset_opts o;
 	struct mamori_store *s = NULL;
 	struct mamori_error err = { 0 };
 	struct list_ctx c = { 0 };
+	struct mamori_asset_page page = { 0 };
 	int rc;
 
 	if ((rc = parse_opts(argc, argv, &o, true)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (optind != argc)
 		return cli_usage_error("asset list: unexpected argument '%s'", argv[optind]);
+	if (o.filter.after != NULL && o.filter.limit == 0)
+		return cli_usage_error("asset list: --after starts a page: give its size with --limit N");
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
+	if (o.count)
+		return asset_count(s, &o);
 	c.json = o.json;
 	c.csv = o.csv;
 	if (c.json)
@@ -390,11 +445,20 @@ asset_list(int argc, char **argv)
 		cell("区分", 9);
 		printf("機/完/可  状態\n");
 	}
-	rc = mamori_asset_list(s, &o.filter, list_row, &c, &err);
+	if (o.filter.limit > 0)
+		rc = mamori_asset_page(s, &o.filter, list_row, &c, &page, &err);
+	else
+		rc = mamori_asset_list(s, &o.filter, list_row, &c, &err);
 	if (c.json)
 		printf("\n]\n");
 	if (rc != 0)
 		fprintf(stderr, "mamori: asset list: %s\n", err.message);
+	else if (o.filter.limit > 0 && !c.json && !c.csv)
+		printf("(%zu of %lld assets%s%s)\n", c.n, (long long)page.total, page.more ?
+		    "; next page: --after " : "", page.more ? c.last : "");
+	else if (o.filter.limit > 0 && page.more)
+		fprintf(stderr, "mamori: asset list: %zu of %lld assets; next page: --after %s\n", c.n,
+		    (long long)page.total, c.last);
 	else if (!c.json && !c.csv)
 		printf("(%zu assets)\n", c.n);
 	mamori_asset_clear(&o.fields);

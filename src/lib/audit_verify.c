@@ -210,10 +210,13 @@ chunk_bad(struct chunk *c, int64_t seq, const char *fmt)
 }
 
 /*
- * The event's text fields as stored, each read once.  The leaf encoding reads a
- * field up to its first NUL: a field that holds more than that (bytes after a
- * NUL, or stored as a blob) was not written by mamori, even though its leaf
- * would still match — false then.
+ * The event's text fields as stored, each read once; false when one is not
+ * text (stored as a blob or a number: not written by mamori).  The leaf is
+ * hashed over each field's full stored length.  A field with a NUL inside
+ * therefore cannot match a leaf mamori wrote (it hashed the string up to its
+ * end), so no search for NULs is needed: such a field fails the leaf check
+ * unless its leaf was forged with it, which the chain and the signed heads
+ * catch like any other forged leaf.
  */
 static bool
 stored_fields(sqlite3_stmt *st, const char *field[AUDIT_FIELDS], size_t len[AUDIT_FIELDS])
@@ -226,7 +229,7 @@ stored_fields(sqlite3_stmt *st, const char *field[AUDIT_FIELDS], size_t len[AUDI
 			return false;
 		field[k] = (const char *)sqlite3_value_text(v);
 		len[k] = (size_t)sqlite3_value_bytes(v);
-		if (field[k] == NULL || memchr(field[k], '\0', len[k]) != NULL)
+		if (field[k] == NULL)
 			return false;
 	}
 	return true;

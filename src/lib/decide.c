@@ -977,6 +977,20 @@ mamori_decider_role_permits(const struct mamori_decider *d, const char *role, in
 	    (subject_department != NULL && strcmp(subject_department, resource_department) == 0);
 }
 
+enum mamori_reach
+mamori_decider_role_reach(const struct mamori_decider *d, const char *role, int action)
+{
+	int k = mamori_strmap_get(&d->role_map, role);
+	const struct role_rule *rr;
+
+	if (k < 0 || action < 0 || action >= MAMORI_ACT_COUNT)
+		return MAMORI_REACH_NONE;
+	rr = &d->roles[k];
+	if (!(rr->actions & (1u << action)) || rr->scope == SCOPE_NONE)
+		return MAMORI_REACH_NONE;
+	return rr->scope == SCOPE_ALL ? MAMORI_REACH_ALL : MAMORI_REACH_DEPARTMENT;
+}
+
 bool
 mamori_decider_role_manages(const struct mamori_decider *d, const char *role, const char *what,
     const char *subject_department, const char *target_department)

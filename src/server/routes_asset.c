@@ -56,6 +56,7 @@ struct list_ctx {
 	struct request *req;
 	struct jbuf out;
 	size_t count, hidden;
+	char last[64];		/* the last id read: where the next page starts */
 };
 
 static int
@@ -63,6 +64,7 @@ list_row(const struct mamori_asset *a, void *arg)
 {
 	struct list_ctx *c = arg;
 
+	snprintf(c->last, sizeof(c->last), "%s", a->f[MAMORI_AF_ID] ? a->f[MAMORI_AF_ID] : "");
 	if (!permits(c->req, MAMORI_ACT_READ, a->f[MAMORI_AF_DEPARTMENT])) {
 		c->hidden++;
 		return 0;
@@ -96,26 +98,85 @@ query_filter(struct request *req, struct response *res, struct mamori_asset_filt
 	return true;
 }
 
+/*
+ * Narrows f to what the session's role may read, so that the register's
+ * count and pages hold only assets it may see: a role that reads its own
+ * department's assets lists that department (asking for another's gets
+ * nothing).  False: the role may read none.
+ */
+static bool
+reach_filter(struct request *req, struct mamori_asset_filter *f)
+{
+	const struct session *s = req->session;
+	const struct mamori_department *d;
+
+	if (s == NULL)
+		return false;
+	switch (mamori_decider_role_reach(req->decider, s->role, MAMORI_ACT_READ)) {
+	case MAMORI_REACH_ALL:
+		return true;
+	case MAMORI_REACH_DEPARTMENT:
+		if (s->department[0] == '\0')
+			return false;
+		if (f->department != NULL && ((d = mamori_policy_find_department(req->view, f->department)) == NULL ||
+		    strcmp(d->id, s->department) != 0))
+			return false;
+		f->department = s->department;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The page of the query string: limit (1–10,000, 1,000 when not given) and after. */
+static bool
+query_page(struct request *req, struct response *res, struct mamori_asset_filter *f)
+{
+	const char *limit = http_query(req, "limit");
+	char *end;
+	long v = 1000;
+
+	if (limit != NULL && ((v = strtol(limit, &end, 10)) < 1 || v > 10000 || *end != '\0' || end == limit)) {
+		http_error(res, 400, "invalid", "limit", "'%s' is not a page size from 1 to 10000", limit);
+		return false;
+	}
+	f->limit = (size_t)v;
+	f->after = http_query(req, "after");
+	return true;
+}
+
 void
 route_assets_list(struct request *req, struct response *res)
 {
 	struct mamori_asset_filter f;
+	struct mamori_asset_page page = { 0 };
 	struct list_ctx c = { .req = req };
 	struct mamori_error err = { 0 };
-	char count[32];
-	int rc;
+	char tail[160];
+	int rc = 0;
 
-	if (!query_filter(req, res, &f))
+	if (!query_filter(req, res, &f) || !query_page(req, res, &f))
 		return;
 	JBUF_LIT(&c.out, "{\"assets\":[");
-	rc = mamori_asset_list(req->db, &f, list_row, &c, &err);
+	if (reach_filter(req, &f))
+		rc = mamori_asset_page(req->db, &f, list_row, &c, &page, &err);
+	if (rc == MAMORI_E_NOTFOUND) {
+		free(c.out.p);
+		http_error(res, 400, "invalid", "after", "%s", err.message);
+		return;
+	}
 	if (rc != 0) {
 		free(c.out.p);
 		http_error(res, 500, "internal", NULL, "%s", rc == MAMORI_E_NOMEM ? "out of memory" : err.message);
 		return;
 	}
-	snprintf(count, sizeof(count), "],\"count\":%zu}", c.count);
-	jbuf_raw(&c.out, count, strlen(count));
+	snprintf(tail, sizeof(tail), "],\"count\":%zu,\"total\":%lld,\"next\":", c.count, (long long)page.total);
+	jbuf_raw(&c.out, tail, strlen(tail));
+	if (page.more)
+		jbuf_str(&c.out, c.last);
+	else
+		JBUF_LIT(&c.out, "null");
+	JBUF_LIT(&c.out, "}");
 	http_jbuf(res, 200, &c.out);
 }
 

@@ -181,6 +181,30 @@ expect_exit 0 "export on a terminal" -- script -qec "\"$MAMORI\" asset export --
 expect_grep "$TMP/out" '10500 / 10500 assets' "progress shown on a terminal"
 [ "$(wc -l <"$TMP/many-out.csv")" = 10501 ] && ok || not_ok "large export complete"
 
+# pages: --limit N, then --after the page's last id, until no page follows;
+# together they are the whole list; --count says how many match
+expect_exit 0 "count" -- "$MAMORI" asset list --db "$TMP/many.db" --count
+grep -qx 10500 "$TMP/out" && ok || not_ok "count of all assets"
+expect_exit 0 "count filtered, json" -- "$MAMORI" asset list --db "$TMP/many.db" --department 総務課 --search 大量10 --count --json
+grep -qx '{"count":611}' "$TMP/out" && ok || not_ok "count of a filter (大量10, 100–109, 1000–1099, 10000–10499)"
+expect_exit 0 "first page" -- "$MAMORI" asset list --db "$TMP/many.db" --limit 4000
+expect_grep "$TMP/out" '^(4000 of 10500 assets; next page: --after A-004000)$' "page footer names the next page"
+after=""; pages=0; : >"$TMP/pages.csv"
+while :; do
+	"$MAMORI" asset list --db "$TMP/many.db" --csv --limit 4000 ${after:+--after "$after"} >"$TMP/page.csv" 2>"$TMP/page.err" || break
+	tail -n +2 "$TMP/page.csv" >>"$TMP/pages.csv"
+	pages=$((pages + 1))
+	after=$(sed -n 's/.*next page: --after \(A-[0-9]*\)$/\1/p' "$TMP/page.err")
+	[ -n "$after" ] || break
+done
+"$MAMORI" asset list --db "$TMP/many.db" --csv | tail -n +2 >"$TMP/whole.csv"
+[ "$pages" = 3 ] && cmp -s "$TMP/pages.csv" "$TMP/whole.csv" && ok || not_ok "three pages make the whole list ($pages pages)"
+expect_exit 2 "list: bad limit" -- "$MAMORI" asset list --db "$TMP/many.db" --limit 0
+expect_grep "$TMP/err" "not a number of assets from 1 to 1000000" "bad limit says the range"
+expect_exit 2 "list: --after without --limit" -- "$MAMORI" asset list --db "$TMP/many.db" --after A-000010
+expect_exit 1 "list: after an unknown id" -- "$MAMORI" asset list --db "$TMP/many.db" --limit 10 --after A-999999
+expect_grep "$TMP/err" 'no asset A-999999 to start the page after' "unknown page start named"
+
 # schema versions: an older mamori refuses a newer store, with a clear message;
 # a store without a version is migrated to the current schema
 cp "$DB" "$TMP/newer.db"

@@ -197,6 +197,38 @@ check(st == 400 and err(b).get("field") == "format", f"unknown format: {st}")
 st, b, _ = tanaka.call("GET", "/api/assets/export?c=9x")
 check(st == 400 and err(b).get("field") == "c", f"bad filter: {st}")
 
+# ---- assets: pages -------------------------------------------------------------------
+# limit/after walk the list page by page: together the pages are the whole list,
+# every page carries the total, the last one has no next
+st, whole, _ = kansa.call("GET", "/api/assets")
+check(st == 200 and whole["total"] == whole["count"] == len(whole["assets"]) and whole["next"] is None,
+      f"the whole list in one page (under 1,000): {whole.get('count')} {whole.get('total')} {whole.get('next')}")
+ids, after, pages = [], None, 0
+while True:
+    st, b, _ = kansa.call("GET", "/api/assets?limit=4" + (f"&after={after}" if after else ""))
+    if not check(st == 200 and b["total"] == whole["total"] and len(b["assets"]) <= 4, f"page {pages}: {st} {b}"):
+        break
+    ids += [a["id"] for a in b["assets"]]
+    pages += 1
+    after = b["next"]
+    if after is None:
+        break
+    check(after == b["assets"][-1]["id"], "next is the page's last id")
+check(ids == [a["id"] for a in whole["assets"]] and pages == (whole["total"] + 3) // 4,
+      f"pages of 4 make the whole list: {pages} pages, {len(ids)} ids")
+st, b, _ = kansa.call("GET", "/api/assets?department=zeimu&c=%3E%3D2&limit=1")
+check(st == 200 and len(b["assets"]) == 1 and b["total"] >= 2 and b["next"] == b["assets"][0]["id"],
+      f"a filtered page: {b}")
+# a department-scoped role counts and pages its own department only
+st, b, _ = tanaka.call("GET", "/api/assets?limit=1")
+mine = [a for a in whole["assets"] if a["department"] == "zeimu"]
+check(st == 200 and b["total"] == len(mine) and b["assets"][0]["department"] == "zeimu", f"staff's total is its department's: {b}")
+st, b, _ = tanaka.call("GET", "/api/assets?department=shimin")
+check(st == 200 and b["count"] == 0 and b["total"] == 0 and b["next"] is None, f"staff asking for another department: {b}")
+for q, field in (("limit=0", "limit"), ("limit=10001", "limit"), ("limit=x", "limit"), ("limit=5&after=A-999999", "after")):
+    st, b, _ = kansa.call("GET", "/api/assets?" + q)
+    check(st == 400 and err(b).get("field") == field, f"{q}: 400 naming {field}: {st} {b}")
+
 # ---- accounts -----------------------------------------------------------------------
 st, b, _ = tanaka.call("GET", "/api/users")
 check(st == 403, f"staff may not list accounts: {st}")

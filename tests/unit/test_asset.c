@@ -606,6 +606,94 @@ test_bulk_import_and_round_trip(void **state)
 	mamori_store_close(&t);
 }
 
+/* The ids a list gives, joined by spaces. */
+struct id_list {
+	char *text;
+	size_t len, n;
+};
+
+static int
+collect_id(const struct mamori_asset *a, void *ctx)
+{
+	struct id_list *l = ctx;
+	size_t add = strlen(a->f[MAMORI_AF_ID]) + 1;
+
+	l->text = realloc(l->text, l->len + add + 1);
+	assert_non_null(l->text);
+	snprintf(l->text + l->len, add + 1, "%s ", a->f[MAMORI_AF_ID]);
+	l->len += add;
+	l->n++;
+	return 0;
+}
+
+/*
+ * Keyset pages, walked page by page with `after`, give exactly the whole
+ * list, in order, with the same total on every page — for page sizes that
+ * read the register in id order (many matches, small pages) and that collect
+ * the ids from the index (few matches, large pages), with and without a
+ * filter, and for a filter that matches nothing.
+ */
+static void
+test_list_pages(void **state)
+{
+	struct mamori_store *s = new_store("pages.db");
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_asset_filter filters[4] = { { .department = "税務課" }, { .department = "総務課" }, { 0 },
+		{ .department = "情報政策課" } };
+	char path[128];
+	size_t n = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/pages.csv", dir);
+	write_register(path, 12000);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_true(mamori_asset_filter_level(&filters[1], 0, "3"));	/* 総務課, 機密性 3: 2,000 assets */
+	assert_true(mamori_asset_filter_level(&filters[1], 1, "2"));
+	for (size_t k = 0; k < 4; k++) {
+		static const size_t sizes[] = { 7, 1000, 5000 };
+		struct id_list whole = { 0 };
+		assert_int_equal(mamori_asset_list(s, &filters[k], collect_id, &whole, &err), 0);
+		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+			struct mamori_asset_filter f = filters[k];
+			struct mamori_asset_page page;
+			struct id_list pages = { 0 };
+			char last[32] = "";
+			size_t npages = 0;
+			f.limit = sizes[z];
+			do {
+				size_t before = pages.n;
+				f.after = last[0] ? last : NULL;
+				assert_int_equal(mamori_asset_page(s, &f, collect_id, &pages, &page, &err), 0);
+				assert_int_equal(page.total, (int64_t)whole.n);
+				assert_true(pages.n - before <= sizes[z]);
+				assert_true(!page.more || pages.n - before == sizes[z]);
+				if (pages.n > before)	/* the last id of this page */
+					sscanf(strrchr(pages.text, ' ') - 8, "%8s", last);
+				npages++;
+			} while (page.more);
+			assert_int_equal(pages.n, whole.n);
+			assert_int_equal(npages, whole.n == 0 ? 1 : (whole.n + sizes[z] - 1) / sizes[z]);
+			if (whole.n > 0)
+				assert_string_equal(pages.text, whole.text);
+			free(pages.text);
+		}
+		if (k == 3)
+			assert_int_equal(whole.n, 0);
+		free(whole.text);
+	}
+	/* a page after an id the register does not hold */
+	filters[0].limit = 10;
+	filters[0].after = "A-999999";
+	{
+		struct mamori_asset_page page;
+		assert_int_equal(mamori_asset_page(s, &filters[0], count_rows, &n, &page, &err), MAMORI_E_NOTFOUND);
+		assert_non_null(strstr(err.message, "A-999999"));
+	}
+	mamori_store_close(&s);
+	mamori_diags_clear(&d);
+}
+
 /*
  * The head signed after a bulk import comes from the frontier the import's
  * second thread built (no event is read back): it must be the head of the
@@ -760,6 +848,7 @@ main(void)
 		cmocka_unit_test(test_scoped_import_and_export),
 		cmocka_unit_test(test_bulk_import_and_round_trip),
 		cmocka_unit_test(test_bulk_import_head),
+		cmocka_unit_test(test_list_pages),
 		cmocka_unit_test(test_audit_bodies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
