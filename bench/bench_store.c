@@ -74,6 +74,35 @@ measure(struct mamori_store *s, const char *what, const char *how, const struct 
 	    best * 1e3, cbest * 1e3);
 }
 
+/*
+ * `log verify` in this process, runs times over the store as it is (no event
+ * added): what the command does after it has started, without the start of a
+ * process (loading its libraries takes about 30 ms here).
+ */
+static void
+verify_runs(struct mamori_store *s, const char *path, int runs)
+{
+	struct mamori_error err;
+	unsigned char pk[32];
+	char pub[4096], summary[512];
+
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	if (mamori_audit_read_pubkey(pub, pk, &err) != 0) {
+		fprintf(stderr, "%s\n", err.message);
+		return;
+	}
+	for (int r = 0; r < runs; r++) {
+		unsigned long long bytes = 0;
+		double t = now(), c = cpu(), dt;
+		if (mamori_audit_verify(s, pk, NULL, 0, summary, sizeof(summary), &err) != 0)
+			fprintf(stderr, "%s\n", err.message);
+		dt = now() - t;
+		sscanf(strstr(summary, "(") ? strstr(summary, "(") + 1 : "0", "%llu", &bytes);
+		printf("verify run %d: %.1f MB/s of event data (%.3f s wall, %.3f s CPU): %s\n", r + 1,
+		    (double)bytes / dt / 1e6, dt, cpu() - c, summary);
+	}
+}
+
 static int
 one_event(struct mamori_store_tx *tx, void *arg)
 {
@@ -105,7 +134,7 @@ main(int argc, char **argv)
 	double t;
 
 	if (argc < 2 || argc > 3 || mamori_store_open(argv[1], &s, &err) != 0) {
-		fprintf(stderr, "usage: bench_store STORE [--queries] (%s)\n", argc >= 2 ? err.message : "");
+		fprintf(stderr, "usage: bench_store STORE [--queries|--verify] (%s)\n", argc >= 2 ? err.message : "");
 		return 2;
 	}
 	static const struct {
@@ -117,6 +146,11 @@ main(int argc, char **argv)
 		{ "segment = マイナンバー利用事務系 and 機密性 = 3", NULL, "マイナンバー利用事務系", "3", NULL },
 		{ "department = 市民課", "市民課", NULL, NULL, NULL },
 	};
+	if (argc == 3 && strcmp(argv[2], "--verify") == 0) {
+		verify_runs(s, argv[1], 5);
+		mamori_store_close(&s);
+		return 0;
+	}
 	for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
 		struct mamori_asset_filter f = { .department = queries[q].dept, .segment = queries[q].seg };
 		if (queries[q].c)
@@ -139,6 +173,7 @@ main(int argc, char **argv)
 		mamori_store_close(&s);
 		return 0;
 	}
+
 	{
 		int n = 200;
 		t = now();
