@@ -53,7 +53,9 @@ $B/mamori init --policy policies/mic-standard.yaml --db "$W/b.db" >/dev/null
 /usr/bin/time -f "%e s wall, %M KB max RSS" $B/mamori asset import --db "$W/b.db" "$W/assets.csv"
 time $B/mamori asset export --db "$W/b.db" --format csv --out "$W/export.csv"
 
-echo "== register queries, audit appends, verification"
+echo "== verification of the import's trail in process, five runs (compare with openssl below)"
+$B/bench/bench_store "$W/b.db" --verify
+echo "== register queries and pages, audit appends, verification"
 $B/bench/bench_store "$W/b.db"
 echo "== raw SHA-256 on this machine, for the verification ratio"
 openssl speed -evp sha256 -seconds 2 -bytes 1024 2>/dev/null | tail -1
