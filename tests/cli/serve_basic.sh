@@ -44,4 +44,17 @@ kill -TERM "$pid"
 wait "$pid"
 [ $? -eq 0 ] && ok || not_ok "SIGTERM exit status"
 expect_grep "$TMP/serve.err" 'finishing requests in flight' "graceful stop"
+
+# `mamori` runs mamori-full from its own directory for serve, sanitize, milter
+# and quarantine, and loads none of their libraries itself
+expect_exit 0 "serve through mamori-full" -- "$MAMORI" serve --routes
+expect_grep "$TMP/out" 'GET /api/assets' "the routes listed by mamori-full"
+mkdir -p "$TMP/alone" && cp "$MAMORI" "$TMP/alone/mamori"
+expect_exit 3 "without mamori-full beside it" -- "$TMP/alone/mamori" sanitize mail --help
+expect_grep "$TMP/err" "alone/mamori-full, which cannot be started: No such file or directory (install mamori-full beside mamori)" "says what is missing"
+expect_exit 0 "the other commands need no mamori-full" -- "$TMP/alone/mamori" policy check "$SRCDIR/policies/mic-standard.yaml"
+if command -v ldd >/dev/null; then
+	ldd "$MAMORI" | grep -Eq 'libgmime|libpoppler|libcairo|libmicrohttpd|libmilter|libglib' &&
+		not_ok "mamori itself loads the mail, PDF or HTTP libraries" || ok
+fi
 finish
