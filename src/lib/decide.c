@@ -965,16 +965,10 @@ bool
 mamori_decider_role_permits(const struct mamori_decider *d, const char *role, int action,
     const char *subject_department, const char *resource_department)
 {
-	int k = mamori_strmap_get(&d->role_map, role);
-	const struct role_rule *rr;
+	enum mamori_reach reach = mamori_decider_role_reach(d, role, action);
 
-	if (k < 0 || action < 0 || action >= MAMORI_ACT_COUNT)
-		return false;
-	rr = &d->roles[k];
-	if (!(rr->actions & (1u << action)) || rr->scope == SCOPE_NONE)
-		return false;
-	return rr->scope == SCOPE_ALL || resource_department == NULL ||
-	    (subject_department != NULL && strcmp(subject_department, resource_department) == 0);
+	return reach == MAMORI_REACH_ALL || (reach == MAMORI_REACH_DEPARTMENT && (resource_department == NULL ||
+	    (subject_department != NULL && strcmp(subject_department, resource_department) == 0)));
 }
 
 enum mamori_reach
