@@ -130,7 +130,6 @@ main(int argc, char **argv)
 	struct mamori_store *s;
 	struct mamori_error err;
 	struct mamori_head h;
-	char summary[512];
 	double t;
 
 	if (argc < 2 || argc > 3 || mamori_store_open(argv[1], &s, &err) != 0) {
@@ -186,21 +185,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err.message);
 		printf("durable appends, group commit (200k/tx): %8.0f events/s\n", n / (now() - t));
 	}
-	{
-		unsigned char pk[32];
-		char pub[4096];
-		snprintf(pub, sizeof(pub), "%s.pub", argv[1]);
-		mamori_audit_sign_head(s, &h, &err);
-		mamori_audit_read_pubkey(pub, pk, &err);
-		t = now();
-		if (mamori_audit_verify(s, pk, NULL, 0, summary, sizeof(summary), &err) != 0)
-			fprintf(stderr, "%s\n", err.message);
-		double dt = now() - t;
-		unsigned long long bytes = 0;
-		sscanf(strstr(summary, "(") ? strstr(summary, "(") + 1 : "0", "%llu", &bytes);
-		printf("verify: %s\n", summary);
-		printf("verify throughput: %.1f MB/s of event data (%.2f s)\n", bytes / dt / 1e6, dt);
-	}
+	mamori_audit_sign_head(s, &h, &err);
+	verify_runs(s, argv[1], 1);
 	mamori_store_close(&s);
 	return 0;
 }

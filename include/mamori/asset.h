@@ -112,6 +112,10 @@ bool mamori_asset_filter_level(struct mamori_asset_filter *f, int axis, const ch
 int mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *filter,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_error *err);
 
+/* The number of assets filter matches (after and limit aside), counted from the register's index. */
+int mamori_asset_count(struct mamori_store *s, const struct mamori_asset_filter *filter, int64_t *n,
+    struct mamori_error *err);
+
 /* What a page of the list leaves out. */
 struct mamori_asset_page {
 	int64_t total;		/* assets the filter matches, on every page (after and limit aside) */

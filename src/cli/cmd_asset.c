@@ -378,32 +378,20 @@ list_row(const struct mamori_asset *a, void *arg)
 	return 0;
 }
 
-static int
-count_none(const struct mamori_asset *a, void *ctx)
-{
-	(void)a;
-	(void)ctx;
-	return 0;
-}
-
 /* `asset list --count`: how many assets the filters match, from the index. */
 static int
 asset_count(struct mamori_store *s, struct asset_opts *o)
 {
-	struct mamori_asset_filter f = o->filter;
-	struct mamori_asset_page page;
 	struct mamori_error err = { 0 };
-	int rc;
+	int64_t n = 0;
+	int rc = mamori_asset_count(s, &o->filter, &n, &err);
 
-	f.after = NULL;
-	f.limit = 1;
-	rc = mamori_asset_page(s, &f, count_none, NULL, &page, &err);
 	if (rc != 0)
 		fprintf(stderr, "mamori: asset list: %s\n", err.message);
 	else if (o->json)
-		printf("{\"count\":%lld}\n", (long long)page.total);
+		printf("{\"count\":%lld}\n", (long long)n);
 	else
-		printf("%lld\n", (long long)page.total);
+		printf("%lld\n", (long long)n);
 	mamori_asset_clear(&o->fields);
 	mamori_store_close(&s);
 	return cli_exit_code(rc);

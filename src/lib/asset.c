@@ -851,6 +851,7 @@ bind_filter(struct mamori_store *s, sqlite3_stmt *st, const struct mamori_asset_
 	const struct mamori_segment *g;
 	const struct mamori_asset_kind *k;
 	char like[512];
+	int i;
 
 	/* a name the policy does not know is searched for as given: it matches nothing */
 	if (f->department)
@@ -873,10 +874,10 @@ bind_filter(struct mamori_store *s, sqlite3_stmt *st, const struct mamori_asset_
 		like[o] = '\0';
 		bind_named(st, ":text", like);
 	}
-	if (sqlite3_bind_parameter_index(st, ":after") > 0)
-		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":after"), after);
-	if (sqlite3_bind_parameter_index(st, ":limit") > 0)
-		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
+	if ((i = sqlite3_bind_parameter_index(st, ":after")) > 0)
+		sqlite3_bind_int64(st, i, after);
+	if ((i = sqlite3_bind_parameter_index(st, ":limit")) > 0)
+		sqlite3_bind_int64(st, i, limit);
 }
 
 /*
@@ -914,6 +915,26 @@ query_int64(struct mamori_store *s, const char *sql, const struct mamori_asset_f
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot count assets");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int
+count_matching(struct mamori_store *s, const struct mamori_asset_filter *f, const struct list_sql *terms,
+    int64_t *n, struct mamori_error *err)
+{
+	struct list_sql q = { .used = 0 };
+
+	sql_add(&q, "SELECT count(*) FROM asset%s%s", terms->used ? " WHERE " : "", terms->text);
+	return query_int64(s, q.text, f, n, err);
+}
+
+int
+mamori_asset_count(struct mamori_store *s, const struct mamori_asset_filter *f, int64_t *n,
+    struct mamori_error *err)
+{
+	struct list_sql terms;
+
+	filter_terms(f, &terms);
+	return count_matching(s, f, &terms, n, err);
 }
 
 /* The number of the asset after which a page starts (0: from the first). */
@@ -967,13 +988,13 @@ list_run(struct mamori_store *s, const struct mamori_asset_filter *f,
 	filter_terms(f, &terms);
 	if ((rc = page_start(s, f->after, &after, err)) != 0)
 		return rc;
-	if (page != NULL || (limit > 0 && terms.used > 0)) {
-		sql_add(&q, "SELECT count(*) FROM asset%s%s", terms.used ? " WHERE " : "", terms.text);
-		if ((rc = query_int64(s, q.text, f, &matching, err)) != 0 ||
-		    (rc = query_int64(s, "SELECT coalesce(max(num), 0) FROM asset", f, &last, err)) != 0)
-			return rc;
-		q.used = 0;
-	}
+	/* the count for the page's total, and for choosing how a filtered page is read */
+	if ((page != NULL || (limit > 0 && terms.used > 0)) &&
+	    (rc = count_matching(s, f, &terms, &matching, err)) != 0)
+		return rc;
+	if (limit > 0 && terms.used > 0 &&
+	    (rc = query_int64(s, "SELECT coalesce(max(num), 0) FROM asset", f, &last, err)) != 0)
+		return rc;
 	/* one more than the page: whether more follow */
 	tail = limit > 0 ? " ORDER BY num LIMIT :limit + 1" : " ORDER BY num";
 	if (terms.used == 0)
