@@ -56,12 +56,15 @@ struct mamori_milter_opts {
 };
 
 /*
- * Opens the socket and serves the MTA until SIGTERM, SIGHUP or SIGINT; on
- * SIGTERM / SIGHUP it stops accepting connections and waits up to
- * shutdown_seconds for messages in flight.  libmilter keeps its state in the
- * process, so only one milter runs per process and opts (and the policy) must
- * outlive the call.  Returns 0, or MAMORI_E_USAGE (a socket or segment that is
- * not one), MAMORI_E_IO (the socket cannot be opened), MAMORI_E_NOMEM, with err
+ * Opens the socket and serves the MTA until SIGTERM, SIGHUP or SIGINT, then
+ * stops accepting connections, waits up to shutdown_seconds for messages in
+ * flight and returns 0.  Call it from the main thread, which must not block
+ * those signals: it installs its own handlers for them for the call, before
+ * the socket exists (a stop sent as soon as the socket appears is served, not
+ * fatal).  libmilter keeps its state in the process, so only one milter runs
+ * per process and opts (and the policy) must outlive the call.  Returns 0, or
+ * MAMORI_E_USAGE (a socket or segment that is not one), MAMORI_E_IO (the
+ * socket cannot be opened, or the listener failed), MAMORI_E_NOMEM, with err
  * saying why.
  */
 int mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *err);

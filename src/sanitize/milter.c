@@ -11,7 +11,10 @@
 #include "mamori/sanitize.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gmime/gmime.h>
+#include <pthread.h>
+#include <signal.h>
 #include <libxml/parser.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -578,6 +581,114 @@ on_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * smfi_main runs in a thread of its own so that the caller can own the stop
+ * signals.  libmilter also waits for them, in a signal thread of its own, and
+ * when its stop lands while the listener is between reading the stop flag and
+ * taking the socket's lock, smfi_main reports the stop as a failure
+ * ("listenfd corrupted"); a milter that systemd stops must exit 0.  The kernel
+ * gives a signal sent to the process to its main thread when that thread does
+ * not block it, so the caller, which never blocks them, hears every stop
+ * through on_stop and asks for it with smfi_stop.  The handler and the
+ * listener's end each write a byte to stop_pipe, on which the caller waits.
+ * File-level because a signal handler has no other way to reach its caller.
+ */
+static int stop_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+	int saved = errno;
+
+	stop_signal = sig;
+	if (write(stop_pipe[1], "s", 1) < 0) {
+		/* full pipe: the caller wakes for an earlier byte */
+	}
+	errno = saved;
+}
+
+struct listener {
+	int rc;			/* smfi_main's */
+};
+
+static void *
+listener_main(void *arg)
+{
+	struct listener *l = arg;
+
+	l->rc = smfi_main();
+	if (write(stop_pipe[1], "e", 1) < 0) {
+		/* only EAGAIN is possible, and then a byte is waiting already */
+	}
+	return NULL;
+}
+
+/* Serves until a stop signal or the listener's end; true when it ended on
+ * its own with a failure.  The stop signals' handlers are on_stop. */
+static bool
+serve_until_stopped(void)
+{
+	struct listener l = { .rc = MI_SUCCESS };
+	sigset_t stops, caller;
+	pthread_t tid;
+	char byte;
+	int made;
+
+	/* libmilter's threads inherit the mask: they must never run on_stop */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGINT);
+	(void)pthread_sigmask(SIG_BLOCK, &stops, &caller);
+	made = pthread_create(&tid, NULL, listener_main, &l);
+	(void)pthread_sigmask(SIG_SETMASK, &caller, NULL);
+	if (made != 0)
+		return true;
+	while (read(stop_pipe[0], &byte, 1) != 1)
+		;
+	if (stop_signal != 0) {
+		log_line("mamori milter: %s: stopping\n", stop_signal == SIGINT ? "SIGINT" :
+		    stop_signal == SIGHUP ? "SIGHUP" : "SIGTERM");
+		(void)smfi_stop();
+	}
+	(void)pthread_join(tid, NULL);
+	return stop_signal == 0 && l.rc != MI_SUCCESS;
+}
+
+/* Installs on_stop for the stop signals (old receives what was there) and
+ * opens stop_pipe; false when the pipe cannot be made. */
+static bool
+stop_handlers_install(struct sigaction old[3])
+{
+	static const int signals[3] = { SIGTERM, SIGHUP, SIGINT };
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return false;
+	/* the caller blocks in read; only the write end must never block */
+	(void)fcntl(stop_pipe[0], F_SETFL, 0);
+	stop_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		(void)sigaction(signals[i], &sa, &old[i]);
+	return true;
+}
+
+static void
+stop_handlers_remove(const struct sigaction old[3])
+{
+	static const int signals[3] = { SIGTERM, SIGHUP, SIGINT };
+
+	for (int i = 0; i < 3; i++)
+		(void)sigaction(signals[i], &old[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		if (stop_pipe[i] >= 0)
+			(void)close(stop_pipe[i]);
+		stop_pipe[i] = -1;
+	}
+}
+
 int
 mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *err)
 {
@@ -601,6 +712,7 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	char *sock;
 	bool known = false;
 	int rc = 0, waited;
+	struct sigaction old_actions[3];
 
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 		known |= strncmp(opts->socket, schemes[i], strlen(schemes[i])) == 0;
@@ -619,6 +731,11 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	run_opts = opts;
 	if ((sock = strdup(opts->socket)) == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	/* before the socket exists: a stop sent as soon as it appears is served */
+	if (!stop_handlers_install(old_actions)) {
+		free(sock);
+		return mamori_error_set(err, MAMORI_E_IO, "cannot make a pipe: %s", strerror(errno));
+	}
 	if (smfi_register(desc) != MI_SUCCESS || smfi_setconn(sock) != MI_SUCCESS) {
 		rc = mamori_error_set(err, MAMORI_E_IO, "libmilter refused the filter or socket '%s'", sock);
 		goto out;
@@ -632,10 +749,10 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	log_line("mamori milter: listening on %s, policy %s, from-segment %s, quarantine %s, "
 	    "limit %zu bytes\n", sock, opts->policy->id, opts->from_segment ? opts->from_segment : "(from {daemon_name})",
 	    opts->quarantine_dir ? opts->quarantine_dir : "(none)", max_size());
-	if (smfi_main() != MI_SUCCESS)
+	if (serve_until_stopped())
 		rc = mamori_error_set(err, MAMORI_E_IO, "the milter stopped on an error (see the log)");
-	/* smfi_main returns on SIGTERM once the listener is closed; sessions still
-	 * run in their threads: let the messages in flight finish */
+	/* the listener is closed now, but sessions still run in their threads:
+	 * let the messages in flight finish */
 	for (waited = 0; atomic_load(&inflight) > 0 &&
 	    waited < 10 * (opts->shutdown_seconds > 0 ? opts->shutdown_seconds : SHUTDOWN_DEFAULT); waited++)
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
@@ -644,6 +761,7 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
 		(void)unlink(strchr(sock, ':') + 1);
 out:
+	stop_handlers_remove(old_actions);
 	free(sock);
 	return rc;
 }

@@ -28,7 +28,21 @@ kill -TERM "$pid"
 wait "$pid" && ok || not_ok "exit status after SIGTERM"
 [ ! -e "$TMP/milter.sock" ] && ok || not_ok "unix socket removed on exit"
 expect_grep "$TMP/log" "listening on unix:$TMP/milter.sock, policy mic-standard, from-segment internet" "log: listening"
+expect_grep "$TMP/log" "SIGTERM: stopping" "log: the signal"
 expect_grep "$TMP/log" "stopped (0 message(s) still in flight)" "log: stopped"
+
+# a stop sent the moment the socket appears, while libmilter is still starting,
+# is a clean stop too (libmilter alone reported it as a failure, 1 time in 25;
+# a stop after the listener's first poll takes 4.5 s, so only three here)
+bad=0
+for sig in TERM HUP INT; do
+	"$MAMORI" milter --socket "unix:$TMP/quick.sock" --policy "$P" 2>"$TMP/quick.log" &
+	pid=$!
+	for _ in $(seq 500); do [ -S "$TMP/quick.sock" ] && break; sleep 0.01; done
+	kill -"$sig" "$pid"
+	wait "$pid" && [ ! -e "$TMP/quick.sock" ] || { bad=$((bad + 1)); cat "$TMP/quick.log" >&2; }
+done
+[ "$bad" = 0 ] && ok || not_ok "$bad of 3 stops at start-up ended with an error"
 
 # one line per recipient: RCPT <TAB> from -> to <TAB> action <TAB> reason
 route() { "$MAMORI" milter --policy "$P" "$@" | cut -f1-3; }
