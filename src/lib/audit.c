@@ -19,43 +19,73 @@
 
 /* ---- encoding --------------------------------------------------------- */
 
+size_t
+audit_event_encoded_len(const size_t len[AUDIT_FIELDS])
+{
+	size_t n = 16 + 8;
+
+	for (int k = 0; k < AUDIT_FIELDS; k++)
+		n += 4 + len[k];
+	return n;
+}
+
+static unsigned char *
+put_be(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--)
+		*p++ = (unsigned char)(v >> (8 * i));
+	return p;
+}
+
+size_t
+audit_event_encode(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
+    unsigned char *buf)
+{
+	unsigned char *p = buf;
+
+	memcpy(p, "\0mamori-event-v1", 16);
+	p = put_be(p + 16, (uint64_t)seq, 8);
+	for (int k = 0; k < AUDIT_FIELDS; k++) {
+		p = put_be(p, len[k], 4);
+		if (len[k] > 0)
+			memcpy(p, field[k], len[k]);
+		p += len[k];
+	}
+	return (size_t)(p - buf);
+}
+
+/* The leaf of an event too large for a stack buffer, hashed piece by piece. */
+static void
+leaf_streamed(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
+    unsigned char out[MAMORI_HASH_LEN])
+{
+	unsigned char head[24], prefix[4];
+	struct sha256_ctx st;
+
+	sha256_init(&st);
+	memcpy(head, "\0mamori-event-v1", 16);
+	put_be(head + 16, (uint64_t)seq, 8);
+	sha256_update(&st, sizeof(head), head);
+	for (int k = 0; k < AUDIT_FIELDS; k++) {
+		put_be(prefix, len[k], 4);
+		sha256_update(&st, sizeof(prefix), prefix);
+		sha256_update(&st, len[k], (const unsigned char *)field[k]);
+	}
+	sha256_digest(&st, MAMORI_HASH_LEN, out);
+}
+
 void
 audit_event_leaf_n(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
     unsigned char out[MAMORI_HASH_LEN])
 {
-	/* SHA-256(0x00 || "mamori-event-v1" || u64 seq || 6 × (u32 len || bytes)),
-	 * with nettle for the CPU's SHA instructions (see merkle.c).  An event of
-	 * usual size is laid out in one buffer and hashed in one call: a dozen
-	 * small updates cost more than the copy (log verify hashes every event). */
+	/* an event of usual size is laid out in one buffer and hashed in one
+	 * call: a dozen small updates cost more than the copy */
 	unsigned char buf[1024];
-	size_t n = 0;
-	struct sha256_ctx st;
 
-	sha256_init(&st);
-	memcpy(buf, "\0mamori-event-v1", 16);
-	n = 16;
-	for (int i = 7; i >= 0; i--)
-		buf[n++] = (unsigned char)((uint64_t)seq >> (8 * i));
-	for (int k = 0; k < AUDIT_FIELDS; k++) {
-		if (sizeof(buf) - n < 4 + len[k]) {
-			sha256_update(&st, n, buf);
-			n = 0;
-		}
-		buf[n++] = (unsigned char)(len[k] >> 24);
-		buf[n++] = (unsigned char)(len[k] >> 16);
-		buf[n++] = (unsigned char)(len[k] >> 8);
-		buf[n++] = (unsigned char)len[k];
-		if (len[k] > sizeof(buf) - n) {
-			sha256_update(&st, n, buf);
-			sha256_update(&st, len[k], (const unsigned char *)field[k]);
-			n = 0;
-		} else if (len[k] > 0) {
-			memcpy(buf + n, field[k], len[k]);
-			n += len[k];
-		}
-	}
-	sha256_update(&st, n, buf);
-	sha256_digest(&st, MAMORI_HASH_LEN, out);
+	if (audit_event_encoded_len(len) > sizeof(buf))
+		leaf_streamed(seq, field, len, out);
+	else
+		mamori_sha256(buf, audit_event_encode(seq, field, len, buf), out);
 }
 
 void

@@ -20,6 +20,16 @@ void audit_event_leaf_n(int64_t seq, const char *const field[AUDIT_FIELDS], cons
     unsigned char out[MAMORI_HASH_LEN]);
 
 /*
+ * The bytes a leaf is the SHA-256 of: 0x00 || "mamori-event-v1" || u64 seq ||
+ * 6 × (u32 len || bytes), big-endian (docs/audit.md).  audit_event_encoded_len
+ * says how many; audit_event_encode writes them to buf, which must hold that
+ * many, and returns the count.
+ */
+size_t audit_event_encoded_len(const size_t len[AUDIT_FIELDS]);
+size_t audit_event_encode(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
+    unsigned char *buf);
+
+/*
  * Makes s->leaves the Merkle frontier of the whole trail as stored, the way a
  * head is computed (from the newest stored frontier signed by the store's key,
  * then the events after it).  Call it inside a write transaction before it
@@ -32,14 +42,21 @@ int audit_learn_leaves(struct mamori_store *s, struct mamori_error *err);
 /* Fills h from a row of SELECT size, root, time, pubkey, signature FROM tree_head. */
 void audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h);
 
+/* How verification cuts up its work (see audit_verify.c). */
+struct audit_verify_shape {
+	int chunk_bits;		/* chunks of 2^chunk_bits events, 1..40 */
+	int threads;		/* threads checking chunks, the caller's included (1: the caller's connection alone) */
+	int batch;		/* events whose leaves are hashed side by side, 1..AUDIT_BATCH_MAX */
+};
+
+enum { AUDIT_BATCH_MAX = 64 };
+
 /*
- * mamori_audit_verify with the chunking made explicit: chunks of 2^chunk_bits
- * events, checked by up to `threads` threads (the caller's included) on
- * connections of their own (1: the caller's thread and connection alone).  The answer — summary, or the
- * first bad sequence number and its message — does not depend on either; the
- * unit tests check that with tiny chunks.
+ * mamori_audit_verify with its work cut up as shape says.  The answer —
+ * summary, or the first bad sequence number and its message — does not
+ * depend on the shape; the unit tests check that with tiny chunks and batches.
  */
 int audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
-    size_t ngiven, int chunk_bits, int threads, char *summary, size_t sn, struct mamori_error *err);
+    size_t ngiven, const struct audit_verify_shape *shape, char *summary, size_t sn, struct mamori_error *err);
 
 #endif

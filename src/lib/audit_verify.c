@@ -10,7 +10,9 @@
  * are checked independently, by worker threads on read-only connections of
  * their own, and the calling thread folds the chunk roots in order and reports
  * the first failure in sequence order — the same answer a single pass gives,
- * in a fraction of the time on a machine with more than one core.
+ * in a fraction of the time on a machine with more than one core.  Within a
+ * chunk, events are read a batch at a time and their leaves hashed side by
+ * side (hashbatch.h), then checked one by one in order.
  */
 #include "audit_internal.h"
 #include "store_internal.h"
@@ -24,11 +26,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hashbatch.h"
 #include "mamori/merkle.h"
 
-#define CHUNK_BITS 16
+#define CHUNK_BITS 14	/* 2^16 left a core idle for the last chunk: 2.5 % slower */
 #define MAX_THREADS 4
 #define MAX_LEVELS 64
+
+enum {
+	/* events whose leaves are computed side by side: past 64 no faster here */
+	BATCH = AUDIT_BATCH_MAX,
+	BATCH_BYTES = 1 << 22,		/* ...or fewer, when their encodings reach this */
+};
 
 struct check_head {
 	struct mamori_head h;
@@ -60,6 +69,25 @@ struct chunk {
 	bool done;
 };
 
+/* One event of a batch: what is stored and what is computed from it. */
+struct batch_event {
+	int64_t seq;
+	bool as_written;	/* every field text and both hashes 32 bytes */
+	size_t at, len;		/* its leaf's input in batch.enc */
+	unsigned char leaf_stored[MAMORI_HASH_LEN], chain_stored[MAMORI_HASH_LEN];
+	unsigned char leaf[MAMORI_HASH_LEN];
+};
+
+/* A thread's working space: messages must stay put until their hashes are
+ * written, so each batch's inputs live here until hashbatch_finish. */
+struct batch {
+	struct hashbatch *hb;
+	unsigned char *enc;
+	size_t enc_len, enc_cap;
+	size_t n;
+	struct batch_event ev[BATCH];
+};
+
 struct verify {
 	struct mamori_store *s;
 	const struct check_head *heads;
@@ -67,6 +95,7 @@ struct verify {
 	struct chunk *chunks;
 	size_t nchunks;
 	int bits;
+	size_t batch;		/* events per batch, <= BATCH */
 	atomic_size_t next;	/* the next chunk a worker takes */
 	atomic_size_t first_bad; /* no use checking chunks after a bad one */
 };
@@ -235,47 +264,6 @@ stored_fields(sqlite3_stmt *st, const char *field[AUDIT_FIELDS], size_t len[AUDI
 	return true;
 }
 
-/*
- * Checks one row: its place in the sequence, its leaf and its chain hash.
- * prev_chain is the stored chain hash of the event before; on success it
- * becomes this event's.
- */
-static bool
-check_row(struct chunk *c, sqlite3_stmt *st, int64_t expect, unsigned char prev_chain[MAMORI_HASH_LEN],
-    unsigned char leaf[MAMORI_HASH_LEN])
-{
-	unsigned char chain[MAMORI_HASH_LEN];
-	const char *field[AUDIT_FIELDS];
-	size_t len[AUDIT_FIELDS];
-	int64_t seq = sqlite3_column_int64(st, 0);
-	bool as_written;
-
-	if (seq != expect) {
-		chunk_bad(c, expect, "%lld: event missing or out of order%s (deleted, inserted or renumbered)");
-		return false;
-	}
-	as_written = stored_fields(st, field, len);
-	if (as_written)
-		audit_event_leaf_n(seq, field, len, leaf);
-	if (!as_written || sqlite3_column_bytes(st, 7) != MAMORI_HASH_LEN ||
-	    memcmp(leaf, sqlite3_column_blob(st, 7), MAMORI_HASH_LEN) != 0) {
-		chunk_bad(c, seq, "%lld: the event's content does not match its leaf hash%s (modified)");
-		return false;
-	}
-	mamori_event_chain(prev_chain, leaf, chain);
-	if (sqlite3_column_bytes(st, 8) != MAMORI_HASH_LEN || memcmp(chain, sqlite3_column_blob(st, 8),
-	    MAMORI_HASH_LEN) != 0) {
-		chunk_bad(c, seq, "%lld: the hash chain breaks here%s (an earlier event was modified, "
-		    "removed or reordered)");
-		return false;
-	}
-	memcpy(prev_chain, chain, MAMORI_HASH_LEN);
-	for (int k = 0; k < AUDIT_FIELDS; k++)
-		c->bytes += len[k];
-	c->bytes += 8;
-	return true;
-}
-
 /* The stored chain hash before the chunk: 32 zero bytes before event 1. */
 static bool
 chunk_start(struct chunk *c, sqlite3_stmt *st, unsigned char prev_chain[MAMORI_HASH_LEN], int *step)
@@ -295,14 +283,126 @@ chunk_start(struct chunk *c, sqlite3_stmt *st, unsigned char prev_chain[MAMORI_H
 	return true;
 }
 
-static void
-check_chunk(struct verify *v, sqlite3 *db, struct chunk *c)
+/* A stored hash column, false unless it holds 32 bytes. */
+static bool
+stored_hash(sqlite3_stmt *st, int col, unsigned char out[MAMORI_HASH_LEN])
 {
-	unsigned char prev_chain[MAMORI_HASH_LEN], leaf[MAMORI_HASH_LEN];
+	const void *h = sqlite3_column_blob(st, col);
+
+	if (h == NULL || sqlite3_column_bytes(st, col) != MAMORI_HASH_LEN)
+		return false;
+	memcpy(out, h, MAMORI_HASH_LEN);
+	return true;
+}
+
+/*
+ * Reads the next events of the chunk into b, up to limit of them or
+ * BATCH_BYTES of encodings, each laid out as its leaf hashes it.  Stops
+ * before an event out of sequence (*gap) and after one not as mamori writes
+ * events.  Returns the last sqlite3_step code; false when out of memory.
+ */
+static bool
+batch_read(struct batch *b, size_t limit, sqlite3_stmt *st, int *step, int64_t *expect, bool *gap)
+{
+	const char *field[AUDIT_FIELDS];
+	size_t len[AUDIT_FIELDS];
+
+	b->n = 0;
+	b->enc_len = 0;
+	while (*step == SQLITE_ROW && b->n < limit && b->enc_len < BATCH_BYTES) {
+		struct batch_event *e = &b->ev[b->n];
+
+		if ((e->seq = sqlite3_column_int64(st, 0)) != *expect) {
+			*gap = true;
+			return true;
+		}
+		e->as_written = stored_fields(st, field, len) && stored_hash(st, 7, e->leaf_stored) &&
+		    stored_hash(st, 8, e->chain_stored);
+		if (e->as_written) {
+			size_t need = audit_event_encoded_len(len);
+			if (b->enc_cap - b->enc_len < need) {
+				size_t cap = b->enc_len + need + BATCH_BYTES / 4;
+				unsigned char *enc = realloc(b->enc, cap);
+				if (enc == NULL)
+					return false;
+				b->enc = enc;
+				b->enc_cap = cap;
+			}
+			e->at = b->enc_len;
+			e->len = audit_event_encode(e->seq, field, len, b->enc + e->at);
+			b->enc_len += e->len;
+		}
+		b->n++;
+		(*expect)++;
+		*step = sqlite3_step(st);
+		if (!e->as_written)
+			break;
+	}
+	return true;
+}
+
+/* Heads up to seq: a head whose size falls inside the chunk (not at its end)
+ * needs the chunk's tree as it was at that size. */
+static bool
+take_marks(const struct verify *v, struct chunk *c, size_t *h, int64_t seq)
+{
+	for (; *h < v->nheads && v->heads[*h].h.size <= (uint64_t)seq; (*h)++)
+		if (v->heads[*h].h.size == (uint64_t)seq && seq != c->hi &&
+		    (c->nmarks == 0 || c->marks[c->nmarks - 1].size != (uint64_t)seq) &&
+		    !add_mark(c, &c->part, (uint64_t)seq))
+			return false;
+	return true;
+}
+
+/*
+ * Computes the batch's leaves side by side, then checks event by event, in
+ * sequence order: its leaf, its chain hash (from the stored chain hash
+ * before it), and adds the leaf to the chunk's tree.  The chain hashes and
+ * tree nodes are two-block messages, which nettle hashes one at a time
+ * faster than a batch would (ipsec-mb's job costs more than the blocks).
+ * prev_chain is the stored chain hash before the batch and becomes the last
+ * event's.  Returns 0, MAMORI_E_TAMPERED with chunk_bad set, or
+ * MAMORI_E_NOMEM.
+ */
+static int
+batch_check(const struct verify *v, struct chunk *c, struct batch *b, size_t *h,
+    unsigned char prev_chain[MAMORI_HASH_LEN])
+{
+	unsigned char chain[MAMORI_HASH_LEN];
+
+	for (size_t k = 0; k < b->n && b->ev[k].as_written; k++)
+		hashbatch_add(b->hb, b->enc + b->ev[k].at, b->ev[k].len, b->ev[k].leaf);
+	hashbatch_finish(b->hb);
+	for (size_t k = 0; k < b->n; k++) {
+		struct batch_event *e = &b->ev[k];
+		if (!e->as_written || memcmp(e->leaf, e->leaf_stored, MAMORI_HASH_LEN) != 0) {
+			chunk_bad(c, e->seq, "%lld: the event's content does not match its leaf hash%s (modified)");
+			return MAMORI_E_TAMPERED;
+		}
+		mamori_event_chain(prev_chain, e->leaf, chain);
+		if (memcmp(chain, e->chain_stored, MAMORI_HASH_LEN) != 0) {
+			chunk_bad(c, e->seq, "%lld: the hash chain breaks here%s (an earlier event was modified, "
+			    "removed or reordered)");
+			return MAMORI_E_TAMPERED;
+		}
+		memcpy(prev_chain, e->chain_stored, MAMORI_HASH_LEN);
+		c->bytes += e->len - (16 + 4 * AUDIT_FIELDS);
+		partial_push(&c->part, e->leaf);
+		if (!take_marks(v, c, h, e->seq))
+			return MAMORI_E_NOMEM;
+	}
+	return 0;
+}
+
+static void
+check_chunk(struct verify *v, sqlite3 *db, struct batch *b, struct chunk *c)
+{
+	unsigned char prev_chain[MAMORI_HASH_LEN];
 	size_t h = first_head_from(v->heads, v->nheads, (uint64_t)c->lo);
 	int64_t expect = c->lo;
 	sqlite3_stmt *st = NULL;
-	int step;
+	bool gap = false;
+	int step, rc;
 
 	if (sqlite3_prepare_v2(db, sql_range, -1, &st, NULL) != SQLITE_OK)
 		goto store_error;
@@ -311,24 +411,22 @@ check_chunk(struct verify *v, sqlite3 *db, struct chunk *c)
 	sqlite3_bind_int64(st, 2, c->hi);
 	if (!chunk_start(c, st, prev_chain, &step))
 		goto out;
-	for (; step == SQLITE_ROW; step = sqlite3_step(st), expect++) {
-		if (!check_row(c, st, expect, prev_chain, leaf))
+	while (step == SQLITE_ROW && !gap) {
+		if (!batch_read(b, v->batch, st, &step, &expect, &gap))
+			goto nomem;
+		if ((rc = batch_check(v, c, b, &h, prev_chain)) == MAMORI_E_TAMPERED)
 			goto out;
-		partial_push(&c->part, leaf);
-		/* heads inside the chunk need its tree as it was at their size */
-		for (; h < v->nheads && v->heads[h].h.size <= (uint64_t)expect; h++)
-			if (v->heads[h].h.size == (uint64_t)expect && expect != c->hi &&
-			    (c->nmarks == 0 || c->marks[c->nmarks - 1].size != (uint64_t)expect) &&
-			    !add_mark(c, &c->part, (uint64_t)expect)) {
-				c->store_rc = MAMORI_E_NOMEM;
-				snprintf(c->store_msg, sizeof(c->store_msg), "out of memory");
-				goto out;
-			}
+		if (rc != 0)
+			goto nomem;
 	}
-	if (step != SQLITE_DONE)
+	if (!gap && step != SQLITE_DONE)
 		goto store_error;
 	if (expect != c->hi + 1)
 		chunk_bad(c, expect, "%lld: event missing or out of order%s (deleted, inserted or renumbered)");
+	goto out;
+nomem:
+	c->store_rc = MAMORI_E_NOMEM;
+	snprintf(c->store_msg, sizeof(c->store_msg), "out of memory");
 	goto out;
 store_error:
 	c->store_rc = MAMORI_E_STORE;
@@ -349,18 +447,56 @@ note_bad(struct verify *v, size_t i)
 		;
 }
 
+static struct batch *
+batch_new(void)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (b != NULL && (b->hb = hashbatch_new()) == NULL) {
+		free(b);
+		b = NULL;
+	}
+	return b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	hashbatch_free(b->hb);
+	free(b->enc);
+	free(b);
+}
+
 static void
 run_chunks(struct verify *v, sqlite3 *db)
 {
+	struct batch *b = NULL;
+	bool made = false;
 	size_t i;
 
 	while ((i = atomic_fetch_add(&v->next, 1)) < v->nchunks) {
+		struct chunk *c = &v->chunks[i];
+
 		if (i > atomic_load(&v->first_bad))
 			continue;
-		check_chunk(v, db, &v->chunks[i]);
-		if (v->chunks[i].bad_seq || v->chunks[i].store_rc)
+		/* made on the first chunk taken: the caller's last call usually gets none */
+		if (!made) {
+			b = batch_new();
+			made = true;
+		}
+		if (b != NULL) {
+			check_chunk(v, db, b, c);
+		} else {
+			c->store_rc = MAMORI_E_NOMEM;
+			snprintf(c->store_msg, sizeof(c->store_msg), "out of memory");
+			c->done = true;
+		}
+		if (c->bad_seq || c->store_rc)
 			note_bad(v, i);
 	}
+	batch_free(b);
 }
 
 static void *
@@ -545,9 +681,9 @@ make_chunks(struct verify *v, int64_t end, bool empty, struct mamori_error *err)
 
 int
 audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
-    size_t ngiven, int chunk_bits, int threads, char *summary, size_t sn, struct mamori_error *err)
+    size_t ngiven, const struct audit_verify_shape *shape, char *summary, size_t sn, struct mamori_error *err)
 {
-	struct verify v = { .s = s, .bits = chunk_bits };
+	struct verify v = { .s = s, .bits = shape->chunk_bits, .batch = (size_t)shape->batch };
 	struct check_head *heads = NULL;
 	unsigned char root[MAMORI_HASH_LEN];
 	uint64_t bytes = 0;
@@ -555,8 +691,8 @@ audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const s
 	bool empty = true;
 	int rc;
 
-	if (chunk_bits < 1 || chunk_bits > 40)
-		return mamori_error_set(err, MAMORI_E_USAGE, "chunk size out of range");
+	if (shape->chunk_bits < 1 || shape->chunk_bits > 40 || shape->batch < 1 || shape->batch > BATCH)
+		return mamori_error_set(err, MAMORI_E_USAGE, "chunk or batch size out of range");
 	if ((rc = load_heads(s, given, ngiven, &heads, &v.nheads, err)) != 0 ||
 	    (rc = check_signatures(s, heads, v.nheads, pk, err)) != 0 ||
 	    (rc = log_end(s, &last, &empty, err)) != 0)
@@ -566,7 +702,7 @@ audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const s
 		goto out;
 	atomic_init(&v.next, 0);
 	atomic_init(&v.first_bad, v.nchunks);
-	run_all(&v, thread_count(s, threads, v.nchunks));
+	run_all(&v, thread_count(s, shape->threads, v.nchunks));
 	if ((rc = fold_chunks(&v, &bytes, root, err)) != 0)
 		goto out;
 	{
@@ -590,5 +726,7 @@ int
 mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
     size_t ngiven, char *summary, size_t sn, struct mamori_error *err)
 {
-	return audit_verify_chunked(s, pk, given, ngiven, CHUNK_BITS, MAX_THREADS, summary, sn, err);
+	static const struct audit_verify_shape shape = { CHUNK_BITS, MAX_THREADS, BATCH };
+
+	return audit_verify_chunked(s, pk, given, ngiven, &shape, summary, sn, err);
 }

@@ -2,7 +2,8 @@
  * test_verify.c — verification in parallel chunks gives exactly the answer of
  * one pass: the same summary on an intact log, and the same first bad sequence
  * number and message on every tampered copy.  Chunks of 2, 4 and 8 events on
- * one and three threads put chunk edges, heads inside chunks and at their ends, and
+ * one and three threads, and batches of 2, 3, 5, 7 and 64 events hashed side by
+ * side, put chunk and batch edges, heads inside chunks and at their ends, and
  * failures in every position on a log of 45 events.
  */
 #include <setjmp.h>
@@ -116,17 +117,19 @@ copy_file(const char *from, const char *to)
 }
 
 static void
-verify_as(struct mamori_store *s, int bits, int threads, struct answer *a)
+verify_as(struct mamori_store *s, int bits, int threads, int batch, struct answer *a)
 {
+	struct audit_verify_shape shape = { bits, threads, batch };
 	struct mamori_error err = { 0 };
 	char summary[512] = "";
 
-	a->rc = audit_verify_chunked(s, pk, NULL, 0, bits, threads, summary, sizeof(summary), &err);
+	a->rc = audit_verify_chunked(s, pk, NULL, 0, &shape, summary, sizeof(summary), &err);
 	a->line = a->rc ? err.line : 0;
 	snprintf(a->text, sizeof(a->text), "%s", a->rc ? err.message : summary);
 }
 
-/* Applies sql to a copy of the pristine store; every chunking must agree. */
+/* Applies sql to a copy of the pristine store; every chunking and batching
+ * must agree with one pass of one event at a time. */
 static int
 check_case(const char *sql)
 {
@@ -136,6 +139,8 @@ check_case(const char *sql)
 	char db[160];
 	sqlite3 *raw = NULL;
 	static const int bits[] = { 1, 2, 3, 16 };
+	static const struct audit_verify_shape batched[] = { { 16, 1, 2 }, { 16, 1, 5 }, { 2, 3, 3 },
+	    { 40, 1, 7 } };
 
 	snprintf(db, sizeof(db), "%s/c.db", dir);
 	copy_file(pristine, db);
@@ -144,14 +149,22 @@ check_case(const char *sql)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(raw));
 	sqlite3_close(raw);
 	assert_int_equal(mamori_store_open(db, &s, &err), 0);
-	verify_as(s, 40, 1, &one);
+	verify_as(s, 40, 1, 1, &one);
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		for (int threads = 1; threads <= 3; threads += 2) {
-			verify_as(s, bits[i], threads, &many);
+			verify_as(s, bits[i], threads, AUDIT_BATCH_MAX, &many);
 			if (many.rc != one.rc || many.line != one.line || strcmp(many.text, one.text) != 0)
 				fail_msg("%s\n  one pass:  %d %d %s\n  2^%d/%d:   %d %d %s", sql ? sql : "(intact)",
 				    one.rc, one.line, one.text, bits[i], threads, many.rc, many.line, many.text);
 		}
+	for (size_t i = 0; i < sizeof(batched) / sizeof(batched[0]); i++) {
+		const struct audit_verify_shape *b = &batched[i];
+		verify_as(s, b->chunk_bits, b->threads, b->batch, &many);
+		if (many.rc != one.rc || many.line != one.line || strcmp(many.text, one.text) != 0)
+			fail_msg("%s\n  one pass:  %d %d %s\n  2^%d/%d/batch %d:   %d %d %s", sql ? sql : "(intact)",
+			    one.rc, one.line, one.text, b->chunk_bits, b->threads, b->batch, many.rc, many.line,
+			    many.text);
+	}
 	mamori_store_close(&s);
 	return one.rc;
 }
