@@ -59,6 +59,9 @@ echo "== register queries and pages, audit appends, verification"
 $B/bench/bench_store "$W/b.db"
 echo "== raw SHA-256 on this machine, for the verification ratio"
 openssl speed -evp sha256 -seconds 2 -bytes 1024 2>/dev/null | tail -1
+openssl speed -evp sha256 -seconds 2 -bytes 16384 2>/dev/null | tail -1
+echo "== leaves and chain inputs: nettle one at a time against hashbatch"
+$B/bench/bench_hash
 
 echo "== server: wrk, 64 connections, 100,000 assets, a read token (the 10-minute soak: bench/soak.sh)"
 rm -f "$W/serve.db" "$W"/serve.db.*

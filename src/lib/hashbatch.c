@@ -6,7 +6,6 @@
  */
 #include "hashbatch.h"
 
-#include <nettle/sha2.h>
 #include <stdlib.h>
 
 #ifdef MAMORI_HAVE_IPSEC_MB
@@ -18,7 +17,7 @@ struct hashbatch {
 	IMB_MGR *mgr;		/* NULL: nettle */
 	const char *engine;
 #endif
-	int unused;
+	int unused;	/* a struct needs a member when ipsec-mb is not built in */
 };
 
 #ifdef MAMORI_HAVE_IPSEC_MB
@@ -67,16 +66,6 @@ hashbatch_new(void)
 	return b;
 }
 
-static void
-hash_now(const void *msg, size_t len, unsigned char out[MAMORI_HASH_LEN])
-{
-	struct sha256_ctx st;
-
-	sha256_init(&st);
-	sha256_update(&st, len, msg);
-	sha256_digest(&st, MAMORI_HASH_LEN, out);
-}
-
 void
 hashbatch_add(struct hashbatch *b, const void *msg, size_t len, unsigned char out[MAMORI_HASH_LEN])
 {
@@ -102,7 +91,7 @@ hashbatch_add(struct hashbatch *b, const void *msg, size_t len, unsigned char ou
 	}
 #endif
 	(void)b;
-	hash_now(msg, len, out);
+	mamori_sha256(msg, len, out);
 }
 
 void
