@@ -1,8 +1,9 @@
 /*
  * test_hashbatch.c — a batch's digests are SHA-256 of its messages, whatever
- * the engine: every length from 0 to 1,100 bytes (every padding case, messages
- * of one to eighteen blocks) in one batch and in batches of 1 to 9, against
- * nettle one message at a time and the FIPS 180-2 vectors.
+ * the engine (SHA instructions interleaved, SIMD lanes, nettle): every length
+ * from 0 to 1,100 bytes (every padding case, messages of one to eighteen
+ * blocks) in one batch and in batches of 1 to 9, against nettle one message at
+ * a time and the FIPS 180-2 vectors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,13 +59,11 @@ test_vectors(void **state)
 }
 
 static void
-test_every_length(void **state)
+every_length(struct hashbatch *b)
 {
 	unsigned char *msg = malloc(MAX_LEN), (*got)[MAMORI_HASH_LEN] = calloc(MAX_LEN + 1, MAMORI_HASH_LEN);
 	unsigned char want[MAMORI_HASH_LEN];
-	struct hashbatch *b = hashbatch_new();
 
-	(void)state;
 	assert_non_null(msg);
 	assert_non_null(got);
 	assert_non_null(b);
@@ -82,12 +81,31 @@ test_every_length(void **state)
 		for (size_t len = 0; len <= MAX_LEN; len++) {
 			sha256_alone(msg, len, want);
 			if (memcmp(got[len], want, MAMORI_HASH_LEN) != 0)
-				fail_msg("length %zu, batches of %d: wrong digest", len, per);
+				fail_msg("%s: length %zu, batches of %d: wrong digest", hashbatch_engine(b), len, per);
 		}
 	}
 	hashbatch_free(b);
 	free(got);
 	free(msg);
+}
+
+static void
+test_every_length(void **state)
+{
+	(void)state;
+	every_length(hashbatch_new());
+}
+
+/* the SIMD lanes a CPU without SHA instructions gets (up to 16 jobs in flight) */
+static void
+test_every_length_simd(void **state)
+{
+	struct hashbatch *b = hashbatch_new_simd();
+
+	(void)state;
+	assert_non_null(b);
+	printf("hashbatch engine without SHA instructions: %s\n", hashbatch_engine(b));
+	every_length(b);
 }
 
 int
@@ -96,6 +114,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_every_length),
+		cmocka_unit_test(test_every_length_simd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
