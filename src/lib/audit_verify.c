@@ -72,7 +72,8 @@ struct chunk {
 /* One event of a batch: what is stored and what is computed from it. */
 struct batch_event {
 	int64_t seq;
-	bool as_written;	/* every field text and both hashes 32 bytes */
+	bool as_written;	/* every field text and the leaf hash 32 bytes */
+	bool chain_read;	/* the chain hash 32 bytes */
 	size_t at, len;		/* its leaf's input in batch.enc */
 	unsigned char leaf_stored[MAMORI_HASH_LEN], chain_stored[MAMORI_HASH_LEN];
 	unsigned char leaf[MAMORI_HASH_LEN];
@@ -298,8 +299,8 @@ stored_hash(sqlite3_stmt *st, int col, unsigned char out[MAMORI_HASH_LEN])
 /*
  * Reads the next events of the chunk into b, up to limit of them or
  * BATCH_BYTES of encodings, each laid out as its leaf hashes it.  Stops
- * before an event out of sequence (*gap) and after one not as mamori writes
- * events.  Returns the last sqlite3_step code; false when out of memory.
+ * before an event out of sequence (*gap) and after one whose leaf cannot be
+ * computed; *step is the last sqlite3_step code.  False when out of memory.
  */
 static bool
 batch_read(struct batch *b, size_t limit, sqlite3_stmt *st, int *step, int64_t *expect, bool *gap)
@@ -316,8 +317,8 @@ batch_read(struct batch *b, size_t limit, sqlite3_stmt *st, int *step, int64_t *
 			*gap = true;
 			return true;
 		}
-		e->as_written = stored_fields(st, field, len) && stored_hash(st, 7, e->leaf_stored) &&
-		    stored_hash(st, 8, e->chain_stored);
+		e->as_written = stored_fields(st, field, len) && stored_hash(st, 7, e->leaf_stored);
+		e->chain_read = stored_hash(st, 8, e->chain_stored);
 		if (e->as_written) {
 			size_t need = audit_event_encoded_len(len);
 			if (b->enc_cap - b->enc_len < need) {
@@ -358,8 +359,8 @@ take_marks(const struct verify *v, struct chunk *c, size_t *h, int64_t seq)
  * Computes the batch's leaves side by side, then checks event by event, in
  * sequence order: its leaf, its chain hash (from the stored chain hash
  * before it), and adds the leaf to the chunk's tree.  The chain hashes and
- * tree nodes are two-block messages, which nettle hashes one at a time
- * faster than a batch would (ipsec-mb's job costs more than the blocks).
+ * tree nodes are two-block messages, which nettle hashes one at a time as
+ * fast as a batch would (an ipsec-mb job costs as much as the blocks).
  * prev_chain is the stored chain hash before the batch and becomes the last
  * event's.  Returns 0, MAMORI_E_TAMPERED with chunk_bad set, or
  * MAMORI_E_NOMEM.
@@ -380,7 +381,7 @@ batch_check(const struct verify *v, struct chunk *c, struct batch *b, size_t *h,
 			return MAMORI_E_TAMPERED;
 		}
 		mamori_event_chain(prev_chain, e->leaf, chain);
-		if (memcmp(chain, e->chain_stored, MAMORI_HASH_LEN) != 0) {
+		if (!e->chain_read || memcmp(chain, e->chain_stored, MAMORI_HASH_LEN) != 0) {
 			chunk_bad(c, e->seq, "%lld: the hash chain breaks here%s (an earlier event was modified, "
 			    "removed or reordered)");
 			return MAMORI_E_TAMPERED;

@@ -216,12 +216,45 @@ test_every_change_same_answer(void **state)
 	assert_int_equal(agreed, cases);
 }
 
+/* What each kind of change is called, at the event changed: a chain hash of
+ * the wrong length is a broken chain, not a modified event. */
+static void
+test_messages(void **state)
+{
+	static const struct {
+		const char *sql, *says;
+		int seq;
+	} cases[] = {
+		{ "UPDATE audit_event SET chain = CAST(chain AS BLOB) || x'00' WHERE seq = 20", "hash chain breaks", 20 },
+		{ "UPDATE audit_event SET chain = leaf WHERE seq = 33", "hash chain breaks", 33 },
+		{ "UPDATE audit_event SET leaf = x'00' WHERE seq = 20", "does not match its leaf hash", 20 },
+		{ "UPDATE audit_event SET body = CAST(body AS BLOB) WHERE seq = 40", "does not match its leaf hash", 40 },
+		{ "DELETE FROM audit_event WHERE seq = 12", "missing or out of order", 12 },
+	};
+	struct mamori_error err = { 0 };
+	struct mamori_store *s = NULL;
+	struct answer a;
+	char db[160];
+
+	(void)state;
+	snprintf(db, sizeof(db), "%s/c.db", dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(check_case(cases[i].sql), MAMORI_E_TAMPERED);
+		assert_int_equal(mamori_store_open(db, &s, &err), 0);
+		verify_as(s, 16, 1, AUDIT_BATCH_MAX, &a);
+		mamori_store_close(&s);
+		if (a.line != cases[i].seq || strstr(a.text, cases[i].says) == NULL)
+			fail_msg("%s: %d %s", cases[i].sql, a.line, a.text);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intact),
 		cmocka_unit_test(test_every_change_same_answer),
+		cmocka_unit_test(test_messages),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
