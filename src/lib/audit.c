@@ -22,10 +22,10 @@
 size_t
 audit_event_encoded_len(const size_t len[AUDIT_FIELDS])
 {
-	size_t n = 16 + 8;
+	size_t n = AUDIT_ENCODING_FRAME + 8;
 
 	for (int k = 0; k < AUDIT_FIELDS; k++)
-		n += 4 + len[k];
+		n += len[k];
 	return n;
 }
 
@@ -37,14 +37,20 @@ put_be(unsigned char *p, uint64_t v, int bytes)
 	return p;
 }
 
+/* The encoding's first 24 bytes: the prefix and seq. */
+static unsigned char *
+encode_head(int64_t seq, unsigned char head[24])
+{
+	memcpy(head, "\0mamori-event-v1", 16);
+	return put_be(head + 16, (uint64_t)seq, 8);
+}
+
 size_t
 audit_event_encode(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
     unsigned char *buf)
 {
-	unsigned char *p = buf;
+	unsigned char *p = encode_head(seq, buf);
 
-	memcpy(p, "\0mamori-event-v1", 16);
-	p = put_be(p + 16, (uint64_t)seq, 8);
 	for (int k = 0; k < AUDIT_FIELDS; k++) {
 		p = put_be(p, len[k], 4);
 		if (len[k] > 0)
@@ -63,8 +69,7 @@ leaf_streamed(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t l
 	struct sha256_ctx st;
 
 	sha256_init(&st);
-	memcpy(head, "\0mamori-event-v1", 16);
-	put_be(head + 16, (uint64_t)seq, 8);
+	encode_head(seq, head);
 	sha256_update(&st, sizeof(head), head);
 	for (int k = 0; k < AUDIT_FIELDS; k++) {
 		put_be(prefix, len[k], 4);

@@ -23,8 +23,11 @@ void audit_event_leaf_n(int64_t seq, const char *const field[AUDIT_FIELDS], cons
  * The bytes a leaf is the SHA-256 of: 0x00 || "mamori-event-v1" || u64 seq ||
  * 6 × (u32 len || bytes), big-endian (docs/audit.md).  audit_event_encoded_len
  * says how many; audit_event_encode writes them to buf, which must hold that
- * many, and returns the count.
+ * many, and returns the count.  AUDIT_ENCODING_FRAME is what the encoding
+ * adds to the event data (the 16-byte prefix and the six lengths; seq is
+ * counted as 8 bytes of data).
  */
+enum { AUDIT_ENCODING_FRAME = 16 + 4 * AUDIT_FIELDS };
 size_t audit_event_encoded_len(const size_t len[AUDIT_FIELDS]);
 size_t audit_event_encode(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
     unsigned char *buf);

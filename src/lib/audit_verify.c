@@ -387,7 +387,7 @@ batch_check(const struct verify *v, struct chunk *c, struct batch *b, size_t *h,
 			return MAMORI_E_TAMPERED;
 		}
 		memcpy(prev_chain, e->chain_stored, MAMORI_HASH_LEN);
-		c->bytes += e->len - (16 + 4 * AUDIT_FIELDS);
+		c->bytes += e->len - AUDIT_ENCODING_FRAME;
 		partial_push(&c->part, e->leaf);
 		if (!take_marks(v, c, h, e->seq))
 			return MAMORI_E_NOMEM;

@@ -593,6 +593,7 @@ on_close(SMFICTX *ctx)
  * listener's end each write a byte to stop_pipe, on which the caller waits.
  * File-level because a signal handler has no other way to reach its caller.
  */
+static const int stop_signals[3] = { SIGTERM, SIGHUP, SIGINT };
 static int stop_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_signal;
 
@@ -637,9 +638,8 @@ serve_until_stopped(void)
 
 	/* libmilter's threads inherit the mask: they must never run on_stop */
 	sigemptyset(&stops);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGHUP);
-	sigaddset(&stops, SIGINT);
+	for (int i = 0; i < 3; i++)
+		sigaddset(&stops, stop_signals[i]);
 	(void)pthread_sigmask(SIG_BLOCK, &stops, &caller);
 	made = pthread_create(&tid, NULL, listener_main, &l);
 	(void)pthread_sigmask(SIG_SETMASK, &caller, NULL);
@@ -661,7 +661,6 @@ serve_until_stopped(void)
 static bool
 stop_handlers_install(struct sigaction old[3])
 {
-	static const int signals[3] = { SIGTERM, SIGHUP, SIGINT };
 	struct sigaction sa = { .sa_handler = on_stop };
 
 	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
@@ -671,17 +670,15 @@ stop_handlers_install(struct sigaction old[3])
 	stop_signal = 0;
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 3; i++)
-		(void)sigaction(signals[i], &sa, &old[i]);
+		(void)sigaction(stop_signals[i], &sa, &old[i]);
 	return true;
 }
 
 static void
 stop_handlers_remove(const struct sigaction old[3])
 {
-	static const int signals[3] = { SIGTERM, SIGHUP, SIGINT };
-
 	for (int i = 0; i < 3; i++)
-		(void)sigaction(signals[i], &old[i], NULL);
+		(void)sigaction(stop_signals[i], &old[i], NULL);
 	for (int i = 0; i < 2; i++) {
 		if (stop_pipe[i] >= 0)
 			(void)close(stop_pipe[i]);
