@@ -163,8 +163,9 @@ void mamori_asset_restrictions(const struct mamori_policy *p, const struct mamor
  * diags and nothing is written when there is one.  With dry_run nothing is
  * written either way.  Ids given in the file must be new (not twice in the
  * file, not in the register); they are checked with the rows, so a dry run
- * reports what the import would.  *count receives the number of rows (would
- * be) imported.  progress, when not NULL, is called every 10,000 rows written
+ * reports what the import would.  A column headed 取扱制限 (what the XLSX
+ * export adds, derived from the policy) is read past.  *count receives the
+ * number of rows (would be) imported.  progress, when not NULL, is called every 10,000 rows written
  * and, for files of 10,000 rows or more, once with done == total when the
  * import is committed.  A large import into a smaller register drops and
  * rebuilds the register's index and gathers its statistics inside its
@@ -172,6 +173,16 @@ void mamori_asset_restrictions(const struct mamori_policy *p, const struct mamor
  */
 int mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
     const char *encoding, bool dry_run, struct mamori_diags *diags, size_t *count,
+    void (*progress)(size_t done, size_t total), struct mamori_error *err);
+
+/*
+ * mamori_asset_import of UTF-8 CSV text the caller hands over: text is
+ * malloc'd, holds len bytes and has room for a NUL after them, and is freed
+ * by the call.  What a reader of another format (an XLSX sheet, mamori/xlsx.h)
+ * feeds the import; name is the file's, for the diagnostics.
+ */
+int mamori_asset_import_text(struct mamori_store *s, const char *actor, const char *name, char *text,
+    size_t len, bool dry_run, struct mamori_diags *diags, size_t *count,
     void (*progress)(size_t done, size_t total), struct mamori_error *err);
 
 /*

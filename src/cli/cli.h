@@ -49,6 +49,23 @@ int cli_decider_open(const char *policy_path, const char *db, struct mamori_poli
 /* Maps a library status to an exit code (DESIGN.md). */
 int cli_exit_code(int status);
 
+#include <stdio.h>
+
+/*
+ * Reads a whole stream (a file or a pipe) of at most max bytes into a malloc'd
+ * buffer: *len bytes and a NUL after them.  NULL with errno set when it cannot
+ * (EFBIG: longer than max).  cli_read_file opens path ("-": standard input).
+ */
+char *cli_read_stream(FILE *f, size_t max, size_t *len);
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
+/*
+ * Runs `mamori-full` (beside this program) with argv[1…]; argv[0] is replaced
+ * by its path.  For what needs the libraries only mamori-full loads (main.c
+ * says why).  Returns only when it cannot be started: EXIT_ENV, said on stderr.
+ */
+int cli_run_full(char **argv);
+
 /* Prints "mamori: " + message to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -2,8 +2,11 @@
 #include "cli.h"
 #include "mamori/asset.h"
 #include "mamori/store.h"
+#include "mamori/xlsx.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +24,15 @@ static const char asset_usage[] =
     "                         [--c EXPR] [--i EXPR] [--a EXPR] [--search TEXT] [--json|--csv]\n"
     "                         [--limit N [--after ID]] [--count] [--db PATH]\n"
     "       mamori asset dispose ID --method M --by WHO [--witness WHO] [--date YYYY-MM-DD] [--db PATH]\n"
-    "       mamori asset import FILE [--encoding utf-8|cp932] [--dry-run] [--db PATH]\n"
+    "       mamori asset import FILE.csv [--encoding utf-8|cp932] [--dry-run] [--db PATH]\n"
+    "       mamori asset import FILE.xlsx [--sheet NAME] [--dry-run] [--db PATH]\n"
     "       mamori asset export --format csv|xlsx [--out FILE] [--db PATH]\n"
     "EXPR is a level or a comparison: 2, '>=2', '<3'.  --limit shows one page of N assets;\n"
     "the next starts with --after and the page's last id.  --count prints how many match.\n";
 
 /* Options shared by every subcommand; fields set by --name etc. go into `fields`. */
 struct asset_opts {
-	const char *db, *format, *out, *encoding, *method, *by, *witness, *date;
+	const char *db, *format, *out, *encoding, *sheet, *method, *by, *witness, *date;
 	struct mamori_asset fields;
 	struct mamori_asset_filter filter;
 	bool json, csv, dry_run, count;
@@ -36,7 +40,7 @@ struct asset_opts {
 
 enum { OPT_DB = 256, OPT_FORMAT, OPT_OUT, OPT_ENCODING, OPT_DRY, OPT_JSON, OPT_CSV, OPT_METHOD,
 	OPT_BY, OPT_WITNESS, OPT_DATE, OPT_C, OPT_I, OPT_A, OPT_SEARCH, OPT_STATUS_FILTER, OPT_FIELD,
-	OPT_LIMIT, OPT_AFTER, OPT_COUNT };
+	OPT_LIMIT, OPT_AFTER, OPT_COUNT, OPT_SHEET };
 
 static const struct {
 	const char *name;
@@ -62,6 +66,7 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 	opts[n++] = (struct option){ "format", required_argument, NULL, OPT_FORMAT };
 	opts[n++] = (struct option){ "out", required_argument, NULL, OPT_OUT };
 	opts[n++] = (struct option){ "encoding", required_argument, NULL, OPT_ENCODING };
+	opts[n++] = (struct option){ "sheet", required_argument, NULL, OPT_SHEET };
 	opts[n++] = (struct option){ "dry-run", no_argument, NULL, OPT_DRY };
 	opts[n++] = (struct option){ "json", no_argument, NULL, OPT_JSON };
 	opts[n++] = (struct option){ "csv", no_argument, NULL, OPT_CSV };
@@ -97,6 +102,7 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 		case OPT_FORMAT: o->format = optarg; break;
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_ENCODING: o->encoding = optarg; break;
+		case OPT_SHEET: o->sheet = optarg; break;
 		case OPT_DRY: o->dry_run = true; break;
 		case OPT_JSON: o->json = true; break;
 		case OPT_CSV: o->csv = true; break;
@@ -498,6 +504,74 @@ static void (*progress_if_tty(void))(size_t, size_t)
 	return isatty(STDERR_FILENO) ? progress : NULL;
 }
 
+/*
+ * Whether path is a file that starts like an Excel workbook (XLSX, or an .xls
+ * to refuse) rather than CSV.  Only regular files are looked at: reading the
+ * start of a pipe would take it from the import.
+ */
+static bool
+is_workbook(const char *path)
+{
+	struct stat sb;
+	char head[8];
+	size_t n;
+	FILE *f;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || (f = fopen(path, "rb")) == NULL)
+		return false;	/* the import says why it cannot be read */
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return mamori_xlsx_looks_like(head, n);
+}
+
+#ifdef MAMORI_CLI_FULL
+/* The sheet of the workbook at path as CSV, imported; the import's status. */
+static int
+import_workbook(struct mamori_store *s, const struct asset_opts *o, const char *path, struct mamori_diags *d,
+    size_t *count, struct mamori_error *err)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t len, csv_len;
+	char *book, *csv, msg[512];
+
+	if ((book = cli_read_file(path, (size_t)1 << 30, &len)) == NULL)
+		return mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
+	csv = mamori_xlsx_sheet_csv(book, len, o->sheet, NULL, &csv_len, msg, sizeof(msg));
+	free(book);
+	if (csv == NULL) {
+		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);
+		return mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot read the workbook", name);
+	}
+	return mamori_asset_import_text(s, cli_actor(), name, csv, csv_len, o->dry_run, d, count,
+	    progress_if_tty(), err);
+}
+#endif
+
+/*
+ * A workbook is read by mamori-full, which loads libzip and libxml2 (main.c
+ * says why mamori does not): this program runs it with the same arguments.
+ */
+static int
+import_file(struct mamori_store *s, const struct asset_opts *o, const char *path, struct mamori_diags *d,
+    size_t *count, struct mamori_error *err)
+{
+	if (!is_workbook(path)) {
+		if (o->sheet)
+			return mamori_error_set(err, MAMORI_E_USAGE, "%s is not an XLSX workbook: --sheet is for "
+			    "workbooks", path);
+		return mamori_asset_import(s, cli_actor(), path, o->encoding, o->dry_run, d, count,
+		    progress_if_tty(), err);
+	}
+	if (o->encoding)
+		return mamori_error_set(err, MAMORI_E_USAGE, "%s is an Excel workbook: --encoding is for CSV files",
+		    path);
+#ifdef MAMORI_CLI_FULL
+	return import_workbook(s, o, path, d, count, err);
+#else
+	return mamori_error_set(err, MAMORI_E_IO, "%s: a workbook is read by mamori-full", path);
+#endif
+}
+
 static int
 asset_import(int argc, char **argv)
 {
@@ -511,11 +585,22 @@ asset_import(int argc, char **argv)
 	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (optind != argc - 1)
-		return cli_usage_error("asset import: name one CSV file\n%s", asset_usage);
+		return cli_usage_error("asset import: name one CSV or XLSX file\n%s", asset_usage);
+#ifndef MAMORI_CLI_FULL
+	if (is_workbook(argv[optind]) && o.encoding == NULL) {
+		char **full = calloc((size_t)argc + 3, sizeof(*full));
+		if (full == NULL)
+			return cli_usage_error("out of memory");
+		full[1] = "asset";
+		memcpy(full + 2, argv, (size_t)argc * sizeof(*argv));
+		rc = cli_run_full(full);
+		free(full);
+		return rc;
+	}
+#endif
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
-	rc = mamori_asset_import(s, cli_actor(), argv[optind], o.encoding, o.dry_run, &d, &count,
-	    progress_if_tty(), &err);
+	rc = import_file(s, &o, argv[optind], &d, &count, &err);
 	rc = report(rc, &d, &err, "import");
 	if (rc == EXIT_OK)
 		printf("%s: %zu assets %s\n", argv[optind], count, o.dry_run ? "would be imported (dry run; nothing written)" : "imported");

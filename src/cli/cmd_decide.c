@@ -53,34 +53,6 @@ cli_decider_open(const char *policy_path, const char *db, struct mamori_policy *
 	return EXIT_OK;
 }
 
-/* Reads a whole stream (at most 64 MiB) into a malloc'd buffer. */
-static char *
-slurp(FILE *f, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
-
-	while (b != NULL) {
-		size_t r = fread(b + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-		if (n == cap) {
-			char *nb = cap < 64u * 1024 * 1024 ? realloc(b, cap * 2) : NULL;
-			if (nb == NULL) {
-				free(b);
-				return NULL;
-			}
-			b = nb;
-			cap *= 2;
-		}
-	}
-	*len = n;
-	return b;
-}
-
-/* Logs one decision when the store's policy asks for it; a failure to log is fatal
- * to the answer, because an unlogged denial must not look logged. */
 static int
 log_decisions(struct mamori_store *s, const char *const *req, const char *const *resp, size_t n)
 {
@@ -107,7 +79,7 @@ decide_one(const struct mamori_decider *d, struct mamori_store *store, const cha
 		fprintf(stderr, "mamori: decide: cannot open %s\n", path);
 		return EXIT_ENV;
 	}
-	buf = slurp(f, &len);
+	buf = cli_read_stream(f, (size_t)64 << 20, &len);
 	if (f != stdin)
 		fclose(f);
 	if (buf == NULL)

@@ -248,28 +248,6 @@ policy_schema(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Reads a policy file (at most 16 MiB, as the server accepts) into a malloc'd buffer. */
-static char *
-read_policy(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= 16L << 20 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n + 1)) != NULL && fread(b, 1, (size_t)n, f) == (size_t)n) {
-		b[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
-
 /* Replaces the store's policy: what PUT /api/policy does, from the command line. */
 static int
 policy_replace(int argc, char **argv)
@@ -297,7 +275,7 @@ policy_replace(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("policy replace: name exactly one policy file\n%s", policy_usage);
-	if ((buf = read_policy(argv[optind], &len)) == NULL) {
+	if ((buf = cli_read_file(argv[optind], (size_t)16 << 20, &len)) == NULL) {
 		fprintf(stderr, "mamori: policy replace: cannot read %s (or it is over 16 MiB)\n", argv[optind]);
 		return EXIT_ENV;
 	}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mamori/error.h"
@@ -39,9 +40,8 @@ static const struct cli_command commands[] = {
 	{ "serve", FULL(cmd_serve), "the HTTP API and the web UI (サーバ)" },
 };
 
-/* Runs argv in mamori-full, which sits in this program's directory; returns only on failure. */
-static int
-run_full(char **argv)
+int
+cli_run_full(char **argv)
 {
 	char self[4096], path[4200];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -59,6 +59,63 @@ run_full(char **argv)
 	fprintf(stderr, "mamori: '%s' is run by %s, which cannot be started: %s (install mamori-full "
 	    "beside mamori)\n", argv[1], path, strerror(errno));
 	return EXIT_ENV;
+}
+
+char *
+cli_read_stream(FILE *f, size_t max, size_t *len)
+{
+	struct stat sb;
+	size_t cap = 1 << 16, n = 0, r;
+	char *b, *nb;
+
+	/* a regular file is read into a buffer of its size at once */
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= 0)
+		cap = (size_t)sb.st_size + 1;	/* + 1: the read that finds the end */
+	if (cap > max + 1)
+		cap = max + 1;
+	if ((b = malloc(cap + 1)) == NULL)
+		return NULL;
+	while ((r = fread(b + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n > max) {
+			free(b);
+			errno = EFBIG;
+			return NULL;
+		}
+		if (n == cap) {
+			if ((nb = realloc(b, 2 * cap + 1)) == NULL) {
+				free(b);
+				return NULL;
+			}
+			b = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		free(b);
+		errno = EIO;
+		return NULL;
+	}
+	b[n] = '\0';
+	*len = n;
+	return b;
+}
+
+char *
+cli_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *b;
+	int e;
+
+	if (f == NULL)
+		return NULL;
+	b = cli_read_stream(f, max, len);
+	e = errno;
+	if (f != stdin)
+		fclose(f);
+	errno = e;
+	return b;
 }
 
 const char *
@@ -151,7 +208,7 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run ? commands[i].run(argc - 1, argv + 1) : run_full(argv);
+			return commands[i].run ? commands[i].run(argc - 1, argv + 1) : cli_run_full(argv);
 	usage(stderr);
 	return cli_usage_error("unknown command '%s'", argv[1]);
 }

@@ -44,6 +44,9 @@ const struct mamori_asset_column mamori_asset_columns[MAMORI_AF_COUNT] = {
 	[MAMORI_AF_DISPOSED_WITNESS] = { "disposed_witness", "立会者", false, true },
 };
 
+/* The XLSX export's last column: the 取扱制限 of each asset's levels. */
+#define RESTRICTIONS_HEADER "取扱制限"
+
 /* The columns in enum mamori_asset_field order. */
 #define SELECT_ALL "SELECT id, name, kind, description, department, role, segment, location, " \
 	"c, i, a, retention, status, created, updated, disposed_date, disposed_method, disposed_by, " \
@@ -1466,6 +1469,13 @@ slurp(const char *path, size_t *len, struct mamori_error *err)
 	return b;
 }
 
+/* The column of 取扱制限 that the XLSX export writes beside the register's own. */
+static bool
+restrictions_column(const char *name)
+{
+	return strcmp(name, RESTRICTIONS_HEADER) == 0 || strcmp(name, "restrictions") == 0;
+}
+
 /* The import of a file in memory: mamori_asset_import and mamori_asset_import_buffer. */
 static int
 import_bytes(struct mamori_store *s, const char *actor, const char *name, char *bytes,
@@ -1507,6 +1517,8 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 	for (size_t i = 0; i < ncols; i++) {
 		int k = mamori_asset_column_find(rec.fields[i]);
 		colmap[i] = k;
+		if (k < 0 && restrictions_column(rec.fields[i]))
+			continue;	/* what the XLSX export adds: the policy's, not the file's, to say */
 		if (k < 0 && rec.fields[i][0] != '\0')
 			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 1, (int)i + 1, "%s: row 1, column %zu: unknown "
 			    "header '%s' (known: 資産番号/id, 資産名/name, 種別/kind, 説明/description, "
@@ -1624,6 +1636,15 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 	if ((bytes = slurp(path, &len, err)) == NULL)
 		return MAMORI_E_IO;
 	return import_bytes(s, actor, name, bytes, len, encoding, dry_run, NULL, diags, count, progress, err);
+}
+
+int
+mamori_asset_import_text(struct mamori_store *s, const char *actor, const char *name, char *text, size_t len,
+    bool dry_run, struct mamori_diags *diags, size_t *count, void (*progress)(size_t, size_t),
+    struct mamori_error *err)
+{
+	*count = 0;
+	return import_bytes(s, actor, name, text, len, "utf-8", dry_run, NULL, diags, count, progress, err);
 }
 
 int
@@ -1751,7 +1772,58 @@ struct xlsx_ctx {
 	lxw_row_t row;
 	char restr[4096];
 	size_t used;
+	char *literal;		/* a value with its _xHHHH_ text escaped (xlsx_literal) */
+	size_t literal_cap;
+	bool nomem;
 };
+
+static bool
+escape_at(const char *v)
+{
+	if (v[0] != '_' || v[1] != 'x' || v[6] != '_')
+		return false;
+	for (int i = 2; i < 6; i++)
+		if (!isxdigit((unsigned char)v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Excel reads _xHHHH_ in a cell's text as the character HHHH (how it writes
+ * control characters), so text that holds such a sequence literally must have
+ * its '_' written as _x005F_, as Excel itself does: libxlsxwriter does not,
+ * and an exported 「計算_x0041_」 would come back as 「計算A」.  Returns v itself
+ * when it holds no such sequence (nearly always).
+ */
+static const char *
+xlsx_literal(struct xlsx_ctx *x, const char *v)
+{
+	size_t n = 0, len = strlen(v), o = 0;
+	const char *p;
+
+	for (p = strstr(v, "_x"); p != NULL; p = strstr(p + 1, "_x"))
+		n += escape_at(p);
+	if (n == 0)
+		return v;
+	if (len + 6 * n + 1 > x->literal_cap) {
+		char *nb = realloc(x->literal, len + 6 * n + 1);
+		if (nb == NULL) {
+			x->nomem = true;
+			return v;
+		}
+		x->literal = nb;
+		x->literal_cap = len + 6 * n + 1;
+	}
+	for (p = v; *p; p++) {
+		if (escape_at(p)) {
+			memcpy(x->literal + o, "_x005F", 6);
+			o += 6;
+		}
+		x->literal[o++] = *p;
+	}
+	x->literal[o] = '\0';
+	return x->literal;
+}
 
 static void
 collect_restriction(const struct mamori_axis *axis, const struct mamori_restriction *r, void *ctx)
@@ -1776,7 +1848,7 @@ xlsx_row(const struct mamori_asset *a, void *ctx)
 		if (k >= MAMORI_AF_CONFIDENTIALITY && k <= MAMORI_AF_AVAILABILITY)
 			worksheet_write_number(x->ws, x->row, (lxw_col_t)k, (int)to_int(a->f[k]), NULL);
 		else if (a->f[k])
-			worksheet_write_string(x->ws, x->row, (lxw_col_t)k, a->f[k], NULL);
+			worksheet_write_string(x->ws, x->row, (lxw_col_t)k, xlsx_literal(x, a->f[k]), NULL);
 	}
 	x->used = 0;
 	x->restr[0] = '\0';
@@ -1805,7 +1877,7 @@ export_xlsx(struct mamori_store *s, const struct mamori_asset_filter *filter, co
 	format_set_bold(bold);
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
 		worksheet_write_string(x.ws, 0, (lxw_col_t)k, mamori_asset_columns[k].ja, bold);
-	worksheet_write_string(x.ws, 0, MAMORI_AF_COUNT, "取扱制限", bold);
+	worksheet_write_string(x.ws, 0, MAMORI_AF_COUNT, RESTRICTIONS_HEADER, bold);
 	worksheet_freeze_panes(x.ws, 1, 2);
 	worksheet_set_column(x.ws, 0, MAMORI_AF_COUNT - 1, 14, NULL);
 	worksheet_set_column(x.ws, MAMORI_AF_COUNT, MAMORI_AF_COUNT, 60, NULL);
@@ -1813,6 +1885,9 @@ export_xlsx(struct mamori_store *s, const struct mamori_asset_filter *filter, co
 	worksheet_autofilter(x.ws, 0, 0, x.row, MAMORI_AF_COUNT);
 	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write %s", path);
+	if (x.nomem && rc == 0)
+		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	free(x.literal);
 	if (rc == 0)
 		export_end(&x.e);
 	return rc;

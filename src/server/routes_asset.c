@@ -6,6 +6,7 @@
 #include "server.h"
 #include "mamori/asset.h"
 #include "mamori/decide.h"
+#include "mamori/xlsx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,18 +443,44 @@ query_true(struct request *req, const char *name)
 }
 
 /*
+ * An uploaded workbook's sheet as CSV into *csv (malloc'd); false when it is
+ * not usable, with the 422 answered.  What a workbook may inflate to is bound
+ * by the body's own bound: a 16 MiB upload reads at most 64 times that.
+ */
+static bool
+workbook_csv(struct request *req, struct response *res, char **csv, size_t *len)
+{
+	struct mamori_xlsx_limits lim = { .max_part = 64 * req->srv->cfg.body_max,
+		.max_output = 64 * req->srv->cfg.body_max };
+	char msg[512];
+
+	struct mamori_diags d = { 0 };
+
+	*csv = mamori_xlsx_sheet_csv(req->body, req->body_len, http_query(req, "sheet"), &lim, len, msg, sizeof(msg));
+	if (*csv != NULL)
+		return true;
+	/* the shape of an import's other 422s: the reason as its one diagnostic */
+	mamori_diags_add(&d, MAMORI_SEV_ERROR, NULL, 0, 0, "upload.xlsx: %s", msg);
+	server_error_diags(res, 422, "invalid", "upload.xlsx: cannot read the workbook", &d, "row");
+	mamori_diags_clear(&d);
+	return false;
+}
+
+/*
  * POST /api/assets/import: the body is the CSV file (UTF-8 with or without BOM,
- * or CP932; ?encoding= forces one), all or nothing; ?dry_run=1 only checks.
+ * or CP932; ?encoding= forces one) or an XLSX workbook (?sheet= names the
+ * sheet; the first by default), all or nothing; ?dry_run=1 only checks.
  */
 void
 route_assets_import(struct request *req, struct response *res)
 {
-	const char *enc = http_query(req, "encoding");
+	const char *enc = http_query(req, "encoding"), *name = "upload.csv", *body = req->body;
 	bool dry = query_true(req, "dry_run");
 	struct mamori_asset_scope scope = { may_write, req };
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
-	size_t count = 0;
+	size_t count = 0, body_len = req->body_len;
+	char *csv = NULL;
 	cJSON *root;
 	int rc;
 
@@ -463,17 +490,26 @@ route_assets_import(struct request *req, struct response *res)
 		return;
 	}
 	if (req->body == NULL || req->body_len == 0) {
-		http_error(res, 400, "malformed", NULL, "the body must be the CSV file (first row: 資産名, 種別, 所管課 …)");
+		http_error(res, 400, "malformed", NULL, "the body must be the CSV file or XLSX workbook (first row: 資産名, 種別, 所管課 …)");
 		return;
 	}
 	if (enc != NULL && strcmp(enc, "utf-8") != 0 && strcmp(enc, "cp932") != 0) {
 		http_error(res, 400, "invalid", "encoding", "encoding is utf-8 or cp932, not '%.40s'", enc);
 		return;
 	}
+	if (mamori_xlsx_looks_like(req->body, req->body_len)) {
+		/* read before the store is locked: inflating a sheet is the long part */
+		if (!workbook_csv(req, res, &csv, &body_len))
+			return;
+		body = csv;
+		name = "upload.xlsx";
+		enc = "utf-8";
+	}
 	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_asset_import_buffer(req->srv->store, req->actor, "upload.csv", req->body, req->body_len,
-	    enc, dry, &scope, &d, &count, &err);
+	rc = mamori_asset_import_buffer(req->srv->store, req->actor, name, body, body_len, enc, dry, &scope, &d,
+	    &count, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
+	free(csv);
 	if (rc == MAMORI_E_DENIED) {
 		server_error_diags(res, 403, "forbidden", err.message, &d, "row");
 		server_audit_denied(req, 403, "import assets of other departments");

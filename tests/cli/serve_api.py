@@ -177,6 +177,34 @@ big = good.encode() + b"x" * (17 * 1024 * 1024)
 st, b, _ = tanaka.call("POST", "/api/assets/import", raw=big)
 check(st == 413 and err(b).get("code") == "too-large", f"too large: {st}")
 
+# an XLSX workbook as Excel writes it (tests/cli/make_xlsx.py), its rows numbered as in Excel
+sys.path.insert(0, srcdir + "/tests/cli")
+import make_xlsx
+book = make_xlsx.Book()
+book.sheet("台帳", {1: make_xlsx.header(make_xlsx.HEAD[:7]),
+                    2: {1: ("s", "固定資産課税台帳", "コテイシサンカゼイダイチョウ"), 2: ("s", "情報"), 3: ("s", "税務課"),
+                        5: ("n", "2"), 6: ("n", "2"), 7: ("n", "1")},
+                    4: {1: ("s", "償却資産申告書"), 2: ("s", "情報"), 3: ("s", "zeimu"), 5: ("n", "2"), 6: ("n", "1"),
+                        7: ("n", "1")}})
+book.sheet("他課", {1: make_xlsx.header(make_xlsx.HEAD[:7]),
+                    2: {1: ("s", "他課の資産"), 2: ("s", "情報"), 3: ("s", "市民課"), 4: ("s", "lgwan"), 5: ("n", "1"),
+                        6: ("n", "1"), 7: ("n", "1")}})
+book.write(tmp + "/upload.xlsx")
+xlsx = open(tmp + "/upload.xlsx", "rb").read()
+n1 = count_all()
+st, b, _ = tanaka.call("POST", "/api/assets/import", raw=xlsx)
+check(st == 201 and b.get("imported") == 2 and count_all() == n1 + 2, f"import an XLSX workbook: {st} {b}")
+names = [a["name"] for a in kansa.call("GET", "/api/assets?q=%E5%9B%BA%E5%AE%9A%E8%B3%87%E7%94%A3")[1]["assets"]]
+check(names == ["固定資産課税台帳"] * 2, f"the workbook's names, without their ふりがな: {names}")
+st, b, _ = tanaka.call("POST", "/api/assets/import?sheet=%E4%BB%96%E8%AA%B2", raw=xlsx)
+rows = [x["row"] for x in err(b).get("diagnostics", [])]
+check(st == 403 and rows == [2] and count_all() == n1 + 2, f"?sheet= another sheet, of another department: 403 naming Excel's row: {st} {b}")
+st, b, _ = tanaka.call("POST", "/api/assets/import?sheet=x", raw=xlsx)
+msgs = [x["message"] for x in err(b).get("diagnostics", [])]
+check(st == 422 and len(msgs) == 1 and "台帳, 他課" in msgs[0], f"?sheet= unknown: 422 naming the sheets: {st} {b}")
+st, b, _ = tanaka.call("POST", "/api/assets/import", raw=xlsx[: len(xlsx) // 2])
+check(st == 422 and "upload.xlsx" in err(b).get("message", ""), f"a workbook cut short: 422: {st} {b}")
+
 # ---- assets: export -----------------------------------------------------------------
 st, b, h = tanaka.call("GET", "/api/assets/export?format=csv")
 check(st == 200 and b.startswith(b"\xef\xbb\xbf") and "attachment" in (h.get("Content-Disposition") or ""), f"CSV export: {st}")
