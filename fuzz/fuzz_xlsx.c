@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		in = zipped;
 	}
-	if ((csv = mamori_xlsx_sheet_csv(in, inlen, NULL, &lim, &len, msg, sizeof(msg))) != NULL)
+	if ((csv = mamori_xlsx_sheet_csv(in, inlen, NULL, &lim, NULL, &len, msg, sizeof(msg))) != NULL)
 		check_csv(csv, len);
 	else if (msg[0] == '\0')
 		abort();	/* a refusal always says why */

@@ -33,10 +33,12 @@ struct mamori_xlsx_limits {
  * them, or NULL with a message for a person in msg: not a zip, an Excel
  * 97-2003 or password-protected file (both OLE2), no such sheet (the sheets
  * are named), a limit passed, a part that is not well-formed (its name and
- * line).
+ * line).  progress, when not NULL, is called every 10,000 rows read (a sheet
+ * of a million rows takes about a minute: bench/README.md).
  */
 char *mamori_xlsx_sheet_csv(const char *buf, size_t len, const char *sheet,
-    const struct mamori_xlsx_limits *limits, size_t *out_len, char *msg, size_t msglen);
+    const struct mamori_xlsx_limits *limits, void (*progress)(size_t rows_read),
+    size_t *out_len, char *msg, size_t msglen);
 
 /*
  * Whether buf starts like an Excel file rather than CSV text: a zip archive (as

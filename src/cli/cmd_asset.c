@@ -525,6 +525,13 @@ is_workbook(const char *path)
 }
 
 #ifdef MAMORI_CLI_FULL
+/* Progress of reading a sheet, before the import's own (only on a terminal). */
+static void
+reading_progress(size_t rows)
+{
+	fprintf(stderr, "\rreading the sheet: %zu rows", rows);
+}
+
 /* The sheet of the workbook at path as CSV, imported; the import's status. */
 static int
 import_workbook(struct mamori_store *s, const struct asset_opts *o, const char *path, struct mamori_diags *d,
@@ -536,7 +543,10 @@ import_workbook(struct mamori_store *s, const struct asset_opts *o, const char *
 
 	if ((book = cli_read_file(path, (size_t)1 << 30, &len)) == NULL)
 		return mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
-	csv = mamori_xlsx_sheet_csv(book, len, o->sheet, NULL, &csv_len, msg, sizeof(msg));
+	csv = mamori_xlsx_sheet_csv(book, len, o->sheet, NULL, isatty(STDERR_FILENO) ? reading_progress : NULL,
+	    &csv_len, msg, sizeof(msg));
+	if (isatty(STDERR_FILENO))	/* the import's progress takes the line over */
+		fprintf(stderr, "\r%40s\r", "");
 	free(book);
 	if (csv == NULL) {
 		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);

@@ -647,30 +647,35 @@ struct sheet {
 	size_t nends, ends_cap;
 	uint32_t widest;
 	long row, col, last_col;	/* the current row and cell; the last column written in the row */
+	void (*progress)(size_t rows_read);
 	char type[16];
 	long style;
 	bool in_value, in_is, has_value;
 	int rph;
 };
 
+/* Appends the field s (n bytes, NUL-terminated), quoted when it must be. */
 static void
 put_field(struct sbuf *out, const char *s, size_t n)
 {
-	bool quote = false;
+	char *o;
 
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote) {
+	if (strcspn(s, ",\"\r\n") >= n) {
 		sbuf_add(out, s, n);
 		return;
 	}
-	sbuf_addc(out, '"');
+	if (!sbuf_reserve(out, 2 * n + 2))
+		return;
+	o = out->p + out->len;
+	*o++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
-			sbuf_addc(out, '"');
-		sbuf_addc(out, s[i]);
+			*o++ = '"';
+		*o++ = s[i];
 	}
-	sbuf_addc(out, '"');
+	*o++ = '"';
+	*o = '\0';
+	out->len = (size_t)(o - out->p);
 }
 
 /* "B7" for the current cell, for messages. */
@@ -801,6 +806,8 @@ end_record(struct sheet *sh)
 	if (e->fields > sh->widest)
 		sh->widest = e->fields;
 	sh->last_col = 0;
+	if (sh->progress && sh->nends % 10000 == 0)
+		sh->progress(sh->nends);
 	return 0;
 }
 
@@ -861,35 +868,57 @@ start_cell(struct sheet *sh)
 	return 0;
 }
 
-/* One node of the sheet's part. */
+/* An element's start in the sheet's part. */
+static int
+sheet_start(struct sheet *sh, const char *name)
+{
+	bool empty = xmlTextReaderIsEmptyElement(sh->p.r) == 1;
+
+	if (strcmp(name, "c") == 0)
+		return start_cell(sh);
+	if (strcmp(name, "row") == 0)
+		return start_row(sh);
+	if (empty)
+		return 0;
+	if (strcmp(name, "v") == 0 || (sh->in_is && sh->rph == 0 && strcmp(name, "t") == 0))
+		sh->in_value = sh->has_value = true;
+	else if (strcmp(name, "is") == 0)
+		sh->in_is = true;
+	else if (strcmp(name, "rPh") == 0)
+		sh->rph++;
+	return 0;
+}
+
+static int
+sheet_end(struct sheet *sh, const char *name)
+{
+	if (strcmp(name, "c") == 0)
+		return sh->has_value ? put_cell(sh) : 0;
+	if (strcmp(name, "row") == 0)
+		return end_record(sh);
+	if (strcmp(name, "v") == 0 || strcmp(name, "t") == 0)
+		sh->in_value = false;
+	else if (strcmp(name, "is") == 0)
+		sh->in_is = false;
+	else if (strcmp(name, "rPh") == 0)
+		sh->rph--;
+	return 0;
+}
+
+/* One node of the sheet's part (a sheet is millions of them: its type and name are asked once). */
 static int
 sheet_node(struct sheet *sh)
 {
-	struct part *p = &sh->p;
+	xmlTextReaderPtr r = sh->p.r;
+	int type = xmlTextReaderNodeType(r);
 
-	if (is_start(p, "row"))
-		return start_row(sh);
-	if (is_end(p, "row"))
-		return end_record(sh);
-	if (is_start(p, "c"))
-		return start_cell(sh);
-	if (is_end(p, "c"))
-		return sh->has_value ? put_cell(sh) : 0;
-	if (is_start(p, "rPh") && !xmlTextReaderIsEmptyElement(p->r))
-		sh->rph++;
-	else if (is_end(p, "rPh"))
-		sh->rph--;
-	else if (is_start(p, "is") && !xmlTextReaderIsEmptyElement(p->r))
-		sh->in_is = true;
-	else if (is_end(p, "is"))
-		sh->in_is = false;
-	else if ((is_start(p, "v") || (sh->in_is && sh->rph == 0 && is_start(p, "t"))) &&
-	    !xmlTextReaderIsEmptyElement(p->r))
-		sh->in_value = sh->has_value = true;
-	else if (is_end(p, "v") || is_end(p, "t"))
-		sh->in_value = false;
-	else if (sh->in_value && sh->rph == 0 && is_text(p)) {
-		const char *v = (const char *)xmlTextReaderConstValue(p->r);
+	if (type == XML_READER_TYPE_ELEMENT)
+		return sheet_start(sh, (const char *)xmlTextReaderConstLocalName(r));
+	if (type == XML_READER_TYPE_END_ELEMENT)
+		return sheet_end(sh, (const char *)xmlTextReaderConstLocalName(r));
+	if (sh->in_value && sh->rph == 0 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+	    type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
+		const char *v = (const char *)xmlTextReaderConstValue(r);
 		sbuf_add(&sh->cell, v, strlen(v));
 	}
 	return 0;
@@ -987,10 +1016,10 @@ find_parts(struct book *b)
 
 char *
 mamori_xlsx_sheet_csv(const char *buf, size_t len, const char *sheet, const struct mamori_xlsx_limits *limits,
-    size_t *out_len, char *msg, size_t msglen)
+    void (*progress)(size_t rows_read), size_t *out_len, char *msg, size_t msglen)
 {
 	struct book b = { .msg = msg, .msglen = msglen, .want = sheet };
-	struct sheet sh = { .style = 0 };
+	struct sheet sh = { .progress = progress };
 	char *csv = NULL;
 
 	b.max_part = limits && limits->max_part ? limits->max_part : DEFAULT_MAX_PART;

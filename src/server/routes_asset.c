@@ -456,7 +456,8 @@ workbook_csv(struct request *req, struct response *res, char **csv, size_t *len)
 
 	struct mamori_diags d = { 0 };
 
-	*csv = mamori_xlsx_sheet_csv(req->body, req->body_len, http_query(req, "sheet"), &lim, len, msg, sizeof(msg));
+	*csv = mamori_xlsx_sheet_csv(req->body, req->body_len, http_query(req, "sheet"), &lim, NULL, len, msg,
+	    sizeof(msg));
 	if (*csv != NULL)
 		return true;
 	/* the shape of an import's other 422s: the reason as its one diagnostic */

@@ -91,6 +91,21 @@ cmp -s "$TMP/r.csv" "$TMP/copy.csv" && ok || not_ok "XLSX export → import repr
 printf 'name,kind,department,confidentiality,integrity,availability,取扱制限\nx,information,soumu,1,1,1,何でも\n' >"$TMP/r2.csv"
 expect_exit 0 "CSV with a 取扱制限 column" -- "$MAMORI" asset import --dry-run "$TMP/r2.csv"
 
+# a large sheet: its reading shown on a terminal (then the import's own), never on a file
+/usr/bin/python3 -c '
+print("資産名,種別,所管課,機密性,完全性,可用性")
+for i in range(10500): print(f"大量{i},情報,総務課,1,1,1")' >"$TMP/many.csv"
+"$MAMORI" init --policy "$P" --db "$TMP/many.db" >/dev/null
+"$MAMORI" asset import --db "$TMP/many.db" "$TMP/many.csv" >/dev/null
+"$MAMORI" asset export --db "$TMP/many.db" --format xlsx --out "$TMP/many.xlsx"
+"$MAMORI" init --policy "$P" --db "$TMP/many2.db" >/dev/null
+expect_exit 0 "a large sheet, stderr to a file" -- "$MAMORI" asset import --dry-run --db "$TMP/many2.db" "$TMP/many.xlsx"
+[ ! -s "$TMP/err" ] && ok || not_ok "no progress on a redirected stderr"
+expect_exit 0 "a large sheet on a terminal" -- script -qec "\"$MAMORI\" asset import --db \"$TMP/many2.db\" \"$TMP/many.xlsx\"" /dev/null
+expect_grep "$TMP/out" 'reading the sheet: 10000 rows' "reading progress shown on a terminal"
+expect_grep "$TMP/out" '10500 / 10500 assets' "then the import's progress to the total"
+expect_grep "$TMP/out" 'many.xlsx: 10500 assets imported' "a large sheet imported"
+
 # the audit trail holds the import, and verifies
 expect_exit 0 "log verify" -- "$MAMORI" log verify
 finish
