@@ -1050,9 +1050,16 @@ mamori_asset_page(struct mamori_store *s, const struct mamori_asset_filter *f,
     struct mamori_error *err)
 {
 	const struct mamori_asset_filter none = { 0 };
+	/* the total and the page from one snapshot, so that a page never holds
+	 * more than its total says (the server's requests are in one already) */
+	bool own_snapshot = sqlite3_get_autocommit(s->db) && mamori_store_read_begin(s) >= 0;
+	int rc;
 
 	*page = (struct mamori_asset_page){ 0 };
-	return list_run(s, f ? f : &none, fn, ctx, page, err);
+	rc = list_run(s, f ? f : &none, fn, ctx, page, err);
+	if (own_snapshot)
+		mamori_store_read_end(s);
+	return rc;
 }
 
 /* ---- import ------------------------------------------------------------- */
