@@ -45,6 +45,8 @@ struct mamori_mail_route {
 enum mamori_mail_action mamori_milter_route(const struct mamori_policy *p, const char *from,
     const char *rcpt, struct mamori_mail_route *out);
 
+struct mamori_store;
+
 struct mamori_milter_opts {
 	const char *socket;		/* libmilter's: unix:/path, inet:PORT@ADDR, inet6:PORT@ADDR */
 	const struct mamori_policy *policy;
@@ -53,6 +55,7 @@ struct mamori_milter_opts {
 	size_t max_size;		/* bytes of one message (headers + body); 0 = 50 MiB */
 	int shutdown_seconds;		/* how long SIGTERM waits for messages in flight; 0 = 30 */
 	FILE *log;			/* one line per message; NULL = stderr */
+	struct mamori_store *store;	/* where each verdict is recorded; NULL: nowhere (the log only) */
 };
 
 /*
@@ -61,7 +64,12 @@ struct mamori_milter_opts {
  * flight and returns 0.  Call it from the main thread, which must not block
  * those signals: it installs its own handlers for them for the call, before
  * the socket exists (a stop sent as soon as the socket appears is served, not
- * fatal).  libmilter keeps its state in the process, so only one milter runs
+ * fatal).  With a store, every verdict on mail that crosses segments — a
+ * recipient refused (`mail.reject`), a message sanitized or refused
+ * (`mail.sanitize`) — is an event in its audit trail before the MTA hears
+ * it, and a verdict that cannot be recorded is a temporary failure instead;
+ * the store must be opened for use from several threads (mamori_store_open)
+ * and be used by nothing else during the call.  libmilter keeps its state in the process, so only one milter runs
  * per process and opts (and the policy) must outlive the call.  Returns 0, or
  * MAMORI_E_USAGE (a socket or segment that is not one), MAMORI_E_IO (the
  * socket cannot be opened, or the listener failed), MAMORI_E_NOMEM, with err

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "mamori/milter.h"
 #include "mamori/policy.h"
+#include "mamori/store.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -10,12 +11,14 @@
 #include <string.h>
 
 static const char milter_usage[] =
-    "usage: mamori milter --socket unix:/path|inet:PORT@127.0.0.1 --policy FILE\n"
+    "usage: mamori milter --socket unix:/path|inet:PORT@127.0.0.1 --db PATH | --policy FILE\n"
     "                     [--from-segment SEG] [--quarantine DIR] [--max-size BYTES]\n"
     "                     [--shutdown-timeout SECONDS]\n"
-    "       mamori milter --policy FILE [--from-segment SEG] --route RCPT...\n"
+    "       mamori milter --db PATH | --policy FILE [--from-segment SEG] --route RCPT...\n"
     "  Applies 無害化 (mail text-ification) to mail crossing between segments, as the\n"
-    "  policy's flows require; --route prints what it would do for each recipient.\n";
+    "  policy's flows require; --route prints what it would do for each recipient.\n"
+    "  With --db (or $MAMORI_DB) the store's policy rules and every verdict is an\n"
+    "  event in its audit trail; with --policy the verdicts are logged only.\n";
 
 /* A positive number with an optional K, M or G suffix (powers of 1024). */
 static int
@@ -54,12 +57,38 @@ print_routes(const struct mamori_policy *p, const char *from, int n, char **rcpt
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ENV;
 }
 
+/*
+ * The rules: the store's policy (the store opened for libmilter's threads)
+ * or a policy file's.  An exit code; on success *s or *p is set.
+ */
+static int
+milter_policy(const char *db, const char *policy_path, struct mamori_store **s, struct mamori_policy **p)
+{
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+
+	if (db != NULL) {
+		if (mamori_store_open(db, s, &err) == 0)
+			return EXIT_OK;
+		fprintf(stderr, "mamori: milter: %s\n", err.message);
+		return EXIT_ENV;
+	}
+	if (mamori_policy_load(policy_path, &d, p) != 0) {
+		mamori_diags_print(&d, stderr);
+		mamori_diags_clear(&d);
+		return EXIT_REFUSED;
+	}
+	mamori_diags_clear(&d);
+	return EXIT_OK;
+}
+
 int
 cmd_milter(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "from-segment", required_argument, NULL, 'f' },
 		{ "quarantine", required_argument, NULL, 'q' },
 		{ "max-size", required_argument, NULL, 'm' },
@@ -70,18 +99,19 @@ cmd_milter(int argc, char **argv)
 	};
 	struct mamori_milter_opts mo = { 0 };
 	struct mamori_policy *p = NULL;
-	struct mamori_diags d = { 0 };
+	struct mamori_store *s = NULL;
 	struct mamori_error err = { 0 };
-	const char *policy_path = NULL;
+	const char *policy_path = NULL, *db = NULL;
 	bool route = false;
 	int c, rc;
 	char *end;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:p:f:q:m:t:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:p:d:f:q:m:t:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': mo.socket = optarg; break;
 		case 'p': policy_path = optarg; break;
+		case 'd': db = optarg; break;
 		case 'f': mo.from_segment = optarg; break;
 		case 'q': mo.quarantine_dir = optarg; break;
 		case 'm':
@@ -102,35 +132,32 @@ cmd_milter(int argc, char **argv)
 		default: return cli_usage_error("milter: bad option\n%s", milter_usage);
 		}
 	}
-	if (policy_path == NULL)
-		return cli_usage_error("milter: --policy FILE is required: the rules come from its "
-		    "segments' mail_domains and its mail flows\n%s", milter_usage);
+	if (db == NULL && policy_path == NULL)
+		db = getenv("MAMORI_DB") && *getenv("MAMORI_DB") ? getenv("MAMORI_DB") : NULL;
+	if (db != NULL && policy_path != NULL)
+		return cli_usage_error("milter: give --db PATH or --policy FILE, not both: a store's "
+		    "milter follows the store's policy\n%s", milter_usage);
+	if (db == NULL && policy_path == NULL)
+		return cli_usage_error("milter: --db PATH or --policy FILE is required: the rules come from "
+		    "the policy's segments' mail_domains and its mail flows\n%s", milter_usage);
 	if (route ? optind >= argc : (mo.socket == NULL || optind < argc))
 		return cli_usage_error("milter: %s\n%s", route ? "--route needs at least one recipient" :
 		    mo.socket ? "unexpected arguments" : "--socket is required", milter_usage);
-	if (mamori_policy_load(policy_path, &d, &p) != 0) {
-		mamori_diags_print(&d, stderr);
-		mamori_diags_clear(&d);
-		return EXIT_REFUSED;
-	}
-	mamori_diags_clear(&d);
-	if (mo.from_segment && mamori_policy_segment(p, mo.from_segment) == NULL) {
-		fprintf(stderr, "mamori: milter: --from-segment '%s' is not a segment of policy %s\n",
-		    mo.from_segment, p->id);
-		mamori_policy_free(&p);
-		return EXIT_USAGE;
-	}
-	if (route) {
-		rc = print_routes(p, mo.from_segment, argc - optind, argv + optind);
-		mamori_policy_free(&p);
+	if ((rc = milter_policy(db, policy_path, &s, &p)) != EXIT_OK)
 		return rc;
-	}
-	mo.policy = p;
-	rc = mamori_milter_run(&mo, &err);
-	mamori_policy_free(&p);
-	if (rc != 0) {
+	mo.policy = s ? mamori_store_policy(s) : p;
+	mo.store = s;
+	if (mo.from_segment && mamori_policy_segment(mo.policy, mo.from_segment) == NULL) {
+		fprintf(stderr, "mamori: milter: --from-segment '%s' is not a segment of policy %s\n",
+		    mo.from_segment, mo.policy->id);
+		rc = EXIT_USAGE;
+	} else if (route) {
+		rc = print_routes(mo.policy, mo.from_segment, argc - optind, argv + optind);
+	} else if ((rc = mamori_milter_run(&mo, &err)) != 0) {
 		fprintf(stderr, "mamori: milter: %s\n", err.message);
-		return cli_exit_code(rc);
+		rc = cli_exit_code(rc);
 	}
-	return EXIT_OK;
+	mamori_policy_free(&p);
+	mamori_store_close(&s);
+	return rc;
 }

@@ -9,6 +9,7 @@
  */
 #include "mamori/milter.h"
 #include "mamori/sanitize.h"
+#include "mamori/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,6 +164,111 @@ log_line(const char *fmt, ...)
 	fflush(log_stream());
 }
 
+/* ---- the audit trail: each verdict on mail that crosses segments ---- */
+
+struct verdict {
+	const char *action, *object;
+	const cJSON *after;
+};
+
+static int
+verdict_tx(struct mamori_store_tx *tx, void *arg)
+{
+	const struct verdict *v = arg;
+
+	return mamori_store_tx_event(tx, v->action, "mail", v->object, NULL, v->after);
+}
+
+/*
+ * Records a verdict (action, the mail it is about, its details: taken) when
+ * the milter has a store.  False when it could not be recorded: the caller
+ * then answers with a temporary failure, so that the MTA tries again and no
+ * verdict stands without its record.  Sessions run in libmilter's threads and
+ * the store writes one transaction at a time, hence the lock.
+ */
+static bool
+record(const char *action, const char *object, cJSON *after)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct verdict v = { action, object, after };
+	struct mamori_error err = { 0 };
+	int rc = 0;
+
+	if (run_opts->store != NULL) {
+		if (after == NULL) {
+			rc = mamori_error_set(&err, MAMORI_E_NOMEM, "out of memory");
+		} else {
+			pthread_mutex_lock(&lock);
+			rc = mamori_store_write(run_opts->store, "milter", verdict_tx, &v, &err);
+			pthread_mutex_unlock(&lock);
+		}
+		if (rc != 0)
+			log_line("mamori milter: %s of %s cannot be recorded in the audit trail: %s\n", action,
+			    object, err.message);
+	}
+	cJSON_Delete(after);
+	return rc == 0;
+}
+
+/* A string member, or none when s is NULL. */
+static void
+add_string(cJSON *o, const char *name, const char *s)
+{
+	if (o != NULL && s != NULL)
+		cJSON_AddStringToObject(o, name, s);
+}
+
+/* An envelope address without its angle brackets, as the trail names it. */
+static const char *
+bare_address(const char *rcpt, char *out, size_t n)
+{
+	size_t len = strlen(rcpt);
+
+	if (len >= 2 && rcpt[0] == '<' && rcpt[len - 1] == '>') {
+		snprintf(out, n, "%.*s", (int)(len - 2), rcpt + 1);
+		return out;
+	}
+	return rcpt;
+}
+
+/* The details of a refused recipient, for record. */
+static cJSON *
+rcpt_refusal(const struct conn *c, const char *rcpt, const char *to, const char *reason)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_string(o, "recipient", rcpt);
+	add_string(o, "client", c->client);
+	add_string(o, "from_segment", c->from);
+	add_string(o, "to_segment", to);
+	add_string(o, "verdict", "rejected");
+	add_string(o, "reason", reason);
+	return o;
+}
+
+/* The details of a message's verdict, for record. */
+static cJSON *
+message_verdict(const struct conn *c, const char *qid, const char *verdict, const char *sha,
+    const char *clause, const char *reason)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_string(o, "queue_id", qid);
+	add_string(o, "client", c->client);
+	add_string(o, "from_segment", c->from);
+	add_string(o, "to_segment", c->m.to);
+	add_string(o, "verdict", verdict);
+	add_string(o, "sha256", sha[0] ? sha : NULL);
+	add_string(o, "clause", clause);
+	add_string(o, "reason", reason);
+	if (o != NULL) {
+		cJSON_AddNumberToObject(o, "size", (double)c->m.len);
+		cJSON_AddNumberToObject(o, "recipients_sanitized", c->m.nsanitize);
+		cJSON_AddNumberToObject(o, "recipients_passed", c->m.npass);
+	}
+	return o;
+}
+
 static size_t
 max_size(void)
 {
@@ -254,11 +360,21 @@ append(SMFICTX *ctx, struct message *m, const char *s, size_t n)
 static sfsistat
 append_failed(SMFICTX *ctx, struct conn *c, int why)
 {
+	const char *qid = smfi_getsymval(ctx, "i");
+	char reason[64];
+	bool recorded = true;
+
+	snprintf(reason, sizeof(reason), "over %zu bytes", max_size());
+	if (why != APPEND_NOMEM)
+		recorded = record("mail.sanitize", qid ? qid : "?",
+		    message_verdict(c, qid, "rejected", "", NULL, reason));
 	message_end(&c->m);	/* no abort or end-of-message follows a refusal */
 	if (why == APPEND_NOMEM)
 		return tempfail(ctx, "out of memory");
-	log_line("mamori milter: client=%s from-segment=%s action=reject reason=\"over %zu bytes\"\n",
-	    c->client, c->from ? c->from : "?", max_size());
+	if (!recorded)
+		return tempfail(ctx, "the verdict cannot be recorded in the audit trail");
+	log_line("mamori milter: client=%s from-segment=%s action=reject reason=\"%s\"\n",
+	    c->client, c->from ? c->from : "?", reason);
 	return SMFIS_REJECT;
 }
 
@@ -326,22 +442,29 @@ on_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
 	struct mamori_mail_route r;
+	char addr[512];
+	const char *rcpt = bare_address(argv[0], addr, sizeof(addr));
 
 	if (c == NULL)
 		return tempfail(ctx, "out of memory");
 	switch (mamori_milter_route(run_opts->policy, c->from, argv[0], &r)) {
 	case MAMORI_MAIL_REJECT:
+		if (!record("mail.reject", rcpt, rcpt_refusal(c, rcpt, r.to, r.reason)))
+			return tempfail(ctx, "the refusal cannot be recorded in the audit trail");
 		reply(ctx, "550", "5.7.1", "%s", r.reason);
 		log_line("mamori milter: client=%s from-segment=%s rcpt=%s action=reject reason=\"%s\"\n",
 		    c->client, c->from ? c->from : "?", argv[0], r.reason);
 		return SMFIS_REJECT;	/* this recipient only */
 	case MAMORI_MAIL_SANITIZE:
 		if (c->m.declared > max_size()) {
+			char why[96];
+			snprintf(why, sizeof(why), "SIZE=%llu over %zu bytes", c->m.declared, max_size());
+			if (!record("mail.reject", rcpt, rcpt_refusal(c, rcpt, r.to, why)))
+				return tempfail(ctx, "the refusal cannot be recorded in the audit trail");
 			reply(ctx, "552", "5.3.4", "message too large for sanitization: the limit at "
 			    "the LGWAN boundary is %zu bytes", max_size());
 			log_line("mamori milter: client=%s from-segment=%s rcpt=%s action=reject "
-			    "reason=\"SIZE=%llu over %zu bytes\"\n", c->client, c->from ? c->from : "?",
-			    argv[0], c->m.declared, max_size());
+			    "reason=\"%s\"\n", c->client, c->from ? c->from : "?", argv[0], why);
 			return SMFIS_REJECT;
 		}
 		if (c->m.nsanitize++ == 0) {
@@ -546,6 +669,11 @@ on_eom(SMFICTX *ctx)
 	} else {
 		st = SMFIS_CONTINUE;
 	}
+	/* a final verdict is recorded before the MTA hears it (a temporary one is tried again) */
+	if (st != SMFIS_TEMPFAIL && !record("mail.sanitize", sha[0] ? sha : qid ? qid : "?",
+	    message_verdict(c, qid, st == SMFIS_CONTINUE ? "sanitized" : "rejected", sha, clause,
+	    rc != 0 ? err.message : NULL)))
+		st = tempfail(ctx, "the verdict cannot be recorded in the audit trail");
 	log_line("mamori milter: queue=%s client=%s from-segment=%s to-segment=%s rcpts=%d+%d "
 	    "action=%s size=%zu sha256=%s%s%s\n", qid ? qid : "?", c->client, c->from ? c->from : "?",
 	    c->m.to ? c->m.to : "?", c->m.nsanitize, c->m.npass,
@@ -744,8 +872,10 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 		goto out;
 	}
 	log_line("mamori milter: listening on %s, policy %s, from-segment %s, quarantine %s, "
-	    "limit %zu bytes\n", sock, opts->policy->id, opts->from_segment ? opts->from_segment : "(from {daemon_name})",
-	    opts->quarantine_dir ? opts->quarantine_dir : "(none)", max_size());
+	    "limit %zu bytes, verdicts %s\n", sock, opts->policy->id,
+	    opts->from_segment ? opts->from_segment : "(from {daemon_name})",
+	    opts->quarantine_dir ? opts->quarantine_dir : "(none)", max_size(),
+	    opts->store ? "recorded in the store's audit trail" : "in this log only (no --db)");
 	if (serve_until_stopped())
 		rc = mamori_error_set(err, MAMORI_E_IO, "the milter stopped on an error (see the log)");
 	/* the listener is closed now, but sessions still run in their threads:

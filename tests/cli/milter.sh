@@ -6,6 +6,14 @@
 P="$SRCDIR/policies/mic-standard.yaml"
 expect_exit 2 "no policy" -- "$MAMORI" milter --socket inet:1@127.0.0.1
 expect_grep "$TMP/err" "policy FILE is required" "no policy: says what is missing"
+expect_exit 2 "--db and --policy" -- "$MAMORI" milter --db "$TMP/m.db" --policy "$P" --route a@b.jp
+expect_grep "$TMP/err" "give --db PATH or --policy FILE, not both" "--db and --policy: one of them"
+expect_exit 3 "--db: no store" -- "$MAMORI" milter --db "$TMP/none.db" --route a@b.jp
+expect_grep "$TMP/err" "mamori init" "--db: no store says what to do"
+"$MAMORI" init --policy "$P" --db "$TMP/m.db" >/dev/null
+expect_exit 0 "--db: the store's policy routes" -- "$MAMORI" milter --db "$TMP/m.db" --from-segment internet --route soumu@city.example.lgwan.jp
+expect_grep "$TMP/out" "internet -> lgwan	sanitize" "--db: routes by the store's policy"
+MAMORI_DB="$TMP/m.db" expect_exit 0 "MAMORI_DB names the store" -- "$MAMORI" milter --from-segment internet --route partner@example.org
 expect_exit 2 "no socket" -- "$MAMORI" milter --policy "$P"
 expect_grep "$TMP/err" "socket is required" "no socket: says what is missing"
 expect_exit 2 "bad socket" -- "$MAMORI" milter --policy "$P" --socket 127.0.0.1:25
@@ -29,6 +37,7 @@ wait "$pid" && ok || not_ok "exit status after SIGTERM"
 [ ! -e "$TMP/milter.sock" ] && ok || not_ok "unix socket removed on exit"
 expect_grep "$TMP/log" "listening on unix:$TMP/milter.sock, policy mic-standard, from-segment internet" "log: listening"
 expect_grep "$TMP/log" "SIGTERM: stopping" "log: the signal"
+expect_grep "$TMP/log" "verdicts in this log only (no --db)" "log: verdicts not recorded without a store"
 expect_grep "$TMP/log" "stopped (0 message(s) still in flight)" "log: stopped"
 
 # a stop sent the moment the socket appears, while libmilter is still starting,

@@ -51,6 +51,9 @@ segments:
       - { id: isolated, text: 原則として、他の領域との通信をできないようにした上で, clause: 基本方針 6(3)① }
 EOF
 expect_exit 0 "test policy valid" -- "$MAMORI" policy check "$TMP/gateway.yaml"
+# the milter runs on a store: its policy rules, and every verdict is in its audit trail
+DB="$TMP/gateway.db"
+expect_exit 0 "store with the test policy" -- "$MAMORI" init --policy "$TMP/gateway.yaml" --db "$DB"
 
 /usr/bin/python3 "$SRCDIR/tests/sanitize/make_corpus.py" "$C" && ok || not_ok "corpus"
 # an HTML mail with an attachment, as an internet sender writes it
@@ -139,11 +142,12 @@ scache    unix  - - n -  1 scache
 postlog   unix-dgram n - n - 1 postlogd
 EOF
 
-"$MAMORI" milter --socket "inet:$P_MILTER@127.0.0.1" --policy "$TMP/gateway.yaml" \
+"$MAMORI" milter --socket "inet:$P_MILTER@127.0.0.1" --db "$DB" \
 	--quarantine "$Q" --max-size 64K >"$TMP/milter.log" 2>&1 &
 milter_pid=$!
 for _ in $(seq 50); do grep -q listening "$TMP/milter.log" && break; sleep 0.1; done
 expect_grep "$TMP/milter.log" "listening on inet:$P_MILTER@127.0.0.1, policy gateway-test" "milter started"
+expect_grep "$TMP/milter.log" "verdicts recorded in the store's audit trail" "milter says where verdicts go"
 
 if postfix -c "$PF" start >"$TMP/pf.out" 2>&1; then postfix_up=1; ok; else
 	not_ok "postfix did not start"; cat "$TMP/pf.out" "$PF/maillog" >&2; finish; exit
@@ -316,7 +320,68 @@ print(*bad, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
 
-# 10. SIGTERM: the milter stops by itself; Postfix then defers (milter_default_action = tempfail)
+# 10. the audit trail: one event per final verdict on mail that crossed segments, each
+# with its details, none for mail that stayed on one side; the trail verifies
+"$MAMORI" log show --json --db "$DB" >"$TMP/events.json"
+/usr/bin/python3 - "$TMP/events.json" "$SINK" <<'PY' && ok || not_ok "verdicts in the audit trail"
+import email, email.policy, json, re, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+mail = [e for e in events if e["action"].startswith("mail.")]
+san = [e["body"]["after"] for e in mail if e["action"] == "mail.sanitize"]
+rej = [e["body"]["after"] for e in mail if e["action"] == "mail.reject"]
+bad = []
+def check(cond, what):
+    if not cond:
+        bad.append(what)
+check(all(e["actor"] == "milter" and e["object_type"] == "mail" for e in mail), "actor milter, object mail")
+ok_san = [a for a in san if a["verdict"] == "sanitized"]
+# messages 1, 4, 5, 7 and the eight concurrent ones were sanitized
+check(len(ok_san) == 12, f"{len(ok_san)} sanitized verdicts, expected 12")
+shas = set()
+for n in (1, 4, 5, 7) + tuple(range(8, 16)):
+    m = email.message_from_bytes(open(f"{sys.argv[2]}/{n}.eml", "rb").read(), policy=email.policy.default)
+    h = re.search(r"original-sha256=([0-9a-f]{64})", str(m["X-Mamori-Sanitized"]).replace("\n", "").replace(" ", ""))
+    shas.add(h.group(1) if h else None)
+check(shas == {a["sha256"] for a in ok_san}, "each sanitized verdict names its original's SHA-256")
+check(all(e["object_id"] == e["body"]["after"]["sha256"] for e in mail
+          if e["action"] == "mail.sanitize" and e["body"]["after"]["verdict"] == "sanitized"), "object: the original")
+first = next((a for a in ok_san if a.get("from_segment") == "internet" and a.get("to_segment") == "lgwan"), None)
+check(first is not None and first["clause"].startswith("gateway-test 基本方針") and first["queue_id"]
+      and first["recipients_sanitized"] == 1 and first["size"] > 0, f"details of a verdict: {first}")
+check(any(a["recipients_sanitized"] == 1 and a["recipients_passed"] == 0 and a.get("from_segment") is None
+          for a in ok_san), "the local submission: no sending segment")
+big = [a for a in san if a["verdict"] == "rejected"]
+check(len(big) == 1 and big[0]["reason"] == "over 65536 bytes", f"the oversized message without SIZE: {big}")
+check(sorted(a["recipient"] for a in rej) == ["juki@kikan.city.example.lgwan.jp", "soumu@city.example.lgwan.jp"],
+      f"refused recipients: {[a['recipient'] for a in rej]}")
+check(any("SIZE=" in a["reason"] for a in rej) and any("allows no mail from segment internet to segment mynumber"
+      in a["reason"] for a in rej), "refusals give their reasons")
+check(len(mail) == 12 + 1 + 2, f"{len(mail)} mail events: nothing for mail that stayed on one side")
+for x in bad:
+    print("  " + x, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+expect_exit 0 "the trail verifies" -- "$MAMORI" log verify --db "$DB"
+
+# 11. a verdict that cannot be recorded is not given: while another process holds the
+# store's write lock (past the 5 s the store waits), the mail is deferred, not delivered
+/usr/bin/python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+time.sleep(9)
+c.execute("ROLLBACK")' "$DB" "$TMP/locked" &
+lock_pid=$!
+for _ in $(seq 50); do [ -e "$TMP/locked" ] && break; sleep 0.1; done
+send unrecorded "$P_INTERNET" sender@example.com soumu@city.example.lgwan.jp <"$C/jis-plain.eml" &&
+	not_ok "mail accepted while its verdict could not be recorded" || ok
+expect_grep "$TMP/unrecorded.reply" "^451 4.3.0 mamori milter: the verdict cannot be recorded in the audit trail" "unrecordable verdict: 451 (tempfail)"
+expect_grep "$TMP/milter.log" "cannot be recorded in the audit trail" "unrecordable verdict logged"
+wait "$lock_pid"
+[ ! -e "$SINK/16.eml" ] && ok || not_ok "a message was delivered without its verdict recorded"
+
+# 12. SIGTERM: the milter stops by itself; Postfix then defers (milter_default_action = tempfail)
 kill -TERM "$milter_pid"
 stopped=
 for _ in $(seq 300); do kill -0 "$milter_pid" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
@@ -334,6 +399,7 @@ send down "$P_INTERNET" sender@example.com soumu@city.example.lgwan.jp <"$C/html
 expect_grep "$TMP/down.reply" "^451 4.7.1" "milter down: 451 (tempfail), never delivered unsanitized"
 sleep 1
 [ ! -e "$SINK/16.eml" ] && ok || not_ok "a message was delivered with the milter down"
+expect_exit 0 "the trail verifies after all that" -- "$MAMORI" log verify --db "$DB"
 
 if [ "$fail" -ne 0 ]; then
 	echo "--- milter log" >&2; cat "$TMP/milter.log" >&2
