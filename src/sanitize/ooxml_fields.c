@@ -15,8 +15,8 @@
  * The instruction is the concatenation of its instrText and delInstrText
  * pieces (a deleted revision comes back when the deletion is rejected), read
  * case-insensitively after leading white space.  A field whose keyword is
- * made by a nested field ({ {QUOTE 68 68 69} … } spells DDE) goes, since its
- * name cannot be known without running it; so does a field whose instruction
+ * made, wholly or in part, by a nested field ({ {QUOTE 68 68 69} … } spells
+ * DDE) goes, since its name cannot be known without running it; so does a field whose instruction
  * holds a field that goes.  Each text box, footnote, endnote and comment is
  * its own story, as in Word: a field never crosses into one.  An instruction
  * piece outside any field's instruction means nothing to Word but could be
@@ -70,7 +70,7 @@ wml_what(enum wml_kind kind)
 struct frame {
 	int unit;		/* the field whose removal takes this one's machinery */
 	bool result;		/* past its separator */
-	bool built;		/* a nested field came before the instruction's first word */
+	bool built;		/* a nested field came before the end of the instruction's first word */
 	int nested;		/* -1, or the kind of a field in the instruction that goes */
 	char head[32];		/* the instruction's start, leading white space skipped */
 	size_t headlen;
@@ -153,13 +153,24 @@ own(struct scan *s, xmlNodePtr n)
 		g_ptr_array_add(frame_at(s, s->owner)->nodes, n);
 }
 
+/* True while the instruction read so far is at most its first word: a field
+ * that begins here makes part of the name ("DD{QUOTE 69}AUTO" is DDEAUTO). */
+static bool
+in_keyword(const struct frame *f)
+{
+	for (size_t i = 0; i < f->headlen; i++)
+		if (!g_ascii_isalpha(f->head[i]))
+			return false;
+	return true;
+}
+
 static void
 on_begin(struct scan *s, xmlNodePtr n)
 {
 	struct frame *t = top(s);
 	struct frame f = { .unit = s->owner, .nested = -1 };
 
-	if (t != NULL && !t->result && t->headlen == 0)
+	if (t != NULL && !t->result && in_keyword(t))
 		t->built = true;
 	if (f.unit < 0) {
 		f.unit = (int)s->stack->len;
