@@ -6,15 +6,19 @@
  * ribbon customisations, Excel 4.0 macro sheets), embedded objects (embeddings/,
  * OLE objects), ActiveX (activeX/), external links (externalLinks/ and every
  * relationship with TargetMode="External": hyperlinks, linked images, remote
- * templates).  So that Office opens the result without a repair prompt, the
+ * templates), Excel data connections and query tables, printer settings (opaque
+ * device blobs), and inside the kept parts Word fields that run or fetch
+ * something (ooxml_fields.c), mail merge sources and DDE formulas (app|topic!item).
+ * So that Office opens the result without a repair prompt, the
  * package is kept consistent: the .rels files lose the relationships to what
  * went, the XML parts that pointed at those relationships lose the element or
  * the attribute, [Content_Types].xml loses the overrides of removed parts and
  * turns a macro-enabled main type into its macro-free one, and in workbooks that
  * had external links, formulas reaching into them become their last values and
- * the calculation chain is dropped for Excel to rebuild.
+ * the calculation chain is dropped for Excel to rebuild; DDE formulas likewise.
  */
 #include "file_internal.h"
+#include "ooxml_fields.h"
 #include "mamori/sanitize.h"
 
 #include <glib.h>
@@ -87,6 +91,12 @@ static const struct main_type {
 	  "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml" },
 };
 
+#define WHY_CONNECTION "data connection (外部データ接続: fetches from outside sources)"
+#define WHY_QUERY_TABLE "query table (外部データの取り込み)"
+#define WHY_PRINTER "printer settings (device-specific binary, opaque)"
+#define WHY_CALC_CHAIN "calculation chain (Excel rebuilds it)"
+#define CT_CALC_CHAIN "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
+
 /* Content types of parts that go, and why. */
 static const struct {
 	const char *ctype;
@@ -105,6 +115,11 @@ static const struct {
 	{ "application/vnd.ms-office.activeX", "ActiveX control" },
 	{ "application/vnd.openxmlformats-officedocument.oleObject", "embedded OLE object (埋め込みオブジェクト)" },
 	{ "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml", "external link (外部参照)" },
+	{ "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml", WHY_CONNECTION },
+	{ "application/vnd.openxmlformats-officedocument.spreadsheetml.queryTable+xml", WHY_QUERY_TABLE },
+	{ "application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings", WHY_PRINTER },
+	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.printerSettings", WHY_PRINTER },
+	{ "application/vnd.openxmlformats-officedocument.presentationml.printerSettings", WHY_PRINTER },
 };
 
 /* Folders and file names (lower case) of parts that go, whatever their type. */
@@ -120,20 +135,24 @@ static const struct {
 	{ "vbadata", "macro data (vbaData)" },
 	{ "oleobject", "embedded OLE object (埋め込みオブジェクト)" },
 	{ "customui14.xml", "ribbon customisation (calls macros)" },
+	{ "printersettings/", WHY_PRINTER },
+	{ "querytables/", WHY_QUERY_TABLE },
+	{ "connections.xml", WHY_CONNECTION },
 };
 
 /* Relationship types (their last path segment) that go even when internal. */
 static const char *const removed_rel_types[] = {
 	"vbaProject", "oleObject", "package", "control", "activeXControlBinary", "externalLink",
 	"attachedTemplate", "subDocument", "frame", "wordVbaData", "keyMapCustomizations",
-	"attachedToolbars", "ui/extensibility", "ui/extensibility14",
+	"attachedToolbars", "ui/extensibility", "ui/extensibility14", "connections", "queryTable",
+	"printerSettings",
 };
 
 /* An element that points at a removed relationship goes when its name is here;
  * elsewhere only the attribute goes (a hyperlink keeps its text). */
 static const char *const drop_elements[] = {
 	"OLEObject", "control", "externalReference", "attachedTemplate", "externalData",
-	"oleObject", "oleObj", "sheet", "subDoc",
+	"oleObject", "oleObj", "sheet", "subDoc", "printerSettings",
 };
 /* ... and when such an element sits in one of these, the container goes too:
  * empty <oleObjects> or <externalReferences> are invalid, and a PowerPoint
@@ -189,11 +208,14 @@ parse_part(struct pkg *k, struct part *p, xmlDocPtr *doc)
 	*doc = NULL;
 	if (ctxt == NULL)
 		return nomem(k);
-	if (p->len > (size_t)INT32_MAX) {
+	if (p->out == NULL && p->len > (size_t)INT32_MAX) {
 		xmlFreeParserCtxt(ctxt);
 		return fail(k, MAMORI_E_INVALID, "limit hit: XML part %s is over 2 GiB%s", p->name, "");
 	}
-	*doc = xmlCtxtReadMemory(ctxt, p->data, (int)p->len, p->name, NULL,
+	/* the part as it stands: rewritten already by an earlier pass, or as it came */
+	*doc = p->out ? xmlCtxtReadMemory(ctxt, (const char *)p->out, p->outlen, p->name, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+	    : xmlCtxtReadMemory(ctxt, p->data, (int)p->len, p->name, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (*doc == NULL) {
 		const char *msg = ctxt->lastError.message ? ctxt->lastError.message : "not well-formed\n";
@@ -413,6 +435,19 @@ content_types(struct pkg *k)
 	return 0;
 }
 
+/* The relationships of a removed part go with it. */
+static void
+mark_rels_of_removed(struct pkg *k)
+{
+	for (size_t i = 0; i < k->nparts; i++) {
+		char *src = rels_source(k->parts[i].name);
+		struct part *s = src && *src ? find_part(k, src) : NULL;
+		if (s != NULL && s->why != NULL)
+			mark_removed(&k->parts[i], "relationships of a removed part");
+		g_free(src);
+	}
+}
+
 /* Decides which parts go by their type and path. */
 static void
 choose_removed(struct pkg *k)
@@ -450,17 +485,9 @@ choose_removed(struct pkg *k)
 	/* a workbook losing external links loses the formulas that used them, so
 	 * its calculation chain goes too (Excel rebuilds it) */
 	for (size_t i = 0; k->had_external_links && i < k->nparts; i++)
-		if (k->parts[i].ctype && strcmp(k->parts[i].ctype,
-		    "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml") == 0)
-			mark_removed(&k->parts[i], "calculation chain (Excel rebuilds it)");
-	/* the relationships of a removed part go with it */
-	for (size_t i = 0; i < k->nparts; i++) {
-		char *src = rels_source(k->parts[i].name);
-		struct part *s = src && *src ? find_part(k, src) : NULL;
-		if (s != NULL && s->why != NULL)
-			mark_removed(&k->parts[i], "relationships of a removed part");
-		g_free(src);
-	}
+		if (k->parts[i].ctype && strcmp(k->parts[i].ctype, CT_CALC_CHAIN) == 0)
+			mark_removed(&k->parts[i], WHY_CALC_CHAIN);
+	mark_rels_of_removed(k);
 }
 
 static bool
@@ -640,61 +667,132 @@ formula_external(const char *s)
 	return false;
 }
 
+/* True when a formula asks another program through DDE: cmd|' /C calc'!A0.
+ * "|" is no operator of Excel's, so one outside a string literal is DDE (a
+ * sheet name with "|" in quotes counts too: such a formula loses only its
+ * recalculation). */
+static bool
+formula_dde(const char *s)
+{
+	bool in_string = false;
+
+	for (; *s; s++)
+		if (*s == '"')
+			in_string = !in_string;	/* "" inside a string toggles twice */
+		else if (*s == '|' && !in_string)
+			return true;
+	return false;
+}
+
+enum { FORMULA_EXTERNAL = 1, FORMULA_DDE = 2 };
+
+/* Which rule a formula falls under, 0 for none. */
+static int
+formula_rule(const char *s, bool external)
+{
+	if (formula_dde(s))
+		return FORMULA_DDE;
+	return external && formula_external(s) ? FORMULA_EXTERNAL : 0;
+}
+
+static bool
+is_sml(xmlNodePtr n)
+{
+	return n->ns != NULL && (strcmp((const char *)n->ns->href, NS_SML) == 0 ||
+	    strcmp((const char *)n->ns->href, NS_SML_STRICT) == 0);
+}
+
+struct formulas {
+	bool external;		/* the workbook's external links went */
+	GPtrArray *drop;
+	GHashTable *shared;	/* si of a dropped shared formula → its rule */
+	int count[3];		/* by rule */
+};
+
 static void
-collect_formulas(xmlNodePtr n, GPtrArray *drop, GHashTable *shared)
+collect_formulas(struct formulas *f, xmlNodePtr n)
 {
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (n->ns != NULL && (strcmp((const char *)n->ns->href, NS_SML) == 0 ||
-		    strcmp((const char *)n->ns->href, NS_SML_STRICT) == 0) &&
-		    (strcmp((const char *)n->name, "f") == 0 || strcmp((const char *)n->name, "definedName") == 0)) {
+		if (is_sml(n) && (strcmp((const char *)n->name, "f") == 0 ||
+		    strcmp((const char *)n->name, "definedName") == 0)) {
 			xmlChar *text = xmlNodeGetContent(n);
-			if (text != NULL && formula_external((const char *)text)) {
-				g_ptr_array_add(drop, n);
+			int rule = text != NULL ? formula_rule((const char *)text, f->external) : 0;
+			if (rule != 0) {
+				g_ptr_array_add(f->drop, n);
+				f->count[rule]++;
 				const char *t = prop(n, "t"), *si = prop(n, "si");
 				if (t && si && strcmp(t, "shared") == 0)
-					g_hash_table_add(shared, g_strdup(si));
+					g_hash_table_insert(f->shared, g_strdup(si), GINT_TO_POINTER(rule));
 			}
 			xmlFree(text);
 			continue;
 		}
-		collect_formulas(n->children, drop, shared);
+		collect_formulas(f, n->children);
 	}
 }
 
+/* The cells that share a dropped formula (they hold only its si) go with it. */
 static void
-collect_shared(xmlNodePtr n, GPtrArray *drop, GHashTable *shared)
+collect_shared(struct formulas *f, xmlNodePtr n)
 {
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		const char *t = prop(n, "t"), *si = prop(n, "si");
 		if (strcmp((const char *)n->name, "f") == 0 && t && si && strcmp(t, "shared") == 0 &&
-		    g_hash_table_contains(shared, si) && n->children == NULL)
-			g_ptr_array_add(drop, n);
-		collect_shared(n->children, drop, shared);
+		    g_hash_table_contains(f->shared, si) && n->children == NULL) {
+			g_ptr_array_add(f->drop, n);
+			f->count[GPOINTER_TO_INT(g_hash_table_lookup(f->shared, si))]++;
+		}
+		collect_shared(f, n->children);
 	}
 }
 
-/* Formulas into removed external workbooks become their cached values. */
-static int
-drop_external_formulas(xmlDocPtr doc, int *dropped)
+/* Formulas into removed external workbooks, and DDE formulas, become their
+ * cached values (the <v> beside them stays); such defined names go. */
+static void
+drop_formulas(xmlDocPtr doc, struct formulas *f)
 {
-	GPtrArray *drop = g_ptr_array_new();
-	GHashTable *shared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-
-	collect_formulas(xmlDocGetRootElement(doc), drop, shared);
-	if (g_hash_table_size(shared) > 0)
-		collect_shared(xmlDocGetRootElement(doc), drop, shared);
-	for (guint i = 0; i < drop->len; i++) {
-		xmlUnlinkNode(drop->pdata[i]);
-		xmlFreeNode(drop->pdata[i]);
+	f->drop = g_ptr_array_new();
+	f->shared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	collect_formulas(f, xmlDocGetRootElement(doc));
+	if (g_hash_table_size(f->shared) > 0)
+		collect_shared(f, xmlDocGetRootElement(doc));
+	for (guint i = 0; i < f->drop->len; i++) {
+		xmlUnlinkNode(f->drop->pdata[i]);
+		xmlFreeNode(f->drop->pdata[i]);
 	}
-	*dropped = (int)drop->len;
-	g_ptr_array_free(drop, TRUE);
-	g_hash_table_destroy(shared);
-	return 0;
+	g_ptr_array_free(f->drop, TRUE);
+	g_hash_table_destroy(f->shared);
+}
+
+/* A table that showed a query table's data (which went) becomes an ordinary
+ * table: without this Excel would look for the query and repair the file. */
+static int
+unlink_query_tables(xmlNodePtr n)
+{
+	int changed = 0;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *t = is_sml(n) && strcmp((const char *)n->name, "table") == 0 ? prop(n, "tableType") : NULL;
+		if (t != NULL && strcmp(t, "queryTable") == 0) {
+			xmlUnsetProp(n, (const xmlChar *)"tableType");
+			xmlUnsetProp(n, (const xmlChar *)"connectionId");
+			for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+				for (xmlNodePtr col = c->type == XML_ELEMENT_NODE &&
+				    strcmp((const char *)c->name, "tableColumns") == 0 ? c->children : NULL;
+				    col != NULL; col = col->next)
+					if (col->type == XML_ELEMENT_NODE)
+						xmlUnsetProp(col, (const xmlChar *)"queryTableFieldId");
+			changed++;
+		}
+		changed += unlink_query_tables(n->children);
+	}
+	return changed;
 }
 
 static bool
@@ -705,43 +803,108 @@ is_xml_part(const struct part *p)
 	    (p->ctype && (g_str_has_suffix(p->ctype, "+xml") || g_str_has_suffix(p->ctype, "/xml")));
 }
 
-/* Rewrites the XML parts that pointed at removed relationships or formulas. */
 static int
-rewrite_sources(struct pkg *k)
+write_back(struct pkg *k, struct part *p, xmlDocPtr doc)
 {
-	static const char ws_type[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+	xmlFree(p->out);
+	p->out = NULL;
+	xmlDocDumpMemoryEnc(doc, &p->out, &p->outlen, "UTF-8");
+	return p->out ? 0 : fail(k, MAMORI_E_INVALID, "refused: XML part %s cannot be written back in UTF-8%s",
+	    p->name, "");
+}
+
+/* One report line per kind: "DDE field …" or "3 × DDE field …". */
+static int
+report_count(struct pkg *k, const struct part *p, int n, const char *what)
+{
+	char *s = n > 1 ? g_strdup_printf("%d × %s", n, what) : g_strdup(what);
+	int rc = file_report_add(k->rep, p->name, 0, s) != 0 ? nomem(k) : 0;
+
+	g_free(s);
+	return rc;
+}
+
+static int
+report_scrub(struct pkg *k, const struct part *p, const struct wml_removed *w, const struct formulas *f)
+{
+	int rc = 0;
+
+	for (int i = 0; i < WML_NKINDS && rc == 0; i++)
+		if (w->count[i] > 0)
+			rc = report_count(k, p, w->count[i], wml_what((enum wml_kind)i));
+	if (rc == 0 && f->count[FORMULA_EXTERNAL] > 0)
+		rc = report_count(k, p, f->count[FORMULA_EXTERNAL],
+		    "formula or name into an external workbook (外部参照), replaced by its last value");
+	if (rc == 0 && f->count[FORMULA_DDE] > 0)
+		rc = report_count(k, p, f->count[FORMULA_DDE],
+		    "DDE formula (app|topic!item: starts a program / 外部プログラム起動), replaced by its last value");
+	return rc;
+}
+
+/*
+ * Active content inside the parts that stay: Word fields and mail merge
+ * sources, DDE formulas (and formulas into removed external links), tables of
+ * removed query tables.  Every XML part is looked at, whatever its content
+ * type claims: the rules act on WordprocessingML and SpreadsheetML elements
+ * wherever they are.  Runs before the relationships are rewritten, so that a
+ * calculation chain made stale here goes with its relationship.
+ */
+static int
+scrub_parts(struct pkg *k)
+{
+	bool formulas_went = false;
 	int rc = 0;
 
 	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
 		struct part *p = &k->parts[i];
-		/* worksheets (formulas) and the workbook (defined names) */
-		bool sheet = k->had_external_links && p->ctype &&
-		    (strcmp(p->ctype, ws_type) == 0 || strstr(p->ctype, "spreadsheetml.sheet.main") ||
-			strstr(p->ctype, "spreadsheetml.template.main") || strstr(p->ctype, "ms-excel.sheet.macroEnabled") ||
-			strstr(p->ctype, "ms-excel.template.macroEnabled"));
-		int changed = 0, formulas = 0;
+		char *src = rels_source(p->name);
+		bool skip = src != NULL || p == k->ct_part || p->why != NULL || !is_xml_part(p);
 		xmlDocPtr doc = NULL;
 
-		if (p->why != NULL || p->out != NULL || (p->dead_ids == NULL && !sheet) || !is_xml_part(p))
+		g_free(src);
+		if (skip)
 			continue;
 		if ((rc = parse_part(k, p, &doc)) != 0)
 			break;
-		if (p->dead_ids != NULL)
-			apply_fixups(doc, p->dead_ids, &changed);
-		if (sheet)
-			drop_external_formulas(doc, &formulas);
-		if (formulas > 0) {
-			char what[160];
-			snprintf(what, sizeof(what), "%d formula(s) or name(s) into external workbooks replaced by their last values",
-			    formulas);
-			if (file_report_add(k->rep, p->name, 0, what) != 0)
-				rc = nomem(k);
-		}
-		if (rc == 0 && changed + formulas > 0) {
-			xmlDocDumpMemoryEnc(doc, &p->out, &p->outlen, "UTF-8");
-			if (p->out == NULL)
-				rc = fail(k, MAMORI_E_INVALID, "refused: XML part %s cannot be written back in UTF-8%s", p->name, "");
-		}
+		struct wml_removed w = { { 0 } };
+		struct formulas f = { .external = k->had_external_links };
+		int changed = wml_scrub(doc, &w);
+		drop_formulas(doc, &f);
+		changed += f.count[FORMULA_EXTERNAL] + f.count[FORMULA_DDE] +
+		    unlink_query_tables(xmlDocGetRootElement(doc));
+		formulas_went = formulas_went || f.count[FORMULA_EXTERNAL] + f.count[FORMULA_DDE] > 0;
+		rc = report_scrub(k, p, &w, &f);
+		if (rc == 0 && changed > 0)
+			rc = write_back(k, p, doc);
+		xmlFreeDoc(doc);
+	}
+	/* cells that lost their formulas must leave the calculation chain, which
+	 * Excel rebuilds; the chain of a workbook with external links went already */
+	for (size_t i = 0; formulas_went && i < k->nparts; i++)
+		if (k->parts[i].ctype && strcmp(k->parts[i].ctype, CT_CALC_CHAIN) == 0)
+			mark_removed(&k->parts[i], WHY_CALC_CHAIN);
+	mark_rels_of_removed(k);
+	return rc;
+}
+
+/* Rewrites the XML parts that pointed at removed relationships. */
+static int
+rewrite_sources(struct pkg *k)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
+		struct part *p = &k->parts[i];
+		int changed = 0;
+		xmlDocPtr doc = NULL;
+
+		if (p->why != NULL || p->dead_ids == NULL || !is_xml_part(p))
+			continue;
+		if ((rc = parse_part(k, p, &doc)) != 0)
+			break;
+		apply_fixups(doc, p->dead_ids, &changed);
+		if (changed > 0)
+			rc = write_back(k, p, doc);
 		xmlFreeDoc(doc);
 	}
 	return rc;
@@ -914,6 +1077,8 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 		    main->name, main->why);
 		goto out;
 	}
+	if ((rc = scrub_parts(&k)) != 0)
+		goto out;
 	for (size_t i = 0; i < k.nparts && rc == 0; i++) {
 		struct part *p = &k.parts[i];
 		char *s = rels_source(p->name);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # 無害化 of files: each file of the corpus (tests/sanitize/make_file_corpus.py) is
 # sanitized and the output checked for exact properties with Python: PDF pages
-# are images only, OOXML packages lose macros, objects, ActiveX and external
-# links and stay consistent, images lose their metadata, text becomes UTF-8;
+# are images only, OOXML packages lose macros, objects, ActiveX, external
+# links, Word fields that run or fetch something (their text kept), data
+# connections, query tables, printer settings and DDE formulas, and stay
+# consistent, images lose their metadata, text becomes UTF-8;
 # the refused types and every limit are refused with their own message.
 . "$(dirname "$0")/lib.sh"
 # under ASan: fontconfig (loaded by poppler) keeps its global font cache until exit
@@ -92,6 +94,13 @@ expect_exit 0 "docx with embedded object" -- S "$C/embedded.docx" "$O/embedded.d
 expect_grep "$TMP/out" "hxxps://evil\[.\]example\[.\]com/template.dotm" "docx: remote template reported, defanged"
 expect_exit 0 "pptm" -- S "$C/macro.pptm" "$O/macro.pptx"
 expect_grep "$TMP/out" "pptm → pptx" "pptm: becomes a pptx"
+expect_exit 0 "docx with fields" -- S --json "$C/fields.docx" "$O/fields.docx"
+cp "$TMP/out" "$O/fields.json"
+expect_exit 0 "docx with fields, text report" -- S "$C/fields.docx" "$O/fields2.docx"
+expect_grep "$TMP/out" "word/header1.xml  \[DDEAUTO field (starts a program when opened" "fields: header's DDEAUTO reported"
+expect_grep "$TMP/out" "word/document.xml  \[2 × INCLUDETEXT field" "fields: both INCLUDETEXT fields reported"
+expect_exit 0 "xlsx with connections" -- S --json "$C/connections.xlsx" "$O/connections.xlsx"
+cp "$TMP/out" "$O/connections.json"
 expect_exit 4 "plain zip refused" -- S "$C/plain.zip" "$O/plain.zip"
 expect_grep "$TMP/err" "a zip archive that is not an Office document" "plain zip: says why"
 expect_exit 1 "zip bomb refused" -- S "$C/bomb.zip" "$O/bomb.docx"
@@ -184,6 +193,69 @@ check(ov.get("ppt/presentation.xml") == "application/vnd.openxmlformats-officedo
 sl = z.read("ppt/slides/slide1.xml").decode()
 check("graphicFrame" not in sl and "oleObj" not in sl, "pptx: the OLE graphic frame gone")
 check("議会資料" in sl and "<a:hlinkClick/>" in sl, "pptx: shape text kept, its link cut")
+
+# Word fields: the dangerous ones gone from every part, their text still shown
+DANGER = re.compile(r"\b(DDE|DDEAUTO|INCLUDETEXT|INCLUDE|INCLUDEPICTURE|IMPORT|LINK|DATABASE|QUOTE)\b", re.I)
+z, names, ov = consistent(f"{o}/fields.docx")
+check(not any("printersettings" in n.lower() for n in names), "fields: printer settings gone")
+shown, instrs = "", {}
+for n in sorted(names):
+    if not n.endswith(".xml"):
+        continue
+    raw = z.read(n).decode()
+    check("cmd" not in raw and "evil" not in raw and "secret" not in raw, f"fields: {n}: no trace of a command, URL or source")
+    root = ET.fromstring(raw)
+    instrs[n] = "".join(e.text or "" for e in root.iter() if e.tag in (WML + "instrText", WML + "delInstrText"))
+    check(not DANGER.search(instrs[n]), f"fields: {n}: instructions left: {instrs[n]!r}")
+    for e in root.iter(WML + "fldSimple"):
+        check(not DANGER.search(e.get(WML + "instr")), f"fields: {n}: fldSimple {e.get(WML + 'instr')!r} left")
+    kinds = [e.get(WML + "fldCharType") for e in root.iter(WML + "fldChar")]
+    check(kinds.count("begin") == kinds.count("end") == kinds.count("separate"), f"fields: {n}: unbalanced {kinds}")
+    shown += "".join(e.text or "" for e in root.iter() if e.tag in (WML + "t", WML + "delText"))
+for text in ("本文の始まり。", "単純フィールドの表示", "複合フィールドの表示", "画像の代わり", "二段落目の結果",
+             "組み立てた名前の表示", "途中を組み立てた名前の表示", "IFの表示", "削除されたリンク", "一つのランの表示", "ページ 1", "3", "市のサイト",
+             "テキストボックスの表示", "本文の終わり。", "ヘッダーの表示"):
+    check(text in shown, f"fields: displayed text {text!r} kept")
+check("取込み" not in shown and "DDE" not in shown and "E" not in shown, "fields: the results of fields inside a removed instruction went with it")
+check(instrs["word/document.xml"] == ' PAGE  HYPERLINK "https://www.example.jp/" ', f"fields: PAGE and HYPERLINK kept: {instrs['word/document.xml']!r}")
+doc = z.read("word/document.xml").decode()
+check('w:instr=" NUMPAGES "' in doc, "fields: the harmless fldSimple kept")
+check("printerSettings" not in doc and "headerReference" in doc, "fields: w:printerSettings gone, the header kept")
+check("mailMerge" not in z.read("word/settings.xml").decode(), "fields: mail merge source gone")
+rep = json.load(open(f"{o}/fields.json"))
+got = [(r["name"], r["what"].split(" (")[0]) for r in rep["removed"]]
+for item in [("word/document.xml", "DDE field"), ("word/document.xml", "2 × DDEAUTO field"),
+             ("word/document.xml", "2 × INCLUDETEXT field"), ("word/document.xml", "INCLUDEPICTURE field"),
+             ("word/document.xml", "LINK field"), ("word/document.xml", "2 × field whose name another field makes"),
+             ("word/document.xml", "field instruction outside a field"), ("word/header1.xml", "DDEAUTO field"),
+             ("word/settings.xml", "mail merge data source"),
+             ("word/printerSettings/printerSettings1.bin", "printer settings")]:
+    check(item in got, f"fields json: {item} reported, got {got}")
+
+# Excel: data connection, query table, printer settings and DDE formulas gone
+z, names, ov = consistent(f"{o}/connections.xlsx")
+for gone in ("xl/connections.xml", "xl/queryTables/queryTable1.xml", "xl/printerSettings/printerSettings1.bin", "xl/calcChain.xml"):
+    check(gone not in names, f"connections: {gone} gone")
+ct = z.read("[Content_Types].xml").decode()
+check("connections" not in ct and "queryTable" not in ct and "printerSettings" not in ct, "connections: their content types gone")
+raw = "".join(z.read(n).decode() for n in names)
+check("cmd" not in raw and "MSEXCEL" not in raw and "evil" not in raw and "DSN" not in raw, "connections: no trace of DDE or the sources")
+sh = z.read("xl/worksheets/sheet1.xml").decode()
+check('<c r="A1"><v>0</v></c>' in sh and '<c r="C1"><v>7</v></c>' in sh and '<c r="C2"><v>8</v></c>' in sh,
+      "connections: DDE formulas (and the cell sharing one) became their values")
+check('<f>"a|b"&amp;"c"</f>' in sh and "<f>SUM(1,2)</f>" in sh, "connections: a | in a string is no DDE, other formulas kept")
+check("r:id" not in sh.split("<pageSetup")[1].split("/>")[0], "connections: pageSetup lost its printer settings")
+tb = z.read("xl/tables/table1.xml").decode()
+check("tableType" not in tb and "connectionId" not in tb and "queryTableFieldId" not in tb and 'name="値"' in tb,
+      "connections: the query's table became an ordinary table")
+wb = z.read("xl/workbook.xml").decode()
+check('name="dde"' not in wb and 'name="ExternalData_1"' in wb, "connections: DDE name gone, range name kept")
+rep = json.load(open(f"{o}/connections.json"))
+got = [(r["name"], r["what"].split(" (")[0]) for r in rep["removed"]]
+for item in [("xl/connections.xml", "data connection"), ("xl/queryTables/queryTable1.xml", "query table"),
+             ("xl/printerSettings/printerSettings1.bin", "printer settings"), ("xl/worksheets/sheet1.xml", "3 × DDE formula"),
+             ("xl/workbook.xml", "DDE formula"), ("xl/calcChain.xml", "calculation chain")]:
+    check(item in got, f"connections json: {item} reported, got {got}")
 if bad:
     print("\n".join(bad)); sys.exit(1)
 PY

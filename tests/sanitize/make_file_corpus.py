@@ -14,6 +14,19 @@ that the tests know exactly what each input holds:
                       control and a remote template (attachedTemplate, External)
   macro.pptm          a presentation with a VBA project, an OLE object in a slide's
                       graphic frame and an external hyperlink on a shape
+  fields.docx         Word fields that run or fetch something: fldSimple DDEAUTO, a
+                      DDEAUTO split over three instrText runs, INCLUDEPICTURE of a
+                      URL, a DDE keyword built (wholly, in part) by a nested QUOTE
+                      field, an IF whose
+                      instruction holds an INCLUDETEXT, a LINK in a deleted revision
+                      (delInstrText), an INCLUDETEXT in a text box, a stray
+                      instrText, a DDE field in the header; harmless PAGE, fldSimple
+                      PAGE and HYPERLINK fields that stay; a mail merge source in
+                      settings.xml and printer settings
+  connections.xlsx    a workbook with a data connection (connections.xml), a query
+                      table and its table, printer settings, DDE formulas (a cell, a
+                      shared formula, a defined name), a "|" inside a string that is
+                      no DDE, and a calculation chain
   plain.zip           an ordinary zip (refused)
   bomb.zip            10 MB of zeros in one entry (refused by the ratio limit)
   deep.docx           [Content_Types].xml nested 200 elements deep (XML depth limit)
@@ -233,6 +246,143 @@ makezip("macro.pptm", [
         ("rId2", "oleObject", "../embeddings/oleObject1.bin"),
         ("rId3", "hyperlink", "http://evil.example.com/", True))),
     ("ppt/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\1" * 300),
+])
+
+
+# ---- Word fields ------------------------------------------------------------
+def fld(kind):
+    return '<w:r><w:fldChar w:fldCharType="%s"/></w:r>' % kind
+
+
+def instr(text, tag="instrText"):
+    return '<w:r><w:%s xml:space="preserve">%s</w:%s></w:r>' % (tag, text, tag)
+
+
+def run(text):
+    return '<w:r><w:t xml:space="preserve">%s</w:t></w:r>' % text
+
+
+def para(*items):
+    return "<w:p>" + "".join(items) + "</w:p>"
+
+
+FIELDS_BODY = "".join([
+    para(run("本文の始まり。")),
+    # 1. simple field
+    para('<w:fldSimple w:instr=" DDEAUTO c:\\windows\\system32\\cmd.exe &quot;/k calc&quot;">',
+         run("単純フィールドの表示"), "</w:fldSimple>"),
+    # 2. complex field, instruction over three runs, lower case, leading spaces
+    para(fld("begin"), instr("   dd"), instr("eAuTo c:\\windows\\system32\\cmd.exe "),
+         instr('"/k calc"'), fld("separate"), run("複合フィールドの表示"), fld("end")),
+    # 3. INCLUDEPICTURE of a URL; the result spans two paragraphs
+    para(fld("begin"), instr(' INCLUDEPICTURE "http://evil.example.com/track.png" \\d '),
+         fld("separate"), run("画像の代わり")),
+    para(run("二段落目の結果"), fld("end")),
+    # 4. the keyword made by a nested field: { {QUOTE 68 68 69} cmd }
+    para(fld("begin"), fld("begin"), instr(" QUOTE 68 68 69 "), fld("separate"), run("DDE"), fld("end"),
+         instr(" c:\\windows\\system32\\cmd.exe "), fld("separate"), run("組み立てた名前の表示"), fld("end")),
+    # ... or part of it: DD{QUOTE 69}AUTO
+    para(fld("begin"), instr(" DD"), fld("begin"), instr("QUOTE 69"), fld("separate"), run("E"), fld("end"),
+         instr("AUTO cmd /c calc"), fld("separate"), run("途中を組み立てた名前の表示"), fld("end")),
+    # 5. a harmless IF whose instruction holds an INCLUDETEXT
+    para(fld("begin"), instr(' IF 1 = 1 "'), fld("begin"),
+         instr(' INCLUDETEXT "\\\\evil.example.com\\share\\a.docx" '), fld("separate"), run("取込み"),
+         fld("end"), instr('" "" '), fld("separate"), run("IFの表示"), fld("end")),
+    # 6. a LINK field in a deleted revision
+    para('<w:del w:id="1" w:author="x" w:date="2024-01-01T00:00:00Z">',
+         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+         instr(' LINK Excel.Sheet.12 "C:\\secret.xlsx" "Sheet1!R1C1" \\a ', "delInstrText"),
+         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+         '<w:r><w:delText>削除されたリンク</w:delText></w:r>',
+         '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:del>'),
+    # 7. one run holding a whole field, and harmless fields that stay
+    para('<w:r><w:fldChar w:fldCharType="begin"/><w:instrText> DDE cmd "/c calc" x</w:instrText>'
+         '<w:fldChar w:fldCharType="separate"/><w:t>一つのランの表示</w:t><w:fldChar w:fldCharType="end"/></w:r>'),
+    para(run("ページ "), fld("begin"), instr(" PAGE "), fld("separate"), run("1"), fld("end"),
+         '<w:fldSimple w:instr=" NUMPAGES ">', run("3"), "</w:fldSimple>"),
+    para(fld("begin"), instr(' HYPERLINK "https://www.example.jp/" '), fld("separate"), run("市のサイト"), fld("end")),
+    # 8. an INCLUDETEXT in a text box
+    para('<w:r><w:pict><v:shape id="t1"><v:textbox><w:txbxContent>',
+         para('<w:fldSimple w:instr="INCLUDETEXT http://evil.example.com/box.docx">', run("テキストボックスの表示"),
+              "</w:fldSimple>"),
+         "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"),
+    # 9. an instruction outside any field
+    para(instr("DDEAUTO cmd /c calc"), run("本文の終わり。")),
+    '<w:sectPr><w:headerReference w:type="default" r:id="rId3"/><w:printerSettings r:id="rId4"/></w:sectPr>',
+])
+makezip("fields.docx", [
+    ("[Content_Types].xml", ctypes(BASE_DEFAULTS + [
+        ("bin", "application/vnd.openxmlformats-officedocument.wordprocessingml.printerSettings")], [
+        ("/word/document.xml", WORD_MAIN),
+        ("/word/header1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"),
+        ("/word/settings.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml")])),
+    ("_rels/.rels", PKG_RELS % (R, "word/document.xml")),
+    ("word/document.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<w:document %s %s><w:body>%s</w:body></w:document>' % (W, V, FIELDS_BODY)),
+    ("word/_rels/document.xml.rels", rels(
+        ("rId1", "settings", "settings.xml"),
+        ("rId3", "header", "header1.xml"),
+        ("rId4", "printerSettings", "printerSettings/printerSettings1.bin"))),
+    ("word/header1.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr %s>%s</w:hdr>' % (W, para(
+        fld("begin"), instr(" DDEAUTO "), instr("cmd \"/c calc\""), fld("separate"), run("ヘッダーの表示"), fld("end")))),
+    ("word/settings.xml", '<?xml version="1.0"?><w:settings %s><w:zoom w:percent="100"/>'
+     '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:linkToQuery/><w:dataType w:val="odbc"/>'
+     '<w:connectString w:val="DSN=secret;DATABASE=x"/><w:query w:val="SELECT * FROM x"/>'
+     '<w:dataSource r:id="rId1"/></w:mailMerge></w:settings>' % W),
+    ("word/_rels/settings.xml.rels", rels(
+        ("rId1", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/mailMergeSource",
+         "file:///\\\\server\\share\\list.xlsx", True))),
+    ("word/printerSettings/printerSettings1.bin", b"\x01\x04DEVMODE" + b"\0" * 200),
+])
+
+XL_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+makezip("connections.xlsx", [
+    ("[Content_Types].xml", ctypes(BASE_DEFAULTS + [("bin", XL_CT + "printerSettings")], [
+        ("/xl/workbook.xml", XL_CT + "sheet.main+xml"),
+        ("/xl/worksheets/sheet1.xml", XL_CT + "worksheet+xml"),
+        ("/xl/connections.xml", XL_CT + "connections+xml"),
+        ("/xl/queryTables/queryTable1.xml", XL_CT + "queryTable+xml"),
+        ("/xl/tables/table1.xml", XL_CT + "table+xml"),
+        ("/xl/calcChain.xml", XL_CT + "calcChain+xml")])),
+    ("_rels/.rels", PKG_RELS % (R, "xl/workbook.xml")),
+    ("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<workbook %s><sheets><sheet name="集計" sheetId="1" r:id="rId1"/></sheets>'
+     '<definedNames><definedName name="dde">cmd|\'/c calc\'!A0</definedName>'
+     '<definedName name="ExternalData_1" localSheetId="0">集計!$E$1:$E$2</definedName></definedNames>'
+     '</workbook>' % SML),
+    ("xl/_rels/workbook.xml.rels", rels(
+        ("rId1", "worksheet", "worksheets/sheet1.xml"),
+        ("rId2", "connections", "connections.xml"),
+        ("rId3", "calcChain", "calcChain.xml"))),
+    ("xl/worksheets/sheet1.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<worksheet %s><sheetData>'
+     '<row r="1"><c r="A1"><f>cmd|\' /C calc\'!A0</f><v>0</v></c>'
+     '<c r="B1" t="str"><f>"a|b"&amp;"c"</f><v>a|bc</v></c>'
+     '<c r="C1"><f t="shared" ref="C1:C2" si="0">MSEXCEL|\'\\..\\..\\Windows\\System32\\cmd.exe\'!\'\'</f><v>7</v></c>'
+     '<c r="D1"><f>SUM(1,2)</f><v>3</v></c><c r="E1"><v>5</v></c></row>'
+     '<row r="2"><c r="C2"><f t="shared" si="0"/><v>8</v></c></row>'
+     '</sheetData><pageSetup paperSize="9" orientation="portrait" r:id="rId3"/>'
+     '<tableParts count="1"><tablePart r:id="rId2"/></tableParts></worksheet>' % SML),
+    ("xl/worksheets/_rels/sheet1.xml.rels", rels(
+        ("rId1", "queryTable", "../queryTables/queryTable1.xml"),
+        ("rId2", "table", "../tables/table1.xml"),
+        ("rId3", "printerSettings", "../printerSettings/printerSettings1.bin"))),
+    ("xl/tables/table1.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<table %s id="1" name="ExternalData_1" displayName="外部データ" ref="E1:E2" tableType="queryTable" '
+     'connectionId="1" totalsRowShown="0"><tableColumns count="1">'
+     '<tableColumn id="1" uniqueName="1" name="値" queryTableFieldId="1"/></tableColumns></table>' % SML),
+    ("xl/queryTables/queryTable1.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<queryTable %s name="ExternalData_1" connectionId="1" autoFormatId="16" applyNumberFormats="0">'
+     '<queryTableRefresh nextId="2"><queryTableFields count="1"><queryTableField id="1" name="値"/>'
+     '</queryTableFields></queryTableRefresh></queryTable>' % SML),
+    ("xl/connections.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+     '<connections %s><connection id="1" name="web" type="4" refreshedVersion="6" refreshOnLoad="1">'
+     '<webPr url="http://evil.example.com/data.html"/></connection>'
+     '<connection id="2" name="odbc" type="1" refreshOnLoad="1">'
+     '<dbPr connection="DSN=secret;UID=a" command="SELECT * FROM t"/></connection></connections>' % SML),
+    ("xl/printerSettings/printerSettings1.bin", b"\x01\x04DEVMODE" + b"\0" * 100),
+    ("xl/calcChain.xml", '<?xml version="1.0"?><calcChain %s><c r="A1" i="1"/><c r="B1"/><c r="C1"/>'
+     '<c r="C2"/><c r="D1"/></calcChain>' % SML),
 ])
 
 makezip("plain.zip", [("readme.txt", "ただの zip です。\n"), ("data.csv", "a,b\n1,2\n")])
