@@ -28,6 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <libmilter/mfapi.h>
 
 enum {
@@ -753,10 +758,90 @@ listener_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Connects to the milter's own socket and hangs up, which makes libmilter's
+ * listener return from its poll of the socket (it accepts the connection,
+ * whose session ends at once: the peer is gone).  Best effort.
+ */
+static void
+wake_listener(const char *spec)
+{
+	const char *colon = strchr(spec, ':'), *at = strchr(spec, '@');
+	union { struct sockaddr sa; struct sockaddr_un un; struct sockaddr_in in; struct sockaddr_in6 in6; } a;
+	socklen_t len = 0;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	if (colon == NULL)
+		return;
+	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0) {
+		a.un.sun_family = AF_UNIX;
+		snprintf(a.un.sun_path, sizeof(a.un.sun_path), "%s", colon + 1);
+		len = sizeof(a.un);
+	} else if (at != NULL && strncmp(spec, "inet:", 5) == 0) {
+		a.in.sin_family = AF_INET;
+		a.in.sin_port = htons((uint16_t)atoi(colon + 1));
+		/* a wildcard listener is reached on loopback */
+		if (inet_pton(AF_INET, at + 1, &a.in.sin_addr) != 1 || a.in.sin_addr.s_addr == htonl(INADDR_ANY))
+			a.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(a.in);
+	} else if (at != NULL && strncmp(spec, "inet6:", 6) == 0) {
+		a.in6.sin6_family = AF_INET6;
+		a.in6.sin6_port = htons((uint16_t)atoi(colon + 1));
+		if (inet_pton(AF_INET6, at + 1, &a.in6.sin6_addr) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a.in6.sin6_addr))
+			a.in6.sin6_addr = in6addr_loopback;
+		len = sizeof(a.in6);
+	}
+	if (len == 0 || (fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	(void)connect(fd, &a.sa, len);
+	close(fd);
+}
+
+static void *
+stopper_main(void *arg)
+{
+	atomic_bool *done = arg;
+
+	(void)smfi_stop();
+	atomic_store(done, true);
+	return NULL;
+}
+
+/*
+ * Asks libmilter to stop, quickly.  smfi_stop closes the listening socket
+ * under the listener's lock, which the listener holds for the whole of its
+ * poll of that socket (5 seconds, or until a connection comes), so a stop
+ * took up to 5 s.  Here smfi_stop waits for the lock in a thread of its own
+ * while this one knocks on the socket every 20 ms: each knock ends a poll and
+ * lets the lock go, and the stop gets it within a knock or two.
+ */
+static void
+stop_listener(const char *sock, const sigset_t *blocked)
+{
+	atomic_bool done = false;
+	sigset_t caller;
+	pthread_t tid;
+	int made;
+
+	(void)pthread_sigmask(SIG_BLOCK, blocked, &caller);
+	made = pthread_create(&tid, NULL, stopper_main, &done);
+	(void)pthread_sigmask(SIG_SETMASK, &caller, NULL);
+	if (made != 0) {
+		(void)smfi_stop();
+		return;
+	}
+	for (int i = 0; i < 250 && !atomic_load(&done); i++) {
+		wake_listener(sock);
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	}
+	(void)pthread_join(tid, NULL);
+}
+
 /* Serves until a stop signal or the listener's end; true when it ended on
  * its own with a failure.  The stop signals' handlers are on_stop. */
 static bool
-serve_until_stopped(void)
+serve_until_stopped(const char *sock)
 {
 	struct listener l = { .rc = MI_SUCCESS };
 	sigset_t stops, caller;
@@ -778,7 +863,7 @@ serve_until_stopped(void)
 	if (stop_signal != 0) {
 		log_line("mamori milter: %s: stopping\n", stop_signal == SIGINT ? "SIGINT" :
 		    stop_signal == SIGHUP ? "SIGHUP" : "SIGTERM");
-		(void)smfi_stop();
+		stop_listener(sock, &stops);
 	}
 	(void)pthread_join(tid, NULL);
 	return stop_signal == 0 && l.rc != MI_SUCCESS;
@@ -876,7 +961,7 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	    opts->from_segment ? opts->from_segment : "(from {daemon_name})",
 	    opts->quarantine_dir ? opts->quarantine_dir : "(none)", max_size(),
 	    opts->store ? "recorded in the store's audit trail" : "in this log only (no --db)");
-	if (serve_until_stopped())
+	if (serve_until_stopped(sock))
 		rc = mamori_error_set(err, MAMORI_E_IO, "the milter stopped on an error (see the log)");
 	/* the listener is closed now, but sessions still run in their threads:
 	 * let the messages in flight finish */
