@@ -10,16 +10,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static const char sanitize_usage[] =
     "usage: mamori sanitize mail [--quarantine DIR] [--policy FILE] < in.eml > out.eml\n"
     "       mamori sanitize file [--dpi N] [--json] [--max-input BYTES] [--max-pages N]\n"
     "                            [--max-pixels N] [--max-entries N] [--max-total BYTES]\n"
-    "                            [--max-ratio N] [--max-xml-depth N] IN OUT\n";
+    "                            [--max-ratio N] [--max-xml-depth N] [--max-seconds N] IN OUT\n";
 
 /* The numeric options of `sanitize file`: name, where the value goes, bounds. */
 struct file_numopt {
@@ -39,6 +43,59 @@ static const struct file_numopt file_numopts[] = {
 	{ "max-ratio", offsetof(struct mamori_file_opts, limits.max_ratio), 0, 1, 100000 },
 	{ "max-xml-depth", offsetof(struct mamori_file_opts, limits.max_xml_depth), 0, 2, 256 },
 };
+
+/*
+ * What the end of the CPU time says, on standard error and (with --json) as
+ * the report on standard output: written before the limit is set, because a
+ * signal handler may only write and exit.  File-level for that handler.
+ */
+static char cpu_said[512], cpu_json[768];
+static size_t cpu_said_len, cpu_json_len;
+
+static void
+on_cpu_limit(int sig)
+{
+	(void)sig;
+	if (write(STDOUT_FILENO, cpu_json, cpu_json_len) < 0 || write(STDERR_FILENO, cpu_said, cpu_said_len) < 0) {
+		/* nowhere left to say it */
+	}
+	_exit(EXIT_REFUSED);
+}
+
+/*
+ * Bounds the CPU time of the run (RLIMIT_CPU; an operator's lower limit
+ * stays).  Past it the kernel sends SIGXCPU and the run ends, refused: the
+ * output is an unnamed file until it is complete, so nothing of it is left.
+ * A PDF page that a hostile file makes costly to render cannot be stopped
+ * from within poppler, so the process is what is bounded.
+ */
+static int
+limit_cpu(unsigned long seconds, const char *in, bool json)
+{
+	struct mamori_file_report none = { .type = "unknown" };
+	struct mamori_error err = { 0 };
+	struct sigaction sa = { .sa_handler = on_cpu_limit };
+	struct rlimit rl;
+	char *s;
+
+	mamori_error_set(&err, MAMORI_E_INVALID, "limit hit: more than %lu s of CPU time (--max-seconds)", seconds);
+	cpu_said_len = (size_t)snprintf(cpu_said, sizeof(cpu_said), "mamori: sanitize file: %s: %s; nothing was "
+	    "written\n", in, err.message);
+	cpu_said_len = cpu_said_len < sizeof(cpu_said) ? cpu_said_len : sizeof(cpu_said) - 1;
+	if (json && (s = mamori_file_report_json(&none, MAMORI_E_INVALID, &err)) != NULL) {
+		cpu_json_len = (size_t)snprintf(cpu_json, sizeof(cpu_json), "%s\n", s);
+		cpu_json_len = cpu_json_len < sizeof(cpu_json) ? cpu_json_len : sizeof(cpu_json) - 1;
+		free(s);
+	}
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGXCPU, &sa, NULL) != 0 || getrlimit(RLIMIT_CPU, &rl) != 0)
+		return -1;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > seconds)
+		rl.rlim_cur = seconds;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max;
+	return setrlimit(RLIMIT_CPU, &rl);
+}
 
 static void
 print_report(const struct mamori_file_report *r, const char *in, const char *out)
@@ -71,6 +128,7 @@ cmd_sanitize_file(int argc, char **argv)
 		{ "max-total", required_argument, NULL, 0 },
 		{ "max-ratio", required_argument, NULL, 0 },
 		{ "max-xml-depth", required_argument, NULL, 0 },
+		{ "max-seconds", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -78,7 +136,9 @@ cmd_sanitize_file(int argc, char **argv)
 	struct mamori_file_opts fo = { 0 };
 	struct mamori_file_report rep = { 0 };
 	struct mamori_error err = { 0 };
+	unsigned long max_seconds = 120;
 	int c, idx, rc, json = 0;
+	char *end;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, &idx)) != -1) {
@@ -101,6 +161,14 @@ cmd_sanitize_file(int argc, char **argv)
 				*(int *)((char *)&fo + no->offset) = (int)v;
 			break;
 		}
+		case 's':
+			errno = 0;
+			max_seconds = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' || max_seconds < 1 ||
+			    max_seconds > 86400)
+				return cli_usage_error("sanitize file: --max-seconds wants a number from 1 to 86400, "
+				    "not '%s'\n", optarg);
+			break;
 		case 'j': json = 1; break;
 		case 'h': fputs(sanitize_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("sanitize file: bad option\n%s", sanitize_usage);
@@ -109,6 +177,8 @@ cmd_sanitize_file(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage_error("sanitize file: needs IN and OUT\n%s", sanitize_usage);
 	const char *in = argv[optind], *out = argv[optind + 1];
+	if (limit_cpu(max_seconds, in, json) != 0)
+		fprintf(stderr, "mamori: warning: cannot limit the CPU time: %s\n", strerror(errno));
 	rc = mamori_sanitize_file(in, out, &fo, &rep, &err);
 	if (json) {
 		char *s = mamori_file_report_json(&rep, rc, &err);

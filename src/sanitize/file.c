@@ -8,9 +8,14 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct mamori_file_opts
@@ -319,40 +324,125 @@ out:
 	return 0;
 }
 
+/*
+ * The output file, written where nobody sees it until it is complete.  It is
+ * an unnamed file in OUT's directory (O_TMPFILE) that gets a name only when
+ * it is whole and synced: a process that dies half-way — a CPU-time limit, the
+ * OOM killer, a power cut — leaves nothing behind.  Where the filesystem has
+ * no unnamed files, a named temporary beside OUT (mode 0600) that every error
+ * path removes.  Either way the name is renamed over OUT, atomically.
+ */
+struct out_file {
+	int fd;
+	bool unnamed;
+	char *tmp;		/* the temporary name beside OUT */
+	size_t tmp_size;
+};
+
+/* A fresh temporary name beside out_path into o->tmp (".OUT.mamori-XXXXXX" for mkstemp when template). */
+static void
+temp_name(struct out_file *o, const char *out_path, size_t dirlen, bool template)
+{
+	uint32_t r = 0;
+
+	if (!template && getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint32_t)getpid() ^ (uint32_t)time(NULL);
+	memcpy(o->tmp, out_path, dirlen);
+	if (template)
+		snprintf(o->tmp + dirlen, o->tmp_size - dirlen, ".%s.mamori-XXXXXX", out_path + dirlen);
+	else
+		snprintf(o->tmp + dirlen, o->tmp_size - dirlen, ".%s.mamori-%08x", out_path + dirlen, r);
+}
+
+static int
+out_open(struct out_file *o, const char *out_path, struct mamori_error *err)
+{
+	const char *slash = strrchr(out_path, '/');
+	size_t dirlen = slash ? (size_t)(slash - out_path) + 1 : 0;
+	char dir[4096];
+	struct stat st;
+
+	*o = (struct out_file){ .fd = -1, .tmp_size = strlen(out_path) + 32 };
+	if (stat(out_path, &st) == 0 && S_ISDIR(st.st_mode))
+		return mamori_error_set(err, MAMORI_E_IO, "cannot write %s: it is a directory", out_path);
+	if ((o->tmp = malloc(o->tmp_size)) == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	snprintf(dir, sizeof(dir), "%.*s", dirlen ? (int)dirlen : 1, dirlen ? out_path : ".");
+	if ((o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) >= 0) {
+		o->unnamed = true;
+		return 0;
+	}
+	temp_name(o, out_path, dirlen, true);
+	if ((o->fd = mkstemp(o->tmp)) < 0) {	/* mode 0600 */
+		free(o->tmp);
+		o->tmp = NULL;
+		return mamori_error_set(err, MAMORI_E_IO, "cannot create a file beside %s: %s", out_path,
+		    strerror(errno));
+	}
+	return 0;
+}
+
+/* Gives the complete, synced file its name: OUT. */
+static int
+out_commit(struct out_file *o, const char *out_path, struct mamori_error *err)
+{
+	const char *slash = strrchr(out_path, '/');
+	size_t dirlen = slash ? (size_t)(slash - out_path) + 1 : 0;
+	char proc[64];
+	int tries = 0, linked;
+
+	if (o->unnamed) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+		do {
+			temp_name(o, out_path, dirlen, false);
+			linked = linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW);
+		} while (linked != 0 && errno == EEXIST && ++tries < 16);
+		if (linked != 0) {
+			free(o->tmp);
+			o->tmp = NULL;	/* nothing was named: nothing to remove */
+			return mamori_error_set(err, MAMORI_E_IO, "cannot name the file written for %s: %s",
+			    out_path, strerror(errno));
+		}
+	}
+	if (rename(o->tmp, out_path) != 0)
+		return mamori_error_set(err, MAMORI_E_IO, "cannot rename %s to %s: %s", o->tmp, out_path,
+		    strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
+}
+
+/* Removes what an unfinished output left: a named temporary (an unnamed one goes with its descriptor). */
+static void
+out_discard(struct out_file *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp != NULL && (!o->unnamed || access(o->tmp, F_OK) == 0))
+		unlink(o->tmp);	/* nothing half-written is left behind */
+	free(o->tmp);
+	*o = (struct out_file){ .fd = -1 };
+}
+
 int
 mamori_sanitize_file(const char *in_path, const char *out_path, const struct mamori_file_opts *opts,
     struct mamori_file_report *rep, struct mamori_error *err)
 {
 	struct mamori_file_opts o = file_opts_resolve(opts);
-	char *in = NULL, *tmp = NULL;
-	const char *slash = strrchr(out_path, '/');
-	size_t len = 0, dirlen = slash ? (size_t)(slash - out_path) + 1 : 0;
+	struct out_file of = { .fd = -1 };
+	char *in = NULL;
+	size_t len = 0;
 	FILE *f = NULL;
-	int fd = -1, rc;
-	struct stat st;
+	int rc;
 
 	if ((rc = read_input(in_path, o.limits.max_input, &in, &len, err)) != 0)
 		return rc;
-	/* the temporary file sits beside the output so that rename() is atomic */
-	if ((tmp = malloc(dirlen + strlen(out_path + dirlen) + 32)) == NULL) {
-		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	if ((rc = out_open(&of, out_path, err)) != 0)
+		goto out;
+	if ((f = fdopen(of.fd, "wb")) == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write beside %s: %s", out_path, strerror(errno));
 		goto out;
 	}
-	memcpy(tmp, out_path, dirlen);
-	snprintf(tmp + dirlen, strlen(out_path + dirlen) + 32, ".%s.mamori-XXXXXX", out_path + dirlen);
-	if (stat(out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write %s: it is a directory", out_path);
-		goto out;
-	}
-	if ((fd = mkstemp(tmp)) < 0) {	/* mode 0600 */
-		rc = mamori_error_set(err, MAMORI_E_IO, "cannot create a file beside %s: %s", out_path, strerror(errno));
-		goto out;
-	}
-	if ((f = fdopen(fd, "wb")) == NULL) {
-		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
 	if ((rc = mamori_sanitize_file_buffer(in, len, &o, f, rep, err)) != 0)
 		goto out;
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
@@ -360,27 +450,16 @@ mamori_sanitize_file(const char *in_path, const char *out_path, const struct mam
 		goto out;
 	}
 	rep->out_size = (uint64_t)ftello(f);
-	if (fclose(f) != 0) {
-		f = NULL;
-		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write %s: %s", out_path, strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, out_path) != 0) {
-		rc = mamori_error_set(err, MAMORI_E_IO, "cannot rename %s to %s: %s", tmp, out_path, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
+	rc = out_commit(&of, out_path, err);
 out:
-	if (f != NULL)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);	/* nothing half-written is left behind */
-		free(tmp);
+	if (f != NULL) {
+		fclose(f);	/* closes of.fd */
+		of.fd = -1;
 	}
+	if (rc == 0)
+		free(of.tmp);
+	else
+		out_discard(&of);
 	free(in);
 	return rc;
 }
