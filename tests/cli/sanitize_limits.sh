@@ -68,40 +68,18 @@ expect_grep "$TMP/err" 'over the limit of 52428800 bytes' "size limit named"
 
 # `sanitize file`: the run's CPU time is bounded (a page poppler takes long over cannot be
 # stopped from inside); past it the run is refused and nothing of the output is left
-/usr/bin/python3 - "$C/pages.pdf" 40 <<'PY' && ok || not_ok "make a 40-page PDF"
-import sys
-pages = int(sys.argv[2])
-objs = [None, None, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-kids = []
-for i in range(pages):
-    content = b"BT /F1 24 Tf 72 760 Td (PAGE %d) Tj ET\n0 0 1 rg 50 50 495 700 re f\n" % (i + 1)
-    objs.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
-    objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-                b"/Contents %d 0 R >>" % len(objs))
-    kids.append(len(objs))
-objs[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
-objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages)
-data = bytearray(b"%PDF-1.4\n")
-offs = []
-for i, body in enumerate(objs):
-    offs.append(len(data))
-    data += b"%d 0 obj\n%s\nendobj\n" % (i + 1, body)
-x = len(data)
-data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
-data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
-open(sys.argv[1], "wb").write(data)
-PY
+/usr/bin/python3 "$SRCDIR/tests/sanitize/make_file_corpus.py" "$C" && ok || not_ok "file corpus"
 mkdir -p "$TMP/o"
 # fontconfig's one configuration per process is never freed (tests/sanitize/lsan.supp)
 export LSAN_OPTIONS="suppressions=$SRCDIR/tests/sanitize/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-expect_exit 1 "CPU time limit" -- "$MAMORI" sanitize file --dpi 600 --max-seconds 1 "$C/pages.pdf" "$TMP/o/out.pdf"
+expect_exit 1 "CPU time limit" -- "$MAMORI" sanitize file --dpi 600 --max-seconds 1 "$C/pages40.pdf" "$TMP/o/out.pdf"
 expect_grep "$TMP/err" 'limit hit: more than 1 s of CPU time (--max-seconds); nothing was written' "CPU limit: said why"
 [ -z "$(ls -A "$TMP/o")" ] && ok || not_ok "CPU limit: nothing left in the output's directory: $(ls -A "$TMP/o")"
-expect_exit 1 "CPU time limit, --json" -- "$MAMORI" sanitize file --json --dpi 600 --max-seconds 1 "$C/pages.pdf" "$TMP/o/out.pdf"
+expect_exit 1 "CPU time limit, --json" -- "$MAMORI" sanitize file --json --dpi 600 --max-seconds 1 "$C/pages40.pdf" "$TMP/o/out.pdf"
 /usr/bin/python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert "CPU time" in r["refused"], r' "$TMP/out" &&
 	ok || not_ok "CPU limit: the JSON report says it"
-expect_exit 2 "--max-seconds 0" -- "$MAMORI" sanitize file --max-seconds 0 "$C/pages.pdf" "$TMP/o/out.pdf"
+expect_exit 2 "--max-seconds 0" -- "$MAMORI" sanitize file --max-seconds 0 "$C/pages40.pdf" "$TMP/o/out.pdf"
 # within the limit: the output, and no temporary beside it
-expect_exit 0 "a PDF within the limit" -- "$MAMORI" sanitize file --dpi 72 "$C/pages.pdf" "$TMP/o/out.pdf"
+expect_exit 0 "a PDF within the limit" -- "$MAMORI" sanitize file --dpi 72 "$C/pages40.pdf" "$TMP/o/out.pdf"
 [ "$(ls -A "$TMP/o")" = "out.pdf" ] && ok || not_ok "only the output is left: $(ls -A "$TMP/o")"
 finish

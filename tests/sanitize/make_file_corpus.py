@@ -100,6 +100,7 @@ def pdf(pages):
 
 
 write("sample.pdf", pdf(3))
+write("pages40.pdf", pdf(40))	# for the CPU-time limit (sanitize_limits.sh)
 
 # ---- OOXML ----------------------------------------------------------------
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ' \
