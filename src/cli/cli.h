@@ -2,6 +2,8 @@
 #ifndef MAMORI_CLI_H
 #define MAMORI_CLI_H
 
+#include <stdio.h>
+
 /* Exit codes (DESIGN.md): */
 enum {
 	EXIT_OK = 0,
@@ -48,8 +50,6 @@ int cli_decider_open(const char *policy_path, const char *db, struct mamori_poli
 
 /* Maps a library status to an exit code (DESIGN.md). */
 int cli_exit_code(int status);
-
-#include <stdio.h>
 
 /*
  * Reads a whole stream (a file or a pipe) of at most max bytes into a malloc'd

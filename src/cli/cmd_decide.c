@@ -53,6 +53,8 @@ cli_decider_open(const char *policy_path, const char *db, struct mamori_policy *
 	return EXIT_OK;
 }
 
+/* Logs one decision when the store's policy asks for it; a failure to log is fatal
+ * to the answer, because an unlogged denial must not look logged. */
 static int
 log_decisions(struct mamori_store *s, const char *const *req, const char *const *resp, size_t n)
 {

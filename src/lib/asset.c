@@ -1784,15 +1784,16 @@ struct xlsx_ctx {
 	bool nomem;
 };
 
+/* Whether v starts with _xHHHH_ (read in order: a shorter string ends at its NUL). */
 static bool
 escape_at(const char *v)
 {
-	if (v[0] != '_' || v[1] != 'x' || v[6] != '_')
+	if (v[0] != '_' || v[1] != 'x')
 		return false;
 	for (int i = 2; i < 6; i++)
 		if (!isxdigit((unsigned char)v[i]))
 			return false;
-	return true;
+	return v[6] == '_';
 }
 
 /*

@@ -452,9 +452,8 @@ workbook_csv(struct request *req, struct response *res, char **csv, size_t *len)
 {
 	struct mamori_xlsx_limits lim = { .max_part = 64 * req->srv->cfg.body_max,
 		.max_output = 64 * req->srv->cfg.body_max };
-	char msg[512];
-
 	struct mamori_diags d = { 0 };
+	char msg[512];
 
 	*csv = mamori_xlsx_sheet_csv(req->body, req->body_len, http_query(req, "sheet"), &lim, NULL, len, msg,
 	    sizeof(msg));
@@ -499,6 +498,10 @@ route_assets_import(struct request *req, struct response *res)
 		return;
 	}
 	if (mamori_xlsx_looks_like(req->body, req->body_len)) {
+		if (enc != NULL) {
+			http_error(res, 400, "invalid", "encoding", "the body is an Excel workbook: encoding is for CSV");
+			return;
+		}
 		/* read before the store is locked: inflating a sheet is the long part */
 		if (!workbook_csv(req, res, &csv, &body_len))
 			return;

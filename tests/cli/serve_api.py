@@ -202,6 +202,8 @@ check(st == 403 and rows == [2] and count_all() == n1 + 2, f"?sheet= another she
 st, b, _ = tanaka.call("POST", "/api/assets/import?sheet=x", raw=xlsx)
 msgs = [x["message"] for x in err(b).get("diagnostics", [])]
 check(st == 422 and len(msgs) == 1 and "台帳, 他課" in msgs[0], f"?sheet= unknown: 422 naming the sheets: {st} {b}")
+st, b, _ = tanaka.call("POST", "/api/assets/import?encoding=cp932", raw=xlsx)
+check(st == 400 and err(b).get("field") == "encoding", f"?encoding= with a workbook: 400: {st} {b}")
 st, b, _ = tanaka.call("POST", "/api/assets/import", raw=xlsx[: len(xlsx) // 2])
 check(st == 422 and "upload.xlsx" in err(b).get("message", ""), f"a workbook cut short: 422: {st} {b}")
 
