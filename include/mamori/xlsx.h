@@ -41,6 +41,13 @@ char *mamori_xlsx_sheet_csv(const char *buf, size_t len, const char *sheet,
     size_t *out_len, char *msg, size_t msglen);
 
 /*
+ * libxml2's global set-up, which the reader needs: call it once from the main
+ * thread before threads read workbooks (the server); mamori_xlsx_sheet_csv
+ * calls it too, which is enough for a program with one thread.
+ */
+void mamori_xlsx_init(void);
+
+/*
  * Whether buf starts like an Excel file rather than CSV text: a zip archive (as
  * XLSX is) or an OLE2 compound file (as .xls and password-protected
  * workbooks are, which mamori_xlsx_sheet_csv names in its refusal).

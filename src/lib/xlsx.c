@@ -1014,6 +1014,12 @@ find_parts(struct book *b)
 	return 0;
 }
 
+void
+mamori_xlsx_init(void)
+{
+	xmlInitParser();
+}
+
 char *
 mamori_xlsx_sheet_csv(const char *buf, size_t len, const char *sheet, const struct mamori_xlsx_limits *limits,
     void (*progress)(size_t rows_read), size_t *out_len, char *msg, size_t msglen)
@@ -1027,7 +1033,7 @@ mamori_xlsx_sheet_csv(const char *buf, size_t len, const char *sheet, const stru
 	sh.cell.max = sh.text.max = sh.out.max;
 	b.pool.max = sh.out.max;
 	msg[0] = '\0';
-	xmlInitParser();
+	mamori_xlsx_init();
 	if ((b.za = open_zip(&b, buf, len)) != NULL && find_parts(&b) == 0 && read_styles(&b) == 0 &&
 	    read_shared(&b) == 0 && read_sheet(&b, &sh) == 0) {
 		csv = sh.out.p ? sh.out.p : calloc(1, 1);

@@ -19,6 +19,7 @@
 
 #include "http.h"
 #include "mamori/user.h"
+#include "mamori/xlsx.h"
 #include "utf8.h"
 
 enum {
@@ -529,6 +530,7 @@ server_start(struct server *srv)
 		srv->have_worker_key = true;
 	}
 	pthread_rwlock_init(&srv->policy_lock, NULL);
+	mamori_xlsx_init();	/* before the worker threads: uploads may be workbooks */
 	if (!parse_listen(srv->cfg.listen, &addr)) {
 		fprintf(stderr, "mamori: serve: --listen '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)\n",
 		    srv->cfg.listen);
