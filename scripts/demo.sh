@@ -34,6 +34,11 @@ step "Disposal: a 機密性3 asset cannot simply be deleted"
 $M asset dispose A-000016 --method delete --by 山田 || true
 $M asset dispose A-000016 --method degauss --by 山田 --witness 佐藤
 
+step "Excel: the register out as a workbook (with each asset's 取扱制限), and a workbook in as it is kept"
+$M asset export --format xlsx --out "$demo/台帳.xlsx"
+$M init --policy policies/mic-standard.yaml --db "$demo/copy.db" >/dev/null
+$M asset import --db "$demo/copy.db" "$demo/台帳.xlsx"
+
 step "判定: may 職員 of 市民課 send 住民基本台帳データ out of マイナンバー利用事務系 by mail?"
 echo '{"subject":{"id":"u0042","roles":["staff"],"department":"shimin","mfa":true,"terminal":{"segment":"mynumber","issued":true}},"action":"send","resource":{"asset":"A-000002"},"context":{"channel":"mail","destination_segment":"lgwan"}}' |
 	$M decide --explain - || true

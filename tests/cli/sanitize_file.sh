@@ -260,6 +260,48 @@ if bad:
     print("\n".join(bad)); sys.exit(1)
 PY
 
+# parts in another encoding: the names and the "|" that mark a field or a DDE formula do
+# not appear in their bytes as themselves, so they must be read as XML all the same
+/usr/bin/python3 - "$C" <<'PY' && ok || not_ok "make UTF-16 and UTF-7 variants"
+import re, sys, zipfile
+c = sys.argv[1]
+def variant(src, dst, part, encode):
+    zi, zo = zipfile.ZipFile(f"{c}/{src}"), zipfile.ZipFile(f"{c}/{dst}", "w", zipfile.ZIP_DEFLATED)
+    for n in zi.namelist():
+        data = zi.read(n)
+        zo.writestr(n, encode(data.decode("utf-8")) if n == part else data)
+    zo.close()
+def utf16(x):
+    return b"\xff\xfe" + re.sub(r'encoding="[^"]*"', 'encoding="UTF-16"', x).encode("utf-16-le")
+def utf7(x):    # Python leaves "|" direct: written +AHw- (legal UTF-7), no "|" byte is left
+    y = re.sub(r'encoding="[^"]*"', 'encoding="UTF-7"', x).encode("utf-7").replace(b"|", b"+AHw-")
+    assert b"|" not in y
+    return y
+variant("fields.docx", "fields-utf16.docx", "word/document.xml", utf16)
+variant("connections.xlsx", "dde-utf7.xlsx", "xl/worksheets/sheet1.xml", utf7)
+PY
+expect_exit 0 "a docx whose document is UTF-16" -- S "$C/fields-utf16.docx" "$O/fields-utf16.docx"
+expect_grep "$TMP/out" "word/document.xml  \[.*DDEAUTO field" "UTF-16 document: its DDEAUTO field found"
+expect_exit 0 "an xlsx whose sheet is UTF-7" -- S "$C/dde-utf7.xlsx" "$O/dde-utf7.xlsx"
+/usr/bin/python3 - "$O" <<'PY' && ok || not_ok "no field or DDE formula left in the re-encoded parts"
+import re, sys, zipfile
+import xml.etree.ElementTree as ET
+o = sys.argv[1]
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+doc = ET.fromstring(zipfile.ZipFile(f"{o}/fields-utf16.docx").read("word/document.xml"))
+instr = " ".join((e.text or "") for e in doc.iter(W + "instrText")) + " ".join(
+    e.get(W + "instr", "") for e in doc.iter(W + "fldSimple"))
+bad = re.findall(r"\b(?:DDE|DDEAUTO|INCLUDETEXT|INCLUDEPICTURE|IMPORT|LINK)\b", instr.upper())
+sheet = zipfile.ZipFile(f"{o}/dde-utf7.xlsx").read("xl/worksheets/sheet1.xml")
+if b"UTF-7" in sheet[:100]:
+    bad.append("the sheet was copied as it came")
+else:
+    bad += [f.text for f in ET.fromstring(sheet).iter(S + "f") if f.text and "cmd" in f.text]
+print(bad, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+
 # ---- images
 expect_exit 0 "png" -- S "$C/meta.png" "$O/meta.png"
 expect_grep "$TMP/out" "tEXt  \[PNG tEXt chunk (text metadata), 38 bytes\]" "png: text chunk reported"
