@@ -768,6 +768,8 @@ wake_listener(const char *spec)
 {
 	const char *colon = strchr(spec, ':'), *at = strchr(spec, '@');
 	union { struct sockaddr sa; struct sockaddr_un un; struct sockaddr_in in; struct sockaddr_in6 in6; } a;
+	/* inet:PORT@ADDR — libmilter has checked the spec already */
+	uint16_t port = colon ? htons((uint16_t)strtoul(colon + 1, NULL, 10)) : 0;
 	socklen_t len = 0;
 	int fd;
 
@@ -780,14 +782,14 @@ wake_listener(const char *spec)
 		len = sizeof(a.un);
 	} else if (at != NULL && strncmp(spec, "inet:", 5) == 0) {
 		a.in.sin_family = AF_INET;
-		a.in.sin_port = htons((uint16_t)atoi(colon + 1));
+		a.in.sin_port = port;
 		/* a wildcard listener is reached on loopback */
 		if (inet_pton(AF_INET, at + 1, &a.in.sin_addr) != 1 || a.in.sin_addr.s_addr == htonl(INADDR_ANY))
 			a.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		len = sizeof(a.in);
 	} else if (at != NULL && strncmp(spec, "inet6:", 6) == 0) {
 		a.in6.sin6_family = AF_INET6;
-		a.in6.sin6_port = htons((uint16_t)atoi(colon + 1));
+		a.in6.sin6_port = port;
 		if (inet_pton(AF_INET6, at + 1, &a.in6.sin6_addr) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a.in6.sin6_addr))
 			a.in6.sin6_addr = in6addr_loopback;
 		len = sizeof(a.in6);
