@@ -132,8 +132,8 @@ cmd_milter(int argc, char **argv)
 		default: return cli_usage_error("milter: bad option\n%s", milter_usage);
 		}
 	}
-	if (db == NULL && policy_path == NULL)
-		db = getenv("MAMORI_DB") && *getenv("MAMORI_DB") ? getenv("MAMORI_DB") : NULL;
+	if (db == NULL && policy_path == NULL && (db = getenv("MAMORI_DB")) != NULL && *db == '\0')
+		db = NULL;
 	if (db != NULL && policy_path != NULL)
 		return cli_usage_error("milter: give --db PATH or --policy FILE, not both: a store's "
 		    "milter follows the store's policy\n%s", milter_usage);

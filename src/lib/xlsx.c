@@ -214,13 +214,18 @@ is_end(struct part *p, const char *name)
 	    strcmp((const char *)xmlTextReaderConstLocalName(p->r), name) == 0;
 }
 
+/* Whether a node of this type carries text (white space inside <t xml:space="preserve"> too). */
+static bool
+text_type(int t)
+{
+	return t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA ||
+	    t == XML_READER_TYPE_WHITESPACE || t == XML_READER_TYPE_SIGNIFICANT_WHITESPACE;
+}
+
 static bool
 is_text(struct part *p)
 {
-	int t = xmlTextReaderNodeType(p->r);
-
-	return t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA ||
-	    t == XML_READER_TYPE_WHITESPACE || t == XML_READER_TYPE_SIGNIFICANT_WHITESPACE;
+	return text_type(xmlTextReaderNodeType(p->r));
 }
 
 /*
@@ -916,8 +921,7 @@ sheet_node(struct sheet *sh)
 		return sheet_start(sh, (const char *)xmlTextReaderConstLocalName(r));
 	if (type == XML_READER_TYPE_END_ELEMENT)
 		return sheet_end(sh, (const char *)xmlTextReaderConstLocalName(r));
-	if (sh->in_value && sh->rph == 0 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-	    type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
+	if (sh->in_value && sh->rph == 0 && text_type(type)) {
 		const char *v = (const char *)xmlTextReaderConstValue(r);
 		sbuf_add(&sh->cell, v, strlen(v));
 	}

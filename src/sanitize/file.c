@@ -334,51 +334,56 @@ out:
  */
 struct out_file {
 	int fd;
-	bool unnamed;
+	bool unnamed;		/* O_TMPFILE: no name until out_commit */
+	bool named;		/* a file exists under tmp, to remove if the output is not finished */
 	char *tmp;		/* the temporary name beside OUT */
-	size_t tmp_size;
+	size_t tmp_size, dirlen;	/* dirlen: OUT's directory part, up to its last '/' */
 };
 
-/* A fresh temporary name beside out_path into o->tmp (".OUT.mamori-XXXXXX" for mkstemp when template). */
+/*
+ * A temporary name beside out_path into o->tmp: mkstemp's template
+ * (".OUT.mamori-XXXXXX"), or a random one for naming an unnamed file.
+ */
 static void
-temp_name(struct out_file *o, const char *out_path, size_t dirlen, bool template)
+temp_name(struct out_file *o, const char *out_path, bool template)
 {
 	uint32_t r = 0;
 
 	if (!template && getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (uint32_t)getpid() ^ (uint32_t)time(NULL);
-	memcpy(o->tmp, out_path, dirlen);
+	memcpy(o->tmp, out_path, o->dirlen);
 	if (template)
-		snprintf(o->tmp + dirlen, o->tmp_size - dirlen, ".%s.mamori-XXXXXX", out_path + dirlen);
+		snprintf(o->tmp + o->dirlen, o->tmp_size - o->dirlen, ".%s.mamori-XXXXXX", out_path + o->dirlen);
 	else
-		snprintf(o->tmp + dirlen, o->tmp_size - dirlen, ".%s.mamori-%08x", out_path + dirlen, r);
+		snprintf(o->tmp + o->dirlen, o->tmp_size - o->dirlen, ".%s.mamori-%08x", out_path + o->dirlen, r);
 }
 
 static int
 out_open(struct out_file *o, const char *out_path, struct mamori_error *err)
 {
 	const char *slash = strrchr(out_path, '/');
-	size_t dirlen = slash ? (size_t)(slash - out_path) + 1 : 0;
 	char dir[4096];
 	struct stat st;
 
-	*o = (struct out_file){ .fd = -1, .tmp_size = strlen(out_path) + 32 };
+	*o = (struct out_file){ .fd = -1, .tmp_size = strlen(out_path) + 32,
+		.dirlen = slash ? (size_t)(slash - out_path) + 1 : 0 };
 	if (stat(out_path, &st) == 0 && S_ISDIR(st.st_mode))
 		return mamori_error_set(err, MAMORI_E_IO, "cannot write %s: it is a directory", out_path);
 	if ((o->tmp = malloc(o->tmp_size)) == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-	snprintf(dir, sizeof(dir), "%.*s", dirlen ? (int)dirlen : 1, dirlen ? out_path : ".");
+	snprintf(dir, sizeof(dir), "%.*s", o->dirlen ? (int)o->dirlen : 1, o->dirlen ? out_path : ".");
 	if ((o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) >= 0) {
 		o->unnamed = true;
 		return 0;
 	}
-	temp_name(o, out_path, dirlen, true);
+	temp_name(o, out_path, true);
 	if ((o->fd = mkstemp(o->tmp)) < 0) {	/* mode 0600 */
 		free(o->tmp);
 		o->tmp = NULL;
 		return mamori_error_set(err, MAMORI_E_IO, "cannot create a file beside %s: %s", out_path,
 		    strerror(errno));
 	}
+	o->named = true;
 	return 0;
 }
 
@@ -386,39 +391,36 @@ out_open(struct out_file *o, const char *out_path, struct mamori_error *err)
 static int
 out_commit(struct out_file *o, const char *out_path, struct mamori_error *err)
 {
-	const char *slash = strrchr(out_path, '/');
-	size_t dirlen = slash ? (size_t)(slash - out_path) + 1 : 0;
 	char proc[64];
-	int tries = 0, linked;
+	int tries = 0;
 
 	if (o->unnamed) {
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
 		do {
-			temp_name(o, out_path, dirlen, false);
-			linked = linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW);
-		} while (linked != 0 && errno == EEXIST && ++tries < 16);
-		if (linked != 0) {
-			free(o->tmp);
-			o->tmp = NULL;	/* nothing was named: nothing to remove */
+			temp_name(o, out_path, false);
+			o->named = linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0;
+		} while (!o->named && errno == EEXIST && ++tries < 16);
+		if (!o->named)
 			return mamori_error_set(err, MAMORI_E_IO, "cannot name the file written for %s: %s",
 			    out_path, strerror(errno));
-		}
 	}
 	if (rename(o->tmp, out_path) != 0)
 		return mamori_error_set(err, MAMORI_E_IO, "cannot rename %s to %s: %s", o->tmp, out_path,
 		    strerror(errno));
-	free(o->tmp);
-	o->tmp = NULL;
+	o->named = false;	/* the name is OUT's now */
 	return 0;
 }
 
-/* Removes what an unfinished output left: a named temporary (an unnamed one goes with its descriptor). */
+/*
+ * Closes the output and frees it; when it was not committed, removes the
+ * temporary name it had (an unnamed file goes with its descriptor).
+ */
 static void
-out_discard(struct out_file *o)
+out_close(struct out_file *o)
 {
 	if (o->fd >= 0)
 		close(o->fd);
-	if (o->tmp != NULL && (!o->unnamed || access(o->tmp, F_OK) == 0))
+	if (o->named)
 		unlink(o->tmp);	/* nothing half-written is left behind */
 	free(o->tmp);
 	*o = (struct out_file){ .fd = -1 };
@@ -456,10 +458,7 @@ out:
 		fclose(f);	/* closes of.fd */
 		of.fd = -1;
 	}
-	if (rc == 0)
-		free(of.tmp);
-	else
-		out_discard(&of);
+	out_close(&of);
 	free(in);
 	return rc;
 }
