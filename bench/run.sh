@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reruns the benchmarks of bench/README.md on this machine.  Needs a release
-# build: meson setup build-rel --buildtype=release -Dtests=false && ninja -C build-rel
+# build: meson setup build-rel --buildtype=release -Dtests=disabled && ninja -C build-rel
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=build-rel

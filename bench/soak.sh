@@ -2,7 +2,7 @@
 # Soak test of `mamori serve` (bench/README.md, Server): RSS of the server before
 # and after a long wrk run over a 100,000-asset store (default 10 minutes).  Run it
 # under nice on a shared machine; it needs a release build:
-#   meson setup build-rel --buildtype=release -Dtests=false && ninja -C build-rel
+#   meson setup build-rel --buildtype=release -Dtests=disabled && ninja -C build-rel
 #   nice bench/soak.sh [SECONDS]
 # VmRSS counts the store's pages mapped by the readers (mmap); RssAnon is the
 # heap, where a leak would show.

@@ -6,11 +6,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# MAMORI_BUILD_DIR: where to build (default build/; CI uses a throwaway one).
+build=${MAMORI_BUILD_DIR:-build}
+
+# run_quiet WHAT CMD…: runs CMD with its output kept in a log, shown only if it fails
+run_quiet() {
+	local what=$1 log
+	shift
+	log=$(mktemp)
+	if ! "$@" >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "demo: $what failed (the output above says why)" >&2
+		exit 3
+	fi
+	rm -f "$log"
+}
+
 bash scripts/install-deps.sh
-meson setup build >/dev/null 2>&1 || meson setup --reconfigure build >/dev/null
-ninja -C build >/dev/null
-M=$PWD/build/mamori
+if [ -f "$build/build.ninja" ]; then
+	run_quiet "meson setup --reconfigure $build" meson setup --reconfigure "$build"
+else
+	run_quiet "meson setup $build" meson setup "$build"
+fi
+run_quiet "building mamori (ninja -C $build)" ninja -C "$build"
+M=$PWD/$build/mamori
 demo=${MAMORI_DEMO_DIR:-$(mktemp -d /tmp/mamori-demo.XXXXXX)}
+mkdir -p "$demo"
 export MAMORI_DB="$demo/mamori.db" MAMORI_ACTOR="demo:情報政策課"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

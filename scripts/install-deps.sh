@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mamori needs to build and test.
 # Idempotent: packages already present are left alone, and apt-get update runs
-# only when something is missing.  Usage: scripts/install-deps.sh [--tests]
+# only when something is missing.
+# Usage: scripts/install-deps.sh [--tests | --print-test-packages]
 set -euo pipefail
 
 build_pkgs=(
@@ -20,6 +21,13 @@ test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
   postfix
 )
+
+# --print-test-packages: list the test-only packages (CI hides them from the
+# demo's build to prove that the main job needs none of them)
+if [ "${1:-}" = "--print-test-packages" ]; then
+  printf '%s\n' "${test_pkgs[@]}"
+  exit 0
+fi
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--tests" ]; then

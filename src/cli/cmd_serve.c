@@ -8,11 +8,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char serve_usage[] =
     "usage: mamori serve (--policy FILE | --db PATH) [--listen HOST:PORT] [--web DIR]\n"
     "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--session-idle SECONDS]\n"
     "                    [--client-timeout SECONDS] [--routes]\n";
+
+/*
+ * The web UI's directory when --web is not given: the installed one
+ * (MAMORI_WEB_DIR, meson installs web/ there), else ./web when it holds the UI
+ * (a source tree).  NULL when neither exists: the server then serves the API alone.
+ */
+static const char *
+default_web_dir(void)
+{
+	static const char *const candidates[] = { MAMORI_WEB_DIR, "web" };
+	char index[4096];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		snprintf(index, sizeof(index), "%s/index.html", candidates[i]);
+		if (stat(index, &st) == 0 && S_ISREG(st.st_mode))
+			return candidates[i];
+	}
+	return NULL;
+}
 
 static void
 print_routes(void)
@@ -38,7 +59,7 @@ cmd_serve(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct server srv = { .cfg = { .listen = "127.0.0.1:8080", .web_dir = "web",
+	static struct server srv = { .cfg = { .listen = "127.0.0.1:8080",
 		.body_max = 16 * 1024 * 1024 } };
 	struct mamori_store *store = NULL;
 	const char *db = NULL;
@@ -78,6 +99,9 @@ cmd_serve(int argc, char **argv)
 	}
 	if (optind != argc || (srv.cfg.policy_path == NULL && db == NULL && getenv("MAMORI_DB") == NULL))
 		return cli_usage_error("serve: name the policy with --policy FILE or a store with --db PATH\n%s", serve_usage);
+	if (srv.cfg.web_dir == NULL && (srv.cfg.web_dir = default_web_dir()) == NULL)
+		fprintf(stderr, "mamori: serve: no web UI found (neither %s nor ./web holds index.html); "
+		    "serving the API only — give the UI's directory with --web DIR\n", MAMORI_WEB_DIR);
 	if ((rc = cli_decider_open(srv.cfg.policy_path, db, &srv.policy, &store, &srv.decider)) != EXIT_OK)
 		return rc;
 	srv.view = srv.policy ? srv.policy : mamori_store_policy(store);
@@ -96,7 +120,7 @@ cmd_serve(int argc, char **argv)
 	const char *policy_id = srv.view->id;
 	rc = server_start(&srv);
 	if (rc == 0) {
-		printf("mamori: serving %s on %s://%s/ (policy %s)\n", srv.cfg.web_dir,
+		printf("mamori: serving %s on %s://%s/ (policy %s)\n", srv.cfg.web_dir ? srv.cfg.web_dir : "the API",
 		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, policy_id);
 		fflush(stdout);
 		sigwait(&set, &sig);

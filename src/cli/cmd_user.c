@@ -1,7 +1,11 @@
 /* cmd_user.c — `mamori user add | passwd | disable | enable | list | mfa enroll | mfa reset`. */
 #include "cli.h"
 #include "mamori/auth.h"
+#include "mamori/policy.h"
+#include "mamori/store.h"
 #include "mamori/user.h"
+
+#include <cjson/cJSON.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -15,14 +19,14 @@ static const char user_usage[] =
     "usage: mamori user add NAME --role ROLE [--department D] [--password-stdin] [--db PATH]\n"
     "       mamori user passwd NAME [--password-stdin] [--db PATH]\n"
     "       mamori user disable NAME | enable NAME [--db PATH]\n"
-    "       mamori user list [--db PATH]\n"
+    "       mamori user list [--json] [--db PATH]\n"
     "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n"
     "       mamori user token NAME --scope read|write [--days N] [--db PATH]\n";
 
 struct user_opts {
 	const char *db, *role, *department, *scope;
 	long days;
-	bool password_stdin;
+	bool password_stdin, json;
 };
 
 static int
@@ -35,6 +39,7 @@ parse(int argc, char **argv, struct user_opts *o)
 		{ "password-stdin", no_argument, NULL, 'p' },
 		{ "scope", required_argument, NULL, 's' },
 		{ "days", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -45,8 +50,9 @@ parse(int argc, char **argv, struct user_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->days = 90;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:r:D:ps:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:D:ps:n:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'j': o->json = true; break;
 		case 's': o->scope = optarg; break;
 		case 'n':
 			o->days = strtol(optarg, &end, 10);
@@ -105,13 +111,67 @@ read_password(bool from_stdin, char *buf, size_t n)
 	return EXIT_OK;
 }
 
+/* What `user list` prints each account with: the policy for its titles, and
+ * whether the listing is JSON and has printed its first element. */
+struct user_listing {
+	const struct mamori_policy *policy;
+	bool json, started;
+};
+
+/* One account as a JSON object (the listing's element; see docs/cli-json.md). */
+static void
+print_user_json(const struct mamori_user *u, struct user_listing *l)
+{
+	cJSON *j = cJSON_CreateObject();
+	char *txt;
+
+	cJSON_AddStringToObject(j, "name", u->name);
+	cJSON_AddStringToObject(j, "role", u->role);
+	if (u->department[0])
+		cJSON_AddStringToObject(j, "department", u->department);
+	else
+		cJSON_AddNullToObject(j, "department");
+	cJSON_AddBoolToObject(j, "password", u->has_password);
+	cJSON_AddBoolToObject(j, "totp", u->has_totp);
+	cJSON_AddBoolToObject(j, "disabled", u->disabled);
+	cJSON_AddNumberToObject(j, "failures", u->failures);
+	cJSON_AddStringToObject(j, "created", u->created);
+	txt = cJSON_PrintUnformatted(j);
+	printf("%s%s", l->started ? ",\n" : "[\n", txt ? txt : "{}");
+	l->started = true;
+	free(txt);
+	cJSON_Delete(j);
+}
+
+/* People read titles (情報セキュリティ管理者, 税務課), not ids; ids stay in --json. */
 static int
 print_user(const struct mamori_user *u, void *ctx)
 {
-	(void)ctx;
-	printf("%-20s %-18s %-14s %-8s %-5s %s\n", u->name, u->role, u->department[0] ? u->department : "-",
+	struct user_listing *l = ctx;
+	const struct mamori_role *role = mamori_policy_find_role(l->policy, u->role);
+	const struct mamori_department *dep = u->department[0] ?
+	    mamori_policy_find_department(l->policy, u->department) : NULL;
+
+	if (l->json) {
+		print_user_json(u, l);
+		return 0;
+	}
+	printf("%-12s  %-16s  %-12s  %-8s %-5s %s\n", u->name, role ? role->title : u->role,
+	    dep ? dep->title : u->department[0] ? u->department : "-",
 	    u->has_password ? "password" : "-", u->has_totp ? "totp" : "-", u->disabled ? "disabled" : "active");
 	return 0;
+}
+
+/* Lists the accounts: a JSON array (one element per line) or one line each. */
+static int
+list_users(struct mamori_store *s, bool json, struct mamori_error *err)
+{
+	struct user_listing l = { .policy = mamori_store_policy(s), .json = json };
+	int rc = mamori_user_list(s, print_user, &l, err);
+
+	if (rc == 0 && json)
+		fputs(l.started ? "\n]\n" : "[]\n", stdout);
+	return rc;
 }
 
 int
@@ -159,7 +219,7 @@ cmd_user(int argc, char **argv)
 	else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)
 		rc = mamori_user_disable(s, cli_actor(), name, strcmp(sub, "disable") == 0, &err);
 	else if (strcmp(sub, "list") == 0)
-		rc = mamori_user_list(s, print_user, NULL, &err);
+		rc = list_users(s, o.json, &err);
 	else if (strcmp(sub, "mfa-enroll") == 0) {
 		rc = mamori_user_mfa_enroll(s, cli_actor(), name, secret, &err);
 		if (rc == 0) {

@@ -336,6 +336,8 @@ dispatch(struct server *srv, struct request *req, struct response *res)
 		    req->method, req->path);
 	else if (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0)
 		http_error(res, 404, "not-found", NULL, "no such resource: %s", req->path);
+	else if ((strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) && srv->cfg.web_dir == NULL)
+		http_error(res, 404, "not-found", NULL, "this server has no web UI (start it with --web DIR)");
 	else if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
 		serve_static(srv, req->path, res);
 	else

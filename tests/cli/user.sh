@@ -19,8 +19,18 @@ expect_exit 0 "mfa enroll" -- "$MAMORI" user mfa enroll tanaka
 expect_grep "$TMP/out" '^otpauth://totp/mamori:tanaka?secret=[A-Z2-7]\{32\}&issuer=mamori' "otpauth URI"
 secret=$(sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p' "$TMP/out")
 expect_exit 0 "list" -- "$MAMORI" user list
-expect_grep "$TMP/out" 'tanaka .*staff .*zeimu .*password totp  active' "list shows tanaka"
-expect_grep "$TMP/out" 'kansa .*auditor .*- .*-' "list shows the auditor"
+expect_grep "$TMP/out" 'tanaka .*password totp  *active' "list shows tanaka"
+expect_grep "$TMP/out" 'kansa .*情報セキュリティ監査統括責任者 .*- .*-' "list shows the auditor"
+expect_grep "$TMP/out" 'tanaka .*職員等 .*税務課' "list shows titles, not ids"
+expect_exit 0 "list --json" -- "$MAMORI" user list --json
+/usr/bin/python3 - "$TMP/out" <<'PY' && ok || not_ok "list --json: an array of accounts with ids"
+import json, sys
+users = {u["name"]: u for u in json.load(open(sys.argv[1]))}
+t, k = users["tanaka"], users["kansa"]
+assert t["role"] == "staff" and t["department"] == "zeimu" and t["totp"] and t["password"], t
+assert k["role"] == "auditor" and k["department"] is None and not k["password"], k
+assert not t["disabled"] and t["created"].endswith("Z"), t
+PY
 expect_exit 0 "disable" -- "$MAMORI" user disable tanaka
 expect_exit 0 "mfa reset" -- "$MAMORI" user mfa reset tanaka
 expect_exit 1 "disable unknown" -- "$MAMORI" user disable nobody
