@@ -846,6 +846,7 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 	struct mamori_head h;
 	sqlite3_stmt *st = NULL, *ev_st = NULL;
 	unsigned char leaf[32];
+	uint64_t count;
 	char hex[65], *json = NULL;
 	int rc;
 
@@ -857,6 +858,13 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 	if (seq < 1 || (uint64_t)seq > size)
 		return mamori_error_set(err, MAMORI_E_USAGE, "event %lld is not in a tree of %llu events",
 		    (long long)seq, (unsigned long long)size);
+	/* a size past the end is a wrong request, not a damaged trail */
+	if ((rc = log_size(s, &count, err)) != 0)
+		return rc;
+	if (size > count)
+		return mamori_error_set(err, MAMORI_E_USAGE, "size %llu is past the end of the trail, which holds "
+		    "%llu events; ask for a size of at most %llu", (unsigned long long)size,
+		    (unsigned long long)count, (unsigned long long)count);
 	ev_st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body, leaf "
 	    "FROM audit_event WHERE seq = ?1", err);
 	st = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);

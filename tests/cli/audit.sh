@@ -61,6 +61,11 @@ expect_exit 3 "readable secret key refused" -- "$MAMORI" log head
 expect_grep "$TMP/err" 'chmod 600' "fix named"
 chmod 600 "$DB.key"
 
+# a proof in a tree larger than the trail is a wrong request, not tampering
+expect_exit 2 "inclusion proof past the end: a usage error" -- "$MAMORI" log proof --db "$TMP/old.db" --inclusion 1 --head "$TMP/head5"
+expect_grep "$TMP/err" 'size 5 is past the end of the trail, which holds 4 events' "past the end named"
+expect_exit 2 "consistency proof past the end: a usage error" -- "$MAMORI" log proof --db "$TMP/old.db" --consistency 1 5
+
 # rollback: an older copy of the store against a newer head
 expect_exit 1 "rollback detected" -- "$MAMORI" log verify --db "$TMP/old.db" --head "$TMP/head5" --pubkey "$TMP/pub"
 expect_grep "$TMP/err" 'truncated or rolled back' "rollback named"
@@ -69,6 +74,7 @@ expect_grep "$TMP/err" 'truncated or rolled back' "rollback named"
 /usr/bin/python3 - "$MAMORI" "$DB" "$TMP" <<'PY' && ok || not_ok "tamper suite: some tampering went undetected"
 import os, shutil, sqlite3, subprocess, sys
 mamori, db, tmp = sys.argv[1:4]
+os.umask(0o077)	# mamori refuses a store that others may read
 head, pub = os.path.join(tmp, "head5"), os.path.join(tmp, "pub")
 work = os.path.join(tmp, "t.db")
 cols = ["time", "actor", "action", "object_type", "object_id", "body", "leaf", "chain"]
