@@ -299,9 +299,10 @@ test_head_sign_verify(void **state)
 	sodium_memzero(sk2, sizeof(sk2));
 }
 
-/* Flipping any one bit of the mailed text either breaks parsing or the signature. */
+/* Flipping any one bit of the mailed text either breaks parsing or the signature:
+ * for a head signed before numbering (v1) and a numbered one (v2). */
 static void
-test_head_text_every_byte(void **state)
+text_every_byte(uint64_t seq)
 {
 	struct mamori_head h, back;
 	struct mamori_error err;
@@ -309,9 +310,18 @@ test_head_text_every_byte(void **state)
 	char *text;
 	size_t n, cases = 0, refused = 0;
 
-	(void)state;
 	unhex(kat_root, root);
 	make_head(&h, pk, sk, 3, root);
+	if (seq != 0) {
+		h.seq = seq;
+		mamori_head_sign(&h, sk);
+		/* the number is signed: a head renumbered, or passed off as unnumbered, fails */
+		back = h;
+		back.seq = seq + 1;
+		assert_false(mamori_head_verify(&back, pk));
+		back.seq = 0;
+		assert_false(mamori_head_verify(&back, pk));
+	}
 	text = head_text(&h);
 	n = strlen(text);
 	for (size_t i = 0; i < n; i++) {
@@ -328,10 +338,18 @@ test_head_text_every_byte(void **state)
 			text[i] = (char)(c ^ (unsigned char)(1u << bit));
 		}
 	}
-	printf("head text: %zu single-bit changes, %zu refused\n", cases, refused);
+	printf("head text (v%d): %zu single-bit changes, %zu refused\n", seq ? 2 : 1, cases, refused);
 	assert_int_equal(refused, cases);
 	free(text);
 	sodium_memzero(sk, sizeof(sk));
+}
+
+static void
+test_head_text_every_byte(void **state)
+{
+	(void)state;
+	text_every_byte(0);
+	text_every_byte(7);
 }
 
 static void
@@ -351,7 +369,16 @@ test_head_parse_strict(void **state)
 	} cases[] = {
 		{ "\n", "\r\n", 0 },				/* CRLF from a mail client */
 		{ "==\n", "==\r\n\r\n\n", 0 },			/* trailing empty lines */
-		{ "mamori tree head v1", "mamori tree head v2", 1 },
+		{ "mamori tree head v1", "mamori tree head v3", 1 },
+		{ "mamori tree head v1", "mamori tree head v2", 3 },	/* numbered: 'seq:' must follow 'log:' */
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v2\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 12\n", 0 },
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v2\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 0\n", 3 },
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v2\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 012\n", 3 },
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 12\n", 3 },
 		{ "mamori tree head v1\n", "", 1 },
 		{ "log: 6f", "log: 6F", 2 },
 		{ "log: ", "log:", 2 },
