@@ -19,11 +19,13 @@ static const char log_usage[] =
     "       mamori log verify [--head FILE]... [--heads DIR|FILE] [--pubkey FILE] [--db PATH]\n"
     "       mamori log proof --inclusion SEQ [--head FILE] [--db PATH]\n"
     "       mamori log proof --consistency OLD NEW [--db PATH]\n"
-    "       mamori log check-proof --pubkey FILE --head FILE [--old-head FILE] PROOF\n";
+    "       mamori log check-proof --pubkey FILE --head FILE [--old-head FILE] PROOF\n"
+    "       mamori log schedule [--every-events N] [--every-seconds T] [--db PATH]\n";
 
 struct log_opts {
 	const char *db, *since, *actor, *object, *out, *pubkey, *old_head, *heads_dir, *heads_out;
 	const char *heads[32];
+	const char *every_events, *every_seconds;
 	size_t nheads;
 	bool json;
 	long long inclusion;
@@ -47,6 +49,8 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 		{ "consistency", no_argument, NULL, 'c' },
 		{ "heads", required_argument, NULL, 'P' },
 		{ "heads-out", required_argument, NULL, 'Q' },
+		{ "every-events", required_argument, NULL, 'E' },
+		{ "every-seconds", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -55,7 +59,7 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+d:s:a:o:jO:H:k:l:i:chP:Q:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:s:a:o:jO:H:k:l:i:chP:Q:E:S:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 's': o->since = optarg; break;
@@ -78,6 +82,8 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 		case 'c': o->consistency = true; break;
 		case 'P': o->heads_dir = optarg; break;
 		case 'Q': o->heads_out = optarg; break;
+		case 'E': o->every_events = optarg; break;
+		case 'S': o->every_seconds = optarg; break;
 		case 'h': fputs(log_usage, stdout); return -1;
 		default: return cli_usage_error("log: bad option\n%s", log_usage);
 		}
@@ -396,6 +402,60 @@ log_check_proof(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A whole number from 1 to 10^12, as the schedule takes it. */
+static bool
+schedule_number(const char *v)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return errno == 0 && end != v && *end == '\0' && v[0] != '+' && n >= 1 && n <= 1000000000000LL;
+}
+
+/*
+ * `log schedule`: how often heads are signed after a change (head.every_events,
+ * head.every_seconds), shown or set.  Setting is a change with its config.set
+ * event: log verify reads the schedule from those events.
+ */
+static int
+log_schedule(int argc, char **argv)
+{
+	static const struct {
+		const char *key;
+		int64_t def;
+	} keys[] = { { "head.every_events", 1000 }, { "head.every_seconds", 3600 } };
+	struct log_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc)
+		return cli_usage_error("log schedule: unexpected argument '%s'", argv[optind]);
+	if ((o.every_events && !schedule_number(o.every_events)) || (o.every_seconds && !schedule_number(o.every_seconds)))
+		return cli_usage_error("log schedule: --every-events and --every-seconds take a whole number "
+		    "from 1 to 1000000000000");
+	if ((rc = open_store(&o, &s)) != EXIT_OK)
+		return rc;
+	mamori_error_clear(&err);
+	if (o.every_events)
+		rc = mamori_store_config_set(s, cli_actor(), keys[0].key, o.every_events, &err);
+	if (rc == 0 && o.every_seconds)
+		rc = mamori_store_config_set(s, cli_actor(), keys[1].key, o.every_seconds, &err);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: log schedule: %s\n", err.message);
+		mamori_store_close(&s);
+		return cli_exit_code(rc);
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		printf("%s = %lld\n", keys[i].key, (long long)mamori_store_config_int(s, keys[i].key, keys[i].def));
+	mamori_store_close(&s);
+	return EXIT_OK;
+}
+
 int
 cmd_log(int argc, char **argv)
 {
@@ -405,6 +465,7 @@ cmd_log(int argc, char **argv)
 		{ "verify", log_verify, "verify the whole trail" },
 		{ "proof", log_proof, "inclusion and consistency proofs" },
 		{ "check-proof", log_check_proof, "check a proof without the store" },
+		{ "schedule", log_schedule, "how often heads are signed" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {

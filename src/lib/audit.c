@@ -465,27 +465,32 @@ audit_learn_leaves(struct mamori_store *s, struct mamori_error *err)
 }
 
 /*
- * The newest stored head (largest size) into *newest (found false when there
- * is none) and the largest head number into *max_seq.
+ * The largest head number into *max_seq, and the stored head of this size
+ * into *same (found false when there is none).
  */
 static int
-newest_head(struct mamori_store *s, struct mamori_head *newest, bool *found, uint64_t *max_seq,
+heads_at(struct mamori_store *s, uint64_t size, struct mamori_head *same, bool *found, uint64_t *max_seq,
     struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS ", (SELECT coalesce(max(seq), 0) "
-	    "FROM tree_head) FROM tree_head ORDER BY size DESC LIMIT 1", err);
-	int step;
+	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS " FROM tree_head WHERE size = ?1", err);
+	sqlite3_stmt *mx = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM tree_head", err);
+	int step = SQLITE_ERROR;
 
 	*found = false;
 	*max_seq = 0;
-	if (st == NULL)
-		return MAMORI_E_STORE;
+	if (st == NULL || mx == NULL)
+		goto out;
+	if ((step = sqlite3_step(mx)) != SQLITE_ROW)
+		goto out;
+	*max_seq = (uint64_t)sqlite3_column_int64(mx, 0);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
 	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		audit_head_from_row(s, st, newest);
-		*max_seq = (uint64_t)sqlite3_column_int64(st, 6);
+		audit_head_from_row(s, st, same);
 		*found = true;
 	}
+out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(mx);
 	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the tree heads");
 }
 
@@ -511,11 +516,12 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	store_now(h.time);
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
-	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = newest_head(s, &last, &found, &max_seq, err)) != 0)
+	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = heads_at(s, h.size, &last, &found, &max_seq, err)) != 0)
 		goto rollback;
-	/* nothing new since the newest head: that head is the answer; replacing
-	 * it would leave a gap in the numbers (and a published copy orphaned) */
-	if (found && last.size == h.size && last.seq != 0) {
+	/* a numbered head of this size exists (nothing new since): it is the
+	 * answer; replacing it would leave a gap in the numbers (and a published
+	 * copy orphaned) */
+	if (found && last.seq != 0) {
 		store_exec(s, "ROLLBACK", NULL);
 		if (out)
 			*out = last;

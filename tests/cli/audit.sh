@@ -81,6 +81,21 @@ cp "$PDB" "$TMP/p2.db"
 expect_exit 1 "a published head deleted from the store" -- "$MAMORI" log verify --db "$TMP/p2.db" --pubkey "$PDB.pub" --heads "$TMP/pub-heads/$LOGID.heads"
 expect_grep "$TMP/err" 'no longer holds signed head #2, which was published' "deleted head named"
 expect_exit 3 "--heads naming nothing" -- "$MAMORI" log verify --db "$PDB" --heads "$TMP/nowhere"
+# the schedule heads are signed on; deleting the newest heads shows without any published head
+expect_exit 0 "log schedule shows the defaults" -- "$MAMORI" log schedule --db "$PDB"
+expect_grep "$TMP/out" '^head.every_events = 1000$' "default every_events"
+expect_exit 2 "log schedule refuses a non-number" -- "$MAMORI" log schedule --db "$PDB" --every-events 0x10
+expect_exit 0 "log schedule sets" -- "$MAMORI" log schedule --db "$PDB" --every-events 3 --every-seconds 600
+expect_grep "$TMP/out" '^head.every_seconds = 600$' "every_seconds set"
+for n in 1 2 3 4 5 6 7; do
+	"$MAMORI" asset add --db "$PDB" --name "予定$n" --kind information --department soumu --c 1 --i 1 --a 1 >/dev/null || not_ok "add $n"
+done
+expect_exit 0 "verify on the schedule" -- "$MAMORI" log verify --db "$PDB" --heads "$TMP/pub-heads"
+cp "$PDB" "$TMP/p3.db"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM tree_head WHERE seq = (SELECT max(seq) FROM tree_head)"); c.commit()' "$TMP/p3.db"
+expect_exit 1 "the newest head deleted: seen by the store alone" -- "$MAMORI" log verify --db "$TMP/p3.db" --pubkey "$PDB.pub"
+expect_grep "$TMP/err" 'though one is signed every 3 events: heads deleted' "schedule named"
+expect_exit 1 "the newest head deleted: seen with the published heads" -- "$MAMORI" log verify --db "$TMP/p3.db" --pubkey "$PDB.pub" --heads "$TMP/pub-heads"
 
 # a proof in a tree larger than the trail is a wrong request, not tampering
 expect_exit 2 "inclusion proof past the end: a usage error" -- "$MAMORI" log proof --db "$TMP/old.db" --inclusion 1 --head "$TMP/head5"
