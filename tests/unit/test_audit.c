@@ -437,6 +437,69 @@ test_head_parse_strict(void **state)
 	}
 }
 
+/*
+ * A file of published heads: heads one after another, each parsed as strictly
+ * as one alone, a refusal naming the line of the file; published by appending.
+ */
+static void
+test_published_heads_file(void **state)
+{
+	char dir[] = "/tmp/mamori-published-XXXXXX", path[128], *text;
+	struct mamori_head h[3], *back = NULL;
+	struct mamori_error err;
+	unsigned char pk[32], sk[64], root[32];
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	unhex(kat_root, root);
+	make_head(&h[0], pk, sk, 3, root);	/* v1: signed before numbering */
+	for (int i = 1; i < 3; i++) {
+		h[i] = h[0];
+		h[i].seq = (uint64_t)i;
+		h[i].size = 3 + (uint64_t)i;
+		mamori_head_sign(&h[i], sk);
+	}
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mamori_head_publish(&h[i], dir, &err), 0);
+	snprintf(path, sizeof(path), "%s/%s.heads", dir, h[0].log_id);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), 0);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(back[i].seq, h[i].seq);
+		assert_int_equal(back[i].size, h[i].size);
+		assert_true(mamori_head_verify(&back[i], pk));
+	}
+	free(back);
+	/* line 22 is the third head's 'root:' (8 lines of the v1 head with its empty
+	 * line, 9 of the first v2 one, then header, log, seq, size): replaced, it is
+	 * refused naming the file's line, not the head's */
+	text = mamori_audit_read_text(path, &err);
+	assert_non_null(text);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		static int no;
+		nl = strchr(line, '\n');
+		no++;
+		fprintf(f, "%s%.*s\n", no == 22 ? "size: 0" : "", no == 22 ? 0 : (int)(nl - line), line);
+	}
+	fclose(f);
+	free(text);
+	mamori_error_clear(&err);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), MAMORI_E_INVALID);
+	assert_null(back);
+	assert_int_equal(err.line, 22);
+	assert_non_null(strstr(err.message, "line 22: "));
+	/* an empty file holds no head */
+	f = fopen(path, "w");
+	fclose(f);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), MAMORI_E_INVALID);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ---- proofs checked from text alone -------------------------------------- */
 
 enum { NL = 13 };
@@ -634,6 +697,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_known_answers),
+		cmocka_unit_test(test_published_heads_file),
 		cmocka_unit_test(test_event_encoding_unambiguous),
 		cmocka_unit_test(test_event_encoding_large_fields),
 		cmocka_unit_test(test_keygen_files),
