@@ -713,6 +713,44 @@ test_migration_seals_totp(void **state)
 	assert_false(store_files_hold(db, secret));
 }
 
+/*
+ * tests/store/v5.db was made by the mamori of schema 5 (commit e198e1c): init
+ * with tests/store/policy.yaml, an asset, accounts suzuki (password 正しい馬,
+ * TOTP enrolled with the secret below) and kato, and a head; its secret
+ * key is not shipped.  Opened here, it is upgraded: the secret sealed, the
+ * trail intact under its own public key, and suzuki logs in with a code.
+ */
+static void
+test_migration_from_v5(void **state)
+{
+	static const char secret[] = "UTXENWV4SRSYVKYCUMF23MAAETHQQHAR";
+	struct mamori_store *s = NULL;
+	struct mamori_error err = { 0 };
+	char db[128], cmd[600], pub[160], summary[512], *stored;
+	unsigned char pk[32];
+
+	(void)state;
+	path_in(db, sizeof(db), "v5.db");
+	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v5.db %s && chmod 600 %s && cp %s/tests/store/v5.db.pub %s.pub",
+	    SRCDIR, db, db, SRCDIR, db);
+	assert_int_equal(system(cmd), 0);
+	assert_true(store_files_hold(db, secret));
+	assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	assert_int_equal(query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
+	assert_true(mamori_auth_totp_is_sealed(stored));
+	free(stored);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM user WHERE name = 'kato' AND totp_secret IS NULL"), 1);
+	snprintf(pub, sizeof(pub), "%s.pub", db);
+	assert_int_equal(mamori_audit_read_pubkey(pub, pk, &err), 0);
+	if (mamori_audit_verify(s, pk, NULL, 0, summary, sizeof(summary), &err) != 0)
+		fail_msg("the migrated trail: %s", err.message);
+	assert_non_null(strstr(summary, "ok: 5 events"));
+	assert_int_equal(login(s, "suzuki", secret, time(NULL)), 0);
+	mamori_store_close(&s);
+	assert_false(store_files_hold(db, secret));
+}
+
 int
 main(void)
 {
@@ -733,6 +771,7 @@ main(void)
 		cmocka_unit_test(test_readable_store_refused),
 		cmocka_unit_test(test_totp_sealed),
 		cmocka_unit_test(test_migration_seals_totp),
+		cmocka_unit_test(test_migration_from_v5),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
