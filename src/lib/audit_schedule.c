@@ -193,6 +193,16 @@ check_tail(struct mamori_store *s, const struct mamori_head *newest, bool have, 
 		rc = tampered_at(err, base, "the newest signed head's time '%.32s' is not a time", newest->time);
 		goto out;
 	}
+	/* a change of the schedule is signed at once (mamori_store_config_set):
+	 * one after the newest head was forged to excuse the heads missing since */
+	for (size_t i = 0; i < sc.n; i++)
+		if (have && sc.c[i].seq > base) {
+			rc = tampered_at(err, sc.c[i].seq, "a change of the head schedule after the newest signed head "
+			    "(#%llu, size %llu), though such a change is signed at once: heads deleted and the "
+			    "history after them possibly rewritten (or the signing key was unreadable then)",
+			    (unsigned long long)newest->seq, (unsigned long long)base);
+			goto out;
+		}
 	st = store_prepare(s, "SELECT seq, time FROM audit_event WHERE seq > ?1 ORDER BY seq", err);
 	if (st == NULL) {
 		rc = MAMORI_E_STORE;

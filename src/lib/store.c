@@ -1078,8 +1078,15 @@ mamori_store_config_set(struct mamori_store *s, const char *actor, const char *k
     const char *value, struct mamori_error *err)
 {
 	struct config_arg a = { key, value };
+	struct mamori_error ignore;
+	int rc = mamori_store_write(s, actor, config_tx, &a, err);
 
-	return mamori_store_write(s, actor, config_tx, &a, err);
+	/* a change of the head schedule is signed at once: log verify reads the
+	 * schedule from these events, so one forged after the newest head (to
+	 * excuse the heads missing since) is refused as a change no head covers */
+	if (rc == 0 && strncmp(key, "head.every_", 11) == 0)
+		mamori_audit_sign_head(s, NULL, &ignore);	/* best effort, as after any change */
+	return rc;
 }
 
 int64_t

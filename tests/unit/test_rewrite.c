@@ -5,8 +5,10 @@
  * directory; then, on copies of it, every rewrite the store file alone allows:
  * an event changed with every leaf and chain hash after it recomputed and the
  * heads over it deleted (at every position), heads deleted (each one alone),
- * heads deleted and the later ones renumbered, the newest events deleted with
- * their heads (every count), the trail truncated and new events appended
+ * heads deleted and the later ones renumbered, the schedule forged (an event
+ * after a head made into a change of head.every_events to 10^9, to excuse the
+ * heads missing after it), the newest events deleted with their heads (every
+ * count), the trail truncated and new events appended
  * through mamori itself (every point).  Each must be refused by `log verify`
  * given the published heads; the ones the store's own numbering and schedule
  * can show (a gap in the numbers, more events after the newest head than the
@@ -339,6 +341,21 @@ test_rewrites(void **state)
 		exec(db, "UPDATE tree_head SET seq = seq - 1 WHERE seq > %lld", (long long)heads[i].seq);
 		sqlite3_close(db);
 		snprintf(what, sizeof(what), "head #%lld deleted, later heads renumbered", (long long)heads[i].seq);
+		judge(&t, what, true, true);
+	}
+	/* the schedule forged: the event after a head made into a config.set that
+	 * signs heads only every 10^9 events, everything after it recomputed and
+	 * the heads after it deleted, so that the tail seems on schedule */
+	for (size_t i = 0; i + 1 < nheads; i++) {
+		int64_t at = heads[i].size + 1;
+		sqlite3 *db = intrude();
+		exec(db, "UPDATE audit_event SET action = 'config.set', object_type = 'config', "
+		    "object_id = 'head.every_events', body = '{\"after\":{\"head.every_events\":\"1000000000\"},"
+		    "\"before\":null}' WHERE seq = %lld", (long long)at);
+		recompute_from(db, at);
+		exec(db, "DELETE FROM tree_head WHERE size >= %lld", (long long)at);
+		sqlite3_close(db);
+		snprintf(what, sizeof(what), "schedule forged at event %lld", (long long)at);
 		judge(&t, what, true, true);
 	}
 	/* the newest events deleted with the heads over them */
