@@ -44,9 +44,15 @@ void mamori_event_leaf(const struct mamori_event *ev, unsigned char out[MAMORI_H
 void mamori_event_chain(const unsigned char prev[MAMORI_HASH_LEN],
     const unsigned char leaf[MAMORI_HASH_LEN], unsigned char out[MAMORI_HASH_LEN]);
 
-/* A signed tree head. */
+/*
+ * A signed tree head.  seq numbers the heads of a log 1, 2, 3 … in the order
+ * they are signed and is signed with them (format v2), so a deleted or
+ * reordered head leaves a gap; 0 is a head signed before heads were numbered
+ * (format v1), which carries no number.
+ */
 struct mamori_head {
 	char log_id[40];
+	uint64_t seq;
 	uint64_t size;
 	unsigned char root[MAMORI_HASH_LEN];
 	char time[32];
@@ -71,7 +77,14 @@ int mamori_audit_read_pubkey(const char *path, unsigned char pk[32], struct mamo
  */
 int mamori_audit_read_seckey(const char *path, unsigned char sk[64], struct mamori_error *err);
 
-/* Makes, signs and stores the head of the log as it is now.  *out may be NULL. */
+/*
+ * Makes, signs and stores the head of the log as it is now, numbered one past
+ * the newest stored head; when the log has not grown since the newest head,
+ * that head is returned instead (a head is never replaced, so the numbers stay
+ * without gaps).  A new head is then published where the store says
+ * (mamori_store_publish_heads): when that fails, the head is stored all the
+ * same and MAMORI_E_IO is returned with err naming the file.  *out may be NULL.
+ */
 int mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err);
 
 /* The newest stored head (MAMORI_E_NOTFOUND when there is none). */
@@ -96,15 +109,36 @@ int mamori_head_parse(const char *text, struct mamori_head *out, struct mamori_e
 /* mamori_head_parse on a file ("-" is stdin); err->file names it on failure. */
 int mamori_head_read_file(const char *path, struct mamori_head *out, struct mamori_error *err);
 
+/*
+ * Reads a file of heads one after another, as mamori publishes them (each
+ * head's lines, then an empty line): every head parsed as strictly as one
+ * alone, a refusal naming the file's line.  *out (malloc'd, the caller frees)
+ * holds *n heads in the file's order; a file without any head is refused.
+ */
+int mamori_heads_read_file(const char *path, struct mamori_head **out, size_t *n, struct mamori_error *err);
+
+/*
+ * Appends h to the published heads of its log in dir: the file
+ * dir/<log id>.heads, created mode 0640 whatever the umask, written with one
+ * append and synced.  Returns 0 or MAMORI_E_IO with err naming the file.
+ */
+int mamori_head_publish(const struct mamori_head *h, const char *dir, struct mamori_error *err);
+
 /* Whether the head's signature is valid for pk (and pk is the head's key). */
 bool mamori_head_verify(const struct mamori_head *h, const unsigned char pk[32]);
 
 /*
  * Verifies the whole trail: every leaf, the chain, every stored head and each of
  * the heads given (consistency: the log still holds exactly what the head
- * committed to), all signed by pk.  On success returns 0 and writes a one-line
- * summary into summary; on tampering returns MAMORI_E_TAMPERED with err naming
- * the first bad sequence number (err->line) and what is wrong.
+ * committed to), all signed by pk.  Then what a rewrite without the key
+ * leaves behind: the numbered heads must run 1, 2, 3 … in the order of their
+ * sizes; every numbered head given must be stored (a store that lost a
+ * published head had its heads deleted); and the events after the newest
+ * head must be fewer than the trail's own configuration (head.every_events,
+ * head.every_seconds, as its config.set events set them) lets pass without a
+ * head.  On success returns 0 and writes a one-line summary into summary; on
+ * tampering returns MAMORI_E_TAMPERED with err naming the first bad sequence
+ * number (err->line) and what is wrong.
  */
 int mamori_audit_verify(struct mamori_store *s, const unsigned char pk[32],
     const struct mamori_head *heads, size_t nheads, char *summary, size_t n,

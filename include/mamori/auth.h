@@ -46,6 +46,28 @@ bool mamori_auth_totp_check(const char *secret_b32, const char *code, time_t now
 /* The current code for secret at now, into out[7] (tests and enrolment checks). */
 bool mamori_auth_totp_code(const char *secret_b32, time_t now, char out[7]);
 
+/* A TOTP secret as stored: "x1:" and the base64 of nonce and sealed secret. */
+#define MAMORI_TOTP_SEALED_LEN 128
+
+/*
+ * Seals a TOTP secret for the account name with key (XChaCha20-Poly1305, a
+ * random nonce, the account's name as associated data: a sealed secret copied
+ * to another account's row does not open there) into out.
+ */
+void mamori_auth_totp_seal(const unsigned char key[32], const char *name, const char *secret_b32,
+    char out[MAMORI_TOTP_SEALED_LEN]);
+
+/*
+ * Opens what mamori_auth_totp_seal made for the account name.  Returns false
+ * (out empty) for anything else: another key or account, a changed byte, a
+ * secret stored in clear.
+ */
+bool mamori_auth_totp_unseal(const unsigned char key[32], const char *name, const char *sealed,
+    char out[MAMORI_TOTP_SECRET_LEN]);
+
+/* Whether a stored TOTP secret is sealed (begins "x1:"). */
+bool mamori_auth_totp_is_sealed(const char *stored);
+
 /*
  * The otpauth:// URI that authenticator apps read (issuer "mamori" and the
  * account name, percent-encoded).  Returns a malloc'd string or NULL.

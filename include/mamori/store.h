@@ -21,7 +21,7 @@
 #include "mamori/policy.h"
 
 /* The schema version this mamori writes. */
-#define MAMORI_STORE_SCHEMA 5
+#define MAMORI_STORE_SCHEMA 6
 
 struct mamori_store;
 struct mamori_store_tx;
@@ -29,14 +29,23 @@ struct mamori_store_tx;
 /*
  * Creates a new store at path (refusing an existing file), loads and validates
  * the policy file (diagnostics go to diags), generates the audit signing key
- * (path + ".key", mode 0600, and path + ".pub") and records the policy load as
- * the first audit event, by actor.  Returns 0 and *out, or a MAMORI_E_* code
- * with err filled.
+ * (path + ".key", mode 0600, and path + ".pub") and the key that seals secrets
+ * at rest (path + ".totp-key", mode 0600), and records the policy load as the
+ * first audit event, by actor.  The store file is made mode 0600 whatever the
+ * umask (SQLite gives its -wal and -shm the same mode).  Returns 0 and *out,
+ * or a MAMORI_E_* code with err filled.
  */
 int mamori_store_create(const char *path, const char *policy_path, const char *actor,
     struct mamori_diags *diags, struct mamori_store **out, struct mamori_error *err);
 
-/* Opens an existing store, upgrading its schema when it is older. */
+/*
+ * Opens an existing store, upgrading its schema when it is older (the upgrade
+ * to schema 6 seals the TOTP secrets, creating path + ".totp-key" when it is
+ * missing).  A store file (or its -wal, -shm) that other accounts may read, or
+ * that its group may write, is refused with MAMORI_E_IO and the chmod to run.
+ * When the environment names MAMORI_HEADS_OUT, heads signed through this
+ * connection are published there (mamori_store_publish_heads).
+ */
 int mamori_store_open(const char *path, struct mamori_store **out, struct mamori_error *err);
 
 /*
@@ -83,6 +92,13 @@ int64_t mamori_store_read_begin(struct mamori_store *s);
 
 /* Ends the read transaction of mamori_store_read_begin; nothing when none is open. */
 void mamori_store_read_end(struct mamori_store *s);
+
+/*
+ * Publishes every head signed through s from now on to dir (an existing
+ * directory; mamori_head_publish in audit.h), or nowhere when dir is NULL.
+ * Returns 0, MAMORI_E_IO when dir is not a directory, MAMORI_E_NOMEM.
+ */
+int mamori_store_publish_heads(struct mamori_store *s, const char *dir, struct mamori_error *err);
 
 /* Closes the store and sets *s to NULL.  Accepts NULL. */
 void mamori_store_close(struct mamori_store **s);

@@ -5,6 +5,7 @@
 #include "mamori/xlsx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,6 +621,24 @@ asset_import(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * The export file, made (or truncated) mode 0600 whatever the umask: the
+ * register is not for every local account to read.
+ */
+static int
+export_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd >= 0 && fchmod(fd, 0600) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 static int
 asset_export(int argc, char **argv)
 {
@@ -627,7 +646,7 @@ asset_export(int argc, char **argv)
 	struct mamori_store *s = NULL;
 	struct mamori_error err = { 0 };
 	FILE *out = stdout;
-	int rc;
+	int rc, fd = -1;
 
 	if ((rc = parse_opts(argc, argv, &o, false)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
@@ -637,12 +656,16 @@ asset_export(int argc, char **argv)
 		return cli_usage_error("asset export --format xlsx needs --out FILE.xlsx");
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
-	if (strcmp(o.format, "xlsx") == 0) {
+	if (o.out && (fd = export_file(o.out)) < 0) {
+		rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s: %s", o.out, strerror(errno));
+	} else if (strcmp(o.format, "xlsx") == 0) {
+		close(fd);	/* the writer opens it again by name; the file keeps its mode */
 		rc = mamori_asset_export_xlsx(s, o.out, progress_if_tty(), &err);
 	} else {
-		if (o.out && (out = fopen(o.out, "wb")) == NULL)
+		if (o.out && (out = fdopen(fd, "wb")) == NULL) {
+			close(fd);
 			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);
-		else
+		} else
 			rc = mamori_asset_export_csv(s, out, progress_if_tty(), &err);
 		if (out != stdout && out != NULL && fclose(out) != 0 && rc == 0)
 			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char init_usage[] = "usage: mamori init --policy FILE [--db PATH]\n";
@@ -51,6 +52,7 @@ cmd_init(int argc, char **argv)
 	printf("created store %s with policy %s (%s)\n", db, mamori_store_policy(s)->id,
 	    mamori_store_policy(s)->title);
 	printf("audit signing key: %s.key (mode 0600; keep it secret and backed up)\n", db);
+	printf("key sealing TOTP secrets: %s.totp-key (mode 0600; back it up with the store)\n", db);
 	snprintf(pub, sizeof(pub), "%s.pub", db);
 	f = fopen(pub, "r");
 	if (f != NULL && fgets(line, sizeof(line), f) != NULL)
@@ -58,7 +60,9 @@ cmd_init(int argc, char **argv)
 	if (f != NULL)
 		fclose(f);
 	if (mamori_audit_latest_head(s, &head, &err) == 0)
-		printf("first signed tree head: size %llu\n", (unsigned long long)head.size);
+		printf("first signed tree head: #%llu, size %llu%s%s\n", (unsigned long long)head.seq,
+		    (unsigned long long)head.size, getenv("MAMORI_HEADS_OUT") ? ", published to " : "",
+		    getenv("MAMORI_HEADS_OUT") ? getenv("MAMORI_HEADS_OUT") : "");
 	mamori_store_close(&s);
 	return EXIT_OK;
 }

@@ -4,22 +4,28 @@
 #include "mamori/store.h"
 #include "../lib/store_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char log_usage[] =
     "usage: mamori log show [--since SEQ|TIME] [--actor A] [--object ID] [--json] [--db PATH]\n"
-    "       mamori log head [--out FILE] [--db PATH]\n"
-    "       mamori log verify [--head FILE]... [--pubkey FILE] [--db PATH]\n"
+    "       mamori log head [--out FILE] [--heads-out DIR] [--db PATH]\n"
+    "       mamori log verify [--head FILE]... [--heads DIR|FILE] [--pubkey FILE] [--db PATH]\n"
     "       mamori log proof --inclusion SEQ [--head FILE] [--db PATH]\n"
     "       mamori log proof --consistency OLD NEW [--db PATH]\n"
-    "       mamori log check-proof --pubkey FILE --head FILE [--old-head FILE] PROOF\n";
+    "       mamori log check-proof --pubkey FILE --head FILE [--old-head FILE] PROOF\n"
+    "       mamori log schedule [--every-events N] [--every-seconds T] [--db PATH]\n";
 
 struct log_opts {
-	const char *db, *since, *actor, *object, *out, *pubkey, *old_head;
+	const char *db, *since, *actor, *object, *out, *pubkey, *old_head, *heads_dir, *heads_out;
 	const char *heads[32];
+	const char *every_events, *every_seconds;
 	size_t nheads;
 	bool json;
 	long long inclusion;
@@ -41,6 +47,10 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 		{ "old-head", required_argument, NULL, 'l' },
 		{ "inclusion", required_argument, NULL, 'i' },
 		{ "consistency", no_argument, NULL, 'c' },
+		{ "heads", required_argument, NULL, 'P' },
+		{ "heads-out", required_argument, NULL, 'Q' },
+		{ "every-events", required_argument, NULL, 'E' },
+		{ "every-seconds", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -49,7 +59,7 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+d:s:a:o:jO:H:k:l:i:ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:s:a:o:jO:H:k:l:i:chP:Q:E:S:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 's': o->since = optarg; break;
@@ -70,11 +80,36 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 				return cli_usage_error("log proof: --inclusion takes an event number (1, 2, …)");
 			break;
 		case 'c': o->consistency = true; break;
+		case 'P': o->heads_dir = optarg; break;
+		case 'Q': o->heads_out = optarg; break;
+		case 'E': o->every_events = optarg; break;
+		case 'S': o->every_seconds = optarg; break;
 		case 'h': fputs(log_usage, stdout); return -1;
 		default: return cli_usage_error("log: bad option\n%s", log_usage);
 		}
 	}
 	return 0;
+}
+
+/*
+ * A new or truncated file for writing, mode 0600 whatever the umask (a head
+ * may be public, but mamori writes nothing that others can read unasked).
+ */
+static FILE *
+create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fchmod(fd, 0600) != 0 || (f = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	return f;
 }
 
 static int
@@ -185,19 +220,57 @@ log_head(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_store(&o, &s)) != EXIT_OK)
 		return rc;
-	rc = mamori_audit_sign_head(s, &h, &err);
+	/* --heads-out takes the place of MAMORI_HEADS_OUT for this command */
+	if (o.heads_out == NULL || (rc = mamori_store_publish_heads(s, o.heads_out, &err)) == 0)
+		rc = mamori_audit_sign_head(s, &h, &err);
 	mamori_store_close(&s);
 	if (rc != 0) {
 		fprintf(stderr, "mamori: log head: %s\n", err.message);
 		return cli_exit_code(rc);
 	}
-	if (o.out != NULL && (out = fopen(o.out, "w")) == NULL) {
-		fprintf(stderr, "mamori: log head: cannot write %s\n", o.out);
+	if (o.out != NULL && (out = create_private(o.out)) == NULL) {
+		fprintf(stderr, "mamori: log head: cannot write %s: %s\n", o.out, strerror(errno));
 		return EXIT_ENV;
 	}
 	mamori_head_write(&h, out);
 	if (out != stdout && fclose(out) != 0)
 		return EXIT_ENV;
+	return EXIT_OK;
+}
+
+/*
+ * The heads published for the store's log: PATH itself when it is a file,
+ * PATH/<log id>.heads when it is a directory.  Appended to *heads (grown).
+ */
+static int
+read_published(const char *path, const char *log_id, struct mamori_head **heads, size_t *n)
+{
+	struct mamori_error err;
+	struct mamori_head *pub = NULL, *all;
+	char file[4096];
+	struct stat sb;
+	size_t npub = 0;
+	int rc;
+
+	if (stat(path, &sb) != 0) {
+		fprintf(stderr, "mamori: log verify: cannot read %s: %s\n", path, strerror(errno));
+		return EXIT_ENV;
+	}
+	snprintf(file, sizeof(file), S_ISDIR(sb.st_mode) ? "%s/%s.heads" : "%s", path, log_id);
+	mamori_error_clear(&err);
+	if ((rc = mamori_heads_read_file(file, &pub, &npub, &err)) != 0) {
+		print_file_error("log verify", file, &err);
+		return rc == MAMORI_E_IO ? EXIT_ENV : EXIT_USAGE;
+	}
+	if ((all = realloc(*heads, (*n + npub) * sizeof(*all))) == NULL) {
+		free(pub);
+		fprintf(stderr, "mamori: log verify: out of memory\n");
+		return EXIT_ENV;
+	}
+	memcpy(all + *n, pub, npub * sizeof(*pub));
+	*heads = all;
+	*n += npub;
+	free(pub);
 	return EXIT_OK;
 }
 
@@ -207,34 +280,46 @@ log_verify(int argc, char **argv)
 	struct log_opts o;
 	struct mamori_store *s = NULL;
 	struct mamori_error err;
-	struct mamori_head heads[32];
+	struct mamori_head *heads = NULL;
+	size_t nheads = 0;
 	unsigned char pk[32];
 	char pubpath[4096], summary[512];
 	int rc;
 
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	for (size_t i = 0; i < o.nheads; i++) {
-		if ((rc = mamori_head_read_file(o.heads[i], &heads[i], &err)) != 0) {
-			print_file_error("log verify", o.heads[i], &err);
-			return rc == MAMORI_E_IO ? EXIT_ENV : EXIT_USAGE;
+	if ((heads = calloc(o.nheads + 1, sizeof(*heads))) == NULL)
+		return EXIT_ENV;
+	for (; nheads < o.nheads; nheads++) {
+		if ((rc = mamori_head_read_file(o.heads[nheads], &heads[nheads], &err)) != 0) {
+			print_file_error("log verify", o.heads[nheads], &err);
+			rc = rc == MAMORI_E_IO ? EXIT_ENV : EXIT_USAGE;
+			goto out;
 		}
 	}
 	snprintf(pubpath, sizeof(pubpath), "%s.pub", cli_db_path(o.db));
 	if ((rc = mamori_audit_read_pubkey(o.pubkey ? o.pubkey : pubpath, pk, &err)) != 0) {
 		fprintf(stderr, "mamori: log verify: %s\n", err.message);
-		return EXIT_ENV;
+		rc = EXIT_ENV;
+		goto out;
 	}
 	if ((rc = open_store(&o, &s)) != EXIT_OK)
-		return rc;
-	rc = mamori_audit_verify(s, pk, heads, o.nheads, summary, sizeof(summary), &err);
-	mamori_store_close(&s);
+		goto out;
+	if (o.heads_dir != NULL &&
+	    (rc = read_published(o.heads_dir, mamori_store_log_id(s), &heads, &nheads)) != EXIT_OK)
+		goto out;
+	rc = mamori_audit_verify(s, pk, heads, nheads, summary, sizeof(summary), &err);
 	if (rc == 0) {
 		printf("%s\n", summary);
-		return EXIT_OK;
+		rc = EXIT_OK;
+		goto out;
 	}
 	fprintf(stderr, "mamori: log verify: TAMPERED at seq %s\n", err.message);
-	return rc == MAMORI_E_TAMPERED ? EXIT_REFUSED : EXIT_ENV;
+	rc = rc == MAMORI_E_TAMPERED ? EXIT_REFUSED : EXIT_ENV;
+out:
+	mamori_store_close(&s);
+	free(heads);
+	return rc;
 }
 
 static int
@@ -317,6 +402,60 @@ log_check_proof(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A whole number from 1 to 10^12, as the schedule takes it. */
+static bool
+schedule_number(const char *v)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return errno == 0 && end != v && *end == '\0' && v[0] != '+' && n >= 1 && n <= 1000000000000LL;
+}
+
+/*
+ * `log schedule`: how often heads are signed after a change (head.every_events,
+ * head.every_seconds), shown or set.  Setting is a change with its config.set
+ * event: log verify reads the schedule from those events.
+ */
+static int
+log_schedule(int argc, char **argv)
+{
+	static const struct {
+		const char *key;
+		int64_t def;
+	} keys[] = { { "head.every_events", 1000 }, { "head.every_seconds", 3600 } };
+	struct log_opts o;
+	struct mamori_store *s = NULL;
+	struct mamori_error err;
+	int rc;
+
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc)
+		return cli_usage_error("log schedule: unexpected argument '%s'", argv[optind]);
+	if ((o.every_events && !schedule_number(o.every_events)) || (o.every_seconds && !schedule_number(o.every_seconds)))
+		return cli_usage_error("log schedule: --every-events and --every-seconds take a whole number "
+		    "from 1 to 1000000000000");
+	if ((rc = open_store(&o, &s)) != EXIT_OK)
+		return rc;
+	mamori_error_clear(&err);
+	if (o.every_events)
+		rc = mamori_store_config_set(s, cli_actor(), keys[0].key, o.every_events, &err);
+	if (rc == 0 && o.every_seconds)
+		rc = mamori_store_config_set(s, cli_actor(), keys[1].key, o.every_seconds, &err);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: log schedule: %s\n", err.message);
+		mamori_store_close(&s);
+		return cli_exit_code(rc);
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		printf("%s = %lld\n", keys[i].key, (long long)mamori_store_config_int(s, keys[i].key, keys[i].def));
+	mamori_store_close(&s);
+	return EXIT_OK;
+}
+
 int
 cmd_log(int argc, char **argv)
 {
@@ -326,6 +465,7 @@ cmd_log(int argc, char **argv)
 		{ "verify", log_verify, "verify the whole trail" },
 		{ "proof", log_proof, "inclusion and consistency proofs" },
 		{ "check-proof", log_check_proof, "check a proof without the store" },
+		{ "schedule", log_schedule, "how often heads are signed" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {

@@ -260,15 +260,23 @@ mamori_audit_read_seckey(const char *path, unsigned char sk[64], struct mamori_e
 
 /* ---- heads ------------------------------------------------------------ */
 
-/* The bytes that are signed: one line per field (docs/audit.md). */
+/*
+ * The bytes that are signed: one line per field (docs/audit.md).  A numbered
+ * head (v2) signs its number too, so that it cannot be renumbered to hide a
+ * deleted one; a head signed before numbering (seq 0) keeps its v1 bytes.
+ */
 static void
 head_message(const struct mamori_head *h, char *buf, size_t n)
 {
 	char root[65];
 
 	sodium_bin2hex(root, sizeof(root), h->root, MAMORI_HASH_LEN);
-	snprintf(buf, n, "mamori-tree-head-v1\nlog: %s\nsize: %llu\nroot: %s\ntime: %s\n",
-	    h->log_id, (unsigned long long)h->size, root, h->time);
+	if (h->seq == 0)
+		snprintf(buf, n, "mamori-tree-head-v1\nlog: %s\nsize: %llu\nroot: %s\ntime: %s\n",
+		    h->log_id, (unsigned long long)h->size, root, h->time);
+	else
+		snprintf(buf, n, "mamori-tree-head-v2\nlog: %s\nseq: %llu\nsize: %llu\nroot: %s\ntime: %s\n",
+		    h->log_id, (unsigned long long)h->seq, (unsigned long long)h->size, root, h->time);
 }
 
 void
@@ -366,7 +374,7 @@ static int
 frontier_start(struct mamori_store *s, const unsigned char pk[32], uint64_t size, struct mamori_merkle_acc *acc,
     struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT size, root, time, pubkey, signature, frontier FROM tree_head "
+	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS ", frontier FROM tree_head "
 	    "WHERE frontier IS NOT NULL ORDER BY size DESC LIMIT 1", err);
 	struct mamori_head h;
 	unsigned char root[MAMORI_HASH_LEN];
@@ -378,7 +386,7 @@ frontier_start(struct mamori_store *s, const unsigned char pk[32], uint64_t size
 	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		audit_head_from_row(s, st, &h);
 		if (h.size <= size && mamori_head_verify(&h, pk) &&
-		    frontier_decode(acc, h.size, sqlite3_column_blob(st, 5), (size_t)sqlite3_column_bytes(st, 5))) {
+		    frontier_decode(acc, h.size, sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6))) {
 			mamori_merkle_acc_root(acc, root);
 			if (sodium_memcmp(root, h.root, MAMORI_HASH_LEN) != 0)
 				memset(acc, 0, sizeof(*acc));
@@ -456,15 +464,47 @@ audit_learn_leaves(struct mamori_store *s, struct mamori_error *err)
 	return rc;
 }
 
+/*
+ * The largest head number into *max_seq, and the stored head of this size
+ * into *same (found false when there is none).
+ */
+static int
+heads_at(struct mamori_store *s, uint64_t size, struct mamori_head *same, bool *found, uint64_t *max_seq,
+    struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS " FROM tree_head WHERE size = ?1", err);
+	sqlite3_stmt *mx = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM tree_head", err);
+	int step = SQLITE_ERROR;
+
+	*found = false;
+	*max_seq = 0;
+	if (st == NULL || mx == NULL)
+		goto out;
+	if ((step = sqlite3_step(mx)) != SQLITE_ROW)
+		goto out;
+	*max_seq = (uint64_t)sqlite3_column_int64(mx, 0);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		audit_head_from_row(s, st, same);
+		*found = true;
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(mx);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the tree heads");
+}
+
 int
 mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[32], frontier[64 * MAMORI_HASH_LEN];
 	char keypath[4096];
-	struct mamori_head h;
+	struct mamori_head h, last;
 	struct mamori_merkle_acc acc;
 	sqlite3_stmt *ins = NULL;
+	uint64_t max_seq;
 	size_t flen;
+	bool found;
 	int rc;
 
 	memset(&h, 0, sizeof(h));
@@ -476,13 +516,26 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	store_now(h.time);
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		goto out;
-	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = trail_frontier(s, pk, h.size, &acc, err)) != 0)
+	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = heads_at(s, h.size, &last, &found, &max_seq, err)) != 0)
+		goto rollback;
+	/* a numbered head of this size exists (nothing new since): it is the
+	 * answer; replacing it would leave a gap in the numbers (and a published
+	 * copy orphaned) */
+	if (found && last.seq != 0) {
+		store_exec(s, "ROLLBACK", NULL);
+		if (out)
+			*out = last;
+		goto out;
+	}
+	h.seq = max_seq + 1;
+	if ((rc = trail_frontier(s, pk, h.size, &acc, err)) != 0)
 		goto rollback;
 	mamori_merkle_acc_root(&acc, h.root);
 	flen = frontier_encode(&acc, frontier);
 	mamori_head_sign(&h, sk);
-	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature, frontier) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err);
+	/* a v1 head of the same size (signed before numbering) gives way to its numbered successor */
+	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature, frontier, seq) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
 	if (ins == NULL) {
 		rc = MAMORI_E_STORE;
 		goto rollback;
@@ -493,6 +546,7 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	sqlite3_bind_blob(ins, 4, h.pubkey, 32, SQLITE_STATIC);
 	sqlite3_bind_blob(ins, 5, h.signature, 64, SQLITE_STATIC);
 	sqlite3_bind_blob(ins, 6, frontier, (int)flen, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 7, (sqlite3_int64)h.seq);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		rc = store_error(s, err, "cannot store the tree head");
 		goto rollback;
@@ -505,6 +559,9 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	s->leaves_known = true;
 	if (out)
 		*out = h;
+	/* published only once committed: a published head is always in the store */
+	if (s->heads_out != NULL)
+		rc = mamori_head_publish(&h, s->heads_out, err);
 	goto out;
 rollback:
 	sqlite3_finalize(ins);
@@ -529,12 +586,14 @@ audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head
 		memcpy(h->pubkey, sqlite3_column_blob(st, 3), 32);
 	if (sqlite3_column_bytes(st, 4) == 64)
 		memcpy(h->signature, sqlite3_column_blob(st, 4), 64);
+	h->seq = sqlite3_column_type(st, 5) == SQLITE_INTEGER && sqlite3_column_int64(st, 5) > 0 ?
+	    (uint64_t)sqlite3_column_int64(st, 5) : 0;
 }
 
 int
 mamori_audit_latest_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT size, root, time, pubkey, signature FROM tree_head "
+	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS " FROM tree_head "
 	    "ORDER BY size DESC LIMIT 1", err);
 	int rc = 0;
 
@@ -556,8 +615,12 @@ mamori_head_write(const struct mamori_head *h, FILE *out)
 	sodium_bin2hex(root, sizeof(root), h->root, 32);
 	sodium_bin2base64(pk, sizeof(pk), h->pubkey, 32, sodium_base64_VARIANT_ORIGINAL);
 	sodium_bin2base64(sig, sizeof(sig), h->signature, 64, sodium_base64_VARIANT_ORIGINAL);
-	fprintf(out, "mamori tree head v1\nlog: %s\nsize: %llu\nroot: %s\ntime: %s\nkey: %s\nsignature: %s\n",
-	    h->log_id, (unsigned long long)h->size, root, h->time, pk, sig);
+	if (h->seq == 0)
+		fprintf(out, "mamori tree head v1\nlog: %s\n", h->log_id);
+	else
+		fprintf(out, "mamori tree head v2\nlog: %s\nseq: %llu\n", h->log_id, (unsigned long long)h->seq);
+	fprintf(out, "size: %llu\nroot: %s\ntime: %s\nkey: %s\nsignature: %s\n",
+	    (unsigned long long)h->size, root, h->time, pk, sig);
 }
 
 /* ---- strict line-by-line parsing of heads and proofs -------------------- */
@@ -605,16 +668,6 @@ bad_line(struct mamori_error *err, int code, int line, const char *fmt, ...)
 	if (err)
 		err->line = line;
 	return code;
-}
-
-/* The next line must be exactly text. */
-static int
-expect_line(struct lines *l, const char *text, const char *what, struct mamori_error *err)
-{
-	if (!next_line(l) || l->len != strlen(text) || memcmp(l->s, text, l->len) != 0)
-		return bad_line(err, MAMORI_E_INVALID, l->no ? l->no : 1, "not a %s (the first line must be '%s')",
-		    what, text);
-	return 0;
 }
 
 /* The next line must be "name: value"; value (without the ending) into buf. */
@@ -717,16 +770,27 @@ mamori_head_parse(const char *text, struct mamori_head *h, struct mamori_error *
 {
 	struct lines l = { .p = text };
 	char v[256];
+	bool numbered;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	if ((rc = expect_line(&l, "mamori tree head v1", "mamori tree head", err)) != 0)
-		return rc;
+	if (!next_line(&l) || !((l.len == 19 && memcmp(l.s, "mamori tree head v", 18) == 0 &&
+	    (l.s[18] == '1' || l.s[18] == '2'))))
+		return bad_line(err, MAMORI_E_INVALID, l.no ? l.no : 1, "not a mamori tree head (the first line "
+		    "must be 'mamori tree head v2' or 'mamori tree head v1')");
+	numbered = l.s[18] == '2';
 	if ((rc = expect_field(&l, "log", v, sizeof(v), err)) != 0)
 		return rc;
 	if (!valid_log_id(v))
 		return bad_line(err, MAMORI_E_INVALID, l.no, "'log:' must be the log id (lowercase hex), not '%s'", v);
 	memcpy(h->log_id, v, strlen(v) + 1);	/* valid_log_id: under 40 */
+	if (numbered) {
+		if ((rc = expect_field(&l, "seq", v, sizeof(v), err)) != 0)
+			return rc;
+		if (!parse_u64(v, &h->seq) || h->seq == 0 || h->seq > INT64_MAX)
+			return bad_line(err, MAMORI_E_INVALID, l.no, "'seq:' must be the head's number (1, 2, …), "
+			    "not '%s'", v);
+	}
 	if ((rc = expect_field(&l, "size", v, sizeof(v), err)) != 0)
 		return rc;
 	if (!parse_u64(v, &h->size) || h->size > INT64_MAX)
@@ -804,6 +868,119 @@ mamori_head_read_file(const char *path, struct mamori_head *out, struct mamori_e
 	return rc;
 }
 
+/* Where each head of a published file starts: its 'mamori tree head' line. */
+static bool
+head_start(const char *p)
+{
+	return strncmp(p, "mamori tree head v", 18) == 0;
+}
+
+/* Appends the head of text at line (1-based) to *v, growing it. */
+static int
+parse_one_of_many(const char *text, int line, struct mamori_head **v, size_t *n, struct mamori_error *err)
+{
+	struct mamori_head *nv = realloc(*v, (*n + 1) * sizeof(**v));
+	int rc;
+
+	if (nv == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	*v = nv;
+	if ((rc = mamori_head_parse(text, &nv[*n], err)) != 0) {
+		/* the parser counts from the head's first line; the file from its own */
+		if (err && err->line > 0) {
+			char msg[sizeof(err->message)];
+			const char *rest = strchr(err->message, ':');
+			err->line += line - 1;
+			snprintf(msg, sizeof(msg), "line %d%s", err->line, rest ? rest : "");
+			snprintf(err->message, sizeof(err->message), "%s", msg);
+		}
+		return rc;
+	}
+	(*n)++;
+	return 0;
+}
+
+int
+mamori_heads_read_file(const char *path, struct mamori_head **out, size_t *n, struct mamori_error *err)
+{
+	/* a head is under 400 bytes: 64 MiB holds some 170,000 of them */
+	char *text = read_text(path, 64u * 1024 * 1024, err);
+	char *p, *next;
+	int line = 1, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (text == NULL)
+		return err ? err->code : MAMORI_E_IO;
+	p = text;
+	while (rc == 0 && *p != '\0') {
+		int start = line;
+		/* the head runs to the next line that starts another head */
+		for (next = p; *next != '\0';) {
+			char *nl = strchr(next, '\n');
+			if (nl == NULL) {
+				next += strlen(next);
+				break;
+			}
+			next = nl + 1;
+			line++;
+			if (head_start(next))
+				break;
+		}
+		{
+			char keep = *next;
+			*next = '\0';
+			rc = parse_one_of_many(p, start, out, n, err);
+			*next = keep;
+		}
+		p = next;
+	}
+	if (rc == 0 && *n == 0)
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: holds no tree head", path);
+	if (rc != 0) {
+		if (err)
+			snprintf(err->file, sizeof(err->file), "%s", path);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	free(text);
+	return rc;
+}
+
+int
+mamori_head_publish(const struct mamori_head *h, const char *dir, struct mamori_error *err)
+{
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	struct stat sb;
+	FILE *mem;
+	int fd, rc = 0;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.heads", dir, h->log_id) >= sizeof(path))
+		return mamori_error_set(err, MAMORI_E_IO, "cannot publish the tree head: directory name too long");
+	if ((mem = open_memstream(&buf, &len)) == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	mamori_head_write(h, mem);
+	fputc('\n', mem);	/* an empty line between heads, for people reading the file */
+	fclose(mem);
+	/* O_APPEND: the file may be append-only (chattr +a); one write per head */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "cannot publish the tree head to %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* a file this call made gets 0640 whatever the umask; an existing one keeps the mode its keeper gave it */
+	if (fstat(fd, &sb) == 0 && sb.st_size == 0 && (sb.st_mode & 07777) != 0640)
+		(void)fchmod(fd, 0640);
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) != 0)
+		rc = mamori_error_set(err, MAMORI_E_IO, "cannot publish the tree head to %s: %s", path, strerror(errno));
+	close(fd);
+out:
+	free(buf);
+	return rc;
+}
+
 /* ---- proofs ----------------------------------------------------------- */
 
 static void
@@ -846,6 +1023,7 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 	struct mamori_head h;
 	sqlite3_stmt *st = NULL, *ev_st = NULL;
 	unsigned char leaf[32];
+	uint64_t count;
 	char hex[65], *json = NULL;
 	int rc;
 
@@ -857,6 +1035,13 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 	if (seq < 1 || (uint64_t)seq > size)
 		return mamori_error_set(err, MAMORI_E_USAGE, "event %lld is not in a tree of %llu events",
 		    (long long)seq, (unsigned long long)size);
+	/* a size past the end is a wrong request, not a damaged trail */
+	if ((rc = log_size(s, &count, err)) != 0)
+		return rc;
+	if (size > count)
+		return mamori_error_set(err, MAMORI_E_USAGE, "size %llu is past the end of the trail, which holds "
+		    "%llu events; ask for a size of at most %llu", (unsigned long long)size,
+		    (unsigned long long)count, (unsigned long long)count);
 	ev_st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body, leaf "
 	    "FROM audit_event WHERE seq = ?1", err);
 	st = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);

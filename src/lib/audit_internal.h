@@ -42,7 +42,10 @@ size_t audit_event_encode(int64_t seq, const char *const field[AUDIT_FIELDS], co
  */
 int audit_learn_leaves(struct mamori_store *s, struct mamori_error *err);
 
-/* Fills h from a row of SELECT size, root, time, pubkey, signature FROM tree_head. */
+/* The columns of tree_head that audit_head_from_row reads, in its order. */
+#define AUDIT_HEAD_COLUMNS "size, root, time, pubkey, signature, seq"
+
+/* Fills h from a row of SELECT AUDIT_HEAD_COLUMNS FROM tree_head. */
 void audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h);
 
 /* How verification cuts up its work (see audit_verify.c). */
@@ -61,5 +64,14 @@ enum { AUDIT_BATCH_MAX = 64 };
  */
 int audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
     size_t ngiven, const struct audit_verify_shape *shape, char *summary, size_t sn, struct mamori_error *err);
+
+/*
+ * The checks of a rewrite without the key (mamori_audit_verify), on a trail
+ * whose events, chain and heads have verified: the head numbers, the given
+ * numbered heads stored, the events since the newest head.  0 or
+ * MAMORI_E_TAMPERED (err->line the first bad seq) or a store error.
+ */
+int audit_verify_schedule(struct mamori_store *s, const struct mamori_head *given, size_t ngiven,
+    char *note, size_t nn, struct mamori_error *err);
 
 #endif

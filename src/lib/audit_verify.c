@@ -128,8 +128,7 @@ static int
 load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngiven,
     struct check_head **out, size_t *n, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT size, root, time, pubkey, signature FROM tree_head "
-	    "ORDER BY size", err);
+	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS " FROM tree_head ORDER BY size", err);
 	size_t cap = ngiven + 16, k = 0;
 	struct check_head *heads = malloc(cap * sizeof(*heads));
 	int rc = 0;
@@ -687,6 +686,7 @@ audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const s
 	struct verify v = { .s = s, .bits = shape->chunk_bits, .batch = (size_t)shape->batch };
 	struct check_head *heads = NULL;
 	unsigned char root[MAMORI_HASH_LEN];
+	char note[200] = "";
 	uint64_t bytes = 0;
 	int64_t last = 0;
 	bool empty = true;
@@ -704,7 +704,8 @@ audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const s
 	atomic_init(&v.next, 0);
 	atomic_init(&v.first_bad, v.nchunks);
 	run_all(&v, thread_count(s, shape->threads, v.nchunks));
-	if ((rc = fold_chunks(&v, &bytes, root, err)) != 0)
+	if ((rc = fold_chunks(&v, &bytes, root, err)) != 0 ||
+	    (rc = audit_verify_schedule(s, given, ngiven, note, sizeof(note), err)) != 0)
 		goto out;
 	{
 		char hex[65];
@@ -712,8 +713,8 @@ audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const s
 
 		sodium_bin2hex(hex, sizeof(hex), root, MAMORI_HASH_LEN);
 		snprintf(summary, sn, "ok: %llu events (%llu bytes), chain and tree intact, root %s, "
-		    "%zu signed heads verified (%zu given)", (unsigned long long)count,
-		    (unsigned long long)bytes, count ? hex : "-", v.nheads, ngiven);
+		    "%zu signed heads verified (%zu given)%s", (unsigned long long)count,
+		    (unsigned long long)bytes, count ? hex : "-", v.nheads, ngiven, note);
 	}
 out:
 	for (size_t i = 0; i < v.nchunks; i++)

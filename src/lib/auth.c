@@ -94,6 +94,60 @@ mamori_auth_totp_code(const char *secret_b32, time_t now, char out[7])
 	return ok;
 }
 
+/* ---- TOTP secrets at rest -------------------------------------------- */
+
+static const char sealed_tag[] = "x1:";
+
+bool
+mamori_auth_totp_is_sealed(const char *stored)
+{
+	return strncmp(stored, sealed_tag, sizeof(sealed_tag) - 1) == 0;
+}
+
+void
+mamori_auth_totp_seal(const unsigned char key[32], const char *name, const char *secret_b32,
+    char out[MAMORI_TOTP_SEALED_LEN])
+{
+	enum { NONCE = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES };
+	unsigned char buf[NONCE + MAMORI_TOTP_SECRET_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES];
+	size_t len = strnlen(secret_b32, MAMORI_TOTP_SECRET_LEN - 1);
+	unsigned long long clen = 0;
+
+	if (sodium_init() < 0)
+		abort();	/* as mamori_auth_totp_secret: no randomness is fatal */
+	randombytes_buf(buf, NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + NONCE, &clen, (const unsigned char *)secret_b32, len,
+	    (const unsigned char *)name, strlen(name), NULL, buf, key);
+	memcpy(out, sealed_tag, sizeof(sealed_tag));
+	sodium_bin2base64(out + sizeof(sealed_tag) - 1, MAMORI_TOTP_SEALED_LEN - (sizeof(sealed_tag) - 1), buf,
+	    NONCE + (size_t)clen, sodium_base64_VARIANT_ORIGINAL);
+}
+
+bool
+mamori_auth_totp_unseal(const unsigned char key[32], const char *name, const char *sealed,
+    char out[MAMORI_TOTP_SECRET_LEN])
+{
+	enum { NONCE = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES };
+	unsigned char buf[NONCE + MAMORI_TOTP_SECRET_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES];
+	unsigned long long plen = 0;
+	size_t blen = 0;
+
+	out[0] = '\0';
+	if (sodium_init() < 0 || !mamori_auth_totp_is_sealed(sealed))
+		return false;
+	sealed += sizeof(sealed_tag) - 1;
+	if (sodium_base642bin(buf, sizeof(buf), sealed, strlen(sealed), NULL, &blen, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || blen < NONCE + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+		return false;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)out, &plen, NULL, buf + NONCE, blen - NONCE,
+	    (const unsigned char *)name, strlen(name), buf, key) != 0 || plen >= MAMORI_TOTP_SECRET_LEN) {
+		sodium_memzero(out, MAMORI_TOTP_SECRET_LEN);
+		return false;
+	}
+	out[plen] = '\0';
+	return true;
+}
+
 bool
 mamori_auth_totp_check(const char *secret_b32, const char *code, time_t now, int64_t *last_step)
 {

@@ -4,9 +4,11 @@
  */
 #include "store_internal.h"
 #include "mamori/audit.h"
+#include "mamori/auth.h"
 #include "canon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,8 +90,20 @@ static const char *const migrations[] = {
 	 * only the events since (audit.c: mamori_audit_sign_head); heads signed
 	 * before have none, and the next head is computed in full once */
 	"ALTER TABLE tree_head ADD COLUMN frontier BLOB;",
+	/* 5 → 6: heads are numbered 1, 2, 3 … and sign their number, so that a
+	 * head deleted without the key leaves a gap (heads signed before keep no
+	 * number); TOTP secrets are sealed with PATH.totp-key (seal_totp below) */
+	"ALTER TABLE tree_head ADD COLUMN seq INTEGER;"
+	"CREATE UNIQUE INDEX tree_head_seq ON tree_head (seq);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+static int seal_totp(struct mamori_store *s, struct mamori_error *err);
+
+/* What a migration needs beyond SQL, run after its SQL in the same transaction. */
+static int (*const migration_code[NMIGRATIONS])(struct mamori_store *, struct mamori_error *) = {
+	[5] = seal_totp,
+};
 
 _Static_assert(NMIGRATIONS == MAMORI_STORE_SCHEMA, "one migration per schema version");
 
@@ -199,7 +213,8 @@ migrate(struct mamori_store *s, struct mamori_error *err)
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
 	for (int i = v; i < (int)NMIGRATIONS; i++)
-		if ((rc = store_exec(s, migrations[i], err)) != 0)
+		if ((rc = store_exec(s, migrations[i], err)) != 0 ||
+		    (migration_code[i] != NULL && (rc = migration_code[i](s, err)) != 0))
 			goto fail;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", MAMORI_STORE_SCHEMA);
 	if ((rc = store_exec(s, sql, err)) != 0 || (rc = store_exec(s, "COMMIT", err)) != 0)
@@ -208,6 +223,54 @@ migrate(struct mamori_store *s, struct mamori_error *err)
 fail:
 	store_exec(s, "ROLLBACK", NULL);
 	return rc;
+}
+
+/*
+ * Makes the new store file, empty, mode 0600 whatever the umask: SQLite would
+ * make it 0644 less the umask, and gives the -wal and -shm it makes later the
+ * main file's mode, so this one mode keeps all three to their owner.
+ */
+static int
+create_private(const char *path, struct mamori_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return mamori_error_set(err, errno == EEXIST ? MAMORI_E_CONFLICT : MAMORI_E_IO,
+		    "cannot create store %s: %s", path, strerror(errno));
+	if (fchmod(fd, 0600) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(path);
+		return mamori_error_set(err, MAMORI_E_IO, "cannot create store %s: %s", path, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Refuses a store file (or its -wal, -shm) that other accounts may read or
+ * change, or its group change: it holds password hashes, sealed TOTP secrets
+ * and the register.  A group may read (0640) when it must.
+ */
+static int
+check_private(const char *path, struct mamori_error *err)
+{
+	static const char *const side[] = { "", "-wal", "-shm" };
+	char file[4096];
+	struct stat sb;
+
+	for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		snprintf(file, sizeof(file), "%s%s", path, side[i]);
+		if (stat(file, &sb) != 0 || (sb.st_mode & 0027) == 0)
+			continue;
+		return mamori_error_set(err, MAMORI_E_IO, "%s: the store may be %s by other accounts "
+		    "(mode %04o); it holds password hashes, TOTP secrets and the register. Run "
+		    "'chmod 600 %s %s-wal %s-shm' (or 640 when a group must read it) and open it again",
+		    file, (sb.st_mode & 0007) ? "read or changed" : "changed", (unsigned)(sb.st_mode & 07777),
+		    path, path, path);
+	}
+	return 0;
 }
 
 /* Opens the SQLite file with the settings every connection needs. */
@@ -221,6 +284,10 @@ connect(const char *path, int flags, struct mamori_store **out, struct mamori_er
 	if (s == NULL || (s->path = strdup(path)) == NULL) {
 		free(s);
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	}
+	if ((flags & SQLITE_OPEN_CREATE) && (rc = create_private(path, err)) != 0) {
+		mamori_store_close(&s);
+		return rc;
 	}
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot open store %s: %s", path,
@@ -298,9 +365,12 @@ open_existing(const char *path, int flags, struct mamori_store **out, struct mam
 	if (stat(path, &sb) != 0)
 		return mamori_error_set(err, MAMORI_E_IO, "no store at %s (create one with "
 		    "'mamori init --policy FILE --db %s')", path, path);
+	if ((rc = check_private(path, err)) != 0)
+		return rc;
 	if ((rc = connect(path, flags, &s, err)) != 0)
 		return rc;
-	if ((rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0) {
+	if ((rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0 ||
+	    (rc = mamori_store_publish_heads(s, getenv("MAMORI_HEADS_OUT"), err)) != 0) {
 		mamori_store_close(&s);
 		return rc;
 	}
@@ -460,6 +530,153 @@ key_paths(const char *path, char *key, char *pub, size_t n)
 	snprintf(pub, n, "%s.pub", path);
 }
 
+/* ---- the key that seals secrets at rest ------------------------------- */
+
+static const char secret_tag[] = "mamori-xchacha20poly1305-key ";
+
+/* Writes a new key file (O_EXCL, 0600 whatever the umask) holding key. */
+static int
+secret_key_create(const char *path, const unsigned char key[32], struct mamori_error *err)
+{
+	char line[128];
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	size_t n;
+	int rc = 0;
+
+	if (fd < 0)
+		return mamori_error_set(err, MAMORI_E_IO, "cannot create the secrets key %s: %s", path, strerror(errno));
+	memcpy(line, secret_tag, sizeof(secret_tag) - 1);
+	sodium_bin2base64(line + sizeof(secret_tag) - 1, sizeof(line) - sizeof(secret_tag), key, 32,
+	    sodium_base64_VARIANT_ORIGINAL);
+	n = strlen(line);
+	line[n++] = '\n';
+	if (fchmod(fd, 0600) != 0 || write(fd, line, n) != (ssize_t)n || fsync(fd) != 0) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write the secrets key %s: %s", path, strerror(errno));
+		unlink(path);
+	}
+	close(fd);
+	sodium_memzero(line, sizeof(line));
+	return rc;
+}
+
+/* Reads a key file: one line "mamori-xchacha20poly1305-key <base64 of 32 bytes>". */
+static int
+secret_key_read(const char *path, unsigned char key[32], struct mamori_error *err)
+{
+	char line[256];
+	size_t len = 0, tag = sizeof(secret_tag) - 1;
+	struct stat sb;
+	FILE *f;
+	int rc = 0;
+
+	if (stat(path, &sb) != 0)
+		return mamori_error_set(err, MAMORI_E_IO, "cannot read the secrets key %s: %s", path, strerror(errno));
+	if ((sb.st_mode & 077) != 0)
+		return mamori_error_set(err, MAMORI_E_IO, "%s: the key that seals TOTP secrets may be read by "
+		    "others (mode %03o); run 'chmod 600 %s' and consider the secrets exposed (enrol MFA again)",
+		    path, (unsigned)(sb.st_mode & 0777), path);
+	if ((f = fopen(path, "re")) == NULL)
+		return mamori_error_set(err, MAMORI_E_IO, "cannot read the secrets key %s: %s", path, strerror(errno));
+	if (fgets(line, sizeof(line), f) == NULL || strncmp(line, secret_tag, tag) != 0 ||
+	    sodium_base642bin(key, 32, line + tag, strcspn(line + tag, "\r\n"), NULL, &len, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || len != 32)
+		rc = mamori_error_set(err, MAMORI_E_IO, "%s:1: not a mamori secrets key (expected one line "
+		    "'%s<base64>')", path, secret_tag);
+	fclose(f);
+	sodium_memzero(line, sizeof(line));
+	return rc;
+}
+
+int
+store_secret_key(struct mamori_store *s, bool create, unsigned char key[32], struct mamori_error *err)
+{
+	char path[4096];
+	struct stat sb;
+	int rc;
+
+	if (!s->secret_key_known) {
+		snprintf(path, sizeof(path), "%s.totp-key", s->path);
+		if (create && lstat(path, &sb) != 0 && errno == ENOENT) {
+			unsigned char fresh[32];
+			if (sodium_init() < 0)
+				return mamori_error_set(err, MAMORI_E_NOMEM, "libsodium failed to initialise");
+			randombytes_buf(fresh, sizeof(fresh));
+			rc = secret_key_create(path, fresh, err);
+			sodium_memzero(fresh, sizeof(fresh));
+			if (rc != 0)
+				return rc;
+		}
+		if ((rc = secret_key_read(path, s->secret_key, err)) != 0)
+			return rc;
+		s->secret_key_known = true;
+	}
+	memcpy(key, s->secret_key, 32);
+	return 0;
+}
+
+/* Migration 5 → 6: every TOTP secret stored in clear is sealed with the store's key. */
+static int
+seal_totp(struct mamori_store *s, struct mamori_error *err)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	char secret[MAMORI_TOTP_SECRET_LEN], sealed[MAMORI_TOTP_SEALED_LEN];
+	unsigned char key[32];
+	int rc, step;
+
+	if ((rc = store_secret_key(s, true, key, err)) != 0)
+		return rc;
+	/* the secrets in clear are overwritten where they were, not merely freed
+	 * (Debian's SQLite does this by default; other builds may not) */
+	if ((rc = store_exec(s, "PRAGMA secure_delete = ON", err)) != 0)
+		return rc;
+	sel = store_prepare(s, "SELECT name, totp_secret FROM user WHERE totp_secret IS NOT NULL "
+	    "AND substr(totp_secret, 1, 3) <> 'x1:'", err);
+	upd = store_prepare(s, "UPDATE user SET totp_secret = ?2 WHERE name = ?1", err);
+	if (sel == NULL || upd == NULL) {
+		rc = MAMORI_E_STORE;
+		goto out;
+	}
+	/* an updated row no longer matches the SELECT, so it is never sealed twice */
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(sel, 0);
+		snprintf(secret, sizeof(secret), "%s", (const char *)sqlite3_column_text(sel, 1));
+		mamori_auth_totp_seal(key, name, secret, sealed);
+		sqlite3_reset(upd);
+		sqlite3_bind_text(upd, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(upd, 2, sealed, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			rc = store_error(s, err, "cannot seal the TOTP secrets");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE)
+		rc = store_error(s, err, "cannot read the TOTP secrets");
+out:
+	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(key, sizeof(key));
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return rc;
+}
+
+int
+mamori_store_publish_heads(struct mamori_store *s, const char *dir, struct mamori_error *err)
+{
+	struct stat sb;
+	char *copy = NULL;
+
+	if (dir != NULL && dir[0] != '\0') {
+		if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			return mamori_error_set(err, MAMORI_E_IO, "%s: not a directory to publish signed heads to "
+			    "(create it, or unset MAMORI_HEADS_OUT)", dir);
+		if ((copy = strdup(dir)) == NULL)
+			return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	}
+	free(s->heads_out);
+	s->heads_out = copy;
+	return 0;
+}
+
 int
 mamori_store_create(const char *path, const char *policy_path, const char *actor,
     struct mamori_diags *diags, struct mamori_store **out, struct mamori_error *err)
@@ -484,11 +701,13 @@ mamori_store_create(const char *path, const char *policy_path, const char *actor
 	if ((rc = mamori_audit_keygen(key, pub, err)) != 0)
 		goto fail;
 	if ((rc = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s, err)) != 0 ||
-	    (rc = migrate(s, err)) != 0)
+	    (rc = migrate(s, err)) != 0 || (rc = mamori_store_publish_heads(s, getenv("MAMORI_HEADS_OUT"), err)) != 0)
 		goto fail_keys;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(log_id, 33, rnd, sizeof(rnd));
 	arg = (struct init_arg){ p, log_id };
+	/* the first change signs the first head, which names the log */
+	snprintf(s->log_id, sizeof(s->log_id), "%s", log_id);
 	if ((rc = mamori_store_write(s, actor, init_tx, &arg, err)) != 0 ||
 	    (rc = load_meta(s, err)) != 0 || (rc = mamori_audit_sign_head(s, NULL, err)) != 0)
 		goto fail_keys;
@@ -504,6 +723,8 @@ fail_keys:
 		snprintf(side, sizeof(side), "%s-wal", path);
 		unlink(side);
 		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s.totp-key", path);
 		unlink(side);
 	}
 	unlink(key);
@@ -531,6 +752,8 @@ mamori_store_close(struct mamori_store **sp)
 		mamori_policy_free(&s->retired[i]);
 	free(s->retired);
 	free(s->path);
+	free(s->heads_out);
+	sodium_memzero(s->secret_key, sizeof(s->secret_key));
 	free(s);
 	*sp = NULL;
 }
@@ -855,8 +1078,15 @@ mamori_store_config_set(struct mamori_store *s, const char *actor, const char *k
     const char *value, struct mamori_error *err)
 {
 	struct config_arg a = { key, value };
+	struct mamori_error ignore;
+	int rc = mamori_store_write(s, actor, config_tx, &a, err);
 
-	return mamori_store_write(s, actor, config_tx, &a, err);
+	/* a change of the head schedule is signed at once: log verify reads the
+	 * schedule from these events, so one forged after the newest head (to
+	 * excuse the heads missing since) is refused as a change no head covers */
+	if (rc == 0 && strncmp(key, "head.every_", 11) == 0)
+		mamori_audit_sign_head(s, NULL, &ignore);	/* best effort, as after any change */
+	return rc;
 }
 
 int64_t

@@ -37,6 +37,11 @@ struct mamori_store {
 	 * it true. */
 	struct mamori_merkle_acc leaves;
 	bool leaves_known;
+	/* where signed heads are published as they are made (NULL: nowhere) */
+	char *heads_out;
+	/* the key that seals TOTP secrets (PATH.totp-key), once read */
+	unsigned char secret_key[32];
+	bool secret_key_known;
 };
 
 /* A clock that formats the date and time of day once per second (store_clock_now). */
@@ -129,5 +134,13 @@ void store_tx_leaves(struct mamori_store_tx *tx, const struct mamori_merkle_acc 
  */
 int store_tx_event_body(struct mamori_store_tx *tx, const char *action, const char *object_type,
     const char *object_id, const char *body);
+
+/*
+ * The key that seals secrets at rest (TOTP), from PATH.totp-key: read once per
+ * connection; created (mode 0600, O_EXCL) when create is true and the file is
+ * missing.  A key file that group or others may read is refused like the
+ * signing key.  Returns 0 or MAMORI_E_IO with err naming the file and the fix.
+ */
+int store_secret_key(struct mamori_store *s, bool create, unsigned char key[32], struct mamori_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 #include "mamori/user.h"
 #include "store_internal.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,12 +132,20 @@ mamori_user_mfa_enroll(struct mamori_store *s, const char *actor, const char *na
     char secret[MAMORI_TOTP_SECRET_LEN], struct mamori_error *err)
 {
 	struct change c = { .err = err, .action = "user.mfa-enroll" };
+	char sealed[MAMORI_TOTP_SEALED_LEN];
+	unsigned char key[32];
+	int rc;
 
+	/* the secret is stored sealed with the store's key, never in clear */
+	if ((rc = store_secret_key(s, false, key, err)) != 0)
+		return rc;
 	mamori_auth_totp_secret(secret);
+	mamori_auth_totp_seal(key, name, secret, sealed);
+	sodium_memzero(key, sizeof(key));
 	c.sql = "UPDATE user SET totp_secret = ?2, totp_last_step = 0, "
 	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
 	c.values[0] = name;
-	c.values[1] = secret;
+	c.values[1] = sealed;
 	c.nvalues = 2;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "totp", "(enrolled)");
@@ -250,6 +259,25 @@ login_tx(struct mamori_store_tx *tx, void *arg)
 	return rc;
 }
 
+/*
+ * The account's TOTP secret from its sealed form into secret: 0, or -1 when
+ * it does not open (the key missing or another store's, the value changed or
+ * written in clear behind mamori's back): the login is then refused.
+ */
+static int
+unseal_secret(struct mamori_store *s, const char *name, const char *stored, char secret[MAMORI_TOTP_SECRET_LEN])
+{
+	struct mamori_error ignore;
+	unsigned char key[32];
+	bool ok;
+
+	if (store_secret_key(s, false, key, &ignore) != 0)
+		return -1;
+	ok = mamori_auth_totp_unseal(key, name, stored, secret);
+	sodium_memzero(key, sizeof(key));
+	return ok ? 0 : -1;
+}
+
 int
 mamori_user_login(struct mamori_store *s, const char *name, const char *password, const char *totp,
     const char *client, time_t now, struct mamori_user *out, struct mamori_error *err)
@@ -261,6 +289,7 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 	char hash[MAMORI_PWHASH_LEN] = "", secret[MAMORI_TOTP_SECRET_LEN] = "";
 	struct mamori_user u;
 	int64_t step = 0;
+	int totp_state = 0;
 	bool ok = false;
 
 	if (st == NULL)
@@ -272,7 +301,7 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 		if (sqlite3_column_text(st, 9))
 			snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 9));
 		if (sqlite3_column_text(st, 10))
-			snprintf(secret, sizeof(secret), "%s", (const char *)sqlite3_column_text(st, 10));
+			totp_state = unseal_secret(s, name, (const char *)sqlite3_column_text(st, 10), secret);
 		step = sqlite3_column_int64(st, 11);
 	}
 	sqlite3_finalize(st);
@@ -286,6 +315,8 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 		r.outcome = "locked";
 	} else if (hash[0] == '\0' || !mamori_auth_check_password(hash, password ? password : "")) {
 		r.outcome = "bad password";
+	} else if (totp_state < 0) {
+		r.outcome = "totp secret unreadable";
 	} else if (secret[0] != '\0' && !mamori_auth_totp_check(secret, totp, now, &step)) {
 		r.outcome = totp ? "bad totp" : "totp required";
 	} else {
@@ -298,6 +329,7 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 		    (int64_t)now + mamori_auth_backoff((unsigned)r.failures);
 		r.totp_step = step;
 	}
+	sodium_memzero(secret, sizeof(secret));
 	mamori_store_write(s, "login", login_tx, &r, &ignore);
 	if (!ok) {
 		if (strcmp(r.outcome, "totp required") == 0)

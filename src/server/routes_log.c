@@ -202,7 +202,10 @@ route_log_proof(struct request *req, struct response *res)
 	fclose(f);
 	if (rc != 0) {
 		free(buf);
-		if (rc == MAMORI_E_USAGE || rc == MAMORI_E_NOTFOUND)
+		/* sizes past the end are a wrong request (400), never a damaged trail (500) */
+		if (rc == MAMORI_E_USAGE && (!inclusion || (size > 0 && seq <= size)))
+			http_error(res, 400, "invalid", inclusion ? "size" : "new", "%s", err.message);
+		else if (rc == MAMORI_E_USAGE || rc == MAMORI_E_NOTFOUND)
 			http_error(res, 404, "not-found", inclusion ? "seq" : "new", "%s", err.message);
 		else
 			http_error(res, 500, "internal", NULL, "%s", err.message);

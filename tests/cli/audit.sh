@@ -44,7 +44,7 @@ expect_exit 2 "malformed head file" -- "$MAMORI" log verify --head "$TMP/pub"
 expect_grep "$TMP/err" "^$TMP/pub:1: error: not a mamori tree head" "malformed head: FILE:LINE named"
 sed 's/^size: 5$/size: 05/' "$TMP/head5" >"$TMP/head5.bad"
 expect_exit 2 "head with a malformed size" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5.bad" "$TMP/incl"
-expect_grep "$TMP/err" "head5.bad:3: error: 'size:'" "malformed size: line 3 named"
+expect_grep "$TMP/err" "head5.bad:4: error: 'size:'" "malformed size: line 4 named"
 # the inclusion proof carries its event; changing the event's text is caught
 expect_grep "$TMP/incl" '^event: {"seq":3,' "the proof carries the event"
 expect_grep "$TMP/incl" '資産2' "the event's Japanese text in the proof"
@@ -61,6 +61,47 @@ expect_exit 3 "readable secret key refused" -- "$MAMORI" log head
 expect_grep "$TMP/err" 'chmod 600' "fix named"
 chmod 600 "$DB.key"
 
+# heads published outside the store as they are made (MAMORI_HEADS_OUT, --heads-out)
+# and checked against the store with --heads: a head deleted from the store is seen
+mkdir "$TMP/pub-heads"
+PDB="$TMP/p.db"
+MAMORI_HEADS_OUT="$TMP/pub-heads" "$MAMORI" init --policy "$P" --db "$PDB" >/dev/null && ok || not_ok "init publishing heads"
+"$MAMORI" asset add --db "$PDB" --name 公開 --kind information --department soumu --c 1 --i 1 --a 1 >/dev/null
+expect_exit 0 "log head --heads-out" -- "$MAMORI" log head --db "$PDB" --heads-out "$TMP/pub-heads"
+LOGID=$(sed -n 's/^log: //p' "$TMP/out")
+expect_grep "$TMP/out" '^seq: 2$' "the second head is numbered 2"
+[ "$(grep -c '^mamori tree head v2$' "$TMP/pub-heads/$LOGID.heads")" = 2 ] && ok || not_ok "both heads published"
+[ "$(stat -c %a "$TMP/pub-heads/$LOGID.heads")" = 640 ] && ok || not_ok "published heads file mode 0640"
+expect_exit 0 "log head with nothing new repeats the newest head" -- "$MAMORI" log head --db "$PDB"
+expect_grep "$TMP/out" '^seq: 2$' "no new number without new events"
+expect_exit 0 "verify against the published heads" -- "$MAMORI" log verify --db "$PDB" --heads "$TMP/pub-heads"
+expect_grep "$TMP/out" '(2 given); heads numbered 1 to 2 without a gap' "published heads counted"
+cp "$PDB" "$TMP/p2.db"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM tree_head WHERE seq = 2"); c.commit()' "$TMP/p2.db"
+expect_exit 1 "a published head deleted from the store" -- "$MAMORI" log verify --db "$TMP/p2.db" --pubkey "$PDB.pub" --heads "$TMP/pub-heads/$LOGID.heads"
+expect_grep "$TMP/err" 'no longer holds signed head #2, which was published' "deleted head named"
+expect_exit 3 "--heads naming nothing" -- "$MAMORI" log verify --db "$PDB" --heads "$TMP/nowhere"
+# the schedule heads are signed on; deleting the newest heads shows without any published head
+expect_exit 0 "log schedule shows the defaults" -- "$MAMORI" log schedule --db "$PDB"
+expect_grep "$TMP/out" '^head.every_events = 1000$' "default every_events"
+expect_exit 2 "log schedule refuses a non-number" -- "$MAMORI" log schedule --db "$PDB" --every-events 0x10
+expect_exit 0 "log schedule sets" -- "$MAMORI" log schedule --db "$PDB" --every-events 3 --every-seconds 600
+expect_grep "$TMP/out" '^head.every_seconds = 600$' "every_seconds set"
+for n in 1 2 3 4 5 6 7; do
+	"$MAMORI" asset add --db "$PDB" --name "予定$n" --kind information --department soumu --c 1 --i 1 --a 1 >/dev/null || not_ok "add $n"
+done
+expect_exit 0 "verify on the schedule" -- "$MAMORI" log verify --db "$PDB" --heads "$TMP/pub-heads"
+cp "$PDB" "$TMP/p3.db"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM tree_head WHERE seq = (SELECT max(seq) FROM tree_head)"); c.commit()' "$TMP/p3.db"
+expect_exit 1 "the newest head deleted: seen by the store alone" -- "$MAMORI" log verify --db "$TMP/p3.db" --pubkey "$PDB.pub"
+expect_grep "$TMP/err" 'though one is signed every 3 events: heads deleted' "schedule named"
+expect_exit 1 "the newest head deleted: seen with the published heads" -- "$MAMORI" log verify --db "$TMP/p3.db" --pubkey "$PDB.pub" --heads "$TMP/pub-heads"
+
+# a proof in a tree larger than the trail is a wrong request, not tampering
+expect_exit 2 "inclusion proof past the end: a usage error" -- "$MAMORI" log proof --db "$TMP/old.db" --inclusion 1 --head "$TMP/head5"
+expect_grep "$TMP/err" 'size 5 is past the end of the trail, which holds 4 events' "past the end named"
+expect_exit 2 "consistency proof past the end: a usage error" -- "$MAMORI" log proof --db "$TMP/old.db" --consistency 1 5
+
 # rollback: an older copy of the store against a newer head
 expect_exit 1 "rollback detected" -- "$MAMORI" log verify --db "$TMP/old.db" --head "$TMP/head5" --pubkey "$TMP/pub"
 expect_grep "$TMP/err" 'truncated or rolled back' "rollback named"
@@ -69,6 +110,7 @@ expect_grep "$TMP/err" 'truncated or rolled back' "rollback named"
 /usr/bin/python3 - "$MAMORI" "$DB" "$TMP" <<'PY' && ok || not_ok "tamper suite: some tampering went undetected"
 import os, shutil, sqlite3, subprocess, sys
 mamori, db, tmp = sys.argv[1:4]
+os.umask(0o077)	# mamori refuses a store that others may read
 head, pub = os.path.join(tmp, "head5"), os.path.join(tmp, "pub")
 work = os.path.join(tmp, "t.db")
 cols = ["time", "actor", "action", "object_type", "object_id", "body", "leaf", "chain"]

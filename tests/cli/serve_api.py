@@ -394,7 +394,10 @@ check(st == 200 and f"size: {size - 1}" in b.decode(), f"inclusion proof in an o
 st, b, _ = kansa.call("GET", f"/api/log/proof?old=1&new={size}")
 check(st == 200 and b.decode().startswith("mamori consistency proof v1"), f"consistency proof: {st} {b}")
 st, b, _ = kansa.call("GET", f"/api/log/proof?old=1&new={size + 1000}")
-check(st == 404, f"consistency beyond the log: {st}")
+check(st == 400 and err(b).get("field") == "new", f"consistency beyond the log: {st}")
+st, b, _ = kansa.call("GET", f"/api/log/proof?seq=1&size={size + 1000}")
+check(st == 400 and err(b).get("field") == "size" and "past the end" in err(b).get("message", ""),
+      f"inclusion in a tree past the end is a bad request, not a damaged trail: {st} {b}")
 st, b, _ = kansa.call("GET", "/api/log/proof?seq=999999")
 check(st == 404, f"proof of an event beyond the log: {st}")
 st, b, _ = kansa.call("GET", "/api/log/proof")

@@ -62,7 +62,7 @@ acsrf=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))
 [ "$(c a "$B/api/log/verify")" = 200 ] && ok || not_ok "auditor verifies"
 expect_grep "$TMP/body" '"intact":true' "trail intact"
 [ "$(c a "$B/api/log/head")" = 200 ] && ok || not_ok "head"
-expect_grep "$TMP/body" '^mamori tree head v1' "head text"
+expect_grep "$TMP/body" '^mamori tree head v2' "head text"
 
 # logout ends the session
 [ "$(c t -X POST -H "X-CSRF-Token: $csrf" "$B/api/logout")" = 200 ] && ok || not_ok "logout"

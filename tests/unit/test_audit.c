@@ -299,9 +299,10 @@ test_head_sign_verify(void **state)
 	sodium_memzero(sk2, sizeof(sk2));
 }
 
-/* Flipping any one bit of the mailed text either breaks parsing or the signature. */
+/* Flipping any one bit of the mailed text either breaks parsing or the signature:
+ * for a head signed before numbering (v1) and a numbered one (v2). */
 static void
-test_head_text_every_byte(void **state)
+text_every_byte(uint64_t seq)
 {
 	struct mamori_head h, back;
 	struct mamori_error err;
@@ -309,9 +310,18 @@ test_head_text_every_byte(void **state)
 	char *text;
 	size_t n, cases = 0, refused = 0;
 
-	(void)state;
 	unhex(kat_root, root);
 	make_head(&h, pk, sk, 3, root);
+	if (seq != 0) {
+		h.seq = seq;
+		mamori_head_sign(&h, sk);
+		/* the number is signed: a head renumbered, or passed off as unnumbered, fails */
+		back = h;
+		back.seq = seq + 1;
+		assert_false(mamori_head_verify(&back, pk));
+		back.seq = 0;
+		assert_false(mamori_head_verify(&back, pk));
+	}
 	text = head_text(&h);
 	n = strlen(text);
 	for (size_t i = 0; i < n; i++) {
@@ -328,10 +338,18 @@ test_head_text_every_byte(void **state)
 			text[i] = (char)(c ^ (unsigned char)(1u << bit));
 		}
 	}
-	printf("head text: %zu single-bit changes, %zu refused\n", cases, refused);
+	printf("head text (v%d): %zu single-bit changes, %zu refused\n", seq ? 2 : 1, cases, refused);
 	assert_int_equal(refused, cases);
 	free(text);
 	sodium_memzero(sk, sizeof(sk));
+}
+
+static void
+test_head_text_every_byte(void **state)
+{
+	(void)state;
+	text_every_byte(0);
+	text_every_byte(7);
 }
 
 static void
@@ -351,7 +369,16 @@ test_head_parse_strict(void **state)
 	} cases[] = {
 		{ "\n", "\r\n", 0 },				/* CRLF from a mail client */
 		{ "==\n", "==\r\n\r\n\n", 0 },			/* trailing empty lines */
-		{ "mamori tree head v1", "mamori tree head v2", 1 },
+		{ "mamori tree head v1", "mamori tree head v3", 1 },
+		{ "mamori tree head v1", "mamori tree head v2", 3 },	/* numbered: 'seq:' must follow 'log:' */
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v2\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 12\n", 0 },
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v2\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 0\n", 3 },
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v2\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 012\n", 3 },
+		{ "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\n",
+		  "mamori tree head v1\nlog: 6fabff67b247f18154c2b6a5f055ea75\nseq: 12\n", 3 },
 		{ "mamori tree head v1\n", "", 1 },
 		{ "log: 6f", "log: 6F", 2 },
 		{ "log: ", "log:", 2 },
@@ -408,6 +435,69 @@ test_head_parse_strict(void **state)
 				    cases[i].line, err.message);
 		}
 	}
+}
+
+/*
+ * A file of published heads: heads one after another, each parsed as strictly
+ * as one alone, a refusal naming the line of the file; published by appending.
+ */
+static void
+test_published_heads_file(void **state)
+{
+	char dir[] = "/tmp/mamori-published-XXXXXX", path[128], *text;
+	struct mamori_head h[3], *back = NULL;
+	struct mamori_error err;
+	unsigned char pk[32], sk[64], root[32];
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	unhex(kat_root, root);
+	make_head(&h[0], pk, sk, 3, root);	/* v1: signed before numbering */
+	for (int i = 1; i < 3; i++) {
+		h[i] = h[0];
+		h[i].seq = (uint64_t)i;
+		h[i].size = 3 + (uint64_t)i;
+		mamori_head_sign(&h[i], sk);
+	}
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mamori_head_publish(&h[i], dir, &err), 0);
+	snprintf(path, sizeof(path), "%s/%s.heads", dir, h[0].log_id);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), 0);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(back[i].seq, h[i].seq);
+		assert_int_equal(back[i].size, h[i].size);
+		assert_true(mamori_head_verify(&back[i], pk));
+	}
+	free(back);
+	/* line 22 is the third head's 'root:' (8 lines of the v1 head with its empty
+	 * line, 9 of the first v2 one, then header, log, seq, size): replaced, it is
+	 * refused naming the file's line, not the head's */
+	text = mamori_audit_read_text(path, &err);
+	assert_non_null(text);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		static int no;
+		nl = strchr(line, '\n');
+		no++;
+		fprintf(f, "%s%.*s\n", no == 22 ? "size: 0" : "", no == 22 ? 0 : (int)(nl - line), line);
+	}
+	fclose(f);
+	free(text);
+	mamori_error_clear(&err);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), MAMORI_E_INVALID);
+	assert_null(back);
+	assert_int_equal(err.line, 22);
+	assert_non_null(strstr(err.message, "line 22: "));
+	/* an empty file holds no head */
+	f = fopen(path, "w");
+	fclose(f);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), MAMORI_E_INVALID);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* ---- proofs checked from text alone -------------------------------------- */
@@ -607,6 +697,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_known_answers),
+		cmocka_unit_test(test_published_heads_file),
 		cmocka_unit_test(test_event_encoding_unambiguous),
 		cmocka_unit_test(test_event_encoding_large_fields),
 		cmocka_unit_test(test_keygen_files),

@@ -209,8 +209,8 @@ test_migrated_store(void **state)
 
 	(void)state;
 	snprintf(db, sizeof(db), "%s/v1.db", dir);
-	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v1.db %s && cp %s/tests/store/v1.db.pub %s.pub",
-	    SRCDIR, db, SRCDIR, db);
+	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v1.db %s && chmod 600 %s && cp %s/tests/store/v1.db.pub %s.pub",
+	    SRCDIR, db, db, SRCDIR, db);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(mamori_store_open(db, &s, &err), 0);
 	/* the secret key is not shipped: a new pair signs from here on */

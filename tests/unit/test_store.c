@@ -11,9 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "mamori/auth.h"
 #include "mamori/store.h"
+#include "mamori/user.h"
 #include "canon.h"
 #include "store_internal.h"
 
@@ -283,8 +287,8 @@ copy_v1(const char *name, char *db, size_t n)
 	char cmd[400];
 
 	path_in(db, n, name);
-	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v1.db %s && cp %s/tests/store/v1.db.pub %s.pub", SRCDIR, db,
-	    SRCDIR, db);
+	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v1.db %s && chmod 600 %s && cp %s/tests/store/v1.db.pub %s.pub", SRCDIR, db,
+	    db, SRCDIR, db);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -473,6 +477,280 @@ test_tx_now(void **state)
 	mamori_store_close(&s);
 }
 
+/* ---- files at rest ---------------------------------------------------- */
+
+static unsigned
+mode_of(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		fail_msg("%s: missing", path);
+	return (unsigned)(sb.st_mode & 07777);
+}
+
+static void
+expect_mode(const char *base, const char *suffix, unsigned want)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", base, suffix);
+	if (mode_of(path) != want)
+		fail_msg("%s: mode %04o, expected %04o", path, mode_of(path), want);
+}
+
+/* Every file mamori makes for a store is its owner's alone, whatever the umask. */
+static void
+test_files_private_whatever_umask(void **state)
+{
+	static const mode_t masks[] = { 022, 000, 002, 077 };
+	char name[32], db[128], heads[160], published[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		struct mamori_error err = { 0 };
+		struct mamori_store *s;
+		mode_t old = umask(masks[i]);
+
+		snprintf(name, sizeof(name), "umask%03o.db", (unsigned)masks[i]);
+		path_in(db, sizeof(db), name);
+		snprintf(heads, sizeof(heads), "%s.heads", db);
+		assert_int_equal(mkdir(heads, 0700), 0);
+		assert_int_equal(setenv("MAMORI_HEADS_OUT", heads, 1), 0);
+		s = new_store(name);
+		unsetenv("MAMORI_HEADS_OUT");
+		/* a write keeps the -wal and -shm while the store is open */
+		assert_int_equal(mamori_user_add(s, "test:unit", "sato", "ciso", NULL, "正しい馬", &err), 0);
+		expect_mode(db, "", 0600);
+		expect_mode(db, "-wal", 0600);
+		expect_mode(db, "-shm", 0600);
+		expect_mode(db, ".key", 0600);
+		expect_mode(db, ".totp-key", 0600);
+		snprintf(published, sizeof(published), "%s/%s.heads", heads, mamori_store_log_id(s));
+		assert_int_equal(mode_of(published), 0640);
+		mamori_store_close(&s);
+		umask(old);
+	}
+}
+
+/* A store that others may read (or its group change) is refused, with the chmod to run. */
+static void
+test_readable_store_refused(void **state)
+{
+	static const struct {
+		unsigned mode;
+		bool ok;
+	} cases[] = { { 0644, false }, { 0604, false }, { 0660, false }, { 0666, false }, { 0640, true }, { 0600, true } };
+	struct mamori_store *s = new_store("readable.db");
+	char db[128], side[160], want[512];
+
+	(void)state;
+	path_in(db, sizeof(db), "readable.db");
+	mamori_store_close(&s);
+	snprintf(want, sizeof(want), "chmod 600 %s %s-wal %s-shm", db, db, db);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mamori_error err = { 0 };
+		assert_int_equal(chmod(db, cases[i].mode), 0);
+		int rc = mamori_store_open(db, &s, &err);
+		if (cases[i].ok) {
+			assert_int_equal(rc, 0);
+			mamori_store_close(&s);
+			continue;
+		}
+		assert_int_equal(rc, MAMORI_E_IO);
+		assert_null(s);
+		if (strstr(err.message, want) == NULL)
+			fail_msg("mode %04o: no '%s' in: %s", cases[i].mode, want, err.message);
+	}
+	/* a -wal others may read is refused too */
+	assert_int_equal(chmod(db, 0600), 0);
+	snprintf(side, sizeof(side), "%s-wal", db);
+	fclose(fopen(side, "a"));
+	assert_int_equal(chmod(side, 0644), 0);
+	{
+		struct mamori_error err = { 0 };
+		assert_int_equal(mamori_store_open(db, &s, &err), MAMORI_E_IO);
+		assert_non_null(strstr(err.message, "-wal"));
+	}
+	unlink(side);
+}
+
+/* Whether the file holds the bytes of needle anywhere. */
+static bool
+file_holds(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 20, n = 0, got;
+	char *buf = malloc(cap);
+	bool found = false;
+
+	assert_non_null(buf);
+	if (f == NULL) {
+		free(buf);
+		return false;
+	}
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap)
+			assert_non_null(buf = realloc(buf, cap *= 2));
+	}
+	fclose(f);
+	found = memmem(buf, n, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+static bool
+store_files_hold(const char *db, const char *needle)
+{
+	char side[160];
+
+	snprintf(side, sizeof(side), "%s-wal", db);
+	return file_holds(db, needle) || file_holds(side, needle);
+}
+
+static int
+login(struct mamori_store *s, const char *name, const char *secret, time_t now)
+{
+	struct mamori_error err = { 0 };
+	char code[7];
+
+	assert_true(mamori_auth_totp_code(secret, now, code));
+	return mamori_user_login(s, name, "正しい馬", code, "test", now, NULL, &err);
+}
+
+/* TOTP secrets are sealed at rest; logging in with a code still works. */
+static void
+test_totp_sealed(void **state)
+{
+	struct mamori_store *s = new_store("totp.db");
+	struct mamori_error err = { 0 };
+	char db[128], secret[MAMORI_TOTP_SECRET_LEN], key[160], *stored;
+	time_t now = time(NULL);
+
+	(void)state;
+	path_in(db, sizeof(db), "totp.db");
+	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", &err), 0);
+	assert_int_equal(mamori_user_add(s, "test:unit", "kato", "ciso", NULL, "正しい馬", &err), 0);
+	assert_int_equal(mamori_user_mfa_enroll(s, "test:unit", "suzuki", secret, &err), 0);
+	assert_int_equal(strlen(secret), 32);
+	assert_false(store_files_hold(db, secret));
+	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
+	assert_true(mamori_auth_totp_is_sealed(stored));
+	free(stored);
+	assert_int_equal(login(s, "suzuki", secret, now), 0);
+	assert_int_equal(login(s, "suzuki", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now + 60), MAMORI_E_DENIED);
+	mamori_store_close(&s);
+	assert_false(store_files_hold(db, secret));
+	/* reopened: the secret opens with the key beside the store */
+	assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	assert_int_equal(login(s, "suzuki", secret, now + 60), 0);
+	/* a sealed secret copied into another account's row does not open there */
+	assert_int_equal(sqlite3_exec(s->db, "UPDATE user SET totp_secret = (SELECT totp_secret FROM user "
+	    "WHERE name = 'suzuki') WHERE name = 'kato'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(login(s, "kato", secret, now + 90), MAMORI_E_DENIED);
+	/* a secret written in clear behind mamori's back is refused, not used */
+	assert_int_equal(sqlite3_exec(s->db, "UPDATE user SET totp_secret = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' "
+	    "WHERE name = 'kato'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(login(s, "kato", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now + 120), MAMORI_E_DENIED);
+	mamori_store_close(&s);
+	/* without its key no secret opens */
+	snprintf(key, sizeof(key), "%s.totp-key", db);
+	{
+		char moved[192];
+		snprintf(moved, sizeof(moved), "%s.moved", key);
+		assert_int_equal(rename(key, moved), 0);
+		assert_int_equal(mamori_store_open(db, &s, &err), 0);
+		assert_int_equal(login(s, "suzuki", secret, now + 150), MAMORI_E_DENIED);
+		mamori_store_close(&s);
+		assert_int_equal(rename(moved, key), 0);
+	}
+}
+
+/*
+ * A store of schema 5 (its TOTP secrets in clear, no key to seal them, heads
+ * without numbers) is upgraded on open: the key is made, every secret sealed
+ * in the same transaction as the schema change, and logins go on working.
+ */
+static void
+test_migration_seals_totp(void **state)
+{
+	struct mamori_store *s = new_store("v5.db");
+	struct mamori_error err = { 0 };
+	char db[128], secret[MAMORI_TOTP_SECRET_LEN], key[160], sql[256], *stored;
+	time_t now = time(NULL);
+
+	(void)state;
+	path_in(db, sizeof(db), "v5.db");
+	snprintf(key, sizeof(key), "%s.totp-key", db);
+	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", &err), 0);
+	assert_int_equal(mamori_user_add(s, "test:unit", "kato", "ciso", NULL, "正しい馬", &err), 0);
+	/* back to schema 5 as that mamori left it */
+	mamori_auth_totp_secret(secret);
+	snprintf(sql, sizeof(sql), "UPDATE user SET totp_secret = '%s' WHERE name = 'suzuki'", secret);
+	assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s->db, "DELETE FROM tree_head; DROP INDEX tree_head_seq; "
+	    "ALTER TABLE tree_head DROP COLUMN seq; PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+	mamori_store_close(&s);
+	assert_int_equal(unlink(key), 0);
+	assert_true(store_files_hold(db, secret));
+	assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	assert_int_equal(query_int(s, "PRAGMA user_version"), 6);
+	assert_int_equal(mode_of(key), 0600);
+	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
+	assert_true(mamori_auth_totp_is_sealed(stored));
+	free(stored);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM user WHERE totp_secret IS NULL"), 1);
+	assert_int_equal(login(s, "suzuki", secret, now), 0);
+	/* the first numbered head after the upgrade is #1 */
+	{
+		struct mamori_head h;
+		assert_int_equal(mamori_audit_sign_head(s, &h, &err), 0);
+		assert_int_equal(h.seq, 1);
+	}
+	mamori_store_close(&s);
+	/* the bytes in clear are overwritten, not merely freed (secure_delete) */
+	assert_false(store_files_hold(db, secret));
+}
+
+/*
+ * tests/store/v5.db was made by the mamori of schema 5 (commit e198e1c): init
+ * with tests/store/policy.yaml, an asset, accounts suzuki (password 正しい馬,
+ * TOTP enrolled with the secret below) and kato, and a head; its secret
+ * key is not shipped.  Opened here, it is upgraded: the secret sealed, the
+ * trail intact under its own public key, and suzuki logs in with a code.
+ */
+static void
+test_migration_from_v5(void **state)
+{
+	static const char secret[] = "UTXENWV4SRSYVKYCUMF23MAAETHQQHAR";
+	struct mamori_store *s = NULL;
+	struct mamori_error err = { 0 };
+	char db[128], cmd[600], pub[160], summary[512], *stored;
+	unsigned char pk[32];
+
+	(void)state;
+	path_in(db, sizeof(db), "v5.db");
+	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v5.db %s && chmod 600 %s && cp %s/tests/store/v5.db.pub %s.pub",
+	    SRCDIR, db, db, SRCDIR, db);
+	assert_int_equal(system(cmd), 0);
+	assert_true(store_files_hold(db, secret));
+	assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	assert_int_equal(query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
+	assert_true(mamori_auth_totp_is_sealed(stored));
+	free(stored);
+	assert_int_equal(query_int(s, "SELECT count(*) FROM user WHERE name = 'kato' AND totp_secret IS NULL"), 1);
+	snprintf(pub, sizeof(pub), "%s.pub", db);
+	assert_int_equal(mamori_audit_read_pubkey(pub, pk, &err), 0);
+	if (mamori_audit_verify(s, pk, NULL, 0, summary, sizeof(summary), &err) != 0)
+		fail_msg("the migrated trail: %s", err.message);
+	assert_non_null(strstr(summary, "ok: 5 events"));
+	assert_int_equal(login(s, "suzuki", secret, time(NULL)), 0);
+	mamori_store_close(&s);
+	assert_false(store_files_hold(db, secret));
+}
+
 int
 main(void)
 {
@@ -489,6 +767,11 @@ main(void)
 		cmocka_unit_test(test_canonical_json),
 		cmocka_unit_test(test_canon_string),
 		cmocka_unit_test(test_tx_now),
+		cmocka_unit_test(test_files_private_whatever_umask),
+		cmocka_unit_test(test_readable_store_refused),
+		cmocka_unit_test(test_totp_sealed),
+		cmocka_unit_test(test_migration_seals_totp),
+		cmocka_unit_test(test_migration_from_v5),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
