@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@
 static const char log_usage[] =
     "usage: mamori log show [--since SEQ|TIME] [--actor A] [--object ID] [--json] [--db PATH]\n"
     "       mamori log head [--out FILE] [--heads-out DIR] [--db PATH]\n"
-    "       mamori log verify [--head FILE]... [--heads DIR|FILE] [--pubkey FILE] [--db PATH]\n"
+    "       mamori log verify [--head FILE]... [--heads DIR|FILE] [--pubkey FILE] [--json] [--db PATH]\n"
     "       mamori log proof --inclusion SEQ [--head FILE] [--db PATH]\n"
     "       mamori log proof --consistency OLD NEW [--db PATH]\n"
     "       mamori log check-proof --pubkey FILE --head FILE [--old-head FILE] PROOF\n"
@@ -274,6 +275,27 @@ read_published(const char *path, const char *log_id, struct mamori_head **heads,
 	return EXIT_OK;
 }
 
+/* The check's outcome as one JSON object (docs/cli-json.md): ok, and the
+ * summary or what was found. */
+static void
+print_verify_json(int rc, const char *summary, const struct mamori_error *err)
+{
+	cJSON *j = cJSON_CreateObject();
+	char *txt;
+
+	cJSON_AddBoolToObject(j, "ok", rc == 0);
+	if (rc == 0)
+		cJSON_AddStringToObject(j, "summary", summary);
+	else {
+		cJSON_AddBoolToObject(j, "tampered", rc == MAMORI_E_TAMPERED);
+		cJSON_AddStringToObject(j, "message", err->message);
+	}
+	txt = cJSON_PrintUnformatted(j);
+	printf("%s\n", txt ? txt : "{}");
+	free(txt);
+	cJSON_Delete(j);
+}
+
 static int
 log_verify(int argc, char **argv)
 {
@@ -309,13 +331,13 @@ log_verify(int argc, char **argv)
 	    (rc = read_published(o.heads_dir, mamori_store_log_id(s), &heads, &nheads)) != EXIT_OK)
 		goto out;
 	rc = mamori_audit_verify(s, pk, heads, nheads, summary, sizeof(summary), &err);
-	if (rc == 0) {
+	if (o.json)
+		print_verify_json(rc, summary, &err);
+	else if (rc == 0)
 		printf("%s\n", summary);
-		rc = EXIT_OK;
-		goto out;
-	}
-	fprintf(stderr, "mamori: log verify: TAMPERED at seq %s\n", err.message);
-	rc = rc == MAMORI_E_TAMPERED ? EXIT_REFUSED : EXIT_ENV;
+	else
+		fprintf(stderr, "mamori: log verify: TAMPERED at seq %s\n", err.message);
+	rc = rc == 0 ? EXIT_OK : rc == MAMORI_E_TAMPERED ? EXIT_REFUSED : EXIT_ENV;
 out:
 	mamori_store_close(&s);
 	free(heads);

@@ -96,6 +96,10 @@ cp "$PDB" "$TMP/p3.db"
 expect_exit 1 "the newest head deleted: seen by the store alone" -- "$MAMORI" log verify --db "$TMP/p3.db" --pubkey "$PDB.pub"
 expect_grep "$TMP/err" 'though one is signed every 3 events: heads deleted' "schedule named"
 expect_exit 1 "the newest head deleted: seen with the published heads" -- "$MAMORI" log verify --db "$TMP/p3.db" --pubkey "$PDB.pub" --heads "$TMP/pub-heads"
+expect_exit 1 "the same, --json" -- "$MAMORI" log verify --json --db "$TMP/p3.db" --pubkey "$PDB.pub" --heads "$TMP/pub-heads"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ok"] is False and d["tampered"] is True and d["message"], d' "$TMP/out" && ok || not_ok "verify --json names the tampering"
+expect_exit 0 "verify --json" -- "$MAMORI" log verify --json --db "$PDB" --heads "$TMP/pub-heads"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ok"] is True and "intact" in d["summary"], d' "$TMP/out" && ok || not_ok "verify --json ok"
 
 # a proof in a tree larger than the trail is a wrong request, not tampering
 expect_exit 2 "inclusion proof past the end: a usage error" -- "$MAMORI" log proof --db "$TMP/old.db" --inclusion 1 --head "$TMP/head5"
