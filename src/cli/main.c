@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "mamori/error.h"
+#include "mamori/i18n.h"
 
 /*
  * The commands that need the mail, PDF and HTTP stacks (GMime and GLib,
@@ -28,16 +30,16 @@
 #endif
 
 static const struct cli_command commands[] = {
-	{ "policy", cmd_policy, "validate, show and render policy files (ポリシー)" },
-	{ "decide", cmd_decide, "may this person do this with this asset? (判定)" },
-	{ "init", cmd_init, "create a store with a policy (初期化)" },
-	{ "asset", cmd_asset, "the information asset register (情報資産管理台帳)" },
-	{ "log", cmd_log, "the tamper-evident audit trail (監査証跡)" },
-	{ "user", cmd_user, "accounts, passwords and TOTP (利用者)" },
-	{ "sanitize", FULL(cmd_sanitize), "無害化: mail to plain text; file disarm (PDF, images, OOXML, text)" },
-	{ "quarantine", FULL(cmd_quarantine), "隔離された原本: list, show, request and release (二人制)" },
-	{ "milter", FULL(cmd_milter), "無害化 at the mail gateway: a milter for Postfix" },
-	{ "serve", FULL(cmd_serve), "the HTTP API and the web UI (サーバ)" },
+	{ "policy", cmd_policy, N_("validate, show and render policy files (ポリシー)") },
+	{ "decide", cmd_decide, N_("may this person do this with this asset? (判定)") },
+	{ "init", cmd_init, N_("create a store with a policy (初期化)") },
+	{ "asset", cmd_asset, N_("the information asset register (情報資産管理台帳)") },
+	{ "log", cmd_log, N_("the tamper-evident audit trail (監査証跡)") },
+	{ "user", cmd_user, N_("accounts, passwords and TOTP (利用者)") },
+	{ "sanitize", FULL(cmd_sanitize), N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
+	{ "quarantine", FULL(cmd_quarantine), N_("隔離された原本: list, show, request and release (二人制)") },
+	{ "milter", FULL(cmd_milter), N_("無害化 at the mail gateway: a milter for Postfix") },
+	{ "serve", FULL(cmd_serve), N_("the HTTP API and the web UI (サーバ)") },
 };
 
 int
@@ -170,21 +172,37 @@ cli_usage_error(const char *fmt, ...)
 
 	fputs("mamori: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);	/* every caller's text is a msgid (xgettext keyword) */
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
+/* Whether this program is the one in the build tree (its messages are in the
+ * build tree's po/ until it is installed). */
+static bool
+running_uninstalled(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t root = strlen(MAMORI_BUILD_ROOT);
+
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strncmp(self, MAMORI_BUILD_ROOT, root) == 0 && self[root] == '/' &&
+	    strchr(self + root + 1, '/') == NULL;
+}
+
 static void
 usage(FILE *out)
 {
-	fputs("usage: mamori COMMAND [ARGS...]\n\n"
+	fputs(_("usage: mamori COMMAND [ARGS...]\n\n"
 	    "mamori (守り) runs a local government's information security policy.\n\n"
-	    "commands:\n", out);
+	    "commands:\n"), out);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fputs("\n'mamori COMMAND --help' describes a command; see also mamori(1).\n", out);
+		fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fputs(_("\n'mamori COMMAND --help' describes a command; see also mamori(1).\n"), out);
 }
 
 int
@@ -193,6 +211,7 @@ main(int argc, char **argv)
 	/* display widths of Japanese text need a UTF-8 character type */
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
 		setlocale(LC_CTYPE, "");
+	mamori_i18n_init(running_uninstalled() ? MAMORI_LOCALEDIR_BUILD : MAMORI_LOCALEDIR);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

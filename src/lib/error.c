@@ -1,5 +1,6 @@
 /* error.c — the error object. */
 #include "mamori/error.h"
+#include "mamori/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@ mamori_error_set(struct mamori_error *err, int code, const char *fmt, ...)
 	mamori_error_clear(err);
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	vsnprintf(err->message, sizeof(err->message), _(fmt), ap);	/* marked by xgettext's keyword */
 	va_end(ap);
 	return code;
 }
