@@ -104,7 +104,7 @@ route_login(struct request *req, struct response *res)
 		    NULL, "%s", err.message);
 		return;
 	}
-	if (!sessions_open(&srv->sessions, user.name, user.role, user.department, now, cookie, &sess)) {
+	if (!sessions_open(&srv->sessions, &user, req->client, now, cookie, &sess)) {
 		http_error(res, 503, "busy", NULL, "too many sessions; try again later");
 		return;
 	}

@@ -247,7 +247,29 @@ route_user_enable(struct request *req, struct response *res)
 	set_disabled(req, res, false);
 }
 
-/* POST /api/users/{name}/password {"password"}: a reset by an administrator. */
+/*
+ * After a change of name's password or MFA: when name is the session's own
+ * account, this session takes the new credential generation and stays (the
+ * account's other sessions end at their next request: server.c, authorise).
+ * Called under store_lock.
+ */
+static void
+keep_own_session(struct request *req, const char *name)
+{
+	const char *cookie = req->conn ? MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+	    "mamori_session") : NULL;
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+
+	if (req->session == NULL || cookie == NULL || strcmp(req->session->user, name) != 0 ||
+	    mamori_user_get(req->srv->store, name, &u, &err) != 0)
+		return;
+	sessions_set_credential(&req->srv->sessions, cookie, u.credential);
+}
+
+/* POST /api/users/{name}/password {"password"}: a reset by an administrator
+ * (or a change of one's own); the account's tokens are revoked, its other
+ * sessions end. */
 void
 route_user_password(struct request *req, struct response *res)
 {
@@ -269,6 +291,8 @@ route_user_password(struct request *req, struct response *res)
 		goto out;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_passwd(req->srv->store, req->actor, u.name, password, &err);
+	if (rc == 0)
+		keep_own_session(req, u.name);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc != 0)
 		user_error(res, rc, &err, "password");
@@ -292,6 +316,8 @@ route_user_mfa_enroll(struct request *req, struct response *res)
 		return;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_mfa_enroll(req->srv->store, req->actor, u.name, secret, &err);
+	if (rc == 0)
+		keep_own_session(req, u.name);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc != 0) {
 		user_error(res, rc, &err, NULL);
@@ -319,6 +345,8 @@ route_user_mfa_reset(struct request *req, struct response *res)
 		return;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_mfa_reset(req->srv->store, req->actor, u.name, &err);
+	if (rc == 0)
+		keep_own_session(req, u.name);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc != 0)
 		user_error(res, rc, &err, NULL);

@@ -294,6 +294,14 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		server_audit_denied(req, 401, "account disabled");
 		return false;
 	}
+	/* a new password or a reset MFA (here or by `mamori user` in another
+	 * process) ends the sessions opened with the old ones */
+	if (strcmp(u.credential, sess->credential) != 0) {
+		sessions_close(&srv->sessions, cookie);
+		http_error(res, 401, "unauthorized", NULL, "the account's password or MFA has changed; log in again");
+		server_audit_denied(req, 401, "credentials changed");
+		return false;
+	}
 	snprintf(sess->role, sizeof(sess->role), "%s", u.role);
 	snprintf(sess->department, sizeof(sess->department), "%s", u.department);
 	req->session = sess;
