@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -168,13 +170,50 @@ mime_type(const char *path)
 	return "application/octet-stream";
 }
 
-/* Serves a file below the web directory; refuses anything that could escape it. */
+/*
+ * Opens rel (no leading '/') below the directory root without following any
+ * symbolic link on the way, nor letting ".." leave it: openat2 with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS; where the kernel has no openat2 (or a
+ * sandbox forbids it), one component at a time with O_NOFOLLOW.  -1 when not.
+ */
+static int
+open_beneath(int root, const char *rel)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	char part[NAME_MAX + 1];
+	int fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
+
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+	fd = dup(root);
+	while (fd >= 0) {
+		const char *slash = strchr(rel, '/');
+		size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
+		int next;
+		if (n == 0 || n > NAME_MAX || (n == 1 && rel[0] == '.') || (n == 2 && rel[0] == '.' && rel[1] == '.')) {
+			close(fd);
+			return -1;
+		}
+		memcpy(part, rel, n);
+		part[n] = '\0';
+		next = openat(fd, part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (slash ? O_DIRECTORY : 0));
+		close(fd);
+		fd = next;
+		if (slash == NULL)
+			break;
+		rel = slash + 1;
+	}
+	return fd;
+}
+
+/* Serves a file below the web directory; refuses anything that could escape it,
+ * by name ("..") or by a symbolic link anywhere on the path (open_beneath). */
 static void
 serve_static(struct server *srv, const char *path, struct response *res)
 {
-	char file[PATH_MAX];
 	struct stat st;
-	int fd;
+	int root, fd = -1;
 
 	if (strcmp(path, "/") == 0)
 		path = "/index.html";
@@ -182,8 +221,11 @@ serve_static(struct server *srv, const char *path, struct response *res)
 		http_error(res, 404, "not-found", NULL, "no such page");
 		return;
 	}
-	snprintf(file, sizeof(file), "%s%s", srv->cfg.web_dir, path);
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	root = open(srv->cfg.web_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root >= 0) {
+		fd = open_beneath(root, path + 1);
+		close(root);
+	}
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX) {
 		if (fd >= 0)
 			close(fd);
@@ -194,7 +236,7 @@ serve_static(struct server *srv, const char *path, struct response *res)
 	if (res->body != NULL && read(fd, res->body, (size_t)st.st_size) == st.st_size) {
 		res->status = 200;
 		res->len = (size_t)st.st_size;
-		res->content_type = mime_type(file);
+		res->content_type = mime_type(path);
 	} else {
 		free(res->body);
 		res->body = NULL;
@@ -512,6 +554,30 @@ read_pem(const char *path)
 	return b;
 }
 
+/*
+ * The listening socket, made here rather than by libmicrohttpd so that a port
+ * in use is an error that says so: SO_REUSEADDR (a restart need not wait for
+ * TIME_WAIT) but never SO_REUSEPORT, which let a second server share the port
+ * in silence.  Returns the socket, or -1 with errno set.
+ */
+static int
+listen_socket(const struct sockaddr_storage *addr)
+{
+	socklen_t len = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int one = 1, fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (const struct sockaddr *)addr, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* A worker thread ends: its connection and caches go with it. */
 static void
 worker_destroy(void *w)
@@ -566,8 +632,17 @@ server_start(struct server *srv)
 		fprintf(stderr, "mamori: serve: out of memory\n");
 		return 3;
 	}
+	if ((srv->listen_fd = listen_socket(&addr)) < 0) {
+		fprintf(stderr, "mamori: serve: cannot listen on %s: %s%s\n", srv->cfg.listen, strerror(errno),
+		    errno == EADDRINUSE ? " (another server runs on that port: stop it or choose another "
+		    "with --listen HOST:PORT)" : "");
+		audit_queue_close(srv);
+		header_watch_stop(srv->header_watch);
+		srv->header_watch = NULL;
+		return 3;
+	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.client_timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
@@ -575,12 +650,13 @@ server_start(struct server *srv)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, header_watch_notify, srv->header_watch,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    srv->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert_pem,
 	    MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key_pem,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
+		close(srv->listen_fd);
+		srv->listen_fd = -1;
 		audit_queue_close(srv);
 		header_watch_stop(srv->header_watch);
 		srv->header_watch = NULL;
@@ -597,6 +673,7 @@ server_stop(struct server *srv)
 	if (srv->daemon == NULL)
 		goto out;
 	/* stop accepting; let the requests in flight finish, then stop */
+	/* the listening socket is ours again (and was ours from the start) */
 	MHD_quiesce_daemon(srv->daemon);
 	while (time(NULL) < deadline) {
 		const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
@@ -607,6 +684,8 @@ server_stop(struct server *srv)
 	}
 	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
 out:
 	audit_queue_close(srv);
 	header_watch_stop(srv->header_watch);	/* after the daemon: no connection is left */

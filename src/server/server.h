@@ -32,6 +32,7 @@ struct server_config {
 struct server {
 	struct server_config cfg;
 	struct MHD_Daemon *daemon;
+	int listen_fd;			/* the listening socket (server_start), closed by server_stop */
 	/* immutable after start: */
 	struct mamori_policy *policy;		/* owned, when loaded from a file */
 	char *tls_cert_pem, *tls_key_pem;
