@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/openat2.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -31,7 +32,15 @@ enum {
 	 * more CPU per request: libmicrohttpd clears the pool between requests) */
 	CONNECTION_MEMORY = 32 * 1024,
 	CONNECTIONS_MAX = 1000,		/* at once, all clients */
-	CONNECTIONS_PER_CLIENT = 200,	/* at once, one client address */
+	CONNECTIONS_PER_CLIENT = 64,	/* at once, one client address */
+	/* from half the connections on, the server is under pressure: headers
+	 * must come within PRESSURE_HEADER_S and an address may open no more
+	 * once it holds PRESSURE_PER_CLIENT, so the other half stays for new
+	 * clients (header_watch.h) */
+	PRESSURE_AT = CONNECTIONS_MAX / 2,
+	PRESSURE_HEADER_S = 5,
+	PRESSURE_PER_CLIENT = 8,
+	OPEN_FILES = 4 * CONNECTIONS_MAX,	/* descriptors wanted: connections, store, files */
 	SHUTDOWN_GRACE_S = 10,
 	STATIC_MAX = 8 * 1024 * 1024,
 };
@@ -578,6 +587,19 @@ listen_socket(const struct sockaddr_storage *addr)
 	return fd;
 }
 
+/* A thousand connections need more descriptors than the usual soft limit of
+ * 1024: raise it towards the hard limit (best effort). */
+static void
+raise_open_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= OPEN_FILES)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > OPEN_FILES ? OPEN_FILES : rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* A worker thread ends: its connection and caches go with it. */
 static void
 worker_destroy(void *w)
@@ -625,7 +647,12 @@ server_start(struct server *srv)
 		flags |= MHD_USE_TLS;
 	}
 	/* headers, like a body, must arrive within 4 × the client timeout however slowly they trickle */
-	srv->header_watch = header_watch_start((time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR);
+	struct header_watch_limits hl = { (time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR, PRESSURE_AT,
+		PRESSURE_HEADER_S, PRESSURE_PER_CLIENT };
+	if (hl.pressure_deadline > hl.deadline)
+		hl.pressure_deadline = hl.deadline;
+	raise_open_files();
+	srv->header_watch = header_watch_start(&hl);
 	if (srv->header_watch == NULL || audit_queue_open(srv) != 0) {
 		header_watch_stop(srv->header_watch);
 		srv->header_watch = NULL;
