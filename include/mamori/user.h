@@ -86,8 +86,9 @@ int mamori_user_login(struct mamori_store *s, const char *name, const char *pass
     struct mamori_error *err);
 
 /*
- * Issues an API token for a system acting as user name: scope "read" (GET only)
- * or "write", valid until expires (Unix time).  The token is written to token
+ * Issues an API token for a system acting as user name: scope "read" (GET only),
+ * "write", or "gateway" (read, and decisions about any subject: a gateway that
+ * asks for the people behind it; docs/decide.md), valid until expires (Unix time).  The token is written to token
  * once; only its SHA-256 is stored.
  */
 int mamori_user_token_create(struct mamori_store *s, const char *actor, const char *name,

@@ -359,8 +359,9 @@ mamori_user_token_create(struct mamori_store *s, const char *actor, const char *
 	struct change c = { .err = err, .insert = true, .action = "user.token" };
 	int rc;
 
-	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0))
-		return mamori_error_set(err, MAMORI_E_USAGE, "a token's scope is read or write");
+	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0 &&
+	    strcmp(scope, "gateway") != 0))
+		return mamori_error_set(err, MAMORI_E_USAGE, "a token's scope is read, write or gateway");
 	if ((rc = mamori_user_get(s, name, &u, err)) != 0)
 		return rc;
 	mamori_auth_token(token);

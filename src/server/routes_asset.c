@@ -7,11 +7,15 @@
 #include "mamori/asset.h"
 #include "mamori/decide.h"
 #include "mamori/xlsx.h"
+#include "json_strict.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* numbers in an asset body: levels and a retention in years */
+enum { ASSET_NUMBER_MAX = 1000000 };
 
 static bool
 permits(struct request *req, enum mamori_action action, const char *department)
@@ -255,8 +259,15 @@ asset_from_body(const cJSON *body, struct mamori_asset *a, bool edit, struct res
 			    " (the register keeps the times)");
 			return false;
 		}
+		long n;
 		if (cJSON_IsNumber(it)) {
-			snprintf(num, sizeof(num), "%d", it->valueint);
+			/* numbers in an asset are levels and counts: whole, never rounded */
+			if (!json_strict_int(it, 0, ASSET_NUMBER_MAX, &n)) {
+				http_error(res, 400, "invalid", it->string, "'%s' must be a whole number from 0 to %d",
+				    it->string, ASSET_NUMBER_MAX);
+				return false;
+			}
+			snprintf(num, sizeof(num), "%ld", n);
 			mamori_asset_set(a, (enum mamori_asset_field)k, num);
 		} else if (cJSON_IsString(it)) {
 			mamori_asset_set(a, (enum mamori_asset_field)k, it->valuestring);

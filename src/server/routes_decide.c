@@ -38,16 +38,34 @@ actor_of(const struct request *req)
 	return req->actor[0] ? req->actor : "web:anonymous";
 }
 
+/*
+ * Who the subject must be: the logged-in account for a session or a read or
+ * write token; NULL (anyone) for a gateway token, or without a store (no
+ * accounts: a policy file served on loopback).
+ */
+static const struct mamori_decide_asker *
+asker_of(const struct request *req, struct mamori_decide_asker *as)
+{
+	const struct session *s = req->session;
+
+	if (s == NULL || req->decide_for_others)
+		return NULL;
+	*as = (struct mamori_decide_asker){ req->view, s->user, s->role, s->department[0] ? s->department : NULL,
+		s->mfa };
+	return as;
+}
+
 void
 route_decide(struct request *req, struct response *res)
 {
+	struct mamori_decide_asker as;
 	char *out;
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "a JSON request is required (docs/decide.md)");
 		return;
 	}
-	out = mamori_decide_json(req->decider, req->body, req->body_len, 0, NULL);
+	out = mamori_decide_json_as(req->decider, req->body, req->body_len, 0, asker_of(req, &as), NULL);
 	if (out == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
@@ -62,7 +80,8 @@ route_decide(struct request *req, struct response *res)
 		}
 	}
 	/* a request that cannot be decided is the client's error */
-	res->status = strncmp(out, "{\"error\"", 8) == 0 ? 400 : 200;
+	res->status = strncmp(out, "{\"error\":{\"code\":\"forbidden\"", 28) == 0 ? 403 :
+	    strncmp(out, "{\"error\"", 8) == 0 ? 400 : 200;
 	res->content_type = "application/json; charset=utf-8";
 	res->body = out;
 	res->len = strlen(out);
@@ -137,6 +156,8 @@ route_decide_batch(struct request *req, struct response *res)
 	const char *line, *end;
 	bool logging = req->srv->audit_queue != NULL;
 	long lineno = 0;
+	struct mamori_decide_asker as;
+	const struct mamori_decide_asker *asker = asker_of(req, &as);
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "JSON lines are required, one request per line");
@@ -152,7 +173,7 @@ route_decide_batch(struct request *req, struct response *res)
 		while (m > 0 && line[m - 1] == '\r')
 			m--;
 		if (m > 0) {
-			char *out = mamori_decide_json(req->decider, line, m, lineno, NULL);
+			char *out = mamori_decide_json_as(req->decider, line, m, lineno, asker, NULL);
 			bool ok = out != NULL && batch_append(&b, out, strlen(out));
 			if (ok && logging && mamori_decide_should_log(req->view, out)) {
 				ok = batch_keep(&b, actor_of(req), line, m, out);

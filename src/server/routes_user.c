@@ -9,6 +9,7 @@
 #include "server.h"
 #include "mamori/decide.h"
 #include "mamori/user.h"
+#include "json_strict.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -401,6 +402,7 @@ route_user_token_create(struct request *req, struct response *res)
 	struct mamori_user u;
 	struct mamori_error err = { 0 };
 	int64_t expires;
+	long ndays = TOKEN_DAYS_DEFAULT;
 	int rc;
 
 	if (body == NULL)
@@ -408,18 +410,24 @@ route_user_token_create(struct request *req, struct response *res)
 	if (!string_member(body, "scope", &scope, res))
 		goto out;
 	days = cJSON_GetObjectItemCaseSensitive(body, "days");
-	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0)) {
-		http_error(res, 400, "invalid", "scope", "scope is read or write");
+	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0 &&
+	    strcmp(scope, "gateway") != 0)) {
+		http_error(res, 400, "invalid", "scope", "scope is read, write or gateway");
 		goto out;
 	}
-	if (days != NULL && (!cJSON_IsNumber(days) || days->valuedouble != (double)days->valueint ||
-	    days->valueint < 1 || days->valueint > TOKEN_DAYS_MAX)) {
+	/* a gateway token answers for anyone: only who manages the policy hands one out */
+	if (strcmp(scope, "gateway") == 0 && !mamori_decider_role_manages(req->decider, req->session->role,
+	    "policy", req->session->department[0] ? req->session->department : NULL, NULL)) {
+		server_forbid(req, res, "issue gateway tokens (the policy's access.manage: policy)");
+		goto out;
+	}
+	if (days != NULL && !json_strict_int(days, 1, TOKEN_DAYS_MAX, &ndays)) {
 		http_error(res, 400, "invalid", "days", "days is a whole number from 1 to %d", TOKEN_DAYS_MAX);
 		goto out;
 	}
 	if (!target(req, res, &u))
 		goto out;
-	expires = (int64_t)time(NULL) + (int64_t)(days ? days->valueint : TOKEN_DAYS_DEFAULT) * 86400;
+	expires = (int64_t)time(NULL) + (int64_t)ndays * 86400;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_token_create(req->srv->store, req->actor, u.name, scope, expires, token, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);

@@ -317,6 +317,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		snprintf(sess->role, sizeof(sess->role), "%s", u.role);
 		snprintf(sess->department, sizeof(sess->department), "%s", u.department);
 		req->session = sess;
+		req->decide_for_others = strcmp(scope, "gateway") == 0;
 		snprintf(req->actor, sizeof(req->actor), "token:%s@%s", u.name, req->client);
 		if ((rt->flags & ROUTE_MUTATES) && strcmp(scope, "write") != 0) {
 			http_error(res, 403, "forbidden", NULL, "this token's scope is read");

@@ -71,6 +71,7 @@ sessions_open(struct session_table *t, const struct mamori_user *u, const char *
 		snprintf(s->department, sizeof(s->department), "%s", u->department);
 		snprintf(s->credential, sizeof(s->credential), "%s", u->credential);
 		snprintf(s->client, sizeof(s->client), "%s", client);
+		s->mfa = u->has_totp;	/* an account with TOTP logs in only with a code */
 		s->created = s->seen = now;
 		*out = *s;
 	}

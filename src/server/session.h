@@ -27,6 +27,7 @@ struct session {
 	char user[65], role[65], department[65];
 	char credential[MAMORI_CREDENTIAL_LEN];	/* the account's credential generation at login */
 	char client[64];			/* the address that logged in */
+	bool mfa;				/* the login passed a one-time code */
 	time_t created, seen;
 };
 

@@ -17,7 +17,7 @@ serve_store() {
 	"$MAMORI" init --policy "$TMP/$1.yaml" >/dev/null && ok || not_ok "$1: init"
 	"$MAMORI" asset import "$SRCDIR/examples/assets.csv" >/dev/null && ok || not_ok "$1: import"
 	"$MAMORI" user add gateway --role staff --department 税務課 --password-stdin <<<'pw-gateway-1' && ok || not_ok "$1: user"
-	tok=$("$MAMORI" user token gateway --scope read)
+	tok=$("$MAMORI" user token gateway --scope gateway)
 	local port
 	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	B="http://127.0.0.1:$port"
