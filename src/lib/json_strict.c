@@ -74,6 +74,23 @@ mark_nuls(const char *s, size_t n, size_t *out_len)
 	return c;
 }
 
+/* path.key into out, with a marked NUL in key written as the escape it was. */
+static void
+key_path(char *out, size_t n, const char *path, const char *key)
+{
+	size_t j = (size_t)snprintf(out, n, "%s%s", path, path[0] ? "." : "");
+
+	for (; *key && j + 7 < n; key++) {
+		if (*key == NUL_MARK) {
+			memcpy(out + j, "\\u0000", 6);
+			j += 6;
+		} else {
+			out[j++] = *key;
+		}
+	}
+	out[j < n ? j : n - 1] = '\0';
+}
+
 /* Finds a key or string holding NUL_MARK below v; writes its path into e->field. */
 static bool
 find_mark(const cJSON *v, const char *path, struct json_strict_error *e)
@@ -87,7 +104,7 @@ find_mark(const cJSON *v, const char *path, struct json_strict_error *e)
 	}
 	for (const cJSON *it = v->child; it != NULL; it = it->next, i++) {
 		if (cJSON_IsObject(v))
-			snprintf(sub, sizeof(sub), "%s%s%.60s", path, path[0] ? "." : "", it->string);
+			key_path(sub, sizeof(sub), path, it->string);
 		else
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 		if (cJSON_IsObject(v) && strchr(it->string, NUL_MARK) != NULL) {

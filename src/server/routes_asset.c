@@ -8,6 +8,7 @@
 #include "mamori/decide.h"
 #include "mamori/xlsx.h"
 #include "json_strict.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,11 +346,24 @@ route_asset_dispose(struct request *req, struct response *res)
 	by = cJSON_GetObjectItemCaseSensitive(body, "by");
 	w = cJSON_GetObjectItemCaseSensitive(body, "witness");
 	date = cJSON_GetObjectItemCaseSensitive(body, "date");
-	if (!cJSON_IsString(m) || !cJSON_IsString(by) || !cJSON_IsString(date)) {
-		http_error(res, 400, "invalid", !cJSON_IsString(m) ? "method" : !cJSON_IsString(by) ? "by" : "date",
-		    "method, by and date are required strings");
+	if (!cJSON_IsString(m) || !cJSON_IsString(by) || !cJSON_IsString(date) || (w && !cJSON_IsString(w) &&
+	    !cJSON_IsNull(w))) {
+		http_error(res, 400, "invalid", !cJSON_IsString(m) ? "method" : !cJSON_IsString(by) ? "by" :
+		    !cJSON_IsString(date) ? "date" : "witness", "method, by and date are required strings; witness a string");
 		goto out;
 	}
+	/* the register's own limits (mamori_asset_field_max) */
+	const struct { const cJSON *v; const char *name; int k; } lim[] = {
+		{ m, "method", MAMORI_AF_DISPOSED_METHOD }, { by, "by", MAMORI_AF_DISPOSED_BY },
+		{ date, "date", MAMORI_AF_DISPOSED_DATE }, { w, "witness", MAMORI_AF_DISPOSED_WITNESS },
+	};
+	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
+		if (cJSON_IsString(lim[i].v) && mamori_utf8_length(lim[i].v->valuestring,
+		    strlen(lim[i].v->valuestring)) > mamori_asset_field_max[lim[i].k]) {
+			http_error(res, 400, "invalid", lim[i].name, "%s is longer than %u characters", lim[i].name,
+			    mamori_asset_field_max[lim[i].k]);
+			goto out;
+		}
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_asset_get(req->srv->store, req->params[0], &a, &err);
 	if (rc == 0 && !permits(req, MAMORI_ACT_DISPOSE, a.f[MAMORI_AF_DEPARTMENT])) {

@@ -55,7 +55,7 @@ const struct route server_routes[] = {
 	{ "GET", "/api/policy/render", route_policy_render, 0, "the policy document (?format=html|markdown)" },
 	{ "POST", "/api/policy/validate", route_policy_validate, 0, "validate an uploaded policy" },
 	{ "POST", "/api/decide", route_decide, 0, "one decision" },
-	{ "POST", "/api/decide/batch", route_decide_batch, 0, "decisions for JSON lines" },
+	{ "POST", "/api/decide/batch", route_decide_batch, ROUTE_PER_LINE, "decisions for JSON lines" },
 	{ "GET", "/api/assets", route_assets_list, ROUTE_STORE, "the register, filtered" },
 	{ "POST", "/api/assets", route_assets_add, ROUTE_MUTATES | ROUTE_STORE, "add an asset" },
 	/* before /api/assets/{id}: the first pattern that matches wins */
@@ -369,6 +369,45 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	return true;
 }
 
+/* Lines of the request body, each a decision of a batch: its cost against the rate. */
+static double
+body_lines(const struct request *req)
+{
+	size_t n = 0;
+
+	for (const char *p = req->body, *end = p + req->body_len; p != NULL && p < end; n++) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		p = p ? p + 1 : NULL;
+	}
+	return n > 0 ? (double)n : 1;
+}
+
+bool
+server_rate_take(struct request *req, struct response *res, double cost)
+{
+	char key[80];
+	struct timespec ts;
+	bool first;
+	unsigned wait;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (req->session != NULL)
+		snprintf(key, sizeof(key), "user:%s", req->session->user);
+	else
+		snprintf(key, sizeof(key), "addr:%s", req->client);
+	wait = rate_take(&req->srv->rates, key, cost, (double)ts.tv_sec + ts.tv_nsec / 1e9, &first);
+	if (wait == 0)
+		return true;
+	http_error(res, 429, "rate-limited", NULL, "more than %ld requests a second from %s; wait %u s",
+	    (long)req->srv->rates.rate, req->session ? req->session->user : req->client, wait);
+	snprintf(res->extra_value, sizeof(res->extra_value), "%u", wait);
+	res->extra_header[0] = "Retry-After";
+	/* one event per run of refusals: a flood must not become a flood of events */
+	if (first && req->srv->audit_queue != NULL)
+		server_audit_denied(req, 429, "rate limit");
+	return false;
+}
+
 static void
 dispatch(struct server *srv, struct request *req, struct response *res)
 {
@@ -383,7 +422,8 @@ dispatch(struct server *srv, struct request *req, struct response *res)
 		path_known = true;
 		if (strcmp(rt->method, req->method) != 0)
 			continue;
-		if (authorise(srv, rt, req, res, &sess)) {
+		if (authorise(srv, rt, req, res, &sess) && ((rt->flags & ROUTE_PUBLIC) ||
+		    server_rate_take(req, res, (rt->flags & ROUTE_PER_LINE) ? body_lines(req) : 1))) {
 			server_policy_snapshot(srv, req);
 			if (req->worker != NULL)	/* its reads too, under the policy of this request */
 				mamori_store_reader_use_policy(req->worker->db, req->view);
@@ -619,6 +659,10 @@ server_start(struct server *srv)
 
 	if (srv->cfg.client_timeout == 0)
 		srv->cfg.client_timeout = CONNECTION_TIMEOUT_S;
+	if (srv->cfg.rate == 0)
+		srv->cfg.rate = SERVER_RATE;
+	rate_init(&srv->rates, srv->cfg.rate > 0 ? (double)srv->cfg.rate : 0,
+	    srv->cfg.rate > 0 ? (double)srv->cfg.rate * SERVER_RATE_BURST : 1);
 	if (srv->store != NULL && !srv->have_worker_key) {
 		if (pthread_key_create(&srv->worker_key, worker_destroy) != 0) {
 			fprintf(stderr, "mamori: serve: cannot make thread-local storage\n");

@@ -64,7 +64,8 @@ kill -TERM "$pid"; wait "$pid"
 [ "$(events decide.deny)" = 26 ] && ok || not_ok "all: 26 denials logged, got $(events decide.deny)"
 [ "$(events decide.error)" = 2 ] && ok || not_ok "all: 2 undecidable requests logged, got $(events decide.error)"
 grep -q '"object_id":"A-000001"' "$TMP/log" && ok || not_ok "all: the asset is the event's object"
-grep -q '"before":"not json"' "$TMP/log" && ok || not_ok "all: a line that is not JSON is recorded as a string"
+grep -q '"request":"not json"' "$TMP/log" && ok || not_ok "all: a line that is not JSON is recorded as a string"
+grep -q '"invalid_lines":1' "$TMP/log" && ok || not_ok "all: a batch's undecidable lines are one event with their count"
 expect_exit 0 "all: log verify" -- "$MAMORI" log verify
 
 # --- decision_log: denials (mic-standard's own setting) ----------------------

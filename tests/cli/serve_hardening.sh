@@ -12,6 +12,8 @@ export MAMORI_DB="$TMP/s.db" MAMORI_ACTOR=test:admin
 "$MAMORI" user add sysman --role system-manager --department 税務課 --password-stdin <<<'pw-sysman' && ok || not_ok "add sysman"
 rtok=$("$MAMORI" user token tanaka --scope read)
 gtok=$("$MAMORI" user token tanaka --scope gateway)
+"$MAMORI" user add flood --role staff --department 税務課 && ok || not_ok "add flood"
+ftok=$("$MAMORI" user token flood --scope read)
 
 # a web root with a symlinked directory and a symlinked file
 mkdir -p "$TMP/web/sub" && echo '<p>index</p>' >"$TMP/web/index.html" && echo 'real' >"$TMP/web/sub/real.txt"
@@ -112,5 +114,42 @@ for v in 2.5 -1 1e300; do
 	expect_grep "$TMP/body" '"field":"days"' "days $v: field named"
 done
 
+# ---- §16: field limits, one event for a batch's bad lines, a rate per account ---------
+desc() { /usr/bin/python3 -c 'import json,sys; print(json.dumps({"name":"長い説明","kind":"情報","department":"税務課","confidentiality":1,"integrity":1,"availability":1,"description":"あ"*int(sys.argv[1])}, ensure_ascii=False))' "$1" >"$TMP/asset.json"; }
+desc 4000; [ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" --data-binary "@$TMP/asset.json" "$B/api/assets")" = 201 ] && ok || not_ok "a description of 4000 characters"
+desc 4001; [ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" --data-binary "@$TMP/asset.json" "$B/api/assets")" = 422 ] && ok || not_ok "a description of 4001 characters: 422"
+expect_grep "$TMP/body" '説明 (description): longer than 4000 characters' "the field and its limit named"
+desc 5000000; [ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" --data-binary "@$TMP/asset.json" "$B/api/assets")" = 422 ] && ok || not_ok "a 15 MB description: 422"
+printf '資産名,種別,所管課,機密性,完全性,可用性,説明\n長い,情報,税務課,1,1,1,%s\n' "$(head -c 5000 /dev/zero | tr '\0' a)" >"$TMP/long.csv"
+"$MAMORI" asset import "$TMP/long.csv" >"$TMP/out" 2>&1 && not_ok "CSV import of a 5000-character description accepted" || ok
+expect_grep "$TMP/out" 'longer than 4000 characters' "CSV import: limit named"
+[ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" -d "{\"method\":\"shred\",\"by\":\"$(head -c 300 /dev/zero | tr '\0' a)\",\"date\":\"2026-11-22\"}" "$B/api/assets/A-000001/dispose")" = 400 ] && ok || not_ok "dispose: a 300-character 'by'"
+expect_grep "$TMP/body" '"field":"by"' "dispose: field named"
+[ "$(c x -X POST -d "{\"username\":\"$(head -c 65 /dev/zero | tr '\0' a)\",\"password\":\"x\"}" "$B/api/login")" = 400 ] && ok || not_ok "login: a 65-byte user name"
+expect_grep "$TMP/body" '"field":"username"' "login: field named"
+
+# 200,000 lines that are not requests: answered line by line, logged as one event
+/usr/bin/python3 -c 'import sys; sys.stdout.write("x\n" * 200000)' >"$TMP/flood"
+st=$(c n -H "Authorization: Bearer $ftok" --data-binary "@$TMP/flood" "$B/api/decide/batch")
+[ "$st" = 200 ] && ok || not_ok "the flood is answered: $st"
+[ "$(grep -c '"code":"malformed"' "$TMP/body")" = 200000 ] && ok || not_ok "one answer per line"
+# the batch spent the account's rate: its next requests wait, other accounts do not
+st=$(curl -s -D "$TMP/hdr" -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $ftok" "$B/api/me")
+[ "$st" = 429 ] && ok || not_ok "after 200,000 lines the account waits: $st"
+grep -qi '^Retry-After: [1-9]' "$TMP/hdr" && ok || not_ok "Retry-After given"
+expect_grep "$TMP/body" '"code":"rate-limited"' "429 shape"
+for _ in 1 2 3; do c n -H "Authorization: Bearer $ftok" "$B/api/me" >/dev/null; done
+[ "$(c n -H "Authorization: Bearer $gtok" "$B/api/me")" = 200 ] && ok || not_ok "another account is not limited"
+
 kill "$pid"; wait "$pid"
+"$MAMORI" log show --json >"$TMP/log"
+/usr/bin/python3 - "$TMP/log" <<'PY' && ok || not_ok "the flood: one decide.error event with the count, one rate-limit refusal"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+mine = [e for e in ev if e["actor"].startswith("token:flood@")]
+errors = [e for e in mine if e["action"] == "decide.error"]
+limited = [e for e in mine if e["action"] == "http.denied" and "rate limit" in json.dumps(e)]
+assert len(errors) == 1 and '"invalid_lines":200000' in json.dumps(errors[0], separators=(",", ":")), errors
+assert len(limited) == 1, len(limited)
+PY
 finish
