@@ -141,6 +141,23 @@ expect_grep "$TMP/body" '"code":"rate-limited"' "429 shape"
 for _ in 1 2 3; do c n -H "Authorization: Bearer $ftok" "$B/api/me" >/dev/null; done
 [ "$(c n -H "Authorization: Bearer $gtok" "$B/api/me")" = 200 ] && ok || not_ok "another account is not limited"
 
+# ---- issue 14 §4: an import from a browser form (multipart/form-data) -------------------
+mkdir -p "$TMP/books" && /usr/bin/python3 "$SRCDIR/tests/cli/make_xlsx.py" "$TMP/books" >/dev/null
+printf '資産名,種別,所管課,機密性,完全性,可用性\n様式から,情報,税務課,1,1,1\n様式から2,情報,税務課,2,1,1\n' >"$TMP/form.csv"
+imp() { c b -X POST -H "X-CSRF-Token: $bcsrf" "$@" "$B/api/assets/import"; }
+[ "$(imp -F "file=@$TMP/form.csv;type=text/csv" -F dry_run=1)" = 200 ] && ok || not_ok "form: dry run"
+expect_grep "$TMP/body" '"rows":2' "form: rows counted"
+expect_grep "$TMP/body" '"dry_run":true' "form: dry_run field read"
+[ "$(imp -F "file=@$TMP/form.csv")" = 201 ] && ok || not_ok "form: CSV imported"
+expect_grep "$TMP/body" '"imported":2' "form: imported"
+[ "$(imp -F "file=@$TMP/books/ledger.xlsx" -F 'sheet=記入例' -F dry_run=true)" = 200 ] && ok || not_ok "form: workbook with a sheet"
+expect_grep "$TMP/body" '"rows":1' "form: the named sheet read"
+[ "$(imp -F "file=@$TMP/form.csv" -F 'owner=x')" = 400 ] && ok || not_ok "form: unknown field"
+expect_grep "$TMP/body" 'unknown form field' "form: unknown field named"
+[ "$(imp -F 'dry_run=1')" = 400 ] && ok || not_ok "form: no file"
+expect_grep "$TMP/body" '"field":"file"' "form: file field named"
+[ "$(imp -H 'Content-Type: text/csv' --data-binary "@$TMP/form.csv")" = 201 ] && ok || not_ok "a raw body still imports"
+
 kill "$pid"; wait "$pid"
 "$MAMORI" log show --json >"$TMP/log"
 /usr/bin/python3 - "$TMP/log" <<'PY' && ok || not_ok "the flood: one decide.error event with the count, one rate-limit refusal"
