@@ -70,7 +70,7 @@ $B/mamori init --policy policies/mic-standard.yaml --db "$W/serve.db" >/dev/null
 $B/mamori asset import --db "$W/serve.db" "$W/assets100k.csv" >/dev/null
 $B/mamori user add bench --role auditor --db "$W/serve.db"
 TOKEN=$($B/mamori user token bench --scope read --db "$W/serve.db")
-$B/mamori serve --db "$W/serve.db" --listen 127.0.0.1:18181 --web web >/dev/null 2>&1 &
+$B/mamori serve --db "$W/serve.db" --listen 127.0.0.1:18181 --web web --rate off >/dev/null 2>&1 &
 spid=$!
 for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18181/api/health && break; sleep 0.1; done
 uptime

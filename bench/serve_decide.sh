@@ -18,7 +18,7 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 # run LABEL ARGS...: start the server with ARGS, run wrk (single and batch), stop
 run() {
 	local label=$1; shift
-	$B/mamori serve --listen "127.0.0.1:$port" --threads 2 "$@" >"$W/serve.out" 2>"$W/serve.err" &
+	$B/mamori serve --listen "127.0.0.1:$port" --threads 2 --rate off "$@" >"$W/serve.out" 2>"$W/serve.err" &
 	local pid=$!
 	for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/api/health" && break; sleep 0.05; done
 	printf '%-34s ' "$label, /api/decide:"
@@ -39,7 +39,7 @@ for mode in none denials all; do
 	export MAMORI_DB="$W/$mode.db"
 	$B/mamori init --policy "$W/$mode.yaml" >/dev/null
 	$B/mamori user add gateway --role staff --department 税務課 --password-stdin <<<'pw-gateway-1' >/dev/null
-	export DECIDE_TOKEN=$($B/mamori user token gateway --scope read)
+	export DECIDE_TOKEN=$($B/mamori user token gateway --scope gateway)
 	run "store, decision_log: $mode" --db "$W/$mode.db"
 	events=$($B/mamori log show --json | grep -c '"action":"decide\.' || true)
 	echo "    $events decisions in the trail; log verify: $($B/mamori log verify >/dev/null 2>&1 && echo ok || echo FAILED)"

@@ -17,7 +17,7 @@ $B/mamori init --policy policies/mic-standard.yaml >/dev/null
 $B/mamori user add bench --role auditor >/dev/null
 TOKEN=$($B/mamori user token bench --scope read)
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$B/mamori serve --listen "127.0.0.1:$port" --threads 2 >"$W/serve.out" 2>"$W/serve.err" &
+$B/mamori serve --listen "127.0.0.1:$port" --threads 2 --rate off >"$W/serve.out" 2>"$W/serve.err" &
 pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/api/health" && break; sleep 0.05; done
 count() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from audit_event").fetchone()[0])' "$W/d.db"; }

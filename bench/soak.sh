@@ -21,7 +21,7 @@ if [ ! -f "$W/soak.db" ]; then
 fi
 TOKEN=$($B user token soak --scope read --days 2 --db "$W/soak.db")
 export TOKEN
-$B serve --db "$W/soak.db" --listen "127.0.0.1:$PORT" --web web >"$W/serve.log" 2>&1 &
+$B serve --db "$W/soak.db" --listen "127.0.0.1:$PORT" --web web --rate off >"$W/serve.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/api/health" && break; sleep 0.1; done

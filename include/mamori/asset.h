@@ -48,6 +48,10 @@ struct mamori_asset_column {
 };
 extern const struct mamori_asset_column mamori_asset_columns[MAMORI_AF_COUNT];
 
+/* The longest value each field may hold, in characters (mamori_asset_check
+ * refuses longer ones: a register row is not a file store). */
+extern const unsigned mamori_asset_field_max[MAMORI_AF_COUNT];
+
 /* The column whose id or Japanese header is name (case- and space-insensitive), or -1. */
 int mamori_asset_column_find(const char *name);
 

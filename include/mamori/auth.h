@@ -31,6 +31,13 @@ int mamori_auth_hash_password(const char *password, char out[MAMORI_PWHASH_LEN])
 /* Whether password matches hash (constant time in the password). */
 bool mamori_auth_check_password(const char *hash, const char *password);
 
+/*
+ * Spends the time of mamori_auth_check_password against a hash of no account
+ * (made once, of a random password, with the same parameters) and returns
+ * false: a login for an unknown name takes as long as one for a known name.
+ */
+bool mamori_auth_check_password_dummy(const char *password);
+
 /* A new random TOTP secret, base32 without padding. */
 void mamori_auth_totp_secret(char out[MAMORI_TOTP_SECRET_LEN]);
 

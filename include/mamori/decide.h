@@ -223,6 +223,31 @@ char *mamori_decide_json(const struct mamori_decider *d, const char *json, size_
     long line, FILE *trace);
 
 /*
+ * Who asks, when the asker is a logged-in account rather than a gateway that
+ * may name anyone (docs/decide.md, "Who the subject is"): the account's name,
+ * role id, department id (NULL: none) and whether its login passed MFA; policy
+ * resolves titles the request may use (「職員等」 for staff).
+ */
+struct mamori_decide_asker {
+	const struct mamori_policy *policy;
+	const char *id;
+	const char *role;
+	const char *department;
+	bool mfa;
+};
+
+/*
+ * mamori_decide_json for a request made by asker: the subject is the asker.
+ * Fields of the subject the request leaves out are filled from it (id, roles,
+ * department, mfa); a field given with another value — another id, other
+ * roles, another department, mfa true without MFA — is refused with
+ * {"error": {"code": "forbidden", "field": "subject.…"}}, never decided.  The
+ * terminal is taken as the request gives it.  asker NULL: mamori_decide_json.
+ */
+char *mamori_decide_json_as(const struct mamori_decider *d, const char *json, size_t len, long line,
+    const struct mamori_decide_asker *asker, FILE *trace);
+
+/*
  * Whether role (an id) may do action to an asset of resource_department (NULL:
  * none) for a subject of subject_department, by the role's `access` and the
  * hierarchy — the same rule as step 2 of mamori_decide.  Unknown roles: false.

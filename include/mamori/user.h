@@ -15,6 +15,9 @@
 #include "mamori/error.h"
 #include "mamori/store.h"
 
+/* A credential generation: 16 hex digits (see struct mamori_user). */
+#define MAMORI_CREDENTIAL_LEN 17
+
 struct mamori_user {
 	char name[65];
 	char role[65];
@@ -23,6 +26,12 @@ struct mamori_user {
 	int failures;
 	int64_t locked_until;	/* Unix time; 0 = not locked */
 	char created[32];
+	/* changes whenever the password or the TOTP secret is set or removed (the
+	 * start of a SHA-256 of both as stored: a new hash has a new salt).  A
+	 * session remembers it at login and ends when it differs: a reset
+	 * password or MFA ends the account's other sessions, even one made by
+	 * the command line in another process. */
+	char credential[MAMORI_CREDENTIAL_LEN];
 };
 
 /*
@@ -32,7 +41,8 @@ struct mamori_user {
 int mamori_user_add(struct mamori_store *s, const char *actor, const char *name, const char *role,
     const char *department, const char *password, struct mamori_error *err);
 
-/* Sets a new password. */
+/* Sets a new password; the account's API tokens are revoked in the same
+ * transaction (the credential generation changes: its sessions end too). */
 int mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name,
     const char *password, struct mamori_error *err);
 
@@ -44,7 +54,8 @@ int mamori_user_disable(struct mamori_store *s, const char *actor, const char *n
 int mamori_user_mfa_enroll(struct mamori_store *s, const char *actor, const char *name,
     char secret[MAMORI_TOTP_SECRET_LEN], struct mamori_error *err);
 
-/* Removes the account's TOTP secret (a lost phone). */
+/* Removes the account's TOTP secret (a lost phone) and revokes its API tokens
+ * (as mamori_user_passwd). */
 int mamori_user_mfa_reset(struct mamori_store *s, const char *actor, const char *name,
     struct mamori_error *err);
 
@@ -61,15 +72,23 @@ int mamori_user_list(struct mamori_store *s, int (*fn)(const struct mamori_user 
  * its back-off, the password matches and, when the account has TOTP, so does the
  * code (replays refused).  Failures count towards the back-off (mamori_auth_backoff)
  * and every attempt is audit-logged with client.  Returns 0 and *out, or
- * MAMORI_E_DENIED with a message that does not tell which part was wrong.
+ * MAMORI_E_DENIED with MAMORI_LOGIN_FAILED whatever was wrong (an unknown name, a
+ * disabled or waiting account, a wrong password) — only a right password
+ * without the one-time code its account needs is told so.  Every attempt
+ * costs one Argon2id verification, a dummy one for an unknown name, so the
+ * time taken does not tell whether the name exists either.
  */
+#define MAMORI_LOGIN_FAILED "login failed (after repeated failures an account must wait a while " \
+	"before it can log in again)"
+
 int mamori_user_login(struct mamori_store *s, const char *name, const char *password,
     const char *totp, const char *client, time_t now, struct mamori_user *out,
     struct mamori_error *err);
 
 /*
- * Issues an API token for a system acting as user name: scope "read" (GET only)
- * or "write", valid until expires (Unix time).  The token is written to token
+ * Issues an API token for a system acting as user name: scope "read" (GET only),
+ * "write", or "gateway" (read, and decisions about any subject: a gateway that
+ * asks for the people behind it; docs/decide.md), valid until expires (Unix time).  The token is written to token
  * once; only its SHA-256 is stored.
  */
 int mamori_user_token_create(struct mamori_store *s, const char *actor, const char *name,
@@ -81,6 +100,12 @@ struct mamori_token_info {
 	char scope[8];
 	int64_t expires;
 	char created[32];
+	/* changes whenever the password or the TOTP secret is set or removed (the
+	 * start of a SHA-256 of both as stored: a new hash has a new salt).  A
+	 * session remembers it at login and ends when it differs: a reset
+	 * password or MFA ends the account's other sessions, even one made by
+	 * the command line in another process. */
+	char credential[MAMORI_CREDENTIAL_LEN];
 };
 
 /* Calls fn for every API token of user name (expired ones too), oldest first. */

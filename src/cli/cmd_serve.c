@@ -13,7 +13,7 @@
 static const char serve_usage[] =
     "usage: mamori serve (--policy FILE | --db PATH) [--listen HOST:PORT] [--web DIR]\n"
     "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--session-idle SECONDS]\n"
-    "                    [--client-timeout SECONDS] [--routes]\n";
+    "                    [--client-timeout SECONDS] [--rate N|off] [--routes]\n";
 
 /*
  * The web UI's directory when --web is not given: the installed one
@@ -56,6 +56,7 @@ cmd_serve(int argc, char **argv)
 		{ "routes", no_argument, NULL, 'r' },
 		{ "session-idle", required_argument, NULL, 'i' },
 		{ "client-timeout", required_argument, NULL, 'T' },
+		{ "rate", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -92,6 +93,11 @@ cmd_serve(int argc, char **argv)
 			srv.cfg.client_timeout = (unsigned)strtoul(optarg, &end, 10);
 			if (*end != '\0' || srv.cfg.client_timeout == 0 || srv.cfg.client_timeout > 3600)
 				return cli_usage_error("serve: --client-timeout is 1 to 3600 seconds");
+			break;
+		case 'R':	/* requests a second per account: src/server/ratelimit.h */
+			srv.cfg.rate = strcmp(optarg, "off") == 0 ? -1 : strtol(optarg, &end, 10);
+			if (strcmp(optarg, "off") != 0 && (*end != '\0' || srv.cfg.rate < 1 || srv.cfg.rate > 1000000))
+				return cli_usage_error("serve: --rate is 1 to 1000000 requests a second per account, or off");
 			break;
 		case 'h': fputs(serve_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("serve: bad option\n%s", serve_usage);

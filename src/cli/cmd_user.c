@@ -21,7 +21,7 @@ static const char user_usage[] =
     "       mamori user disable NAME | enable NAME [--db PATH]\n"
     "       mamori user list [--json] [--db PATH]\n"
     "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n"
-    "       mamori user token NAME --scope read|write [--days N] [--db PATH]\n";
+    "       mamori user token NAME --scope read|write|gateway [--days N] [--db PATH]\n";
 
 struct user_opts {
 	const char *db, *role, *department, *scope;

@@ -7,6 +7,7 @@
 #include "canon.h"
 #include "csv.h"
 #include "strmap.h"
+#include "utf8.h"
 #include "audit_internal.h"
 #include "store_internal.h"
 
@@ -42,6 +43,15 @@ const struct mamori_asset_column mamori_asset_columns[MAMORI_AF_COUNT] = {
 	[MAMORI_AF_DISPOSED_METHOD] = { "disposed_method", "廃棄方法", false, true },
 	[MAMORI_AF_DISPOSED_BY] = { "disposed_by", "廃棄実施者", false, true },
 	[MAMORI_AF_DISPOSED_WITNESS] = { "disposed_witness", "立会者", false, true },
+};
+
+const unsigned mamori_asset_field_max[MAMORI_AF_COUNT] = {
+	[MAMORI_AF_ID] = 16, [MAMORI_AF_NAME] = 200, [MAMORI_AF_KIND] = 100, [MAMORI_AF_DESCRIPTION] = 4000,
+	[MAMORI_AF_DEPARTMENT] = 100, [MAMORI_AF_ROLE] = 100, [MAMORI_AF_SEGMENT] = 100,
+	[MAMORI_AF_LOCATION] = 400, [MAMORI_AF_CONFIDENTIALITY] = 8, [MAMORI_AF_INTEGRITY] = 8,
+	[MAMORI_AF_AVAILABILITY] = 8, [MAMORI_AF_RETENTION] = 100, [MAMORI_AF_STATUS] = 32,
+	[MAMORI_AF_CREATED] = 40, [MAMORI_AF_UPDATED] = 40, [MAMORI_AF_DISPOSED_DATE] = 40,
+	[MAMORI_AF_DISPOSED_METHOD] = 100, [MAMORI_AF_DISPOSED_BY] = 200, [MAMORI_AF_DISPOSED_WITNESS] = 200,
 };
 
 /* The XLSX export's last column: the 取扱制限 of each asset's levels. */
@@ -286,9 +296,14 @@ check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], 
 	};
 	size_t before = d->errors;
 
-	for (int k = 0; k < MAMORI_AF_COUNT; k++)
+	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
+		char max[16];
 		if (mamori_asset_columns[k].required && empty(f[k]))
 			problem(d, file, row, k, "missing: %s is required%s", mamori_asset_columns[k].ja, NULL);
+		snprintf(max, sizeof(max), "%u", mamori_asset_field_max[k]);
+		if (f[k] != NULL && mamori_utf8_length(f[k], strlen(f[k])) > (size_t)mamori_asset_field_max[k])
+			problem(d, file, row, k, "longer than %s characters%s", max, NULL);
+	}
 	if (!empty(f[MAMORI_AF_ID])) {
 		const char *id = f[MAMORI_AF_ID];
 		if (strncmp(id, "A-", 2) != 0 || strlen(id) < 3 || strlen(id) > 14 ||

@@ -5,7 +5,7 @@
  * misspelt "destination_segment" silently ignored could turn a deny into an allow.
  */
 #include "mamori/decide.h"
-#include "utf8.h"
+#include "json_strict.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -131,7 +131,7 @@ put_decision(struct out *o, const struct mamori_decision *dec, long line)
 
 struct parse {
 	char field[64];
-	char message[200];
+	char message[320];
 };
 
 static bool
@@ -269,10 +269,10 @@ parse_resource(struct parse *ps, const cJSON *res, struct mamori_decide_request 
 		snprintf(f, sizeof(f), "resource.classification.%s", ckeys[ax]);
 		if (v == NULL)
 			continue;
-		if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble ||
-		    v->valuedouble < 1 || v->valuedouble > 9)
-			return fail(ps, f, "must be a level number (1, 2, 3 …)");
-		r->levels[ax] = v->valueint;
+		long level;
+		if (!json_strict_int(v, 1, 9, &level))
+			return fail(ps, f, "must be a whole level number from 1 to 9 (1, 2, 3 …)");
+		r->levels[ax] = (int)level;
 	}
 	return true;
 }
@@ -308,52 +308,99 @@ parse_request(struct parse *ps, const cJSON *root, struct mamori_decide_request 
 	return true;
 }
 
-/* Rejects nesting deeper than any valid request, before cJSON recurses into it. */
+/* Whether role (an id or a title) is the role with id want. */
 static bool
-shallow_enough(const char *json, size_t len)
+same_role(const struct mamori_policy *p, const char *role, const char *want)
 {
-	int depth = 0;
-	bool in_string = false;
+	const struct mamori_role *r = p ? mamori_policy_find_role(p, role) : NULL;
 
-	for (size_t i = 0; i < len; i++) {
-		char c = json[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-		} else if (c == '"') {
-			in_string = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > JSON_DEPTH_MAX)
-				return false;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
+	return strcmp(role, want) == 0 || (r != NULL && strcmp(r->id, want) == 0);
+}
+
+static bool
+same_department(const struct mamori_policy *p, const char *dept, const char *want)
+{
+	const struct mamori_department *d = p ? mamori_policy_find_department(p, dept) : NULL;
+
+	return want != NULL && (strcmp(dept, want) == 0 || (d != NULL && strcmp(d->id, want) == 0));
+}
+
+/*
+ * Binds the subject of r to the asker: what is missing is filled, what differs
+ * is refused (the asker may decide only for itself).  mfa_given: whether the
+ * request said anything about mfa.
+ */
+static bool
+bind_subject(struct parse *ps, struct mamori_decide_request *r, bool mfa_given,
+    const struct mamori_decide_asker *as)
+{
+	static const char *const them = "; only a gateway token (scope gateway) may ask for another subject";
+	char m[320];
+
+	if (r->subject_id != NULL && strcmp(r->subject_id, as->id) != 0) {
+		snprintf(m, sizeof(m), "you are %.64s and may ask only for yourself%s", as->id, them);
+		return fail(ps, "subject.id", m);
 	}
+	for (size_t i = 0; i < r->nroles; i++)
+		if (!same_role(as->policy, r->roles[i], as->role)) {
+			char f[32];
+			snprintf(f, sizeof(f), "subject.roles[%zu]", i);
+			snprintf(m, sizeof(m), "your role is %.64s, not %.64s%s", as->role, r->roles[i], them);
+			return fail(ps, f, m);
+		}
+	if (r->department != NULL && !same_department(as->policy, r->department, as->department)) {
+		snprintf(m, sizeof(m), "your department is %.64s, not %.64s%s", as->department ? as->department :
+		    "(none)", r->department, them);
+		return fail(ps, "subject.department", m);
+	}
+	if (mfa_given && r->mfa != as->mfa)
+		return fail(ps, "subject.mfa", as->mfa ? "your login passed MFA: mfa is true" :
+		    "your login did not pass MFA (an API token never does): mfa is false");
+	r->subject_id = as->id;
+	r->roles[0] = as->role;
+	r->nroles = 1;
+	r->department = as->department;
+	r->mfa = as->mfa;
 	return true;
+}
+
+/* Whether the request's subject says anything about mfa (not null). */
+static bool
+mfa_given(const cJSON *root)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "subject");
+	const cJSON *m = cJSON_IsObject(s) ? cJSON_GetObjectItemCaseSensitive(s, "mfa") : NULL;
+
+	return m != NULL && !cJSON_IsNull(m);
 }
 
 char *
 mamori_decide_json(const struct mamori_decider *d, const char *json, size_t len, long line,
     FILE *trace)
 {
+	return mamori_decide_json_as(d, json, len, line, NULL, trace);
+}
+
+char *
+mamori_decide_json_as(const struct mamori_decider *d, const char *json, size_t len, long line,
+    const struct mamori_decide_asker *asker, FILE *trace)
+{
 	struct out o = { 0 };
 	struct parse ps = { .field = "", .message = "" };
 	struct mamori_decide_request req;
 	struct mamori_decision dec;
+	struct json_strict_error je = { "", "" };
 	cJSON *root = NULL;
 
 	if (len > REQUEST_MAX) {
 		put_error(&o, "too-large", "", "request larger than 64 KiB", line);
-	} else if (!mamori_utf8_valid(json, len, NULL)) {
-		put_error(&o, "malformed", "", "request is not valid UTF-8", line);
-	} else if (!shallow_enough(json, len)) {
-		put_error(&o, "malformed", "", "JSON nested too deeply for a request", line);
-	} else if ((root = cJSON_ParseWithLength(json, len)) == NULL) {
-		put_error(&o, "malformed", "", "not valid JSON", line);
+	} else if ((root = json_strict_parse(json, len, JSON_DEPTH_MAX, &je)) == NULL) {
+		/* a NUL in a string names its field; the rest is the text as a whole */
+		put_error(&o, je.field[0] ? "invalid" : "malformed", je.field, je.message, line);
 	} else if (!parse_request(&ps, root, &req)) {
 		put_error(&o, "invalid", ps.field, ps.message, line);
+	} else if (asker != NULL && !bind_subject(&ps, &req, mfa_given(root), asker)) {
+		put_error(&o, "forbidden", ps.field, ps.message, line);
 	} else {
 		mamori_decide_explain(d, &req, &dec, trace);
 		put_decision(&o, &dec, line);

@@ -21,6 +21,7 @@ struct change {
 	int nvalues;
 	const char *action;
 	cJSON *after;		/* what the event records (never secrets) */
+	const char *then;	/* NULL, or a second statement (?1 = name), e.g. revoking tokens */
 	bool insert;
 	struct mamori_error *err;
 };
@@ -46,8 +47,22 @@ change_tx(struct mamori_store_tx *tx, void *arg)
 		return store_error(tx->store, c->err, "cannot change the account");
 	if (!c->insert && sqlite3_changes(tx->store->db) != 1)
 		return mamori_error_set(c->err, MAMORI_E_NOTFOUND, "no user %s", name);
+	if (c->then != NULL) {
+		if ((st = store_prepare(tx->store, c->then, c->err)) == NULL)
+			return MAMORI_E_STORE;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return store_error(tx->store, c->err, "cannot revoke the account's tokens");
+		cJSON_AddNumberToObject(c->after, "tokens_revoked", sqlite3_changes(tx->store->db));
+	}
 	return mamori_store_tx_event(tx, c->action, "user", name, NULL, c->after);
 }
+
+/* A new password or a removed second factor: whoever held a token made under
+ * the old credentials must not keep it (docs/auth.md, "Threat model"). */
+#define REVOKE_TOKENS "DELETE FROM api_token WHERE user = ?1"
 
 static int
 apply(struct mamori_store *s, const char *actor, struct change *c)
@@ -108,6 +123,7 @@ mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name, 
 	c.nvalues = 2;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "password", "(changed)");
+	c.then = REVOKE_TOKENS;
 	return apply(s, actor, &c);
 }
 
@@ -163,11 +179,25 @@ mamori_user_mfa_reset(struct mamori_store *s, const char *actor, const char *nam
 	c.nvalues = 1;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "totp", "(removed)");
+	c.then = REVOKE_TOKENS;
 	return apply(s, actor, &c);
 }
 
 #define USER_COLUMNS "name, role, coalesce(department, ''), password IS NOT NULL, totp_secret IS NOT NULL, " \
-	"disabled, failures, locked_until, created"
+	"disabled, failures, locked_until, created, coalesce(password, ''), coalesce(totp_secret, '')"
+enum { USER_NCOLUMNS = 11 };
+
+/* The credential generation (struct mamori_user) of a password hash and a TOTP secret as stored. */
+static void
+credential_of(const char *hash, const char *secret, char out[MAMORI_CREDENTIAL_LEN])
+{
+	char both[1024], h[MAMORI_TOKEN_LEN];
+
+	snprintf(both, sizeof(both), "%s\n%s", hash, secret);
+	mamori_auth_token_hash(both, h);
+	memcpy(out, h, MAMORI_CREDENTIAL_LEN - 1);
+	out[MAMORI_CREDENTIAL_LEN - 1] = '\0';
+}
 
 static void
 user_from_row(sqlite3_stmt *st, struct mamori_user *u)
@@ -182,6 +212,8 @@ user_from_row(sqlite3_stmt *st, struct mamori_user *u)
 	u->failures = sqlite3_column_int(st, 6);
 	u->locked_until = sqlite3_column_int64(st, 7);
 	snprintf(u->created, sizeof(u->created), "%s", (const char *)sqlite3_column_text(st, 8));
+	credential_of((const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
+	    u->credential);
 }
 
 int
@@ -298,14 +330,18 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		user_from_row(st, &u);
 		r.known = true;
-		if (sqlite3_column_text(st, 9))
-			snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 9));
-		if (sqlite3_column_text(st, 10))
-			totp_state = unseal_secret(s, name, (const char *)sqlite3_column_text(st, 10), secret);
-		step = sqlite3_column_int64(st, 11);
+		if (sqlite3_column_text(st, USER_NCOLUMNS))
+			snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, USER_NCOLUMNS));
+		if (sqlite3_column_text(st, USER_NCOLUMNS + 1))
+			totp_state = unseal_secret(s, name, (const char *)sqlite3_column_text(st, USER_NCOLUMNS + 1), secret);
+		step = sqlite3_column_int64(st, USER_NCOLUMNS + 2);
 	}
 	sqlite3_finalize(st);
 
+	/* one Argon2id verification whatever the account: an unknown name, or one
+	 * without a password, disabled or waiting, costs what a known one does */
+	bool password_ok = hash[0] != '\0' ? mamori_auth_check_password(hash, password ? password : "") :
+	    mamori_auth_check_password_dummy(password ? password : "");
 	r.outcome = "denied";
 	if (!r.known) {
 		r.outcome = "unknown user";
@@ -313,7 +349,7 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 		r.outcome = "disabled";
 	} else if (u.locked_until > now) {
 		r.outcome = "locked";
-	} else if (hash[0] == '\0' || !mamori_auth_check_password(hash, password ? password : "")) {
+	} else if (!password_ok) {
 		r.outcome = "bad password";
 	} else if (totp_state < 0) {
 		r.outcome = "totp secret unreadable";
@@ -332,12 +368,12 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 	sodium_memzero(secret, sizeof(secret));
 	mamori_store_write(s, "login", login_tx, &r, &ignore);
 	if (!ok) {
+		/* only the holder of the right password learns that a code is missing */
 		if (strcmp(r.outcome, "totp required") == 0)
 			return mamori_error_set(err, MAMORI_E_DENIED, "a one-time code (TOTP) is required");
-		if (strcmp(r.outcome, "locked") == 0)
-			return mamori_error_set(err, MAMORI_E_DENIED, "too many failed attempts; try again in %lld s",
-			    (long long)(u.locked_until - now));
-		return mamori_error_set(err, MAMORI_E_DENIED, "login failed");
+		/* the same words for an unknown name, a wrong password and a waiting
+		 * account: the answer must not tell which names exist */
+		return mamori_error_set(err, MAMORI_E_DENIED, MAMORI_LOGIN_FAILED);
 	}
 	u.failures = 0;
 	u.locked_until = 0;
@@ -355,8 +391,9 @@ mamori_user_token_create(struct mamori_store *s, const char *actor, const char *
 	struct change c = { .err = err, .insert = true, .action = "user.token" };
 	int rc;
 
-	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0))
-		return mamori_error_set(err, MAMORI_E_USAGE, "a token's scope is read or write");
+	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0 &&
+	    strcmp(scope, "gateway") != 0))
+		return mamori_error_set(err, MAMORI_E_USAGE, "a token's scope is read, write or gateway");
 	if ((rc = mamori_user_get(s, name, &u, err)) != 0)
 		return rc;
 	mamori_auth_token(token);

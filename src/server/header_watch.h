@@ -10,6 +10,13 @@
  * deadline.  A connection is watched from MHD_CONNECTION_NOTIFY_STARTED until
  * MHD_CONNECTION_NOTIFY_CLOSED, which libmicrohttpd sends before it closes the
  * socket, so the watch never touches a descriptor that was closed.
+ *
+ * Under pressure — when at least pressure_at connections are open — the watch
+ * also keeps room for new clients: a connection waiting for headers (a new one,
+ * or one idle between requests) gets only pressure_deadline seconds, and a new
+ * connection from an address (an IPv6 /64) that already holds
+ * pressure_per_client is shut down at once.  Many slow connections from a few
+ * addresses thus cannot take every slot: other clients still get in.
  */
 #ifndef MAMORI_SERVER_HEADER_WATCH_H
 #define MAMORI_SERVER_HEADER_WATCH_H
@@ -19,8 +26,15 @@
 
 struct header_watch;
 
+struct header_watch_limits {
+	time_t deadline;		/* seconds for a request's headers */
+	unsigned pressure_at;		/* open connections from which the server is under pressure */
+	time_t pressure_deadline;	/* seconds for headers then */
+	unsigned pressure_per_client;	/* connections one address may hold then */
+};
+
 /* Starts the watch and its thread; NULL when out of memory or no thread. */
-struct header_watch *header_watch_start(time_t deadline_seconds);
+struct header_watch *header_watch_start(const struct header_watch_limits *limits);
 
 /* Stops the thread and frees the watch (after the daemon stopped); accepts NULL. */
 void header_watch_stop(struct header_watch *w);

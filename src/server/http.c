@@ -1,6 +1,6 @@
 /* http.c — JSON responses, errors and request bodies for the server. */
 #include "http.h"
-#include "utf8.h"
+#include "json_strict.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,34 +119,10 @@ http_error(struct response *res, unsigned status, const char *code, const char *
 	http_json(res, status, root);
 }
 
-/* Depth of brackets outside strings; cJSON recurses, so bound it first. */
-static bool
-json_shallow(const char *s, size_t n)
-{
-	int depth = 0;
-	bool str = false;
-
-	for (size_t i = 0; i < n; i++) {
-		if (str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				str = false;
-		} else if (s[i] == '"') {
-			str = true;
-		} else if (s[i] == '{' || s[i] == '[') {
-			if (++depth > JSON_DEPTH_MAX)
-				return false;
-		} else if (s[i] == '}' || s[i] == ']') {
-			depth--;
-		}
-	}
-	return true;
-}
-
 cJSON *
 http_body_json(const struct request *req, struct response *res)
 {
+	struct json_strict_error e = { "", "" };
 	cJSON *root;
 
 	if (req->body_too_large) {
@@ -157,16 +133,12 @@ http_body_json(const struct request *req, struct response *res)
 		http_error(res, 400, "malformed", NULL, "a JSON body is required");
 		return NULL;
 	}
-	if (!mamori_utf8_valid(req->body, req->body_len, NULL)) {
-		http_error(res, 400, "malformed", NULL, "the body is not valid UTF-8");
+	root = json_strict_parse(req->body, req->body_len, JSON_DEPTH_MAX, &e);
+	if (root == NULL) {
+		http_error(res, 400, "malformed", e.field[0] ? e.field : NULL, "the body: %s", e.message);
 		return NULL;
 	}
-	if (!json_shallow(req->body, req->body_len)) {
-		http_error(res, 400, "malformed", NULL, "JSON nested deeper than %d levels", JSON_DEPTH_MAX);
-		return NULL;
-	}
-	root = cJSON_ParseWithLength(req->body, req->body_len);
-	if (root == NULL || !cJSON_IsObject(root)) {
+	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		http_error(res, 400, "malformed", NULL, "the body is not a JSON object");
 		return NULL;

@@ -38,6 +38,7 @@ struct request {
 	/* filled by authentication */
 	const struct session *session;	/* NULL when not logged in */
 	char actor[160];		/* "web:tanaka@127.0.0.1" */
+	bool decide_for_others;		/* a gateway token: decisions may name any subject */
 	/* the policy in force and its decider when the request began (a PUT
 	 * /api/policy replaces them for later requests; these stay valid) */
 	const struct mamori_policy *view;

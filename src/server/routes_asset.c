@@ -7,11 +7,16 @@
 #include "mamori/asset.h"
 #include "mamori/decide.h"
 #include "mamori/xlsx.h"
+#include "json_strict.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* numbers in an asset body: levels and a retention in years */
+enum { ASSET_NUMBER_MAX = 1000000 };
 
 static bool
 permits(struct request *req, enum mamori_action action, const char *department)
@@ -255,8 +260,15 @@ asset_from_body(const cJSON *body, struct mamori_asset *a, bool edit, struct res
 			    " (the register keeps the times)");
 			return false;
 		}
+		long n;
 		if (cJSON_IsNumber(it)) {
-			snprintf(num, sizeof(num), "%d", it->valueint);
+			/* numbers in an asset are levels and counts: whole, never rounded */
+			if (!json_strict_int(it, 0, ASSET_NUMBER_MAX, &n)) {
+				http_error(res, 400, "invalid", it->string, "'%s' must be a whole number from 0 to %d",
+				    it->string, ASSET_NUMBER_MAX);
+				return false;
+			}
+			snprintf(num, sizeof(num), "%ld", n);
 			mamori_asset_set(a, (enum mamori_asset_field)k, num);
 		} else if (cJSON_IsString(it)) {
 			mamori_asset_set(a, (enum mamori_asset_field)k, it->valuestring);
@@ -334,11 +346,24 @@ route_asset_dispose(struct request *req, struct response *res)
 	by = cJSON_GetObjectItemCaseSensitive(body, "by");
 	w = cJSON_GetObjectItemCaseSensitive(body, "witness");
 	date = cJSON_GetObjectItemCaseSensitive(body, "date");
-	if (!cJSON_IsString(m) || !cJSON_IsString(by) || !cJSON_IsString(date)) {
-		http_error(res, 400, "invalid", !cJSON_IsString(m) ? "method" : !cJSON_IsString(by) ? "by" : "date",
-		    "method, by and date are required strings");
+	if (!cJSON_IsString(m) || !cJSON_IsString(by) || !cJSON_IsString(date) || (w && !cJSON_IsString(w) &&
+	    !cJSON_IsNull(w))) {
+		http_error(res, 400, "invalid", !cJSON_IsString(m) ? "method" : !cJSON_IsString(by) ? "by" :
+		    !cJSON_IsString(date) ? "date" : "witness", "method, by and date are required strings; witness a string");
 		goto out;
 	}
+	/* the register's own limits (mamori_asset_field_max) */
+	const struct { const cJSON *v; const char *name; int k; } lim[] = {
+		{ m, "method", MAMORI_AF_DISPOSED_METHOD }, { by, "by", MAMORI_AF_DISPOSED_BY },
+		{ date, "date", MAMORI_AF_DISPOSED_DATE }, { w, "witness", MAMORI_AF_DISPOSED_WITNESS },
+	};
+	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
+		if (cJSON_IsString(lim[i].v) && mamori_utf8_length(lim[i].v->valuestring,
+		    strlen(lim[i].v->valuestring)) > mamori_asset_field_max[lim[i].k]) {
+			http_error(res, 400, "invalid", lim[i].name, "%s is longer than %u characters", lim[i].name,
+			    mamori_asset_field_max[lim[i].k]);
+			goto out;
+		}
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_asset_get(req->srv->store, req->params[0], &a, &err);
 	if (rc == 0 && !permits(req, MAMORI_ACT_DISPOSE, a.f[MAMORI_AF_DEPARTMENT])) {
@@ -435,11 +460,116 @@ may_read(const char *department, void *ctx)
 }
 
 static bool
-query_true(struct request *req, const char *name)
+is_true(const char *v)
 {
-	const char *v = http_query(req, name);
-
 	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || v[0] == '\0');
+}
+
+/* What an import reads: the file and its options, from the query string and a
+ * raw body, or from the fields of a multipart/form-data body (a browser form). */
+struct upload {
+	const char *file;
+	size_t len;
+	char *owned;			/* the file field's bytes, when multipart (malloc'd) */
+	size_t cap, max;
+	char sheet[128], encoding[16], dry_run[8];
+	bool has_file, has_sheet, has_encoding, has_dry_run;
+	const char *bad;		/* the first field that is unknown or too long */
+};
+
+/* Appends size bytes to a small text field; false when it would not fit. */
+static bool
+field_put(char *f, size_t cap, bool *has, uint64_t off, const char *data, size_t size)
+{
+	*has = true;
+	if (off + size + 1 > cap)
+		return false;
+	memcpy(f + off, data, size);
+	f[off + size] = '\0';
+	return true;
+}
+
+/* MHD_PostDataIterator: the import form's fields (file, sheet, encoding, dry_run). */
+static enum MHD_Result
+upload_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+    const char *content_type, const char *transfer_encoding, const char *data, uint64_t off, size_t size)
+{
+	struct upload *u = cls;
+	bool ok = true;
+
+	(void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
+	if (strcmp(key, "file") == 0) {
+		u->has_file = true;
+		if (u->len + size > u->max) {
+			ok = false;
+		} else if (u->len + size > u->cap) {
+			size_t cap = u->cap ? u->cap : 65536;
+			while (cap < u->len + size)
+				cap *= 2;
+			char *b = realloc(u->owned, cap);
+			ok = b != NULL;
+			if (ok) {
+				u->owned = b;
+				u->cap = cap;
+			}
+		}
+		if (ok && size > 0) {
+			memcpy(u->owned + u->len, data, size);
+			u->len += size;
+		}
+	} else if (strcmp(key, "sheet") == 0) {
+		ok = field_put(u->sheet, sizeof(u->sheet), &u->has_sheet, off, data, size);
+	} else if (strcmp(key, "encoding") == 0) {
+		ok = field_put(u->encoding, sizeof(u->encoding), &u->has_encoding, off, data, size);
+	} else if (strcmp(key, "dry_run") == 0) {
+		ok = field_put(u->dry_run, sizeof(u->dry_run), &u->has_dry_run, off, data, size);
+	} else {
+		ok = false;
+	}
+	if (!ok && u->bad == NULL)
+		u->bad = strcmp(key, "file") == 0 ? "file" : strcmp(key, "sheet") == 0 ? "sheet" :
+		    strcmp(key, "encoding") == 0 ? "encoding" : strcmp(key, "dry_run") == 0 ? "dry_run" : "(unknown)";
+	return ok ? MHD_YES : MHD_NO;
+}
+
+/*
+ * The upload of an import: a multipart/form-data body is parsed with
+ * libmicrohttpd's post processor (field file: the CSV or workbook; sheet,
+ * encoding, dry_run as in the query string, which they override); any other
+ * body is the file itself.  False after a 400.
+ */
+static bool
+upload_read(struct request *req, struct response *res, struct upload *u)
+{
+	const char *ct = http_header(req, "Content-Type");
+	struct MHD_PostProcessor *pp;
+	enum MHD_Result r;
+
+	memset(u, 0, sizeof(*u));
+	u->file = req->body;
+	u->len = req->body_len;
+	if (ct == NULL || strncasecmp(ct, "multipart/form-data", 19) != 0 || req->body == NULL)
+		return true;
+	u->file = NULL;
+	u->len = 0;
+	u->max = req->srv->cfg.body_max;
+	pp = MHD_create_post_processor(req->conn, 64 * 1024, upload_field, u);
+	if (pp == NULL) {
+		http_error(res, 400, "malformed", NULL, "a multipart/form-data body needs its boundary");
+		return false;
+	}
+	r = MHD_post_process(pp, req->body, req->body_len);
+	if (MHD_destroy_post_processor(pp) != MHD_YES || r != MHD_YES || u->bad != NULL || !u->has_file) {
+		http_error(res, 400, "invalid", u->bad ? u->bad : "file", "%s",
+		    u->bad && strcmp(u->bad, "(unknown)") == 0 ? "unknown form field (file, sheet, encoding, dry_run)" :
+		    u->bad ? "form field too long" : !u->has_file ? "the form has no field 'file'" :
+		    "the multipart/form-data body is malformed");
+		free(u->owned);
+		u->owned = NULL;
+		return false;
+	}
+	u->file = u->owned;
+	return true;
 }
 
 /*
@@ -448,15 +578,15 @@ query_true(struct request *req, const char *name)
  * by the body's own bound: a 16 MiB upload reads at most 64 times that.
  */
 static bool
-workbook_csv(struct request *req, struct response *res, char **csv, size_t *len)
+workbook_csv(struct request *req, struct response *res, const struct upload *u, char **csv, size_t *len)
 {
 	struct mamori_xlsx_limits lim = { .max_part = 64 * req->srv->cfg.body_max,
 		.max_output = 64 * req->srv->cfg.body_max };
 	struct mamori_diags d = { 0 };
 	char msg[512];
 
-	*csv = mamori_xlsx_sheet_csv(req->body, req->body_len, http_query(req, "sheet"), &lim, NULL, len, msg,
-	    sizeof(msg));
+	*csv = mamori_xlsx_sheet_csv(u->file, u->len, u->has_sheet ? u->sheet : http_query(req, "sheet"), &lim, NULL,
+	    len, msg, sizeof(msg));
 	if (*csv != NULL)
 		return true;
 	/* the shape of an import's other 422s: the reason as its one diagnostic */
@@ -469,17 +599,20 @@ workbook_csv(struct request *req, struct response *res, char **csv, size_t *len)
 /*
  * POST /api/assets/import: the body is the CSV file (UTF-8 with or without BOM,
  * or CP932; ?encoding= forces one) or an XLSX workbook (?sheet= names the
- * sheet; the first by default), all or nothing; ?dry_run=1 only checks.
+ * sheet; the first by default), all or nothing; ?dry_run=1 only checks.  Or a
+ * browser form's multipart/form-data: the field file, with sheet, encoding and
+ * dry_run as fields (upload_read).
  */
 void
 route_assets_import(struct request *req, struct response *res)
 {
-	const char *enc = http_query(req, "encoding"), *name = "upload.csv", *body = req->body;
-	bool dry = query_true(req, "dry_run");
+	const char *enc, *name = "upload.csv", *body;
+	bool dry;
 	struct mamori_asset_scope scope = { may_write, req };
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
-	size_t count = 0, body_len = req->body_len;
+	struct upload u;
+	size_t count = 0, body_len;
 	char *csv = NULL;
 	cJSON *root;
 	int rc;
@@ -489,22 +622,28 @@ route_assets_import(struct request *req, struct response *res)
 		server_forbid(req, res, "import assets");
 		return;
 	}
-	if (req->body == NULL || req->body_len == 0) {
-		http_error(res, 400, "malformed", NULL, "the body must be the CSV file or XLSX workbook (first row: 資産名, 種別, 所管課 …)");
+	if (!upload_read(req, res, &u))
 		return;
+	enc = u.has_encoding ? u.encoding : http_query(req, "encoding");
+	dry = u.has_dry_run ? is_true(u.dry_run) : is_true(http_query(req, "dry_run"));
+	body = u.file;
+	body_len = u.len;
+	if (body == NULL || body_len == 0) {
+		http_error(res, 400, "malformed", NULL, "the body must be the CSV file or XLSX workbook (first row: 資産名, 種別, 所管課 …)");
+		goto out;
 	}
 	if (enc != NULL && strcmp(enc, "utf-8") != 0 && strcmp(enc, "cp932") != 0) {
 		http_error(res, 400, "invalid", "encoding", "encoding is utf-8 or cp932, not '%.40s'", enc);
-		return;
+		goto out;
 	}
-	if (mamori_xlsx_looks_like(req->body, req->body_len)) {
+	if (mamori_xlsx_looks_like(body, body_len)) {
 		if (enc != NULL) {
 			http_error(res, 400, "invalid", "encoding", "the body is an Excel workbook: encoding is for CSV");
-			return;
+			goto out;
 		}
 		/* read before the store is locked: inflating a sheet is the long part */
-		if (!workbook_csv(req, res, &csv, &body_len))
-			return;
+		if (!workbook_csv(req, res, &u, &csv, &body_len))
+			goto out;
 		body = csv;
 		name = "upload.xlsx";
 		enc = "utf-8";
@@ -531,6 +670,8 @@ route_assets_import(struct request *req, struct response *res)
 		http_json(res, dry ? 200 : 201, root);
 	}
 	mamori_diags_clear(&d);
+out:
+	free(u.owned);
 }
 
 /* Reads a whole file into res (the XLSX export); false when it cannot. */

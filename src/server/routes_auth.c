@@ -6,6 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+/* the longest user name, password and one-time code an account can have */
+enum { LOGIN_NAME_MAX = 64, LOGIN_PASSWORD_MAX = 1024, LOGIN_TOTP_MAX = 16 };
+
 static cJSON *
 user_json(const struct session *s)
 {
@@ -84,6 +87,16 @@ route_login(struct request *req, struct response *res)
 		    "username and password are strings; totp, when given, too");
 		return;
 	}
+	/* lengths no account has: refused before any work, whatever the name (no enumeration) */
+	if (strlen(u->valuestring) > LOGIN_NAME_MAX || strlen(p->valuestring) > LOGIN_PASSWORD_MAX ||
+	    (cJSON_IsString(t) && strlen(t->valuestring) > LOGIN_TOTP_MAX)) {
+		const char *f = strlen(u->valuestring) > LOGIN_NAME_MAX ? "username" :
+		    strlen(p->valuestring) > LOGIN_PASSWORD_MAX ? "password" : "totp";
+		http_error(res, 400, "invalid", f, "%s is too long (username at most %d bytes, password %d, totp %d)",
+		    f, LOGIN_NAME_MAX, LOGIN_PASSWORD_MAX, LOGIN_TOTP_MAX);
+		cJSON_Delete(body);
+		return;
+	}
 	if ((wait = sessions_client_wait(&srv->sessions, req->client, now)) > 0) {
 		cJSON_Delete(body);
 		http_error(res, 429, "rate-limited", NULL, "too many failed logins from %s; wait %u s", req->client, wait);
@@ -104,7 +117,7 @@ route_login(struct request *req, struct response *res)
 		    NULL, "%s", err.message);
 		return;
 	}
-	if (!sessions_open(&srv->sessions, user.name, user.role, user.department, now, cookie, &sess)) {
+	if (!sessions_open(&srv->sessions, &user, req->client, now, cookie, &sess)) {
 		http_error(res, 503, "busy", NULL, "too many sessions; try again later");
 		return;
 	}

@@ -38,16 +38,34 @@ actor_of(const struct request *req)
 	return req->actor[0] ? req->actor : "web:anonymous";
 }
 
+/*
+ * Who the subject must be: the logged-in account for a session or a read or
+ * write token; NULL (anyone) for a gateway token, or without a store (no
+ * accounts: a policy file served on loopback).
+ */
+static const struct mamori_decide_asker *
+asker_of(const struct request *req, struct mamori_decide_asker *as)
+{
+	const struct session *s = req->session;
+
+	if (s == NULL || req->decide_for_others)
+		return NULL;
+	*as = (struct mamori_decide_asker){ req->view, s->user, s->role, s->department[0] ? s->department : NULL,
+		s->mfa };
+	return as;
+}
+
 void
 route_decide(struct request *req, struct response *res)
 {
+	struct mamori_decide_asker as;
 	char *out;
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "a JSON request is required (docs/decide.md)");
 		return;
 	}
-	out = mamori_decide_json(req->decider, req->body, req->body_len, 0, NULL);
+	out = mamori_decide_json_as(req->decider, req->body, req->body_len, 0, asker_of(req, &as), NULL);
 	if (out == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
@@ -62,7 +80,8 @@ route_decide(struct request *req, struct response *res)
 		}
 	}
 	/* a request that cannot be decided is the client's error */
-	res->status = strncmp(out, "{\"error\"", 8) == 0 ? 400 : 200;
+	res->status = strncmp(out, "{\"error\":{\"code\":\"forbidden\"", 28) == 0 ? 403 :
+	    strncmp(out, "{\"error\"", 8) == 0 ? 400 : 200;
 	res->content_type = "application/json; charset=utf-8";
 	res->body = out;
 	res->len = strlen(out);
@@ -128,6 +147,53 @@ batch_free(struct batch *b)
 	free(b->buf);
 }
 
+/*
+ * The lines of a batch that could not be decided (malformed, invalid,
+ * forbidden) are logged as one decide.error event: how many, and the first of
+ * them with its answer — 200,000 bad lines must not become 200,000 events.
+ */
+struct invalid {
+	long count, first_line;
+	char *first_request, *first_response;	/* owned */
+};
+
+static void
+invalid_note(struct invalid *inv, long lineno, const char *line, size_t n, const char *out)
+{
+	if (inv->count++ > 0)
+		return;
+	inv->first_line = lineno;
+	inv->first_request = strndup(line, n);
+	inv->first_response = strdup(out);
+}
+
+/* The summary record of inv into b (taking inv's strings); false when out of memory. */
+static bool
+invalid_keep(struct batch *b, const char *actor, struct invalid *inv)
+{
+	cJSON *req = cJSON_CreateObject(), *first;
+	char *text = NULL, *out = inv->first_response;
+	bool ok = false;
+
+	inv->first_response = NULL;
+	if (req == NULL || out == NULL || inv->first_request == NULL)
+		goto out;
+	cJSON_AddNumberToObject(req, "invalid_lines", (double)inv->count);
+	first = cJSON_AddObjectToObject(req, "first");
+	cJSON_AddNumberToObject(first, "line", (double)inv->first_line);
+	cJSON_AddStringToObject(first, "request", inv->first_request);
+	text = cJSON_PrintUnformatted(req);
+	if (text != NULL && batch_keep(b, actor, text, strlen(text), out)) {
+		out = NULL;
+		ok = true;
+	}
+out:
+	cJSON_Delete(req);
+	free(text);
+	free(out);
+	return ok;
+}
+
 /* JSON lines in, JSON lines out: one answer per non-blank line, in order.  The
  * logged decisions of a batch are committed together before the answers leave. */
 void
@@ -137,6 +203,9 @@ route_decide_batch(struct request *req, struct response *res)
 	const char *line, *end;
 	bool logging = req->srv->audit_queue != NULL;
 	long lineno = 0;
+	struct mamori_decide_asker as;
+	const struct mamori_decide_asker *asker = asker_of(req, &as);
+	struct invalid inv = { 0 };
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "JSON lines are required, one request per line");
@@ -152,15 +221,20 @@ route_decide_batch(struct request *req, struct response *res)
 		while (m > 0 && line[m - 1] == '\r')
 			m--;
 		if (m > 0) {
-			char *out = mamori_decide_json(req->decider, line, m, lineno, NULL);
+			char *out = mamori_decide_json_as(req->decider, line, m, lineno, asker, NULL);
 			bool ok = out != NULL && batch_append(&b, out, strlen(out));
-			if (ok && logging && mamori_decide_should_log(req->view, out)) {
+			if (ok && logging && strncmp(out, "{\"error\"", 8) == 0) {
+				if (mamori_decide_should_log(req->view, out))
+					invalid_note(&inv, lineno, line, m, out);
+			} else if (ok && logging && mamori_decide_should_log(req->view, out)) {
 				ok = batch_keep(&b, actor_of(req), line, m, out);
 				if (ok)
 					out = NULL;	/* the record owns it now */
 			}
 			free(out);
 			if (!ok) {
+				free(inv.first_request);
+				free(inv.first_response);
 				batch_free(&b);
 				http_error(res, 500, "internal", NULL, "out of memory");
 				return;
@@ -168,6 +242,13 @@ route_decide_batch(struct request *req, struct response *res)
 		}
 		line += n + 1;
 	}
+	if (inv.count > 0 && !invalid_keep(&b, actor_of(req), &inv)) {
+		free(inv.first_request);
+		batch_free(&b);
+		http_error(res, 500, "internal", NULL, "out of memory");
+		return;
+	}
+	free(inv.first_request);
 	if (logging && log_and_wait(req->srv, b.recs, b.nrecs) != 0) {
 		batch_free(&b);
 		http_error(res, 500, "internal", NULL, "the decisions could not be logged");

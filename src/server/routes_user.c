@@ -9,6 +9,7 @@
 #include "server.h"
 #include "mamori/decide.h"
 #include "mamori/user.h"
+#include "json_strict.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -247,7 +248,29 @@ route_user_enable(struct request *req, struct response *res)
 	set_disabled(req, res, false);
 }
 
-/* POST /api/users/{name}/password {"password"}: a reset by an administrator. */
+/*
+ * After a change of name's password or MFA: when name is the session's own
+ * account, this session takes the new credential generation and stays (the
+ * account's other sessions end at their next request: server.c, authorise).
+ * Called under store_lock.
+ */
+static void
+keep_own_session(struct request *req, const char *name)
+{
+	const char *cookie = req->conn ? MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+	    "mamori_session") : NULL;
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+
+	if (req->session == NULL || cookie == NULL || strcmp(req->session->user, name) != 0 ||
+	    mamori_user_get(req->srv->store, name, &u, &err) != 0)
+		return;
+	sessions_set_credential(&req->srv->sessions, cookie, u.credential);
+}
+
+/* POST /api/users/{name}/password {"password"}: a reset by an administrator
+ * (or a change of one's own); the account's tokens are revoked, its other
+ * sessions end. */
 void
 route_user_password(struct request *req, struct response *res)
 {
@@ -269,6 +292,8 @@ route_user_password(struct request *req, struct response *res)
 		goto out;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_passwd(req->srv->store, req->actor, u.name, password, &err);
+	if (rc == 0)
+		keep_own_session(req, u.name);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc != 0)
 		user_error(res, rc, &err, "password");
@@ -292,6 +317,8 @@ route_user_mfa_enroll(struct request *req, struct response *res)
 		return;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_mfa_enroll(req->srv->store, req->actor, u.name, secret, &err);
+	if (rc == 0)
+		keep_own_session(req, u.name);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc != 0) {
 		user_error(res, rc, &err, NULL);
@@ -319,6 +346,8 @@ route_user_mfa_reset(struct request *req, struct response *res)
 		return;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_mfa_reset(req->srv->store, req->actor, u.name, &err);
+	if (rc == 0)
+		keep_own_session(req, u.name);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc != 0)
 		user_error(res, rc, &err, NULL);
@@ -373,6 +402,7 @@ route_user_token_create(struct request *req, struct response *res)
 	struct mamori_user u;
 	struct mamori_error err = { 0 };
 	int64_t expires;
+	long ndays = TOKEN_DAYS_DEFAULT;
 	int rc;
 
 	if (body == NULL)
@@ -380,18 +410,24 @@ route_user_token_create(struct request *req, struct response *res)
 	if (!string_member(body, "scope", &scope, res))
 		goto out;
 	days = cJSON_GetObjectItemCaseSensitive(body, "days");
-	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0)) {
-		http_error(res, 400, "invalid", "scope", "scope is read or write");
+	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0 &&
+	    strcmp(scope, "gateway") != 0)) {
+		http_error(res, 400, "invalid", "scope", "scope is read, write or gateway");
 		goto out;
 	}
-	if (days != NULL && (!cJSON_IsNumber(days) || days->valuedouble != (double)days->valueint ||
-	    days->valueint < 1 || days->valueint > TOKEN_DAYS_MAX)) {
+	/* a gateway token answers for anyone: only who manages the policy hands one out */
+	if (strcmp(scope, "gateway") == 0 && !mamori_decider_role_manages(req->decider, req->session->role,
+	    "policy", req->session->department[0] ? req->session->department : NULL, NULL)) {
+		server_forbid(req, res, "issue gateway tokens (the policy's access.manage: policy)");
+		goto out;
+	}
+	if (days != NULL && !json_strict_int(days, 1, TOKEN_DAYS_MAX, &ndays)) {
 		http_error(res, 400, "invalid", "days", "days is a whole number from 1 to %d", TOKEN_DAYS_MAX);
 		goto out;
 	}
 	if (!target(req, res, &u))
 		goto out;
-	expires = (int64_t)time(NULL) + (int64_t)(days ? days->valueint : TOKEN_DAYS_DEFAULT) * 86400;
+	expires = (int64_t)time(NULL) + (int64_t)ndays * 86400;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_token_create(req->srv->store, req->actor, u.name, scope, expires, token, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);

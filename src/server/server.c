@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,7 +32,15 @@ enum {
 	 * more CPU per request: libmicrohttpd clears the pool between requests) */
 	CONNECTION_MEMORY = 32 * 1024,
 	CONNECTIONS_MAX = 1000,		/* at once, all clients */
-	CONNECTIONS_PER_CLIENT = 200,	/* at once, one client address */
+	CONNECTIONS_PER_CLIENT = 64,	/* at once, one client address */
+	/* from half the connections on, the server is under pressure: headers
+	 * must come within PRESSURE_HEADER_S and an address may open no more
+	 * once it holds PRESSURE_PER_CLIENT, so the other half stays for new
+	 * clients (header_watch.h) */
+	PRESSURE_AT = CONNECTIONS_MAX / 2,
+	PRESSURE_HEADER_S = 5,
+	PRESSURE_PER_CLIENT = 8,
+	OPEN_FILES = 4 * CONNECTIONS_MAX,	/* descriptors wanted: connections, store, files */
 	SHUTDOWN_GRACE_S = 10,
 	STATIC_MAX = 8 * 1024 * 1024,
 };
@@ -44,7 +55,7 @@ const struct route server_routes[] = {
 	{ "GET", "/api/policy/render", route_policy_render, 0, "the policy document (?format=html|markdown)" },
 	{ "POST", "/api/policy/validate", route_policy_validate, 0, "validate an uploaded policy" },
 	{ "POST", "/api/decide", route_decide, 0, "one decision" },
-	{ "POST", "/api/decide/batch", route_decide_batch, 0, "decisions for JSON lines" },
+	{ "POST", "/api/decide/batch", route_decide_batch, ROUTE_PER_LINE, "decisions for JSON lines" },
 	{ "GET", "/api/assets", route_assets_list, ROUTE_STORE, "the register, filtered" },
 	{ "POST", "/api/assets", route_assets_add, ROUTE_MUTATES | ROUTE_STORE, "add an asset" },
 	/* before /api/assets/{id}: the first pattern that matches wins */
@@ -168,13 +179,50 @@ mime_type(const char *path)
 	return "application/octet-stream";
 }
 
-/* Serves a file below the web directory; refuses anything that could escape it. */
+/*
+ * Opens rel (no leading '/') below the directory root without following any
+ * symbolic link on the way, nor letting ".." leave it: openat2 with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS; where the kernel has no openat2 (or a
+ * sandbox forbids it), one component at a time with O_NOFOLLOW.  -1 when not.
+ */
+static int
+open_beneath(int root, const char *rel)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	char part[NAME_MAX + 1];
+	int fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
+
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+	fd = dup(root);
+	while (fd >= 0) {
+		const char *slash = strchr(rel, '/');
+		size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
+		int next;
+		if (n == 0 || n > NAME_MAX || (n == 1 && rel[0] == '.') || (n == 2 && rel[0] == '.' && rel[1] == '.')) {
+			close(fd);
+			return -1;
+		}
+		memcpy(part, rel, n);
+		part[n] = '\0';
+		next = openat(fd, part, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (slash ? O_DIRECTORY : 0));
+		close(fd);
+		fd = next;
+		if (slash == NULL)
+			break;
+		rel = slash + 1;
+	}
+	return fd;
+}
+
+/* Serves a file below the web directory; refuses anything that could escape it,
+ * by name ("..") or by a symbolic link anywhere on the path (open_beneath). */
 static void
 serve_static(struct server *srv, const char *path, struct response *res)
 {
-	char file[PATH_MAX];
 	struct stat st;
-	int fd;
+	int root, fd = -1;
 
 	if (strcmp(path, "/") == 0)
 		path = "/index.html";
@@ -182,8 +230,11 @@ serve_static(struct server *srv, const char *path, struct response *res)
 		http_error(res, 404, "not-found", NULL, "no such page");
 		return;
 	}
-	snprintf(file, sizeof(file), "%s%s", srv->cfg.web_dir, path);
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	root = open(srv->cfg.web_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root >= 0) {
+		fd = open_beneath(root, path + 1);
+		close(root);
+	}
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX) {
 		if (fd >= 0)
 			close(fd);
@@ -194,7 +245,7 @@ serve_static(struct server *srv, const char *path, struct response *res)
 	if (res->body != NULL && read(fd, res->body, (size_t)st.st_size) == st.st_size) {
 		res->status = 200;
 		res->len = (size_t)st.st_size;
-		res->content_type = mime_type(file);
+		res->content_type = mime_type(path);
 	} else {
 		free(res->body);
 		res->body = NULL;
@@ -266,6 +317,7 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		snprintf(sess->role, sizeof(sess->role), "%s", u.role);
 		snprintf(sess->department, sizeof(sess->department), "%s", u.department);
 		req->session = sess;
+		req->decide_for_others = strcmp(scope, "gateway") == 0;
 		snprintf(req->actor, sizeof(req->actor), "token:%s@%s", u.name, req->client);
 		if ((rt->flags & ROUTE_MUTATES) && strcmp(scope, "write") != 0) {
 			http_error(res, 403, "forbidden", NULL, "this token's scope is read");
@@ -294,6 +346,14 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		server_audit_denied(req, 401, "account disabled");
 		return false;
 	}
+	/* a new password or a reset MFA (here or by `mamori user` in another
+	 * process) ends the sessions opened with the old ones */
+	if (strcmp(u.credential, sess->credential) != 0) {
+		sessions_close(&srv->sessions, cookie);
+		http_error(res, 401, "unauthorized", NULL, "the account's password or MFA has changed; log in again");
+		server_audit_denied(req, 401, "credentials changed");
+		return false;
+	}
 	snprintf(sess->role, sizeof(sess->role), "%s", u.role);
 	snprintf(sess->department, sizeof(sess->department), "%s", u.department);
 	req->session = sess;
@@ -307,6 +367,45 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 		}
 	}
 	return true;
+}
+
+/* Lines of the request body, each a decision of a batch: its cost against the rate. */
+static double
+body_lines(const struct request *req)
+{
+	size_t n = 0;
+
+	for (const char *p = req->body, *end = p + req->body_len; p != NULL && p < end; n++) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		p = p ? p + 1 : NULL;
+	}
+	return n > 0 ? (double)n : 1;
+}
+
+bool
+server_rate_take(struct request *req, struct response *res, double cost)
+{
+	char key[80];
+	struct timespec ts;
+	bool first;
+	unsigned wait;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (req->session != NULL)
+		snprintf(key, sizeof(key), "user:%s", req->session->user);
+	else
+		snprintf(key, sizeof(key), "addr:%s", req->client);
+	wait = rate_take(&req->srv->rates, key, cost, (double)ts.tv_sec + ts.tv_nsec / 1e9, &first);
+	if (wait == 0)
+		return true;
+	http_error(res, 429, "rate-limited", NULL, "more than %ld requests a second from %s; wait %u s",
+	    (long)req->srv->rates.rate, req->session ? req->session->user : req->client, wait);
+	snprintf(res->extra_value, sizeof(res->extra_value), "%u", wait);
+	res->extra_header[0] = "Retry-After";
+	/* one event per run of refusals: a flood must not become a flood of events */
+	if (first && req->srv->audit_queue != NULL)
+		server_audit_denied(req, 429, "rate limit");
+	return false;
 }
 
 static void
@@ -323,7 +422,8 @@ dispatch(struct server *srv, struct request *req, struct response *res)
 		path_known = true;
 		if (strcmp(rt->method, req->method) != 0)
 			continue;
-		if (authorise(srv, rt, req, res, &sess)) {
+		if (authorise(srv, rt, req, res, &sess) && ((rt->flags & ROUTE_PUBLIC) ||
+		    server_rate_take(req, res, (rt->flags & ROUTE_PER_LINE) ? body_lines(req) : 1))) {
 			server_policy_snapshot(srv, req);
 			if (req->worker != NULL)	/* its reads too, under the policy of this request */
 				mamori_store_reader_use_policy(req->worker->db, req->view);
@@ -506,6 +606,43 @@ read_pem(const char *path)
 	return b;
 }
 
+/*
+ * The listening socket, made here rather than by libmicrohttpd so that a port
+ * in use is an error that says so: SO_REUSEADDR (a restart need not wait for
+ * TIME_WAIT) but never SO_REUSEPORT, which let a second server share the port
+ * in silence.  Returns the socket, or -1 with errno set.
+ */
+static int
+listen_socket(const struct sockaddr_storage *addr)
+{
+	socklen_t len = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int one = 1, fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (const struct sockaddr *)addr, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* A thousand connections need more descriptors than the usual soft limit of
+ * 1024: raise it towards the hard limit (best effort). */
+static void
+raise_open_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= OPEN_FILES)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > OPEN_FILES ? OPEN_FILES : rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* A worker thread ends: its connection and caches go with it. */
 static void
 worker_destroy(void *w)
@@ -524,6 +661,10 @@ server_start(struct server *srv)
 
 	if (srv->cfg.client_timeout == 0)
 		srv->cfg.client_timeout = CONNECTION_TIMEOUT_S;
+	if (srv->cfg.rate == 0)
+		srv->cfg.rate = SERVER_RATE;
+	rate_init(&srv->rates, srv->cfg.rate > 0 ? (double)srv->cfg.rate : 0,
+	    srv->cfg.rate > 0 ? (double)srv->cfg.rate * SERVER_RATE_BURST : 1);
 	if (srv->store != NULL && !srv->have_worker_key) {
 		if (pthread_key_create(&srv->worker_key, worker_destroy) != 0) {
 			fprintf(stderr, "mamori: serve: cannot make thread-local storage\n");
@@ -553,15 +694,29 @@ server_start(struct server *srv)
 		flags |= MHD_USE_TLS;
 	}
 	/* headers, like a body, must arrive within 4 × the client timeout however slowly they trickle */
-	srv->header_watch = header_watch_start((time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR);
+	struct header_watch_limits hl = { (time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR, PRESSURE_AT,
+		PRESSURE_HEADER_S, PRESSURE_PER_CLIENT };
+	if (hl.pressure_deadline > hl.deadline)
+		hl.pressure_deadline = hl.deadline;
+	raise_open_files();
+	srv->header_watch = header_watch_start(&hl);
 	if (srv->header_watch == NULL || audit_queue_open(srv) != 0) {
 		header_watch_stop(srv->header_watch);
 		srv->header_watch = NULL;
 		fprintf(stderr, "mamori: serve: out of memory\n");
 		return 3;
 	}
+	if ((srv->listen_fd = listen_socket(&addr)) < 0) {
+		fprintf(stderr, "mamori: serve: cannot listen on %s: %s%s\n", srv->cfg.listen, strerror(errno),
+		    errno == EADDRINUSE ? " (another server runs on that port: stop it or choose another "
+		    "with --listen HOST:PORT)" : "");
+		audit_queue_close(srv);
+		header_watch_stop(srv->header_watch);
+		srv->header_watch = NULL;
+		return 3;
+	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.client_timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
@@ -569,12 +724,13 @@ server_start(struct server *srv)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, header_watch_notify, srv->header_watch,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
 	    srv->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert_pem,
 	    MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key_pem,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
+		close(srv->listen_fd);
+		srv->listen_fd = -1;
 		audit_queue_close(srv);
 		header_watch_stop(srv->header_watch);
 		srv->header_watch = NULL;
@@ -591,6 +747,7 @@ server_stop(struct server *srv)
 	if (srv->daemon == NULL)
 		goto out;
 	/* stop accepting; let the requests in flight finish, then stop */
+	/* the listening socket is ours again (and was ours from the start) */
 	MHD_quiesce_daemon(srv->daemon);
 	while (time(NULL) < deadline) {
 		const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
@@ -601,6 +758,8 @@ server_stop(struct server *srv)
 	}
 	MHD_stop_daemon(srv->daemon);	/* joins the workers: their connections close */
 	srv->daemon = NULL;
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
 out:
 	audit_queue_close(srv);
 	header_watch_stop(srv->header_watch);	/* after the daemon: no connection is left */

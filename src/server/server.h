@@ -13,6 +13,7 @@
 #include "audit_queue.h"
 #include "header_watch.h"
 #include "http.h"
+#include "ratelimit.h"
 #include "session.h"
 #include "worker.h"
 #include "mamori/store.h"
@@ -27,11 +28,18 @@ struct server_config {
 	unsigned threads;		/* 0: one per CPU */
 	size_t body_max;		/* bytes */
 	unsigned client_timeout;	/* seconds idle before a connection closes; 0: 30 */
+	long rate;			/* requests a second per account (--rate); 0: SERVER_RATE, < 0: no limit */
+};
+
+enum {
+	SERVER_RATE = 1000,		/* requests (batch lines) a second per account, by default */
+	SERVER_RATE_BURST = 20,		/* bursts of 20 seconds' worth */
 };
 
 struct server {
 	struct server_config cfg;
 	struct MHD_Daemon *daemon;
+	int listen_fd;			/* the listening socket (server_start), closed by server_stop */
 	/* immutable after start: */
 	struct mamori_policy *policy;		/* owned, when loaded from a file */
 	char *tls_cert_pem, *tls_key_pem;
@@ -50,6 +58,7 @@ struct server {
 	struct mamori_store *store;
 	pthread_mutex_t store_lock;
 	struct session_table sessions;	/* has its own lock */
+	struct rate_table rates;	/* per account (ratelimit.h); has its own lock */
 	/* each worker thread's struct worker (its read connection and caches),
 	 * made on the thread's first request, freed when the thread ends */
 	pthread_key_t worker_key;
@@ -63,6 +72,7 @@ enum {
 	ROUTE_PUBLIC = 1,	/* no login needed */
 	ROUTE_MUTATES = 2,	/* changes state: needs the CSRF token of the session */
 	ROUTE_STORE = 4,	/* needs a store */
+	ROUTE_PER_LINE = 8,	/* costs one unit of the account's rate per body line (a batch) */
 };
 
 /* A route: method, path pattern ("/api/assets/{id}"), handler. */
@@ -115,6 +125,14 @@ void route_user_token_revoke(struct request *req, struct response *res);
 /* Records a refused request in the audit trail through the group commit; best
  * effort (a failure is reported on stderr), returns once it is written. */
 void server_audit_denied(struct request *req, unsigned status, const char *why);
+
+/*
+ * Charges cost units (a request: 1, a batch: its lines) to the account of the
+ * request, or to its client address when there is no account, against the
+ * per-account rate.  False after a 429 with Retry-After (the first of a run
+ * audit-logged as "rate limit").
+ */
+bool server_rate_take(struct request *req, struct response *res, double cost);
 
 /* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as denied. */
 void server_forbid(struct request *req, struct response *res, const char *what);

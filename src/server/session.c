@@ -20,31 +20,63 @@ alive(const struct session_table *t, const struct session *s, time_t now)
 	return s->id_hash[0] && now - s->seen < t->idle_s && now - s->created < t->absolute_s;
 }
 
+/* The slot a new session of user from client takes: the user's oldest when it
+ * has its share, else the address's oldest when it has its share, else a free one. */
+static struct session *
+open_slot(struct session_table *t, const char *user, const char *client, time_t now)
+{
+	struct session *free_slot = NULL, *old_user = NULL, *old_client = NULL;
+	size_t nuser = 0, nclient = 0;
+
+	for (size_t i = 0; i < SESSION_MAX; i++) {
+		struct session *s = &t->s[i];
+		if (!alive(t, s, now)) {
+			if (free_slot == NULL)
+				free_slot = s;
+			continue;
+		}
+		if (strcmp(s->user, user) == 0) {
+			nuser++;
+			if (old_user == NULL || s->created < old_user->created)
+				old_user = s;
+		}
+		if (strcmp(s->client, client) == 0) {
+			nclient++;
+			if (old_client == NULL || s->created < old_client->created)
+				old_client = s;
+		}
+	}
+	if (nuser >= SESSION_PER_USER)
+		return old_user;
+	if (nclient >= SESSION_PER_CLIENT)
+		return old_client;
+	return free_slot;
+}
+
 bool
-sessions_open(struct session_table *t, const char *user, const char *role, const char *department,
+sessions_open(struct session_table *t, const struct mamori_user *u, const char *client,
     time_t now, char cookie[MAMORI_TOKEN_LEN], struct session *out)
 {
-	bool ok = false;
+	struct session *s;
 
 	mamori_auth_token(cookie);
 	pthread_mutex_lock(&t->lock);
-	for (size_t i = 0; i < SESSION_MAX; i++) {
-		struct session *s = &t->s[i];
-		if (alive(t, s, now))
-			continue;
+	s = open_slot(t, u->name, client, now);
+	if (s != NULL) {
 		memset(s, 0, sizeof(*s));
 		mamori_auth_token_hash(cookie, s->id_hash);
 		mamori_auth_token(s->csrf);
-		snprintf(s->user, sizeof(s->user), "%s", user);
-		snprintf(s->role, sizeof(s->role), "%s", role);
-		snprintf(s->department, sizeof(s->department), "%s", department ? department : "");
+		snprintf(s->user, sizeof(s->user), "%s", u->name);
+		snprintf(s->role, sizeof(s->role), "%s", u->role);
+		snprintf(s->department, sizeof(s->department), "%s", u->department);
+		snprintf(s->credential, sizeof(s->credential), "%s", u->credential);
+		snprintf(s->client, sizeof(s->client), "%s", client);
+		s->mfa = u->has_totp;	/* an account with TOTP logs in only with a code */
 		s->created = s->seen = now;
 		*out = *s;
-		ok = true;
-		break;
 	}
 	pthread_mutex_unlock(&t->lock);
-	return ok;
+	return s != NULL;
 }
 
 bool
@@ -86,6 +118,21 @@ sessions_close(struct session_table *t, const char *cookie)
 	for (size_t i = 0; i < SESSION_MAX; i++)
 		if (strcmp(t->s[i].id_hash, h) == 0)
 			memset(&t->s[i], 0, sizeof(t->s[i]));
+	pthread_mutex_unlock(&t->lock);
+}
+
+void
+sessions_set_credential(struct session_table *t, const char *cookie, const char *credential)
+{
+	char h[MAMORI_TOKEN_LEN];
+
+	if (cookie == NULL)
+		return;
+	mamori_auth_token_hash(cookie, h);
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < SESSION_MAX; i++)
+		if (t->s[i].id_hash[0] != '\0' && strcmp(t->s[i].id_hash, h) == 0)
+			snprintf(t->s[i].credential, sizeof(t->s[i].credential), "%s", credential);
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -7,9 +7,15 @@
 #include <time.h>
 
 #include "mamori/auth.h"
+#include "mamori/user.h"
 
 enum {
 	SESSION_MAX = 4096,
+	/* one account keeps at most this many sessions (its oldest ends when it
+	 * opens another); one address at most a quarter of the table, so neither a
+	 * looping script nor one host can fill it and lock everyone else out */
+	SESSION_PER_USER = 16,
+	SESSION_PER_CLIENT = SESSION_MAX / 4,
 	SESSION_IDLE_S = 30 * 60,	/* idle timeout */
 	SESSION_ABSOLUTE_S = 12 * 3600,	/* absolute timeout: one working day */
 	CLIENT_MAX = 256,
@@ -19,6 +25,9 @@ struct session {
 	char id_hash[MAMORI_TOKEN_LEN];	/* SHA-256 of the cookie value; "" = free slot */
 	char csrf[MAMORI_TOKEN_LEN];
 	char user[65], role[65], department[65];
+	char credential[MAMORI_CREDENTIAL_LEN];	/* the account's credential generation at login */
+	char client[64];			/* the address that logged in */
+	bool mfa;				/* the login passed a one-time code */
 	time_t created, seen;
 };
 
@@ -40,12 +49,19 @@ struct session_table {
 void sessions_init(struct session_table *t, int idle_s);
 
 /*
- * Opens a session for an authenticated user: writes the new cookie value into
- * cookie and a copy of the session (with its CSRF token) into out.  Returns false
- * when the table is full.
+ * Opens a session for an authenticated user (u: name, role, department and
+ * credential generation) logged in from client: writes the new cookie value
+ * into cookie and a copy of the session (with its CSRF token) into out.  When
+ * the user already has SESSION_PER_USER live sessions, or client
+ * SESSION_PER_CLIENT, the oldest of them ends to make room.  Returns false
+ * when the table is full all the same.
  */
-bool sessions_open(struct session_table *t, const char *user, const char *role, const char *department,
+bool sessions_open(struct session_table *t, const struct mamori_user *u, const char *client,
     time_t now, char cookie[MAMORI_TOKEN_LEN], struct session *out);
+
+/* Sets the credential generation of the session of cookie (after the user
+ * changed their own password in it: that session stays, the others end). */
+void sessions_set_credential(struct session_table *t, const char *cookie, const char *credential);
 
 /* Finds the live session of a cookie value (refreshing its idle time) into out. */
 bool sessions_find(struct session_table *t, const char *cookie, time_t now, struct session *out);

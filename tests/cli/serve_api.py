@@ -97,7 +97,8 @@ st, b, _ = tanaka.call("GET", "/api/assets")
 check(st == 200 and b["count"] == kansa.call("GET", "/api/assets")[1]["count"] > 2, f"the new role access applies at once (staff reads all): {b.get('count')}")
 st, b, _ = tanaka.call("GET", "/api/policy/render?format=markdown")
 check(st == 200 and "API 改訂 1" in b.decode(), "render shows the new version")
-ask = {"subject": {"roles": ["staff"], "department": "zeimu", "mfa": True, "terminal": {"segment": "lgwan", "issued": True}},
+# a session asks as its own account: the subject's id, roles, department and mfa are tanaka's
+ask = {"subject": {"roles": ["staff"], "department": "zeimu", "terminal": {"segment": "lgwan", "issued": True}},
        "action": "read", "resource": {"classification": {"confidentiality": 1}, "department": "shimin", "segment": "lgwan"}}
 st, b, _ = tanaka.call("POST", "/api/decide", ask)
 check(st == 200 and b.get("decision") == "allow", f"the decision point uses the new policy: {b}")
@@ -418,13 +419,16 @@ import threading
 seen = []
 
 
+own_ask = dict(ask, subject={"terminal": {"segment": "lgwan", "issued": True}})  # kansa asks as kansa
+
+
 def reader():
     c = Client("kansa")
     for _ in range(20):
         for path in ("/api/assets/A-000003", "/api/assets?c=%3E%3D2", "/api/policy/render?format=markdown"):
             st, b, _ = c.call("GET", path)
             seen.append(st)
-        st, b, _ = c.call("POST", "/api/decide", ask)
+        st, b, _ = c.call("POST", "/api/decide", own_ask)
         seen.append(st)
 
 

@@ -17,7 +17,7 @@ serve_store() {
 	"$MAMORI" init --policy "$TMP/$1.yaml" >/dev/null && ok || not_ok "$1: init"
 	"$MAMORI" asset import "$SRCDIR/examples/assets.csv" >/dev/null && ok || not_ok "$1: import"
 	"$MAMORI" user add gateway --role staff --department 税務課 --password-stdin <<<'pw-gateway-1' && ok || not_ok "$1: user"
-	tok=$("$MAMORI" user token gateway --scope read)
+	tok=$("$MAMORI" user token gateway --scope gateway)
 	local port
 	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	B="http://127.0.0.1:$port"
@@ -64,7 +64,8 @@ kill -TERM "$pid"; wait "$pid"
 [ "$(events decide.deny)" = 26 ] && ok || not_ok "all: 26 denials logged, got $(events decide.deny)"
 [ "$(events decide.error)" = 2 ] && ok || not_ok "all: 2 undecidable requests logged, got $(events decide.error)"
 grep -q '"object_id":"A-000001"' "$TMP/log" && ok || not_ok "all: the asset is the event's object"
-grep -q '"before":"not json"' "$TMP/log" && ok || not_ok "all: a line that is not JSON is recorded as a string"
+grep -q '"request":"not json"' "$TMP/log" && ok || not_ok "all: a line that is not JSON is recorded as a string"
+grep -q '"invalid_lines":1' "$TMP/log" && ok || not_ok "all: a batch's undecidable lines are one event with their count"
 expect_exit 0 "all: log verify" -- "$MAMORI" log verify
 
 # --- decision_log: denials (mic-standard's own setting) ----------------------
