@@ -30,7 +30,8 @@ else
 	run_quiet "meson setup $build" meson setup "$build"
 fi
 run_quiet "building mamori (ninja -C $build)" ninja -C "$build"
-M=$PWD/$build/mamori
+# the walk-through speaks Japanese, as mamori does for its users (LANG=C: English)
+M="env LC_ALL= LANGUAGE= LANG=${MAMORI_DEMO_LANG:-ja_JP.UTF-8} $PWD/$build/mamori"
 demo=${MAMORI_DEMO_DIR:-$(mktemp -d /tmp/mamori-demo.XXXXXX)}
 mkdir -p "$demo"
 export MAMORI_DB="$demo/mamori.db" MAMORI_ACTOR="demo:情報政策課"

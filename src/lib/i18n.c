@@ -25,8 +25,11 @@ mamori_i18n_init(const char *localedir)
 
 	if (setlocale(LC_MESSAGES, "") == NULL && setting != NULL && strncmp(setting, "ja", 2) == 0) {
 		/* ja_JP.UTF-8 asked for but not generated: gettext ignores LANGUAGE only in the C locale */
+		const char *language = getenv("LANGUAGE");
+
 		setlocale(LC_MESSAGES, "C.UTF-8");
-		setenv("LANGUAGE", "ja", 0);
+		if (language == NULL || *language == '\0')
+			setenv("LANGUAGE", "ja", 1);
 	}
 	bindtextdomain("mamori", dir != NULL && *dir != '\0' ? dir : localedir);
 	bind_textdomain_codeset("mamori", "UTF-8");
