@@ -51,7 +51,7 @@ echo "== register: import of 1,000,000 assets (one transaction, one audit event 
 rm -f "$W/b.db" "$W"/b.db.*
 $B/mamori init --policy policies/mic-standard.yaml --db "$W/b.db" >/dev/null
 /usr/bin/time -f "%e s wall, %M KB max RSS" $B/mamori asset import --db "$W/b.db" "$W/assets.csv"
-time $B/mamori asset export --db "$W/b.db" --format csv --out "$W/export.csv"
+time $B/mamori asset export --db "$W/b.db" --format csv --force --out "$W/export.csv"
 
 echo "== verification of the import's trail in process, five runs (compare with openssl below)"
 $B/bench/bench_store "$W/b.db" --verify

@@ -17,8 +17,8 @@ rm -f "$W"/x-src.db* "$W"/x-dst.db*
 "$M" init --policy "$P" --db "$W/x-src.db" >/dev/null
 "$M" asset import --db "$W/x-src.db" "$W/x-src.csv" >/dev/null
 /usr/bin/time -f "export xlsx: %e s wall, %U s user, %S s sys, %M KB max RSS" \
-	"$M" asset export --db "$W/x-src.db" --format xlsx --out "$W/x.xlsx"
-"$M" asset export --db "$W/x-src.db" --format csv --out "$W/x.csv"
+	"$M" asset export --db "$W/x-src.db" --format xlsx --force --out "$W/x.xlsx"
+"$M" asset export --db "$W/x-src.db" --format csv --force --out "$W/x.csv"
 ls -l "$W/x.xlsx" "$W/x.csv" | awk '{print $5, $9}'
 uptime
 "$M" init --policy "$P" --db "$W/x-dst.db" >/dev/null

@@ -58,7 +58,7 @@ $M asset dispose A-000016 --method delete --by 山田 || true
 $M asset dispose A-000016 --method degauss --by 山田 --witness 佐藤
 
 step "Excel: the register out as a workbook (with each asset's 取扱制限), and a workbook in as it is kept"
-$M asset export --format xlsx --out "$demo/台帳.xlsx"
+$M asset export --format xlsx --force --out "$demo/台帳.xlsx"
 $M init --policy policies/mic-standard.yaml --db "$demo/copy.db" >/dev/null
 $M asset import --db "$demo/copy.db" "$demo/台帳.xlsx"
 

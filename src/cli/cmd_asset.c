@@ -27,7 +27,7 @@ static const char asset_usage[] =
     "       mamori asset dispose ID --method M --by WHO [--witness WHO] [--date YYYY-MM-DD] [--db PATH]\n"
     "       mamori asset import FILE.csv [--encoding utf-8|cp932] [--dry-run] [--db PATH]\n"
     "       mamori asset import FILE.xlsx [--sheet NAME] [--dry-run] [--db PATH]\n"
-    "       mamori asset export --format csv|xlsx [--out FILE] [--db PATH]\n"
+    "       mamori asset export --format csv|xlsx [--out FILE [--force]] [--db PATH]\n"
     "EXPR is a level or a comparison: 2, '>=2', '<3'.  --limit shows one page of N assets;\n"
     "the next starts with --after and the page's last id.  --count prints how many match.\n";
 
@@ -36,12 +36,12 @@ struct asset_opts {
 	const char *db, *format, *out, *encoding, *sheet, *method, *by, *witness, *date;
 	struct mamori_asset fields;
 	struct mamori_asset_filter filter;
-	bool json, csv, dry_run, count;
+	bool json, csv, dry_run, count, force;
 };
 
 enum { OPT_DB = 256, OPT_FORMAT, OPT_OUT, OPT_ENCODING, OPT_DRY, OPT_JSON, OPT_CSV, OPT_METHOD,
 	OPT_BY, OPT_WITNESS, OPT_DATE, OPT_C, OPT_I, OPT_A, OPT_SEARCH, OPT_STATUS_FILTER, OPT_FIELD,
-	OPT_LIMIT, OPT_AFTER, OPT_COUNT, OPT_SHEET };
+	OPT_LIMIT, OPT_AFTER, OPT_COUNT, OPT_SHEET, OPT_FORCE };
 
 static const struct {
 	const char *name;
@@ -83,6 +83,7 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 	opts[n++] = (struct option){ "limit", required_argument, NULL, OPT_LIMIT };
 	opts[n++] = (struct option){ "after", required_argument, NULL, OPT_AFTER };
 	opts[n++] = (struct option){ "count", no_argument, NULL, OPT_COUNT };
+	opts[n++] = (struct option){ "force", no_argument, NULL, OPT_FORCE };
 	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[n++] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -113,6 +114,7 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 		case OPT_DATE: o->date = optarg; break;
 		case OPT_AFTER: o->filter.after = optarg; break;
 		case OPT_COUNT: o->count = true; break;
+		case OPT_FORCE: o->force = true; break;
 		case OPT_LIMIT: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -622,13 +624,15 @@ asset_import(int argc, char **argv)
 }
 
 /*
- * The export file, made (or truncated) mode 0600 whatever the umask: the
- * register is not for every local account to read.
+ * The export file, made mode 0600 whatever the umask: the register is not for
+ * every local account to read.  An existing file is replaced only when force
+ * is set (otherwise -1 with errno EEXIST): an export never overwrites a ledger
+ * someone kept by accident.
  */
 static int
-export_file(const char *path)
+export_file(const char *path, bool force)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 
 	if (fd >= 0 && fchmod(fd, 0600) != 0) {
 		int e = errno;
@@ -656,7 +660,9 @@ asset_export(int argc, char **argv)
 		return cli_usage_error("asset export --format xlsx needs --out FILE.xlsx");
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
-	if (o.out && (fd = export_file(o.out)) < 0) {
+	if (o.out && (fd = export_file(o.out, o.force)) < 0 && errno == EEXIST) {
+		rc = mamori_error_set(&err, MAMORI_E_CONFLICT, "%s exists already; give --force to replace it", o.out);
+	} else if (o.out && fd < 0) {
 		rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s: %s", o.out, strerror(errno));
 	} else if (strcmp(o.format, "xlsx") == 0) {
 		close(fd);	/* the writer opens it again by name; the file keeps its mode */

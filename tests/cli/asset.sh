@@ -96,6 +96,13 @@ expect_exit 0 "import the export" -- "$MAMORI" asset import --db "$TMP/copy.db" 
 "$MAMORI" asset export --db "$TMP/copy.db" --format csv --out "$TMP/export2.csv"
 cmp -s "$TMP/export.csv" "$TMP/export2.csv" && ok || { not_ok "export → import → export differs"; diff "$TMP/export.csv" "$TMP/export2.csv" | head >&2; }
 expect_exit 0 "export xlsx" -- "$MAMORI" asset export --format xlsx --out "$TMP/r.xlsx"
+cp "$TMP/export.csv" "$TMP/kept.csv"
+expect_exit 1 "export refuses to overwrite" -- "$MAMORI" asset export --format csv --out "$TMP/export.csv"
+expect_grep "$TMP/err" "export.csv exists already; give --force to replace it" "the refusal says what to do"
+cmp -s "$TMP/export.csv" "$TMP/kept.csv" && ok || not_ok "the refused export left the file as it was"
+expect_exit 1 "xlsx export refuses to overwrite" -- "$MAMORI" asset export --format xlsx --out "$TMP/r.xlsx"
+expect_exit 0 "export --force replaces" -- "$MAMORI" asset export --format csv --force --out "$TMP/export.csv"
+cmp -s "$TMP/export.csv" "$TMP/kept.csv" && ok || not_ok "the forced export writes the same register"
 /usr/bin/python3 - "$TMP/r.xlsx" <<'PY' && ok || not_ok "xlsx content"
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])

@@ -22,7 +22,7 @@ expect_exit 0 "export csv" -- "$MAMORI" asset export --format csv --out "$TMP/s/
 expect_exit 0 "export xlsx" -- "$MAMORI" asset export --format xlsx --out "$TMP/s/register.xlsx"
 # an export over an existing file that others could read takes the private mode too
 printf 'old\n' >"$TMP/s/again.csv"; chmod 644 "$TMP/s/again.csv"
-expect_exit 0 "export over an existing file" -- "$MAMORI" asset export --format csv --out "$TMP/s/again.csv"
+expect_exit 0 "export over an existing file" -- "$MAMORI" asset export --format csv --force --out "$TMP/s/again.csv"
 
 # while a connection is open the -wal and -shm exist: hold one with a reader
 /usr/bin/python3 - "$DB" "$TMP" <<'PY' && ok || not_ok "modes of the files mamori made"
