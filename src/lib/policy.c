@@ -218,6 +218,67 @@ load_path(struct loader *L, const char *path, int depth, struct mamori_policy *o
 	return rc;
 }
 
+static bool
+has_body(const struct mamori_organisation *o, const char *id)
+{
+	for (size_t i = 0; i < o->nbodies; i++)
+		if (strcmp(o->bodies[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_family(const struct mamori_organisation *o, const char *id)
+{
+	for (size_t i = 0; i < o->nfamilies; i++)
+		if (strcmp(o->families[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+static bool
+names_department(const struct mamori_organisation *o, const char *id)
+{
+	for (size_t i = 0; i < o->ndepartments; i++)
+		if (strcmp(o->departments[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A child's organisation replaces the parent's (its name, bodies in scope and
+ * families are its own), but its departments add to the parent's, merged by id:
+ * a town lists only the 課 it adds or renames.  An inherited 課 must belong to
+ * a body and a family the child keeps in scope (a town without its own 消防, an
+ * audit commission that reuses the city's 対策基準 but not its 課 inherits
+ * neither); the child's own 課 are kept as written, for the checks to judge.
+ */
+static bool
+merge_departments(struct mamori_arena *arena, struct mamori_organisation *merged,
+    const struct mamori_organisation *parent)
+{
+	struct mamori_department *all;
+	size_t n = merged->ndepartments;
+
+	if (parent->ndepartments == 0 || merged == parent)
+		return true;
+	all = mamori_arena_alloc(arena, (merged->ndepartments + parent->ndepartments) * sizeof(*all));
+	if (all == NULL)
+		return false;
+	if (n > 0)
+		memcpy(all, merged->departments, n * sizeof(*all));
+	for (size_t i = 0; i < parent->ndepartments; i++) {
+		const struct mamori_department *d = &parent->departments[i];
+		bool in_scope = (d->body == NULL || has_body(merged, d->body)) &&
+		    (d->family == NULL || has_family(merged, d->family));
+		if (in_scope && !names_department(merged, d->id))
+			all[n++] = *d;
+	}
+	merged->departments = all;
+	merged->ndepartments = n;
+	return true;
+}
+
 /* Loads the parent named by p->extends and lays p over it. */
 static int
 resolve_extends(struct loader *L, struct mamori_policy *p, int depth)
@@ -261,7 +322,9 @@ resolve_extends(struct loader *L, struct mamori_policy *p, int depth)
 	rc = load_path(L, ppath, depth + 1, &parent);
 	if (rc != 0)
 		return rc;
-	if (!ym_merge(L->arena, &mamori_policy_schema, &parent, p, &merged))
+	if (!ym_merge(L->arena, &mamori_policy_schema, &parent, p, &merged) ||
+	    (p->organisation.pos.file != NULL &&
+	     !merge_departments(L->arena, &merged.organisation, &parent.organisation)))
 		return MAMORI_E_NOMEM;
 	merged.pos = p->pos;
 	merged.extends = NULL;

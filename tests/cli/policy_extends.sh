@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `extends`: a town adds its own 課 to the parent's (merged by id); a 課 of the
+# same id replaces the parent's; an inherited 課 of a body the child left out of
+# its scope is not inherited; the organisation's other fields merge field by field.
+. "$(dirname "$0")/lib.sh"
+
+cp "$SRCDIR/policies/mic-standard.yaml" "$TMP/"
+cat >"$TMP/town.yaml" <<'YAML'
+mamori-policy: 1
+id: town
+title: 〇〇町情報セキュリティポリシー
+version: test
+extends: mic-standard
+organisation:
+  name: 〇〇町
+  kind: town
+  clause: 基本方針 4(1)
+  bodies:
+    - { id: internal, title: 内部部局, clause: 第1条 }
+    - { id: committees, title: 行政委員会, clause: 第1条 }
+    - { id: fire, title: 消防本部, clause: 第1条 }
+  departments:
+    - { id: kikaku, title: 企画課, body: internal }
+    - { id: zeimu, title: 税務住民課, body: internal }
+YAML
+depts() { /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(x["id"]+"="+x["title"] for x in d["organisation"]["departments"]))'; }
+
+expect_exit 0 "a town's own 課 checks" -- "$MAMORI" policy check "$TMP/town.yaml"
+"$MAMORI" policy show --json "$TMP/town.yaml" | depts >"$TMP/d"
+expect_grep "$TMP/d" "soumu=総務課" "the parent's 課 kept"
+expect_grep "$TMP/d" "kikaku=企画課" "the town's own 課 added"
+expect_grep "$TMP/d" "zeimu=税務住民課" "a 課 of the same id replaced"
+grep -q "zeimu=税務課" "$TMP/d" && not_ok "the parent's zeimu still there" || ok
+expect_grep "$TMP/d" "shoubou=" "a 課 of a body in scope (消防本部) inherited"
+"$MAMORI" policy show --json "$TMP/town.yaml" | /usr/bin/python3 -c 'import json,sys; o=json.load(sys.stdin)["organisation"]; assert o["name"]=="〇〇町" and len(o["bodies"])==3, o' && ok || not_ok "the organisation's name and bodies are the town's"
+
+# the town's bodies in scope without 消防本部: 消防本部総務課 is not inherited
+sed -i '/- { id: fire, title: 消防本部, clause: 第1条 }/d' "$TMP/town.yaml"
+expect_exit 0 "bodies of its own" -- "$MAMORI" policy check "$TMP/town.yaml"
+"$MAMORI" policy show --json "$TMP/town.yaml" | depts >"$TMP/d"
+grep -q "shoubou=" "$TMP/d" && not_ok "a 課 of a body out of scope inherited" || ok
+expect_grep "$TMP/d" "kyouiku=教育総務課" "a 課 of a body in scope inherited"
+
+# the town's own 課 of a body out of scope is an error with its line
+sed -i 's/- { id: kikaku, title: 企画課, body: internal }/- { id: kikaku, title: 企画課, body: fire }/' "$TMP/town.yaml"
+expect_exit 1 "own 課 of an unknown body" -- "$MAMORI" policy check "$TMP/town.yaml"
+expect_grep "$TMP/err" "town.yaml:[0-9]*:.*department 'kikaku' refers to unknown body 'fire'" "the error names the town's line"
+finish
