@@ -1,5 +1,6 @@
 /* cmd_asset.c — `mamori asset add | edit | show | list | dispose | import | export`. */
 #include "cli.h"
+#include "mamori/i18n.h"
 #include "mamori/asset.h"
 #include "mamori/store.h"
 #include "mamori/xlsx.h"
@@ -616,7 +617,9 @@ asset_import(int argc, char **argv)
 	rc = import_file(s, &o, argv[optind], &d, &count, &err);
 	rc = report(rc, &d, &err, "import");
 	if (rc == EXIT_OK)
-		printf("%s: %zu assets %s\n", argv[optind], count, o.dry_run ? "would be imported (dry run; nothing written)" : "imported");
+		printf(o.dry_run ? P_("%s: %zu asset would be imported (dry run; nothing written)\n",
+		    "%s: %zu assets would be imported (dry run; nothing written)\n", count) :
+		    P_("%s: %zu asset imported\n", "%s: %zu assets imported\n", count), argv[optind], count);
 	mamori_diags_clear(&d);
 	mamori_asset_clear(&o.fields);
 	mamori_store_close(&s);

@@ -1498,6 +1498,92 @@ restrictions_column(const char *name)
 	return strcmp(name, RESTRICTIONS_HEADER) == 0 || strcmp(name, "restrictions") == 0;
 }
 
+/* Whether a row names every required column: the register's header row. */
+static bool
+names_required_columns(const struct csv_record *rec)
+{
+	bool seen[MAMORI_AF_COUNT] = { false };
+	int k;
+
+	for (size_t i = 0; i < rec->nfields; i++)
+		if ((k = mamori_asset_column_find(rec->fields[i])) >= 0)
+			seen[k] = true;
+	for (k = 0; k < MAMORI_AF_COUNT; k++)
+		if (mamori_asset_columns[k].required && !seen[k])
+			return false;
+	return true;
+}
+
+/*
+ * Reads up to the header row: the first of the first HEADER_SEARCH_ROWS rows
+ * that names every required column (ledgers kept in Excel put a title above
+ * it — 「令和7年度 情報資産管理台帳（税務課）」 —, a date, a blank row).  Returns
+ * csv_next's result with the header in *rec and its row in *row.  When no row
+ * does, the first row is given back to be judged as the header, with its
+ * problems: its fields then live in *saved, which the caller frees.
+ */
+enum { HEADER_SEARCH_ROWS = 30 };
+static int
+next_header(struct csv_reader *r, struct csv_record *rec, int *row, char ***saved)
+{
+	struct csv_record first;
+	int got = csv_next(r, rec);
+
+	*row = 1;
+	if (got != 1 || names_required_columns(rec))
+		return got;
+	if ((*saved = malloc((rec->nfields + 1) * sizeof(**saved))) == NULL)
+		return -1;
+	memcpy(*saved, rec->fields, rec->nfields * sizeof(**saved));	/* the text stays in r's buffer */
+	first = *rec;
+	first.fields = *saved;
+	for (int n = 2; n <= HEADER_SEARCH_ROWS && (got = csv_next(r, rec)) == 1; n++)
+		if (names_required_columns(rec)) {
+			*row = n;
+			return 1;
+		}
+	*rec = first;
+	return 1;
+}
+
+/*
+ * Maps the header's columns to the register's (colmap, -1 for others) and
+ * reports a column named twice or a required one missing.  Columns the register
+ * does not keep (No., 取扱者, 更新日, 備考 …) are left out, all named in one warning.
+ */
+static void
+read_header(const struct csv_record *rec, const char *name, int row, int *colmap, bool *seen,
+    struct mamori_diags *diags)
+{
+	char others[512] = "";
+	size_t used = 0, nothers = 0;
+
+	for (size_t i = 0; i < rec->nfields; i++) {
+		int k = mamori_asset_column_find(rec->fields[i]);
+		colmap[i] = k;
+		if (k < 0 && (restrictions_column(rec->fields[i]) || rec->fields[i][0] == '\0'))
+			continue;	/* what the XLSX export adds: the policy's, not the file's, to say */
+		if (k < 0) {
+			if (used < sizeof(others))
+				used += (size_t)snprintf(others + used, sizeof(others) - used, "%s'%s'",
+				    nothers++ ? ", " : "", rec->fields[i]);
+		} else if (seen[k])
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, (int)i + 1, "%s: row %d, column %zu: '%s' "
+			    "appears twice", name, row, i + 1, rec->fields[i]);
+		else
+			seen[k] = true;
+	}
+	if (nothers > 0)
+		mamori_diags_add(diags, MAMORI_SEV_WARNING, NULL, row, 0, "%s: row %d: not in the register, "
+		    "not imported: %s (the register's columns: 資産番号/id, 資産名/name, 種別/kind, 説明/description, "
+		    "所管課/department, 管理責任者/role, ネットワーク区分/segment, 保管場所/location, "
+		    "機密性, 完全性, 可用性, 保存期間/retention, 状態/status)", name, row, others);
+	for (int k = 0; k < MAMORI_AF_COUNT; k++)
+		if (mamori_asset_columns[k].required && !seen[k])
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: the required column "
+			    "%s (%s) is missing", name, row, mamori_asset_columns[k].ja, mamori_asset_columns[k].id);
+}
+
 /* The import of a file in memory: mamori_asset_import and mamori_asset_import_buffer. */
 static int
 import_bytes(struct mamori_store *s, const char *actor, const char *name, char *bytes,
@@ -1513,6 +1599,7 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 	size_t ncols = 0, cap = 0, text_len, refused = 0;
 	char *text, msg[256];
 	bool seen[MAMORI_AF_COUNT] = { false };
+	char **first_row = NULL;
 	int rc = 0, got, row = 1;
 
 	*count = 0;
@@ -1528,34 +1615,21 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		goto out_checker;
 	}
 	csv_open(&r, text, text_len);
-	got = csv_next(&r, &rec);
+	got = next_header(&r, &rec, &row, &first_row);
 	if (got <= 0) {
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name,
 		    got == 0 ? "the file is empty; the first row must be the header (資産名, 種別, 所管課 …)" : r.error);
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: no header row", name);
 		goto out;
 	}
+	if (row == 2)
+		mamori_diags_add(diags, MAMORI_SEV_WARNING, NULL, row, 0, "%s: the header is row 2; "
+		    "row 1 above it (a title) is not imported", name);
+	else if (row > 2)
+		mamori_diags_add(diags, MAMORI_SEV_WARNING, NULL, row, 0, "%s: the header is row %d; "
+		    "rows 1–%d above it (a title) are not imported", name, row, row - 1);
 	ncols = rec.nfields;
-	for (size_t i = 0; i < ncols; i++) {
-		int k = mamori_asset_column_find(rec.fields[i]);
-		colmap[i] = k;
-		if (k < 0 && restrictions_column(rec.fields[i]))
-			continue;	/* what the XLSX export adds: the policy's, not the file's, to say */
-		if (k < 0 && rec.fields[i][0] != '\0')
-			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 1, (int)i + 1, "%s: row 1, column %zu: unknown "
-			    "header '%s' (known: 資産番号/id, 資産名/name, 種別/kind, 説明/description, "
-			    "所管課/department, 管理責任者/role, ネットワーク区分/segment, 保管場所/location, "
-			    "機密性, 完全性, 可用性, 保存期間/retention, 状態/status)", name, i + 1, rec.fields[i]);
-		else if (k >= 0 && seen[k])
-			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 1, (int)i + 1, "%s: row 1, column %zu: '%s' "
-			    "appears twice", name, i + 1, rec.fields[i]);
-		else if (k >= 0)
-			seen[k] = true;
-	}
-	for (int k = 0; k < MAMORI_AF_COUNT; k++)
-		if (mamori_asset_columns[k].required && !seen[k])
-			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 1, 0, "%s: row 1: the required column "
-			    "%s (%s) is missing", name, mamori_asset_columns[k].ja, mamori_asset_columns[k].id);
+	read_header(&rec, name, row, colmap, seen, diags);
 	if (diags->errors > 0) {
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: the header row is not usable", name);
 		goto out;
@@ -1638,6 +1712,7 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		*count = 0;
 out:
 	free(x.rows);
+	free(first_row);
 	csv_free(&r);
 out_checker:
 	checker_free(&ck);

@@ -1,5 +1,6 @@
 /* diag.c — diagnostic lists. */
 #include "mamori/diag.h"
+#include "mamori/i18n.h"
 #include "mamori/error.h"
 
 #include <stdarg.h>
@@ -30,7 +31,7 @@ mamori_diags_add(struct mamori_diags *d, enum mamori_severity sev,
 		d->cap = ncap;
 	}
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), _(fmt), ap);	/* marked by xgettext's keyword */
 	va_end(ap);
 
 	struct mamori_diag *e = &d->items[d->count];

@@ -83,9 +83,20 @@ expect_grep "$TMP/err" 'nothing was imported' "all or nothing said"
 [ "$("$MAMORI" asset list --csv | wc -l)" = "$before" ] && ok || not_ok "a bad file wrote nothing"
 printf 'name,kind\n"unclosed,x\n' >"$TMP/q.csv"
 expect_exit 1 "unterminated quote" -- "$MAMORI" asset import "$TMP/q.csv"
+# a ledger as kept in Excel (CP932): a title, a date and a blank row above the
+# header, columns the register does not keep; its rows numbered as in Excel
+printf '令和7年度 情報資産管理台帳（税務課）,,,,,,,,\n作成日 令和7年4月1日,,,,,,,,\n,,,,,,,,\nNo.,資産名,種別,所管課,機密性,完全性,可用性,取扱者,備考\n1,固定資産税課税台帳,information,zeimu,3,2,2,山田,年1回更新\n2,申告書スキャン,information,zeimu,2,2,1,佐藤,\n' |
+	iconv -f UTF-8 -t CP932 >"$TMP/ledger.csv"
+expect_exit 0 "a ledger with a title above its header" -- "$MAMORI" asset import --dry-run "$TMP/ledger.csv"
+expect_grep "$TMP/err" "the header is row 4; rows 1–3 above it (a title) are not imported" "the title rows are said to be skipped"
+expect_grep "$TMP/err" "row 4: not in the register, not imported: 'No.', '取扱者', '備考'" "the other columns named once"
+expect_grep "$TMP/out" "2 assets would be imported" "both rows read"
+printf '7,年金台帳,information,zeimu,4,2,2,山田,\n' | iconv -f UTF-8 -t CP932 >>"$TMP/ledger.csv"
+expect_exit 1 "a bad row of that ledger" -- "$MAMORI" asset import --dry-run "$TMP/ledger.csv"
+expect_grep "$TMP/err" "ledger.csv: row 7, column 機密性" "the bad row named by its Excel row"
 printf 'name,colour\n' >"$TMP/h.csv"
 expect_exit 1 "unknown header and missing columns" -- "$MAMORI" asset import "$TMP/h.csv"
-expect_grep "$TMP/err" "unknown header 'colour'" "unknown header named"
+expect_grep "$TMP/err" "not in the register, not imported: 'colour'" "unknown header named"
 expect_grep "$TMP/err" 'required column 所管課' "missing column named"
 
 # export → import into a fresh store reproduces the register exactly

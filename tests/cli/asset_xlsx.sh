@@ -50,7 +50,7 @@ PY
 
 # another sheet by name; a sheet that does not exist names the ones that do
 expect_exit 0 "--sheet" -- "$MAMORI" asset import --dry-run --sheet 記入例 "$W/ledger.xlsx"
-expect_grep "$TMP/out" '1 assets would be imported' "the named sheet is read"
+expect_grep "$TMP/out" '1 asset would be imported' "the named sheet is read"
 expect_exit 1 "--sheet unknown" -- "$MAMORI" asset import --sheet 無い "$W/ledger.xlsx"
 expect_grep "$TMP/err" "no sheet named '無い' (its sheets: 台帳, 記入例)" "unknown sheet: the sheets are named"
 
