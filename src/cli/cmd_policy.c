@@ -4,6 +4,7 @@
 #include "mamori/store.h"
 #include "mamori/vocab.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,11 +12,24 @@
 #include <string.h>
 
 static const char policy_usage[] =
-    "usage: mamori policy check FILE...\n"
+    "usage: mamori policy check [--json] FILE...\n"
     "       mamori policy show [--json] FILE\n"
     "       mamori policy render [--format markdown|html] FILE\n"
     "       mamori policy schema\n"
     "       mamori policy replace FILE [--db PATH]\n";
+
+/* Maps a load's status to the exit code. */
+static int
+load_exit(const char *path, int rc)
+{
+	if (rc == MAMORI_E_IO)
+		return EXIT_ENV;
+	if (rc == MAMORI_E_NOMEM) {
+		fprintf(stderr, "mamori: %s: out of memory\n", path);
+		return EXIT_ENV;
+	}
+	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
+}
 
 /* Loads path, printing every diagnostic to stderr.  Returns an exit code. */
 static int
@@ -29,22 +43,75 @@ load_reporting(const char *path, struct mamori_policy **out, size_t *warnings)
 	if (warnings)
 		*warnings = diags.warnings;
 	mamori_diags_clear(&diags);
-	if (rc == MAMORI_E_IO)
-		return EXIT_ENV;
-	if (rc == MAMORI_E_NOMEM) {
-		fprintf(stderr, "mamori: %s: out of memory\n", path);
-		return EXIT_ENV;
+	return load_exit(path, rc);
+}
+
+/* One checked file as JSON (docs/cli-json.md): ok, the policy's id, its problems. */
+static cJSON *
+check_json(const char *path, int rc, const struct mamori_policy *p, const struct mamori_diags *d)
+{
+	cJSON *f = cJSON_CreateObject(), *problems = cJSON_CreateArray();
+
+	cJSON_AddStringToObject(f, "file", path);
+	cJSON_AddBoolToObject(f, "ok", rc == EXIT_OK);
+	if (p != NULL)
+		cJSON_AddStringToObject(f, "policy", p->id);
+	else
+		cJSON_AddNullToObject(f, "policy");
+	for (size_t i = 0; i < d->count; i++) {
+		const struct mamori_diag *g = &d->items[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "severity", g->severity == MAMORI_SEV_ERROR ? "error" : "warning");
+		if (g->file)
+			cJSON_AddStringToObject(j, "file", g->file);
+		cJSON_AddNumberToObject(j, "line", g->line);
+		cJSON_AddNumberToObject(j, "column", g->column);
+		cJSON_AddStringToObject(j, "message", g->message);
+		cJSON_AddItemToArray(problems, j);
 	}
-	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
+	cJSON_AddItemToObject(f, "problems", problems);
+	return f;
+}
+
+/* policy check --json: every file's result in one object; the exit code as without. */
+static int
+policy_check_json(int nfiles, char **files)
+{
+	cJSON *top = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	int worst = EXIT_OK;
+	char *txt;
+
+	for (int i = 0; i < nfiles; i++) {
+		struct mamori_diags diags = { 0 };
+		struct mamori_policy *p = NULL;
+		int rc = load_exit(files[i], mamori_policy_load(files[i], &diags, &p));
+
+		mamori_diags_sort(&diags);
+		cJSON_AddItemToArray(arr, check_json(files[i], rc, p, &diags));
+		if (rc > worst)
+			worst = rc;
+		mamori_diags_clear(&diags);
+		mamori_policy_free(&p);
+	}
+	cJSON_AddBoolToObject(top, "ok", worst == EXIT_OK);
+	cJSON_AddItemToObject(top, "files", arr);
+	txt = cJSON_PrintUnformatted(top);
+	printf("%s\n", txt ? txt : "{}");
+	free(txt);
+	cJSON_Delete(top);
+	return worst;
 }
 
 static int
 policy_check(int argc, char **argv)
 {
 	int worst = EXIT_OK;
+	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 
-	if (argc < 2)
+	if (argc < 2 + json)
 		return cli_usage_error("policy check: name at least one policy file\n%s", policy_usage);
+	if (json)
+		return policy_check_json(argc - 2, argv + 2);
 	for (int i = 1; i < argc; i++) {
 		struct mamori_policy *p = NULL;
 		size_t warnings = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `extends`: a town adds its own 課 to the parent's (merged by id); a 課 of the
 # same id replaces the parent's; an inherited 課 of a body the child left out of
-# its scope is not inherited; the organisation's other fields merge field by field.
+# its scope is not inherited; `policy check --json` reports each file's problems.
 . "$(dirname "$0")/lib.sh"
 
 cp "$SRCDIR/policies/mic-standard.yaml" "$TMP/"
@@ -45,4 +45,17 @@ expect_grep "$TMP/d" "kyouiku=教育総務課" "a 課 of a body in scope inherit
 sed -i 's/- { id: kikaku, title: 企画課, body: internal }/- { id: kikaku, title: 企画課, body: fire }/' "$TMP/town.yaml"
 expect_exit 1 "own 課 of an unknown body" -- "$MAMORI" policy check "$TMP/town.yaml"
 expect_grep "$TMP/err" "town.yaml:[0-9]*:.*department 'kikaku' refers to unknown body 'fire'" "the error names the town's line"
+
+# policy check --json: one object, each file's problems with their positions
+expect_exit 1 "check --json" -- "$MAMORI" policy check --json "$TMP/mic-standard.yaml" "$TMP/town.yaml"
+/usr/bin/python3 - "$TMP/out" <<'PY' && ok || not_ok "check --json shape"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and len(d["files"]) == 2, d
+good, bad = d["files"]
+assert good["ok"] and good["policy"] == "mic-standard" and good["problems"] == [], good
+assert not bad["ok"] and bad["policy"] is None, bad
+p = [x for x in bad["problems"] if "kikaku" in x["message"]][0]
+assert p["severity"] == "error" and p["line"] > 0 and p["column"] > 0 and p["file"].endswith("town.yaml"), p
+PY
 finish
