@@ -343,7 +343,7 @@ bind_subject(struct parse *ps, struct mamori_decide_request *r, bool mfa_given,
 	}
 	for (size_t i = 0; i < r->nroles; i++)
 		if (!same_role(as->policy, r->roles[i], as->role)) {
-			char f[32];
+			char f[48];
 			snprintf(f, sizeof(f), "subject.roles[%zu]", i);
 			snprintf(m, sizeof(m), "your role is %.64s, not %.64s%s", as->role, r->roles[i], them);
 			return fail(ps, f, m);

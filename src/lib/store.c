@@ -93,8 +93,8 @@ static const char *const migrations[] = {
 	/* 5 → 6: heads are numbered 1, 2, 3 … and sign their number, so that a
 	 * head deleted without the key leaves a gap (heads signed before keep no
 	 * number); TOTP secrets are sealed with PATH.totp-key (seal_totp below) */
-	"ALTER TABLE tree_head ADD COLUMN seq INTEGER;"
-	"CREATE UNIQUE INDEX tree_head_seq ON tree_head (seq);",
+	("ALTER TABLE tree_head ADD COLUMN seq INTEGER;"
+	 "CREATE UNIQUE INDEX tree_head_seq ON tree_head (seq);"),
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
