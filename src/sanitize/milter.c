@@ -716,30 +716,62 @@ on_close(SMFICTX *ctx)
 
 /*
  * smfi_main runs in a thread of its own so that the caller can own the stop
- * signals.  libmilter also waits for them, in a signal thread of its own, and
- * when its stop lands while the listener is between reading the stop flag and
- * taking the socket's lock, smfi_main reports the stop as a failure
- * ("listenfd corrupted"); a milter that systemd stops must exit 0.  The kernel
- * gives a signal sent to the process to its main thread when that thread does
- * not block it, so the caller, which never blocks them, hears every stop
- * through on_stop and asks for it with smfi_stop.  The handler and the
- * listener's end each write a byte to stop_pipe, on which the caller waits.
- * File-level because a signal handler has no other way to reach its caller.
+ * signals.  libmilter stops itself when its signal thread's sigwait returns
+ * one, and that stop races its listener: when it lands between the
+ * listener's reading of the stop flag and its taking the socket's lock,
+ * smfi_main reports a failure ("listenfd corrupted"), and mamori could not
+ * tell it from a real one; a milter that systemd stops must exit 0.  So the
+ * caller hears every stop: through on_stop when the kernel gives the signal
+ * to the caller's thread (it never blocks them), and through forward_stop
+ * when libmilter's signal thread takes it from the pending set (it may,
+ * whenever the caller is slow to be scheduled).  Either writes a byte to
+ * stop_pipe, on which the caller waits, and the caller asks for the stop
+ * with smfi_stop; the listener's end writes one too.  File-level because a
+ * signal handler has no other way to reach its caller.
  */
 static const int stop_signals[3] = { SIGTERM, SIGHUP, SIGINT };
 static int stop_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t stop_signal;
+static atomic_int stop_signal;	/* lock-free: safe in a handler */
 
 static void
 on_stop(int sig)
 {
 	int saved = errno;
 
-	stop_signal = sig;
+	atomic_store(&stop_signal, sig);
 	if (write(stop_pipe[1], "s", 1) < 0) {
 		/* full pipe: the caller wakes for an earlier byte */
 	}
 	errno = saved;
+}
+
+static bool
+is_stop_signal(int sig)
+{
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (stop_signals[i] == sig)
+			return true;
+	return false;
+}
+
+/*
+ * libmilter's signal thread calls this instead of sigwait (the link wraps
+ * it: -Wl,--wrap=sigwait, libmilter being linked statically).  A stop
+ * signal is passed to the caller as on_stop would, and libmilter goes on
+ * waiting: it never stops itself, only through smfi_stop.  Outside
+ * mamori_milter_run (no stop_pipe) sigwait is sigwait.
+ */
+int __real_sigwait(const sigset_t *set, int *sig);
+int __wrap_sigwait(const sigset_t *set, int *sig);
+
+int
+__wrap_sigwait(const sigset_t *set, int *sig)
+{
+	int rc;
+
+	while ((rc = __real_sigwait(set, sig)) == 0 && is_stop_signal(*sig) && stop_pipe[1] >= 0)
+		on_stop(*sig);
+	return rc;
 }
 
 struct listener {
@@ -800,6 +832,28 @@ wake_listener(const char *spec)
 	close(fd);
 }
 
+/*
+ * Starts a thread whose signal mask is blocked from its first instruction,
+ * without ever blocking the stop signals in the caller.  Blocking them here
+ * around pthread_create left a window: a stop sent then stayed pending, and
+ * when the listener got to start libmilter's signal thread first, that
+ * thread's sigwait took it, and libmilter's own stop raced its listener into
+ * a failure (1 start-up stop in 25 under ASan).  False when no thread.
+ */
+static bool
+spawn_masked(pthread_t *tid, void *(*fn)(void *), void *arg, const sigset_t *blocked)
+{
+	pthread_attr_t attr;
+	bool made;
+
+	if (pthread_attr_init(&attr) != 0)
+		return false;
+	made = pthread_attr_setsigmask_np(&attr, blocked) == 0 &&
+	    pthread_create(tid, &attr, fn, arg) == 0;
+	(void)pthread_attr_destroy(&attr);
+	return made;
+}
+
 static void *
 stopper_main(void *arg)
 {
@@ -822,14 +876,9 @@ static void
 stop_listener(const char *sock, const sigset_t *blocked)
 {
 	atomic_bool done = false;
-	sigset_t caller;
 	pthread_t tid;
-	int made;
 
-	(void)pthread_sigmask(SIG_BLOCK, blocked, &caller);
-	made = pthread_create(&tid, NULL, stopper_main, &done);
-	(void)pthread_sigmask(SIG_SETMASK, &caller, NULL);
-	if (made != 0) {
+	if (!spawn_masked(&tid, stopper_main, &done, blocked)) {
 		(void)smfi_stop();
 		return;
 	}
@@ -846,29 +895,26 @@ static bool
 serve_until_stopped(const char *sock)
 {
 	struct listener l = { .rc = MI_SUCCESS };
-	sigset_t stops, caller;
+	sigset_t stops;
 	pthread_t tid;
 	char byte;
-	int made;
+	int sig;
 
 	/* libmilter's threads inherit the mask: they must never run on_stop */
 	sigemptyset(&stops);
 	for (int i = 0; i < 3; i++)
 		sigaddset(&stops, stop_signals[i]);
-	(void)pthread_sigmask(SIG_BLOCK, &stops, &caller);
-	made = pthread_create(&tid, NULL, listener_main, &l);
-	(void)pthread_sigmask(SIG_SETMASK, &caller, NULL);
-	if (made != 0)
+	if (!spawn_masked(&tid, listener_main, &l, &stops))
 		return true;
 	while (read(stop_pipe[0], &byte, 1) != 1)
 		;
-	if (stop_signal != 0) {
-		log_line("mamori milter: %s: stopping\n", stop_signal == SIGINT ? "SIGINT" :
-		    stop_signal == SIGHUP ? "SIGHUP" : "SIGTERM");
+	if ((sig = atomic_load(&stop_signal)) != 0) {
+		log_line("mamori milter: %s: stopping\n", sig == SIGINT ? "SIGINT" :
+		    sig == SIGHUP ? "SIGHUP" : "SIGTERM");
 		stop_listener(sock, &stops);
 	}
 	(void)pthread_join(tid, NULL);
-	return stop_signal == 0 && l.rc != MI_SUCCESS;
+	return atomic_load(&stop_signal) == 0 && l.rc != MI_SUCCESS;
 }
 
 /* Installs on_stop for the stop signals (old receives what was there) and
@@ -882,7 +928,7 @@ stop_handlers_install(struct sigaction old[3])
 		return false;
 	/* the caller blocks in read; only the write end must never block */
 	(void)fcntl(stop_pipe[0], F_SETFL, 0);
-	stop_signal = 0;
+	atomic_store(&stop_signal, 0);
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 3; i++)
 		(void)sigaction(stop_signals[i], &sa, &old[i]);
