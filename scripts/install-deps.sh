@@ -10,7 +10,7 @@ build_pkgs=(
   libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev nettle-dev
   libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev
   libgmime-3.0-dev libxml2-dev libmilter-dev gettext
-  libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev
+  libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev libunistring-dev
 )
 # Intel's multi-buffer library (the audit trail's leaves hashed two at a time,
 # src/lib/hashbatch.c) exists for amd64 only; elsewhere nettle hashes alone.

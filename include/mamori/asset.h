@@ -162,34 +162,6 @@ void mamori_asset_restrictions(const struct mamori_policy *p, const struct mamor
     void *ctx);
 
 /*
- * Imports a CSV file (UTF-8 with or without BOM, or CP932 / Shift_JIS, detected;
- * encoding forces one: "utf-8", "cp932").  All or nothing: every bad row goes to
- * diags and nothing is written when there is one.  With dry_run nothing is
- * written either way.  Ids given in the file must be new (not twice in the
- * file, not in the register); they are checked with the rows, so a dry run
- * reports what the import would.  A column headed 取扱制限 (what the XLSX
- * export adds, derived from the policy) is read past.  *count receives the
- * number of rows (would be) imported.  progress, when not NULL, is called every 10,000 rows written
- * and, for files of 10,000 rows or more, once with done == total when the
- * import is committed.  A large import into a smaller register drops and
- * rebuilds the register's index and gathers its statistics inside its
- * transaction.  No allocation per row: the rows point into the decoded file.
- */
-int mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
-    const char *encoding, bool dry_run, struct mamori_diags *diags, size_t *count,
-    void (*progress)(size_t done, size_t total), struct mamori_error *err);
-
-/*
- * mamori_asset_import of UTF-8 CSV text the caller hands over: text is
- * malloc'd, holds len bytes and has room for a NUL after them, and is freed
- * by the call.  What a reader of another format (an XLSX sheet, mamori/xlsx.h)
- * feeds the import; name is the file's, for the diagnostics.
- */
-int mamori_asset_import_text(struct mamori_store *s, const char *actor, const char *name, char *text,
-    size_t len, bool dry_run, struct mamori_diags *diags, size_t *count,
-    void (*progress)(size_t done, size_t total), struct mamori_error *err);
-
-/*
  * Which assets an import may write or an export may show, for front ends that
  * act for a person (the server): allows is called with the owning department's
  * id of each checked asset (NULL when it has none) and returns whether the
@@ -201,15 +173,64 @@ struct mamori_asset_scope {
 };
 
 /*
- * mamori_asset_import on a file already in memory (name for the diagnostics).
- * With a scope, each row it does not allow is an error `NAME: row N: …` too, and
- * when every other row is fine the result is MAMORI_E_DENIED (nothing written)
- * instead of MAMORI_E_INVALID.
+ * How an import reads a ledger; all zero: as a ledger comes from Excel.
+ * encoding: NULL detects UTF-8 (with or without BOM) or CP932 / Shift_JIS;
+ * "utf-8" or "cp932" forces one.  header_row: 0 finds the header as the first
+ * of the first 30 rows naming every required column (the rows above it, a
+ * title, are skipped with a warning); N says row N is.  map: nmap "FROM=TO"
+ * pairs, the file's column FROM read as the register's column TO (its id or
+ * Japanese header: 備考=説明).  strict: a column the register does not keep is
+ * an error (else one warning names them all, and they are left out).  scope:
+ * with one, each row it does not allow is an error `NAME: row N: …` too, and
+ * when every other row is fine the result is MAMORI_E_DENIED (nothing
+ * written) instead of MAMORI_E_INVALID.  progress: called every 10,000 rows
+ * written and, for files of 10,000 rows or more, once with done == total when
+ * the import is committed.
  */
-int mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const char *name,
-    const char *buf, size_t len, const char *encoding, bool dry_run,
-    const struct mamori_asset_scope *scope, struct mamori_diags *diags, size_t *count,
+struct mamori_import_opts {
+	const char *encoding;
+	int header_row;
+	const char *const *map;
+	size_t nmap;
+	bool strict;
+	bool dry_run;
+	const struct mamori_asset_scope *scope;
+	void (*progress)(size_t done, size_t total);
+};
+
+/*
+ * Imports a CSV file as opts says.  All or nothing: every bad row goes to
+ * diags, as `NAME: row N, column X: …` with Excel's row number, and nothing
+ * is written when there is one; with opts->dry_run nothing is written either
+ * way.  Every cell is trimmed; names (kinds, 課, segments, roles, level words,
+ * status) are matched after Unicode NFKC against the policy's ids, titles
+ * and aliases.  Ids given in the file must be new (not twice in the file, not
+ * in the register); they are checked with the rows, so a dry run reports what
+ * the import would.  A column headed 取扱制限 (what the XLSX export adds,
+ * derived from the policy) is read past.  *count receives the number of rows
+ * (would be) imported.  A large import into a smaller register drops and
+ * rebuilds the register's index and gathers its statistics inside its
+ * transaction.  No allocation per row: the rows point into the decoded file.
+ */
+int mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
+    const struct mamori_import_opts *opts, struct mamori_diags *diags, size_t *count,
     struct mamori_error *err);
+
+/*
+ * mamori_asset_import of UTF-8 CSV text the caller hands over (opts->encoding
+ * is not read): text is malloc'd, holds len bytes and has room for a NUL after
+ * them, and is freed by the call.  What a reader of another format (an XLSX
+ * sheet, mamori/xlsx.h) feeds the import; name is the file's, for the
+ * diagnostics.
+ */
+int mamori_asset_import_text(struct mamori_store *s, const char *actor, const char *name, char *text,
+    size_t len, const struct mamori_import_opts *opts, struct mamori_diags *diags, size_t *count,
+    struct mamori_error *err);
+
+/* mamori_asset_import of a file already in memory (copied; name for the diagnostics). */
+int mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const char *name,
+    const char *buf, size_t len, const struct mamori_import_opts *opts, struct mamori_diags *diags,
+    size_t *count, struct mamori_error *err);
 
 /*
  * The exports below for the assets that match filter (NULL: all) and that scope

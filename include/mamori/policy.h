@@ -37,6 +37,8 @@ struct mamori_body {
 struct mamori_department {
 	struct mamori_srcpos pos;
 	const char *id, *title, *clause, *body, *family;
+	const char **aliases;	/* other names people write, e.g. 税務 */
+	size_t naliases;
 	struct mamori_srcpos body_pos, family_pos;
 };
 
@@ -96,6 +98,8 @@ struct mamori_level {
 	struct mamori_srcpos pos;
 	int level;
 	const char *title, *criteria, *clause;
+	const char **aliases;	/* words a ledger uses for the level: 高, 秘 … */
+	size_t naliases;
 	struct mamori_restriction *restrictions;
 	size_t nrestrictions;
 };
@@ -117,6 +121,8 @@ struct mamori_classification {
 struct mamori_asset_kind {
 	struct mamori_srcpos pos;
 	const char *id, *title, *text, *clause;
+	const char **aliases;	/* e.g. 端末, システム */
+	size_t naliases;
 };
 
 struct mamori_requirement {
@@ -284,15 +290,25 @@ const struct mamori_segment *mamori_policy_mail_segment(const struct mamori_poli
 bool mamori_segment_requires(const struct mamori_segment *s, const char *requirement);
 
 /*
- * Find a department / segment / role / asset kind by id, by its Japanese title or
- * (segments) one of its aliases, ignoring spaces and full-width / half-width
- * differences of ASCII letters and digits ("ＬＧＷＡＮ接続系" finds lgwan).  For the
- * register's imports, where people write titles, not ids.
+ * Find a department / segment / role / asset kind by id, by its Japanese title
+ * or by one of its aliases (roles: its abbreviation), compared after Unicode
+ * NFKC with case and white space ignored ("ＬＧＷＡＮ接続系" and "lgwan 接続系"
+ * find lgwan, "ｼｽﾃﾑ" finds the kind aliased システム).  For the register's
+ * imports, where people write titles, not ids.
  */
 const struct mamori_department *mamori_policy_find_department(const struct mamori_policy *p, const char *name);
 const struct mamori_segment *mamori_policy_find_segment(const struct mamori_policy *p, const char *name);
 const struct mamori_role *mamori_policy_find_role(const struct mamori_policy *p, const char *name);
 const struct mamori_asset_kind *mamori_policy_find_asset_kind(const struct mamori_policy *p, const char *name);
+
+/*
+ * The level of axis a word names, or -1: a number ("2", "２", "③", "Ⅲ",
+ * "III"), the number after the axis's title ("機密性2", "機密性 ２"), the
+ * level's title, or one of its aliases ("高"), compared as the finds above.
+ * Whether the level exists is the caller's to check (a number is returned
+ * as it is written, from 0 to 99).
+ */
+int mamori_axis_level_find(const struct mamori_axis *axis, const char *word);
 
 /*
  * Writes the resolved policy as JSON (the same keys as the YAML format, without

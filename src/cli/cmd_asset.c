@@ -26,23 +26,30 @@ static const char asset_usage[] =
     "                         [--c EXPR] [--i EXPR] [--a EXPR] [--search TEXT] [--json|--csv]\n"
     "                         [--limit N [--after ID]] [--count] [--db PATH]\n"
     "       mamori asset dispose ID --method M --by WHO [--witness WHO] [--date YYYY-MM-DD] [--db PATH]\n"
-    "       mamori asset import FILE.csv [--encoding utf-8|cp932] [--dry-run] [--db PATH]\n"
-    "       mamori asset import FILE.xlsx [--sheet NAME] [--dry-run] [--db PATH]\n"
+    "       mamori asset import FILE.csv [--encoding utf-8|cp932] [--header-row N] [--map FROM=TO]...\n"
+    "                        [--strict] [--dry-run] [--db PATH]\n"
+    "       mamori asset import FILE.xlsx [--sheet NAME] [--header-row N] [--map FROM=TO]...\n"
+    "                        [--strict] [--dry-run] [--db PATH]\n"
     "       mamori asset export --format csv|xlsx [--out FILE [--force]] [--db PATH]\n"
     "EXPR is a level or a comparison: 2, '>=2', '<3'.  --limit shows one page of N assets;\n"
     "the next starts with --after and the page's last id.  --count prints how many match.\n";
+
+enum { MAP_MAX = 64 };
 
 /* Options shared by every subcommand; fields set by --name etc. go into `fields`. */
 struct asset_opts {
 	const char *db, *format, *out, *encoding, *sheet, *method, *by, *witness, *date;
 	struct mamori_asset fields;
 	struct mamori_asset_filter filter;
-	bool json, csv, dry_run, count, force;
+	const char *map[MAP_MAX];	/* --map FROM=TO, as given */
+	size_t nmap;
+	int header_row;
+	bool json, csv, dry_run, count, force, strict;
 };
 
 enum { OPT_DB = 256, OPT_FORMAT, OPT_OUT, OPT_ENCODING, OPT_DRY, OPT_JSON, OPT_CSV, OPT_METHOD,
 	OPT_BY, OPT_WITNESS, OPT_DATE, OPT_C, OPT_I, OPT_A, OPT_SEARCH, OPT_STATUS_FILTER, OPT_FIELD,
-	OPT_LIMIT, OPT_AFTER, OPT_COUNT, OPT_SHEET, OPT_FORCE };
+	OPT_LIMIT, OPT_AFTER, OPT_COUNT, OPT_SHEET, OPT_FORCE, OPT_HEADER_ROW, OPT_MAP, OPT_STRICT };
 
 static const struct {
 	const char *name;
@@ -58,7 +65,7 @@ static const struct {
 static int
 parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 {
-	struct option opts[NFIELD_OPTS + 24];
+	struct option opts[NFIELD_OPTS + 27];
 	size_t n = 0;
 	int c, idx;
 
@@ -85,6 +92,9 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 	opts[n++] = (struct option){ "after", required_argument, NULL, OPT_AFTER };
 	opts[n++] = (struct option){ "count", no_argument, NULL, OPT_COUNT };
 	opts[n++] = (struct option){ "force", no_argument, NULL, OPT_FORCE };
+	opts[n++] = (struct option){ "header-row", required_argument, NULL, OPT_HEADER_ROW };
+	opts[n++] = (struct option){ "map", required_argument, NULL, OPT_MAP };
+	opts[n++] = (struct option){ "strict", no_argument, NULL, OPT_STRICT };
 	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[n++] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -116,6 +126,21 @@ parse_opts(int argc, char **argv, struct asset_opts *o, bool levels_are_filters)
 		case OPT_AFTER: o->filter.after = optarg; break;
 		case OPT_COUNT: o->count = true; break;
 		case OPT_FORCE: o->force = true; break;
+		case OPT_STRICT: o->strict = true; break;
+		case OPT_MAP:
+			if (o->nmap == MAP_MAX)
+				return cli_usage_error("asset import: more than %d --map options", MAP_MAX);
+			o->map[o->nmap++] = optarg;
+			break;
+		case OPT_HEADER_ROW: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || v < 1 || v > 1000)
+				return cli_usage_error("asset import: --header-row '%s' is not a row number from 1 "
+				    "to 1000", optarg);
+			o->header_row = (int)v;
+			break;
+		}
 		case OPT_LIMIT: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -538,8 +563,8 @@ reading_progress(size_t rows)
 
 /* The sheet of the workbook at path as CSV, imported; the import's status. */
 static int
-import_workbook(struct mamori_store *s, const struct asset_opts *o, const char *path, struct mamori_diags *d,
-    size_t *count, struct mamori_error *err)
+import_workbook(struct mamori_store *s, const struct asset_opts *o, const struct mamori_import_opts *opts,
+    const char *path, struct mamori_diags *d, size_t *count, struct mamori_error *err)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t len, csv_len;
@@ -556,8 +581,7 @@ import_workbook(struct mamori_store *s, const struct asset_opts *o, const char *
 		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);
 		return mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot read the workbook", name);
 	}
-	return mamori_asset_import_text(s, cli_actor(), name, csv, csv_len, o->dry_run, d, count,
-	    progress_if_tty(), err);
+	return mamori_asset_import_text(s, cli_actor(), name, csv, csv_len, opts, d, count, err);
 }
 #endif
 
@@ -569,18 +593,21 @@ static int
 import_file(struct mamori_store *s, const struct asset_opts *o, const char *path, struct mamori_diags *d,
     size_t *count, struct mamori_error *err)
 {
+	struct mamori_import_opts opts = { .encoding = o->encoding, .header_row = o->header_row,
+		.map = o->map, .nmap = o->nmap, .strict = o->strict, .dry_run = o->dry_run,
+		.progress = progress_if_tty() };
+
 	if (!is_workbook(path)) {
 		if (o->sheet)
 			return mamori_error_set(err, MAMORI_E_USAGE, "%s is not an XLSX workbook: --sheet is for "
 			    "workbooks", path);
-		return mamori_asset_import(s, cli_actor(), path, o->encoding, o->dry_run, d, count,
-		    progress_if_tty(), err);
+		return mamori_asset_import(s, cli_actor(), path, &opts, d, count, err);
 	}
 	if (o->encoding)
 		return mamori_error_set(err, MAMORI_E_USAGE, "%s is an Excel workbook: --encoding is for CSV files",
 		    path);
 #ifdef MAMORI_CLI_FULL
-	return import_workbook(s, o, path, d, count, err);
+	return import_workbook(s, o, &opts, path, d, count, err);
 #else
 	return mamori_error_set(err, MAMORI_E_IO, "%s: a workbook is read by mamori-full", path);
 #endif

@@ -7,7 +7,9 @@
 #include "canon.h"
 #include "csv.h"
 #include "strmap.h"
+#include "fold.h"
 #include "utf8.h"
+#include "mamori/i18n.h"
 #include "audit_internal.h"
 #include "store_internal.h"
 
@@ -112,30 +114,28 @@ mamori_asset_set(struct mamori_asset *a, enum mamori_asset_field k, const char *
 	return 0;
 }
 
-/* Folds a header for matching: ASCII lowercase, no spaces, "_" and "-" alike. */
+/* A header folded for matching: NFKC, lowercase, no white space, "-" as "_". */
 static void
-fold(const char *s, char *out, size_t n)
+fold_header(const char *s, char *out, size_t n)
 {
-	size_t o = 0;
-
-	for (; *s && o + 1 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == ' ' || c == '\t')
-			continue;
-		out[o++] = c == '-' ? '_' : (char)tolower(c);
-	}
-	out[o] = '\0';
+	mamori_fold(s, out, n);
+	for (; *out; out++)
+		if (*out == '-')
+			*out = '_';
 }
 
 int
 mamori_asset_column_find(const char *name)
 {
-	char a[128], b[128];
+	char a[128], b[128], c[128];
 
-	fold(name, a, sizeof(a));
+	fold_header(name, a, sizeof(a));
+	if (a[0] == '\0')
+		return -1;
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
-		fold(mamori_asset_columns[k].id, b, sizeof(b));
-		if (strcmp(a, b) == 0 || strcmp(name, mamori_asset_columns[k].ja) == 0)
+		fold_header(mamori_asset_columns[k].id, b, sizeof(b));
+		fold_header(mamori_asset_columns[k].ja, c, sizeof(c));
+		if (strcmp(a, b) == 0 || strcmp(a, c) == 0)
 			return k;
 	}
 	return -1;
@@ -147,13 +147,14 @@ empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
+/* A problem with field k: `FILE: row N, column X: …`, or `X (id): …` for a single asset. */
 static void
 problem(struct mamori_diags *d, const char *file, int row, int k, const char *fmt, const char *v1,
     const char *v2)
 {
-	char msg[600];
+	char msg[2048];
 
-	snprintf(msg, sizeof(msg), fmt, v1 ? v1 : "", v2 ? v2 : "");
+	snprintf(msg, sizeof(msg), _(fmt), v1 ? v1 : "", v2 ? v2 : "");
 	if (row > 0)
 		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d, column %s: %s",
 		    file ? file : "-", row, mamori_asset_columns[k].ja, msg);
@@ -162,45 +163,65 @@ problem(struct mamori_diags *d, const char *file, int row, int k, const char *fm
 		    mamori_asset_columns[k].ja, mamori_asset_columns[k].id, msg);
 }
 
-static int
-parse_level(const char *s)
+/*
+ * Trims white space (ASCII and U+3000) at both ends of a writable string in
+ * place: returns the first kept byte, with a NUL written after the last.
+ * Excel ledgers keep 「総務課　」 and "2 " as typed.
+ */
+static char *
+trim(char *s)
 {
-	char *end;
-	long v;
+	size_t n;
 
-	if (empty(s))
-		return -1;
-	/* accept "2", "機密性2", "機密性 2", full-width "２" */
-	while (*s && !(*s >= '0' && *s <= '9') && !((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBC))
-		s++;
-	if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBC && (unsigned char)s[2] >= 0x90 &&
-	    (unsigned char)s[2] <= 0x99 && s[3] == '\0')
-		return (unsigned char)s[2] - 0x90;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < 0 || v > 99)
-		return -1;
-	return (int)v;
+	for (;;) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		else if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+			s += 3;
+		else
+			break;
+	}
+	n = strlen(s);
+	for (;;) {
+		if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+			n--;
+		else if (n >= 3 && (unsigned char)s[n - 3] == 0xE3 && (unsigned char)s[n - 2] == 0x80 &&
+		    (unsigned char)s[n - 1] == 0x80)
+			n -= 3;
+		else
+			break;
+	}
+	s[n] = '\0';
+	return s;
 }
 
-/* "active" or "disposed" for a status word (English or Japanese); NULL when it is neither. */
+/* "active" or "disposed" for a status word (English or Japanese, any width); NULL when it is neither. */
 static const char *
 status_word(const char *s)
 {
-	if (strcmp(s, "active") == 0 || strcmp(s, "使用中") == 0 || strcmp(s, "有効") == 0)
-		return "active";
-	if (strcmp(s, "disposed") == 0 || strcmp(s, "廃棄済") == 0 || strcmp(s, "廃棄") == 0)
-		return "disposed";
+	static const char *const active[] = { "active", "使用中", "有効", "稼働中", "運用中" };
+	static const char *const disposed[] = { "disposed", "廃棄済", "廃棄", "廃棄済み" };
+	char w[64];
+
+	if (s == NULL || !mamori_fold(s, w, sizeof(w)))
+		return NULL;
+	for (size_t i = 0; i < sizeof(active) / sizeof(active[0]); i++)
+		if (strcmp(w, active[i]) == 0)
+			return "active";
+	for (size_t i = 0; i < sizeof(disposed) / sizeof(disposed[0]); i++)
+		if (strcmp(w, disposed[i]) == 0)
+			return "disposed";
 	return NULL;
 }
 
 /*
- * What checking needs besides the fields: the policy, the number of levels of
- * each axis, the levels' texts, and — for an import — the names already
- * resolved.  A file names the same few departments, kinds and segments a
- * million times; each distinct spelling is folded and looked up once.
+ * What checking needs besides the fields: the policy, its axes, the levels'
+ * texts, the Japanese names an error lists, and — for an import — the names
+ * already resolved.  A file names the same few departments, kinds, segments
+ * and level words a million times; each distinct spelling is folded (NFKC)
+ * and looked up once.
  */
-enum { NM_KIND, NM_DEPARTMENT, NM_ROLE, NM_SEGMENT, NM_COUNT };
+enum { NM_KIND, NM_DEPARTMENT, NM_ROLE, NM_SEGMENT, NM_LEVEL, NM_COUNT = NM_LEVEL + 3 };
 
 /* At most this many distinct spellings per column are remembered; more are looked up each time. */
 #define MEMO_MAX 1024
@@ -213,19 +234,19 @@ struct name_memo {
 
 struct checker {
 	const struct mamori_policy *p;
-	size_t nlevels[3];		/* 0: the policy has no such axis */
+	const struct mamori_axis *axes[3];	/* NULL: the policy has no such axis */
 	char level_text[100][3];	/* "0" … "99": what a level is stored as */
 	struct name_memo *memo;		/* NM_COUNT of them, or NULL: no memo */
+	char *choices[NM_COUNT];	/* the Japanese names an error offers, made on the first error */
 };
 
 static void
 checker_init(struct checker *c, const struct mamori_policy *p, struct name_memo *memo)
 {
+	memset(c, 0, sizeof(*c));
 	c->p = p;
-	for (int ax = 0; ax < 3; ax++) {
-		const struct mamori_axis *axis = mamori_policy_axis(p, axis_ids[ax]);
-		c->nlevels[ax] = axis ? axis->nlevels : 0;
-	}
+	for (int ax = 0; ax < 3; ax++)
+		c->axes[ax] = mamori_policy_axis(p, axis_ids[ax]);
 	for (int i = 0; i < 100; i++)
 		snprintf(c->level_text[i], sizeof(c->level_text[i]), "%d", i);
 	c->memo = memo;
@@ -241,22 +262,31 @@ checker_free(struct checker *c)
 {
 	for (int m = 0; c->memo && m < NM_COUNT; m++)
 		mamori_strmap_free(&c->memo[m].map);
+	for (int m = 0; m < NM_COUNT; m++)
+		free(c->choices[m]);
 }
 
 /* The policy's id for a name (an id, title or alias) of the given column, or NULL. */
 static const char *
-lookup(const struct mamori_policy *p, int what, const char *name)
+lookup(const struct checker *c, int what, const char *name)
 {
+	const struct mamori_policy *p = c->p;
 	const struct mamori_asset_kind *k;
 	const struct mamori_department *d;
 	const struct mamori_role *r;
 	const struct mamori_segment *s;
+	const struct mamori_axis *axis;
+	int lv;
 
 	switch (what) {
 	case NM_KIND: return (k = mamori_policy_find_asset_kind(p, name)) ? k->id : NULL;
 	case NM_DEPARTMENT: return (d = mamori_policy_find_department(p, name)) ? d->id : NULL;
 	case NM_ROLE: return (r = mamori_policy_find_role(p, name)) ? r->id : NULL;
-	default: return (s = mamori_policy_find_segment(p, name)) ? s->id : NULL;
+	case NM_SEGMENT: return (s = mamori_policy_find_segment(p, name)) ? s->id : NULL;
+	default:
+		axis = c->axes[what - NM_LEVEL];
+		lv = mamori_axis_level_find(axis, name);
+		return axis != NULL && lv >= 1 && (size_t)lv <= axis->nlevels ? c->level_text[lv] : NULL;
 	}
 }
 
@@ -270,10 +300,109 @@ resolve(struct checker *c, int what, const char *name)
 
 	if (m != NULL && (i = mamori_strmap_get(&m->map, name)) >= 0)
 		return m->ids[i];
-	id = lookup(c->p, what, name);
+	id = lookup(c, what, name);
 	if (m != NULL && m->n < MEMO_MAX && mamori_strmap_put(&m->map, name, m->n))
 		m->ids[m->n++] = id;
 	return id;
+}
+
+/* Appends "、" and s to the growing list *out (of *len bytes); false when memory ran out. */
+static bool
+list_add(char **out, size_t *len, const char *s)
+{
+	size_t n = strlen(s), sep = *len ? strlen("、") : 0;
+	char *b = realloc(*out, *len + sep + n + 1);
+
+	if (b == NULL)
+		return false;
+	if (sep)
+		memcpy(b + *len, "、", sep);
+	memcpy(b + *len + sep, s, n + 1);
+	*out = b;
+	*len += sep + n;
+	return true;
+}
+
+/*
+ * The Japanese names a ledger may use for a column, every one of them: kinds,
+ * departments, roles and segments by title (segments and kinds with their
+ * aliases), levels as numbers and words.  Made once, on the first error.
+ */
+static const char *
+choices(struct checker *c, int what)
+{
+	const struct mamori_policy *p = c->p;
+	char *out = NULL;
+	size_t len = 0;
+	bool ok = true;
+
+	if (c->choices[what] != NULL)
+		return c->choices[what];
+	switch (what) {
+	case NM_KIND:
+		for (size_t i = 0; ok && i < p->nasset_kinds; i++)
+			ok = list_add(&out, &len, p->asset_kinds[i].title);
+		break;
+	case NM_DEPARTMENT:
+		for (size_t i = 0; ok && i < p->organisation.ndepartments; i++)
+			ok = list_add(&out, &len, p->organisation.departments[i].title);
+		break;
+	case NM_ROLE:
+		for (size_t i = 0; ok && i < p->nroles; i++)
+			ok = list_add(&out, &len, p->roles[i].title);
+		break;
+	case NM_SEGMENT:
+		for (size_t i = 0; ok && i < p->nsegments; i++)
+			ok = list_add(&out, &len, p->segments[i].title);
+		break;
+	default: {
+		const struct mamori_axis *axis = c->axes[what - NM_LEVEL];
+		for (size_t i = 0; ok && axis && i < axis->nlevels; i++)
+			for (size_t a = 0; ok && a < axis->levels[i].naliases; a++)
+				ok = list_add(&out, &len, axis->levels[i].aliases[a]);
+	}
+	}
+	if (!ok || out == NULL) {
+		free(out);
+		return "";
+	}
+	return c->choices[what] = out;	/* levels: the words, perhaps none */
+}
+
+/* Reports a name the policy does not know, with every name it does. */
+static void
+unknown_name(struct checker *c, int what, int k, const char *value, const char *file, int row,
+    struct mamori_diags *d)
+{
+	switch (what) {
+	case NM_KIND:
+		problem(d, file, row, k, N_("unknown kind '%s': use one of %s"), value, choices(c, what));
+		break;
+	case NM_DEPARTMENT:
+		problem(d, file, row, k, N_("unknown department '%s': use one of %s, or add it to the policy's "
+		    "organisation.departments (with its other names as aliases)"), value, choices(c, what));
+		break;
+	case NM_ROLE:
+		problem(d, file, row, k, N_("unknown role '%s': use one of %s"), value, choices(c, what));
+		break;
+	case NM_SEGMENT:
+		problem(d, file, row, k, N_("unknown segment '%s': use one of %s"), value, choices(c, what));
+		break;
+	default: {
+		const struct mamori_axis *axis = c->axes[what - NM_LEVEL];
+		const char *words = choices(c, what);
+		char what_[160], msg[1024];
+		int lv = mamori_axis_level_find(axis, value);
+		size_t n = axis ? axis->nlevels : 0;
+		snprintf(what_, sizeof(what_), lv >= 0 ? _("level '%s' of %s is out of range") : _("level '%s' of %s"),
+		    value, axis ? axis->title : mamori_asset_columns[k].ja);
+		if (words[0] != '\0')
+			snprintf(msg, sizeof(msg), _("%s: use 1–%zu or one of %s"), what_, n, words);
+		else
+			snprintf(msg, sizeof(msg), _("%s: use 1–%zu"), what_, n);
+		problem(d, file, row, k, "%s%s", msg, NULL);
+	}
+	}
 }
 
 /*
@@ -293,23 +422,26 @@ check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], 
 		{ MAMORI_AF_DEPARTMENT, NM_DEPARTMENT },
 		{ MAMORI_AF_ROLE, NM_ROLE },
 		{ MAMORI_AF_SEGMENT, NM_SEGMENT },
+		{ MAMORI_AF_CONFIDENTIALITY, NM_LEVEL },
+		{ MAMORI_AF_INTEGRITY, NM_LEVEL + 1 },
+		{ MAMORI_AF_AVAILABILITY, NM_LEVEL + 2 },
 	};
 	size_t before = d->errors;
 
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 		char max[16];
 		if (mamori_asset_columns[k].required && empty(f[k]))
-			problem(d, file, row, k, "missing: %s is required%s", mamori_asset_columns[k].ja, NULL);
+			problem(d, file, row, k, N_("missing: %s is required%s"), mamori_asset_columns[k].ja, NULL);
 		snprintf(max, sizeof(max), "%u", mamori_asset_field_max[k]);
 		if (f[k] != NULL && mamori_utf8_length(f[k], strlen(f[k])) > (size_t)mamori_asset_field_max[k])
-			problem(d, file, row, k, "longer than %s characters%s", max, NULL);
+			problem(d, file, row, k, N_("longer than %s characters%s"), max, NULL);
 	}
 	if (!empty(f[MAMORI_AF_ID])) {
 		const char *id = f[MAMORI_AF_ID];
 		if (strncmp(id, "A-", 2) != 0 || strlen(id) < 3 || strlen(id) > 14 ||
 		    strspn(id + 2, "0123456789") != strlen(id + 2) || to_int(id + 2) < 1) {
-			problem(d, file, row, MAMORI_AF_ID, "'%s' is not an asset id (A- and a number from 1, "
-			    "e.g. A-000123)%s", id, NULL);
+			problem(d, file, row, MAMORI_AF_ID, N_("'%s' is not an asset id (A- and a number from 1, "
+			    "e.g. A-000123)%s"), id, NULL);
 		} else {
 			/* one spelling per number: A-12 and A-000012 are the same asset */
 			snprintf(idbuf, 24, "A-%06lld", to_int(id + 2));
@@ -321,47 +453,18 @@ check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], 
 		const char *id;
 		if (empty(f[k]))
 			continue;
-		if ((id = resolve(c, names[n].what, f[k])) != NULL) {
+		if ((id = resolve(c, names[n].what, f[k])) != NULL)
 			f[k] = id;
-			continue;
-		}
-		switch (k) {
-		case MAMORI_AF_KIND:
-			problem(d, file, row, k, "unknown kind '%s' (the policy's asset_kinds: %s)", f[k],
-			    "network, system, information …");
-			break;
-		case MAMORI_AF_DEPARTMENT:
-			problem(d, file, row, k, "unknown department '%s'; add it to the policy's "
-			    "organisation.departments or use one of its titles%s", f[k], NULL);
-			break;
-		case MAMORI_AF_ROLE:
-			problem(d, file, row, k, "unknown role '%s'%s", f[k], NULL);
-			break;
-		default:
-			problem(d, file, row, k, "unknown segment '%s' (e.g. マイナンバー利用事務系, "
-			    "LGWAN接続系, インターネット接続系)%s", f[k], NULL);
-		}
-	}
-	for (int ax = 0; ax < 3; ax++) {
-		int k = MAMORI_AF_CONFIDENTIALITY + ax;
-		int lv = parse_level(f[k]);
-		char num[24];
-		if (empty(f[k]))
-			continue;
-		if (lv < 1 || lv > (int)c->nlevels[ax]) {
-			snprintf(num, sizeof(num), "%zu", c->nlevels[ax] ? c->nlevels[ax] : 1);
-			problem(d, file, row, k, "level '%s' is out of range: 1 to %s", f[k], num);
-			continue;
-		}
-		f[k] = c->level_text[lv];
+		else
+			unknown_name(c, names[n].what, k, f[k], file, row, d);
 	}
 	if (!empty(f[MAMORI_AF_STATUS])) {
 		const char *st = status_word(f[MAMORI_AF_STATUS]);
 		if (st != NULL)
 			f[MAMORI_AF_STATUS] = st;
 		else
-			problem(d, file, row, MAMORI_AF_STATUS, "status '%s' is neither active (使用中) nor "
-			    "disposed (廃棄済)%s", f[MAMORI_AF_STATUS], NULL);
+			problem(d, file, row, MAMORI_AF_STATUS, N_("status '%s' is neither active (使用中) nor "
+			    "disposed (廃棄済)%s"), f[MAMORI_AF_STATUS], NULL);
 	}
 	return d->errors - before;
 }
@@ -376,12 +479,14 @@ mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const 
 	size_t n;
 
 	checker_init(&c, p, NULL);
-	memcpy(f, a->f, sizeof(f));
+	for (int k = 0; k < MAMORI_AF_COUNT; k++)
+		f[k] = a->f[k] ? trim(a->f[k]) : NULL;
 	n = check_fields(&c, f, idbuf, file, row, d);
-	/* copy the normal forms back; none of them points into a's own strings */
+	/* copy the normal forms back (mamori_asset_set copies before it frees) */
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
 		if (f[k] != a->f[k])
 			mamori_asset_set(a, (enum mamori_asset_field)k, f[k]);
+	checker_free(&c);
 	return n;
 }
 
@@ -1515,21 +1620,29 @@ names_required_columns(const struct csv_record *rec)
 }
 
 /*
- * Reads up to the header row: the first of the first HEADER_SEARCH_ROWS rows
- * that names every required column (ledgers kept in Excel put a title above
- * it — 「令和7年度 情報資産管理台帳（税務課）」 —, a date, a blank row).  Returns
- * csv_next's result with the header in *rec and its row in *row.  When no row
- * does, the first row is given back to be judged as the header, with its
- * problems: its fields then live in *saved, which the caller frees.
+ * Reads up to the header row: row `forced` when it is not 0, else the first
+ * of the first HEADER_SEARCH_ROWS rows that names every required column
+ * (ledgers kept in Excel put a title above it — 「令和7年度 情報資産管理台帳
+ * （税務課）」 —, a date, a blank row).  Returns csv_next's result with the
+ * header in *rec and its row in *row.  When no row does, the first row is
+ * given back to be judged as the header, with its problems: its fields then
+ * live in *saved, which the caller frees.
  */
 enum { HEADER_SEARCH_ROWS = 30 };
 static int
-next_header(struct csv_reader *r, struct csv_record *rec, int *row, char ***saved)
+next_header(struct csv_reader *r, struct csv_record *rec, int forced, int *row, char ***saved)
 {
 	struct csv_record first;
 	int got = csv_next(r, rec);
 
 	*row = 1;
+	if (forced > 0) {
+		while (got == 1 && *row < forced) {
+			got = csv_next(r, rec);
+			++*row;
+		}
+		return got;
+	}
 	if (got != 1 || names_required_columns(rec))
 		return got;
 	if ((*saved = malloc((rec->nfields + 1) * sizeof(**saved))) == NULL)
@@ -1547,23 +1660,87 @@ next_header(struct csv_reader *r, struct csv_record *rec, int *row, char ***save
 }
 
 /*
+ * The register's column an --map pair sends the file's column name to: -1
+ * when no pair names it, -2 when the pair's target is not a register column
+ * (reported once by check_map).
+ */
+static int
+mapped_column(const struct mamori_import_opts *o, const char *name)
+{
+	char a[256], b[256];
+
+	mamori_fold(name, a, sizeof(a));
+	for (size_t i = 0; a[0] && i < o->nmap; i++) {
+		const char *eq = strchr(o->map[i], '=');
+		size_t n = eq ? (size_t)(eq - o->map[i]) : 0;
+		if (n == 0 || n >= sizeof(b))
+			continue;
+		memcpy(b, o->map[i], n);
+		b[n] = '\0';
+		if (mamori_fold(b, b, sizeof(b)) && strcmp(a, b) == 0) {
+			int k = mamori_asset_column_find(eq + 1);
+			return k >= 0 ? k : -2;
+		}
+	}
+	return -1;
+}
+
+/* Reports each --map pair that is malformed, names a column the header lacks, or a target the register lacks. */
+static void
+check_map(const struct mamori_import_opts *o, const struct csv_record *rec, const char *name, int row,
+    struct mamori_diags *diags)
+{
+	for (size_t i = 0; i < o->nmap; i++) {
+		const char *pair = o->map[i], *eq = strchr(pair, '=');
+		char from[256];
+		bool found = false;
+		if (eq == NULL || eq == pair || eq[1] == '\0') {
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "--map '%s': write the file's column, "
+			    "'=' and the register's column, e.g. --map 備考=説明", pair);
+			continue;
+		}
+		if (mamori_asset_column_find(eq + 1) < 0) {
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "--map '%s': '%s' is not a column of "
+			    "the register (資産番号, 資産名, 種別, 説明, 所管課, 管理責任者, ネットワーク区分, 保管場所, "
+			    "機密性, 完全性, 可用性, 保存期間, 状態 …)", pair, eq + 1);
+			continue;
+		}
+		snprintf(from, sizeof(from), "%.*s", (int)(eq - pair), pair);
+		for (size_t f = 0; f < rec->nfields && !found; f++)
+			found = mapped_column(&(struct mamori_import_opts){ .map = &o->map[i], .nmap = 1 },
+			    rec->fields[f]) >= 0;
+		if (!found)
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: --map '%s': the header "
+			    "has no column '%s'", name, row, pair, from);
+	}
+}
+
+/*
  * Maps the header's columns to the register's (colmap, -1 for others) and
  * reports a column named twice or a required one missing.  Columns the register
- * does not keep (No., 取扱者, 更新日, 備考 …) are left out, all named in one warning.
+ * does not keep (No., 取扱者, 更新日, 備考 …) are left out, all named in one
+ * warning — or, strict, each an error.  A --map pair names a column's target.
  */
 static void
-read_header(const struct csv_record *rec, const char *name, int row, int *colmap, bool *seen,
-    struct mamori_diags *diags)
+read_header(const struct csv_record *rec, const char *name, int row, const struct mamori_import_opts *o,
+    int *colmap, bool *seen, struct mamori_diags *diags)
 {
 	char others[512] = "";
 	size_t used = 0, nothers = 0;
 
+	check_map(o, rec, name, row, diags);
 	for (size_t i = 0; i < rec->nfields; i++) {
-		int k = mamori_asset_column_find(rec->fields[i]);
-		colmap[i] = k;
-		if (k < 0 && (restrictions_column(rec->fields[i]) || rec->fields[i][0] == '\0'))
-			continue;	/* what the XLSX export adds: the policy's, not the file's, to say */
-		if (k < 0) {
+		int k = mapped_column(o, rec->fields[i]);
+		if (k == -1)
+			k = mamori_asset_column_find(rec->fields[i]);
+		colmap[i] = k < 0 ? -1 : k;
+		if (k == -2 || (k < 0 && (restrictions_column(rec->fields[i]) || trim(rec->fields[i])[0] == '\0')))
+			continue;	/* 取扱制限: what the XLSX export adds, the policy's, not the file's, to say */
+		if (k < 0 && o->strict) {
+			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, (int)i + 1, "%s: row %d, column %zu: "
+			    "'%s' is not a column of the register (--strict); leave it out, or read it as one with "
+			    "--map '%s=説明'", name, row, i + 1, rec->fields[i], rec->fields[i]);
+		} else if (k < 0) {
 			if (used < sizeof(others))
 				used += (size_t)snprintf(others + used, sizeof(others) - used, "%s'%s'",
 				    nothers++ ? ", " : "", rec->fields[i]);
@@ -1577,7 +1754,8 @@ read_header(const struct csv_record *rec, const char *name, int row, int *colmap
 		mamori_diags_add(diags, MAMORI_SEV_WARNING, NULL, row, 0, "%s: row %d: not in the register, "
 		    "not imported: %s (the register's columns: 資産番号/id, 資産名/name, 種別/kind, 説明/description, "
 		    "所管課/department, 管理責任者/role, ネットワーク区分/segment, 保管場所/location, "
-		    "機密性, 完全性, 可用性, 保存期間/retention, 状態/status)", name, row, others);
+		    "機密性, 完全性, 可用性, 保存期間/retention, 状態/status; --map FROM=TO reads one as another)",
+		    name, row, others);
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
 		if (mamori_asset_columns[k].required && !seen[k])
 			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: the required column "
@@ -1587,9 +1765,11 @@ read_header(const struct csv_record *rec, const char *name, int row, int *colmap
 /* The import of a file in memory: mamori_asset_import and mamori_asset_import_buffer. */
 static int
 import_bytes(struct mamori_store *s, const char *actor, const char *name, char *bytes,
-    size_t bytes_len, const char *encoding, bool dry_run, const struct mamori_asset_scope *scope,
-    struct mamori_diags *diags, size_t *count, void (*progress)(size_t, size_t), struct mamori_error *err)
+    size_t bytes_len, const struct mamori_import_opts *o, struct mamori_diags *diags, size_t *count,
+    struct mamori_error *err)
 {
+	const struct mamori_asset_scope *scope = o->scope;
+	void (*progress)(size_t, size_t) = o->progress;
 	struct csv_reader r;
 	struct csv_record rec;
 	struct import_arg x = { .progress = progress, .err = err };
@@ -1608,28 +1788,42 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	}
 	checker_init(&ck, s->policy, memo);
-	text = text_decode_owned(bytes, bytes_len, encoding, &text_len, msg, sizeof(msg));
+	text = text_decode_owned(bytes, bytes_len, o->encoding, &text_len, msg, sizeof(msg));
 	if (text == NULL) {
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot decode the file", name);
 		goto out_checker;
 	}
 	csv_open(&r, text, text_len);
-	got = next_header(&r, &rec, &row, &first_row);
+	got = next_header(&r, &rec, o->header_row, &row, &first_row);
+	if (got == 0 && o->header_row > 1) {
+		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: --header-row %d: the file has %d rows",
+		    name, o->header_row, row - 1);
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: no header row", name);
+		goto out;
+	}
 	if (got <= 0) {
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name,
 		    got == 0 ? "the file is empty; the first row must be the header (資産名, 種別, 所管課 …)" : r.error);
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: no header row", name);
 		goto out;
 	}
-	if (row == 2)
+	if (o->header_row > 0)
+		;	/* asked for: nothing to say */
+	else if (row == 2)
 		mamori_diags_add(diags, MAMORI_SEV_WARNING, NULL, row, 0, "%s: the header is row 2; "
 		    "row 1 above it (a title) is not imported", name);
 	else if (row > 2)
 		mamori_diags_add(diags, MAMORI_SEV_WARNING, NULL, row, 0, "%s: the header is row %d; "
 		    "rows 1–%d above it (a title) are not imported", name, row, row - 1);
 	ncols = rec.nfields;
-	read_header(&rec, name, row, colmap, seen, diags);
+	if (ncols > sizeof(colmap) / sizeof(colmap[0])) {
+		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: %zu columns; the register "
+		    "reads at most %zu", name, row, ncols, sizeof(colmap) / sizeof(colmap[0]));
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: the header row is not usable", name);
+		goto out;
+	}
+	read_header(&rec, name, row, o, colmap, seen, diags);
 	if (diags->errors > 0) {
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s: the header row is not usable", name);
 		goto out;
@@ -1647,8 +1841,8 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		char idbuf[24];
 		bool blank = true;
 		row++;
-		for (size_t i = 0; i < rec.nfields; i++)
-			blank = blank && rec.fields[i][0] == '\0';
+		for (size_t i = 0; i < rec.nfields && blank; i++)
+			blank = trim(rec.fields[i])[0] == '\0';
 		if (blank)
 			continue;
 		if (rec.nfields != ncols)
@@ -1667,7 +1861,8 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		ir = &x.rows[x.n++];
 		memset(ir->f, 0, sizeof(ir->f));
 		for (size_t i = 0; i < rec.nfields && i < ncols; i++)
-			if (colmap[i] >= 0 && rec.fields[i][0] != '\0' && mamori_asset_columns[colmap[i]].importable)
+			if (colmap[i] >= 0 && mamori_asset_columns[colmap[i]].importable &&
+			    *(rec.fields[i] = trim(rec.fields[i])) != '\0')
 				ir->f[colmap[i]] = rec.fields[i];
 		if (check_fields(&ck, ir->f, idbuf, name, row, diags) == 0 && scope != NULL &&
 		    scope->allows != NULL && !scope->allows(ir->f[MAMORI_AF_DEPARTMENT], scope->ctx)) {
@@ -1689,7 +1884,7 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		goto out;
 	}
 	*count = x.n;
-	if (!dry_run && x.n > 0) {
+	if (!o->dry_run && x.n > 0) {
 		/* The rows and events are appended in key order, so a page is
 		 * written once and not read again: a cache of 64 MiB is enough, and
 		 * every page more is a page the kernel must fault in and clear (a
@@ -1720,10 +1915,11 @@ out_checker:
 	return rc;
 }
 
+static const struct mamori_import_opts default_opts;
+
 int
-mamori_asset_import(struct mamori_store *s, const char *actor, const char *path, const char *encoding,
-    bool dry_run, struct mamori_diags *diags, size_t *count, void (*progress)(size_t, size_t),
-    struct mamori_error *err)
+mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
+    const struct mamori_import_opts *opts, struct mamori_diags *diags, size_t *count, struct mamori_error *err)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t len;
@@ -1732,22 +1928,24 @@ mamori_asset_import(struct mamori_store *s, const char *actor, const char *path,
 	*count = 0;
 	if ((bytes = slurp(path, &len, err)) == NULL)
 		return MAMORI_E_IO;
-	return import_bytes(s, actor, name, bytes, len, encoding, dry_run, NULL, diags, count, progress, err);
+	return import_bytes(s, actor, name, bytes, len, opts ? opts : &default_opts, diags, count, err);
 }
 
 int
 mamori_asset_import_text(struct mamori_store *s, const char *actor, const char *name, char *text, size_t len,
-    bool dry_run, struct mamori_diags *diags, size_t *count, void (*progress)(size_t, size_t),
-    struct mamori_error *err)
+    const struct mamori_import_opts *opts, struct mamori_diags *diags, size_t *count, struct mamori_error *err)
 {
+	struct mamori_import_opts o = opts ? *opts : default_opts;
+
 	*count = 0;
-	return import_bytes(s, actor, name, text, len, "utf-8", dry_run, NULL, diags, count, progress, err);
+	o.encoding = "utf-8";
+	return import_bytes(s, actor, name, text, len, &o, diags, count, err);
 }
 
 int
 mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const char *name, const char *buf,
-    size_t len, const char *encoding, bool dry_run, const struct mamori_asset_scope *scope,
-    struct mamori_diags *diags, size_t *count, struct mamori_error *err)
+    size_t len, const struct mamori_import_opts *opts, struct mamori_diags *diags, size_t *count,
+    struct mamori_error *err)
 {
 	char *bytes = malloc(len + 1);
 
@@ -1755,7 +1953,7 @@ mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const char
 	if (bytes == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	memcpy(bytes, buf, len);
-	return import_bytes(s, actor, name, bytes, len, encoding, dry_run, scope, diags, count, NULL, err);
+	return import_bytes(s, actor, name, bytes, len, opts ? opts : &default_opts, diags, count, err);
 }
 
 /* ---- export ------------------------------------------------------------- */

@@ -2,6 +2,7 @@
 #include "mamori/policy.h"
 #include "policy_internal.h"
 #include "policy_schema.h"
+#include "fold.h"
 #include "utf8.h"
 #include "yamlmap.h"
 
@@ -615,55 +616,29 @@ mamori_segment_requires(const struct mamori_segment *s, const char *requirement)
 	return false;
 }
 
-/*
- * Folds a name for matching what people type: full-width ASCII (U+FF01–FF5E)
- * becomes ASCII, ASCII letters become lowercase, spaces (ASCII and U+3000) go.
- */
-static void
-fold_name(const char *s, char *out, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0;
-
-	while (*p && o + 4 < n) {
-		if (p[0] == 0xEF && (p[1] == 0xBC || p[1] == 0xBD) && p[2]) {
-			unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-			if (cp >= 0xFF01 && cp <= 0xFF5E) {
-				char c = (char)(cp - 0xFF01 + 0x21);
-				out[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-				p += 3;
-				continue;
-			}
-		}
-		if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {	/* U+3000 */
-			p += 3;
-			continue;
-		}
-		if (*p == ' ' || *p == '\t') {
-			p++;
-			continue;
-		}
-		out[o++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : (char)*p;
-		p++;
-	}
-	out[o] = '\0';
-}
-
+/* Whether candidate, folded, equals folded (mamori_fold: NFKC, case, white space). */
 static bool
 name_matches(const char *candidate, const char *folded)
 {
 	char buf[512];
 
-	if (candidate == NULL)
-		return false;
-	fold_name(candidate, buf, sizeof(buf));
-	return strcmp(buf, folded) == 0;
+	return candidate != NULL && mamori_fold(candidate, buf, sizeof(buf)) && strcmp(buf, folded) == 0;
+}
+
+static bool
+alias_matches(const char **aliases, size_t n, const char *folded)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name_matches(aliases[i], folded))
+			return true;
+	return false;
 }
 
 #define FIND_BY_NAME(arr, n, name, extra)                                     \
 	do {                                                                  \
 		char f_[512];                                                 \
-		fold_name(name, f_, sizeof(f_));                              \
+		if (!mamori_fold(name, f_, sizeof(f_)) || f_[0] == '\0')     \
+			return NULL;                                          \
 		for (size_t i_ = 0; i_ < (n); i_++)                           \
 			if (name_matches((arr)[i_].id, f_) ||                 \
 			    name_matches((arr)[i_].title, f_) || extra)       \
@@ -674,22 +649,15 @@ name_matches(const char *candidate, const char *folded)
 const struct mamori_department *
 mamori_policy_find_department(const struct mamori_policy *p, const char *name)
 {
-	FIND_BY_NAME(p->organisation.departments, p->organisation.ndepartments, name, false);
-}
-
-static bool
-segment_alias_matches(const struct mamori_segment *s, const char *folded)
-{
-	for (size_t i = 0; i < s->naliases; i++)
-		if (name_matches(s->aliases[i], folded))
-			return true;
-	return false;
+	FIND_BY_NAME(p->organisation.departments, p->organisation.ndepartments, name,
+	    alias_matches(p->organisation.departments[i_].aliases, p->organisation.departments[i_].naliases, f_));
 }
 
 const struct mamori_segment *
 mamori_policy_find_segment(const struct mamori_policy *p, const char *name)
 {
-	FIND_BY_NAME(p->segments, p->nsegments, name, segment_alias_matches(&p->segments[i_], f_));
+	FIND_BY_NAME(p->segments, p->nsegments, name,
+	    alias_matches(p->segments[i_].aliases, p->segments[i_].naliases, f_));
 }
 
 const struct mamori_role *
@@ -701,5 +669,47 @@ mamori_policy_find_role(const struct mamori_policy *p, const char *name)
 const struct mamori_asset_kind *
 mamori_policy_find_asset_kind(const struct mamori_policy *p, const char *name)
 {
-	FIND_BY_NAME(p->asset_kinds, p->nasset_kinds, name, false);
+	FIND_BY_NAME(p->asset_kinds, p->nasset_kinds, name,
+	    alias_matches(p->asset_kinds[i_].aliases, p->asset_kinds[i_].naliases, f_));
+}
+
+/* A number written in digits (after NFKC) or in lowercase roman numerals up to ix; -1 otherwise. */
+static int
+level_number(const char *s)
+{
+	static const char *const roman[] = { "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix" };
+	int v = 0;
+
+	if (s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 2) {
+		for (; *s; s++)
+			v = v * 10 + (*s - '0');
+		return v;
+	}
+	for (size_t i = 0; i < sizeof(roman) / sizeof(roman[0]); i++)
+		if (strcmp(s, roman[i]) == 0)
+			return (int)i + 1;
+	return -1;
+}
+
+int
+mamori_axis_level_find(const struct mamori_axis *axis, const char *word)
+{
+	char w[256], title[256];
+	size_t tl;
+	int v;
+
+	if (!mamori_fold(word, w, sizeof(w)) || w[0] == '\0')
+		return -1;
+	if ((v = level_number(w)) >= 0)
+		return v;
+	/* 機密性2, 機密性 ２, 機密性Ⅲ */
+	if (axis != NULL && mamori_fold(axis->title, title, sizeof(title)) && (tl = strlen(title)) > 0 &&
+	    strncmp(w, title, tl) == 0 && (v = level_number(w + tl)) >= 0)
+		return v;
+	for (size_t i = 0; axis != NULL && i < axis->nlevels; i++) {
+		const struct mamori_level *l = &axis->levels[i];
+		if (name_matches(l->title, w) || alias_matches(l->aliases, l->naliases, w))
+			return l->level;
+	}
+	return -1;
 }

@@ -38,6 +38,7 @@ static const struct ym_field department_fields[] = {
 	STR(struct mamori_department, "title", title, true, "e.g. 総務課"),
 	REF(struct mamori_department, "body", body, body_pos, "the body it belongs to"),
 	REF(struct mamori_department, "family", family, family_pos, "the policy family that applies"),
+	STRS(struct mamori_department, "aliases", aliases, naliases, "other names a ledger uses for it"),
 	STR(struct mamori_department, "clause", clause, false, "the 組織規則 that sets it up"),
 };
 static const struct ym_schema department_schema =
@@ -111,6 +112,7 @@ static const struct ym_field level_fields[] = {
 	INT(struct mamori_level, "level", level, true, 1, 9, "the level number"),
 	STR(struct mamori_level, "title", title, true, "e.g. 機密性3"),
 	STR(struct mamori_level, "criteria", criteria, true, "分類基準"),
+	STRS(struct mamori_level, "aliases", aliases, naliases, "words a ledger uses for the level, e.g. 高"),
 	CLAUSE(struct mamori_level),
 	LIST(struct mamori_level, "restrictions", restrictions, nrestrictions, restriction_schema, false, YM_MERGE_REPLACE, "取扱制限"),
 };
@@ -137,6 +139,7 @@ static const struct ym_field asset_kind_fields[] = {
 	ID(struct mamori_asset_kind, "id", id, true, "asset kind id"),
 	STR(struct mamori_asset_kind, "title", title, true, "e.g. 電磁的記録媒体"),
 	STR(struct mamori_asset_kind, "text", text, false, "the source's wording"),
+	STRS(struct mamori_asset_kind, "aliases", aliases, naliases, "other names a ledger uses, e.g. 端末"),
 	CLAUSE(struct mamori_asset_kind),
 };
 static const struct ym_schema asset_kind_schema =

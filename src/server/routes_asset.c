@@ -601,7 +601,8 @@ workbook_csv(struct request *req, struct response *res, const struct upload *u, 
  * or CP932; ?encoding= forces one) or an XLSX workbook (?sheet= names the
  * sheet; the first by default), all or nothing; ?dry_run=1 only checks.  Or a
  * browser form's multipart/form-data: the field file, with sheet, encoding and
- * dry_run as fields (upload_read).
+ * dry_run as fields (upload_read).  ?header_row=N says which row is the
+ * header (else it is found); ?strict=1 refuses columns the register lacks.
  */
 void
 route_assets_import(struct request *req, struct response *res)
@@ -609,14 +610,21 @@ route_assets_import(struct request *req, struct response *res)
 	const char *enc, *name = "upload.csv", *body;
 	bool dry;
 	struct mamori_asset_scope scope = { may_write, req };
+	struct mamori_import_opts opts;
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct upload u;
 	size_t count = 0, body_len;
-	char *csv = NULL;
+	char *csv = NULL, *end;
+	const char *hr = http_query(req, "header_row");
+	long header_row = 0;
 	cJSON *root;
 	int rc;
 
+	if (hr != NULL && ((header_row = strtol(hr, &end, 10)) < 1 || header_row > 1000 || *end != '\0')) {
+		http_error(res, 400, "invalid", "header_row", "header_row is a row number from 1 to 1000");
+		return;
+	}
 	/* a role that writes no assets at all is refused before the file is read */
 	if (!permits(req, MAMORI_ACT_WRITE, NULL)) {
 		server_forbid(req, res, "import assets");
@@ -649,8 +657,9 @@ route_assets_import(struct request *req, struct response *res)
 		enc = "utf-8";
 	}
 	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_asset_import_buffer(req->srv->store, req->actor, name, body, body_len, enc, dry, &scope, &d,
-	    &count, &err);
+	opts = (struct mamori_import_opts){ .encoding = enc, .dry_run = dry, .scope = &scope,
+		.header_row = header_row, .strict = is_true(http_query(req, "strict")) };
+	rc = mamori_asset_import_buffer(req->srv->store, req->actor, name, body, body_len, &opts, &d, &count, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	free(csv);
 	if (rc == MAMORI_E_DENIED) {

@@ -26,7 +26,7 @@ expect_exit 0 "add by ids" -- "$MAMORI" asset add --name 例規集原稿 --kind 
 expect_exit 1 "add: bad values" -- "$MAMORI" asset add --name x --kind disk --department 秘書課 --c 4 --i 1 --a 1
 expect_grep "$TMP/err" "unknown kind 'disk'" "bad kind"
 expect_grep "$TMP/err" "unknown department '秘書課'" "bad department"
-expect_grep "$TMP/err" "level '4' is out of range: 1 to 3" "bad level"
+expect_grep "$TMP/err" "level '4' of 機密性 is out of range: use 1–3 or one of 高、秘、中、低" "bad level"
 expect_exit 1 "add: missing name" -- "$MAMORI" asset add --kind information --department soumu --c 1 --i 1 --a 1
 expect_grep "$TMP/err" '資産名 (name): missing' "missing name"
 expect_exit 1 "add: duplicate id" -- "$MAMORI" asset add --id A-000001 --name y --kind information --department soumu --c 1 --i 1 --a 1

@@ -58,7 +58,7 @@ expect_grep "$TMP/err" "no sheet named '無い' (its sheets: 台帳, 記入例)"
 n_before=$("$MAMORI" asset list --count)
 expect_exit 1 "three bad rows" -- "$MAMORI" asset import "$W/bad.xlsx"
 expect_grep "$TMP/err" "bad.xlsx: row 5, column 所管課: unknown department '秘書課'" "row 5 reported"
-expect_grep "$TMP/err" "bad.xlsx: row 7, column 機密性: level '4' is out of range" "row 7 reported"
+expect_grep "$TMP/err" "bad.xlsx: row 7, column 機密性: level '4' of 機密性 is out of range" "row 7 reported"
 expect_grep "$TMP/err" "bad.xlsx: row 8, column 資産名: missing" "row 8 reported"
 expect_grep "$TMP/err" 'nothing was imported' "all or nothing said"
 [ "$("$MAMORI" asset list --count)" = "$n_before" ] && ok || not_ok "the good row of bad.xlsx was not imported"

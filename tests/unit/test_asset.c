@@ -138,9 +138,9 @@ test_check_normalises(void **state)
 	assert_true(has_diag(&d, "f.csv: row 7, column 資産名: missing"));
 	assert_true(has_diag(&d, "f.csv: row 7, column 種別: unknown kind 'disk'"));
 	assert_true(has_diag(&d, "f.csv: row 7, column 所管課: unknown department '秘書課'"));
-	assert_true(has_diag(&d, "f.csv: row 7, column 機密性: level '4' is out of range: 1 to 3"));
-	assert_true(has_diag(&d, "f.csv: row 7, column 完全性: level '0' is out of range: 1 to 2"));
-	assert_true(has_diag(&d, "f.csv: row 7, column 可用性: level 'x' is out of range"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 機密性: level '4' of 機密性 is out of range: use 1–3"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 完全性: level '0' of 完全性 is out of range: use 1–2"));
+	assert_true(has_diag(&d, "f.csv: row 7, column 可用性: level 'x' of 可用性: use 1–2"));
 	assert_true(has_diag(&d, "f.csv: row 7, column ネットワーク区分: unknown segment '外部'"));
 	assert_true(has_diag(&d, "f.csv: row 7, column 資産番号: 'B-1' is not an asset id"));
 	assert_true(has_diag(&d, "f.csv: row 7, column 状態: status 'lost'"));
@@ -373,6 +373,7 @@ test_import_all_or_nothing(void **state)
 	struct mamori_store *s = new_store("imp.db");
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
+	const struct mamori_import_opts dry = { .dry_run = true };
 	char path[128];
 	size_t n = 99;
 	int64_t events;
@@ -388,7 +389,7 @@ test_import_all_or_nothing(void **state)
 	    "A-000007,重複2,情報,総務課,1,1,1\n"
 	    "A-1,既存と同じ,情報,総務課,1,1,1\n"
 	    ",短い行,情報\n");
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), MAMORI_E_INVALID);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), MAMORI_E_INVALID);
 	assert_int_equal(n, 0);
 	assert_true(has_diag(&d, "bad.csv: row 3, column 所管課: unknown department"));
 	assert_true(has_diag(&d, "bad.csv: row 5, column 資産番号: duplicate id A-000007 (row 4 has it too)"));
@@ -400,16 +401,16 @@ test_import_all_or_nothing(void **state)
 	mamori_diags_clear(&d);
 
 	/* a dry run reports the same and writes nothing either way */
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, true, &d, &n, NULL, &err), MAMORI_E_INVALID);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, &dry, &d, &n, &err), MAMORI_E_INVALID);
 	assert_true(has_diag(&d, "A-000001 is in the register already"));
 	mamori_diags_clear(&d);
 	snprintf(path, sizeof(path), "%s/good.csv", dir);
 	write_file(path, "name,kind,department,confidentiality,integrity,availability,description\n"
 	    "一,information,soumu,1,1,1,\"改行\n入り\"\n二,information,zeimu,2,2,2,\n");
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, true, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, &dry, &d, &n, &err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 1);
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(query_int(s, "SELECT count(*) FROM asset WHERE description = '改行' || char(10) || '入り'"), 1);
 	/* one event per asset, in the import's one transaction */
@@ -417,13 +418,13 @@ test_import_all_or_nothing(void **state)
 	/* headers: unknown, twice, required missing */
 	snprintf(path, sizeof(path), "%s/hdr.csv", dir);
 	write_file(path, "name,name,colour\nx,y,z\n");
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), MAMORI_E_INVALID);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), MAMORI_E_INVALID);
 	assert_true(has_diag(&d, "row 1, column 2: 'name' appears twice"));
 	assert_true(has_diag(&d, "row 1: not in the register, not imported: 'colour'"));
 	assert_true(has_diag(&d, "the required column 所管課 (department) is missing"));
 	mamori_diags_clear(&d);
 	snprintf(path, sizeof(path), "%s/missing.csv", dir);
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), MAMORI_E_IO);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), MAMORI_E_IO);
 	mamori_store_close(&s);
 }
 
@@ -440,6 +441,7 @@ test_scoped_import_and_export(void **state)
 {
 	struct mamori_store *s = new_store("scope.db");
 	struct mamori_asset_scope scope = { zeimu_only, NULL };
+	struct mamori_import_opts scoped = { .scope = &scope };
 	struct mamori_asset_filter f = { .department = "zeimu" };
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
@@ -451,8 +453,8 @@ test_scoped_import_and_export(void **state)
 
 	(void)state;
 	/* a row the scope refuses: DENIED, named by its row, nothing written */
-	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", mixed, strlen(mixed), NULL, false,
-	    &scope, &d, &n, &err), MAMORI_E_DENIED);
+	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", mixed, strlen(mixed), &scoped,
+	    &d, &n, &err), MAMORI_E_DENIED);
 	assert_int_equal(n, 0);
 	assert_int_equal(d.count, 1);
 	assert_int_equal(d.items[0].line, 3);
@@ -460,14 +462,14 @@ test_scoped_import_and_export(void **state)
 	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 0);
 	mamori_diags_clear(&d);
 	/* refused and invalid rows together: INVALID, both reported with their rows */
-	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", bad, strlen(bad), NULL, false,
-	    &scope, &d, &n, &err), MAMORI_E_INVALID);
+	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", bad, strlen(bad), &scoped,
+	    &d, &n, &err), MAMORI_E_INVALID);
 	assert_int_equal(d.count, 2);
 	assert_true(d.items[0].line == 2 && d.items[1].line == 3);
 	mamori_diags_clear(&d);
 	/* without a scope the same file imports */
-	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", mixed, strlen(mixed), NULL, false,
-	    NULL, &d, &n, &err), 0);
+	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", mixed, strlen(mixed), NULL,
+	    &d, &n, &err), 0);
 	assert_int_equal(n, 2);
 	/* the export shows only what the scope allows, and takes the list's filter */
 	out = open_memstream(&buf, &len);
@@ -556,7 +558,7 @@ test_bulk_import_and_round_trip(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/bulk.csv", dir);
 	write_register(path, 12000);	/* above the bulk threshold: indexes dropped and rebuilt */
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(n, 12000);
 	after = schema_of(s);
 	assert_string_equal(before, after);	/* the same indexes as a new store */
@@ -594,7 +596,7 @@ test_bulk_import_and_round_trip(void **state)
 	o = fopen(out1, "wb");
 	assert_int_equal(mamori_asset_export_csv(s, o, NULL, &err), 0);
 	fclose(o);
-	assert_int_equal(mamori_asset_import(t, "test:unit", out1, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(t, "test:unit", out1, NULL, &d, &n, &err), 0);
 	assert_int_equal(n, 12000);
 	o = fopen(out2, "wb");
 	assert_int_equal(mamori_asset_export_csv(t, o, NULL, &err), 0);
@@ -647,7 +649,7 @@ test_list_pages(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/pages.csv", dir);
 	write_register(path, 12000);
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_true(mamori_asset_filter_level(&filters[1], 0, "3"));	/* 総務課, 機密性 3: 2,000 assets */
 	assert_true(mamori_asset_filter_level(&filters[1], 1, "2"));
 	for (size_t k = 0; k < 4; k++) {
@@ -720,7 +722,7 @@ test_bulk_import_head(void **state)
 	}
 	snprintf(path, sizeof(path), "%s/bulkhead.csv", dir);
 	write_register(path, 12000);
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(mamori_audit_latest_head(s, &h, &err), 0);
 	assert_int_equal(h.size, 12004);
 	verify_trail(s);
@@ -732,7 +734,7 @@ test_bulk_import_head(void **state)
 	snprintf(key, sizeof(key), "%s.key", mamori_store_path(s));
 	snprintf(moved, sizeof(moved), "%s.away", key);
 	assert_int_equal(rename(key, moved), 0);
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(n, 12000);
 	assert_int_equal(mamori_audit_latest_head(s, &h, &err), 0);
 	assert_int_equal(h.size, 1);
@@ -766,7 +768,7 @@ test_audit_bodies(void **state)
 	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性,説明,保管場所,保存期間\n"
 	    "A-5,\"引用\"\"符\"\" \\ 逆斜線\",情報,総務課,2,1,1,\"タブ\t改行\r\n制御\x01\x1f終わり\",\"棚, 3段目\",5年\n"
 	    ",Ｚ全角　名前,media,soumu,1,1,1,,,\n");
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(n, 2);
 	make(&a, "追加/\\", "information", "zeimu", "3", "2", "2", "lgwan");
 	assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), 0);
@@ -824,7 +826,7 @@ test_audit_bodies(void **state)
 	/* a given id lower than the register's highest: the next free id is still max + 1 */
 	snprintf(path, sizeof(path), "%s/low.csv", dir);
 	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性\nA-3,低い番号,情報,総務課,1,1,1\n,次,情報,総務課,1,1,1\n");
-	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, false, &d, &n, NULL, &err), 0);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(query_int(s, "SELECT num FROM asset WHERE name = '次'"), 8);
 	verify_trail(s);
 	/* the imported values arrived intact */
