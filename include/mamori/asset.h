@@ -86,6 +86,16 @@ int mamori_asset_add(struct mamori_store *s, const char *actor, struct mamori_as
 int mamori_asset_edit(struct mamori_store *s, const char *actor, const char *id,
     const struct mamori_asset *changes, struct mamori_diags *diags, struct mamori_error *err);
 
+/*
+ * What a person reads for the stored value v of field k: the policy's
+ * Japanese title of a kind, 課, role or segment (税務課, not zeimu), 使用中 /
+ * 廃棄済 for the status, the Japanese name of a disposal method; any other
+ * field, or a value the policy does not know, as it is.  Times are the
+ * caller's to show in the organisation's zone (mamori/tz.h).  Never NULL
+ * (an empty string for NULL).
+ */
+const char *mamori_asset_display(const struct mamori_policy *p, enum mamori_asset_field k, const char *v);
+
 /* Reads asset id into *out (which the caller clears). */
 int mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset *out,
     struct mamori_error *err);
@@ -233,24 +243,39 @@ int mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const 
     size_t *count, struct mamori_error *err);
 
 /*
- * The exports below for the assets that match filter (NULL: all) and that scope
- * allows (NULL: all); no progress.  CSV to out, XLSX to the file path.
+ * What an export writes; all zero: every asset, UTF-8, no progress.
+ * filter: the assets that match (NULL: all); scope: those it allows (NULL:
+ * all).  encoding (CSV only): NULL or "utf-8" (with a BOM), or "cp932" for
+ * older Excel — a character CP932 cannot hold is an error naming the asset.
+ * progress: called every 10,000 assets and once at the end with done ==
+ * total (registers of 10,000 assets or more).
  */
-int mamori_asset_export_csv_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
-    const struct mamori_asset_scope *scope, FILE *out, struct mamori_error *err);
-int mamori_asset_export_xlsx_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
-    const struct mamori_asset_scope *scope, const char *path, struct mamori_error *err);
+struct mamori_export_opts {
+	const struct mamori_asset_filter *filter;
+	const struct mamori_asset_scope *scope;
+	const char *encoding;
+	void (*progress)(size_t done, size_t total);
+};
 
 /*
- * Writes the register as CSV (UTF-8 with BOM, Japanese headers, CRLF) to out.
- * progress, when not NULL, is called every 10,000 assets and once at the end
- * with done == total (registers of 10,000 assets or more).
+ * Writes the register as CSV to out: Japanese headers, CRLF, and what a person
+ * reads — the policy's Japanese titles of kinds, 課, roles and segments,
+ * 使用中 / 廃棄済, disposal methods by name, times in the organisation's zone
+ * with their offset (2026-12-05T11:07:12+09:00) — all of which an import reads
+ * back to the same register; 資産番号 is the id.  A cell that starts with =,
+ * +, -, @, a tab or a CR gets a ' in front (OWASP: Excel would run it as a
+ * formula); an import takes the ' off again.
  */
-int mamori_asset_export_csv(struct mamori_store *s, FILE *out, void (*progress)(size_t done, size_t total),
+int mamori_asset_export_csv(struct mamori_store *s, FILE *out, const struct mamori_export_opts *opts,
     struct mamori_error *err);
 
-/* Writes the register as XLSX (header row, frozen panes, filters, 取扱制限 per row); progress as above. */
-int mamori_asset_export_xlsx(struct mamori_store *s, const char *path, void (*progress)(size_t done, size_t total),
+/*
+ * Writes the register as XLSX to path: the same columns and values as the CSV
+ * (cells are text, never formulas; levels are numbers, 廃棄日 an Excel date),
+ * a bold header row, frozen panes, filters, and the 取扱制限 of each asset's
+ * levels in a last column.  opts->encoding is not read.
+ */
+int mamori_asset_export_xlsx(struct mamori_store *s, const char *path, const struct mamori_export_opts *opts,
     struct mamori_error *err);
 
 #endif

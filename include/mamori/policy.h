@@ -56,6 +56,8 @@ struct mamori_organisation {
 	size_t ndepartments;
 	struct mamori_family *families;
 	size_t nfamilies;
+	const char *timezone;	/* IANA name, e.g. Asia/Tokyo; NULL: MAMORI_TZ_DEFAULT */
+	struct mamori_srcpos timezone_pos;
 };
 
 /*
@@ -268,6 +270,9 @@ const struct mamori_role *mamori_policy_role(const struct mamori_policy *p, cons
 const struct mamori_department *mamori_policy_department(const struct mamori_policy *p, const char *id);
 const struct mamori_segment *mamori_policy_segment(const struct mamori_policy *p, const char *id);
 const struct mamori_axis *mamori_policy_axis(const struct mamori_policy *p, const char *id);
+
+/* The time zone people of the organisation read times in: organisation.timezone, else Asia/Tokyo. */
+const char *mamori_policy_timezone(const struct mamori_policy *p);
 const struct mamori_level *mamori_policy_level(const struct mamori_axis *axis, int level);
 const struct mamori_asset_kind *mamori_policy_asset_kind(const struct mamori_policy *p, const char *id);
 const struct mamori_threat *mamori_policy_threat(const struct mamori_policy *p, const char *id);

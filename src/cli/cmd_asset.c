@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "mamori/i18n.h"
 #include "mamori/asset.h"
+#include "mamori/tz.h"
 #include "mamori/store.h"
 #include "mamori/xlsx.h"
 
@@ -30,7 +31,8 @@ static const char asset_usage[] =
     "                        [--strict] [--dry-run] [--db PATH]\n"
     "       mamori asset import FILE.xlsx [--sheet NAME] [--header-row N] [--map FROM=TO]...\n"
     "                        [--strict] [--dry-run] [--db PATH]\n"
-    "       mamori asset export --format csv|xlsx [--out FILE [--force]] [--db PATH]\n"
+    "       mamori asset export --format csv [--encoding utf-8|cp932] [--out FILE [--force]] [--db PATH]\n"
+    "       mamori asset export --format xlsx --out FILE [--force] [--db PATH]\n"
     "EXPR is a level or a comparison: 2, '>=2', '<3'.  --limit shows one page of N assets;\n"
     "the next starts with --after and the page's last id.  --count prints how many match.\n";
 
@@ -339,12 +341,19 @@ asset_show(int argc, char **argv)
 		free(txt);
 		cJSON_Delete(j);
 	} else {
+		const struct mamori_policy *p = mamori_store_policy(s);
+		struct mamori_tz tz;
+		char when[64];
+		mamori_tz_load(&tz, mamori_policy_timezone(p), NULL);
 		for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 			if (a.f[k] == NULL)
 				continue;
 			cell(mamori_asset_columns[k].ja, 16);
-			printf("%s\n", a.f[k]);
+			printf("%s\n", k == MAMORI_AF_CREATED || k == MAMORI_AF_UPDATED ?
+			    mamori_tz_format(&tz, a.f[k], when, sizeof(when)) :
+			    mamori_asset_display(p, (enum mamori_asset_field)k, a.f[k]));
 		}
+		mamori_tz_free(&tz);
 		printf("\n取扱制限 (handling restrictions) under policy %s:\n", mamori_store_policy(s)->id);
 		mamori_asset_restrictions(mamori_store_policy(s), &a, print_restriction, NULL);
 	}
@@ -355,6 +364,7 @@ asset_show(int argc, char **argv)
 }
 
 struct list_ctx {
+	const struct mamori_policy *p;
 	bool json, csv;
 	size_t n;
 	char last[64];		/* the id of the last asset printed: where the next page starts */
@@ -404,11 +414,13 @@ list_row(const struct mamori_asset *a, void *arg)
 	} else {
 		cell(a->f[MAMORI_AF_ID], 9);
 		cell(a->f[MAMORI_AF_NAME], 28);
-		cell(a->f[MAMORI_AF_KIND], 15);
-		cell(a->f[MAMORI_AF_DEPARTMENT], 12);
-		cell(a->f[MAMORI_AF_SEGMENT], 9);
-		printf("%s/%s/%s  %s\n", a->f[MAMORI_AF_CONFIDENTIALITY], a->f[MAMORI_AF_INTEGRITY],
-		    a->f[MAMORI_AF_AVAILABILITY], a->f[MAMORI_AF_STATUS]);
+		cell(mamori_asset_display(c->p, MAMORI_AF_KIND, a->f[MAMORI_AF_KIND]), 14);
+		cell(mamori_asset_display(c->p, MAMORI_AF_DEPARTMENT, a->f[MAMORI_AF_DEPARTMENT]), 14);
+		cell(mamori_asset_display(c->p, MAMORI_AF_SEGMENT, a->f[MAMORI_AF_SEGMENT]), 22);
+		cell(a->f[MAMORI_AF_CONFIDENTIALITY], 2);
+		cell(a->f[MAMORI_AF_INTEGRITY], 2);
+		cell(a->f[MAMORI_AF_AVAILABILITY], 2);
+		printf("%s\n", mamori_asset_display(c->p, MAMORI_AF_STATUS, a->f[MAMORI_AF_STATUS]));
 	}
 	return 0;
 }
@@ -454,6 +466,7 @@ asset_list(int argc, char **argv)
 		return asset_count(s, &o);
 	c.json = o.json;
 	c.csv = o.csv;
+	c.p = mamori_store_policy(s);
 	if (c.json)
 		printf("[\n");
 	else if (c.csv) {
@@ -463,10 +476,13 @@ asset_list(int argc, char **argv)
 	} else {
 		cell("資産番号", 9);
 		cell("資産名", 28);
-		cell("種別", 15);
-		cell("所管課", 12);
-		cell("区分", 9);
-		printf("機/完/可  状態\n");
+		cell("種別", 14);
+		cell("所管課", 14);
+		cell("ネットワーク区分", 22);
+		cell("機", 2);
+		cell("完", 2);
+		cell("可", 2);
+		printf("状態\n");
 	}
 	if (o.filter.limit > 0)
 		rc = mamori_asset_page(s, &o.filter, list_row, &c, &page, &err);
@@ -679,6 +695,7 @@ asset_export(int argc, char **argv)
 	struct asset_opts o;
 	struct mamori_store *s = NULL;
 	struct mamori_error err = { 0 };
+	struct mamori_export_opts eo;
 	FILE *out = stdout;
 	int rc, fd = -1;
 
@@ -688,24 +705,31 @@ asset_export(int argc, char **argv)
 		return cli_usage_error("asset export: --format csv or --format xlsx\n%s", asset_usage);
 	if (strcmp(o.format, "xlsx") == 0 && o.out == NULL)
 		return cli_usage_error("asset export --format xlsx needs --out FILE.xlsx");
+	if (o.encoding != NULL && (strcmp(o.format, "csv") != 0 || (strcasecmp(o.encoding, "utf-8") != 0 &&
+	    strcasecmp(o.encoding, "cp932") != 0)))
+		return cli_usage_error("asset export: --encoding is utf-8 or cp932, for --format csv");
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
+	eo = (struct mamori_export_opts){ .encoding = o.encoding, .progress = progress_if_tty() };
 	if (o.out && (fd = export_file(o.out, o.force)) < 0 && errno == EEXIST) {
 		rc = mamori_error_set(&err, MAMORI_E_CONFLICT, "%s exists already; give --force to replace it", o.out);
 	} else if (o.out && fd < 0) {
 		rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s: %s", o.out, strerror(errno));
 	} else if (strcmp(o.format, "xlsx") == 0) {
 		close(fd);	/* the writer opens it again by name; the file keeps its mode */
-		rc = mamori_asset_export_xlsx(s, o.out, progress_if_tty(), &err);
+		rc = mamori_asset_export_xlsx(s, o.out, &eo, &err);
 	} else {
 		if (o.out && (out = fdopen(fd, "wb")) == NULL) {
 			close(fd);
 			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);
 		} else
-			rc = mamori_asset_export_csv(s, out, progress_if_tty(), &err);
+			rc = mamori_asset_export_csv(s, out, &eo, &err);
 		if (out != stdout && out != NULL && fclose(out) != 0 && rc == 0)
 			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o.out);
 	}
+	/* nothing half-written: a file this export made goes when it failed */
+	if (rc != 0 && fd >= 0)
+		(void)unlink(o.out);
 	if (rc != 0)
 		fprintf(stderr, "mamori: asset export: %s\n", err.message);
 	mamori_asset_clear(&o.fields);

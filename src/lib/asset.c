@@ -10,6 +10,7 @@
 #include "fold.h"
 #include "utf8.h"
 #include "mamori/i18n.h"
+#include "mamori/tz.h"
 #include "audit_internal.h"
 #include "store_internal.h"
 
@@ -23,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <strings.h>
+#include <iconv.h>
 #include <xlsxwriter.h>
 
 const struct mamori_asset_column mamori_asset_columns[MAMORI_AF_COUNT] = {
@@ -147,6 +149,15 @@ empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
+static const struct mamori_disposal_method *
+find_method(const char *m)
+{
+	for (size_t i = 0; i < mamori_ndisposal_methods; i++)
+		if (strcmp(mamori_disposal_methods[i].id, m) == 0 || strcmp(mamori_disposal_methods[i].ja, m) == 0)
+			return &mamori_disposal_methods[i];
+	return NULL;
+}
+
 /* A problem with field k: `FILE: row N, column X: …`, or `X (id): …` for a single asset. */
 static void
 problem(struct mamori_diags *d, const char *file, int row, int k, const char *fmt, const char *v1,
@@ -193,6 +204,26 @@ trim(char *s)
 	}
 	s[n] = '\0';
 	return s;
+}
+
+/*
+ * A cell as the register keeps it: trimmed, and a time written with an offset
+ * (what an export writes: 2026-12-05T11:07:12+09:00) as the UTC it stores
+ * (2026-12-05T02:07:12Z), rewritten in place: it is never longer.
+ */
+static char *
+clean_cell(char *v, int k)
+{
+	char utc[48];
+
+	v = trim(v);
+	/* what an export put before a cell Excel would take for a formula */
+	if (v[0] == '\'' && strchr("=+-@\t\r", v[1]) != NULL && v[1] != '\0')
+		v++;
+	if ((k == MAMORI_AF_CREATED || k == MAMORI_AF_UPDATED) && strlen(v) < sizeof(utc) &&
+	    mamori_time_utc(v, utc, sizeof(utc)) && strlen(utc) <= strlen(v))
+		memcpy(v, utc, strlen(utc) + 1);
+	return v;
 }
 
 /* "active" or "disposed" for a status word (English or Japanese, any width); NULL when it is neither. */
@@ -458,6 +489,11 @@ check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], 
 		else
 			unknown_name(c, names[n].what, k, f[k], file, row, d);
 	}
+	if (!empty(f[MAMORI_AF_DISPOSED_METHOD])) {
+		const struct mamori_disposal_method *m = find_method(f[MAMORI_AF_DISPOSED_METHOD]);
+		if (m != NULL)
+			f[MAMORI_AF_DISPOSED_METHOD] = m->id;	/* as the export writes it: 裁断（シュレッダー） */
+	}
 	if (!empty(f[MAMORI_AF_STATUS])) {
 		const char *st = status_word(f[MAMORI_AF_STATUS]);
 		if (st != NULL)
@@ -480,7 +516,7 @@ mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const 
 
 	checker_init(&c, p, NULL);
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
-		f[k] = a->f[k] ? trim(a->f[k]) : NULL;
+		f[k] = a->f[k] ? clean_cell(a->f[k], k) : NULL;
 	n = check_fields(&c, f, idbuf, file, row, d);
 	/* copy the normal forms back (mamori_asset_set copies before it frees) */
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
@@ -488,6 +524,31 @@ mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const 
 			mamori_asset_set(a, (enum mamori_asset_field)k, f[k]);
 	checker_free(&c);
 	return n;
+}
+
+const char *
+mamori_asset_display(const struct mamori_policy *p, enum mamori_asset_field k, const char *v)
+{
+	const struct mamori_asset_kind *kind;
+	const struct mamori_department *d;
+	const struct mamori_role *r;
+	const struct mamori_segment *seg;
+
+	if (v == NULL)
+		return "";
+	switch (k) {
+	case MAMORI_AF_KIND: return (kind = mamori_policy_find_asset_kind(p, v)) ? kind->title : v;
+	case MAMORI_AF_DEPARTMENT: return (d = mamori_policy_find_department(p, v)) ? d->title : v;
+	case MAMORI_AF_ROLE: return (r = mamori_policy_find_role(p, v)) ? r->title : v;
+	case MAMORI_AF_SEGMENT: return (seg = mamori_policy_find_segment(p, v)) ? seg->title : v;
+	case MAMORI_AF_STATUS:
+		return strcmp(v, "active") == 0 ? "使用中" : strcmp(v, "disposed") == 0 ? "廃棄済" : v;
+	case MAMORI_AF_DISPOSED_METHOD: {
+		const struct mamori_disposal_method *m = find_method(v);
+		return m ? m->ja : v;
+	}
+	default: return v;
+	}
 }
 
 /* ---- rows ------------------------------------------------------------- */
@@ -790,15 +851,6 @@ out:
 	mamori_asset_clear(&before);
 	mamori_asset_clear(&after);
 	return rc;
-}
-
-static const struct mamori_disposal_method *
-find_method(const char *m)
-{
-	for (size_t i = 0; i < mamori_ndisposal_methods; i++)
-		if (strcmp(mamori_disposal_methods[i].id, m) == 0 || strcmp(mamori_disposal_methods[i].ja, m) == 0)
-			return &mamori_disposal_methods[i];
-	return NULL;
 }
 
 /* The first irreversible-disposal restriction that binds the asset, or NULL. */
@@ -1862,7 +1914,7 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		memset(ir->f, 0, sizeof(ir->f));
 		for (size_t i = 0; i < rec.nfields && i < ncols; i++)
 			if (colmap[i] >= 0 && mamori_asset_columns[colmap[i]].importable &&
-			    *(rec.fields[i] = trim(rec.fields[i])) != '\0')
+			    *(rec.fields[i] = clean_cell(rec.fields[i], colmap[i])) != '\0')
 				ir->f[colmap[i]] = rec.fields[i];
 		if (check_fields(&ck, ir->f, idbuf, name, row, diags) == 0 && scope != NULL &&
 		    scope->allows != NULL && !scope->allows(ir->f[MAMORI_AF_DEPARTMENT], scope->ctx)) {
@@ -1958,31 +2010,58 @@ mamori_asset_import_buffer(struct mamori_store *s, const char *actor, const char
 
 /* ---- export ------------------------------------------------------------- */
 
-static void
-csv_field(FILE *out, const char *v)
-{
-	if (v == NULL)
-		v = "";
-	if (strpbrk(v, ",\"\r\n") == NULL) {
-		fputs(v, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *v; v++) {
-		if (*v == '"')
-			fputc('"', out);
-		fputc(*v, out);
-	}
-	fputc('"', out);
-}
-
-/* What an export walks with: the output, and progress now and then. */
+/* What an export walks with: the output, the policy and zone to show values in, progress. */
 struct export_ctx {
 	FILE *out;
 	size_t done, total;
 	void (*progress)(size_t, size_t);
 	const struct mamori_asset_scope *scope;	/* NULL: every asset */
+	const struct mamori_policy *p;
+	struct mamori_tz tz;
+	iconv_t cd;			/* UTF-8 → CP932, or (iconv_t)-1: UTF-8 as it is */
+	FILE *row;			/* a row before it is converted (cd only) */
+	char *row_buf;
+	size_t row_len;
+	char bad[64];			/* the asset CP932 could not write */
 };
+
+static bool
+export_init(struct export_ctx *e, struct mamori_store *s, const struct mamori_export_opts *o, FILE *out,
+    struct mamori_error *err)
+{
+	memset(e, 0, sizeof(*e));
+	e->out = out;
+	e->progress = o->progress;
+	e->total = o->progress ? (size_t)asset_count(s) : 0;
+	e->scope = o->scope;
+	e->p = s->policy;
+	e->cd = (iconv_t)-1;
+	mamori_tz_load(&e->tz, mamori_policy_timezone(s->policy), NULL);	/* UTC when it cannot */
+	if (o->encoding == NULL || strcasecmp(o->encoding, "utf-8") == 0 || strcasecmp(o->encoding, "utf8") == 0)
+		return true;
+	if (strcasecmp(o->encoding, "cp932") != 0 && strcasecmp(o->encoding, "shift_jis") != 0 &&
+	    strcasecmp(o->encoding, "sjis") != 0) {
+		mamori_error_set(err, MAMORI_E_USAGE, "encoding '%s': write utf-8 or cp932", o->encoding);
+		return false;
+	}
+	if ((e->cd = iconv_open("CP932", "UTF-8")) == (iconv_t)-1 ||
+	    (e->row = open_memstream(&e->row_buf, &e->row_len)) == NULL) {
+		mamori_error_set(err, MAMORI_E_NOMEM, "cannot convert to CP932: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static void
+export_free(struct export_ctx *e)
+{
+	if (e->row != NULL)
+		fclose(e->row);
+	free(e->row_buf);
+	if (e->cd != (iconv_t)-1)
+		iconv_close(e->cd);
+	mamori_tz_free(&e->tz);
+}
 
 static bool
 export_hides(const struct export_ctx *e, const struct mamori_asset *a)
@@ -2005,65 +2084,127 @@ export_end(struct export_ctx *e)
 		e->progress(e->total, e->total);
 }
 
+/* What a person reads for field k of a (buf holds a time in the zone). */
+static const char *
+export_value(const struct export_ctx *e, const struct mamori_asset *a, int k, char *buf, size_t n)
+{
+	if (k == MAMORI_AF_CREATED || k == MAMORI_AF_UPDATED)
+		return a->f[k] ? mamori_tz_rfc3339(&e->tz, a->f[k], buf, n) : "";
+	return mamori_asset_display(e->p, (enum mamori_asset_field)k, a->f[k]);
+}
+
+/* Whether Excel would take a CSV cell starting so for a formula (OWASP's list). */
+static bool
+formula_start(const char *v)
+{
+	return v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r';
+}
+
+static void
+csv_field(FILE *out, const char *v)
+{
+	if (v == NULL)
+		v = "";
+	if (strpbrk(v, ",\"\r\n") == NULL && !formula_start(v)) {
+		fputs(v, out);
+		return;
+	}
+	fputc('"', out);
+	if (formula_start(v))
+		fputc('\'', out);	/* text, not a formula; an import takes it off */
+	for (; *v; v++) {
+		if (*v == '"')
+			fputc('"', out);
+		fputc(*v, out);
+	}
+	fputc('"', out);
+}
+
+/* Converts the row in e->row to CP932 onto e->out; false when a character does not exist there. */
+static bool
+row_to_cp932(struct export_ctx *e)
+{
+	char out[4096], *in;
+	size_t left, room;
+	bool ok = true;
+
+	fflush(e->row);
+	in = e->row_buf;
+	left = e->row_len;
+	while (left > 0 && ok) {
+		char *o = out;
+		room = sizeof(out);
+		if (iconv(e->cd, &in, &left, &o, &room) == (size_t)-1 && errno != E2BIG)
+			ok = false;
+		fwrite(out, 1, sizeof(out) - room, e->out);
+	}
+	rewind(e->row);
+	return ok;
+}
+
+static void
+csv_cells(struct export_ctx *e, FILE *out, const struct mamori_asset *a)
+{
+	char buf[64];
+
+	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
+		if (k)
+			fputc(',', out);
+		csv_field(out, a ? export_value(e, a, k, buf, sizeof(buf)) : mamori_asset_columns[k].ja);
+	}
+	fputs("\r\n", out);
+}
+
 static int
 csv_row(const struct mamori_asset *a, void *ctx)
 {
 	struct export_ctx *e = ctx;
-	FILE *out = e->out;
 
 	export_step(e);
 	if (export_hides(e, a))
 		return 0;
-
-	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
-		if (k)
-			fputc(',', out);
-		csv_field(out, a->f[k]);
+	csv_cells(e, e->row ? e->row : e->out, a);
+	if (e->row != NULL && !row_to_cp932(e)) {
+		snprintf(e->bad, sizeof(e->bad), "%s", a->f[MAMORI_AF_ID] ? a->f[MAMORI_AF_ID] : "?");
+		return MAMORI_E_INVALID;
 	}
-	fputs("\r\n", out);
-	return ferror(out) ? MAMORI_E_IO : 0;
+	return ferror(e->out) ? MAMORI_E_IO : 0;
 }
 
-static int
-export_csv(struct mamori_store *s, const struct mamori_asset_filter *filter, const struct mamori_asset_scope *scope,
-    FILE *out, void (*progress)(size_t done, size_t total), struct mamori_error *err)
+int
+mamori_asset_export_csv(struct mamori_store *s, FILE *out, const struct mamori_export_opts *opts,
+    struct mamori_error *err)
 {
-	struct export_ctx e = { out, 0, progress ? (size_t)asset_count(s) : 0, progress, scope };
-	int rc;
+	static const struct mamori_export_opts none;
+	struct export_ctx e;
+	int rc = 0;
 
-	fputs("\xEF\xBB\xBF", out);	/* the BOM tells Excel the file is UTF-8 */
-	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
-		if (k)
-			fputc(',', out);
-		csv_field(out, mamori_asset_columns[k].ja);
+	if (!export_init(&e, s, opts ? opts : &none, out, err)) {
+		rc = err->code ? err->code : MAMORI_E_USAGE;
+		goto out;
 	}
-	fputs("\r\n", out);
-	rc = mamori_asset_list(s, filter, csv_row, &e, err);
+	if (e.row == NULL)
+		fputs("\xEF\xBB\xBF", out);	/* the BOM tells Excel the file is UTF-8 */
+	csv_cells(&e, e.row ? e.row : out, NULL);
+	if (e.row != NULL)
+		row_to_cp932(&e);	/* the headers are CP932 */
+	rc = mamori_asset_list(s, opts ? opts->filter : NULL, csv_row, &e, err);
+	if (rc == MAMORI_E_INVALID && e.bad[0])
+		mamori_error_set(err, rc, "asset %s holds a character that CP932 cannot write; export it "
+		    "as UTF-8 (without --encoding), which Excel 2016 and later read", e.bad);
 	if (rc == 0 && (fflush(out) != 0 || ferror(out)))
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write the export");
 	if (rc == 0)
 		export_end(&e);
+out:
+	export_free(&e);
 	return rc;
-}
-
-int
-mamori_asset_export_csv(struct mamori_store *s, FILE *out, void (*progress)(size_t done, size_t total),
-    struct mamori_error *err)
-{
-	return export_csv(s, NULL, NULL, out, progress, err);
-}
-
-int
-mamori_asset_export_csv_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
-    const struct mamori_asset_scope *scope, FILE *out, struct mamori_error *err)
-{
-	return export_csv(s, filter, scope, out, NULL, err);
 }
 
 struct xlsx_ctx {
 	struct export_ctx e;
 	lxw_worksheet *ws;
-	const struct mamori_policy *p;
+	lxw_format *date;
 	lxw_row_t row;
 	char restr[4096];
 	size_t used;
@@ -2131,10 +2272,23 @@ collect_restriction(const struct mamori_axis *axis, const struct mamori_restrict
 		    x->used ? "\n" : "", axis->title, r->text, r->clause);
 }
 
+/* A YYYY-MM-DD date as an Excel date cell; false when v is not one. */
+static bool
+xlsx_date(struct xlsx_ctx *x, lxw_col_t col, const char *v)
+{
+	lxw_datetime dt = { 0 };
+	char end;
+
+	if (sscanf(v, "%4d-%2d-%2d%c", &dt.year, &dt.month, &dt.day, &end) != 3 || strlen(v) != 10)
+		return false;
+	return worksheet_write_datetime(x->ws, x->row, col, &dt, x->date) == LXW_NO_ERROR;
+}
+
 static int
 xlsx_row(const struct mamori_asset *a, void *ctx)
 {
 	struct xlsx_ctx *x = ctx;
+	char buf[64];
 
 	export_step(&x->e);
 	if (export_hides(&x->e, a))
@@ -2143,41 +2297,53 @@ xlsx_row(const struct mamori_asset *a, void *ctx)
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 		if (k >= MAMORI_AF_CONFIDENTIALITY && k <= MAMORI_AF_AVAILABILITY)
 			worksheet_write_number(x->ws, x->row, (lxw_col_t)k, (int)to_int(a->f[k]), NULL);
+		else if (k == MAMORI_AF_DISPOSED_DATE && a->f[k] && xlsx_date(x, (lxw_col_t)k, a->f[k]))
+			continue;
 		else if (a->f[k])
-			worksheet_write_string(x->ws, x->row, (lxw_col_t)k, xlsx_literal(x, a->f[k]), NULL);
+			worksheet_write_string(x->ws, x->row, (lxw_col_t)k,
+			    xlsx_literal(x, export_value(&x->e, a, k, buf, sizeof(buf))), NULL);
 	}
 	x->used = 0;
 	x->restr[0] = '\0';
-	mamori_asset_restrictions(x->p, a, collect_restriction, x);
+	mamori_asset_restrictions(x->e.p, a, collect_restriction, x);
 	worksheet_write_string(x->ws, x->row, MAMORI_AF_COUNT, x->restr, NULL);
 	return 0;
 }
 
-static int
-export_xlsx(struct mamori_store *s, const struct mamori_asset_filter *filter, const struct mamori_asset_scope *scope,
-    const char *path, void (*progress)(size_t done, size_t total), struct mamori_error *err)
+int
+mamori_asset_export_xlsx(struct mamori_store *s, const char *path, const struct mamori_export_opts *opts,
+    struct mamori_error *err)
 {
 	/* constant memory: rows go to a temporary file as they are written (in
 	 * order, as the list gives them) instead of a tree of the whole sheet, and
 	 * strings are written inline; a 1,000,000-row register otherwise takes GBs */
-	lxw_workbook_options opts = { .constant_memory = LXW_TRUE };
-	lxw_workbook *wb = workbook_new_opt(path, &opts);
-	struct xlsx_ctx x = { .e = { NULL, 0, progress ? (size_t)asset_count(s) : 0, progress, scope }, .p = s->policy };
+	static const struct mamori_export_opts none;
+	lxw_workbook_options wo = { .constant_memory = LXW_TRUE };
+	struct mamori_export_opts o = opts ? *opts : none;
+	lxw_workbook *wb;
+	struct xlsx_ctx x = { 0 };
 	lxw_format *bold;
 	int rc;
 
-	if (wb == NULL)
+	o.encoding = NULL;
+	if (!export_init(&x.e, s, &o, NULL, err))
+		return err->code;
+	if ((wb = workbook_new_opt(path, &wo)) == NULL) {
+		export_free(&x.e);
 		return mamori_error_set(err, MAMORI_E_IO, "cannot create %s", path);
+	}
 	x.ws = workbook_add_worksheet(wb, "情報資産管理台帳");
 	bold = workbook_add_format(wb);
 	format_set_bold(bold);
+	x.date = workbook_add_format(wb);
+	format_set_num_format(x.date, "yyyy-mm-dd");
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
 		worksheet_write_string(x.ws, 0, (lxw_col_t)k, mamori_asset_columns[k].ja, bold);
 	worksheet_write_string(x.ws, 0, MAMORI_AF_COUNT, RESTRICTIONS_HEADER, bold);
 	worksheet_freeze_panes(x.ws, 1, 2);
 	worksheet_set_column(x.ws, 0, MAMORI_AF_COUNT - 1, 14, NULL);
 	worksheet_set_column(x.ws, MAMORI_AF_COUNT, MAMORI_AF_COUNT, 60, NULL);
-	rc = mamori_asset_list(s, filter, xlsx_row, &x, err);
+	rc = mamori_asset_list(s, o.filter, xlsx_row, &x, err);
 	worksheet_autofilter(x.ws, 0, 0, x.row, MAMORI_AF_COUNT);
 	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
 		rc = mamori_error_set(err, MAMORI_E_IO, "cannot write %s", path);
@@ -2186,19 +2352,6 @@ export_xlsx(struct mamori_store *s, const struct mamori_asset_filter *filter, co
 	free(x.literal);
 	if (rc == 0)
 		export_end(&x.e);
+	export_free(&x.e);
 	return rc;
-}
-
-int
-mamori_asset_export_xlsx(struct mamori_store *s, const char *path, void (*progress)(size_t done, size_t total),
-    struct mamori_error *err)
-{
-	return export_xlsx(s, NULL, NULL, path, progress, err);
-}
-
-int
-mamori_asset_export_xlsx_where(struct mamori_store *s, const struct mamori_asset_filter *filter,
-    const struct mamori_asset_scope *scope, const char *path, struct mamori_error *err)
-{
-	return export_xlsx(s, filter, scope, path, NULL, err);
 }

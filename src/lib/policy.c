@@ -3,6 +3,7 @@
 #include "policy_internal.h"
 #include "policy_schema.h"
 #include "fold.h"
+#include "mamori/tz.h"
 #include "utf8.h"
 #include "yamlmap.h"
 
@@ -607,6 +608,12 @@ mamori_policy_mail_segment(const struct mamori_policy *p, const char *domain)
 	return best ? best : (n > 0 ? any : NULL);
 }
 
+const char *
+mamori_policy_timezone(const struct mamori_policy *p)
+{
+	return p->organisation.timezone ? p->organisation.timezone : MAMORI_TZ_DEFAULT;
+}
+
 bool
 mamori_segment_requires(const struct mamori_segment *s, const char *requirement)
 {
@@ -637,6 +644,10 @@ alias_matches(const char **aliases, size_t n, const char *folded)
 #define FIND_BY_NAME(arr, n, name, extra)                                     \
 	do {                                                                  \
 		char f_[512];                                                 \
+		/* ids first, exactly: what the store holds, read often */   \
+		for (size_t i_ = 0; i_ < (n); i_++)                           \
+			if ((arr)[i_].id && strcmp((arr)[i_].id, name) == 0)  \
+				return &(arr)[i_];                            \
 		if (!mamori_fold(name, f_, sizeof(f_)) || f_[0] == '\0')     \
 			return NULL;                                          \
 		for (size_t i_ = 0; i_ < (n); i_++)                           \

@@ -1,4 +1,5 @@
 /* policy_check.c — the meaning of a resolved policy: references, cycles, order. */
+#include "mamori/tz.h"
 #include "mamori/vocab.h"
 #include "policy_internal.h"
 #include "suggest.h"
@@ -124,6 +125,13 @@ check_organisation(struct checker *c)
 
 	IDS(o->bodies, nb, bodies, CAND_MAX);
 	IDS(o->families, nf, families, CAND_MAX);
+	if (o->timezone != NULL) {
+		struct mamori_tz tz;
+		if (!mamori_tz_load(&tz, o->timezone, NULL))
+			report(c, MAMORI_SEV_ERROR, &o->timezone_pos, "organisation.timezone '%s' is not a time zone "
+			    "of the system's tz database (an IANA name such as Asia/Tokyo)", o->timezone);
+		mamori_tz_free(&tz);
+	}
 	for (size_t i = 0; i < o->ndepartments; i++) {
 		const struct mamori_department *d = &o->departments[i];
 		char where[160];

@@ -59,6 +59,9 @@ static const struct ym_field organisation_fields[] = {
 	LIST(struct mamori_organisation, "bodies", bodies, nbodies, body_schema, true, YM_MERGE_REPLACE, "適用範囲: the bodies in scope"),
 	LIST(struct mamori_organisation, "departments", departments, ndepartments, department_schema, false, YM_MERGE_REPLACE, "departments"),
 	LIST(struct mamori_organisation, "families", families, nfamilies, family_schema, false, YM_MERGE_REPLACE, "policy families"),
+	{ .key = "timezone", .kind = YM_STRING, .offset = offsetof(struct mamori_organisation, timezone),
+	  .pos_offset = offsetof(struct mamori_organisation, timezone_pos),
+	  .doc = "the IANA time zone people read times in; Asia/Tokyo when absent" },
 };
 static const struct ym_schema organisation_schema =
     SCHEMA(struct mamori_organisation, "organisation", organisation_fields, NULL);

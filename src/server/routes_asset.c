@@ -725,7 +725,7 @@ route_assets_export(struct request *req, struct response *res)
 			http_error(res, 500, "internal", NULL, "out of memory");
 			return;
 		}
-			rc = mamori_asset_export_csv_where(req->db, &f, &scope, out, &err);
+			rc = mamori_asset_export_csv(req->db, out, &(struct mamori_export_opts){ .filter = &f, .scope = &scope }, &err);
 		fclose(out);
 		if (rc != 0) {
 			free(buf);
@@ -743,7 +743,7 @@ route_assets_export(struct request *req, struct response *res)
 			return;
 		}
 		close(fd);
-			rc = mamori_asset_export_xlsx_where(req->db, &f, &scope, tmp, &err);
+			rc = mamori_asset_export_xlsx(req->db, tmp, &(struct mamori_export_opts){ .filter = &f, .scope = &scope }, &err);
 		if (rc != 0 || !file_body(tmp, res)) {
 			unlink(tmp);
 			http_error(res, 500, "internal", NULL, "%s", rc ? err.message : "cannot read the export");

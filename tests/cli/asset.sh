@@ -176,11 +176,12 @@ def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c i
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 cols = set()
 for l in lines[:-1]:
-    m = re.search(r"機/完/可|\d/\d/\d", l)
+    m = re.search(r"機 完 可|\d  \d  \d ", l)
     assert m, l
     cols.add(w(l[:m.start()]))
 assert len(cols) == 1, cols
 assert any("…" in l for l in lines), "long name cut with an ellipsis"
+assert any("総務課" in l and "情報" in l and "使用中" in l for l in lines), "titles, not ids"
 PY
 
 # progress: never on a redirected stderr, shown on a terminal

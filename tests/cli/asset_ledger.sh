@@ -61,4 +61,64 @@ LANG=ja_JP.UTF-8 LANGUAGE=ja "$MAMORI" asset import "$L/ledger-badlevel.csv" --d
 expect_grep "$TMP/err.ja" "機密性 のレベル '特' はありません: 1〜3 または 高、秘、中、低 のいずれかを使ってください" "in Japanese too"
 expect_exit 1 "unknown kind lists every title" -- "$MAMORI" asset add --name x --kind 車両 --department 税務課 --c 1 --i 1 --a 1 --db "$TMP/l.db"
 expect_grep "$TMP/err" "unknown kind '車両': use one of ネットワーク、情報システム、設備、電磁的記録媒体、情報、印刷した文書、システム関連文書" "kinds by Japanese title, all of them"
+
+# ---- what a person reads: titles and Tokyo time; exports that come back the same ----
+fresh
+"$MAMORI" asset import "$L/ledger-cp932.csv" --map 備考=説明 --db "$TMP/l.db" >/dev/null 2>&1
+"$MAMORI" asset add --name '=cmd|'"'"' /C calc'"'"'!A0' --kind 情報 --department 総務課 --c 1 --i 1 --a 1 \
+	--description '@SUM(1+1)' --db "$TMP/l.db" >/dev/null
+expect_exit 0 "list" -- "$MAMORI" asset list --db "$TMP/l.db"
+expect_grep "$TMP/out" "課税台帳 .*情報システム .*税務課 .*LGWAN接続系 .*3  2  2  使用中" "list: Japanese titles"
+expect_exit 0 "show" -- "$MAMORI" asset show A-000001 --db "$TMP/l.db"
+expect_grep "$TMP/out" "^所管課 *税務課$" "show: the 課's title"
+expect_grep "$TMP/out" "^登録日時 *20[0-9-]* [0-9:]* JST$" "show: Tokyo time"
+expect_exit 0 "show --json keeps ids and UTC" -- "$MAMORI" asset show A-000001 --json --db "$TMP/l.db"
+expect_grep "$TMP/out" '"department":[[:space:]]*"zeimu"' "--json: the id"
+expect_grep "$TMP/out" '"created":[[:space:]]*"20[0-9T:.-]*Z"' "--json: UTC"
+expect_exit 0 "export csv" -- "$MAMORI" asset export --format csv --out "$TMP/e1.csv" --db "$TMP/l.db"
+expect_grep "$TMP/e1.csv" "A-000001,課税台帳,情報システム,年1回見直し,税務課,,LGWAN接続系,,3,2,2,,使用中,20[0-9-]*T[0-9:.]*+09:00," "export: titles and times with the zone's offset"
+expect_grep "$TMP/e1.csv" "A-000004,\"'=cmd|' /C calc'!A0\",情報,\"'@SUM(1+1)\"" "export: formulas neutralised with '"
+rm -f "$TMP"/r.db*
+"$MAMORI" init --policy "$P" --db "$TMP/r.db" >/dev/null
+expect_exit 0 "the export imports" -- "$MAMORI" asset import "$TMP/e1.csv" --db "$TMP/r.db"
+expect_exit 0 "export again" -- "$MAMORI" asset export --format csv --out "$TMP/e2.csv" --db "$TMP/r.db"
+cmp -s "$TMP/e1.csv" "$TMP/e2.csv" && ok || not_ok "export → import → export is the same file"
+"$MAMORI" asset show A-000004 --json --db "$TMP/r.db" >"$TMP/a4.json"
+expect_grep "$TMP/a4.json" '"name":[[:space:]]*"=cmd|'"'"' /C calc'"'"'!A0"' "the ' is taken off on import"
+expect_exit 0 "export cp932" -- "$MAMORI" asset export --format csv --encoding cp932 --out "$TMP/e.sjis.csv" --db "$TMP/l.db"
+iconv -f CP932 -t UTF-8 "$TMP/e.sjis.csv" >"$TMP/e.sjis.utf8" && ok || not_ok "the CP932 export is CP932"
+expect_grep "$TMP/e.sjis.utf8" "^資産番号,資産名,種別" "CP932 export: the header"
+expect_grep "$TMP/e.sjis.utf8" "課税台帳,情報システム" "CP932 export: the rows"
+"$MAMORI" asset add --name '𠮷野家の契約書' --kind 情報 --department 総務課 --c 1 --i 1 --a 1 --db "$TMP/l.db" >/dev/null
+expect_exit 1 "a character CP932 lacks" -- "$MAMORI" asset export --format csv --encoding cp932 --out "$TMP/bad.csv" --db "$TMP/l.db"
+expect_grep "$TMP/err" "asset A-000005 holds a character that CP932 cannot write" "names the asset"
+[ ! -e "$TMP/bad.csv" ] && ok || not_ok "nothing half-written is left"
+expect_exit 2 "--encoding for xlsx" -- "$MAMORI" asset export --format xlsx --encoding cp932 --out "$TMP/x.xlsx" --db "$TMP/l.db"
+
+# the organisation's zone: organisation.timezone, checked
+cat >"$TMP/utc.yaml" <<'YAML'
+mamori-policy: 1
+id: utc-town
+title: UTC町情報セキュリティポリシー
+version: test
+extends: mic-standard
+organisation:
+  name: UTC町
+  timezone: Etc/UTC
+  clause: 基本方針 4(1)
+  bodies: [{ id: internal, title: 内部部局, clause: 第1条 }]
+YAML
+cp "$P" "$TMP/mic-standard.yaml"
+if "$MAMORI" policy check "$TMP/utc.yaml" >"$TMP/pc" 2>&1; then
+	rm -f "$TMP"/u.db*
+	"$MAMORI" init --policy "$TMP/utc.yaml" --db "$TMP/u.db" >/dev/null
+	"$MAMORI" asset add --name x --kind 情報 --department 総務課 --c 1 --i 1 --a 1 --db "$TMP/u.db" >/dev/null
+	"$MAMORI" asset show A-000001 --db "$TMP/u.db" >"$TMP/out"
+	expect_grep "$TMP/out" "^登録日時 *20[0-9-]* [0-9:]* UTC$" "organisation.timezone: Etc/UTC"
+else
+	not_ok "a policy with organisation.timezone checks: $(cat "$TMP/pc")"
+fi
+sed 's|Etc/UTC|Asia/Tokio|' "$TMP/utc.yaml" >"$TMP/bad-tz.yaml"
+expect_exit 1 "an unknown zone" -- "$MAMORI" policy check "$TMP/bad-tz.yaml"
+expect_grep "$TMP/err" "bad-tz.yaml:8:.*organisation.timezone 'Asia/Tokio' is not a time zone" "the zone's line"
 finish

@@ -212,7 +212,7 @@ check(st == 422 and "upload.xlsx" in err(b).get("message", ""), f"a workbook cut
 st, b, h = tanaka.call("GET", "/api/assets/export?format=csv")
 check(st == 200 and b.startswith(b"\xef\xbb\xbf") and "attachment" in (h.get("Content-Disposition") or ""), f"CSV export: {st}")
 rows = list(csv.reader(io.StringIO(b.decode("utf-8-sig"))))
-check(rows and rows[0][0] == "資産番号" and len(rows) > 2 and all(r[4] == "zeimu" for r in rows[1:]), "staff exports only its department")
+check(rows and rows[0][0] == "資産番号" and len(rows) > 2 and all(r[4] == "税務課" for r in rows[1:]), "staff exports only its department (by its title)")
 st, b, _ = tanaka.call("GET", "/api/assets/export?format=csv&c=%3E%3D3")
 rows = list(csv.reader(io.StringIO(b.decode("utf-8-sig"))))
 check(st == 200 and len(rows) >= 2 and all(r[8] == "3" for r in rows[1:]), f"export takes the list's filters: {len(rows)}")

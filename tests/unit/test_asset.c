@@ -473,7 +473,7 @@ test_scoped_import_and_export(void **state)
 	assert_int_equal(n, 2);
 	/* the export shows only what the scope allows, and takes the list's filter */
 	out = open_memstream(&buf, &len);
-	assert_int_equal(mamori_asset_export_csv_where(s, NULL, &scope, out, &err), 0);
+	assert_int_equal(mamori_asset_export_csv(s, out, &(struct mamori_export_opts){ .scope = &scope }, &err), 0);
 	fclose(out);
 	assert_non_null(strstr(buf, "自課"));
 	assert_null(strstr(buf, "他課"));
@@ -481,7 +481,7 @@ test_scoped_import_and_export(void **state)
 	buf = NULL;
 	f.department = "soumu";
 	out = open_memstream(&buf, &len);
-	assert_int_equal(mamori_asset_export_csv_where(s, &f, NULL, out, &err), 0);
+	assert_int_equal(mamori_asset_export_csv(s, out, &(struct mamori_export_opts){ .filter = &f }, &err), 0);
 	fclose(out);
 	assert_null(strstr(buf, "自課"));
 	assert_non_null(strstr(buf, "他課"));
