@@ -327,7 +327,7 @@ yenc_name(const struct line *l)
  * BinHex 4.0 from the first ':' at or after at: its data fork in out and the
  * file name from its header; returns the offset just past the closing ':' (len
  * when there is none).  Run-length expansion is bounded by the block's own
- * length times 64.
+ * length times 64, and by 64 MiB.
  */
 static size_t
 binhex_decode(const char *s, size_t len, size_t at, GByteArray *out, char **name)
@@ -360,7 +360,7 @@ binhex_decode(const char *s, size_t len, size_t at, GByteArray *out, char **name
 				prev = 0x90;
 				g_byte_array_append(raw, &prev, 1);
 			} else {
-				for (unsigned k = 1; k < b && raw->len < (len - at) * 64; k++)
+				for (unsigned k = 1; k < b && raw->len < (len - at) * 64 && raw->len < (64u << 20); k++)
 					g_byte_array_append(raw, &prev, 1);
 			}
 		} else if (b == 0x90) {

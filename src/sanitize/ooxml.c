@@ -98,8 +98,8 @@ static const struct main_type {
 #define CT_CALC_CHAIN "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
 #define WHY_MACROSHEET "Excel 4.0 macro sheet (マクロ)"
 #define WHY_WEBEXT "Office web extension / task pane (アドイン: loads and runs a web page)"
-#define WHY_ALTCHUNK "imported document chunk (w:altChunk target: a docx/docm/RTF/MHT/HTML part " \
-	"Word merges in, with its macros, fields, objects and scripts)"
+#define WHY_ALTCHUNK ("imported document chunk (w:altChunk target: a docx/docm/RTF/MHT/HTML part " \
+	"Word merges in, with its macros, fields, objects and scripts)")
 
 /* Content types of parts that go, and why. */
 static const struct {
@@ -897,8 +897,11 @@ drop_unreachable(struct pkg *k)
 static bool
 is_rel_attr(xmlAttrPtr a)
 {
+	/* r:id, r:embed, r:link …, and VML's o:relid (pictures in Excel's legacy drawings) */
 	return a->ns != NULL && (strcmp((const char *)a->ns->href, NS_REL) == 0 ||
-	    strcmp((const char *)a->ns->href, NS_REL_STRICT) == 0);
+	    strcmp((const char *)a->ns->href, NS_REL_STRICT) == 0 ||
+	    (strcmp((const char *)a->ns->href, "urn:schemas-microsoft-com:office:office") == 0 &&
+		strcmp((const char *)a->name, "relid") == 0));
 }
 
 struct fixup {
@@ -1686,7 +1689,9 @@ main_type(struct pkg *k, struct part **main, int *rc)
 	if (rels == NULL || (*rc = parse_part(k, rels, &doc)) != 0)
 		return NULL;
 	for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n != NULL && mt == NULL; n = n->next) {
-		const char *type = n->type == XML_ELEMENT_NODE ? prop(n, "Type") : NULL, *target = prop(n, "Target");
+		/* only Relationship elements: what Office reads, and what drop_unreachable follows */
+		const char *type = n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "Relationship") == 0 ?
+		    prop(n, "Type") : NULL, *target = type ? prop(n, "Target") : NULL;
 		if (type == NULL || target == NULL || !g_str_has_suffix(type, "/officeDocument"))
 			continue;
 		char *t = resolve_target("", target);

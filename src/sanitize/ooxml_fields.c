@@ -58,8 +58,8 @@ static const char *const what[WML_NKINDS] = {
 	[WML_BUILT] = "field whose name another field makes (hides what it runs); its displayed text kept",
 	[WML_STRAY] = "field instruction outside a field (w:instrText)",
 	[WML_MAILMERGE] = "mail merge data source (w:mailMerge: ODBC/DDE query or linked file / 差し込み印刷)",
-	[WML_ALTCHUNK] = "imported document chunk (w:altChunk: Word merges another docx/docm/RTF/MHT/HTML part in "
-	    "when it opens the file, with its fields, objects and scripts / 外部文書の取込み)",
+	[WML_ALTCHUNK] = ("imported document chunk (w:altChunk: Word merges another docx/docm/RTF/MHT/HTML part in "
+	    "when it opens the file, with its fields, objects and scripts / 外部文書の取込み)"),
 };
 
 const char *
