@@ -21,8 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* images inside are re-encoded: at most a megapixel each, so that a
+	 * header's claim of a huge picture costs little */
 	struct mamori_file_opts o = { .limits = { .max_entries = 200, .max_total = 8u << 20,
-	    .max_ratio = 100, .max_xml_depth = 64 } };
+	    .max_ratio = 100, .max_xml_depth = 64, .max_pixels = 1u << 20 } };
 	struct mamori_file_report rep = { 0 }, rep2 = { 0 };
 	struct mamori_error err = { 0 };
 	char *buf = NULL, *zipped = NULL;

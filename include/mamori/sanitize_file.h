@@ -3,10 +3,14 @@
  * decided by its content, never by its name: a PDF becomes a new PDF of
  * rasterised pages (its text is lost by design), PNG and JPEG images are decoded
  * and re-encoded without metadata, OOXML documents (docx/xlsx/pptx and their
- * macro-enabled forms) are rebuilt without macros, embedded objects, ActiveX,
- * external links, data connections, printer settings, Word fields that run or
- * fetch something (their text kept) and DDE formulas, and plain text is
- * normalised to UTF-8.  Anything else is
+ * macro-enabled forms) are rebuilt without macros (XLM macro sheets known by
+ * their relationship or root element too, auto-run names), embedded objects,
+ * ActiveX, altChunk imports, web add-ins, external links, data connections,
+ * printer settings, Word fields that run or fetch something (their text kept),
+ * DDE formulas and formulas that call out (WEBSERVICE, CALL, EXEC …, in cells,
+ * names, data validation and conditional formatting), parts no relationship
+ * reaches and images other than PNG/JPEG (which are re-encoded), and plain text
+ * is normalised to UTF-8.  Anything else is
  * refused.  Every parser runs under limits (docs/sanitize.md).
  */
 #ifndef MAMORI_SANITIZE_FILE_H

@@ -3,6 +3,7 @@
  * the report and the atomic write of the result.
  */
 #include "file_internal.h"
+#include "names.h"
 #include "../lib/utf8.h"
 
 #include <cjson/cJSON.h>
@@ -56,22 +57,18 @@ file_report_add(struct mamori_file_report *r, const char *name, uint64_t size, c
 		r->cap = cap;
 	}
 	struct mamori_file_item *it = &r->removed[r->nremoved];
-	it->name = strdup(name);
-	it->what = strdup(what);
+	/* names come from hostile input and are printed to terminals and read by
+	 * people: shown on one line, with control and bidi characters escaped (an
+	 * ESC sequence in a zip entry name would be obeyed, a newline would write a
+	 * line of its own, U+202E would show "invoice<RLO>fdp.exe" as "invoiceexe.pdf") */
+	it->name = sanitize_name_dup(name);
+	it->what = sanitize_name_dup(what);
 	it->size = size;
 	if (it->name == NULL || it->what == NULL) {
 		free(it->name);
 		free(it->what);
 		return MAMORI_E_NOMEM;
 	}
-	/* names come from hostile input and are printed to terminals: no control
-	 * characters (an ESC sequence in a zip entry name would be obeyed) */
-	for (char *s = it->name; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-	for (char *s = it->what; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
 	r->nremoved++;
 	return 0;
 }

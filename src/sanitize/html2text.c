@@ -1,7 +1,9 @@
 /* html2text.c — HTML to readable text with libxml2's HTML parser. */
 #include "mamori/sanitize.h"
+#include "names.h"
 
 #include <ctype.h>
+#include <glib.h>
 #include <libxml/HTMLparser.h>
 #include <stdint.h>
 #include <libxml/tree.h>
@@ -78,24 +80,56 @@ put_folded(struct text *t, const char *s)
 	}
 }
 
+/* Length of the scheme of a URL at s ("https" of "https://…"), 0 when s does
+ * not start with scheme "://". */
+static size_t
+scheme_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || !g_ascii_isalpha(s[0]))
+		return 0;
+	while (i < n && i < 32 && (g_ascii_isalnum(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+		i++;
+	return i + 3 <= n && memcmp(s + i, "://", 3) == 0 ? i : 0;
+}
+
+/*
+ * One way to defang a URL, wherever it is shown (href, bare URL in text or in
+ * an HTML text node, an external link in a document's report): http(s) becomes
+ * hxxp(s), any other scheme's "://" becomes "[:]//", and every dot of the host
+ * "[.]" — "www.…" without a scheme too.  No mail client or terminal makes a link
+ * of the result.
+ */
 char *
 mamori_defang_url(const char *url)
 {
-	size_t n = strlen(url);
+	size_t n = strlen(url), sl = scheme_len(url, n);
 	char *out = malloc(n * 3 + 8), *o = out;
-	const char *host = strstr(url, "://"), *end;
+	const char *host = NULL, *end;
 
 	if (out == NULL)
 		return NULL;
-	if (strncasecmp(url, "http", 4) == 0) {
+	if (sl > 0)
+		host = url + sl + 3;
+	else if (g_ascii_strncasecmp(url, "www.", 4) == 0)
+		host = url;
+	else if (strstr(url, "://") != NULL)
+		host = strstr(url, "://") + 3;
+	if (g_ascii_strncasecmp(url, "http", 4) == 0) {
 		memcpy(o, "hxxp", 4);
 		o += 4;
 		url += 4;
+	} else if (sl > 0 && g_ascii_strncasecmp(url, "hxxp", 4) != 0) {
+		memcpy(o, url, sl);
+		memcpy(o + sl, "[:]//", 5);
+		o += sl + 5;
+		url += sl + 3;
 	}
-	host = host ? host + 3 : NULL;
-	end = host ? host + strcspn(host, "/?#") : NULL;
+	end = host ? host + strcspn(host, "/?#\\") : NULL;
 	for (; *url; url++) {
-		if (host && url >= host && url < end && *url == '.') {
+		if (host && url >= host && url < end && *url == '.' &&
+		    !(url > host && url[-1] == '[' && url[1] == ']')) {	/* "[.]" stays: defanged twice is once */
 			memcpy(o, "[.]", 3);
 			o += 3;
 		} else {
@@ -104,6 +138,59 @@ mamori_defang_url(const char *url)
 	}
 	*o = '\0';
 	return out;
+}
+
+/* Bytes that end a bare URL: white space, controls, quotes and brackets that
+ * mail clients end a link at, and anything not ASCII (Japanese text that runs
+ * on after a URL without a space). */
+static bool
+url_byte(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != '"' && c != '\'' && c != '`';
+}
+
+static bool
+word_byte(unsigned char c)
+{
+	return g_ascii_isalnum(c) || c == '+' || c == '-' || c == '.' || c == '_' || c == '@';
+}
+
+char *
+mamori_defang_text(const char *s, size_t n)
+{
+	GString *out = g_string_sized_new(n + 16);
+	size_t i = 0, copied = 0;
+
+	while (i < n) {
+		size_t sl = 0;
+		bool start = (i == 0 || !word_byte((unsigned char)s[i - 1])) &&
+		    ((sl = scheme_len(s + i, n - i)) > 0 ||
+			(n - i > 4 && g_ascii_strncasecmp(s + i, "www.", 4) == 0 && url_byte((unsigned char)s[i + 4])));
+		if (!start) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && url_byte((unsigned char)s[j]))
+			j++;
+		if ((sl > 0 && j == i + sl + 3) ||	/* "http://" alone: no host to defang */
+		    (sl >= 4 && g_ascii_strncasecmp(s + i, "hxxp", 4) == 0)) {	/* defanged already */
+			i = j;
+			continue;
+		}
+		g_string_append_len(out, s + copied, (gssize)(i - copied));
+		char *url = g_strndup(s + i, j - i), *d = mamori_defang_url(url);
+		g_string_append(out, d ? d : url);
+		free(d);
+		g_free(url);
+		i = copied = j;
+	}
+	g_string_append_len(out, s + copied, (gssize)(n - copied));
+	char *r = malloc(out->len + 1);
+	if (r != NULL)
+		memcpy(r, out->str, out->len + 1);
+	g_string_free(out, TRUE);
+	return r;
 }
 
 static bool
@@ -233,7 +320,7 @@ walk(struct text *t, const xmlNode *n)
 }
 
 char *
-mamori_html_to_text(const char *html, size_t len)
+sanitize_html_text(const char *html, size_t len)
 {
 	struct text t = { 0 };
 	htmlDocPtr doc;
@@ -252,4 +339,19 @@ mamori_html_to_text(const char *html, size_t len)
 		return NULL;
 	}
 	return t.buf ? t.buf : strdup("");
+}
+
+/* The text of the HTML with every URL defanged: the hrefs (done as each link is
+ * written) and the bare ones in text nodes, read from the whole text so that a
+ * URL split over elements (<b>http://</b><i>evil.example.com</i>) is one. */
+char *
+mamori_html_to_text(const char *html, size_t len)
+{
+	char *t = sanitize_html_text(html, len), *d;
+
+	if (t == NULL)
+		return NULL;
+	d = mamori_defang_text(t, strlen(t));
+	free(t);
+	return d;
 }

@@ -49,7 +49,7 @@ be32(const unsigned char *p)
 static int
 png_note_chunks(const unsigned char *p, size_t len, struct mamori_file_report *rep)
 {
-	static const char *const kept[] = { "IHDR", "PLTE", "IDAT", "IEND", "tRNS" };
+	static const char *const kept[] = { "IHDR", "PLTE", "IDAT", "IEND", "tRNS", "bKGD" };	/* bKGD: cairo writes one */
 	size_t off = 8;
 
 	while (off + 12 <= len) {

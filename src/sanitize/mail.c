@@ -6,6 +6,7 @@
 #include "mamori/quarantine.h"
 #include "../lib/utf8.h"
 #include "digest.h"
+#include "names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,14 +133,28 @@ out:
 	return utf8;
 }
 
+static void cut_encoded(struct walk *w, GString *text, const char *charset, bool raw);
+
 /* Text of a text part in UTF-8: GMime converts from the declared charset; when
  * the charset lies or is unknown, the bytes are tried as UTF-8, CP932, EUC-JP,
  * ISO-2022-JP in turn and anything left invalid is replaced. */
 static void
-append_text(GString *out, GMimePart *part)
+append_text(struct walk *w, GString *out, GMimePart *part)
 {
 	GByteArray *raw = part_bytes(part);
 	const char *declared = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+
+	if (raw->len > 0) {	/* encoded files, as the bytes came (cut_encoded) */
+		GString *r = g_string_new_len((const char *)raw->data, (gssize)raw->len);
+		size_t before = r->len;
+		int n = w->nremoved;
+		cut_encoded(w, r, declared, true);
+		if (w->nremoved != n || r->len != before) {
+			g_byte_array_set_size(raw, 0);
+			g_byte_array_append(raw, (const guint8 *)r->str, (guint)r->len);
+		}
+		g_string_free(r, TRUE);
+	}
 	static const char *const guesses[] = { "CP932", "EUC-JP", "ISO-2022-JP" };
 	char *conv = NULL;
 
@@ -177,21 +192,327 @@ note_removed(struct walk *w, const char *name, const char *type, const guint8 *d
 	sanitize_sha256_hex(data, len, hex);
 	w->nremoved++;
 	g_string_append_printf(w->removed, "  %d. ", w->nremoved);
-	size_t at = w->removed->len;
-	append_valid_utf8(w->removed, name ? name : "(名前なし)", name ? strlen(name) : strlen("(名前なし)"));
+	/* the name on one line, controls and bidi escaped, a URL in it defanged: a
+	 * sender's name must not write a line of the notice or reorder it */
+	GString *shown = g_string_new(NULL);
+	if (name != NULL)
+		sanitize_append_name(shown, name, strlen(name));
+	else
+		g_string_append(shown, "(名前なし)");
+	char *d = mamori_defang_text(shown->str, shown->len);
+	if (d != NULL) {
+		g_string_assign(shown, d);
+		free(d);
+	}
+	g_string_append_len(w->removed, shown->str, (gssize)shown->len);
+	GString *t = g_string_new(NULL);
+	sanitize_append_name(t, type, strlen(type));
 	if (w->list != NULL) {
 		struct mamori_quarantine_part p = { .size = len };
-		p.name = name ? strndup(w->removed->str + at, w->removed->len - at) : strdup("");
-		GString *t = g_string_new(NULL);
-		append_valid_utf8(t, type, strlen(type));
+		p.name = name ? strdup(shown->str) : strdup("");
 		p.type = strdup(t->str);
-		g_string_free(t, TRUE);
 		memcpy(p.sha256, hex, sizeof(p.sha256));
 		g_array_append_val(w->list, p);
 	}
 	g_string_append(w->removed, "  [");
-	append_valid_utf8(w->removed, type, strlen(type));
+	g_string_append_len(w->removed, t->str, (gssize)t->len);
 	g_string_append_printf(w->removed, ", %zu bytes, SHA-256 %s]\n", len, hex);
+	g_string_free(t, TRUE);
+	g_string_free(shown, TRUE);
+}
+
+/*
+ * Files encoded inside a text body: uuencode ("begin 644 name" … "end"), its
+ * base64 form ("begin-base64 644 name" … "===="), yEnc ("=ybegin … name=" …
+ * "=yend") and BinHex 4.0 ("(This file must be converted with BinHex" then
+ * ":…:").  Mail clients turn each back into an attachment, so each is cut out of
+ * the text like one: listed in the notice with its name, the decoded size and
+ * SHA-256, and a line in the text saying what stood there.
+ */
+#define MAX_TEXT_BLOCKS 1000
+
+struct line {
+	const char *p;		/* the line without its end */
+	size_t n;
+	size_t next;		/* offset of the next line */
+};
+
+static bool
+next_line(const char *s, size_t len, size_t at, struct line *l)
+{
+	if (at >= len)
+		return false;
+	const char *nl = memchr(s + at, '\n', len - at);
+	l->p = s + at;
+	l->next = nl ? (size_t)(nl - s) + 1 : len;
+	l->n = (nl ? (size_t)(nl - s) : len) - at;
+	while (l->n > 0 && (l->p[l->n - 1] == '\r' || l->p[l->n - 1] == ' ' || l->p[l->n - 1] == '\t'))
+		l->n--;
+	return true;
+}
+
+static bool
+line_is(const struct line *l, const char *word)
+{
+	return l->n == strlen(word) && memcmp(l->p, word, l->n) == 0;
+}
+
+/* "begin 644 name" / "begin-base64 644 name": the name, or NULL. */
+static char *
+uu_begin(const struct line *l, bool *b64)
+{
+	size_t i;
+
+	if (l->n > 13 && memcmp(l->p, "begin-base64 ", 13) == 0) {
+		*b64 = true;
+		i = 13;
+	} else if (l->n > 6 && memcmp(l->p, "begin ", 6) == 0) {
+		*b64 = false;
+		i = 6;
+	} else {
+		return NULL;
+	}
+	size_t d = i;
+	while (i < l->n && l->p[i] >= '0' && l->p[i] <= '7')
+		i++;
+	if (i - d < 3 || i - d > 4 || i + 1 >= l->n || l->p[i] != ' ')
+		return NULL;
+	return g_strndup(l->p + i + 1, l->n - i - 1);
+}
+
+static void
+uu_decode_line(GByteArray *out, const struct line *l)
+{
+	if (l->n == 0)
+		return;
+	size_t want = (size_t)(((unsigned char)l->p[0] - 32) & 63);
+	guint8 b[3];
+
+	for (size_t i = 1; want > 0 && i + 3 < l->n + 3; i += 4) {
+		unsigned c[4];
+		for (int k = 0; k < 4; k++)
+			c[k] = i + (size_t)k < l->n ? (((unsigned char)l->p[i + (size_t)k] - 32) & 63) : 0;
+		b[0] = (guint8)(c[0] << 2 | c[1] >> 4);
+		b[1] = (guint8)(c[1] << 4 | c[2] >> 2);
+		b[2] = (guint8)(c[2] << 6 | c[3]);
+		size_t k = want < 3 ? want : 3;
+		g_byte_array_append(out, b, (guint)k);
+		want -= k;
+	}
+}
+
+static void
+yenc_decode_line(GByteArray *out, const struct line *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		unsigned c = (unsigned char)l->p[i];
+		if (c == '=' && i + 1 < l->n)
+			c = (unsigned char)l->p[++i] - 64u;
+		guint8 b = (guint8)(c - 42u);
+		g_byte_array_append(out, &b, 1);
+	}
+}
+
+/* The value of "name=" on a =ybegin line (the rest of the line). */
+static char *
+yenc_name(const struct line *l)
+{
+	for (size_t i = 0; i + 5 <= l->n; i++)
+		if ((i == 0 || l->p[i - 1] == ' ') && memcmp(l->p + i, "name=", 5) == 0)
+			return g_strndup(l->p + i + 5, l->n - i - 5);
+	return NULL;
+}
+
+/*
+ * BinHex 4.0 from the first ':' at or after at: its data fork in out and the
+ * file name from its header; returns the offset just past the closing ':' (len
+ * when there is none).  Run-length expansion is bounded by the block's own
+ * length times 64, and by 64 MiB.
+ */
+static size_t
+binhex_decode(const char *s, size_t len, size_t at, GByteArray *out, char **name)
+{
+	static const char alphabet[] = "!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr";
+	GByteArray *raw = g_byte_array_new();
+	const char *colon = memchr(s + at, ':', len - at);
+	size_t i = colon ? (size_t)(colon - s) + 1 : len, end = len;
+	unsigned bits = 0, nbits = 0;
+	guint8 prev = 0;
+	bool rle = false;
+
+	for (; i < len; i++) {
+		if (s[i] == ':') {
+			end = i + 1;
+			break;
+		}
+		const char *a = s[i] ? strchr(alphabet, s[i]) : NULL;
+		if (a == NULL)
+			continue;	/* line ends, white space */
+		bits = (bits << 6 | (unsigned)(a - alphabet)) & 0xffffff;
+		nbits += 6;
+		if (nbits < 8)
+			continue;
+		nbits -= 8;
+		guint8 b = (guint8)(bits >> nbits);
+		if (rle) {
+			rle = false;
+			if (b == 0) {
+				prev = 0x90;
+				g_byte_array_append(raw, &prev, 1);
+			} else {
+				for (unsigned k = 1; k < b && raw->len < (len - at) * 64 && raw->len < (64u << 20); k++)
+					g_byte_array_append(raw, &prev, 1);
+			}
+		} else if (b == 0x90) {
+			rle = true;
+		} else {
+			prev = b;
+			g_byte_array_append(raw, &b, 1);
+		}
+	}
+	/* header: name length, name, 0, type 4, creator 4, flags 2, data length 4,
+	 * resource length 4, CRC 2; then the data fork */
+	*name = NULL;
+	if (raw->len >= 1) {
+		size_t nl = raw->data[0];
+		if (raw->len >= 1 + nl)
+			*name = g_strndup((const char *)raw->data + 1, nl);
+		size_t h = 1 + nl + 1 + 4 + 4 + 2;
+		if (raw->len >= h + 4 + 4 + 2) {
+			size_t dl = (size_t)raw->data[h] << 24 | (size_t)raw->data[h + 1] << 16 |
+			    (size_t)raw->data[h + 2] << 8 | raw->data[h + 3];
+			size_t from = h + 4 + 4 + 2;
+			if (dl > raw->len - from)
+				dl = raw->len - from;
+			g_byte_array_append(out, raw->data + from, (guint)dl);
+		}
+	}
+	g_byte_array_unref(raw);
+	return end;
+}
+
+/* A name read from the text: in UTF-8 when the text is, else converted from
+ * the part's charset when that works (sanitize_append_name makes it valid). */
+static char *
+block_name(char *name, const char *charset)
+{
+	char *c;
+
+	if (name == NULL || charset == NULL || g_utf8_validate(name, -1, NULL))
+		return name;
+	if ((c = g_convert(name, -1, "UTF-8", iconv_name(charset), NULL, NULL, NULL)) == NULL)
+		return name;
+	g_free(name);
+	return c;
+}
+
+/*
+ * Cuts the encoded files out of one part's text.  Done twice: on the part's
+ * bytes as they came (charset is the declared one), so that an 8-bit yEnc or a
+ * block in an HTML <pre> decodes to the bytes a mail client would make of it, and
+ * the line left in their place is ASCII, which any charset reads; then on the
+ * text in UTF-8 (charset NULL), for what only shows after decoding (UTF-16, HTML
+ * lines made by <br>).
+ */
+static void
+cut_encoded(struct walk *w, GString *text, const char *charset, bool raw)
+{
+	GString *res = g_string_sized_new(text->len);
+	const char *s = text->str;
+	size_t len = text->len, at = 0, copied = 0;
+	int blocks = 0;
+	struct line l;
+
+	while (next_line(s, len, at, &l)) {
+		const char *type = NULL;
+		char *name = NULL;
+		bool b64 = false;
+		size_t end = l.next;
+		GByteArray *data = g_byte_array_new();
+
+		if ((name = uu_begin(&l, &b64)) != NULL) {
+			type = b64 ? "begin-base64 (uuencode) block in the text" : "uuencode block in the text";
+			GString *b = g_string_new(NULL);
+			struct line d;
+			size_t p = l.next;
+			end = len;
+			while (next_line(s, len, p, &d)) {
+				p = d.next;
+				if (line_is(&d, b64 ? "====" : "end")) {
+					end = d.next;
+					break;
+				}
+				if (b64)
+					g_string_append_len(b, d.p, (gssize)d.n);
+				else
+					uu_decode_line(data, &d);
+			}
+			if (b64 && b->len > 0) {
+				gsize n = 0;
+				guchar *bin = g_base64_decode(b->str, &n);
+				g_byte_array_append(data, bin, (guint)n);
+				g_free(bin);
+			}
+			g_string_free(b, TRUE);
+		} else if (l.n >= 8 && memcmp(l.p, "=ybegin ", 8) == 0) {
+			type = "yEnc block in the text";
+			name = yenc_name(&l);
+			struct line d;
+			size_t p = l.next;
+			end = len;
+			while (next_line(s, len, p, &d)) {
+				p = d.next;
+				if (d.n >= 5 && memcmp(d.p, "=yend", 5) == 0) {
+					end = d.next;
+					break;
+				}
+				if (!(d.n >= 6 && memcmp(d.p, "=ypart", 6) == 0))
+					yenc_decode_line(data, &d);
+			}
+		} else if (memmem(l.p, l.n, "(This file must be converted with BinHex", 40) != NULL) {
+			type = "BinHex 4.0 block in the text";
+			end = binhex_decode(s, len, l.next, data, &name);
+			struct line d;
+			if (end < len && next_line(s, len, end, &d))
+				end = d.next;	/* the rest of the closing line */
+		}
+		if (type == NULL) {
+			g_byte_array_unref(data);
+			at = l.next;
+			continue;
+		}
+		if (++blocks > MAX_TEXT_BLOCKS) {	/* so many: the rest of the text goes as one */
+			type = "text after more than 1,000 encoded blocks";
+			g_free(name);
+			name = NULL;
+			g_byte_array_set_size(data, 0);
+			g_byte_array_append(data, (const guint8 *)l.p, (guint)(len - (size_t)(l.p - s)));
+			end = len;
+		}
+		name = block_name(name, charset);
+		note_removed(w, name, type, data->data, data->len);
+		g_string_append_len(res, s + copied, (gssize)((size_t)(l.p - s) - copied));
+		if (raw) {
+			g_string_append_printf(res, "[removed file %d (%s): see the list above]\n", w->nremoved, type);
+		} else {
+			g_string_append_printf(res, "[取り除いたファイル %d / removed file %d: ", w->nremoved, w->nremoved);
+			sanitize_append_name(res, name ? name : "(名前なし)", strlen(name ? name : "(名前なし)"));
+			g_string_append_printf(res, " (%s)]\n", type);
+		}
+		g_free(name);
+		g_byte_array_unref(data);
+		at = copied = end;
+		if (blocks > MAX_TEXT_BLOCKS)
+			break;
+	}
+	if (copied == 0) {
+		g_string_free(res, TRUE);
+		return;
+	}
+	g_string_append_len(res, s + copied, (gssize)(len - copied));
+	g_string_truncate(text, 0);
+	g_string_append_len(text, res->str, (gssize)res->len);
+	g_string_free(res, TRUE);
 }
 
 static bool
@@ -213,19 +534,21 @@ walk_part(struct walk *w, GMimePart *part)
 
 	if ((text || html) && !is_attachment(GMIME_OBJECT(part))) {
 		GString *t = g_string_new(NULL);
-		append_text(t, part);
+		append_text(w, t, part);
 		if (html) {
-			char *plain = mamori_html_to_text(t->str, t->len);
-			if (w->text->len)
-				g_string_append(w->text, "\n");
-			if (plain)
-				g_string_append(w->text, plain);
+			char *plain = sanitize_html_text(t->str, t->len);
+			g_string_assign(t, plain ? plain : "");
 			free(plain);
-		} else {
-			if (w->text->len)
-				g_string_append(w->text, "\n");
-			g_string_append_len(w->text, t->str, (gssize)t->len);
 		}
+		/* files encoded in the text go first (their lines must be read as they
+		 * came), then every bare URL left is defanged as hrefs are */
+		cut_encoded(w, t, NULL, false);
+		char *d = mamori_defang_text(t->str, t->len);
+		if (w->text->len)
+			g_string_append(w->text, "\n");
+		if (d != NULL)
+			g_string_append(w->text, d);
+		free(d);
 		g_string_free(t, TRUE);
 	} else {
 		GByteArray *raw = part_bytes(part);

@@ -96,6 +96,10 @@ static const struct main_type {
 #define WHY_PRINTER "printer settings (device-specific binary, opaque)"
 #define WHY_CALC_CHAIN "calculation chain (Excel rebuilds it)"
 #define CT_CALC_CHAIN "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
+#define WHY_MACROSHEET "Excel 4.0 macro sheet (マクロ)"
+#define WHY_WEBEXT "Office web extension / task pane (アドイン: loads and runs a web page)"
+#define WHY_ALTCHUNK ("imported document chunk (w:altChunk target: a docx/docm/RTF/MHT/HTML part " \
+	"Word merges in, with its macros, fields, objects and scripts)")
 
 /* Content types of parts that go, and why. */
 static const struct {
@@ -111,6 +115,8 @@ static const struct {
 	{ "application/vnd.ms-word.attachedToolbars", "macro toolbars" },
 	{ "application/vnd.ms-excel.macrosheet+xml", "Excel 4.0 macro sheet (マクロ)" },
 	{ "application/vnd.ms-excel.intlmacrosheet+xml", "Excel 4.0 macro sheet (マクロ)" },
+	{ "application/vnd.ms-office.webextension+xml", WHY_WEBEXT },
+	{ "application/vnd.ms-office.webextensiontaskpanes+xml", WHY_WEBEXT },
 	{ "application/vnd.ms-office.activeX+xml", "ActiveX control" },
 	{ "application/vnd.ms-office.activeX", "ActiveX control" },
 	{ "application/vnd.openxmlformats-officedocument.oleObject", "embedded OLE object (埋め込みオブジェクト)" },
@@ -138,6 +144,8 @@ static const struct {
 	{ "printersettings/", WHY_PRINTER },
 	{ "querytables/", WHY_QUERY_TABLE },
 	{ "connections.xml", WHY_CONNECTION },
+	{ "webextensions/", WHY_WEBEXT },
+	{ "macrosheets/", WHY_MACROSHEET },
 };
 
 /* Relationship types (their last path segment) that go even when internal. */
@@ -145,14 +153,42 @@ static const char *const removed_rel_types[] = {
 	"vbaProject", "oleObject", "package", "control", "activeXControlBinary", "externalLink",
 	"attachedTemplate", "subDocument", "frame", "wordVbaData", "keyMapCustomizations",
 	"attachedToolbars", "ui/extensibility", "ui/extensibility14", "connections", "queryTable",
-	"printerSettings",
+	"printerSettings", "aFChunk", "xlMacrosheet", "xlIntlMacrosheet", "webextensiontaskpanes", "webextension",
+};
+
+/* Relationship types (last segment) whose internal target goes too, and why:
+ * the part is what the relationship made active, whatever its name or its
+ * declared content type (a macro sheet declared as a worksheet, a docm named
+ * media/image1.png). */
+static const struct {
+	const char *type;
+	const char *why;
+} removed_targets[] = {
+	{ "aFChunk", WHY_ALTCHUNK },
+	{ "xlMacrosheet", WHY_MACROSHEET },
+	{ "xlIntlMacrosheet", WHY_MACROSHEET },
+	{ "webextensiontaskpanes", WHY_WEBEXT },
+	{ "webextension", WHY_WEBEXT },
+	{ "vbaProject", "macro (VBA project / マクロ)" },
+	{ "wordVbaData", "macro data (vbaData)" },
+	{ "keyMapCustomizations", "macro key bindings" },
+	{ "attachedToolbars", "macro toolbars" },
+	{ "oleObject", "embedded OLE object (埋め込みオブジェクト)" },
+	{ "package", "embedded package (埋め込みオブジェクト)" },
+	{ "control", "ActiveX control" },
+	{ "activeXControlBinary", "ActiveX control" },
+	{ "subDocument", "sub-document (a Word document merged in when opened)" },
+	{ "attachedTemplate", "attached template (its macros run)" },
+	{ "ui/extensibility", "ribbon customisation (calls macros)" },
+	{ "ui/extensibility14", "ribbon customisation (calls macros)" },
 };
 
 /* An element that points at a removed relationship goes when its name is here;
  * elsewhere only the attribute goes (a hyperlink keeps its text). */
 static const char *const drop_elements[] = {
 	"OLEObject", "control", "externalReference", "attachedTemplate", "externalData",
-	"oleObject", "oleObj", "sheet", "subDoc", "printerSettings",
+	"oleObject", "oleObj", "sheet", "subDoc", "printerSettings", "altChunk", "webextensionref",
+	"svgBlip", "videoFile", "audioFile", "quickTimeFile", "wavAudioFile", "media",
 };
 /* ... and when such an element sits in one of these, the container goes too:
  * empty <oleObjects> or <externalReferences> are invalid, and a PowerPoint
@@ -564,11 +600,308 @@ out:
 	return rc;
 }
 
+/* The part a relationship's target names (percent-encoded or not), or NULL. */
+static struct part *
+find_target(struct pkg *k, const char *src, const char *target)
+{
+	char *t = resolve_target(src, target);
+	struct part *p = find_part(k, t);
+
+	if (p == NULL && strchr(t, '%') != NULL) {
+		char *u = g_uri_unescape_string(t, NULL);
+		if (u != NULL)
+			p = find_part(k, u);
+		g_free(u);
+	}
+	g_free(t);
+	return p;
+}
+
+static const char *
+target_why(const char *type)
+{
+	for (size_t i = 0; i < sizeof(removed_targets) / sizeof(removed_targets[0]); i++) {
+		size_t tl = strlen(type), rl = strlen(removed_targets[i].type);
+		if (tl > rl && type[tl - rl - 1] == '/' && strcmp(type + tl - rl, removed_targets[i].type) == 0)
+			return removed_targets[i].why;
+	}
+	return NULL;
+}
+
+/* Calls fn(k, source, relationship element, data) for each relationship of the
+ * relationships part rp (as it stands: rewritten or not). */
+static int
+each_relationship(struct pkg *k, struct part *rp, void (*fn)(struct pkg *, const char *, xmlNodePtr, void *),
+    void *data)
+{
+	char *src = rels_source(rp->name);
+	xmlDocPtr doc = NULL;
+	int rc;
+
+	if (src == NULL)
+		return 0;
+	if ((rc = parse_part(k, rp, &doc)) == 0) {
+		for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n != NULL; n = n->next)
+			if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "Relationship") == 0)
+				fn(k, src, n, data);
+		xmlFreeDoc(doc);
+	}
+	g_free(src);
+	return rc;
+}
+
+static bool
+internal(xmlNodePtr rel)
+{
+	const char *mode = prop(rel, "TargetMode");
+	return mode == NULL || g_ascii_strcasecmp(mode, "External") != 0;
+}
+
+static void
+mark_target(struct pkg *k, const char *src, xmlNodePtr rel, void *data)
+{
+	const char *type = prop(rel, "Type"), *target = prop(rel, "Target"), *why;
+	struct part *tp;
+	char *r;
+
+	(void)data;
+	if (type == NULL || target == NULL || !internal(rel) || (why = target_why(type)) == NULL ||
+	    (tp = find_target(k, src, target)) == NULL || tp == k->ct_part)
+		return;
+	if ((r = rels_source(tp->name)) == NULL)
+		mark_removed(tp, why);
+	g_free(r);
+}
+
+/* The parts that a removed relationship type made active go, whatever their
+ * name or declared content type says (a VBA project named media/image1.png, a
+ * macro sheet declared as a worksheet, an altChunk's docm). */
+static int
+mark_rel_targets(struct pkg *k)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < k->nparts && rc == 0; i++)
+		if (k->parts[i].why == NULL)
+			rc = each_relationship(k, &k->parts[i], mark_target, NULL);
+	mark_rels_of_removed(k);
+	return rc;
+}
+
+/* ---- images and other media --------------------------------------------- */
+
+#define WHY_IMAGE_TYPE "image of a type that is not re-encoded (SVG, GIF, EMF/WMF, TIFF, BMP …: may hold " \
+	"scripts or target a decoder / 再符号化できない画像形式)"
+#define WHY_IMAGE_MISMATCH "image whose content is not its declared type (画像の種類の偽装)"
+#define WHY_IMAGE_BAD "image that does not decode (damaged, or something else named as an image)"
+#define WHY_MEDIA "audio or video (not re-encoded / 音声・動画)"
+#define WHY_NOT_IMAGE "not an image, though named or declared as one: an OLE2 file, zip, program or PDF"
+
+/* Whether a part is an image or other media: by its content type, its folder
+ * (media/), or its extension. */
+static bool
+is_media(const struct part *p)
+{
+	static const char *const exts[] = { "png", "jpg", "jpeg", "jpe", "jfif", "gif", "bmp", "dib", "tif",
+		"tiff", "emf", "wmf", "emz", "wmz", "svg", "svgz", "webp", "ico", "wdp", "hdp", "jxr", "pct",
+		"pict", "heic", "avif", "mp3", "mp4", "m4a", "m4v", "wav", "wma", "wmv", "avi", "mov", "mpg",
+		"mpeg", "mid", "midi", "aiff", "au" };
+	const char *base = strrchr(p->lname, '/'), *dot;
+
+	if (p->ctype != NULL && (g_ascii_strncasecmp(p->ctype, "image/", 6) == 0 ||
+	    g_ascii_strncasecmp(p->ctype, "audio/", 6) == 0 || g_ascii_strncasecmp(p->ctype, "video/", 6) == 0))
+		return true;
+	if (strncmp(p->lname, "media/", 6) == 0 || strstr(p->lname, "/media/") != NULL)
+		return true;
+	base = base ? base + 1 : p->lname;
+	if ((dot = strrchr(base, '.')) == NULL)
+		return false;
+	for (size_t i = 0; i < G_N_ELEMENTS(exts); i++)
+		if (strcmp(dot + 1, exts[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+ctype_is(const struct part *p, const char *const *types, size_t n)
+{
+	for (size_t i = 0; p->ctype != NULL && i < n; i++)
+		if (g_ascii_strcasecmp(p->ctype, types[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Re-encodes one PNG or JPEG part as `sanitize file` does; its removals go to
+ * the report under the part's name. */
+static int
+reencode(struct pkg *k, struct part *p, bool jpeg)
+{
+	struct mamori_file_report r = { 0 };
+	struct mamori_error e = { 0 };
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int rc;
+
+	if (f == NULL)
+		return nomem(k);
+	rc = jpeg ? file_sanitize_jpeg(p->data, p->len, k->o, f, &r, &e)
+	    : file_sanitize_png(p->data, p->len, k->o, f, &r, &e);
+	if (fclose(f) != 0 && rc == 0)
+		rc = MAMORI_E_NOMEM;
+	if (rc == MAMORI_E_NOMEM) {
+		free(buf);
+		mamori_file_report_free(&r);
+		return nomem(k);
+	}
+	if (rc != 0) {		/* does not decode, or over the pixel limit: it goes */
+		free(buf);
+		mamori_file_report_free(&r);
+		mark_removed(p, WHY_IMAGE_BAD);
+		return 0;
+	}
+	for (size_t i = 0; i < r.nremoved && rc == 0; i++) {
+		char *what = g_strdup_printf("%s, re-encoded without it", r.removed[i].what);
+		rc = file_report_add(k->rep, p->name, r.removed[i].size, what) != 0 ? nomem(k) : 0;
+		g_free(what);
+	}
+	mamori_file_report_free(&r);
+	free(p->data);
+	p->data = buf;
+	p->len = n;
+	return rc;
+}
+
+/*
+ * Every image inside the package passes through the re-encoding of `sanitize
+ * file` (image.c): PNG and JPEG come out as new pixels without text chunks,
+ * metadata or trailing bytes.  Any other image type (SVG with its scripts, GIF,
+ * EMF/WMF, TIFF …), audio and video, an image whose bytes are not its declared
+ * type, and anything that does not decode goes; the references to it are cut
+ * like those of any removed part (a picture keeps its frame, an SVG's PNG
+ * fallback stays).
+ */
+static int
+scrub_media(struct pkg *k)
+{
+	static const char *const png_types[] = { "image/png", "image/x-png" };
+	static const char *const jpeg_types[] = { "image/jpeg", "image/jpg", "image/pjpeg" };
+	int rc = 0;
+
+	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
+		struct part *p = &k->parts[i];
+		char *src = rels_source(p->name);
+		bool skip = src != NULL || p == k->ct_part || p->why != NULL || !is_media(p);
+		g_free(src);
+		if (skip)
+			continue;
+		const char *kind = mamori_file_sniff(p->data ? p->data : "", p->len);
+		bool png = strcmp(kind, "png") == 0, jpeg = strcmp(kind, "jpeg") == 0;
+		if ((png && ctype_is(p, png_types, G_N_ELEMENTS(png_types))) ||
+		    (jpeg && ctype_is(p, jpeg_types, G_N_ELEMENTS(jpeg_types))))
+			rc = reencode(k, p, jpeg);
+		else if (png || jpeg)
+			mark_removed(p, WHY_IMAGE_MISMATCH);
+		else if (strcmp(kind, "ole2") == 0 || strcmp(kind, "zip") == 0 || strcmp(kind, "executable") == 0 ||
+		    strcmp(kind, "pdf") == 0 || strcmp(kind, "script") == 0)
+			mark_removed(p, WHY_NOT_IMAGE);
+		else if (p->ctype != NULL && (g_ascii_strncasecmp(p->ctype, "audio/", 6) == 0 ||
+		    g_ascii_strncasecmp(p->ctype, "video/", 6) == 0))
+			mark_removed(p, WHY_MEDIA);
+		else
+			mark_removed(p, WHY_IMAGE_TYPE);
+	}
+	mark_rels_of_removed(k);
+	return rc;
+}
+
+/* ---- parts no relationship reaches ---------------------------------------- */
+
+struct reach {
+	GPtrArray *queue;	/* struct part * to visit */
+	GHashTable *seen;	/* struct part * */
+};
+
+static void
+follow(struct pkg *k, const char *src, xmlNodePtr rel, void *data)
+{
+	struct reach *r = data;
+	const char *target = prop(rel, "Target");
+	struct part *tp;
+
+	(void)src;
+	if (target != NULL && internal(rel) && (tp = find_target(k, src, target)) != NULL && tp->why == NULL &&
+	    g_hash_table_add(r->seen, tp))
+		g_ptr_array_add(r->queue, tp);
+}
+
+/* The relationships part of a part ("" for the package). */
+static struct part *
+rels_of(struct pkg *k, const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	char *rn = slash ? g_strdup_printf("%.*s/_rels/%s.rels", (int)(slash - name), name, slash + 1)
+	    : g_strdup_printf("_rels/%s.rels", name);
+	struct part *p = find_part(k, rn);
+
+	g_free(rn);
+	return p;
+}
+
+static const char *
+orphan_why(const struct part *p)
+{
+	const char *kind = mamori_file_sniff(p->data ? p->data : "", p->len);
+
+	if (strcmp(kind, "ole2") == 0)
+		return "part no relationship reaches (orphaned), holding an OLE2 file: a hidden VBA project or object?";
+	if (strcmp(kind, "zip") == 0)
+		return "part no relationship reaches (orphaned), holding a zip: a nested Office document?";
+	if (strcmp(kind, "executable") == 0 || strcmp(kind, "script") == 0)
+		return "part no relationship reaches (orphaned), holding a program";
+	return "part no relationship reaches (orphaned: Office never reads it, other programs might)";
+}
+
+/*
+ * After the scrub, only what the package's relationships reach stays: from
+ * _rels/.rels down, through every kept part's relationships (as rewritten).
+ * Whatever else is in the zip — the bytes of a VBA project renamed
+ * media/image9.png, an x.xlsm or sub.docm dropped beside the document, a
+ * relationships part of nothing — goes, whatever its name.
+ */
+static int
+drop_unreachable(struct pkg *k)
+{
+	struct reach r = { g_ptr_array_new(), g_hash_table_new(g_direct_hash, g_direct_equal) };
+	struct part *root = find_part(k, "_rels/.rels");
+	int rc = 0;
+
+	g_hash_table_add(r.seen, k->ct_part);
+	if (root != NULL && root->why == NULL) {
+		g_hash_table_add(r.seen, root);
+		rc = each_relationship(k, root, follow, &r);
+	}
+	for (guint i = 0; i < r.queue->len && rc == 0; i++) {
+		struct part *p = r.queue->pdata[i], *rp = rels_of(k, p->name);
+		if (rp != NULL && rp->why == NULL && g_hash_table_add(r.seen, rp))
+			rc = each_relationship(k, rp, follow, &r);
+	}
+	for (size_t i = 0; i < k->nparts && rc == 0; i++)
+		if (k->parts[i].why == NULL && !g_hash_table_contains(r.seen, &k->parts[i]))
+			mark_removed(&k->parts[i], orphan_why(&k->parts[i]));
+	g_ptr_array_free(r.queue, TRUE);
+	g_hash_table_destroy(r.seen);
+	return rc;
+}
+
 static bool
 is_rel_attr(xmlAttrPtr a)
 {
+	/* r:id, r:embed, r:link …, and VML's o:relid (pictures in Excel's legacy drawings) */
 	return a->ns != NULL && (strcmp((const char *)a->ns->href, NS_REL) == 0 ||
-	    strcmp((const char *)a->ns->href, NS_REL_STRICT) == 0);
+	    strcmp((const char *)a->ns->href, NS_REL_STRICT) == 0 ||
+	    (strcmp((const char *)a->ns->href, "urn:schemas-microsoft-com:office:office") == 0 &&
+		strcmp((const char *)a->name, "relid") == 0));
 }
 
 struct fixup {
@@ -588,7 +921,24 @@ collect_fixups(struct fixup *f, xmlNodePtr n)
 			    !g_hash_table_contains(f->dead, a->children->content))
 				continue;
 			xmlNodePtr target = NULL;
-			if (IN_LIST((const char *)n->name, drop_elements)) {
+			if (strcmp((const char *)n->name, "webextensionref") == 0) {
+				/* a content add-in on a sheet or slide: the whole anchor or frame */
+				static const char *const holders[] = { "AlternateContent", "twoCellAnchor",
+					"oneCellAnchor", "absoluteAnchor", "graphicFrame" };
+				target = n;
+				for (xmlNodePtr up = n->parent; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
+					if (IN_LIST((const char *)up->name, holders))
+						target = up;
+			} else if (strcmp((const char *)n->name, "svgBlip") == 0 ||
+			    strcmp((const char *)n->name, "media") == 0) {
+				/* an extension element: its a:ext / p:ext goes with it */
+				target = n;
+				for (xmlNodePtr up = n->parent; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
+					if (strcmp((const char *)up->name, "ext") == 0) {
+						target = up;
+						break;
+					}
+			} else if (IN_LIST((const char *)n->name, drop_elements)) {
 				target = n;
 				for (xmlNodePtr up = n; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
 					if (IN_LIST((const char *)up->name, drop_containers) &&
@@ -684,15 +1034,128 @@ formula_dde(const char *s)
 	return false;
 }
 
-enum { FORMULA_EXTERNAL = 1, FORMULA_DDE = 2 };
+/*
+ * Worksheet functions that run code or fetch from outside: the first fetch a
+ * URL or a server as the workbook recalculates (WEBSERVICE, IMAGE, RTD,
+ * STOCKHISTORY, SQL.REQUEST) or when the reader clicks (HYPERLINK); the others
+ * call into a DLL or a program (CALL, REGISTER, REGISTER.ID, EXEC), evaluate a
+ * string as a formula (EVALUATE), run a macro (RUN) or talk DDE or files from a
+ * defined name, where Excel 4.0 functions still work (INITIATE, EXECUTE,
+ * REQUEST, POKE, FOPEN, FWRITE …).  FILTERXML only parses a string: fed by
+ * WEBSERVICE it goes with it.
+ */
+static const char *const call_functions[] = {
+	"WEBSERVICE", "IMAGE", "RTD", "STOCKHISTORY", "SQL.REQUEST", "HYPERLINK",
+	"CALL", "REGISTER", "REGISTER.ID", "EXEC", "EVALUATE", "RUN",
+	"INITIATE", "EXECUTE", "REQUEST", "POKE", "TERMINATE", "FOPEN", "FWRITE", "FWRITELN",
+	"FREAD", "FREADLN", "FILES", "SEND.KEYS", "APP.ACTIVATE",
+};
+#define N_CALL_FUNCTIONS (sizeof(call_functions) / sizeof(call_functions[0]))
 
-/* Which rule a formula falls under, 0 for none. */
-static int
-formula_rule(const char *s, bool external)
+static bool
+ident_byte(unsigned char c)
 {
+	return g_ascii_isalnum(c) || c == '_' || c == '.' || c == '\\' || c >= 0x80;
+}
+
+/* The function's index in call_functions for the identifier of n bytes at s
+ * ("_xlfn.WEBSERVICE", "rtd"), or -1. */
+static int
+call_function(const char *s, size_t n)
+{
+	static const char *const prefixes[] = { "_xlfn.", "_xlws.", "_xludf." };
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+			size_t pl = strlen(prefixes[i]);
+			if (n > pl && g_ascii_strncasecmp(s, prefixes[i], pl) == 0) {
+				s += pl;
+				n -= pl;
+				again = true;
+			}
+		}
+	}
+	for (size_t i = 0; i < N_CALL_FUNCTIONS; i++)
+		if (strlen(call_functions[i]) == n && g_ascii_strncasecmp(s, call_functions[i], n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The functions of call_functions that a formula calls, as bits; string
+ * literals ("…") and quoted sheet names ('…') are not read. */
+static uint32_t
+formula_calls(const char *s)
+{
+	uint32_t mask = 0;
+
+	for (const char *p = s; *p;) {
+		if (*p == '"' || *p == '\'') {
+			char q = *p++;
+			while (*p && !(*p == q && p[1] != q))
+				p += *p == q ? 2 : 1;	/* "" and '' inside are the quote itself */
+			if (*p)
+				p++;
+			continue;
+		}
+		if (!ident_byte((unsigned char)*p) || (p > s && ident_byte((unsigned char)p[-1]))) {
+			p++;
+			continue;
+		}
+		const char *b = p;
+		while (*p && ident_byte((unsigned char)*p))
+			p++;
+		const char *q = p;
+		while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')
+			q++;
+		int f = *q == '(' ? call_function(b, (size_t)(p - b)) : -1;
+		if (f >= 0)
+			mask |= 1u << f;
+	}
+	return mask;
+}
+
+enum { FORMULA_EXTERNAL = 1, FORMULA_DDE = 2, FORMULA_CALL = 3 };
+
+/* Which rule a formula falls under, 0 for none; the functions it calls in *calls. */
+static int
+formula_rule(const char *s, bool external, uint32_t *calls)
+{
+	uint32_t c;
+
 	if (formula_dde(s))
 		return FORMULA_DDE;
+	if ((c = formula_calls(s)) != 0) {
+		*calls |= c;
+		return FORMULA_CALL;
+	}
 	return external && formula_external(s) ? FORMULA_EXTERNAL : 0;
+}
+
+/* A defined name that Excel runs by itself (Auto_Open, Auto_Close,
+ * Auto_Activate, Auto_Deactivate, also with a suffix and as _xlnm.…), or one
+ * that names a macro (function, vbProcedure or xlm set). */
+static bool
+name_runs(xmlNodePtr n)
+{
+	static const char *const autos[] = { "auto_open", "auto_close", "auto_activate", "auto_deactivate" };
+	static const char *const flags[] = { "function", "vbProcedure", "xlm" };
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)"name");
+	const char *name = v ? (const char *)v : "";
+	bool runs = false;
+
+	if (g_ascii_strncasecmp(name, "_xlnm.", 6) == 0)
+		name += 6;
+	for (size_t i = 0; i < G_N_ELEMENTS(autos); i++)
+		runs = runs || g_ascii_strncasecmp(name, autos[i], strlen(autos[i])) == 0;
+	xmlFree(v);
+	for (size_t i = 0; i < G_N_ELEMENTS(flags) && !runs; i++) {
+		xmlChar *f = xmlGetProp(n, (const xmlChar *)flags[i]);
+		runs = f != NULL && (strcmp((const char *)f, "1") == 0 || g_ascii_strcasecmp((const char *)f, "true") == 0);
+		xmlFree(f);
+	}
+	return runs;
 }
 
 static bool
@@ -702,12 +1165,33 @@ is_sml(xmlNodePtr n)
 	    strcmp((const char *)n->ns->href, NS_SML_STRICT) == 0);
 }
 
+#define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
+
+static bool
+is_xm(xmlNodePtr n)
+{
+	return n->ns != NULL && strcmp((const char *)n->ns->href, NS_XM) == 0;
+}
+
 struct formulas {
 	bool external;		/* the workbook's external links went */
 	GPtrArray *drop;
 	GHashTable *shared;	/* si of a dropped shared formula → its rule */
-	int count[3];		/* by rule */
+	GPtrArray *rules;	/* data validation and conditional format rules to drop */
+	int count[4];		/* by rule */
+	int validations, formats, autoruns;
+	uint32_t calls;		/* call_functions seen (bits) */
 };
+
+/* The data validation or conditional format rule a formula element is in. */
+static xmlNodePtr
+rule_of(xmlNodePtr n)
+{
+	for (xmlNodePtr up = n->parent; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
+		if (strcmp((const char *)up->name, "dataValidation") == 0 || strcmp((const char *)up->name, "cfRule") == 0)
+			return up;
+	return NULL;
+}
 
 static void
 collect_formulas(struct formulas *f, xmlNodePtr n)
@@ -715,10 +1199,32 @@ collect_formulas(struct formulas *f, xmlNodePtr n)
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
+		const char *nm = (const char *)n->name;
+		if ((is_sml(n) && (strcmp(nm, "formula") == 0 || strcmp(nm, "formula1") == 0 ||
+		    strcmp(nm, "formula2") == 0)) || (is_xm(n) && strcmp(nm, "f") == 0)) {
+			/* a rule's formula: the rule goes (it has no value to fall back on) */
+			xmlChar *text = xmlNodeGetContent(n);
+			xmlNodePtr r = rule_of(n);
+			if (text != NULL && r != NULL && formula_rule((const char *)text, f->external, &f->calls) != 0 &&
+			    (f->rules->len == 0 || f->rules->pdata[f->rules->len - 1] != r)) {
+				g_ptr_array_add(f->rules, r);
+				if (strcmp((const char *)r->name, "cfRule") == 0)
+					f->formats++;
+				else
+					f->validations++;
+			}
+			xmlFree(text);
+			continue;
+		}
+		if (is_sml(n) && strcmp(nm, "definedName") == 0 && name_runs(n)) {
+			g_ptr_array_add(f->drop, n);
+			f->autoruns++;
+			continue;
+		}
 		if (is_sml(n) && (strcmp((const char *)n->name, "f") == 0 ||
 		    strcmp((const char *)n->name, "definedName") == 0)) {
 			xmlChar *text = xmlNodeGetContent(n);
-			int rule = text != NULL ? formula_rule((const char *)text, f->external) : 0;
+			int rule = text != NULL ? formula_rule((const char *)text, f->external, &f->calls) : 0;
 			if (rule != 0) {
 				g_ptr_array_add(f->drop, n);
 				f->count[rule]++;
@@ -750,12 +1256,86 @@ collect_shared(struct formulas *f, xmlNodePtr n)
 	}
 }
 
-/* Formulas into removed external workbooks, and DDE formulas, become their
- * cached values (the <v> beside them stays); such defined names go. */
+/* An element left with no element children but those named in keep_only. */
+static bool
+emptied(xmlNodePtr n, const char *keep_only)
+{
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && (keep_only == NULL || strcmp((const char *)c->name, keep_only) != 0))
+			return false;
+	return true;
+}
+
+/* Drops the rules chosen, and the containers they leave empty (an empty
+ * <conditionalFormatting> or <dataValidations> is invalid; an x14 extension's
+ * <ext> and <extLst> go with their only content); <dataValidations count> is
+ * kept true. */
+static void
+drop_rules(struct formulas *f)
+{
+	GPtrArray *parents = g_ptr_array_new();
+
+	for (guint i = 0; i < f->rules->len; i++) {
+		xmlNodePtr r = f->rules->pdata[i];
+		bool seen = false;
+		for (guint j = 0; j < i && !seen; j++)
+			seen = f->rules->pdata[j] == r;
+		if (seen)
+			continue;
+		xmlNodePtr parent = r->parent;
+		xmlUnlinkNode(r);
+		xmlFreeNode(r);
+		bool known = false;
+		for (guint j = 0; j < parents->len && !known; j++)
+			known = parents->pdata[j] == parent;
+		if (!known)
+			g_ptr_array_add(parents, parent);
+	}
+	for (guint i = 0; i < parents->len; i++) {
+		xmlNodePtr p = parents->pdata[i];
+		if (p == NULL || p->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)p->name;
+		if (strcmp(name, "dataValidations") == 0 && !emptied(p, NULL)) {
+			int n = 0;
+			for (xmlNodePtr c = p->children; c != NULL; c = c->next)
+				n += c->type == XML_ELEMENT_NODE;
+			char cnt[16];
+			snprintf(cnt, sizeof(cnt), "%d", n);
+			if (xmlHasProp(p, (const xmlChar *)"count"))
+				xmlSetProp(p, (const xmlChar *)"count", (const xmlChar *)cnt);
+			continue;
+		}
+		/* upwards while the container is left empty (x14's keep an xm:sqref) */
+		while (p != NULL && p->type == XML_ELEMENT_NODE && p->parent != NULL &&
+		    p->parent->type == XML_ELEMENT_NODE &&
+		    (strcmp((const char *)p->name, "conditionalFormatting") == 0 ? emptied(p, "sqref") :
+		    strcmp((const char *)p->name, "dataValidations") == 0 ||
+		    strcmp((const char *)p->name, "conditionalFormattings") == 0 ||
+		    strcmp((const char *)p->name, "ext") == 0 || strcmp((const char *)p->name, "extLst") == 0 ?
+		    emptied(p, NULL) : false)) {
+			xmlNodePtr up = p->parent;
+			for (guint j = i + 1; j < parents->len; j++)
+				if (parents->pdata[j] == p)
+					parents->pdata[j] = NULL;
+			xmlUnlinkNode(p);
+			xmlFreeNode(p);
+			p = up;
+		}
+	}
+	g_ptr_array_free(parents, TRUE);
+}
+
+/* Formulas into removed external workbooks, DDE formulas and formulas that
+ * call out (call_functions) become their cached values (the <v> beside them
+ * stays; a cell without one is left empty); such defined names go, and so do
+ * names that run by themselves, and data validation and conditional format
+ * rules whose formulas do any of it. */
 static void
 drop_formulas(xmlDocPtr doc, struct formulas *f)
 {
 	f->drop = g_ptr_array_new();
+	f->rules = g_ptr_array_new();
 	f->shared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	collect_formulas(f, xmlDocGetRootElement(doc));
 	if (g_hash_table_size(f->shared) > 0)
@@ -764,7 +1344,9 @@ drop_formulas(xmlDocPtr doc, struct formulas *f)
 		xmlUnlinkNode(f->drop->pdata[i]);
 		xmlFreeNode(f->drop->pdata[i]);
 	}
+	drop_rules(f);
 	g_ptr_array_free(f->drop, TRUE);
+	g_ptr_array_free(f->rules, TRUE);
 	g_hash_table_destroy(f->shared);
 }
 
@@ -838,7 +1420,76 @@ report_scrub(struct pkg *k, const struct part *p, const struct wml_removed *w, c
 	if (rc == 0 && f->count[FORMULA_DDE] > 0)
 		rc = report_count(k, p, f->count[FORMULA_DDE],
 		    "DDE formula (app|topic!item: starts a program / 外部プログラム起動), replaced by its last value");
+	GString *names = g_string_new(NULL);
+	for (size_t i = 0; i < N_CALL_FUNCTIONS; i++)
+		if (f->calls & (1u << i))
+			g_string_append_printf(names, "%s%s", names->len ? ", " : "", call_functions[i]);
+	if (rc == 0 && f->count[FORMULA_CALL] > 0) {
+		char *w = g_strdup_printf("formula calling %s (runs code or fetches from outside / 外部呼出し), "
+		    "replaced by its last value (a cell without one is left empty)", names->str);
+		rc = report_count(k, p, f->count[FORMULA_CALL], w);
+		g_free(w);
+	}
+	if (rc == 0 && f->validations > 0)
+		rc = report_count(k, p, f->validations, "data validation rule whose formula runs code or fetches "
+		    "from outside (入力規則: WEBSERVICE, CALL, DDE, external reference …), removed");
+	if (rc == 0 && f->formats > 0)
+		rc = report_count(k, p, f->formats, "conditional format rule whose formula runs code or fetches "
+		    "from outside (条件付き書式: WEBSERVICE, RTD, DDE, external reference …), removed");
+	if (rc == 0 && f->autoruns > 0)
+		rc = report_count(k, p, f->autoruns, "name that runs a macro (_xlnm.Auto_Open, Auto_Close …, or a "
+		    "macro name: 自動実行), removed");
+	g_string_free(names, TRUE);
 	return rc;
+}
+
+#define WHY_MACROSHEET_ROOT "Excel 4.0 macro sheet (マクロ), known by its root element whatever its " \
+	"declared content type or relationship"
+
+static bool
+macro_sheet_name(const char *local, size_t n)
+{
+	return (n == 10 && memcmp(local, "macrosheet", 10) == 0) || (n == 14 && memcmp(local, "intlmacrosheet", 14) == 0);
+}
+
+static bool
+macro_sheet_root(xmlNodePtr root)
+{
+	return root != NULL && macro_sheet_name((const char *)root->name, strlen((const char *)root->name));
+}
+
+/* Whether bytes (not declared as XML) start like a macro sheet: after a byte
+ * order mark, white space, an XML declaration, comments and processing
+ * instructions, a root element whose local name is macrosheet. */
+static bool
+bytes_start_macro_sheet(const char *b, size_t n)
+{
+	size_t i = 0;
+
+	if (b == NULL)
+		return false;
+	if (n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	for (;;) {
+		while (i < n && g_ascii_isspace(b[i]))
+			i++;
+		if (i + 1 >= n || b[i] != '<')
+			return false;
+		if (b[i + 1] == '?' || b[i + 1] == '!') {
+			const char *e = memchr(b + i, '>', n - i);
+			if (e == NULL)
+				return false;
+			i = (size_t)(e - b) + 1;
+			continue;
+		}
+		size_t s = i + 1, e = s;
+		while (e < n && !g_ascii_isspace(b[e]) && b[e] != '>' && b[e] != '/')
+			e++;
+		const char *colon = memchr(b + s, ':', e - s);
+		if (colon != NULL)
+			s = (size_t)(colon - b) + 1;
+		return macro_sheet_name(b + s, e - s);
+	}
 }
 
 /*
@@ -883,7 +1534,7 @@ static bool
 scrub_may_skip(const struct part *p, bool external_links)
 {
 	static const char *const marks[] = { "instr", "fldChar", "mailMerge", "queryTable", "tableType",
-		"connectionId", "|", "&#", "<!" };
+		"connectionId", "|", "&#", "<!", "altChunk", "macrosheet", "definedName" };
 	const char *b = p->out ? (const char *)p->out : p->data;
 	size_t n = p->out ? (size_t)p->outlen : p->len;
 
@@ -892,7 +1543,23 @@ scrub_may_skip(const struct part *p, bool external_links)
 	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
 		if (memmem(b, n, marks[i], strlen(marks[i])) != NULL)
 			return false;
-	return !(external_links && memchr(b, '[', n) != NULL);
+	if (external_links && memchr(b, '[', n) != NULL)
+		return false;
+	/* a call of a function of call_functions, in any case: one pass over the bytes */
+	for (size_t i = 0; i < n; i++) {
+		if (!g_ascii_isalpha(b[i]) && b[i] != '_')
+			continue;
+		size_t j = i;
+		while (j < n && ident_byte((unsigned char)b[j]))
+			j++;
+		size_t q = j;
+		while (q < n && (b[q] == ' ' || b[q] == '\t' || b[q] == '\r' || b[q] == '\n'))
+			q++;
+		if (q < n && b[q] == '(' && (i == 0 || !ident_byte((unsigned char)b[i - 1])) && call_function(b + i, j - i) >= 0)
+			return false;
+		i = j;
+	}
+	return true;
 }
 
 /*
@@ -912,22 +1579,35 @@ scrub_parts(struct pkg *k)
 	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
 		struct part *p = &k->parts[i];
 		char *src = rels_source(p->name);
-		bool skip = src != NULL || p == k->ct_part || p->why != NULL || !is_xml_part(p) ||
-		    scrub_may_skip(p, k->had_external_links);
+		bool rels = src != NULL;
 		xmlDocPtr doc = NULL;
 
 		g_free(src);
-		if (skip)
+		if (rels || p == k->ct_part || p->why != NULL)
+			continue;
+		if (!is_xml_part(p)) {
+			/* not declared XML, but Excel reads any part a worksheet relationship
+			 * reaches: one that starts like a macro sheet goes all the same */
+			if (bytes_start_macro_sheet(p->data, p->len))
+				mark_removed(p, WHY_MACROSHEET_ROOT);
+			continue;
+		}
+		if (scrub_may_skip(p, k->had_external_links))
 			continue;
 		if ((rc = parse_part(k, p, &doc)) != 0)
 			break;
 		struct wml_removed w = { { 0 } };
 		struct formulas f = { .external = k->had_external_links };
+		if (macro_sheet_root(xmlDocGetRootElement(doc))) {
+			mark_removed(p, WHY_MACROSHEET_ROOT);
+			xmlFreeDoc(doc);
+			continue;
+		}
 		int changed = wml_scrub(doc, &w);
 		drop_formulas(doc, &f);
-		changed += f.count[FORMULA_EXTERNAL] + f.count[FORMULA_DDE] +
-		    unlink_query_tables(xmlDocGetRootElement(doc));
-		formulas_went = formulas_went || f.count[FORMULA_EXTERNAL] + f.count[FORMULA_DDE] > 0;
+		int nf = f.count[FORMULA_EXTERNAL] + f.count[FORMULA_DDE] + f.count[FORMULA_CALL];
+		changed += nf + f.validations + f.formats + f.autoruns + unlink_query_tables(xmlDocGetRootElement(doc));
+		formulas_went = formulas_went || nf > 0;
 		rc = report_scrub(k, p, &w, &f);
 		if (rc == 0 && changed > 0)
 			rc = write_back(k, p, doc);
@@ -1009,7 +1689,9 @@ main_type(struct pkg *k, struct part **main, int *rc)
 	if (rels == NULL || (*rc = parse_part(k, rels, &doc)) != 0)
 		return NULL;
 	for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n != NULL && mt == NULL; n = n->next) {
-		const char *type = n->type == XML_ELEMENT_NODE ? prop(n, "Type") : NULL, *target = prop(n, "Target");
+		/* only Relationship elements: what Office reads, and what drop_unreachable follows */
+		const char *type = n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "Relationship") == 0 ?
+		    prop(n, "Type") : NULL, *target = type ? prop(n, "Target") : NULL;
 		if (type == NULL || target == NULL || !g_str_has_suffix(type, "/officeDocument"))
 			continue;
 		char *t = resolve_target("", target);
@@ -1127,12 +1809,14 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 	}
 	rep->type = mt->kind;
 	choose_removed(&k);
+	if ((rc = mark_rel_targets(&k)) != 0)
+		goto out;
 	if (main->why != NULL) {
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "refused: the main document %s is itself active content (%s)",
 		    main->name, main->why);
 		goto out;
 	}
-	if ((rc = scrub_parts(&k)) != 0)
+	if ((rc = scrub_parts(&k)) != 0 || (rc = scrub_media(&k)) != 0)
 		goto out;
 	for (size_t i = 0; i < k.nparts && rc == 0; i++) {
 		struct part *p = &k.parts[i];
@@ -1141,7 +1825,9 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 			rc = rewrite_rels(&k, p);
 		g_free(s);
 	}
-	if (rc != 0 || (rc = rewrite_sources(&k)) != 0 || (rc = rewrite_content_types(&k, mt)) != 0)
+	/* what the relationships no longer reach goes; then what pointed at it */
+	if (rc != 0 || (rc = drop_unreachable(&k)) != 0 || (rc = rewrite_sources(&k)) != 0 ||
+	    (rc = rewrite_content_types(&k, mt)) != 0)
 		goto out;
 	for (size_t i = 0; i < k.nparts; i++) {
 		struct part *p = &k.parts[i];

@@ -58,6 +58,8 @@ static const char *const what[WML_NKINDS] = {
 	[WML_BUILT] = "field whose name another field makes (hides what it runs); its displayed text kept",
 	[WML_STRAY] = "field instruction outside a field (w:instrText)",
 	[WML_MAILMERGE] = "mail merge data source (w:mailMerge: ODBC/DDE query or linked file / 差し込み印刷)",
+	[WML_ALTCHUNK] = ("imported document chunk (w:altChunk: Word merges another docx/docm/RTF/MHT/HTML part in "
+	    "when it opens the file, with its fields, objects and scripts / 外部文書の取込み)"),
 };
 
 const char *
@@ -293,6 +295,9 @@ scan_nodes(struct scan *s, xmlNodePtr n)
 		} else if (is_w(n, "mailMerge")) {
 			g_ptr_array_add(s->doomed, n);
 			s->r->count[WML_MAILMERGE]++;
+		} else if (is_w(n, "altChunk")) {
+			g_ptr_array_add(s->doomed, n);
+			s->r->count[WML_ALTCHUNK]++;
 		} else if (!is_w(n, "fldData")) {	/* opaque: base64 of the field's data */
 			if (is_w(n->parent, "r") && !is_w(n, "rPr"))
 				own(s, n);

