@@ -26,6 +26,7 @@ struct mamori_event {
 struct mamori_event_filter {
 	int64_t since_seq;		/* seq >= since_seq */
 	const char *since_time;		/* time >= since_time (an RFC 3339 prefix compares as text) */
+	const char *until_time;		/* time < until_time, likewise */
 	const char *actor, *action, *object_id;
 	size_t limit;
 };

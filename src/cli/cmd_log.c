@@ -1,8 +1,9 @@
 /* cmd_log.c — `mamori log show | head | verify | proof | check-proof`. */
 #include "cli.h"
 #include "mamori/audit.h"
+#include "mamori/date.h"
+#include "mamori/tz.h"
 #include "mamori/store.h"
-#include "../lib/store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 
 static const char log_usage[] =
-    "usage: mamori log show [--since SEQ|TIME] [--actor A] [--object ID] [--json] [--db PATH]\n"
+    "usage: mamori log show [--since SEQ|TIME] [--until TIME] [--actor A] [--object ID] [--json] [--db PATH]\n"
     "       mamori log head [--out FILE] [--heads-out DIR] [--db PATH]\n"
     "       mamori log verify [--head FILE]... [--heads DIR|FILE] [--pubkey FILE] [--json] [--db PATH]\n"
     "       mamori log proof --inclusion SEQ [--head FILE] [--db PATH]\n"
@@ -24,7 +25,7 @@ static const char log_usage[] =
     "       mamori log schedule [--every-events N] [--every-seconds T] [--db PATH]\n";
 
 struct log_opts {
-	const char *db, *since, *actor, *object, *out, *pubkey, *old_head, *heads_dir, *heads_out;
+	const char *db, *since, *until, *actor, *object, *out, *pubkey, *old_head, *heads_dir, *heads_out;
 	const char *heads[32];
 	const char *every_events, *every_seconds;
 	size_t nheads;
@@ -39,6 +40,7 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'U' },
 		{ "actor", required_argument, NULL, 'a' },
 		{ "object", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
@@ -64,6 +66,7 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 's': o->since = optarg; break;
+		case 'U': o->until = optarg; break;
 		case 'a': o->actor = optarg; break;
 		case 'o': o->object = optarg; break;
 		case 'j': o->json = true; break;
@@ -141,70 +144,98 @@ print_file_error(const char *cmd, const char *path, const struct mamori_error *e
 		fprintf(stderr, "mamori: %s: %s\n", cmd, err->message);
 }
 
+/* What log show prints with: the format, and the zone people read times in. */
+struct show_ctx {
+	bool json;
+	struct mamori_tz tz;
+};
+
+static int
+show_event(const struct mamori_event *ev, void *arg)
+{
+	struct show_ctx *c = arg;
+	char when[64];
+
+	if (c->json) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
+		cJSON_AddStringToObject(e, "time", ev->time);
+		cJSON_AddStringToObject(e, "actor", ev->actor);
+		cJSON_AddStringToObject(e, "action", ev->action);
+		cJSON_AddStringToObject(e, "object_type", ev->object_type);
+		cJSON_AddStringToObject(e, "object_id", ev->object_id);
+		cJSON_AddItemToObject(e, "body", cJSON_Parse(ev->body));
+		char *line = cJSON_PrintUnformatted(e);
+		printf("%s\n", line ? line : "");
+		free(line);
+		cJSON_Delete(e);
+	} else {
+		printf("%6lld  %s  %-16s %-16s %s %s\n        %s\n", (long long)ev->seq,
+		    mamori_tz_format(&c->tz, ev->time, when, sizeof(when)), ev->actor, ev->action,
+		    ev->object_type, ev->object_id, ev->body);
+	}
+	return 0;
+}
+
+/* A --since or --until bound as the store writes times (2026-12-04T15:00:00.000000Z); false when unreadable. */
+static bool
+time_bound(const char *s, const struct mamori_tz *tz, bool end, char out[32])
+{
+	struct tm tm;
+	time_t t;
+
+	if (!mamori_time_bound(s, tz, end, &t))
+		return false;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+	return true;
+}
+
 static int
 log_show(int argc, char **argv)
 {
 	struct log_opts o;
 	struct mamori_store *s = NULL;
-	struct mamori_error err;
-	sqlite3_stmt *st;
-	char *end;
-	long long since_seq = 0;
-	const char *since_time = "";
+	struct mamori_error err = { 0 };
+	struct mamori_event_filter f = { 0 };
+	struct show_ctx c = { 0 };
+	char since[32], until[32], *end;
 	int rc;
 
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (optind != argc)
 		return cli_usage_error("log show: unexpected argument '%s'", argv[optind]);
-	if (o.since != NULL) {
-		since_seq = strtoll(o.since, &end, 10);
-		if (*end != '\0') {
-			since_seq = 0;
-			since_time = o.since;	/* RFC 3339 prefix compares as text */
-		}
-	}
 	if ((rc = open_store(&o, &s)) != EXIT_OK)
 		return rc;
-	st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body FROM audit_event "
-	    "WHERE seq >= ?1 AND time >= ?2 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR object_id = ?4) "
-	    "ORDER BY seq", &err);
-	if (st == NULL) {
-		fprintf(stderr, "mamori: %s\n", err.message);
-		mamori_store_close(&s);
-		return EXIT_ENV;
-	}
-	sqlite3_bind_int64(st, 1, since_seq);
-	sqlite3_bind_text(st, 2, since_time, -1, SQLITE_STATIC);
-	if (o.actor)
-		sqlite3_bind_text(st, 3, o.actor, -1, SQLITE_STATIC);
-	if (o.object)
-		sqlite3_bind_text(st, 4, o.object, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *f[7];
-		for (int i = 1; i < 7; i++)
-			f[i] = (const char *)sqlite3_column_text(st, i);
-		if (o.json) {
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddNumberToObject(e, "seq", (double)sqlite3_column_int64(st, 0));
-			cJSON_AddStringToObject(e, "time", f[1]);
-			cJSON_AddStringToObject(e, "actor", f[2]);
-			cJSON_AddStringToObject(e, "action", f[3]);
-			cJSON_AddStringToObject(e, "object_type", f[4]);
-			cJSON_AddStringToObject(e, "object_id", f[5]);
-			cJSON_AddItemToObject(e, "body", cJSON_Parse(f[6]));
-			char *line = cJSON_PrintUnformatted(e);
-			printf("%s\n", line ? line : "");
-			free(line);
-			cJSON_Delete(e);
-		} else {
-			printf("%6lld  %s  %-16s %-16s %s %s\n        %s\n",
-			    (long long)sqlite3_column_int64(st, 0), f[1], f[2], f[3], f[4], f[5], f[6]);
+	c.json = o.json;
+	mamori_tz_load(&c.tz, mamori_policy_timezone(mamori_store_policy(s)), NULL);
+	if (o.since != NULL && (f.since_seq = strtoll(o.since, &end, 10), *end != '\0' || end == o.since)) {
+		f.since_seq = 0;
+		if (!time_bound(o.since, &c.tz, false, since)) {
+			rc = cli_usage_error("log show: --since '%s' is an event number or a time: %s, "
+			    "2026-12-05 09:30, or RFC 3339 (in %s)", o.since, MAMORI_DATE_FORMS, c.tz.name);
+			goto out;
 		}
+		f.since_time = since;
 	}
-	sqlite3_finalize(st);
+	if (o.until != NULL) {
+		if (!time_bound(o.until, &c.tz, true, until)) {
+			rc = cli_usage_error("log show: --until '%s' is a time: %s, 2026-12-05 09:30, "
+			    "or RFC 3339 (in %s; a date takes in the whole day)", o.until, MAMORI_DATE_FORMS, c.tz.name);
+			goto out;
+		}
+		f.until_time = until;
+	}
+	f.actor = o.actor;
+	f.object_id = o.object;
+	if ((rc = mamori_audit_events(s, &f, show_event, &c, &err)) != 0)
+		fprintf(stderr, "mamori: log show: %s\n", err.message);
+	rc = cli_exit_code(rc);
+out:
+	mamori_tz_free(&c.tz);
 	mamori_store_close(&s);
-	return EXIT_OK;
+	return rc;
 }
 
 static int

@@ -9,6 +9,7 @@
 #include "strmap.h"
 #include "fold.h"
 #include "utf8.h"
+#include "mamori/date.h"
 #include "mamori/i18n.h"
 #include "mamori/tz.h"
 #include "audit_internal.h"
@@ -443,8 +444,8 @@ unknown_name(struct checker *c, int what, int k, const char *value, const char *
  * go to d as mamori_asset_check says.  Returns the number of errors.
  */
 static size_t
-check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], const char *file,
-    int row, struct mamori_diags *d)
+check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], char datebuf[11],
+    const char *file, int row, struct mamori_diags *d)
 {
 	static const struct {
 		int field, what;
@@ -489,6 +490,14 @@ check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf[24], 
 		else
 			unknown_name(c, names[n].what, k, f[k], file, row, d);
 	}
+	if (!empty(f[MAMORI_AF_DISPOSED_DATE])) {
+		/* a date column: a bare number is what Excel saved of a date cell */
+		if (mamori_date_parse(f[MAMORI_AF_DISPOSED_DATE], MAMORI_DATE_SERIAL, datebuf))
+			f[MAMORI_AF_DISPOSED_DATE] = datebuf;
+		else
+			problem(d, file, row, MAMORI_AF_DISPOSED_DATE, N_("'%s' is not a date: write %s"),
+			    f[MAMORI_AF_DISPOSED_DATE], MAMORI_DATE_FORMS);
+	}
 	if (!empty(f[MAMORI_AF_DISPOSED_METHOD])) {
 		const struct mamori_disposal_method *m = find_method(f[MAMORI_AF_DISPOSED_METHOD]);
 		if (m != NULL)
@@ -511,13 +520,13 @@ mamori_asset_check(const struct mamori_policy *p, struct mamori_asset *a, const 
 {
 	struct checker c;
 	const char *f[MAMORI_AF_COUNT];
-	char idbuf[24];
+	char idbuf[24], datebuf[11];
 	size_t n;
 
 	checker_init(&c, p, NULL);
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
 		f[k] = a->f[k] ? clean_cell(a->f[k], k) : NULL;
-	n = check_fields(&c, f, idbuf, file, row, d);
+	n = check_fields(&c, f, idbuf, datebuf, file, row, d);
 	/* copy the normal forms back (mamori_asset_set copies before it frees) */
 	for (int k = 0; k < MAMORI_AF_COUNT; k++)
 		if (f[k] != a->f[k])
@@ -875,7 +884,7 @@ mamori_asset_dispose(struct mamori_store *s, const char *actor, const char *id, 
 	const struct mamori_disposal_method *m = method ? find_method(method) : NULL;
 	const struct mamori_restriction *r;
 	struct update_arg x;
-	char now[32];
+	char now[32], day[11];
 	int rc;
 
 	if (m == NULL)
@@ -884,6 +893,9 @@ mamori_asset_dispose(struct mamori_store *s, const char *actor, const char *id, 
 		    method ? method : "");
 	if (empty(date) || empty(by))
 		return mamori_error_set(err, MAMORI_E_USAGE, "a disposal record needs the date and who disposed");
+	if (!mamori_date_parse(date, 0, day))
+		return mamori_error_set(err, MAMORI_E_USAGE, "'%s' is not a date: write %s", date, MAMORI_DATE_FORMS);
+	date = day;
 	if ((rc = mamori_asset_get(s, id, &before, err)) != 0)
 		return rc;
 	if (strcmp(before.f[MAMORI_AF_STATUS], "disposed") == 0) {
@@ -1260,6 +1272,7 @@ static const char *const asset_indexes[][2] = {
  */
 struct import_row {
 	const char *f[MAMORI_AF_COUNT];
+	char date[11];		/* 廃棄日 as YYYY-MM-DD, when it was written otherwise */
 	int64_t num;		/* the given number, 0: the next free one */
 	int row;		/* the file's row, for messages */
 };
@@ -1916,7 +1929,7 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 			if (colmap[i] >= 0 && mamori_asset_columns[colmap[i]].importable &&
 			    *(rec.fields[i] = clean_cell(rec.fields[i], colmap[i])) != '\0')
 				ir->f[colmap[i]] = rec.fields[i];
-		if (check_fields(&ck, ir->f, idbuf, name, row, diags) == 0 && scope != NULL &&
+		if (check_fields(&ck, ir->f, idbuf, ir->date, name, row, diags) == 0 && scope != NULL &&
 		    scope->allows != NULL && !scope->allows(ir->f[MAMORI_AF_DEPARTMENT], scope->ctx)) {
 			refused++;
 			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: you may not write "

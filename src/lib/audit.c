@@ -1347,7 +1347,7 @@ mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
 		f = &none;
 	st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body FROM audit_event "
 	    "WHERE seq >= ?1 AND time >= ?2 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4) "
-	    "AND (?5 IS NULL OR object_id = ?5) ORDER BY seq", err);
+	    "AND (?5 IS NULL OR object_id = ?5) AND (?6 IS NULL OR time < ?6) ORDER BY seq", err);
 	if (st == NULL)
 		return MAMORI_E_STORE;
 	sqlite3_bind_int64(st, 1, f->since_seq);
@@ -1358,6 +1358,8 @@ mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
 		sqlite3_bind_text(st, 4, f->action, -1, SQLITE_STATIC);
 	if (f->object_id)
 		sqlite3_bind_text(st, 5, f->object_id, -1, SQLITE_STATIC);
+	if (f->until_time)
+		sqlite3_bind_text(st, 6, f->until_time, -1, SQLITE_STATIC);
 	while (rc == 0 && (f->limit == 0 || n < f->limit) && sqlite3_step(st) == SQLITE_ROW) {
 		struct mamori_event ev;
 

@@ -62,6 +62,24 @@ expect_grep "$TMP/err.ja" "機密性 のレベル '特' はありません: 1〜
 expect_exit 1 "unknown kind lists every title" -- "$MAMORI" asset add --name x --kind 車両 --department 税務課 --c 1 --i 1 --a 1 --db "$TMP/l.db"
 expect_grep "$TMP/err" "unknown kind '車両': use one of ネットワーク、情報システム、設備、電磁的記録媒体、情報、印刷した文書、システム関連文書" "kinds by Japanese title, all of them"
 
+# ---- dates: 和暦, slashes, Excel serials in the date column; a bad one named ----
+fresh
+printf '資産名,種別,所管課,機密性,完全性,可用性,状態,廃棄日,廃棄方法,廃棄実施者\r\n' >"$TMP/dates.csv"
+printf 'a,情報,総務課,1,1,1,廃棄済,R7.4.1,裁断（シュレッダー）,山田\r\nb,情報,総務課,1,1,1,廃棄済,令和元年5月1日,delete,山田\r\n' >>"$TMP/dates.csv"
+printf 'c,情報,総務課,1,1,1,廃棄済,2025/4/1,delete,山田\r\nd,情報,総務課,1,1,1,廃棄済,45748,delete,山田\r\n' >>"$TMP/dates.csv"
+expect_exit 0 "dates as written" -- "$MAMORI" asset import "$TMP/dates.csv" --db "$TMP/l.db"
+list
+expect_field disposed_date "2025-04-01,2019-05-01,2025-04-01,2025-04-01" "dates become YYYY-MM-DD"
+expect_field disposed_method "shred,delete,delete,delete" "a disposal method by its Japanese name"
+printf '資産名,種別,所管課,機密性,完全性,可用性,廃棄日\r\nx,情報,総務課,1,1,1,平成31年5月1日\r\n' >"$TMP/baddate.csv"
+expect_exit 1 "a day that never was" -- "$MAMORI" asset import "$TMP/baddate.csv" --db "$TMP/l.db"
+expect_grep "$TMP/err" "baddate.csv: row 2, column 廃棄日: '平成31年5月1日' is not a date: write 2025-04-01" "row and column of a bad date"
+"$MAMORI" asset add --name e --kind 情報 --department 総務課 --c 1 --i 1 --a 1 --db "$TMP/l.db" >/dev/null
+expect_exit 0 "dispose with a 和暦 date" -- "$MAMORI" asset dispose A-000005 --method shred --by 山田 --date 令和7年4月1日 --db "$TMP/l.db"
+"$MAMORI" asset show A-000005 --json --db "$TMP/l.db" >"$TMP/a5.json"
+expect_grep "$TMP/a5.json" '"disposed_date":[[:space:]]*"2025-04-01"' "dispose --date in 和暦"
+expect_exit 2 "dispose with a word for a date" -- "$MAMORI" asset dispose A-000004 --method shred --by 山田 --date きのう --db "$TMP/l.db"
+
 # ---- what a person reads: titles and Tokyo time; exports that come back the same ----
 fresh
 "$MAMORI" asset import "$L/ledger-cp932.csv" --map 備考=説明 --db "$TMP/l.db" >/dev/null 2>&1
