@@ -2,21 +2,26 @@
 #include "cli.h"
 #include "mamori/policy.h"
 #include "mamori/store.h"
+#include "mamori/i18n.h"
 #include "mamori/vocab.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char policy_usage[] =
     "usage: mamori policy check [--json] FILE...\n"
     "       mamori policy show [--json] FILE\n"
     "       mamori policy render [--format markdown|html] FILE\n"
     "       mamori policy schema\n"
-    "       mamori policy replace FILE [--db PATH]\n";
+    "       mamori policy replace FILE [--db PATH]\n"
+    "       mamori policy new --name 〇〇町 [--extends mic-standard] [--id ID] [--out FILE [--force]]\n";
 
 /* Maps a load's status to the exit code. */
 static int
@@ -368,6 +373,175 @@ policy_replace(int argc, char **argv)
 	return rc == 0 ? EXIT_OK : rc == MAMORI_E_IO && diags.count == 0 ? EXIT_ENV : cli_exit_code(rc);
 }
 
+/* A YAML double-quoted scalar of s (names are the user's: quotes, colons, #). */
+static void
+yaml_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* The organisation's kind from the end of its name: 町 town, 市 city, 村 village, 議会 council … */
+static const char *
+kind_of(const char *name)
+{
+	static const struct { const char *suffix, *kind; } k[] = {
+		{ "議会", "council" }, { "委員会", "committee" }, { "町", "town" }, { "市", "city" },
+		{ "村", "village" }, { "県", "prefecture" }, { "府", "prefecture" }, { "都", "prefecture" },
+		{ "道", "prefecture" }, { "区", "city" },
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		size_t m = strlen(k[i].suffix);
+		if (n >= m && strcmp(name + n - m, k[i].suffix) == 0)
+			return k[i].kind;
+	}
+	return "other";
+}
+
+/*
+ * The starter file: the parent named, the organisation's name, kind and zone,
+ * and its bodies as the parent's (one to edit); the parent's 課 listed in a
+ * comment (inherited), with the line a town writes to add its own.  parent
+ * is NULL for the first draft, whose organisation is the parent's.
+ */
+static void
+starter_text(FILE *f, const char *id, const char *name, const char *extends, const struct mamori_policy *parent)
+{
+	char today[16], title[512];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	fprintf(f, "# %s の情報セキュリティポリシー (mamori policy format: docs/policy-format.md)\n"
+	    "# %s を基に、団体の名前・範囲・課を加えたもの。mamori policy check で確かめてください。\n",
+	    name, extends);
+	snprintf(title, sizeof(title), "%s情報セキュリティポリシー", name);
+	fprintf(f, "mamori-policy: 1\nid: %s\ntitle: ", id);
+	yaml_str(f, title);
+	fputs("\n", f);
+	fprintf(f, "version: \"%s 作成\"\nextends: %s\n", today, extends);
+	if (parent == NULL)
+		return;
+	fputs("organisation:\n  name: ", f);
+	yaml_str(f, name);
+	fprintf(f, "\n  kind: %s\n  timezone: %s\n  clause: ", kind_of(name), mamori_policy_timezone(parent));
+	yaml_str(f, parent->organisation.clause ? parent->organisation.clause : "基本方針 4(1)");
+	fputs("\n  # 適用範囲: the bodies the policy covers (edit to match the 団体)\n  bodies:\n", f);
+	for (size_t i = 0; i < parent->organisation.nbodies; i++) {
+		const struct mamori_body *b = &parent->organisation.bodies[i];
+		fprintf(f, "    - { id: %s, title: ", b->id);
+		yaml_str(f, b->title);
+		fputs(", clause: ", f);
+		yaml_str(f, b->clause ? b->clause : "基本方針 4(1)");
+		fputs(b->excluded ? ", excluded: true }\n" : " }\n", f);
+	}
+	fputs("  # 課: the parent's are inherited (by id; a 課 of a body above):\n", f);
+	for (size_t i = 0; i < parent->organisation.ndepartments; i++)
+		fprintf(f, "  #   %s (%s)\n", parent->organisation.departments[i].title, parent->organisation.departments[i].id);
+	fputs("  # add the 団体's own, or rename one by its id:\n"
+	    "  departments: []\n"
+	    "  #  - { id: kikaku, title: 企画課, body: internal, aliases: [企画] }\n", f);
+}
+
+/* Loads the text in buf as the file path would be (extends resolved beside it). */
+static int
+load_text(const char *path, const char *buf, size_t len, struct mamori_diags *d, struct mamori_policy **p)
+{
+	return mamori_policy_load_buffer(path, buf, len, d, p);
+}
+
+static int
+policy_new(int argc, char **argv)
+{
+	const char *name = NULL, *extends = "mic-standard", *id = "local", *out = NULL;
+	struct mamori_policy *parent = NULL, *check = NULL;
+	struct mamori_diags d = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	bool force = false;
+	FILE *f;
+	int rc = EXIT_OK, fd;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (i + 1 < argc && strcmp(argv[i], "--name") == 0)
+			name = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--extends") == 0)
+			extends = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--id") == 0)
+			id = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--out") == 0)
+			out = argv[++i];
+		else
+			return cli_usage_error("policy new: unexpected '%s'\n%s", argv[i], policy_usage);
+	}
+	if (name == NULL || name[0] == '\0')
+		return cli_usage_error("policy new: give the 団体's name: --name 〇〇町\n%s", policy_usage);
+	if (strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(id) || id[0] == '\0')
+		return cli_usage_error("policy new: --id '%s': lowercase letters, digits and '-' (e.g. sample-town)", id);
+	/* the first draft inherits the parent's organisation: its bodies and 課 are read from it */
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return EXIT_ENV;
+	starter_text(f, id, name, extends, NULL);
+	fclose(f);
+	rc = load_text(out ? out : "./new.yaml", buf, len, &d, &parent);
+	free(buf);
+	buf = NULL;
+	if (rc != 0) {
+		mamori_diags_print(&d, stderr);
+		fprintf(stderr, "mamori: policy new: cannot read the policy '%s' extends\n", extends);
+		rc = load_exit(extends, rc);
+		goto out;
+	}
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		rc = EXIT_ENV;
+		goto out;
+	}
+	starter_text(f, id, name, extends, parent);
+	fclose(f);
+	mamori_diags_clear(&d);
+	if ((rc = load_text(out ? out : "./new.yaml", buf, len, &d, &check)) != 0) {
+		mamori_diags_print(&d, stderr);
+		fprintf(stderr, "mamori: policy new: the starter file does not check (a bug: please report it)\n");
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if (out == NULL) {
+		fwrite(buf, 1, len, stdout);
+	} else if ((fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644)) < 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, errno == EEXIST ? _("mamori: policy new: %s exists already; give --force to replace it\n") :
+		    _("mamori: policy new: cannot write %s\n"), out);
+		rc = errno == EEXIST ? EXIT_REFUSED : EXIT_ENV;
+	} else {
+		fwrite(buf, 1, len, f);
+		if (fclose(f) != 0) {
+			(void)unlink(out);
+			fprintf(stderr, _("mamori: policy new: cannot write %s\n"), out);
+			rc = EXIT_ENV;
+		} else {
+			fprintf(stderr, _("%s: a starter policy for %s on %s; it checks (mamori policy check %s)\n"),
+			    out, name, extends, out);
+		}
+	}
+out:
+	mamori_diags_clear(&d);
+	mamori_policy_free(&parent);
+	mamori_policy_free(&check);
+	free(buf);
+	return rc;
+}
+
 int
 cmd_policy(int argc, char **argv)
 {
@@ -377,6 +551,7 @@ cmd_policy(int argc, char **argv)
 		{ "render", policy_render, "the policy document" },
 		{ "schema", policy_schema, "the JSON Schema of the format" },
 		{ "replace", policy_replace, "replace the store's policy (checked against its assets and accounts)" },
+		{ "new", policy_new, "a starter policy for an organisation on mic-standard" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -58,4 +58,27 @@ assert not bad["ok"] and bad["policy"] is None, bad
 p = [x for x in bad["problems"] if "kikaku" in x["message"]][0]
 assert p["severity"] == "error" and p["line"] > 0 and p["column"] > 0 and p["file"].endswith("town.yaml"), p
 PY
+
+# policy new: a starter file on mic-standard that checks, with the parent's bodies and 課 named
+expect_exit 0 "policy new" -- "$MAMORI" policy new --name 〇〇町 --id sample-town --out "$TMP/new.yaml"
+expect_grep "$TMP/err" "new.yaml: a starter policy for 〇〇町 on mic-standard; it checks" "says it checks"
+expect_exit 0 "the starter checks" -- "$MAMORI" policy check "$TMP/new.yaml"
+expect_grep "$TMP/new.yaml" '^title: "〇〇町情報セキュリティポリシー"$' "title"
+expect_grep "$TMP/new.yaml" "^  kind: town$" "kind from 町"
+expect_grep "$TMP/new.yaml" "^  timezone: Asia/Tokyo$" "the zone"
+expect_grep "$TMP/new.yaml" "{ id: internal, title: \"内部部局\"" "the parent's bodies to edit"
+expect_grep "$TMP/new.yaml" "#   総務課 (soumu)" "the inherited 課 listed"
+"$MAMORI" policy show --json "$TMP/new.yaml" | depts >"$TMP/d"
+expect_grep "$TMP/d" "soumu=総務課" "the parent's 課 inherited"
+expect_exit 1 "policy new does not overwrite" -- "$MAMORI" policy new --name 〇〇町 --out "$TMP/new.yaml"
+expect_grep "$TMP/err" "exists already; give --force" "says how"
+expect_exit 0 "--force replaces" -- "$MAMORI" policy new --name △△村 --out "$TMP/new.yaml" --force
+expect_grep "$TMP/new.yaml" "^  kind: village$" "kind from 村"
+expect_exit 0 "to standard output" -- "$MAMORI" policy new --name ××市議会 --extends "$TMP/mic-standard.yaml"
+expect_grep "$TMP/out" "^  kind: council$" "kind from 議会"
+expect_exit 2 "no name" -- "$MAMORI" policy new
+expect_exit 2 "a bad id" -- "$MAMORI" policy new --name x町 --id 'Bad Id'
+expect_exit 1 "an unknown parent" -- "$MAMORI" policy new --name x町 --extends no-such-policy --out "$TMP/x.yaml"
+expect_grep "$TMP/err" "extends 'no-such-policy': no such policy" "names the missing parent"
+[ ! -e "$TMP/x.yaml" ] && ok || not_ok "nothing written when the parent is missing"
 finish
