@@ -537,6 +537,8 @@ rel_type_removed(const char *type)
 	return false;
 }
 
+static struct part *find_target(struct pkg *k, const char *src, const char *target);
+
 /* Removes relationships to what went and to anything outside the package. */
 static int
 rewrite_rels(struct pkg *k, struct part *rp)
@@ -563,12 +565,12 @@ rewrite_rels(struct pkg *k, struct part *rp)
 			free(d);
 		} else if (type != NULL && rel_type_removed(type)) {
 			what = g_strdup_printf("relationship to removed content: %s", tshort);
+		} else if (sp != NULL && id != NULL && sp->dead_ids != NULL && g_hash_table_contains(sp->dead_ids, id)) {
+			what = g_strdup_printf("relationship of a removed element (w:altChunk): %s", tshort);
 		} else if (target != NULL) {
-			char *t = resolve_target(src ? src : "", target);
-			struct part *tp = find_part(k, t);
+			struct part *tp = find_target(k, src ? src : "", target);
 			if (tp != NULL && tp->why != NULL)
 				what = g_strdup_printf("relationship to removed part %s", tp->name);
-			g_free(t);
 		}
 		if (what == NULL)
 			continue;
@@ -1042,15 +1044,20 @@ formula_dde(const char *s)
  * string as a formula (EVALUATE), run a macro (RUN) or talk DDE or files from a
  * defined name, where Excel 4.0 functions still work (INITIATE, EXECUTE,
  * REQUEST, POKE, FOPEN, FWRITE …).  FILTERXML only parses a string: fed by
- * WEBSERVICE it goes with it.
+ * WEBSERVICE it goes with it.  Any XLL add-in function (_xll.NAME) runs native
+ * code of an add-in; HYPERLINK to a place in the workbook ("#Sheet!A1") opens
+ * nothing and stays.
  */
 static const char *const call_functions[] = {
 	"WEBSERVICE", "IMAGE", "RTD", "STOCKHISTORY", "SQL.REQUEST", "HYPERLINK",
 	"CALL", "REGISTER", "REGISTER.ID", "EXEC", "EVALUATE", "RUN",
 	"INITIATE", "EXECUTE", "REQUEST", "POKE", "TERMINATE", "FOPEN", "FWRITE", "FWRITELN",
 	"FREAD", "FREADLN", "FILES", "SEND.KEYS", "APP.ACTIVATE",
+	"_xll. (XLL add-in)",	/* matched by its prefix, see call_function */
 };
 #define N_CALL_FUNCTIONS (sizeof(call_functions) / sizeof(call_functions[0]))
+#define CALL_XLL ((int)N_CALL_FUNCTIONS - 1)
+#define CALL_HYPERLINK 5
 
 static bool
 ident_byte(unsigned char c)
@@ -1077,10 +1084,22 @@ call_function(const char *s, size_t n)
 			}
 		}
 	}
+	if (n > 5 && g_ascii_strncasecmp(s, "_xll.", 5) == 0)
+		return CALL_XLL;
 	for (size_t i = 0; i < N_CALL_FUNCTIONS; i++)
 		if (strlen(call_functions[i]) == n && g_ascii_strncasecmp(s, call_functions[i], n) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* True when the argument list that opens at q starts with a string literal
+ * naming a place in the workbook: HYPERLINK("#Sheet!A1", …). */
+static bool
+internal_link(const char *q)
+{
+	for (q++; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++)
+		;
+	return q[0] == '"' && q[1] == '#';
 }
 
 /* The functions of call_functions that a formula calls, as bits; string
@@ -1110,7 +1129,7 @@ formula_calls(const char *s)
 		while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')
 			q++;
 		int f = *q == '(' ? call_function(b, (size_t)(p - b)) : -1;
-		if (f >= 0)
+		if (f >= 0 && !(f == CALL_HYPERLINK && internal_link(q)))
 			mask |= 1u << f;
 	}
 	return mask;
@@ -1563,6 +1582,32 @@ scrub_may_skip(const struct part *p, bool external_links)
 }
 
 /*
+ * Word imports the part a w:altChunk names whatever type its relationship
+ * claims (aFChunk, or customXml, image …): wml_scrub removes the element, and
+ * its relationship id is noted here as dead, so that rewrite_rels removes the
+ * relationship and drop_unreachable the part.
+ */
+static void
+note_alt_chunks(struct part *p, xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)n->name, "altChunk") != 0) {
+			note_alt_chunks(p, n->children);
+			continue;
+		}
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
+			if (!is_rel_attr(a) || a->children == NULL || a->children->content == NULL)
+				continue;
+			if (p->dead_ids == NULL)
+				p->dead_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+			g_hash_table_add(p->dead_ids, g_strdup((const char *)a->children->content));
+		}
+	}
+}
+
+/*
  * Active content inside the parts that stay: Word fields and mail merge
  * sources, DDE formulas (and formulas into removed external links), tables of
  * removed query tables.  Every XML part is looked at, whatever its content
@@ -1603,6 +1648,7 @@ scrub_parts(struct pkg *k)
 			xmlFreeDoc(doc);
 			continue;
 		}
+		note_alt_chunks(p, xmlDocGetRootElement(doc));
 		int changed = wml_scrub(doc, &w);
 		drop_formulas(doc, &f);
 		int nf = f.count[FORMULA_EXTERNAL] + f.count[FORMULA_DDE] + f.count[FORMULA_CALL];
@@ -1826,8 +1872,16 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 		g_free(s);
 	}
 	/* what the relationships no longer reach goes; then what pointed at it */
-	if (rc != 0 || (rc = drop_unreachable(&k)) != 0 || (rc = rewrite_sources(&k)) != 0 ||
-	    (rc = rewrite_content_types(&k, mt)) != 0)
+	if (rc != 0 || (rc = drop_unreachable(&k)) != 0)
+		goto out;
+	/* an officeDocument relationship marked External went: the main document
+	 * with it, and a package without one is no document */
+	if (main->why != NULL) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "refused: the main document %s is itself active content (%s)",
+		    main->name, main->why);
+		goto out;
+	}
+	if ((rc = rewrite_sources(&k)) != 0 || (rc = rewrite_content_types(&k, mt)) != 0)
 		goto out;
 	for (size_t i = 0; i < k.nparts; i++) {
 		struct part *p = &k.parts[i];
