@@ -699,6 +699,26 @@ mark_rel_targets(struct pkg *k)
 #define WHY_MEDIA "audio or video (not re-encoded / 音声・動画)"
 #define WHY_NOT_IMAGE "not an image, though named or declared as one: an OLE2 file, zip, program or PDF"
 
+/* The internal target of an image or media relationship is an image or media
+ * whatever its name and content type say (a docm behind an image relationship
+ * as word/pic.dat). */
+static void
+note_media_target(struct pkg *k, const char *src, xmlNodePtr rel, void *data)
+{
+	static const char *const types[] = { "/image", "/hdphoto", "/media", "/audio", "/video" };
+	const char *type = prop(rel, "Type"), *target = prop(rel, "Target");
+
+	for (size_t i = 0; type && target && internal(rel) && i < G_N_ELEMENTS(types); i++)
+		if (g_str_has_suffix(type, types[i])) {
+			struct part *t = find_target(k, src, target);
+			char *r = t != NULL ? rels_source(t->name) : NULL;
+			if (t != NULL && t != k->ct_part && r == NULL)	/* never the package's own parts */
+				g_hash_table_add(data, t);
+			g_free(r);
+			break;
+		}
+}
+
 /* Whether a part is an image or other media: by its content type, its folder
  * (media/), or its extension. */
 static bool
@@ -788,12 +808,17 @@ scrub_media(struct pkg *k)
 {
 	static const char *const png_types[] = { "image/png", "image/x-png" };
 	static const char *const jpeg_types[] = { "image/jpeg", "image/jpg", "image/pjpeg" };
+	GHashTable *targets = g_hash_table_new(g_direct_hash, g_direct_equal);
 	int rc = 0;
 
+	for (size_t i = 0; i < k->nparts && rc == 0; i++)
+		if (k->parts[i].why == NULL)
+			rc = each_relationship(k, &k->parts[i], note_media_target, targets);
 	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
 		struct part *p = &k->parts[i];
 		char *src = rels_source(p->name);
-		bool skip = src != NULL || p == k->ct_part || p->why != NULL || !is_media(p);
+		bool skip = src != NULL || p == k->ct_part || p->why != NULL ||
+		    !(is_media(p) || g_hash_table_contains(targets, p));
 		g_free(src);
 		if (skip)
 			continue;
@@ -813,6 +838,7 @@ scrub_media(struct pkg *k)
 		else
 			mark_removed(p, WHY_IMAGE_TYPE);
 	}
+	g_hash_table_destroy(targets);
 	mark_rels_of_removed(k);
 	return rc;
 }

@@ -18,6 +18,8 @@ for f in altchunk.docx macrosheet.xlsx calls.xlsx orphans.docx; do
 	expect_exit 0 "$f: second pass" -- S "$O/$f" "$O/again-$f"
 	expect_grep "$TMP/out" "nothing removed" "$f: a second pass finds nothing"
 done
+expect_exit 1 "a main document reached only by an external relationship" -- S "$C/external-main.docx" "$O/external-main.docx"
+expect_grep "$TMP/err" "refused: the main document word/document.xml" "external main document: refused, not written without it"
 expect_exit 0 "altchunk.docx, text report" -- S "$C/altchunk.docx" "$O/altchunk2.docx"
 expect_grep "$TMP/out" "word/document.xml  \[5 × imported document chunk (w:altChunk" "altChunk: the elements are reported"
 
@@ -138,7 +140,7 @@ def orphans():
                       ("word/x.xlsm", "no relationship reaches"), ("customXml/item9.xml", "no relationship reaches"),
                       ("word/media/image2.svg", "SVG"), ("word/media/image5.gif", "not re-encoded"),
                       ("word/media/image6.png", "not its declared type"), ("word/media/image7.png", "image"),
-                      ("word/media/image8.bin", "not an image")):
+                      ("word/media/image8.bin", "not an image"), ("word/pic.dat", "not an image")):
         check(removed(rep, part, why), f"orphans: {part} reported ({why})")
     p3 = z.read("word/media/image3.png")
     check(p3.startswith(b"\x89PNG") and b"tEXt" not in p3 and p3.endswith(b"IEND\xaeB`\x82"),

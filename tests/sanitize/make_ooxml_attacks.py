@@ -20,7 +20,10 @@
                     x.xlsm and a part no relationship names; images: an SVG with a
                     script, a PNG with text chunks and a docm after its end, a JPEG
                     with a comment, a GIF, a "PNG" that is a JPEG, a "PNG" that is
-                    text, an OLE file behind an image relationship
+                    text, an OLE file and (outside media/, typed as octet-stream) a
+                    docm behind image relationships
+  external-main.docx  the main document's relationship marked External (the result
+                    would hold no document)
 Usage: make_ooxml_attacks.py OUTDIR
 """
 import io
@@ -270,7 +273,7 @@ write("orphans.docx", [
         ("/customXml/item9.xml", "application/xml")])),
     ("_rels/.rels", rels(("rId1", "officeDocument", "word/document.xml"))),
     ("word/document.xml", DECL + '<w:document %s><w:body>%s%s</w:body></w:document>' % (
-        W, para("orphans-text"), "".join(BLIP % ("rIdI%d" % i) for i in range(2, 9)))),
+        W, para("orphans-text"), "".join(BLIP % ("rIdI%d" % i) for i in range(2, 10)))),
     ("word/_rels/document.xml.rels", rels(
         ("rIdV", MSR + "/vbaProject", "media/image1.png"),      # a macro project named like an image
         ("rIdP", "package", "embeddings/../sub.docm"),
@@ -280,7 +283,8 @@ write("orphans.docx", [
         ("rIdI5", IMG, "media/image5.gif"),
         ("rIdI6", IMG, "media/image6.png"),
         ("rIdI7", IMG, "media/image7.png"),
-        ("rIdI8", IMG, "media/image8.bin"))),
+        ("rIdI8", IMG, "media/image8.bin"),
+        ("rIdI9", IMG, "pic.dat"))),                          # outside media/, no image type
     ("word/media/image1.png", OLE2 + b"Attribute VB_Name = \"ThisDocument\"\nSub AutoOpen()\nEnd Sub\n"),
     ("word/sub.docm", DOCM),
     ("word/x.xlsm", zipped([("xl/vbaProject.bin", OLE2 + b"macro")])),
@@ -292,4 +296,14 @@ write("orphans.docx", [
     ("word/media/image6.png", jpeg),                     # a "PNG" that is a JPEG
     ("word/media/image7.png", b"not an image at all\n"),
     ("word/media/image8.bin", OLE2 + b"\0" * 64),        # an image relationship to an OLE file
+    ("word/pic.dat", DOCM),
+])
+
+# ---- a main document that nothing reaches once external relationships go ----
+write("external-main.docx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml")], [("/word/document.xml", WORD_MAIN)])),
+    ("_rels/.rels", DECL + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+     '<Relationship Id="rId1" Type="%s/officeDocument" Target="word/document.xml" TargetMode="External"/>'
+     '</Relationships>' % R),
+    ("word/document.xml", DECL + "<w:document %s><w:body>%s</w:body></w:document>" % (W, para("x"))),
 ])
