@@ -45,6 +45,7 @@ struct part {
 	const char *ctype;	/* effective content type (points into ct doc strings) */
 	const char *why;	/* why removed, or NULL */
 	xmlChar *out;		/* rewritten XML, or NULL: data is copied */
+	bool reencoded;		/* data is an image decoded and encoded anew */
 	int outlen;
 	GHashTable *dead_ids;	/* for a source part: relationship ids that went */
 };
@@ -791,6 +792,7 @@ reencode(struct pkg *k, struct part *p, bool jpeg)
 	free(p->data);
 	p->data = buf;
 	p->len = n;
+	p->reencoded = true;
 	return rc;
 }
 
@@ -841,6 +843,39 @@ scrub_media(struct pkg *k)
 	g_hash_table_destroy(targets);
 	mark_rels_of_removed(k);
 	return rc;
+}
+
+#define WHY_UNCHECKED "binary part of a type that is not checked (neither XML, a re-encoded image nor a font: " \
+	"hidden content / 検査できない部品)"
+
+static bool is_xml_part(const struct part *p);
+
+/* A font, which stays (a known limit: fonts are not parsed here). */
+static bool
+is_font(const struct part *p)
+{
+	const char *dot = strrchr(p->lname, '.');
+	return (p->ctype != NULL && strstr(p->ctype, "font") != NULL) ||
+	    (dot != NULL && (strcmp(dot, ".odttf") == 0 || strcmp(dot, ".fntdata") == 0 || strcmp(dot, ".ttf") == 0 ||
+		strcmp(dot, ".otf") == 0));
+}
+
+/*
+ * What mamori neither parses nor re-encodes goes: a binary part behind a
+ * relationship of a kept type (a nested docm behind a customXml
+ * relationship, Excel's attachedToolbars.bin) would pass byte for byte.
+ */
+static void
+drop_unchecked(struct pkg *k)
+{
+	for (size_t i = 0; i < k->nparts; i++) {
+		struct part *p = &k->parts[i];
+		char *src = rels_source(p->name);
+		if (src == NULL && p != k->ct_part && p->why == NULL && !p->reencoded && !is_xml_part(p) && !is_font(p))
+			mark_removed(p, WHY_UNCHECKED);
+		g_free(src);
+	}
+	mark_rels_of_removed(k);
 }
 
 /* ---- parts no relationship reaches ---------------------------------------- */
@@ -1888,8 +1923,11 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 		    main->name, main->why);
 		goto out;
 	}
-	if ((rc = scrub_parts(&k)) != 0 || (rc = scrub_media(&k)) != 0)
+	/* what nothing reaches goes before it is read (it need not even be XML),
+	 * so that what drop_unchecked finds is reached */
+	if ((rc = drop_unreachable(&k)) != 0 || (rc = scrub_parts(&k)) != 0 || (rc = scrub_media(&k)) != 0)
 		goto out;
+	drop_unchecked(&k);
 	for (size_t i = 0; i < k.nparts && rc == 0; i++) {
 		struct part *p = &k.parts[i];
 		char *s = rels_source(p->name);

@@ -21,7 +21,8 @@
                     script, a PNG with text chunks and a docm after its end, a JPEG
                     with a comment, a GIF, a "PNG" that is a JPEG, a "PNG" that is
                     text, an OLE file and (outside media/, typed as octet-stream) a
-                    docm behind image relationships
+                    docm behind image relationships; a docm behind a customXml
+                    relationship (a kept type: bytes nothing checks)
   external-main.docx  the main document's relationship marked External (the result
                     would hold no document)
 Usage: make_ooxml_attacks.py OUTDIR
@@ -284,7 +285,8 @@ write("orphans.docx", [
         ("rIdI6", IMG, "media/image6.png"),
         ("rIdI7", IMG, "media/image7.png"),
         ("rIdI8", IMG, "media/image8.bin"),
-        ("rIdI9", IMG, "pic.dat"))),                          # outside media/, no image type
+        ("rIdI9", IMG, "pic.dat"),                            # outside media/, no image type
+        ("rIdC", R + "/customXml", "blob.bin"))),             # a kept type, binary bytes
     ("word/media/image1.png", OLE2 + b"Attribute VB_Name = \"ThisDocument\"\nSub AutoOpen()\nEnd Sub\n"),
     ("word/sub.docm", DOCM),
     ("word/x.xlsm", zipped([("xl/vbaProject.bin", OLE2 + b"macro")])),
@@ -297,6 +299,7 @@ write("orphans.docx", [
     ("word/media/image7.png", b"not an image at all\n"),
     ("word/media/image8.bin", OLE2 + b"\0" * 64),        # an image relationship to an OLE file
     ("word/pic.dat", DOCM),
+    ("word/blob.bin", DOCM),
 ])
 
 # ---- a main document that nothing reaches once external relationships go ----
