@@ -45,6 +45,7 @@ struct part {
 	const char *ctype;	/* effective content type (points into ct doc strings) */
 	const char *why;	/* why removed, or NULL */
 	xmlChar *out;		/* rewritten XML, or NULL: data is copied */
+	bool reencoded;		/* data is an image decoded and encoded anew */
 	int outlen;
 	GHashTable *dead_ids;	/* for a source part: relationship ids that went */
 };
@@ -537,6 +538,8 @@ rel_type_removed(const char *type)
 	return false;
 }
 
+static struct part *find_target(struct pkg *k, const char *src, const char *target);
+
 /* Removes relationships to what went and to anything outside the package. */
 static int
 rewrite_rels(struct pkg *k, struct part *rp)
@@ -563,12 +566,12 @@ rewrite_rels(struct pkg *k, struct part *rp)
 			free(d);
 		} else if (type != NULL && rel_type_removed(type)) {
 			what = g_strdup_printf("relationship to removed content: %s", tshort);
+		} else if (sp != NULL && id != NULL && sp->dead_ids != NULL && g_hash_table_contains(sp->dead_ids, id)) {
+			what = g_strdup_printf("relationship of a removed element (w:altChunk): %s", tshort);
 		} else if (target != NULL) {
-			char *t = resolve_target(src ? src : "", target);
-			struct part *tp = find_part(k, t);
+			struct part *tp = find_target(k, src ? src : "", target);
 			if (tp != NULL && tp->why != NULL)
 				what = g_strdup_printf("relationship to removed part %s", tp->name);
-			g_free(t);
 		}
 		if (what == NULL)
 			continue;
@@ -697,6 +700,26 @@ mark_rel_targets(struct pkg *k)
 #define WHY_MEDIA "audio or video (not re-encoded / 音声・動画)"
 #define WHY_NOT_IMAGE "not an image, though named or declared as one: an OLE2 file, zip, program or PDF"
 
+/* The internal target of an image or media relationship is an image or media
+ * whatever its name and content type say (a docm behind an image relationship
+ * as word/pic.dat). */
+static void
+note_media_target(struct pkg *k, const char *src, xmlNodePtr rel, void *data)
+{
+	static const char *const types[] = { "/image", "/hdphoto", "/media", "/audio", "/video" };
+	const char *type = prop(rel, "Type"), *target = prop(rel, "Target");
+
+	for (size_t i = 0; type && target && internal(rel) && i < G_N_ELEMENTS(types); i++)
+		if (g_str_has_suffix(type, types[i])) {
+			struct part *t = find_target(k, src, target);
+			char *r = t != NULL ? rels_source(t->name) : NULL;
+			if (t != NULL && t != k->ct_part && r == NULL)	/* never the package's own parts */
+				g_hash_table_add(data, t);
+			g_free(r);
+			break;
+		}
+}
+
 /* Whether a part is an image or other media: by its content type, its folder
  * (media/), or its extension. */
 static bool
@@ -769,6 +792,7 @@ reencode(struct pkg *k, struct part *p, bool jpeg)
 	free(p->data);
 	p->data = buf;
 	p->len = n;
+	p->reencoded = true;
 	return rc;
 }
 
@@ -786,12 +810,17 @@ scrub_media(struct pkg *k)
 {
 	static const char *const png_types[] = { "image/png", "image/x-png" };
 	static const char *const jpeg_types[] = { "image/jpeg", "image/jpg", "image/pjpeg" };
+	GHashTable *targets = g_hash_table_new(g_direct_hash, g_direct_equal);
 	int rc = 0;
 
+	for (size_t i = 0; i < k->nparts && rc == 0; i++)
+		if (k->parts[i].why == NULL)
+			rc = each_relationship(k, &k->parts[i], note_media_target, targets);
 	for (size_t i = 0; i < k->nparts && rc == 0; i++) {
 		struct part *p = &k->parts[i];
 		char *src = rels_source(p->name);
-		bool skip = src != NULL || p == k->ct_part || p->why != NULL || !is_media(p);
+		bool skip = src != NULL || p == k->ct_part || p->why != NULL ||
+		    !(is_media(p) || g_hash_table_contains(targets, p));
 		g_free(src);
 		if (skip)
 			continue;
@@ -811,8 +840,42 @@ scrub_media(struct pkg *k)
 		else
 			mark_removed(p, WHY_IMAGE_TYPE);
 	}
+	g_hash_table_destroy(targets);
 	mark_rels_of_removed(k);
 	return rc;
+}
+
+#define WHY_UNCHECKED "binary part of a type that is not checked (neither XML, a re-encoded image nor a font: " \
+	"hidden content / 検査できない部品)"
+
+static bool is_xml_part(const struct part *p);
+
+/* A font, which stays (a known limit: fonts are not parsed here). */
+static bool
+is_font(const struct part *p)
+{
+	const char *dot = strrchr(p->lname, '.');
+	return (p->ctype != NULL && strstr(p->ctype, "font") != NULL) ||
+	    (dot != NULL && (strcmp(dot, ".odttf") == 0 || strcmp(dot, ".fntdata") == 0 || strcmp(dot, ".ttf") == 0 ||
+		strcmp(dot, ".otf") == 0));
+}
+
+/*
+ * What mamori neither parses nor re-encodes goes: a binary part behind a
+ * relationship of a kept type (a nested docm behind a customXml
+ * relationship, Excel's attachedToolbars.bin) would pass byte for byte.
+ */
+static void
+drop_unchecked(struct pkg *k)
+{
+	for (size_t i = 0; i < k->nparts; i++) {
+		struct part *p = &k->parts[i];
+		char *src = rels_source(p->name);
+		if (src == NULL && p != k->ct_part && p->why == NULL && !p->reencoded && !is_xml_part(p) && !is_font(p))
+			mark_removed(p, WHY_UNCHECKED);
+		g_free(src);
+	}
+	mark_rels_of_removed(k);
 }
 
 /* ---- parts no relationship reaches ---------------------------------------- */
@@ -1042,15 +1105,20 @@ formula_dde(const char *s)
  * string as a formula (EVALUATE), run a macro (RUN) or talk DDE or files from a
  * defined name, where Excel 4.0 functions still work (INITIATE, EXECUTE,
  * REQUEST, POKE, FOPEN, FWRITE …).  FILTERXML only parses a string: fed by
- * WEBSERVICE it goes with it.
+ * WEBSERVICE it goes with it.  Any XLL add-in function (_xll.NAME) runs native
+ * code of an add-in; HYPERLINK to a place in the workbook ("#Sheet!A1") opens
+ * nothing and stays.
  */
 static const char *const call_functions[] = {
 	"WEBSERVICE", "IMAGE", "RTD", "STOCKHISTORY", "SQL.REQUEST", "HYPERLINK",
 	"CALL", "REGISTER", "REGISTER.ID", "EXEC", "EVALUATE", "RUN",
 	"INITIATE", "EXECUTE", "REQUEST", "POKE", "TERMINATE", "FOPEN", "FWRITE", "FWRITELN",
 	"FREAD", "FREADLN", "FILES", "SEND.KEYS", "APP.ACTIVATE",
+	"_xll. (XLL add-in)",	/* matched by its prefix, see call_function */
 };
 #define N_CALL_FUNCTIONS (sizeof(call_functions) / sizeof(call_functions[0]))
+#define CALL_XLL ((int)N_CALL_FUNCTIONS - 1)
+#define CALL_HYPERLINK 5
 
 static bool
 ident_byte(unsigned char c)
@@ -1077,10 +1145,22 @@ call_function(const char *s, size_t n)
 			}
 		}
 	}
+	if (n > 5 && g_ascii_strncasecmp(s, "_xll.", 5) == 0)
+		return CALL_XLL;
 	for (size_t i = 0; i < N_CALL_FUNCTIONS; i++)
 		if (strlen(call_functions[i]) == n && g_ascii_strncasecmp(s, call_functions[i], n) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* True when the argument list that opens at q starts with a string literal
+ * naming a place in the workbook: HYPERLINK("#Sheet!A1", …). */
+static bool
+internal_link(const char *q)
+{
+	for (q++; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++)
+		;
+	return q[0] == '"' && q[1] == '#';
 }
 
 /* The functions of call_functions that a formula calls, as bits; string
@@ -1110,7 +1190,7 @@ formula_calls(const char *s)
 		while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')
 			q++;
 		int f = *q == '(' ? call_function(b, (size_t)(p - b)) : -1;
-		if (f >= 0)
+		if (f >= 0 && !(f == CALL_HYPERLINK && internal_link(q)))
 			mask |= 1u << f;
 	}
 	return mask;
@@ -1563,6 +1643,32 @@ scrub_may_skip(const struct part *p, bool external_links)
 }
 
 /*
+ * Word imports the part a w:altChunk names whatever type its relationship
+ * claims (aFChunk, or customXml, image …): wml_scrub removes the element, and
+ * its relationship id is noted here as dead, so that rewrite_rels removes the
+ * relationship and drop_unreachable the part.
+ */
+static void
+note_alt_chunks(struct part *p, xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)n->name, "altChunk") != 0) {
+			note_alt_chunks(p, n->children);
+			continue;
+		}
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
+			if (!is_rel_attr(a) || a->children == NULL || a->children->content == NULL)
+				continue;
+			if (p->dead_ids == NULL)
+				p->dead_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+			g_hash_table_add(p->dead_ids, g_strdup((const char *)a->children->content));
+		}
+	}
+}
+
+/*
  * Active content inside the parts that stay: Word fields and mail merge
  * sources, DDE formulas (and formulas into removed external links), tables of
  * removed query tables.  Every XML part is looked at, whatever its content
@@ -1603,6 +1709,7 @@ scrub_parts(struct pkg *k)
 			xmlFreeDoc(doc);
 			continue;
 		}
+		note_alt_chunks(p, xmlDocGetRootElement(doc));
 		int changed = wml_scrub(doc, &w);
 		drop_formulas(doc, &f);
 		int nf = f.count[FORMULA_EXTERNAL] + f.count[FORMULA_DDE] + f.count[FORMULA_CALL];
@@ -1816,8 +1923,11 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 		    main->name, main->why);
 		goto out;
 	}
-	if ((rc = scrub_parts(&k)) != 0 || (rc = scrub_media(&k)) != 0)
+	/* what nothing reaches goes before it is read (it need not even be XML),
+	 * so that what drop_unchecked finds is reached */
+	if ((rc = drop_unreachable(&k)) != 0 || (rc = scrub_parts(&k)) != 0 || (rc = scrub_media(&k)) != 0)
 		goto out;
+	drop_unchecked(&k);
 	for (size_t i = 0; i < k.nparts && rc == 0; i++) {
 		struct part *p = &k.parts[i];
 		char *s = rels_source(p->name);
@@ -1826,8 +1936,16 @@ mamori_sanitize_ooxml(const char *in, size_t len, const struct mamori_file_opts 
 		g_free(s);
 	}
 	/* what the relationships no longer reach goes; then what pointed at it */
-	if (rc != 0 || (rc = drop_unreachable(&k)) != 0 || (rc = rewrite_sources(&k)) != 0 ||
-	    (rc = rewrite_content_types(&k, mt)) != 0)
+	if (rc != 0 || (rc = drop_unreachable(&k)) != 0)
+		goto out;
+	/* an officeDocument relationship marked External went: the main document
+	 * with it, and a package without one is no document */
+	if (main->why != NULL) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "refused: the main document %s is itself active content (%s)",
+		    main->name, main->why);
+		goto out;
+	}
+	if ((rc = rewrite_sources(&k)) != 0 || (rc = rewrite_content_types(&k, mt)) != 0)
 		goto out;
 	for (size_t i = 0; i < k.nparts; i++) {
 		struct part *p = &k.parts[i];
