@@ -168,7 +168,7 @@ mamori_date_parse(const char *s, int flags, char out[11])
 		ok = number(&p, &y, 4) && y >= 1000 && separator(&p, "年") && month_day(p, &m, &d) &&
 		    valid_ymd(y, m, d);
 	if (ok)
-		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);	/* checked: 4, 2, 2 digits */
 	return ok;
 }
 
