@@ -27,6 +27,10 @@ printf 'タイトル\n資産名,種別,所管課,機密性,完全性,可用性,�
 LANG=ja_JP.UTF-8 LC_ALL= expect_exit 0 "title row" -- "$MAMORI" asset import --dry-run "$TMP/t.csv"
 expect_grep "$TMP/err" "見出し行は 2 行目です" "an import warning in Japanese"
 
+# every source file is in po/POTFILES (a file left out loses its messages' translations)
+(cd "$SRCDIR" && find src -name '*.c' | sort) >"$TMP/sources"
+sort "$SRCDIR/po/POTFILES" | comm -23 "$TMP/sources" - >"$TMP/missing"
+[ ! -s "$TMP/missing" ] && ok || not_ok "po/POTFILES lacks: $(tr '\n' ' ' <"$TMP/missing")"
 # every message the sources mark is in po/ja.po and translated there
 if command -v xgettext >/dev/null && command -v msgcmp >/dev/null; then
 	(cd "$SRCDIR" && xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=mamori_error_set:3 \
