@@ -1,6 +1,7 @@
 /* cmd_quarantine.c — `mamori quarantine list | show | request | release`. */
 #include "cli.h"
 #include "mamori/quarantine.h"
+#include "mamori/tz.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -82,6 +83,7 @@ open_store(const struct q_opts *o, struct mamori_store **s)
 /* ---- state from the audit trail ------------------------------------------ */
 
 struct state {
+	const struct mamori_tz *tz;	/* the zone people read times in */
 	char text[96];		/* "-", "requested by X (seq N)", "released (seq N)" */
 	cJSON *events;		/* for --json; NULL otherwise */
 	FILE *print;		/* for show; NULL otherwise */
@@ -92,6 +94,7 @@ track(const struct mamori_quarantine_event *ev, void *arg)
 {
 	struct state *st = arg;
 	bool request = strcmp(ev->action, "quarantine.request") == 0;
+	char when[64];
 
 	if (request)
 		snprintf(st->text, sizeof(st->text), "requested by %s (event %lld)", ev->requester,
@@ -101,11 +104,12 @@ track(const struct mamori_quarantine_event *ev, void *arg)
 		    ev->approver, (long long)ev->seq);
 	if (st->print != NULL) {
 		if (request)
-			fprintf(st->print, "  %lld  %s  request  by %s: %s\n", (long long)ev->seq, ev->time,
-			    ev->requester, ev->reason);
+			fprintf(st->print, "  %lld  %s  request  by %s: %s\n", (long long)ev->seq,
+			    mamori_tz_format(st->tz, ev->time, when, sizeof(when)), ev->requester, ev->reason);
 		else
 			fprintf(st->print, "  %lld  %s  release  approved by %s for %s (request %lld)\n",
-			    (long long)ev->seq, ev->time, ev->approver, ev->requester, (long long)ev->request_seq);
+			    (long long)ev->seq, mamori_tz_format(st->tz, ev->time, when, sizeof(when)), ev->approver,
+			    ev->requester, (long long)ev->request_seq);
 	}
 	if (st->events != NULL) {
 		cJSON *e = cJSON_CreateObject();
@@ -158,6 +162,7 @@ meta_json(const struct mamori_quarantine_meta *m)
 
 struct list_ctx {
 	struct mamori_store *store;
+	struct mamori_tz tz;
 	cJSON *json;
 	int rc;
 	struct mamori_error err;
@@ -167,7 +172,8 @@ static int
 print_one(const struct mamori_quarantine_meta *m, void *arg)
 {
 	struct list_ctx *c = arg;
-	struct state st = { .text = "-" };
+	struct state st = { .tz = &c->tz, .text = "-" };
+	char when[64];
 
 	if (c->store != NULL && (c->rc = mamori_quarantine_history(c->store, m->sha256, track, &st, &c->err)) != 0)
 		return c->rc;
@@ -178,7 +184,8 @@ print_one(const struct mamori_quarantine_meta *m, void *arg)
 		cJSON_AddItemToArray(c->json, o);
 		return 0;
 	}
-	printf("%.12s  %s  %-9s %10zu  %3zu  %s  %s", m->sha256, m->time, m->status, m->size, m->nparts,
+	printf("%.12s  %-23s  %-9s %10zu  %3zu  %s  %s", m->sha256, mamori_tz_format(&c->tz, m->time, when,
+	    sizeof(when)), m->status, m->size, m->nparts,
 	    m->from[0] ? m->from : "-", m->subject[0] ? m->subject : "(件名なし)");
 	if (c->store != NULL)
 		printf("  [%s]", st.text);
@@ -194,10 +201,11 @@ q_list(struct q_opts *o)
 
 	if (o->db_given && (rc = open_store(o, &c.store)) != EXIT_OK)
 		return rc;
+	mamori_tz_load(&c.tz, c.store ? mamori_policy_timezone(mamori_store_policy(c.store)) : MAMORI_TZ_DEFAULT, NULL);
 	if (o->json)
 		c.json = cJSON_CreateArray();
 	else
-		printf("ID            QUARANTINED           STATUS         BYTES  ATT  FROM  SUBJECT%s\n",
+		printf("ID            QUARANTINED              STATUS         BYTES  ATT  FROM  SUBJECT%s\n",
 		    c.store ? "  [STATE]" : "");
 	rc = mamori_quarantine_list(o->dir, print_one, &c, &c.err);
 	if (rc == 0 && c.json != NULL) {
@@ -206,6 +214,7 @@ q_list(struct q_opts *o)
 		free(s);
 	}
 	cJSON_Delete(c.json);
+	mamori_tz_free(&c.tz);
 	mamori_store_close(&c.store);
 	if (rc != 0) {
 		fprintf(stderr, "mamori: quarantine list: %s\n", c.err.message);
@@ -223,7 +232,8 @@ q_show(struct q_opts *o, const char *id)
 	struct mamori_store *s = NULL;
 	struct mamori_error err = { 0 }, ierr = { 0 };
 	struct state st = { .text = "-" };
-	char *data = NULL;
+	struct mamori_tz tz = { 0 };
+	char *data = NULL, when[64];
 	size_t len = 0;
 	int rc, integrity;
 
@@ -235,6 +245,8 @@ q_show(struct q_opts *o, const char *id)
 	free(data);
 	if (o->db_given && (rc = open_store(o, &s)) != EXIT_OK)
 		goto out;
+	mamori_tz_load(&tz, s ? mamori_policy_timezone(mamori_store_policy(s)) : MAMORI_TZ_DEFAULT, NULL);
+	st.tz = &tz;
 	if (o->json) {
 		cJSON *j = meta_json(&m);
 		cJSON_AddStringToObject(j, "integrity", integrity == 0 ? "ok" : ierr.message);
@@ -249,7 +261,8 @@ q_show(struct q_opts *o, const char *id)
 		cJSON_Delete(j);
 	} else {
 		printf("id:          %s\nquarantined: %s\nstatus:      %s%s%s\nsize:        %zu bytes\n",
-		    m.sha256, m.time, m.status, m.reason[0] ? " — " : "", m.reason, m.size);
+		    m.sha256, mamori_tz_format(&tz, m.time, when, sizeof(when)), m.status, m.reason[0] ? " — " : "",
+		    m.reason, m.size);
 		printf("from:        %s\nto:          %s\n", m.from, m.to);
 		if (m.cc[0])
 			printf("cc:          %s\n", m.cc);
@@ -276,6 +289,7 @@ q_show(struct q_opts *o, const char *id)
 		rc = cli_exit_code(integrity);
 	}
 out:
+	mamori_tz_free(&tz);
 	mamori_store_close(&s);
 	mamori_quarantine_meta_clear(&m);
 	return rc;

@@ -35,6 +35,7 @@ expect_exit 0 "list" -- "$MAMORI" quarantine list --quarantine "$Q"
 expect_grep "$TMP/out" "^${PDF:0:12}  .*sanitized .*  1  山田 太郎 <yamada@example.jp>  資料送付" "list: pdf mail line"
 expect_grep "$TMP/out" "^${MANY:0:12}  .*refused .*多すぎる" "list: refused original"
 expect_grep "$TMP/out" "^${JIS:0:12}  .*  0  .*住民票の件" "list: Japanese subject decoded"
+expect_grep "$TMP/out" "^${PDF:0:12}  20[0-9-]* [0-9:]* JST  " "list: the time in Tokyo"
 MAMORI_QUARANTINE="$Q" expect_exit 0 "list --json via env" -- "$MAMORI" quarantine list --json
 /usr/bin/python3 - "$TMP/out" "$PDF" <<'PY' && ok || not_ok "list --json"
 import json, sys
