@@ -19,7 +19,7 @@ if [ "$(dpkg --print-architecture)" = amd64 ]; then
 fi
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
-  postfix
+  postfix chromium fonts-noto-cjk
 )
 
 # --print-test-packages: list the test-only packages (CI hides them from the
@@ -32,6 +32,9 @@ fi
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--tests" ]; then
   want+=("${test_pkgs[@]}")
+  # the browser tests' driver runs on Node.js (>= 20 for playwright-core;
+  # Debian's nodejs where the machine has none)
+  command -v node >/dev/null || want+=(nodejs npm)
 fi
 
 missing=()
@@ -41,21 +44,39 @@ for p in "${want[@]}"; do
   fi
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-deps: all ${#want[@]} packages present"
-  exit 0
-fi
+# web_test_driver: playwright-core for tests/web, from the lockfile (npm ci),
+# only when what is installed is not what the lockfile names
+web_test_driver() {
+  local web want_v have_v
+  web="$(cd "$(dirname "$0")/.." && pwd)/tests/web"
+  want_v=$(sed -n 's/.*"playwright-core": "\([0-9.]*\)".*/\1/p' "$web/package.json")
+  have_v=$(sed -n 's/.*"version": "\([0-9.]*\)".*/\1/p' "$web/node_modules/playwright-core/package.json" 2>/dev/null | head -1 || true)
+  if [ "$want_v" != "$have_v" ]; then
+    echo "install-deps: npm ci in tests/web (playwright-core $want_v)"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing packages: ${missing[*]}" >&2
-  echo "install-deps: run as root (or with sudo) to install them" >&2
-  exit 3
-fi
+install_packages() {
+  if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all ${#want[@]} packages present"
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run as root (or with sudo) to install them" >&2
+    exit 3
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Postfix only for the milter's end-to-end test, which runs its own private
+  # instance: install it unconfigured, so that no system MTA is set up or started
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-# Postfix only for the milter's end-to-end test, which runs its own private
-# instance: install it unconfigured, so that no system MTA is set up or started
-echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_packages
+if [ "${1:-}" = "--tests" ]; then
+  web_test_driver
+fi

@@ -1,0 +1,61 @@
+// login.test.mjs — ログイン: the first screen, a failed login, a login that
+// returns to where the user was, logout, the language switch, CSP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, newPage, login, shot, ACCOUNTS } from './harness.mjs';
+
+let srv, browser;
+before(async () => { srv = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+test('a newcomer first sees the login page, in Japanese', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${srv.url}/`);
+  await page.waitForSelector('h1');
+  assert.equal(await page.locator('h1').textContent(), 'ログイン');
+  assert.match(page.url(), /#\/login\?next=/);
+  await shot(page, 'login-ja');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a wrong password is refused with the lock-out warning, and nothing else is told', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${srv.url}/#/login`);
+  await page.getByLabel('利用者名').fill(ACCOUNTS.staff.name);
+  await page.getByLabel('パスワード').fill('wrong');
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /ログインできませんでした.*ロックアウト/);
+  await shot(page, 'login-failed-ja');
+});
+
+test('after login the user comes back to the address they asked for; logout ends the session', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.staff, '/no-such-screen?x=1');
+  assert.match(page.url(), /#\/no-such-screen\?x=1$/);
+  assert.equal(await page.locator('h1').textContent(), 'ページが見つかりません');
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await page.waitForFunction(() => location.hash.startsWith('#/login'));
+  const res = await page.evaluate(async () => (await fetch('/api/me')).status);
+  assert.equal(res, 401);
+});
+
+test('the language switch shows the screen in English and remembers it', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${srv.url}/#/login`);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Log in');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await shot(page, 'login-en');
+  await page.reload();
+  await page.waitForSelector('h1');
+  assert.equal(await page.locator('h1').textContent(), 'Log in');
+});
+
+test('pages are served with a CSP that forbids inline script', async () => {
+  const res = await fetch(`${srv.url}/`);
+  const csp = res.headers.get('content-security-policy');
+  assert.match(csp, /default-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+});

@@ -1,0 +1,29 @@
+// registry.js — the screens of the UI, their addresses and who sees them.
+//
+// path: the hash route (":name" is a parameter); module: the screen's file,
+// exporting `messages` (its web/i18n/<name>.json) and `render(root, ctx)`;
+// nav: the navigation label's message key (absent: not in the menu);
+// visible(me): whether the logged-in account may use it — from /api/me's `can`,
+// the same rules the API applies, so nothing is offered that would be refused.
+export const can = (me, what) => !me.can || me.can[what] !== false;
+
+export const screens = [
+  { path: '/login', module: './login.js', public: true },
+  // one line per screen, in menu order, e.g.
+  // { path: '/assets', module: './assets.js', nav: 'common.nav_assets', visible: (me) => can(me, 'assets_read') },
+];
+
+// The screen for a path and its parameters, or null.
+export function match(path) {
+  for (const s of screens) {
+    const names = [];
+    const re = new RegExp(`^${s.path.replace(/:(\w+)/g, (m, n) => { names.push(n); return '([^/]+)'; })}$`);
+    const m = re.exec(path);
+    if (m) {
+      const params = {};
+      names.forEach((n, i) => { params[n] = decodeURIComponent(m[i + 1]); });
+      return { screen: s, params };
+    }
+  }
+  return null;
+}
