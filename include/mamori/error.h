@@ -15,6 +15,7 @@ enum {
 	MAMORI_E_VERSION = -8,	/* format or schema version not supported */
 	MAMORI_E_STORE = -9,	/* the store reported an error */
 	MAMORI_E_USAGE = -10,	/* the caller passed bad arguments */
+	MAMORI_E_MFA = -11,	/* the password was right; a one-time code is required */
 };
 
 /*

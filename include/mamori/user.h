@@ -23,6 +23,7 @@ struct mamori_user {
 	char role[65];
 	char department[65];	/* "" = none */
 	bool has_password, has_totp, disabled;
+	bool password_temporary;	/* set by an administrator: to be changed at the next login */
 	int failures;
 	int64_t locked_until;	/* Unix time; 0 = not locked */
 	char created[32];
@@ -37,14 +38,26 @@ struct mamori_user {
 /*
  * Adds an account.  name: 1–64 of [a-z0-9._-]; role and department must exist
  * in the store's policy (titles accepted); password may be NULL (set it later).
+ * temporary: the password was chosen by an administrator and its holder must
+ * replace it (mamori_user_change_password) before anything else.
  */
 int mamori_user_add(struct mamori_store *s, const char *actor, const char *name, const char *role,
-    const char *department, const char *password, struct mamori_error *err);
+    const char *department, const char *password, bool temporary, struct mamori_error *err);
 
-/* Sets a new password; the account's API tokens are revoked in the same
- * transaction (the credential generation changes: its sessions end too). */
+/* Sets a new password (temporary as for mamori_user_add); the account's API
+ * tokens are revoked in the same transaction (the credential generation
+ * changes: its sessions end too). */
 int mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name,
-    const char *password, struct mamori_error *err);
+    const char *password, bool temporary, struct mamori_error *err);
+
+/*
+ * The holder's own change: current must be the account's password (else
+ * MAMORI_E_DENIED, audit-logged as user.passwd.denied); the new password is
+ * not temporary and must differ from current (MAMORI_E_INVALID).  Tokens
+ * are revoked as by mamori_user_passwd.
+ */
+int mamori_user_change_password(struct mamori_store *s, const char *actor, const char *name,
+    const char *current, const char *password, struct mamori_error *err);
 
 /* Disables (or enables again) an account; a disabled account cannot log in. */
 int mamori_user_disable(struct mamori_store *s, const char *actor, const char *name, bool disabled,
@@ -74,7 +87,7 @@ int mamori_user_list(struct mamori_store *s, int (*fn)(const struct mamori_user 
  * and every attempt is audit-logged with client.  Returns 0 and *out, or
  * MAMORI_E_DENIED with MAMORI_LOGIN_FAILED whatever was wrong (an unknown name, a
  * disabled or waiting account, a wrong password) — only a right password
- * without the one-time code its account needs is told so.  Every attempt
+ * without the one-time code its account needs is told so, with MAMORI_E_MFA.  Every attempt
  * costs one Argon2id verification, a dummy one for an unknown name, so the
  * time taken does not tell whether the name exists either.
  */

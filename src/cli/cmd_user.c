@@ -16,17 +16,18 @@
 #include <unistd.h>
 
 static const char user_usage[] =
-    "usage: mamori user add NAME --role ROLE [--department D] [--password-stdin] [--db PATH]\n"
-    "       mamori user passwd NAME [--password-stdin] [--db PATH]\n"
+    "usage: mamori user add NAME --role ROLE [--department D] [--password-stdin [--temporary]] [--db PATH]\n"
+    "       mamori user passwd NAME [--password-stdin] [--temporary] [--db PATH]\n"
     "       mamori user disable NAME | enable NAME [--db PATH]\n"
     "       mamori user list [--json] [--db PATH]\n"
     "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n"
-    "       mamori user token NAME --scope read|write|gateway [--days N] [--db PATH]\n";
+    "       mamori user token NAME --scope read|write|gateway [--days N] [--db PATH]\n"
+    "--temporary: the holder must choose a new password at the next login (web UI).\n";
 
 struct user_opts {
 	const char *db, *role, *department, *scope;
 	long days;
-	bool password_stdin, json;
+	bool password_stdin, json, temporary;
 };
 
 static int
@@ -37,6 +38,7 @@ parse(int argc, char **argv, struct user_opts *o)
 		{ "role", required_argument, NULL, 'r' },
 		{ "department", required_argument, NULL, 'D' },
 		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "temporary", no_argument, NULL, 't' },
 		{ "scope", required_argument, NULL, 's' },
 		{ "days", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
@@ -50,9 +52,10 @@ parse(int argc, char **argv, struct user_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->days = 90;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:r:D:ps:n:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:D:pts:n:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
+		case 't': o->temporary = true; break;
 		case 's': o->scope = optarg; break;
 		case 'n':
 			o->days = strtol(optarg, &end, 10);
@@ -213,9 +216,10 @@ cmd_user(int argc, char **argv)
 		return EXIT_ENV;
 	}
 	if (strcmp(sub, "add") == 0)
-		rc = mamori_user_add(s, cli_actor(), name, o.role, o.department, o.password_stdin ? password : NULL, &err);
+		rc = mamori_user_add(s, cli_actor(), name, o.role, o.department, o.password_stdin ? password : NULL,
+		    o.temporary, &err);
 	else if (strcmp(sub, "passwd") == 0)
-		rc = mamori_user_passwd(s, cli_actor(), name, password, &err);
+		rc = mamori_user_passwd(s, cli_actor(), name, password, o.temporary, &err);
 	else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)
 		rc = mamori_user_disable(s, cli_actor(), name, strcmp(sub, "disable") == 0, &err);
 	else if (strcmp(sub, "list") == 0)

@@ -46,6 +46,7 @@ mamori_strerror(int code)
 		{ MAMORI_E_VERSION, "unsupported version" },
 		{ MAMORI_E_STORE, "store error" },
 		{ MAMORI_E_USAGE, "usage error" },
+		{ MAMORI_E_MFA, "one-time code required" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

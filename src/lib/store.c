@@ -95,6 +95,9 @@ static const char *const migrations[] = {
 	 * number); TOTP secrets are sealed with PATH.totp-key (seal_totp below) */
 	("ALTER TABLE tree_head ADD COLUMN seq INTEGER;"
 	 "CREATE UNIQUE INDEX tree_head_seq ON tree_head (seq);"),
+	/* 6 → 7: a password set by an administrator is temporary: its holder
+	 * must choose a new one before doing anything else (docs/auth.md) */
+	"ALTER TABLE user ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -17,7 +17,7 @@ valid_name(const char *n)
 /* One change to one account, as a transaction with its event. */
 struct change {
 	const char *sql;	/* ?1 = name, ?2.. = values below */
-	const char *values[4];
+	const char *values[5];
 	int nvalues;
 	const char *action;
 	cJSON *after;		/* what the event records (never secrets) */
@@ -75,7 +75,7 @@ apply(struct mamori_store *s, const char *actor, struct change *c)
 
 int
 mamori_user_add(struct mamori_store *s, const char *actor, const char *name, const char *role,
-    const char *department, const char *password, struct mamori_error *err)
+    const char *department, const char *password, bool temporary, struct mamori_error *err)
 {
 	const struct mamori_policy *p = mamori_store_policy(s);
 	const struct mamori_role *r = role ? mamori_policy_find_role(p, role) : NULL;
@@ -95,36 +95,100 @@ mamori_user_add(struct mamori_store *s, const char *actor, const char *name, con
 	c.values[1] = r->id;
 	c.values[2] = d ? d->id : NULL;
 	c.values[3] = password ? hash : NULL;
-	c.nvalues = 4;
+	c.values[4] = password && temporary ? "1" : "0";
+	c.nvalues = 5;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "name", name);
 	cJSON_AddStringToObject(c.after, "role", r->id);
 	if (d)
 		cJSON_AddStringToObject(c.after, "department", d->id);
 	cJSON_AddBoolToObject(c.after, "password", password != NULL);
-	c.sql = "INSERT INTO user (name, role, department, password, created, updated) "
-	    "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+	if (password && temporary)
+		cJSON_AddBoolToObject(c.after, "password_temporary", true);
+	c.sql = "INSERT INTO user (name, role, department, password, password_temporary, created, updated) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
 	return apply(s, actor, &c);
 }
 
 int
 mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name, const char *password,
-    struct mamori_error *err)
+    bool temporary, struct mamori_error *err)
 {
 	char hash[MAMORI_PWHASH_LEN];
 	struct change c = { .err = err, .action = "user.passwd" };
 
 	if (password == NULL || mamori_auth_hash_password(password, hash) != 0)
 		return mamori_error_set(err, MAMORI_E_INVALID, "the password must be 1 to 1024 bytes");
-	c.sql = "UPDATE user SET password = ?2, failures = 0, locked_until = 0, "
+	c.sql = "UPDATE user SET password = ?2, password_temporary = ?3, failures = 0, locked_until = 0, "
 	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
 	c.values[0] = name;
 	c.values[1] = hash;
-	c.nvalues = 2;
+	c.values[2] = temporary ? "1" : "0";
+	c.nvalues = 3;
 	c.after = cJSON_CreateObject();
-	cJSON_AddStringToObject(c.after, "password", "(changed)");
+	cJSON_AddStringToObject(c.after, "password", temporary ? "(temporary)" : "(changed)");
 	c.then = REVOKE_TOKENS;
 	return apply(s, actor, &c);
+}
+
+struct denial {
+	const char *name;
+};
+
+/* Records a refused change of one's own password (a wrong current one). */
+static int
+denial_tx(struct mamori_store_tx *tx, void *arg)
+{
+	const struct denial *d = arg;
+	cJSON *why = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddStringToObject(why, "outcome", "wrong current password");
+	rc = mamori_store_tx_event(tx, "user.passwd.denied", "user", d->name, NULL, why);
+	cJSON_Delete(why);
+	return rc;
+}
+
+/* The account's password hash as stored ("" when it has none). */
+static int
+stored_hash(struct mamori_store *s, const char *name, char hash[MAMORI_PWHASH_LEN], struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(password, '') FROM user WHERE name = ?1", err);
+	int rc = 0;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(hash, MAMORI_PWHASH_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+	else
+		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no user %s", name);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+mamori_user_change_password(struct mamori_store *s, const char *actor, const char *name, const char *current,
+    const char *password, struct mamori_error *err)
+{
+	char hash[MAMORI_PWHASH_LEN] = "";
+	bool ok;
+	int rc;
+
+	if ((rc = stored_hash(s, name, hash, err)) != 0)
+		return rc;
+	ok = hash[0] != '\0' ? mamori_auth_check_password(hash, current ? current : "") :
+	    mamori_auth_check_password_dummy(current ? current : "");
+	sodium_memzero(hash, sizeof(hash));
+	if (!ok) {
+		struct denial d = { .name = name };
+		struct mamori_error ignore;
+		mamori_store_write(s, actor, denial_tx, &d, &ignore);
+		return mamori_error_set(err, MAMORI_E_DENIED, "the current password is wrong");
+	}
+	if (password != NULL && strcmp(password, current) == 0)
+		return mamori_error_set(err, MAMORI_E_INVALID, "the new password must differ from the current one");
+	return mamori_user_passwd(s, actor, name, password, false, err);
 }
 
 int
@@ -184,8 +248,9 @@ mamori_user_mfa_reset(struct mamori_store *s, const char *actor, const char *nam
 }
 
 #define USER_COLUMNS "name, role, coalesce(department, ''), password IS NOT NULL, totp_secret IS NOT NULL, " \
-	"disabled, failures, locked_until, created, coalesce(password, ''), coalesce(totp_secret, '')"
-enum { USER_NCOLUMNS = 11 };
+	"disabled, failures, locked_until, created, coalesce(password, ''), coalesce(totp_secret, ''), " \
+	"password_temporary"
+enum { USER_NCOLUMNS = 12 };
 
 /* The credential generation (struct mamori_user) of a password hash and a TOTP secret as stored. */
 static void
@@ -214,6 +279,7 @@ user_from_row(sqlite3_stmt *st, struct mamori_user *u)
 	snprintf(u->created, sizeof(u->created), "%s", (const char *)sqlite3_column_text(st, 8));
 	credential_of((const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
 	    u->credential);
+	u->password_temporary = sqlite3_column_int(st, 11);
 }
 
 int
@@ -370,7 +436,7 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 	if (!ok) {
 		/* only the holder of the right password learns that a code is missing */
 		if (strcmp(r.outcome, "totp required") == 0)
-			return mamori_error_set(err, MAMORI_E_DENIED, "a one-time code (TOTP) is required");
+			return mamori_error_set(err, MAMORI_E_MFA, "a one-time code (TOTP) is required");
 		/* the same words for an unknown name, a wrong password and a waiting
 		 * account: the answer must not tell which names exist */
 		return mamori_error_set(err, MAMORI_E_DENIED, MAMORI_LOGIN_FAILED);

@@ -39,6 +39,7 @@ struct request {
 	const struct session *session;	/* NULL when not logged in */
 	char actor[160];		/* "web:tanaka@127.0.0.1" */
 	bool decide_for_others;		/* a gateway token: decisions may name any subject */
+	bool password_temporary;	/* the session's account must change its password first */
 	/* the policy in force and its decider when the request began (a PUT
 	 * /api/policy replaces them for later requests; these stay valid) */
 	const struct mamori_policy *view;

@@ -9,8 +9,11 @@
 /* the longest user name, password and one-time code an account can have */
 enum { LOGIN_NAME_MAX = 64, LOGIN_PASSWORD_MAX = 1024, LOGIN_TOTP_MAX = 16 };
 
+/* password_change_required: the account holds a temporary password, and
+ * until it is changed every route but this one, logout and the change
+ * itself answers 403 password-change-required (server.c, authorise). */
 static cJSON *
-user_json(const struct session *s)
+user_json(const struct session *s, bool password_change_required)
 {
 	cJSON *u = cJSON_CreateObject();
 
@@ -18,6 +21,7 @@ user_json(const struct session *s)
 	cJSON_AddStringToObject(u, "role", s->role);
 	if (s->department[0])
 		cJSON_AddStringToObject(u, "department", s->department);
+	cJSON_AddBoolToObject(u, "password_change_required", password_change_required);
 	return u;
 }
 
@@ -113,8 +117,10 @@ route_login(struct request *req, struct response *res)
 	cJSON_Delete(body);
 	sessions_client_result(&srv->sessions, req->client, rc == 0, now);
 	if (rc != 0) {
-		http_error(res, rc == MAMORI_E_DENIED ? 401 : 500, rc == MAMORI_E_DENIED ? "unauthorized" : "internal",
-		    NULL, "%s", err.message);
+		/* the right password, the code missing: the UI asks for the code */
+		http_error(res, rc == MAMORI_E_DENIED || rc == MAMORI_E_MFA ? 401 : 500,
+		    rc == MAMORI_E_MFA ? "totp-required" : rc == MAMORI_E_DENIED ? "unauthorized" : "internal",
+		    rc == MAMORI_E_MFA ? "totp" : NULL, "%s", err.message);
 		return;
 	}
 	if (!sessions_open(&srv->sessions, &user, req->client, now, cookie, &sess)) {
@@ -127,7 +133,7 @@ route_login(struct request *req, struct response *res)
 	    srv->cfg.tls_cert ? "; Secure" : "");
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "csrf", sess.csrf);
-	cJSON_AddItemToObject(root, "user", user_json(&sess));
+	cJSON_AddItemToObject(root, "user", user_json(&sess, user.password_temporary));
 	http_json(res, 200, root);
 }
 
@@ -152,7 +158,11 @@ route_me(struct request *req, struct response *res)
 {
 	cJSON *root = cJSON_CreateObject();
 
-	cJSON_AddItemToObject(root, "user", user_json(req->session));
+	cJSON_AddItemToObject(root, "user", user_json(req->session, req->password_temporary));
 	cJSON_AddStringToObject(root, "policy", req->view->id);
+	/* a page reloaded (or a second tab) finds its CSRF token here: the
+	 * answer is readable only by the session's own origin (SameSite=Strict) */
+	if (req->session->csrf[0])
+		cJSON_AddStringToObject(root, "csrf", req->session->csrf);
 	http_json(res, 200, root);
 }

@@ -40,6 +40,7 @@ user_json(const struct mamori_user *u)
 	if (u->department[0])
 		cJSON_AddStringToObject(o, "department", u->department);
 	cJSON_AddBoolToObject(o, "password", u->has_password);
+	cJSON_AddBoolToObject(o, "password_temporary", u->password_temporary);
 	cJSON_AddBoolToObject(o, "mfa", u->has_totp);
 	cJSON_AddBoolToObject(o, "disabled", u->disabled);
 	cJSON_AddNumberToObject(o, "failures", u->failures);
@@ -190,7 +191,8 @@ route_users_add(struct request *req, struct response *res)
 		goto out;
 	}
 	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_add(req->srv->store, req->actor, name, r->id, d ? d->id : NULL, password, &err);
+	/* a password chosen by an administrator is temporary: its holder replaces it first */
+	rc = mamori_user_add(req->srv->store, req->actor, name, r->id, d ? d->id : NULL, password, true, &err);
 	if (rc == 0)
 		rc = mamori_user_get(req->srv->store, name, &u, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
@@ -268,32 +270,60 @@ keep_own_session(struct request *req, const char *name)
 	sessions_set_credential(&req->srv->sessions, cookie, u.credential);
 }
 
-/* POST /api/users/{name}/password {"password"}: a reset by an administrator
- * (or a change of one's own); the account's tokens are revoked, its other
- * sessions end. */
+/* One's own password: {"current_password", "password"}; not temporary. */
+static void
+change_own_password(struct request *req, struct response *res, const char *current, const char *password)
+{
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (current == NULL) {
+		http_error(res, 400, "invalid", "current_password", "current_password is required to change "
+		    "one's own password");
+		return;
+	}
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_change_password(req->srv->store, req->actor, req->session->user, current, password, &err);
+	if (rc == 0)
+		keep_own_session(req, req->session->user);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc == MAMORI_E_DENIED)
+		http_error(res, 403, "forbidden", "current_password", "%s", err.message);
+	else if (rc != 0)
+		user_error(res, rc, &err, "password");
+	else
+		http_json(res, 200, cJSON_CreateObject());
+}
+
+/* POST /api/users/{name}/password: one's own change {"current_password",
+ * "password"}, or an administrator's reset {"password"} — a temporary password
+ * its holder must replace at the next login.  Either way the account's tokens
+ * are revoked and its other sessions end. */
 void
 route_user_password(struct request *req, struct response *res)
 {
 	cJSON *body = http_body_json(req, res);
-	const char *password;
+	const char *password, *current;
 	struct mamori_user u;
 	struct mamori_error err = { 0 };
 	int rc;
 
 	if (body == NULL)
 		return;
-	if (!string_member(body, "password", &password, res))
+	if (!string_member(body, "password", &password, res) || !string_member(body, "current_password", &current, res))
 		goto out;
 	if (password == NULL) {
 		http_error(res, 400, "invalid", "password", "password is required");
 		goto out;
 	}
+	if (req->session != NULL && strcmp(req->params[0], req->session->user) == 0) {
+		change_own_password(req, res, current, password);
+		goto out;
+	}
 	if (!target(req, res, &u))
 		goto out;
 	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_passwd(req->srv->store, req->actor, u.name, password, &err);
-	if (rc == 0)
-		keep_own_session(req, u.name);
+	rc = mamori_user_passwd(req->srv->store, req->actor, u.name, password, true, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc != 0)
 		user_error(res, rc, &err, "password");

@@ -286,6 +286,16 @@ cookie_value(struct MHD_Connection *conn, const char *name, char *buf, size_t n)
  * token in X-CSRF-Token.  Without a store (a policy file only) there are no
  * accounts: the read-only policy and decision routes are open, on loopback.
  */
+/* What a session with a temporary password may do: see who it is, log out,
+ * and change its own password (docs/auth.md, "Temporary passwords"). */
+static bool
+password_change_route(const struct route *rt, const struct request *req)
+{
+	return strcmp(rt->pattern, "/api/me") == 0 || strcmp(rt->pattern, "/api/logout") == 0 ||
+	    (strcmp(rt->pattern, "/api/users/{name}/password") == 0 && req->session != NULL &&
+	    strcmp(req->params[0], req->session->user) == 0);
+}
+
 static bool
 authorise(struct server *srv, const struct route *rt, struct request *req, struct response *res,
     struct session *sess)
@@ -357,7 +367,14 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	snprintf(sess->role, sizeof(sess->role), "%s", u.role);
 	snprintf(sess->department, sizeof(sess->department), "%s", u.department);
 	req->session = sess;
+	req->password_temporary = u.password_temporary;
 	snprintf(req->actor, sizeof(req->actor), "web:%s@%s", sess->user, req->client);
+	if (u.password_temporary && !password_change_route(rt, req)) {
+		http_error(res, 403, "password-change-required", "password", "the account's password is temporary: "
+		    "change it first (POST /api/users/%s/password with current_password)", sess->user);
+		server_audit_denied(req, 403, "temporary password");
+		return false;
+	}
 	if (rt->flags & ROUTE_MUTATES) {
 		csrf = http_header(req, "X-CSRF-Token");
 		if (csrf == NULL || !mamori_auth_equal(csrf, sess->csrf)) {

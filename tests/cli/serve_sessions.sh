@@ -53,12 +53,27 @@ expect_grep "$TMP/body" 'password or MFA has changed' "401 says why"
 
 # the user changes their own password: this session stays, the others end
 [ "$(login b2 boss pw-boss)" = 200 ] && ok || not_ok "boss second session"
-[ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" -d '{"password":"pw-boss-2"}' "$B/api/users/boss/password")" = 200 ] && ok || not_ok "own password changed"
+[ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" -d '{"password":"pw-boss-2"}' "$B/api/users/boss/password")" = 400 ] && ok || not_ok "own change needs the current password"
+[ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" -d '{"password":"pw-boss-2","current_password":"nope"}' "$B/api/users/boss/password")" = 403 ] && ok || not_ok "own change: a wrong current password is refused"
+[ "$(c b -X POST -H "X-CSRF-Token: $bcsrf" -d '{"password":"pw-boss-2","current_password":"pw-boss"}' "$B/api/users/boss/password")" = 200 ] && ok || not_ok "own password changed"
 [ "$(c b "$B/api/me")" = 200 ] && ok || not_ok "own change: the session used stays"
 [ "$(c b2 "$B/api/me")" = 401 ] && ok || not_ok "own change: the other session ended"
 
 # the command line in another process: the server notices on the next request
 [ "$(login t tanaka pw-tanaka-2)" = 200 ] && ok || not_ok "login with the new password"
+# … which the administrator chose: temporary, to be replaced before anything else
+expect_grep "$TMP/body" '"password_change_required":true' "login says the password must be changed"
+tcsrf=$(csrf)
+[ "$(c t "$B/api/assets")" = 403 ] && ok || not_ok "temporary password: the register is refused"
+expect_grep "$TMP/body" '"code":"password-change-required"' "403 says why"
+[ "$(c t "$B/api/me")" = 200 ] && ok || not_ok "temporary password: /api/me answers"
+expect_grep "$TMP/body" '"password_change_required":true' "/api/me says so too"
+expect_grep "$TMP/body" "\"csrf\":\"$tcsrf\"" "/api/me gives the session's CSRF token"
+[ "$(c t -X POST -H "X-CSRF-Token: $tcsrf" -d '{"password":"pw-tanaka-2","current_password":"pw-tanaka-2"}' "$B/api/users/tanaka/password")" = 422 ] && ok || not_ok "the new password must differ"
+[ "$(c t -X POST -H "X-CSRF-Token: $tcsrf" -d '{"password":"pw-tanaka-mine","current_password":"pw-tanaka-2"}' "$B/api/users/tanaka/password")" = 200 ] && ok || not_ok "the holder chooses their own"
+[ "$(c t "$B/api/assets")" = 200 ] && ok || not_ok "after the change the register answers"
+[ "$(c t "$B/api/me")" = 200 ] && ok || not_ok "the session stays"
+expect_grep "$TMP/body" '"password_change_required":false' "no change required any more"
 tok=$("$MAMORI" user token tanaka --scope read)
 "$MAMORI" user passwd tanaka --password-stdin <<<'pw-tanaka-3' >/dev/null && ok || not_ok "CLI passwd"
 [ "$(c t "$B/api/me")" = 401 ] && ok || not_ok "CLI passwd: session ended"
@@ -66,6 +81,8 @@ tok=$("$MAMORI" user token tanaka --scope read)
 
 # MFA reset, by the command line and over HTTP
 secret=$("$MAMORI" user mfa enroll tanaka | sed -n 's/.*secret=\([A-Z2-7]*\).*/\1/p')
+[ "$(login t tanaka pw-tanaka-3)" = 401 ] && ok || not_ok "TOTP account without its code"
+expect_grep "$TMP/body" '"code":"totp-required"' "the right password without the code: told to give it"
 [ "$(login t tanaka pw-tanaka-3 "$(totp "$secret")")" = 200 ] && ok || not_ok "login with TOTP"
 tok=$("$MAMORI" user token tanaka --scope read)
 "$MAMORI" user mfa reset tanaka >/dev/null && ok || not_ok "CLI mfa reset"

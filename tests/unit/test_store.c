@@ -520,7 +520,7 @@ test_files_private_whatever_umask(void **state)
 		s = new_store(name);
 		unsetenv("MAMORI_HEADS_OUT");
 		/* a write keeps the -wal and -shm while the store is open */
-		assert_int_equal(mamori_user_add(s, "test:unit", "sato", "ciso", NULL, "正しい馬", &err), 0);
+		assert_int_equal(mamori_user_add(s, "test:unit", "sato", "ciso", NULL, "正しい馬", false, &err), 0);
 		expect_mode(db, "", 0600);
 		expect_mode(db, "-wal", 0600);
 		expect_mode(db, "-shm", 0600);
@@ -630,8 +630,8 @@ test_totp_sealed(void **state)
 
 	(void)state;
 	path_in(db, sizeof(db), "totp.db");
-	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", &err), 0);
-	assert_int_equal(mamori_user_add(s, "test:unit", "kato", "ciso", NULL, "正しい馬", &err), 0);
+	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", false, &err), 0);
+	assert_int_equal(mamori_user_add(s, "test:unit", "kato", "ciso", NULL, "正しい馬", false, &err), 0);
 	assert_int_equal(mamori_user_mfa_enroll(s, "test:unit", "suzuki", secret, &err), 0);
 	assert_int_equal(strlen(secret), 32);
 	assert_false(store_files_hold(db, secret));
@@ -683,19 +683,20 @@ test_migration_seals_totp(void **state)
 	(void)state;
 	path_in(db, sizeof(db), "v5.db");
 	snprintf(key, sizeof(key), "%s.totp-key", db);
-	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", &err), 0);
-	assert_int_equal(mamori_user_add(s, "test:unit", "kato", "ciso", NULL, "正しい馬", &err), 0);
+	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", false, &err), 0);
+	assert_int_equal(mamori_user_add(s, "test:unit", "kato", "ciso", NULL, "正しい馬", false, &err), 0);
 	/* back to schema 5 as that mamori left it */
 	mamori_auth_totp_secret(secret);
 	snprintf(sql, sizeof(sql), "UPDATE user SET totp_secret = '%s' WHERE name = 'suzuki'", secret);
 	assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(s->db, "DELETE FROM tree_head; DROP INDEX tree_head_seq; "
-	    "ALTER TABLE tree_head DROP COLUMN seq; PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+	    "ALTER TABLE tree_head DROP COLUMN seq; ALTER TABLE user DROP COLUMN password_temporary; "
+	    "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
 	mamori_store_close(&s);
 	assert_int_equal(unlink(key), 0);
 	assert_true(store_files_hold(db, secret));
 	assert_int_equal(mamori_store_open(db, &s, &err), 0);
-	assert_int_equal(query_int(s, "PRAGMA user_version"), 6);
+	assert_int_equal(query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
 	assert_int_equal(mode_of(key), 0600);
 	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
 	assert_true(mamori_auth_totp_is_sealed(stored));

@@ -92,7 +92,7 @@ store_with_asset(const char *name)
 	mamori_asset_set(&a, MAMORI_AF_AVAILABILITY, "1");
 	if (mamori_asset_add(s, "test:unit", &a, &d, &err) != 0)
 		fail_msg("add: %s", err.message);
-	if (mamori_user_add(s, "test:unit", "tanaka", "ciso", "zeimu", NULL, &err) != 0)
+	if (mamori_user_add(s, "test:unit", "tanaka", "ciso", "zeimu", NULL, false, &err) != 0)
 		fail_msg("user: %s", err.message);
 	mamori_asset_clear(&a);
 	mamori_diags_clear(&d);

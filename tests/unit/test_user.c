@@ -57,10 +57,10 @@ test_password_login(void **state)
 	struct mamori_user u;
 
 	(void)state;
-	assert_int_equal(mamori_user_add(store, "admin", "yamada", "情報セキュリティ管理者", "総務課", "正しい馬", &err), 0);
-	assert_int_equal(mamori_user_add(store, "admin", "yamada", "staff", NULL, "x", &err), MAMORI_E_CONFLICT);
-	assert_int_equal(mamori_user_add(store, "admin", "Bad Name", "staff", NULL, "x", &err), MAMORI_E_USAGE);
-	assert_int_equal(mamori_user_add(store, "admin", "x", "nobody", NULL, "x", &err), MAMORI_E_INVALID);
+	assert_int_equal(mamori_user_add(store, "admin", "yamada", "情報セキュリティ管理者", "総務課", "正しい馬", false, &err), 0);
+	assert_int_equal(mamori_user_add(store, "admin", "yamada", "staff", NULL, "x", false, &err), MAMORI_E_CONFLICT);
+	assert_int_equal(mamori_user_add(store, "admin", "Bad Name", "staff", NULL, "x", false, &err), MAMORI_E_USAGE);
+	assert_int_equal(mamori_user_add(store, "admin", "x", "nobody", NULL, "x", false, &err), MAMORI_E_INVALID);
 	assert_int_equal(mamori_user_login(store, "yamada", "正しい馬", NULL, "127.0.0.1", 1000, &u, &err), 0);
 	assert_string_equal(u.role, "security-manager");
 	assert_string_equal(u.department, "soumu");
@@ -77,7 +77,7 @@ test_backoff(void **state)
 	struct mamori_user u;
 
 	(void)state;
-	assert_int_equal(mamori_user_add(store, "admin", "suzuki", "staff", "zeimu", "pw", &err), 0);
+	assert_int_equal(mamori_user_add(store, "admin", "suzuki", "staff", "zeimu", "pw", false, &err), 0);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(mamori_user_login(store, "suzuki", "no", NULL, "10.0.0.9", 2000, &u, &err), MAMORI_E_DENIED);
 	/* after the fifth failure: locked for 2 s, even with the right password */
@@ -98,7 +98,7 @@ test_credential_generation(void **state)
 	char tok[MAMORI_TOKEN_LEN], scope[8], gen[MAMORI_CREDENTIAL_LEN], secret[MAMORI_TOTP_SECRET_LEN];
 
 	(void)state;
-	assert_int_equal(mamori_user_add(store, "admin", "ito", "staff", "zeimu", "pw", &err), 0);
+	assert_int_equal(mamori_user_add(store, "admin", "ito", "staff", "zeimu", "pw", false, &err), 0);
 	assert_int_equal(mamori_user_get(store, "ito", &u, &err), 0);
 	assert_int_equal(strlen(u.credential), MAMORI_CREDENTIAL_LEN - 1);
 	memcpy(gen, u.credential, sizeof(gen));
@@ -106,7 +106,7 @@ test_credential_generation(void **state)
 	assert_int_equal(mamori_user_disable(store, "admin", "ito", false, &err), 0);
 	assert_int_equal(mamori_user_get(store, "ito", &u, &err), 0);
 	assert_string_equal(u.credential, gen);
-	assert_int_equal(mamori_user_passwd(store, "admin", "ito", "pw", &err), 0);	/* the same password, a new salt */
+	assert_int_equal(mamori_user_passwd(store, "admin", "ito", "pw", false, &err), 0);	/* the same password, a new salt */
 	assert_int_equal(mamori_user_get(store, "ito", &u, &err), 0);
 	assert_string_not_equal(u.credential, gen);
 	assert_int_equal(mamori_user_token_check(store, tok, 1000, &u, scope, NULL, &err), MAMORI_E_DENIED);
@@ -129,9 +129,10 @@ test_totp_and_disable(void **state)
 	const time_t t = 1800000000;
 
 	(void)state;
-	assert_int_equal(mamori_user_add(store, "admin", "kato", "staff", "shimin", "pw", &err), 0);
+	assert_int_equal(mamori_user_add(store, "admin", "kato", "staff", "shimin", "pw", false, &err), 0);
 	assert_int_equal(mamori_user_mfa_enroll(store, "admin", "kato", secret, &err), 0);
-	assert_int_equal(mamori_user_login(store, "kato", "pw", NULL, "c", t, &u, &err), MAMORI_E_DENIED);
+	/* the right password without the code: told so, by its own status */
+	assert_int_equal(mamori_user_login(store, "kato", "pw", NULL, "c", t, &u, &err), MAMORI_E_MFA);
 	assert_non_null(strstr(err.message, "one-time code"));
 	assert_true(mamori_auth_totp_code(secret, t, code));
 	assert_int_equal(mamori_user_login(store, "kato", "pw", code, "c", t, &u, &err), 0);
@@ -144,7 +145,7 @@ test_totp_and_disable(void **state)
 	assert_int_equal(mamori_user_login(store, "kato", "pw", NULL, "c", t + 60, &u, &err), 0);
 	assert_int_equal(mamori_user_disable(store, "admin", "kato", true, &err), 0);
 	assert_int_equal(mamori_user_login(store, "kato", "pw", NULL, "c", t + 90, &u, &err), MAMORI_E_DENIED);
-	assert_int_equal(mamori_user_passwd(store, "admin", "nobody", "x", &err), MAMORI_E_NOTFOUND);
+	assert_int_equal(mamori_user_passwd(store, "admin", "nobody", "x", false, &err), MAMORI_E_NOTFOUND);
 }
 
 static void
@@ -183,7 +184,7 @@ test_tokens_list_and_revoke(void **state)
 	char ids[4][17] = { { 0 } };
 
 	(void)state;
-	assert_int_equal(mamori_user_add(store, "test", "sys1", "staff", "zeimu", NULL, &err), 0);
+	assert_int_equal(mamori_user_add(store, "test", "sys1", "staff", "zeimu", NULL, false, &err), 0);
 	assert_int_equal(mamori_user_token_create(store, "test", "sys1", "read", (int64_t)time(NULL) + 60, tok, &err), 0);
 	assert_int_equal(mamori_user_token_create(store, "test", "sys1", "write", (int64_t)time(NULL) + 60, tok2, &err), 0);
 	assert_int_equal(mamori_user_token_list(store, "sys1", collect_token, ids, &err), 0);
@@ -241,6 +242,36 @@ test_managers(void **state)
 	mamori_decider_free(&d);
 }
 
+/* A password an administrator sets is temporary until its holder changes it
+ * themself, which needs the current password. */
+static void
+test_temporary_password(void **state)
+{
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(mamori_user_add(store, "admin", "mori", "staff", "zeimu", "kari-1", true, &err), 0);
+	assert_int_equal(mamori_user_get(store, "mori", &u, &err), 0);
+	assert_true(u.password_temporary);
+	assert_int_equal(mamori_user_change_password(store, "mori", "mori", "wrong", "mine-1", &err), MAMORI_E_DENIED);
+	assert_int_equal(mamori_user_change_password(store, "mori", "mori", "kari-1", "kari-1", &err), MAMORI_E_INVALID);
+	assert_int_equal(mamori_user_get(store, "mori", &u, &err), 0);
+	assert_true(u.password_temporary);
+	assert_int_equal(mamori_user_change_password(store, "mori", "mori", "kari-1", "mine-1", &err), 0);
+	assert_int_equal(mamori_user_get(store, "mori", &u, &err), 0);
+	assert_false(u.password_temporary);
+	assert_int_equal(mamori_user_login(store, "mori", "mine-1", NULL, "c", 5000, &u, &err), 0);
+	/* an administrator's reset makes it temporary again; a permanent set does not */
+	assert_int_equal(mamori_user_passwd(store, "admin", "mori", "kari-2", true, &err), 0);
+	assert_int_equal(mamori_user_get(store, "mori", &u, &err), 0);
+	assert_true(u.password_temporary);
+	assert_int_equal(mamori_user_passwd(store, "admin", "mori", "kari-3", false, &err), 0);
+	assert_int_equal(mamori_user_get(store, "mori", &u, &err), 0);
+	assert_false(u.password_temporary);
+	assert_int_equal(mamori_user_change_password(store, "mori", "nobody", "x", "y", &err), MAMORI_E_NOTFOUND);
+}
+
 int
 main(void)
 {
@@ -252,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_trail),
 		cmocka_unit_test(test_tokens_list_and_revoke),
 		cmocka_unit_test(test_managers),
+		cmocka_unit_test(test_temporary_password),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

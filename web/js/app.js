@@ -76,6 +76,8 @@ async function route() {
     await load('common');
     if (!found || !found.screen.public) {
       if (!state.me && !(await refreshMe())) { toLogin(); return; }
+      // a temporary password: the API refuses everything else until it is changed
+      if (state.me.user.password_change_required && here.path !== '/account') { navigate('#/account?first=1'); return; }
     }
     if (!found) {
       renderChrome();
