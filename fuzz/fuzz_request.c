@@ -105,7 +105,7 @@ setup(void)
 	mamori_asset_clear(&a);
 	mamori_diags_clear(&diags);
 	/* an account of 総務課 for the account routes to act on */
-	if (mamori_user_add(srv.store, "fuzz", "kanri", "security-manager", "soumu", "pw-kanri-fuzz", &err) != 0) {
+	if (mamori_user_add(srv.store, "fuzz", "kanri", "security-manager", "soumu", "pw-kanri-fuzz", false, &err) != 0) {
 		fprintf(stderr, "fuzz_request: cannot add the account: %s\n", err.message);
 		abort();
 	}
