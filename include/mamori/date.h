@@ -36,7 +36,9 @@ bool mamori_date_parse(const char *s, int flags, char out[11]);
  * a date (any form above) means its first second — or, when end is set, the
  * first second of the next day, so that `--until 2026-12-05` takes in all of
  * that day; `YYYY-MM-DD HH:MM[:SS]` a local time; RFC 3339 with Z or an offset
- * an instant.  *t receives the UTC time.  False for anything else.
+ * an instant.  s is read trimmed and in NFKC, as typed with an IME
+ * (２０２６－１２－０５　０９：３０).  *t receives the UTC time.  False for anything
+ * else, or a day the calendar lacks (2026-02-30 10:00 is not moved to March).
  */
 struct mamori_tz;
 bool mamori_time_bound(const char *s, const struct mamori_tz *tz, bool end, time_t *t);

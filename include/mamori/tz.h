@@ -56,7 +56,8 @@ char *mamori_tz_rfc3339(const struct mamori_tz *tz, const char *utc, char *out, 
 
 /*
  * An RFC 3339 time with an offset (`…+09:00`, `…-05:00`, `…Z`) as UTC with
- * a Z, the fraction kept as written; false (out untouched) when s is not one.
+ * a Z, the fraction kept as written; false (out untouched) when s is not one
+ * or names a day the calendar lacks (2025-02-29).
  */
 bool mamori_time_utc(const char *s, char *out, size_t n);
 

@@ -181,14 +181,30 @@ local_to_utc(const struct mamori_tz *tz, struct tm *tm)
 	return guess - mamori_tz_offset(tz, guess - mamori_tz_offset(tz, guess, NULL), NULL);
 }
 
-bool
-mamori_time_bound(const char *s, const struct mamori_tz *tz, bool end, time_t *t)
+/* Reads `YYYY-MM-DD HH:MM[:SS]` (all of s) into tm; false for anything else or a day the calendar lacks. */
+static bool
+local_time(const char *s, struct tm *tm)
 {
-	char day[11], utc[48];
+	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M" };
+	const char *rest;
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		memset(tm, 0, sizeof(*tm));
+		if ((rest = strptime(s, formats[i], tm)) != NULL && *rest == '\0')
+			return valid_ymd(tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday);
+	}
+	return false;
+}
+
+bool
+mamori_time_bound(const char *in, const struct mamori_tz *tz, bool end, time_t *t)
+{
+	char s[96], day[11], utc[48];
 	struct tm tm = { 0 };
 	const char *rest;
 
-	if (s == NULL)
+	/* typed with an IME: ２０２６－１２－０５　０９：３０ is 2026-12-05 09:30 */
+	if (in == NULL || !mamori_nfkc_trim(in, s, sizeof(s)))
 		return false;
 	if (mamori_time_utc(s, utc, sizeof(utc))) {
 		if ((rest = strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
@@ -196,8 +212,7 @@ mamori_time_bound(const char *s, const struct mamori_tz *tz, bool end, time_t *t
 		*t = timegm(&tm);
 		return true;
 	}
-	if (((rest = strptime(s, "%Y-%m-%d %H:%M:%S", &tm)) != NULL && *rest == '\0') ||
-	    (memset(&tm, 0, sizeof(tm)), (rest = strptime(s, "%Y-%m-%d %H:%M", &tm)) != NULL && *rest == '\0')) {
+	if (local_time(s, &tm)) {
 		*t = local_to_utc(tz, &tm);
 		return true;
 	}

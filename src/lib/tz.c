@@ -188,6 +188,16 @@ mamori_tz_format(const struct mamori_tz *tz, const char *utc, char *out, size_t 
 	return out;
 }
 
+/* Whether tm's day is one the calendar has: strptime takes 2026-02-30, and timegm would make it March 2. */
+static bool
+real_day(const struct tm *tm)
+{
+	struct tm copy = *tm, back;
+	time_t t = timegm(&copy);
+
+	return gmtime_r(&t, &back) != NULL && back.tm_mday == tm->tm_mday && back.tm_mon == tm->tm_mon;
+}
+
 /* Reads `YYYY-MM-DDTHH:MM:SS`, then a fraction (its digits in frac, at most 9); the rest in *rest. */
 static bool
 read_time(const char *s, struct tm *tm, char frac[16], const char **rest)
@@ -197,7 +207,7 @@ read_time(const char *s, struct tm *tm, char frac[16], const char **rest)
 
 	memset(tm, 0, sizeof(*tm));
 	frac[0] = '\0';
-	if (s == NULL || (r = strptime(s, "%Y-%m-%dT%H:%M:%S", tm)) == NULL)
+	if (s == NULL || (r = strptime(s, "%Y-%m-%dT%H:%M:%S", tm)) == NULL || !real_day(tm))
 		return false;
 	if (*r == '.') {
 		nf = strspn(r + 1, "0123456789");

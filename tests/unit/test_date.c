@@ -113,6 +113,58 @@ test_zone(void **state)
 	mamori_tz_free(&tz);
 }
 
+/* A time on a day the calendar lacks is refused, not moved to the next month. */
+static void
+test_time_calendar(void **state)
+{
+	struct mamori_tz tz;
+	char utc[48];
+	time_t t;
+
+	(void)state;
+	assert_true(mamori_tz_load(&tz, "Asia/Tokyo", NULL));
+	assert_false(mamori_time_bound("2026-02-30 10:00", &tz, false, &t));
+	assert_false(mamori_time_bound("2026-02-29 10:00:00", &tz, true, &t));
+	assert_false(mamori_time_bound("2026-04-31T10:00:00Z", &tz, false, &t));
+	assert_false(mamori_time_bound("2026-02-30T10:00:00+09:00", &tz, false, &t));
+	assert_false(mamori_time_utc("2025-02-29T10:00:00+09:00", utc, sizeof(utc)));
+	assert_true(mamori_time_bound("2028-02-29 10:00", &tz, false, &t));
+	assert_int_equal((long long)t, 1835398800LL);	/* 2028-02-29T01:00:00Z */
+	mamori_tz_free(&tz);
+}
+
+/* A time typed with an IME: full-width digits, colon, hyphen and space. */
+static void
+test_time_fullwidth(void **state)
+{
+	struct mamori_tz tz;
+	time_t t;
+
+	(void)state;
+	assert_true(mamori_tz_load(&tz, "Asia/Tokyo", NULL));
+	assert_true(mamori_time_bound("２０２６－１２－０５\u3000０９：３０", &tz, false, &t));
+	assert_int_equal((long long)t, 1796430600LL);	/* 2026-12-05T00:30:00Z */
+	assert_true(mamori_time_bound(" 2026-12-05 09:30 ", &tz, false, &t));
+	assert_int_equal((long long)t, 1796430600LL);
+	mamori_tz_free(&tz);
+}
+
+/* A local time in a zone with summer time takes the offset of that moment. */
+static void
+test_time_summer(void **state)
+{
+	struct mamori_tz tz;
+	time_t t;
+
+	(void)state;
+	assert_true(mamori_tz_load(&tz, "America/New_York", NULL));
+	assert_true(mamori_time_bound("2026-07-01 08:00", &tz, false, &t));
+	assert_int_equal((long long)t, 1782907200LL);	/* 2026-07-01T12:00:00Z (EDT) */
+	assert_true(mamori_time_bound("2026-01-01", &tz, false, &t));
+	assert_int_equal((long long)t, 1767243600LL);	/* 2026-01-01T05:00:00Z (EST) */
+	mamori_tz_free(&tz);
+}
+
 int
 main(void)
 {
@@ -121,6 +173,9 @@ main(void)
 		cmocka_unit_test(test_wareki),
 		cmocka_unit_test(test_serial),
 		cmocka_unit_test(test_zone),
+		cmocka_unit_test(test_time_calendar),
+		cmocka_unit_test(test_time_fullwidth),
+		cmocka_unit_test(test_time_summer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
