@@ -498,7 +498,7 @@ restriction_row(struct emit *e, const struct mamori_policy *p, const struct mamo
 	cell_begin(e, false);
 	put(e, r ? vocab_title(&mamori_restrictions, r->id) : "（なし）", CTX_CELL);
 	if (r && r->hours > 0)
-		snprintf(hours, sizeof(hours), "（%d時間以内）", r->hours);
+		snprintf(hours, sizeof(hours), "（%d時間）", r->hours);
 	put(e, hours, CTX_CELL);
 	cell_end(e, false);
 	if (r)
