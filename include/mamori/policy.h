@@ -96,6 +96,13 @@ struct mamori_restriction {
 	struct mamori_srcpos id_pos;
 };
 
+/*
+ * A level of an axis.  restrictions are what the decision point applies (one
+ * vocabulary id each); published, when given, is the 取扱制限 column of the
+ * source's table as printed, one entry per bullet ("バックアップ、電子署名付与"
+ * is one entry where it stands for two restrictions).  The rendered document
+ * shows published when given, else the restrictions' texts.
+ */
 struct mamori_level {
 	struct mamori_srcpos pos;
 	int level;
@@ -104,6 +111,9 @@ struct mamori_level {
 	size_t naliases;
 	struct mamori_restriction *restrictions;
 	size_t nrestrictions;
+	const char **published;	/* npublished 0: not given (nor is an empty list) */
+	size_t npublished;
+	struct mamori_srcpos published_pos;
 };
 
 /* An axis; levels are ordered highest first and run contiguously down to 1. */
@@ -210,10 +220,20 @@ struct mamori_document {
 	size_t nsections;
 };
 
+/* A file of a policy's `extends` chain, and how a clause written there is cited. */
+struct mamori_policy_file {
+	const char *path;	/* as loaded: the srcpos.file of what was written there */
+	const char *id;
+	const char *cited_as;	/* its `cited_as`, else its title; NULL if it has neither */
+};
+
 struct mamori_policy {
 	struct mamori_srcpos pos;
 	int format;
 	const char *id, *title, *version, *extends, *note;
+	/* How policies that extend this one name it when they cite its clauses
+	 * ("ガイドライン").  Not inherited: it names the file it is written in. */
+	const char *cited_as;
 	struct mamori_organisation organisation;
 	struct mamori_role *roles;
 	size_t nroles;
@@ -239,6 +259,8 @@ struct mamori_policy {
 	const char *path;		/* the file that was loaded */
 	const char **chain;		/* ids of the policies it extends, nearest first */
 	size_t nchain;
+	struct mamori_policy_file *files;	/* every file loaded, this policy's own first */
+	size_t nfiles;
 	unsigned char sha256[32];	/* SHA-256 over the bytes of every file in the chain, in load order */
 };
 
@@ -270,6 +292,14 @@ const struct mamori_role *mamori_policy_role(const struct mamori_policy *p, cons
 const struct mamori_department *mamori_policy_department(const struct mamori_policy *p, const char *id);
 const struct mamori_segment *mamori_policy_segment(const struct mamori_policy *p, const char *id);
 const struct mamori_axis *mamori_policy_axis(const struct mamori_policy *p, const char *id);
+
+/*
+ * How a clause written at pos is cited when it is not the policy's own: NULL
+ * when pos lies in the policy's own file (or in no known file), else the name of
+ * the policy file it was inherited from — its `cited_as` ("ガイドライン"), else
+ * its title — to be written before the clause: "ガイドライン 対策基準 2.1".
+ */
+const char *mamori_policy_cited_as(const struct mamori_policy *p, const struct mamori_srcpos *pos);
 
 /* The time zone people of the organisation read times in: organisation.timezone, else Asia/Tokyo. */
 const char *mamori_policy_timezone(const struct mamori_policy *p);

@@ -30,6 +30,8 @@ struct loader {
 	size_t nvisited;
 	const char *chain[EXTENDS_DEPTH_MAX + 1];
 	size_t nchain;
+	struct mamori_policy_file files[EXTENDS_DEPTH_MAX + 1];	/* in load order, top first */
+	size_t nfiles;
 	bool read;		/* the top file's YAML was read into the model */
 	bool nomem;
 };
@@ -330,6 +332,7 @@ resolve_extends(struct loader *L, struct mamori_policy *p, int depth)
 		return MAMORI_E_NOMEM;
 	merged.pos = p->pos;
 	merged.extends = NULL;
+	merged.cited_as = p->cited_as;	/* names its own file, not inherited */
 	*p = merged;
 	return 0;
 }
@@ -400,6 +403,10 @@ load_one(struct loader *L, const char *name, const char *buf, size_t len, int de
 	}
 	if (out->id != NULL && L->nchain <= EXTENDS_DEPTH_MAX)
 		L->chain[L->nchain++] = out->id;
+	/* what this file calls itself, read before a merge lays its parent's values over it */
+	if (L->nfiles <= EXTENDS_DEPTH_MAX)
+		L->files[L->nfiles++] = (struct mamori_policy_file){ ctx.file, out->id,
+		    out->cited_as ? out->cited_as : out->title };
 	if (out->extends != NULL && L->diags->errors == errors_before)
 		rc = resolve_extends(L, out, depth);
 out:
@@ -433,6 +440,12 @@ finish(struct loader *L, struct policy_box *box, int rc, const char *name,
 				p->chain[i - 1] = L->chain[i];
 			p->nchain = L->nchain - 1;
 		}
+		p->files = mamori_arena_alloc(&box->arena, sizeof(*p->files) * (L->nfiles ? L->nfiles : 1));
+		if (p->files == NULL)
+			rc = MAMORI_E_NOMEM;
+		for (size_t i = 0; p->files && i < L->nfiles; i++)
+			p->files[i] = L->files[i];
+		p->nfiles = p->files ? L->nfiles : 0;
 		crypto_hash_sha256_final(&L->sha, p->sha256);
 	}
 	if (rc != 0) {
@@ -606,6 +619,18 @@ mamori_policy_mail_segment(const struct mamori_policy *p, const char *domain)
 		}
 	}
 	return best ? best : (n > 0 ? any : NULL);
+}
+
+const char *
+mamori_policy_cited_as(const struct mamori_policy *p, const struct mamori_srcpos *pos)
+{
+	if (pos == NULL || pos->file == NULL || p->nfiles == 0 ||
+	    strcmp(pos->file, p->files[0].path) == 0)
+		return NULL;
+	for (size_t i = 1; i < p->nfiles; i++)
+		if (strcmp(pos->file, p->files[i].path) == 0)
+			return p->files[i].cited_as;
+	return NULL;
 }
 
 const char *

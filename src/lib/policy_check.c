@@ -11,7 +11,7 @@
 
 const char *const mamori_policy_includes[] = {
 	"definitions", "threats", "measures", "roles", "classification",
-	"asset_kinds", "segments", "flows", "bodies", NULL,
+	"asset_kinds", "segments", "flows", "bodies", "restrictions", NULL,
 };
 
 struct checker {
@@ -204,6 +204,50 @@ check_roles(struct checker *c)
 	}
 }
 
+/* Whether s is only white space (ASCII or the ideographic space U+3000). */
+static bool
+blank(const char *s)
+{
+	static const char ideographic_space[] = "　";
+
+	for (;;) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		else if (strncmp(s, ideographic_space, sizeof(ideographic_space) - 1) == 0)
+			s += sizeof(ideographic_space) - 1;
+		else
+			return *s == '\0';
+	}
+}
+
+/*
+ * `published` is the wording the document prints in place of the restrictions'
+ * texts: a blank bullet would print an empty 「・」, and wording without any
+ * restriction behind it promises a 取扱制限 the decision point does not apply.
+ */
+static void
+check_published(struct checker *c, const char *where, const struct mamori_level *l)
+{
+	if (l->published_pos.file == NULL)
+		return;
+	if (l->npublished == 0) {
+		report(c, MAMORI_SEV_WARNING, &l->published_pos,
+		    "%s level %d: 'published' is empty, which is the same as leaving it out: "
+		    "the table prints the restrictions' texts", where, l->level);
+		return;
+	}
+	for (size_t k = 0; k < l->npublished; k++)
+		if (l->published[k] && blank(l->published[k]))
+			report(c, MAMORI_SEV_ERROR, &l->published_pos,
+			    "%s level %d: entry %zu of 'published' is blank; write the wording "
+			    "of the bullet as the source prints it", where, l->level, k + 1);
+	if (l->nrestrictions == 0)
+		report(c, MAMORI_SEV_WARNING, &l->published_pos,
+		    "%s level %d: 'published' prints 取扱制限 but the level has no "
+		    "'restrictions', so the decision point applies none; list the "
+		    "restriction ids the wording stands for", where, l->level);
+}
+
 static void
 check_levels(struct checker *c, const struct mamori_axis *a)
 {
@@ -223,6 +267,7 @@ check_levels(struct checker *c, const struct mamori_axis *a)
 	}
 	for (size_t i = 0; i < a->nlevels; i++) {
 		const struct mamori_level *l = &a->levels[i];
+		check_published(c, where, l);
 		for (size_t j = 0; j < l->nrestrictions; j++) {
 			const struct mamori_restriction *r = &l->restrictions[j];
 			char w[200];
@@ -380,7 +425,7 @@ check_sections(struct checker *c, const struct mamori_section *s, size_t n, int 
 				report(c, MAMORI_SEV_ERROR, &sec->include_pos,
 				    "section '%s': cannot include '%s'; it must be one of definitions, "
 				    "threats, measures, roles, classification, asset_kinds, segments, "
-				    "flows, bodies%s", sec->title ? sec->title : "", sec->include,
+				    "flows, bodies, restrictions%s", sec->title ? sec->title : "", sec->include,
 				    hint(h, sizeof(h), sec->include, mamori_policy_includes, k));
 			}
 		}

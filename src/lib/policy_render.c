@@ -350,17 +350,43 @@ render_roles(struct emit *e, const struct mamori_policy *p, int depth)
 		render_role(e, p, &p->roles[i], depth);
 }
 
-/* The 取扱制限 of a level in one cell, one "・text" per line as the sources print them. */
+/*
+ * The 取扱制限 of a level in one cell, one "・text" per line as the sources print
+ * them: the level's published wording when it has one (the table as the source
+ * prints it), else its restrictions' texts.
+ */
 static void
 restrictions_cell(struct emit *e, const struct mamori_level *l)
 {
+	size_t n = l->npublished ? l->npublished : l->nrestrictions;
+
 	cell_begin(e, false);
-	for (size_t k = 0; k < l->nrestrictions; k++) {
+	for (size_t k = 0; k < n; k++) {
 		if (k > 0)
 			fputs(e->f->newline[CTX_CELL], e->out);
 		fputs("・", e->out);
-		put(e, l->restrictions[k].text, CTX_CELL);
+		put(e, l->npublished ? l->published[k] : l->restrictions[k].text, CTX_CELL);
 	}
+	cell_end(e, false);
+}
+
+/*
+ * A clause in a table cell.  A clause inherited through `extends` names the
+ * policy it comes from ("ガイドライン 対策基準 2.1"), so that it cannot be read
+ * as a clause of the organisation's own document next to its own ("第2条第12号").
+ */
+static void
+clause_cell(struct emit *e, const struct mamori_policy *p, const struct mamori_srcpos *pos,
+    const char *clause)
+{
+	const char *from = clause ? mamori_policy_cited_as(p, pos) : NULL;
+
+	cell_begin(e, false);
+	if (from) {
+		put(e, from, CTX_CELL);
+		fputs(" ", e->out);
+	}
+	put(e, clause, CTX_CELL);
 	cell_end(e, false);
 }
 
@@ -453,8 +479,59 @@ render_flows(struct emit *e, const struct mamori_policy *p, int depth)
 		cell(e, segment_title(p, f->to), false);
 		cell(e, vocab_title(&mamori_channels, f->channel), false);
 		cell(e, vocab_title(&mamori_sanitizations, f->sanitization), false);
-		cell(e, f->clause, false);
+		clause_cell(e, p, &f->pos, f->clause);
 		row_end(e, false, 5);
+	}
+	table_end(e);
+}
+
+/* One row of the decision point's reading: a level, a restriction, its clause. */
+static void
+restriction_row(struct emit *e, const struct mamori_policy *p, const struct mamori_level *l,
+    const struct mamori_restriction *r)
+{
+	char hours[48] = "";
+
+	row_begin(e);
+	cell(e, l->title, false);
+	cell(e, r ? r->id : "", false);
+	cell_begin(e, false);
+	put(e, r ? vocab_title(&mamori_restrictions, r->id) : "（なし）", CTX_CELL);
+	if (r && r->hours > 0)
+		snprintf(hours, sizeof(hours), "（%d時間）", r->hours);
+	put(e, hours, CTX_CELL);
+	cell_end(e, false);
+	if (r)
+		clause_cell(e, p, &r->pos, r->clause);
+	else
+		cell(e, "", false);
+	row_end(e, false, 4);
+}
+
+/*
+ * The restrictions the decision point applies, per level: their vocabulary ids
+ * and standard titles, and the clause each rests on.  Kept apart from the
+ * classification tables, which print the source's wording; a level without
+ * restrictions shows （なし）.
+ */
+static void
+render_restrictions(struct emit *e, const struct mamori_policy *p, int depth)
+{
+	static const char *const head[] = { "分類", "ID", "取扱制限", "根拠" };
+
+	(void)depth;
+	if (p->classification.naxes == 0)
+		return;
+	table_begin(e, head, 4);
+	for (size_t i = 0; i < p->classification.naxes; i++) {
+		const struct mamori_axis *a = &p->classification.axes[i];
+		for (size_t j = 0; j < a->nlevels; j++) {
+			const struct mamori_level *l = &a->levels[j];
+			for (size_t k = 0; k < l->nrestrictions; k++)
+				restriction_row(e, p, l, &l->restrictions[k]);
+			if (l->nrestrictions == 0)
+				restriction_row(e, p, l, NULL);
+		}
 	}
 	table_end(e);
 }
@@ -487,6 +564,7 @@ static const struct {
 	{ "segments", render_segments },
 	{ "flows", render_flows },
 	{ "bodies", render_bodies },
+	{ "restrictions", render_restrictions },
 };
 
 static void
@@ -515,6 +593,43 @@ render_sections(struct emit *e, const struct mamori_policy *p, const struct mamo
 			render_include(e, p, sec->include, depth + 1);
 		render_sections(e, p, sec->sections, sec->nsections, depth + 1);
 	}
+}
+
+static bool
+sections_include(const struct mamori_section *s, size_t n, const char *name, int depth)
+{
+	for (size_t i = 0; i < n && depth < 32; i++)
+		if ((s[i].include && strcmp(s[i].include, name) == 0) ||
+		    sections_include(s[i].sections, s[i].nsections, name, depth + 1))
+			return true;
+	return false;
+}
+
+static bool
+uses_published(const struct mamori_policy *p)
+{
+	for (size_t i = 0; i < p->classification.naxes; i++)
+		for (size_t j = 0; j < p->classification.axes[i].nlevels; j++)
+			if (p->classification.axes[i].levels[j].npublished)
+				return true;
+	return false;
+}
+
+/*
+ * When the tables print the source's wording (`published`), what the decision
+ * point applies is no longer in them: unless the document places it itself
+ * (`include: restrictions`), it follows the document as an appendix.
+ */
+static void
+render_appendix(struct emit *e, const struct mamori_policy *p)
+{
+	if (!uses_published(p) ||
+	    sections_include(p->document.sections, p->document.nsections, "restrictions", 0))
+		return;
+	heading(e, 2, "付録", "判定に用いる取扱制限");
+	paragraphs(e, "本文の分類表は公表された文言のとおりである。"
+	    "mamori の判定は、各分類の情報資産に次の取扱制限を適用する。");
+	render_restrictions(e, p, 3);
 }
 
 /* 1 目的 in the guideline's words, with the organisation's name. */
@@ -642,6 +757,7 @@ mamori_policy_render(const struct mamori_policy *p, enum mamori_render_format fm
 		render_sections(&e, p, p->document.sections, p->document.nsections, 2);
 	else
 		render_standard(&e, p);
+	render_appendix(&e, p);
 	end_document(&e, p);
 	return ferror(out) ? MAMORI_E_IO : 0;
 }

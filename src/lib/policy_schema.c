@@ -118,6 +118,10 @@ static const struct ym_field level_fields[] = {
 	STRS(struct mamori_level, "aliases", aliases, naliases, "words a ledger uses for the level, e.g. 高"),
 	CLAUSE(struct mamori_level),
 	LIST(struct mamori_level, "restrictions", restrictions, nrestrictions, restriction_schema, false, YM_MERGE_REPLACE, "取扱制限"),
+	{ .key = "published", .kind = YM_STRLIST, .offset = offsetof(struct mamori_level, published),
+	  .count_offset = offsetof(struct mamori_level, npublished),
+	  .pos_offset = offsetof(struct mamori_level, published_pos),
+	  .doc = "取扱制限 as the source's table prints them, one entry per bullet; the document shows these, the restrictions stay the decision point's" },
 };
 static const struct ym_schema level_schema = SCHEMA(struct mamori_level, "level", level_fields, "level");
 
@@ -273,6 +277,7 @@ static const struct ym_field policy_fields[] = {
 	{ .key = "extends", .kind = YM_STRING, .offset = offsetof(P, extends),
 	  .pos_offset = offsetof(P, extends_pos), .doc = "the policy this one builds on" },
 	STR(P, "note", note, false, "a note for readers"),
+	STR(P, "cited_as", cited_as, false, "how policies that extend this one name it when citing its clauses, e.g. ガイドライン"),
 	{ .key = "decision_log", .kind = YM_ID, .offset = offsetof(P, decision_log),
 	  .pos_offset = offsetof(P, decision_log_pos),
 	  .doc = "which decisions go to the audit trail: all, denials (default) or none" },

@@ -3,7 +3,10 @@
 # the HTML of every policy
 # is well-formed, holds only the renderer's own tags and escapes every text; Markdown
 # tables survive '|' and newlines in cells; a policy without `document:` renders
-# the guideline's standard structure 1–8; the footer names the policy's SHA-256.
+# the guideline's standard structure 1–8; the footer names the policy's SHA-256;
+# a level's published wording stands in its table and the restrictions the decision
+# point applies stand apart, in 判定に用いる取扱制限; clauses inherited through
+# `extends` name the policy they come from (ガイドライン 対策基準 2.1).
 . "$(dirname "$0")/lib.sh"
 
 FIX="$SRCDIR/tests/render"
@@ -135,6 +138,78 @@ expect_grep "$TMP/doc.md" '^###### 深さ7$' "markdown depth capped at 6"
 grep -q '<h7' "$TMP/doc.html" && not_ok "an <h7> in the HTML" || ok
 expect_grep "$TMP/doc.html" '^<h6>深さ7</h6>$' "html depth capped at 6"
 [ "$(grep -c '^<p>第' "$TMP/doc.html")" -eq 2 ] && ok || not_ok "document.yaml: two paragraphs in 第1条"
+
+# --- 5b. published wording in the table, the decision point's reading apart ------
+"$MAMORI" policy render "$FIX/published.yaml" >"$TMP/pub.md" && ok || not_ok "render published.yaml"
+expect_grep "$TMP/pub.md" '^| 完全性2 | x | ・バックアップ、電子署名付与 <b>&</b> \\| 鍵 |$' "published: the table prints the published bullet"
+expect_grep "$TMP/pub.md" '^## 付録 判定に用いる取扱制限$' "published: the appendix follows the document"
+expect_grep "$TMP/pub.md" '^| 完全性2 | timely-recovery | 指定する時間以内の復旧（4時間） | 対策基準 <i>6</i> |$' "appendix row: id, standard title, hours, clause"
+expect_grep "$TMP/pub.md" '^| 完全性1 |  | （なし） |  |$' "appendix: a level without restrictions"
+"$MAMORI" policy render --format html "$FIX/published.yaml" >"$TMP/pub.html" && ok || not_ok "render published.yaml html"
+for want in '<td>・バックアップ、電子署名付与 &lt;b&gt;&amp;&lt;/b&gt; | 鍵</td>' \
+	'<h2>付録 判定に用いる取扱制限</h2>' '<td>対策基準 &lt;i&gt;6&lt;/i&gt;</td>'; do
+	grep -qF -- "$want" "$TMP/pub.html" && ok || not_ok "published.yaml: '$want' not in the HTML"
+done
+# without published wording nothing changes: no appendix
+for f in "$TMP/nodoc.yaml" "$FIX/escape.yaml" "$FIX/document.yaml" "$SRCDIR/policies/mic-standard.yaml"; do
+	"$MAMORI" policy render "$f" | grep -q '判定に用いる取扱制限' &&
+		not_ok "$(basename "$f"): an appendix without published wording" || ok
+done
+
+# むつ市議会: the appendix lists, per level, exactly the restrictions of the policy
+"$MAMORI" policy render "$mutsu" >"$TMP/mutsu.md" && ok || not_ok "render mutsu"
+"$MAMORI" policy show --json "$mutsu" >"$TMP/mutsu.json" && ok || not_ok "show mutsu --json"
+expect_grep "$TMP/mutsu.md" '^## 付録 判定に用いる取扱制限$' "mutsu: appendix"
+/usr/bin/python3 - "$TMP/mutsu.json" "$TMP/mutsu.md" <<'PY' && ok || not_ok "mutsu: the appendix is not the policy's restrictions"
+import json, re, sys
+p = json.load(open(sys.argv[1], encoding="utf-8"))
+want = []
+for a in p["classification"]["axes"]:
+    for l in a["levels"]:
+        rs = l.get("restrictions", [])
+        want += [(l["title"], r["id"], r["clause"]) for r in rs] or [(l["title"], "", "")]
+md = open(sys.argv[2], encoding="utf-8").read()
+app = md[md.index("## 付録 判定に用いる取扱制限"):]
+got = []
+for line in app.splitlines():
+    if line.startswith("| ") and not line.startswith("| 分類 |"):
+        c = [x.strip() for x in re.split(r"(?<!\\)\|", line)[1:-1]]
+        got.append((c[0], c[1], c[3]))
+for w in want:
+    if w not in got:
+        print(f"missing from the appendix: {w}", file=sys.stderr)
+for g in got:
+    if g not in want:
+        print(f"in the appendix, not in the policy: {g}", file=sys.stderr)
+# 26 rows in all (機密性3 alone has 8): fewer means the parse went wrong
+sys.exit(0 if got == want and len(want) >= 26 and ("機密性3", "issued-terminal-only", "対策基準 5") in got else 1)
+PY
+# the table shows the 機密性3 row as published (two bullets), the appendix its eight ids
+[ "$(grep -c '^| 機密性3 | ' "$TMP/mutsu.md")" -eq 9 ] && ok || not_ok "mutsu: 機密性3 is one table row and eight appendix rows"
+
+# --- 5c. inherited clauses name the policy they come from -------------------------
+manazuru="$SRCDIR/policies/manazuru.yaml"
+"$MAMORI" policy render "$manazuru" >"$TMP/manazuru.md" && ok || not_ok "render manazuru"
+expect_grep "$TMP/manazuru.md" '^| 機密性3 | issued-terminal-only | 支給以外の端末での作業の原則禁止 | ガイドライン 対策基準 2.1 |$' "manazuru: inherited 取扱制限 cited as the guideline's"
+expect_grep "$TMP/manazuru.md" '^| インターネット接続系 | ＬＧＷＡＮ接続系 | 電子メール | メール本文のテキスト化 | 第2条第12号, 第6条第3号イ |$' "manazuru: its own flows cited bare"
+grep -E '\| 対策基準 [0-9]' "$TMP/manazuru.md" && not_ok "manazuru: a bare 対策基準 clause that is the guideline's" || ok
+"$MAMORI" policy render "$SRCDIR/policies/mic-standard.yaml" >"$TMP/mic.md" && ok || not_ok "render mic-standard"
+grep -q 'ガイドライン 対策基準' "$TMP/mic.md" && not_ok "mic-standard: its own clauses cited as inherited" || ok
+expect_grep "$TMP/mic.md" '| 基本方針 2(12), 6(3)② |$' "mic-standard: own flow clauses bare"
+# a parent without cited_as is named by its title
+cat >"$TMP/child.yaml" <<EOF
+mamori-policy: 1
+id: render-child
+title: 子
+version: "1"
+extends: $FIX/published.yaml
+document:
+  sections:
+    - {title: 判定, include: restrictions}
+EOF
+"$MAMORI" policy render "$TMP/child.yaml" >"$TMP/child.md" && ok || not_ok "render child"
+expect_grep "$TMP/child.md" '^| 完全性2 | backup | バックアップ | 公表文言テスト 対策基準 5 |$' "child: inherited clause named by the parent's title"
+grep -q '判定に用いる取扱制限' "$TMP/child.md" && not_ok "child: the document places the restrictions, no second appendix" || ok
 
 # --- 6. footer: the SHA-256 of the policy file; write errors are reported -------
 sum=$(sha256sum "$FIX/escape.yaml" | cut -d' ' -f1)
