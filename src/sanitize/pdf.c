@@ -191,9 +191,28 @@ static const struct {
 
 struct pdf_scan {
 	int count[K_NKEYS];
-	bool objstm, flate;	/* seen in the dictionary before the next stream */
+	/* seen in the dictionary before the next stream: an object stream, Flate,
+	 * another filter, a predictor */
+	bool objstm, flate, other_filter, predictor;
+	bool encrypted;		/* the trailer names /Encrypt: every stream is ciphertext */
+	int objstms, unread;	/* object streams seen, and those the scan could not read */
 	size_t inflated;
 };
+
+/* Stream filters other than Flate, by full and abbreviated name (poppler takes
+ * either): an object stream behind one is not read by the scan. */
+static bool
+other_filter(const char *name)
+{
+	static const char *const f[] = { "ASCIIHexDecode", "AHx", "ASCII85Decode", "A85", "LZWDecode", "LZW",
+		"RunLengthDecode", "RL", "Crypt", "CCITTFaxDecode", "CCF", "DCTDecode", "DCT", "JBIG2Decode",
+		"JPXDecode" };
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (strcmp(name, f[i]) == 0)
+			return true;
+	return false;
+}
 
 static bool
 pdf_delim(unsigned char c)
@@ -210,20 +229,22 @@ hexval(unsigned char c)
 
 static void scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth);
 
-/* Inflates the stream whose data starts at b (at most n bytes) and scans it. */
-static void
+/* Inflates the stream whose data starts at b (at most n bytes) and scans it;
+ * false when it does not inflate. */
+static bool
 scan_objstm(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 {
 	const size_t cap = 64u << 20;
 	z_stream z = { 0 };
 	unsigned char *out;
 	size_t have = 0, size = 1 << 16;
+	int r = Z_OK;
 
 	if (depth > 0 || sc->inflated >= cap || inflateInit(&z) != Z_OK)
-		return;
+		return false;
 	if ((out = malloc(size)) == NULL) {
 		inflateEnd(&z);
-		return;
+		return false;
 	}
 	z.next_in = (Bytef *)b;
 	z.avail_in = n > UINT_MAX ? UINT_MAX : (uInt)n;
@@ -237,7 +258,7 @@ scan_objstm(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 		}
 		z.next_out = out + have;
 		z.avail_out = (uInt)(size - have);
-		int r = inflate(&z, Z_NO_FLUSH);
+		r = inflate(&z, Z_NO_FLUSH);
 		have = size - z.avail_out;
 		if (r != Z_OK || sc->inflated + have >= cap)
 			break;
@@ -246,6 +267,38 @@ scan_objstm(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 	sc->inflated += have;
 	scan_pdf(sc, out, have, depth + 1);
 	free(out);
+	return r == Z_STREAM_END || r == Z_OK || r == Z_BUF_ERROR;
+}
+
+/* The number after a name at b (white space first), or -1. */
+static long
+pdf_int_after(const unsigned char *b, size_t n)
+{
+	size_t i = 0;
+	long v = 0;
+
+	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+		i++;
+	if (i >= n || b[i] < '0' || b[i] > '9')
+		return -1;
+	for (; i < n && b[i] >= '0' && b[i] <= '9' && v < 1000; i++)
+		v = v * 10 + (b[i] - '0');
+	return v;
+}
+
+/* At the data of a stream: an object stream is scanned inflated when Flate is
+ * its only filter; behind another filter or a predictor, or not inflating, it is
+ * counted as unread (its objects are not scanned).  Without a filter, its
+ * objects are plain text, scanned as the file is. */
+static void
+pdf_stream(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
+{
+	if (sc->objstm && depth == 0) {
+		sc->objstms++;
+		if (sc->other_filter || sc->predictor || (sc->flate && !scan_objstm(sc, b, n, depth)))
+			sc->unread++;
+	}
+	sc->objstm = sc->flate = sc->other_filter = sc->predictor = false;
 }
 
 static void
@@ -271,17 +324,18 @@ scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 					if (pdf_keys[key].name[a] != NULL && strcmp(name, pdf_keys[key].name[a]) == 0)
 						sc->count[key]++;
 			sc->objstm = sc->objstm || strcmp(name, "ObjStm") == 0;
-			sc->flate = sc->flate || strcmp(name, "FlateDecode") == 0;
+			sc->flate = sc->flate || strcmp(name, "FlateDecode") == 0 || strcmp(name, "Fl") == 0;
+			sc->other_filter = sc->other_filter || other_filter(name);
+			sc->predictor = sc->predictor || (strcmp(name, "Predictor") == 0 && pdf_int_after(b + j, n - j) > 1);
+			sc->encrypted = sc->encrypted || strcmp(name, "Encrypt") == 0;
 			i = j - 1;
 		} else if (b[i] == 's' && i + 6 < n && memcmp(b + i, "stream", 6) == 0 && (i == 0 || b[i - 1] != 'd') &&
 		    (b[i + 6] == '\r' || b[i + 6] == '\n')) {
 			size_t d = i + 6 + (b[i + 6] == '\r' && b[i + 7] == '\n' ? 2 : 1);
-			if (sc->objstm && sc->flate && d < n)
-				scan_objstm(sc, b + d, n - d, depth);
-			sc->objstm = sc->flate = false;
+			pdf_stream(sc, b + (d < n ? d : n), d < n ? n - d : 0, depth);
 			i += 5;
 		} else if (b[i] == 'e' && i + 6 <= n && memcmp(b + i, "endobj", 6) == 0) {
-			sc->objstm = sc->flate = false;
+			sc->objstm = sc->flate = sc->other_filter = sc->predictor = false;
 		}
 	}
 }
@@ -358,6 +412,11 @@ note_found(const char *in, size_t len, const struct found *f, struct mamori_file
 			rc = report_n(rep, name, sc.count[key], pdf_keys[key].what);
 		}
 	}
+	/* what the scan could not read may hold any of the above: say so */
+	if (rc == 0)
+		rc = report_n(rep, "/ObjStm", sc.encrypted ? sc.objstms : sc.unread,
+		    "object stream the check could not read (encrypted, or behind another filter): the scripts, "
+		    "actions and files it may hold are gone but not listed (読めなかったオブジェクトストリーム)");
 	return rc;
 }
 
