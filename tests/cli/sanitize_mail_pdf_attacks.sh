@@ -52,22 +52,31 @@ print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
 
-# ---- 6. PDF: an object stream the scan cannot read is reported, never "nothing removed"
-for f in objstm-hex objstm-rc4; do
+# ---- 6. PDF: never "nothing removed" for an /OpenAction script in an object stream
+for f in objstm-hex objstm-rc4 objstm-flate2 objstm-untyped objstm-space; do
 	expect_exit 0 "$f.pdf" -- "$MAMORI" sanitize file --json "$C/$f.pdf" "$O/$f.pdf"
 	cp "$TMP/out" "$O/$f.json"
 	expect_exit 0 "$f.pdf, text report" -- "$MAMORI" sanitize file "$C/$f.pdf" "$O/$f-2.pdf"
+	cp "$TMP/out" "$O/$f.txt"
 	grep -q "nothing removed" "$TMP/out" && not_ok "$f.pdf: reported as nothing removed" || ok
-	expect_grep "$TMP/out" "/ObjStm  \[object stream the check could not read" "$f.pdf: the unread object stream listed"
 done
-/usr/bin/python3 - "$O" <<'PY' && ok || not_ok "PDF reports and outputs"
+# what the scan cannot read is listed as such; what it can, by name
+expect_grep "$O/objstm-hex.txt" "/ObjStm  \[object stream the check could not read" "objstm-hex: the unread object stream listed"
+expect_grep "$O/objstm-rc4.txt" "/Encrypt  \[encrypted PDF whose compressed objects the check could not read" "objstm-rc4: the encrypted objects listed"
+for f in objstm-flate2 objstm-untyped objstm-space; do
+	expect_grep "$O/$f.txt" "/OpenAction  \[action run when the document is opened" "$f: /OpenAction listed"
+	expect_grep "$O/$f.txt" "/JS  \[JavaScript action" "$f: /JS listed"
+done
+/usr/bin/python3 - "$O" <<'PY' && ok || not_ok "PDF: JSON reports and outputs"
 import json, sys
 o = sys.argv[1]
 bad = []
-for f in ("objstm-hex", "objstm-rc4"):
-    got = [(r["name"], r["what"]) for r in json.load(open(f"{o}/{f}.json"))["removed"]]
-    if not any(n == "/ObjStm" and "could not read" in w for n, w in got):
-        bad.append(f"{f}: /ObjStm not in the JSON report: {got}")
+want = {"objstm-hex": "/ObjStm", "objstm-rc4": "/Encrypt", "objstm-flate2": "/OpenAction",
+        "objstm-untyped": "/OpenAction", "objstm-space": "/OpenAction"}
+for f, key in want.items():
+    got = [r["name"] for r in json.load(open(f"{o}/{f}.json"))["removed"]]
+    if key not in got:
+        bad.append(f"{f}: {key} not in the JSON report: {got}")
     d = open(f"{o}/{f}.pdf", "rb").read()
     for w in (b"/JavaScript", b"/JS", b"/OpenAction", b"/ObjStm", b"evil"):
         if w in d:

@@ -14,9 +14,14 @@ branch and tests/cli/sanitize_hostile.sh).  Standard library only.
                      Hangul filler U+3164 (a letter that shows as nothing)
   objstm-hex.pdf     the catalog's /OpenAction JavaScript inside an object stream
                      behind [/ASCIIHexDecode /FlateDecode]
+  objstm-flate2.pdf  … behind [/FlateDecode /FlateDecode] (inflated once, still compressed)
   objstm-rc4.pdf     the same in a plain Flate object stream of a PDF encrypted with
                      an empty user password (RC4, 40 bits): poppler opens it without
                      asking, the stream is ciphertext to a scan
+  objstm-untyped.pdf an object stream without /Type /ObjStm (poppler needs only /N
+                     and /First)
+  objstm-space.pdf   "stream" followed by spaces before its end of line (poppler
+                     skips to the next line)
 """
 import binascii
 import email.policy
@@ -81,10 +86,11 @@ def rc4(key, data):
 PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
 
 
-def objstm_pdf(filters, encrypt):
+def objstm_pdf(filters=b"/FlateDecode", encrypt=False, typed=True, keyword=b"stream\n"):
     """Objects 1 (catalog, /OpenAction 5 0 R) and 5 (the JavaScript) in the object
-    stream 6; pages and content plain; an xref stream 7; with encrypt, the standard
-    security handler (V 1, R 2, empty passwords) as object 8."""
+    stream 6 (without /Type /ObjStm unless typed; its data after keyword); pages
+    and content plain; an xref stream 7; with encrypt, the standard security
+    handler (V 1, R 2, empty passwords) as object 8."""
     page = b"0 0 0 rg 100 100 100 100 re f\n"
     inner = [(1, b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>"),
              (5, b"<< /S /JavaScript /JS (app.launchURL\\('https://evil.example.com/'\\);) >>")]
@@ -93,8 +99,10 @@ def objstm_pdf(filters, encrypt):
         hd += b"%d %d " % (num, len(body))
         body += o + b"\n"
     stm = zlib.compress(hd + body)
-    if filters == b"[/AHx /Fl]" or filters == b"[/ASCIIHexDecode /FlateDecode]":
+    if filters == b"[/ASCIIHexDecode /FlateDecode]":
         stm = binascii.hexlify(stm) + b">"
+    elif filters == b"[/FlateDecode /FlateDecode]":
+        stm = zlib.compress(stm)
     ident = hashlib.md5(b"mamori objstm").digest()
     key = None
     if encrypt:
@@ -111,8 +119,8 @@ def objstm_pdf(filters, encrypt):
     plain = {2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
              3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
              4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(page), page),
-             6: b"<< /Type /ObjStm /N %d /First %d /Filter %s /Length %d >>\nstream\n%s\nendstream"
-                % (len(inner), len(hd), filters, len(stm), stm)}
+             6: b"<< %s/N %d /First %d /Filter %s /Length %d >>\n%s%s\nendstream"
+                % (b"/Type /ObjStm " if typed else b"", len(inner), len(hd), filters, len(stm), keyword, stm)}
     if encrypt:
         plain[8] = b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -4 >>" % (o.hex().encode(), u.hex().encode())
     data = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -138,8 +146,13 @@ def objstm_pdf(filters, encrypt):
 
 
 def build_pdf(out):
-    open(os.path.join(out, "objstm-hex.pdf"), "wb").write(objstm_pdf(b"[/ASCIIHexDecode /FlateDecode]", False))
-    open(os.path.join(out, "objstm-rc4.pdf"), "wb").write(objstm_pdf(b"/FlateDecode", True))
+    def write(name, data):
+        open(os.path.join(out, name), "wb").write(data)
+    write("objstm-hex.pdf", objstm_pdf(filters=b"[/ASCIIHexDecode /FlateDecode]"))
+    write("objstm-flate2.pdf", objstm_pdf(filters=b"[/FlateDecode /FlateDecode]"))
+    write("objstm-rc4.pdf", objstm_pdf(encrypt=True))
+    write("objstm-untyped.pdf", objstm_pdf(typed=False))
+    write("objstm-space.pdf", objstm_pdf(keyword=b"stream  \r\n"))
 
 
 if __name__ == "__main__":
