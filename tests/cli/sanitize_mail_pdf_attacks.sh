@@ -53,7 +53,7 @@ sys.exit(1 if bad else 0)
 PY
 
 # ---- 6. PDF: never "nothing removed" for an /OpenAction script in an object stream
-for f in objstm-hex objstm-rc4 objstm-flate2 objstm-untyped objstm-space; do
+for f in objstm-hex objstm-rc4 objstm-flate2 objstm-untyped objstm-space objstm-endobj; do
 	expect_exit 0 "$f.pdf" -- "$MAMORI" sanitize file --json "$C/$f.pdf" "$O/$f.pdf"
 	cp "$TMP/out" "$O/$f.json"
 	expect_exit 0 "$f.pdf, text report" -- "$MAMORI" sanitize file "$C/$f.pdf" "$O/$f-2.pdf"
@@ -63,7 +63,7 @@ done
 # what the scan cannot read is listed as such; what it can, by name
 expect_grep "$O/objstm-hex.txt" "/ObjStm  \[object stream the check could not read" "objstm-hex: the unread object stream listed"
 expect_grep "$O/objstm-rc4.txt" "/Encrypt  \[encrypted PDF whose compressed objects the check could not read" "objstm-rc4: the encrypted objects listed"
-for f in objstm-flate2 objstm-untyped objstm-space; do
+for f in objstm-flate2 objstm-untyped objstm-space objstm-endobj; do
 	expect_grep "$O/$f.txt" "/OpenAction  \[action run when the document is opened" "$f: /OpenAction listed"
 	expect_grep "$O/$f.txt" "/JS  \[JavaScript action" "$f: /JS listed"
 done
@@ -72,7 +72,7 @@ import json, sys
 o = sys.argv[1]
 bad = []
 want = {"objstm-hex": "/ObjStm", "objstm-rc4": "/Encrypt", "objstm-flate2": "/OpenAction",
-        "objstm-untyped": "/OpenAction", "objstm-space": "/OpenAction"}
+        "objstm-untyped": "/OpenAction", "objstm-space": "/OpenAction", "objstm-endobj": "/OpenAction"}
 for f, key in want.items():
     got = [r["name"] for r in json.load(open(f"{o}/{f}.json"))["removed"]]
     if key not in got:

@@ -22,6 +22,8 @@ branch and tests/cli/sanitize_hostile.sh).  Standard library only.
                      and /First)
   objstm-space.pdf   "stream" followed by spaces before its end of line (poppler
                      skips to the next line)
+  objstm-endobj.pdf  a string holding "endobj" between /Type /ObjStm and the stream
+                     (a scan of names took it for the end of the object)
 """
 import binascii
 import email.policy
@@ -86,9 +88,10 @@ def rc4(key, data):
 PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
 
 
-def objstm_pdf(filters=b"/FlateDecode", encrypt=False, typed=True, keyword=b"stream\n"):
+def objstm_pdf(filters=b"/FlateDecode", encrypt=False, typed=True, keyword=b"stream\n", extra=b""):
     """Objects 1 (catalog, /OpenAction 5 0 R) and 5 (the JavaScript) in the object
-    stream 6 (without /Type /ObjStm unless typed; its data after keyword); pages
+    stream 6 (without /Type /ObjStm unless typed; extra after /First; its data
+    after keyword); pages
     and content plain; an xref stream 7; with encrypt, the standard security
     handler (V 1, R 2, empty passwords) as object 8."""
     page = b"0 0 0 rg 100 100 100 100 re f\n"
@@ -119,8 +122,8 @@ def objstm_pdf(filters=b"/FlateDecode", encrypt=False, typed=True, keyword=b"str
     plain = {2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
              3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
              4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(page), page),
-             6: b"<< %s/N %d /First %d /Filter %s /Length %d >>\n%s%s\nendstream"
-                % (b"/Type /ObjStm " if typed else b"", len(inner), len(hd), filters, len(stm), keyword, stm)}
+             6: b"<< %s/N %d /First %d %s/Filter %s /Length %d >>\n%s%s\nendstream"
+                % (b"/Type /ObjStm " if typed else b"", len(inner), len(hd), extra, filters, len(stm), keyword, stm)}
     if encrypt:
         plain[8] = b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -4 >>" % (o.hex().encode(), u.hex().encode())
     data = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -153,6 +156,7 @@ def build_pdf(out):
     write("objstm-rc4.pdf", objstm_pdf(encrypt=True))
     write("objstm-untyped.pdf", objstm_pdf(typed=False))
     write("objstm-space.pdf", objstm_pdf(keyword=b"stream  \r\n"))
+    write("objstm-endobj.pdf", objstm_pdf(extra=b"/Note (endobj) "))
 
 
 if __name__ == "__main__":
