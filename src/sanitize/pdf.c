@@ -298,19 +298,22 @@ zlib_header(const unsigned char *b, size_t n)
 /*
  * pdf_inflate, again while what comes out is Flate data itself (a stream behind
  * [/FlateDecode /FlateDecode]; what an object stream holds never starts like
- * that), at most four times.
+ * that), at most four times.  Every layer's output is taken from *budget, so
+ * that layers of bombs cost no more than one.
  */
 static unsigned char *
-pdf_inflate_all(const unsigned char *b, size_t n, size_t cap, size_t *have, bool *ok)
+pdf_inflate_all(const unsigned char *b, size_t n, size_t *budget, size_t *have, bool *ok)
 {
-	unsigned char *out = pdf_inflate(b, n, cap, have, ok);
+	unsigned char *out = pdf_inflate(b, n, *budget, have, ok);
 
+	*budget -= out != NULL ? *have : 0;
 	for (int layer = 1; layer < 4 && out != NULL && *ok && zlib_header(out, *have); layer++) {
 		size_t h;
-		unsigned char *next = pdf_inflate(out, *have, cap, &h, ok);
+		unsigned char *next = pdf_inflate(out, *have, *budget, &h, ok);
 		free(out);
 		out = next;
 		*have = h;
+		*budget -= out != NULL ? h : 0;
 	}
 	return out;
 }
@@ -321,15 +324,16 @@ static bool
 scan_objstm(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 {
 	const size_t cap = 64u << 20;
-	size_t have;
+	size_t have, budget;
 	bool ok;
 
 	if (depth > 0 || sc->inflated >= cap)
 		return false;
-	unsigned char *out = pdf_inflate_all(b, n, cap - sc->inflated, &have, &ok);
+	budget = cap - sc->inflated;
+	unsigned char *out = pdf_inflate_all(b, n, &budget, &have, &ok);
+	sc->inflated = cap - budget;
 	if (out == NULL)
 		return false;
-	sc->inflated += have;
 	scan_pdf(sc, out, have, depth + 1);
 	free(out);
 	return ok;
@@ -390,13 +394,13 @@ looks_like_objstm(const unsigned char *b, size_t n)
 }
 
 /* Whether the Flate data at b inflates to the start of an object stream
- * (4 KiB are enough to tell). */
+ * (a few KiB are enough to tell). */
 static bool
 sniff_objstm(const unsigned char *b, size_t n)
 {
-	size_t have;
+	size_t have, budget = 16u << 10;
 	bool ok;
-	unsigned char *out = pdf_inflate_all(b, n, 4096, &have, &ok);
+	unsigned char *out = pdf_inflate_all(b, n, &budget, &have, &ok);
 	bool r = out != NULL && have > 0 && looks_like_objstm(out, have);
 
 	free(out);
