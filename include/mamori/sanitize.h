@@ -45,11 +45,14 @@ char *mamori_html_to_text(const char *html, size_t len);
 
 /* "https://www.example.jp/a" → "hxxps://www[.]example[.]jp/a", malloc'd: http(s)
  * becomes hxxp(s), another scheme's "://" becomes "[:]//", the host's dots "[.]"
- * (also for "www.…" without a scheme). */
+ * (also for "www.…" and "ftp.…" without a scheme); a UNC path's leading "\\"
+ * becomes "[\\]".  The one defanging of every URL mamori shows. */
 char *mamori_defang_url(const char *url);
 
 /* The n bytes of UTF-8 text at s with every bare URL in them ("scheme://…",
- * "www.…") defanged by mamori_defang_url; malloc'd, NULL when memory runs out. */
+ * "www.…", "ftp.…", "\\host\share", wherever a letter or digit does not
+ * precede it, with a host in any script) defanged by mamori_defang_url;
+ * malloc'd, NULL when memory runs out. */
 char *mamori_defang_text(const char *s, size_t n);
 
 #endif

@@ -98,8 +98,9 @@ scheme_len(const char *s, size_t n)
  * One way to defang a URL, wherever it is shown (href, bare URL in text or in
  * an HTML text node, an external link in a document's report): http(s) becomes
  * hxxp(s), any other scheme's "://" becomes "[:]//", and every dot of the host
- * "[.]" — "www.…" without a scheme too.  No mail client or terminal makes a link
- * of the result.
+ * "[.]" — "www.…" and "ftp.…" without a scheme too.  A Windows UNC path
+ * (\\host\share) starts [\\] instead, so that what is left names no host
+ * anyone can register.  No mail client or terminal makes a link of the result.
  */
 char *
 mamori_defang_url(const char *url)
@@ -112,7 +113,7 @@ mamori_defang_url(const char *url)
 		return NULL;
 	if (sl > 0)
 		host = url + sl + 3;
-	else if (g_ascii_strncasecmp(url, "www.", 4) == 0)
+	else if (g_ascii_strncasecmp(url, "www.", 4) == 0 || g_ascii_strncasecmp(url, "ftp.", 4) == 0)
 		host = url;
 	else if (strstr(url, "://") != NULL)
 		host = strstr(url, "://") + 3;
@@ -125,6 +126,11 @@ mamori_defang_url(const char *url)
 		memcpy(o + sl, "[:]//", 5);
 		o += sl + 5;
 		url += sl + 3;
+	} else if (url[0] == '\\' && url[1] == '\\') {
+		memcpy(o, "[\\\\]", 4);
+		o += 4;
+		url += 2;
+		host = url;
 	}
 	end = host ? host + strcspn(host, "/?#\\") : NULL;
 	for (; *url; url++) {
@@ -140,19 +146,54 @@ mamori_defang_url(const char *url)
 	return out;
 }
 
-/* Bytes that end a bare URL: white space, controls, quotes and brackets that
- * mail clients end a link at, and anything not ASCII (Japanese text that runs
- * on after a URL without a space). */
+/* Bytes that end a bare URL: white space, controls, quotes and angle brackets
+ * that mail clients end a link at. */
 static bool
 url_byte(unsigned char c)
 {
 	return c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != '"' && c != '\'' && c != '`';
 }
 
-static bool
-word_byte(unsigned char c)
+/*
+ * The length of the character at s if it belongs to a bare URL, else 0.  Not
+ * ASCII belongs too (Thunderbird links "https://例え.テスト/" and a host in
+ * full-width letters whole, and a browser reads "ｅｖｉｌ" as "evil"), except
+ * the no-break space and the CJK punctuation block U+3000–U+303F (the
+ * ideographic space, 、。「」), where Japanese text around a URL goes on.
+ */
+static size_t
+url_char(const char *s, size_t n)
 {
-	return g_ascii_isalnum(c) || c == '+' || c == '-' || c == '.' || c == '_' || c == '@';
+	const unsigned char *u = (const unsigned char *)s;
+	size_t k = 1;
+
+	if (u[0] < 0x80)
+		return url_byte(u[0]) ? 1 : 0;
+	if ((n >= 2 && u[0] == 0xC2 && u[1] == 0xA0) || (n >= 3 && u[0] == 0xE3 && u[1] == 0x80))
+		return 0;
+	while (k < n && k < 4 && (u[k] & 0xC0) == 0x80)
+		k++;
+	return k;
+}
+
+/*
+ * Whether a URL a mail client makes a link of starts at s[i]: "scheme://",
+ * "www." or "ftp." (which clients complete with a scheme), or a UNC path
+ * "\\host" (Outlook links it, and opening it sends the reader's NTLM hash to
+ * the host).  Only a letter or digit before it keeps it from starting there:
+ * Thunderbird links the "https://…" of "_https://…" and "@https://…".
+ */
+static bool
+url_starts(const char *s, size_t n, size_t i)
+{
+	if (i > 0 && g_ascii_isalnum(s[i - 1]))
+		return false;
+	if (scheme_len(s + i, n - i) > 0)
+		return true;
+	if (n - i > 4 && (g_ascii_strncasecmp(s + i, "www.", 4) == 0 || g_ascii_strncasecmp(s + i, "ftp.", 4) == 0))
+		return url_char(s + i + 4, n - i - 4) > 0;
+	return n - i > 2 && s[i] == '\\' && s[i + 1] == '\\' && (i == 0 || s[i - 1] != '\\') &&
+	    (g_ascii_isalnum(s[i + 2]) || (unsigned char)s[i + 2] >= 0x80);
 }
 
 char *
@@ -162,19 +203,14 @@ mamori_defang_text(const char *s, size_t n)
 	size_t i = 0, copied = 0;
 
 	while (i < n) {
-		size_t sl = 0;
-		bool start = (i == 0 || !word_byte((unsigned char)s[i - 1])) &&
-		    ((sl = scheme_len(s + i, n - i)) > 0 ||
-			(n - i > 4 && g_ascii_strncasecmp(s + i, "www.", 4) == 0 && url_byte((unsigned char)s[i + 4])));
-		if (!start) {
+		if (!url_starts(s, n, i)) {
 			i++;
 			continue;
 		}
-		size_t j = i;
-		while (j < n && url_byte((unsigned char)s[j]))
-			j++;
-		if ((sl > 0 && j == i + sl + 3) ||	/* "http://" alone: no host to defang */
-		    (sl >= 4 && g_ascii_strncasecmp(s + i, "hxxp", 4) == 0)) {	/* defanged already */
+		size_t j = i, k;
+		while (j < n && (k = url_char(s + j, n - j)) > 0)
+			j += k;
+		if (j - i >= 4 && g_ascii_strncasecmp(s + i, "hxxp", 4) == 0) {	/* defanged already */
 			i = j;
 			continue;
 		}

@@ -5,17 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether the code point must not be shown as itself. */
+/*
+ * Whether the code point must not be shown as itself: every control (C0 with CR
+ * and LF, DEL, C1), every format character (the bidi controls U+061C, U+200E/F,
+ * U+202A–U+202E, U+2066–U+2069, and the rest of Cf: zero widths, U+206A–U+206F,
+ * the soft hyphen, tag characters U+E0000–U+E007F …), the line and paragraph
+ * separators, what Unicode has not assigned, and the Hangul fillers, letters
+ * that show as nothing.  By category rather than by a list, so that a format
+ * character nobody thought of is escaped too.
+ */
 static bool
 escaped(gunichar c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||	/* C0 (CR, LF, ESC …), DEL, C1 */
-	    c == 0x061c ||			/* ARABIC LETTER MARK */
-	    (c >= 0x200b && c <= 0x200f) ||	/* zero widths, LRM, RLM */
-	    (c >= 0x2028 && c <= 0x202e) ||	/* line/paragraph separators, LRE RLE PDF LRO RLO */
-	    (c >= 0x2060 && c <= 0x2069) ||	/* word joiner, invisible operators, LRI RLI FSI PDI */
-	    c == 0xfeff || c == 0xfffe ||
-	    (c >= 0xfff9 && c <= 0xfffb);	/* interlinear annotation */
+	switch (g_unichar_type(c)) {
+	case G_UNICODE_CONTROL:
+	case G_UNICODE_FORMAT:
+	case G_UNICODE_LINE_SEPARATOR:
+	case G_UNICODE_PARAGRAPH_SEPARATOR:
+	case G_UNICODE_SURROGATE:
+	case G_UNICODE_UNASSIGNED:
+		return true;
+	default:
+		return c == 0x115f || c == 0x1160 || c == 0x3164 || c == 0xffa0;
+	}
 }
 
 void

@@ -8,11 +8,12 @@
 
 /*
  * Appends the n bytes at s to out as valid UTF-8 on one line: invalid sequences
- * become U+FFFD; control characters (C0 with CR and LF, DEL, C1), line and
- * paragraph separators, bidirectional controls (U+061C, U+200E/F, U+202A–U+202E,
- * U+2066–U+2069) and the other invisible format characters (U+200B–U+200D,
- * U+2060–U+2064, U+FEFF) are written as <U+XXXX>, so that a name can neither
- * start a line of its own nor reorder what is shown after it ("invoice<RLO>fdp.exe").
+ * become U+FFFD; control characters (C0 with CR and LF, DEL, C1), format
+ * characters (the bidirectional controls U+061C, U+200E/F, U+202A–U+202E,
+ * U+2066–U+2069, zero widths, U+FEFF, tag characters and the rest of Unicode's
+ * Cf), line and paragraph separators, unassigned code points and the Hangul
+ * fillers are written as <U+XXXX>, so that a name can neither start a line of
+ * its own nor reorder or hide what is shown after it ("invoice<U+202E>fdp.exe").
  */
 void sanitize_append_name(GString *out, const char *s, size_t n);
 

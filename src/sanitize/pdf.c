@@ -164,8 +164,11 @@ note_page(PopplerPage *page, struct found *f, struct mamori_file_report *rep)
  * /OpenAction, /AA (additional actions of the document, pages and fields), an
  * XFA form, submit and import actions, and, as a second opinion, the names of
  * what it can say.  Names are read as PDF reads them (#xx escapes decoded:
- * /Open#41ction is /OpenAction), and compressed object streams (/ObjStm,
- * FlateDecode) are inflated and scanned too, at most 64 MiB in all.
+ * /Open#41ction is /OpenAction), and compressed object streams (FlateDecode;
+ * known by their dictionary or by how their data starts) are inflated and
+ * scanned too, at most 64 MiB in all.  What it cannot read (an object stream
+ * behind another filter, an encrypted file's) is listed as such.  A scan, not
+ * a parser: it reads names wherever they are, strings included.
  */
 enum pdf_key { K_OPENACTION, K_AA, K_JS, K_LAUNCH, K_URI, K_EMBEDDED, K_XFA, K_ACROFORM, K_RICHMEDIA,
 	K_SUBMIT, K_IMPORT, K_GOTOR, K_GOTOE, K_NKEYS };
@@ -189,17 +192,49 @@ static const struct {
 	[K_GOTOE] = { { "GoToE", NULL }, "action that opens an embedded PDF (/GoToE)" },
 };
 
+/* Names seen since the last stream or endobj: the dictionary of the next stream. */
+struct pdf_dict {
+	bool objstm;		/* /ObjStm, or /N and /First (all poppler needs of one) */
+	bool first, n, xref;
+	bool other_filter, predictor;
+	int flates;		/* FlateDecode filters */
+};
+
 struct pdf_scan {
 	int count[K_NKEYS];
-	bool objstm, flate;	/* seen in the dictionary before the next stream */
+	struct pdf_dict dict;
+	bool encrypted;		/* the trailer names /Encrypt: every stream is ciphertext */
+	bool xref_stream;	/* a cross-reference stream: objects may be compressed */
+	int objstms, unread;	/* object streams seen, and those the scan could not read */
 	size_t inflated;
 };
+
+/* Stream filters other than Flate, by full and abbreviated name (poppler takes
+ * either): an object stream behind one is not read by the scan. */
+static bool
+other_filter(const char *name)
+{
+	static const char *const f[] = { "ASCIIHexDecode", "AHx", "ASCII85Decode", "A85", "LZWDecode", "LZW",
+		"RunLengthDecode", "RL", "Crypt", "CCITTFaxDecode", "CCF", "DCTDecode", "DCT", "JBIG2Decode",
+		"JPXDecode" };
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (strcmp(name, f[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+pdf_space(unsigned char c)
+{
+	return c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 
 static bool
 pdf_delim(unsigned char c)
 {
-	return c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '(' || c == ')' ||
-	    c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' || c == '/' || c == '%';
+	return pdf_space(c) || c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' ||
+	    c == '}' || c == '/' || c == '%';
 }
 
 static int
@@ -210,47 +245,255 @@ hexval(unsigned char c)
 
 static void scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth);
 
-/* Inflates the stream whose data starts at b (at most n bytes) and scans it. */
-static void
-scan_objstm(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
+/*
+ * Inflates the zlib data at b (at most n bytes) into a malloc'd buffer of at
+ * most cap bytes (*have of them); *ok is false when the data does not inflate.
+ * NULL when memory runs out.
+ */
+static unsigned char *
+pdf_inflate(const unsigned char *b, size_t n, size_t cap, size_t *have, bool *ok)
 {
-	const size_t cap = 64u << 20;
 	z_stream z = { 0 };
+	size_t size = cap < (1u << 16) ? cap : 1u << 16;
 	unsigned char *out;
-	size_t have = 0, size = 1 << 16;
+	int r = Z_OK;
 
-	if (depth > 0 || sc->inflated >= cap || inflateInit(&z) != Z_OK)
-		return;
+	*have = 0;
+	*ok = false;
+	if (cap == 0 || inflateInit(&z) != Z_OK)
+		return NULL;
 	if ((out = malloc(size)) == NULL) {
 		inflateEnd(&z);
-		return;
+		return NULL;
 	}
 	z.next_in = (Bytef *)b;
 	z.avail_in = n > UINT_MAX ? UINT_MAX : (uInt)n;
 	for (;;) {
-		if (have == size) {
-			unsigned char *m = size * 2 <= cap ? realloc(out, size * 2) : NULL;
+		if (*have == size) {
+			unsigned char *m = size < cap ? realloc(out, size * 2 < cap ? size * 2 : cap) : NULL;
 			if (m == NULL)
 				break;
 			out = m;
-			size *= 2;
+			size = size * 2 < cap ? size * 2 : cap;
 		}
-		z.next_out = out + have;
-		z.avail_out = (uInt)(size - have);
-		int r = inflate(&z, Z_NO_FLUSH);
-		have = size - z.avail_out;
-		if (r != Z_OK || sc->inflated + have >= cap)
+		z.next_out = out + *have;
+		z.avail_out = (uInt)(size - *have);
+		r = inflate(&z, Z_NO_FLUSH);
+		*have = size - z.avail_out;
+		if (r != Z_OK)
 			break;
 	}
 	inflateEnd(&z);
-	sc->inflated += have;
+	*ok = r == Z_STREAM_END || r == Z_OK || r == Z_BUF_ERROR;
+	return out;
+}
+
+/* Whether b starts with a zlib header (what Flate data starts with). */
+static bool
+zlib_header(const unsigned char *b, size_t n)
+{
+	return n >= 2 && (b[0] & 0x0F) == 8 && (b[0] >> 4) <= 7 && ((unsigned)b[0] << 8 | b[1]) % 31 == 0;
+}
+
+/*
+ * pdf_inflate, again while what comes out is Flate data itself (a stream behind
+ * [/FlateDecode /FlateDecode]; what an object stream holds never starts like
+ * that), at most four times.  Every layer's output is taken from *budget, so
+ * that layers of bombs cost no more than one.
+ */
+static unsigned char *
+pdf_inflate_all(const unsigned char *b, size_t n, size_t *budget, size_t *have, bool *ok)
+{
+	unsigned char *out = pdf_inflate(b, n, *budget, have, ok);
+
+	*budget -= out != NULL ? *have : 0;
+	for (int layer = 1; layer < 4 && out != NULL && *ok && zlib_header(out, *have); layer++) {
+		size_t h;
+		unsigned char *next = pdf_inflate(out, *have, *budget, &h, ok);
+		free(out);
+		out = next;
+		*have = h;
+		*budget -= out != NULL ? h : 0;
+	}
+	return out;
+}
+
+/* Inflates the stream whose data starts at b (at most n bytes) and scans it,
+ * at most 64 MiB over the file; false when it does not inflate. */
+static bool
+scan_objstm(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
+{
+	const size_t cap = 64u << 20;
+	size_t have, budget;
+	bool ok;
+
+	if (depth > 0 || sc->inflated >= cap)
+		return false;
+	budget = cap - sc->inflated;
+	unsigned char *out = pdf_inflate_all(b, n, &budget, &have, &ok);
+	sc->inflated = cap - budget;
+	if (out == NULL)
+		return false;
 	scan_pdf(sc, out, have, depth + 1);
 	free(out);
+	return ok;
+}
+
+/* Reads an unsigned integer at b[*i]; false when there is none. */
+static bool
+pdf_uint(const unsigned char *b, size_t n, size_t *i)
+{
+	size_t s = *i;
+
+	while (*i < n && b[*i] >= '0' && b[*i] <= '9')
+		(*i)++;
+	return *i > s;
+}
+
+/*
+ * Whether inflated data starts as an object stream does: pairs of integers
+ * (object number, offset), then an object — not an operator, which is what
+ * follows the numbers of a content stream ("1 0 0 1 72 720 cm").  So that an
+ * object stream without /Type /ObjStm, or whose dictionary a trick hid from
+ * the scan, is still read.
+ */
+static bool
+looks_like_objstm(const unsigned char *b, size_t n)
+{
+	size_t i = 0, last = 0;
+	int pairs = 0;
+
+	for (;;) {
+		while (i < n && pdf_space(b[i]))
+			i++;
+		last = i;
+		if (!pdf_uint(b, n, &i) || i >= n || !pdf_space(b[i]))
+			break;
+		while (i < n && pdf_space(b[i]))
+			i++;
+		if (!pdf_uint(b, n, &i) || (i < n && !pdf_space(b[i])))
+			break;
+		pairs++;
+		if (i >= n)
+			return true;	/* a header longer than what was inflated */
+	}
+	if (pairs == 0 || last >= n)
+		return pairs > 0;
+	i = last;
+	if (pdf_uint(b, n, &i))		/* an odd number: an object that is a number */
+		while (i < n && pdf_space(b[i]))
+			i++;
+	else
+		i = last;
+	if (i >= n)
+		return true;
+	if (b[i] == '<' || b[i] == '[' || b[i] == '(' || b[i] == '/')
+		return true;
+	return (n - i >= 4 && (memcmp(b + i, "true", 4) == 0 || memcmp(b + i, "null", 4) == 0)) ||
+	    (n - i >= 5 && memcmp(b + i, "false", 5) == 0);
+}
+
+/* Whether the Flate data at b inflates to the start of an object stream
+ * (a few KiB are enough to tell). */
+static bool
+sniff_objstm(const unsigned char *b, size_t n)
+{
+	size_t have, budget = 16u << 10;
+	bool ok;
+	unsigned char *out = pdf_inflate_all(b, n, &budget, &have, &ok);
+	bool r = out != NULL && have > 0 && looks_like_objstm(out, have);
+
+	free(out);
+	return r;
+}
+
+/* The number after a name at b (white space first), or -1. */
+static long
+pdf_int_after(const unsigned char *b, size_t n)
+{
+	size_t i = 0;
+	long v = 0;
+
+	while (i < n && pdf_space(b[i]))
+		i++;
+	if (i >= n || b[i] < '0' || b[i] > '9')
+		return -1;
+	for (; i < n && b[i] >= '0' && b[i] <= '9' && v < 1000; i++)
+		v = v * 10 + (b[i] - '0');
+	return v;
+}
+
+/*
+ * At the data of a stream.  Flate data is read as an object stream when the
+ * dictionary says it is one or when it inflates to the start of one (names
+ * planted elsewhere, or a string holding "endobj", can mislead what the scan
+ * takes for the dictionary; the data cannot lie about what it is), inflated
+ * and scanned.  An object stream the scan cannot read — behind another filter
+ * or a predictor, or not inflating — is counted as unread.  Without a filter,
+ * its objects are plain text, scanned as the rest of the file is.
+ */
+static void
+pdf_stream(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
+{
+	const struct pdf_dict *d = &sc->dict;
+	bool flagged = d->objstm || (d->first && d->n);
+
+	sc->xref_stream = sc->xref_stream || d->xref;
+	if (depth > 0) {
+		/* an object stream holds no streams: nothing to do */
+	} else if (zlib_header(b, n) && (flagged || sniff_objstm(b, n))) {
+		sc->objstms++;
+		if (!scan_objstm(sc, b, n, depth) || (flagged && (d->other_filter || d->predictor)))
+			sc->unread++;
+	} else if (flagged) {
+		sc->objstms++;
+		if (d->flates > 0 || d->other_filter || d->predictor)
+			sc->unread++;
+	}
+	memset(&sc->dict, 0, sizeof(sc->dict));
+}
+
+/* Where the data of a stream starts when "stream" is at b[i]: past the end of
+ * its line, as poppler reads it (spaces may come before the line's end); 0
+ * when this "stream" is not the keyword. */
+static size_t
+stream_data(const unsigned char *b, size_t n, size_t i)
+{
+	if (n - i < 7 || memcmp(b + i, "stream", 6) != 0 || (i > 0 && !pdf_delim(b[i - 1])) || !pdf_space(b[i + 6]))
+		return 0;
+	for (size_t j = i + 6; j < n && j < i + 6 + 256; j++) {
+		if (b[j] == '\n')
+			return j + 1;
+		if (b[j] == '\r')
+			return j + 1 < n && b[j + 1] == '\n' ? j + 2 : j + 1;
+	}
+	return i + 7;
+}
+
+static void
+scan_name(struct pdf_scan *sc, const char *name, const unsigned char *after, size_t left)
+{
+	struct pdf_dict *d = &sc->dict;
+
+	for (int key = 0; key < K_NKEYS; key++)
+		for (int a = 0; a < 2; a++)
+			if (pdf_keys[key].name[a] != NULL && strcmp(name, pdf_keys[key].name[a]) == 0)
+				sc->count[key]++;
+	d->objstm = d->objstm || strcmp(name, "ObjStm") == 0;
+	d->first = d->first || strcmp(name, "First") == 0;
+	d->n = d->n || strcmp(name, "N") == 0;
+	d->xref = d->xref || strcmp(name, "XRef") == 0;
+	d->flates += strcmp(name, "FlateDecode") == 0 || strcmp(name, "Fl") == 0;
+	d->other_filter = d->other_filter || other_filter(name);
+	d->predictor = d->predictor || (strcmp(name, "Predictor") == 0 && pdf_int_after(after, left) > 1);
+	sc->encrypted = sc->encrypted || strcmp(name, "Encrypt") == 0;
 }
 
 static void
 scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 {
+	size_t d;
+
 	for (size_t i = 0; i < n; i++) {
 		if (b[i] == '/') {
 			char name[40];
@@ -266,22 +509,13 @@ scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 				j++;
 			}
 			name[k] = '\0';
-			for (int key = 0; key < K_NKEYS; key++)
-				for (int a = 0; a < 2; a++)
-					if (pdf_keys[key].name[a] != NULL && strcmp(name, pdf_keys[key].name[a]) == 0)
-						sc->count[key]++;
-			sc->objstm = sc->objstm || strcmp(name, "ObjStm") == 0;
-			sc->flate = sc->flate || strcmp(name, "FlateDecode") == 0;
+			scan_name(sc, name, b + j, n - j);
 			i = j - 1;
-		} else if (b[i] == 's' && i + 6 < n && memcmp(b + i, "stream", 6) == 0 && (i == 0 || b[i - 1] != 'd') &&
-		    (b[i + 6] == '\r' || b[i + 6] == '\n')) {
-			size_t d = i + 6 + (b[i + 6] == '\r' && b[i + 7] == '\n' ? 2 : 1);
-			if (sc->objstm && sc->flate && d < n)
-				scan_objstm(sc, b + d, n - d, depth);
-			sc->objstm = sc->flate = false;
+		} else if (b[i] == 's' && (d = stream_data(b, n, i)) != 0) {
+			pdf_stream(sc, b + (d < n ? d : n), d < n ? n - d : 0, depth);
 			i += 5;
 		} else if (b[i] == 'e' && i + 6 <= n && memcmp(b + i, "endobj", 6) == 0) {
-			sc->objstm = sc->flate = false;
+			memset(&sc->dict, 0, sizeof(sc->dict));
 		}
 	}
 }
@@ -358,6 +592,14 @@ note_found(const char *in, size_t len, const struct found *f, struct mamori_file
 			rc = report_n(rep, name, sc.count[key], pdf_keys[key].what);
 		}
 	}
+	/* what the scan could not read may hold any of the above: say so */
+	if (rc == 0 && sc.encrypted && (sc.objstms > 0 || sc.xref_stream))
+		rc = file_report_add(rep, "/Encrypt", 0, "encrypted PDF whose compressed objects the check could not "
+		    "read: the scripts, actions and files they may hold are gone but not listed (暗号化された PDF)");
+	else if (rc == 0)
+		rc = report_n(rep, "/ObjStm", sc.unread, "object stream the check could not read (behind another "
+		    "filter, or damaged): the scripts, actions and files it may hold are gone but not listed "
+		    "(読めなかったオブジェクトストリーム)");
 	return rc;
 }
 
