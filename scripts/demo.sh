@@ -73,8 +73,8 @@ step "利用者: demo accounts (passwords for the demo only)"
 $M user add kanri --role 情報セキュリティ管理者 --department 税務課 --password-stdin <<<'demo-kanri'
 $M user add tanaka --role 職員等 --department 税務課 --password-stdin <<<'demo-tanaka'
 $M user add kansa --role auditor --password-stdin <<<'demo-kansa'
+$M user add ciso --role 最高情報セキュリティ責任者 --password-stdin <<<'demo-ciso'
 $M user list
-echo "log in with POST /api/login {\"username\":\"tanaka\",\"password\":\"demo-tanaka\"} (kanri / demo-kanri, kansa / demo-kansa)"
 
 step "無害化: an HTML mail with a macro attachment, from the internet into LGWAN接続系"
 q="$demo/quarantine"
@@ -103,6 +103,15 @@ if [ "${1:-}" = "--no-serve" ]; then
 	echo "demo store: $MAMORI_DB"
 	exit 0
 fi
-step "mamori serve — the JSON API and the web UI (Ctrl-C stops it)"
-echo "URL: http://127.0.0.1:8080/   (e.g. http://127.0.0.1:8080/api/policy/render)"
+step "mamori serve — the web UI and the JSON API (Ctrl-C stops it)"
+cat <<EOT
+URL: http://127.0.0.1:8080/   (ブラウザで開くとログイン画面 / the login page)
+
+デモ用アカウント / demo accounts (for this demo only):
+  利用者名   パスワード    役割
+  tanaka     demo-tanaka   職員等（税務課）
+  kanri      demo-kanri    情報セキュリティ管理者（税務課）
+  kansa      demo-kansa    監査 (auditor)
+  ciso       demo-ciso     最高情報セキュリティ責任者 (CISO)
+EOT
 exec $M serve --db "$MAMORI_DB" --listen 127.0.0.1:8080 --web web

@@ -11,6 +11,7 @@ import { mkdtempSync, mkdirSync, rmSync, readFileSync, readdirSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import net from 'node:net';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 export const MAMORI = process.env.MAMORI;
@@ -123,4 +124,23 @@ export async function shot(page, name) {
 export function i18nFiles() {
   const d = join(SRCDIR, 'web', 'i18n');
   return readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f));
+}
+
+// The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret at time t (ms).
+export function totp(secret, t = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const o = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// Enrols TOTP for an account with the CLI; returns the base32 secret.
+export function enrolTotp(db, name) {
+  const out = mamori(['user', 'mfa', 'enroll', name, '--db', db]).stdout;
+  return /secret=([A-Z2-7]+)/.exec(out)[1];
 }

@@ -2,7 +2,7 @@
 // returns to where the user was, logout, the language switch, CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, login, shot, ACCOUNTS } from './harness.mjs';
+import { startServer, launch, newPage, login, shot, ACCOUNTS, mamori, totp, enrolTotp } from './harness.mjs';
 
 let srv, browser;
 before(async () => { srv = await startServer(); browser = await launch(); });
@@ -58,4 +58,38 @@ test('pages are served with a CSP that forbids inline script', async () => {
   const csp = res.headers.get('content-security-policy');
   assert.match(csp, /default-src 'self'/);
   assert.doesNotMatch(csp, /unsafe-inline/);
+});
+
+test('an account with TOTP is asked for its code after the password; a wrong code is refused', async () => {
+  const secret = enrolTotp(srv.db, ACCOUNTS.auditor.name);
+  const page = await newPage(browser);
+  await page.goto(`${srv.url}/#/login`);
+  await page.getByLabel('利用者名').fill(ACCOUNTS.auditor.name);
+  await page.getByLabel('パスワード').fill(ACCOUNTS.auditor.password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  const code = page.getByLabel('ワンタイムコード');
+  await code.waitFor();
+  await shot(page, 'login-totp-ja');
+  await code.fill(totp(secret) === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /ワンタイムコードが正しくない/);
+  await code.fill(totp(secret));
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForFunction(() => !location.hash.startsWith('#/login'));
+  const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+  assert.equal(me.user.name, ACCOUNTS.auditor.name);
+  mamori(['user', 'mfa', 'reset', ACCOUNTS.auditor.name, '--db', srv.db]);
+});
+
+test('a temporary password leads straight to the password change, and nothing else answers until then', async () => {
+  mamori(['user', 'add', 'kari', '--role', '職員等', '--department', '税務課', '--db', srv.db, '--password-stdin', '--temporary'],
+    { input: 'kari-pw-1\n' });
+  const page = await newPage(browser);
+  await login(page, srv.url, { name: 'kari', password: 'kari-pw-1' });
+  await page.waitForFunction(() => location.hash.startsWith('#/account'));
+  const blocked = await page.evaluate(async () => (await fetch('/api/assets')).status);
+  assert.equal(blocked, 403);
+  await page.goto(`${srv.url}/#/`);
+  await page.waitForFunction(() => location.hash.startsWith('#/account'));
 });

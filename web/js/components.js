@@ -108,6 +108,7 @@ export function fieldControl(field, value) {
     input = h('input', { id, name: field.id, type: htmlType, value: type === 'file' ? null : (value ?? '') });
     if (field.autocomplete) input.setAttribute('autocomplete', field.autocomplete);
     if (field.accept) input.setAttribute('accept', field.accept);
+    if (field.inputmode) input.setAttribute('inputmode', field.inputmode);
   }
   if (field.required) { input.required = true; input.setAttribute('aria-required', 'true'); }
   if (field.readonly) input.disabled = true;

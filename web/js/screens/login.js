@@ -41,7 +41,7 @@ export async function render(root, ctx) {
           await finish(await api.post('/api/login', { username: v.username, password: v.password }, { quiet401: true }));
         } catch (err) {
           if (err.code === 'totp-required') { creds = v; codeStep(); return; }
-          throw explain(err);
+          throw explain(err, false);
         }
       },
     }));
@@ -49,14 +49,14 @@ export async function render(root, ctx) {
     h('h1', null, t('login.title')),
     h('p', null, t('login.code_text')),
     form({
-      fields: [{ id: 'totp', title: t('login.code'), required: true, autocomplete: 'one-time-code', help: t('login.code_help') }],
+      fields: [{ id: 'totp', title: t('login.code'), required: true, autocomplete: 'one-time-code', inputmode: 'numeric', help: t('login.code_help') }],
       submit: t('login.submit'),
       onSubmit: async (v) => {
         try {
           await finish(await api.post('/api/login', { ...creds, totp: v.totp.replace(/\s/g, '') }, { quiet401: true }));
           creds = null;
         } catch (err) {
-          throw explain(err);
+          throw explain(err, true);
         }
       },
     }),
@@ -66,9 +66,11 @@ export async function render(root, ctx) {
   if (first) first.focus();
 }
 
-// The API's words, in the UI's language where the case is known.
-function explain(err) {
+// The API's words, in the UI's language where the case is known.  At the
+// code step the password was right, so a refusal is about the code (or a
+// lock-out, which the text mentions too).
+function explain(err, codeStep) {
   if (err.status === 429) err.message = t('login.rate_limited');
-  else if (err.status === 401) err.message = err.code === 'totp-required' ? t('login.code_wrong') : t('login.failed');
+  else if (err.status === 401) err.message = codeStep ? t('login.code_wrong') : t('login.failed');
   return err;
 }
