@@ -676,6 +676,8 @@ route_assets_import(struct request *req, struct response *res)
 		cJSON_AddNumberToObject(root, "imported", dry ? 0 : (double)count);
 		cJSON_AddNumberToObject(root, "rows", (double)count);
 		cJSON_AddBoolToObject(root, "dry_run", dry);
+		/* what the import read past: a title row, columns not in the register */
+		cJSON_AddItemToObject(root, "warnings", server_diags_json(&d, "row"));
 		http_json(res, dry ? 200 : 201, root);
 	}
 	mamori_diags_clear(&d);

@@ -103,13 +103,23 @@ void
 server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
     const struct mamori_diags *d, const char *key)
 {
-	cJSON *root = cJSON_CreateObject(), *e, *list;
+	cJSON *root = cJSON_CreateObject(), *e;
 
 	e = cJSON_AddObjectToObject(root, "error");
 	cJSON_AddStringToObject(e, "code", code);
 	cJSON_AddStringToObject(e, "message", message);
 	cJSON_AddNullToObject(e, "field");
-	list = cJSON_AddArrayToObject(e, "diagnostics");
+	cJSON_AddItemToObject(e, "diagnostics", server_diags_json(d, key));
+	if (d != NULL && d->dropped)
+		cJSON_AddNumberToObject(e, "not_shown", (double)d->dropped);
+	http_json(res, status, root);
+}
+
+cJSON *
+server_diags_json(const struct mamori_diags *d, const char *key)
+{
+	cJSON *list = cJSON_CreateArray();
+
 	for (size_t i = 0; d != NULL && i < d->count; i++) {
 		const struct mamori_diag *g = &d->items[i];
 		cJSON *o = cJSON_CreateObject();
@@ -123,9 +133,7 @@ server_error_diags(struct response *res, unsigned status, const char *code, cons
 		cJSON_AddStringToObject(o, "message", g->message);
 		cJSON_AddItemToArray(list, o);
 	}
-	if (d != NULL && d->dropped)
-		cJSON_AddNumberToObject(e, "not_shown", (double)d->dropped);
-	http_json(res, status, root);
+	return list;
 }
 
 void

@@ -156,6 +156,10 @@ int server_policy_swap(struct server *srv, struct mamori_error *err);
 void server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
     const struct mamori_diags *d, const char *key);
 
+/* The entries of d as a JSON array of {severity, KEY (or "object"), column,
+ * message}, as server_error_diags writes them; for warnings of a success. */
+cJSON *server_diags_json(const struct mamori_diags *d, const char *key);
+
 /* Starts the daemon; returns 0 or prints why not and returns an exit code. */
 int server_start(struct server *srv);
 

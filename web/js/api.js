@@ -51,7 +51,8 @@ export async function request(method, path, opts = {}) {
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
   if (opts.raw !== undefined) {
     body = opts.raw;
-    headers['Content-Type'] = opts.contentType || 'application/octet-stream';
+    // a FormData body gets its multipart boundary from the browser
+    if (!(body instanceof FormData)) headers['Content-Type'] = opts.contentType || 'application/octet-stream';
   } else if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
     headers['Content-Type'] = 'application/json';

@@ -10,6 +10,7 @@ import { t, load, lang, setLang } from './i18n.js';
 import * as api from './api.js';
 import { match, screens } from './screens/registry.js';
 import { errorNotice } from './components.js';
+import * as pol from './policy.js';
 
 const state = { me: null };
 const main = () => document.getElementById('main');
@@ -37,9 +38,11 @@ export async function refreshMe() {
   try {
     state.me = await api.get('/api/me', null, { quiet401: true });
     if (state.me.csrf) api.setCsrf(state.me.csrf);
+    state.policy = state.me.user.password_change_required ? null : await pol.load();
   } catch (err) {
     if (err.status !== 401) throw err;
     state.me = null;
+    pol.forget();
   }
   return state.me;
 }
@@ -54,9 +57,12 @@ function header() {
   const other = lang() === 'ja' ? 'en' : 'ja';
   const langButton = h('button', { type: 'button', class: 'lang', lang: other,
     onclick: () => { setLang(other); route(); } }, other === 'en' ? 'English' : '日本語');
+  const p = state.policy;
+  const role = p ? pol.title(p, 'role', me?.user.role) : me?.user.role;
+  const dept = p ? pol.title(p, 'department', me?.user.department) : me?.user.department;
   const who = me ? h('div', { class: 'who' },
-    h('a', { href: '#/account' }, me.user.name),
-    h('span', { class: 'muted' }, ` ${me.user.role_title || me.user.role}${me.user.department_title || me.user.department ? ` ・ ${me.user.department_title || me.user.department}` : ''}`),
+    h('a', { href: '#/account', title: t('common.account') }, me.user.name),
+    h('span', { class: 'muted' }, ` ${role}${dept ? `・${dept}` : ''}`),
     h('button', { type: 'button', onclick: logout }, t('common.logout'))) : null;
   return [h('div', { class: 'brand' }, h('a', { href: '#/' }, t('common.brand'))), nav, h('div', { class: 'tools' }, who, langButton)];
 }
@@ -64,6 +70,7 @@ function header() {
 async function logout() {
   try { await api.post('/api/logout', {}); } catch { /* the session may be gone already */ }
   state.me = null;
+  pol.forget();
   api.setCsrf('');
   navigate('#/login');
 }

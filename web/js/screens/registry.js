@@ -9,8 +9,9 @@ export const can = (me, what) => !me.can || me.can[what] !== false;
 
 export const screens = [
   { path: '/login', module: './login.js', public: true },
-  // one line per screen, in menu order, e.g.
-  // { path: '/assets', module: './assets.js', nav: 'common.nav_assets', visible: (me) => can(me, 'assets_read') },
+  { path: '/assets', module: './assets.js', nav: 'common.nav_assets', visible: (me) => can(me, 'assets_read') },
+  { path: '/assets/import', module: './asset_import.js', visible: (me) => can(me, 'assets_write') },
+  { path: '/assets/:id', module: './asset.js', visible: (me) => can(me, 'assets_read') },
 ];
 
 // The screen for a path and its parameters, or null.

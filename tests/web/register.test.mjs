@@ -1,0 +1,143 @@
+// register.test.mjs — 情報資産管理台帳 in the browser: filters and keyset
+// pages, keyboard-only use, a hostile asset name shown as text, an import
+// with a bad row fixed and imported again, a disposal the policy refuses,
+// what a 職員 sees, and the export.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launch, newPage, login, shot, mamori, ACCOUNTS } from './harness.mjs';
+
+const XSS = '<img src=x onerror=alert(1)>';
+let srv, browser;
+
+before(async () => {
+  srv = await startServer();
+  // 60 more assets of 税務課, so that the list has a second page, and one
+  // whose name is markup
+  const rows = ['資産番号,資産名,種別,所管課,機密性,完全性,可用性'];
+  for (let i = 0; i < 60; i++) rows.push(`A-${String(100 + i).padStart(6, '0')},課税資料${i},情報,税務課,2,2,1`);
+  writeFileSync(join(srv.dir, 'more.csv'), `${rows.join('\n')}\n`);
+  mamori(['asset', 'import', '--db', srv.db, join(srv.dir, 'more.csv')]);
+  mamori(['asset', 'add', '--db', srv.db, '--id', 'A-000999', '--name', XSS, '--kind', '情報', '--department', '税務課',
+    '--c', '1', '--i', '1', '--a', '1']);
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+test('the list filters by 機密性 ≥ 3 from the address, and pages on with the keyset cursor', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets?c=%3E%3D3');
+  await page.getByRole('table').first().waitFor();
+  assert.match(await page.getByText(/条件に合う資産/).textContent(), /条件に合う資産 8 件/);
+  const levels = await page.locator('tbody tr td:nth-child(6)').allTextContents();
+  assert.ok(levels.length > 0 && levels.every((l) => l === '機密性3'), levels.join(','));
+  await shot(page, 'assets-filtered-ja');
+  await page.goto(`${srv.url}/#/assets`);
+  await page.getByText(/このページ 50 件/).waitFor();
+  await page.getByRole('button', { name: '次のページ' }).click();
+  await page.waitForFunction(() => location.hash.includes('after='));
+  await page.getByText(/資産番号 A-000129 より後/).waitFor();
+  assert.equal(await page.locator('tbody tr').first().locator('td').first().textContent(), 'A-000130');
+  assert.deepEqual(page.errors, []);
+});
+
+test('keyboard only: Tab to a row of the register, Enter opens the asset', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets');
+  await page.getByRole('table').first().waitFor();
+  let focused = '';
+  for (let i = 0; i < 40 && !focused.startsWith('TR'); i++) {
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate(() => `${document.activeElement.tagName} ${document.activeElement.textContent.slice(0, 8)}`);
+  }
+  assert.match(focused, /^TR A-000001/);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash === '#/assets/A-000002');
+  await page.getByRole('heading', { level: 1, name: /住民基本台帳データ/ }).waitFor();
+});
+
+test('an asset named like markup shows as text and runs nothing', async () => {
+  const page = await newPage(browser);
+  let dialog = false;
+  page.on('dialog', (d) => { dialog = true; d.dismiss(); });
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets?q=img');
+  await page.getByRole('cell', { name: XSS }).waitFor();
+  await page.goto(`${srv.url}/#/assets/A-000999`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), `A-000999　${XSS}`);
+  assert.equal(await page.locator('main img').count(), 0);
+  assert.equal(dialog, false);
+});
+
+test('an import with a bad row names the row; fixed, it imports', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.manager, '/assets/import');
+  const bad = join(srv.dir, '台帳.csv');
+  writeFileSync(bad, '令和7年度 情報資産管理台帳（税務課）\n資産番号,資産名,種別,所管課,機密性,完全性,可用性,備考\n'
+    + 'A-000500,滞納整理簿,情報,税務課,3,2,2,\nA-000501,口座振替依頼書,情報,税務課,9,2,2,機密性を誤記\n');
+  await page.setInputFiles('input[type=file]', bad);
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /1 件の問題があります。何も取り込まれていません/);
+  const row = await page.locator('table.diagnostics tbody tr').first().locator('td').allTextContents();
+  assert.equal(row[0], '4');
+  assert.match(row[1], /機密性/);
+  // what it read past is shown too: the title row and the 備考 column
+  assert.match(await page.getByRole('heading', { name: '読み飛ばした内容（確認してください）' }).locator('..').textContent(), /row 1 above it|備考/);
+  await shot(page, 'import-problems-ja');
+  writeFileSync(bad, readFileSync(bad, 'utf8').replace(',9,2,2,機密性を誤記', ',3,2,2,'));
+  await page.setInputFiles('input[type=file]', bad);
+  await page.getByRole('button', { name: '2 行を取り込む' }).click();
+  await page.getByText('2 件を台帳に取り込みました。').waitFor();
+  const asset = await page.evaluate(async () => (await fetch('/api/assets/A-000501')).json());
+  assert.equal(asset.confidentiality, '3');
+});
+
+test('a disposal the policy refuses is shown with its clause; an irreversible one is recorded', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets/A-000016');
+  await page.getByRole('button', { name: '廃棄を記録' }).click();
+  await page.getByLabel('廃棄の方法').selectOption('delete');
+  await page.getByRole('button', { name: '廃棄を記録' }).last().click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /復元不可能な処理を施しての廃棄.*対策基準 2\.1/);
+  await shot(page, 'dispose-refused-ja');
+  await page.getByLabel('廃棄の方法').selectOption('degauss');
+  await page.getByLabel('立会者').fill('佐藤');
+  await page.getByRole('button', { name: '廃棄を記録' }).last().click();
+  await page.getByText('廃棄を記録しました。').waitFor();
+  assert.match(await page.locator('dl').textContent(), /磁気消去（実施 ciso、立会い 佐藤）/);
+});
+
+test('a 職員 of 税務課 sees only 税務課 assets', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.staff, '/assets');
+  await page.getByRole('table').first().waitFor();
+  const depts = await page.locator('tbody tr td:nth-child(4)').allTextContents();
+  assert.ok(depts.length > 0 && depts.every((d) => d === '税務課'), depts.join(','));
+  await shot(page, 'assets-staff-ja');
+});
+
+test('the export downloads the current filter as XLSX and CSV', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets?department=shimin');
+  await page.getByRole('table').first().waitFor();
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Excel/ }).click()]);
+  assert.equal(xlsx.suggestedFilename(), 'mamori-assets.xlsx');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV で出力' }).click()]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  assert.match(text, /住民基本台帳システム/);
+  assert.doesNotMatch(text, /個人住民税課税台帳/);
+});
+
+test('the register in English', async () => {
+  const page = await newPage(browser, { lang: 'en' });
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets');
+  await page.getByRole('heading', { name: 'Information asset register' }).waitFor();
+  await shot(page, 'assets-en');
+  await page.goto(`${srv.url}/#/assets/A-000002`);
+  await page.getByRole('heading', { name: 'Handling restrictions (取扱制限)' }).waitFor();
+  await shot(page, 'asset-en');
+});
