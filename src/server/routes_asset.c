@@ -4,6 +4,7 @@
  * their department's assets, an auditor reads everything and changes nothing.
  */
 #include "server.h"
+#include "access.h"
 #include "mamori/asset.h"
 #include "mamori/decide.h"
 #include "mamori/xlsx.h"
@@ -17,17 +18,6 @@
 
 /* numbers in an asset body: levels and a retention in years */
 enum { ASSET_NUMBER_MAX = 1000000 };
-
-static bool
-permits(struct request *req, enum mamori_action action, const char *department)
-{
-	const struct session *s = req->session;
-
-	if (s == NULL)		/* a store always has sessions; this is defence in depth */
-		return false;
-	return mamori_decider_role_permits(req->decider, s->role, action,
-	    s->department[0] ? s->department : NULL, department);
-}
 
 static cJSON *
 asset_json(const struct mamori_asset *a)
@@ -71,7 +61,7 @@ list_row(const struct mamori_asset *a, void *arg)
 	struct list_ctx *c = arg;
 
 	snprintf(c->last, sizeof(c->last), "%s", a->f[MAMORI_AF_ID] ? a->f[MAMORI_AF_ID] : "");
-	if (!permits(c->req, MAMORI_ACT_READ, a->f[MAMORI_AF_DEPARTMENT])) {
+	if (!access_assets(c->req, MAMORI_ACT_READ, a->f[MAMORI_AF_DEPARTMENT])) {
 		c->hidden++;
 		return 0;
 	}
@@ -225,7 +215,7 @@ route_asset_get(struct request *req, struct response *res)
 	rc = mamori_asset_get(req->db, req->params[0], &a, &err);
 	if (rc != 0) {
 		http_error(res, 404, "not-found", NULL, "no asset %s", req->params[0]);
-	} else if (!permits(req, MAMORI_ACT_READ, a.f[MAMORI_AF_DEPARTMENT])) {
+	} else if (!access_assets(req, MAMORI_ACT_READ, a.f[MAMORI_AF_DEPARTMENT])) {
 		server_forbid(req, res, "read this department's assets");
 	} else {
 		JBUF_LIT(&out, "{");
@@ -309,7 +299,7 @@ route_assets_add(struct request *req, struct response *res)
 	if (body == NULL || !asset_from_body(body, &a, false, res))
 		goto out;
 	dep = a.f[MAMORI_AF_DEPARTMENT] ? mamori_policy_find_department(req->view, a.f[MAMORI_AF_DEPARTMENT]) : NULL;
-	if (!permits(req, MAMORI_ACT_WRITE, dep ? dep->id : a.f[MAMORI_AF_DEPARTMENT])) {
+	if (!access_assets(req, MAMORI_ACT_WRITE, dep ? dep->id : a.f[MAMORI_AF_DEPARTMENT])) {
 		server_forbid(req, res, "add assets of this department");
 		goto out;
 	}
@@ -366,7 +356,7 @@ route_asset_dispose(struct request *req, struct response *res)
 		}
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_asset_get(req->srv->store, req->params[0], &a, &err);
-	if (rc == 0 && !permits(req, MAMORI_ACT_DISPOSE, a.f[MAMORI_AF_DEPARTMENT])) {
+	if (rc == 0 && !access_assets(req, MAMORI_ACT_DISPOSE, a.f[MAMORI_AF_DEPARTMENT])) {
 		pthread_mutex_unlock(&req->srv->store_lock);
 		server_forbid(req, res, "dispose of this department's assets");
 		goto out;
@@ -418,8 +408,8 @@ route_asset_edit(struct request *req, struct response *res)
 		goto out;
 	}
 	dep = changes.f[MAMORI_AF_DEPARTMENT] ? mamori_policy_find_department(req->view, changes.f[MAMORI_AF_DEPARTMENT]) : NULL;
-	if (!permits(req, MAMORI_ACT_WRITE, before.f[MAMORI_AF_DEPARTMENT]) || (changes.f[MAMORI_AF_DEPARTMENT] &&
-	    !permits(req, MAMORI_ACT_WRITE, dep ? dep->id : changes.f[MAMORI_AF_DEPARTMENT]))) {
+	if (!access_assets(req, MAMORI_ACT_WRITE, before.f[MAMORI_AF_DEPARTMENT]) || (changes.f[MAMORI_AF_DEPARTMENT] &&
+	    !access_assets(req, MAMORI_ACT_WRITE, dep ? dep->id : changes.f[MAMORI_AF_DEPARTMENT]))) {
 		pthread_mutex_unlock(&req->srv->store_lock);
 		server_forbid(req, res, changes.f[MAMORI_AF_DEPARTMENT] ? "move assets between these departments" :
 		    "change this department's assets");
@@ -450,13 +440,13 @@ out:
 static bool
 may_write(const char *department, void *ctx)
 {
-	return permits(ctx, MAMORI_ACT_WRITE, department);
+	return access_assets(ctx, MAMORI_ACT_WRITE, department);
 }
 
 static bool
 may_read(const char *department, void *ctx)
 {
-	return permits(ctx, MAMORI_ACT_READ, department);
+	return access_assets(ctx, MAMORI_ACT_READ, department);
 }
 
 static bool
@@ -626,7 +616,7 @@ route_assets_import(struct request *req, struct response *res)
 		return;
 	}
 	/* a role that writes no assets at all is refused before the file is read */
-	if (!permits(req, MAMORI_ACT_WRITE, NULL)) {
+	if (!access_assets(req, MAMORI_ACT_WRITE, NULL)) {
 		server_forbid(req, res, "import assets");
 		return;
 	}

@@ -1,5 +1,6 @@
 /* routes_auth.c — POST /api/login, POST /api/logout, GET /api/me. */
 #include "server.h"
+#include "access.h"
 #include "mamori/user.h"
 
 #include <stdio.h>
@@ -153,12 +154,40 @@ route_logout(struct request *req, struct response *res)
 	http_json(res, 200, cJSON_CreateObject());
 }
 
+/* What the session may do: each member is the check the routes behind it
+ * apply (access.h), so the web UI offers nothing the API would refuse. */
+static cJSON *
+can_json(const struct request *req)
+{
+	cJSON *can = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(can, "assets_read", access_assets(req, MAMORI_ACT_READ, NULL));
+	cJSON_AddBoolToObject(can, "assets_write", access_assets(req, MAMORI_ACT_WRITE, NULL));
+	cJSON_AddBoolToObject(can, "assets_import", access_assets(req, MAMORI_ACT_WRITE, NULL));
+	cJSON_AddBoolToObject(can, "assets_dispose", access_assets(req, MAMORI_ACT_DISPOSE, NULL));
+	cJSON_AddBoolToObject(can, "log_read", access_trail(req));
+	cJSON_AddBoolToObject(can, "users_manage", access_manages(req, "users"));
+	cJSON_AddBoolToObject(can, "policy_manage", access_manages(req, "policy"));
+	/* every account may ask about itself (docs/decide.md, "Who the subject is") */
+	cJSON_AddBoolToObject(can, "decide", true);
+	return can;
+}
+
 void
 route_me(struct request *req, struct response *res)
 {
-	cJSON *root = cJSON_CreateObject();
+	cJSON *root = cJSON_CreateObject(), *user = user_json(req->session, req->password_temporary);
+	const struct mamori_role *r = mamori_policy_find_role(req->view, req->session->role);
+	const struct mamori_department *d = req->session->department[0] ?
+	    mamori_policy_find_department(req->view, req->session->department) : NULL;
 
-	cJSON_AddItemToObject(root, "user", user_json(req->session, req->password_temporary));
+	/* people read titles: 情報セキュリティ管理者・税務課, not security-manager / zeimu */
+	if (r != NULL && r->title != NULL)
+		cJSON_AddStringToObject(user, "role_title", r->title);
+	if (d != NULL && d->title != NULL)
+		cJSON_AddStringToObject(user, "department_title", d->title);
+	cJSON_AddItemToObject(root, "user", user);
+	cJSON_AddItemToObject(root, "can", can_json(req));
 	cJSON_AddStringToObject(root, "policy", req->view->id);
 	/* a page reloaded (or a second tab) finds its CSRF token here: the
 	 * answer is readable only by the session's own origin (SameSite=Strict) */

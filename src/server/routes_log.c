@@ -1,5 +1,6 @@
 /* routes_log.c — the audit trail over HTTP: events, head, verify, proofs. */
 #include "server.h"
+#include "access.h"
 #include "mamori/audit.h"
 #include "mamori/decide.h"
 
@@ -66,14 +67,6 @@ route_log_verify(struct request *req, struct response *res)
  * department no one has ("") passes only for roles of scope all.
  */
 static bool
-reads_everything(struct request *req)
-{
-	const struct session *s = req->session;
-
-	return s != NULL && mamori_decider_role_permits(req->decider, s->role, MAMORI_ACT_READ, NULL, "");
-}
-
-static bool
 query_number(struct request *req, struct response *res, const char *name, long long min, long long *out)
 {
 	const char *v = http_query(req, name);
@@ -121,7 +114,7 @@ route_log_events(struct request *req, struct response *res)
 	int n, rc;
 	char *end;
 
-	if (!reads_everything(req)) {
+	if (!access_trail(req)) {
 		server_forbid(req, res, "read the audit trail (it records every department)");
 		return;
 	}
@@ -177,7 +170,7 @@ route_log_proof(struct request *req, struct response *res)
 	FILE *f;
 	int rc;
 
-	if (!reads_everything(req)) {
+	if (!access_trail(req)) {
 		server_forbid(req, res, "read the audit trail (it records every department)");
 		return;
 	}

@@ -1,5 +1,6 @@
 /* routes_policy.c — /api/health and /api/policy*. */
 #include "server.h"
+#include "access.h"
 #include "mamori/decide.h"
 
 #include <stdio.h>
@@ -177,14 +178,12 @@ void
 route_policy_replace(struct request *req, struct response *res)
 {
 	struct server *srv = req->srv;
-	const struct session *s = req->session;
 	struct mamori_diags diags = { 0 }, conflicts = { 0 };
 	struct mamori_error err = { 0 };
 	cJSON *root, *list;
 	int rc;
 
-	if (s == NULL || !mamori_decider_role_manages(req->decider, s->role, "policy",
-	    s->department[0] ? s->department : NULL, NULL)) {
+	if (!access_manages(req, "policy")) {
 		server_forbid(req, res, "replace the policy (the policy's access.manage: policy)");
 		return;
 	}

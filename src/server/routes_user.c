@@ -7,6 +7,7 @@
  * library's, audit-logged with the web actor and client address.
  */
 #include "server.h"
+#include "access.h"
 #include "mamori/decide.h"
 #include "mamori/user.h"
 #include "json_strict.h"
@@ -107,15 +108,13 @@ list_user(const struct mamori_user *u, void *arg)
 void
 route_users_list(struct request *req, struct response *res)
 {
-	const struct session *s = req->session;
 	struct list_ctx c = { .req = req };
 	struct mamori_error err = { 0 };
 	cJSON *root;
 	int rc;
 
 	/* a manager of any department may list; which accounts it sees is per account */
-	if (s == NULL || !mamori_decider_role_manages(req->decider, s->role, "users",
-	    s->department[0] ? s->department : NULL, s->department[0] ? s->department : NULL)) {
+	if (!access_manages(req, "users")) {
 		server_forbid(req, res, "administer accounts (the policy's access.manage: users)");
 		return;
 	}
