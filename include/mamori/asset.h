@@ -108,6 +108,7 @@ int mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset
  */
 struct mamori_asset_filter {
 	const char *department, *segment, *kind, *status, *text;
+	bool without_owner;	/* only assets no role answers for (管理責任者 empty) */
 	char level_op[3][3];
 	int level[3];
 	const char *after;	/* only assets after this id, in id order; NULL: from the first */

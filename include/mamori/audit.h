@@ -91,6 +91,9 @@ int mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, stru
 /* The newest stored head (MAMORI_E_NOTFOUND when there is none). */
 int mamori_audit_latest_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err);
 
+/* The number of events in the trail (the sequence number of the last one). */
+int mamori_audit_size(struct mamori_store *s, int64_t *n, struct mamori_error *err);
+
 /*
  * Signs h: log_id, size, root and time must be filled; sets h->pubkey (from sk)
  * and h->signature over the bytes of docs/audit.md.  Needs no store.

@@ -81,6 +81,8 @@ filter_terms(const struct mamori_asset_filter *f, struct list_sql *terms)
 	for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++)
 		if (*(const char *const *)((const char *)f + named[k].off) != NULL)
 			sql_add(terms, "%s%s", terms->used ? " AND " : "", named[k].term);
+	if (f->without_owner)
+		sql_add(terms, "%s(role IS NULL OR role = '')", terms->used ? " AND " : "");
 	for (int ax = 0; ax < 3; ax++)
 		if (f->level_op[ax][0] != '\0')	/* checked against a fixed table by mamori_asset_filter_level */
 			sql_add(terms, "%s%s %s %d", terms->used ? " AND " : "", level_cols[ax], f->level_op[ax],

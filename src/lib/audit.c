@@ -607,6 +607,22 @@ mamori_audit_latest_head(struct mamori_store *s, struct mamori_head *out, struct
 	return rc;
 }
 
+int
+mamori_audit_size(struct mamori_store *s, int64_t *n, struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM audit_event", err);
+	int rc = 0;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		rc = store_error(s, err, "cannot count the audit trail's events");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void
 mamori_head_write(const struct mamori_head *h, FILE *out)
 {

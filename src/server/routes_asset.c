@@ -84,6 +84,13 @@ query_filter(struct request *req, struct response *res, struct mamori_asset_filt
 		.department = http_query(req, "department"), .segment = http_query(req, "segment"),
 		.kind = http_query(req, "kind"), .status = http_query(req, "status"), .text = http_query(req, "q"),
 	};
+	const char *owner = http_query(req, "owner");
+
+	if (owner != NULL && strcmp(owner, "none") != 0) {
+		http_error(res, 400, "invalid", "owner", "owner is 'none' (assets no role answers for), not '%.40s'", owner);
+		return false;
+	}
+	f->without_owner = owner != NULL;
 	for (int ax = 0; ax < 3; ax++) {
 		const char *v = http_query(req, axes[ax]);
 		if (v && !mamori_asset_filter_level(f, ax, v)) {

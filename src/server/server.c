@@ -64,6 +64,7 @@ const struct route server_routes[] = {
 	{ "GET", "/api/assets/{id}", route_asset_get, ROUTE_STORE, "one asset with its 取扱制限" },
 	{ "PATCH", "/api/assets/{id}", route_asset_edit, ROUTE_MUTATES | ROUTE_STORE, "change fields of an asset" },
 	{ "POST", "/api/assets/{id}/dispose", route_asset_dispose, ROUTE_MUTATES | ROUTE_STORE, "record a disposal" },
+	{ "GET", "/api/stats", route_stats, ROUTE_STORE, "the figures of the home screen" },
 	{ "GET", "/api/log", route_log_events, ROUTE_STORE, "audit events, filtered" },
 	{ "GET", "/api/log/head", route_log_head, ROUTE_STORE, "sign and return the current tree head" },
 	{ "GET", "/api/log/verify", route_log_verify, ROUTE_STORE, "verify the whole audit trail" },

@@ -89,6 +89,7 @@ extern const size_t server_nroutes;
 
 /* Handlers, one file per resource. */
 void route_health(struct request *req, struct response *res);
+void route_stats(struct request *req, struct response *res);
 void route_policy_show(struct request *req, struct response *res);
 void route_policy_render(struct request *req, struct response *res);
 void route_policy_validate(struct request *req, struct response *res);
