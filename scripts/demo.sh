@@ -114,4 +114,4 @@ URL: http://127.0.0.1:8080/   (ブラウザで開くとログイン画面 / the 
   kansa      demo-kansa    監査 (auditor)
   ciso       demo-ciso     最高情報セキュリティ責任者 (CISO)
 EOT
-exec $M serve --db "$MAMORI_DB" --listen 127.0.0.1:8080 --web web
+exec $M serve --db "$MAMORI_DB" --listen 127.0.0.1:8080 --web web --quarantine "$q"

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "mamori/error.h"
 #include "mamori/store.h"
 
@@ -121,5 +123,16 @@ int mamori_quarantine_request(struct mamori_store *s, const char *actor, const c
 int mamori_quarantine_release(struct mamori_store *s, const char *actor, const char *dir,
     const char *id, const char *approver, char sha256[65], char **data, size_t *len,
     struct mamori_error *err);
+
+/* An original's metadata as JSON ({"id", "time", "status", "reason", "size",
+ * "from", "to", "cc", "subject", "date", "message_id", "clause",
+ * "attachments": [{"name", "type", "size", "sha256"}]}), for `quarantine
+ * --json` and the API alike.  The caller owns the result. */
+cJSON *mamori_quarantine_meta_json(const struct mamori_quarantine_meta *m);
+
+/* One request or release as JSON ({"seq", "time", "actor", "action",
+ * "requester", and "reason" for a request, "approver" and "request_seq" for a
+ * release}).  The caller owns the result. */
+cJSON *mamori_quarantine_event_json(const struct mamori_quarantine_event *ev);
 
 #endif

@@ -111,51 +111,9 @@ track(const struct mamori_quarantine_event *ev, void *arg)
 			    (long long)ev->seq, mamori_tz_format(st->tz, ev->time, when, sizeof(when)), ev->approver,
 			    ev->requester, (long long)ev->request_seq);
 	}
-	if (st->events != NULL) {
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
-		cJSON_AddStringToObject(e, "time", ev->time);
-		cJSON_AddStringToObject(e, "actor", ev->actor);
-		cJSON_AddStringToObject(e, "action", ev->action);
-		cJSON_AddStringToObject(e, "requester", ev->requester);
-		if (!request) {
-			cJSON_AddStringToObject(e, "approver", ev->approver);
-			cJSON_AddNumberToObject(e, "request_seq", (double)ev->request_seq);
-		} else {
-			cJSON_AddStringToObject(e, "reason", ev->reason);
-		}
-		cJSON_AddItemToArray(st->events, e);
-	}
+	if (st->events != NULL)
+		cJSON_AddItemToArray(st->events, mamori_quarantine_event_json(ev));
 	return 0;
-}
-
-static cJSON *
-meta_json(const struct mamori_quarantine_meta *m)
-{
-	cJSON *o = cJSON_CreateObject(), *a;
-
-	cJSON_AddStringToObject(o, "id", m->sha256);
-	cJSON_AddStringToObject(o, "time", m->time);
-	cJSON_AddStringToObject(o, "status", m->status);
-	cJSON_AddStringToObject(o, "reason", m->reason);
-	cJSON_AddNumberToObject(o, "size", (double)m->size);
-	cJSON_AddStringToObject(o, "from", m->from);
-	cJSON_AddStringToObject(o, "to", m->to);
-	cJSON_AddStringToObject(o, "cc", m->cc);
-	cJSON_AddStringToObject(o, "subject", m->subject);
-	cJSON_AddStringToObject(o, "date", m->date);
-	cJSON_AddStringToObject(o, "message_id", m->message_id);
-	cJSON_AddStringToObject(o, "clause", m->clause);
-	a = cJSON_AddArrayToObject(o, "attachments");
-	for (size_t i = 0; i < m->nparts; i++) {
-		cJSON *p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "name", m->parts[i].name);
-		cJSON_AddStringToObject(p, "type", m->parts[i].type);
-		cJSON_AddNumberToObject(p, "size", (double)m->parts[i].size);
-		cJSON_AddStringToObject(p, "sha256", m->parts[i].sha256);
-		cJSON_AddItemToArray(a, p);
-	}
-	return o;
 }
 
 /* ---- list ----------------------------------------------------------------- */
@@ -178,7 +136,7 @@ print_one(const struct mamori_quarantine_meta *m, void *arg)
 	if (c->store != NULL && (c->rc = mamori_quarantine_history(c->store, m->sha256, track, &st, &c->err)) != 0)
 		return c->rc;
 	if (c->json != NULL) {
-		cJSON *o = meta_json(m);
+		cJSON *o = mamori_quarantine_meta_json(m);
 		if (c->store != NULL)
 			cJSON_AddStringToObject(o, "state", st.text);
 		cJSON_AddItemToArray(c->json, o);
@@ -248,7 +206,7 @@ q_show(struct q_opts *o, const char *id)
 	mamori_tz_load(&tz, s ? mamori_policy_timezone(mamori_store_policy(s)) : MAMORI_TZ_DEFAULT, NULL);
 	st.tz = &tz;
 	if (o->json) {
-		cJSON *j = meta_json(&m);
+		cJSON *j = mamori_quarantine_meta_json(&m);
 		cJSON_AddStringToObject(j, "integrity", integrity == 0 ? "ok" : ierr.message);
 		if (s != NULL) {
 			st.events = cJSON_AddArrayToObject(j, "history");

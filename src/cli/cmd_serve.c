@@ -12,8 +12,9 @@
 
 static const char serve_usage[] =
     "usage: mamori serve (--policy FILE | --db PATH) [--listen HOST:PORT] [--web DIR]\n"
-    "                    [--tls-cert FILE --tls-key FILE] [--threads N] [--session-idle SECONDS]\n"
-    "                    [--client-timeout SECONDS] [--rate N|off] [--routes]\n";
+    "                    [--quarantine DIR] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
+    "                    [--session-idle SECONDS] [--client-timeout SECONDS] [--rate N|off] [--routes]\n"
+    "--quarantine (or $MAMORI_QUARANTINE): the originals of 無害化, for /api/quarantine.\n";
 
 /*
  * The web UI's directory when --web is not given: the installed one
@@ -50,6 +51,7 @@ cmd_serve(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "web", required_argument, NULL, 'w' },
+		{ "quarantine", required_argument, NULL, 'q' },
 		{ "tls-cert", required_argument, NULL, 'c' },
 		{ "tls-key", required_argument, NULL, 'k' },
 		{ "threads", required_argument, NULL, 't' },
@@ -70,12 +72,13 @@ cmd_serve(int argc, char **argv)
 	char *end;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:d:l:w:c:k:t:ri:T:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:d:l:w:q:c:k:t:ri:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': srv.cfg.policy_path = optarg; break;
 		case 'd': db = optarg; break;
 		case 'l': srv.cfg.listen = optarg; break;
 		case 'w': srv.cfg.web_dir = optarg; break;
+		case 'q': srv.cfg.quarantine_dir = optarg; break;
 		case 'c': srv.cfg.tls_cert = optarg; break;
 		case 'k': srv.cfg.tls_key = optarg; break;
 		case 't':
@@ -105,6 +108,8 @@ cmd_serve(int argc, char **argv)
 	}
 	if (optind != argc || (srv.cfg.policy_path == NULL && db == NULL && getenv("MAMORI_DB") == NULL))
 		return cli_usage_error("serve: name the policy with --policy FILE or a store with --db PATH\n%s", serve_usage);
+	if (srv.cfg.quarantine_dir == NULL && getenv("MAMORI_QUARANTINE") != NULL && *getenv("MAMORI_QUARANTINE"))
+		srv.cfg.quarantine_dir = getenv("MAMORI_QUARANTINE");
 	if (srv.cfg.web_dir == NULL && (srv.cfg.web_dir = default_web_dir()) == NULL)
 		fprintf(stderr, "mamori: serve: no web UI found (neither %s nor ./web holds index.html); "
 		    "serving the API only — give the UI's directory with --web DIR\n", MAMORI_WEB_DIR);

@@ -691,3 +691,52 @@ mamori_quarantine_release(struct mamori_store *s, const char *actor, const char 
 	*len = n;
 	return 0;
 }
+
+cJSON *
+mamori_quarantine_meta_json(const struct mamori_quarantine_meta *m)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+
+	cJSON_AddStringToObject(o, "id", m->sha256);
+	cJSON_AddStringToObject(o, "time", m->time);
+	cJSON_AddStringToObject(o, "status", m->status ? m->status : "");
+	cJSON_AddStringToObject(o, "reason", m->reason ? m->reason : "");
+	cJSON_AddNumberToObject(o, "size", (double)m->size);
+	cJSON_AddStringToObject(o, "from", m->from ? m->from : "");
+	cJSON_AddStringToObject(o, "to", m->to ? m->to : "");
+	cJSON_AddStringToObject(o, "cc", m->cc ? m->cc : "");
+	cJSON_AddStringToObject(o, "subject", m->subject ? m->subject : "");
+	cJSON_AddStringToObject(o, "date", m->date ? m->date : "");
+	cJSON_AddStringToObject(o, "message_id", m->message_id ? m->message_id : "");
+	cJSON_AddStringToObject(o, "clause", m->clause ? m->clause : "");
+	a = cJSON_AddArrayToObject(o, "attachments");
+	for (size_t i = 0; i < m->nparts; i++) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "name", m->parts[i].name ? m->parts[i].name : "");
+		cJSON_AddStringToObject(p, "type", m->parts[i].type ? m->parts[i].type : "");
+		cJSON_AddNumberToObject(p, "size", (double)m->parts[i].size);
+		cJSON_AddStringToObject(p, "sha256", m->parts[i].sha256);
+		cJSON_AddItemToArray(a, p);
+	}
+	return o;
+}
+
+cJSON *
+mamori_quarantine_event_json(const struct mamori_quarantine_event *ev)
+{
+	cJSON *e = cJSON_CreateObject();
+	bool request = strcmp(ev->action, "quarantine.request") == 0;
+
+	cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
+	cJSON_AddStringToObject(e, "time", ev->time);
+	cJSON_AddStringToObject(e, "actor", ev->actor);
+	cJSON_AddStringToObject(e, "action", ev->action);
+	cJSON_AddStringToObject(e, "requester", ev->requester);
+	if (!request) {
+		cJSON_AddStringToObject(e, "approver", ev->approver);
+		cJSON_AddNumberToObject(e, "request_seq", (double)ev->request_seq);
+	} else {
+		cJSON_AddStringToObject(e, "reason", ev->reason);
+	}
+	return e;
+}

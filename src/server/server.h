@@ -24,6 +24,7 @@ struct server_config {
 	const char *listen;		/* "127.0.0.1:8080" */
 	const char *policy_path;	/* a policy file (when there is no store) */
 	const char *web_dir;		/* static UI */
+	const char *quarantine_dir;	/* originals of 無害化 (--quarantine); NULL: none */
 	const char *tls_cert, *tls_key;
 	unsigned threads;		/* 0: one per CPU */
 	size_t body_max;		/* bytes */
@@ -90,6 +91,11 @@ extern const size_t server_nroutes;
 /* Handlers, one file per resource. */
 void route_health(struct request *req, struct response *res);
 void route_stats(struct request *req, struct response *res);
+void route_quarantine_list(struct request *req, struct response *res);
+void route_quarantine_get(struct request *req, struct response *res);
+void route_quarantine_request(struct request *req, struct response *res);
+void route_quarantine_release(struct request *req, struct response *res);
+void route_quarantine_original(struct request *req, struct response *res);
 void route_policy_show(struct request *req, struct response *res);
 void route_policy_render(struct request *req, struct response *res);
 void route_policy_validate(struct request *req, struct response *res);
