@@ -84,6 +84,13 @@ char *mamori_auth_totp_uri(const char *issuer, const char *account, const char *
 /* Prints uri as a QR code for a terminal (two modules per character cell). */
 int mamori_auth_qr_print(const char *uri, FILE *out);
 
+/*
+ * The QR code of uri as its modules, for a screen to draw: *width rows of
+ * *width characters, '1' dark and '0' light, row after row, in a malloc'd
+ * string the caller frees.  NULL when it cannot be made.
+ */
+char *mamori_auth_qr_modules(const char *uri, int *width);
+
 /* A new random token (session id, CSRF token, API token) as hex. */
 void mamori_auth_token(char out[MAMORI_TOKEN_LEN]);
 

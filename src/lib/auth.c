@@ -255,6 +255,25 @@ mamori_auth_qr_print(const char *uri, FILE *out)
 	return ferror(out) ? MAMORI_E_IO : 0;
 }
 
+char *
+mamori_auth_qr_modules(const char *uri, int *width)
+{
+	QRcode *qr = QRcode_encodeString(uri, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	char *out;
+
+	if (qr == NULL)
+		return NULL;
+	out = malloc((size_t)qr->width * (size_t)qr->width + 1);
+	if (out != NULL) {
+		for (int i = 0; i < qr->width * qr->width; i++)
+			out[i] = (qr->data[i] & 1) ? '1' : '0';
+		out[qr->width * qr->width] = '\0';
+		*width = qr->width;
+	}
+	QRcode_free(qr);
+	return out;
+}
+
 void
 mamori_auth_token(char out[MAMORI_TOKEN_LEN])
 {

@@ -332,6 +332,35 @@ out:
 	cJSON_Delete(body);
 }
 
+/*
+ * Whose TOTP a session may enrol: an account it administers, or its own when
+ * it has none yet — replacing one's own second factor would let whoever holds
+ * a stolen session lock its owner out, so a lost phone goes through an
+ * administrator's reset.
+ */
+static bool
+enrol_target(struct request *req, struct response *res, struct mamori_user *u)
+{
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (req->session == NULL || strcmp(req->params[0], req->session->user) != 0)
+		return target(req, res, u);
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_get(req->srv->store, req->params[0], u, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0) {
+		user_error(res, rc, &err, NULL);
+		return false;
+	}
+	if (u->has_totp) {
+		http_error(res, 409, "conflict", NULL, "the account has a one-time code already; to replace it "
+		    "(a new phone), ask an administrator to reset it first");
+		return false;
+	}
+	return true;
+}
+
 /* POST /api/users/{name}/mfa/enroll: a new TOTP secret, shown once. */
 void
 route_user_mfa_enroll(struct request *req, struct response *res)
@@ -342,7 +371,7 @@ route_user_mfa_enroll(struct request *req, struct response *res)
 	cJSON *root;
 	int rc;
 
-	if (!target(req, res, &u))
+	if (!enrol_target(req, res, &u))
 		return;
 	pthread_mutex_lock(&req->srv->store_lock);
 	rc = mamori_user_mfa_enroll(req->srv->store, req->actor, u.name, secret, &err);
@@ -356,8 +385,19 @@ route_user_mfa_enroll(struct request *req, struct response *res)
 	uri = mamori_auth_totp_uri("mamori", u.name, secret);
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "secret", secret);
-	if (uri != NULL)
+	if (uri != NULL) {
+		int width = 0;
+		char *modules = mamori_auth_qr_modules(uri, &width);
 		cJSON_AddStringToObject(root, "uri", uri);
+		/* the QR code for the authenticator app, drawn by the web UI */
+		if (modules != NULL) {
+			cJSON *qr = cJSON_AddObjectToObject(root, "qr");
+			cJSON_AddNumberToObject(qr, "width", width);
+			cJSON_AddStringToObject(qr, "modules", modules);
+			sodium_memzero(modules, strlen(modules));
+		}
+		free(modules);
+	}
 	free(uri);
 	sodium_memzero(secret, sizeof(secret));
 	http_json(res, 200, root);

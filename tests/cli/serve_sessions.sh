@@ -97,6 +97,21 @@ tok=$("$MAMORI" user token tanaka --scope read)
 [ "$(c n -H "Authorization: Bearer $tok" "$B/api/me")" = 401 ] && ok || not_ok "API MFA reset: token revoked"
 "$MAMORI" log show --json 2>/dev/null | grep -q '"tokens_revoked":1' && ok || not_ok "the event counts the revoked tokens"
 
+# a 職員 enrols their own one-time code (the web UI's アカウント), once
+[ "$(login t tanaka pw-tanaka-3)" = 200 ] && ok || not_ok "login without MFA"
+tcsrf=$(csrf)
+[ "$(c t -X POST -H "X-CSRF-Token: $tcsrf" "$B/api/users/tanaka/mfa/enroll")" = 200 ] && ok || not_ok "own MFA enrolment"
+/usr/bin/python3 - "$TMP/body" <<'PY' && ok || not_ok "the answer carries the secret, the URI and the QR code's modules"
+import json, sys
+b = json.load(open(sys.argv[1]))
+qr = b["qr"]
+assert b["uri"].startswith("otpauth://totp/") and b["secret"] in b["uri"]
+assert qr["width"] >= 21 and len(qr["modules"]) == qr["width"] ** 2 and set(qr["modules"]) == {"0", "1"}
+PY
+[ "$(c t "$B/api/me")" = 200 ] && ok || not_ok "the enrolling session stays"
+[ "$(c t -X POST -H "X-CSRF-Token: $tcsrf" "$B/api/users/tanaka/mfa/enroll")" = 409 ] && ok || not_ok "a second own enrolment is refused"
+[ "$(c t -X POST -H "X-CSRF-Token: $tcsrf" "$B/api/users/boss/mfa/enroll")" = 403 ] && ok || not_ok "nor anybody else's"
+
 # ---- §11: the same answer, in about the same time, for every failure ---------
 # ip N: a fresh loopback source address for each attempt (no per-address back-off)
 n=10
