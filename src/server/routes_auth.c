@@ -23,6 +23,7 @@ user_json(const struct session *s, bool password_change_required)
 	if (s->department[0])
 		cJSON_AddStringToObject(u, "department", s->department);
 	cJSON_AddBoolToObject(u, "password_change_required", password_change_required);
+	cJSON_AddBoolToObject(u, "mfa", s->mfa);	/* the login passed a one-time code */
 	return u;
 }
 

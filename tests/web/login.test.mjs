@@ -92,4 +92,26 @@ test('a temporary password leads straight to the password change, and nothing el
   assert.equal(blocked, 403);
   await page.goto(`${srv.url}/#/`);
   await page.waitForFunction(() => location.hash.startsWith('#/account'));
+  await page.getByText(/仮パスワードでログインしています/).waitFor();
+  await shot(page, 'account-first-ja');
+  await page.getByLabel('現在のパスワード').fill('kari-pw-1');
+  await page.locator('input[name=password]').fill('my-own-pw-1');
+  await page.getByLabel('新しいパスワード（確認）').fill('my-own-pw-2');
+  await page.getByRole('button', { name: 'パスワードを変更' }).click();
+  await page.getByText('確認のために入力した新しいパスワードが一致しません。').waitFor();
+  await page.getByLabel('新しいパスワード（確認）').fill('my-own-pw-1');
+  await page.getByRole('button', { name: 'パスワードを変更' }).click();
+  await page.waitForFunction(() => !location.hash.startsWith('#/account'));
+  assert.equal(await page.evaluate(async () => (await fetch('/api/assets?limit=1')).status), 200);
+});
+
+test('a 職員 enrols their own one-time code and sees its QR code', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.staff, '/account');
+  await page.getByRole('button', { name: 'ワンタイムコードを設定する' }).click();
+  const qr = page.getByRole('img', { name: 'ワンタイムコード設定用の QR コード' });
+  await qr.waitFor();
+  assert.ok(await qr.locator('rect').count() > 100);
+  await shot(page, 'account-mfa-ja');
+  mamori(['user', 'mfa', 'reset', ACCOUNTS.staff.name, '--db', srv.db]);
 });

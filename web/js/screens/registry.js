@@ -12,6 +12,7 @@ export const screens = [
   { path: '/assets', module: './assets.js', nav: 'common.nav_assets', visible: (me) => can(me, 'assets_read') },
   { path: '/assets/import', module: './asset_import.js', visible: (me) => can(me, 'assets_write') },
   { path: '/assets/:id', module: './asset.js', visible: (me) => can(me, 'assets_read') },
+  { path: '/account', module: './account.js', visible: () => true },
 ];
 
 // The screen for a path and its parameters, or null.
