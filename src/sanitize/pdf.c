@@ -3,9 +3,9 @@
  * page into an image at the chosen resolution, cairo writes a PDF holding only
  * those images.  Text, fonts, scripts, forms, links, attachments and every other
  * object of the original are gone by design; the report says what was there:
- * what poppler can say (attachments, document JavaScript, links by action, form
+ * what poppler can say (document JavaScript, links by action, form
  * fields and their scripts, attachment and media annotations), and from a scan
- * of the file's objects what it cannot (/OpenAction, /AA, XFA, submit and import
+ * of the file's objects what it cannot (embedded files, /OpenAction, /AA, XFA, submit and import
  * actions …), so that no active content is left out of the report.
  */
 #include "file_internal.h"
@@ -54,7 +54,7 @@ count_bytes(const gchar *buf, gsize count, gpointer data, GError **error)
 struct found {
 	int links, uri, launch, js, remote, media, other_actions;
 	int fields, field_scripts, file_annots, media_annots;
-	bool attachments, javascript;
+	bool javascript;
 	int listed;		/* link targets listed one by one (at most 20) */
 };
 
@@ -182,7 +182,7 @@ static const struct {
 	[K_JS] = { { "JS", NULL }, "JavaScript action (/JS)" },
 	[K_LAUNCH] = { { "Launch", NULL }, "action that starts a program or opens a file (/Launch)" },
 	[K_URI] = { { "URI", NULL }, "web address action (/URI)" },
-	[K_EMBEDDED] = { { "EmbeddedFile", "EmbeddedFiles" }, "embedded file (/EmbeddedFile)" },
+	[K_EMBEDDED] = { { "EmbeddedFile", "EmbeddedFiles" }, "embedded files (添付ファイル; /EmbeddedFile)" },
 	[K_XFA] = { { "XFA", NULL }, "XFA form (/XFA: a form program of its own)" },
 	[K_ACROFORM] = { { "AcroForm", NULL }, "interactive form (/AcroForm)" },
 	[K_RICHMEDIA] = { { "RichMedia", NULL }, "rich media (Flash/video: /RichMedia)" },
@@ -520,24 +520,20 @@ scan_pdf(struct pdf_scan *sc, const unsigned char *b, size_t n, int depth)
 	}
 }
 
-/* Lists what the original carried beyond its pages: attachments and scripts. */
+/*
+ * Lists what the original carried beyond its pages: scripts.  The document's
+ * embedded files are counted by the scan of the objects (note_found), not
+ * listed through poppler_document_get_attachments: poppler-glib 22.02 follows
+ * a NULL there for an entry of the EmbeddedFiles name tree that names a file
+ * without a dictionary (a string), and a crafted PDF crashed the sanitizer
+ * (found by fuzz_pdf; tests/cli/sanitize_file.sh keeps the input).
+ */
 static int
 note_active_content(PopplerDocument *doc, struct mamori_file_report *rep)
 {
 	int rc = 0;
 
-	if (poppler_document_has_attachments(doc)) {
-		GList *atts = poppler_document_get_attachments(doc);
-		for (GList *l = atts; l != NULL && rc == 0; l = l->next) {
-			PopplerAttachment *a = l->data;
-			uint64_t size = 0;	/* the declared size is optional and may lie: count */
-			poppler_attachment_save_to_callback(a, count_bytes, &size, NULL);
-			rc = file_report_add(rep, a->name && g_utf8_validate(a->name, -1, NULL) ? a->name : "(名前なし)",
-			    size, "embedded file (添付ファイル)");
-		}
-		g_list_free_full(atts, g_object_unref);
-	}
-	if (rc == 0 && poppler_document_has_javascript(doc))
+	if (poppler_document_has_javascript(doc))
 		rc = file_report_add(rep, "JavaScript", 0, "document JavaScript");
 	return rc;
 }
@@ -583,13 +579,15 @@ note_found(const char *in, size_t len, const struct found *f, struct mamori_file
 	for (int key = 0; key < K_NKEYS && rc == 0; key++) {
 		bool known = (key == K_JS && (f->javascript || f->js > 0 || f->field_scripts > 0)) ||
 		    (key == K_LAUNCH && f->launch > 0) || (key == K_URI && f->uri > 0) ||
-		    (key == K_EMBEDDED && (f->attachments || f->file_annots > 0)) ||
+		    (key == K_EMBEDDED && f->file_annots > 0) ||
 		    (key == K_ACROFORM && f->fields > 0) || (key == K_GOTOR && f->remote > 0) ||
 		    (key == K_RICHMEDIA && f->media_annots > 0);
 		if (!known && sc.count[key] > 0) {
 			char name[24];
 			snprintf(name, sizeof(name), "/%s", pdf_keys[key].name[0]);
-			rc = report_n(rep, name, sc.count[key], pdf_keys[key].what);
+			/* a file is named by its stream's type and by the document's name
+			 * tree, both optional: the count of markers is no count of files */
+			rc = report_n(rep, name, key == K_EMBEDDED ? 1 : sc.count[key], pdf_keys[key].what);
 		}
 	}
 	/* what the scan could not read may hold any of the above: say so */
@@ -643,7 +641,6 @@ file_sanitize_pdf(const char *in, size_t len, const struct mamori_file_opts *o, 
 		rc = mamori_error_set(err, rc, "out of memory");
 		goto out;
 	}
-	found.attachments = poppler_document_get_n_attachments(doc) > 0;
 	found.javascript = poppler_document_has_javascript(doc);
 	rep->output_type = "pdf";
 	/* the page size is set per page below; 1×1 is only a start */
