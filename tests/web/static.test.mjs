@@ -63,3 +63,26 @@ test('every screen the registry names exists', () => {
   for (const m of reg.matchAll(/module: '\.\/([a-z_]+\.js)'/g))
     assert.ok(readdirSync(join(web, 'js', 'screens')).includes(m[1]), `screens/${m[1]} is missing`);
 });
+
+// WCAG 2.x relative luminance and contrast ratio of two #rrggbb colours.
+function luminance(hex) {
+  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+test('text colours meet WCAG AA contrast (4.5:1) on the backgrounds they are used on', () => {
+  const css = readFileSync(join(web, 'css', 'mamori.css'), 'utf8');
+  const vars = Object.fromEntries([...css.matchAll(/--([a-z0-9-]+):\s*(#[0-9a-f]{6})/gi)].map((m) => [m[1], m[2]]));
+  // [text, background] as mamori.css pairs them
+  const pairs = [['ink', 'paper'], ['muted', 'paper'], ['ink', 'band'], ['muted', 'band'], ['brand', 'paper'],
+    ['brand-ink', 'brand'], ['ink', 'err-bg'], ['ink', 'ok-bg'], ['ink', 'info-bg'], ['err', 'paper'],
+    ['err', 'err-bg'], ['ok', 'ok-bg'], ['brand', 'info-bg']];
+  const low = pairs.filter(([f, b]) => contrast(vars[f], vars[b]) < 4.5)
+    .map(([f, b]) => `${f} on ${b}: ${contrast(vars[f], vars[b]).toFixed(2)}`);
+  assert.deepEqual(low, []);
+});
