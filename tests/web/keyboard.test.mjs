@@ -1,0 +1,54 @@
+// keyboard.test.mjs — keyboard only: every screen of the menu is reached with
+// Tab and Enter, lands with the focus on its heading, and every control the
+// screen shows is reachable with Tab and visibly focused; nothing traps it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, newPage, login, ACCOUNTS } from './harness.mjs';
+
+let srv, browser;
+before(async () => { srv = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+// Presses Tab until pred(focused element) holds; the description of what had
+// the focus on the way, for the failure message.
+async function tabTo(page, pred, max = 80) {
+  const seen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const e = document.activeElement;
+      return { tag: e.tagName, text: (e.textContent || e.getAttribute('aria-label') || e.name || '').trim().slice(0, 40),
+        href: e.getAttribute('href'), outline: getComputedStyle(e).outlineStyle };
+    });
+    seen.push(`${info.tag}:${info.text}`);
+    if (pred(info)) return info;
+  }
+  throw new Error(`not reached with Tab; focus went: ${seen.join(' → ')}`);
+}
+
+test('every screen of the menu is reached and used with the keyboard alone (CISO)', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso);
+  const links = await page.locator('header nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(links.length >= 1, links.join(','));
+  for (const href of links) {
+    await page.goto(`${srv.url}/#/`);
+    await page.locator('main h1').waitFor();
+    const info = await tabTo(page, (i) => i.href === href);
+    assert.notEqual(info.outline, 'none', `${href}: the focused link shows no outline`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((h) => location.hash.split('?')[0] === h, href);
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    // every control of the screen is in the tab order; the focus leaves main at the end
+    const controls = await page.locator('main').evaluate((m) => [...m.querySelectorAll('a[href], button, input, select, textarea, [tabindex="0"]')]
+      .filter((e) => !e.disabled && e.offsetParent !== null).length);
+    let inMain = 0;
+    for (let i = 0; i < controls + 5; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => !!document.activeElement.closest('main'))) inMain++;
+      else if (inMain > 0) break;
+    }
+    assert.ok(inMain >= Math.min(controls, 1), `${href}: ${inMain} of ${controls} controls reached`);
+    assert.deepEqual(page.errors, [], href);
+  }
+});
