@@ -184,6 +184,55 @@ struct mamori_measure {
 	size_t nitems;
 };
 
+/*
+ * Records and workflows (records:): the registers and procedures the policy's
+ * clauses ask people to keep — 事故報告, 持ち出し, 例外措置 … — declared as
+ * kinds with fields and a life cycle, so that one engine keeps them all.
+ */
+struct mamori_record_choice {
+	struct mamori_srcpos pos;
+	const char *id, *title;
+};
+
+struct mamori_record_field {
+	struct mamori_srcpos pos;
+	const char *id, *title, *type, *help, *clause;
+	struct mamori_srcpos type_pos;
+	bool required;
+	struct mamori_record_choice *choices;	/* type choice */
+	size_t nchoices;
+};
+
+struct mamori_record_state {
+	struct mamori_srcpos pos;
+	const char *id, *title, *clause;
+	bool initial, final;
+	const char *deadline;		/* "30m", "4h", "3d" after entering the state; NULL: none */
+	struct mamori_srcpos deadline_pos;
+	const char *escalate;		/* on a missed deadline: "reports_to" or a role id */
+	struct mamori_srcpos escalate_pos;
+};
+
+struct mamori_record_transition {
+	struct mamori_srcpos pos;
+	const char *id, *title, *from, *to, *clause;
+	struct mamori_srcpos from_pos, to_pos, by_pos;
+	const char **by;		/* role ids and relations (reporter, owner, approver) */
+	size_t nby;
+	bool second_person;		/* taken by someone other than who took the step before */
+};
+
+struct mamori_record_kind {
+	struct mamori_srcpos pos;
+	const char *id, *title, *text, *clause;
+	struct mamori_record_field *fields;
+	size_t nfields;
+	struct mamori_record_state *states;
+	size_t nstates;
+	struct mamori_record_transition *transitions;
+	size_t ntransitions;
+};
+
 struct mamori_definition {
 	struct mamori_srcpos pos;
 	const char *id, *number, *term, *text, *clause;
@@ -248,6 +297,8 @@ struct mamori_policy {
 	size_t nthreats;
 	struct mamori_measure *measures;
 	size_t nmeasures;
+	struct mamori_record_kind *records;
+	size_t nrecords;
 	struct mamori_definition *definitions;
 	size_t ndefinitions;
 	struct mamori_review review;

@@ -34,6 +34,12 @@ extern const struct mamori_vocab mamori_decision_logs;
 extern const struct mamori_vocab mamori_access_scopes;
 /* What a role may administer through mamori (access.manage): users, policy. */
 extern const struct mamori_vocab mamori_manage_targets;
+/* The types of a record's fields (records[].fields[].type). */
+extern const struct mamori_vocab mamori_record_types;
+/* The people of a record who may take a step besides roles (transitions[].by). */
+extern const struct mamori_vocab mamori_record_relations;
+/* Where a missed deadline goes besides a role (states[].escalate). */
+extern const struct mamori_vocab mamori_escalations;
 
 /* The entry with this id, or NULL. */
 const struct mamori_vocab_entry *mamori_vocab_find(const struct mamori_vocab *v, const char *id);

@@ -447,4 +447,5 @@ mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *diags
 	check_segments(&c);
 	check_mail_domains(&c);
 	check_sections(&c, p->document.sections, p->document.nsections, 0);
+	policy_check_records(p, diags);
 }

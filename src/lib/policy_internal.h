@@ -19,6 +19,11 @@ struct policy_box {
  */
 void mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *diags);
 
+/* The checks of records: (policy_records.c): field types and choices, one
+ * initial state and a final one, transitions between known states by known
+ * roles or relations, deadlines and escalation. */
+void policy_check_records(const struct mamori_policy *p, struct mamori_diags *diags);
+
 /* The names `document.sections[].include` accepts, NULL-terminated. */
 extern const char *const mamori_policy_includes[];
 

@@ -227,6 +227,82 @@ static const struct ym_field definition_fields[] = {
 static const struct ym_schema definition_schema =
     SCHEMA(struct mamori_definition, "definition", definition_fields, "term");
 
+/* ---- records and workflows ---- */
+
+static const struct ym_field record_choice_fields[] = {
+	ID(struct mamori_record_choice, "id", id, true, "the value stored"),
+	STR(struct mamori_record_choice, "title", title, true, "what people read"),
+};
+static const struct ym_schema record_choice_schema =
+    SCHEMA(struct mamori_record_choice, "choice", record_choice_fields, "id");
+
+static const struct ym_field record_field_fields[] = {
+	ID(struct mamori_record_field, "id", id, true, "field id"),
+	/* title and type are required of a new field; a field of the kind a policy
+	 * extends may be named again with only what changes (policy_records.c) */
+	STR(struct mamori_record_field, "title", title, false, "e.g. 発生日時"),
+	{ .key = "type", .kind = YM_ID, .offset = offsetof(struct mamori_record_field, type),
+	  .pos_offset = offsetof(struct mamori_record_field, type_pos),
+	  .doc = "text, longtext, number, date, datetime, choice, asset, account, department, role, threat, segment, file" },
+	BOOL(struct mamori_record_field, "required", required, "must be filled in"),
+	STR(struct mamori_record_field, "help", help, false, "a hint shown with the field"),
+	LIST(struct mamori_record_field, "choices", choices, nchoices, record_choice_schema, false, YM_MERGE_BY_KEY,
+	    "the values of a choice"),
+	STR(struct mamori_record_field, "clause", clause, false, "the clause that asks for it"),
+};
+static const struct ym_schema record_field_schema =
+    SCHEMA(struct mamori_record_field, "field", record_field_fields, "id");
+
+static const struct ym_field record_state_fields[] = {
+	ID(struct mamori_record_state, "id", id, true, "state id"),
+	STR(struct mamori_record_state, "title", title, true, "e.g. 報告済み"),
+	BOOL(struct mamori_record_state, "initial", initial, "a new record starts here (exactly one state)"),
+	BOOL(struct mamori_record_state, "final", final, "the record's life ends here"),
+	{ .key = "deadline", .kind = YM_STRING, .offset = offsetof(struct mamori_record_state, deadline),
+	  .pos_offset = offsetof(struct mamori_record_state, deadline_pos),
+	  .doc = "how long a record may stay: 30m, 4h, 3d" },
+	{ .key = "escalate", .kind = YM_STRING, .offset = offsetof(struct mamori_record_state, escalate),
+	  .pos_offset = offsetof(struct mamori_record_state, escalate_pos),
+	  .doc = "who hears of a missed deadline: reports_to (up the roles) or a role id" },
+	STR(struct mamori_record_state, "clause", clause, false, "the clause behind it"),
+};
+static const struct ym_schema record_state_schema =
+    SCHEMA(struct mamori_record_state, "state", record_state_fields, "id");
+
+static const struct ym_field record_transition_fields[] = {
+	ID(struct mamori_record_transition, "id", id, true, "transition id, e.g. approve"),
+	STR(struct mamori_record_transition, "title", title, true, "e.g. 承認する"),
+	REQREF(struct mamori_record_transition, "from", from, from_pos, "the state it leaves"),
+	REQREF(struct mamori_record_transition, "to", to, to_pos, "the state it enters"),
+	{ .key = "by", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_transition, by),
+	  .count_offset = offsetof(struct mamori_record_transition, nby),
+	  .pos_offset = offsetof(struct mamori_record_transition, by_pos), .required = true,
+	  .doc = "who may take it: role ids, and reporter, owner or approver (the record's people)" },
+	BOOL(struct mamori_record_transition, "second_person", second_person,
+	    "someone other than who took the step before (approval by another)"),
+	CLAUSE(struct mamori_record_transition),
+};
+static const struct ym_schema record_transition_schema =
+    SCHEMA(struct mamori_record_transition, "transition", record_transition_fields, "id");
+
+/* title, clause, fields and states are required of a new kind, checked after
+ * extends has merged (policy_records.c): a kind of the parent may be named
+ * again with only the fields it gains */
+static const struct ym_field record_kind_fields[] = {
+	ID(struct mamori_record_kind, "id", id, true, "kind id, e.g. incident"),
+	STR(struct mamori_record_kind, "title", title, false, "e.g. 情報セキュリティインシデント報告"),
+	STR(struct mamori_record_kind, "text", text, false, "what it is for"),
+	STR(struct mamori_record_kind, "clause", clause, false, "where the element stands in the source document"),
+	LIST(struct mamori_record_kind, "fields", fields, nfields, record_field_schema, false, YM_MERGE_DEEP,
+	    "the record's fields (extends adds or rewords by id)"),
+	LIST(struct mamori_record_kind, "states", states, nstates, record_state_schema, false, YM_MERGE_BY_KEY,
+	    "the workflow's states"),
+	LIST(struct mamori_record_kind, "transitions", transitions, ntransitions, record_transition_schema, false,
+	    YM_MERGE_BY_KEY, "the workflow's steps"),
+};
+static const struct ym_schema record_kind_schema =
+    SCHEMA(struct mamori_record_kind, "record kind", record_kind_fields, "id");
+
 /* ---- review, document ---- */
 
 static const struct ym_field review_item_fields[] = {
@@ -289,6 +365,8 @@ static const struct ym_field policy_fields[] = {
 	LIST(P, "flows", flows, nflows, flow_schema, false, YM_MERGE_BY_KEY, "allowed flows"),
 	LIST(P, "threats", threats, nthreats, threat_schema, false, YM_MERGE_BY_KEY, "threats"),
 	LIST(P, "measures", measures, nmeasures, measure_schema, false, YM_MERGE_BY_KEY, "measures"),
+	LIST(P, "records", records, nrecords, record_kind_schema, false, YM_MERGE_DEEP,
+	    "records and workflows: 事故報告, 持ち出し, 例外措置 …"),
 	LIST(P, "definitions", definitions, ndefinitions, definition_schema, false, YM_MERGE_REPLACE, "definitions"),
 	MAP(P, "review", review, review_schema, false, YM_MERGE_FIELDS, "audit, self-check, review"),
 	MAP(P, "document", document, document_schema, false, YM_MERGE_REPLACE, "document layout"),

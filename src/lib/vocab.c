@@ -88,6 +88,35 @@ static const struct mamori_vocab_entry decision_log_entries[] = {
 	{ "none", "記録しない", "log no decisions" },
 };
 
+static const struct mamori_vocab_entry record_type_entries[] = {
+	{ "text", "文字列", "a line of text" },
+	{ "longtext", "文章", "several lines of text" },
+	{ "number", "数値", "a whole number" },
+	{ "date", "日付", "a date (和暦 accepted)" },
+	{ "datetime", "日時", "a date and time, in the organisation's zone" },
+	{ "choice", "選択", "one of the field's choices" },
+	{ "asset", "情報資産", "an asset of the register" },
+	{ "account", "利用者", "an account" },
+	{ "department", "課", "a department of the organisation" },
+	{ "role", "役割", "a role of the policy" },
+	{ "threat", "脅威", "a threat of the policy" },
+	{ "segment", "ネットワーク区分", "a network segment of the policy" },
+	{ "file", "ファイル", "an attached file (evidence)" },
+};
+
+static const struct mamori_vocab_entry record_relation_entries[] = {
+	{ "reporter", "報告者・申請者", "who made the record" },
+	{ "owner", "管理者", "the role that answers for the record's asset or department" },
+	{ "approver", "承認者", "who took the approving step" },
+};
+
+static const struct mamori_vocab_entry escalation_entries[] = {
+	{ "reports_to", "上位の役割へ", "the next role up the policy's reports_to" },
+};
+
+const struct mamori_vocab mamori_record_types = VOCAB("field type", record_type_entries);
+const struct mamori_vocab mamori_record_relations = VOCAB("relation", record_relation_entries);
+const struct mamori_vocab mamori_escalations = VOCAB("escalation", escalation_entries);
 const struct mamori_vocab mamori_restrictions = VOCAB("restriction", restriction_entries);
 const struct mamori_vocab mamori_requirements = VOCAB("requirement", requirement_entries);
 const struct mamori_vocab mamori_channels = VOCAB("channel", channel_entries);

@@ -446,7 +446,7 @@ merge_list(struct mamori_arena *arena, const struct ym_field *f,
 	char *elems;
 	bool *used;
 
-	if (cn == 0 || pn == 0 || f->merge != YM_MERGE_BY_KEY) {
+	if (cn == 0 || pn == 0 || (f->merge != YM_MERGE_BY_KEY && f->merge != YM_MERGE_DEEP)) {
 		*AT(out, f->offset, const void *) = cn ? ce : pe;
 		*AT(out, f->count_offset, size_t) = cn ? cn : pn;
 		return true;
@@ -464,6 +464,11 @@ merge_list(struct mamori_arena *arena, const struct ym_field *f,
 				used[j] = true;
 				break;
 			}
+		}
+		if (f->merge == YM_MERGE_DEEP && src != pe + i * es) {
+			if (!ym_merge(arena, f->schema, pe + i * es, src, elems + n++ * es))
+				return false;
+			continue;
 		}
 		memcpy(elems + n++ * es, src, es);
 	}

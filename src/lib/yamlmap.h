@@ -34,6 +34,9 @@ enum ym_merge {
 	YM_MERGE_REPLACE,	/* the child's value, when given, replaces the parent's */
 	YM_MERGE_BY_KEY,	/* lists: elements merged by the schema's key fields */
 	YM_MERGE_FIELDS,	/* mappings: merged field by field */
+	YM_MERGE_DEEP,		/* lists: as BY_KEY, and an element the child names again is
+				 * merged field by field with the parent's (a record kind
+				 * gains fields); its required keys are checked after the merge */
 };
 
 struct ym_schema;

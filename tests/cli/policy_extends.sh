@@ -81,4 +81,45 @@ expect_exit 2 "a bad id" -- "$MAMORI" policy new --name x町 --id 'Bad Id'
 expect_exit 1 "an unknown parent" -- "$MAMORI" policy new --name x町 --extends no-such-policy --out "$TMP/x.yaml"
 expect_grep "$TMP/err" "extends 'no-such-policy': no such policy" "names the missing parent"
 [ ! -e "$TMP/x.yaml" ] && ok || not_ok "nothing written when the parent is missing"
+
+# records: extends adds a field to a kind of the parent, rewords one, adds a kind
+cat >"$TMP/rec.yaml" <<'EOF2'
+mamori-policy: 1
+id: rec-town
+title: 記録の町
+version: "1"
+extends: mic-standard
+records:
+  - id: incident
+    fields:
+      - { id: place, title: 発生場所, type: text }
+      - { id: summary, title: 事案の概要 }
+  - id: sns-post
+    title: SNS 投稿の承認
+    clause: 基本方針 6(8)
+    fields: [{ id: body, title: 投稿内容, type: longtext, required: true }]
+    states:
+      - { id: draft, title: 下書き, initial: true }
+      - { id: posted, title: 投稿済み, final: true }
+    transitions:
+      - { id: post, title: 承認して投稿, from: draft, to: posted, by: [security-manager], second_person: true, clause: 基本方針 6(8) }
+  - id: half-new
+    fields: [{ id: x, title: X }]
+EOF2
+cp "$SRCDIR/policies/mic-standard.yaml" "$TMP/"
+expect_exit 1 "a new kind without title, clause, states; a new field without type" -- "$MAMORI" policy check "$TMP/rec.yaml"
+expect_grep "$TMP/err" "rec.yaml:20:5: error: records 'half-new': missing required key 'title'" "new kind: title"
+expect_grep "$TMP/err" "records 'half-new': missing required key 'states'" "new kind: states"
+expect_grep "$TMP/err" "records 'half-new': field 'x': missing required key 'type'" "new field: type"
+sed -i '/half-new/,$d' "$TMP/rec.yaml"
+expect_exit 0 "records extended" -- "$MAMORI" policy check "$TMP/rec.yaml"
+"$MAMORI" policy show --json "$TMP/rec.yaml" | /usr/bin/python3 -c '
+import json, sys
+r = {k["id"]: k for k in json.load(sys.stdin)["records"]}
+f = {x["id"]: x for x in r["incident"]["fields"]}
+assert list(r) == ["incident", "take-out", "exception", "sns-post"], list(r)
+assert f["place"]["type"] == "text" and f["summary"]["title"] == "事案の概要", f
+assert f["summary"]["type"] == "longtext" and f["summary"]["required"] is True, f["summary"]
+assert r["incident"]["title"] == "情報セキュリティインシデント報告" and len(r["incident"]["states"]) == 3
+' && ok || not_ok "the parent's kind gained a field, kept its own, the new kind added"
 finish
