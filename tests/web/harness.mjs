@@ -97,6 +97,8 @@ export async function newPage(browser, { lang = 'ja' } = {}) {
     timezoneId: 'UTC', acceptDownloads: true });
   await context.addInitScript((l) => { if (!localStorage.getItem('mamori.lang')) localStorage.setItem('mamori.lang', l); }, lang);
   const page = await context.newPage();
+  // a server under ASan on a busy 2-core machine answers a login (Argon2id) slowly
+  page.setDefaultTimeout(90000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
