@@ -62,6 +62,21 @@ user_error(struct response *res, int rc, const struct mamori_error *err, const c
 	}
 }
 
+/* Reads the account named in the path; false after a 404 (or a store error). */
+static bool
+path_account(struct request *req, struct response *res, struct mamori_user *u)
+{
+	struct mamori_error err = { 0 };
+	int rc;
+
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_user_get(req->srv->store, req->params[0], u, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0)
+		user_error(res, rc, &err, NULL);
+	return rc == 0;
+}
+
 /*
  * Reads the account named in the path and checks the session may administer
  * it.  Returns true with *u filled; false after a 404 or a 403 (audit-logged).
@@ -71,16 +86,8 @@ user_error(struct response *res, int rc, const struct mamori_error *err, const c
 static bool
 target(struct request *req, struct response *res, struct mamori_user *u)
 {
-	struct mamori_error err = { 0 };
-	int rc;
-
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_get(req->srv->store, req->params[0], u, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0) {
-		user_error(res, rc, &err, NULL);
+	if (!path_account(req, res, u))
 		return false;
-	}
 	if (!manages(req, u->role, u->department)) {
 		server_forbid(req, res, "administer this account (the policy's access.manage: users, "
 		    "own department and lower roles)");
@@ -341,18 +348,10 @@ out:
 static bool
 enrol_target(struct request *req, struct response *res, struct mamori_user *u)
 {
-	struct mamori_error err = { 0 };
-	int rc;
-
 	if (req->session == NULL || strcmp(req->params[0], req->session->user) != 0)
 		return target(req, res, u);
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_get(req->srv->store, req->params[0], u, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0) {
-		user_error(res, rc, &err, NULL);
+	if (!path_account(req, res, u))
 		return false;
-	}
 	if (u->has_totp) {
 		http_error(res, 409, "conflict", NULL, "the account has a one-time code already; to replace it "
 		    "(a new phone), ask an administrator to reset it first");
