@@ -10,10 +10,10 @@ import { detailList, form, notice, errorNotice, dataTable } from '../components.
 
 export const messages = 'assets';
 
-// The methods of the register's disposal records (src/lib/asset.c), those
-// that leave nothing to restore first.
-const METHODS = ['shred', 'incinerate', 'physical-destroy', 'degauss', 'overwrite', 'crypto-erase',
-  'delete', 'discard', 'return'];
+// The register's disposal methods (src/lib/asset.c) and whether they leave
+// nothing to restore: a 取扱制限 `irreversible-disposal` refuses the others.
+const METHODS = [['shred', true], ['incinerate', true], ['physical-destroy', true], ['degauss', true],
+  ['overwrite', true], ['crypto-erase', true], ['delete', false], ['discard', false], ['return', false]];
 
 // The asset's fields as a form declaration, choices from the policy.
 function assetFields(p, isNew) {
@@ -107,10 +107,12 @@ function editForm(p, a, ctx) {
 
 function disposeForm(a, ctx) {
   const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo' }).format(new Date());
+  const methodTitle = (m) => t(`assets.method_${m}`);
   return form({
     fields: [
       { id: 'method', title: t('assets.method'), type: 'choice', required: true,
-        choices: METHODS.map((m) => ({ value: m, title: t(`assets.method_${m}`) })) },
+        choices: METHODS.map(([m, irreversible]) => ({ value: m,
+          title: irreversible ? methodTitle(m) : t('assets.method_reversible', { method: methodTitle(m) }) })) },
       { id: 'date', title: t('assets.disposed_date'), type: 'date', required: true },
       { id: 'by', title: t('assets.disposed_by'), required: true, help: t('assets.by_help') },
       { id: 'witness', title: t('assets.witness'), help: t('assets.witness_help') },
@@ -118,10 +120,23 @@ function disposeForm(a, ctx) {
     values: { date: today, by: ctx.me.user.name },
     submit: t('assets.dispose'),
     onSubmit: async (v) => {
-      await api.post(`/api/assets/${encodeURIComponent(a.id)}/dispose`, { ...v, witness: v.witness || null });
+      try {
+        await api.post(`/api/assets/${encodeURIComponent(a.id)}/dispose`, { ...v, witness: v.witness || null });
+      } catch (err) {
+        throw refusal(err, a, methodTitle(v.method));
+      }
       ctx.navigate(`#/assets/${encodeURIComponent(a.id)}?disposed=1`);
     },
   });
+}
+
+// A disposal refused by the policy, said in the UI's language with the
+// 取扱制限 and its clause from the asset itself; the API's words follow.
+function refusal(err, a, method) {
+  const rule = (a.restrictions || []).find((r) => r.id === 'irreversible-disposal');
+  if (err.status !== 422 || err.field !== 'method' || !rule) return err;
+  err.message = `${t('assets.dispose_refused', { text: rule.text, clause: rule.clause, method })} ${err.message}`;
+  return err;
 }
 
 async function renderNew(root, ctx, p) {
@@ -146,15 +161,19 @@ export async function render(root, ctx) {
   root.append(h('h1', null, `${a.id}　${a.name}`), h('p', null, h('a', { href: '#/assets' }, t('assets.back'))));
   if (ctx.query.get('saved')) root.append(notice('ok', t('assets.saved')));
   if (ctx.query.get('disposed')) root.append(notice('ok', t('assets.disposed_ok')));
-  root.append(details(p, a), h('h2', null, t('assets.restrictions')), restrictions(p, a));
-  const panel = h('div');
+  root.append(details(p, a));
   if (a.status !== 'disposed') {
-    const show = (what) => replace(panel, h('h2', null, t(`assets.${what}_title`)),
-      what === 'edit' ? editForm(p, a, ctx) : disposeForm(a, ctx));
+    const panel = h('div', { class: 'panel' });
+    const show = (what) => {
+      replace(panel, h('h2', null, t(`assets.${what}_title`)), what === 'edit' ? editForm(p, a, ctx) : disposeForm(a, ctx));
+      panel.querySelector('input, select, textarea').focus();
+    };
     root.append(h('div', { class: 'actions' },
       can.assets_write !== false ? h('button', { type: 'button', onclick: () => show('edit') }, t('assets.edit')) : null,
       can.assets_dispose !== false ? h('button', { type: 'button', class: 'danger', onclick: () => show('dispose') }, t('assets.dispose')) : null),
     panel);
   }
-  if (can.log_read !== false) root.append(await history(a.id));
+  root.append(h('h2', null, t('assets.restrictions')), restrictions(p, a));
+  if (pol.mayReadTrail(p, ctx.me)) root.append(await history(a.id));
+  else root.append(h('h2', null, t('assets.history')), h('p', { class: 'muted' }, t('assets.history_forbidden')));
 }

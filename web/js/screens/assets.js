@@ -53,6 +53,18 @@ function filterParams(query) {
   return out;
 }
 
+// The page's rows sorted by a column's shown value (sort: "name" or "-name").
+// The API pages in asset-id order — that is what keeps a page of a million
+// assets fast — so a sort orders the page shown, and says so.
+function sorted(rows, cols, sort) {
+  const desc = sort.startsWith('-');
+  const col = cols.find((c) => c.id === sort.replace(/^-/, ''));
+  if (!col) return rows;
+  const key = (r) => String((col.value ? col.value(r) : r[col.id]) ?? '');
+  const cmp = new Intl.Collator(['ja', 'en'], { numeric: true });
+  return rows.slice().sort((x, y) => cmp.compare(key(x), key(y)) * (desc ? -1 : 1));
+}
+
 function address(params) {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v !== null && v !== undefined));
   const s = q.toString();
@@ -118,6 +130,7 @@ export async function render(root, ctx) {
   const p = await pol.load();
   const params = filterParams(ctx.query);
   const after = ctx.query.get('after') || '';
+  const sort = ctx.query.get('sort') || '';
   const can = ctx.me.can || {};
   root.append(h('h1', null, t('assets.title')));
   const tools = h('div', { class: 'actions' },
@@ -137,13 +150,16 @@ export async function render(root, ctx) {
   }
   const all = columns(p);
   const draw = (shown) => {
-    const cols = all.filter((c) => c.always || shown.includes(c.id));
+    const cols = all.filter((c) => c.always || shown.includes(c.id)).map((c) => ({ ...c, sortable: true }));
     listBox.replaceChildren(
-      dataTable({ columns: cols, rows: page.assets, caption: t('assets.caption'),
+      dataTable({ columns: cols, rows: sorted(page.assets, all, sort), caption: t('assets.caption'),
+        sort: sort ? { by: sort.replace(/^-/, ''), desc: sort.startsWith('-') } : null,
+        onSort: (by, desc) => ctx.navigate(address({ ...params, after, sort: `${desc ? '-' : ''}${by}` })),
         onOpen: (a) => ctx.navigate(`#/assets/${encodeURIComponent(a.id)}`), empty: t('assets.none') }),
       pager({ atFirst: !after, hasNext: !!page.next,
-        onFirst: () => ctx.navigate(address(params)),
-        onNext: () => ctx.navigate(address({ ...params, after: page.next })) }));
+        onFirst: () => ctx.navigate(address({ ...params, sort })),
+        onNext: () => ctx.navigate(address({ ...params, after: page.next, sort })) }),
+      sort ? h('p', { class: 'muted small' }, t('assets.sort_note')) : null);
   };
   status.replaceChildren(h('p', null, t('assets.summary', { total: page.total, shown: page.count }),
     after ? ` ${t('assets.after', { id: after })}` : ''));
