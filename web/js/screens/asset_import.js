@@ -6,6 +6,7 @@
 import { h, replace } from '../dom.js';
 import { t, formatNumber } from '../i18n.js';
 import * as api from '../api.js';
+import * as pol from '../policy.js';
 import { notice, diagnosticsTable, fieldControl } from '../components.js';
 
 export const messages = 'assets';
@@ -58,6 +59,7 @@ function dropZone(onFile) {
 }
 
 export async function render(root, ctx) {
+  const p = await pol.load();
   root.append(h('h1', null, t('assets.import_title')), h('p', null, h('a', { href: '#/assets' }, t('assets.back'))),
     h('p', null, t('assets.import_text')));
   const enc = fieldControl({ id: 'encoding', title: t('assets.encoding'), type: 'choice', choices: [
@@ -81,8 +83,9 @@ export async function render(root, ctx) {
   const showProblems = (err) => {
     const diags = err.diagnostics || [];
     const errors = diags.filter((d) => d.severity !== 'warning');
+    const role = pol.title(p, 'role', ctx.me.user.role);
     replace(result, notice('error', h('p', null, t('assets.problems', { n: errors.length || 1, file: file.name })),
-      h('p', null, t('assets.fix_and_retry'))),
+      h('p', null, err.status === 403 ? t('assets.forbidden_import', { role }) : t('assets.fix_and_retry'))),
     errors.length ? diagnosticsTable(errors.map(rowMessage)) : h('p', null, err.message),
     warningsList(diags));
   };
