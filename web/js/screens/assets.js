@@ -5,7 +5,7 @@
 // reload or a bookmark shows the same list; `after` in the address is the
 // keyset cursor of the page shown.
 
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import * as pol from '../policy.js';
@@ -71,6 +71,13 @@ function address(params) {
   return s ? `#/assets?${s}` : '#/assets';
 }
 
+// An axis in the UI's language (the three of the guideline), else the policy's title.
+function axisTitle(a) {
+  const key = `assets.col_${a.short}`;
+  const text = t(key);
+  return text === key ? a.title : text;
+}
+
 // The filter form: selects from the policy's lists, levels as "≥ n".
 function filterForm(p, params, ctx) {
   const sel = (id, title, choices) => fieldControl({ id, title, type: 'choice', choices }, params[id]);
@@ -82,7 +89,7 @@ function filterForm(p, params, ctx) {
     sel('segment', t('assets.col_segment'), pol.choices(p, 'segment')),
     sel('status', t('assets.col_status'), [{ value: 'active', title: t('assets.status_active') },
       { value: 'disposed', title: t('assets.status_disposed') }]),
-    ...pol.axes(p).map((a) => sel(a.short, a.title, levelChoices(a))),
+    ...pol.axes(p).map((a) => sel(a.short, axisTitle(a), levelChoices(a))),
     fieldControl({ id: 'q', title: t('assets.text'), type: 'text' }, params.q),
   ];
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('assets.filters') },
@@ -151,7 +158,7 @@ export async function render(root, ctx) {
   const all = columns(p);
   const draw = (shown) => {
     const cols = all.filter((c) => c.always || shown.includes(c.id)).map((c) => ({ ...c, sortable: true }));
-    listBox.replaceChildren(
+    replace(listBox,
       dataTable({ columns: cols, rows: sorted(page.assets, all, sort), caption: t('assets.caption'),
         sort: sort ? { by: sort.replace(/^-/, ''), desc: sort.startsWith('-') } : null,
         onSort: (by, desc) => ctx.navigate(address({ ...params, after, sort: `${desc ? '-' : ''}${by}` })),
