@@ -143,19 +143,17 @@ test('a 職員 (tanaka) sees only 税務課, no history, and may not dispose; th
   await page.goto(`${srv.url}/#/assets/A-000004`);
   await page.getByText(/変更の履歴（監査証跡）は、全課の資産を閲覧できる役割/).waitFor();
   assert.equal(await page.getByRole('columnheader', { name: '実施者' }).count(), 0);
-  // the disposal: not offered once /api/me says so; until then the API's 403 in words
-  const me = await page.evaluate(async () => (await fetch('/api/me')).json());
-  const dispose = page.getByRole('button', { name: '廃棄を記録' });
-  if (me.can) {
-    assert.equal(await dispose.count(), 0);
-  } else {
-    await dispose.click();
-    await page.getByLabel('廃棄の方法').selectOption('shred');
-    await page.getByRole('button', { name: '廃棄を記録' }).last().click();
-    await page.getByRole('alert').waitFor();
-    assert.match(await page.getByRole('alert').textContent(), /あなたの役割（職員等）には、この資産の廃棄を記録する権限がありません/);
-    await shot(page, 'dispose-forbidden-staff-ja');
-  }
+  // what the role may not do is not offered (GET /api/me's can)
+  await page.getByRole('button', { name: '内容を変更' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: '廃棄を記録' }).count(), 0);
+  // a refusal that only the rows can tell: a row of another 課, named by its row, in words
+  await page.goto(`${srv.url}/#/assets/import`);
+  await page.setInputFiles('input[type=file]', { name: 'other.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('資産名,種別,所管課,機密性,完全性,可用性\n課税メモ,情報,税務課,2,2,1\n転入届控え,情報,市民課,2,2,1\n') });
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /あなたの役割（職員等）には、このファイルのすべての行を取り込む権限がありません/);
+  assert.equal(await page.locator('table.diagnostics tbody tr td').first().textContent(), '3');
+  await shot(page, 'import-forbidden-staff-ja');
   const kanri = await newPage(browser);
   await login(kanri, srv.url, ACCOUNTS.manager, '/assets/A-000004');
   await kanri.getByRole('button', { name: '廃棄を記録' }).click();
@@ -163,6 +161,21 @@ test('a 職員 (tanaka) sees only 税務課, no history, and may not dispose; th
   await kanri.getByRole('button', { name: '廃棄を記録' }).last().click();
   await kanri.getByText('廃棄を記録しました。').waitFor();
   assert.deepEqual([...page.errors, ...kanri.errors], []);
+});
+
+test('the auditor reads every 課 and the history, and is offered no change', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.auditor, '/assets');
+  await page.getByRole('table').first().waitFor();
+  assert.equal(await page.getByRole('link', { name: '新しい資産を登録' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: '台帳ファイルを取り込む' }).count(), 0);
+  await page.goto(`${srv.url}/#/assets/A-000001`);
+  await page.getByRole('columnheader', { name: '実施者' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: '内容を変更' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: '廃棄を記録' }).count(), 0);
+  await page.goto(`${srv.url}/#/assets/import`);
+  await page.getByRole('heading', { level: 1, name: 'この画面を使う権限がありません' }).waitFor();
+  assert.deepEqual(page.errors, []);
 });
 
 test('the export downloads the current filter as XLSX and CSV', async () => {
