@@ -14,7 +14,7 @@ import { dataTable, pager, notice, errorNotice, fieldControl } from '../componen
 export const messages = 'assets';
 
 const PAGE = 50;
-const FILTERS = ['department', 'kind', 'segment', 'status', 'c', 'i', 'a', 'q'];
+const FILTERS = ['department', 'kind', 'segment', 'status', 'c', 'i', 'a', 'q', 'owner'];
 const COLUMNS_KEY = 'mamori.assets.columns';
 
 // Every column the list can show; `always` ones cannot be hidden.
@@ -78,6 +78,12 @@ function axisTitle(a) {
   return text === key ? a.title : text;
 }
 
+// "管理責任者が未設定" as the API's owner=none (the home screen links to it).
+function ownerControl(value) {
+  const c = fieldControl({ id: 'owner', title: t('assets.without_owner'), type: 'checkbox' }, value === 'none');
+  return { ...c, read: () => (c.input.checked ? 'none' : '') };
+}
+
 // The filter form: selects from the policy's lists, levels as "≥ n".
 function filterForm(p, params, ctx) {
   const sel = (id, title, choices) => fieldControl({ id, title, type: 'choice', choices }, params[id]);
@@ -91,6 +97,7 @@ function filterForm(p, params, ctx) {
       { value: 'disposed', title: t('assets.status_disposed') }]),
     ...pol.axes(p).map((a) => sel(a.short, axisTitle(a), levelChoices(a))),
     fieldControl({ id: 'q', title: t('assets.text'), type: 'text' }, params.q),
+    ownerControl(params.owner),
   ];
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('assets.filters') },
     controls.map((c) => c.row),

@@ -1,59 +1,88 @@
-// home.js — ホーム: the register at a glance (assets by 課 × 機密性 as a chart
-// and as a table), what needs someone's attention (assets without an owner or
-// past their review, quarantined mail waiting) and the audit trail's state.
-// Each figure links to the list that shows it, where there is one.
+// home.js — ホーム: the register at a glance (active assets by 課 × 機密性 as a
+// chart and as a table whose numbers open the list), what needs someone's
+// attention (assets without an owner, quarantined mail waiting) and the audit
+// trail's state — from GET /api/stats, which counts only what the role reads.
 
-import { h } from '../dom.js';
-import { t, formatNumber } from '../i18n.js';
+import { h, replace } from '../dom.js';
+import { t, formatNumber, formatTime } from '../i18n.js';
+import * as api from '../api.js';
 import * as pol from '../policy.js';
-import * as stats from '../stats.js';
-import { barChart, dataTable, notice } from '../components.js';
+import { barChart, dataTable, notice, errorNotice } from '../components.js';
 
 export const messages = 'home';
 
+// A figure; warn: a number above 0 needs attention; null: not known here.
 function card(title, value, { warn, href, note } = {}) {
-  const shown = value === null || value === undefined ? t('home.not_available') : formatNumber(value);
-  const cls = value === null || value === undefined ? 'card' : `card ${warn && value > 0 ? 'warn' : 'good'}`;
-  return h('div', { class: cls },
+  const known = value !== null && value !== undefined;
+  const shown = known ? formatNumber(value) : t('home.not_available');
+  return h('div', { class: known ? `card ${warn && value > 0 ? 'warn' : 'good'}` : 'card' },
     h('div', null, title),
     h('div', { class: 'value' }, href && value ? h('a', { href }, shown) : shown),
-    note ? h('div', { class: 'muted' }, note) : null);
+    note ? h('div', { class: 'muted small' }, note) : null);
 }
 
-function auditCard(audit) {
-  if (!audit) return card(t('home.audit'), null, { note: t('home.audit_forbidden') });
-  return h('div', { class: `card ${audit.intact ? 'good' : 'warn'}` },
+// The trail: its size, its newest signed head (signature checked by the
+// server), and a full verification on demand — it reads every event, so it
+// is not run on every visit.
+function trailCard(trail) {
+  const head = trail.head;
+  const result = h('div', { 'aria-live': 'polite' });
+  const button = h('button', { type: 'button' }, t('home.verify'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    replace(result, t('common.loading'));
+    try {
+      const v = await api.get('/api/log/verify');
+      replace(result, notice(v.intact ? 'ok' : 'error', v.intact ? t('home.intact') : t('home.broken'),
+        h('details', { class: 'small' }, h('summary', null, t('home.details')), h('p', null, v.summary))));
+    } catch (err) {
+      replace(result, errorNotice(err));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  const good = head && head.signature_ok;
+  return h('div', { class: `card ${good ? 'good' : 'warn'}` },
     h('div', null, t('home.audit')),
-    h('div', { class: 'value' }, audit.intact ? t('home.intact') : t('home.broken')),
-    audit.summary ? h('details', { class: 'small' }, h('summary', null, t('home.details')), h('p', { class: 'muted' }, audit.summary)) : null,
-    audit.head ? h('div', { class: 'muted small' }, t('home.head', { head: audit.head })) : null);
+    h('div', { class: 'value' }, t('home.events', { n: formatNumber(trail.events) })),
+    h('div', { class: 'small' }, head
+      ? t(head.signature_ok ? 'home.head_ok' : 'home.head_bad', { seq: formatNumber(head.seq), time: formatTime(head.time),
+        since: formatNumber(head.events_since) })
+      : t('home.no_head')),
+    h('div', { class: 'actions' }, button), result);
 }
 
-// The 課 that hold at least one asset, in the policy's order.
-function rowsOf(p, s) {
-  return s.departments
-    .map((d) => ({ ...d, title: pol.title(p, 'department', d.id),
-      total: s.levels.reduce((n, l) => n + (d.counts[l] || 0), 0) }))
-    .filter((d) => d.total > 0);
+// Quarantined originals not yet released, and how many of them a release is
+// asked for; null when the role may not see the list or the server keeps none.
+async function quarantine(me) {
+  if (!me.can || !me.can.quarantine_read) return null;
+  try {
+    const list = (await api.get('/api/quarantine')).originals || [];
+    const waiting = list.filter((o) => o.state !== 'released');
+    return { waiting: waiting.length, requested: waiting.filter((o) => o.state === 'requested').length };
+  } catch (err) {
+    if (err.status === 404 || err.status === 403) return null;
+    throw err;
+  }
 }
 
-function chart(p, s, rows) {
-  const series = s.levels.slice().reverse().map((l) => ({ key: l, title: pol.levelTitle(p, 'confidentiality', l),
-    class: `bar-c${Math.min(l, 3)}` }));
+function chart(p, levels, rows) {
+  const series = levels.slice().reverse().map((l) => ({ key: l, title: pol.levelTitle(p, 'confidentiality', l),
+    class: `bar-c${Math.min(Number(l), 3)}` }));
   return barChart({ title: t('home.chart_title'), series,
-    data: rows.map((r) => ({ label: r.title, parts: s.levels.map((l) => ({ key: l, value: r.counts[l] || 0 })) })) });
+    data: rows.map((r) => ({ label: r.title, parts: levels.map((l) => ({ key: l, value: r.levels[l] || 0 })) })) });
 }
 
-function table(p, s, rows) {
+function table(p, levels, rows) {
   const link = (r, l) => {
-    const n = r.counts[l] || 0;
-    return n ? h('a', { href: `#/assets?department=${encodeURIComponent(r.id)}&c=${l}&status=active` }, formatNumber(n)) : '0';
+    const n = r.levels[l] || 0;
+    return n ? h('a', { href: `#/assets?department=${encodeURIComponent(r.department)}&c=${l}&status=active` }, formatNumber(n)) : '0';
   };
   return dataTable({
     caption: t('home.table_caption'),
     columns: [
       { id: 'title', title: t('home.department') },
-      ...s.levels.slice().reverse().map((l) => ({ id: `c${l}`, numeric: true,
+      ...levels.slice().reverse().map((l) => ({ id: `c${l}`, numeric: true,
         title: pol.levelTitle(p, 'confidentiality', l), value: (r) => link(r, l) })),
       { id: 'total', title: t('home.total'), numeric: true },
     ],
@@ -63,22 +92,21 @@ function table(p, s, rows) {
 
 export async function render(root, ctx) {
   root.append(h('h1', null, t('home.title')));
-  const status = h('div', { 'aria-live': 'polite' }, notice('info', t('common.loading')));
-  root.append(status);
-  const p = await pol.load();
-  const s = await stats.load(p);
-  const rows = rowsOf(p, s);
-  status.replaceChildren();
+  const [p, s, q] = await Promise.all([pol.load(), api.get('/api/stats'), quarantine(ctx.me)]);
+  const levels = [...new Set(s.departments.flatMap((d) => Object.keys(d.levels)))].sort((a, b) => a - b);
+  // the 課 that hold an asset, with the policy's title in the policy's order
+  const rows = s.departments.filter((d) => d.total > 0)
+    .map((d) => ({ ...d, title: pol.title(p, 'department', d.department) }));
+  const total = rows.reduce((n, r) => n + r.total, 0);
   root.append(
     h('div', { class: 'cards' },
-      card(t('home.assets'), rows.reduce((n, r) => n + r.total, 0), { href: '#/assets?status=active' }),
-      card(t('home.without_owner'), s.without_owner, { warn: true }),
-      card(t('home.past_review'), s.past_review, { warn: true }),
-      card(t('home.quarantine'), s.quarantine_waiting, { warn: true }),
-      auditCard(s.audit)),
+      card(t('home.assets'), total, { href: '#/assets?status=active' }),
+      card(t('home.without_owner'), s.without_owner, { warn: true, href: '#/assets?status=active&owner=none' }),
+      card(t('home.quarantine'), q && q.waiting, { warn: true, href: ctx.me.can?.quarantine_read ? '#/quarantine' : null,
+        note: q ? t('home.requested', { n: formatNumber(q.requested) }) : t('home.quarantine_none') }),
+      trailCard(s.trail)),
     h('h2', null, t('home.by_department')),
-    rows.length ? chart(p, s, rows) : null,
-    table(p, s, rows),
-    s.computed ? h('p', { class: 'muted small' }, t('home.computed_note')) : null);
-  root.append(h('p', { class: 'muted small' }, t('home.scope_note')));
+    rows.length ? chart(p, levels, rows) : null,
+    table(p, levels, rows),
+    h('p', { class: 'muted small' }, t('home.scope_note')));
 }
