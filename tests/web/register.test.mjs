@@ -229,3 +229,20 @@ test('a new asset is registered from the form (Japanese screenshots of the form 
   await shot(page, 'import-ja');
   assert.deepEqual(page.errors, []);
 });
+
+test('at 200 % zoom of a 1366×768 screen nothing but the register table scrolls sideways', async () => {
+  const context = await browser.newContext({ viewport: { width: 683, height: 384 }, deviceScaleFactor: 2, locale: 'ja-JP' });
+  await context.addInitScript(() => localStorage.setItem('mamori.lang', 'ja'));
+  const page = await context.newPage();
+  await login(page, srv.url, ACCOUNTS.ciso);
+  for (const [path, name] of [['/', 'zoom200-home-ja'], ['/assets', 'zoom200-assets-ja'], ['/assets/A-000002', 'zoom200-asset-ja'],
+    ['/assets/import', 'zoom200-import-ja'], ['/assets/new', 'zoom200-asset-new-ja']]) {
+    await page.goto(`${srv.url}/#${path}`);
+    await page.locator('h1').waitFor();
+    await page.waitForLoadState('networkidle');
+    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(scroll <= client, `${path}: the page is ${scroll}px wide in a ${client}px window`);
+    await shot(page, name);
+  }
+  await context.close();
+});

@@ -153,7 +153,7 @@ export async function render(root, ctx) {
   root.append(tools, filterForm(p, params, ctx));
 
   const status = h('div', { 'aria-live': 'polite' }, notice('info', t('common.loading')));
-  const listBox = h('div');
+  const listBox = h('div', { class: 'register' });
   root.append(status, listBox);
   let page;
   try {
