@@ -32,6 +32,8 @@ test('the CISO sees every 課 by 機密性, as a chart and as a table that opens
   assert.deepEqual(c['税務課'], [1, 0, 1, 2]);
   assert.deepEqual(c['市民課'], [2, 1, 0, 3]);
   assert.match(await page.locator('.card').first().textContent(), /使用中の情報資産20/);
+  // the mail the harness quarantined waits, nobody has asked for its release yet
+  assert.match(await page.locator('.card', { hasText: '解除を待つ隔離メール' }).textContent(), /隔離メール1うち解除申請中 0 件/);
   const trail = page.locator('.card', { hasText: '監査証跡' });
   assert.match(await trail.textContent(), /署名付きヘッド #\d+（\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d）の署名を確認済み/);
   await trail.getByRole('button', { name: '今すぐ全件を検証' }).click();
@@ -59,6 +61,8 @@ test('a 職員 of 税務課 sees only what the role may read', async () => {
   await page.locator('table tbody tr').first().waitFor();
   assert.deepEqual(Object.keys(await counts(page)), ['税務課']);
   assert.match(await page.locator('.card', { hasText: '管理責任者が未設定' }).textContent(), /1/);
+  // the senders and subjects of everyone's mail are not for a 職員
+  assert.match(await page.locator('.card', { hasText: '解除を待つ隔離メール' }).textContent(), /—この役割では表示されません/);
   await shot(page, 'home-staff-ja');
   assert.deepEqual(page.errors, []);
 });

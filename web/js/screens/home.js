@@ -7,6 +7,7 @@ import { h, replace } from '../dom.js';
 import { t, formatNumber, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import * as pol from '../policy.js';
+import { match } from './registry.js';
 import { barChart, dataTable, notice, errorNotice } from '../components.js';
 
 export const messages = 'home';
@@ -102,7 +103,7 @@ export async function render(root, ctx) {
     h('div', { class: 'cards' },
       card(t('home.assets'), total, { href: '#/assets?status=active' }),
       card(t('home.without_owner'), s.without_owner, { warn: true, href: '#/assets?status=active&owner=none' }),
-      card(t('home.quarantine'), q && q.waiting, { warn: true, href: ctx.me.can?.quarantine_read ? '#/quarantine' : null,
+      card(t('home.quarantine'), q && q.waiting, { warn: true, href: q && match('/quarantine') ? '#/quarantine' : null,
         note: q ? t('home.requested', { n: formatNumber(q.requested) }) : t('home.quarantine_none') }),
       trailCard(s.trail)),
     h('h2', null, t('home.by_department')),
