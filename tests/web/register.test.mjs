@@ -116,6 +116,24 @@ test('an import with a bad row names the row; fixed, it imports', async () => {
   assert.equal(asset.confidentiality, '3');
 });
 
+test('an edit is saved with PATCH and shows in the history with the fields it changed', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets/A-000010');
+  await page.getByRole('button', { name: '内容を変更' }).click();
+  await page.getByLabel('保管場所').fill('本庁舎 3 階 ネットワーク室');
+  await page.getByLabel('完全性').selectOption('1');
+  await page.getByRole('button', { name: '変更を保存' }).click();
+  await page.getByText('保存しました。').waitFor();
+  assert.match(await page.locator('dl').textContent(), /本庁舎 3 階 ネットワーク室/);
+  const last = page.locator('section', { hasText: '変更の履歴' }).locator('tbody tr').last();
+  assert.match(await last.textContent(), /変更保管場所、完全性$/);
+  // nothing changed: said so, nothing sent
+  await page.getByRole('button', { name: '内容を変更' }).click();
+  await page.getByRole('button', { name: '変更を保存' }).click();
+  await page.getByRole('alert').getByText('変更された項目がありません。').waitFor();
+  assert.deepEqual(page.errors, []);
+});
+
 test('a disposal the policy refuses is shown with its clause; an irreversible one is recorded', async () => {
   const page = await newPage(browser);
   await login(page, srv.url, ACCOUNTS.ciso, '/assets/A-000016');
