@@ -29,10 +29,12 @@ async function tabTo(page, pred, max = 80) {
 test('every screen of the menu is reached and used with the keyboard alone (CISO)', async () => {
   const page = await newPage(browser);
   await login(page, srv.url, ACCOUNTS.ciso);
+  await page.locator('header nav a').first().waitFor();	// the menu is drawn with the first screen
   const links = await page.locator('header nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(links.length >= 1, links.join(','));
   for (const href of links) {
-    await page.goto(`${srv.url}/#/`);
+    // from a screen outside the menu, so that ホーム (#/) is a change of screen too
+    await page.goto(`${srv.url}/#/account`);
     await page.locator('main h1').waitFor();
     const info = await tabTo(page, (i) => i.href === href);
     assert.notEqual(info.outline, 'none', `${href}: the focused link shows no outline`);

@@ -50,3 +50,14 @@ export function levelTitle(p, axis, level) {
   const l = a?.levels?.find((x) => String(x.level) === String(level));
   return l?.title || (level === null || level === undefined ? '' : String(level));
 }
+
+// Whether the account may read the audit trail's events: /api/me's `can`
+// when the server sends it, else the rule docs/api.md states (a role that
+// reads every department's assets) — asking and being refused would put an
+// http.denied event in the trail each time a 職員 opens an asset.
+export function mayReadTrail(p, me) {
+  if (me.can && me.can.log_read !== undefined) return me.can.log_read !== false;
+  const role = list(p, 'role').find((r) => r.id === me.user.role);
+  const acc = role?.access;
+  return !!acc && acc.scope === 'all' && (acc.actions || []).some((x) => x === 'read' || x === 'all');
+}

@@ -6,6 +6,7 @@
 import { h, replace } from '../dom.js';
 import { t, formatNumber } from '../i18n.js';
 import * as api from '../api.js';
+import * as pol from '../policy.js';
 import { notice, diagnosticsTable, fieldControl } from '../components.js';
 
 export const messages = 'assets';
@@ -25,7 +26,7 @@ function upload(file, opts, dry) {
 // A diagnostic as a table row: the row number in its own column, the message
 // without the "upload.csv: row N, " the API puts before it.
 function rowMessage(d) {
-  return { row: d.row, message: d.message.replace(/^[^:]+: row \d+[:,] /, '') };
+  return { row: d.row || null, message: d.message.replace(/^[^:\s]+: (row \d+[:,] )?/, '') };
 }
 
 // What the import read past (a title row, columns not in the register), for the
@@ -36,27 +37,29 @@ function warningsList(diags) {
   return h('section', null, h('h2', null, t('assets.warnings')), diagnosticsTable(warnings.map(rowMessage)));
 }
 
+// The drop target, with a button for those who do not drag (keyboard users);
+// the file input itself is hidden because its text is the browser's, not ours.
 function dropZone(onFile) {
-  const input = h('input', { type: 'file', id: 'import-file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
-  input.addEventListener('change', () => {
-    const f = input.files[0];
-    input.value = '';	// the same file, corrected and saved, is a new choice
-    if (f) onFile(f);
-  });
+  const input = h('input', { type: 'file', id: 'import-file', class: 'visually-hidden', tabindex: -1,
+    'aria-hidden': 'true', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  const chosen = h('p', { class: 'file-name muted' });
+  const take = (f) => { if (!f) return; chosen.textContent = f.name; onFile(f); };
+  input.addEventListener('change', () => { take(input.files[0]); input.value = ''; });
   const zone = h('div', { class: 'dropzone' },
     h('p', null, t('assets.drop_here')),
-    h('label', { for: 'import-file', class: 'button' }, t('assets.choose_file')), input);
+    h('button', { type: 'button', onclick: () => input.click() }, t('assets.choose_file')), input, chosen);
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (e) => {
     e.preventDefault();
     zone.classList.remove('over');
-    if (e.dataTransfer.files[0]) onFile(e.dataTransfer.files[0]);
+    take(e.dataTransfer.files[0]);
   });
   return zone;
 }
 
 export async function render(root, ctx) {
+  const p = await pol.load();
   root.append(h('h1', null, t('assets.import_title')), h('p', null, h('a', { href: '#/assets' }, t('assets.back'))),
     h('p', null, t('assets.import_text')));
   const enc = fieldControl({ id: 'encoding', title: t('assets.encoding'), type: 'choice', choices: [
@@ -80,8 +83,9 @@ export async function render(root, ctx) {
   const showProblems = (err) => {
     const diags = err.diagnostics || [];
     const errors = diags.filter((d) => d.severity !== 'warning');
+    const role = pol.title(p, 'role', ctx.me.user.role);
     replace(result, notice('error', h('p', null, t('assets.problems', { n: errors.length || 1, file: file.name })),
-      h('p', null, t('assets.fix_and_retry'))),
+      h('p', null, err.status === 403 ? t('assets.forbidden_import', { role }) : t('assets.fix_and_retry'))),
     errors.length ? diagnosticsTable(errors.map(rowMessage)) : h('p', null, err.message),
     warningsList(diags));
   };

@@ -5,7 +5,7 @@
 // reload or a bookmark shows the same list; `after` in the address is the
 // keyset cursor of the page shown.
 
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import * as pol from '../policy.js';
@@ -14,7 +14,7 @@ import { dataTable, pager, notice, errorNotice, fieldControl } from '../componen
 export const messages = 'assets';
 
 const PAGE = 50;
-const FILTERS = ['department', 'kind', 'segment', 'status', 'c', 'i', 'a', 'q'];
+const FILTERS = ['department', 'kind', 'segment', 'status', 'c', 'i', 'a', 'q', 'owner'];
 const COLUMNS_KEY = 'mamori.assets.columns';
 
 // Every column the list can show; `always` ones cannot be hidden.
@@ -53,10 +53,35 @@ function filterParams(query) {
   return out;
 }
 
+// The page's rows sorted by a column's shown value (sort: "name" or "-name").
+// The API pages in asset-id order — that is what keeps a page of a million
+// assets fast — so a sort orders the page shown, and says so.
+function sorted(rows, cols, sort) {
+  const desc = sort.startsWith('-');
+  const col = cols.find((c) => c.id === sort.replace(/^-/, ''));
+  if (!col) return rows;
+  const key = (r) => String((col.value ? col.value(r) : r[col.id]) ?? '');
+  const cmp = new Intl.Collator(['ja', 'en'], { numeric: true });
+  return rows.slice().sort((x, y) => cmp.compare(key(x), key(y)) * (desc ? -1 : 1));
+}
+
 function address(params) {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v !== null && v !== undefined));
   const s = q.toString();
   return s ? `#/assets?${s}` : '#/assets';
+}
+
+// An axis in the UI's language (the three of the guideline), else the policy's title.
+function axisTitle(a) {
+  const key = `assets.col_${a.short}`;
+  const text = t(key);
+  return text === key ? a.title : text;
+}
+
+// "管理責任者が未設定" as the API's owner=none (the home screen links to it).
+function ownerControl(value) {
+  const c = fieldControl({ id: 'owner', title: t('assets.without_owner'), type: 'checkbox' }, value === 'none');
+  return { ...c, read: () => (c.input.checked ? 'none' : '') };
 }
 
 // The filter form: selects from the policy's lists, levels as "≥ n".
@@ -70,8 +95,9 @@ function filterForm(p, params, ctx) {
     sel('segment', t('assets.col_segment'), pol.choices(p, 'segment')),
     sel('status', t('assets.col_status'), [{ value: 'active', title: t('assets.status_active') },
       { value: 'disposed', title: t('assets.status_disposed') }]),
-    ...pol.axes(p).map((a) => sel(a.short, a.title, levelChoices(a))),
+    ...pol.axes(p).map((a) => sel(a.short, axisTitle(a), levelChoices(a))),
     fieldControl({ id: 'q', title: t('assets.text'), type: 'text' }, params.q),
+    ownerControl(params.owner),
   ];
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': t('assets.filters') },
     controls.map((c) => c.row),
@@ -118,6 +144,7 @@ export async function render(root, ctx) {
   const p = await pol.load();
   const params = filterParams(ctx.query);
   const after = ctx.query.get('after') || '';
+  const sort = ctx.query.get('sort') || '';
   const can = ctx.me.can || {};
   root.append(h('h1', null, t('assets.title')));
   const tools = h('div', { class: 'actions' },
@@ -126,7 +153,7 @@ export async function render(root, ctx) {
   root.append(tools, filterForm(p, params, ctx));
 
   const status = h('div', { 'aria-live': 'polite' }, notice('info', t('common.loading')));
-  const listBox = h('div');
+  const listBox = h('div', { class: 'register' });
   root.append(status, listBox);
   let page;
   try {
@@ -137,13 +164,16 @@ export async function render(root, ctx) {
   }
   const all = columns(p);
   const draw = (shown) => {
-    const cols = all.filter((c) => c.always || shown.includes(c.id));
-    listBox.replaceChildren(
-      dataTable({ columns: cols, rows: page.assets, caption: t('assets.caption'),
+    const cols = all.filter((c) => c.always || shown.includes(c.id)).map((c) => ({ ...c, sortable: true }));
+    replace(listBox,
+      dataTable({ columns: cols, rows: sorted(page.assets, all, sort), caption: t('assets.caption'),
+        sort: sort ? { by: sort.replace(/^-/, ''), desc: sort.startsWith('-') } : null,
+        onSort: (by, desc) => ctx.navigate(address({ ...params, after, sort: `${desc ? '-' : ''}${by}` })),
         onOpen: (a) => ctx.navigate(`#/assets/${encodeURIComponent(a.id)}`), empty: t('assets.none') }),
       pager({ atFirst: !after, hasNext: !!page.next,
-        onFirst: () => ctx.navigate(address(params)),
-        onNext: () => ctx.navigate(address({ ...params, after: page.next })) }));
+        onFirst: () => ctx.navigate(address({ ...params, sort })),
+        onNext: () => ctx.navigate(address({ ...params, after: page.next, sort })) }),
+      sort ? h('p', { class: 'muted small' }, t('assets.sort_note')) : null);
   };
   status.replaceChildren(h('p', null, t('assets.summary', { total: page.total, shown: page.count }),
     after ? ` ${t('assets.after', { id: after })}` : ''));

@@ -9,6 +9,7 @@ export const can = (me, what) => !me.can || me.can[what] !== false;
 
 export const screens = [
   { path: '/login', module: './login.js', public: true },
+  { path: '/', module: './home.js', nav: 'common.nav_home', visible: () => true },
   { path: '/assets', module: './assets.js', nav: 'common.nav_assets', visible: (me) => can(me, 'assets_read') },
   { path: '/assets/import', module: './asset_import.js', visible: (me) => can(me, 'assets_write') },
   { path: '/assets/:id', module: './asset.js', visible: (me) => can(me, 'assets_read') },
