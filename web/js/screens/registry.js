@@ -20,7 +20,7 @@ export const screens = [
     visible: (me) => can(me, 'quarantine_read') || can(me, 'quarantine_request') },
   // head and verify are open to every role; the events only to log_read (log.js)
   { path: '/log', module: './log.js', nav: 'common.nav_log', visible: () => true },
-  { path: '/policy', module: './policy.js', nav: 'common.nav_policy', visible: () => true },
+  { path: '/policy', module: './policy_doc.js', nav: 'common.nav_policy', visible: () => true },
   { path: '/users', module: './users.js', nav: 'common.nav_users', visible: (me) => can(me, 'users_manage') },
 ];
 

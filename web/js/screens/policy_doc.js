@@ -1,4 +1,4 @@
-// policy.js — ポリシー: the policy document in force, with a table of
+// policy_doc.js — ポリシー: the policy document in force, with a table of
 // contents and every clause an anchor (#/policy?clause=基本方針 6(3)② from a
 // decision card scrolls to it), and, for roles that manage the policy, its
 // replacement: upload → validate (problems by line and column) → confirm → PUT.
@@ -15,7 +15,7 @@ import * as pol from '../policy.js';
 import { notice, errorNotice, diagnosticsTable, detailList, fieldControl } from '../components.js';
 import { can } from './registry.js';
 
-export const messages = 'policy';
+export const messages = 'policy_doc';
 
 const ALLOWED = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'ul', 'ol', 'li', 'table', 'thead', 'tbody',
   'tr', 'th', 'td', 'strong', 'em', 'b', 'i', 'code', 'pre', 'br', 'blockquote', 'dl', 'dt', 'dd', 'span']);
@@ -56,7 +56,7 @@ function anchor(doc) {
       toc.push(h('li', { class: `toc-${el.tagName.toLowerCase()}` },
         h('a', { href: `#/policy?clause=${encodeURIComponent(el.id)}`, dataset: { target: el.id } }, text)));
   });
-  return h('nav', { class: 'toc', 'aria-label': t('policy.toc') }, h('h2', null, t('policy.toc')), h('ul', null, toc));
+  return h('nav', { class: 'toc', 'aria-label': t('policy_doc.toc') }, h('h2', null, t('policy_doc.toc')), h('ul', null, toc));
 }
 
 // "基本方針 6(3)②" → the id of its heading ("clause-kihon-6"); ids pass as they are.
@@ -81,57 +81,57 @@ async function documentSection() {
 // Upload → validate → (valid) confirm → replace.
 function replaceSection(ctx) {
   const out = h('div', { class: 'replace-out', 'aria-live': 'polite' });
-  const file = fieldControl({ id: 'file', title: t('policy.file'), type: 'file', accept: '.yaml,.yml,.json', help: t('policy.file_help') });
+  const file = fieldControl({ id: 'file', title: t('policy_doc.file'), type: 'file', accept: '.yaml,.yml,.json', help: t('policy_doc.file_help') });
   const check = async (e) => {
     e.preventDefault();
     const f = file.read();
-    if (!f) { replace(out, notice('error', t('policy.no_file'))); return; }
+    if (!f) { replace(out, notice('error', t('policy_doc.no_file'))); return; }
     const text = await f.text();
-    replace(out, notice('info', t('policy.checking')));
+    replace(out, notice('info', t('policy_doc.checking')));
     try {
       const v = await api.request('POST', '/api/policy/validate', { raw: text, contentType: 'application/yaml' });
-      replace(out, notice('ok', h('p', null, t('policy.valid', { id: v.id || '' })),
+      replace(out, notice('ok', h('p', null, t('policy_doc.valid', { id: v.id || '' })),
         v.diagnostics?.length ? diagnosticsTable(v.diagnostics) : null,
-        h('p', null, t('policy.confirm_text')),
+        h('p', null, t('policy_doc.confirm_text')),
         h('div', { class: 'actions' },
-          h('button', { type: 'button', class: 'primary danger-confirm', onclick: () => put(text) }, t('policy.confirm')),
+          h('button', { type: 'button', class: 'primary danger-confirm', onclick: () => put(text) }, t('policy_doc.confirm')),
           h('button', { type: 'button', onclick: () => replace(out) }, t('common.cancel')))));
     } catch (err) {
-      replace(out, h('div', null, h('p', null, h('strong', null, t('policy.invalid'))), errorNotice(withMessage(err))));
+      replace(out, h('div', null, h('p', null, h('strong', null, t('policy_doc.invalid'))), errorNotice(withMessage(err))));
     }
   };
   const put = async (text) => {
     try {
       const r = await api.request('PUT', '/api/policy', { raw: text, contentType: 'application/yaml' });
       pol.forget();
-      replace(out, notice('ok', t('policy.replaced', { id: r.id, version: r.version || '' }),
-        h('p', null, h('button', { type: 'button', onclick: () => ctx.navigate('#/policy') }, t('policy.show_new')))));
+      replace(out, notice('ok', t('policy_doc.replaced', { id: r.id, version: r.version || '' }),
+        h('p', null, h('button', { type: 'button', onclick: () => ctx.navigate('#/policy') }, t('policy_doc.show_new')))));
     } catch (err) {
       replace(out, errorNotice(withMessage(err)));
     }
   };
-  return h('section', { class: 'policy-replace' }, h('h2', null, t('policy.replace')),
-    h('p', null, t('policy.replace_text')),
+  return h('section', { class: 'policy-replace' }, h('h2', null, t('policy_doc.replace')),
+    h('p', null, t('policy_doc.replace_text')),
     h('form', { class: 'form', onsubmit: check }, file.row,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('policy.check')))),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('policy_doc.check')))),
     out);
 }
 
 // A validation answer carries no error message of its own: say what it means.
 function withMessage(err) {
-  if (err.status === 422 && !err.body?.error) err.message = t('policy.invalid_text');
-  if (err.status === 409) err.message = err.message || t('policy.conflict');
+  if (err.status === 422 && !err.body?.error) err.message = t('policy_doc.invalid_text');
+  if (err.status === 409) err.message = err.message || t('policy_doc.conflict');
   return err;
 }
 
 export async function render(root, ctx) {
   const p = await pol.load();
   const { doc, toc } = await documentSection();
-  root.append(h('h1', null, t('policy.title')),
+  root.append(h('h1', null, t('policy_doc.title')),
     detailList([
-      { title: t('policy.name'), value: p.title },
-      { title: t('policy.id'), value: h('code', null, p.id) },
-      { title: t('policy.version'), value: p.version },
+      { title: t('policy_doc.name'), value: p.title },
+      { title: t('policy_doc.id'), value: h('code', null, p.id) },
+      { title: t('policy_doc.version'), value: p.version },
     ]),
     can(ctx.me, 'policy_manage') ? replaceSection(ctx) : null,
     h('div', { class: 'policy-layout' }, toc, doc));
