@@ -31,6 +31,7 @@ test('every role reads the document with its contents; only the CISO may replace
     // the document's markup is rebuilt: no style, no script, no attribute but ids
     assert.equal(await page.locator('.policy-doc style, .policy-doc script, .policy-doc [style], .policy-doc [class]').count(), 0);
     assert.equal(await page.getByRole('heading', { name: 'ポリシーの差し替え' }).count(), who === 'ciso' ? 1 : 0, who);
+    assert.doesNotMatch(await page.locator('main').textContent(), /\bnull\b/);
     if (who === 'staff') await view(page, 'policy-staff-ja');
     assert.deepEqual(page.errors, [], who);
     await page.close();

@@ -127,14 +127,15 @@ function withMessage(err) {
 export async function render(root, ctx) {
   const p = await pol.load();
   const { doc, toc } = await documentSection();
-  root.append(h('h1', null, t('policy_doc.title')),
+  // (append() would print a null as "null": the optional section is filtered)
+  root.append(...[h('h1', null, t('policy_doc.title')),
     detailList([
       { title: t('policy_doc.name'), value: p.title },
       { title: t('policy_doc.id'), value: h('code', null, p.id) },
       { title: t('policy_doc.version'), value: p.version },
     ]),
     can(ctx.me, 'policy_manage') ? replaceSection(ctx) : null,
-    h('div', { class: 'policy-layout' }, toc, doc));
+    h('div', { class: 'policy-layout' }, toc, doc)].filter(Boolean));
   toc.addEventListener('click', (e) => {
     const target = e.target.closest('a')?.dataset.target;
     if (!target) return;

@@ -126,7 +126,7 @@ async function detail(id, ctx) {
         h('li', null, `${a.name || '—'} (${a.type}, ${formatNumber(a.size)} B)`))) },
       { title: t('quarantine.reason'), value: [o.reason || t(`quarantine.status_${o.status}`), o.clause ? ` — ${o.clause}` : ''].join('') },
       { title: t('quarantine.state'), value: stateText(o) },
-    ]), history(o.history), actions(o, ctx, out));
+    ]), ...[history(o.history), actions(o, ctx, out)].filter(Boolean));
   } catch (err) {
     // a 職員 may not read an original's details but may still ask for it
     if (err.status !== 403) { box.append(refusal(err, 'read')); return box; }
