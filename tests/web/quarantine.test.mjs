@@ -4,12 +4,21 @@
 // releases; the requester downloads the original.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, newPage, login, shot, ACCOUNTS, SRCDIR } from './harness.mjs';
+import { startServer, launch, newPage, login, shot, mamori, ACCOUNTS, SRCDIR } from './harness.mjs';
 
 let srv, browser, id;
-before(async () => { srv = await startServer(); browser = await launch(); });
+before(async () => {
+  srv = await startServer();
+  // a second quarantined mail, for the CISO to ask for itself
+  const mail = readFileSync(join(SRCDIR, 'examples/mail-html.eml'), 'utf8')
+    .replace(/^Message-ID: .*$/mi, 'Message-ID: <second@example.com>').replace(/^Subject: .*$/mi, 'Subject: second');
+  writeFileSync(join(srv.dir, 'second.eml'), mail);
+  mamori(['sanitize', 'mail', '--quarantine', srv.quarantine, '--policy', 'policies/mic-standard.yaml'],
+    { input: readFileSync(join(srv.dir, 'second.eml')) });
+  browser = await launch();
+});
 after(async () => { await browser?.close(); await srv?.stop(); });
 
 test('the CISO sees the list with sender, subject, attachments and state', async () => {
@@ -76,4 +85,28 @@ test('a second person releases it; the requester downloads the original', async 
   await (await wait).saveAs(file);
   assert.deepEqual(readFileSync(file), readFileSync(join(SRCDIR, 'examples/mail-html.eml')));
   assert.deepEqual(staff.errors, []);
+});
+
+test('二人制: the CISO cannot approve its own request; a second approval of a released one is refused in words', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/quarantine');
+  await page.getByRole('row', { name: /second/ }).click();
+  await page.getByLabel('原本が必要な理由').fill('調査のため');
+  await page.getByRole('button', { name: '原本を申請する' }).click();
+  await page.getByText(/原本を申請しました/).waitFor();
+  await page.getByText(/申請者本人は承認できません/).waitFor();
+  assert.equal(await page.getByRole('button', { name: '承認して解放する' }).count(), 0);
+  await shot(page, 'quarantine-own-request-ja');
+  // two windows of an approver: the first releases, the second is told why it cannot
+  const [a, b] = [await newPage(browser), await newPage(browser)];
+  for (const p of [a, b]) {
+    await login(p, srv.url, ACCOUNTS.manager, '/quarantine');
+    await p.getByRole('row', { name: /second/ }).click();
+  }
+  await a.getByRole('button', { name: '承認して解放する' }).click();
+  await a.getByText(/原本を解放しました/).waitFor();
+  await b.getByRole('button', { name: '承認して解放する' }).click();
+  await b.getByText('この原本には承認待ちの申請がありません。').waitFor();
+  await shot(b, 'quarantine-refused-ja');
+  for (const p of [page, a, b]) assert.deepEqual(p.errors, []);
 });

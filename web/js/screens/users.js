@@ -27,7 +27,7 @@ function temporaryPassword() {
 
 function state(u) {
   return [u.disabled ? t('users.disabled') : t('users.active'),
-    u.password_temporary ? ` ・${t('users.temporary')}` : ''].join('');
+    u.password_temporary ? h('span', { class: 'badge' }, t('users.temporary')) : null];
 }
 
 function list(users, p, ctx, selected) {
