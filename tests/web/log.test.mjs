@@ -4,11 +4,20 @@
 // checked offline with `mamori log check-proof` as the screen tells.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, newPage, login, shot, mamori, ACCOUNTS } from './harness.mjs';
 
 let srv, browser;
-before(async () => { srv = await startServer(); browser = await launch(); });
+before(async () => {
+  srv = await startServer();
+  // 60 more events (one per asset), so that the trail has a second page
+  const rows = ['資産番号,資産名,種別,所管課,機密性,完全性,可用性'];
+  for (let i = 0; i < 60; i++) rows.push(`A-${String(100 + i).padStart(6, '0')},課税資料${i},情報,税務課,2,2,1`);
+  writeFileSync(join(srv.dir, 'more.csv'), `${rows.join('\n')}\n`);
+  mamori(['asset', 'import', '--db', srv.db, join(srv.dir, 'more.csv')]);
+  browser = await launch();
+});
 after(async () => { await browser?.close(); await srv?.stop(); });
 
 test('the auditor sees the events, filters by action and reads a body', async () => {
@@ -25,6 +34,21 @@ test('the auditor sees the events, filters by action and reads a body', async ()
   await page.locator('details.event-body summary').first().click();
   assert.match(await page.locator('details.event-body pre').first().textContent(), /"after": \{/);
   await shot(page, 'log-auditor-ja');
+  assert.deepEqual(page.errors, []);
+});
+
+test('keyset pages: the next page starts after the last event shown, and the first page comes back', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/log');
+  await page.getByText('このページ 50 件').waitFor();
+  const last = Number(await page.locator('tbody tr:last-child td:first-child').textContent());
+  await page.getByRole('button', { name: '次のページ' }).click();
+  await page.waitForFunction(() => location.hash.includes('after='));
+  await page.getByText(`番号 ${last + 1} から`).waitFor();
+  assert.equal(Number(await page.locator('tbody tr:first-child td:first-child').textContent()), last + 1);
+  await page.getByRole('button', { name: '最初のページ' }).click();
+  await page.waitForFunction(() => !location.hash.includes('after='));
+  assert.equal(await page.locator('tbody tr:first-child td:first-child').textContent(), '1');
   assert.deepEqual(page.errors, []);
 });
 
