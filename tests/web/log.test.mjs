@@ -4,7 +4,7 @@
 // checked offline with `mamori log check-proof` as the screen tells.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, newPage, login, shot, mamori, ACCOUNTS } from './harness.mjs';
 
@@ -90,10 +90,33 @@ test('verify now, then the head and a proof downloaded and checked offline', asy
   const proof = join(srv.dir, 'proof-1.txt');
   await (await wait).saveAs(proof);
   await page.getByText(/inclusion proof of record 1 was saved/).waitFor();
-  const cmd = await page.locator('.offline pre').textContent();
+  const cmd = await page.locator('.offline pre').first().textContent();
   assert.match(cmd, /mamori log check-proof --pubkey mamori\.pub --head head\.txt proof-SEQ\.txt/);
   const r = mamori(['log', 'check-proof', '--pubkey', `${srv.db}.pub`, '--head', head, proof]);
   assert.match(r.stdout, /^ok/);
   await shot(page, 'log-auditor-en');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a consistency proof from an earlier head to now, checked offline', async () => {
+  const old = join(srv.dir, 'head-old.txt');
+  writeFileSync(old, mamori(['log', 'head', '--db', srv.db]).stdout);
+  const oldSize = /^size: (\d+)$/m.exec(readFileSync(old, 'utf8'))[1];
+  mamori(['asset', 'add', '--db', srv.db, '--id', 'A-000999', '--name', '後から', '--kind', '情報', '--department', '税務課',
+    '--c', '1', '--i', '1', '--a', '1']);
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.auditor, '/log');
+  await page.getByLabel('保存したヘッドの件数（size:）').fill(oldSize);
+  const files = [];
+  page.on('download', (d) => files.push(d));
+  await page.getByRole('button', { name: '整合性証明をダウンロード' }).click();
+  await page.getByText(/整合性証明を consistency-/).waitFor();
+  assert.equal(files.length, 2);
+  const [head, proof] = [join(srv.dir, 'head-new.txt'), join(srv.dir, 'consistency.txt')];
+  await files[0].saveAs(head);
+  await files[1].saveAs(proof);
+  const r = mamori(['log', 'check-proof', '--pubkey', `${srv.db}.pub`, '--head', head, '--old-head', old, proof]);
+  assert.match(r.stdout, /^ok: the signed tree of \d+ events extends the signed tree of \d+ events/);
+  await shot(page, 'log-consistency-ja');
   assert.deepEqual(page.errors, []);
 });

@@ -126,14 +126,56 @@ async function saveHead(status) {
   }
 }
 
+// Saves text the page already holds as a file (api.download fetches its own).
+function saveText(name, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const a = h('a', { href: url, download: name });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// A consistency proof from an old head's size to a head signed now: both are
+// saved, the new head first, so that the proof and the head it needs match
+// (asking for the head twice could sign two heads of different sizes).
+async function saveConsistency(old, status) {
+  try {
+    const head = await (await api.request('GET', '/api/log/head')).text();
+    const size = Number((/^size: (\d+)$/m.exec(head) || [])[1]);
+    saveText(`head-${size}.txt`, head);
+    const name = await api.download('/api/log/proof', { old, new: size }, `consistency-${old}-${size}.txt`);
+    replace(status, notice('ok', t('log.consistency_saved', { name, head: `head-${size}.txt` })));
+  } catch (err) {
+    replace(status, errorNotice(err));
+  }
+}
+
+function consistencyForm(status) {
+  const old = fieldControl({ id: 'old', title: t('log.old_size'), type: 'number', required: true, help: t('log.old_size_help') });
+  const f = h('form', { class: 'filters' }, old.row,
+    h('div', { class: 'field buttons' }, h('button', { type: 'submit' }, t('log.consistency'))));
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const n = old.read();
+    if (n && n > 0) saveConsistency(n, status);
+  });
+  return f;
+}
+
 // What the auditor does with the downloaded files, on their own machine.
-function offlineHelp(readsEvents) {
-  return h('section', { class: 'offline' },
-    h('h2', null, t('log.offline')),
-    h('p', null, t(readsEvents ? 'log.offline_text' : 'log.offline_text_head')),
-    h('pre', null, readsEvents
-      ? 'mamori log check-proof --pubkey mamori.pub --head head.txt proof-SEQ.txt'
-      : 'mamori log verify --head head.txt --pubkey mamori.pub --db mamori.db'),
+function offlineHelp(readsEvents, status) {
+  if (!readsEvents)
+    return h('section', { class: 'offline' }, h('h2', null, t('log.offline')),
+      h('p', null, t('log.offline_text_head')),
+      h('pre', null, 'mamori log verify --head head.txt --pubkey mamori.pub --db mamori.db'),
+      h('p', { class: 'muted' }, t('log.offline_pubkey')));
+  return h('section', { class: 'offline' }, h('h2', null, t('log.offline')),
+    h('p', null, t('log.offline_text')),
+    h('pre', null, 'mamori log check-proof --pubkey mamori.pub --head head.txt proof-SEQ.txt'),
+    h('p', null, t('log.consistency_text')),
+    consistencyForm(status),
+    h('pre', null, 'mamori log check-proof --pubkey mamori.pub --head head-NEW.txt --old-head head-OLD.txt consistency-OLD-NEW.txt'),
     h('p', { class: 'muted' }, t('log.offline_pubkey')));
 }
 
@@ -150,5 +192,5 @@ export async function render(root, ctx) {
     out, status);
   if (!readsEvents) root.append(notice('info', t('log.no_events')));
   else root.append(...(await eventsSection(ctx, status)));
-  root.append(offlineHelp(readsEvents));
+  root.append(offlineHelp(readsEvents, status));
 }
