@@ -29,6 +29,10 @@ test('the 情報セキュリティ管理者 of 税務課 sees only the accounts 
   assert.ok(names.includes('tanaka') && !names.includes('ciso') && !names.includes('kansa'), names.join(','));
   assert.match(await page.getByRole('row', { name: /tanaka/ }).textContent(), /職員等.*税務課/);
   await shot(page, 'users-manager-ja');
+  // a manager of users only: no gateway tokens (they decide about anyone)
+  await page.getByRole('row', { name: /tanaka/ }).click();
+  await page.getByRole('heading', { name: '利用者 tanaka' }).waitFor();
+  assert.deepEqual(await page.getByLabel('範囲').locator('option').evaluateAll((o) => o.map((x) => x.value)), ['read', 'write']);
   assert.deepEqual(page.errors, []);
 });
 
@@ -41,6 +45,8 @@ test('the CISO adds an account; its temporary password logs in and must be chang
   await page.getByLabel('所属課').selectOption({ label: '税務課' });
   await page.getByRole('button', { name: '追加する' }).click();
   await page.getByText('利用者 suzuki を追加しました。').waitFor();
+  const initial = (await page.locator('pre.secret').textContent()).trim();
+  assert.match(initial, /^[A-Za-z2-9]{16}$/);
   // a temporary password from the detail view, shown once
   await page.getByRole('button', { name: '仮パスワードを発行する' }).click();
   const secret = page.locator('pre.secret');

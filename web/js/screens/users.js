@@ -12,6 +12,7 @@ import { t, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import * as pol from '../policy.js';
 import { dataTable, detailList, form, notice, errorNotice } from '../components.js';
+import { can } from './registry.js';
 
 export const messages = 'users';
 
@@ -63,7 +64,8 @@ function addSection(p, ctx) {
         const body = { name: v.name.trim(), role: v.role, password: v.password };
         if (v.department) body.department = v.department;
         await api.post('/api/users', body);
-        flash = notice('ok', h('p', null, t('users.added', { name: body.name })), h('p', null, t('users.added_text')));
+        flash = notice('ok', h('p', null, t('users.added', { name: body.name })), h('p', null, t('users.added_text')),
+          h('pre', { class: 'secret' }, body.password));
         ctx.navigate(`#/users?name=${encodeURIComponent(body.name)}`);
       },
     }));
@@ -103,7 +105,9 @@ function tokensSection(u, tokens, ctx) {
   const issue = form({
     fields: [
       { id: 'scope', title: t('users.scope'), type: 'choice', required: true,
-        choices: ['read', 'write', 'gateway'].map((s) => ({ value: s, title: t(`users.scope_${s}`) })) },
+        // a gateway token decides about anyone: only roles managing the policy issue it
+        choices: ['read', 'write', ...(can(ctx.me, 'policy_manage') ? ['gateway'] : [])]
+          .map((s) => ({ value: s, title: t(`users.scope_${s}`) })) },
       { id: 'days', title: t('users.days'), type: 'number', required: true },
     ],
     values: { scope: 'read', days: 90 },
