@@ -49,10 +49,12 @@ test('the CISO adds an account; its temporary password logs in and must be chang
   assert.match(initial, /^[A-Za-z2-9]{16}$/);
   // a temporary password from the detail view, shown once
   await page.getByRole('button', { name: '仮パスワードを発行する' }).click();
+  await page.getByText(/^仮パスワードを発行しました/).waitFor();
   const secret = page.locator('pre.secret');
-  await secret.waitFor();
+  assert.equal(await secret.count(), 1);
   const password = (await secret.textContent()).trim();
   assert.match(password, /^[A-Za-z2-9]{16}$/);
+  assert.notEqual(password, initial);
   await shot(page, 'users-password-ja');
   const other = await newPage(browser);
   await login(other, srv.url, { name: 'suzuki', password });

@@ -3,9 +3,10 @@
 // with the clause it cites).
 //
 // Over a session the subject is always the account asking (docs/decide.md,
-// "Who the subject is"): the form starts from the account's own role and 課,
-// and a change to another is refused by the API with 403 — shown as such,
-// not as a failure, because that refusal is the rule working.
+// "Who the subject is"): the form starts from the account's own role, 課 and
+// whether its login passed a one-time code, and a change to another is refused
+// by the API with 403 — shown as such, not as a failure, because that refusal
+// is the rule working.
 
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
@@ -96,7 +97,7 @@ export async function render(root, ctx) {
   const me = ctx.me.user;
   root.append(h('h1', null, t('decide.title')), h('p', null, t('decide.intro')),
     h('div', { class: 'decide-layout' },
-      form({ fields: fields(p), values: { role: me.role, department: me.department, issued: true, action: 'send' },
+      form({ fields: fields(p), values: { role: me.role, department: me.department, mfa: !!me.mfa, issued: true, action: 'send' },
         submit: t('decide.submit'),
         onSubmit: async (v) => {
           replace(result);
