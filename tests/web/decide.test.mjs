@@ -48,6 +48,8 @@ test('a denial shows its reasons, in English too', async () => {
   await card.waitFor();
   assert.equal(await card.locator('.verdict').textContent(), 'Denied');
   assert.match(await card.locator('.decision-reasons').textContent(), /classified-not-public/);
+  // the terminal is issued (the form's default), even with no segment chosen
+  assert.doesNotMatch(await card.locator('.decision-reasons').textContent(), /issued-terminal-only/);
   await shot(page, 'decide-deny-en');
   assert.deepEqual(page.errors, []);
 });

@@ -48,7 +48,9 @@ function fields(p) {
 function request(v, p) {
   const subject = { roles: [v.role], mfa: !!v.mfa };
   if (v.department) subject.department = v.department;
-  if (v.terminal) subject.terminal = { segment: v.terminal, issued: !!v.issued };
+  // "issued" counts without a segment too (the 取扱制限 issued-terminal-only)
+  subject.terminal = { issued: !!v.issued };
+  if (v.terminal) subject.terminal.segment = v.terminal;
   let resource;
   if (v.asset.trim()) {
     resource = { asset: v.asset.trim() };
