@@ -14,6 +14,14 @@ export const screens = [
   { path: '/assets/import', module: './asset_import.js', visible: (me) => can(me, 'assets_write') },
   { path: '/assets/:id', module: './asset.js', visible: (me) => can(me, 'assets_read') },
   { path: '/account', module: './account.js', visible: () => true },
+  { path: '/decide', module: './decide.js', nav: 'common.nav_decide', visible: (me) => can(me, 'decide') },
+  // every account may ask for an original by the id its notice quotes; the list is for approvers
+  { path: '/quarantine', module: './quarantine.js', nav: 'common.nav_quarantine',
+    visible: (me) => can(me, 'quarantine_read') || can(me, 'quarantine_request') },
+  // head and verify are open to every role; the events only to log_read (log.js)
+  { path: '/log', module: './log.js', nav: 'common.nav_log', visible: () => true },
+  { path: '/policy', module: './policy_doc.js', nav: 'common.nav_policy', visible: () => true },
+  { path: '/users', module: './users.js', nav: 'common.nav_users', visible: (me) => can(me, 'users_manage') },
 ];
 
 // The screen for a path and its parameters, or null.

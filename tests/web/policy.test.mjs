@@ -1,0 +1,78 @@
+// policy.test.mjs — ポリシー: the document rebuilt through the allow-list with
+// its contents and clause anchors, the id and version, and the replacement —
+// only for a role that manages the policy — refused with a bad YAML's line and
+// column, then done with a good file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { startServer, launch, newPage, login, ACCOUNTS, SRCDIR, SHOTS } from './harness.mjs';
+
+// The document is long: a screenshot of what the screen shows (not the whole page).
+async function view(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+let srv, browser;
+before(async () => { srv = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.stop(); });
+
+test('every role reads the document with its contents; only the CISO may replace it', async () => {
+  for (const who of ['staff', 'manager', 'auditor', 'ciso']) {
+    const page = await newPage(browser);
+    await login(page, srv.url, ACCOUNTS[who], '/policy');
+    await page.getByRole('heading', { level: 1, name: 'ポリシー' }).waitFor();
+    await page.getByRole('heading', { name: '1 目的' }).waitFor();
+    assert.match(await page.locator('.details').textContent(), /mic-standard/);
+    const toc = await page.getByRole('navigation', { name: '目次' }).getByRole('link').allTextContents();
+    assert.ok(toc.includes('6 情報セキュリティ対策') && toc.includes('2 情報資産の分類と管理'), toc.join('|'));
+    // the document's markup is rebuilt: no style, no script, no attribute but ids
+    assert.equal(await page.locator('.policy-doc style, .policy-doc script, .policy-doc [style], .policy-doc [class]').count(), 0);
+    assert.equal(await page.getByRole('heading', { name: 'ポリシーの差し替え' }).count(), who === 'ciso' ? 1 : 0, who);
+    assert.doesNotMatch(await page.locator('main').textContent(), /\bnull\b/);
+    if (who === 'staff') await view(page, 'policy-staff-ja');
+    assert.deepEqual(page.errors, [], who);
+    await page.close();
+  }
+});
+
+test('a contents link moves to its clause', async () => {
+  const page = await newPage(browser, { lang: 'en' });
+  await login(page, srv.url, ACCOUNTS.staff, '/policy');
+  await page.getByRole('navigation', { name: 'Contents' }).getByRole('link', { name: '6 情報セキュリティ対策' }).click();
+  await page.waitForFunction(() => document.activeElement.id === 'clause-kihon-6');
+  assert.match(page.url(), /clause=clause-kihon-6/);
+  await view(page, 'policy-clause-en');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a bad YAML is refused with its line and column; a good one replaces the policy', async () => {
+  const bad = join(srv.dir, 'bad.yaml');
+  writeFileSync(bad, 'id: broken\ntitle: [\n');
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/policy');
+  await page.getByLabel('ポリシーファイル').setInputFiles(bad);
+  await page.getByRole('button', { name: '検査する' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /ポリシーファイルに誤りがあります/);
+  const row = await page.locator('table.diagnostics tbody tr').first().locator('td').allTextContents();
+  assert.equal(row[0], '3');		// line
+  assert.equal(row[1], '1');		// column
+  assert.equal(await page.getByRole('button', { name: '差し替える' }).count(), 0);
+  await view(page, 'policy-invalid-ja');
+  // the same policy with another version: valid, confirmed, in force
+  const good = join(srv.dir, 'good.yaml');
+  const src = readFileSync(join(SRCDIR, 'policies/mic-standard.yaml'), 'utf8');
+  writeFileSync(good, src.replace(/^version: .*$/m, 'version: 試験版'));
+  await page.getByLabel('ポリシーファイル').setInputFiles(good);
+  await page.getByRole('button', { name: '検査する' }).click();
+  await page.getByText('ポリシー mic-standard に問題はありません。').waitFor();
+  await page.getByRole('button', { name: '差し替える' }).click();
+  await page.getByText(/ポリシーを mic-standard（試験版）に差し替えました/).waitFor();
+  await page.getByRole('button', { name: '新しいポリシーを表示' }).click();
+  await page.locator('.details', { hasText: '試験版' }).waitFor();
+  assert.deepEqual(page.errors, []);
+});
