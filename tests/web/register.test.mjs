@@ -58,6 +58,23 @@ test('a column heading sorts the page and the sort stays in the address', async 
   await page.getByRole('columnheader', { name: '名称 ▼' }).waitFor();
 });
 
+test('the columns chosen are kept in the browser across a reload', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets');
+  await page.getByRole('table').first().waitFor();
+  const chooser = page.locator('details.columns');
+  await chooser.getByText('表示する列').click();
+  await chooser.getByLabel('種別').uncheck();
+  await chooser.getByLabel('保管場所').check();
+  const heads = () => page.locator('thead th').allTextContents();
+  assert.ok(!(await heads()).includes('種別') && (await heads()).includes('保管場所'), (await heads()).join(','));
+  await page.reload();
+  await page.getByRole('columnheader', { name: '保管場所' }).waitFor();
+  assert.ok(!(await heads()).includes('種別'));
+  assert.equal(await page.getByRole('cell', { name: '本庁舎サーバ室' }).count() > 0, true);
+  await page.evaluate(() => localStorage.removeItem('mamori.assets.columns'));
+});
+
 test('keyboard only: Tab to a row of the register, Enter opens the asset', async () => {
   const page = await newPage(browser);
   await login(page, srv.url, ACCOUNTS.ciso, '/assets');

@@ -168,7 +168,7 @@ async function renderNew(root, ctx, p) {
   root.append(h('h1', null, t('assets.new_title')), h('p', null, h('a', { href: '#/assets' }, t('assets.back'))));
   const fields = assetFields(p, true);
   root.append(form({
-    fields, submit: t('assets.register'),
+    fields, submit: t('assets.register'), values: { department: ctx.me.user.department },
     onSubmit: async (v) => {
       const body = {};
       for (const f of fields) if (v[f.id] !== '' && v[f.id] !== null) body[f.id] = v[f.id];
