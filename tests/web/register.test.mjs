@@ -239,6 +239,13 @@ test('the register in English', async () => {
   await page.goto(`${srv.url}/#/assets/A-000002`);
   await page.getByRole('heading', { name: 'Handling restrictions (取扱制限)' }).waitFor();
   await shot(page, 'asset-en');
+  await page.getByRole('button', { name: 'Record a disposal' }).click();
+  await page.getByLabel('Method').selectOption('delete');
+  await page.getByRole('button', { name: 'Record a disposal' }).last().click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(),
+    /This asset has the handling restriction “復元不可能な処理を施しての廃棄” \(対策基準 2\.1\), so it cannot be disposed of by “Deletion \(recycle bin, formatting\)”/);
+  await shot(page, 'dispose-refused-en');
   await page.goto(`${srv.url}/#/assets/new`);
   await page.getByRole('heading', { name: 'Register an information asset' }).waitFor();
   await shot(page, 'asset-new-en');
