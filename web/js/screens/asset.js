@@ -156,11 +156,12 @@ function forbidden(err, ctx, what) {
 }
 
 // A disposal refused by the policy, said in the UI's language with the
-// 取扱制限 and its clause from the asset itself; the API's words follow.
+// 取扱制限 and its clause from the asset itself (the API's words say the same,
+// in the server's language, with the method ids).
 function refusal(err, a, method) {
   const rule = (a.restrictions || []).find((r) => r.id === 'irreversible-disposal');
   if (err.status !== 422 || err.field !== 'method' || !rule) return err;
-  err.message = `${t('assets.dispose_refused', { text: rule.text, clause: rule.clause, method })} ${err.message}`;
+  err.message = t('assets.dispose_refused', { text: rule.text, clause: rule.clause, method });
   return err;
 }
 
