@@ -40,6 +40,8 @@ assert boss["without_owner"] == sum(1 for a in assets if not a.get("role")) == 1
 assert [x["department"] for x in tanaka["departments"]] == ["zeimu"], tanaka["departments"]
 noowner = json.load(open(f"{d}/noowner.json"))
 assert [a["name"] for a in noowner["assets"]] == ["持ち主のない資料"], noowner
+assert sorted(x["level"] for x in boss["levels"]) == [1, 2, 3] and {x["level"]: x["title"] for x in boss["levels"]}[3] == "機密性3", boss["levels"]
+assert boss["quarantine"] is None, boss
 t = boss["trail"]
 assert t["head"]["signature_ok"] is True and t["head"]["size"] <= t["events"] and t["events"] >= 23, t
 assert t["head"]["events_since"] == t["events"] - t["head"]["size"]
