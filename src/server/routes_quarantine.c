@@ -32,7 +32,7 @@ quarantine_dir(struct request *req, struct response *res, const char **dir)
 static bool
 may_oversee(struct request *req, struct response *res)
 {
-	if (access_assets(req, MAMORI_ACT_RELEASE, NULL) || access_trail(req))
+	if (access_quarantine(req))
 		return true;
 	server_forbid(req, res, "see the quarantine (approvers of releases and readers of the audit trail only)");
 	return false;
@@ -152,7 +152,7 @@ quarantine_stats(struct request *req, cJSON *root, struct mamori_error *err)
 	cJSON *o;
 
 	/* the same people as the list: its senders and subjects are everyone's */
-	if (dir == NULL || !(access_assets(req, MAMORI_ACT_RELEASE, NULL) || access_trail(req))) {
+	if (dir == NULL || !access_quarantine(req)) {
 		cJSON_AddNullToObject(root, "quarantine");
 		return true;
 	}
