@@ -447,6 +447,7 @@ mamori_store_read_begin(struct mamori_store *s)
 	static const char begin[] = "BEGIN";
 	struct mamori_error err;
 	sqlite3_stmt *st = store_cached(s, begin, &err);
+	int64_t v;
 	int ok;
 
 	if (st == NULL)
@@ -454,7 +455,10 @@ mamori_store_read_begin(struct mamori_store *s)
 	ok = sqlite3_step(st) == SQLITE_DONE;
 	store_release(s, st);
 	/* the pragma reads the database, which starts the transaction's snapshot */
-	return ok ? mamori_store_data_version(s) : -1;
+	v = ok ? mamori_store_data_version(s) : -1;
+	s->snapshot_version = v;
+	s->in_snapshot = v >= 0 && s->policy_borrowed;	/* readers only: see store_internal.h */
+	return v;
 }
 
 void
@@ -464,6 +468,7 @@ mamori_store_read_end(struct mamori_store *s)
 	struct mamori_error err;
 	sqlite3_stmt *st;
 
+	s->in_snapshot = false;
 	if (sqlite3_get_autocommit(s->db))
 		return;
 	if ((st = store_cached(s, commit, &err)) != NULL) {

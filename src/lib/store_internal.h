@@ -10,7 +10,7 @@
 #include "mamori/merkle.h"
 #include "mamori/store.h"
 
-enum { STORE_CACHED_MAX = 16 };
+enum { STORE_CACHED_MAX = 16, STORE_TOTALS_MAX = 16 };
 
 struct mamori_store {
 	sqlite3 *db;
@@ -39,6 +39,18 @@ struct mamori_store {
 	bool leaves_known;
 	/* where signed heads are published as they are made (NULL: nowhere) */
 	char *heads_out;
+	/* In a reader's read transaction (mamori_store_read_begin), the
+	 * data_version of its snapshot: the totals of list filters counted in
+	 * an earlier snapshot of the same version are still true (asset_list.c).
+	 * A reader never writes, so every change moves the version. */
+	int64_t snapshot_version;
+	bool in_snapshot;
+	struct {
+		int64_t version, n;
+		const struct mamori_policy *policy;	/* names resolve through it */
+		char key[1024];			/* the filter's SQL terms and values */
+	} totals[STORE_TOTALS_MAX];
+	size_t totals_next;		/* the slot to reuse next (oldest first) */
 	/* the key that seals TOTP secrets (PATH.totp-key), once read */
 	unsigned char secret_key[32];
 	bool secret_key_known;
