@@ -160,7 +160,7 @@ static int
 query_int64(struct mamori_store *s, const char *sql, const struct mamori_asset_filter *f, int64_t *out,
     struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, sql, err);
+	sqlite3_stmt *st = store_built(s, sql, err);
 	int rc;
 
 	if (st == NULL)
@@ -169,7 +169,7 @@ query_int64(struct mamori_store *s, const char *sql, const struct mamori_asset_f
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot count assets");
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return rc;
 }
 
@@ -243,13 +243,14 @@ mamori_asset_count(struct mamori_store *s, const struct mamori_asset_filter *f, 
 static int
 page_start(struct mamori_store *s, const char *after, int64_t *num, struct mamori_error *err)
 {
+	static const char sql[] = "SELECT num FROM asset WHERE id = ?1";
 	sqlite3_stmt *st;
 	int rc;
 
 	*num = 0;
 	if (after == NULL)
 		return 0;
-	if ((st = store_prepare(s, "SELECT num FROM asset WHERE id = ?1", err)) == NULL)
+	if ((st = store_cached(s, sql, err)) == NULL)
 		return MAMORI_E_STORE;
 	sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -257,7 +258,7 @@ page_start(struct mamori_store *s, const char *after, int64_t *num, struct mamor
 		*num = sqlite3_column_int64(st, 0);
 	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mamori_error_set(err, MAMORI_E_NOTFOUND,
 	    "no asset %s to start the page after", after) : store_error(s, err, "cannot list assets");
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return rc;
 }
 
@@ -306,7 +307,7 @@ list_run(struct mamori_store *s, const struct mamori_asset_filter *f,
 	else
 		sql_add(&q, "%s WHERE num IN (SELECT num FROM asset WHERE %s AND num > :after)%s", SELECT_ALL,
 		    terms.text, tail);
-	if ((st = store_prepare(s, q.text, err)) == NULL)
+	if ((st = store_built(s, q.text, err)) == NULL)
 		return MAMORI_E_STORE;
 	bind_filter(s, st, f, after, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -330,7 +331,7 @@ list_run(struct mamori_store *s, const struct mamori_asset_filter *f,
 		rc = store_error(s, err, "cannot list assets");
 	if (rc == 0 && page)
 		page->total = matching;
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return rc;
 }
 

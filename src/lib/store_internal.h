@@ -10,7 +10,7 @@
 #include "mamori/merkle.h"
 #include "mamori/store.h"
 
-enum { STORE_CACHED_MAX = 16, STORE_TOTALS_MAX = 16 };
+enum { STORE_CACHED_MAX = 16, STORE_BUILT_MAX = 16, STORE_TOTALS_MAX = 16 };
 
 struct mamori_store {
 	sqlite3 *db;
@@ -29,6 +29,13 @@ struct mamori_store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cached[STORE_CACHED_MAX];
+	/* statements whose SQL is built per call (the list's filters), kept by
+	 * their text, the oldest replaced first; see store_built */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} built[STORE_BUILT_MAX];
+	size_t built_next;
 	/* The Merkle frontier of the first leaves.size events of the committed
 	 * trail, when this connection knows it (it signed a head, or committed a
 	 * bulk import that computed it): the next head extends it from the
@@ -94,7 +101,18 @@ sqlite3_stmt *store_prepare(struct mamori_store *s, const char *sql, struct mamo
  */
 sqlite3_stmt *store_cached(struct mamori_store *s, const char *sql, struct mamori_error *err);
 
-/* Resets (cached) or finalizes (uncached) a statement from store_cached. */
+/*
+ * A statement of SQL built at run time (not a literal), kept by its text for
+ * the next call with the same text: the list's queries take longer to
+ * prepare than a page of an index takes to read.  Ends with store_release,
+ * like store_cached; while it is being stepped, nothing may ask for the same
+ * text again (it would be reset) nor for STORE_BUILT_MAX others (it would be
+ * replaced): the list's callbacks read no assets.  NULL with err filled on
+ * failure.
+ */
+sqlite3_stmt *store_built(struct mamori_store *s, const char *sql, struct mamori_error *err);
+
+/* Resets (cached) or finalizes (uncached) a statement from store_cached or store_built. */
 void store_release(struct mamori_store *s, sqlite3_stmt *st);
 
 /* Fills err from the database's last error and returns MAMORI_E_STORE. */
