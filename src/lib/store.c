@@ -172,6 +172,30 @@ store_cached(struct mamori_store *s, const char *sql, struct mamori_error *err)
 	return s->cached[i].st;
 }
 
+sqlite3_stmt *
+store_built(struct mamori_store *s, const char *sql, struct mamori_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	char *copy;
+
+	for (i = 0; i < STORE_BUILT_MAX; i++)
+		if (s->built[i].sql != NULL && strcmp(s->built[i].sql, sql) == 0)
+			return s->built[i].st;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		store_error(s, err, "store");
+		return NULL;
+	}
+	if ((copy = strdup(sql)) == NULL)	/* uncached: store_release finalizes it */
+		return st;
+	i = s->built_next++ % STORE_BUILT_MAX;
+	sqlite3_finalize(s->built[i].st);
+	free(s->built[i].sql);
+	s->built[i].sql = copy;
+	s->built[i].st = st;
+	return st;
+}
+
 void
 store_release(struct mamori_store *s, sqlite3_stmt *st)
 {
@@ -179,6 +203,13 @@ store_release(struct mamori_store *s, sqlite3_stmt *st)
 		return;
 	for (size_t i = 0; i < STORE_CACHED_MAX && s->cached[i].sql != NULL; i++) {
 		if (s->cached[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	for (size_t i = 0; i < STORE_BUILT_MAX; i++) {
+		if (s->built[i].st == st) {
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
 			return;
@@ -447,6 +478,7 @@ mamori_store_read_begin(struct mamori_store *s)
 	static const char begin[] = "BEGIN";
 	struct mamori_error err;
 	sqlite3_stmt *st = store_cached(s, begin, &err);
+	int64_t v;
 	int ok;
 
 	if (st == NULL)
@@ -454,7 +486,10 @@ mamori_store_read_begin(struct mamori_store *s)
 	ok = sqlite3_step(st) == SQLITE_DONE;
 	store_release(s, st);
 	/* the pragma reads the database, which starts the transaction's snapshot */
-	return ok ? mamori_store_data_version(s) : -1;
+	v = ok ? mamori_store_data_version(s) : -1;
+	s->snapshot_version = v;
+	s->in_snapshot = v >= 0 && s->policy_borrowed;	/* readers only: see store_internal.h */
+	return v;
 }
 
 void
@@ -464,6 +499,7 @@ mamori_store_read_end(struct mamori_store *s)
 	struct mamori_error err;
 	sqlite3_stmt *st;
 
+	s->in_snapshot = false;
 	if (sqlite3_get_autocommit(s->db))
 		return;
 	if ((st = store_cached(s, commit, &err)) != NULL) {
@@ -747,6 +783,10 @@ mamori_store_close(struct mamori_store **sp)
 	s = *sp;
 	for (size_t i = 0; i < STORE_CACHED_MAX; i++)
 		sqlite3_finalize(s->cached[i].st);
+	for (size_t i = 0; i < STORE_BUILT_MAX; i++) {
+		sqlite3_finalize(s->built[i].st);
+		free(s->built[i].sql);
+	}
 	if (s->db != NULL)
 		sqlite3_close(s->db);
 	if (!s->policy_borrowed)

@@ -10,7 +10,7 @@
 #include "mamori/merkle.h"
 #include "mamori/store.h"
 
-enum { STORE_CACHED_MAX = 16 };
+enum { STORE_CACHED_MAX = 16, STORE_BUILT_MAX = 16, STORE_TOTALS_MAX = 16 };
 
 struct mamori_store {
 	sqlite3 *db;
@@ -29,6 +29,13 @@ struct mamori_store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cached[STORE_CACHED_MAX];
+	/* statements whose SQL is built per call (the list's filters), kept by
+	 * their text, the oldest replaced first; see store_built */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+	} built[STORE_BUILT_MAX];
+	size_t built_next;
 	/* The Merkle frontier of the first leaves.size events of the committed
 	 * trail, when this connection knows it (it signed a head, or committed a
 	 * bulk import that computed it): the next head extends it from the
@@ -39,6 +46,18 @@ struct mamori_store {
 	bool leaves_known;
 	/* where signed heads are published as they are made (NULL: nowhere) */
 	char *heads_out;
+	/* In a reader's read transaction (mamori_store_read_begin), the
+	 * data_version of its snapshot: the totals of list filters counted in
+	 * an earlier snapshot of the same version are still true (asset_list.c).
+	 * A reader never writes, so every change moves the version. */
+	int64_t snapshot_version;
+	bool in_snapshot;
+	struct {
+		int64_t version, n;
+		const struct mamori_policy *policy;	/* names resolve through it */
+		char key[1024];			/* the filter's SQL terms and values */
+	} totals[STORE_TOTALS_MAX];
+	size_t totals_next;		/* the slot to reuse next (oldest first) */
 	/* the key that seals TOTP secrets (PATH.totp-key), once read */
 	unsigned char secret_key[32];
 	bool secret_key_known;
@@ -82,7 +101,18 @@ sqlite3_stmt *store_prepare(struct mamori_store *s, const char *sql, struct mamo
  */
 sqlite3_stmt *store_cached(struct mamori_store *s, const char *sql, struct mamori_error *err);
 
-/* Resets (cached) or finalizes (uncached) a statement from store_cached. */
+/*
+ * A statement of SQL built at run time (not a literal), kept by its text for
+ * the next call with the same text: the list's queries take longer to
+ * prepare than a page of an index takes to read.  Ends with store_release,
+ * like store_cached; while it is being stepped, nothing may ask for the same
+ * text again (it would be reset) nor for STORE_BUILT_MAX others (it would be
+ * replaced): the list's callbacks read no assets.  NULL with err filled on
+ * failure.
+ */
+sqlite3_stmt *store_built(struct mamori_store *s, const char *sql, struct mamori_error *err);
+
+/* Resets (cached) or finalizes (uncached) a statement from store_cached or store_built. */
 void store_release(struct mamori_store *s, sqlite3_stmt *st);
 
 /* Fills err from the database's last error and returns MAMORI_E_STORE. */

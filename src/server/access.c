@@ -25,6 +25,12 @@ access_trail(const struct request *req)
 }
 
 bool
+access_quarantine(const struct request *req)
+{
+	return access_assets(req, MAMORI_ACT_RELEASE, NULL) || access_trail(req);
+}
+
+bool
 access_manages(const struct request *req, const char *what)
 {
 	const struct session *s = req->session;

@@ -22,6 +22,10 @@ bool access_assets(const struct request *req, enum mamori_action action, const c
  * read them. */
 bool access_trail(const struct request *req);
 
+/* Whether the role sees the quarantine's originals (senders and subjects of
+ * everyone's mail): roles that may approve a release or read the trail. */
+bool access_quarantine(const struct request *req);
+
 /* Whether the role manages what ("users", "policy") at all: for users, within
  * its own department; for the policy, as a whole. */
 bool access_manages(const struct request *req, const char *what);

@@ -170,7 +170,7 @@ can_json(const struct request *req)
 	cJSON_AddBoolToObject(can, "users_manage", access_manages(req, "users"));
 	cJSON_AddBoolToObject(can, "policy_manage", access_manages(req, "policy"));
 	/* the quarantine: see it (routes_quarantine.c), approve releases, ask for an original */
-	cJSON_AddBoolToObject(can, "quarantine_read", access_assets(req, MAMORI_ACT_RELEASE, NULL) || access_trail(req));
+	cJSON_AddBoolToObject(can, "quarantine_read", access_quarantine(req));
 	cJSON_AddBoolToObject(can, "quarantine_release", access_assets(req, MAMORI_ACT_RELEASE, NULL));
 	cJSON_AddBoolToObject(can, "quarantine_request", true);
 	/* every account may ask about itself (docs/decide.md, "Who the subject is") */

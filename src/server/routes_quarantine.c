@@ -32,7 +32,7 @@ quarantine_dir(struct request *req, struct response *res, const char **dir)
 static bool
 may_oversee(struct request *req, struct response *res)
 {
-	if (access_assets(req, MAMORI_ACT_RELEASE, NULL) || access_trail(req))
+	if (access_quarantine(req))
 		return true;
 	server_forbid(req, res, "see the quarantine (approvers of releases and readers of the audit trail only)");
 	return false;
@@ -122,6 +122,47 @@ route_quarantine_list(struct request *req, struct response *res)
 		return;
 	}
 	http_json(res, 200, root);
+}
+
+/* The originals by state, for GET /api/stats. */
+struct counts {
+	struct request *req;
+	struct mamori_error *err;
+	int64_t held, requested, released;
+};
+
+static int
+count_one(const struct mamori_quarantine_meta *m, void *arg)
+{
+	struct counts *c = arg;
+	struct state st = { .state = "held" };
+	int rc = mamori_quarantine_history(c->req->db, m->sha256, track, &st, c->err);
+
+	if (rc == 0)
+		(*(strcmp(st.state, "held") == 0 ? &c->held :
+		    strcmp(st.state, "requested") == 0 ? &c->requested : &c->released))++;
+	return rc;
+}
+
+bool
+quarantine_stats(struct request *req, cJSON *root, struct mamori_error *err)
+{
+	const char *dir = req->srv->cfg.quarantine_dir;
+	struct counts c = { .req = req, .err = err };
+	cJSON *o;
+
+	/* the same people as the list: its senders and subjects are everyone's */
+	if (dir == NULL || !access_quarantine(req)) {
+		cJSON_AddNullToObject(root, "quarantine");
+		return true;
+	}
+	if (mamori_quarantine_list(dir, count_one, &c, err) != 0)
+		return false;
+	o = cJSON_AddObjectToObject(root, "quarantine");
+	cJSON_AddNumberToObject(o, "held", (double)c.held);
+	cJSON_AddNumberToObject(o, "requested", (double)c.requested);
+	cJSON_AddNumberToObject(o, "released", (double)c.released);
+	return true;
 }
 
 /* A library refusal as HTTP: the two-person rule and the role are 403s. */

@@ -36,6 +36,20 @@ department_counts(struct request *req, const struct mamori_department *d, const 
 	return o;
 }
 
+/* The 機密性 levels with their titles, for the keys of "levels". */
+static void
+level_titles(cJSON *root, const struct mamori_axis *c)
+{
+	cJSON *list = cJSON_AddArrayToObject(root, "levels");
+
+	for (size_t i = 0; c != NULL && i < c->nlevels; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "level", c->levels[i].level);
+		cJSON_AddStringToObject(o, "title", c->levels[i].title ? c->levels[i].title : "");
+		cJSON_AddItemToArray(list, o);
+	}
+}
+
 /* The register's figures the role may see: per department it reads. */
 static bool
 register_stats(struct request *req, cJSON *root, struct mamori_error *err)
@@ -48,6 +62,7 @@ register_stats(struct request *req, cJSON *root, struct mamori_error *err)
 	for (size_t i = 0; i < p->classification.naxes; i++)
 		if (strcmp(p->classification.axes[i].id, "confidentiality") == 0)
 			c = &p->classification.axes[i];
+	level_titles(root, c);
 	for (size_t i = 0; c != NULL && i < p->organisation.ndepartments; i++) {
 		const struct mamori_department *d = &p->organisation.departments[i];
 		struct mamori_asset_filter f = { .department = d->id, .status = "active", .without_owner = true };
@@ -102,7 +117,8 @@ route_stats(struct request *req, struct response *res)
 	cJSON *root = cJSON_CreateObject();
 	struct mamori_error err = { 0 };
 
-	if (!register_stats(req, root, &err) || !trail_stats(req, root, &err)) {
+	if (!register_stats(req, root, &err) || !trail_stats(req, root, &err) ||
+	    !quarantine_stats(req, root, &err)) {
 		cJSON_Delete(root);
 		http_error(res, 500, "internal", NULL, "%s", err.message);
 		return;

@@ -91,6 +91,10 @@ extern const size_t server_nroutes;
 /* Handlers, one file per resource. */
 void route_health(struct request *req, struct response *res);
 void route_stats(struct request *req, struct response *res);
+/* Adds "quarantine": {"held", "requested", "released"} counts of the originals
+ * to root for roles that may see the quarantine, null otherwise or without a
+ * quarantine directory; false on an error (err filled). */
+bool quarantine_stats(struct request *req, cJSON *root, struct mamori_error *err);
 void route_quarantine_list(struct request *req, struct response *res);
 void route_quarantine_get(struct request *req, struct response *res);
 void route_quarantine_request(struct request *req, struct response *res);

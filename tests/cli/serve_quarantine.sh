@@ -32,6 +32,10 @@ expect_grep "$TMP/body" '"quarantine_read":true,"quarantine_release":true' "the 
 [ "$(c k "$B/api/quarantine")" = 200 ] && ok || not_ok "the manager lists the originals"
 expect_grep "$TMP/body" "\"id\":\"$id\"" "the original is listed"
 expect_grep "$TMP/body" '"state":"held"' "held, nothing asked yet"
+c k "$B/api/stats" >/dev/null
+expect_grep "$TMP/body" '"quarantine":{"held":1,"requested":0,"released":0}' "ホーム counts the held original"
+c t "$B/api/stats" >/dev/null
+expect_grep "$TMP/body" '"quarantine":null' "but not for a 職員"
 [ "$(c t -X POST -H "X-CSRF-Token: $tc" -d '{}' "$B/api/quarantine/$id/request")" = 400 ] && ok || not_ok "a request needs its reason"
 [ "$(c t -X POST -H "X-CSRF-Token: $tc" -d '{"reason":"原本の書式が必要"}' "$B/api/quarantine/${id:0:12}/request")" = 201 ] && ok || not_ok "the 職員 asks, by the id's first digits"
 [ "$(c t -X POST -H "X-CSRF-Token: $tc" "$B/api/quarantine/$id/release")" = 403 ] && ok || not_ok "the requester cannot release (二人制)"
@@ -40,11 +44,15 @@ expect_grep "$TMP/body" '"state":"held"' "held, nothing asked yet"
 expect_grep "$TMP/body" '"state":"requested"' "requested"
 expect_grep "$TMP/body" '"request_reason":"原本の書式が必要"' "with the reason"
 expect_grep "$TMP/body" '"action":"quarantine.request"' "and its history"
+c k "$B/api/stats" >/dev/null
+expect_grep "$TMP/body" '"quarantine":{"held":0,"requested":1,"released":0}' "ホーム counts the request"
 [ "$(c k -X POST -H "X-CSRF-Token: $kc" "$B/api/quarantine/$id/release")" = 200 ] && ok || not_ok "a second person releases"
 [ "$(c k -X POST -H "X-CSRF-Token: $kc" "$B/api/quarantine/$id/release")" = 409 ] && ok || not_ok "no open request any more"
 [ "$(c k "$B/api/quarantine/$id/original")" = 403 ] && ok || not_ok "the approver does not download it"
 [ "$(c t "$B/api/quarantine/$id/original")" = 200 ] && ok || not_ok "the requester downloads it"
 cmp -s "$TMP/body" "$SRCDIR/examples/mail-html.eml" && ok || not_ok "byte for byte what arrived"
+c k "$B/api/stats" >/dev/null
+expect_grep "$TMP/body" '"quarantine":{"held":0,"requested":0,"released":1}' "ホーム counts the release"
 [ "$(c k "$B/api/quarantine/0000000000000000")" = 404 ] && ok || not_ok "unknown id"
 kill -TERM "$pid"; wait "$pid"
 

@@ -40,9 +40,27 @@ assert boss["without_owner"] == sum(1 for a in assets if not a.get("role")) == 1
 assert [x["department"] for x in tanaka["departments"]] == ["zeimu"], tanaka["departments"]
 noowner = json.load(open(f"{d}/noowner.json"))
 assert [a["name"] for a in noowner["assets"]] == ["持ち主のない資料"], noowner
+assert sorted(x["level"] for x in boss["levels"]) == [1, 2, 3] and {x["level"]: x["title"] for x in boss["levels"]}[3] == "機密性3", boss["levels"]
+assert boss["quarantine"] is None, boss
 t = boss["trail"]
 assert t["head"]["signature_ok"] is True and t["head"]["size"] <= t["events"] and t["events"] >= 23, t
 assert t["head"]["events_since"] == t["events"] - t["head"]["size"]
 PY
+
+# the totals a reader keeps for a filter (asset_list.c) follow every change:
+# one worker thread, so the same reader answers before and after
+kill -TERM "$pid"; wait "$pid"
+"$MAMORI" serve --listen "127.0.0.1:$port" --threads 1 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/api/health" && break; sleep 0.1; done
+c b -X POST -d '{"username":"boss","password":"pw-boss"}' "$B/api/login" >/dev/null
+total() { c b "$B/api/assets?department=zeimu&c=%3E%3D2&status=active&limit=1${1:-}" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
+t0=$(total); [ "$(total)" = "$t0" ] && ok || not_ok "the same total twice"
+"$MAMORI" asset add --name 増えた資料 --kind 情報 --department 税務課 --role security-manager --c 3 --i 1 --a 1 >/dev/null
+[ "$(total)" = "$((t0 + 1))" ] && ok || not_ok "an asset added by another process counts at once ($t0 → $(total))"
+first=$(c b "$B/api/assets?department=zeimu&c=%3E%3D2&status=active&limit=1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["assets"][0]["id"])')
+[ "$(total "&after=$first")" = "$((t0 + 1))" ] && ok || not_ok "a later page has the same total"
+"$MAMORI" asset dispose "$first" --method shred --by 山田 --witness 佐藤 >/dev/null
+[ "$(total)" = "$t0" ] && ok || not_ok "a disposed asset leaves the total at once"
 kill -TERM "$pid"; wait "$pid"
 finish
