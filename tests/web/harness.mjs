@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import net from 'node:net';
 import { createHmac } from 'node:crypto';
+import { afterEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const MAMORI = process.env.MAMORI;
@@ -90,11 +91,21 @@ export async function launch() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }
 
+// Every browser context a test opened is closed after it: an open page keeps
+// its keep-alive connections, and the server admits 64 at once from one
+// address (src/server/server.c), which a file's worth of open pages reached.
+const contexts = new Set();
+afterEach(async () => {
+  await Promise.all([...contexts].map((c) => c.close().catch(() => {})));
+  contexts.clear();
+});
+
 // A new page at 1366×768 (the office screen the UI is made for), in lang.
 // Every page fails the test on a JavaScript error or a CSP violation.
 export async function newPage(browser, { lang = 'ja' } = {}) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: lang === 'en' ? 'en-GB' : 'ja-JP',
     timezoneId: 'UTC', acceptDownloads: true });
+  contexts.add(context);
   await context.addInitScript((l) => { if (!localStorage.getItem('mamori.lang')) localStorage.setItem('mamori.lang', l); }, lang);
   const page = await context.newPage();
   // a server under ASan on a busy 2-core machine answers a login (Argon2id) slowly
