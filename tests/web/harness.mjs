@@ -7,7 +7,7 @@
 // (where screenshots go; default: a "web-shots" directory beside the binary).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import net from 'node:net';
@@ -132,6 +132,15 @@ export async function login(page, url, account, next = '') {
 export async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// Imports n more assets of 税務課 (A-000100 onwards) into the server's store:
+// a second page for the register's list and for the trail's events.
+export function importMoreAssets(srv, n) {
+  const rows = ['資産番号,資産名,種別,所管課,機密性,完全性,可用性'];
+  for (let i = 0; i < n; i++) rows.push(`A-${String(100 + i).padStart(6, '0')},課税資料${i},情報,税務課,2,2,1`);
+  writeFileSync(join(srv.dir, 'more.csv'), `${rows.join('\n')}\n`);
+  mamori(['asset', 'import', '--db', srv.db, join(srv.dir, 'more.csv')]);
 }
 
 export function i18nFiles() {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, newPage, login, shot, mamori, ACCOUNTS } from './harness.mjs';
+import { startServer, launch, newPage, login, shot, mamori, ACCOUNTS, importMoreAssets } from './harness.mjs';
 
 const XSS = '<img src=x onerror=alert(1)>';
 let srv, browser;
@@ -15,10 +15,7 @@ before(async () => {
   srv = await startServer();
   // 60 more assets of 税務課, so that the list has a second page, and one
   // whose name is markup
-  const rows = ['資産番号,資産名,種別,所管課,機密性,完全性,可用性'];
-  for (let i = 0; i < 60; i++) rows.push(`A-${String(100 + i).padStart(6, '0')},課税資料${i},情報,税務課,2,2,1`);
-  writeFileSync(join(srv.dir, 'more.csv'), `${rows.join('\n')}\n`);
-  mamori(['asset', 'import', '--db', srv.db, join(srv.dir, 'more.csv')]);
+  importMoreAssets(srv, 60);
   mamori(['asset', 'add', '--db', srv.db, '--id', 'A-000999', '--name', XSS, '--kind', '情報', '--department', '税務課',
     '--c', '1', '--i', '1', '--a', '1']);
   browser = await launch();
