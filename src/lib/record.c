@@ -121,34 +121,38 @@ rec_str(const cJSON *rec, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, key));
 }
 
-/* Whether account u is the owner (管理責任者: role and 課) of an asset the record names. */
+/* Whether account u is the 管理責任者 (role and 課) of asset id. */
+static bool
+owns_asset(struct mamori_store *s, const char *id, const struct mamori_user *u)
+{
+	struct mamori_asset a = { 0 };
+	struct mamori_error err = { 0 };
+	bool owner = mamori_asset_get(s, id, &a, &err) == 0 && a.f[MAMORI_AF_ROLE] &&
+	    strcmp(a.f[MAMORI_AF_ROLE], u->role) == 0 && a.f[MAMORI_AF_DEPARTMENT] &&
+	    strcmp(a.f[MAMORI_AF_DEPARTMENT], u->department) == 0;
+
+	mamori_asset_clear(&a);
+	return owner;
+}
+
+/* Whether account u is the owner of an asset some asset field of the record names. */
 static bool
 is_owner(struct mamori_store *s, const cJSON *rec, const struct mamori_user *u)
 {
-	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(rec, "fields"), *v, *it;
-	bool owner = false;
+	const struct mamori_record_kind *k = mamori_record_kind_find(mamori_store_policy(s), rec_str(rec, "kind"));
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(rec, "fields"), *it;
 
-	cJSON_ArrayForEach(v, fields) {
-		cJSON_ArrayForEach(it, (cJSON_IsArray(v) ? v : NULL)) {
-			struct mamori_asset a = { 0 };
-			struct mamori_error err = { 0 };
-			if (cJSON_IsString(it) && mamori_asset_get(s, it->valuestring, &a, &err) == 0 &&
-			    a.f[MAMORI_AF_ROLE] && strcmp(a.f[MAMORI_AF_ROLE], u->role) == 0 &&
-			    a.f[MAMORI_AF_DEPARTMENT] && strcmp(a.f[MAMORI_AF_DEPARTMENT], u->department) == 0)
-				owner = true;
-			mamori_asset_clear(&a);
-		}
-		if (cJSON_IsString(v)) {
-			struct mamori_asset a = { 0 };
-			struct mamori_error err = { 0 };
-			if (mamori_asset_get(s, v->valuestring, &a, &err) == 0 && a.f[MAMORI_AF_ROLE] &&
-			    strcmp(a.f[MAMORI_AF_ROLE], u->role) == 0 && a.f[MAMORI_AF_DEPARTMENT] &&
-			    strcmp(a.f[MAMORI_AF_DEPARTMENT], u->department) == 0)
-				owner = true;
-			mamori_asset_clear(&a);
-		}
+	for (size_t i = 0; k != NULL && i < k->nfields; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(fields, k->fields[i].id);
+		if (strcmp(k->fields[i].type, "asset") != 0 || v == NULL)
+			continue;
+		if (cJSON_IsString(v) && owns_asset(s, v->valuestring, u))
+			return true;
+		cJSON_ArrayForEach(it, (cJSON_IsArray(v) ? v : NULL))
+			if (cJSON_IsString(it) && owns_asset(s, it->valuestring, u))
+				return true;
 	}
-	return owner;
+	return false;
 }
 
 /* Whether a role of scope department is outside the record's 課. */
