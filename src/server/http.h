@@ -55,6 +55,7 @@ struct response {
 	const char *extra_header[2];	/* name, value (e.g. Set-Cookie) */
 	char extra_value[256];
 	const char *disposition;	/* Content-Disposition, for downloads */
+	const char *language;		/* Content-Language of a JSON answer ("ja", "en"); NULL: none */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "audit_queue.h"
 #include "header_watch.h"
 #include "http.h"
+#include "lang.h"
 #include "ratelimit.h"
 #include "session.h"
 #include "worker.h"
@@ -67,6 +68,7 @@ struct server {
 	struct header_watch *header_watch;	/* the headers' deadline (header_watch.h) */
 	struct audit_queue *audit_queue;	/* group commit of logged decisions and refusals
 						 * (audit_queue.h), NULL without a store; has its own lock */
+	struct lang lang;		/* the languages of answers (lang.h); immutable after start */
 };
 
 enum {
@@ -171,7 +173,11 @@ void server_error_diags(struct response *res, unsigned status, const char *code,
  * message}, as server_error_diags writes them; for warnings of a success. */
 cJSON *server_diags_json(const struct mamori_diags *d, const char *key);
 
-/* Starts the daemon; returns 0 or prints why not and returns an exit code. */
+/*
+ * Starts the daemon; returns 0 or prints why not and returns an exit code.
+ * Sets the languages of answers up first (lang_open: it changes the
+ * environment and the global locale), so call it before any thread starts.
+ */
 int server_start(struct server *srv);
 
 /* Stops accepting, lets in-flight requests finish (up to a deadline), stops. */
