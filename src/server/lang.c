@@ -12,7 +12,7 @@ static const char *const tags[LANG_COUNT] = { [LANG_EN] = "en", [LANG_JA] = "ja"
 
 /* The names a Japanese LC_MESSAGES may have, best first (lang.h: any non-C
  * locale speaks Japanese under LANGUAGE=ja). */
-static const char *const ja_locales[] = { "ja_JP.UTF-8", "C.UTF-8" };
+static const char *const ja_default[] = { "ja_JP.UTF-8", "C.UTF-8", NULL };
 
 /*
  * The language gettext speaks now: the catalogue's header (the translation of
@@ -44,19 +44,19 @@ messages_locale(const char *name)
 }
 
 void
-lang_open(struct lang *l)
+lang_open(struct lang *l, const char *const *ja_locales)
 {
 	const char *ja_name = NULL;
 
 	memset(l, 0, sizeof(*l));
 	l->fallback = process_language();
 	l->locale[LANG_EN] = messages_locale("C");
-	for (size_t i = 0; i < sizeof(ja_locales) / sizeof(ja_locales[0]) && ja_name == NULL; i++)
-		if ((l->locale[LANG_JA] = messages_locale(ja_locales[i])) != (locale_t)0)
-			ja_name = ja_locales[i];
+	for (const char *const *n = ja_locales ? ja_locales : ja_default; *n != NULL && ja_name == NULL; n++)
+		if ((l->locale[LANG_JA] = messages_locale(*n)) != (locale_t)0)
+			ja_name = *n;
 	if (ja_name == NULL) {
 		/* the process keeps its own LANGUAGE and locale: Japanese requests get its language */
-		fprintf(stderr, "mamori: serve: no ja_JP.UTF-8 (nor C.UTF-8) locale is installed, so every answer "
+		fprintf(stderr, "mamori: serve: no Japanese locale (ja_JP.UTF-8 or C.UTF-8) is installed, so every answer "
 		    "is in %s whatever a request's Accept-Language asks; to answer in Japanese, generate it "
 		    "(as root: bash scripts/install-deps.sh, or: localedef -i ja_JP -f UTF-8 ja_JP.UTF-8) and "
 		    "restart the server\n", l->fallback == LANG_JA ? "Japanese" : "English");

@@ -40,15 +40,17 @@ struct lang {
 
 /*
  * Sets the languages up: reads the process's own language (as gettext has it
- * now, after mamori_i18n_init), makes one locale object per language, sets
+ * now, after mamori_i18n_init), makes one locale object per language (for
+ * Japanese the first of ja_locales, a NULL-terminated list of locale names,
+ * that is installed; NULL: ja_JP.UTF-8, then C.UTF-8), sets
  * LANGUAGE=ja and the process's LC_MESSAGES to its own language so that what
  * is said outside a request keeps it.  Changes the environment and the global
- * locale: call before any thread starts.  When Japanese cannot be had (no
- * ja_JP.UTF-8 nor C.UTF-8 locale), says so once on stderr with the command
+ * locale: call before any thread starts.  When Japanese cannot be had (none
+ * of those locales is installed), says so once on stderr with the command
  * that fixes it, and every request gets the server's own language.  Never
  * fails; release with lang_close.
  */
-void lang_open(struct lang *l);
+void lang_open(struct lang *l, const char *const *ja_locales);
 
 /* Frees the locale objects; no request may be using them.  Accepts a zeroed struct. */
 void lang_close(struct lang *l);

@@ -702,7 +702,7 @@ server_start(struct server *srv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = srv->cfg.threads ? srv->cfg.threads : (unsigned)(ncpu > 0 ? ncpu : 1);
 
-	lang_open(&srv->lang);	/* first: it sets the environment, which no thread may read meanwhile */
+	lang_open(&srv->lang, NULL);	/* first: it sets the environment, which no thread may read meanwhile */
 	if (srv->cfg.client_timeout == 0)
 		srv->cfg.client_timeout = CONNECTION_TIMEOUT_S;
 	if (srv->cfg.rate == 0)
