@@ -147,7 +147,9 @@ void server_audit_denied(struct request *req, unsigned status, const char *why);
  */
 bool server_rate_take(struct request *req, struct response *res, double cost);
 
-/* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as denied. */
+/* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as
+ * denied.  what is a msgid (an xgettext keyword): translated in the answer,
+ * kept in English in the audit trail. */
 void server_forbid(struct request *req, struct response *res, const char *what);
 
 /* Fills req->view and req->decider with the policy in force (under policy_lock). */
@@ -165,6 +167,7 @@ int server_policy_swap(struct server *srv, struct mamori_error *err);
  * 422 / 409 / 403 with the library's diagnostics: {"error": {code, message,
  * field: null, "diagnostics": [{"line", "column", "message"}, ...]}}; key names
  * the line member ("line" for a policy, "row" for a CSV, "object" from the file).
+ * message is a msgid (an xgettext keyword) or a message translated already.
  */
 void server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
     const struct mamori_diags *d, const char *key);
