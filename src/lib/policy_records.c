@@ -3,6 +3,7 @@
  * records and their workflows; see mamori/policy.h).  The loader has read
  * their shape already; this checks what refers to what.
  */
+#include "mamori/i18n.h"
 #include "mamori/vocab.h"
 #include "policy_internal.h"
 #include "suggest.h"
@@ -18,19 +19,21 @@ struct rcheck {
 };
 
 static void
-report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
+check_report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
-report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
+check_report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
 {
 	char buf[700];
 	va_list ap;
 	const struct mamori_srcpos *at = pos->file ? pos : &c->k->pos;
-	int n = snprintf(buf, sizeof(buf), "records '%s': ", c->k->id ? c->k->id : "?");
+	int n = snprintf(buf, sizeof(buf), _("records '%s': "), c->k->id ? c->k->id : "?");
 
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, _(fmt), ap);	/* marked by xgettext's keyword */
 	va_end(ap);
 	(void)mamori_diags_add(c->diags, sev, at->file, at->line, at->column, "%s", buf);
 }
@@ -45,8 +48,8 @@ known_word(struct rcheck *c, const struct mamori_vocab *v, const char *word, con
 	if (word == NULL || mamori_vocab_find(v, word) != NULL)
 		return true;
 	s = mamori_vocab_suggest(v, word);
-	report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s '%s'%s%s%s", where, v->name, word,
-	    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+	check_report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s '%s'%s%s%s", where, v->name, word,
+	    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 	return false;
 }
 
@@ -66,7 +69,7 @@ check_complete(struct rcheck *c)
 	if (c->k->nstates == 0)
 		missing[n++] = "states";
 	for (size_t i = 0; i < n; i++)
-		report(c, MAMORI_SEV_ERROR, &c->k->pos, "missing required key '%s' (a kind the policy does not "
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "missing required key '%s' (a kind the policy does not "
 		    "extend needs title, clause, fields and states)", missing[i]);
 }
 
@@ -80,13 +83,13 @@ check_fields(struct rcheck *c)
 
 		snprintf(where, sizeof(where), "field '%s'", f->id ? f->id : "?");
 		if (f->title == NULL || f->type == NULL)
-			report(c, MAMORI_SEV_ERROR, &f->pos, "%s: missing required key '%s' (a new field needs title and type)",
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s: missing required key '%s' (a new field needs title and type)",
 			    where, f->title == NULL ? "title" : "type");
 		known_word(c, &mamori_record_types, f->type, &f->type_pos, where);
 		if (choice && f->nchoices == 0)
-			report(c, MAMORI_SEV_ERROR, &f->pos, "%s is a choice without choices: list them", where);
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s is a choice without choices: list them", where);
 		if (!choice && f->nchoices > 0)
-			report(c, MAMORI_SEV_ERROR, &f->pos, "%s has choices but is of type '%s', not choice", where,
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s has choices but is of type '%s', not choice", where,
 			    f->type ? f->type : "?");
 	}
 }
@@ -122,24 +125,24 @@ check_states(struct rcheck *c)
 		initial += s->initial;
 		final += s->final;
 		if (s->initial && s->final)
-			report(c, MAMORI_SEV_ERROR, &s->pos, "%s is both initial and final: a record would never be open", where);
+			check_report(c, MAMORI_SEV_ERROR, &s->pos, "%s is both initial and final: a record would never be open", where);
 		if (s->deadline && !valid_deadline(s->deadline))
-			report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s: deadline '%s' is not a time like 30m, 4h or 3d",
+			check_report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s: deadline '%s' is not a time like 30m, 4h or 3d",
 			    where, s->deadline);
 		if (s->final && s->deadline)
-			report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s is final: it has no deadline", where);
+			check_report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s is final: it has no deadline", where);
 		if (s->escalate && !s->deadline)
-			report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s escalates without a deadline to miss", where);
+			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s escalates without a deadline to miss", where);
 		if (s->escalate && mamori_vocab_find(&mamori_escalations, s->escalate) == NULL &&
 		    mamori_policy_find_role(c->p, s->escalate) == NULL)
-			report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s: escalate to '%s': neither reports_to nor a role "
+			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s: escalate to '%s': neither reports_to nor a role "
 			    "of the policy", where, s->escalate);
 	}
 	if (c->k->nstates > 0 && initial != 1)
-		report(c, MAMORI_SEV_ERROR, &c->k->pos, "%zu states are initial: a workflow has exactly one "
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "%zu states are initial: a workflow has exactly one "
 		    "(initial: true on the state a new record starts in)", initial);
 	if (c->k->nstates > 0 && final == 0)
-		report(c, MAMORI_SEV_ERROR, &c->k->pos, "no state is final: a record could never be closed "
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "no state is final: a record could never be closed "
 		    "(final: true on the states where it ends)");
 }
 
@@ -160,8 +163,8 @@ check_by(struct rcheck *c, const struct mamori_record_transition *t, const char 
 		s = mamori_suggest(t->by[i], roles, nroles);
 		if (s == NULL)
 			s = mamori_vocab_suggest(&mamori_record_relations, t->by[i]);
-		report(c, MAMORI_SEV_ERROR, &t->by_pos, "%s: by '%s' is neither a role of the policy nor reporter, "
-		    "owner or approver%s%s%s", where, t->by[i], s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+		check_report(c, MAMORI_SEV_ERROR, &t->by_pos, "%s: by '%s' is neither a role of the policy nor reporter, "
+		    "owner or approver%s%s%s", where, t->by[i], s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 	}
 }
 
@@ -180,18 +183,18 @@ check_transitions(struct rcheck *c)
 		snprintf(where, sizeof(where), "transition '%s'", t->id ? t->id : "?");
 		if (t->from && from == NULL) {
 			const char *s = mamori_suggest(t->from, ids, nids);
-			report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s: from unknown state '%s'%s%s%s", where, t->from,
-			    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			check_report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s: from unknown state '%s'%s%s%s", where, t->from,
+			    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 		}
 		if (t->to && to == NULL) {
 			const char *s = mamori_suggest(t->to, ids, nids);
-			report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s: to unknown state '%s'%s%s%s", where, t->to,
-			    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			check_report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s: to unknown state '%s'%s%s%s", where, t->to,
+			    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 		}
 		if (from != NULL && from->final)
-			report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s leaves final state '%s'", where, from->id);
+			check_report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s leaves final state '%s'", where, from->id);
 		if (to != NULL && to->initial)
-			report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s returns to initial state '%s'; a workflow starts "
+			check_report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s returns to initial state '%s'; a workflow starts "
 			    "there only once", where, to->id);
 		check_by(c, t, where);
 	}

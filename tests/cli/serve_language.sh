@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The server answers in the language each request asks for (Accept-Language:
 # ja or en, q-values honoured), whatever its own LANG or LANGUAGE: a failed
-# login, an invalid asset, a policy replacement with diagnostics, an import
-# with problems — in English and in Japanese, with Content-Language; two
+# login, an invalid asset, policy replacements with diagnostics (an invalid
+# file, conflicts with the register), an import with problems, a request
+# without a session — in English and in Japanese, with Content-Language; two
 # clients at once asking for different languages get each their own (the
 # language is the request's thread's, not the process's); without a Japanese
 # locale the server says so once and answers in its own language.
@@ -21,6 +22,7 @@ export MAMORI_DB="$TMP/l.db" MAMORI_ACTOR=test:admin
 "$MAMORI" user add admin --role chief-officer --department johoseisaku --password-stdin <<<"pw-admin" >/dev/null ||
 	not_ok "user admin"
 sed 's/id: zeimu, title: 税務課/id: zeisei, title: 税政課/' "$SRCDIR/policies/mic-standard.yaml" >"$TMP/conflict.yaml"
+printf 'mamori-policy: 1\nid: x\n' >"$TMP/invalid.yaml"
 printf '資産名,種別,所管課,機密性,完全性,可用性\n住民票,information,shimin,9,2,2\n' >"$TMP/bad.csv"
 printf '{"name":"x","kind":"information","department":"税務課","confidentiality":9,"integrity":1,"availability":1}' \
 	>"$TMP/asset.json"
@@ -48,14 +50,20 @@ ask() {
 	login) curl "${h[@]}" -d '{"username":"nobody","password":"wrong"}' "$B/api/login" ;;
 	asset) curl "${h[@]}" -H 'Content-Type: application/json' --data-binary @"$TMP/asset.json" "$B/api/assets" ;;
 	policy) curl "${h[@]}" -X PUT --data-binary @"$TMP/conflict.yaml" "$B/api/policy" ;;
+	invalid) curl "${h[@]}" -X PUT --data-binary @"$TMP/invalid.yaml" "$B/api/policy" ;;
+	session) curl -s -D "$3.h" -o "$3" ${2:+-H "Accept-Language: $2"} "$B/api/assets" ;;
 	import) curl "${h[@]}" --data-binary @"$TMP/bad.csv" "$B/api/assets/import?dry_run=1" ;;
 	esac
 }
 # what each answer says, in English and in Japanese
 declare -A en=([login]='"message":"login failed (after' [asset]='is not valid under policy mic-standard'
-	[policy]="unknown department 'zeimu'" [import]='row 2, column 機密性: level')
+	[policy]="unknown department 'zeimu'" [import]='row 2, column 機密性: level'
+	[invalid]="\"line\":1,\"column\":1,\"message\":\"policy: missing required key 'title'\""
+	[session]='"message":"log in first (POST /api/login)"')
 declare -A ja=([login]='"message":"ログインできませんでした' [asset]='のもとで正しくありません'
-	[policy]="課 'zeimu' はありません" [import]='2 行目, 機密性 列: 機密性 のレベル')
+	[policy]="課 'zeimu' はありません" [import]='2 行目, 機密性 列: 機密性 のレベル'
+	[invalid]="\"line\":1,\"column\":1,\"message\":\"policy: 必須のキー 'title' がありません\""
+	[session]='"message":"先にログインしてください（POST /api/login）"')
 # expect KIND LANG OUT WHAT: OUT says en[KIND] or ja[KIND], and Content-Language LANG
 expect() {
 	local want other
@@ -74,7 +82,7 @@ for al in 'en:en' 'ja:ja' 'en-US,en;q=0.9:en' 'ja;q=0.1, en;q=0.9:en' 'ja-JP,ja;
 	'fr, ja;q=0.5:ja' 'en;q=0, ja:ja' 'fr:en' 'ja;q=0:en' '*:en' ':en' 'JA:ja' 'en;q=1.0, ja;q=1:en' \
 	'en;q=2, ja:ja' 'da, en-gb;q=0.8, ja;q=0.7:en'; do
 	h=${al%:*} want=${al##*:}
-	for kind in asset policy import; do
+	for kind in asset policy invalid import session; do
 		ask "$kind" "$h" "$TMP/a"
 		expect "$kind" "$want" "$TMP/a" "Accept-Language '$h'"
 	done
@@ -91,7 +99,7 @@ mkdir "$TMP/c"
 loop() {
 	local i kind l
 	for i in $(seq 12); do
-		for kind in asset policy import; do
+		for kind in asset policy invalid import; do
 			if [ $(((i + $1) % 2)) -eq 0 ]; then l=ja; else l=en; fi
 			ask "$kind" "$l" "$TMP/c/$1-$i-$kind-$l"
 		done
@@ -106,7 +114,7 @@ for f in "$TMP"/c/*-??; do
 	expect "${k##*-}" "$l" "$f" "concurrent $b"
 	n=$((n + 1))
 done
-[ "$n" -eq 72 ] && ok || not_ok "72 concurrent answers, not $n"
+[ "$n" -eq 96 ] && ok || not_ok "96 concurrent answers, not $n"
 stop "LANG=C.UTF-8"
 
 # a server whose own language is Japanese answers Japanese when not asked
