@@ -61,13 +61,13 @@ change_tx(struct mamori_store_tx *tx, void *arg)
 	return mamori_store_tx_event(tx, c->action, "user", name, NULL, c->after);
 }
 
-/* A new password or a removed second factor: whoever held a token made under
- * the old credentials must not keep it (docs/auth.md, "Threat model"). */
 /* MAMORI_LOGIN_FAILED (user.h) where xgettext sees it, so that it is translated;
  * tests/unit/test_user.c checks that the two say the same */
 #define LOGIN_FAILED N_("login failed (after repeated failures an account must wait a while " \
 	"before it can log in again)")
 
+/* A new password or a removed second factor: whoever held a token made under
+ * the old credentials must not keep it (docs/auth.md, "Threat model"). */
 #define REVOKE_TOKENS "DELETE FROM api_token WHERE user = ?1"
 
 static int
