@@ -94,6 +94,14 @@ $M quarantine release "$id" --quarantine "$q" --approver tanaka --out "$demo/ori
 $M quarantine release "$id" --quarantine "$q" --approver kanri --out "$demo/original.eml"
 cmp -s examples/mail-html.eml "$demo/original.eml" && echo "the released original is byte for byte what arrived"
 
+step "記録と手続: a 職員 reports an incident; the 管理者 is told at once and accepts it"
+inc=$($M incident report --by tanaka --set summary="不審なメールの添付ファイルを開いた" \
+	--set 認知した日時="$(date '+%Y-%m-%d %H:%M')" --set threat=intentional --set 影響の程度="中（一部の業務に影響）")
+$M record move "$inc" accepted --by tanaka || true	# the reporter may not accept their own report
+$M record move "$inc" 受付 --by kanri --note "端末をネットワークから切り離すよう指示"
+$M record new take-out --by tanaka --set assets=A-000003 --set purpose="県庁での説明 (demo)" >/dev/null
+$M record list
+
 step "監査証跡: every change above is in the tamper-evident trail"
 $M log show | tail -6
 $M log head --out "$demo/head.txt" >/dev/null

@@ -72,6 +72,7 @@ struct mamori_decide_request {
 	const char *resource_segment;
 	const char *channel;
 	const char *destination_segment;
+	const char *approval;		/* context.approval: a record id (mamori/record.h); the decider ignores it */
 };
 
 /* One obligation or reason: a stable id, the policy's wording and its clause. */
@@ -246,6 +247,22 @@ struct mamori_decide_asker {
  */
 char *mamori_decide_json_as(const struct mamori_decider *d, const char *json, size_t len, long line,
     const struct mamori_decide_asker *asker, FILE *trace);
+
+/*
+ * Something to run after each decision of the JSON front end, before the
+ * answer is written: the records engine's approvals and exceptions
+ * (mamori_record_decide_hook in mamori/record.h).  after may change *dec; the
+ * texts it points the answer at must outlive the call of
+ * mamori_decide_json_hooked.
+ */
+struct mamori_decide_hook {
+	void (*after)(void *ctx, const struct mamori_decide_request *req, struct mamori_decision *dec);
+	void *ctx;
+};
+
+/* mamori_decide_json_as with hook run after each decision (hook NULL: none). */
+char *mamori_decide_json_hooked(const struct mamori_decider *d, const char *json, size_t len, long line,
+    const struct mamori_decide_asker *asker, const struct mamori_decide_hook *hook, FILE *trace);
 
 /*
  * Whether role (an id) may do action to an asset of resource_department (NULL:

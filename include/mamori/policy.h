@@ -199,6 +199,7 @@ struct mamori_record_field {
 	const char *id, *title, *type, *help, *clause;
 	struct mamori_srcpos type_pos;
 	bool required;
+	bool multiple;			/* a list of values (assets, accounts …) */
 	struct mamori_record_choice *choices;	/* type choice */
 	size_t nchoices;
 };
@@ -211,6 +212,12 @@ struct mamori_record_state {
 	struct mamori_srcpos deadline_pos;
 	const char *escalate;		/* on a missed deadline: "reports_to" or a role id */
 	struct mamori_srcpos escalate_pos;
+	const char **requires;		/* field ids that must be filled to enter it */
+	size_t nrequires;
+	struct mamori_srcpos requires_pos;
+	const char **notify;		/* told on entering it: role ids and relations */
+	size_t nnotify;
+	struct mamori_srcpos notify_pos;
 };
 
 struct mamori_record_transition {
@@ -220,6 +227,27 @@ struct mamori_record_transition {
 	const char **by;		/* role ids and relations (reporter, owner, approver) */
 	size_t nby;
 	bool second_person;		/* taken by someone other than who took the step before */
+	const char *automatic;		/* a date field: mamori takes it once that date has passed */
+	struct mamori_srcpos automatic_pos;
+};
+
+/*
+ * What a record in force means to the decision point (docs/records.md):
+ * "approval" — an approved record lets its reporter do `action` to the assets
+ * it names, as the approver's role may, between the dates of `from` and
+ * `until`; "exception" — a request the policy denies is allowed when it
+ * matches an exception in force (action, assets, department, accounts), with
+ * the exception's `measures` as the obligation.  Fields are named by id.
+ */
+struct mamori_record_effect {
+	struct mamori_srcpos pos;	/* pos.file == NULL: the kind has none */
+	const char *type;		/* "approval" or "exception" */
+	const char *action;		/* approval: the action it permits */
+	const char **states;		/* the states in which a record is in force */
+	size_t nstates;
+	const char *assets, *from, *until, *department, *accounts, *action_field, *measures;
+	const char *clause;
+	struct mamori_srcpos type_pos, action_pos, states_pos;
 };
 
 struct mamori_record_kind {
@@ -231,6 +259,10 @@ struct mamori_record_kind {
 	size_t nstates;
 	struct mamori_record_transition *transitions;
 	size_t ntransitions;
+	const char *prefix;		/* of record ids: "INC" → INC-000001 */
+	const char **steps;		/* a procedure to follow (緊急時対応計画) */
+	size_t nsteps;
+	struct mamori_record_effect effect;
 };
 
 struct mamori_definition {

@@ -21,7 +21,7 @@
 #include "mamori/policy.h"
 
 /* The schema version this mamori writes. */
-#define MAMORI_STORE_SCHEMA 7
+#define MAMORI_STORE_SCHEMA 8
 
 struct mamori_store;
 struct mamori_store_tx;

@@ -40,6 +40,7 @@ extern const struct mamori_vocab mamori_record_types;
 extern const struct mamori_vocab mamori_record_relations;
 /* Where a missed deadline goes besides a role (states[].escalate). */
 extern const struct mamori_vocab mamori_escalations;
+extern const struct mamori_vocab mamori_record_effects;
 
 /* The entry with this id, or NULL. */
 const struct mamori_vocab_entry *mamori_vocab_find(const struct mamori_vocab *v, const char *id);

@@ -1,5 +1,8 @@
 /* cmd_decide.c — `mamori decide`: the decision point from the command line. */
 #include "cli.h"
+#include "mamori/date.h"
+#include "mamori/record.h"
+#include "mamori/tz.h"
 #include "mamori/asset.h"
 #include "mamori/decide.h"
 #include "mamori/store.h"
@@ -13,7 +16,9 @@
 static const char decide_usage[] =
     "usage: mamori decide (--policy FILE | --db PATH) [--explain] REQUEST.json|-\n"
     "       mamori decide (--policy FILE | --db PATH) --batch < requests.jsonl > decisions.jsonl\n"
-    "With --db (or $MAMORI_DB), the store's policy is used and requests may name assets.\n";
+    "With --db (or $MAMORI_DB), the store's policy is used, requests may name assets, and\n"
+    "records in force take part: context.approval names an approved 持ち出し申請, and an\n"
+    "approved 例外措置 lifts a denial it covers (--now TIME sets the clock; docs/records.md).\n";
 
 int
 cli_decider_open(const char *policy_path, const char *db, struct mamori_policy **policy,
@@ -70,7 +75,8 @@ log_decisions(struct mamori_store *s, const char *const *req, const char *const 
 }
 
 static int
-decide_one(const struct mamori_decider *d, struct mamori_store *store, const char *path, bool explain)
+decide_one(const struct mamori_decider *d, struct mamori_store *store, const struct mamori_decide_hook *hook,
+    const char *path, bool explain)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	size_t len = 0;
@@ -86,7 +92,7 @@ decide_one(const struct mamori_decider *d, struct mamori_store *store, const cha
 		fclose(f);
 	if (buf == NULL)
 		return EXIT_ENV;
-	resp = mamori_decide_json(d, buf, len, 0, explain ? stderr : NULL);
+	resp = mamori_decide_json_hooked(d, buf, len, 0, NULL, hook, explain ? stderr : NULL);
 	if (resp == NULL) {
 		free(buf);
 		return EXIT_ENV;
@@ -147,7 +153,7 @@ flush_group(struct mamori_store *s, struct group *g)
 }
 
 static int
-decide_batch(const struct mamori_decider *d, struct mamori_store *store)
+decide_batch(const struct mamori_decider *d, struct mamori_store *store, const struct mamori_decide_hook *hook)
 {
 	static char outbuf[1 << 20];
 	static struct group g;
@@ -164,7 +170,7 @@ decide_batch(const struct mamori_decider *d, struct mamori_store *store)
 			line[--n] = '\0';
 		if (n == 0)
 			continue;	/* blank lines carry no request */
-		char *resp = mamori_decide_json(d, line, (size_t)n, lineno, NULL);
+		char *resp = mamori_decide_json_hooked(d, line, (size_t)n, lineno, NULL, hook, NULL);
 		if (resp == NULL) {
 			rc = EXIT_ENV;
 			break;
@@ -191,6 +197,19 @@ decide_batch(const struct mamori_decider *d, struct mamori_store *store)
 	return rc;
 }
 
+/* --now, read in the zone of the store's policy. */
+static bool
+read_clock(struct mamori_store *s, const char *text, time_t *now)
+{
+	struct mamori_tz tz = { 0 };
+	bool ok;
+
+	(void)mamori_tz_load(&tz, mamori_policy_timezone(mamori_store_policy(s)), NULL);
+	ok = mamori_time_bound(text, &tz, false, now);
+	mamori_tz_free(&tz);
+	return ok;
+}
+
 int
 cmd_decide(int argc, char **argv)
 {
@@ -199,10 +218,11 @@ cmd_decide(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "now", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy_path = NULL, *db = NULL;
+	const char *policy_path = NULL, *db = NULL, *now_text = NULL;
 	bool batch = false, explain = false;
 	struct mamori_policy *p = NULL;
 	struct mamori_store *store = NULL;
@@ -210,8 +230,9 @@ cmd_decide(int argc, char **argv)
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:d:beh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:d:ben:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'n': now_text = optarg; break;
 		case 'p': policy_path = optarg; break;
 		case 'd': db = optarg; break;
 		case 'b': batch = true; break;
@@ -228,7 +249,15 @@ cmd_decide(int argc, char **argv)
 
 	if ((rc = cli_decider_open(policy_path, db, &p, &store, &d)) != EXIT_OK)
 		return rc;
-	rc = batch ? decide_batch(d, store) : decide_one(d, store, argv[optind], explain);
+	/* with a store, records in force take part: approvals and exceptions (mamori/record.h) */
+	struct mamori_record_decide records = { .s = store, .d = d, .now = time(NULL) };
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
+	if (store != NULL && now_text != NULL && !read_clock(store, now_text, &records.now))
+		rc = cli_usage_error("decide: --now '%s' is not a time: write 2026-12-05, 2026-12-05 09:30 or "
+		    "RFC 3339", now_text);
+	else
+		rc = batch ? decide_batch(d, store, store ? &hook : NULL) :
+		    decide_one(d, store, store ? &hook : NULL, argv[optind], explain);
 	mamori_decider_free(&d);
 	mamori_store_close(&store);
 	mamori_policy_free(&p);

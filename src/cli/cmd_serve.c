@@ -1,5 +1,6 @@
 /* cmd_serve.c — `mamori serve`: run the HTTP server until SIGTERM or SIGINT. */
 #include "cli.h"
+#include "mamori/record.h"
 #include "../server/server.h"
 #include "mamori/store.h"
 
@@ -41,6 +42,29 @@ print_routes(void)
 {
 	for (size_t i = 0; i < server_nroutes; i++)
 		printf("%s %s\n", server_routes[i].method, server_routes[i].pattern);
+}
+
+/* How often the server acts on the records' deadlines (mamori record tick). */
+enum { TICK_SECONDS = 60 };
+
+/* Escalations and automatic steps of the records, as `mamori record tick` does; a
+ * failure is said and tried again at the next tick. */
+static void
+tick_records(struct server *srv)
+{
+	struct mamori_record_tick t;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (srv->store == NULL)
+		return;
+	pthread_mutex_lock(&srv->store_lock);
+	rc = mamori_record_tick(srv->store, "mamori:serve", time(NULL), &t, &err);
+	pthread_mutex_unlock(&srv->store_lock);
+	if (rc != 0)
+		fprintf(stderr, "mamori: serve: record tick: %s\n", err.message);
+	else if (t.escalated > 0 || t.automatic > 0)
+		fprintf(stderr, "mamori: serve: records: %zu escalated, %zu automatic steps\n", t.escalated, t.automatic);
 }
 
 int
@@ -134,7 +158,8 @@ cmd_serve(int argc, char **argv)
 		printf("mamori: serving %s on %s://%s/ (policy %s)\n", srv.cfg.web_dir ? srv.cfg.web_dir : "the API",
 		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, policy_id);
 		fflush(stdout);
-		sigwait(&set, &sig);
+		while ((sig = sigtimedwait(&set, NULL, &(struct timespec){ .tv_sec = TICK_SECONDS })) < 0)
+			tick_records(&srv);
 		fprintf(stderr, "mamori: %s: finishing requests in flight, then stopping\n",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	}

@@ -36,6 +36,8 @@ static const struct cli_command commands[] = {
 	{ "asset", cmd_asset, N_("the information asset register (情報資産管理台帳)") },
 	{ "log", cmd_log, N_("the tamper-evident audit trail (監査証跡)") },
 	{ "user", cmd_user, N_("accounts, passwords and TOTP (利用者)") },
+	{ "record", cmd_record, N_("records and workflows of the policy: 事故報告, 持ち出し, 例外措置") },
+	{ "incident", cmd_incident, N_("report an incident (情報セキュリティインシデント報告)") },
 	{ "sanitize", FULL(cmd_sanitize), N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
 	{ "quarantine", FULL(cmd_quarantine), N_("隔離された原本: list, show, request and release (二人制)") },
 	{ "milter", FULL(cmd_milter), N_("無害化 at the mail gateway: a milter for Postfix") },

@@ -281,7 +281,7 @@ static bool
 parse_request(struct parse *ps, const cJSON *root, struct mamori_decide_request *r)
 {
 	static const char *const keys[] = { "subject", "action", "resource", "context", NULL };
-	static const char *const xkeys[] = { "channel", "destination_segment", NULL };
+	static const char *const xkeys[] = { "channel", "destination_segment", "approval", NULL };
 	const cJSON *subject, *resource, *context;
 	const char *action;
 
@@ -303,7 +303,7 @@ parse_request(struct parse *ps, const cJSON *root, struct mamori_decide_request 
 	if (context != NULL && (!known_keys(ps, context, "context.", xkeys) ||
 	    !get_string(ps, context, "channel", "context.channel", &r->channel) ||
 	    !get_string(ps, context, "destination_segment", "context.destination_segment",
-	    &r->destination_segment)))
+	    &r->destination_segment) || !get_string(ps, context, "approval", "context.approval", &r->approval)))
 		return false;
 	return true;
 }
@@ -385,6 +385,13 @@ char *
 mamori_decide_json_as(const struct mamori_decider *d, const char *json, size_t len, long line,
     const struct mamori_decide_asker *asker, FILE *trace)
 {
+	return mamori_decide_json_hooked(d, json, len, line, asker, NULL, trace);
+}
+
+char *
+mamori_decide_json_hooked(const struct mamori_decider *d, const char *json, size_t len, long line,
+    const struct mamori_decide_asker *asker, const struct mamori_decide_hook *hook, FILE *trace)
+{
 	struct out o = { 0 };
 	struct parse ps = { .field = "", .message = "" };
 	struct mamori_decide_request req;
@@ -403,6 +410,8 @@ mamori_decide_json_as(const struct mamori_decider *d, const char *json, size_t l
 		put_error(&o, "forbidden", ps.field, ps.message, line);
 	} else {
 		mamori_decide_explain(d, &req, &dec, trace);
+		if (hook != NULL)
+			hook->after(hook->ctx, &req, &dec);
 		put_decision(&o, &dec, line);
 	}
 	cJSON_Delete(root);

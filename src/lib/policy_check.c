@@ -12,7 +12,7 @@
 
 const char *const mamori_policy_includes[] = {
 	"definitions", "threats", "measures", "roles", "classification",
-	"asset_kinds", "segments", "flows", "bodies", "restrictions", NULL,
+	"asset_kinds", "segments", "flows", "bodies", "restrictions", "records", NULL,
 };
 
 struct checker {

@@ -177,7 +177,7 @@ schema_value(const struct ym_schema *owner, const struct ym_field *f, cJSON *def
 	case YM_ID:
 		v = cJSON_CreateObject();
 		cJSON_AddStringToObject(v, "type", "string");
-		cJSON_AddStringToObject(v, "pattern", "^[a-z][a-z0-9-]*$");
+		cJSON_AddStringToObject(v, "pattern", f->underscore ? "^[a-z][a-z0-9_-]*$" : "^[a-z][a-z0-9-]*$");
 		cJSON_AddNumberToObject(v, "maxLength", 64);
 		break;
 	case YM_INT:

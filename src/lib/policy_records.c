@@ -3,6 +3,7 @@
  * records and their workflows; see mamori/policy.h).  The loader has read
  * their shape already; this checks what refers to what.
  */
+#include "mamori/decide.h"
 #include "mamori/i18n.h"
 #include "mamori/vocab.h"
 #include "policy_internal.h"
@@ -91,6 +92,70 @@ check_fields(struct rcheck *c)
 		if (!choice && f->nchoices > 0)
 			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s has choices but is of type '%s', not choice", where,
 			    f->type ? f->type : "?");
+		if (f->multiple && f->type && strstr("asset account department role threat segment file", f->type) == NULL)
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s: multiple is for lists of assets, accounts, 課, roles, "
+			    "threats, segments or files, not %s", where, f->type);
+	}
+}
+
+/* Each name of a state's notify, or of a transition's by: a role of the policy or a relation. */
+static void
+check_people(struct rcheck *c, const char *const *names, size_t n, const struct mamori_srcpos *pos,
+    const char *where, const char *what)
+{
+	const char *roles[256];
+	size_t nroles = 0;
+
+	for (size_t i = 0; i < c->p->nroles && nroles < 256; i++)
+		roles[nroles++] = c->p->roles[i].id;
+	for (size_t i = 0; i < n; i++) {
+		const char *s;
+		if (mamori_vocab_find(&mamori_record_relations, names[i]) != NULL ||
+		    mamori_policy_find_role(c->p, names[i]) != NULL)
+			continue;
+		s = mamori_suggest(names[i], roles, nroles);
+		if (s == NULL)
+			s = mamori_vocab_suggest(&mamori_record_relations, names[i]);
+		check_report(c, MAMORI_SEV_ERROR, pos, "%s: %s '%s' is neither a role of the policy nor reporter, "
+		    "owner or approver%s%s%s", where, what, names[i], s ? _("; did you mean '") : "", s ? s : "",
+		    s ? _("'?") : "");
+	}
+}
+
+static const struct mamori_record_field *
+field(const struct mamori_record_kind *k, const char *id)
+{
+	for (size_t i = 0; id != NULL && i < k->nfields; i++)
+		if (k->fields[i].id && strcmp(k->fields[i].id, id) == 0)
+			return &k->fields[i];
+	return NULL;
+}
+
+/* A field named by id in `where`, of one of the types listed ("date datetime"), or an error. */
+static void
+check_field_ref(struct rcheck *c, const char *id, const char *types, const struct mamori_srcpos *pos,
+    const char *where)
+{
+	const struct mamori_record_field *f = field(c->k, id);
+	const char *ids[256];
+	size_t nids = 0;
+
+	if (id == NULL)
+		return;
+	if (f == NULL) {
+		for (size_t i = 0; i < c->k->nfields && nids < 256; i++)
+			ids[nids++] = c->k->fields[i].id;
+		const char *s = mamori_suggest(id, ids, nids);
+		check_report(c, MAMORI_SEV_ERROR, pos, "%s: no field '%s' in this kind%s%s%s", where, id,
+		    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
+		return;
+	}
+	if (types != NULL && f->type != NULL) {
+		size_t n = strlen(f->type);
+		const char *t = strstr(types, f->type);
+		if (t == NULL || (t != types && t[-1] != ' ') || (t[n] != ' ' && t[n] != '\0'))
+			check_report(c, MAMORI_SEV_ERROR, pos, "%s: field '%s' is of type %s; it must be %s", where, id,
+			    f->type, types);
 	}
 }
 
@@ -133,6 +198,9 @@ check_states(struct rcheck *c)
 			check_report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s is final: it has no deadline", where);
 		if (s->escalate && !s->deadline)
 			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s escalates without a deadline to miss", where);
+		for (size_t j = 0; j < s->nrequires; j++)
+			check_field_ref(c, s->requires[j], NULL, &s->requires_pos, where);
+		check_people(c, s->notify, s->nnotify, &s->notify_pos, where, "notify");
 		if (s->escalate && mamori_vocab_find(&mamori_escalations, s->escalate) == NULL &&
 		    mamori_policy_find_role(c->p, s->escalate) == NULL)
 			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s: escalate to '%s': neither reports_to nor a role "
@@ -144,28 +212,6 @@ check_states(struct rcheck *c)
 	if (c->k->nstates > 0 && final == 0)
 		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "no state is final: a record could never be closed "
 		    "(final: true on the states where it ends)");
-}
-
-/* Each of a transition's `by`: a role of the policy or a relation. */
-static void
-check_by(struct rcheck *c, const struct mamori_record_transition *t, const char *where)
-{
-	const char *roles[256];
-	size_t nroles = 0;
-
-	for (size_t i = 0; i < c->p->nroles && nroles < 256; i++)
-		roles[nroles++] = c->p->roles[i].id;
-	for (size_t i = 0; i < t->nby; i++) {
-		const char *s;
-		if (mamori_vocab_find(&mamori_record_relations, t->by[i]) != NULL ||
-		    mamori_policy_find_role(c->p, t->by[i]) != NULL)
-			continue;
-		s = mamori_suggest(t->by[i], roles, nroles);
-		if (s == NULL)
-			s = mamori_vocab_suggest(&mamori_record_relations, t->by[i]);
-		check_report(c, MAMORI_SEV_ERROR, &t->by_pos, "%s: by '%s' is neither a role of the policy nor reporter, "
-		    "owner or approver%s%s%s", where, t->by[i], s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
-	}
 }
 
 static void
@@ -196,8 +242,61 @@ check_transitions(struct rcheck *c)
 		if (to != NULL && to->initial)
 			check_report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s returns to initial state '%s'; a workflow starts "
 			    "there only once", where, to->id);
-		check_by(c, t, where);
+		check_people(c, t->by, t->nby, &t->by_pos, where, "by");
+		if (t->nby == 0 && t->automatic == NULL)
+			check_report(c, MAMORI_SEV_ERROR, &t->pos, "%s: say who may take it (by: roles or reporter, owner, "
+			    "approver) or automatic: the date field after which mamori takes it", where);
+		if (t->nby > 0 && t->automatic != NULL)
+			check_report(c, MAMORI_SEV_ERROR, &t->automatic_pos, "%s is automatic: it has no by", where);
+		check_field_ref(c, t->automatic, "date datetime", &t->automatic_pos, where);
 	}
+}
+
+static void
+check_effect(struct rcheck *c)
+{
+	const struct mamori_record_effect *e = &c->k->effect;
+	const char *where = "effect";
+	bool approval;
+
+	if (e->pos.file == NULL)
+		return;
+	if (!known_word(c, &mamori_record_effects, e->type, &e->type_pos, where))
+		return;
+	approval = strcmp(e->type, "approval") == 0;
+	if (approval && (e->action == NULL || mamori_action_parse(e->action) < 0))
+		check_report(c, MAMORI_SEV_ERROR, e->action ? &e->action_pos : &e->pos, "effect: an approval names the "
+		    "action it permits (action: take_out, send, …)%s%s", e->action ? "; unknown action " : "",
+		    e->action ? e->action : "");
+	if (approval && e->assets == NULL)
+		check_report(c, MAMORI_SEV_ERROR, &e->pos, "effect: an approval names the field of its assets (assets: …)");
+	if (!approval && e->action != NULL)
+		check_report(c, MAMORI_SEV_ERROR, &e->action_pos, "effect: an exception takes its action from a field "
+		    "(action_field), not action");
+	for (size_t i = 0; i < e->nstates; i++)
+		if (state(c->k, e->states[i]) == NULL)
+			check_report(c, MAMORI_SEV_ERROR, &e->states_pos, "effect: unknown state '%s'", e->states[i]);
+	check_field_ref(c, e->assets, "asset", &e->pos, "effect assets");
+	check_field_ref(c, e->from, "date datetime", &e->pos, "effect from");
+	check_field_ref(c, e->until, "date datetime", &e->pos, "effect until");
+	check_field_ref(c, e->department, "department", &e->pos, "effect department");
+	check_field_ref(c, e->accounts, "account", &e->pos, "effect accounts");
+	check_field_ref(c, e->action_field, "action", &e->pos, "effect action_field");
+	check_field_ref(c, e->measures, "text longtext", &e->pos, "effect measures");
+}
+
+static void
+check_prefix(struct rcheck *c)
+{
+	const char *x = c->k->prefix;
+
+	if (x != NULL && (x[0] == '\0' || strlen(x) > 12 || strspn(x, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(x)))
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "prefix '%s': 1 to 12 capital letters or digits (INC → "
+		    "INC-000001)", x);
+	for (size_t i = 0; x != NULL && c->p->records + i < c->k; i++)
+		if (c->p->records[i].prefix && strcmp(c->p->records[i].prefix, x) == 0)
+			check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "prefix '%s' is also the prefix of kind '%s'", x,
+			    c->p->records[i].id);
 }
 
 void
@@ -209,5 +308,7 @@ policy_check_records(const struct mamori_policy *p, struct mamori_diags *diags)
 		check_fields(&c);
 		check_states(&c);
 		check_transitions(&c);
+		check_effect(&c);
+		check_prefix(&c);
 	}
 }

@@ -536,6 +536,75 @@ render_restrictions(struct emit *e, const struct mamori_policy *p, int depth)
 	table_end(e);
 }
 
+/* Who may take a transition, in words: roles by title, the record's people by name; 二人制 noted. */
+static void
+by_cell(struct emit *e, const struct mamori_policy *p, const struct mamori_record_transition *t)
+{
+	cell_begin(e, false);
+	if (t->automatic != NULL)
+		put(e, "（期日を過ぎると自動）", CTX_CELL);
+	for (size_t i = 0; i < t->nby; i++) {
+		const struct mamori_role *r = mamori_policy_find_role(p, t->by[i]);
+		put(e, i ? "、" : "", CTX_CELL);
+		put(e, r ? r->title : vocab_title(&mamori_record_relations, t->by[i]), CTX_CELL);
+	}
+	if (t->second_person)
+		put(e, "（申請者・直前の手続者以外）", CTX_CELL);
+	cell_end(e, false);
+}
+
+static const char *
+state_title(const struct mamori_record_kind *k, const char *id)
+{
+	for (size_t i = 0; i < k->nstates; i++)
+		if (strcmp(k->states[i].id, id) == 0)
+			return k->states[i].title;
+	return id;
+}
+
+/*
+ * The records the policy asks people to keep (records:): per kind, its purpose
+ * and the steps of its workflow with who takes them and the clause; the
+ * deadlines and whom a missed one goes to.
+ */
+static void
+render_records(struct emit *e, const struct mamori_policy *p, int depth)
+{
+	static const char *const head[] = { "手続", "状態", "次の状態", "行う者", "根拠" };
+
+	for (size_t i = 0; i < p->nrecords; i++) {
+		const struct mamori_record_kind *k = &p->records[i];
+		heading(e, depth, NULL, k->title);
+		paragraphs(e, k->text);
+		table_begin(e, head, 5);
+		for (size_t j = 0; j < k->ntransitions; j++) {
+			const struct mamori_record_transition *t = &k->transitions[j];
+			row_begin(e);
+			cell(e, t->title, false);
+			cell(e, state_title(k, t->from), false);
+			cell(e, state_title(k, t->to), false);
+			by_cell(e, p, t);
+			clause_cell(e, p, &t->pos, t->clause ? t->clause : k->clause);
+			row_end(e, false, 5);
+		}
+		table_end(e);
+		for (size_t j = 0; j < k->nstates; j++) {
+			const struct mamori_record_state *st = &k->states[j];
+			char line[300];
+			size_t n;
+			if (st->deadline == NULL)
+				continue;
+			n = strspn(st->deadline, "0123456789");
+			snprintf(line, sizeof(line), "「%s」から%.*s%s以内に次の手続を行う。過ぎたときは%sに通知する。",
+			    st->title, (int)n, st->deadline, st->deadline[n] == 'm' ? "分" : st->deadline[n] == 'h' ?
+			    "時間" : "日", st->escalate && strcmp(st->escalate, "reports_to") == 0 ?
+			    "上位の役割" : (mamori_policy_find_role(p, st->escalate) ?
+			    mamori_policy_find_role(p, st->escalate)->title : "上位の役割"));
+			paragraphs(e, line);
+		}
+	}
+}
+
 static void
 render_bodies(struct emit *e, const struct mamori_policy *p, int depth)
 {
@@ -565,6 +634,7 @@ static const struct {
 	{ "flows", render_flows },
 	{ "bodies", render_bodies },
 	{ "restrictions", render_restrictions },
+	{ "records", render_records },
 };
 
 static void
@@ -697,6 +767,11 @@ render_standard(struct emit *e, const struct mamori_policy *p)
 	heading(e, 2, "8", "情報セキュリティポリシーの見直し");
 	paragraphs(e, r->policy_review.text);
 	render_standard_criteria(e, p);
+	if (p->nrecords > 0) {
+		heading(e, 2, "付録", "記録と手続");
+		paragraphs(e, "情報セキュリティポリシーが職員等に求める報告及び申請は、次の手続により記録する。");
+		render_records(e, p, 3);
+	}
 }
 
 static const char html_head[] =

@@ -11,6 +11,7 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define STR(T, k, m, req, d) { .key = k, .kind = YM_STRING, .offset = offsetof(T, m), .required = req, .doc = d }
 #define ID(T, k, m, req, d) { .key = k, .kind = YM_ID, .offset = offsetof(T, m), .required = req, .doc = d }
+#define FIELDREF(T, k, m, d) { .key = k, .kind = YM_ID, .offset = offsetof(T, m), .underscore = true, .doc = d }
 #define REF(T, k, m, p, d) { .key = k, .kind = YM_ID, .offset = offsetof(T, m), .pos_offset = offsetof(T, p), .doc = d }
 #define REQREF(T, k, m, p, d) { .key = k, .kind = YM_ID, .offset = offsetof(T, m), .pos_offset = offsetof(T, p), .required = true, .doc = d }
 #define INT(T, k, m, req, lo, hi, d) { .key = k, .kind = YM_INT, .offset = offsetof(T, m), .required = req, .min = lo, .max = hi, .doc = d }
@@ -237,7 +238,8 @@ static const struct ym_schema record_choice_schema =
     SCHEMA(struct mamori_record_choice, "choice", record_choice_fields, "id");
 
 static const struct ym_field record_field_fields[] = {
-	ID(struct mamori_record_field, "id", id, true, "field id"),
+	{ .key = "id", .kind = YM_ID, .offset = offsetof(struct mamori_record_field, id), .required = true,
+	  .underscore = true, .doc = "field id (the key of the record's JSON: noticed_at)" },
 	/* title and type are required of a new field; a field of the kind a policy
 	 * extends may be named again with only what changes (policy_records.c) */
 	STR(struct mamori_record_field, "title", title, false, "e.g. 発生日時"),
@@ -245,6 +247,7 @@ static const struct ym_field record_field_fields[] = {
 	  .pos_offset = offsetof(struct mamori_record_field, type_pos),
 	  .doc = "text, longtext, number, date, datetime, choice, asset, account, department, role, threat, segment, file" },
 	BOOL(struct mamori_record_field, "required", required, "must be filled in"),
+	BOOL(struct mamori_record_field, "multiple", multiple, "a list of values (e.g. several assets)"),
 	STR(struct mamori_record_field, "help", help, false, "a hint shown with the field"),
 	LIST(struct mamori_record_field, "choices", choices, nchoices, record_choice_schema, false, YM_MERGE_BY_KEY,
 	    "the values of a choice"),
@@ -264,6 +267,14 @@ static const struct ym_field record_state_fields[] = {
 	{ .key = "escalate", .kind = YM_STRING, .offset = offsetof(struct mamori_record_state, escalate),
 	  .pos_offset = offsetof(struct mamori_record_state, escalate_pos),
 	  .doc = "who hears of a missed deadline: reports_to (up the roles) or a role id" },
+	{ .key = "requires", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_state, requires),
+	  .count_offset = offsetof(struct mamori_record_state, nrequires),
+	  .pos_offset = offsetof(struct mamori_record_state, requires_pos),
+	  .doc = "fields that must be filled in before a record enters it" },
+	{ .key = "notify", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_state, notify),
+	  .count_offset = offsetof(struct mamori_record_state, nnotify),
+	  .pos_offset = offsetof(struct mamori_record_state, notify_pos),
+	  .doc = "who is told at once when a record enters it: role ids, reporter, owner, approver" },
 	STR(struct mamori_record_state, "clause", clause, false, "the clause behind it"),
 };
 static const struct ym_schema record_state_schema =
@@ -276,14 +287,40 @@ static const struct ym_field record_transition_fields[] = {
 	REQREF(struct mamori_record_transition, "to", to, to_pos, "the state it enters"),
 	{ .key = "by", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_transition, by),
 	  .count_offset = offsetof(struct mamori_record_transition, nby),
-	  .pos_offset = offsetof(struct mamori_record_transition, by_pos), .required = true,
+	  .pos_offset = offsetof(struct mamori_record_transition, by_pos),
 	  .doc = "who may take it: role ids, and reporter, owner or approver (the record's people)" },
+	{ .key = "automatic", .kind = YM_ID, .underscore = true, .offset = offsetof(struct mamori_record_transition, automatic),
+	  .pos_offset = offsetof(struct mamori_record_transition, automatic_pos),
+	  .doc = "a date field: mamori takes the step itself once that date has passed (期限切れ)" },
 	BOOL(struct mamori_record_transition, "second_person", second_person,
 	    "someone other than who took the step before (approval by another)"),
 	CLAUSE(struct mamori_record_transition),
 };
 static const struct ym_schema record_transition_schema =
     SCHEMA(struct mamori_record_transition, "transition", record_transition_fields, "id");
+
+static const struct ym_field record_effect_fields[] = {
+	{ .key = "type", .kind = YM_ID, .offset = offsetof(struct mamori_record_effect, type),
+	  .pos_offset = offsetof(struct mamori_record_effect, type_pos), .required = true,
+	  .doc = "approval (lets the reporter act) or exception (lifts a denial)" },
+	{ .key = "action", .kind = YM_STRING, .offset = offsetof(struct mamori_record_effect, action),
+	  .pos_offset = offsetof(struct mamori_record_effect, action_pos),
+	  .doc = "approval: the action an approved record permits, e.g. take_out" },
+	{ .key = "states", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_effect, states),
+	  .count_offset = offsetof(struct mamori_record_effect, nstates),
+	  .pos_offset = offsetof(struct mamori_record_effect, states_pos), .required = true,
+	  .doc = "the states in which a record is in force" },
+	FIELDREF(struct mamori_record_effect, "assets", assets, "the field listing the assets it covers"),
+	FIELDREF(struct mamori_record_effect, "from", from, "the date field it is in force from"),
+	FIELDREF(struct mamori_record_effect, "until", until, "the date field it is in force until (that day included)"),
+	FIELDREF(struct mamori_record_effect, "department", department, "exception: the field naming the 課 it covers"),
+	FIELDREF(struct mamori_record_effect, "accounts", accounts, "exception: the field naming the accounts it covers"),
+	FIELDREF(struct mamori_record_effect, "action_field", action_field, "exception: the field naming the action"),
+	FIELDREF(struct mamori_record_effect, "measures", measures, "exception: the field of the measures taken instead"),
+	STR(struct mamori_record_effect, "clause", clause, false, "the clause that gives it force (default: the kind's)"),
+};
+static const struct ym_schema record_effect_schema =
+    SCHEMA(struct mamori_record_effect, "effect", record_effect_fields, NULL);
 
 /* title, clause, fields and states are required of a new kind, checked after
  * extends has merged (policy_records.c): a kind of the parent may be named
@@ -299,6 +336,10 @@ static const struct ym_field record_kind_fields[] = {
 	    "the workflow's states"),
 	LIST(struct mamori_record_kind, "transitions", transitions, ntransitions, record_transition_schema, false,
 	    YM_MERGE_BY_KEY, "the workflow's steps"),
+	STR(struct mamori_record_kind, "prefix", prefix, false, "of record ids, e.g. INC (INC-000001); default: the id"),
+	STRS(struct mamori_record_kind, "steps", steps, nsteps, "the procedure to follow, e.g. the 緊急時対応計画's steps"),
+	MAP(struct mamori_record_kind, "effect", effect, record_effect_schema, false, YM_MERGE_REPLACE,
+	    "what a record in force means to the decision point"),
 };
 static const struct ym_schema record_kind_schema =
     SCHEMA(struct mamori_record_kind, "record kind", record_kind_fields, "id");

@@ -98,6 +98,23 @@ static const char *const migrations[] = {
 	/* 6 → 7: a password set by an administrator is temporary: its holder
 	 * must choose a new one before doing anything else (docs/auth.md) */
 	"ALTER TABLE user ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0;",
+	/* 7 → 8: records of the policy's `records:` kinds (record.c) and the
+	 * outbox of notices they send; a record's history is its events */
+	("CREATE TABLE record ("
+	 "  num INTEGER PRIMARY KEY,"
+	 "  id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, seq INTEGER NOT NULL,"
+	 "  state TEXT NOT NULL, reporter TEXT NOT NULL, department TEXT,"
+	 "  fields TEXT NOT NULL,"
+	 "  state_since INTEGER NOT NULL, escalations INTEGER NOT NULL DEFAULT 0,"
+	 "  last_by TEXT NOT NULL, approver TEXT,"
+	 "  created TEXT NOT NULL, updated TEXT NOT NULL);"
+	 "CREATE UNIQUE INDEX record_kind_seq ON record (kind, seq);"
+	 "CREATE INDEX record_kind_state ON record (kind, state, num);"
+	 "CREATE INDEX record_reporter ON record (reporter, num);"
+	 "CREATE TABLE record_notice ("
+	 "  num INTEGER PRIMARY KEY, record TEXT NOT NULL, recipient TEXT NOT NULL, reason TEXT NOT NULL,"
+	 "  created TEXT NOT NULL, sent TEXT, attempts INTEGER NOT NULL DEFAULT 0, error TEXT);"
+	 "CREATE INDEX record_notice_recipient ON record_notice (recipient, num);"),
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -915,10 +932,12 @@ mamori_store_write(struct mamori_store *s, const char *actor,
 		return mamori_error_set(err, MAMORI_E_CONFLICT, "the store's policy was replaced "
 		    "(now %s) while this change was prepared; try again", s->policy->id);
 	}
+	int64_t changes = sqlite3_total_changes64(s->db);
 	rc = fn(&tx, arg);
 	sqlite3_finalize(tx.insert_event);
 	tx.insert_event = NULL;
-	if (rc == 0 && tx.events == 0)
+	/* a transaction that found nothing to do (record tick) changed nothing */
+	if (rc == 0 && tx.events == 0 && sqlite3_total_changes64(s->db) != changes)
 		rc = mamori_error_set(err, MAMORI_E_STORE, "internal: a change without its audit event");
 	if (rc == 0)
 		rc = store_exec(s, "COMMIT", err);

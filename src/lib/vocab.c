@@ -102,6 +102,12 @@ static const struct mamori_vocab_entry record_type_entries[] = {
 	{ "threat", "脅威", "a threat of the policy" },
 	{ "segment", "ネットワーク区分", "a network segment of the policy" },
 	{ "file", "ファイル", "an attached file (evidence)" },
+	{ "action", "操作", "an action of the decision point (read, send, take_out …)" },
+};
+
+static const struct mamori_vocab_entry record_effect_entries[] = {
+	{ "approval", "承認", "an approved record lets its reporter do the action to its assets" },
+	{ "exception", "例外措置", "a request the policy denies is allowed while a matching record is in force" },
 };
 
 static const struct mamori_vocab_entry record_relation_entries[] = {
@@ -117,6 +123,7 @@ static const struct mamori_vocab_entry escalation_entries[] = {
 const struct mamori_vocab mamori_record_types = VOCAB("field type", record_type_entries);
 const struct mamori_vocab mamori_record_relations = VOCAB("relation", record_relation_entries);
 const struct mamori_vocab mamori_escalations = VOCAB("escalation", escalation_entries);
+const struct mamori_vocab mamori_record_effects = VOCAB("effect", record_effect_entries);
 const struct mamori_vocab mamori_restrictions = VOCAB("restriction", restriction_entries);
 const struct mamori_vocab mamori_requirements = VOCAB("requirement", requirement_entries);
 const struct mamori_vocab mamori_channels = VOCAB("channel", channel_entries);

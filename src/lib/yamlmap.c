@@ -99,13 +99,13 @@ is_null_scalar(struct fy_node *node)
 }
 
 static bool
-valid_id(const char *s, size_t len)
+valid_id(const char *s, size_t len, bool underscore)
 {
 	if (len == 0 || len > YM_ID_MAX || s[0] < 'a' || s[0] > 'z')
 		return false;
 	for (size_t i = 1; i < len; i++) {
 		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || (underscore && c == '_')))
 			return false;
 	}
 	return true;
@@ -131,10 +131,10 @@ read_string(struct ym_ctx *ctx, struct fy_node *node, const struct ym_field *f,
 		ym_error(ctx, pos, "'%s' contains a NUL character", f->key);
 		return NULL;
 	}
-	if (f->kind == YM_ID && !valid_id(s, len)) {
-		ym_error(ctx, pos, "'%s' must be an id: lowercase letters, digits and '-', "
+	if (f->kind == YM_ID && !valid_id(s, len, f->underscore)) {
+		ym_error(ctx, pos, "'%s' must be an id: lowercase letters, digits and '%s', "
 		    "starting with a letter, at most %d characters (got \"%.*s\")",
-		    f->key, YM_ID_MAX, (int)(len > 80 ? 80 : len), s);
+		    f->key, f->underscore ? "-_" : "-", YM_ID_MAX, (int)(len > 80 ? 80 : len), s);
 		return NULL;
 	}
 	if (len == 0 && f->required) {

@@ -51,6 +51,7 @@ struct ym_field {
 	int min, max;		/* YM_INT */
 	const struct ym_schema *schema;	/* YM_LIST, YM_MAP */
 	enum ym_merge merge;
+	bool underscore;	/* YM_ID: '_' allowed too (field ids that are JSON keys: noticed_at) */
 	const char *doc;	/* one line for the JSON Schema */
 };
 

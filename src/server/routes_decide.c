@@ -5,9 +5,11 @@
  * answer leaves only after its record is committed (docs/decide.md).
  */
 #include "server.h"
+#include "mamori/record.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct decide_arg {
 	const struct mamori_decide_record *records;
@@ -65,7 +67,11 @@ route_decide(struct request *req, struct response *res)
 		http_error(res, 400, "malformed", NULL, "a JSON request is required (docs/decide.md)");
 		return;
 	}
-	out = mamori_decide_json_as(req->decider, req->body, req->body_len, 0, asker_of(req, &as), NULL);
+	/* records in force take part: approvals and exceptions (mamori/record.h) */
+	struct mamori_record_decide records = { .s = req->db, .d = req->decider, .now = time(NULL) };
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
+	out = mamori_decide_json_hooked(req->decider, req->body, req->body_len, 0, asker_of(req, &as),
+	    req->db ? &hook : NULL, NULL);
 	if (out == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
@@ -206,6 +212,8 @@ route_decide_batch(struct request *req, struct response *res)
 	struct mamori_decide_asker as;
 	const struct mamori_decide_asker *asker = asker_of(req, &as);
 	struct invalid inv = { 0 };
+	struct mamori_record_decide records = { .s = req->db, .d = req->decider, .now = time(NULL) };
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "JSON lines are required, one request per line");
@@ -221,7 +229,8 @@ route_decide_batch(struct request *req, struct response *res)
 		while (m > 0 && line[m - 1] == '\r')
 			m--;
 		if (m > 0) {
-			char *out = mamori_decide_json_as(req->decider, line, m, lineno, asker, NULL);
+			char *out = mamori_decide_json_hooked(req->decider, line, m, lineno, asker,
+			    req->db ? &hook : NULL, NULL);
 			bool ok = out != NULL && batch_append(&b, out, strlen(out));
 			if (ok && logging && strncmp(out, "{\"error\"", 8) == 0) {
 				if (mamori_decide_should_log(req->view, out))

@@ -126,8 +126,8 @@ server_diags_json(const struct mamori_diags *d, const char *key)
 		const struct mamori_diag *g = &d->items[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "severity", g->severity == MAMORI_SEV_ERROR ? "error" : "warning");
-		if (strcmp(key, "object") == 0) {
-			cJSON_AddStringToObject(o, "object", g->file ? g->file : "");
+		if (strcmp(key, "object") == 0 || strcmp(key, "field") == 0) {
+			cJSON_AddStringToObject(o, key, g->file ? g->file : "");
 		} else {
 			cJSON_AddNumberToObject(o, key, g->line);
 			cJSON_AddNumberToObject(o, "column", g->column);

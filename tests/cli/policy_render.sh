@@ -219,4 +219,10 @@ if [ -w /dev/full ]; then
 	[ $? -eq 3 ] && ok || not_ok "render to /dev/full: exit status is not 3"
 	expect_grep "$TMP/err" "cannot write the rendering of .*escape.yaml" "write error message"
 fi
+# records (include: records): each kind's steps, who takes them, 二人制, the deadlines
+expect_exit 0 "render records" -- "$MAMORI" policy render "$SRCDIR/policies/mic-standard.yaml"
+expect_grep "$TMP/out" "^### 5 報告及び申請の手続" "records section"
+expect_grep "$TMP/out" "^| 承認する | 申請 | 承認 | 情報セキュリティ管理者、情報セキュリティ責任者（申請者・直前の手続者以外） | 対策基準 5.1 |" "a step with who takes it and 二人制"
+expect_grep "$TMP/out" "^| 期限切れ | 承認 | 期限切れ | （期日を過ぎると自動） | 基本方針 6(7) |" "an automatic step"
+expect_grep "$TMP/out" "「報告」から30分以内に次の手続を行う。" "a deadline in words"
 finish

@@ -1,0 +1,564 @@
+/* cmd_record.c — `mamori record …` and `mamori incident report`: the policy's records and workflows. */
+#include "cli.h"
+#include "mamori/date.h"
+#include "mamori/i18n.h"
+#include "mamori/record.h"
+#include "mamori/tz.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char record_usage[] =
+    "usage: mamori record kinds [--json] [--db PATH]\n"
+    "       mamori record new KIND --by USER [--set FIELD=VALUE …] [--json=FILE] [--json] [--now TIME]\n"
+    "       mamori record show ID [--by USER] [--json] [--db PATH]\n"
+    "       mamori record list [KIND] [--state STATE|open] [--reporter USER] [--by USER] [--limit N]\n"
+    "                          [--before N] [--json]\n"
+    "       mamori record move ID STATE --by USER [--note TEXT] [--set FIELD=VALUE …] [--now TIME]\n"
+    "       mamori record comment ID --by USER --note TEXT\n"
+    "       mamori record tick [--now TIME] [--json]\n"
+    "       mamori record notices [--for USER] [--json]\n"
+    "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
+    "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
+    "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
+    "tests and replays.  docs/records.md.\n";
+
+enum { SET_MAX = 64 };
+
+struct r_opts {
+	const char *db, *by, *note, *state, *reporter, *fields_file, *now_text, *recipient;
+	const char *set[SET_MAX];
+	size_t nset;
+	bool json;
+	long limit, before;
+	time_t now;
+};
+
+static int
+parse(int argc, char **argv, struct r_opts *o)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "set", required_argument, NULL, 's' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "reporter", required_argument, NULL, 'r' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "before", required_argument, NULL, 'B' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "for", required_argument, NULL, 'f' },
+		{ "json", optional_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->db = optarg; break;
+		case 'b': o->by = optarg; break;
+		case 'n': o->note = optarg; break;
+		case 'S': o->state = optarg; break;
+		case 'r': o->reporter = optarg; break;
+		case 'l': o->limit = strtol(optarg, NULL, 10); break;
+		case 'B': o->before = strtol(optarg, NULL, 10); break;
+		case 'N': o->now_text = optarg; break;
+		case 'f': o->recipient = optarg; break;
+		case 'j':
+			if (optarg != NULL)
+				o->fields_file = optarg;
+			else
+				o->json = true;
+			break;
+		case 's':
+			if (o->nset == SET_MAX || strchr(optarg, '=') == NULL)
+				return cli_usage_error("record: --set FIELD=VALUE (at most %d)", SET_MAX);
+			o->set[o->nset++] = optarg;
+			break;
+		case 'h': fputs(record_usage, stdout); return -1;
+		default: return cli_usage_error("record: bad option\n%s", record_usage);
+		}
+	}
+	if (o->limit < 0 || o->limit > 1000)
+		return cli_usage_error("record: --limit is 1 to 1000");
+	return 0;
+}
+
+static int
+open_store(const struct r_opts *o, struct mamori_store **s)
+{
+	struct mamori_error err = { 0 };
+
+	if (mamori_store_open_private(cli_db_path(o->db), s, &err) != 0) {
+		fprintf(stderr, "mamori: %s\n", err.message);
+		return EXIT_ENV;
+	}
+	return EXIT_OK;
+}
+
+/* --now, read in the policy's zone; the real clock when not given. */
+static int
+set_clock(struct r_opts *o, const struct mamori_policy *p)
+{
+	struct mamori_tz tz = { 0 };
+	bool ok;
+
+	o->now = time(NULL);
+	if (o->now_text == NULL)
+		return EXIT_OK;
+	(void)mamori_tz_load(&tz, mamori_policy_timezone(p), NULL);
+	ok = mamori_time_bound(o->now_text, &tz, false, &o->now);
+	mamori_tz_free(&tz);
+	return ok ? EXIT_OK : cli_usage_error("record: --now '%s' is not a time: write 2026-12-05, "
+	    "2026-12-05 09:30 or RFC 3339", o->now_text);
+}
+
+/* The fields of --json=FILE and every --set, as one JSON object (the caller deletes). */
+static cJSON *
+gather_fields(const struct r_opts *o)
+{
+	cJSON *fields = NULL;
+
+	if (o->fields_file != NULL) {
+		size_t len;
+		char *text = cli_read_file(o->fields_file, 1 << 20, &len);
+		if (text == NULL) {
+			fprintf(stderr, "mamori: record: cannot read %s\n", o->fields_file);
+			return NULL;
+		}
+		fields = cJSON_ParseWithLength(text, len);
+		free(text);
+		if (!cJSON_IsObject(fields)) {
+			fprintf(stderr, "mamori: record: %s: not a JSON object of fields ({\"summary\": \"…\"})\n",
+			    o->fields_file);
+			cJSON_Delete(fields);
+			return NULL;
+		}
+	} else {
+		fields = cJSON_CreateObject();
+	}
+	for (size_t i = 0; fields != NULL && i < o->nset; i++) {
+		const char *eq = strchr(o->set[i], '=');
+		char name[128];
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - o->set[i]), o->set[i]);
+		cJSON_DeleteItemFromObjectCaseSensitive(fields, name);
+		cJSON_AddStringToObject(fields, name, eq + 1);
+	}
+	return fields;
+}
+
+static void
+print_problems(const char *what, const struct mamori_diags *problems, const struct mamori_error *err)
+{
+	fprintf(stderr, "mamori: record %s: %s\n", what, err->message);
+	for (size_t i = 0; i < problems->count; i++)
+		fprintf(stderr, "  %s\n", problems->items[i].message);
+}
+
+/* A UTC time of the store as the organisation reads it: 2026-12-05 19:40:00 JST. */
+static const char *
+local_time(const struct mamori_tz *tz, const char *utc, char *buf, size_t n)
+{
+	return utc && mamori_tz_format(tz, utc, buf, n) ? buf : (utc ? utc : "-");
+}
+
+/* One stored value as people read it: titles for what the policy names, local times. */
+static const char *
+value_words(const struct mamori_policy *p, const struct mamori_record_field *f, const char *v,
+    const struct mamori_tz *tz, char *buf, size_t n)
+{
+	if (f == NULL)
+		return v;
+	if (strcmp(f->type, "datetime") == 0)
+		return local_time(tz, v, buf, n);
+	if (strcmp(f->type, "department") == 0) {
+		const struct mamori_department *d = mamori_policy_find_department(p, v);
+		return d ? d->title : v;
+	}
+	if (strcmp(f->type, "role") == 0) {
+		const struct mamori_role *r = mamori_policy_find_role(p, v);
+		return r ? r->title : v;
+	}
+	if (strcmp(f->type, "segment") == 0) {
+		const struct mamori_segment *g = mamori_policy_find_segment(p, v);
+		return g ? g->title : v;
+	}
+	for (size_t i = 0; strcmp(f->type, "threat") == 0 && i < p->nthreats; i++)
+		if (strcmp(p->threats[i].id, v) == 0 && p->threats[i].title)
+			return p->threats[i].title;
+	for (size_t i = 0; i < f->nchoices; i++)
+		if (strcmp(f->choices[i].id, v) == 0)
+			return f->choices[i].title;
+	return v;
+}
+
+static void
+print_value(const struct mamori_policy *p, const struct mamori_record_field *f, const cJSON *v,
+    const struct mamori_tz *tz)
+{
+	const cJSON *it;
+	char buf[64];
+
+	if (cJSON_IsString(v))
+		fputs(value_words(p, f, v->valuestring, tz, buf, sizeof(buf)), stdout);
+	else if (cJSON_IsNumber(v))
+		printf("%.0f", v->valuedouble);
+	cJSON_ArrayForEach(it, (cJSON_IsArray(v) ? v : NULL))
+		printf("%s%s", it == v->child ? "" : "、",
+		    cJSON_GetStringValue(it) ? value_words(p, f, it->valuestring, tz, buf, sizeof(buf)) : "");
+}
+
+static void
+print_record(const struct mamori_policy *p, const cJSON *rec)
+{
+	const struct mamori_record_kind *k = mamori_record_kind_find(p, cJSON_GetStringValue(cJSON_GetObjectItem(rec, "kind")));
+	const cJSON *fields = cJSON_GetObjectItem(rec, "fields"), *h, *m;
+	struct mamori_tz tz = { 0 };
+	char a[64], b[64];
+
+	(void)mamori_tz_load(&tz, mamori_policy_timezone(p), NULL);
+	printf("%s  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(rec, "id")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "kind_title")));
+	printf("  状態 state: %s (%s) since %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(rec, "state_title")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "state")),
+	    local_time(&tz, cJSON_GetStringValue(cJSON_GetObjectItem(rec, "state_since")), a, sizeof(a)));
+	if (cJSON_GetStringValue(cJSON_GetObjectItem(rec, "deadline")))
+		printf("  期限 deadline: %s\n", local_time(&tz, cJSON_GetStringValue(cJSON_GetObjectItem(rec, "deadline")), b, sizeof(b)));
+	printf("  報告者 reporter: %s", cJSON_GetStringValue(cJSON_GetObjectItem(rec, "reporter")));
+	if (cJSON_GetStringValue(cJSON_GetObjectItem(rec, "department"))) {
+		const struct mamori_department *d = mamori_policy_find_department(p,
+		    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "department")));
+		printf(" (%s)", d ? d->title : cJSON_GetStringValue(cJSON_GetObjectItem(rec, "department")));
+	}
+	putchar('\n');
+	for (size_t i = 0; k != NULL && i < k->nfields; i++) {
+		const cJSON *v = cJSON_GetObjectItem(fields, k->fields[i].id);
+		if (v == NULL)
+			continue;
+		printf("  %s: ", k->fields[i].title ? k->fields[i].title : k->fields[i].id);
+		print_value(p, &k->fields[i], v, &tz);
+		putchar('\n');
+	}
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(rec, "history")) {
+		const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(h, "to"));
+		const struct mamori_record_state *st = NULL;
+		for (size_t i = 0; k != NULL && to != NULL && i < k->nstates; i++)
+			if (strcmp(k->states[i].id, to) == 0)
+				st = &k->states[i];
+		printf("  #%.0f %s %s %s", cJSON_GetNumberValue(cJSON_GetObjectItem(h, "seq")),
+		    local_time(&tz, cJSON_GetStringValue(cJSON_GetObjectItem(h, "time")), a, sizeof(a)),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(h, "by")) ? cJSON_GetStringValue(cJSON_GetObjectItem(h, "by")) :
+		    cJSON_GetStringValue(cJSON_GetObjectItem(h, "actor")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(h, "action")));
+		if (st)
+			printf(" → %s", st->title);
+		if (cJSON_GetStringValue(cJSON_GetObjectItem(h, "role")))
+			printf(" → %s", cJSON_GetStringValue(cJSON_GetObjectItem(h, "role")));
+		if (cJSON_GetStringValue(cJSON_GetObjectItem(h, "note")))
+			printf(": %s", cJSON_GetStringValue(cJSON_GetObjectItem(h, "note")));
+		putchar('\n');
+	}
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(rec, "moves"))
+		printf("  できること: %s → %s (mamori record move %s %s)\n",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(m, "title")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(m, "to_title")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "id")), cJSON_GetStringValue(cJSON_GetObjectItem(m, "to")));
+	mamori_tz_free(&tz);
+}
+
+static int
+print_json(cJSON *j)
+{
+	char *text = cJSON_Print(j);
+
+	if (text == NULL)
+		return EXIT_ENV;
+	puts(text);
+	free(text);
+	return EXIT_OK;
+}
+
+/* ---- commands ---- */
+
+static int
+r_kinds(const struct r_opts *o, struct mamori_store *s)
+{
+	const struct mamori_policy *p = mamori_store_policy(s);
+	cJSON *list = cJSON_CreateArray();
+	int rc = EXIT_OK;
+
+	for (size_t i = 0; i < p->nrecords; i++) {
+		const struct mamori_record_kind *k = &p->records[i];
+		cJSON *j = cJSON_CreateObject(), *states = cJSON_AddArrayToObject(j, "states");
+		cJSON_AddStringToObject(j, "id", k->id);
+		cJSON_AddStringToObject(j, "title", k->title);
+		for (size_t n = 0; n < k->nstates; n++)
+			cJSON_AddItemToArray(states, cJSON_CreateString(k->states[n].id));
+		cJSON_AddItemToArray(list, j);
+		if (o->json)
+			continue;
+		printf("%s  %s  (%s)\n  ", k->id, k->title, k->clause);
+		for (size_t n = 0; n < k->nstates; n++)
+			printf("%s%s", n ? " / " : "", k->states[n].title);
+		printf("\n  fields:");
+		for (size_t n = 0; n < k->nfields; n++)
+			printf(" %s%s", k->fields[n].id, k->fields[n].required ? "*" : "");
+		putchar('\n');
+	}
+	if (o->json)
+		rc = print_json(list);
+	cJSON_Delete(list);
+	return rc;
+}
+
+static int
+r_new(const struct r_opts *o, struct mamori_store *s, const char *kind)
+{
+	struct mamori_diags problems = { 0 };
+	struct mamori_error err = { 0 };
+	char id[MAMORI_RECORD_ID_MAX];
+	cJSON *fields = gather_fields(o), *rec = NULL;
+	int rc;
+
+	if (o->by == NULL)
+		return cli_usage_error("record new: --by USER: the account that reports or requests");
+	if (fields == NULL)
+		return EXIT_REFUSED;
+	rc = mamori_record_create(s, cli_actor(), o->by, kind, fields, o->now, id, &problems, &err);
+	cJSON_Delete(fields);
+	if (rc != 0) {
+		print_problems("new", &problems, &err);
+		mamori_diags_clear(&problems);
+		return cli_exit_code(rc);
+	}
+	if (o->json && mamori_record_get(s, id, false, NULL, &rec, &err) == 0) {
+		cJSON *out = cJSON_CreateObject();
+		cJSON_AddStringToObject(out, "id", id);
+		cJSON_AddStringToObject(out, "state", cJSON_GetStringValue(cJSON_GetObjectItem(rec, "state")));
+		print_json(out);
+		cJSON_Delete(out);
+	} else {
+		puts(id);
+	}
+	cJSON_Delete(rec);
+	return EXIT_OK;
+}
+
+static int
+r_show(const struct r_opts *o, struct mamori_store *s, const char *id)
+{
+	struct mamori_error err = { 0 };
+	cJSON *rec = NULL;
+	int rc = mamori_record_get(s, id, true, o->by, &rec, &err);
+
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record show: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	if (o->by != NULL && !mamori_record_may_see(s, o->by, rec)) {
+		cJSON_Delete(rec);
+		fprintf(stderr, "mamori: record show: %s may not see %s\n", o->by, id);
+		return EXIT_REFUSED;
+	}
+	if (o->json)
+		rc = print_json(rec);
+	else
+		print_record(mamori_store_policy(s), rec);
+	cJSON_Delete(rec);
+	return rc;
+}
+
+static int
+r_list(const struct r_opts *o, struct mamori_store *s, const char *kind)
+{
+	struct mamori_record_filter f = { .kind = kind, .state = o->state, .reporter = o->reporter,
+	    .visible_to = o->by, .before = o->before, .limit = (size_t)o->limit };
+	struct mamori_error err = { 0 };
+	cJSON *out = NULL, *rec;
+	int rc = mamori_record_list(s, &f, &out, &err);
+
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record list: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	if (o->json) {
+		rc = print_json(out);
+	} else {
+		struct mamori_tz tz = { 0 };
+		char t[64];
+		(void)mamori_tz_load(&tz, mamori_policy_timezone(mamori_store_policy(s)), NULL);
+		cJSON_ArrayForEach(rec, cJSON_GetObjectItem(out, "records")) {
+			const cJSON *fields = cJSON_GetObjectItem(rec, "fields"), *first = fields ? fields->child : NULL;
+			printf("%-12s %-10s %-24s %-10s ", cJSON_GetStringValue(cJSON_GetObjectItem(rec, "id")),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "state_title")),
+			    local_time(&tz, cJSON_GetStringValue(cJSON_GetObjectItem(rec, "created")), t, sizeof(t)),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "reporter")));
+			print_value(mamori_store_policy(s), NULL, first, &tz);
+			putchar('\n');
+		}
+		if (cJSON_IsNumber(cJSON_GetObjectItem(out, "next")))
+			printf("(more: --before %.0f)\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "next")));
+		mamori_tz_free(&tz);
+	}
+	cJSON_Delete(out);
+	return rc;
+}
+
+static int
+r_move(const struct r_opts *o, struct mamori_store *s, const char *id, const char *to)
+{
+	struct mamori_diags problems = { 0 };
+	struct mamori_error err = { 0 };
+	cJSON *set = o->nset > 0 || o->fields_file ? gather_fields(o) : NULL;
+	int rc;
+
+	if (o->by == NULL)
+		return cli_usage_error("record move: --by USER: the account that takes the step");
+	if ((o->nset > 0 || o->fields_file) && set == NULL)
+		return EXIT_REFUSED;
+	rc = mamori_record_move(s, cli_actor(), o->by, id, to, o->note, set, o->now, &problems, &err);
+	cJSON_Delete(set);
+	if (rc != 0) {
+		print_problems("move", &problems, &err);
+		mamori_diags_clear(&problems);
+		return cli_exit_code(rc);
+	}
+	printf("%s → %s\n", id, to);
+	return EXIT_OK;
+}
+
+static int
+r_comment(const struct r_opts *o, struct mamori_store *s, const char *id)
+{
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (o->by == NULL || o->note == NULL)
+		return cli_usage_error("record comment: --by USER and --note TEXT are required");
+	if ((rc = mamori_record_comment(s, cli_actor(), o->by, id, o->note, &err)) != 0) {
+		fprintf(stderr, "mamori: record comment: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	return EXIT_OK;
+}
+
+static int
+r_tick(const struct r_opts *o, struct mamori_store *s)
+{
+	struct mamori_record_tick t;
+	struct mamori_error err = { 0 };
+	int rc = mamori_record_tick(s, cli_actor(), o->now, &t, &err);
+
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record tick: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	if (o->json)
+		printf("{\"escalated\": %zu, \"automatic\": %zu, \"notices\": %zu}\n", t.escalated, t.automatic, t.notices);
+	else
+		printf("escalated %zu, automatic steps %zu, notices %zu\n", t.escalated, t.automatic, t.notices);
+	return EXIT_OK;
+}
+
+static int
+r_notices(const struct r_opts *o, struct mamori_store *s)
+{
+	struct mamori_error err = { 0 };
+	cJSON *list = NULL, *n;
+	int rc = mamori_record_notices(s, o->recipient, (size_t)o->limit, &list, &err);
+
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record notices: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	if (o->json)
+		rc = print_json(list);
+	else
+		cJSON_ArrayForEach(n, list)
+			printf("%s  %s  %s  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(n, "created")),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "recipient")),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "record")),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "reason")));
+	cJSON_Delete(list);
+	return rc;
+}
+
+/* Runs subcommand sub with its positional arguments args[0 … nargs-1]. */
+static int
+dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
+{
+	struct mamori_store *s = NULL;
+	int rc;
+	static const struct { const char *name; int nargs; } subs[] = {
+		{ "kinds", 0 }, { "new", 1 }, { "show", 1 }, { "list", -1 }, { "move", 2 }, { "comment", 1 },
+		{ "tick", 0 }, { "notices", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]) && strcmp(subs[i].name, sub) != 0; i++)
+		;
+	if (i == sizeof(subs) / sizeof(subs[0]))
+		return cli_usage_error("record: unknown command '%s'\n%s", sub, record_usage);
+	if ((subs[i].nargs >= 0 && nargs != subs[i].nargs) || (subs[i].nargs < 0 && nargs > 1))
+		return cli_usage_error("record %s: wrong number of arguments\n%s", sub, record_usage);
+	if ((rc = open_store(o, &s)) != EXIT_OK)
+		return rc;
+	if ((rc = set_clock(o, mamori_store_policy(s))) != EXIT_OK)
+		goto out;
+	switch (i) {
+	case 0: rc = r_kinds(o, s); break;
+	case 1: rc = r_new(o, s, args[0]); break;
+	case 2: rc = r_show(o, s, args[0]); break;
+	case 3: rc = r_list(o, s, nargs ? args[0] : NULL); break;
+	case 4: rc = r_move(o, s, args[0], args[1]); break;
+	case 5: rc = r_comment(o, s, args[0]); break;
+	case 6: rc = r_tick(o, s); break;
+	default: rc = r_notices(o, s); break;
+	}
+out:
+	mamori_store_close(&s);
+	return rc;
+}
+
+int
+cmd_record(int argc, char **argv)
+{
+	struct r_opts o;
+	const char *sub;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(record_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	sub = argv[1];
+	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	return dispatch(&o, sub, argv + 1 + optind, argc - 1 - optind);
+}
+
+int
+cmd_incident(int argc, char **argv)
+{
+	struct r_opts o;
+	char *args[1] = { "incident" };
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "report") != 0) {
+		fputs("usage: mamori incident report --by USER --set summary=TEXT [--set FIELD=VALUE …] [--json]\n"
+		    "(the same as: mamori record new incident …)\n", stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (argc - 1 - optind != 0)
+		return cli_usage_error("incident report: no arguments besides the options");
+	return dispatch(&o, "new", args, 1);
+}

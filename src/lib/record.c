@@ -1,0 +1,849 @@
+/*
+ * record.c — records of the policy's kinds: made, moved along their workflow,
+ * commented, read back with their history (mamori/record.h).  Every change is
+ * one transaction of the store's write path with its audit event.
+ */
+#include "store_internal.h"
+#include "mamori/asset.h"
+#include "mamori/i18n.h"
+#include "mamori/record.h"
+#include "mamori/user.h"
+#include "mamori/vocab.h"
+#include "record_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+long
+record_deadline_seconds(const char *deadline)
+{
+	char *end;
+	long n;
+
+	if (deadline == NULL)
+		return 0;
+	n = strtol(deadline, &end, 10);
+	if (n <= 0 || end[0] == '\0' || end[1] != '\0')
+		return 0;
+	switch (end[0]) {
+	case 'm': return n * 60;
+	case 'h': return n * 3600;
+	case 'd': return n * 86400;
+	default: return 0;
+	}
+}
+
+/* ---- reading ---- */
+
+static void
+add_titles(const struct mamori_policy *p, cJSON *rec, time_t since, long escalations)
+{
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "kind"));
+	const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "state"));
+	const struct mamori_record_kind *k = mamori_record_kind_find(p, kind);
+	const struct mamori_record_state *st = k ? record_state_find(k, state) : NULL;
+	char buf[32];
+	long secs;
+
+	cJSON_AddStringToObject(rec, "kind_title", k && k->title ? k->title : kind);
+	cJSON_AddStringToObject(rec, "state_title", st ? st->title : state);
+	cJSON_AddBoolToObject(rec, "final", st != NULL && st->final);
+	cJSON_AddStringToObject(rec, "state_since", record_utc(since, buf));
+	secs = st ? record_deadline_seconds(st->deadline) : 0;
+	if (secs > 0)
+		cJSON_AddStringToObject(rec, "deadline", record_utc(since + secs * (escalations + 1), buf));
+	else
+		cJSON_AddNullToObject(rec, "deadline");
+}
+
+static cJSON *
+row_json(struct mamori_store *s, sqlite3_stmt *st)
+{
+	cJSON *rec = cJSON_CreateObject();
+	const char *dept = (const char *)sqlite3_column_text(st, 5);
+	const char *approver = (const char *)sqlite3_column_text(st, 10);
+	cJSON *fields = cJSON_Parse((const char *)sqlite3_column_text(st, 6));
+
+	cJSON_AddStringToObject(rec, "id", (const char *)sqlite3_column_text(st, 0));
+	cJSON_AddStringToObject(rec, "kind", (const char *)sqlite3_column_text(st, 1));
+	cJSON_AddNumberToObject(rec, "num", (double)sqlite3_column_int64(st, 13));
+	cJSON_AddStringToObject(rec, "state", (const char *)sqlite3_column_text(st, 3));
+	cJSON_AddStringToObject(rec, "reporter", (const char *)sqlite3_column_text(st, 4));
+	if (dept)
+		cJSON_AddStringToObject(rec, "department", dept);
+	else
+		cJSON_AddNullToObject(rec, "department");
+	cJSON_AddItemToObject(rec, "fields", fields ? fields : cJSON_CreateObject());
+	cJSON_AddStringToObject(rec, "created", (const char *)sqlite3_column_text(st, 11));
+	cJSON_AddStringToObject(rec, "updated", (const char *)sqlite3_column_text(st, 12));
+	cJSON_AddNumberToObject(rec, "escalations", (double)sqlite3_column_int64(st, 8));
+	cJSON_AddStringToObject(rec, "last_by", (const char *)sqlite3_column_text(st, 9));
+	if (approver)
+		cJSON_AddStringToObject(rec, "approver", approver);
+	else
+		cJSON_AddNullToObject(rec, "approver");
+	add_titles(mamori_store_policy(s), rec, (time_t)sqlite3_column_int64(st, 7),
+	    (long)sqlite3_column_int64(st, 8));
+	return rec;
+}
+
+#define RECORD_COLUMNS "id, kind, seq, state, reporter, department, fields, state_since, escalations, " \
+	"last_by, approver, created, updated, num"
+
+int
+record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err)
+{
+	static const char sql[] = "SELECT " RECORD_COLUMNS " FROM record WHERE id = ?";
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = row_json(s, st);
+	store_release(s, st);
+	if (rc == SQLITE_DONE)
+		return mamori_error_set(err, MAMORI_E_NOTFOUND, "no record %s", id);
+	if (rc != SQLITE_ROW)
+		return store_error(s, err, "cannot read the record");
+	return *out ? 0 : mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+}
+
+/* ---- who may ---- */
+
+static const char *
+rec_str(const cJSON *rec, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, key));
+}
+
+/* Whether account u is the owner (管理責任者: role and 課) of an asset the record names. */
+static bool
+is_owner(struct mamori_store *s, const cJSON *rec, const struct mamori_user *u)
+{
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(rec, "fields"), *v, *it;
+	bool owner = false;
+
+	cJSON_ArrayForEach(v, fields) {
+		cJSON_ArrayForEach(it, (cJSON_IsArray(v) ? v : NULL)) {
+			struct mamori_asset a = { 0 };
+			struct mamori_error err = { 0 };
+			if (cJSON_IsString(it) && mamori_asset_get(s, it->valuestring, &a, &err) == 0 &&
+			    a.f[MAMORI_AF_ROLE] && strcmp(a.f[MAMORI_AF_ROLE], u->role) == 0 &&
+			    a.f[MAMORI_AF_DEPARTMENT] && strcmp(a.f[MAMORI_AF_DEPARTMENT], u->department) == 0)
+				owner = true;
+			mamori_asset_clear(&a);
+		}
+		if (cJSON_IsString(v)) {
+			struct mamori_asset a = { 0 };
+			struct mamori_error err = { 0 };
+			if (mamori_asset_get(s, v->valuestring, &a, &err) == 0 && a.f[MAMORI_AF_ROLE] &&
+			    strcmp(a.f[MAMORI_AF_ROLE], u->role) == 0 && a.f[MAMORI_AF_DEPARTMENT] &&
+			    strcmp(a.f[MAMORI_AF_DEPARTMENT], u->department) == 0)
+				owner = true;
+			mamori_asset_clear(&a);
+		}
+	}
+	return owner;
+}
+
+/* Whether a role of scope department is outside the record's 課. */
+static bool
+other_department(const struct mamori_policy *p, const struct mamori_user *u, const cJSON *rec)
+{
+	const struct mamori_role *r = mamori_policy_find_role(p, u->role);
+	const char *dept = rec_str(rec, "department");
+
+	return r != NULL && r->access.scope != NULL && strcmp(r->access.scope, "department") == 0 &&
+	    (dept == NULL || strcmp(dept, u->department) != 0);
+}
+
+/* Whether u may take transition t of record rec by the transition's by. */
+static bool
+may_take(struct mamori_store *s, const struct mamori_record_transition *t, const cJSON *rec,
+    const struct mamori_user *u)
+{
+	const char *approver = rec_str(rec, "approver");
+
+	for (size_t i = 0; i < t->nby; i++) {
+		if (strcmp(t->by[i], "reporter") == 0 && strcmp(rec_str(rec, "reporter"), u->name) == 0)
+			return true;
+		if (strcmp(t->by[i], "approver") == 0 && approver && strcmp(approver, u->name) == 0)
+			return true;
+		if (strcmp(t->by[i], "owner") == 0 && is_owner(s, rec, u))
+			return true;
+		if (strcmp(t->by[i], u->role) == 0 && !other_department(mamori_store_policy(s), u, rec))
+			return true;
+	}
+	return false;
+}
+
+/* Why u may not take t now, or NULL when it may (second person checked too). */
+static const char *
+refusal(struct mamori_store *s, const struct mamori_record_transition *t, const cJSON *rec,
+    const struct mamori_user *u)
+{
+	if (t->automatic != NULL)
+		return N_("this step is taken by mamori itself when its date has passed, not by");
+	if (!may_take(s, t, rec, u))
+		return N_("this step is not for this account's role (or its 課); it is for");
+	if (t->second_person && strcmp(rec_str(rec, "last_by"), u->name) == 0)
+		return N_("this step needs a second person (二人制): someone other than who took the step before; it is for");
+	return NULL;
+}
+
+/* The people a transition names, in words: "情報セキュリティ管理者、申請者". */
+static void
+by_words(const struct mamori_policy *p, const struct mamori_record_transition *t, char *out, size_t n)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < t->nby && used < n; i++) {
+		const struct mamori_role *r = mamori_policy_find_role(p, t->by[i]);
+		const struct mamori_vocab_entry *e = mamori_vocab_find(&mamori_record_relations, t->by[i]);
+		const char *w = r ? r->title : e ? e->title : t->by[i];
+		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? "、" : "", w);
+	}
+}
+
+bool
+mamori_record_may_see(struct mamori_store *s, const char *by, const cJSON *rec)
+{
+	const struct mamori_policy *p = mamori_store_policy(s);
+	const struct mamori_record_kind *k = mamori_record_kind_find(p, rec_str(rec, "kind"));
+	struct mamori_error err = { 0 };
+	struct mamori_user u;
+
+	if (k == NULL || by == NULL || mamori_user_get(s, by, &u, &err) != 0 || u.disabled)
+		return false;
+	if (strcmp(rec_str(rec, "reporter"), by) == 0 || (rec_str(rec, "approver") &&
+	    strcmp(rec_str(rec, "approver"), by) == 0))
+		return true;
+	/* a role a step names, or one those roles report up to */
+	for (size_t i = 0; i < k->ntransitions; i++)
+		for (size_t j = 0; j < k->transitions[i].nby; j++) {
+			const char *r = k->transitions[i].by[j];
+			for (const struct mamori_role *up = mamori_policy_find_role(p, r); up != NULL;
+			    up = up->reports_to ? mamori_policy_find_role(p, up->reports_to) : NULL) {
+				if (strcmp(up->id, u.role) == 0)
+					return !other_department(p, &u, rec);
+				if (up->reports_to && strcmp(up->reports_to, up->id) == 0)
+					break;
+			}
+		}
+	/* those who read every 課's assets (the auditors, the trail's readers) */
+	const struct mamori_role *r = mamori_policy_find_role(p, u.role);
+	if (r == NULL || r->access.scope == NULL || strcmp(r->access.scope, "all") != 0)
+		return false;
+	for (size_t i = 0; i < r->access.nactions; i++)
+		if (strcmp(r->access.actions[i], "read") == 0 || strcmp(r->access.actions[i], "all") == 0)
+			return true;
+	return false;
+}
+
+/* ---- notices ---- */
+
+struct notify_ctx {
+	struct mamori_store_tx *tx;
+	const cJSON *rec;
+	const char *role;
+	const char *department;
+	bool same_department_only;
+	const char *reason;
+	size_t n;
+	int rc;
+	struct mamori_error *err;
+};
+
+static int
+put_notice(struct mamori_store_tx *tx, const cJSON *rec, const char *recipient, const char *reason,
+    struct mamori_error *err)
+{
+	static const char sql[] = "INSERT INTO record_notice (record, recipient, reason, created) VALUES (?, ?, ?, ?)";
+	struct mamori_store *s = tx->store;
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	char now[32];
+	int rc;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	store_tx_now(tx, now);
+	sqlite3_bind_text(st, 1, rec_str(rec, "id"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	store_release(s, st);
+	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot write the notice");
+}
+
+static int
+notify_holder(const struct mamori_user *u, void *arg)
+{
+	struct notify_ctx *c = arg;
+
+	if (u->disabled || strcmp(u->role, c->role) != 0)
+		return 0;
+	if (c->same_department_only && (c->department == NULL || strcmp(u->department, c->department) != 0))
+		return 0;
+	if ((c->rc = put_notice(c->tx, c->rec, u->name, c->reason, c->err)) != 0)
+		return 1;
+	c->n++;
+	return 0;
+}
+
+/* Notices for the holders of role: those of the record's 課 when there are any, else all. */
+static int
+notify_role(struct notify_ctx *c)
+{
+	struct mamori_store *s = c->tx->store;
+	size_t before = c->n;
+
+	c->same_department_only = true;
+	if (mamori_user_list(s, notify_holder, c, c->err) != 0 && c->rc == 0)
+		return MAMORI_E_STORE;
+	if (c->rc == 0 && c->n == before) {
+		c->same_department_only = false;
+		if (mamori_user_list(s, notify_holder, c, c->err) != 0 && c->rc == 0)
+			return MAMORI_E_STORE;
+	}
+	return c->rc;
+}
+
+int
+record_notify(struct mamori_store_tx *tx, const cJSON *rec, const char *const *names, size_t nnames,
+    const char *reason, size_t *n)
+{
+	struct mamori_error err = { 0 };
+	struct notify_ctx c = { .tx = tx, .rec = rec, .department = rec_str(rec, "department"), .reason = reason,
+	    .err = &err };
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < nnames; i++) {
+		const char *who = strcmp(names[i], "reporter") == 0 ? rec_str(rec, "reporter") :
+		    strcmp(names[i], "approver") == 0 ? rec_str(rec, "approver") : NULL;
+		if (who != NULL) {
+			if ((rc = put_notice(tx, rec, who, reason, &err)) == 0)
+				c.n++;
+		} else if (strcmp(names[i], "owner") != 0 && strcmp(names[i], "approver") != 0) {
+			c.role = names[i];
+			rc = notify_role(&c);
+		}
+	}
+	if (n != NULL)
+		*n += c.n;
+	return rc;
+}
+
+/* ---- making ---- */
+
+struct create_ctx {
+	const struct mamori_record_kind *k;
+	const struct mamori_user *u;
+	cJSON *fields;
+	time_t now;
+	char *id;
+	struct mamori_error *err;
+};
+
+static int
+next_seq(struct mamori_store *s, const char *kind, int64_t *seq, struct mamori_error *err)
+{
+	static const char sql[] = "SELECT COALESCE(MAX(seq), 0) + 1 FROM record WHERE kind = ?";
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	*seq = sqlite3_column_int64(st, 0);
+	store_release(s, st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, err, "cannot number the record");
+}
+
+static int
+create_tx(struct mamori_store_tx *tx, void *arg)
+{
+	static const char sql[] = "INSERT INTO record (id, kind, seq, state, reporter, department, fields, "
+	    "state_since, last_by, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct create_ctx *c = arg;
+	struct mamori_store *s = tx->store;
+	const struct mamori_record_state *initial = NULL;
+	char now[32], *text = NULL, prefix[16];
+	cJSON *rec = NULL;
+	sqlite3_stmt *st;
+	int64_t seq;
+	int rc;
+
+	for (size_t i = 0; i < c->k->nstates; i++)
+		if (c->k->states[i].initial)
+			initial = &c->k->states[i];
+	if ((rc = next_seq(s, c->k->id, &seq, c->err)) != 0)
+		return rc;
+	snprintf(prefix, sizeof(prefix), "%s", c->k->prefix ? c->k->prefix : c->k->id);
+	snprintf(c->id, MAMORI_RECORD_ID_MAX, "%s-%06lld", prefix, (long long)seq);
+	if ((st = store_cached(s, sql, c->err)) == NULL || (text = cJSON_PrintUnformatted(c->fields)) == NULL) {
+		store_release(s, st);
+		return st ? mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
+	}
+	store_tx_now(tx, now);
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, c->k->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_text(st, 4, initial->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->u->name, -1, SQLITE_STATIC);
+	if (c->u->department[0])
+		sqlite3_bind_text(st, 6, c->u->department, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	sqlite3_bind_text(st, 7, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, (int64_t)c->now);
+	sqlite3_bind_text(st, 9, c->u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	store_release(s, st);
+	free(text);
+	if (rc != SQLITE_DONE)
+		return store_error(s, c->err, "cannot write the record");
+	if ((rc = record_read(s, c->id, &rec, c->err)) != 0)
+		return rc;
+	cJSON *after = cJSON_CreateObject();
+	cJSON_AddStringToObject(after, "kind", c->k->id);
+	cJSON_AddStringToObject(after, "state", initial->id);
+	cJSON_AddStringToObject(after, "reporter", c->u->name);
+	cJSON_AddStringToObject(after, "by", c->u->name);
+	cJSON_AddItemToObject(after, "fields", cJSON_Duplicate(c->fields, true));
+	rc = mamori_store_tx_event(tx, "record.create", "record", c->id, NULL, after);
+	cJSON_Delete(after);
+	if (rc == 0 && initial->nnotify > 0)
+		rc = record_notify(tx, rec, initial->notify, initial->nnotify, "record.create", NULL);
+	cJSON_Delete(rec);
+	return rc;
+}
+
+/* The account by, enabled, or an error. */
+static int
+acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err)
+{
+	int rc;
+
+	if (by == NULL || by[0] == '\0')
+		return mamori_error_set(err, MAMORI_E_USAGE, "say which account acts (--by USER)");
+	if ((rc = mamori_user_get(s, by, u, err)) == MAMORI_E_NOTFOUND)
+		return mamori_error_set(err, MAMORI_E_NOTFOUND, "no account %s", by);
+	if (rc != 0)
+		return rc;
+	if (u->disabled)
+		return mamori_error_set(err, MAMORI_E_DENIED, "account %s is disabled", by);
+	return 0;
+}
+
+int
+mamori_record_create(struct mamori_store *s, const char *actor, const char *by, const char *kind, const cJSON *fields,
+    time_t now, char id[MAMORI_RECORD_ID_MAX], struct mamori_diags *problems, struct mamori_error *err)
+{
+	const struct mamori_record_kind *k = mamori_record_kind_find(mamori_store_policy(s), kind);
+	struct mamori_user u;
+	struct create_ctx c = { .k = k, .u = &u, .now = now, .id = id, .err = err };
+	int rc;
+
+	id[0] = '\0';
+	if (k == NULL)
+		return mamori_error_set(err, MAMORI_E_NOTFOUND, "the policy has no record kind '%s' "
+		    "(mamori record kinds lists them)", kind ? kind : "");
+	if ((rc = acting_account(s, by, &u, err)) != 0)
+		return rc;
+	if ((c.fields = mamori_record_check_fields(s, k, fields, true, problems, err)) == NULL)
+		return err->code ? err->code : MAMORI_E_INVALID;
+	rc = mamori_store_write(s, actor, create_tx, &c, err);
+	cJSON_Delete(c.fields);
+	if (rc != 0)
+		id[0] = '\0';
+	return rc;
+}
+
+/* ---- moving ---- */
+
+struct move_ctx {
+	const char *id, *to, *note;
+	const struct mamori_user *u;
+	const cJSON *set;
+	time_t now;
+	struct mamori_diags *problems;
+	struct mamori_error *err;
+};
+
+/* The transition of k from state `from` into `to` (id or title), or NULL with the possible ones listed. */
+static const struct mamori_record_transition *
+find_transition(const struct mamori_record_kind *k, const char *from, const char *to, struct mamori_error *err)
+{
+	const struct mamori_record_state *target = record_state_find(k, to);
+	const struct mamori_record_state *cur = record_state_find(k, from);
+	char list[600] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < k->ntransitions; i++) {
+		const struct mamori_record_transition *t = &k->transitions[i];
+		if (strcmp(t->from, from) != 0)
+			continue;
+		if (target != NULL && strcmp(t->to, target->id) == 0)
+			return t;
+		if (strcmp(t->id, to) == 0 || strcmp(t->title, to) == 0)
+			return t;
+		const struct mamori_record_state *ts = record_state_find(k, t->to);
+		if (used < sizeof(list))
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s (%s)", used ? "、" : "",
+			    ts ? ts->title : t->to, t->to);
+	}
+	mamori_error_set(err, MAMORI_E_INVALID, "no step from %s to %s; from here: %s", cur ? cur->title : from,
+	    to, used ? list : _("none (the record is closed)"));
+	return NULL;
+}
+
+/* Sets the fields of set over rec's fields (checked already). */
+static void
+merge_fields(cJSON *fields, const cJSON *set)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, set) {
+		cJSON_DeleteItemFromObjectCaseSensitive(fields, v->string);
+		cJSON_AddItemToObject(fields, v->string, cJSON_Duplicate(v, true));
+	}
+}
+
+static int
+check_requires(const struct mamori_record_kind *k, const struct mamori_record_state *target, const cJSON *fields,
+    struct mamori_diags *problems, struct mamori_error *err)
+{
+	size_t before = problems->count;
+
+	for (size_t i = 0; i < target->nrequires; i++) {
+		const struct mamori_record_field *f = record_field_find(k, target->requires[i]);
+		if (f != NULL && cJSON_GetObjectItemCaseSensitive(fields, f->id) == NULL)
+			mamori_diags_add(problems, MAMORI_SEV_ERROR, f->id, 0, 0, "%s (%s): required to enter %s",
+			    f->title ? f->title : f->id, f->id, target->title);
+	}
+	if (problems->count > before)
+		return mamori_error_set(err, MAMORI_E_INVALID, "fill in what %s requires first", target->title);
+	return 0;
+}
+
+static int
+update_row(struct mamori_store_tx *tx, const char *id, const char *state, const cJSON *fields, time_t since,
+    const char *last_by, const char *approver, struct mamori_error *err)
+{
+	static const char sql[] = "UPDATE record SET state = ?, fields = ?, state_since = ?, escalations = 0, "
+	    "last_by = ?, approver = COALESCE(?, approver), updated = ? WHERE id = ?";
+	struct mamori_store *s = tx->store;
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	char now[32], *text = cJSON_PrintUnformatted(fields);
+	int rc;
+
+	if (st == NULL || text == NULL) {
+		store_release(s, st);
+		free(text);
+		return st ? mamori_error_set(err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
+	}
+	store_tx_now(tx, now);
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (int64_t)since);
+	sqlite3_bind_text(st, 4, last_by, -1, SQLITE_TRANSIENT);
+	if (approver)
+		sqlite3_bind_text(st, 5, approver, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	store_release(s, st);
+	free(text);
+	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot update the record");
+}
+
+int
+record_take(struct mamori_store_tx *tx, const struct mamori_record_kind *k, cJSON *rec,
+    const struct mamori_record_transition *t, const char *actor, const char *note, const cJSON *set,
+    time_t now, struct mamori_diags *problems, struct mamori_error *err)
+{
+	const struct mamori_record_state *target = record_state_find(k, t->to);
+	cJSON *fields = cJSON_GetObjectItemCaseSensitive(rec, "fields");
+	char from[80];
+	int rc;
+
+	snprintf(from, sizeof(from), "%s", rec_str(rec, "state"));
+	if (set != NULL)
+		merge_fields(fields, set);
+	if ((rc = check_requires(k, target, fields, problems, err)) != 0)
+		return rc;
+	if (t->second_person && actor != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "approver");
+		cJSON_AddStringToObject(rec, "approver", actor);
+	}
+	if ((rc = update_row(tx, rec_str(rec, "id"), target->id, fields, now, actor ? actor : "mamori",
+	    t->second_person ? actor : NULL, err)) != 0)
+		return rc;
+	cJSON *before = cJSON_CreateObject(), *after = cJSON_CreateObject();
+	cJSON_AddStringToObject(before, "state", from);
+	cJSON_AddStringToObject(after, "state", target->id);
+	cJSON_AddStringToObject(after, "transition", t->id);
+	cJSON_AddStringToObject(after, "by", actor ? actor : "mamori");
+	if (note != NULL && note[0] != '\0')
+		cJSON_AddStringToObject(after, "note", note);
+	if (set != NULL && cJSON_GetArraySize(set) > 0)
+		cJSON_AddItemToObject(after, "fields", cJSON_Duplicate(set, true));
+	if (actor == NULL)
+		cJSON_AddBoolToObject(after, "automatic", true);
+	rc = mamori_store_tx_event(tx, "record.move", "record", rec_str(rec, "id"), before, after);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	if (rc == 0 && target->nnotify > 0)
+		rc = record_notify(tx, rec, target->notify, target->nnotify, "record.move", NULL);
+	return rc;
+}
+
+static int
+move_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct move_ctx *c = arg;
+	struct mamori_store *s = tx->store;
+	const struct mamori_policy *p = mamori_store_policy(s);
+	const struct mamori_record_kind *k;
+	const struct mamori_record_transition *t;
+	cJSON *rec = NULL, *set = NULL;
+	const char *why;
+	char who[300];
+	int rc;
+
+	if ((rc = record_read(s, c->id, &rec, c->err)) != 0)
+		return rc;
+	k = mamori_record_kind_find(p, rec_str(rec, "kind"));
+	if (k == NULL) {
+		rc = mamori_error_set(c->err, MAMORI_E_INVALID, "record %s is of kind %s, which the policy no longer "
+		    "declares", c->id, rec_str(rec, "kind"));
+	} else if ((t = find_transition(k, rec_str(rec, "state"), c->to, c->err)) == NULL) {
+		rc = MAMORI_E_INVALID;
+	} else if ((why = refusal(s, t, rec, c->u)) != NULL) {
+		by_words(p, t, who, sizeof(who));
+		rc = mamori_error_set(c->err, MAMORI_E_DENIED, "%s: %s: %s", t->title, _(why), who);
+	} else if (c->set != NULL &&
+	    (set = mamori_record_check_fields(s, k, c->set, false, c->problems, c->err)) == NULL) {
+		rc = c->err->code ? c->err->code : MAMORI_E_INVALID;
+	} else {
+		rc = record_take(tx, k, rec, t, c->u->name, c->note, set, c->now, c->problems, c->err);
+	}
+	cJSON_Delete(set);
+	cJSON_Delete(rec);
+	return rc;
+}
+
+int
+mamori_record_move(struct mamori_store *s, const char *actor, const char *by, const char *id, const char *to,
+    const char *note, const cJSON *set, time_t now, struct mamori_diags *problems, struct mamori_error *err)
+{
+	struct mamori_user u;
+	struct move_ctx c = { .id = id, .to = to, .note = note, .u = &u, .set = set, .now = now,
+	    .problems = problems, .err = err };
+	int rc;
+
+	if (id == NULL || to == NULL)
+		return mamori_error_set(err, MAMORI_E_USAGE, "say which record and into which state");
+	if (note != NULL && strlen(note) > 4000)
+		return mamori_error_set(err, MAMORI_E_INVALID, "the note is longer than 4,000 bytes");
+	if ((rc = acting_account(s, by, &u, err)) != 0)
+		return rc;
+	return mamori_store_write(s, actor, move_tx, &c, err);
+}
+
+/* ---- comments ---- */
+
+struct comment_ctx {
+	const char *id, *by, *text;
+	struct mamori_error *err;
+};
+
+static int
+comment_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct comment_ctx *c = arg;
+	cJSON *rec = NULL, *after;
+	int rc;
+
+	if ((rc = record_read(tx->store, c->id, &rec, c->err)) != 0)
+		return rc;
+	cJSON_Delete(rec);
+	after = cJSON_CreateObject();
+	cJSON_AddStringToObject(after, "by", c->by);
+	cJSON_AddStringToObject(after, "note", c->text);
+	rc = mamori_store_tx_event(tx, "record.comment", "record", c->id, NULL, after);
+	cJSON_Delete(after);
+	return rc;
+}
+
+int
+mamori_record_comment(struct mamori_store *s, const char *actor, const char *by, const char *id, const char *text,
+    struct mamori_error *err)
+{
+	struct mamori_user u;
+	struct comment_ctx c = { .id = id, .by = by, .text = text, .err = err };
+	int rc;
+
+	if (text == NULL || text[0] == '\0' || strlen(text) > 4000)
+		return mamori_error_set(err, MAMORI_E_INVALID, "a comment has 1 to 4,000 bytes");
+	if ((rc = acting_account(s, by, &u, err)) != 0)
+		return rc;
+	return mamori_store_write(s, actor, comment_tx, &c, err);
+}
+
+/* ---- reading with history and moves ---- */
+
+static int
+history_event(const struct mamori_event *ev, void *arg)
+{
+	cJSON *list = arg, *e = cJSON_CreateObject(), *body = cJSON_Parse(ev->body);
+	const cJSON *after = cJSON_GetObjectItem(body, "after"), *before = cJSON_GetObjectItem(body, "before");
+	static const char *const keys[] = { "by", "transition", "note", "level", "role", "notified", "automatic", NULL };
+
+	cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
+	cJSON_AddStringToObject(e, "time", ev->time);
+	cJSON_AddStringToObject(e, "actor", ev->actor);
+	cJSON_AddStringToObject(e, "action", ev->action);
+	if (cJSON_GetStringValue(cJSON_GetObjectItem(before, "state")))
+		cJSON_AddStringToObject(e, "from", cJSON_GetStringValue(cJSON_GetObjectItem(before, "state")));
+	if (cJSON_GetStringValue(cJSON_GetObjectItem(after, "state")))
+		cJSON_AddStringToObject(e, "to", cJSON_GetStringValue(cJSON_GetObjectItem(after, "state")));
+	for (size_t i = 0; keys[i] != NULL; i++) {
+		const cJSON *v = cJSON_GetObjectItem(after, keys[i]);
+		if (v != NULL)
+			cJSON_AddItemToObject(e, keys[i], cJSON_Duplicate(v, true));
+	}
+	if (cJSON_GetObjectItem(after, "fields") != NULL)
+		cJSON_AddItemToObject(e, "fields", cJSON_Duplicate(cJSON_GetObjectItem(after, "fields"), true));
+	cJSON_AddItemToArray(list, e);
+	cJSON_Delete(body);
+	return 0;
+}
+
+static void
+add_moves(struct mamori_store *s, cJSON *rec, const char *asker)
+{
+	const struct mamori_record_kind *k = mamori_record_kind_find(mamori_store_policy(s), rec_str(rec, "kind"));
+	cJSON *moves = cJSON_AddArrayToObject(rec, "moves");
+	struct mamori_error err = { 0 };
+	struct mamori_user u;
+
+	if (k == NULL || mamori_user_get(s, asker, &u, &err) != 0 || u.disabled)
+		return;
+	for (size_t i = 0; i < k->ntransitions; i++) {
+		const struct mamori_record_transition *t = &k->transitions[i];
+		const struct mamori_record_state *to = record_state_find(k, t->to);
+		if (strcmp(t->from, rec_str(rec, "state")) != 0 || refusal(s, t, rec, &u) != NULL)
+			continue;
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "id", t->id);
+		cJSON_AddStringToObject(m, "title", t->title);
+		cJSON_AddStringToObject(m, "to", t->to);
+		cJSON_AddStringToObject(m, "to_title", to ? to->title : t->to);
+		cJSON *req = cJSON_AddArrayToObject(m, "requires");
+		for (size_t j = 0; to != NULL && j < to->nrequires; j++)
+			cJSON_AddItemToArray(req, cJSON_CreateString(to->requires[j]));
+		cJSON_AddItemToArray(moves, m);
+	}
+}
+
+int
+mamori_record_get(struct mamori_store *s, const char *id, bool history, const char *asker,
+    cJSON **out, struct mamori_error *err)
+{
+	int rc;
+
+	if ((rc = record_read(s, id, out, err)) != 0)
+		return rc;
+	if (history) {
+		cJSON *list = cJSON_AddArrayToObject(*out, "history");
+		if ((rc = mamori_audit_events_of(s, "record", id, history_event, list, err)) != 0) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			return rc;
+		}
+	}
+	if (asker != NULL)
+		add_moves(s, *out, asker);
+	return 0;
+}
+
+/* ---- lists ---- */
+
+int
+mamori_record_list(struct mamori_store *s, const struct mamori_record_filter *f, cJSON **out,
+    struct mamori_error *err)
+{
+	const struct mamori_policy *p = mamori_store_policy(s);
+	const struct mamori_record_kind *k = f->kind ? mamori_record_kind_find(p, f->kind) : NULL;
+	const struct mamori_record_state *state = k && f->state ? record_state_find(k, f->state) : NULL;
+	bool open = f->state != NULL && strcmp(f->state, "open") == 0;
+	size_t limit = f->limit == 0 ? 50 : f->limit > 1000 ? 1000 : f->limit, n = 0;
+	char sql[400];
+	sqlite3_stmt *st;
+	cJSON *list;
+	int rc, bind = 1;
+
+	*out = NULL;
+	if (f->kind != NULL && k == NULL)
+		return mamori_error_set(err, MAMORI_E_NOTFOUND, "the policy has no record kind '%s'", f->kind);
+	if (f->state != NULL && !open && state == NULL)
+		return mamori_error_set(err, MAMORI_E_INVALID, "'%s' is not a state of %s", f->state,
+		    k ? k->title : _("any kind (name the kind)"));
+	snprintf(sql, sizeof(sql), "SELECT " RECORD_COLUMNS " FROM record WHERE 1%s%s%s%s ORDER BY num DESC",
+	    k ? " AND kind = ?" : "", state ? " AND state = ?" : "", f->reporter ? " AND reporter = ?" : "",
+	    f->before > 0 ? " AND num < ?" : "");
+	if ((st = store_prepare(s, sql, err)) == NULL)
+		return MAMORI_E_STORE;
+	if (k)
+		sqlite3_bind_text(st, bind++, k->id, -1, SQLITE_STATIC);
+	if (state)
+		sqlite3_bind_text(st, bind++, state->id, -1, SQLITE_STATIC);
+	if (f->reporter)
+		sqlite3_bind_text(st, bind++, f->reporter, -1, SQLITE_TRANSIENT);
+	if (f->before > 0)
+		sqlite3_bind_int64(st, bind++, f->before);
+	*out = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(*out, "records");
+	int64_t last = 0;
+	bool more = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *rec = row_json(s, st);
+		if ((open && cJSON_IsTrue(cJSON_GetObjectItem(rec, "final"))) ||
+		    (f->visible_to && !mamori_record_may_see(s, f->visible_to, rec))) {
+			cJSON_Delete(rec);
+			continue;
+		}
+		if (n == limit) {
+			cJSON_Delete(rec);
+			more = true;
+			break;
+		}
+		last = sqlite3_column_int64(st, 13);
+		cJSON_AddItemToArray(list, rec);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return store_error(s, err, "cannot list the records");
+	}
+	if (more)
+		cJSON_AddNumberToObject(*out, "next", (double)last);
+	else
+		cJSON_AddNullToObject(*out, "next");
+	return 0;
+}

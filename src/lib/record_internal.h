@@ -1,0 +1,45 @@
+/* record_internal.h — what the record modules share. (internal) */
+#ifndef MAMORI_RECORD_INTERNAL_H
+#define MAMORI_RECORD_INTERNAL_H
+
+#include "mamori/record.h"
+
+/* The field or state of kind k with this id or title, or NULL. */
+const struct mamori_record_field *record_field_find(const struct mamori_record_kind *k, const char *name);
+const struct mamori_record_state *record_state_find(const struct mamori_record_kind *k, const char *name);
+
+/* Whether problems, from index from on, already name field. */
+bool record_has_problem(const struct mamori_diags *problems, size_t from, const char *field);
+
+/* t as 2026-12-05T10:40:00Z in out (32 bytes); returns out. */
+char *record_utc(time_t t, char out[32]);
+
+/* A deadline such as 30m, 4h, 3d in seconds; 0 for none or a malformed one. */
+long record_deadline_seconds(const char *deadline);
+
+/*
+ * Puts a notice for every account that names stands for (role ids: holders of
+ * the role in department first, else anywhere; reporter, approver: that
+ * account) into the outbox, inside tx.  Counts them in *n when n is not NULL.
+ */
+struct mamori_store_tx;
+int record_notify(struct mamori_store_tx *tx, const cJSON *rec, const char *const *names, size_t nnames,
+    const char *reason, size_t *n);
+
+/* The date of now in the policy's zone (organisation.timezone), YYYY-MM-DD. */
+void record_local_date(const struct mamori_policy *p, time_t now, char out[11]);
+
+/*
+ * Takes transition t of rec (read in this transaction) as actor (an account
+ * name, or NULL for mamori's own automatic step): the row, the event, the
+ * notices.  set: checked fields to set on the way, or NULL.  Refuses when a
+ * field the next state requires is empty (problems name it).
+ */
+int record_take(struct mamori_store_tx *tx, const struct mamori_record_kind *k, cJSON *rec,
+    const struct mamori_record_transition *t, const char *actor, const char *note, const cJSON *set,
+    time_t now, struct mamori_diags *problems, struct mamori_error *err);
+
+/* The record row as JSON (see mamori_record_get), read inside or outside a transaction. */
+int record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err);
+
+#endif

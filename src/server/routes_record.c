@@ -1,0 +1,245 @@
+/*
+ * routes_record.c — records and workflows over HTTP (mamori/record.h): the
+ * kinds the policy declares, lists, a new record, one record with its
+ * history and the moves the asker may take, moves and comments.
+ *
+ * Who may: every account may make a record (anyone reports an incident or
+ * asks for a take-out); who sees a record and who moves it is the library's
+ * rule from the declaration (mamori_record_may_see, the transition's `by`),
+ * so the API, the CLI and the web UI answer alike.  A record another account
+ * may not see answers 404, as one that does not exist.
+ */
+#include "server.h"
+#include "mamori/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A library refusal as HTTP. */
+static void
+record_error(struct response *res, int rc, const struct mamori_error *err, const struct mamori_diags *problems)
+{
+	if (rc == MAMORI_E_INVALID && problems != NULL && problems->count > 0) {
+		server_error_diags(res, 422, "invalid", err->message, problems, "field");
+		return;
+	}
+	switch (rc) {
+	case MAMORI_E_NOTFOUND: http_error(res, 404, "not-found", NULL, "%s", err->message); break;
+	case MAMORI_E_INVALID: http_error(res, 400, "invalid", NULL, "%s", err->message); break;
+	case MAMORI_E_USAGE: http_error(res, 400, "invalid", NULL, "%s", err->message); break;
+	case MAMORI_E_DENIED: http_error(res, 403, "forbidden", NULL, "%s", err->message); break;
+	case MAMORI_E_CONFLICT: http_error(res, 409, "conflict", NULL, "%s", err->message); break;
+	default: http_error(res, 500, "internal", NULL, "%s", err->message); break;
+	}
+}
+
+/* The kind of the path, or false after a 404. */
+static bool
+path_kind(struct request *req, struct response *res, const struct mamori_record_kind **k)
+{
+	*k = mamori_record_kind_find(req->view, req->params[0]);
+	if (*k == NULL)
+		http_error(res, 404, "not-found", NULL, "the policy declares no record kind '%s'", req->params[0]);
+	return *k != NULL;
+}
+
+static cJSON *
+kind_json(const struct mamori_record_kind *k)
+{
+	cJSON *o = cJSON_CreateObject(), *states = cJSON_AddArrayToObject(o, "states");
+
+	cJSON_AddStringToObject(o, "id", k->id);
+	cJSON_AddStringToObject(o, "title", k->title);
+	cJSON_AddStringToObject(o, "clause", k->clause);
+	for (size_t i = 0; i < k->nstates; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "id", k->states[i].id);
+		cJSON_AddStringToObject(s, "title", k->states[i].title);
+		cJSON_AddBoolToObject(s, "final", k->states[i].final);
+		cJSON_AddItemToArray(states, s);
+	}
+	return o;
+}
+
+/* GET /api/records: the kinds of the policy (their fields are in GET /api/policy). */
+void
+route_record_kinds(struct request *req, struct response *res)
+{
+	cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "kinds");
+
+	for (size_t i = 0; i < req->view->nrecords; i++)
+		cJSON_AddItemToArray(list, kind_json(&req->view->records[i]));
+	http_json(res, 200, root);
+}
+
+/* GET /api/records/{kind}?state=&reporter=&before=&limit=: the records the asker may see, newest first. */
+void
+route_record_list(struct request *req, struct response *res)
+{
+	const struct mamori_record_kind *k;
+	const char *before = http_query(req, "before"), *limit = http_query(req, "limit");
+	struct mamori_record_filter f = { .state = http_query(req, "state"), .reporter = http_query(req, "reporter"),
+	    .visible_to = req->session->user };
+	struct mamori_error err = { 0 };
+	cJSON *out = NULL;
+	int rc;
+
+	if (!path_kind(req, res, &k))
+		return;
+	f.kind = k->id;
+	f.before = before ? strtoll(before, NULL, 10) : 0;
+	f.limit = limit ? (size_t)strtoul(limit, NULL, 10) : 0;
+	if ((rc = mamori_record_list(req->db, &f, &out, &err)) != 0) {
+		record_error(res, rc, &err, NULL);
+		return;
+	}
+	http_json(res, 200, out);
+}
+
+/* POST /api/records/{kind} {"fields": {...}}: a new record by the session's account. */
+void
+route_record_create(struct request *req, struct response *res)
+{
+	const struct mamori_record_kind *k;
+	struct mamori_diags problems = { 0 };
+	struct mamori_error err = { 0 };
+	char id[MAMORI_RECORD_ID_MAX];
+	cJSON *body, *rec = NULL;
+	int rc;
+
+	if (!path_kind(req, res, &k) || (body = http_body_json(req, res)) == NULL)
+		return;
+	pthread_mutex_lock(&req->srv->store_lock);
+	rc = mamori_record_create(req->srv->store, req->actor, req->session->user, k->id,
+	    cJSON_GetObjectItemCaseSensitive(body, "fields"), time(NULL), id, &problems, &err);
+	if (rc == 0)
+		rc = mamori_record_get(req->srv->store, id, true, req->session->user, &rec, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0)
+		record_error(res, rc, &err, &problems);
+	else
+		http_json(res, 201, rec);
+	mamori_diags_clear(&problems);
+	cJSON_Delete(body);
+}
+
+/* The record of the path (of the path's kind, visible to the asker) from conn, or false after a 404. */
+static bool
+path_record(struct request *req, struct response *res, struct mamori_store *conn, cJSON **rec)
+{
+	struct mamori_error err = { 0 };
+	const struct mamori_record_kind *k;
+	int rc;
+
+	if (!path_kind(req, res, &k))
+		return false;
+	rc = mamori_record_get(conn, req->params[1], true, req->session->user, rec, &err);
+	if (rc == 0 && (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(*rec, "kind")), k->id) != 0 ||
+	    !mamori_record_may_see(conn, req->session->user, *rec))) {
+		cJSON_Delete(*rec);
+		*rec = NULL;
+		rc = mamori_error_set(&err, MAMORI_E_NOTFOUND, "no record %s", req->params[1]);
+	}
+	if (rc != 0)
+		record_error(res, rc, &err, NULL);
+	return rc == 0;
+}
+
+/* GET /api/records/{kind}/{id}: the record, its history and the moves the asker may take. */
+void
+route_record_get(struct request *req, struct response *res)
+{
+	cJSON *rec;
+
+	if (path_record(req, res, req->db, &rec))
+		http_json(res, 200, rec);
+}
+
+/* POST /api/records/{kind}/{id}/moves {"to", "note", "fields"}: a step of the workflow. */
+void
+route_record_move(struct request *req, struct response *res)
+{
+	struct mamori_diags problems = { 0 };
+	struct mamori_error err = { 0 };
+	cJSON *body, *rec = NULL;
+	const cJSON *to, *note;
+	int rc;
+
+	if ((body = http_body_json(req, res)) == NULL)
+		return;
+	to = cJSON_GetObjectItemCaseSensitive(body, "to");
+	note = cJSON_GetObjectItemCaseSensitive(body, "note");
+	if (!cJSON_IsString(to) || (note != NULL && !cJSON_IsString(note) && !cJSON_IsNull(note))) {
+		http_error(res, 400, "invalid", "to", "to is the state to move into (an id or title); note is text");
+		goto out;
+	}
+	pthread_mutex_lock(&req->srv->store_lock);
+	if (!path_record(req, res, req->srv->store, &rec)) {
+		pthread_mutex_unlock(&req->srv->store_lock);
+		goto out;
+	}
+	cJSON_Delete(rec);
+	rec = NULL;
+	rc = mamori_record_move(req->srv->store, req->actor, req->session->user, req->params[1], to->valuestring,
+	    cJSON_GetStringValue(note), cJSON_GetObjectItemCaseSensitive(body, "fields"), time(NULL), &problems, &err);
+	if (rc == 0)
+		rc = mamori_record_get(req->srv->store, req->params[1], true, req->session->user, &rec, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc != 0)
+		record_error(res, rc, &err, &problems);
+	else
+		http_json(res, 200, rec);
+out:
+	mamori_diags_clear(&problems);
+	cJSON_Delete(body);
+}
+
+/* POST /api/records/{kind}/{id}/comments {"text"}: a comment in the record's history. */
+void
+route_record_comment(struct request *req, struct response *res)
+{
+	struct mamori_error err = { 0 };
+	cJSON *body, *rec = NULL;
+	const cJSON *text;
+	int rc;
+
+	if ((body = http_body_json(req, res)) == NULL)
+		return;
+	text = cJSON_GetObjectItemCaseSensitive(body, "text");
+	if (!cJSON_IsString(text)) {
+		http_error(res, 400, "invalid", "text", "text is the comment (1 to 4,000 bytes)");
+		cJSON_Delete(body);
+		return;
+	}
+	pthread_mutex_lock(&req->srv->store_lock);
+	if (path_record(req, res, req->srv->store, &rec)) {
+		cJSON_Delete(rec);
+		rc = mamori_record_comment(req->srv->store, req->actor, req->session->user, req->params[1],
+		    text->valuestring, &err);
+		if (rc != 0)
+			record_error(res, rc, &err, NULL);
+		else
+			http_json(res, 201, cJSON_CreateObject());
+	}
+	pthread_mutex_unlock(&req->srv->store_lock);
+	cJSON_Delete(body);
+}
+
+/* GET /api/notices: the session's account's notices, newest first. */
+void
+route_notices(struct request *req, struct response *res)
+{
+	struct mamori_error err = { 0 };
+	cJSON *list = NULL, *root;
+	int rc = mamori_record_notices(req->db, req->session->user, 50, &list, &err);
+
+	if (rc != 0) {
+		record_error(res, rc, &err, NULL);
+		return;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "notices", list);
+	http_json(res, 200, root);
+}

@@ -1,0 +1,281 @@
+/* test_record.c — the records engine: every kind of field checked and
+ * normalised, the two-person rule, deadlines and escalation across a month's
+ * end, automatic expiry by the organisation's calendar day, and a refused
+ * step leaving nothing behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mamori/audit.h"
+#include "mamori/record.h"
+#include "mamori/user.h"
+#include "record_internal.h"
+
+#define POLICY SRCDIR "/policies/mic-standard.yaml"
+
+struct fixture {
+	char dir[64];
+	struct mamori_store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	char db[128];
+	static const char *const users[][3] = {
+		{ "tanaka", "staff", "soumu" }, { "kanri", "security-manager", "soumu" },
+		{ "kanri2", "security-manager", "soumu" }, { "zkanri", "security-manager", "zeimu" },
+		{ "ciso1", "ciso", NULL },
+	};
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-record-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(db, sizeof(db), "%s/r.db", f->dir);
+	if (mamori_store_create(db, POLICY, "test:unit", &d, &f->s, &err) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+		if (mamori_user_add(f->s, "test:unit", users[i][0], users[i][1], users[i][2], NULL, false, &err) != 0)
+			return -1;
+	mamori_diags_clear(&d);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	mamori_store_close(&f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	free(f);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A time given as Tokyo local time (UTC+9, no DST). */
+static time_t
+jst(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi };
+
+	return timegm(&tm) - 9 * 3600;
+}
+
+static cJSON *
+check(struct fixture *f, const char *kind, const char *json, struct mamori_diags *problems)
+{
+	struct mamori_error err = { 0 };
+	cJSON *in = cJSON_Parse(json);
+	cJSON *out = mamori_record_check_fields(f->s, mamori_record_kind_find(mamori_store_policy(f->s), kind), in,
+	    true, problems, &err);
+
+	cJSON_Delete(in);
+	return out;
+}
+
+static const char *
+str(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void
+test_deadline_seconds(void **state)
+{
+	(void)state;
+	assert_int_equal(record_deadline_seconds("30m"), 1800);
+	assert_int_equal(record_deadline_seconds("4h"), 14400);
+	assert_int_equal(record_deadline_seconds("3d"), 259200);
+	assert_int_equal(record_deadline_seconds("3"), 0);
+	assert_int_equal(record_deadline_seconds("0d"), 0);
+	assert_int_equal(record_deadline_seconds("3dd"), 0);
+	assert_int_equal(record_deadline_seconds(NULL), 0);
+}
+
+static void
+test_fields_normalised(void **state)
+{
+	struct fixture *f = *state;
+	struct mamori_diags p = { 0 };
+	cJSON *out;
+
+	/* titles for ids, 和暦, Tokyo time to UTC, full-width brackets of a choice */
+	out = check(f, "incident", "{\"概要\": \"漏えいの疑い\", \"noticed_at\": \"2026-02-01 08:00\","
+	    " \"threat\": \"unintentional\", \"severity\": \"中(一部の業務に影響)\"}", &p);
+	assert_non_null(out);
+	assert_string_equal(str(out, "summary"), "漏えいの疑い");
+	assert_string_equal(str(out, "noticed_at"), "2026-01-31T23:00:00Z");
+	assert_string_equal(str(out, "severity"), "medium");
+	cJSON_Delete(out);
+	out = check(f, "exception", "{\"justification\": \"x\", \"until\": \"R8.1.31\", \"action\": \"publish\","
+	    " \"accounts\": \"tanaka、kanri\", \"department\": \"総務課\"}", &p);
+	assert_non_null(out);
+	assert_string_equal(str(out, "until"), "2026-01-31");
+	assert_string_equal(str(out, "department"), "soumu");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "accounts")), 2);
+	cJSON_Delete(out);
+	assert_int_equal(p.count, 0);
+	mamori_diags_clear(&p);
+}
+
+static void
+test_fields_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct mamori_diags p = { 0 };
+	char longtext[1100];
+
+	memset(longtext, 'a', sizeof(longtext) - 1);
+	longtext[sizeof(longtext) - 1] = '\0';
+	/* one problem per field, each naming it */
+	static const char *const bad[][2] = {
+		{ "{\"summary\": \"x\", \"noticed_at\": \"2026-02-30 10:00\"}", "noticed_at" },
+		{ "{\"summary\": \"x\", \"threat\": \"meteor\"}", "threat" },
+		{ "{\"summary\": \"x\", \"severity\": \"huge\"}", "severity" },
+		{ "{\"summary\": \"x\", \"assets\": [\"A-999999\"]}", "assets" },
+		{ "{\"summary\": \"a\\u0001b\"}", "summary" },
+		{ "{\"summary\": 3}", "summary" },
+		{ "{\"summery\": \"x\"}", "summery" },
+		{ "{}", "summary" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_null(check(f, "incident", bad[i][0], &p));
+		assert_true(record_has_problem(&p, 0, bad[i][1]));
+		mamori_diags_clear(&p);
+	}
+	char json[1200];
+	snprintf(json, sizeof(json), "{\"destination\": \"%s\", \"assets\": \"\", \"purpose\": \"x\"}", longtext);
+	assert_null(check(f, "take-out", json, &p));
+	assert_true(record_has_problem(&p, 0, "destination"));	/* longer than 1,000 bytes */
+	assert_true(record_has_problem(&p, 0, "assets"));	/* required; empty is absent */
+	mamori_diags_clear(&p);
+	assert_null(check(f, "exception", "{\"justification\": \"x\", \"until\": \"2026-01-01\", \"action\": \"fly\"}", &p));
+	assert_true(record_has_problem(&p, 0, "action"));
+	mamori_diags_clear(&p);
+}
+
+static int64_t
+events(struct fixture *f)
+{
+	struct mamori_error err = { 0 };
+	int64_t n = 0;
+
+	assert_int_equal(mamori_audit_size(f->s, &n, &err), 0);
+	return n;
+}
+
+static void
+test_second_person(void **state)
+{
+	struct fixture *f = *state;
+	struct mamori_diags p = { 0 };
+	struct mamori_error err = { 0 };
+	char id[MAMORI_RECORD_ID_MAX];
+	cJSON *fields = cJSON_Parse("{\"justification\": \"x\", \"until\": \"2026-03-31\"}");
+	cJSON *set = cJSON_Parse("{\"measures\": \"y\", \"action\": \"send\"}");
+	int64_t before;
+
+	assert_int_equal(mamori_record_create(f->s, "test:unit", "ciso1", "exception", fields, jst(2026, 1, 5, 9, 0),
+	    id, &p, &err), 0);
+	assert_string_equal(id, "E-000001");
+	before = events(f);
+	/* the CISO requested it: another CISO would have to approve — there is none here */
+	assert_int_equal(mamori_record_move(f->s, "test:unit", "ciso1", id, "approved", NULL, set, jst(2026, 1, 5, 10, 0),
+	    &p, &err), MAMORI_E_DENIED);
+	assert_non_null(strstr(err.message, "二人制"));
+	assert_int_equal(events(f), before);			/* nothing written */
+	assert_int_equal(mamori_record_move(f->s, "test:unit", "kanri", id, "approved", NULL, set, jst(2026, 1, 5, 10, 0),
+	    &p, &err), MAMORI_E_DENIED);			/* not a role the step names */
+	assert_int_equal(mamori_record_move(f->s, "test:unit", "ciso1", id, "expired", NULL, NULL, jst(2026, 1, 5, 10, 0),
+	    &p, &err), MAMORI_E_INVALID);			/* no step from 申請 to 期限切れ */
+	cJSON_Delete(fields);
+	cJSON_Delete(set);
+	mamori_diags_clear(&p);
+}
+
+static void
+test_deadline_month_end(void **state)
+{
+	struct fixture *f = *state;
+	struct mamori_diags p = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_record_tick t;
+	char id[MAMORI_RECORD_ID_MAX];
+	cJSON *rec = NULL;
+
+	/* 30 minutes after 23:50 on 31 January is 00:20 on 1 February */
+	cJSON *inc = cJSON_Parse("{\"summary\": \"月末の報告\"}");
+	assert_int_equal(mamori_record_create(f->s, "test:unit", "tanaka", "incident", inc, jst(2026, 1, 31, 23, 50),
+	    id, &p, &err), 0);
+	assert_int_equal(mamori_record_get(f->s, id, false, NULL, &rec, &err), 0);
+	assert_string_equal(str(rec, "deadline"), "2026-01-31T15:20:00Z");
+	cJSON_Delete(rec);
+	assert_int_equal(mamori_record_tick(f->s, "test:unit", jst(2026, 2, 1, 0, 19), &t, &err), 0);
+	assert_int_equal(t.escalated, 0);
+	assert_int_equal(mamori_record_tick(f->s, "test:unit", jst(2026, 2, 1, 0, 20), &t, &err), 0);
+	assert_int_equal(t.escalated, 1);
+	/* missed twice more by 01:20: two more levels at once, then the chain ends at the CISO */
+	assert_int_equal(mamori_record_tick(f->s, "test:unit", jst(2026, 2, 1, 1, 20), &t, &err), 0);
+	assert_int_equal(t.escalated, 2);
+	assert_int_equal(mamori_record_tick(f->s, "test:unit", jst(2026, 2, 9, 0, 0), &t, &err), 0);
+	assert_int_equal(t.escalated, 0);
+	cJSON_Delete(inc);
+	mamori_diags_clear(&p);
+}
+
+static void
+test_expiry_by_local_day(void **state)
+{
+	struct fixture *f = *state;
+	struct mamori_diags p = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_record_tick t;
+	char id[MAMORI_RECORD_ID_MAX];
+	cJSON *fields = cJSON_Parse("{\"justification\": \"x\", \"until\": \"2026-01-31\"}");
+	cJSON *set = cJSON_Parse("{\"measures\": \"y\", \"action\": \"send\"}"), *rec = NULL;
+
+	assert_int_equal(mamori_record_create(f->s, "test:unit", "tanaka", "exception", fields, jst(2026, 1, 5, 9, 0),
+	    id, &p, &err), 0);
+	assert_int_equal(mamori_record_move(f->s, "test:unit", "ciso1", id, "approved", "ok", set, jst(2026, 1, 6, 9, 0),
+	    &p, &err), 0);
+	/* 23:59 on the last day in Tokyo is already 1 February nowhere that matters */
+	assert_int_equal(mamori_record_tick(f->s, "test:unit", jst(2026, 1, 31, 23, 59), &t, &err), 0);
+	assert_int_equal(t.automatic, 0);
+	assert_int_equal(mamori_record_tick(f->s, "test:unit", jst(2026, 2, 1, 0, 0), &t, &err), 0);
+	assert_int_equal(t.automatic, 1);
+	assert_int_equal(mamori_record_get(f->s, id, true, NULL, &rec, &err), 0);
+	assert_string_equal(str(rec, "state"), "expired");
+	assert_string_equal(str(rec, "approver"), "ciso1");
+	cJSON_Delete(rec);
+	cJSON_Delete(fields);
+	cJSON_Delete(set);
+	mamori_diags_clear(&p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deadline_seconds),
+		cmocka_unit_test_setup_teardown(test_fields_normalised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fields_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_month_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expiry_by_local_day, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
