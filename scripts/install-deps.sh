@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages mamori needs to build and test.
-# Idempotent: packages already present are left alone, and apt-get update runs
-# only when something is missing.
+# Installs the Debian 12 packages mamori needs to build and test, and generates
+# the ja_JP.UTF-8 locale its Japanese messages use.
+# Idempotent: packages already present are left alone, apt-get update runs
+# only when something is missing, and the locale is generated only when absent.
 # Usage: scripts/install-deps.sh [--tests | --print-test-packages]
 set -euo pipefail
 
@@ -11,6 +12,7 @@ build_pkgs=(
   libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev
   libgmime-3.0-dev libxml2-dev libmilter-dev gettext
   libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev libunistring-dev
+  locales
 )
 # Intel's multi-buffer library (the audit trail's leaves hashed two at a time,
 # src/lib/hashbatch.c) exists for amd64 only; elsewhere nettle hashes alone.
@@ -76,7 +78,37 @@ install_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# japanese_locale: ja_JP.UTF-8, for mamori's Japanese messages (the CLI under
+# LANG=ja_JP.UTF-8, the server's answers to Accept-Language: ja).  Both also
+# manage with C.UTF-8 where it is missing (src/lib/i18n.c, src/server/lang.h),
+# so without root this only says how to generate it.  Debian's way: the line
+# in /etc/locale.gen, then locale-gen (which keeps it across upgrades).
+japanese_locale() {
+  if locale -a 2>/dev/null | grep -qix 'ja_JP.utf8'; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: the ja_JP.UTF-8 locale is not generated (mamori speaks Japanese through C.UTF-8);" \
+      "as root: bash scripts/install-deps.sh, or: localedef -i ja_JP -f UTF-8 ja_JP.UTF-8" >&2
+    return 0
+  fi
+  echo "install-deps: generating the ja_JP.UTF-8 locale"
+  if command -v locale-gen >/dev/null && [ -f /etc/locale.gen ]; then
+    if ! grep -q '^ja_JP.UTF-8 UTF-8' /etc/locale.gen; then
+      if grep -q '^# *ja_JP.UTF-8 UTF-8' /etc/locale.gen; then
+        sed -i 's/^# *ja_JP.UTF-8 UTF-8/ja_JP.UTF-8 UTF-8/' /etc/locale.gen
+      else
+        echo 'ja_JP.UTF-8 UTF-8' >>/etc/locale.gen
+      fi
+    fi
+    locale-gen >/dev/null
+  else
+    localedef -i ja_JP -f UTF-8 ja_JP.UTF-8
+  fi
+}
+
 install_packages
+japanese_locale
 if [ "${1:-}" = "--tests" ]; then
   web_test_driver
 fi

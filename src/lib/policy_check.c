@@ -1,5 +1,6 @@
 /* policy_check.c — the meaning of a resolved policy: references, cycles, order. */
 #include "mamori/tz.h"
+#include "mamori/i18n.h"
 #include "mamori/vocab.h"
 #include "policy_internal.h"
 #include "suggest.h"
@@ -20,11 +21,11 @@ struct checker {
 };
 
 static void
-report(struct checker *c, enum mamori_severity sev, const struct mamori_srcpos *pos,
+check_report(struct checker *c, enum mamori_severity sev, const struct mamori_srcpos *pos,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-report(struct checker *c, enum mamori_severity sev, const struct mamori_srcpos *pos,
+check_report(struct checker *c, enum mamori_severity sev, const struct mamori_srcpos *pos,
     const char *fmt, ...)
 {
 	char buf[900];
@@ -32,7 +33,7 @@ report(struct checker *c, enum mamori_severity sev, const struct mamori_srcpos *
 	const struct mamori_srcpos *at = pos->file ? pos : &c->p->pos;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), _(fmt), ap);	/* marked by xgettext's keyword */
 	va_end(ap);
 	(void)mamori_diags_add(c->diags, sev, at->file, at->line, at->column, "%s", buf);
 }
@@ -46,7 +47,7 @@ hint(char *buf, size_t n, const char *word, const char *const *cands, size_t nca
 	if (s == NULL)
 		buf[0] = '\0';
 	else
-		snprintf(buf, n, "; did you mean '%s'?", s);
+		snprintf(buf, n, _("; did you mean '%s'?"), s);
 	return buf;
 }
 
@@ -70,7 +71,7 @@ check_ref(struct checker *c, const char *what, const char *id,
 	for (size_t i = 0; i < n; i++)
 		if (cands[i] && strcmp(cands[i], id) == 0)
 			return;
-	report(c, MAMORI_SEV_ERROR, pos, "%s refers to unknown %s '%s'%s", where, what, id,
+	check_report(c, MAMORI_SEV_ERROR, pos, "%s refers to unknown %s '%s'%s", where, what, id,
 	    hint(h, sizeof(h), id, cands, n));
 }
 
@@ -84,10 +85,10 @@ check_vocab(struct checker *c, const struct mamori_vocab *v, const char *id,
 		return;
 	s = mamori_vocab_suggest(v, id);
 	if (s != NULL)
-		report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s id '%s'; did you mean '%s'?",
+		check_report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s id '%s'; did you mean '%s'?",
 		    where, v->name, id, s);
 	else
-		report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s id '%s' (see mamori-policy(5) for the list)",
+		check_report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s id '%s' (see mamori-policy(5) for the list)",
 		    where, v->name, id);
 }
 
@@ -110,7 +111,7 @@ check_required_sections(struct checker *c)
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (!sections[i].present)
-			report(c, MAMORI_SEV_ERROR, &p->pos,
+			check_report(c, MAMORI_SEV_ERROR, &p->pos,
 			    "policy '%s' has no '%s' (write it, or 'extends' a policy that has it)",
 			    p->id ? p->id : "?", sections[i].key);
 }
@@ -128,7 +129,7 @@ check_organisation(struct checker *c)
 	if (o->timezone != NULL) {
 		struct mamori_tz tz;
 		if (!mamori_tz_load(&tz, o->timezone, NULL))
-			report(c, MAMORI_SEV_ERROR, &o->timezone_pos, "organisation.timezone '%s' is not a time zone "
+			check_report(c, MAMORI_SEV_ERROR, &o->timezone_pos, "organisation.timezone '%s' is not a time zone "
 			    "of the system's tz database (an IANA name such as Asia/Tokyo)", o->timezone);
 		mamori_tz_free(&tz);
 	}
@@ -170,7 +171,7 @@ check_roles(struct checker *c)
 				    &r->access.manage_pos, where);
 		}
 		if (r->reports_to && r->id && strcmp(r->reports_to, r->id) == 0)
-			report(c, MAMORI_SEV_ERROR, &r->reports_to_pos,
+			check_report(c, MAMORI_SEV_ERROR, &r->reports_to_pos,
 			    "role '%s' reports to itself", r->id);
 	}
 	/* Cycles: follow reports_to at most nroles steps from each role. */
@@ -192,7 +193,7 @@ check_roles(struct checker *c)
 					used += (size_t)snprintf(chain + used, sizeof(chain) - used,
 					    " → %s", q ? q->id : "?");
 				}
-				report(c, MAMORI_SEV_ERROR, &start->reports_to_pos,
+				check_report(c, MAMORI_SEV_ERROR, &start->reports_to_pos,
 				    "'reports_to' makes a cycle: %s; the chain must end at a role "
 				    "that reports to no one (e.g. ciso)", chain);
 				break;
@@ -231,18 +232,18 @@ check_published(struct checker *c, const char *where, const struct mamori_level 
 	if (l->published_pos.file == NULL)
 		return;
 	if (l->npublished == 0) {
-		report(c, MAMORI_SEV_WARNING, &l->published_pos,
+		check_report(c, MAMORI_SEV_WARNING, &l->published_pos,
 		    "%s level %d: 'published' is empty, which is the same as leaving it out: "
 		    "the table prints the restrictions' texts", where, l->level);
 		return;
 	}
 	for (size_t k = 0; k < l->npublished; k++)
 		if (l->published[k] && blank(l->published[k]))
-			report(c, MAMORI_SEV_ERROR, &l->published_pos,
+			check_report(c, MAMORI_SEV_ERROR, &l->published_pos,
 			    "%s level %d: entry %zu of 'published' is blank; write the wording "
 			    "of the bullet as the source prints it", where, l->level, k + 1);
 	if (l->nrestrictions == 0)
-		report(c, MAMORI_SEV_WARNING, &l->published_pos,
+		check_report(c, MAMORI_SEV_WARNING, &l->published_pos,
 		    "%s level %d: 'published' prints 取扱制限 but the level has no "
 		    "'restrictions', so the decision point applies none; list the "
 		    "restriction ids the wording stands for", where, l->level);
@@ -258,7 +259,7 @@ check_levels(struct checker *c, const struct mamori_axis *a)
 		const struct mamori_level *l = &a->levels[i];
 		int expect = (int)(a->nlevels - i);
 		if (l->level != 0 && l->level != expect) {
-			report(c, MAMORI_SEV_ERROR, &l->pos,
+			check_report(c, MAMORI_SEV_ERROR, &l->pos,
 			    "%s: levels are out of order: found level %d where level %d belongs; "
 			    "list levels highest first, contiguous down to 1 (%zu … 1)",
 			    where, l->level, expect, a->nlevels);
@@ -274,7 +275,7 @@ check_levels(struct checker *c, const struct mamori_axis *a)
 			snprintf(w, sizeof(w), "%s level %d", where, l->level);
 			check_vocab(c, &mamori_restrictions, r->id, &r->id_pos, w);
 			if (r->hours != 0 && r->id && strcmp(r->id, "timely-recovery") != 0)
-				report(c, MAMORI_SEV_ERROR, &r->pos,
+				check_report(c, MAMORI_SEV_ERROR, &r->pos,
 				    "%s: 'hours' belongs only to restriction 'timely-recovery', not '%s'",
 				    w, r->id);
 		}
@@ -288,7 +289,7 @@ check_levels(struct checker *c, const struct mamori_axis *a)
 			for (size_t k = 0; id && k < hi->nrestrictions && !found; k++)
 				found = hi->restrictions[k].id && strcmp(hi->restrictions[k].id, id) == 0;
 			if (id && !found)
-				report(c, MAMORI_SEV_WARNING, &hi->pos,
+				check_report(c, MAMORI_SEV_WARNING, &hi->pos,
 				    "%s: level %d lacks restriction '%s' that level %d has; "
 				    "restrictions apply per level, so list it at level %d too "
 				    "if the higher level is meant to be at least as strict",
@@ -336,7 +337,7 @@ check_mail_domains(struct checker *c)
 			const char *d = s->mail_domains[j];
 			bool dup = false;
 			if (!mail_domain_ok(d)) {
-				report(c, MAMORI_SEV_ERROR, &s->mail_domains_pos,
+				check_report(c, MAMORI_SEV_ERROR, &s->mail_domains_pos,
 				    "segment '%s': mail domain '%s' is not a domain name; write it in "
 				    "lowercase ASCII (an internationalised name as its xn-- form), "
 				    "without '@' or a leading dot, or write \"*\" for every other domain",
@@ -348,7 +349,7 @@ check_mail_domains(struct checker *c)
 				for (size_t m = 0; m < (k == i ? j : o->nmail_domains) && !dup; m++)
 					dup = strcmp(o->mail_domains[m], d) == 0;
 				if (dup)
-					report(c, MAMORI_SEV_ERROR, &s->mail_domains_pos,
+					check_report(c, MAMORI_SEV_ERROR, &s->mail_domains_pos,
 					    "segment '%s': mail domain '%s' is already in segment '%s'; "
 					    "a domain belongs to one segment only", s->id ? s->id : "?", d,
 					    o->id ? o->id : "?");
@@ -389,22 +390,22 @@ check_segments(struct checker *c)
 		check_vocab(c, &mamori_channels, f->channel, &f->channel_pos, where);
 		check_vocab(c, &mamori_sanitizations, f->sanitization, &f->sanitization_pos, where);
 		if (f->from && f->to && strcmp(f->from, f->to) == 0)
-			report(c, MAMORI_SEV_ERROR, &f->to_pos,
+			check_report(c, MAMORI_SEV_ERROR, &f->to_pos,
 			    "%s: a flow joins two different segments; within one segment nothing needs allowing",
 			    where);
 		from = f->from ? mamori_policy_segment(p, f->from) : NULL;
 		to = f->to ? mamori_policy_segment(p, f->to) : NULL;
 		if (from && mamori_segment_requires(from, "isolated"))
-			report(c, MAMORI_SEV_WARNING, &f->pos,
+			check_report(c, MAMORI_SEV_WARNING, &f->pos,
 			    "%s: segment '%s' is 'isolated' (他の領域との通信をできないように), "
 			    "yet this flow leaves it", where, f->from);
 		if (to && mamori_segment_requires(to, "isolated"))
-			report(c, MAMORI_SEV_WARNING, &f->pos,
+			check_report(c, MAMORI_SEV_WARNING, &f->pos,
 			    "%s: segment '%s' is 'isolated', yet this flow enters it", where, f->to);
 		if (from && to && f->sanitization && strcmp(f->sanitization, "none") == 0 &&
 		    (mamori_segment_requires(from, "path-separation") ||
 		    mamori_segment_requires(to, "path-separation")))
-			report(c, MAMORI_SEV_WARNING, &f->sanitization_pos,
+			check_report(c, MAMORI_SEV_WARNING, &f->sanitization_pos,
 			    "%s: crosses a separated path (通信経路の分割) without 無害化; "
 			    "the guideline allows only 無害化通信 here", where);
 	}
@@ -422,7 +423,7 @@ check_sections(struct checker *c, const struct mamori_section *s, size_t n, int 
 					break;
 			if (mamori_policy_includes[k] == NULL) {
 				char h[128];
-				report(c, MAMORI_SEV_ERROR, &sec->include_pos,
+				check_report(c, MAMORI_SEV_ERROR, &sec->include_pos,
 				    "section '%s': cannot include '%s'; it must be one of definitions, "
 				    "threats, measures, roles, classification, asset_kinds, segments, "
 				    "flows, bodies, restrictions%s", sec->title ? sec->title : "", sec->include,

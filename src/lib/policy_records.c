@@ -4,6 +4,7 @@
  * their shape already; this checks what refers to what.
  */
 #include "mamori/decide.h"
+#include "mamori/i18n.h"
 #include "mamori/vocab.h"
 #include "policy_internal.h"
 #include "suggest.h"
@@ -19,19 +20,21 @@ struct rcheck {
 };
 
 static void
-report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
+check_report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void
-report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
+check_report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
 {
 	char buf[700];
 	va_list ap;
 	const struct mamori_srcpos *at = pos->file ? pos : &c->k->pos;
-	int n = snprintf(buf, sizeof(buf), "records '%s': ", c->k->id ? c->k->id : "?");
+	int n = snprintf(buf, sizeof(buf), _("records '%s': "), c->k->id ? c->k->id : "?");
 
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, _(fmt), ap);	/* marked by xgettext's keyword */
 	va_end(ap);
 	(void)mamori_diags_add(c->diags, sev, at->file, at->line, at->column, "%s", buf);
 }
@@ -46,8 +49,8 @@ known_word(struct rcheck *c, const struct mamori_vocab *v, const char *word, con
 	if (word == NULL || mamori_vocab_find(v, word) != NULL)
 		return true;
 	s = mamori_vocab_suggest(v, word);
-	report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s '%s'%s%s%s", where, v->name, word,
-	    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+	check_report(c, MAMORI_SEV_ERROR, pos, "%s: unknown %s '%s'%s%s%s", where, v->name, word,
+	    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 	return false;
 }
 
@@ -67,7 +70,7 @@ check_complete(struct rcheck *c)
 	if (c->k->nstates == 0)
 		missing[n++] = "states";
 	for (size_t i = 0; i < n; i++)
-		report(c, MAMORI_SEV_ERROR, &c->k->pos, "missing required key '%s' (a kind the policy does not "
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "missing required key '%s' (a kind the policy does not "
 		    "extend needs title, clause, fields and states)", missing[i]);
 }
 
@@ -81,16 +84,16 @@ check_fields(struct rcheck *c)
 
 		snprintf(where, sizeof(where), "field '%s'", f->id ? f->id : "?");
 		if (f->title == NULL || f->type == NULL)
-			report(c, MAMORI_SEV_ERROR, &f->pos, "%s: missing required key '%s' (a new field needs title and type)",
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s: missing required key '%s' (a new field needs title and type)",
 			    where, f->title == NULL ? "title" : "type");
 		known_word(c, &mamori_record_types, f->type, &f->type_pos, where);
 		if (choice && f->nchoices == 0)
-			report(c, MAMORI_SEV_ERROR, &f->pos, "%s is a choice without choices: list them", where);
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s is a choice without choices: list them", where);
 		if (!choice && f->nchoices > 0)
-			report(c, MAMORI_SEV_ERROR, &f->pos, "%s has choices but is of type '%s', not choice", where,
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s has choices but is of type '%s', not choice", where,
 			    f->type ? f->type : "?");
 		if (f->multiple && f->type && strstr("asset account department role threat segment file", f->type) == NULL)
-			report(c, MAMORI_SEV_ERROR, &f->pos, "%s: multiple is for lists of assets, accounts, 課, roles, "
+			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s: multiple is for lists of assets, accounts, 課, roles, "
 			    "threats, segments or files, not %s", where, f->type);
 	}
 }
@@ -113,9 +116,9 @@ check_people(struct rcheck *c, const char *const *names, size_t n, const struct 
 		s = mamori_suggest(names[i], roles, nroles);
 		if (s == NULL)
 			s = mamori_vocab_suggest(&mamori_record_relations, names[i]);
-		report(c, MAMORI_SEV_ERROR, pos, "%s: %s '%s' is neither a role of the policy nor reporter, "
-		    "owner or approver%s%s%s", where, what, names[i], s ? "; did you mean '" : "", s ? s : "",
-		    s ? "'?" : "");
+		check_report(c, MAMORI_SEV_ERROR, pos, "%s: %s '%s' is neither a role of the policy nor reporter, "
+		    "owner or approver%s%s%s", where, what, names[i], s ? _("; did you mean '") : "", s ? s : "",
+		    s ? _("'?") : "");
 	}
 }
 
@@ -143,15 +146,15 @@ check_field_ref(struct rcheck *c, const char *id, const char *types, const struc
 		for (size_t i = 0; i < c->k->nfields && nids < 256; i++)
 			ids[nids++] = c->k->fields[i].id;
 		const char *s = mamori_suggest(id, ids, nids);
-		report(c, MAMORI_SEV_ERROR, pos, "%s: no field '%s' in this kind%s%s%s", where, id,
-		    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+		check_report(c, MAMORI_SEV_ERROR, pos, "%s: no field '%s' in this kind%s%s%s", where, id,
+		    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 		return;
 	}
 	if (types != NULL && f->type != NULL) {
 		size_t n = strlen(f->type);
 		const char *t = strstr(types, f->type);
 		if (t == NULL || (t != types && t[-1] != ' ') || (t[n] != ' ' && t[n] != '\0'))
-			report(c, MAMORI_SEV_ERROR, pos, "%s: field '%s' is of type %s; it must be %s", where, id,
+			check_report(c, MAMORI_SEV_ERROR, pos, "%s: field '%s' is of type %s; it must be %s", where, id,
 			    f->type, types);
 	}
 }
@@ -187,27 +190,27 @@ check_states(struct rcheck *c)
 		initial += s->initial;
 		final += s->final;
 		if (s->initial && s->final)
-			report(c, MAMORI_SEV_ERROR, &s->pos, "%s is both initial and final: a record would never be open", where);
+			check_report(c, MAMORI_SEV_ERROR, &s->pos, "%s is both initial and final: a record would never be open", where);
 		if (s->deadline && !valid_deadline(s->deadline))
-			report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s: deadline '%s' is not a time like 30m, 4h or 3d",
+			check_report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s: deadline '%s' is not a time like 30m, 4h or 3d",
 			    where, s->deadline);
 		if (s->final && s->deadline)
-			report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s is final: it has no deadline", where);
+			check_report(c, MAMORI_SEV_ERROR, &s->deadline_pos, "%s is final: it has no deadline", where);
 		if (s->escalate && !s->deadline)
-			report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s escalates without a deadline to miss", where);
+			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s escalates without a deadline to miss", where);
 		for (size_t j = 0; j < s->nrequires; j++)
 			check_field_ref(c, s->requires[j], NULL, &s->requires_pos, where);
 		check_people(c, s->notify, s->nnotify, &s->notify_pos, where, "notify");
 		if (s->escalate && mamori_vocab_find(&mamori_escalations, s->escalate) == NULL &&
 		    mamori_policy_find_role(c->p, s->escalate) == NULL)
-			report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s: escalate to '%s': neither reports_to nor a role "
+			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s: escalate to '%s': neither reports_to nor a role "
 			    "of the policy", where, s->escalate);
 	}
 	if (c->k->nstates > 0 && initial != 1)
-		report(c, MAMORI_SEV_ERROR, &c->k->pos, "%zu states are initial: a workflow has exactly one "
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "%zu states are initial: a workflow has exactly one "
 		    "(initial: true on the state a new record starts in)", initial);
 	if (c->k->nstates > 0 && final == 0)
-		report(c, MAMORI_SEV_ERROR, &c->k->pos, "no state is final: a record could never be closed "
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "no state is final: a record could never be closed "
 		    "(final: true on the states where it ends)");
 }
 
@@ -226,25 +229,25 @@ check_transitions(struct rcheck *c)
 		snprintf(where, sizeof(where), "transition '%s'", t->id ? t->id : "?");
 		if (t->from && from == NULL) {
 			const char *s = mamori_suggest(t->from, ids, nids);
-			report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s: from unknown state '%s'%s%s%s", where, t->from,
-			    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			check_report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s: from unknown state '%s'%s%s%s", where, t->from,
+			    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 		}
 		if (t->to && to == NULL) {
 			const char *s = mamori_suggest(t->to, ids, nids);
-			report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s: to unknown state '%s'%s%s%s", where, t->to,
-			    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			check_report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s: to unknown state '%s'%s%s%s", where, t->to,
+			    s ? _("; did you mean '") : "", s ? s : "", s ? _("'?") : "");
 		}
 		if (from != NULL && from->final)
-			report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s leaves final state '%s'", where, from->id);
+			check_report(c, MAMORI_SEV_ERROR, &t->from_pos, "%s leaves final state '%s'", where, from->id);
 		if (to != NULL && to->initial)
-			report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s returns to initial state '%s'; a workflow starts "
+			check_report(c, MAMORI_SEV_ERROR, &t->to_pos, "%s returns to initial state '%s'; a workflow starts "
 			    "there only once", where, to->id);
 		check_people(c, t->by, t->nby, &t->by_pos, where, "by");
 		if (t->nby == 0 && t->automatic == NULL)
-			report(c, MAMORI_SEV_ERROR, &t->pos, "%s: say who may take it (by: roles or reporter, owner, "
+			check_report(c, MAMORI_SEV_ERROR, &t->pos, "%s: say who may take it (by: roles or reporter, owner, "
 			    "approver) or automatic: the date field after which mamori takes it", where);
 		if (t->nby > 0 && t->automatic != NULL)
-			report(c, MAMORI_SEV_ERROR, &t->automatic_pos, "%s is automatic: it has no by", where);
+			check_report(c, MAMORI_SEV_ERROR, &t->automatic_pos, "%s is automatic: it has no by", where);
 		check_field_ref(c, t->automatic, "date datetime", &t->automatic_pos, where);
 	}
 }
@@ -262,17 +265,17 @@ check_effect(struct rcheck *c)
 		return;
 	approval = strcmp(e->type, "approval") == 0;
 	if (approval && (e->action == NULL || mamori_action_parse(e->action) < 0))
-		report(c, MAMORI_SEV_ERROR, e->action ? &e->action_pos : &e->pos, "effect: an approval names the "
+		check_report(c, MAMORI_SEV_ERROR, e->action ? &e->action_pos : &e->pos, "effect: an approval names the "
 		    "action it permits (action: take_out, send, …)%s%s", e->action ? "; unknown action " : "",
 		    e->action ? e->action : "");
 	if (approval && e->assets == NULL)
-		report(c, MAMORI_SEV_ERROR, &e->pos, "effect: an approval names the field of its assets (assets: …)");
+		check_report(c, MAMORI_SEV_ERROR, &e->pos, "effect: an approval names the field of its assets (assets: …)");
 	if (!approval && e->action != NULL)
-		report(c, MAMORI_SEV_ERROR, &e->action_pos, "effect: an exception takes its action from a field "
+		check_report(c, MAMORI_SEV_ERROR, &e->action_pos, "effect: an exception takes its action from a field "
 		    "(action_field), not action");
 	for (size_t i = 0; i < e->nstates; i++)
 		if (state(c->k, e->states[i]) == NULL)
-			report(c, MAMORI_SEV_ERROR, &e->states_pos, "effect: unknown state '%s'", e->states[i]);
+			check_report(c, MAMORI_SEV_ERROR, &e->states_pos, "effect: unknown state '%s'", e->states[i]);
 	check_field_ref(c, e->assets, "asset", &e->pos, "effect assets");
 	check_field_ref(c, e->from, "date datetime", &e->pos, "effect from");
 	check_field_ref(c, e->until, "date datetime", &e->pos, "effect until");
@@ -288,11 +291,11 @@ check_prefix(struct rcheck *c)
 	const char *x = c->k->prefix;
 
 	if (x != NULL && (x[0] == '\0' || strlen(x) > 12 || strspn(x, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(x)))
-		report(c, MAMORI_SEV_ERROR, &c->k->pos, "prefix '%s': 1 to 12 capital letters or digits (INC → "
+		check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "prefix '%s': 1 to 12 capital letters or digits (INC → "
 		    "INC-000001)", x);
 	for (size_t i = 0; x != NULL && c->p->records + i < c->k; i++)
 		if (c->p->records[i].prefix && strcmp(c->p->records[i].prefix, x) == 0)
-			report(c, MAMORI_SEV_ERROR, &c->k->pos, "prefix '%s' is also the prefix of kind '%s'", x,
+			check_report(c, MAMORI_SEV_ERROR, &c->k->pos, "prefix '%s' is also the prefix of kind '%s'", x,
 			    c->p->records[i].id);
 }
 

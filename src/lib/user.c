@@ -1,6 +1,7 @@
 /* user.c — accounts: add, password, disable, TOTP, list, login. */
 #include "mamori/user.h"
 #include "store_internal.h"
+#include "mamori/i18n.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -59,6 +60,11 @@ change_tx(struct mamori_store_tx *tx, void *arg)
 	}
 	return mamori_store_tx_event(tx, c->action, "user", name, NULL, c->after);
 }
+
+/* MAMORI_LOGIN_FAILED (user.h) where xgettext sees it, so that it is translated;
+ * tests/unit/test_user.c checks that the two say the same */
+#define LOGIN_FAILED N_("login failed (after repeated failures an account must wait a while " \
+	"before it can log in again)")
 
 /* A new password or a removed second factor: whoever held a token made under
  * the old credentials must not keep it (docs/auth.md, "Threat model"). */
@@ -439,7 +445,7 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 			return mamori_error_set(err, MAMORI_E_MFA, "a one-time code (TOTP) is required");
 		/* the same words for an unknown name, a wrong password and a waiting
 		 * account: the answer must not tell which names exist */
-		return mamori_error_set(err, MAMORI_E_DENIED, MAMORI_LOGIN_FAILED);
+		return mamori_error_set(err, MAMORI_E_DENIED, LOGIN_FAILED);
 	}
 	u.failures = 0;
 	u.locked_until = 0;

@@ -1,6 +1,7 @@
 /* yamlmap.c — table-driven YAML → struct reader and `extends` merge. */
 #include "yamlmap.h"
 #include "suggest.h"
+#include "mamori/i18n.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -24,7 +25,7 @@ ym_error(struct ym_ctx *ctx, const struct mamori_srcpos *pos, const char *fmt, .
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), _(fmt), ap);	/* marked by xgettext's keyword */
 	va_end(ap);
 	if (mamori_diags_add(ctx->diags, MAMORI_SEV_ERROR, pos->file, pos->line,
 	    pos->column, "%s", buf) != 0)

@@ -2,6 +2,7 @@
 #include "audit_queue.h"
 #include "server.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -56,6 +57,8 @@ static int
 write_group(struct server *srv, struct audit_entry *group)
 {
 	struct mamori_error err = { 0 };
+	/* the writer serves a request in its language, but the log speaks the server's (lang.h) */
+	locale_t previous = uselocale(LC_GLOBAL_LOCALE);
 	int rc;
 
 	pthread_mutex_lock(&srv->store_lock);
@@ -64,6 +67,7 @@ write_group(struct server *srv, struct audit_entry *group)
 	pthread_mutex_unlock(&srv->store_lock);
 	if (rc != 0)
 		fprintf(stderr, "mamori: serve: cannot write to the audit trail: %s\n", err.message);
+	uselocale(previous);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /* http.c — JSON responses, errors and request bodies for the server. */
 #include "http.h"
 #include "json_strict.h"
+#include "mamori/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,7 +108,8 @@ http_error(struct response *res, unsigned status, const char *code, const char *
 	cJSON *root = cJSON_CreateObject(), *err;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* in the request's language (lang.h); marked by xgettext's keyword */
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
 	err = cJSON_AddObjectToObject(root, "error");
 	cJSON_AddStringToObject(err, "code", code);

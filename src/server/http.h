@@ -55,6 +55,7 @@ struct response {
 	const char *extra_header[2];	/* name, value (e.g. Set-Cookie) */
 	char extra_value[256];
 	const char *disposition;	/* Content-Disposition, for downloads */
+	const char *language;		/* Content-Language of a JSON answer ("ja", "en"); NULL: none */
 };
 
 /*
@@ -89,7 +90,9 @@ void http_json(struct response *res, unsigned status, cJSON *root);
 /*
  * The one error shape: {"error": {"code", "message", "field"}}.  code is a short
  * machine-readable word ("malformed", "unauthorized", "forbidden", "not-found",
- * "conflict", "too-large", "invalid", "rate-limited"); field may be NULL.
+ * "conflict", "too-large", "invalid", "rate-limited"); field may be NULL.  fmt
+ * is a gettext msgid (an xgettext keyword): the message is translated into the
+ * request's language (lang.h), as the library's messages are.
  */
 void http_error(struct response *res, unsigned status, const char *code, const char *field,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));

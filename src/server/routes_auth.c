@@ -1,6 +1,7 @@
 /* routes_auth.c — POST /api/login, POST /api/logout, GET /api/me. */
 #include "server.h"
 #include "access.h"
+#include "mamori/i18n.h"
 #include "mamori/user.h"
 
 #include <stdio.h>
@@ -64,7 +65,8 @@ server_audit_denied(struct request *req, unsigned status, const char *why)
 void
 server_forbid(struct request *req, struct response *res, const char *what)
 {
-	http_error(res, 403, "forbidden", NULL, "role '%s' may not %s", req->session ? req->session->role : "?", what);
+	/* the answer in the request's language, the trail in the msgid's English */
+	http_error(res, 403, "forbidden", NULL, "role '%s' may not %s", req->session ? req->session->role : "?", _(what));
 	server_audit_denied(req, 403, what);
 }
 

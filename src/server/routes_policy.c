@@ -1,6 +1,7 @@
 /* routes_policy.c — /api/health and /api/policy*. */
 #include "server.h"
 #include "access.h"
+#include "mamori/i18n.h"
 #include "mamori/decide.h"
 
 #include <stdio.h>
@@ -108,7 +109,7 @@ server_error_diags(struct response *res, unsigned status, const char *code, cons
 
 	e = cJSON_AddObjectToObject(root, "error");
 	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(e, "message", _(message));	/* a msgid, or a message translated already */
 	cJSON_AddNullToObject(e, "field");
 	cJSON_AddItemToObject(e, "diagnostics", server_diags_json(d, key));
 	if (d != NULL && d->dropped)
@@ -202,7 +203,7 @@ route_policy_replace(struct request *req, struct response *res)
 		server_audit_denied(req, 422, "invalid policy");
 	} else if (rc == MAMORI_E_CONFLICT && conflicts.count > 0) {
 		char msg[600];
-		snprintf(msg, sizeof(msg), "%s; nothing was changed", err.message);
+		snprintf(msg, sizeof(msg), _("%s; nothing was changed"), err.message);
 		server_error_diags(res, 409, "conflict", msg, &conflicts, "object");
 		server_audit_denied(req, 409, "assets or accounts invalid under the new policy");
 	} else if (rc == MAMORI_E_CONFLICT) {

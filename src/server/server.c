@@ -166,6 +166,12 @@ send_response(struct MHD_Connection *conn, struct response *res)
 	res->body = NULL;
 	MHD_add_response_header(r, "Content-Type", res->content_type ? res->content_type :
 	    "application/json; charset=utf-8");
+	/* JSON answers speak the request's language (lang.h); files and documents their own */
+	if (res->language != NULL && (res->content_type == NULL ||
+	    strncmp(res->content_type, "application/json", 16) == 0)) {
+		MHD_add_response_header(r, "Content-Language", res->language);
+		MHD_add_response_header(r, "Vary", "Accept-Language");
+	}
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "Content-Security-Policy",
@@ -489,6 +495,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	struct request req;
 	struct response res = { 0 };
 	enum MHD_Result ret;
+	enum lang_id language;
+	locale_t previous;
 
 	(void)version;
 	if (p == NULL) {
@@ -530,6 +538,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return MHD_YES;
 	}
 
+	/* every message of this request in the language it asks for, on this
+	 * thread only, until its answer is queued (lang.h) */
+	language = lang_of_request(&srv->lang, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Accept-Language"));
+	previous = lang_enter(&srv->lang, language);
+	res.language = lang_tag(language);
 	memset(&req, 0, sizeof(req));
 	if (srv->store != NULL) {
 		req.worker = pthread_getspecific(srv->worker_key);
@@ -540,7 +554,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 				worker_free(req.worker);
 				http_error(&res, 503, "busy", NULL, "cannot open the store for this request: %s",
 				    err.message);
-				return send_response(conn, &res);
+				ret = send_response(conn, &res);
+				lang_leave(previous);
+				return ret;
 			}
 		}
 		req.db = req.worker->db;
@@ -565,6 +581,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		dispatch(srv, &req, &res);
 	worker_done(req.worker);	/* before the answer goes out: no snapshot held across the send */
 	ret = send_response(conn, &res);
+	lang_leave(previous);
 	return ret;
 }
 
@@ -694,6 +711,7 @@ server_start(struct server *srv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = srv->cfg.threads ? srv->cfg.threads : (unsigned)(ncpu > 0 ? ncpu : 1);
 
+	lang_open(&srv->lang, NULL);	/* first: it sets the environment, which no thread may read meanwhile */
 	if (srv->cfg.client_timeout == 0)
 		srv->cfg.client_timeout = CONNECTION_TIMEOUT_S;
 	if (srv->cfg.rate == 0)
@@ -803,6 +821,7 @@ out:
 		pthread_key_delete(srv->worker_key);
 		srv->have_worker_key = false;
 	}
+	lang_close(&srv->lang);	/* after the daemon: no request uses them */
 	free(srv->tls_cert_pem);
 	free(srv->tls_key_pem);
 	srv->tls_cert_pem = srv->tls_key_pem = NULL;

@@ -13,6 +13,7 @@
 #include "audit_queue.h"
 #include "header_watch.h"
 #include "http.h"
+#include "lang.h"
 #include "ratelimit.h"
 #include "session.h"
 #include "worker.h"
@@ -67,6 +68,7 @@ struct server {
 	struct header_watch *header_watch;	/* the headers' deadline (header_watch.h) */
 	struct audit_queue *audit_queue;	/* group commit of logged decisions and refusals
 						 * (audit_queue.h), NULL without a store; has its own lock */
+	struct lang lang;		/* the languages of answers (lang.h); immutable after start */
 };
 
 enum {
@@ -152,7 +154,9 @@ void server_audit_denied(struct request *req, unsigned status, const char *why);
  */
 bool server_rate_take(struct request *req, struct response *res, double cost);
 
-/* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as denied. */
+/* A 403 for the session's role ("role 'staff' may not WHAT"), audit-logged as
+ * denied.  what is a msgid (an xgettext keyword): translated in the answer,
+ * kept in English in the audit trail. */
 void server_forbid(struct request *req, struct response *res, const char *what);
 
 /* Fills req->view and req->decider with the policy in force (under policy_lock). */
@@ -170,6 +174,7 @@ int server_policy_swap(struct server *srv, struct mamori_error *err);
  * 422 / 409 / 403 with the library's diagnostics: {"error": {code, message,
  * field: null, "diagnostics": [{"line", "column", "message"}, ...]}}; key names
  * the line member ("line" for a policy, "row" for a CSV, "object" from the file).
+ * message is a msgid (an xgettext keyword) or a message translated already.
  */
 void server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
     const struct mamori_diags *d, const char *key);
@@ -178,7 +183,11 @@ void server_error_diags(struct response *res, unsigned status, const char *code,
  * message}, as server_error_diags writes them; for warnings of a success. */
 cJSON *server_diags_json(const struct mamori_diags *d, const char *key);
 
-/* Starts the daemon; returns 0 or prints why not and returns an exit code. */
+/*
+ * Starts the daemon; returns 0 or prints why not and returns an exit code.
+ * Sets the languages of answers up first (lang_open: it changes the
+ * environment and the global locale), so call it before any thread starts.
+ */
 int server_start(struct server *srv);
 
 /* Stops accepting, lets in-flight requests finish (up to a deadline), stops. */

@@ -34,7 +34,9 @@ sort "$SRCDIR/po/POTFILES" | comm -23 "$TMP/sources" - >"$TMP/missing"
 # every message the sources mark is in po/ja.po and translated there
 if command -v xgettext >/dev/null && command -v msgcmp >/dev/null; then
 	(cd "$SRCDIR" && xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=mamori_error_set:3 \
-		--keyword=cli_usage_error:1 --keyword=mamori_diags_add:6 --from-code=UTF-8 -f po/POTFILES -o "$TMP/now.pot") && ok || not_ok "xgettext"
+		--keyword=cli_usage_error:1 --keyword=mamori_diags_add:6 --keyword=http_error:5 \
+		--keyword=server_error_diags:4 --keyword=server_forbid:3 \
+		--keyword=check_report:4 --keyword=ym_error:3 --from-code=UTF-8 -f po/POTFILES -o "$TMP/now.pot") && ok || not_ok "xgettext"
 	msgcmp "$SRCDIR/po/ja.po" "$TMP/now.pot" 2>"$TMP/cmp" && ok || { not_ok "messages missing from po/ja.po (run: ninja -C build mamori-update-po)"; head -20 "$TMP/cmp" >&2; }
 	msgfmt --check --statistics -o /dev/null "$SRCDIR/po/ja.po" 2>"$TMP/stat" && ok || not_ok "msgfmt --check"
 	grep -q 'untranslated\|fuzzy' "$TMP/stat" && { not_ok "po/ja.po: $(cat "$TMP/stat")"; } || ok

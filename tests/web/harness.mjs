@@ -65,7 +65,10 @@ export async function startServer() {
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', join(SRCDIR, 'web')];
   if (mamori(['serve', '--help'], { allowFail: true }).stdout.includes('--quarantine')) args.push('--quarantine', quarantine);
-  const proc = spawn(MAMORI, args, { env: { ...process.env, LANG: 'C.UTF-8' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // a Japanese server, as an office runs it: the UI's English comes from
+  // Accept-Language alone (src/server/lang.h), not from the server's LANG
+  const proc = spawn(MAMORI, args, { env: { ...process.env, LANG: 'ja_JP.UTF-8', LC_ALL: '', LANGUAGE: '' },
+    stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const url = `http://127.0.0.1:${port}`;

@@ -113,6 +113,8 @@ test('an import with a bad row names the row; fixed, it imports', async () => {
   const row = await page.locator('table.diagnostics tbody tr').first().locator('td').allTextContents();
   assert.equal(row[0], '4');
   assert.match(row[1], /機密性/);
+  // the server's own words, in the UI's language (Accept-Language: ja)
+  assert.match(row.at(-1), /^機密性 列: 機密性 のレベル '9' は範囲外です/);
   // what it read past is shown too: the title row and the 備考 column
   assert.match(await page.getByRole('heading', { name: '読み飛ばした内容（確認してください）' }).locator('..').textContent(), /row 1 above it|備考/);
   await shot(page, 'import-problems-ja');
@@ -251,6 +253,9 @@ test('the register in English', async () => {
   await page.setInputFiles('input[type=file]', { name: 'ledger.csv', mimeType: 'text/csv',
     buffer: Buffer.from('資産名,種別,所管課,機密性,完全性,可用性\n庁内掲示,情報,総務課,5,1,1\n') });
   await page.getByRole('alert').waitFor();
+  // the server's own words in English (Accept-Language: en), not in the server's LANG nor Japanese
+  const problem = await page.locator('table.diagnostics tbody tr').first().locator('td').last().textContent();
+  assert.match(problem, /^column 機密性: level '5' of 機密性 is out of range/);
   await shot(page, 'import-problems-en');
   assert.deepEqual(page.errors, []);
 });

@@ -24,9 +24,10 @@ function upload(file, opts, dry) {
 }
 
 // A diagnostic as a table row: the row number in its own column, the message
-// without the "upload.csv: row N, " the API puts before it.
+// without the "upload.csv: row N, " (in Japanese "upload.csv: N 行目, ") the
+// API puts before it, in the language the UI asked for.
 function rowMessage(d) {
-  return { row: d.row || null, message: d.message.replace(/^[^:\s]+: (row \d+[:,] )?/, '') };
+  return { row: d.row || null, message: d.message.replace(/^[^:\s]+: (row \d+[:,] |\d+ 行目[:,] )?/, '') };
 }
 
 // What the import read past (a title row, columns not in the register), for the
