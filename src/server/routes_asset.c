@@ -32,7 +32,7 @@ asset_json(const struct mamori_asset *a)
 
 /* The asset's fields as JSON members, written straight out (what asset_json makes). */
 static void
-asset_write(struct jbuf *b, const struct mamori_asset *a)
+asset_write(struct buf *b, const struct mamori_asset *a)
 {
 	bool first = true;
 
@@ -40,17 +40,17 @@ asset_write(struct jbuf *b, const struct mamori_asset *a)
 		if (a->f[k] == NULL)
 			continue;
 		if (!first)
-			JBUF_LIT(b, ",");
+			BUF_LIT(b, ",");
 		first = false;
-		jbuf_key(b, mamori_asset_columns[k].id);
-		jbuf_str(b, a->f[k]);
+		buf_json_key(b, mamori_asset_columns[k].id);
+		buf_json_string(b, a->f[k]);
 	}
 }
 
 /* The list is written row by row as SQLite returns them: no tree of thousands of objects. */
 struct list_ctx {
 	struct request *req;
-	struct jbuf out;
+	struct buf out;
 	size_t count, hidden;
 	char last[64];		/* the last id read: where the next page starts */
 };
@@ -66,12 +66,12 @@ list_row(const struct mamori_asset *a, void *arg)
 		return 0;
 	}
 	if (c->count > 0)
-		JBUF_LIT(&c->out, ",");
-	JBUF_LIT(&c->out, "{");
+		BUF_LIT(&c->out, ",");
+	BUF_LIT(&c->out, "{");
 	asset_write(&c->out, a);
-	JBUF_LIT(&c->out, "}");
+	BUF_LIT(&c->out, "}");
 	c->count++;
-	return c->out.failed ? MAMORI_E_NOMEM : 0;
+	return c->out.fail ? MAMORI_E_NOMEM : 0;
 }
 
 /* The list filters of the query string (those of `mamori asset list`); false after a 400. */
@@ -160,7 +160,7 @@ route_assets_list(struct request *req, struct response *res)
 
 	if (!query_filter(req, res, &f) || !query_page(req, res, &f))
 		return;
-	JBUF_LIT(&c.out, "{\"assets\":[");
+	BUF_LIT(&c.out, "{\"assets\":[");
 	if (reach_filter(req, &f))
 		rc = mamori_asset_page(req->db, &f, list_row, &c, &page, &err);
 	if (rc == MAMORI_E_NOTFOUND) {
@@ -174,17 +174,17 @@ route_assets_list(struct request *req, struct response *res)
 		return;
 	}
 	snprintf(tail, sizeof(tail), "],\"count\":%zu,\"total\":%lld,\"next\":", c.count, (long long)page.total);
-	jbuf_raw(&c.out, tail, strlen(tail));
+	buf_add(&c.out, tail, strlen(tail));
 	if (page.more)
-		jbuf_str(&c.out, c.last);
+		buf_json_string(&c.out, c.last);
 	else
-		JBUF_LIT(&c.out, "null");
-	JBUF_LIT(&c.out, "}");
-	http_jbuf(res, 200, &c.out);
+		BUF_LIT(&c.out, "null");
+	BUF_LIT(&c.out, "}");
+	http_buf(res, 200, &c.out);
 }
 
 struct restriction_ctx {
-	struct jbuf *out;
+	struct buf *out;
 	size_t n;
 };
 
@@ -194,20 +194,20 @@ add_restriction(const struct mamori_axis *axis, const struct mamori_restriction 
 	struct restriction_ctx *c = arg;
 
 	if (c->n++ > 0)
-		JBUF_LIT(c->out, ",");
-	JBUF_LIT(c->out, "{");
-	jbuf_key(c->out, "axis");
-	jbuf_str(c->out, axis->id);
-	JBUF_LIT(c->out, ",");
-	jbuf_key(c->out, "id");
-	jbuf_str(c->out, r->id);
-	JBUF_LIT(c->out, ",");
-	jbuf_key(c->out, "text");
-	jbuf_str(c->out, r->text);
-	JBUF_LIT(c->out, ",");
-	jbuf_key(c->out, "clause");
-	jbuf_str(c->out, r->clause);
-	JBUF_LIT(c->out, "}");
+		BUF_LIT(c->out, ",");
+	BUF_LIT(c->out, "{");
+	buf_json_key(c->out, "axis");
+	buf_json_string(c->out, axis->id);
+	BUF_LIT(c->out, ",");
+	buf_json_key(c->out, "id");
+	buf_json_string(c->out, r->id);
+	BUF_LIT(c->out, ",");
+	buf_json_key(c->out, "text");
+	buf_json_string(c->out, r->text);
+	BUF_LIT(c->out, ",");
+	buf_json_key(c->out, "clause");
+	buf_json_string(c->out, r->clause);
+	BUF_LIT(c->out, "}");
 }
 
 void
@@ -215,7 +215,7 @@ route_asset_get(struct request *req, struct response *res)
 {
 	struct mamori_asset a = { 0 };
 	struct mamori_error err = { 0 };
-	struct jbuf out = { 0 };
+	struct buf out = { 0 };
 	struct restriction_ctx rc_ctx = { &out, 0 };
 	int rc;
 
@@ -225,12 +225,12 @@ route_asset_get(struct request *req, struct response *res)
 	} else if (!access_assets(req, MAMORI_ACT_READ, a.f[MAMORI_AF_DEPARTMENT])) {
 		server_forbid(req, res, "read this department's assets");
 	} else {
-		JBUF_LIT(&out, "{");
+		BUF_LIT(&out, "{");
 		asset_write(&out, &a);
-		JBUF_LIT(&out, ",\"restrictions\":[");
+		BUF_LIT(&out, ",\"restrictions\":[");
 		mamori_asset_restrictions(req->view, &a, add_restriction, &rc_ctx);
-		JBUF_LIT(&out, "]}");
-		http_jbuf(res, 200, &out);
+		BUF_LIT(&out, "]}");
+		http_buf(res, 200, &out);
 	}
 	mamori_asset_clear(&a);
 }

@@ -87,17 +87,12 @@ query_number(struct request *req, struct response *res, const char *name, long l
 static int
 add_event(const struct mamori_event *ev, void *ctx)
 {
-	cJSON *e = cJSON_CreateObject(), *body;
+	cJSON *e = mamori_event_to_json(ev, false);
 
-	cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
-	cJSON_AddStringToObject(e, "time", ev->time);
-	cJSON_AddStringToObject(e, "actor", ev->actor);
-	cJSON_AddStringToObject(e, "action", ev->action);
-	cJSON_AddStringToObject(e, "object_type", ev->object_type);
-	cJSON_AddStringToObject(e, "object_id", ev->object_id);
-	body = cJSON_Parse(ev->body);
-	cJSON_AddItemToObject(e, "body", body ? body : cJSON_CreateNull());
-	cJSON_AddItemToArray(ctx, e);
+	if (e == NULL || !cJSON_AddItemToArray(ctx, e)) {
+		cJSON_Delete(e);
+		return MAMORI_E_NOMEM;
+	}
 	return 0;
 }
 

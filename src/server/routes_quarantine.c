@@ -38,26 +38,11 @@ may_oversee(struct request *req, struct response *res)
 	return false;
 }
 
-/* An original's state from the trail: requested (open request), released. */
-struct state {
-	cJSON *history;		/* NULL: only the state */
-	const char *state;	/* "held", "requested", "released" */
-	char requester[65], approver[65], reason[256];
-};
-
+/* Adds an event of the original's history to the array ctx. */
 static int
-track(const struct mamori_quarantine_event *ev, void *arg)
+add_history(const struct mamori_quarantine_event *ev, void *ctx)
 {
-	struct state *st = arg;
-	bool request = strcmp(ev->action, "quarantine.request") == 0;
-
-	st->state = request ? "requested" : "released";
-	snprintf(st->requester, sizeof(st->requester), "%s", ev->requester);
-	snprintf(st->approver, sizeof(st->approver), "%s", request ? "" : ev->approver);
-	if (request)
-		snprintf(st->reason, sizeof(st->reason), "%s", ev->reason);
-	if (st->history != NULL)
-		cJSON_AddItemToArray(st->history, mamori_quarantine_event_json(ev));
+	cJSON_AddItemToArray(ctx, mamori_quarantine_event_json(ev));
 	return 0;
 }
 
@@ -67,11 +52,10 @@ original_json(struct request *req, const struct mamori_quarantine_meta *m, bool 
     struct mamori_error *err)
 {
 	cJSON *o = mamori_quarantine_meta_json(m);
-	struct state st = { .state = "held" };
+	cJSON *history = with_history ? cJSON_AddArrayToObject(o, "history") : NULL;
+	struct mamori_quarantine_state st;
 
-	if (with_history)
-		st.history = cJSON_AddArrayToObject(o, "history");
-	if (mamori_quarantine_history(req->db, m->sha256, track, &st, err) != 0) {
+	if (mamori_quarantine_state(req->db, m->sha256, &st, history ? add_history : NULL, history, err) != 0) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -135,8 +119,8 @@ static int
 count_one(const struct mamori_quarantine_meta *m, void *arg)
 {
 	struct counts *c = arg;
-	struct state st = { .state = "held" };
-	int rc = mamori_quarantine_history(c->req->db, m->sha256, track, &st, c->err);
+	struct mamori_quarantine_state st;
+	int rc = mamori_quarantine_state(c->req->db, m->sha256, &st, NULL, NULL, c->err);
 
 	if (rc == 0)
 		(*(strcmp(st.state, "held") == 0 ? &c->held :
@@ -276,7 +260,7 @@ route_quarantine_original(struct request *req, struct response *res)
 {
 	struct mamori_quarantine_meta m = { 0 };
 	struct mamori_error err = { 0 };
-	struct state st = { .state = "held" };
+	struct mamori_quarantine_state st;
 	const char *dir;
 	size_t len = 0;
 	char *data = NULL;
@@ -285,7 +269,7 @@ route_quarantine_original(struct request *req, struct response *res)
 	if (!quarantine_dir(req, res, &dir))
 		return;
 	if ((rc = mamori_quarantine_get(dir, req->params[0], &m, &err)) != 0 ||
-	    (rc = mamori_quarantine_history(req->db, m.sha256, track, &st, &err)) != 0) {
+	    (rc = mamori_quarantine_state(req->db, m.sha256, &st, NULL, NULL, &err)) != 0) {
 		quarantine_error(res, rc, &err);
 		goto out;
 	}

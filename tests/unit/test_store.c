@@ -416,7 +416,7 @@ test_canon_string(void **state)
 		"", "plain", "日本語の値", "\"quoted\" \\ back", "tab\there\nnew\r\b\f",
 		"\x01\x1f\x7f end", "ＡＢＣ　全角", "mixed \x05日本\"\\",
 	};
-	struct canon_buf b = { 0 };
+	struct buf b = { 0 };
 	char one[2] = { 0, 0 };
 
 	(void)state;
@@ -432,18 +432,18 @@ test_canon_string(void **state)
 		}
 		v = cJSON_CreateString(in);
 		want = cJSON_PrintUnformatted(v);
-		canon_buf_reset(&b);
-		canon_put_raw(&b, "x", 1);	/* appends after what is there */
-		canon_put_string(&b, in);
+		buf_reset(&b);
+		buf_add(&b, "x", 1);	/* appends after what is there */
+		buf_json_string(&b, in);
 		assert_false(b.fail);
-		assert_int_equal(b.buf[0], 'x');
-		assert_string_equal(b.buf + 1, want);
+		assert_int_equal(b.p[0], 'x');
+		assert_string_equal(b.p + 1, want);
 		assert_int_equal(b.len, strlen(want) + 1);
 		free(want);
 		cJSON_Delete(v);
 	}
-	canon_buf_free(&b);
-	assert_null(b.buf);
+	buf_free(&b);
+	assert_null(b.p);
 }
 
 /* The transaction's clock prints what store_now prints: RFC 3339, microseconds, UTC. */
