@@ -183,10 +183,6 @@ route_policy_replace(struct request *req, struct response *res)
 	cJSON *root, *list;
 	int rc;
 
-	if (!access_manages(req, "policy")) {
-		server_forbid(req, res, "replace the policy (the policy's access.manage: policy)");
-		return;
-	}
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "the body must be a policy file (YAML or JSON)");
 		return;

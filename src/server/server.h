@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "access.h"
 #include "audit_queue.h"
 #include "header_watch.h"
 #include "http.h"
@@ -76,12 +77,17 @@ enum {
 	ROUTE_PER_LINE = 8,	/* costs one unit of the account's rate per body line (a batch) */
 };
 
-/* A route: method, path pattern ("/api/assets/{id}"), handler. */
+/*
+ * A route: method, path pattern ("/api/assets/{id}"), handler, and what the
+ * session's role needs before the handler runs (access.h; checked by the
+ * dispatcher, refused with a 403 that is audit-logged).
+ */
 struct route {
 	const char *method;
 	const char *pattern;
 	void (*handler)(struct request *req, struct response *res);
 	unsigned flags;
+	enum access_need need;
 	const char *summary;
 };
 
