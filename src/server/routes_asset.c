@@ -277,21 +277,6 @@ asset_from_body(const cJSON *body, struct mamori_asset *a, bool edit, struct res
 	return true;
 }
 
-/* 422 with the problems of an asset, as POST /api/assets has always answered. */
-static void
-asset_invalid(struct response *res, const struct mamori_error *err, const struct mamori_diags *d)
-{
-	cJSON *root = cJSON_CreateObject(), *e, *list;
-
-	e = cJSON_AddObjectToObject(root, "error");
-	cJSON_AddStringToObject(e, "code", "invalid");
-	cJSON_AddStringToObject(e, "message", err->message);
-	cJSON_AddNullToObject(e, "field");
-	list = cJSON_AddArrayToObject(e, "problems");
-	for (size_t i = 0; i < d->count; i++)
-		cJSON_AddItemToArray(list, cJSON_CreateString(d->items[i].message));
-	http_json(res, 422, root);
-}
 
 void
 route_assets_add(struct request *req, struct response *res)
@@ -310,18 +295,9 @@ route_assets_add(struct request *req, struct response *res)
 		server_forbid(req, res, "add assets of this department");
 		goto out;
 	}
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_asset_add(req->srv->store, req->actor, &a, &d, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc == MAMORI_E_INVALID) {
-		asset_invalid(res, &err, &d);
-	} else if (rc == MAMORI_E_CONFLICT) {
-		http_error(res, 409, "conflict", "id", "%s", err.message);
-	} else if (rc != 0) {
-		http_error(res, 500, "internal", NULL, "%s", err.message);
-	} else {
+	rc = mamori_asset_add(server_store_begin(req), req->actor, &a, &d, &err);
+	if (server_store_end_diags(req, res, rc, &err, "id", &d, NULL))
 		http_json(res, 201, asset_json(&a));
-	}
 out:
 	mamori_diags_clear(&d);
 	mamori_asset_clear(&a);
@@ -372,16 +348,11 @@ route_asset_dispose(struct request *req, struct response *res)
 		rc = mamori_asset_dispose(req->srv->store, req->actor, req->params[0], date->valuestring,
 		    m->valuestring, by->valuestring, cJSON_IsString(w) ? w->valuestring : NULL, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc == MAMORI_E_NOTFOUND)
-		http_error(res, 404, "not-found", NULL, "%s", err.message);
-	else if (rc == MAMORI_E_DENIED)
-		http_error(res, 422, "invalid", "method", "%s", err.message);
-	else if (rc == MAMORI_E_CONFLICT)
-		http_error(res, 409, "conflict", NULL, "%s", err.message);
-	else if (rc == MAMORI_E_USAGE)
-		http_error(res, 400, "invalid", "method", "%s", err.message);
-	else if (rc != 0)
-		http_error(res, 500, "internal", NULL, "%s", err.message);
+	/* a method the policy refuses for the asset's levels is invalid against
+	 * the policy (422), not the role's refusal (403) */
+	if (rc != 0)
+		server_error(res, rc == MAMORI_E_DENIED ? MAMORI_E_INVALID : rc, rc == MAMORI_E_CONFLICT ? NULL : "method",
+		    &err);
 	else
 		http_json(res, 200, cJSON_CreateObject());
 out:
@@ -406,12 +377,11 @@ route_asset_edit(struct request *req, struct response *res)
 		http_error(res, 400, "malformed", NULL, "name at least one field to change");
 		goto out;
 	}
-	pthread_mutex_lock(&req->srv->store_lock);
+	(void)server_store_begin(req);	/* ended by server_store_end_diags below */
 	rc = mamori_asset_get(req->srv->store, req->params[0], &before, &err);
 	if (rc != 0) {
 		pthread_mutex_unlock(&req->srv->store_lock);
-		http_error(res, rc == MAMORI_E_NOTFOUND ? 404 : 500, rc == MAMORI_E_NOTFOUND ? "not-found" : "internal",
-		    NULL, "%s", err.message);
+		server_error(res, rc, NULL, &err);
 		goto out;
 	}
 	dep = changes.f[MAMORI_AF_DEPARTMENT] ? mamori_policy_find_department(req->view, changes.f[MAMORI_AF_DEPARTMENT]) : NULL;
@@ -425,16 +395,7 @@ route_asset_edit(struct request *req, struct response *res)
 	rc = mamori_asset_edit(req->srv->store, req->actor, req->params[0], &changes, &d, &err);
 	if (rc == 0)
 		rc = mamori_asset_get(req->srv->store, req->params[0], &after, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc == MAMORI_E_INVALID)
-		asset_invalid(res, &err, &d);
-	else if (rc == MAMORI_E_CONFLICT)
-		http_error(res, 409, "conflict", NULL, "%s", err.message);
-	else if (rc == MAMORI_E_USAGE)
-		http_error(res, 400, "invalid", "id", "%s", err.message);
-	else if (rc != 0)
-		http_error(res, 500, "internal", NULL, "%s", err.message);
-	else
+	if (server_store_end_diags(req, res, rc, &err, rc == MAMORI_E_USAGE ? "id" : NULL, &d, NULL))
 		http_json(res, 200, asset_json(&after));
 out:
 	mamori_diags_clear(&d);

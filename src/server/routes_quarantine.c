@@ -140,19 +140,19 @@ quarantine_stats(struct request *req, cJSON *root, struct mamori_error *err)
 	return true;
 }
 
-/* A library refusal as HTTP: the two-person rule and the role are 403s. */
+/*
+ * A library refusal as HTTP (server_error; the two-person rule and the role
+ * are 403s).  The library's INVALID here is the id in the path — not hex, or a
+ * prefix of more than one original — a malformed request (400) naming "id";
+ * its USAGE is a missing reason.
+ */
 static void
 quarantine_error(struct response *res, int rc, const struct mamori_error *err)
 {
-	switch (rc) {
-	case MAMORI_E_NOTFOUND: http_error(res, 404, "not-found", NULL, "%s", err->message); break;
-	case MAMORI_E_INVALID: http_error(res, 400, "invalid", "id", "%s", err->message); break;
-	case MAMORI_E_CONFLICT: http_error(res, 409, "conflict", NULL, "%s", err->message); break;
-	case MAMORI_E_DENIED: http_error(res, 403, "forbidden", NULL, "%s", err->message); break;
-	case MAMORI_E_USAGE: http_error(res, 400, "invalid", "reason", "%s", err->message); break;
-	case MAMORI_E_TAMPERED: http_error(res, 500, "tampered", NULL, "%s", err->message); break;
-	default: http_error(res, 500, "internal", NULL, "%s", err->message); break;
-	}
+	if (rc == MAMORI_E_INVALID)
+		server_error(res, MAMORI_E_USAGE, "id", err);
+	else
+		server_error(res, rc, rc == MAMORI_E_USAGE ? "reason" : NULL, err);
 }
 
 /* GET /api/quarantine/{id}: one original, its state and history. */
