@@ -910,3 +910,40 @@ asset_total(struct mamori_store *s)
 	return n;
 }
 
+/* ---- the register under a new policy (store_policy.c) ------------------- */
+
+struct policy_check {
+	const struct mamori_policy *p;
+	struct mamori_diags *conflicts;
+};
+
+/* Every problem of one asset under the new policy, each prefixed with its id. */
+static int
+policy_check_asset(const struct mamori_asset *a, void *ctx)
+{
+	struct policy_check *x = ctx;
+	struct mamori_asset copy = { 0 };
+	struct mamori_diags d = { 0 };
+
+	for (int k = 0; k < MAMORI_AF_COUNT; k++)
+		if (a->f[k] && mamori_asset_set(&copy, (enum mamori_asset_field)k, a->f[k]) != 0) {
+			mamori_asset_clear(&copy);
+			return MAMORI_E_NOMEM;
+		}
+	mamori_asset_check(x->p, &copy, NULL, 0, &d);
+	for (size_t i = 0; i < d.count; i++)
+		mamori_diags_add(x->conflicts, MAMORI_SEV_ERROR, a->f[MAMORI_AF_ID], 0, 0, "asset %s: %s",
+		    a->f[MAMORI_AF_ID], d.items[i].message);
+	mamori_diags_clear(&d);
+	mamori_asset_clear(&copy);
+	return 0;
+}
+
+int
+asset_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
+    struct mamori_error *err)
+{
+	struct policy_check x = { p, conflicts };
+
+	return mamori_asset_list(s, NULL, policy_check_asset, &x, err);
+}
