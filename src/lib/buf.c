@@ -19,12 +19,13 @@ buf_reserve(struct buf *b, size_t more)
 
 	if (b->fail)
 		return false;
-	if (more < SIZE_MAX - 1 - b->len && b->len + more + 1 <= b->cap)
-		return true;
+	/* the cap holds whatever room the buffer happens to have */
 	if (more >= SIZE_MAX / 2 - b->len || (b->max && b->len + more > b->max)) {
 		b->fail = true;
 		return false;
 	}
+	if (b->len + more + 1 <= b->cap)
+		return true;
 	cap = b->cap ? b->cap : BUF_FIRST;
 	while (cap < b->len + more + 1)
 		cap *= 2;
