@@ -38,6 +38,17 @@ struct mamori_event_filter {
 int mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
     int (*fn)(const struct mamori_event *ev, void *ctx), void *ctx, struct mamori_error *err);
 
+/*
+ * The one JSON shape of an event (log show --json, GET /api/log, a proof's
+ * event line): an object with seq, time, actor, action, object_type,
+ * object_id and body.  body is the stored canonical JSON parsed (null if it
+ * does not parse), or with body_as_text its text as a JSON string — the form
+ * of the leaf encoding, which a proof must carry byte for byte.  The caller
+ * owns the object; NULL when memory runs out.
+ */
+struct cJSON;
+struct cJSON *mamori_event_to_json(const struct mamori_event *ev, bool body_as_text);
+
 /* The leaf hash: SHA-256(0x00 || encoding), the encoding of docs/audit.md. */
 void mamori_event_leaf(const struct mamori_event *ev, unsigned char out[MAMORI_HASH_LEN]);
 

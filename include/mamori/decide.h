@@ -238,6 +238,19 @@ struct mamori_decide_asker {
 };
 
 /*
+ * What a JSON answer says, for those who act on it without reading it back
+ * (the decision log, HTTP statuses, exit codes): a decision, or a request
+ * that could not be decided — refused as the asker's own overreach
+ * (FORBIDDEN: "forbidden") or as bad input (INVALID: every other error).
+ */
+enum mamori_decide_outcome {
+	MAMORI_DECIDE_INVALID,
+	MAMORI_DECIDE_FORBIDDEN,
+	MAMORI_DECIDE_ALLOW,
+	MAMORI_DECIDE_DENY,
+};
+
+/*
  * mamori_decide_json for a request made by asker: the subject is the asker.
  * Fields of the subject the request leaves out are filled from it (id, roles,
  * department, mfa); a field given with another value — another id, other
@@ -260,9 +273,14 @@ struct mamori_decide_hook {
 	void *ctx;
 };
 
-/* mamori_decide_json_as with hook run after each decision (hook NULL: none). */
+/*
+ * mamori_decide_json_as with hook run after each decision (hook NULL: none);
+ * *outcome (when outcome is not NULL) gets what the answer says, for those
+ * who act on it without reading it back (the log, HTTP statuses, exit codes).
+ */
 char *mamori_decide_json_hooked(const struct mamori_decider *d, const char *json, size_t len, long line,
-    const struct mamori_decide_asker *asker, const struct mamori_decide_hook *hook, FILE *trace);
+    const struct mamori_decide_asker *asker, const struct mamori_decide_hook *hook, FILE *trace,
+    enum mamori_decide_outcome *outcome);
 
 /*
  * Whether role (an id) may do action to an asset of resource_department (NULL:
@@ -300,31 +318,28 @@ struct mamori_store;
 
 /*
  * Decision logging (the policy's `decision_log`: all, denials (default), none).
- * Whether a response should be logged under policy p (the one that decided
- * it): allows only with "all"; denials and undecidable requests with "all" or
- * "denials".
+ * Whether an answer with outcome should be logged under policy p (the one
+ * that decided it): allows only with "all"; denials and undecidable requests
+ * with "all" or "denials".
  */
-bool mamori_decide_should_log(const struct mamori_policy *p, const char *response);
+bool mamori_decide_should_log(const struct mamori_policy *p, enum mamori_decide_outcome outcome);
 
-/*
- * Appends n decisions to the audit trail in one transaction (group commit):
- * each is an event "decide.allow" / "decide.deny" / "decide.error" whose body is
- * {"before": request, "after": response}.  Requests that are not JSON are
- * recorded as strings.  Returns 0 or a MAMORI_E_* code with err filled.
- */
-int mamori_decide_log(struct mamori_store *s, const char *actor, const char *const *requests,
-    const char *const *responses, size_t n, struct mamori_error *err);
-
-/* One decision to log: who asked, the request as received, the response sent. */
+/* One decision to log: who asked, the request as received, the response sent
+ * and what it says (mamori_decide_json_as's outcome). */
 struct mamori_decide_record {
 	const char *actor;
 	const char *request;
 	const char *response;
+	enum mamori_decide_outcome outcome;
 };
 
 /*
- * Like mamori_decide_log for decisions of several askers (a server's group
- * commit): one transaction, each event recorded with its own record's actor.
+ * Appends n decisions to the audit trail in one transaction (group commit),
+ * each recorded with its own record's actor: an event "decide.allow",
+ * "decide.deny" or (a request that could not be decided) "decide.error" by
+ * the record's outcome, whose body is {"before": request, "after": response}.
+ * Requests that are not JSON are recorded as strings.  Returns 0 or a
+ * MAMORI_E_* code with err filled.
  */
 int mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_record *records,
     size_t n, struct mamori_error *err);

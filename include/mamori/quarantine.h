@@ -99,6 +99,27 @@ int mamori_quarantine_history(struct mamori_store *s, const char *sha256,
     struct mamori_error *err);
 
 /*
+ * An original's state, from its requests and releases in the trail: the last
+ * one decides.  held: never requested; requested: a request is open (seq is
+ * the request's event, reason its reason); released: the last request was
+ * approved (seq is the release's event, approver who approved it).
+ */
+struct mamori_quarantine_state {
+	const char *state;	/* "held", "requested", "released" (static strings) */
+	int64_t seq;		/* the event that put it there; 0 when held */
+	char requester[65], approver[65], reason[256];	/* "" when absent */
+};
+
+/*
+ * Reads the state of the original sha256 into *st — the one reading the CLI,
+ * the server and the two-person rule share.  fn, when not NULL, is also
+ * called for each request and release in order (a history), as by
+ * mamori_quarantine_history; its non-zero stops the walk and is returned.
+ */
+int mamori_quarantine_state(struct mamori_store *s, const char *sha256, struct mamori_quarantine_state *st,
+    int (*fn)(const struct mamori_quarantine_event *ev, void *ctx), void *ctx, struct mamori_error *err);
+
+/*
  * Records a request to release the original named by id (as for
  * mamori_quarantine_get) by requester — an existing, enabled account — for
  * reason (required), as the audit event "quarantine.request" by actor.  The

@@ -2,6 +2,7 @@
 #ifndef MAMORI_CLI_H
 #define MAMORI_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes (DESIGN.md): */
@@ -13,12 +14,37 @@ enum {
 	EXIT_UNSUPPORTED = 4,	/* sanitize file: a file type that is refused */
 };
 
-/* A command group: `mamori NAME ...`.  argv[0] is the group's name. */
+/*
+ * A command group: `mamori NAME ...`.  argv[0] is the group's name.  run NULL
+ * in main's table: a group only mamori-full has (cli_full).
+ */
 struct cli_command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 };
+
+struct mamori_store;
+struct mamori_import_opts;
+struct mamori_diags;
+struct mamori_error;
+
+/*
+ * What only mamori-full links — the groups that need the mail, PDF and HTTP
+ * stacks, and the XLSX reader (main.c says why).  full.c fills it in
+ * mamori-full; lite.c leaves it empty in mamori, which then runs mamori-full
+ * for those groups and for a workbook import.  Every other command file is
+ * compiled once for both programs.
+ */
+struct cli_full {
+	const struct cli_command *commands;
+	size_t ncommands;
+	/* `asset import` of the workbook at path (sheet NULL: the first), as actor */
+	int (*import_workbook)(struct mamori_store *s, const char *actor, const char *sheet,
+	    const struct mamori_import_opts *opts, const char *path, struct mamori_diags *d, size_t *count,
+	    struct mamori_error *err);
+};
+extern const struct cli_full cli_full;
 
 int cmd_policy(int argc, char **argv);
 int cmd_decide(int argc, char **argv);

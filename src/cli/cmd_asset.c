@@ -569,37 +569,6 @@ is_workbook(const char *path)
 	return mamori_xlsx_looks_like(head, n);
 }
 
-#ifdef MAMORI_CLI_FULL
-/* Progress of reading a sheet, before the import's own (only on a terminal). */
-static void
-reading_progress(size_t rows)
-{
-	fprintf(stderr, "\rreading the sheet: %zu rows", rows);
-}
-
-/* The sheet of the workbook at path as CSV, imported; the import's status. */
-static int
-import_workbook(struct mamori_store *s, const struct asset_opts *o, const struct mamori_import_opts *opts,
-    const char *path, struct mamori_diags *d, size_t *count, struct mamori_error *err)
-{
-	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	size_t len, csv_len;
-	char *book, *csv, msg[512];
-
-	if ((book = cli_read_file(path, (size_t)1 << 30, &len)) == NULL)
-		return mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
-	csv = mamori_xlsx_sheet_csv(book, len, o->sheet, NULL, isatty(STDERR_FILENO) ? reading_progress : NULL,
-	    &csv_len, msg, sizeof(msg));
-	if (isatty(STDERR_FILENO))	/* the import's progress takes the line over */
-		fprintf(stderr, "\r%40s\r", "");
-	free(book);
-	if (csv == NULL) {
-		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);
-		return mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot read the workbook", name);
-	}
-	return mamori_asset_import_text(s, cli_actor(), name, csv, csv_len, opts, d, count, err);
-}
-#endif
 
 /*
  * A workbook is read by mamori-full, which loads libzip and libxml2 (main.c
@@ -622,11 +591,9 @@ import_file(struct mamori_store *s, const struct asset_opts *o, const char *path
 	if (o->encoding)
 		return mamori_error_set(err, MAMORI_E_USAGE, "%s is an Excel workbook: --encoding is for CSV files",
 		    path);
-#ifdef MAMORI_CLI_FULL
-	return import_workbook(s, o, &opts, path, d, count, err);
-#else
-	return mamori_error_set(err, MAMORI_E_IO, "%s: a workbook is read by mamori-full", path);
-#endif
+	if (cli_full.import_workbook == NULL)
+		return mamori_error_set(err, MAMORI_E_IO, "%s: a workbook is read by mamori-full", path);
+	return cli_full.import_workbook(s, cli_actor(), o->sheet, &opts, path, d, count, err);
 }
 
 static int
@@ -643,8 +610,7 @@ asset_import(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (optind != argc - 1)
 		return cli_usage_error("asset import: name one CSV or XLSX file\n%s", asset_usage);
-#ifndef MAMORI_CLI_FULL
-	if (is_workbook(argv[optind]) && o.encoding == NULL) {
+	if (cli_full.import_workbook == NULL && is_workbook(argv[optind]) && o.encoding == NULL) {
 		char **full = calloc((size_t)argc + 3, sizeof(*full));
 		if (full == NULL)
 			return cli_usage_error("out of memory");
@@ -654,7 +620,6 @@ asset_import(int argc, char **argv)
 		free(full);
 		return rc;
 	}
-#endif
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
 	rc = import_file(s, &o, argv[optind], &d, &count, &err);

@@ -61,13 +61,13 @@ cli_decider_open(const char *policy_path, const char *db, struct mamori_policy *
 /* Logs one decision when the store's policy asks for it; a failure to log is fatal
  * to the answer, because an unlogged denial must not look logged. */
 static int
-log_decisions(struct mamori_store *s, const char *const *req, const char *const *resp, size_t n)
+log_decisions(struct mamori_store *s, const struct mamori_decide_record *recs, size_t n)
 {
 	struct mamori_error err = { 0 };
 
 	if (s == NULL || n == 0)
 		return 0;
-	if (mamori_decide_log(s, cli_actor(), req, resp, n, &err) != 0) {
+	if (mamori_decide_log_records(s, recs, n, &err) != 0) {
 		fprintf(stderr, "mamori: decide: cannot write the decision log: %s\n", err.message);
 		return EXIT_ENV;
 	}
@@ -80,6 +80,7 @@ decide_one(const struct mamori_decider *d, struct mamori_store *store, const str
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	size_t len = 0;
+	enum mamori_decide_outcome said;
 	char *buf, *resp;
 	int rc;
 
@@ -92,15 +93,15 @@ decide_one(const struct mamori_decider *d, struct mamori_store *store, const str
 		fclose(f);
 	if (buf == NULL)
 		return EXIT_ENV;
-	resp = mamori_decide_json_hooked(d, buf, len, 0, NULL, hook, explain ? stderr : NULL);
+	resp = mamori_decide_json_hooked(d, buf, len, 0, NULL, hook, explain ? stderr : NULL, &said);
 	if (resp == NULL) {
 		free(buf);
 		return EXIT_ENV;
 	}
-	if (store && mamori_decide_should_log(mamori_store_policy(store), resp)) {
-		const char *req = buf;
+	if (store && mamori_decide_should_log(mamori_store_policy(store), said)) {
+		struct mamori_decide_record rec = { cli_actor(), buf, resp, said };
 		buf[len > 0 && buf[len - 1] == '\n' ? len - 1 : len] = '\0';
-		if (log_decisions(store, &req, (const char *const *)&resp, 1) != 0) {
+		if (log_decisions(store, &rec, 1) != 0) {
 			free(buf);
 			free(resp);
 			return EXIT_ENV;
@@ -109,8 +110,7 @@ decide_one(const struct mamori_decider *d, struct mamori_store *store, const str
 	free(buf);
 	printf("%s\n", resp);
 	/* 0 allow, 1 deny, 2 a request that could not be decided */
-	rc = strncmp(resp, "{\"decision\":\"allow\"", 19) == 0 ? EXIT_OK :
-	    strncmp(resp, "{\"error\"", 8) == 0 ? EXIT_USAGE : EXIT_REFUSED;
+	rc = said == MAMORI_DECIDE_ALLOW ? EXIT_OK : said == MAMORI_DECIDE_DENY ? EXIT_REFUSED : EXIT_USAGE;
 	free(resp);
 	return rc;
 }
@@ -123,6 +123,7 @@ enum { LOG_GROUP = 1000 };	/* decisions per audit transaction in a batch */
  */
 struct group {
 	char *req[LOG_GROUP], *resp[LOG_GROUP];
+	enum mamori_decide_outcome said[LOG_GROUP];
 	bool log[LOG_GROUP];
 	size_t n;
 };
@@ -130,16 +131,15 @@ struct group {
 static int
 flush_group(struct mamori_store *s, struct group *g)
 {
-	const char *req[LOG_GROUP], *resp[LOG_GROUP];
+	static struct mamori_decide_record recs[LOG_GROUP];
+	const char *actor = cli_actor();
 	size_t k = 0;
 	int rc;
 
 	for (size_t i = 0; i < g->n; i++)
-		if (g->log[i]) {
-			req[k] = g->req[i];
-			resp[k++] = g->resp[i];
-		}
-	rc = log_decisions(s, req, resp, k);
+		if (g->log[i])
+			recs[k++] = (struct mamori_decide_record){ actor, g->req[i], g->resp[i], g->said[i] };
+	rc = log_decisions(s, recs, k);
 	for (size_t i = 0; i < g->n; i++) {
 		if (rc == 0) {
 			fputs(g->resp[i], stdout);
@@ -170,7 +170,8 @@ decide_batch(const struct mamori_decider *d, struct mamori_store *store, const s
 			line[--n] = '\0';
 		if (n == 0)
 			continue;	/* blank lines carry no request */
-		char *resp = mamori_decide_json_hooked(d, line, (size_t)n, lineno, NULL, hook, NULL);
+		enum mamori_decide_outcome said;
+		char *resp = mamori_decide_json_hooked(d, line, (size_t)n, lineno, NULL, hook, NULL, &said);
 		if (resp == NULL) {
 			rc = EXIT_ENV;
 			break;
@@ -181,7 +182,8 @@ decide_batch(const struct mamori_decider *d, struct mamori_store *store, const s
 			free(resp);
 			continue;
 		}
-		g.log[g.n] = mamori_decide_should_log(mamori_store_policy(store), resp);
+		g.log[g.n] = mamori_decide_should_log(mamori_store_policy(store), said);
+		g.said[g.n] = said;
 		g.resp[g.n] = resp;
 		g.req[g.n++] = strdup(line);
 		if (g.req[g.n - 1] == NULL || (g.n == LOG_GROUP && flush_group(store, &g) != 0)) {

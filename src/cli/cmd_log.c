@@ -157,18 +157,13 @@ show_event(const struct mamori_event *ev, void *arg)
 	char when[64];
 
 	if (c->json) {
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
-		cJSON_AddStringToObject(e, "time", ev->time);
-		cJSON_AddStringToObject(e, "actor", ev->actor);
-		cJSON_AddStringToObject(e, "action", ev->action);
-		cJSON_AddStringToObject(e, "object_type", ev->object_type);
-		cJSON_AddStringToObject(e, "object_id", ev->object_id);
-		cJSON_AddItemToObject(e, "body", cJSON_Parse(ev->body));
-		char *line = cJSON_PrintUnformatted(e);
-		printf("%s\n", line ? line : "");
-		free(line);
+		cJSON *e = mamori_event_to_json(ev, false);
+		char *line = e ? cJSON_PrintUnformatted(e) : NULL;
 		cJSON_Delete(e);
+		if (line == NULL)
+			return MAMORI_E_NOMEM;
+		printf("%s\n", line);
+		free(line);
 	} else {
 		printf("%6lld  %s  %-16s %-16s %s %s\n        %s\n", (long long)ev->seq,
 		    mamori_tz_format(&c->tz, ev->time, when, sizeof(when)), ev->actor, ev->action,

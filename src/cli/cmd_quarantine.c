@@ -82,12 +82,25 @@ open_store(const struct q_opts *o, struct mamori_store **s)
 
 /* ---- state from the audit trail ------------------------------------------ */
 
+/* How the history is shown: printed, collected for --json, or neither. */
 struct state {
 	const struct mamori_tz *tz;	/* the zone people read times in */
-	char text[96];		/* "-", "requested by X (seq N)", "released (seq N)" */
 	cJSON *events;		/* for --json; NULL otherwise */
 	FILE *print;		/* for show; NULL otherwise */
 };
+
+/* The state as a line shows it: "-", "requested by X (event N)", "released to X by Y (event N)". */
+static void
+state_text(const struct mamori_quarantine_state *st, char *out, size_t size)
+{
+	if (strcmp(st->state, "requested") == 0)
+		snprintf(out, size, "requested by %s (event %lld)", st->requester, (long long)st->seq);
+	else if (strcmp(st->state, "released") == 0)
+		snprintf(out, size, "released to %s by %s (event %lld)", st->requester, st->approver,
+		    (long long)st->seq);
+	else
+		snprintf(out, size, "-");
+}
 
 static int
 track(const struct mamori_quarantine_event *ev, void *arg)
@@ -96,12 +109,6 @@ track(const struct mamori_quarantine_event *ev, void *arg)
 	bool request = strcmp(ev->action, "quarantine.request") == 0;
 	char when[64];
 
-	if (request)
-		snprintf(st->text, sizeof(st->text), "requested by %s (event %lld)", ev->requester,
-		    (long long)ev->seq);
-	else
-		snprintf(st->text, sizeof(st->text), "released to %s by %s (event %lld)", ev->requester,
-		    ev->approver, (long long)ev->seq);
 	if (st->print != NULL) {
 		if (request)
 			fprintf(st->print, "  %lld  %s  request  by %s: %s\n", (long long)ev->seq,
@@ -130,15 +137,17 @@ static int
 print_one(const struct mamori_quarantine_meta *m, void *arg)
 {
 	struct list_ctx *c = arg;
-	struct state st = { .tz = &c->tz, .text = "-" };
-	char when[64];
+	struct mamori_quarantine_state st;
+	char when[64], text[160] = "-";
 
-	if (c->store != NULL && (c->rc = mamori_quarantine_history(c->store, m->sha256, track, &st, &c->err)) != 0)
+	if (c->store != NULL && (c->rc = mamori_quarantine_state(c->store, m->sha256, &st, NULL, NULL, &c->err)) != 0)
 		return c->rc;
+	if (c->store != NULL)
+		state_text(&st, text, sizeof(text));
 	if (c->json != NULL) {
 		cJSON *o = mamori_quarantine_meta_json(m);
 		if (c->store != NULL)
-			cJSON_AddStringToObject(o, "state", st.text);
+			cJSON_AddStringToObject(o, "state", text);
 		cJSON_AddItemToArray(c->json, o);
 		return 0;
 	}
@@ -146,7 +155,7 @@ print_one(const struct mamori_quarantine_meta *m, void *arg)
 	    sizeof(when)), m->status, m->size, m->nparts,
 	    m->from[0] ? m->from : "-", m->subject[0] ? m->subject : "(件名なし)");
 	if (c->store != NULL)
-		printf("  [%s]", st.text);
+		printf("  [%s]", text);
 	putchar('\n');
 	return 0;
 }
@@ -189,9 +198,10 @@ q_show(struct q_opts *o, const char *id)
 	struct mamori_quarantine_meta m = { 0 };
 	struct mamori_store *s = NULL;
 	struct mamori_error err = { 0 }, ierr = { 0 };
-	struct state st = { .text = "-" };
+	struct state st = { 0 };
+	struct mamori_quarantine_state qs;
 	struct mamori_tz tz = { 0 };
-	char *data = NULL, when[64];
+	char *data = NULL, when[64], text[160] = "-";
 	size_t len = 0;
 	int rc, integrity;
 
@@ -210,8 +220,10 @@ q_show(struct q_opts *o, const char *id)
 		cJSON_AddStringToObject(j, "integrity", integrity == 0 ? "ok" : ierr.message);
 		if (s != NULL) {
 			st.events = cJSON_AddArrayToObject(j, "history");
-			if ((rc = mamori_quarantine_history(s, m.sha256, track, &st, &err)) == 0)
-				cJSON_AddStringToObject(j, "state", st.text);
+			if ((rc = mamori_quarantine_state(s, m.sha256, &qs, track, &st, &err)) == 0) {
+				state_text(&qs, text, sizeof(text));
+				cJSON_AddStringToObject(j, "state", text);
+			}
 		}
 		char *text = cJSON_Print(j);
 		printf("%s\n", text ? text : "{}");
@@ -235,8 +247,9 @@ q_show(struct q_opts *o, const char *id)
 		if (s != NULL) {
 			printf("history:\n");
 			st.print = stdout;
-			rc = mamori_quarantine_history(s, m.sha256, track, &st, &err);
-			printf("state:       %s\n", st.text);
+			if ((rc = mamori_quarantine_state(s, m.sha256, &qs, track, &st, &err)) == 0)
+				state_text(&qs, text, sizeof(text));
+			printf("state:       %s\n", text);
 		}
 	}
 	if (rc != 0) {

@@ -22,12 +22,9 @@
  * only, installed beside `mamori`, which runs it for them.  Loading those
  * libraries took 30 of the 38 ms every command spent starting (1,100 page
  * faults), whatever it did — `mamori asset show` as much as `mamori serve`.
+ * The table lists them with no function: cli_full (full.c) has them in
+ * mamori-full, and mamori runs mamori-full for them.
  */
-#ifdef MAMORI_CLI_FULL
-#define FULL(fn) fn
-#else
-#define FULL(fn) NULL
-#endif
 
 static const struct cli_command commands[] = {
 	{ "policy", cmd_policy, N_("validate, show and render policy files (ポリシー)") },
@@ -38,10 +35,10 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, N_("accounts, passwords and TOTP (利用者)") },
 	{ "record", cmd_record, N_("records and workflows of the policy: 事故報告, 持ち出し, 例外措置") },
 	{ "incident", cmd_incident, N_("report an incident (情報セキュリティインシデント報告)") },
-	{ "sanitize", FULL(cmd_sanitize), N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
-	{ "quarantine", FULL(cmd_quarantine), N_("隔離された原本: list, show, request and release (二人制)") },
-	{ "milter", FULL(cmd_milter), N_("無害化 at the mail gateway: a milter for Postfix") },
-	{ "serve", FULL(cmd_serve), N_("the HTTP API and the web UI (サーバ)") },
+	{ "sanitize", NULL, N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
+	{ "quarantine", NULL, N_("隔離された原本: list, show, request and release (二人制)") },
+	{ "milter", NULL, N_("無害化 at the mail gateway: a milter for Postfix") },
+	{ "serve", NULL, N_("the HTTP API and the web UI (サーバ)") },
 };
 
 int
@@ -196,6 +193,16 @@ running_uninstalled(void)
 	    strchr(self + root + 1, '/') == NULL;
 }
 
+/* A group only mamori-full has: run here when this is mamori-full, else run it. */
+static int
+run_full(int argc, char **argv)
+{
+	for (size_t i = 0; i < cli_full.ncommands; i++)
+		if (strcmp(argv[1], cli_full.commands[i].name) == 0)
+			return cli_full.commands[i].run(argc - 1, argv + 1);
+	return cli_run_full(argv);
+}
+
 static void
 usage(FILE *out)
 {
@@ -229,7 +236,7 @@ main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run ? commands[i].run(argc - 1, argv + 1) : cli_run_full(argv);
+			return commands[i].run ? commands[i].run(argc - 1, argv + 1) : run_full(argc, argv);
 	usage(stderr);
 	return cli_usage_error("unknown command '%s'", argv[1]);
 }

@@ -543,45 +543,45 @@ static const enum mamori_asset_field sorted_fields[MAMORI_AF_COUNT] = {
 
 /* One side of a body: the non-empty fields as an object, or null. */
 static void
-body_side(struct canon_buf *b, const char *const *f)
+body_side(struct buf *b, const char *const *f)
 {
 	bool first = true;
 
 	if (f == NULL) {
-		canon_put_raw(b, "null", 4);
+		buf_add(b, "null", 4);
 		return;
 	}
-	canon_put_raw(b, "{", 1);
+	buf_add(b, "{", 1);
 	for (int i = 0; i < MAMORI_AF_COUNT; i++) {
 		enum mamori_asset_field k = sorted_fields[i];
 		if (empty(f[k]))
 			continue;
 		if (!first)
-			canon_put_raw(b, ",", 1);
+			buf_add(b, ",", 1);
 		first = false;
-		canon_put_string(b, mamori_asset_columns[k].id);
-		canon_put_raw(b, ":", 1);
-		canon_put_string(b, f[k]);
+		buf_json_string(b, mamori_asset_columns[k].id);
+		buf_add(b, ":", 1);
+		buf_json_string(b, f[k]);
 	}
-	canon_put_raw(b, "}", 1);
+	buf_add(b, "}", 1);
 }
 
 /* Appends the audit body {"after":…,"before":…} of a change to b, written without a tree. */
 void
-asset_body_append(struct canon_buf *b, const char *const *before, const char *const *after)
+asset_body_append(struct buf *b, const char *const *before, const char *const *after)
 {
-	canon_put_raw(b, "{\"after\":", 9);
+	buf_add(b, "{\"after\":", 9);
 	body_side(b, after);
-	canon_put_raw(b, ",\"before\":", 10);
+	buf_add(b, ",\"before\":", 10);
 	body_side(b, before);
-	canon_put_raw(b, "}", 1);
+	buf_add(b, "}", 1);
 }
 
 /* The body alone in b; false when memory ran out. */
 static bool
-asset_body(struct canon_buf *b, const char *const *before, const char *const *after)
+asset_body(struct buf *b, const char *const *before, const char *const *after)
 {
-	canon_buf_reset(b);
+	buf_reset(b);
 	asset_body_append(b, before, after);
 	return !b->fail;
 }
@@ -622,7 +622,7 @@ asset_next_num(struct mamori_store_tx *tx, int64_t *num)
 /* What inserting an asset needs and fills in: its id and the time, lent to the fields. */
 struct insert_ctx {
 	sqlite3_stmt *ins;
-	struct canon_buf body;
+	struct buf body;
 	char id[24], now[32];
 };
 
@@ -686,7 +686,7 @@ insert_fields(struct mamori_store_tx *tx, struct insert_ctx *x, const char *f[MA
 		return rc;
 	if (!asset_body(&x->body, NULL, f))
 		return MAMORI_E_NOMEM;
-	return store_tx_event_body(tx, "asset.add", "asset", x->id, x->body.buf);
+	return store_tx_event_body(tx, "asset.add", "asset", x->id, x->body.p);
 }
 
 
@@ -715,7 +715,7 @@ add_tx(struct mamori_store_tx *tx, void *arg)
 		if (f[k] != x->a->f[k] && mamori_asset_set(x->a, (enum mamori_asset_field)k, f[k]) != 0)
 			rc = MAMORI_E_NOMEM;
 	sqlite3_finalize(ic.ins);
-	canon_buf_free(&ic.body);
+	buf_free(&ic.body);
 	return rc;
 }
 
@@ -766,7 +766,7 @@ update_tx(struct mamori_store_tx *tx, void *arg)
 	    "description = ?4, department = ?5, role = ?6, segment = ?7, location = ?8, c = ?9, i = ?10, "
 	    "a = ?11, retention = ?12, status = ?13, created = ?14, updated = ?15, disposed_date = ?16, "
 	    "disposed_method = ?17, disposed_by = ?18, disposed_witness = ?19 WHERE id = ?1", x->err);
-	struct canon_buf body = { 0 };
+	struct buf body = { 0 };
 	int rc;
 
 	if (st == NULL)
@@ -779,8 +779,8 @@ update_tx(struct mamori_store_tx *tx, void *arg)
 	if (!asset_body(&body, (const char *const *)x->before->f, (const char *const *)x->after->f))
 		rc = MAMORI_E_NOMEM;
 	else
-		rc = store_tx_event_body(tx, x->action, "asset", x->after->f[MAMORI_AF_ID], body.buf);
-	canon_buf_free(&body);
+		rc = store_tx_event_body(tx, x->action, "asset", x->after->f[MAMORI_AF_ID], body.p);
+	buf_free(&body);
 	return rc;
 }
 
@@ -910,3 +910,40 @@ asset_total(struct mamori_store *s)
 	return n;
 }
 
+/* ---- the register under a new policy (store_policy.c) ------------------- */
+
+struct policy_check {
+	const struct mamori_policy *p;
+	struct mamori_diags *conflicts;
+};
+
+/* Every problem of one asset under the new policy, each prefixed with its id. */
+static int
+policy_check_asset(const struct mamori_asset *a, void *ctx)
+{
+	struct policy_check *x = ctx;
+	struct mamori_asset copy = { 0 };
+	struct mamori_diags d = { 0 };
+
+	for (int k = 0; k < MAMORI_AF_COUNT; k++)
+		if (a->f[k] && mamori_asset_set(&copy, (enum mamori_asset_field)k, a->f[k]) != 0) {
+			mamori_asset_clear(&copy);
+			return MAMORI_E_NOMEM;
+		}
+	mamori_asset_check(x->p, &copy, NULL, 0, &d);
+	for (size_t i = 0; i < d.count; i++)
+		mamori_diags_add(x->conflicts, MAMORI_SEV_ERROR, a->f[MAMORI_AF_ID], 0, 0, "asset %s: %s",
+		    a->f[MAMORI_AF_ID], d.items[i].message);
+	mamori_diags_clear(&d);
+	mamori_asset_clear(&copy);
+	return 0;
+}
+
+int
+asset_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
+    struct mamori_error *err)
+{
+	struct policy_check x = { p, conflicts };
+
+	return mamori_asset_list(s, NULL, policy_check_asset, &x, err);
+}

@@ -4,6 +4,7 @@
  * every row checked, all or nothing, a bulk import's second thread.
  */
 #include "asset_internal.h"
+#include "buf.h"
 #include "mamori/i18n.h"
 
 #include <errno.h>
@@ -105,7 +106,7 @@ struct staged {
 struct stage_batch {
 	struct staged rows[STAGE_ROWS];
 	size_t n;
-	struct canon_buf text;	/* the bodies, each ending in a NUL */
+	struct buf text;	/* the bodies, each ending in a NUL */
 	bool full;		/* prepared, not yet inserted */
 };
 
@@ -132,7 +133,7 @@ stage_fill(struct stager *sg, struct stage_batch *b, size_t first)
 	const struct import_arg *x = sg->x;
 
 	b->n = x->n - first < STAGE_ROWS ? x->n - first : STAGE_ROWS;
-	canon_buf_reset(&b->text);
+	buf_reset(&b->text);
 	for (size_t i = 0; i < b->n; i++) {
 		struct staged *r = &b->rows[i];
 		const struct import_row *in = &x->rows[first + i];
@@ -144,7 +145,7 @@ stage_fill(struct stager *sg, struct stage_batch *b, size_t first)
 		asset_fill_fields(r->f, r->num, r->id, r->now, &sg->clock);
 		r->body = b->text.len;
 		asset_body_append(&b->text, NULL, r->f);
-		canon_put_raw(&b->text, "", 1);
+		buf_add(&b->text, "", 1);
 		r->seq = ++sg->seq;
 	}
 	if (b->text.fail)
@@ -152,7 +153,7 @@ stage_fill(struct stager *sg, struct stage_batch *b, size_t first)
 	for (size_t i = 0; i < b->n; i++) {
 		struct staged *r = &b->rows[i];
 		struct mamori_event ev = { r->seq, r->now, sg->actor, "asset.add", "asset", r->id,
-			b->text.buf + r->body };
+			b->text.p + r->body };
 		mamori_event_leaf(&ev, r->leaf);
 		mamori_event_chain(sg->chain, r->leaf, r->chain);
 		memcpy(sg->chain, r->chain, 32);
@@ -210,7 +211,7 @@ insert_staged(struct mamori_store_tx *tx, struct stager *sg, sqlite3_stmt *ins)
 		for (size_t i = 0; i < b->n && rc == 0; i++) {
 			const struct staged *r = &b->rows[i];
 			struct mamori_event ev = { r->seq, r->now, tx->actor, "asset.add", "asset", r->id,
-				b->text.buf + r->body };
+				b->text.p + r->body };
 			size_t done = first + i + 1;
 			rc = asset_insert_row(tx, ins, r->f, r->num);
 			if (rc == MAMORI_E_CONFLICT)	/* checked before; only a concurrent writer gets here */
@@ -275,8 +276,8 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 	}
 	pthread_cond_destroy(&sg->cond);
 	pthread_mutex_destroy(&sg->lock);
-	canon_buf_free(&sg->batch[0].text);
-	canon_buf_free(&sg->batch[1].text);
+	buf_free(&sg->batch[0].text);
+	buf_free(&sg->batch[1].text);
 	if (rc == 0 && sg->leaves_known)
 		store_tx_leaves(tx, &sg->leaves);
 	free(sg);
@@ -671,15 +672,9 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		if (rec.nfields != ncols)
 			mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: %zu fields where the "
 			    "header has %zu", name, row, rec.nfields, ncols);
-		if (x.n == cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
-			struct import_row *nr = realloc(x.rows, ncap * sizeof(*nr));
-			if (nr == NULL) {
-				rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-				goto out;
-			}
-			x.rows = nr;
-			cap = ncap;
+		if (!ARRAY_RESERVE(x.rows, cap, x.n + 1, 0)) {
+			rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+			goto out;
 		}
 		ir = &x.rows[x.n++];
 		memset(ir->f, 0, sizeof(ir->f));

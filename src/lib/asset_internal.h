@@ -84,7 +84,7 @@ int64_t asset_total(struct mamori_store *s);
 void asset_from_row(sqlite3_stmt *st, struct mamori_asset *a);
 
 /* Appends the audit body of a change (before → after; NULL: none) to b. */
-void asset_body_append(struct canon_buf *b, const char *const *before, const char *const *after);
+void asset_body_append(struct buf *b, const char *const *before, const char *const *after);
 
 /* The next free asset number in tx. */
 int asset_next_num(struct mamori_store_tx *tx, int64_t *num);

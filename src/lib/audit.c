@@ -1010,12 +1010,10 @@ write_nodes(const struct mamori_proof *p, FILE *out)
 	}
 }
 
-/* The event as one JSON line: the fields of the leaf encoding, body as a string. */
-static char *
-event_json(const struct mamori_event *ev)
+cJSON *
+mamori_event_to_json(const struct mamori_event *ev, bool body_as_text)
 {
-	cJSON *o = cJSON_CreateObject();
-	char *s;
+	cJSON *o = cJSON_CreateObject(), *body;
 
 	if (o == NULL)
 		return NULL;
@@ -1025,8 +1023,25 @@ event_json(const struct mamori_event *ev)
 	cJSON_AddStringToObject(o, "action", ev->action);
 	cJSON_AddStringToObject(o, "object_type", ev->object_type);
 	cJSON_AddStringToObject(o, "object_id", ev->object_id);
-	cJSON_AddStringToObject(o, "body", ev->body);
-	s = cJSON_PrintUnformatted(o);
+	if (body_as_text)
+		body = cJSON_CreateString(ev->body);
+	else if ((body = cJSON_Parse(ev->body)) == NULL)
+		body = cJSON_CreateNull();
+	if (body == NULL || !cJSON_AddItemToObject(o, "body", body)) {
+		cJSON_Delete(body);
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The event as one JSON line: the fields of the leaf encoding, body as a string. */
+static char *
+event_json(const struct mamori_event *ev)
+{
+	cJSON *o = mamori_event_to_json(ev, true);
+	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+
 	cJSON_Delete(o);
 	return s;
 }

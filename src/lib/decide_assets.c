@@ -1,5 +1,6 @@
 /* decide_assets.c — the decision point's asset table, read from the register. */
 #include "mamori/asset.h"
+#include "buf.h"
 #include "mamori/decide.h"
 
 #include <stdlib.h>
@@ -16,14 +17,8 @@ collect_asset(const struct mamori_asset *a, void *arg)
 	struct asset_table *t = arg;
 	struct mamori_decide_asset *d;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct mamori_decide_asset *n = realloc(t->items, cap * sizeof(*n));
-		if (n == NULL)
-			return MAMORI_E_NOMEM;
-		t->items = n;
-		t->cap = cap;
-	}
+	if (!ARRAY_RESERVE(t->items, t->cap, t->n + 1, 0))
+		return MAMORI_E_NOMEM;
 	d = &t->items[t->n++];
 	d->id = strdup(a->f[MAMORI_AF_ID]);
 	d->department = a->f[MAMORI_AF_DEPARTMENT] ? strdup(a->f[MAMORI_AF_DEPARTMENT]) : NULL;

@@ -5,6 +5,7 @@
  * misspelt "destination_segment" silently ignored could turn a deny into an allow.
  */
 #include "mamori/decide.h"
+#include "buf.h"
 #include "json_strict.h"
 
 #include <cjson/cJSON.h>
@@ -14,117 +15,52 @@
 
 enum { REQUEST_MAX = 64 * 1024, JSON_DEPTH_MAX = 8 };
 
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool nomem;
-};
-
 static void
-put(struct out *o, const char *s, size_t n)
+put_items(struct buf *o, const char *key, const struct mamori_decide_item *items, size_t n)
 {
-	if (o->nomem)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 512;
-		while (cap < o->len + n + 1)
-			cap *= 2;
-		char *b = realloc(o->buf, cap);
-		if (b == NULL) {
-			o->nomem = true;
-			return;
-		}
-		o->buf = b;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-static void
-puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-/* A JSON string literal; the text is the policy's own UTF-8, escaped per RFC 8259. */
-static void
-put_string(struct out *o, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-
-	put(o, "\"", 1);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		put(o, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
-		case '"': puts_(o, "\\\""); break;
-		case '\\': puts_(o, "\\\\"); break;
-		case '\n': puts_(o, "\\n"); break;
-		case '\t': puts_(o, "\\t"); break;
-		case '\r': puts_(o, "\\r"); break;
-		default: {
-			char u[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
-			puts_(o, u);
-		}
-		}
-	}
-	if (s)
-		put(o, run, (size_t)(s - run));
-	put(o, "\"", 1);
-}
-
-static void
-put_items(struct out *o, const char *key, const struct mamori_decide_item *items, size_t n)
-{
-	put(o, ",\"", 2);
-	puts_(o, key);
-	puts_(o, "\":[");
+	buf_add(o, ",\"", 2);
+	buf_adds(o, key);
+	buf_adds(o, "\":[");
 	for (size_t i = 0; i < n; i++) {
-		puts_(o, i ? ",{\"id\":" : "{\"id\":");
-		put_string(o, items[i].id);
-		puts_(o, ",\"text\":");
-		put_string(o, items[i].text);
-		puts_(o, ",\"clause\":");
-		put_string(o, items[i].clause);
-		put(o, "}", 1);
+		buf_adds(o, i ? ",{\"id\":" : "{\"id\":");
+		buf_json_string(o, items[i].id);
+		buf_adds(o, ",\"text\":");
+		buf_json_string(o, items[i].text);
+		buf_adds(o, ",\"clause\":");
+		buf_json_string(o, items[i].clause);
+		buf_add(o, "}", 1);
 	}
-	put(o, "]", 1);
+	buf_add(o, "]", 1);
 }
 
 static void
-put_error(struct out *o, const char *code, const char *field, const char *message, long line)
+put_error(struct buf *o, const char *code, const char *field, const char *message, long line)
 {
-	puts_(o, "{\"error\":{\"code\":");
-	put_string(o, code);
-	puts_(o, ",\"field\":");
-	put_string(o, field);
-	puts_(o, ",\"message\":");
-	put_string(o, message);
+	buf_adds(o, "{\"error\":{\"code\":");
+	buf_json_string(o, code);
+	buf_adds(o, ",\"field\":");
+	buf_json_string(o, field);
+	buf_adds(o, ",\"message\":");
+	buf_json_string(o, message);
 	if (line > 0) {
 		char n[32];
 		snprintf(n, sizeof(n), ",\"line\":%ld", line);
-		puts_(o, n);
+		buf_adds(o, n);
 	}
-	puts_(o, "}}");
+	buf_adds(o, "}}");
 }
 
 static void
-put_decision(struct out *o, const struct mamori_decision *dec, long line)
+put_decision(struct buf *o, const struct mamori_decision *dec, long line)
 {
 	if (dec->error != NULL) {
 		put_error(o, "unknown-id", dec->error_field, dec->error_detail, line);
 		return;
 	}
-	puts_(o, dec->allow ? "{\"decision\":\"allow\"" : "{\"decision\":\"deny\"");
+	buf_adds(o, dec->allow ? "{\"decision\":\"allow\"" : "{\"decision\":\"deny\"");
 	put_items(o, "obligations", dec->obligations, dec->nobligations);
 	put_items(o, "reasons", dec->reasons, dec->nreasons);
-	put(o, "}", 1);
+	buf_add(o, "}", 1);
 }
 
 /* ---- request parsing -------------------------------------------------- */
@@ -385,18 +321,20 @@ char *
 mamori_decide_json_as(const struct mamori_decider *d, const char *json, size_t len, long line,
     const struct mamori_decide_asker *asker, FILE *trace)
 {
-	return mamori_decide_json_hooked(d, json, len, line, asker, NULL, trace);
+	return mamori_decide_json_hooked(d, json, len, line, asker, NULL, trace, NULL);
 }
 
 char *
 mamori_decide_json_hooked(const struct mamori_decider *d, const char *json, size_t len, long line,
-    const struct mamori_decide_asker *asker, const struct mamori_decide_hook *hook, FILE *trace)
+    const struct mamori_decide_asker *asker, const struct mamori_decide_hook *hook, FILE *trace,
+    enum mamori_decide_outcome *outcome)
 {
-	struct out o = { 0 };
+	struct buf o = { 0 };
 	struct parse ps = { .field = "", .message = "" };
 	struct mamori_decide_request req;
 	struct mamori_decision dec;
 	struct json_strict_error je = { "", "" };
+	enum mamori_decide_outcome said = MAMORI_DECIDE_INVALID;
 	cJSON *root = NULL;
 
 	if (len > REQUEST_MAX) {
@@ -408,16 +346,17 @@ mamori_decide_json_hooked(const struct mamori_decider *d, const char *json, size
 		put_error(&o, "invalid", ps.field, ps.message, line);
 	} else if (asker != NULL && !bind_subject(&ps, &req, mfa_given(root), asker)) {
 		put_error(&o, "forbidden", ps.field, ps.message, line);
+		said = MAMORI_DECIDE_FORBIDDEN;
 	} else {
 		mamori_decide_explain(d, &req, &dec, trace);
 		if (hook != NULL)
 			hook->after(hook->ctx, &req, &dec);
 		put_decision(&o, &dec, line);
+		if (dec.error == NULL)
+			said = dec.allow ? MAMORI_DECIDE_ALLOW : MAMORI_DECIDE_DENY;
 	}
 	cJSON_Delete(root);
-	if (o.nomem) {
-		free(o.buf);
-		return NULL;
-	}
-	return o.buf;
+	if (outcome != NULL)
+		*outcome = said;
+	return buf_take(&o, NULL);
 }

@@ -7,18 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The event's action for an answer with outcome o. */
 static const char *
-outcome(const char *response)
+action_of(enum mamori_decide_outcome o)
 {
-	if (strncmp(response, "{\"decision\":\"allow\"", 19) == 0)
-		return "decide.allow";
-	if (strncmp(response, "{\"decision\":\"deny\"", 18) == 0)
-		return "decide.deny";
-	return "decide.error";
+	return o == MAMORI_DECIDE_ALLOW ? "decide.allow" : o == MAMORI_DECIDE_DENY ? "decide.deny" :
+	    "decide.error";
 }
 
 bool
-mamori_decide_should_log(const struct mamori_policy *p, const char *response)
+mamori_decide_should_log(const struct mamori_policy *p, enum mamori_decide_outcome outcome)
 {
 	const char *mode = p->decision_log;
 
@@ -26,7 +24,7 @@ mamori_decide_should_log(const struct mamori_policy *p, const char *response)
 		mode = "denials";
 	if (strcmp(mode, "none") == 0)
 		return false;
-	return strcmp(mode, "all") == 0 || strcmp(outcome(response), "decide.allow") != 0;
+	return strcmp(mode, "all") == 0 || outcome != MAMORI_DECIDE_ALLOW;
 }
 
 struct log_arg {
@@ -64,7 +62,7 @@ mamori_decide_log_tx(struct mamori_store_tx *tx, const struct mamori_decide_reco
 
 		/* one transaction, many askers: each event names its own */
 		mamori_store_tx_actor(tx, r->actor);
-		rc = req && resp ? mamori_store_tx_event(tx, outcome(r->response), "decision", object, req, resp) :
+		rc = req && resp ? mamori_store_tx_event(tx, action_of(r->outcome), "decision", object, req, resp) :
 		    MAMORI_E_NOMEM;
 		cJSON_Delete(req);
 		cJSON_Delete(resp);
@@ -86,31 +84,4 @@ mamori_decide_log_records(struct mamori_store *s, const struct mamori_decide_rec
 			return mamori_error_set(err, MAMORI_E_USAGE,
 			    "decision %zu to log has no actor, request or response", i);
 	return mamori_store_write(s, records[0].actor, log_tx, &a, err);
-}
-
-int
-mamori_decide_log(struct mamori_store *s, const char *actor, const char *const *requests,
-    const char *const *responses, size_t n, struct mamori_error *err)
-{
-	enum { CHUNK = 256 };
-	struct mamori_decide_record recs[CHUNK];
-	size_t i = 0;
-
-	if (n == 0)
-		return 0;
-	if (n <= CHUNK) {
-		for (; i < n; i++)
-			recs[i] = (struct mamori_decide_record){ actor, requests[i], responses[i] };
-		return mamori_decide_log_records(s, recs, n, err);
-	}
-	/* more than fit on the stack: one heap copy, still one transaction */
-	struct mamori_decide_record *many = malloc(n * sizeof(*many));
-	int rc;
-	if (many == NULL)
-		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-	for (; i < n; i++)
-		many[i] = (struct mamori_decide_record){ actor, requests[i], responses[i] };
-	rc = mamori_decide_log_records(s, many, n, err);
-	free(many);
-	return rc;
 }

@@ -1,5 +1,6 @@
 /* diag.c — diagnostic lists. */
 #include "mamori/diag.h"
+#include "buf.h"
 #include "mamori/i18n.h"
 #include "mamori/error.h"
 
@@ -22,14 +23,8 @@ mamori_diags_add(struct mamori_diags *d, enum mamori_severity sev,
 		d->dropped++;
 		return 0;
 	}
-	if (d->count == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 16;
-		struct mamori_diag *n = realloc(d->items, ncap * sizeof(*n));
-		if (n == NULL)
-			return MAMORI_E_NOMEM;
-		d->items = n;
-		d->cap = ncap;
-	}
+	if (!ARRAY_RESERVE(d->items, d->cap, d->count + 1, 0))
+		return MAMORI_E_NOMEM;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), _(fmt), ap);	/* marked by xgettext's keyword */
 	va_end(ap);

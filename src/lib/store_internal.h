@@ -166,6 +166,25 @@ int store_tx_event_body(struct mamori_store_tx *tx, const char *action, const ch
     const char *object_id, const char *body);
 
 /*
+ * A module's check of what it keeps in the store under policy p, the policy
+ * about to replace the store's (store_policy.c lists the checkers): each
+ * record that would be invalid under p adds its problems to conflicts, with
+ * the record's id as the diagnostic's file.  Runs inside the replacing write
+ * transaction.  Returns 0 (problems or not) or a MAMORI_E_* code with err filled.
+ */
+struct store_policy_checker {
+	const char *what;	/* "assets": what the module keeps */
+	int (*check)(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
+	    struct mamori_error *err);
+};
+
+/* The register's checker (asset.c) and the accounts' (user.c). */
+int asset_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
+    struct mamori_error *err);
+int user_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
+    struct mamori_error *err);
+
+/*
  * The key that seals secrets at rest (TOTP), from PATH.totp-key: read once per
  * connection; created (mode 0600, O_EXCL) when create is true and the file is
  * missing.  A key file that group or others may read is refused like the

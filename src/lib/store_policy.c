@@ -4,8 +4,6 @@
  * in one transaction of the single write path.
  */
 #include "store_internal.h"
-#include "mamori/asset.h"
-#include "mamori/user.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -19,41 +17,16 @@ struct replace_arg {
 	int64_t version;		/* the version stored, after the insert */
 };
 
-/* Every problem of one asset under the new policy, each prefixed with its id. */
-static int
-check_asset(const struct mamori_asset *a, void *ctx)
-{
-	struct replace_arg *x = ctx;
-	struct mamori_asset copy = { 0 };
-	struct mamori_diags d = { 0 };
-
-	for (int k = 0; k < MAMORI_AF_COUNT; k++)
-		if (a->f[k] && mamori_asset_set(&copy, (enum mamori_asset_field)k, a->f[k]) != 0) {
-			mamori_asset_clear(&copy);
-			return MAMORI_E_NOMEM;
-		}
-	mamori_asset_check(x->p, &copy, NULL, 0, &d);
-	for (size_t i = 0; i < d.count; i++)
-		mamori_diags_add(x->conflicts, MAMORI_SEV_ERROR, a->f[MAMORI_AF_ID], 0, 0, "asset %s: %s",
-		    a->f[MAMORI_AF_ID], d.items[i].message);
-	mamori_diags_clear(&d);
-	mamori_asset_clear(&copy);
-	return 0;
-}
-
-static int
-check_user(const struct mamori_user *u, void *ctx)
-{
-	struct replace_arg *x = ctx;
-
-	if (mamori_policy_role(x->p, u->role) == NULL)
-		mamori_diags_add(x->conflicts, MAMORI_SEV_ERROR, u->name, 0, 0, "user %s: role '%s' is not "
-		    "in policy %s", u->name, u->role, x->p->id);
-	if (u->department[0] && mamori_policy_department(x->p, u->department) == NULL)
-		mamori_diags_add(x->conflicts, MAMORI_SEV_ERROR, u->name, 0, 0, "user %s: department '%s' is "
-		    "not in policy %s", u->name, u->department, x->p->id);
-	return 0;
-}
+/*
+ * What each module keeps in the store, checked under a new policy inside the
+ * replacing transaction (nothing can be added between the check and the
+ * swap).  A module whose records depend on the policy adds its checker here
+ * (store_internal.h); the replacement knows no module's rules itself.
+ */
+static const struct store_policy_checker checkers[] = {
+	{ "assets", asset_policy_check },
+	{ "accounts", user_policy_check },
+};
 
 static cJSON *
 policy_summary(const struct mamori_policy *p)
@@ -79,10 +52,9 @@ replace_tx(struct mamori_store_tx *tx, void *arg)
 	cJSON *before = NULL, *after = NULL;
 	int rc;
 
-	/* inside the transaction: nothing can be added between the check and the swap */
-	if ((rc = mamori_asset_list(s, NULL, check_asset, x, x->err)) != 0 ||
-	    (rc = mamori_user_list(s, check_user, x, x->err)) != 0)
-		return rc;
+	for (size_t i = 0; i < sizeof(checkers) / sizeof(checkers[0]); i++)
+		if ((rc = checkers[i].check(s, x->p, x->conflicts, x->err)) != 0)
+			return rc;
 	if (x->conflicts->errors > 0)
 		return mamori_error_set(x->err, MAMORI_E_CONFLICT, "%zu problems of assets or accounts "
 		    "under the new policy %s", x->conflicts->errors, x->p->id);

@@ -599,3 +599,33 @@ mamori_user_token_revoke(struct mamori_store *s, const char *actor, const char *
 		    "digits of its SHA-256 (as listed)");
 	return mamori_store_write(s, actor, revoke_tx, &r, err);
 }
+
+/* ---- the accounts under a new policy (store_policy.c) ------------------- */
+
+struct policy_check {
+	const struct mamori_policy *p;
+	struct mamori_diags *conflicts;
+};
+
+static int
+policy_check_user(const struct mamori_user *u, void *ctx)
+{
+	struct policy_check *x = ctx;
+
+	if (mamori_policy_role(x->p, u->role) == NULL)
+		mamori_diags_add(x->conflicts, MAMORI_SEV_ERROR, u->name, 0, 0, "user %s: role '%s' is not "
+		    "in policy %s", u->name, u->role, x->p->id);
+	if (u->department[0] && mamori_policy_department(x->p, u->department) == NULL)
+		mamori_diags_add(x->conflicts, MAMORI_SEV_ERROR, u->name, 0, 0, "user %s: department '%s' is "
+		    "not in policy %s", u->name, u->department, x->p->id);
+	return 0;
+}
+
+int
+user_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
+    struct mamori_error *err)
+{
+	struct policy_check x = { p, conflicts };
+
+	return mamori_user_list(s, policy_check_user, &x, err);
+}

@@ -8,6 +8,7 @@
  * sheet of a million rows is never held as XML, only as the CSV it becomes.
  */
 #include "mamori/xlsx.h"
+#include "buf.h"
 
 #include <libxml/xmlreader.h>
 #include <math.h>
@@ -30,55 +31,6 @@ enum {
 #define DEFAULT_MAX_PART ((size_t)4 << 30)
 #define DEFAULT_MAX_OUTPUT ((size_t)2 << 30)
 
-/* A growing byte buffer; fail is set once memory or a bound ran out. */
-struct sbuf {
-	char *p;
-	size_t len, cap, max;
-	bool fail;
-};
-
-static bool
-sbuf_reserve(struct sbuf *b, size_t more)
-{
-	size_t cap;
-	char *np;
-
-	if (b->fail)
-		return false;
-	if (b->len + more + 1 <= b->cap)
-		return true;
-	if (b->max && b->len + more > b->max) {
-		b->fail = true;
-		return false;
-	}
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	if ((np = realloc(b->p, cap)) == NULL) {
-		b->fail = true;
-		return false;
-	}
-	b->p = np;
-	b->cap = cap;
-	return true;
-}
-
-static void
-sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (!sbuf_reserve(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sbuf_addc(struct sbuf *b, char c)
-{
-	sbuf_add(b, &c, 1);
-}
-
 /* The workbook being read and what was learned of it. */
 struct book {
 	zip_t *za;
@@ -89,10 +41,10 @@ struct book {
 	char workbook[NAME_MAX_LEN], sheet_part[NAME_MAX_LEN], shared[NAME_MAX_LEN], styles[NAME_MAX_LEN];
 	char sheet_rid[NAME_MAX_LEN];
 	const char *want;	/* the sheet asked for, or NULL */
-	struct sbuf sheet_name, sheet_names;
+	struct buf sheet_name, sheet_names;
 	bool date1904;
 	/* shared strings: string i is pool.p + sst[i], NUL-terminated */
-	struct sbuf pool;
+	struct buf pool;
 	size_t *sst, nsst, sst_cap;
 	/* styles: whether cell format i shows a date */
 	unsigned char *xf_date;
@@ -383,11 +335,11 @@ read_workbook(struct book *b)
 			attr(&p, "name", name, sizeof(name));
 			attr(&p, "id", rid, sizeof(rid));
 			if (b->sheet_names.len)
-				sbuf_add(&b->sheet_names, ", ", 2);
-			sbuf_add(&b->sheet_names, name, strlen(name));
+				buf_add(&b->sheet_names, ", ", 2);
+			buf_add(&b->sheet_names, name, strlen(name));
 			if (b->sheet_rid[0] == '\0' && (b->want == NULL || strcmp(b->want, name) == 0)) {
 				snprintf(b->sheet_rid, sizeof(b->sheet_rid), "%s", rid);
-				sbuf_add(&b->sheet_name, name, strlen(name));
+				buf_add(&b->sheet_name, name, strlen(name));
 			}
 		}
 	}
@@ -523,7 +475,7 @@ hex4(const char *s)
 }
 
 static void
-put_utf8(struct sbuf *out, unsigned cp)
+put_utf8(struct buf *out, unsigned cp)
 {
 	char u[4];
 	size_t n;
@@ -547,7 +499,7 @@ put_utf8(struct sbuf *out, unsigned cp)
 		u[3] = (char)(0x80 | (cp & 0x3F));
 		n = 4;
 	}
-	sbuf_add(out, u, n);
+	buf_add(out, u, n);
 }
 
 /*
@@ -557,7 +509,7 @@ put_utf8(struct sbuf *out, unsigned cp)
  * surrogate becomes U+FFFD.
  */
 static void
-put_unescaped(struct sbuf *out, const char *s, size_t n)
+put_unescaped(struct buf *out, const char *s, size_t n)
 {
 	size_t i = 0, run = 0;
 
@@ -568,7 +520,7 @@ put_unescaped(struct sbuf *out, const char *s, size_t n)
 			run++;
 			continue;
 		}
-		sbuf_add(out, s + i - run, run);
+		buf_add(out, s + i - run, run);
 		run = 0;
 		i += 7;
 		if (u >= 0xD800 && u <= 0xDBFF && i + 7 <= n && s[i] == '_' && s[i + 1] == 'x' && s[i + 6] == '_') {
@@ -581,7 +533,7 @@ put_unescaped(struct sbuf *out, const char *s, size_t n)
 		}
 		put_utf8(out, u == 0 || (u >= 0xD800 && u <= 0xDFFF) ? 0xFFFD : (unsigned)u);
 	}
-	sbuf_add(out, s + i - run, run);
+	buf_add(out, s + i - run, run);
 }
 
 /*
@@ -612,9 +564,9 @@ read_shared(struct book *b)
 			}
 			b->sst[b->nsst++] = b->pool.len;
 			if (xmlTextReaderIsEmptyElement(p.r))
-				sbuf_addc(&b->pool, '\0');
+				buf_addc(&b->pool, '\0');
 		} else if (is_end(&p, "si")) {
-			sbuf_addc(&b->pool, '\0');
+			buf_addc(&b->pool, '\0');
 		} else if (is_start(&p, "rPh") && !xmlTextReaderIsEmptyElement(p.r)) {
 			rph++;
 		} else if (is_end(&p, "rPh")) {
@@ -647,7 +599,7 @@ struct record_end {
 struct sheet {
 	struct book *b;
 	struct part p;
-	struct sbuf out, cell, text;	/* the CSV; the current cell's text, as stored and unescaped */
+	struct buf out, cell, text;	/* the CSV; the current cell's text, as stored and unescaped */
 	struct record_end *ends;
 	size_t nends, ends_cap;
 	uint32_t widest;
@@ -661,15 +613,15 @@ struct sheet {
 
 /* Appends the field s (n bytes, NUL-terminated), quoted when it must be. */
 static void
-put_field(struct sbuf *out, const char *s, size_t n)
+put_field(struct buf *out, const char *s, size_t n)
 {
 	char *o;
 
 	if (strcspn(s, ",\"\r\n") >= n) {
-		sbuf_add(out, s, n);
+		buf_add(out, s, n);
 		return;
 	}
-	if (!sbuf_reserve(out, 2 * n + 2))
+	if (!buf_reserve(out, 2 * n + 2))
 		return;
 	o = out->p + out->len;
 	*o++ = '"';
@@ -766,7 +718,7 @@ put_cell(struct sheet *sh)
 	long need = sh->col - 1 - (sh->last_col > 0 ? sh->last_col - 1 : 0);
 
 	for (long i = 0; i < need; i++)
-		sbuf_addc(&sh->out, ',');
+		buf_addc(&sh->out, ',');
 	sh->last_col = sh->col;
 	if (strcmp(t, "s") == 0) {
 		char *end;
@@ -796,7 +748,7 @@ end_record(struct sheet *sh)
 {
 	struct record_end *e;
 
-	sbuf_addc(&sh->out, '\n');
+	buf_addc(&sh->out, '\n');
 	if (sh->nends == sh->ends_cap) {
 		size_t cap = sh->ends_cap ? 2 * sh->ends_cap : 1024;
 		struct record_end *ne = realloc(sh->ends, cap * sizeof(*ne));
@@ -923,7 +875,7 @@ sheet_node(struct sheet *sh)
 		return sheet_end(sh, (const char *)xmlTextReaderConstLocalName(r));
 	if (sh->in_value && sh->rph == 0 && text_type(type)) {
 		const char *v = (const char *)xmlTextReaderConstValue(r);
-		sbuf_add(&sh->cell, v, strlen(v));
+		buf_add(&sh->cell, v, strlen(v));
 	}
 	return 0;
 }
@@ -932,19 +884,19 @@ sheet_node(struct sheet *sh)
 static int
 pad_records(struct sheet *sh)
 {
-	struct sbuf padded = { .max = sh->out.max };
+	struct buf padded = { .max = sh->out.max };
 	size_t from = 0;
 
 	for (size_t i = 0; i < sh->nends && sh->ends[i].fields == sh->widest; i++)
 		if (i + 1 == sh->nends)
 			return 0;
-	if (!sbuf_reserve(&padded, sh->out.len + sh->nends))
+	if (!buf_reserve(&padded, sh->out.len + sh->nends))
 		return fail(sh->b, "out of memory");
 	for (size_t i = 0; i < sh->nends; i++) {
-		sbuf_add(&padded, sh->out.p + from, sh->ends[i].end - from);
+		buf_add(&padded, sh->out.p + from, sh->ends[i].end - from);
 		for (uint32_t k = sh->ends[i].fields; k < sh->widest; k++)
-			sbuf_addc(&padded, ',');
-		sbuf_addc(&padded, '\n');
+			buf_addc(&padded, ',');
+		buf_addc(&padded, '\n');
 		from = sh->ends[i].end + 1;
 	}
 	if (padded.fail) {

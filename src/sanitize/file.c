@@ -3,6 +3,7 @@
  * the report and the atomic write of the result.
  */
 #include "file_internal.h"
+#include "../lib/buf.h"
 #include "names.h"
 #include "../lib/utf8.h"
 
@@ -48,14 +49,8 @@ file_opts_resolve(const struct mamori_file_opts *opts)
 int
 file_report_add(struct mamori_file_report *r, const char *name, uint64_t size, const char *what)
 {
-	if (r->nremoved == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct mamori_file_item *n = realloc(r->removed, cap * sizeof(*n));
-		if (n == NULL)
-			return MAMORI_E_NOMEM;
-		r->removed = n;
-		r->cap = cap;
-	}
+	if (!ARRAY_RESERVE(r->removed, r->cap, r->nremoved + 1, 0))
+		return MAMORI_E_NOMEM;
 	struct mamori_file_item *it = &r->removed[r->nremoved];
 	/* names come from hostile input and are printed to terminals and read by
 	 * people: shown on one line, with control and bidi characters escaped (an

@@ -1,6 +1,7 @@
 /* html2text.c — HTML to readable text with libxml2's HTML parser. */
 #include "mamori/sanitize.h"
 #include "names.h"
+#include "../lib/buf.h"
 
 #include <ctype.h>
 #include <glib.h>
@@ -13,68 +14,38 @@
 #include <strings.h>
 
 struct text {
-	char *buf;
-	size_t len, cap;
-	bool nomem;
+	struct buf b;
 	int depth;
 };
-
-static void
-put(struct text *t, const char *s, size_t n)
-{
-	if (t->nomem || n == 0)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		char *b = realloc(t->buf, cap);
-		if (b == NULL) {
-			t->nomem = true;
-			return;
-		}
-		t->buf = b;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, s, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
-}
-
-static void
-puts_(struct text *t, const char *s)
-{
-	put(t, s, strlen(s));
-}
 
 /* Ends the current line unless the text already ends one (blank: two). */
 static void
 newline(struct text *t, bool blank)
 {
-	if (t->len == 0)
+	if (t->b.len == 0)
 		return;
-	if (t->buf[t->len - 1] != '\n')
-		puts_(t, "\n");
-	if (blank && (t->len < 2 || t->buf[t->len - 2] != '\n'))
-		puts_(t, "\n");
+	if (t->b.p[t->b.len - 1] != '\n')
+		buf_adds(&t->b, "\n");
+	if (blank && (t->b.len < 2 || t->b.p[t->b.len - 2] != '\n'))
+		buf_adds(&t->b, "\n");
 }
 
 /* Text content with runs of white space folded to one space. */
 static void
 put_folded(struct text *t, const char *s)
 {
-	bool space = t->len > 0 && (t->buf[t->len - 1] == ' ' || t->buf[t->len - 1] == '\n');
+	bool space = t->b.len > 0 && (t->b.p[t->b.len - 1] == ' ' || t->b.p[t->b.len - 1] == '\n');
 
 	while (*s) {
 		size_t run = strcspn(s, " \t\n\r");	/* copied as one piece */
 		if (run > 0) {
-			put(t, s, run);
+			buf_add(&t->b, s, run);
 			s += run;
 			space = false;
 			continue;
 		}
 		if (!space)
-			puts_(t, " ");
+			buf_adds(&t->b, " ");
 		space = true;
 		s++;
 	}
@@ -301,35 +272,35 @@ element(struct text *t, const xmlNode *n)
 		/* tracking pixels and pictures: only the words they stand for */
 		xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
 		if (alt && *alt) {
-			puts_(t, "[画像: ");
+			buf_adds(&t->b, "[画像: ");
 			put_folded(t, (const char *)alt);
-			puts_(t, "]");
+			buf_adds(&t->b, "]");
 		}
 		xmlFree(alt);
 		return;
 	}
 	if (k == K_BR) {
-		puts_(t, "\n");
+		buf_adds(&t->b, "\n");
 		return;
 	}
 	if (k == K_BLOCK)
 		newline(t, true);
 	if (k == K_LI) {
 		newline(t, false);
-		puts_(t, "・");
+		buf_adds(&t->b, "・");
 	}
 	if (k == K_TR)
 		newline(t, false);
-	if (k == K_CELL && t->len && t->buf[t->len - 1] != '\n')
-		puts_(t, " | ");
+	if (k == K_CELL && t->b.len && t->b.p[t->b.len - 1] != '\n')
+		buf_adds(&t->b, " | ");
 	walk(t, n->children);
 	if (k == K_A) {
 		xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
 		if (href && (strncasecmp((const char *)href, "http", 4) == 0 || strncasecmp((const char *)href, "mailto:", 7) == 0)) {
 			char *d = mamori_defang_url((const char *)href);
-			puts_(t, " <");
-			puts_(t, d ? d : "");
-			puts_(t, ">");
+			buf_adds(&t->b, " <");
+			buf_adds(&t->b, d ? d : "");
+			buf_adds(&t->b, ">");
 			free(d);
 		}
 		xmlFree(href);
@@ -370,11 +341,7 @@ sanitize_html_text(const char *html, size_t len)
 		xmlFreeDoc(doc);
 	}
 	newline(&t, false);
-	if (t.nomem) {
-		free(t.buf);
-		return NULL;
-	}
-	return t.buf ? t.buf : strdup("");
+	return buf_take(&t.b, NULL);
 }
 
 /* The text of the HTML with every URL defanged: the hrefs (done as each link is

@@ -502,24 +502,46 @@ mamori_quarantine_history(struct mamori_store *s, const char *sha256,
 	return mamori_audit_events_of(s, "quarantine", sha256, history_event, &h, err);
 }
 
-/* The open request of an original: the last request with no release after it. */
-struct open_request {
-	int64_t seq;		/* 0: none */
-	char requester[65];
+struct state_walk {
+	struct mamori_quarantine_state *st;
+	int (*fn)(const struct mamori_quarantine_event *, void *);
+	void *ctx;
 };
 
+/* The last request or release decides: a request with no release after it is open. */
 static int
-find_open(const struct mamori_quarantine_event *ev, void *arg)
+state_event(const struct mamori_quarantine_event *ev, void *arg)
 {
-	struct open_request *o = arg;
+	struct state_walk *w = arg;
+	struct mamori_quarantine_state *st = w->st;
+	bool request = strcmp(ev->action, "quarantine.request") == 0;
 
-	if (strcmp(ev->action, "quarantine.request") == 0) {
-		o->seq = ev->seq;
-		snprintf(o->requester, sizeof(o->requester), "%s", ev->requester);
-	} else if (strcmp(ev->action, "quarantine.release") == 0) {
-		o->seq = 0;
+	if (request || strcmp(ev->action, "quarantine.release") == 0) {
+		st->state = request ? "requested" : "released";
+		st->seq = ev->seq;
+		snprintf(st->requester, sizeof(st->requester), "%s", ev->requester);
+		snprintf(st->approver, sizeof(st->approver), "%s", request ? "" : ev->approver);
+		if (request)
+			snprintf(st->reason, sizeof(st->reason), "%s", ev->reason);
 	}
-	return 0;
+	return w->fn != NULL ? w->fn(ev, w->ctx) : 0;
+}
+
+int
+mamori_quarantine_state(struct mamori_store *s, const char *sha256, struct mamori_quarantine_state *st,
+    int (*fn)(const struct mamori_quarantine_event *, void *), void *ctx, struct mamori_error *err)
+{
+	struct state_walk w = { st, fn, ctx };
+
+	*st = (struct mamori_quarantine_state){ .state = "held" };
+	return mamori_quarantine_history(s, sha256, state_event, &w, err);
+}
+
+/* Whether st is an open request (its seq is the request's). */
+static bool
+is_open(const struct mamori_quarantine_state *st)
+{
+	return strcmp(st->state, "requested") == 0;
 }
 
 struct request_tx {
@@ -547,16 +569,16 @@ request_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct request_tx *r = arg;
 	struct mamori_store *s = mamori_store_tx_store(tx);
-	struct open_request open = { 0 };
+	struct mamori_quarantine_state open;
 	struct mamori_user u;
 	cJSON *after;
 	int rc;
 
 	if ((rc = active_user(s, r->requester, "requester", &u, r->err)) != 0)
 		return rc;
-	if ((rc = mamori_quarantine_history(s, r->meta->sha256, find_open, &open, r->err)) != 0)
+	if ((rc = mamori_quarantine_state(s, r->meta->sha256, &open, NULL, NULL, r->err)) != 0)
 		return rc;
-	if (open.seq != 0)
+	if (is_open(&open))
 		return mamori_error_set(r->err, MAMORI_E_CONFLICT, "%s has an open request already (event %lld "
 		    "by %s); it is released or stays as it is", r->meta->sha256, (long long)open.seq,
 		    open.requester);
@@ -574,7 +596,7 @@ request_tx(struct mamori_store_tx *tx, void *arg)
 	if (rc != 0)
 		return mamori_error_set(r->err, rc, "cannot record the request in the audit trail");
 	/* the request's event is the last one written in this transaction */
-	if ((rc = mamori_quarantine_history(s, r->meta->sha256, find_open, &open, r->err)) != 0)
+	if ((rc = mamori_quarantine_state(s, r->meta->sha256, &open, NULL, NULL, r->err)) != 0)
 		return rc;
 	r->seq = open.seq;
 	return 0;
@@ -617,16 +639,16 @@ release_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct release_tx *r = arg;
 	struct mamori_store *s = mamori_store_tx_store(tx);
-	struct open_request open = { 0 };
+	struct mamori_quarantine_state open;
 	struct mamori_decider *d = NULL;
 	struct mamori_user req, appr;
 	cJSON *after;
 	bool any, permitted;
 	int rc;
 
-	if ((rc = mamori_quarantine_history(s, r->sha, find_open, &open, r->err)) != 0)
+	if ((rc = mamori_quarantine_state(s, r->sha, &open, NULL, NULL, r->err)) != 0)
 		return rc;
-	if (open.seq == 0)
+	if (!is_open(&open))
 		return mamori_error_set(r->err, MAMORI_E_CONFLICT, "%s has no open request: first 'mamori "
 		    "quarantine request %.12s --by USER --reason TEXT'", r->sha, r->sha);
 	if (strcmp(open.requester, r->approver) == 0)

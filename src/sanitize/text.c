@@ -7,6 +7,7 @@
  * other than TAB, LF, FF and CR.
  */
 #include "file_internal.h"
+#include "../lib/buf.h"
 #include "../lib/utf8.h"
 
 #include <errno.h>
@@ -14,29 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct text_buf {
-	char *p;
-	size_t len, cap;
-};
-
+/* buf_add with the status the decoders chain on. */
 static int
-buf_append(struct text_buf *b, const char *s, size_t n)
+buf_append(struct buf *b, const char *s, size_t n)
 {
-	if (n == 0)
-		return 0;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (np == NULL)
-			return MAMORI_E_NOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
+	buf_add(b, s, n);
+	return b->fail ? MAMORI_E_NOMEM : 0;
 }
 
 /*
@@ -45,7 +29,7 @@ buf_append(struct text_buf *b, const char *s, size_t n)
  * iconv does not know the charset.
  */
 static int
-decode_lossy(const char *charset, const char *in, size_t len, struct text_buf *out, size_t *bad)
+decode_lossy(const char *charset, const char *in, size_t len, struct buf *out, size_t *bad)
 {
 	iconv_t cd = iconv_open("UTF-8", charset);
 	char chunk[4096];
@@ -107,7 +91,7 @@ file_sanitize_text(const char *in, size_t len, const struct mamori_file_opts *o,
     struct mamori_file_report *rep, struct mamori_error *err)
 {
 	static const char *const guesses[] = { "CP932", "EUC-JP" };
-	struct text_buf best = { 0 }, cand = { 0 }, clean = { 0 };
+	struct buf best = { 0 }, cand = { 0 }, clean = { 0 };
 	const char *charset = NULL;
 	size_t best_bad = 0, bad = 0, dropped = 0;
 	int rc = 0;
@@ -136,7 +120,7 @@ file_sanitize_text(const char *in, size_t len, const struct mamori_file_opts *o,
 		} else if (rc == 0 && best_bad > 0) {	/* JIS X 0212 or 0213 characters */
 			rc = decode_lossy("ISO-2022-JP-3", in, len, &cand, &bad);
 			if (rc == 0 && bad < best_bad) {
-				struct text_buf t = best;
+				struct buf t = best;
 				best = cand;
 				cand = t;
 				best_bad = bad;
@@ -155,7 +139,7 @@ file_sanitize_text(const char *in, size_t len, const struct mamori_file_opts *o,
 				break;
 			long score = japanese_score(cand.p, cand.len);
 			if (charset == NULL || bad < best_bad || (bad == best_bad && score > best_score)) {
-				struct text_buf t = best;
+				struct buf t = best;
 				best = cand;
 				cand = t;
 				best_bad = bad;

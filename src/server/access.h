@@ -30,4 +30,26 @@ bool access_quarantine(const struct request *req);
  * its own department; for the policy, as a whole. */
 bool access_manages(const struct request *req, const char *what);
 
+/*
+ * What a route requires of the session's role before its handler runs: the
+ * route table's permission column (server.c), checked in one place by the
+ * dispatcher.  The finer rules (which department's asset, which account)
+ * stay with the handler, which alone knows the object.
+ */
+enum access_need {
+	ACCESS_ANY = 0,		/* any logged-in account (or none: public routes) */
+	ACCESS_TRAIL,		/* access_trail */
+	ACCESS_QUARANTINE,	/* access_quarantine */
+	ACCESS_ASSETS_WRITE,	/* access_assets(WRITE) of some department */
+	ACCESS_USERS,		/* access_manages("users") */
+	ACCESS_POLICY,		/* access_manages("policy") */
+	ACCESS_NEEDS		/* how many */
+};
+
+/* Whether the session's role has need. */
+bool access_permits(const struct request *req, enum access_need need);
+
+/* What a refused need did not allow, for the 403's message ("role 'staff' may not WHAT"). */
+const char *access_need_what(enum access_need need);
+
 #endif

@@ -24,79 +24,20 @@ http_json(struct response *res, unsigned status, cJSON *root)
 }
 
 void
-jbuf_raw(struct jbuf *b, const char *s, size_t n)
+http_buf(struct response *res, unsigned status, struct buf *b)
 {
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
+	size_t len;
+	char *text = buf_take(b, &len);
 
-void
-jbuf_str(struct jbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-
-	jbuf_raw(b, "\"", 1);
-	/* copy runs that need no escape in one piece */
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '\0' };
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		jbuf_raw(b, run, (size_t)(s - run));
-		run = s + 1;
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			jbuf_raw(b, esc, 2);
-		} else if (c == '\n' || c == '\r' || c == '\t') {
-			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-			jbuf_raw(b, esc, 2);
-		} else {
-			jbuf_raw(b, esc, 6);
-		}
-	}
-	jbuf_raw(b, run, (size_t)(s - run));
-	jbuf_raw(b, "\"", 1);
-}
-
-void
-jbuf_key(struct jbuf *b, const char *name)
-{
-	jbuf_raw(b, "\"", 1);
-	jbuf_raw(b, name, strlen(name));
-	jbuf_raw(b, "\":", 2);
-}
-
-void
-http_jbuf(struct response *res, unsigned status, struct jbuf *b)
-{
-	if (b->failed || b->p == NULL) {
-		free(b->p);
-		*b = (struct jbuf){ 0 };
+	if (text == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
 	}
 	free(res->body);
 	res->status = status;
 	res->content_type = "application/json; charset=utf-8";
-	res->body = b->p;
-	res->len = b->len;
-	*b = (struct jbuf){ 0 };
+	res->body = text;
+	res->len = len;
 }
 
 void

@@ -11,6 +11,8 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "buf.h"
+
 struct server;
 struct worker;
 struct mamori_store;
@@ -59,30 +61,12 @@ struct response {
 };
 
 /*
- * A JSON text written straight into a growing buffer, for answers too large to
- * build as a cJSON tree first (the register list: thousands of objects).  Any
- * allocation failure sticks in failed; http_jbuf then answers 500.
+ * A JSON text too large to build as a cJSON tree first (the register list:
+ * thousands of objects) is written straight into a struct buf (buf.h:
+ * buf_add, buf_json_key, buf_json_string); a failed buffer answers 500.
  */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-/* Appends n bytes as they are (JSON punctuation, names known to need no escape). */
-void jbuf_raw(struct jbuf *b, const char *s, size_t n);
-
-/* Appends a string literal as it is. */
-#define JBUF_LIT(b, lit) jbuf_raw((b), (lit), sizeof(lit) - 1)
-
-/* Appends s as a JSON string: quoted, with '"', '\\' and control characters escaped. */
-void jbuf_str(struct jbuf *b, const char *s);
-
-/* Appends "name": with name a JSON-safe literal. */
-void jbuf_key(struct jbuf *b, const char *name);
-
 /* Hands b's text to res as the JSON body with status (500 if b failed); empties b. */
-void http_jbuf(struct response *res, unsigned status, struct jbuf *b);
+void http_buf(struct response *res, unsigned status, struct buf *b);
 
 /* JSON body of root (consumed); status as given. */
 void http_json(struct response *res, unsigned status, cJSON *root);

@@ -32,7 +32,7 @@ asset_json(const struct mamori_asset *a)
 
 /* The asset's fields as JSON members, written straight out (what asset_json makes). */
 static void
-asset_write(struct jbuf *b, const struct mamori_asset *a)
+asset_write(struct buf *b, const struct mamori_asset *a)
 {
 	bool first = true;
 
@@ -40,17 +40,17 @@ asset_write(struct jbuf *b, const struct mamori_asset *a)
 		if (a->f[k] == NULL)
 			continue;
 		if (!first)
-			JBUF_LIT(b, ",");
+			BUF_LIT(b, ",");
 		first = false;
-		jbuf_key(b, mamori_asset_columns[k].id);
-		jbuf_str(b, a->f[k]);
+		buf_json_key(b, mamori_asset_columns[k].id);
+		buf_json_string(b, a->f[k]);
 	}
 }
 
 /* The list is written row by row as SQLite returns them: no tree of thousands of objects. */
 struct list_ctx {
 	struct request *req;
-	struct jbuf out;
+	struct buf out;
 	size_t count, hidden;
 	char last[64];		/* the last id read: where the next page starts */
 };
@@ -66,12 +66,12 @@ list_row(const struct mamori_asset *a, void *arg)
 		return 0;
 	}
 	if (c->count > 0)
-		JBUF_LIT(&c->out, ",");
-	JBUF_LIT(&c->out, "{");
+		BUF_LIT(&c->out, ",");
+	BUF_LIT(&c->out, "{");
 	asset_write(&c->out, a);
-	JBUF_LIT(&c->out, "}");
+	BUF_LIT(&c->out, "}");
 	c->count++;
-	return c->out.failed ? MAMORI_E_NOMEM : 0;
+	return c->out.fail ? MAMORI_E_NOMEM : 0;
 }
 
 /* The list filters of the query string (those of `mamori asset list`); false after a 400. */
@@ -160,7 +160,7 @@ route_assets_list(struct request *req, struct response *res)
 
 	if (!query_filter(req, res, &f) || !query_page(req, res, &f))
 		return;
-	JBUF_LIT(&c.out, "{\"assets\":[");
+	BUF_LIT(&c.out, "{\"assets\":[");
 	if (reach_filter(req, &f))
 		rc = mamori_asset_page(req->db, &f, list_row, &c, &page, &err);
 	if (rc == MAMORI_E_NOTFOUND) {
@@ -174,17 +174,17 @@ route_assets_list(struct request *req, struct response *res)
 		return;
 	}
 	snprintf(tail, sizeof(tail), "],\"count\":%zu,\"total\":%lld,\"next\":", c.count, (long long)page.total);
-	jbuf_raw(&c.out, tail, strlen(tail));
+	buf_add(&c.out, tail, strlen(tail));
 	if (page.more)
-		jbuf_str(&c.out, c.last);
+		buf_json_string(&c.out, c.last);
 	else
-		JBUF_LIT(&c.out, "null");
-	JBUF_LIT(&c.out, "}");
-	http_jbuf(res, 200, &c.out);
+		BUF_LIT(&c.out, "null");
+	BUF_LIT(&c.out, "}");
+	http_buf(res, 200, &c.out);
 }
 
 struct restriction_ctx {
-	struct jbuf *out;
+	struct buf *out;
 	size_t n;
 };
 
@@ -194,20 +194,20 @@ add_restriction(const struct mamori_axis *axis, const struct mamori_restriction 
 	struct restriction_ctx *c = arg;
 
 	if (c->n++ > 0)
-		JBUF_LIT(c->out, ",");
-	JBUF_LIT(c->out, "{");
-	jbuf_key(c->out, "axis");
-	jbuf_str(c->out, axis->id);
-	JBUF_LIT(c->out, ",");
-	jbuf_key(c->out, "id");
-	jbuf_str(c->out, r->id);
-	JBUF_LIT(c->out, ",");
-	jbuf_key(c->out, "text");
-	jbuf_str(c->out, r->text);
-	JBUF_LIT(c->out, ",");
-	jbuf_key(c->out, "clause");
-	jbuf_str(c->out, r->clause);
-	JBUF_LIT(c->out, "}");
+		BUF_LIT(c->out, ",");
+	BUF_LIT(c->out, "{");
+	buf_json_key(c->out, "axis");
+	buf_json_string(c->out, axis->id);
+	BUF_LIT(c->out, ",");
+	buf_json_key(c->out, "id");
+	buf_json_string(c->out, r->id);
+	BUF_LIT(c->out, ",");
+	buf_json_key(c->out, "text");
+	buf_json_string(c->out, r->text);
+	BUF_LIT(c->out, ",");
+	buf_json_key(c->out, "clause");
+	buf_json_string(c->out, r->clause);
+	BUF_LIT(c->out, "}");
 }
 
 void
@@ -215,7 +215,7 @@ route_asset_get(struct request *req, struct response *res)
 {
 	struct mamori_asset a = { 0 };
 	struct mamori_error err = { 0 };
-	struct jbuf out = { 0 };
+	struct buf out = { 0 };
 	struct restriction_ctx rc_ctx = { &out, 0 };
 	int rc;
 
@@ -225,12 +225,12 @@ route_asset_get(struct request *req, struct response *res)
 	} else if (!access_assets(req, MAMORI_ACT_READ, a.f[MAMORI_AF_DEPARTMENT])) {
 		server_forbid(req, res, "read this department's assets");
 	} else {
-		JBUF_LIT(&out, "{");
+		BUF_LIT(&out, "{");
 		asset_write(&out, &a);
-		JBUF_LIT(&out, ",\"restrictions\":[");
+		BUF_LIT(&out, ",\"restrictions\":[");
 		mamori_asset_restrictions(req->view, &a, add_restriction, &rc_ctx);
-		JBUF_LIT(&out, "]}");
-		http_jbuf(res, 200, &out);
+		BUF_LIT(&out, "]}");
+		http_buf(res, 200, &out);
 	}
 	mamori_asset_clear(&a);
 }
@@ -277,21 +277,6 @@ asset_from_body(const cJSON *body, struct mamori_asset *a, bool edit, struct res
 	return true;
 }
 
-/* 422 with the problems of an asset, as POST /api/assets has always answered. */
-static void
-asset_invalid(struct response *res, const struct mamori_error *err, const struct mamori_diags *d)
-{
-	cJSON *root = cJSON_CreateObject(), *e, *list;
-
-	e = cJSON_AddObjectToObject(root, "error");
-	cJSON_AddStringToObject(e, "code", "invalid");
-	cJSON_AddStringToObject(e, "message", err->message);
-	cJSON_AddNullToObject(e, "field");
-	list = cJSON_AddArrayToObject(e, "problems");
-	for (size_t i = 0; i < d->count; i++)
-		cJSON_AddItemToArray(list, cJSON_CreateString(d->items[i].message));
-	http_json(res, 422, root);
-}
 
 void
 route_assets_add(struct request *req, struct response *res)
@@ -310,18 +295,9 @@ route_assets_add(struct request *req, struct response *res)
 		server_forbid(req, res, "add assets of this department");
 		goto out;
 	}
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_asset_add(req->srv->store, req->actor, &a, &d, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc == MAMORI_E_INVALID) {
-		asset_invalid(res, &err, &d);
-	} else if (rc == MAMORI_E_CONFLICT) {
-		http_error(res, 409, "conflict", "id", "%s", err.message);
-	} else if (rc != 0) {
-		http_error(res, 500, "internal", NULL, "%s", err.message);
-	} else {
+	rc = mamori_asset_add(server_store_begin(req), req->actor, &a, &d, &err);
+	if (server_store_end_diags(req, res, rc, &err, "id", &d, NULL))
 		http_json(res, 201, asset_json(&a));
-	}
 out:
 	mamori_diags_clear(&d);
 	mamori_asset_clear(&a);
@@ -372,16 +348,11 @@ route_asset_dispose(struct request *req, struct response *res)
 		rc = mamori_asset_dispose(req->srv->store, req->actor, req->params[0], date->valuestring,
 		    m->valuestring, by->valuestring, cJSON_IsString(w) ? w->valuestring : NULL, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc == MAMORI_E_NOTFOUND)
-		http_error(res, 404, "not-found", NULL, "%s", err.message);
-	else if (rc == MAMORI_E_DENIED)
-		http_error(res, 422, "invalid", "method", "%s", err.message);
-	else if (rc == MAMORI_E_CONFLICT)
-		http_error(res, 409, "conflict", NULL, "%s", err.message);
-	else if (rc == MAMORI_E_USAGE)
-		http_error(res, 400, "invalid", "method", "%s", err.message);
-	else if (rc != 0)
-		http_error(res, 500, "internal", NULL, "%s", err.message);
+	/* a method the policy refuses for the asset's levels is invalid against
+	 * the policy (422), not the role's refusal (403) */
+	if (rc != 0)
+		server_error(res, rc == MAMORI_E_DENIED ? MAMORI_E_INVALID : rc, rc == MAMORI_E_CONFLICT ? NULL : "method",
+		    &err);
 	else
 		http_json(res, 200, cJSON_CreateObject());
 out:
@@ -406,12 +377,11 @@ route_asset_edit(struct request *req, struct response *res)
 		http_error(res, 400, "malformed", NULL, "name at least one field to change");
 		goto out;
 	}
-	pthread_mutex_lock(&req->srv->store_lock);
+	(void)server_store_begin(req);	/* ended by server_store_end_diags below */
 	rc = mamori_asset_get(req->srv->store, req->params[0], &before, &err);
 	if (rc != 0) {
 		pthread_mutex_unlock(&req->srv->store_lock);
-		http_error(res, rc == MAMORI_E_NOTFOUND ? 404 : 500, rc == MAMORI_E_NOTFOUND ? "not-found" : "internal",
-		    NULL, "%s", err.message);
+		server_error(res, rc, NULL, &err);
 		goto out;
 	}
 	dep = changes.f[MAMORI_AF_DEPARTMENT] ? mamori_policy_find_department(req->view, changes.f[MAMORI_AF_DEPARTMENT]) : NULL;
@@ -425,16 +395,7 @@ route_asset_edit(struct request *req, struct response *res)
 	rc = mamori_asset_edit(req->srv->store, req->actor, req->params[0], &changes, &d, &err);
 	if (rc == 0)
 		rc = mamori_asset_get(req->srv->store, req->params[0], &after, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc == MAMORI_E_INVALID)
-		asset_invalid(res, &err, &d);
-	else if (rc == MAMORI_E_CONFLICT)
-		http_error(res, 409, "conflict", NULL, "%s", err.message);
-	else if (rc == MAMORI_E_USAGE)
-		http_error(res, 400, "invalid", "id", "%s", err.message);
-	else if (rc != 0)
-		http_error(res, 500, "internal", NULL, "%s", err.message);
-	else
+	if (server_store_end_diags(req, res, rc, &err, rc == MAMORI_E_USAGE ? "id" : NULL, &d, NULL))
 		http_json(res, 200, asset_json(&after));
 out:
 	mamori_diags_clear(&d);
@@ -622,11 +583,8 @@ route_assets_import(struct request *req, struct response *res)
 		http_error(res, 400, "invalid", "header_row", "header_row is a row number from 1 to 1000");
 		return;
 	}
-	/* a role that writes no assets at all is refused before the file is read */
-	if (!access_assets(req, MAMORI_ACT_WRITE, NULL)) {
-		server_forbid(req, res, "import assets");
-		return;
-	}
+	/* a role that writes no assets at all was refused before the file is
+	 * read (the route's need: ACCESS_ASSETS_WRITE) */
 	if (!upload_read(req, res, &u))
 		return;
 	enc = u.has_encoding ? u.encoding : http_query(req, "encoding");

@@ -28,48 +28,6 @@ user_json(const struct session *s, bool password_change_required)
 	return u;
 }
 
-struct denied_arg {
-	const char *actor, *path, *method, *client, *why;
-	unsigned status;
-};
-
-static int
-denied_write(struct mamori_store_tx *tx, void *arg)
-{
-	struct denied_arg *a = arg;
-	cJSON *after = cJSON_CreateObject();
-	int rc;
-
-	cJSON_AddStringToObject(after, "method", a->method);
-	cJSON_AddStringToObject(after, "path", a->path);
-	cJSON_AddStringToObject(after, "client", a->client);
-	cJSON_AddNumberToObject(after, "status", a->status);
-	cJSON_AddStringToObject(after, "why", a->why);
-	mamori_store_tx_actor(tx, a->actor);
-	rc = mamori_store_tx_event(tx, "http.denied", "request", a->path, NULL, after);
-	cJSON_Delete(after);
-	return rc;
-}
-
-void
-server_audit_denied(struct request *req, unsigned status, const char *why)
-{
-	struct denied_arg a = { req->actor[0] ? req->actor : "web:anonymous", req->path, req->method,
-		req->client, why, status };
-	struct audit_entry e = { .write = denied_write, .arg = &a };
-
-	/* a flood of refused requests costs one fsync per group, not one each */
-	audit_queue_write(req->srv, &e);
-}
-
-void
-server_forbid(struct request *req, struct response *res, const char *what)
-{
-	/* the answer in the request's language, the trail in the msgid's English */
-	http_error(res, 403, "forbidden", NULL, "role '%s' may not %s", req->session ? req->session->role : "?", _(what));
-	server_audit_denied(req, 403, what);
-}
-
 void
 route_login(struct request *req, struct response *res)
 {

@@ -61,6 +61,7 @@ void
 route_decide(struct request *req, struct response *res)
 {
 	struct mamori_decide_asker as;
+	enum mamori_decide_outcome said;
 	char *out;
 
 	if (req->body == NULL || req->body_len == 0) {
@@ -71,14 +72,14 @@ route_decide(struct request *req, struct response *res)
 	struct mamori_record_decide records = { .s = req->db, .d = req->decider, .now = time(NULL) };
 	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
 	out = mamori_decide_json_hooked(req->decider, req->body, req->body_len, 0, asker_of(req, &as),
-	    req->db ? &hook : NULL, NULL);
+	    req->db ? &hook : NULL, NULL, &said);
 	if (out == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
 	}
 	/* no answer before its record: an unlogged denial must not look logged */
-	if (req->srv->audit_queue != NULL && mamori_decide_should_log(req->view, out)) {
-		struct mamori_decide_record rec = { actor_of(req), req->body, out };
+	if (req->srv->audit_queue != NULL && mamori_decide_should_log(req->view, said)) {
+		struct mamori_decide_record rec = { actor_of(req), req->body, out, said };
 		if (log_and_wait(req->srv, &rec, 1) != 0) {
 			free(out);
 			http_error(res, 500, "internal", NULL, "the decision could not be logged");
@@ -86,8 +87,7 @@ route_decide(struct request *req, struct response *res)
 		}
 	}
 	/* a request that cannot be decided is the client's error */
-	res->status = strncmp(out, "{\"error\":{\"code\":\"forbidden\"", 28) == 0 ? 403 :
-	    strncmp(out, "{\"error\"", 8) == 0 ? 400 : 200;
+	res->status = said == MAMORI_DECIDE_FORBIDDEN ? 403 : said == MAMORI_DECIDE_INVALID ? 400 : 200;
 	res->content_type = "application/json; charset=utf-8";
 	res->body = out;
 	res->len = strlen(out);
@@ -95,8 +95,7 @@ route_decide(struct request *req, struct response *res)
 
 /* The answers of a batch, and the records of those to log. */
 struct batch {
-	char *buf;
-	size_t len, cap;
+	struct buf out;
 	struct mamori_decide_record *recs;
 	size_t nrecs, caprecs;
 };
@@ -104,41 +103,24 @@ struct batch {
 static bool
 batch_append(struct batch *b, const char *out, size_t olen)
 {
-	if (b->len + olen + 2 > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
-		while (ncap < b->len + olen + 2)
-			ncap *= 2;
-		char *nb = realloc(b->buf, ncap);
-		if (nb == NULL)
-			return false;
-		b->buf = nb;
-		b->cap = ncap;
-	}
-	memcpy(b->buf + b->len, out, olen);
-	b->len += olen;
-	b->buf[b->len++] = '\n';
-	b->buf[b->len] = '\0';
-	return true;
+	buf_add(&b->out, out, olen);
+	buf_addc(&b->out, '\n');
+	return !b->out.fail;
 }
 
-/* Keeps line and out (taking out) for the log. */
+/* Keeps line and out (taking out), which says said, for the log. */
 static bool
-batch_keep(struct batch *b, const char *actor, const char *line, size_t n, char *out)
+batch_keep(struct batch *b, const char *actor, const char *line, size_t n, char *out,
+    enum mamori_decide_outcome said)
 {
 	char *copy;
 
-	if (b->nrecs == b->caprecs) {
-		size_t ncap = b->caprecs ? b->caprecs * 2 : 64;
-		struct mamori_decide_record *nr = realloc(b->recs, ncap * sizeof(*nr));
-		if (nr == NULL)
-			return false;
-		b->recs = nr;
-		b->caprecs = ncap;
-	}
+	if (!ARRAY_RESERVE(b->recs, b->caprecs, b->nrecs + 1, 0))
+		return false;
 	copy = strndup(line, n);
 	if (copy == NULL)
 		return false;
-	b->recs[b->nrecs++] = (struct mamori_decide_record){ actor, copy, out };
+	b->recs[b->nrecs++] = (struct mamori_decide_record){ actor, copy, out, said };
 	return true;
 }
 
@@ -150,7 +132,7 @@ batch_free(struct batch *b)
 		free((char *)b->recs[i].response);
 	}
 	free(b->recs);
-	free(b->buf);
+	buf_free(&b->out);
 }
 
 /*
@@ -189,7 +171,7 @@ invalid_keep(struct batch *b, const char *actor, struct invalid *inv)
 	cJSON_AddNumberToObject(first, "line", (double)inv->first_line);
 	cJSON_AddStringToObject(first, "request", inv->first_request);
 	text = cJSON_PrintUnformatted(req);
-	if (text != NULL && batch_keep(b, actor, text, strlen(text), out)) {
+	if (text != NULL && batch_keep(b, actor, text, strlen(text), out, MAMORI_DECIDE_INVALID)) {
 		out = NULL;
 		ok = true;
 	}
@@ -229,14 +211,16 @@ route_decide_batch(struct request *req, struct response *res)
 		while (m > 0 && line[m - 1] == '\r')
 			m--;
 		if (m > 0) {
+			enum mamori_decide_outcome said;
 			char *out = mamori_decide_json_hooked(req->decider, line, m, lineno, asker,
-			    req->db ? &hook : NULL, NULL);
+			    req->db ? &hook : NULL, NULL, &said);
 			bool ok = out != NULL && batch_append(&b, out, strlen(out));
-			if (ok && logging && strncmp(out, "{\"error\"", 8) == 0) {
-				if (mamori_decide_should_log(req->view, out))
+			bool undecided = said == MAMORI_DECIDE_INVALID || said == MAMORI_DECIDE_FORBIDDEN;
+			if (ok && logging && undecided) {
+				if (mamori_decide_should_log(req->view, said))
 					invalid_note(&inv, lineno, line, m, out);
-			} else if (ok && logging && mamori_decide_should_log(req->view, out)) {
-				ok = batch_keep(&b, actor_of(req), line, m, out);
+			} else if (ok && logging && mamori_decide_should_log(req->view, said)) {
+				ok = batch_keep(&b, actor_of(req), line, m, out, said);
 				if (ok)
 					out = NULL;	/* the record owns it now */
 			}
@@ -265,8 +249,6 @@ route_decide_batch(struct request *req, struct response *res)
 	}
 	res->status = 200;
 	res->content_type = "application/x-ndjson; charset=utf-8";
-	res->body = b.buf ? b.buf : calloc(1, 1);
-	res->len = b.len;
-	b.buf = NULL;
+	res->body = buf_take(&b.out, &res->len);
 	batch_free(&b);
 }

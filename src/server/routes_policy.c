@@ -101,79 +101,6 @@ route_policy_validate(struct request *req, struct response *res)
 	http_json(res, rc == 0 ? 200 : 422, root);
 }
 
-void
-server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
-    const struct mamori_diags *d, const char *key)
-{
-	cJSON *root = cJSON_CreateObject(), *e;
-
-	e = cJSON_AddObjectToObject(root, "error");
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", _(message));	/* a msgid, or a message translated already */
-	cJSON_AddNullToObject(e, "field");
-	cJSON_AddItemToObject(e, "diagnostics", server_diags_json(d, key));
-	if (d != NULL && d->dropped)
-		cJSON_AddNumberToObject(e, "not_shown", (double)d->dropped);
-	http_json(res, status, root);
-}
-
-cJSON *
-server_diags_json(const struct mamori_diags *d, const char *key)
-{
-	cJSON *list = cJSON_CreateArray();
-
-	for (size_t i = 0; d != NULL && i < d->count; i++) {
-		const struct mamori_diag *g = &d->items[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "severity", g->severity == MAMORI_SEV_ERROR ? "error" : "warning");
-		if (strcmp(key, "object") == 0 || strcmp(key, "field") == 0) {
-			cJSON_AddStringToObject(o, key, g->file ? g->file : "");
-		} else {
-			cJSON_AddNumberToObject(o, key, g->line);
-			cJSON_AddNumberToObject(o, "column", g->column);
-		}
-		cJSON_AddStringToObject(o, "message", g->message);
-		cJSON_AddItemToArray(list, o);
-	}
-	return list;
-}
-
-void
-server_policy_snapshot(struct server *srv, struct request *req)
-{
-	pthread_rwlock_rdlock(&srv->policy_lock);
-	req->view = srv->view;
-	req->decider = srv->decider;
-	pthread_rwlock_unlock(&srv->policy_lock);
-}
-
-int
-server_policy_swap(struct server *srv, struct mamori_error *err)
-{
-	const struct mamori_policy *p = mamori_store_policy(srv->store);
-	struct mamori_decider *d = NULL, **r;
-	int rc;
-
-	if ((rc = mamori_decider_new(p, &d, err)) != 0 ||
-	    (rc = mamori_decider_load_assets(d, srv->store, err)) != 0) {
-		mamori_decider_free(&d);
-		return rc;
-	}
-	pthread_rwlock_wrlock(&srv->policy_lock);
-	r = realloc(srv->retired, (srv->nretired + 1) * sizeof(*r));
-	if (r == NULL) {
-		pthread_rwlock_unlock(&srv->policy_lock);
-		mamori_decider_free(&d);
-		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-	}
-	srv->retired = r;
-	srv->retired[srv->nretired++] = srv->decider;
-	srv->decider = d;
-	srv->view = p;
-	pthread_rwlock_unlock(&srv->policy_lock);
-	return 0;
-}
-
 /* PUT /api/policy: the body is the new policy file (YAML or JSON). */
 void
 route_policy_replace(struct request *req, struct response *res)
@@ -184,10 +111,6 @@ route_policy_replace(struct request *req, struct response *res)
 	cJSON *root, *list;
 	int rc;
 
-	if (!access_manages(req, "policy")) {
-		server_forbid(req, res, "replace the policy (the policy's access.manage: policy)");
-		return;
-	}
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "the body must be a policy file (YAML or JSON)");
 		return;

@@ -29,35 +29,11 @@ quarantine_dir(struct request *req, struct response *res, const char **dir)
 	return *dir != NULL;
 }
 
-static bool
-may_oversee(struct request *req, struct response *res)
-{
-	if (access_quarantine(req))
-		return true;
-	server_forbid(req, res, "see the quarantine (approvers of releases and readers of the audit trail only)");
-	return false;
-}
-
-/* An original's state from the trail: requested (open request), released. */
-struct state {
-	cJSON *history;		/* NULL: only the state */
-	const char *state;	/* "held", "requested", "released" */
-	char requester[65], approver[65], reason[256];
-};
-
+/* Adds an event of the original's history to the array ctx. */
 static int
-track(const struct mamori_quarantine_event *ev, void *arg)
+add_history(const struct mamori_quarantine_event *ev, void *ctx)
 {
-	struct state *st = arg;
-	bool request = strcmp(ev->action, "quarantine.request") == 0;
-
-	st->state = request ? "requested" : "released";
-	snprintf(st->requester, sizeof(st->requester), "%s", ev->requester);
-	snprintf(st->approver, sizeof(st->approver), "%s", request ? "" : ev->approver);
-	if (request)
-		snprintf(st->reason, sizeof(st->reason), "%s", ev->reason);
-	if (st->history != NULL)
-		cJSON_AddItemToArray(st->history, mamori_quarantine_event_json(ev));
+	cJSON_AddItemToArray(ctx, mamori_quarantine_event_json(ev));
 	return 0;
 }
 
@@ -67,11 +43,10 @@ original_json(struct request *req, const struct mamori_quarantine_meta *m, bool 
     struct mamori_error *err)
 {
 	cJSON *o = mamori_quarantine_meta_json(m);
-	struct state st = { .state = "held" };
+	cJSON *history = with_history ? cJSON_AddArrayToObject(o, "history") : NULL;
+	struct mamori_quarantine_state st;
 
-	if (with_history)
-		st.history = cJSON_AddArrayToObject(o, "history");
-	if (mamori_quarantine_history(req->db, m->sha256, track, &st, err) != 0) {
+	if (mamori_quarantine_state(req->db, m->sha256, &st, history ? add_history : NULL, history, err) != 0) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -112,7 +87,7 @@ route_quarantine_list(struct request *req, struct response *res)
 	const char *dir;
 	struct list_ctx c = { .req = req, .err = &err };
 
-	if (!quarantine_dir(req, res, &dir) || !may_oversee(req, res))
+	if (!quarantine_dir(req, res, &dir))
 		return;
 	root = cJSON_CreateObject();
 	c.items = cJSON_AddArrayToObject(root, "originals");
@@ -135,8 +110,8 @@ static int
 count_one(const struct mamori_quarantine_meta *m, void *arg)
 {
 	struct counts *c = arg;
-	struct state st = { .state = "held" };
-	int rc = mamori_quarantine_history(c->req->db, m->sha256, track, &st, c->err);
+	struct mamori_quarantine_state st;
+	int rc = mamori_quarantine_state(c->req->db, m->sha256, &st, NULL, NULL, c->err);
 
 	if (rc == 0)
 		(*(strcmp(st.state, "held") == 0 ? &c->held :
@@ -165,19 +140,19 @@ quarantine_stats(struct request *req, cJSON *root, struct mamori_error *err)
 	return true;
 }
 
-/* A library refusal as HTTP: the two-person rule and the role are 403s. */
+/*
+ * A library refusal as HTTP (server_error; the two-person rule and the role
+ * are 403s).  The library's INVALID here is the id in the path — not hex, or a
+ * prefix of more than one original — a malformed request (400) naming "id";
+ * its USAGE is a missing reason.
+ */
 static void
 quarantine_error(struct response *res, int rc, const struct mamori_error *err)
 {
-	switch (rc) {
-	case MAMORI_E_NOTFOUND: http_error(res, 404, "not-found", NULL, "%s", err->message); break;
-	case MAMORI_E_INVALID: http_error(res, 400, "invalid", "id", "%s", err->message); break;
-	case MAMORI_E_CONFLICT: http_error(res, 409, "conflict", NULL, "%s", err->message); break;
-	case MAMORI_E_DENIED: http_error(res, 403, "forbidden", NULL, "%s", err->message); break;
-	case MAMORI_E_USAGE: http_error(res, 400, "invalid", "reason", "%s", err->message); break;
-	case MAMORI_E_TAMPERED: http_error(res, 500, "tampered", NULL, "%s", err->message); break;
-	default: http_error(res, 500, "internal", NULL, "%s", err->message); break;
-	}
+	if (rc == MAMORI_E_INVALID)
+		server_error(res, MAMORI_E_USAGE, "id", err);
+	else
+		server_error(res, rc, rc == MAMORI_E_USAGE ? "reason" : NULL, err);
 }
 
 /* GET /api/quarantine/{id}: one original, its state and history. */
@@ -190,7 +165,7 @@ route_quarantine_get(struct request *req, struct response *res)
 	cJSON *o;
 	int rc;
 
-	if (!quarantine_dir(req, res, &dir) || !may_oversee(req, res))
+	if (!quarantine_dir(req, res, &dir))
 		return;
 	if ((rc = mamori_quarantine_get(dir, req->params[0], &m, &err)) != 0) {
 		quarantine_error(res, rc, &err);
@@ -276,7 +251,7 @@ route_quarantine_original(struct request *req, struct response *res)
 {
 	struct mamori_quarantine_meta m = { 0 };
 	struct mamori_error err = { 0 };
-	struct state st = { .state = "held" };
+	struct mamori_quarantine_state st;
 	const char *dir;
 	size_t len = 0;
 	char *data = NULL;
@@ -285,7 +260,7 @@ route_quarantine_original(struct request *req, struct response *res)
 	if (!quarantine_dir(req, res, &dir))
 		return;
 	if ((rc = mamori_quarantine_get(dir, req->params[0], &m, &err)) != 0 ||
-	    (rc = mamori_quarantine_history(req->db, m.sha256, track, &st, &err)) != 0) {
+	    (rc = mamori_quarantine_state(req->db, m.sha256, &st, NULL, NULL, &err)) != 0) {
 		quarantine_error(res, rc, &err);
 		goto out;
 	}

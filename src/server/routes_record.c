@@ -17,22 +17,16 @@
 #include <string.h>
 #include <time.h>
 
-/* A library refusal as HTTP. */
+/* A library refusal as HTTP (server_error); an invalid record with its problems
+ * is a 422 naming each field, an INVALID without problems the request's own
+ * fault (a state or kind that does not parse): a 400. */
 static void
 record_error(struct response *res, int rc, const struct mamori_error *err, const struct mamori_diags *problems)
 {
-	if (rc == MAMORI_E_INVALID && problems != NULL && problems->count > 0) {
+	if (rc == MAMORI_E_INVALID && problems != NULL && problems->count > 0)
 		server_error_diags(res, 422, "invalid", err->message, problems, "field");
-		return;
-	}
-	switch (rc) {
-	case MAMORI_E_NOTFOUND: http_error(res, 404, "not-found", NULL, "%s", err->message); break;
-	case MAMORI_E_INVALID: http_error(res, 400, "invalid", NULL, "%s", err->message); break;
-	case MAMORI_E_USAGE: http_error(res, 400, "invalid", NULL, "%s", err->message); break;
-	case MAMORI_E_DENIED: http_error(res, 403, "forbidden", NULL, "%s", err->message); break;
-	case MAMORI_E_CONFLICT: http_error(res, 409, "conflict", NULL, "%s", err->message); break;
-	default: http_error(res, 500, "internal", NULL, "%s", err->message); break;
-	}
+	else
+		server_error(res, rc == MAMORI_E_INVALID ? MAMORI_E_USAGE : rc, NULL, err);
 }
 
 /* The kind of the path, or false after a 404. */

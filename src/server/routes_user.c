@@ -49,19 +49,6 @@ user_json(const struct mamori_user *u)
 	return o;
 }
 
-/* The library's status as an HTTP error. */
-static void
-user_error(struct response *res, int rc, const struct mamori_error *err, const char *field)
-{
-	switch (rc) {
-	case MAMORI_E_NOTFOUND: http_error(res, 404, "not-found", NULL, "%s", err->message); break;
-	case MAMORI_E_CONFLICT: http_error(res, 409, "conflict", field, "%s", err->message); break;
-	case MAMORI_E_INVALID: http_error(res, 422, "invalid", field, "%s", err->message); break;
-	case MAMORI_E_USAGE: http_error(res, 400, "invalid", field, "%s", err->message); break;
-	default: http_error(res, 500, "internal", NULL, "%s", err->message); break;
-	}
-}
-
 /* Reads the account named in the path; false after a 404 (or a store error). */
 static bool
 path_account(struct request *req, struct response *res, struct mamori_user *u)
@@ -69,12 +56,8 @@ path_account(struct request *req, struct response *res, struct mamori_user *u)
 	struct mamori_error err = { 0 };
 	int rc;
 
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_get(req->srv->store, req->params[0], u, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0)
-		user_error(res, rc, &err, NULL);
-	return rc == 0;
+	rc = mamori_user_get(server_store_begin(req), req->params[0], u, &err);
+	return server_store_end(req, res, rc, &err, NULL);
 }
 
 /*
@@ -120,11 +103,8 @@ route_users_list(struct request *req, struct response *res)
 	cJSON *root;
 	int rc;
 
-	/* a manager of any department may list; which accounts it sees is per account */
-	if (!access_manages(req, "users")) {
-		server_forbid(req, res, "administer accounts (the policy's access.manage: users)");
-		return;
-	}
+	/* a manager of any department may list (the route's need: ACCESS_USERS);
+	 * which accounts it sees is per account */
 	root = cJSON_CreateObject();
 	c.items = cJSON_AddArrayToObject(root, "users");
 	rc = mamori_user_list(req->db, list_user, &c, &err);
@@ -163,6 +143,7 @@ route_users_add(struct request *req, struct response *res)
 	const struct mamori_role *r;
 	const struct mamori_department *d = NULL;
 	struct mamori_user u;
+	struct mamori_store *s;
 	struct mamori_error err = { 0 };
 	int rc;
 
@@ -196,15 +177,12 @@ route_users_add(struct request *req, struct response *res)
 		server_forbid(req, res, "create accounts of this role or department (own department and lower roles only)");
 		goto out;
 	}
-	pthread_mutex_lock(&req->srv->store_lock);
+	s = server_store_begin(req);
 	/* a password chosen by an administrator is temporary: its holder replaces it first */
-	rc = mamori_user_add(req->srv->store, req->actor, name, r->id, d ? d->id : NULL, password, true, &err);
+	rc = mamori_user_add(s, req->actor, name, r->id, d ? d->id : NULL, password, true, &err);
 	if (rc == 0)
-		rc = mamori_user_get(req->srv->store, name, &u, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0)
-		user_error(res, rc, &err, rc == MAMORI_E_INVALID && password ? "password" : "name");
-	else
+		rc = mamori_user_get(s, name, &u, &err);
+	if (server_store_end(req, res, rc, &err, rc == MAMORI_E_INVALID && password ? "password" : "name"))
 		http_json(res, 201, user_json(&u));
 out:
 	cJSON_Delete(body);
@@ -224,20 +202,18 @@ static void
 set_disabled(struct request *req, struct response *res, bool disabled)
 {
 	struct mamori_user u;
+	struct mamori_store *s;
 	struct mamori_error err = { 0 };
 	int rc;
 
 	if (!target(req, res, &u))
 		return;
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_disable(req->srv->store, req->actor, u.name, disabled, &err);
+	s = server_store_begin(req);
+	rc = mamori_user_disable(s, req->actor, u.name, disabled, &err);
 	if (rc == 0)
-		rc = mamori_user_get(req->srv->store, u.name, &u, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0) {
-		user_error(res, rc, &err, NULL);
+		rc = mamori_user_get(s, u.name, &u, &err);
+	if (!server_store_end(req, res, rc, &err, NULL))
 		return;
-	}
 	/* a disabled account's sessions end now, not at their idle timeout */
 	if (disabled)
 		sessions_close_user(&req->srv->sessions, u.name);
@@ -288,17 +264,17 @@ change_own_password(struct request *req, struct response *res, const char *curre
 		    "one's own password");
 		return;
 	}
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_change_password(req->srv->store, req->actor, req->session->user, current, password, &err);
+	rc = mamori_user_change_password(server_store_begin(req), req->actor, req->session->user, current, password,
+	    &err);
 	if (rc == 0)
 		keep_own_session(req, req->session->user);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc == MAMORI_E_DENIED)
+	if (rc == MAMORI_E_DENIED) {
+		/* the wrong current password: a 403 naming it */
+		server_store_end(req, res, 0, &err, NULL);
 		http_error(res, 403, "forbidden", "current_password", "%s", err.message);
-	else if (rc != 0)
-		user_error(res, rc, &err, "password");
-	else
+	} else if (server_store_end(req, res, rc, &err, "password")) {
 		http_json(res, 200, cJSON_CreateObject());
+	}
 }
 
 /* POST /api/users/{name}/password: one's own change {"current_password",
@@ -328,12 +304,8 @@ route_user_password(struct request *req, struct response *res)
 	}
 	if (!target(req, res, &u))
 		goto out;
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_passwd(req->srv->store, req->actor, u.name, password, true, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0)
-		user_error(res, rc, &err, "password");
-	else
+	rc = mamori_user_passwd(server_store_begin(req), req->actor, u.name, password, true, &err);
+	if (server_store_end(req, res, rc, &err, "password"))
 		http_json(res, 200, cJSON_CreateObject());
 out:
 	cJSON_Delete(body);
@@ -372,15 +344,11 @@ route_user_mfa_enroll(struct request *req, struct response *res)
 
 	if (!enrol_target(req, res, &u))
 		return;
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_mfa_enroll(req->srv->store, req->actor, u.name, secret, &err);
+	rc = mamori_user_mfa_enroll(server_store_begin(req), req->actor, u.name, secret, &err);
 	if (rc == 0)
 		keep_own_session(req, u.name);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0) {
-		user_error(res, rc, &err, NULL);
+	if (!server_store_end(req, res, rc, &err, NULL))
 		return;
-	}
 	uri = mamori_auth_totp_uri("mamori", u.name, secret);
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "secret", secret);
@@ -412,14 +380,10 @@ route_user_mfa_reset(struct request *req, struct response *res)
 
 	if (!target(req, res, &u))
 		return;
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_mfa_reset(req->srv->store, req->actor, u.name, &err);
+	rc = mamori_user_mfa_reset(server_store_begin(req), req->actor, u.name, &err);
 	if (rc == 0)
 		keep_own_session(req, u.name);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0)
-		user_error(res, rc, &err, NULL);
-	else
+	if (server_store_end(req, res, rc, &err, NULL))
 		http_json(res, 200, cJSON_CreateObject());
 }
 
@@ -496,13 +460,9 @@ route_user_token_create(struct request *req, struct response *res)
 	if (!target(req, res, &u))
 		goto out;
 	expires = (int64_t)time(NULL) + (int64_t)ndays * 86400;
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_token_create(req->srv->store, req->actor, u.name, scope, expires, token, &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0) {
-		user_error(res, rc, &err, "scope");
+	rc = mamori_user_token_create(server_store_begin(req), req->actor, u.name, scope, expires, token, &err);
+	if (!server_store_end(req, res, rc, &err, "scope"))
 		goto out;
-	}
 	mamori_auth_token_hash(token, hash);
 	hash[16] = '\0';
 	root = cJSON_CreateObject();
@@ -525,11 +485,7 @@ route_user_token_revoke(struct request *req, struct response *res)
 
 	if (!target(req, res, &u))
 		return;
-	pthread_mutex_lock(&req->srv->store_lock);
-	rc = mamori_user_token_revoke(req->srv->store, req->actor, u.name, req->params[1], &err);
-	pthread_mutex_unlock(&req->srv->store_lock);
-	if (rc != 0)
-		user_error(res, rc, &err, "id");
-	else
+	rc = mamori_user_token_revoke(server_store_begin(req), req->actor, u.name, req->params[1], &err);
+	if (server_store_end(req, res, rc, &err, "id"))
 		http_json(res, 200, cJSON_CreateObject());
 }

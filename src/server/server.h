@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "access.h"
 #include "audit_queue.h"
 #include "header_watch.h"
 #include "http.h"
@@ -78,12 +79,17 @@ enum {
 	ROUTE_PER_LINE = 8,	/* costs one unit of the account's rate per body line (a batch) */
 };
 
-/* A route: method, path pattern ("/api/assets/{id}"), handler. */
+/*
+ * A route: method, path pattern ("/api/assets/{id}"), handler, and what the
+ * session's role needs before the handler runs (access.h; checked by the
+ * dispatcher, refused with a 403 that is audit-logged).
+ */
 struct route {
 	const char *method;
 	const char *pattern;
 	void (*handler)(struct request *req, struct response *res);
 	unsigned flags;
+	enum access_need need;
 	const char *summary;
 };
 
@@ -171,17 +177,57 @@ void server_policy_snapshot(struct server *srv, struct request *req);
 int server_policy_swap(struct server *srv, struct mamori_error *err);
 
 /*
- * 422 / 409 / 403 with the library's diagnostics: {"error": {code, message,
- * field: null, "diagnostics": [{"line", "column", "message"}, ...]}}; key names
- * the line member ("line" for a policy, "row" for a CSV, "object" from the file).
- * message is a msgid (an xgettext keyword) or a message translated already.
+ * The one error shape of validation problems — 422 / 409 / 403 with the
+ * library's diagnostics: {"error": {code, message, field: null,
+ * "diagnostics": [{"severity", KEY, "column", "message"}, ...]}}; key names
+ * the position member ("line" for a policy, "row" for a CSV; "object" or
+ * "field" from the diagnostic's file: an asset id or user name, a record's
+ * field); NULL for a single object, whose diagnostics carry only severity and
+ * message.  message is a msgid (an xgettext keyword) or a message translated
+ * already.  (core.c)
  */
 void server_error_diags(struct response *res, unsigned status, const char *code, const char *message,
     const struct mamori_diags *d, const char *key);
 
-/* The entries of d as a JSON array of {severity, KEY (or "object"), column,
- * message}, as server_error_diags writes them; for warnings of a success. */
+/* The entries of d as a JSON array, as server_error_diags writes them; for
+ * warnings of a success. */
 cJSON *server_diags_json(const struct mamori_diags *d, const char *key);
+
+/* An HTTP status and its error code (docs/api.md, "Errors"). */
+struct server_status {
+	unsigned status;
+	const char *code;
+};
+
+/*
+ * The one mapping of a library status (MAMORI_E_*) to HTTP: USAGE 400
+ * invalid, DENIED 403 forbidden, NOTFOUND 404 not-found, CONFLICT 409
+ * conflict, INVALID 422 invalid, anything else 500 (TAMPERED: "tampered",
+ * else "internal").  A route whose library status means something else there
+ * (an id in the path that does not parse is malformed, not invalid) says so
+ * by passing the status it means.  (core.c)
+ */
+struct server_status server_status_of(int rc);
+
+/* Answers rc (not 0) as an HTTP error with err's message; field is named for
+ * a 400, 409 or 422 (the part of the request at fault), else null. */
+void server_error(struct response *res, int rc, const char *field, const struct mamori_error *err);
+
+/*
+ * The one write path of a route: server_store_begin takes store_lock and
+ * returns the store to change through its library calls (each writes its own
+ * audit event in its transaction); server_store_end releases the lock and, when
+ * rc is not 0, answers it with server_error (field as there).  Returns whether
+ * rc was 0.  Nothing may answer or return between the two.  (core.c)
+ */
+struct mamori_store *server_store_begin(struct request *req);
+bool server_store_end(struct request *req, struct response *res, int rc, const struct mamori_error *err,
+    const char *field);
+
+/* server_store_end that answers MAMORI_E_INVALID with d's problems (422,
+ * server_error_diags with key). */
+bool server_store_end_diags(struct request *req, struct response *res, int rc, const struct mamori_error *err,
+    const char *field, const struct mamori_diags *d, const char *key);
 
 /*
  * Starts the daemon; returns 0 or prints why not and returns an exit code.

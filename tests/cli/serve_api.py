@@ -126,7 +126,7 @@ check(st == 403, f"edit another department's asset: {st}")
 st, b, _ = tanaka.call("PATCH", "/api/assets/A-000003", {"department": "市民課"})
 check(st == 403, f"move an asset to another department: {st}")
 st, b, _ = tanaka.call("PATCH", "/api/assets/A-000003", {"integrity": 9})
-check(st == 422 and any("out of range" in p for p in err(b).get("problems", [])), f"invalid level: {st} {b}")
+check(st == 422 and any("out of range" in d["message"] for d in err(b).get("diagnostics", [])), f"invalid level: {st} {b}")
 for field, value in (("id", "A-000009"), ("status", "disposed"), ("disposed_date", "2026-01-01"), ("created", "x")):
     st, b, _ = tanaka.call("PATCH", "/api/assets/A-000003", {field: value})
     check(st == 400 and err(b).get("field") == field, f"{field} cannot be edited: {st} {b}")

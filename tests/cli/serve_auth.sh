@@ -49,6 +49,8 @@ new='{"name":"課税資料","kind":"情報","department":"税務課","confidenti
 [ "$(c t -X POST -H "X-CSRF-Token: $csrf" -d "${new/税務課/市民課}" "$B/api/assets")" = 403 ] && ok || not_ok "add for another department: 403"
 [ "$(c t -X POST -H "X-CSRF-Token: $csrf" -d '{"name":"x","kind":"disk","department":"税務課","confidentiality":9,"integrity":1,"availability":1}' "$B/api/assets")" = 422 ] && ok || not_ok "invalid asset: 422"
 expect_grep "$TMP/body" "unknown kind 'disk'" "422 lists the problems"
+# the one shape of validation problems (docs/api.md): error.diagnostics, as a policy's and an import's
+/usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; assert e["code"]=="invalid" and "problems" not in e, e; assert any("disk" in d["message"] and d["severity"]=="error" for d in e["diagnostics"]), e' "$TMP/body" && ok || not_ok "an invalid asset's problems are its diagnostics"
 [ "$(c t -X POST -H "X-CSRF-Token: $csrf" -d '{"method":"shred","by":"田中","date":"2026-11-22"}' "$B/api/assets/A-000003/dispose")" = 403 ] && ok || not_ok "職員 may not dispose"
 
 # the auditor needs the one-time code, reads everything, changes nothing

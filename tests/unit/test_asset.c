@@ -17,56 +17,9 @@
 #include "mamori/audit.h"
 #include "canon.h"
 #include "store_internal.h"
+#include "fixture.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
-
-static char dir[64];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/mamori-asset-XXXXXX");
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static struct mamori_store *
-new_store(const char *name)
-{
-	struct mamori_diags d = { 0 };
-	struct mamori_error err = { 0 };
-	struct mamori_store *s = NULL;
-	char db[128];
-
-	snprintf(db, sizeof(db), "%s/%s", dir, name);
-	if (mamori_store_create(db, POLICY, "test:unit", &d, &s, &err) != 0)
-		fail_msg("create %s: %s", db, err.message);
-	mamori_diags_clear(&d);
-	return s;
-}
-
-static int64_t
-query_int(struct mamori_store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 /* The store's audit trail verifies: leaves, chain, tree, heads. */
 static void
@@ -109,7 +62,7 @@ has_diag(const struct mamori_diags *d, const char *text)
 static void
 test_check_normalises(void **state)
 {
-	struct mamori_store *s = new_store("check.db");
+	struct mamori_store *s = fixture_store("check.db", POLICY);
 	const struct mamori_policy *p = mamori_store_policy(s);
 	struct mamori_diags d = { 0 };
 	struct mamori_asset a;
@@ -190,7 +143,7 @@ add(struct mamori_store *s, const char *name, const char *kind, const char *dep,
 static void
 test_add_edit_list(void **state)
 {
-	struct mamori_store *s = new_store("list.db");
+	struct mamori_store *s = fixture_store("list.db", POLICY);
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_asset a = { 0 }, ch = { 0 };
@@ -244,7 +197,7 @@ test_add_edit_list(void **state)
 	assert_string_equal(a.f[MAMORI_AF_CONFIDENTIALITY], "2");
 	assert_string_equal(a.f[MAMORI_AF_DEPARTMENT], "zeimu");
 	mamori_asset_clear(&a);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.edit' AND object_id = "
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.edit' AND object_id = "
 	    "'A-000002' AND body LIKE '{\"after\":{%\"confidentiality\":\"2\"%},\"before\":{%\"confidentiality\":\"1\"%}}'"), 1);
 	mamori_asset_set(&ch, MAMORI_AF_CONFIDENTIALITY, "5");
 	assert_int_equal(mamori_asset_edit(s, "test:unit", "A-000002", &ch, &d, &err), MAMORI_E_INVALID);
@@ -269,7 +222,7 @@ test_add_edit_list(void **state)
 	assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), MAMORI_E_CONFLICT);
 	mamori_asset_clear(&a);
 	/* every add is one event */
-	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.add'"), 5);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.add'"), 5);
 	mamori_diags_clear(&d);
 	mamori_store_close(&s);
 }
@@ -290,7 +243,7 @@ collect_restr(const struct mamori_axis *axis, const struct mamori_restriction *r
 static void
 test_restrictions(void **state)
 {
-	struct mamori_store *s = new_store("restr.db");
+	struct mamori_store *s = fixture_store("restr.db", POLICY);
 	struct mamori_asset a;
 	struct restr x = { .n = 0 };
 
@@ -312,7 +265,7 @@ test_restrictions(void **state)
 static void
 test_dispose(void **state)
 {
-	struct mamori_store *s = new_store("dispose.db");
+	struct mamori_store *s = fixture_store("dispose.db", POLICY);
 	struct mamori_error err = { 0 };
 	struct mamori_asset a = { 0 };
 
@@ -346,7 +299,7 @@ test_dispose(void **state)
 	    MAMORI_E_CONFLICT);
 	/* 機密性1: nothing binds, deletion is fine */
 	assert_int_equal(mamori_asset_dispose(s, "test:unit", "A-000002", "2026-11-01", "delete", "山田", NULL, &err), 0);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.dispose'"), 2);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.dispose'"), 2);
 	/* the vocabulary: every method is named in Japanese too, both kinds exist */
 	size_t irreversible = 0;
 	for (size_t i = 0; i < mamori_ndisposal_methods; i++) {
@@ -370,7 +323,7 @@ write_file(const char *path, const char *text)
 static void
 test_import_all_or_nothing(void **state)
 {
-	struct mamori_store *s = new_store("imp.db");
+	struct mamori_store *s = fixture_store("imp.db", POLICY);
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	const struct mamori_import_opts dry = { .dry_run = true };
@@ -380,8 +333,8 @@ test_import_all_or_nothing(void **state)
 
 	(void)state;
 	add(s, "既存", "information", "soumu", "1", "1", "1", NULL, NULL);
-	events = query_int(s, "SELECT count(*) FROM audit_event");
-	snprintf(path, sizeof(path), "%s/bad.csv", dir);
+	events = fixture_query_int(s, "SELECT count(*) FROM audit_event");
+	snprintf(path, sizeof(path), "%s/bad.csv", fixture_dir);
 	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性\n"
 	    ",正しい行,情報,総務課,1,1,1\n"
 	    ",悪い課,情報,秘書課,1,1,1\n"
@@ -396,34 +349,34 @@ test_import_all_or_nothing(void **state)
 	assert_true(has_diag(&d, "bad.csv: row 6, column 資産番号: A-000001 is in the register already"));
 	assert_true(has_diag(&d, "bad.csv: row 7: 3 fields where the header has 7"));
 	assert_non_null(strstr(err.message, "nothing was imported"));
-	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 1);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event"), events);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM asset"), 1);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM audit_event"), events);
 	mamori_diags_clear(&d);
 
 	/* a dry run reports the same and writes nothing either way */
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, &dry, &d, &n, &err), MAMORI_E_INVALID);
 	assert_true(has_diag(&d, "A-000001 is in the register already"));
 	mamori_diags_clear(&d);
-	snprintf(path, sizeof(path), "%s/good.csv", dir);
+	snprintf(path, sizeof(path), "%s/good.csv", fixture_dir);
 	write_file(path, "name,kind,department,confidentiality,integrity,availability,description\n"
 	    "一,information,soumu,1,1,1,\"改行\n入り\"\n二,information,zeimu,2,2,2,\n");
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, &dry, &d, &n, &err), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 1);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM asset"), 1);
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM asset WHERE description = '改行' || char(10) || '入り'"), 1);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM asset WHERE description = '改行' || char(10) || '入り'"), 1);
 	/* one event per asset, in the import's one transaction */
-	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event"), events + 2);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM audit_event"), events + 2);
 	/* headers: unknown, twice, required missing */
-	snprintf(path, sizeof(path), "%s/hdr.csv", dir);
+	snprintf(path, sizeof(path), "%s/hdr.csv", fixture_dir);
 	write_file(path, "name,name,colour\nx,y,z\n");
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), MAMORI_E_INVALID);
 	assert_true(has_diag(&d, "row 1, column 2: 'name' appears twice"));
 	assert_true(has_diag(&d, "row 1: not in the register, not imported: 'colour'"));
 	assert_true(has_diag(&d, "the required column 所管課 (department) is missing"));
 	mamori_diags_clear(&d);
-	snprintf(path, sizeof(path), "%s/missing.csv", dir);
+	snprintf(path, sizeof(path), "%s/missing.csv", fixture_dir);
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), MAMORI_E_IO);
 	mamori_store_close(&s);
 }
@@ -439,7 +392,7 @@ zeimu_only(const char *department, void *ctx)
 static void
 test_scoped_import_and_export(void **state)
 {
-	struct mamori_store *s = new_store("scope.db");
+	struct mamori_store *s = fixture_store("scope.db", POLICY);
 	struct mamori_asset_scope scope = { zeimu_only, NULL };
 	struct mamori_import_opts scoped = { .scope = &scope };
 	struct mamori_asset_filter f = { .department = "zeimu" };
@@ -459,7 +412,7 @@ test_scoped_import_and_export(void **state)
 	assert_int_equal(d.count, 1);
 	assert_int_equal(d.items[0].line, 3);
 	assert_true(has_diag(&d, "up.csv: row 3: you may not write assets of department 'soumu'"));
-	assert_int_equal(query_int(s, "SELECT count(*) FROM asset"), 0);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM asset"), 0);
 	mamori_diags_clear(&d);
 	/* refused and invalid rows together: INVALID, both reported with their rows */
 	assert_int_equal(mamori_asset_import_buffer(s, "test:unit", "up.csv", bad, strlen(bad), &scoped,
@@ -546,7 +499,7 @@ count_rows(const struct mamori_asset *a, void *ctx)
 static void
 test_bulk_import_and_round_trip(void **state)
 {
-	struct mamori_store *s = new_store("bulk.db"), *t = new_store("copy.db");
+	struct mamori_store *s = fixture_store("bulk.db", POLICY), *t = fixture_store("copy.db", POLICY);
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_asset_filter f = { .department = "税務課" };
@@ -556,7 +509,7 @@ test_bulk_import_and_round_trip(void **state)
 	FILE *o;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/bulk.csv", dir);
+	snprintf(path, sizeof(path), "%s/bulk.csv", fixture_dir);
 	write_register(path, 12000);	/* above the bulk threshold: indexes dropped and rebuilt */
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(n, 12000);
@@ -564,7 +517,7 @@ test_bulk_import_and_round_trip(void **state)
 	assert_string_equal(before, after);	/* the same indexes as a new store */
 	free(before);
 	free(after);
-	assert_int_equal(query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.add'"), 12000);
+	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM audit_event WHERE action = 'asset.add'"), 12000);
 	verify_trail(s);	/* the leaves and chain hashed on the import's second thread */
 	/* with the statistics the import gathered, a selective filter that does not
 	 * name the department is answered from the one index too, skipping through
@@ -586,13 +539,13 @@ test_bulk_import_and_round_trip(void **state)
 	assert_true(mamori_asset_filter_level(&f, 0, ">=3"));
 	n = 0;
 	assert_int_equal(mamori_asset_list(s, &f, count_rows, &n, &err), 0);
-	assert_int_equal(n, (size_t)query_int(s, "SELECT count(*) FROM asset WHERE department = 'zeimu' AND c >= 3"));
+	assert_int_equal(n, (size_t)fixture_query_int(s, "SELECT count(*) FROM asset WHERE department = 'zeimu' AND c >= 3"));
 	assert_true(n > 1000);
 	mamori_asset_dispose(s, "test:unit", "A-000002", "2026-11-01", "shred", "山田", "佐藤", &err);
 
 	/* export → import into a new store → export: the same bytes */
-	snprintf(out1, sizeof(out1), "%s/out1.csv", dir);
-	snprintf(out2, sizeof(out2), "%s/out2.csv", dir);
+	snprintf(out1, sizeof(out1), "%s/out1.csv", fixture_dir);
+	snprintf(out2, sizeof(out2), "%s/out2.csv", fixture_dir);
 	o = fopen(out1, "wb");
 	assert_int_equal(mamori_asset_export_csv(s, o, NULL, &err), 0);
 	fclose(o);
@@ -638,7 +591,7 @@ collect_id(const struct mamori_asset *a, void *ctx)
 static void
 test_list_pages(void **state)
 {
-	struct mamori_store *s = new_store("pages.db");
+	struct mamori_store *s = fixture_store("pages.db", POLICY);
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_asset_filter filters[4] = { { .department = "税務課" }, { .department = "総務課" }, { 0 },
@@ -647,7 +600,7 @@ test_list_pages(void **state)
 	size_t n = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/pages.csv", dir);
+	snprintf(path, sizeof(path), "%s/pages.csv", fixture_dir);
 	write_register(path, 12000);
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_true(mamori_asset_filter_level(&filters[1], 0, "3"));	/* 総務課, 機密性 3: 2,000 assets */
@@ -706,7 +659,7 @@ test_list_pages(void **state)
 static void
 test_bulk_import_head(void **state)
 {
-	struct mamori_store *s = new_store("bulkhead.db");
+	struct mamori_store *s = fixture_store("bulkhead.db", POLICY);
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_head h;
@@ -720,7 +673,7 @@ test_bulk_import_head(void **state)
 		assert_int_equal(mamori_asset_add(s, "test:unit", &a, &d, &err), 0);
 		mamori_asset_clear(&a);
 	}
-	snprintf(path, sizeof(path), "%s/bulkhead.csv", dir);
+	snprintf(path, sizeof(path), "%s/bulkhead.csv", fixture_dir);
 	write_register(path, 12000);
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
 	assert_int_equal(mamori_audit_latest_head(s, &h, &err), 0);
@@ -730,7 +683,7 @@ test_bulk_import_head(void **state)
 	mamori_store_close(&s);
 
 	/* without the key: imported all the same, the head left for later */
-	s = new_store("nokey.db");
+	s = fixture_store("nokey.db", POLICY);
 	snprintf(key, sizeof(key), "%s.key", mamori_store_path(s));
 	snprintf(moved, sizeof(moved), "%s.away", key);
 	assert_int_equal(rename(key, moved), 0);
@@ -755,7 +708,7 @@ test_bulk_import_head(void **state)
 static void
 test_audit_bodies(void **state)
 {
-	struct mamori_store *s = new_store("bodies.db");
+	struct mamori_store *s = fixture_store("bodies.db", POLICY);
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_asset a = { 0 }, ch = { 0 };
@@ -764,7 +717,7 @@ test_audit_bodies(void **state)
 	size_t n = 0, bodies = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/esc.csv", dir);
+	snprintf(path, sizeof(path), "%s/esc.csv", fixture_dir);
 	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性,説明,保管場所,保存期間\n"
 	    "A-5,\"引用\"\"符\"\" \\ 逆斜線\",情報,総務課,2,1,1,\"タブ\t改行\r\n制御\x01\x1f終わり\",\"棚, 3段目\",5年\n"
 	    ",Ｚ全角　名前,media,soumu,1,1,1,,,\n");
@@ -824,10 +777,10 @@ test_audit_bodies(void **state)
 		assert_string_equal(list(s, &f), "");
 	}
 	/* a given id lower than the register's highest: the next free id is still max + 1 */
-	snprintf(path, sizeof(path), "%s/low.csv", dir);
+	snprintf(path, sizeof(path), "%s/low.csv", fixture_dir);
 	write_file(path, "資産番号,資産名,種別,所管課,機密性,完全性,可用性\nA-3,低い番号,情報,総務課,1,1,1\n,次,情報,総務課,1,1,1\n");
 	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
-	assert_int_equal(query_int(s, "SELECT num FROM asset WHERE name = '次'"), 8);
+	assert_int_equal(fixture_query_int(s, "SELECT num FROM asset WHERE name = '次'"), 8);
 	verify_trail(s);
 	/* the imported values arrived intact */
 	assert_int_equal(mamori_asset_get(s, "A-000005", &a, &err), 0);
@@ -853,5 +806,5 @@ main(void)
 		cmocka_unit_test(test_list_pages),
 		cmocka_unit_test(test_audit_bodies),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -21,28 +21,9 @@
 #include "mamori/merkle.h"
 #include "mamori/store.h"
 #include "store_internal.h"
+#include "fixture.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
-
-static char dir[64];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/mamori-head-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static int
 add_event(struct mamori_store_tx *tx, void *arg)
@@ -93,16 +74,11 @@ sign_and_check(struct mamori_store *s, uint64_t want_size)
 static struct mamori_store *
 new_store(const char *name)
 {
-	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
-	struct mamori_store *s = NULL;
-	char path[128];
+	struct mamori_store *s = fixture_store(name, POLICY);
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_int_equal(mamori_store_create(path, POLICY, "test:unit", &d, &s, &err), 0);
 	/* heads only where the test signs them */
 	assert_int_equal(mamori_store_config_set(s, "test:unit", "head.every_events", "1000000", &err), 0);
-	mamori_diags_clear(&d);
 	return s;
 }
 
@@ -208,7 +184,7 @@ test_migrated_store(void **state)
 	char db[128], cmd[512];
 
 	(void)state;
-	snprintf(db, sizeof(db), "%s/v1.db", dir);
+	snprintf(db, sizeof(db), "%s/v1.db", fixture_dir);
 	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v1.db %s && chmod 600 %s && cp %s/tests/store/v1.db.pub %s.pub",
 	    SRCDIR, db, db, SRCDIR, db);
 	assert_int_equal(system(cmd), 0);
@@ -237,5 +213,5 @@ main(void)
 		cmocka_unit_test(test_migrated_store),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -2,7 +2,7 @@
 //
 // Sends the session's CSRF token on every change, the UI language as
 // Accept-Language, and turns every error into an ApiError carrying the API's
-// {code, message, field, diagnostics, problems}.  A 401 means the session has
+// {code, message, field, diagnostics}.  A 401 means the session has
 // ended: onUnauthorized (set by app.js) sends the user to the login screen and
 // back to where they were afterwards.
 
@@ -19,7 +19,6 @@ export class ApiError extends Error {
     this.code = e.code || 'http';
     this.field = e.field || null;
     this.diagnostics = e.diagnostics || body?.diagnostics || null;
-    this.problems = e.problems || null;
     this.body = body;
   }
 }

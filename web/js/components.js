@@ -21,7 +21,7 @@ export function notice(kind, ...content) {
 export function errorNotice(err) {
   const parts = [h('p', null, err.message || String(err))];
   if (err.field) parts.push(h('p', { class: 'muted' }, t('common.field', { field: err.field })));
-  const diags = err.diagnostics || err.problems;
+  const diags = err.diagnostics;
   if (Array.isArray(diags) && diags.length) parts.push(diagnosticsTable(diags));
   return notice('error', ...parts);
 }

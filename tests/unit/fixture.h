@@ -1,0 +1,32 @@
+/*
+ * fixture.h — what the unit tests share instead of each keeping a copy: a
+ * scratch directory for a group of tests, stores created in it, and a number
+ * read from a store by SQL.  Link fixture.c (tests/meson.build does).
+ */
+#ifndef MAMORI_TEST_FIXTURE_H
+#define MAMORI_TEST_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mamori_store;
+
+/* The group's scratch directory, made by fixture_setup. */
+extern char fixture_dir[64];
+
+/* cmocka group setup: makes a fresh /tmp/mamori-unit-XXXXXX (and starts libsodium). */
+int fixture_setup(void **state);
+
+/* cmocka group teardown: removes the scratch directory and all in it. */
+int fixture_teardown(void **state);
+
+/* out = fixture_dir/name. */
+void fixture_path(char *out, size_t n, const char *name);
+
+/* A new store fixture_dir/name with the policy at policy_path; fails the test when it cannot. */
+struct mamori_store *fixture_store(const char *name, const char *policy_path);
+
+/* The first column of the first row of sql on s's connection, as an integer (-1: no row). */
+int64_t fixture_query_int(struct mamori_store *s, const char *sql);
+
+#endif
