@@ -11,8 +11,9 @@
  * something (ooxml_fields.c), mail merge sources and DDE formulas (app|topic!item).
  * So that Office opens the result without a repair prompt, the
  * package is kept consistent: the .rels files lose the relationships to what
- * went, the XML parts that pointed at those relationships lose the element or
- * the attribute, [Content_Types].xml loses the overrides of removed parts and
+ * went, the XML parts that pointed at those relationships lose the element
+ * (with its graphic, and a container it leaves empty) or, where the schema
+ * makes the relationship optional, the attribute alone, [Content_Types].xml loses the overrides of removed parts and
  * turns a macro-enabled main type into its macro-free one, and in workbooks that
  * had external links, formulas reaching into them become their last values and
  * the calculation chain is dropped for Excel to rebuild; DDE formulas likewise.
@@ -184,18 +185,36 @@ static const struct {
 	{ "ui/extensibility14", "ribbon customisation (calls macros)" },
 };
 
-/* An element that points at a removed relationship goes when its name is here;
- * elsewhere only the attribute goes (a hyperlink keeps its text). */
-static const char *const drop_elements[] = {
-	"OLEObject", "control", "externalReference", "attachedTemplate", "externalData",
-	"oleObject", "oleObj", "sheet", "subDoc", "printerSettings", "altChunk", "webextensionref",
-	"svgBlip", "videoFile", "audioFile", "quickTimeFile", "wavAudioFile", "media",
+/*
+ * An element that points at a removed relationship goes with it: for most such
+ * elements the attribute is required (customPr, headerReference, drawing,
+ * legacyDrawing, picture, tablePart, pivotCache, sheet, sldId, c:chart, a:snd
+ * …), and one left without it makes Office repair the file.  Only where the
+ * attribute is optional does the element stay without it (keep_without_rel: a
+ * hyperlink keeps its text, a picture its frame, a page setup its settings;
+ * VML's imagedata, fill and stroke likewise), unless it is worth nothing
+ * without it (drop_elements: an OLE object, an altChunk, a control).
+ */
+static const char *const keep_without_rel[] = {
+	"hyperlink", "hlinkClick", "hlinkHover", "hlinkMouseOver", "blip", "pageSetup", "objectPr", "controlPr",
+	"worksheetSource", "pivotCacheDefinition", "externalBook",
 };
-/* ... and when such an element sits in one of these, the container goes too:
- * empty <oleObjects> or <externalReferences> are invalid, and a PowerPoint
- * graphic frame without its object is an empty frame. */
-static const char *const drop_containers[] = {
-	"oleObjects", "controls", "externalReferences", "graphicFrame",
+static const char *const drop_elements[] = {
+	"OLEObject", "control", "oleObject", "oleObj", "altChunk", "webextensionref",
+};
+#define NS_VML "urn:schemas-microsoft-com:vml"
+/* A container that must hold at least one element goes when what went leaves
+ * it empty (an empty <customProperties>, <oleObjects>, <pivotCaches> or an
+ * x14 <slicerList> in its <ext> is invalid); one that stays has its count
+ * attribute made true. */
+static const char *const nonempty_containers[] = {
+	"oleObjects", "controls", "externalReferences", "customProperties", "pivotCaches", "slicerList",
+	"slicerCaches", "timelineRefs", "timelineCacheRefs", "ext", "extLst",
+};
+/* What holds a graphic whose a:graphicData loses its object (an OLE object,
+ * a chart, a content add-in): the outermost of these goes, within its story. */
+static const char *const graphic_holders[] = {
+	"AlternateContent", "twoCellAnchor", "oneCellAnchor", "absoluteAnchor", "graphicFrame", "drawing",
 };
 
 static bool
@@ -973,6 +992,44 @@ struct fixup {
 	GPtrArray *attrs;	/* attributes to remove */
 };
 
+/* The graphic around an object that went (see graphic_holders), or n. */
+static xmlNodePtr
+graphic_holder(xmlNodePtr n)
+{
+	xmlNodePtr target = n;
+
+	for (xmlNodePtr up = n->parent; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent) {
+		if (strcmp((const char *)up->name, "txbxContent") == 0)
+			break;	/* a text box is a story of its own: what holds it is not the graphic's */
+		if (IN_LIST((const char *)up->name, graphic_holders))
+			target = up;
+	}
+	return target;
+}
+
+/* What goes for element n, whose attribute points at a removed relationship:
+ * the element or something around it, or NULL when only the attribute goes. */
+static xmlNodePtr
+fixup_target(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+	xmlNodePtr parent = n->parent;
+
+	if (parent == NULL || parent->type != XML_ELEMENT_NODE)
+		return NULL;	/* the root element stays */
+	if (strcmp(name, "svgBlip") == 0 || strcmp(name, "media") == 0) {
+		/* an extension element: its a:ext / p:ext goes with it */
+		for (xmlNodePtr up = parent; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
+			if (strcmp((const char *)up->name, "ext") == 0)
+				return up;
+		return n;
+	}
+	if (!IN_LIST(name, drop_elements) && (IN_LIST(name, keep_without_rel) ||
+	    (n->ns != NULL && strcmp((const char *)n->ns->href, NS_VML) == 0)))
+		return NULL;
+	return strcmp((const char *)parent->name, "graphicData") == 0 ? graphic_holder(n) : n;
+}
+
 static void
 collect_fixups(struct fixup *f, xmlNodePtr n)
 {
@@ -983,35 +1040,7 @@ collect_fixups(struct fixup *f, xmlNodePtr n)
 			if (!is_rel_attr(a) || a->children == NULL || a->children->content == NULL ||
 			    !g_hash_table_contains(f->dead, a->children->content))
 				continue;
-			xmlNodePtr target = NULL;
-			if (strcmp((const char *)n->name, "webextensionref") == 0) {
-				/* a content add-in on a sheet or slide: the whole anchor or frame */
-				static const char *const holders[] = { "AlternateContent", "twoCellAnchor",
-					"oneCellAnchor", "absoluteAnchor", "graphicFrame" };
-				target = n;
-				for (xmlNodePtr up = n->parent; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
-					if (IN_LIST((const char *)up->name, holders))
-						target = up;
-			} else if (strcmp((const char *)n->name, "svgBlip") == 0 ||
-			    strcmp((const char *)n->name, "media") == 0) {
-				/* an extension element: its a:ext / p:ext goes with it */
-				target = n;
-				for (xmlNodePtr up = n->parent; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
-					if (strcmp((const char *)up->name, "ext") == 0) {
-						target = up;
-						break;
-					}
-			} else if (IN_LIST((const char *)n->name, drop_elements)) {
-				target = n;
-				for (xmlNodePtr up = n; up != NULL && up->type == XML_ELEMENT_NODE; up = up->parent)
-					if (IN_LIST((const char *)up->name, drop_containers) &&
-					    (strcmp((const char *)up->name, "graphicFrame") != 0 ||
-						strcmp((const char *)n->name, "oleObj") == 0 ||
-						strcmp((const char *)n->name, "control") == 0)) {
-						target = up;
-						break;
-					}
-			}
+			xmlNodePtr target = fixup_target(n);
 			if (target != NULL)
 				g_ptr_array_add(f->drop, target);
 			else
@@ -1021,13 +1050,50 @@ collect_fixups(struct fixup *f, xmlNodePtr n)
 	}
 }
 
+static int
+element_children(xmlNodePtr n)
+{
+	int count = 0;
+
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		count += c->type == XML_ELEMENT_NODE;
+	return count;
+}
+
+/* The containers that elements were taken from: those left empty that must
+ * not be go (upwards), the others keep a true count. */
+static void
+fix_containers(GPtrArray *parents, int *changed)
+{
+	for (guint i = 0; i < parents->len; i++) {
+		xmlNodePtr p = parents->pdata[i];
+		while (p != NULL && p->type == XML_ELEMENT_NODE && p->parent != NULL &&
+		    p->parent->type == XML_ELEMENT_NODE && IN_LIST((const char *)p->name, nonempty_containers) &&
+		    element_children(p) == 0) {
+			xmlNodePtr up = p->parent;
+			for (guint j = i + 1; j < parents->len; j++)
+				if (parents->pdata[j] == p)
+					parents->pdata[j] = NULL;
+			xmlUnlinkNode(p);
+			xmlFreeNode(p);
+			(*changed)++;
+			p = up;
+		}
+		if (p != NULL && p->type == XML_ELEMENT_NODE && xmlHasProp(p, (const xmlChar *)"count")) {
+			char cnt[16];
+			snprintf(cnt, sizeof(cnt), "%d", element_children(p));
+			xmlSetProp(p, (const xmlChar *)"count", (const xmlChar *)cnt);
+		}
+	}
+}
+
 /* Removes, from a part whose relationships went, what pointed at them. */
 static int
 apply_fixups(xmlDocPtr doc, GHashTable *dead, int *changed)
 {
 	struct fixup f = { dead, g_ptr_array_new(), g_ptr_array_new() };
 	GHashTable *set = g_hash_table_new(g_direct_hash, g_direct_equal);
-	GPtrArray *top = g_ptr_array_new();
+	GPtrArray *top = g_ptr_array_new(), *parents = g_ptr_array_new();
 
 	collect_fixups(&f, xmlDocGetRootElement(doc));
 	for (guint i = 0; i < f.drop->len; i++)
@@ -1053,14 +1119,25 @@ apply_fixups(xmlDocPtr doc, GHashTable *dead, int *changed)
 		if (!nested && g_hash_table_add(seen, n))	/* once, even when found twice */
 			g_ptr_array_add(top, n);
 	}
+	/* a parent of a topmost element is neither dropped nor inside one that is */
+	for (guint i = 0; i < top->len; i++) {
+		xmlNodePtr parent = ((xmlNodePtr)top->pdata[i])->parent;
+		bool known = false;
+		for (guint j = 0; j < parents->len && !known; j++)
+			known = parents->pdata[j] == parent;
+		if (!known)
+			g_ptr_array_add(parents, parent);
+	}
 	for (guint i = 0; i < top->len; i++) {
 		xmlUnlinkNode(top->pdata[i]);
 		xmlFreeNode(top->pdata[i]);
 		(*changed)++;
 	}
+	fix_containers(parents, changed);
 	g_hash_table_destroy(seen);
 	g_hash_table_destroy(set);
 	g_ptr_array_free(top, TRUE);
+	g_ptr_array_free(parents, TRUE);
 	g_ptr_array_free(f.drop, TRUE);
 	g_ptr_array_free(f.attrs, TRUE);
 	return 0;
