@@ -209,7 +209,7 @@ static const char *const drop_elements[] = {
  * attribute made true. */
 static const char *const nonempty_containers[] = {
 	"oleObjects", "controls", "externalReferences", "customProperties", "pivotCaches", "slicerList",
-	"slicerCaches", "timelineRefs", "timelineCacheRefs", "ext", "extLst",
+	"slicerCaches", "timelineRefs", "timelineCacheRefs", "ext", "extLst", "Choice", "Fallback",
 };
 /* What holds a graphic whose a:graphicData loses its object (an OLE object,
  * a chart, a content add-in): the outermost of these goes, within its story. */
@@ -1062,6 +1062,38 @@ element_children(xmlNodePtr n)
 	return count;
 }
 
+static xmlNodePtr
+child_named(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/*
+ * Whether container p goes now: left empty though it must hold something, or
+ * an mc:AlternateContent left without a Choice (markup compatibility requires
+ * one), whose Fallback, if any, then takes its place as a reader that knows
+ * none of the choices would read it.
+ */
+static bool
+container_goes(xmlNodePtr p)
+{
+	xmlNodePtr fb;
+
+	if (strcmp((const char *)p->name, "AlternateContent") == 0 && child_named(p, "Choice") == NULL) {
+		if ((fb = child_named(p, "Fallback")) != NULL)
+			for (xmlNodePtr c = fb->children, next; c != NULL; c = next) {
+				next = c->next;
+				xmlUnlinkNode(c);
+				xmlAddPrevSibling(p, c);
+			}
+		return true;
+	}
+	return IN_LIST((const char *)p->name, nonempty_containers) && element_children(p) == 0;
+}
+
 /* The containers that elements were taken from: those left empty that must
  * not be go (upwards), the others keep a true count. */
 static void
@@ -1070,8 +1102,7 @@ fix_containers(GPtrArray *parents, int *changed)
 	for (guint i = 0; i < parents->len; i++) {
 		xmlNodePtr p = parents->pdata[i];
 		while (p != NULL && p->type == XML_ELEMENT_NODE && p->parent != NULL &&
-		    p->parent->type == XML_ELEMENT_NODE && IN_LIST((const char *)p->name, nonempty_containers) &&
-		    element_children(p) == 0) {
+		    p->parent->type == XML_ELEMENT_NODE && container_goes(p)) {
 			xmlNodePtr up = p->parent;
 			for (guint j = i + 1; j < parents->len; j++)
 				if (parents->pdata[j] == p)

@@ -84,6 +84,7 @@ NEEDS_REL = {SM + e for e in ("customPr", "drawing", "legacyDrawing", "legacyDra
     WM + "attachedTemplate", DM + "snd", DM + "wavAudioFile", DM + "videoFile", DM + "audioFile",
     "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart",
     "{http://schemas.openxmlformats.org/presentationml/2006/main}sldId"}
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # containers that must hold an element
 NONEMPTY = {SM + e for e in ("customProperties", "pivotCaches", "oleObjects", "controls", "externalReferences")} | {
     X14 + "slicerList", X14 + "slicerCaches"}
@@ -104,7 +105,10 @@ def references(name, z, names, part):
         check(e.tag not in NEEDS_REL or rel, f"{name}: {part}: <{e.tag}> left without its relationship")
         kids = [c for c in e if isinstance(c.tag, str)]
         check(e.tag not in NONEMPTY and not e.tag.endswith("}extLst") and not
-              (e.tag.endswith("}ext") and e.get("uri")) or kids, f"{name}: {part}: <{e.tag}> left empty")
+              (e.tag.endswith("}ext") and e.get("uri")) and e.tag not in (MC + "Choice", MC + "Fallback")
+              or kids, f"{name}: {part}: <{e.tag}> left empty")
+        check(e.tag != MC + "AlternateContent" or any(c.tag == MC + "Choice" for c in kids),
+              f"{name}: {part}: mc:AlternateContent without a Choice")
         if e.tag == SM + "tableParts":
             check(e.get("count") == str(len(kids)), f"{name}: {part}: tableParts count {e.get('count')} for {len(kids)}")
 def removed(rep, name, what):
@@ -205,7 +209,8 @@ def dangling():
     relationship, only the attribute where it does not (text and frames stay)"""
     z, names, rep = load("dangling.xlsx")
     sh, wb = z.read("xl/worksheets/sheet1.xml").decode(), z.read("xl/workbook.xml").decode()
-    for gone in ("customPr", "customProperties", "<drawing", "legacyDrawing", "<picture", "rIdT2", "slicer", "extLst"):
+    for gone in ("customPr", "customProperties", "<drawing", "legacyDrawing", "<picture", "rIdT2", "slicer", "extLst",
+                 "oleObject", "AlternateContent"):
         check(gone not in sh, f"dangling.xlsx: {gone} left in the sheet")
     check('<hyperlink ref="A1"/>' in sh and 'paperSize="9"' in sh and 'r:id="rIdT1"' in sh and "sheet-text" in sh,
           "dangling.xlsx: the hyperlink, the page setup, the kept table and the text stay")

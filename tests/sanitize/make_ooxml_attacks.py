@@ -28,7 +28,8 @@
   dangling.xlsx, dangling.docx, dangling.pptx
                     elements whose relationship goes (its part removed, or its
                     target external): customPr (custom property .bin), a sheet
-                    background GIF, a drawing, a VML drawing, a table part, a
+                    background GIF, a drawing, a VML drawing, an OLE object in
+                    mc:AlternateContent, a table part, a
                     pivot cache, x14 slicers and slicer caches, a hyperlink and a
                     page setup; Word's header reference, a chart, a hyperlink;
                     PowerPoint's click sound (a:snd of a WAV): nothing may be left
@@ -353,6 +354,10 @@ write("dangling.xlsx", [
      '<pageSetup paperSize="9" orientation="landscape" r:id="rIdPs"/>'
      '<customProperties><customPr name="evil" r:id="rIdCp"/></customProperties>'
      '<drawing r:id="rIdD"/><legacyDrawing r:id="rIdV"/><picture r:id="rIdBg"/>'
+     '<oleObjects><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+     '<mc:Choice Requires="x14"><oleObject progId="Package" shapeId="1025" r:id="rIdO"/></mc:Choice>'
+     '<mc:Fallback><oleObject progId="Package" shapeId="1025" r:id="rIdO"/></mc:Fallback>'
+     '</mc:AlternateContent></oleObjects>'
      '<tableParts count="2"><tablePart r:id="rIdT1"/><tablePart r:id="rIdT2"/></tableParts>'
      '<extLst><ext uri="{3A4CF648-6AED-40f4-86FF-DC5316D8AED3}"><x14:slicerList><x14:slicer r:id="rIdSl"/>'
      '</x14:slicerList></ext></extLst></worksheet>' % (SML, X14)),
@@ -363,10 +368,12 @@ write("dangling.xlsx", [
         ("rIdD", "drawing", X, True),
         ("rIdV", "vmlDrawing", X, True),
         ("rIdBg", "image", "../media/image1.gif"),
+        ("rIdO", "oleObject", "../embeddings/oleObject1.bin"),
         ("rIdT1", "table", "../tables/table1.xml"),
         ("rIdT2", "table", X, True),
         ("rIdSl", "http://schemas.microsoft.com/office/2007/relationships/slicer", X, True))),
     ("xl/customProperty1.bin", b"evil custom property"),
+    ("xl/embeddings/oleObject1.bin", OLE2 + b"\0" * 64),
     ("xl/media/image1.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
     ("xl/printerSettings/printerSettings1.bin", b"\0" * 64),
     ("xl/tables/table1.xml", DECL + '<table %s id="1" name="T" displayName="T" ref="A1:A2"><tableColumns count="1">'
