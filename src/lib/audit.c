@@ -952,6 +952,8 @@ parse_line_head(const char *s, size_t len, int line, struct mamori_head *h, stru
 		if (eq == NULL || eq == s + i)
 			rc = bad_line(err, MAMORI_E_INVALID, line, "a one-line tree head's fields are 'name=value', "
 			    "one space apart; found '%.*s'", (int)(end - i > 40 ? 40 : end - i), s + i);
+		else if (k + (end - i) + 3 >= sizeof(text))	/* "a=" grows to "a: \n" */
+			rc = bad_line(err, MAMORI_E_INVALID, line, "a one-line tree head is too long");
 		else {
 			size_t nl = (size_t)(eq - (s + i)), vl = end - i - nl - 1;
 			memcpy(text + k, s + i, nl);

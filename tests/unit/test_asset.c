@@ -178,7 +178,8 @@ test_every_field_limited(void **state)
 			mamori_asset_set(&a, (enum mamori_asset_field)k, v);
 			free(v);
 			mamori_asset_check(p, &a, NULL, 0, &d);
-			snprintf(want, sizeof(want), "column %s: longer than %u characters", mamori_asset_columns[k].ja, max);
+			snprintf(want, sizeof(want), "%s (%s): longer than %u characters", mamori_asset_columns[k].ja,
+			    mamori_asset_columns[k].id, max);
 			if (has_diag(&d, want) != (n > max))
 				fail_msg("field %s, %u characters: '%s' %s", mamori_asset_columns[k].id, n, want,
 				    n > max ? "not said" : "said");

@@ -584,6 +584,15 @@ test_head_line(void **state)
 			fail_msg("case %zu: line %d, %s", i, err.line, err.message);
 		assert_null(back);
 	}
+	/* many short fields, each longer once read: refused, nothing written past the buffer */
+	f = fopen(path, "w");
+	fputs("mamori tree head v2", f);
+	for (int i = 0; i < 160; i++)
+		fputs(" a=", f);
+	fputs("\n", f);
+	fclose(f);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), MAMORI_E_INVALID);
+	assert_int_equal(err.line, 1);
 	/* a changed value parses, and its signature fails */
 	mamori_head_format_line(&h[1], line);
 	f = fopen(path, "w");
