@@ -1694,6 +1694,8 @@ plainly_utf8(const char *b, size_t n)
 {
 	const char *end, *enc;
 
+	if (b == NULL)
+		return false;
 	if (n >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0) {
 		b += 3;
 		n -= 3;
