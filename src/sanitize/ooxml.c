@@ -1104,9 +1104,14 @@ fix_containers(GPtrArray *parents, int *changed)
 		while (p != NULL && p->type == XML_ELEMENT_NODE && p->parent != NULL &&
 		    p->parent->type == XML_ELEMENT_NODE && container_goes(p)) {
 			xmlNodePtr up = p->parent;
+			/* a container still to visit that goes with p (an mc:Fallback in
+			 * the AlternateContent) is not visited */
 			for (guint j = i + 1; j < parents->len; j++)
-				if (parents->pdata[j] == p)
-					parents->pdata[j] = NULL;
+				for (xmlNodePtr q = parents->pdata[j]; q != NULL; q = q->parent)
+					if (q == p) {
+						parents->pdata[j] = NULL;
+						break;
+					}
 			xmlUnlinkNode(p);
 			xmlFreeNode(p);
 			(*changed)++;
