@@ -114,6 +114,30 @@ void mamori_head_sign(struct mamori_head *h, const unsigned char sk[64]);
 /* Writes a head in the mailable text format (docs/audit.md). */
 void mamori_head_write(const struct mamori_head *h, FILE *out);
 
+/* The room mamori_head_format_line needs, its NUL included. */
+#define MAMORI_HEAD_LINE_MAX 512
+
+/*
+ * Writes h as one line, without a newline, for logs that keep a record per
+ * line (syslog, the journal): "mamori tree head v2 log=ID seq=N size=N
+ * root=HEX time=T key=B64 signature=B64" (a v1 head without "seq=").  The
+ * fields are those of the mailable text, in its order; mamori_heads_read_file
+ * reads such lines back, with anything before "mamori tree head" (a syslog or
+ * journal prefix) ignored.
+ */
+void mamori_head_format_line(const struct mamori_head *h, char buf[MAMORI_HEAD_LINE_MAX]);
+
+/* The syslog identity of published heads: ident, and facility LOG_AUTH. */
+#define MAMORI_HEADS_SYSLOG_IDENT "mamori-heads"
+
+/*
+ * Sends one line to syslog(3) with ident MAMORI_HEADS_SYSLOG_IDENT, facility
+ * LOG_AUTH and priority LOG_NOTICE, between its own openlog and closelog under
+ * a lock (mamori logs nothing else to syslog; a program that does calls its
+ * openlog again after).  data is unused.  The sink of mamori_store_head_sink.
+ */
+void mamori_head_syslog(const char *line, void *data);
+
 /*
  * Parses a head strictly: the documented lines in order, LF or CRLF, nothing
  * after but empty lines.  Anything else is MAMORI_E_INVALID with err->line and
@@ -126,7 +150,9 @@ int mamori_head_read_file(const char *path, struct mamori_head *out, struct mamo
 
 /*
  * Reads a file of heads one after another, as mamori publishes them (each
- * head's lines, then an empty line): every head parsed as strictly as one
+ * head's lines, then an empty line) or as a log keeps them (a line per head,
+ * mamori_head_format_line, each maybe after a syslog prefix; empty lines
+ * between heads are skipped): every head parsed as strictly as one
  * alone, a refusal naming the file's line.  *out (malloc'd, the caller frees)
  * holds *n heads in the file's order; a file without any head is refused.
  */

@@ -44,7 +44,9 @@ int mamori_store_create(const char *path, const char *policy_path, const char *a
  * missing).  A store file (or its -wal, -shm) that other accounts may read, or
  * that its group may write, is refused with MAMORI_E_IO and the chmod to run.
  * When the environment names MAMORI_HEADS_OUT, heads signed through this
- * connection are published there (mamori_store_publish_heads).
+ * connection are published there (mamori_store_publish_heads); when
+ * MAMORI_HEADS_SYSLOG is 1, they are sent to syslog too (mamori_store_head_sink
+ * with mamori_head_syslog); any other value but 0 or empty is MAMORI_E_IO.
  */
 int mamori_store_open(const char *path, struct mamori_store **out, struct mamori_error *err);
 
@@ -99,6 +101,14 @@ void mamori_store_read_end(struct mamori_store *s);
  * Returns 0, MAMORI_E_IO when dir is not a directory, MAMORI_E_NOMEM.
  */
 int mamori_store_publish_heads(struct mamori_store *s, const char *dir, struct mamori_error *err);
+
+/*
+ * Hands every head signed through s from now on, as one line
+ * (mamori_head_format_line), to sink(line, data) — mamori_head_syslog sends it
+ * to syslog —, or to nothing when sink is NULL.  Like a head published to a
+ * directory, a head reaches the sink only once committed to the store.
+ */
+void mamori_store_head_sink(struct mamori_store *s, void (*sink)(const char *line, void *data), void *data);
 
 /* Closes the store and sets *s to NULL.  Accepts NULL. */
 void mamori_store_close(struct mamori_store **s);

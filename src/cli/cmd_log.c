@@ -17,7 +17,7 @@
 
 static const char log_usage[] =
     "usage: mamori log show [--since SEQ|TIME] [--until TIME] [--actor A] [--object ID] [--json] [--db PATH]\n"
-    "       mamori log head [--out FILE] [--heads-out DIR] [--db PATH]\n"
+    "       mamori log head [--out FILE] [--heads-out DIR] [--heads-syslog] [--db PATH]\n"
     "       mamori log verify [--head FILE]... [--heads DIR|FILE] [--pubkey FILE] [--json] [--db PATH]\n"
     "       mamori log proof --inclusion SEQ [--head FILE] [--db PATH]\n"
     "       mamori log proof --consistency OLD NEW [--db PATH]\n"
@@ -29,7 +29,7 @@ struct log_opts {
 	const char *heads[32];
 	const char *every_events, *every_seconds;
 	size_t nheads;
-	bool json;
+	bool json, heads_syslog;
 	long long inclusion;
 	bool consistency;
 };
@@ -52,6 +52,7 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 		{ "consistency", no_argument, NULL, 'c' },
 		{ "heads", required_argument, NULL, 'P' },
 		{ "heads-out", required_argument, NULL, 'Q' },
+		{ "heads-syslog", no_argument, NULL, 'Y' },
 		{ "every-events", required_argument, NULL, 'E' },
 		{ "every-seconds", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -62,7 +63,7 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+d:s:a:o:jO:H:k:l:i:chP:Q:E:S:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:s:a:o:jO:H:k:l:i:chP:Q:YE:S:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 's': o->since = optarg; break;
@@ -86,6 +87,7 @@ parse_opts(int argc, char **argv, struct log_opts *o)
 		case 'c': o->consistency = true; break;
 		case 'P': o->heads_dir = optarg; break;
 		case 'Q': o->heads_out = optarg; break;
+		case 'Y': o->heads_syslog = true; break;
 		case 'E': o->every_events = optarg; break;
 		case 'S': o->every_seconds = optarg; break;
 		case 'h': fputs(log_usage, stdout); return -1;
@@ -247,7 +249,10 @@ log_head(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = open_store(&o, &s)) != EXIT_OK)
 		return rc;
-	/* --heads-out takes the place of MAMORI_HEADS_OUT for this command */
+	/* --heads-out takes the place of MAMORI_HEADS_OUT for this command,
+	 * --heads-syslog sends the head to syslog as MAMORI_HEADS_SYSLOG=1 does */
+	if (o.heads_syslog)
+		mamori_store_head_sink(s, mamori_head_syslog, NULL);
 	if (o.heads_out == NULL || (rc = mamori_store_publish_heads(s, o.heads_out, &err)) == 0)
 		rc = mamori_audit_sign_head(s, &h, &err);
 	mamori_store_close(&s);

@@ -560,6 +560,11 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	if (out)
 		*out = h;
 	/* published only once committed: a published head is always in the store */
+	if (s->head_sink != NULL) {
+		char line[MAMORI_HEAD_LINE_MAX];
+		mamori_head_format_line(&h, line);
+		s->head_sink(line, s->head_sink_data);
+	}
 	if (s->heads_out != NULL)
 		rc = mamori_head_publish(&h, s->heads_out, err);
 	goto out;
@@ -637,6 +642,20 @@ mamori_head_write(const struct mamori_head *h, FILE *out)
 		fprintf(out, "mamori tree head v2\nlog: %s\nseq: %llu\n", h->log_id, (unsigned long long)h->seq);
 	fprintf(out, "size: %llu\nroot: %s\ntime: %s\nkey: %s\nsignature: %s\n",
 	    (unsigned long long)h->size, root, h->time, pk, sig);
+}
+
+void
+mamori_head_format_line(const struct mamori_head *h, char buf[MAMORI_HEAD_LINE_MAX])
+{
+	char root[65], pk[64], sig[128], seq[32] = "";
+
+	sodium_bin2hex(root, sizeof(root), h->root, 32);
+	sodium_bin2base64(pk, sizeof(pk), h->pubkey, 32, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(sig, sizeof(sig), h->signature, 64, sodium_base64_VARIANT_ORIGINAL);
+	if (h->seq != 0)
+		snprintf(seq, sizeof(seq), " seq=%llu", (unsigned long long)h->seq);
+	snprintf(buf, MAMORI_HEAD_LINE_MAX, "mamori tree head v%d log=%s%s size=%llu root=%s time=%s key=%s signature=%s",
+	    h->seq != 0 ? 2 : 1, h->log_id, seq, (unsigned long long)h->size, root, h->time, pk, sig);
 }
 
 /* ---- strict line-by-line parsing of heads and proofs -------------------- */
@@ -891,6 +910,76 @@ head_start(const char *p)
 	return strncmp(p, "mamori tree head v", 18) == 0;
 }
 
+/* Where the one-line form of a head starts in a line of len bytes ("mamori
+ * tree head v2 log=…", maybe after a syslog prefix), or NULL. */
+static const char *
+line_head(const char *line, size_t len)
+{
+	const char *m = memmem(line, len, "mamori tree head v", 18);
+
+	return m != NULL && (size_t)(m - line) + 20 < len && m[19] == ' ' ? m : NULL;
+}
+
+/* The text of the line at p, without its ending: its length. */
+static size_t
+line_len(const char *p)
+{
+	size_t n = strcspn(p, "\n");
+	return n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+}
+
+/*
+ * Parses the one-line head of len bytes at s, found on the file's line: its
+ * "name=value" fields, one space apart, become the mailable text's lines, read
+ * by the same strict parser; a refusal names the file's line.
+ */
+static int
+parse_line_head(const char *s, size_t len, int line, struct mamori_head *h, struct mamori_error *err)
+{
+	char text[MAMORI_HEAD_LINE_MAX + 64];
+	size_t k = 19, i = 20;
+	int rc = 0;
+
+	if (len >= MAMORI_HEAD_LINE_MAX)
+		return bad_line(err, MAMORI_E_INVALID, line, "a one-line tree head is too long");
+	memcpy(text, s, 19);		/* "mamori tree head vN" */
+	text[k++] = '\n';
+	while (i < len && rc == 0) {
+		size_t end = i;
+		while (end < len && s[end] != ' ')
+			end++;
+		const char *eq = memchr(s + i, '=', end - i);
+		if (eq == NULL || eq == s + i)
+			rc = bad_line(err, MAMORI_E_INVALID, line, "a one-line tree head's fields are 'name=value', "
+			    "one space apart; found '%.*s'", (int)(end - i > 40 ? 40 : end - i), s + i);
+		else if (k + (end - i) + 3 >= sizeof(text))	/* "a=" grows to "a: \n" */
+			rc = bad_line(err, MAMORI_E_INVALID, line, "a one-line tree head is too long");
+		else {
+			size_t nl = (size_t)(eq - (s + i)), vl = end - i - nl - 1;
+			memcpy(text + k, s + i, nl);
+			k += nl;
+			memcpy(text + k, ": ", 2);
+			k += 2;
+			memcpy(text + k, eq + 1, vl);
+			k += vl;
+			text[k++] = '\n';
+		}
+		i = end + 1;
+		if (end + 1 == len && rc == 0)	/* a space at the end */
+			rc = bad_line(err, MAMORI_E_INVALID, line, "a one-line tree head ends with a space");
+	}
+	text[k] = '\0';
+	if (rc == 0 && (rc = mamori_head_parse(text, h, err)) != 0 && err) {
+		/* the parser counts the fields as lines: the file has one line */
+		char msg[sizeof(err->message)];
+		const char *rest = strchr(err->message, ':');
+		err->line = line;
+		snprintf(msg, sizeof(msg), "line %d%s", line, rest ? rest : "");
+		snprintf(err->message, sizeof(err->message), "%s", msg);
+	}
+	return rc;
+}
+
 /* Appends the head of text at line (1-based) to *v, growing it. */
 static int
 parse_one_of_many(const char *text, int line, struct mamori_head **v, size_t *n, struct mamori_error *err)
@@ -916,6 +1005,21 @@ parse_one_of_many(const char *text, int line, struct mamori_head **v, size_t *n,
 	return 0;
 }
 
+/* Appends the one-line head at s (len bytes) to *v. */
+static int
+append_line_head(const char *s, size_t len, int line, struct mamori_head **v, size_t *n, struct mamori_error *err)
+{
+	struct mamori_head *nv = realloc(*v, (*n + 1) * sizeof(**v));
+	int rc;
+
+	if (nv == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	*v = nv;
+	if ((rc = parse_line_head(s, len, line, &nv[*n], err)) == 0)
+		(*n)++;
+	return rc;
+}
+
 int
 mamori_heads_read_file(const char *path, struct mamori_head **out, size_t *n, struct mamori_error *err)
 {
@@ -930,8 +1034,19 @@ mamori_heads_read_file(const char *path, struct mamori_head **out, size_t *n, st
 		return err ? err->code : MAMORI_E_IO;
 	p = text;
 	while (rc == 0 && *p != '\0') {
+		size_t len = line_len(p);
+		const char *m = line_head(p, len);
+		if (m != NULL || (len == 0 && *n > 0)) {
+			/* a head on one line, as a log keeps it; or an empty line between heads */
+			if (m != NULL)
+				rc = append_line_head(m, len - (size_t)(m - p), line, out, n, err);
+			p += strcspn(p, "\n");
+			p += *p == '\n';
+			line++;
+			continue;
+		}
 		int start = line;
-		/* the head runs to the next line that starts another head */
+		/* a head of several lines runs to the next line that starts another head */
 		for (next = p; *next != '\0';) {
 			char *nl = strchr(next, '\n');
 			if (nl == NULL) {
@@ -940,7 +1055,7 @@ mamori_heads_read_file(const char *path, struct mamori_head **out, size_t *n, st
 			}
 			next = nl + 1;
 			line++;
-			if (head_start(next))
+			if (head_start(next) || line_head(next, line_len(next)) != NULL)
 				break;
 		}
 		{

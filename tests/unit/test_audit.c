@@ -500,6 +500,111 @@ test_published_heads_file(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A head as one line, for syslog: the fields of the mailable text in its order
+ * as name=value, read back by mamori_heads_read_file as a log keeps it (with a
+ * syslog or journal prefix, or the message alone, beside heads of several
+ * lines), every one as strictly as the mailable text and a refusal naming the
+ * file's line.
+ */
+static void
+test_head_line(void **state)
+{
+	char path[128], line[MAMORI_HEAD_LINE_MAX], want[MAMORI_HEAD_LINE_MAX], root_hex[65], pk64[64], sig[128];
+	struct mamori_head h[3], *back = NULL;
+	struct mamori_error err;
+	unsigned char pk[32], sk[64], root[32];
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	unhex(kat_root, root);
+	make_head(&h[0], pk, sk, 3, root);	/* v1 */
+	h[1] = h[0];
+	h[1].seq = 7;
+	h[1].size = 12;
+	mamori_head_sign(&h[1], sk);
+	h[2] = h[1];
+	h[2].seq = 8;
+	h[2].size = 13;
+	mamori_head_sign(&h[2], sk);
+	mamori_head_format_line(&h[1], line);
+	hex(h[1].root, root_hex);
+	sodium_bin2base64(pk64, sizeof(pk64), h[1].pubkey, 32, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(sig, sizeof(sig), h[1].signature, 64, sodium_base64_VARIANT_ORIGINAL);
+	snprintf(want, sizeof(want), "mamori tree head v2 log=0123456789abcdef0123456789abcdef seq=7 size=12 root=%s "
+	    "time=2026-11-22T16:47:28.985544Z key=%s signature=%s", root_hex, pk64, sig);
+	assert_string_equal(line, want);
+	mamori_head_format_line(&h[0], line);
+	assert_non_null(strstr(line, "mamori tree head v1 log=0123456789abcdef0123456789abcdef size=3 root="));
+
+	/* as syslog, the journal (-o cat) and a head of several lines, mixed */
+	snprintf(path, sizeof(path), "%s/syslog.heads", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	mamori_head_format_line(&h[0], line);
+	fprintf(f, "Dec  5 19:40:01 gw mamori-heads[1234]: %s\n\n", line);
+	mamori_head_format_line(&h[1], line);
+	fprintf(f, "%s\r\n", line);
+	mamori_head_write(&h[2], f);
+	fclose(f);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), 0);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(back[i].seq, h[i].seq);
+		assert_int_equal(back[i].size, h[i].size);
+		assert_memory_equal(back[i].root, h[i].root, 32);
+		assert_string_equal(back[i].time, h[i].time);
+		assert_true(mamori_head_verify(&back[i], pk));
+	}
+	free(back);
+	back = NULL;
+
+	/* strict: a field out of order, two spaces, a bad value — refused at the file's line */
+	static const struct {
+		const char *from, *to;
+	} bad[] = {
+		{ " seq=7 size=12", " size=12 seq=7" }, { " size=12", "  size=12" }, { "size=12", "size=012" },
+		{ "seq=7", "seq=0" }, { " key=", " key:" }, { "signature=", "signature=x" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *at;
+		mamori_head_format_line(&h[1], line);
+		at = strstr(line, bad[i].from);
+		assert_non_null(at);
+		snprintf(want, sizeof(want), "%.*s%s%s", (int)(at - line), line, bad[i].to, at + strlen(bad[i].from));
+		f = fopen(path, "w");
+		mamori_head_format_line(&h[0], line);
+		fprintf(f, "%s\n%s\n", line, want);
+		fclose(f);
+		mamori_error_clear(&err);
+		if (mamori_heads_read_file(path, &back, &n, &err) != MAMORI_E_INVALID)
+			fail_msg("case %zu accepted: %s", i, want);
+		if (err.line != 2 || strncmp(err.message, "line 2: ", 8) != 0)
+			fail_msg("case %zu: line %d, %s", i, err.line, err.message);
+		assert_null(back);
+	}
+	/* many short fields, each longer once read: refused, nothing written past the buffer */
+	f = fopen(path, "w");
+	fputs("mamori tree head v2", f);
+	for (int i = 0; i < 160; i++)
+		fputs(" a=", f);
+	fputs("\n", f);
+	fclose(f);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), MAMORI_E_INVALID);
+	assert_int_equal(err.line, 1);
+	/* a changed value parses, and its signature fails */
+	mamori_head_format_line(&h[1], line);
+	f = fopen(path, "w");
+	fprintf(f, "%.*s13%s\n", (int)(strstr(line, "size=12") + 5 - line), line, strstr(line, "size=12") + 7);
+	fclose(f);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), 0);
+	assert_int_equal(back[0].size, 13);
+	assert_false(mamori_head_verify(&back[0], pk));
+	free(back);
+	unlink(path);
+}
+
 /* ---- proofs checked from text alone -------------------------------------- */
 
 enum { NL = 13 };
@@ -704,6 +809,7 @@ main(void)
 		cmocka_unit_test(test_head_sign_verify),
 		cmocka_unit_test(test_head_text_every_byte),
 		cmocka_unit_test(test_head_parse_strict),
+		cmocka_unit_test(test_head_line),
 		cmocka_unit_test(test_check_proof_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

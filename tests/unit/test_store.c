@@ -441,6 +441,64 @@ test_files_private_whatever_umask(void **state)
 	}
 }
 
+struct sunk {
+	char lines[4][MAMORI_HEAD_LINE_MAX];
+	int n;
+};
+
+static void
+sink(const char *line, void *data)
+{
+	struct sunk *k = data;
+
+	if (k->n < 4)
+		snprintf(k->lines[k->n], sizeof(k->lines[0]), "%s", line);
+	k->n++;
+}
+
+/*
+ * Heads reach the sink (syslog's, mamori_head_syslog, in a server) as they are
+ * signed, committed, one line each: the line is the head the store keeps.
+ */
+static void
+test_head_sink(void **state)
+{
+	struct mamori_error err = { 0 };
+	struct mamori_store *s = fixture_store("sink.db", POLICY);
+	struct mamori_head signed_head, latest, *back = NULL;
+	struct sunk k = { .n = 0 };
+	char path[160];
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	mamori_store_head_sink(s, sink, &k);
+	assert_int_equal(mamori_user_add(s, "test:unit", "sato", "ciso", NULL, "正しい馬", false, &err), 0);
+	assert_int_equal(k.n, 0);	/* not due by the schedule */
+	assert_int_equal(mamori_audit_sign_head(s, &signed_head, &err), 0);
+	assert_int_equal(k.n, 1);
+	assert_int_equal(mamori_audit_sign_head(s, &signed_head, &err), 0);
+	assert_int_equal(k.n, 1);	/* nothing new: the same head, not sent again */
+	assert_int_equal(mamori_audit_latest_head(s, &latest, &err), 0);
+	fixture_path(path, sizeof(path), "sink.log");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", k.lines[0]);
+	fclose(f);
+	assert_int_equal(mamori_heads_read_file(path, &back, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(back[0].seq, latest.seq);
+	assert_int_equal(back[0].size, latest.size);
+	assert_memory_equal(back[0].root, latest.root, 32);
+	assert_memory_equal(back[0].signature, latest.signature, 64);
+	free(back);
+	mamori_store_head_sink(s, NULL, NULL);
+	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", false, &err), 0);
+	assert_int_equal(mamori_audit_sign_head(s, &signed_head, &err), 0);
+	assert_int_equal(k.n, 1);	/* no sink, nothing sent */
+	mamori_store_close(&s);
+}
+
 /* A store that others may read (or its group change) is refused, with the chmod to run. */
 static void
 test_readable_store_refused(void **state)
@@ -676,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_canonical_json),
 		cmocka_unit_test(test_tx_now),
 		cmocka_unit_test(test_files_private_whatever_umask),
+		cmocka_unit_test(test_head_sink),
 		cmocka_unit_test(test_readable_store_refused),
 		cmocka_unit_test(test_totp_sealed),
 		cmocka_unit_test(test_migration_seals_totp),
