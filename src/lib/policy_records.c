@@ -163,7 +163,7 @@ static const struct mamori_record_state *
 state(const struct mamori_record_kind *k, const char *id)
 {
 	for (size_t i = 0; id != NULL && i < k->nstates; i++)
-		if (strcmp(k->states[i].id, id) == 0)
+		if (k->states[i].id != NULL && strcmp(k->states[i].id, id) == 0)	/* a state without id was reported */
 			return &k->states[i];
 	return NULL;
 }

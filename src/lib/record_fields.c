@@ -236,34 +236,40 @@ one_value(struct fcheck *c, const cJSON *v)
 	return named_value(c, buf);
 }
 
-/* Splits "A-1, A-2、A-3" into items. */
+/* The length of the item at p (up to a ',', '、' or '，' or the end) and of the separator after it. */
+static size_t
+item_length(const char *p, size_t *sep)
+{
+	size_t n = strcspn(p, ",");
+	const char *ideo = strstr(p, "、"), *full = strstr(p, "，");
+
+	*sep = p[n] == ',' ? 1 : 0;
+	if (ideo != NULL && (size_t)(ideo - p) < n)
+		n = (size_t)(ideo - p), *sep = strlen("、");
+	if (full != NULL && (size_t)(full - p) < n)
+		n = (size_t)(full - p), *sep = strlen("，");
+	return n;
+}
+
+/* Splits "A-1, A-2、A-3" into items, each without the spaces around it. */
 static cJSON *
 split_list(const char *s)
 {
 	cJSON *arr = cJSON_CreateArray();
-	char *copy = strdup(s), *p = copy;
 
-	while (arr != NULL && copy != NULL && *p != '\0') {
-		size_t n = strcspn(p, ",");
-		char *sep = strstr(p, "、"), *fw = strstr(p, "，");
-		if (sep != NULL && (size_t)(sep - p) < n)
-			n = (size_t)(sep - p);
-		if (fw != NULL && (size_t)(fw - p) < n)
-			n = (size_t)(fw - p);
-		char save = p[n];
-		p[n] = '\0';
-		while (*p == ' ')
-			p++;
-		if (*p != '\0')
-			cJSON_AddItemToArray(arr, cJSON_CreateString(p));
-		p[n] = save;
-		p += n;
-		if (*p == ',')
-			p++;
-		else if (*p != '\0')
-			p += 3;		/* 、 and ， are three bytes in UTF-8 */
+	for (const char *p = s; arr != NULL && *p != '\0';) {
+		size_t sep, n = item_length(p, &sep), start = 0;
+		while (start < n && p[start] == ' ')
+			start++;
+		while (n > start && p[n - 1] == ' ')
+			n--;
+		if (n > start) {
+			char *item = strndup(p + start, n - start);
+			cJSON_AddItemToArray(arr, cJSON_CreateString(item ? item : ""));
+			free(item);
+		}
+		p += item_length(p, &sep) + sep;
 	}
-	free(copy);
 	return arr;
 }
 

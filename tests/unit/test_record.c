@@ -121,11 +121,13 @@ test_fields_normalised(void **state)
 	assert_string_equal(str(out, "severity"), "medium");
 	cJSON_Delete(out);
 	out = check(f, "exception", "{\"justification\": \"x\", \"until\": \"R8.1.31\", \"action\": \"publish\","
-	    " \"accounts\": \"tanaka、kanri\", \"department\": \"総務課\"}", &p);
+	    " \"accounts\": \"  tanaka ,kanri 、 \", \"department\": \"総務課\"}", &p);
 	assert_non_null(out);
 	assert_string_equal(str(out, "until"), "2026-01-31");
 	assert_string_equal(str(out, "department"), "soumu");
+	/* spaces around the items, and before a separator (found by fuzz_record) */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "accounts")), 2);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(out, "accounts"), 1)->valuestring, "kanri");
 	cJSON_Delete(out);
 	assert_int_equal(p.count, 0);
 	mamori_diags_clear(&p);
