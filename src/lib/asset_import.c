@@ -29,8 +29,8 @@
  */
 static const char *const asset_indexes[][2] = {
 	{ "asset_department", "CREATE INDEX asset_department ON asset (department, segment, c, i, a, kind, status)" },
-	{ "asset_name", "CREATE INDEX asset_name ON asset (name)" },
-	{ "asset_updated", "CREATE INDEX asset_updated ON asset (updated)" },
+	{ "asset_name", "CREATE INDEX asset_name ON asset (name, department, segment, c, i, a, kind, status)" },
+	{ "asset_updated", "CREATE INDEX asset_updated ON asset (updated, department, segment, c, i, a, kind, status)" },
 };
 #define NASSET_INDEXES (sizeof(asset_indexes) / sizeof(asset_indexes[0]))
 

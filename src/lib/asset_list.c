@@ -340,16 +340,21 @@ page_start(struct mamori_store *s, const char *after, const struct sort_spec *by
 
 /*
  * How a page of limit assets out of `matching` is read.  Walking the register
- * in id order (or the sort's index in its order) reads about limit × last /
- * matching rows before the page is full (the matching assets spread over
- * it); collecting the matching numbers from the index first costs one entry
- * each and is then ordered.  The cheaper one wins: a filter matching 143,000
- * of a million assets walks about 700 rows, one matching 3,500 collects those.
+ * in id order reads about limit × last / matching rows before the page is
+ * full (the matching assets spread over the ids); collecting the matching
+ * numbers from the index first costs one entry each and is then ordered.
+ * The cheaper one wins: a filter matching 143,000 of a million assets walks
+ * about 700 rows, one matching 3,500 collects those.  A sort's index holds
+ * the filter's columns: walking it reads index entries, not rows, and an
+ * entry costs about a twentieth of the row a collected number is looked up
+ * in (bench/README.md) — unless the filter has terms only rows answer (the
+ * text, the owner), when walk_cost is 1.
  */
 static bool
-page_walks(int64_t limit, int64_t matching, int64_t last)
+page_walks(int64_t limit, int64_t matching, int64_t last, double walk_cost)
 {
-	return limit > 0 && matching > 0 && (double)limit * (double)last / (double)matching < (double)matching;
+	return limit > 0 && matching > 0 &&
+	    (double)limit * (double)last / (double)matching * walk_cost < (double)matching;
 }
 
 /* One page being read: possibly by several queries (a sort by values reads one per value). */
@@ -426,6 +431,7 @@ page_read(struct mamori_store *s, const struct mamori_asset_filter *f, const str
 	struct list_sql terms, q = { .used = 0 };
 	int64_t matching = 0, last = 0, left = run->limit > 0 ? run->limit - run->n : 0;
 	int64_t after = cur->num > 0 ? cur->num : run->desc ? INT64_MAX : 0;
+	double walk_cost;
 	sqlite3_stmt *st;
 	int rc, i;
 
@@ -437,8 +443,9 @@ page_read(struct mamori_store *s, const struct mamori_asset_filter *f, const str
 		return rc;
 	if (terms.used > 0 && run->limit > 0 && matching == 0)
 		return 0;
-	page_sql(&q, &terms, by, run->desc, cur->has_key && cur->num > 0, page_walks(left + 1, matching, last),
-	    run->limit);
+	walk_cost = by->how == SORT_ID || f->text || f->without_owner ? 1.0 : 1.0 / 20;
+	page_sql(&q, &terms, by, run->desc, cur->has_key && cur->num > 0,
+	    page_walks(left + 1, matching, last, walk_cost), run->limit);
 	if ((st = store_built(s, q.text, err)) == NULL)
 		return MAMORI_E_STORE;
 	bind_filter(s, st, f, after, left);
