@@ -143,6 +143,17 @@ int mamori_asset_count(struct mamori_store *s, const struct mamori_asset_filter 
 /* The longest cursor of a page: an id, ':' and the longest sort key (a name). */
 #define MAMORI_ASSET_CURSOR_MAX 1024
 
+/*
+ * Counts the assets filter matches (after, sort and limit aside) by
+ * department and, for axis 0, 1 or 2, by that axis's level (機密性, 完全性,
+ * 可用性; -1: by department alone, level 0): fn is called once for each pair
+ * that has assets, with their number, the department's id lent for the
+ * call.  One GROUP BY over the register's index, however many departments
+ * and levels the policy has.  Stops and returns fn's non-zero.
+ */
+int mamori_asset_count_by(struct mamori_store *s, const struct mamori_asset_filter *filter, int axis,
+    int (*fn)(const char *department, int level, int64_t n, void *ctx), void *ctx, struct mamori_error *err);
+
 /* What a page of the list leaves out. */
 struct mamori_asset_page {
 	int64_t total;		/* assets the filter matches, on every page (after and limit aside) */

@@ -239,6 +239,35 @@ mamori_asset_count(struct mamori_store *s, const struct mamori_asset_filter *f, 
 	return count_matching(s, f, &terms, n, err);
 }
 
+int
+mamori_asset_count_by(struct mamori_store *s, const struct mamori_asset_filter *f, int axis,
+    int (*fn)(const char *department, int level, int64_t n, void *ctx), void *ctx, struct mamori_error *err)
+{
+	static const char *const level_cols[3] = { "c", "i", "a" };
+	const char *level = axis >= 0 && axis < 3 ? level_cols[axis] : "0";
+	struct list_sql terms, q = { .used = 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_terms(f, &terms);
+	sql_add(&q, "SELECT department, %s, count(*) FROM asset%s%s GROUP BY 1, 2", level,
+	    terms.used ? " WHERE " : "", terms.text);
+	if ((st = store_built(s, q.text, err)) == NULL)
+		return MAMORI_E_STORE;
+	bind_filter(s, st, f, 0, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+		if ((rc = fn(d ? d : "", sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2), ctx)) != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = store_error(s, err, "cannot count assets");
+	store_release(s, st);
+	return rc;
+}
+
 /* ---- order ------------------------------------------------------------- */
 
 /*
