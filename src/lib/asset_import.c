@@ -31,6 +31,7 @@ static const char *const asset_indexes[][2] = {
 	{ "asset_department", "CREATE INDEX asset_department ON asset (department, segment, c, i, a, kind, status)" },
 	{ "asset_name", "CREATE INDEX asset_name ON asset (name, department, segment, c, i, a, kind, status)" },
 	{ "asset_updated", "CREATE INDEX asset_updated ON asset (updated, department, segment, c, i, a, kind, status)" },
+	{ "asset_without_owner", "CREATE INDEX asset_without_owner ON asset (department, status) WHERE role IS NULL OR role = ''" },
 };
 #define NASSET_INDEXES (sizeof(asset_indexes) / sizeof(asset_indexes[0]))
 
