@@ -30,7 +30,7 @@ queries=(
 	"department=zeimu&c=3&status=active&limit=50&after=A-500000"	# a page deep in the list
 	"limit=50"						# no filter
 	"department=zeimu&c=3&status=active"			# the default page: 1,000 assets, 0.34 MB
-	# sorted (sort=…, schema 8): a range of the name or updated index, or one page per value
+	# sorted (sort=…, schema 9): a range of the name or updated index, or one page per value
 	"sort=name&limit=50"
 	"sort=-updated&limit=50"
 	"sort=name&limit=50&after=A-500000"			# a page from the middle of the names
