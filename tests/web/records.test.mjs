@@ -80,6 +80,9 @@ test('the records screens in English', async () => {
   await page.getByRole('heading', { name: 'Next steps' }).waitFor();
   await page.getByRole('heading', { name: 'History' }).waitFor();
   await shot(page, 'records-detail-en');
+  // nothing optional printed as "null" (a kind without text, no notice)
+  assert.doesNotMatch(await page.locator('main').textContent(), /null|undefined/);
+  assert.doesNotMatch(await page.locator('ol.timeline').textContent(), /web:/);
   await page.goto(`${srv.url}/#/records/incident/new`);
   await page.getByRole('button', { name: 'Create' }).waitFor();
   await shot(page, 'records-new-en');

@@ -94,6 +94,9 @@ function address(kind, params) {
   return `#/records/${encodeURIComponent(kind.id)}${s ? `?${s}` : ''}`;
 }
 
+// append() would print a null as "null": what is optional is filtered out
+const add = (root, ...nodes) => root.append(...nodes.filter((n) => n !== null && n !== undefined));
+
 function heading(kind, sub) {
   return h('h1', null, sub ? `${kind.title}　${sub}` : kind.title);
 }
@@ -101,7 +104,7 @@ function heading(kind, sub) {
 async function listScreen(root, ctx, p, kind) {
   const state = ctx.query.get('state') || '';
   const before = ctx.query.get('before') || '';	// the list is newest first: pages go back in time
-  root.append(heading(kind),
+  add(root, heading(kind),
     kind.text ? h('p', { class: 'muted' }, kind.text, kind.clause ? `（${kind.clause}）` : '') : null,
     h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/records/${encodeURIComponent(kind.id)}/new` },
       t('records.new', { kind: kind.title }))));
@@ -139,7 +142,7 @@ async function listScreen(root, ctx, p, kind) {
 
 async function newScreen(root, ctx, p, kind) {
   const fields = (kind.fields || []).filter((f) => f.type !== 'file').map((f) => formField(p, f));
-  root.append(heading(kind, t('records.new_title')),
+  add(root, heading(kind, t('records.new_title')),
     kind.text ? h('p', { class: 'muted' }, kind.text, kind.clause ? `（${kind.clause}）` : '') : null,
     form({ fields, submit: t('records.create'), onSubmit: async (values) => {
       const body = {};
@@ -162,7 +165,7 @@ function historyItem(kind, e) {
     : action === 'comment' ? t('records.h_comment')
       : action === 'escalate' ? t('records.h_escalate', { role: e.role || '' })
         : t('records.h_move', { from: stateTitle(kind, e.from), to: stateTitle(kind, e.to) });
-  return h('li', null, h('span', { class: 'muted' }, formatTime(e.time)), ' ', e.actor || e.by || '', ' ',
+  return h('li', null, h('span', { class: 'muted' }, formatTime(e.time)), ' ', e.by || e.actor || '', ' ',
     what, e.note ? h('span', null, '：', e.note) : null);
 }
 
@@ -176,7 +179,7 @@ async function detailScreen(root, ctx, p, kind, id) {
   }
   const values = valuesOf(r);
   const final = r.final ?? stateOf(kind, r.state)?.final;
-  root.append(heading(kind, r.id),
+  add(root, heading(kind, r.id),
     ctx.query.get('created') ? notice('ok', t('records.created_ok')) : null,
     detailList([
       { title: t('records.state'), value: h('strong', { class: `state state-${r.state}` }, r.state_title || stateTitle(kind, r.state)) },
