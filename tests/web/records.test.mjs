@@ -62,7 +62,7 @@ test('the 課\'s manager takes the next step by its target state, with a note; t
   await page.getByRole('row', { name: new RegExp(id) }).waitFor();
   await page.goto(`${srv.url}/#/records/incident?state=reported`);
   await page.getByText('記録はありません。').waitFor();
-  await page.getByLabel('状態').selectOption({ label: '受付' });
+  await page.getByLabel('状態', { exact: true }).selectOption({ label: '受付' });
   await page.getByRole('button', { name: '絞り込む' }).click();
   await page.waitForFunction(() => location.hash.includes('state=accepted'));
   await page.getByRole('row', { name: new RegExp(id) }).click();
