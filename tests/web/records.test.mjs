@@ -74,7 +74,9 @@ test('the records screens in English', async () => {
   const page = await newPage(browser, { lang: 'en' });
   await login(page, srv.url, ACCOUNTS.manager, '/records/incident');
   await page.getByRole('columnheader', { name: 'State' }).waitFor();
-  await page.getByRole('row', { name: new RegExp(id) }).waitFor();
+  // the row says what the record is about: its first required field (概要)
+  assert.match(await page.getByRole('row', { name: new RegExp(id) }).textContent(), /不審なメールの添付ファイルを開いた/);
+  await page.getByText('Records: 1').waitFor();
   await shot(page, 'records-list-en');
   await page.goto(`${srv.url}/#/records/incident/${id}`);
   await page.getByRole('heading', { name: 'Next steps' }).waitFor();

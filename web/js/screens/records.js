@@ -123,10 +123,12 @@ async function listScreen(root, ctx, p, kind) {
     return;
   }
   const rows = Array.isArray(page) ? page : page.records || [];
-  const shownFields = (kind.fields || []).filter((f) => f.required && f.type !== 'longtext').slice(0, 3);
+  // the kind's first required fields say what each record is about (概要, 持ち出す資産 …)
+  const shownFields = (kind.fields || []).filter((f) => f.required && f.type !== 'file').slice(0, 2);
+  const brief = (f, v) => (f.type === 'longtext' && typeof v === 'string' ? short(v) : shown(p, f, v));
   const columns = [
     { id: 'id', title: t('records.id') },
-    ...shownFields.map((f) => ({ id: f.id, title: f.title, value: (r) => shown(p, f, valuesOf(r)[f.id]) })),
+    ...shownFields.map((f) => ({ id: f.id, title: f.title, value: (r) => brief(f, valuesOf(r)[f.id]) })),
     { id: 'state', title: t('records.state'), value: (r) => h('span', { class: `state state-${r.state}` }, r.state_title || stateTitle(kind, r.state)) },
     { id: 'reporter', title: t('records.reporter') },
     { id: 'created', title: t('records.created'), value: (r) => formatTime(r.created) },
