@@ -30,6 +30,14 @@ queries=(
 	"department=zeimu&c=3&status=active&limit=50&after=A-500000"	# a page deep in the list
 	"limit=50"						# no filter
 	"department=zeimu&c=3&status=active"			# the default page: 1,000 assets, 0.34 MB
+	# sorted (sort=…, schema 9): a range of the name or updated index, or one page per value
+	"sort=name&limit=50"
+	"sort=-updated&limit=50"
+	"sort=name&limit=50&after=A-500000"			# a page from the middle of the names
+	"department=zeimu&c=3&status=active&sort=name&limit=50"	# walks the name index (~1,750 rows)
+	"department=zeimu&segment=lgwan&c=3&i=2&sort=name&limit=50"	# 3,516 match: collected, ordered
+	"sort=-c&limit=50"						# the level-3 assets first
+	"department=zeimu	"department=zeimu&sort=department&limit=50&after=A-500000"	# 課 order, deep in one 課sort=-c	"department=zeimu&sort=department&limit=50&after=A-500000"	# 課 order, deep in one 課limit=50	"department=zeimu&sort=department&limit=50&after=A-500000"	# 課 order, deep in one 課after=A-500000"		# 機密性 from the highest, deep in one 課
 )
 uptime
 for d in "${dirs[@]}"; do
@@ -38,7 +46,7 @@ for d in "${dirs[@]}"; do
 	for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/api/health" && break; sleep 0.1; done
 	for q in "${queries[@]}"; do
 		curl -s -m 30 -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/assets?$q" || true
-		printf '%-12s %-62s ' "$d" "$q"
+		printf '%-12s %-66s ' "$d" "$q"
 		wrk -t2 -c64 -d"${D}s" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/assets?$q" |
 		    awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
 			END {printf "%8.0f req/s, p50 %s, p99 %s%s\n", r, p50, p99, bad ? ", non-2xx " bad : ""}' || true

@@ -102,27 +102,36 @@ int mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset
 
 /*
  * Filters for listing; NULL / 0 = any.  Levels: op is one of = < <= > >=.
- * after and limit cut one page out of the list (keyset paging: the next page
- * starts after the last id of this one, so pages stay right while assets are
- * added).
+ * sort orders the list; after and limit cut one page out of it (keyset
+ * paging: the next page starts after the last asset of this one — its sort
+ * key and id, never a position — so pages stay right while assets are added).
  */
 struct mamori_asset_filter {
 	const char *department, *segment, *kind, *status, *text;
 	bool without_owner;	/* only assets no role answers for (管理責任者 empty) */
 	char level_op[3][3];
 	int level[3];
-	const char *after;	/* only assets after this id, in id order; NULL: from the first */
+	/* the order: NULL or "id": by id; "name", "updated" (an index each);
+	 * "department", "kind" (in the policy's order), "confidentiality",
+	 * "integrity", "availability" (or "c", "i", "a": by level); ties by id.
+	 * A leading '-' reverses the whole order, ties too. */
+	const char *sort;
+	const char *after;	/* a page's cursor (the previous page's next; with sort NULL an asset id); NULL: from the first */
 	size_t limit;		/* at most this many; 0: all */
 };
 
 /* Parses "2", ">=2", "<3" into a level filter; false when malformed. */
 bool mamori_asset_filter_level(struct mamori_asset_filter *f, int axis, const char *expr);
 
+/* Whether sort (a mamori_asset_filter's) names an order the list knows; NULL does (id order). */
+bool mamori_asset_sort_valid(const char *sort);
+
 /*
- * Calls fn for each matching asset, in id order; stops and returns fn's
- * non-zero (a MAMORI_E_* code).  The asset passed to fn and its strings are
- * lent for the call only: copy what you keep.  Department, segment and kind
- * may be ids or titles; a name the policy does not know matches nothing.
+ * Calls fn for each matching asset, in filter->sort's order (NULL: by id);
+ * stops and returns fn's non-zero (a MAMORI_E_* code).  The asset passed to
+ * fn and its strings are lent for the call only: copy what you keep.
+ * Department, segment and kind may be ids or titles; a name the policy does
+ * not know matches nothing.  An unknown sort is MAMORI_E_INVALID.
  */
 int mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *filter,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_error *err);
@@ -131,10 +140,27 @@ int mamori_asset_list(struct mamori_store *s, const struct mamori_asset_filter *
 int mamori_asset_count(struct mamori_store *s, const struct mamori_asset_filter *filter, int64_t *n,
     struct mamori_error *err);
 
+/* The longest cursor of a page: an id, ':' and the longest sort key (a name). */
+#define MAMORI_ASSET_CURSOR_MAX 1024
+
+/*
+ * Counts the assets filter matches (after, sort and limit aside) by
+ * department and, for axis 0, 1 or 2, by that axis's level (機密性, 完全性,
+ * 可用性; -1: by department alone, level 0): fn is called once for each pair
+ * that has assets, with their number, the department's id lent for the
+ * call.  One GROUP BY over the register's index, however many departments
+ * and levels the policy has.  Stops and returns fn's non-zero.
+ */
+int mamori_asset_count_by(struct mamori_store *s, const struct mamori_asset_filter *filter, int axis,
+    int (*fn)(const char *department, int level, int64_t n, void *ctx), void *ctx, struct mamori_error *err);
+
 /* What a page of the list leaves out. */
 struct mamori_asset_page {
 	int64_t total;		/* assets the filter matches, on every page (after and limit aside) */
-	bool more;		/* assets follow the page's last: ask again after its id */
+	bool more;		/* assets follow the page's last: ask again with after = next */
+	/* the cursor of the page's last asset: its id in id order, else
+	 * "ID:KEY" with its sort key ("A-000123:税務台帳") */
+	char next[MAMORI_ASSET_CURSOR_MAX];
 };
 
 /*
@@ -142,9 +168,11 @@ struct mamori_asset_page {
  * with the number of all matching assets.  The count comes from the
  * register's index; it also chooses how the page is read: when many assets
  * match, by walking the register in id order until the page is full, when
- * few, by collecting their ids from the index first.  Either way a page of a
- * million-asset register takes milliseconds (bench/README.md).  An unknown
- * filter->after is MAMORI_E_NOTFOUND.
+ * few, by collecting their ids from the index first (a sorted page walks the
+ * sort's index or collects and orders the matching assets, the same way).
+ * Either way a page of a million-asset register takes milliseconds
+ * (bench/README.md).  An after naming no asset, or a sort key the sort does
+ * not know, is MAMORI_E_NOTFOUND.
  */
 int mamori_asset_page(struct mamori_store *s, const struct mamori_asset_filter *filter,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_asset_page *page,

@@ -22,7 +22,7 @@
 
 /*
  * The register's secondary index, exactly as the current schema makes it
- * (store.c, migrations 2 → 3 → 4).  A bulk import into a register smaller than
+ * (store.c, migrations 2 → 3 → 4, 8 → 9).  A bulk import into a register smaller than
  * the file drops it, inserts, and builds it again in the same transaction:
  * building an index once from all its keys is cheaper than keeping it up to
  * date row by row.  test_asset checks that a bulk import leaves the same
@@ -30,6 +30,9 @@
  */
 static const char *const asset_indexes[][2] = {
 	{ "asset_department", "CREATE INDEX asset_department ON asset (department, segment, c, i, a, kind, status)" },
+	{ "asset_name", "CREATE INDEX asset_name ON asset (name, department, segment, c, i, a, kind, status)" },
+	{ "asset_updated", "CREATE INDEX asset_updated ON asset (updated, department, segment, c, i, a, kind, status)" },
+	{ "asset_without_owner", "CREATE INDEX asset_without_owner ON asset (department, status) WHERE role IS NULL OR role = ''" },
 };
 #define NASSET_INDEXES (sizeof(asset_indexes) / sizeof(asset_indexes[0]))
 

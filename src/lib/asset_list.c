@@ -239,28 +239,133 @@ mamori_asset_count(struct mamori_store *s, const struct mamori_asset_filter *f, 
 	return count_matching(s, f, &terms, n, err);
 }
 
-/* The number of the asset after which a page starts (0: from the first). */
-static int
-page_start(struct mamori_store *s, const char *after, int64_t *num, struct mamori_error *err)
+int
+mamori_asset_count_by(struct mamori_store *s, const struct mamori_asset_filter *f, int axis,
+    int (*fn)(const char *department, int level, int64_t n, void *ctx), void *ctx, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT num FROM asset WHERE id = ?1";
+	static const char *const level_cols[3] = { "c", "i", "a" };
+	const char *level = axis >= 0 && axis < 3 ? level_cols[axis] : "0";
+	struct list_sql terms, q = { .used = 0 };
 	sqlite3_stmt *st;
 	int rc;
 
-	*num = 0;
-	if (after == NULL)
-		return 0;
-	if ((st = store_cached(s, sql, err)) == NULL)
+	filter_terms(f, &terms);
+	sql_add(&q, "SELECT department, %s, count(*) FROM asset%s%s GROUP BY 1, 2", level,
+	    terms.used ? " WHERE " : "", terms.text);
+	if ((st = store_built(s, q.text, err)) == NULL)
 		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*num = sqlite3_column_int64(st, 0);
-	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mamori_error_set(err, MAMORI_E_NOTFOUND,
-	    "no asset %s to start the page after", after) : store_error(s, err, "cannot list assets");
+	bind_filter(s, st, f, 0, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+		if ((rc = fn(d ? d : "", sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2), ctx)) != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = store_error(s, err, "cannot count assets");
 	store_release(s, st);
 	return rc;
 }
+
+/* ---- order ------------------------------------------------------------- */
+
+/*
+ * How a list can be ordered.  By id it walks the table (num is its key).  A
+ * column with many values (name, updated) has an index of its own, whose
+ * entries end in num: a page is a range of it from the cursor's (key, num).
+ * A column whose values the policy enumerates (課, 種別, the levels) needs
+ * no index: its order is the values', one after another, each read in id
+ * order as a filter on that value — a few pages of the kind the register has
+ * always answered fast.
+ */
+enum sort_how { SORT_ID, SORT_INDEXED, SORT_VALUES };
+
+struct sort_spec {
+	const char *id, *alias;
+	enum sort_how how;
+	int field;		/* enum mamori_asset_field: the key a cursor carries */
+	const char *column, *index;
+};
+
+static const struct sort_spec sorts[] = {
+	{ "id", NULL, SORT_ID, MAMORI_AF_ID, "num", NULL },
+	{ "name", NULL, SORT_INDEXED, MAMORI_AF_NAME, "name", "asset_name" },
+	{ "updated", NULL, SORT_INDEXED, MAMORI_AF_UPDATED, "updated", "asset_updated" },
+	{ "department", NULL, SORT_VALUES, MAMORI_AF_DEPARTMENT, "department", NULL },
+	{ "kind", NULL, SORT_VALUES, MAMORI_AF_KIND, "kind", NULL },
+	{ "confidentiality", "c", SORT_VALUES, MAMORI_AF_CONFIDENTIALITY, "c", NULL },
+	{ "integrity", "i", SORT_VALUES, MAMORI_AF_INTEGRITY, "i", NULL },
+	{ "availability", "a", SORT_VALUES, MAMORI_AF_AVAILABILITY, "a", NULL },
+};
+
+/* The order sort names ("-name": reversed); NULL when it names none. */
+static const struct sort_spec *
+sort_find(const char *sort, bool *desc)
+{
+	*desc = sort != NULL && sort[0] == '-';
+	if (sort == NULL)
+		return &sorts[0];
+	sort += *desc;
+	for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		if (strcmp(sort, sorts[i].id) == 0 || (sorts[i].alias && strcmp(sort, sorts[i].alias) == 0))
+			return &sorts[i];
+	return NULL;
+}
+
+bool
+mamori_asset_sort_valid(const char *sort)
+{
+	bool desc;
+
+	return sort_find(sort, &desc) != NULL;
+}
+
+/* Where a page starts: after the asset num (0: from the first), whose sort key is key. */
+struct cursor {
+	int64_t num;
+	char key[MAMORI_ASSET_CURSOR_MAX];
+	bool has_key;
+};
+
+/*
+ * Reads the cursor after ("ID" or "ID:KEY"): the number of its asset and,
+ * for a sort by a column, the key — the cursor's own (the value the asset had
+ * when the page was read, so that an edit between pages skips nothing), or
+ * the asset's value for a bare id.
+ */
+static int
+page_start(struct mamori_store *s, const char *after, const struct sort_spec *by, struct cursor *cur,
+    struct mamori_error *err)
+{
+	char sql[96], id[32];
+	const char *colon;
+	sqlite3_stmt *st;
+	int rc;
+
+	*cur = (struct cursor){ 0 };
+	if (after == NULL)
+		return 0;
+	colon = by->how != SORT_ID ? strchr(after, ':') : NULL;
+	snprintf(id, sizeof(id), "%.*s", colon ? (int)(colon - after) : (int)strlen(after), after);
+	snprintf(sql, sizeof(sql), "SELECT num, %s FROM asset WHERE id = ?1", by->column);
+	if ((st = store_built(s, sql, err)) == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *key = colon ? colon + 1 : (const char *)sqlite3_column_text(st, 1);
+		cur->num = sqlite3_column_int64(st, 0);
+		cur->has_key = by->how != SORT_ID;
+		snprintf(cur->key, sizeof(cur->key), "%s", key ? key : "");
+	}
+	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mamori_error_set(err, MAMORI_E_NOTFOUND,
+	    "no asset %s to start the page after", id) : store_error(s, err, "cannot list assets");
+	store_release(s, st);
+	return rc;
+}
+
+/* ---- pages -------------------------------------------------------------- */
 
 /*
  * How a page of limit assets out of `matching` is read.  Walking the register
@@ -268,12 +373,235 @@ page_start(struct mamori_store *s, const char *after, int64_t *num, struct mamor
  * full (the matching assets spread over the ids); collecting the matching
  * numbers from the index first costs one entry each and is then ordered.
  * The cheaper one wins: a filter matching 143,000 of a million assets walks
- * about 700 rows, one matching 3,500 collects those.
+ * about 700 rows, one matching 3,500 collects those.  A sort's index holds
+ * the filter's columns: walking it reads index entries, not rows, and an
+ * entry costs about a twentieth of the row a collected number is looked up
+ * in (bench/README.md) — unless the filter has terms only rows answer (the
+ * text, the owner), when walk_cost is 1.
  */
 static bool
-page_walks(int64_t limit, int64_t matching, int64_t last)
+page_walks(int64_t limit, int64_t matching, int64_t last, double walk_cost)
 {
-	return limit > 0 && matching > 0 && (double)limit * (double)last / (double)matching < (double)matching;
+	return limit > 0 && matching > 0 &&
+	    (double)limit * (double)last / (double)matching * walk_cost < (double)matching;
+}
+
+/* One page being read: possibly by several queries (a sort by values reads one per value). */
+struct page_run {
+	int (*fn)(const struct mamori_asset *a, void *ctx);
+	void *ctx;
+	const struct sort_spec *by;	/* the page's order: what its cursor carries */
+	bool desc;
+	int64_t limit;		/* the page's size; 0: all */
+	int64_t n;		/* assets handed to fn so far */
+	struct mamori_asset_page *page;	/* NULL: no cursor, no more */
+};
+
+/* The cursor after the asset a, in the page's order, into run->page->next. */
+static void
+page_cursor(struct page_run *run, const struct mamori_asset *a)
+{
+	const char *id = a->f[MAMORI_AF_ID] ? a->f[MAMORI_AF_ID] : "";
+	const char *key = a->f[run->by->field] ? a->f[run->by->field] : "";
+	char *out = run->page->next;
+
+	if (run->by->how == SORT_ID)
+		snprintf(out, MAMORI_ASSET_CURSOR_MAX, "%s", id);
+	else
+		snprintf(out, MAMORI_ASSET_CURSOR_MAX, "%s:%s", id, key);
+}
+
+/*
+ * The query of a page: filter terms, the start (a keyset term), the order.
+ * by is the order of the rows of this query: by id, or a sort's index.
+ */
+static void
+page_sql(struct list_sql *q, const struct list_sql *terms, const struct sort_spec *by, bool desc,
+    bool has_key, bool walks, int64_t limit)
+{
+	const char *dir = desc ? "DESC" : "ASC", *cmp = desc ? "<" : ">";
+	char start[96], order[96];
+
+	if (by->how == SORT_ID) {
+		snprintf(start, sizeof(start), "num %s :after", cmp);
+		snprintf(order, sizeof(order), " ORDER BY num %s", dir);
+	} else {
+		if (has_key)
+			snprintf(start, sizeof(start), "(%s, num) %s (:key, :after)", by->column, cmp);
+		else
+			snprintf(start, sizeof(start), "1");
+		snprintf(order, sizeof(order), " ORDER BY %s %s, num %s", by->column, dir, dir);
+	}
+	if (terms->used == 0 && by->how == SORT_ID)
+		sql_add(q, "%s WHERE %s", SELECT_ALL, start);
+	else if (terms->used == 0)
+		sql_add(q, "%s INDEXED BY %s WHERE %s", SELECT_ALL, by->index, start);
+	else if (walks && by->how == SORT_ID)
+		sql_add(q, "%s NOT INDEXED WHERE %s AND %s", SELECT_ALL, terms->text, start);
+	else if (walks)
+		sql_add(q, "%s INDEXED BY %s WHERE %s AND %s", SELECT_ALL, by->index, terms->text, start);
+	else if (by->how == SORT_ID)
+		sql_add(q, "%s WHERE num IN (SELECT num FROM asset WHERE %s AND %s)", SELECT_ALL, terms->text, start);
+	else	/* the matching numbers from the filter's index, their rows by number, then ordered */
+		sql_add(q, "%s NOT INDEXED WHERE num IN (SELECT num FROM asset WHERE %s) AND %s", SELECT_ALL,
+		    terms->text, start);
+	/* one more than the page: whether more follow */
+	sql_add(q, "%s%s", order, limit > 0 ? " LIMIT :limit + 1" : "");
+}
+
+/*
+ * Reads the assets of f after cur into run, in by's order (by id or by an
+ * indexed column), until the page is full.
+ */
+static int
+page_read(struct mamori_store *s, const struct mamori_asset_filter *f, const struct sort_spec *by,
+    const struct cursor *cur, struct page_run *run, struct mamori_error *err)
+{
+	struct list_sql terms, q = { .used = 0 };
+	int64_t matching = 0, last = 0, left = run->limit > 0 ? run->limit - run->n : 0;
+	int64_t after = cur->num > 0 ? cur->num : run->desc ? INT64_MAX : 0;
+	double walk_cost;
+	sqlite3_stmt *st;
+	int rc, i;
+
+	filter_terms(f, &terms);
+	/* the count chooses how a filtered page is read */
+	if (run->limit > 0 && terms.used > 0 &&
+	    ((rc = count_matching(s, f, &terms, &matching, err)) != 0 ||
+	    (rc = query_int64(s, "SELECT coalesce(max(num), 0) FROM asset", f, &last, err)) != 0))
+		return rc;
+	if (terms.used > 0 && run->limit > 0 && matching == 0)
+		return 0;
+	walk_cost = by->how == SORT_ID || f->text || f->without_owner ? 1.0 : 1.0 / 20;
+	page_sql(&q, &terms, by, run->desc, cur->has_key && cur->num > 0,
+	    page_walks(left + 1, matching, last, walk_cost), run->limit);
+	if ((st = store_built(s, q.text, err)) == NULL)
+		return MAMORI_E_STORE;
+	bind_filter(s, st, f, after, left);
+	if (cur->has_key && (i = sqlite3_bind_parameter_index(st, ":key")) > 0)
+		sqlite3_bind_text(st, i, cur->key, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* the row's strings are lent to fn until the next step, never copied */
+		struct mamori_asset a;
+		if (run->limit > 0 && run->n == run->limit) {
+			if (run->page)
+				run->page->more = true;
+			rc = SQLITE_DONE;
+			break;
+		}
+		for (int c = 0; c < MAMORI_AF_COUNT; c++)
+			a.f[c] = row_text(st, c);
+		run->n++;
+		if (run->page)
+			page_cursor(run, &a);
+		if ((rc = run->fn(&a, run->ctx)) != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)	/* SQLite's codes are positive, fn's MAMORI_E_* negative */
+		rc = store_error(s, err, "cannot list assets");
+	store_release(s, st);
+	return rc;
+}
+
+/*
+ * The values of an enumerated column in the policy's order (levels from the
+ * lowest) into vals (at most max; levels as text in lv); returns how many.
+ */
+static size_t
+sort_values(const struct mamori_policy *p, const struct sort_spec *by, const char **vals, size_t max,
+    char lv[100][3])
+{
+	static const char *const axes[3] = { "confidentiality", "integrity", "availability" };
+	const struct mamori_axis *axis;
+	size_t n = 0;
+
+	if (by->field == MAMORI_AF_DEPARTMENT)
+		for (size_t i = 0; i < p->organisation.ndepartments && n < max; i++)
+			vals[n++] = p->organisation.departments[i].id;
+	else if (by->field == MAMORI_AF_KIND)
+		for (size_t i = 0; i < p->nasset_kinds && n < max; i++)
+			vals[n++] = p->asset_kinds[i].id;
+	else if ((axis = mamori_policy_axis(p, axes[by->field - MAMORI_AF_CONFIDENTIALITY])) != NULL)
+		for (int l = 0; l < 100 && n < max; l++)
+			if (mamori_policy_level(axis, l) != NULL) {
+				snprintf(lv[l], 3, "%d", l);
+				vals[n++] = lv[l];
+			}
+	return n;
+}
+
+/*
+ * Narrows g (a copy of the list's filter) to the value v of by's column;
+ * false when the list's own filter on that column leaves v out.
+ */
+static bool
+value_filter(const struct mamori_policy *p, struct mamori_asset_filter *g, const struct sort_spec *by,
+    const char *v)
+{
+	const struct mamori_department *d;
+	const struct mamori_asset_kind *k;
+	int ax = by->field - MAMORI_AF_CONFIDENTIALITY, l = (int)asset_to_int(v);
+
+	switch (by->field) {
+	case MAMORI_AF_DEPARTMENT:
+		if (g->department && ((d = mamori_policy_find_department(p, g->department)) == NULL || strcmp(d->id, v)))
+			return false;
+		g->department = v;
+		return true;
+	case MAMORI_AF_KIND:
+		if (g->kind && ((k = mamori_policy_find_asset_kind(p, g->kind)) == NULL || strcmp(k->id, v)))
+			return false;
+		g->kind = v;
+		return true;
+	default:
+		if (g->level_op[ax][0] != '\0') {
+			const char *op = g->level_op[ax];
+			int want = g->level[ax];
+			if (!(strcmp(op, "=") == 0 ? l == want : strcmp(op, "<") == 0 ? l < want :
+			    strcmp(op, "<=") == 0 ? l <= want : strcmp(op, ">") == 0 ? l > want : l >= want))
+				return false;
+		}
+		snprintf(g->level_op[ax], sizeof(g->level_op[ax]), "=");
+		g->level[ax] = l;
+		return true;
+	}
+}
+
+/* Reads a page sorted by an enumerated column: value after value, each in id order. */
+static int
+page_by_values(struct mamori_store *s, const struct mamori_asset_filter *f, const struct cursor *cur,
+    struct page_run *run, struct mamori_error *err)
+{
+	const struct sort_spec *by_id = &sorts[0];
+	const char *vals[256];
+	char lv[100][3];
+	size_t n = sort_values(s->policy, run->by, vals, 256, lv), start = 0;
+	int rc = 0;
+
+	if (cur->has_key) {
+		for (start = 0; start < n && strcmp(vals[start], cur->key) != 0; start++)
+			;
+		if (start == n)
+			return mamori_error_set(err, MAMORI_E_NOTFOUND, "no %s '%s' to start the page after",
+			    run->by->id, cur->key);
+		if (run->desc)
+			start = n - 1 - start;
+	}
+	for (size_t j = start; j < n && rc == 0; j++) {
+		const char *v = vals[run->desc ? n - 1 - j : j];
+		struct mamori_asset_filter g = *f;
+		struct cursor from = { 0 };
+		if (!value_filter(s->policy, &g, run->by, v))
+			continue;
+		if (cur->has_key && strcmp(v, cur->key) == 0)
+			from.num = cur->num;
+		rc = page_read(s, &g, by_id, &from, run, err);
+		if (run->page && run->page->more)
+			break;
+	}
+	return rc;
 }
 
 static int
@@ -281,57 +609,26 @@ list_run(struct mamori_store *s, const struct mamori_asset_filter *f,
     int (*fn)(const struct mamori_asset *a, void *ctx), void *ctx, struct mamori_asset_page *page,
     struct mamori_error *err)
 {
-	struct list_sql terms, q = { .used = 0 };
-	int64_t after, matching = -1, last = 0, limit = f->limit > 0 ? (int64_t)f->limit : 0;
-	const char *tail;
-	sqlite3_stmt *st;
-	size_t n = 0;
+	struct page_run run = { .fn = fn, .ctx = ctx, .limit = f->limit > 0 ? (int64_t)f->limit : 0, .page = page };
+	struct cursor cur;
+	struct list_sql terms;
+	int64_t matching = 0;
 	int rc;
 
+	if ((run.by = sort_find(f->sort, &run.desc)) == NULL)
+		return mamori_error_set(err, MAMORI_E_INVALID, "'%s' is not an order of the list", f->sort);
+	if ((rc = page_start(s, f->after, run.by, &cur, err)) != 0)
+		return rc;
+	/* the count for the page's total */
 	filter_terms(f, &terms);
-	if ((rc = page_start(s, f->after, &after, err)) != 0)
+	if (page != NULL && (rc = count_matching(s, f, &terms, &matching, err)) != 0)
 		return rc;
-	/* the count for the page's total, and for choosing how a filtered page is read */
-	if ((page != NULL || (limit > 0 && terms.used > 0)) &&
-	    (rc = count_matching(s, f, &terms, &matching, err)) != 0)
-		return rc;
-	if (limit > 0 && terms.used > 0 &&
-	    (rc = query_int64(s, "SELECT coalesce(max(num), 0) FROM asset", f, &last, err)) != 0)
-		return rc;
-	/* one more than the page: whether more follow */
-	tail = limit > 0 ? " ORDER BY num LIMIT :limit + 1" : " ORDER BY num";
-	if (terms.used == 0)
-		sql_add(&q, "%s WHERE num > :after%s", SELECT_ALL, tail);
-	else if (page_walks(limit, matching, last))
-		sql_add(&q, "%s NOT INDEXED WHERE %s AND num > :after%s", SELECT_ALL, terms.text, tail);
+	if (run.by->how == SORT_VALUES)
+		rc = page_by_values(s, f, &cur, &run, err);
 	else
-		sql_add(&q, "%s WHERE num IN (SELECT num FROM asset WHERE %s AND num > :after)%s", SELECT_ALL,
-		    terms.text, tail);
-	if ((st = store_built(s, q.text, err)) == NULL)
-		return MAMORI_E_STORE;
-	bind_filter(s, st, f, after, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* the row's strings are lent to fn until the next step, never copied */
-		struct mamori_asset a;
-		if (limit > 0 && (int64_t)n == limit) {
-			if (page)
-				page->more = true;
-			rc = SQLITE_DONE;
-			break;
-		}
-		for (int c = 0; c < MAMORI_AF_COUNT; c++)
-			a.f[c] = row_text(st, c);
-		n++;
-		if ((rc = fn(&a, ctx)) != 0)
-			break;
-	}
-	if (rc == SQLITE_DONE)
-		rc = 0;
-	else if (rc > 0)	/* SQLite's codes are positive, fn's MAMORI_E_* negative */
-		rc = store_error(s, err, "cannot list assets");
+		rc = page_read(s, f, run.by, &cur, &run, err);
 	if (rc == 0 && page)
 		page->total = matching;
-	store_release(s, st);
 	return rc;
 }
 
@@ -361,4 +658,3 @@ mamori_asset_page(struct mamori_store *s, const struct mamori_asset_filter *f,
 		mamori_store_read_end(s);
 	return rc;
 }
-

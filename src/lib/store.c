@@ -115,6 +115,16 @@ static const char *const migrations[] = {
 	 "  num INTEGER PRIMARY KEY, record TEXT NOT NULL, recipient TEXT NOT NULL, reason TEXT NOT NULL,"
 	 "  created TEXT NOT NULL, sent TEXT, attempts INTEGER NOT NULL DEFAULT 0, error TEXT);"
 	 "CREATE INDEX record_notice_recipient ON record_notice (recipient, num);"),
+	/* 8 → 9: the list sorted by name or by the time of the last change: an
+	 * index each (its entries end in num), so that a sorted page is a range
+	 * of it from the cursor; each holds the columns a filter names (those of
+	 * asset_department), so that a filtered page walks index entries only and
+	 * reads the rows it hands out (asset_list.c; figures in bench/README.md) */
+	("CREATE INDEX asset_name ON asset (name, department, segment, c, i, a, kind, status);"
+	 "CREATE INDEX asset_updated ON asset (updated, department, segment, c, i, a, kind, status);"
+	 /* and the assets no role answers for (ホーム's count, owner=none):
+	  * only they are in it, so that counting them reads no row */
+	 "CREATE INDEX asset_without_owner ON asset (department, status) WHERE role IS NULL OR role = '';"),
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

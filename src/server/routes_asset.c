@@ -52,7 +52,6 @@ struct list_ctx {
 	struct request *req;
 	struct buf out;
 	size_t count, hidden;
-	char last[64];		/* the last id read: where the next page starts */
 };
 
 static int
@@ -60,7 +59,6 @@ list_row(const struct mamori_asset *a, void *arg)
 {
 	struct list_ctx *c = arg;
 
-	snprintf(c->last, sizeof(c->last), "%s", a->f[MAMORI_AF_ID] ? a->f[MAMORI_AF_ID] : "");
 	if (!access_assets(c->req, MAMORI_ACT_READ, a->f[MAMORI_AF_DEPARTMENT])) {
 		c->hidden++;
 		return 0;
@@ -131,7 +129,7 @@ reach_filter(struct request *req, struct mamori_asset_filter *f)
 	}
 }
 
-/* The page of the query string: limit (1–10,000, 1,000 when not given) and after. */
+/* The page of the query string: limit (1–10,000, 1,000 when not given), sort and after. */
 static bool
 query_page(struct request *req, struct response *res, struct mamori_asset_filter *f)
 {
@@ -145,6 +143,12 @@ query_page(struct request *req, struct response *res, struct mamori_asset_filter
 	}
 	f->limit = (size_t)v;
 	f->after = http_query(req, "after");
+	f->sort = http_query(req, "sort");
+	if (!mamori_asset_sort_valid(f->sort)) {
+		http_error(res, 400, "invalid", "sort", "'%.40s' is not an order of the list (id, name, updated, "
+		    "department, kind, confidentiality, integrity, availability; -name reverses)", f->sort);
+		return false;
+	}
 	return true;
 }
 
@@ -176,7 +180,7 @@ route_assets_list(struct request *req, struct response *res)
 	snprintf(tail, sizeof(tail), "],\"count\":%zu,\"total\":%lld,\"next\":", c.count, (long long)page.total);
 	buf_add(&c.out, tail, strlen(tail));
 	if (page.more)
-		buf_json_string(&c.out, c.last);
+		buf_json_string(&c.out, page.next);
 	else
 		BUF_LIT(&c.out, "null");
 	BUF_LIT(&c.out, "}");

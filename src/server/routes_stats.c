@@ -5,35 +5,48 @@
 #include "mamori/audit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/*
- * Active assets of one department by 機密性 level, as {"department",
- * "title", "levels": {"1": n, …}, "total"}; NULL on a store error.  Counts
- * come from the register's index (mamori_asset_count), a few per department.
- */
-static cJSON *
-department_counts(struct request *req, const struct mamori_department *d, const struct mamori_axis *c,
-    struct mamori_error *err)
-{
-	cJSON *o = cJSON_CreateObject(), *levels = cJSON_AddObjectToObject(o, "levels");
-	int64_t total = 0, n;
-	char key[8];
+/* The counts of the register, by department (the policy's order) and 機密性 level. */
+struct counts {
+	const struct mamori_policy *p;
+	const struct mamori_axis *c;
+	int64_t *n;		/* ndepartments × nlevels, then ndepartments without an owner */
+};
 
-	cJSON_AddStringToObject(o, "department", d->id);
-	cJSON_AddStringToObject(o, "title", d->title ? d->title : d->id);
-	for (size_t i = 0; i < c->nlevels; i++) {
-		struct mamori_asset_filter f = { .department = d->id, .status = "active" };
-		snprintf(key, sizeof(key), "%d", c->levels[i].level);
-		if (!mamori_asset_filter_level(&f, 0, key) || mamori_asset_count(req->db, &f, &n, err) != 0) {
-			cJSON_Delete(o);
-			return NULL;
-		}
-		cJSON_AddNumberToObject(levels, key, (double)n);
-		total += n;
-	}
-	cJSON_AddNumberToObject(o, "total", (double)total);
-	return o;
+/* The index of department id in the policy, or -1. */
+static int
+department_index(const struct mamori_policy *p, const char *id)
+{
+	for (size_t i = 0; i < p->organisation.ndepartments; i++)
+		if (strcmp(p->organisation.departments[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+count_level(const char *department, int level, int64_t n, void *arg)
+{
+	struct counts *k = arg;
+	int d = department_index(k->p, department);
+
+	for (size_t l = 0; d >= 0 && l < k->c->nlevels; l++)
+		if (k->c->levels[l].level == level)
+			k->n[(size_t)d * k->c->nlevels + l] += n;
+	return 0;
+}
+
+static int
+count_without_owner(const char *department, int level, int64_t n, void *arg)
+{
+	struct counts *k = arg;
+	int d = department_index(k->p, department);
+
+	(void)level;
+	if (d >= 0)
+		k->n[k->p->organisation.ndepartments * k->c->nlevels + (size_t)d] += n;
+	return 0;
 }
 
 /* The 機密性 levels with their titles, for the keys of "levels". */
@@ -50,34 +63,83 @@ level_titles(cJSON *root, const struct mamori_axis *c)
 	}
 }
 
-/* The register's figures the role may see: per department it reads. */
+/*
+ * One department's active assets by 機密性 level, as {"department", "title",
+ * "levels": {"1": n, …}, "total"}.
+ */
+static cJSON *
+department_json(const struct counts *k, size_t d)
+{
+	const struct mamori_department *dep = &k->p->organisation.departments[d];
+	cJSON *o = cJSON_CreateObject(), *levels;
+	int64_t total = 0;
+	char key[16];
+
+	cJSON_AddStringToObject(o, "department", dep->id);
+	cJSON_AddStringToObject(o, "title", dep->title ? dep->title : dep->id);
+	levels = cJSON_AddObjectToObject(o, "levels");
+	for (size_t l = 0; l < k->c->nlevels; l++) {
+		int64_t n = k->n[d * k->c->nlevels + l];
+		snprintf(key, sizeof(key), "%d", k->c->levels[l].level);
+		cJSON_AddNumberToObject(levels, key, (double)n);
+		total += n;
+	}
+	cJSON_AddNumberToObject(o, "total", (double)total);
+	return o;
+}
+
+/*
+ * The register's figures the role may see, per department it reads: two
+ * GROUP BY queries (課 × 機密性, and assets without an owner by 課) instead
+ * of a count per cell.  A role that reads one department counts only it.
+ */
 static bool
 register_stats(struct request *req, cJSON *root, struct mamori_error *err)
 {
 	const struct mamori_policy *p = req->view;
-	const struct mamori_axis *c = NULL;
+	struct counts k = { .p = p };
+	struct mamori_asset_filter f = { .status = "active" };
 	cJSON *list = cJSON_AddArrayToObject(root, "departments");
-	int64_t without_owner = 0, n;
+	size_t nd = p->organisation.ndepartments;
+	int64_t without_owner = 0;
+	bool ok = false;
 
-	for (size_t i = 0; i < p->classification.naxes; i++)
-		if (strcmp(p->classification.axes[i].id, "confidentiality") == 0)
-			c = &p->classification.axes[i];
-	level_titles(root, c);
-	for (size_t i = 0; c != NULL && i < p->organisation.ndepartments; i++) {
-		const struct mamori_department *d = &p->organisation.departments[i];
-		struct mamori_asset_filter f = { .department = d->id, .status = "active", .without_owner = true };
-		cJSON *o;
-		if (!access_assets(req, MAMORI_ACT_READ, d->id))
+	k.c = mamori_policy_axis(p, "confidentiality");
+	level_titles(root, k.c);
+	if (k.c == NULL || req->session == NULL) {
+		cJSON_AddNumberToObject(root, "without_owner", 0);
+		return true;
+	}
+	switch (mamori_decider_role_reach(req->decider, req->session->role, MAMORI_ACT_READ)) {
+	case MAMORI_REACH_ALL:
+		break;
+	case MAMORI_REACH_DEPARTMENT:
+		f.department = req->session->department;
+		break;
+	default:
+		cJSON_AddNumberToObject(root, "without_owner", 0);
+		return true;
+	}
+	if ((k.n = calloc(nd * k.c->nlevels + nd, sizeof(*k.n))) == NULL) {
+		mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+		return false;
+	}
+	if (mamori_asset_count_by(req->db, &f, 0, count_level, &k, err) != 0)
+		goto out;
+	f.without_owner = true;
+	if (mamori_asset_count_by(req->db, &f, -1, count_without_owner, &k, err) != 0)
+		goto out;
+	for (size_t d = 0; d < nd; d++) {
+		if (!access_assets(req, MAMORI_ACT_READ, p->organisation.departments[d].id))
 			continue;
-		if ((o = department_counts(req, d, c, err)) == NULL || mamori_asset_count(req->db, &f, &n, err) != 0) {
-			cJSON_Delete(o);
-			return false;
-		}
-		cJSON_AddItemToArray(list, o);
-		without_owner += n;
+		cJSON_AddItemToArray(list, department_json(&k, d));
+		without_owner += k.n[nd * k.c->nlevels + d];
 	}
 	cJSON_AddNumberToObject(root, "without_owner", (double)without_owner);
-	return true;
+	ok = true;
+out:
+	free(k.n);
+	return ok;
 }
 
 /* The audit trail: its size and the newest signed head, its signature checked. */

@@ -622,6 +622,66 @@ collect_id(const struct mamori_asset *a, void *ctx)
 	return 0;
 }
 
+/* The cells mamori_asset_count_by reports: [department 0 / 1][level 0–3]. */
+struct cells {
+	int64_t n[2][4];
+	int calls;
+};
+
+static int
+add_cell(const char *department, int level, int64_t n, void *arg)
+{
+	struct cells *c = arg;
+	int d = strcmp(department, "zeimu") == 0 ? 0 : strcmp(department, "soumu") == 0 ? 1 : -1;
+
+	assert_true(d >= 0 && level >= 0 && level <= 3);
+	assert_int_equal(c->n[d][level], 0);	/* each pair once */
+	c->n[d][level] = n;
+	c->calls++;
+	return 0;
+}
+
+/*
+ * The counts of 課 × level in one query agree with a count of each cell;
+ * a filter narrows them; by department alone the level is 0.
+ */
+static void
+test_count_by(void **state)
+{
+	struct mamori_store *s = fixture_store("countby.db", POLICY);
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct cells all = { 0 }, some = { 0 }, deps = { 0 };
+	struct mamori_asset_filter f = { 0 }, active = { .kind = "情報" };
+	char path[128];
+	size_t n = 0;
+
+	(void)state;
+	fixture_path(path, sizeof(path), "countby.csv");
+	write_register(path, 600);
+	assert_int_equal(mamori_asset_import(s, "test:unit", path, NULL, &d, &n, &err), 0);
+	assert_int_equal(mamori_asset_count_by(s, &f, 0, add_cell, &all, &err), 0);
+	assert_int_equal(all.calls, 6);		/* two departments × three levels */
+	for (int k = 0; k < 2; k++)
+		for (int l = 1; l <= 3; l++) {
+			struct mamori_asset_filter cell = { .department = k ? "soumu" : "zeimu" };
+			char level[2] = { (char)('0' + l), '\0' };
+			int64_t want = -1;
+			assert_true(mamori_asset_filter_level(&cell, 0, level));
+			assert_int_equal(mamori_asset_count(s, &cell, &want, &err), 0);
+			assert_int_equal(all.n[k][l], want);
+		}
+	/* 完全性, of the 種別 情報 only: the odd rows, all of 完全性 2 */
+	assert_int_equal(mamori_asset_count_by(s, &active, 1, add_cell, &some, &err), 0);
+	assert_int_equal(some.n[0][2] + some.n[1][2], 300);
+	assert_int_equal(some.n[0][1] + some.n[1][1], 0);
+	assert_int_equal(mamori_asset_count_by(s, &f, -1, add_cell, &deps, &err), 0);
+	assert_int_equal(deps.calls, 2);
+	assert_int_equal(deps.n[0][0] + deps.n[1][0], 600);
+	mamori_store_close(&s);
+	mamori_diags_clear(&d);
+}
+
 /*
  * Keyset pages, walked page by page with `after`, give exactly the whole
  * list, in order, with the same total on every page — for page sizes that
@@ -846,6 +906,7 @@ main(void)
 		cmocka_unit_test(test_bulk_import_and_round_trip),
 		cmocka_unit_test(test_bulk_import_head),
 		cmocka_unit_test(test_list_pages),
+		cmocka_unit_test(test_count_by),
 		cmocka_unit_test(test_audit_bodies),
 	};
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);

@@ -3,10 +3,11 @@
 // screen shows is reachable with Tab and visibly focused; nothing traps it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, newPage, login, ACCOUNTS } from './harness.mjs';
+import { startServer, launch, newPage, login, ACCOUNTS, importMoreAssets } from './harness.mjs';
 
 let srv, browser;
-before(async () => { srv = await startServer(); browser = await launch(); });
+// 60 more assets: the register has a second page, so its pager has a button to reach
+before(async () => { srv = await startServer(); importMoreAssets(srv, 60); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
 // Presses Tab until pred(focused element) holds; the description of what had
@@ -53,4 +54,51 @@ test('every screen of the menu is reached and used with the keyboard alone (CISO
     assert.ok(inMain >= Math.min(controls, 1), `${href}: ${inMain} of ${controls} controls reached`);
     assert.deepEqual(page.errors, [], href);
   }
+});
+
+// What has the focus: its tag and the first characters of its text.
+const focusedText = (page) => page.evaluate(() => `${document.activeElement.tagName} ${document.activeElement.textContent.trim().slice(0, 8)}`);
+
+test('the register table is one tab stop: Tab leaves it for the pager, arrows move, Tab back lands on the row used', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/assets');
+  await page.getByRole('table').first().waitFor();
+  // one row of the table is in the tab order, the others are reached with the arrows
+  assert.equal(await page.locator('tbody tr[tabindex="0"]').count(), 1);
+  assert.equal(await page.locator('tbody tr[tabindex="-1"]').count(), (await page.locator('tbody tr').count()) - 1);
+  const row = await tabTo(page, (i) => i.tag === 'TR');
+  assert.match(row.text, /^A-000001/);
+  assert.notEqual(row.outline, 'none', 'the focused row shows an outline');
+  // the next Tab leaves the table: the pager's button (最初のページ is disabled on the first page)
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedText(page), 'BUTTON 次のページ');
+  // back into the table: the row last used; End, Home and the arrows move the tab stop with the focus
+  await page.keyboard.press('Shift+Tab');
+  assert.match(await focusedText(page), /^TR A-000001/);
+  await page.keyboard.press('End');
+  assert.match(await focusedText(page), /^TR A-000129/);
+  await page.keyboard.press('ArrowUp');
+  assert.match(await focusedText(page), /^TR A-000128/);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  assert.match(await focusedText(page), /^TR A-000128/);
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await focusedText(page), /^TR A-000002/);
+  assert.equal(await page.locator('tbody tr[tabindex="0"]').count(), 1);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash === '#/assets/A-000002');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the users table is one tab stop too (the same component): Tab goes from its first row out of it', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/users');
+  await page.getByRole('table').first().waitFor();
+  const rows = await page.locator('tbody tr.openable').count();
+  assert.ok(rows > 1, `${rows} rows`);
+  await tabTo(page, (i) => i.tag === 'TR');
+  await page.keyboard.press('Tab');
+  assert.doesNotMatch(await focusedText(page), /^TR/);
+  assert.deepEqual(page.errors, []);
 });

@@ -76,3 +76,39 @@ test('a bad YAML is refused with its line and column; a good one replaces the po
   await page.locator('.details', { hasText: '試験版' }).waitFor();
   assert.deepEqual(page.errors, []);
 });
+
+test('a replacement that would leave assets invalid is refused (409), the screen naming them in words', async () => {
+  // the policy without 税務課: valid in itself, but the register's 税務課 assets and tanaka would break
+  const src = readFileSync(join(SRCDIR, 'policies/mic-standard.yaml'), 'utf8');
+  assert.match(src, /^ *- \{ id: zeimu, title: 税務課.*\n/m);
+  const file = join(srv.dir, 'no-zeimu.yaml');
+  writeFileSync(file, src.replace(/^ *- \{ id: zeimu, title: 税務課.*\n/m, ''));
+  for (const lang of ['ja', 'en']) {
+    const page = await newPage(browser, { lang });
+    const ja = lang === 'ja';
+    await login(page, srv.url, ACCOUNTS.ciso, '/policy');
+    await page.getByLabel(ja ? 'ポリシーファイル' : 'Policy file').setInputFiles(file);
+    await page.getByRole('button', { name: ja ? '検査する' : 'Check' }).click();
+    const put = page.waitForResponse((r) => r.url().endsWith('/api/policy') && r.request().method() === 'PUT');
+    await page.getByRole('button', { name: ja ? '差し替える' : 'Replace' }).click();
+    assert.equal((await put).status(), 409);
+    const alert = page.getByRole('alert');
+    await alert.getByText(ja ? 'ポリシーを差し替えませんでした。' : 'The policy was not replaced.').waitFor();
+    assert.match(await alert.textContent(), ja ? /何も変わっていません/ : /nothing was changed/);
+    // the assets by id and name, their 課 by its title, each a link to the asset
+    const link = alert.getByRole('link', { name: 'A-000003 個人住民税課税台帳' });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), '#/assets/A-000003');
+    assert.match(await alert.getByRole('row', { name: /A-000003/ }).textContent(), /（税務課）.*zeimu/);
+    await alert.getByRole('row', { name: /A-000004/ }).waitFor();
+    await alert.getByText(ja ? '利用者 tanaka' : 'account tanaka').waitFor();
+    await alert.scrollIntoViewIfNeeded();
+    await view(page, `policy-conflict-${lang}`);
+    // nothing changed: the policy in force still has 税務課
+    assert.ok((await page.evaluate(async () => (await (await fetch('/api/policy')).json()).organisation.departments
+      .map((d) => d.id))).includes('zeimu'));
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: /A-000003/ }).waitFor();
+    assert.deepEqual(page.errors, []);
+  }
+});

@@ -110,3 +110,28 @@ test('二人制: the CISO cannot approve its own request; a second approval of a
   await shot(b, 'quarantine-refused-ja');
   for (const p of [page, a, b]) assert.deepEqual(p.errors, []);
 });
+
+test('隔離 in English: the list, an original with its history, and the request form of a 職員', async () => {
+  const page = await newPage(browser, { lang: 'en' });
+  await login(page, srv.url, ACCOUNTS.ciso, '/quarantine');
+  await page.getByRole('heading', { level: 1, name: 'Quarantine' }).waitFor();
+  const row = page.getByRole('row', { name: /固定資産税の資料/ });
+  await row.waitFor();
+  assert.deepEqual(await page.locator('thead th').allTextContents(),
+    ['Received', 'From', 'Subject', 'Attachments', 'Why quarantined', 'State']);
+  // a time an English reader cannot misread (not 06/12/2026: June or December?)
+  assert.match(await row.locator('td').first().textContent(), /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d$/);
+  await shot(page, 'quarantine-list-en');
+  await row.click();
+  await page.getByRole('heading', { name: 'The original' }).waitFor();
+  await page.getByRole('heading', { name: 'History' }).waitFor();
+  await shot(page, 'quarantine-ciso-en');
+  const staff = await newPage(browser, { lang: 'en' });
+  await login(staff, srv.url, ACCOUNTS.staff, '/quarantine');
+  await staff.getByRole('heading', { level: 1, name: 'Quarantine' }).waitFor();
+  await staff.getByRole('textbox', { name: 'Quarantine id' }).fill(id.slice(0, 16));
+  await staff.getByRole('button', { name: 'Open' }).click();
+  await staff.getByRole('heading', { name: 'The original' }).waitFor();
+  await shot(staff, 'quarantine-staff-en');
+  for (const p of [page, staff]) assert.deepEqual(p.errors, []);
+});

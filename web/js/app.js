@@ -49,11 +49,14 @@ export async function refreshMe() {
 
 function header() {
   const me = state.me;
+  const item = (path, label) => {
+    const here = current().path === path || (path !== '/' && current().path.startsWith(`${path}/`));
+    return h('li', null, h('a', { href: `#${path}`, 'aria-current': here ? 'page' : null }, label));
+  };
+  // the record kinds of the policy in force, an entry each (titles are the policy's)
+  const kinds = (state.policy?.records || []).map((k) => item(`/records/${encodeURIComponent(k.id)}`, k.title || k.id));
   const nav = me ? h('nav', { 'aria-label': t('common.menu') }, h('ul', null,
-    screens.filter((s) => s.nav && s.visible(me)).map((s) => {
-      const here = current().path === s.path || (s.path !== '/' && current().path.startsWith(`${s.path}/`));
-      return h('li', null, h('a', { href: `#${s.path}`, 'aria-current': here ? 'page' : null }, t(s.nav)));
-    }))) : null;
+    screens.filter((s) => s.nav && s.visible(me)).map((s) => item(s.path, t(s.nav))), kinds)) : null;
   const other = lang() === 'ja' ? 'en' : 'ja';
   const langButton = h('button', { type: 'button', class: 'lang', lang: other,
     onclick: () => { setLang(other); route(); } }, other === 'en' ? 'English' : '日本語');

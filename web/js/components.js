@@ -40,7 +40,10 @@ export function diagnosticsTable(diags) {
 
 // A sortable table.  columns: [{id, title, value(row) → node|string, sortable,
 // numeric}]; sort: {by, desc}; onSort(by, desc); onOpen(row) makes rows
-// openable by click and by Enter when focused (rows are in the tab order).
+// openable by click and by Enter when focused.  The rows are one tab stop
+// (a roving tabindex): Tab reaches the table once, on the row last used, and
+// leaves it with the next Tab — to the pager, not through fifty rows; the
+// arrow keys, Home and End move between the rows.
 export function dataTable({ columns, rows, sort, onSort, onOpen, caption, empty }) {
   const head = h('tr', null, columns.map((c) => {
     const active = sort && sort.by === c.id;
@@ -54,17 +57,23 @@ export function dataTable({ columns, rows, sort, onSort, onOpen, caption, empty 
     return th;
   }));
   const body = h('tbody');
+  const openable = [];
+  // the one row Tab reaches: the one focused last (by keys, click or script)
+  const stop = (tr) => { for (const r of openable) r.tabIndex = r === tr ? 0 : -1; };
   for (const row of rows) {
     const tr = h('tr', null, columns.map((c) => h('td', { class: c.numeric ? 'num' : null },
       cell(c.value ? c.value(row) : row[c.id]))));
     if (onOpen) {
-      tr.tabIndex = 0;
+      tr.tabIndex = openable.length ? -1 : 0;
+      openable.push(tr);
       tr.classList.add('openable');
       tr.addEventListener('click', () => onOpen(row));
+      tr.addEventListener('focus', () => stop(tr));
       tr.addEventListener('keydown', (e) => {
+        const i = openable.indexOf(tr);
+        const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: openable.length - 1 }[e.key];
         if (e.key === 'Enter') onOpen(row);
-        else if (e.key === 'ArrowDown' && tr.nextElementSibling) { e.preventDefault(); tr.nextElementSibling.focus(); }
-        else if (e.key === 'ArrowUp' && tr.previousElementSibling) { e.preventDefault(); tr.previousElementSibling.focus(); }
+        else if (to !== undefined && openable[to]) { e.preventDefault(); openable[to].focus(); }
       });
     }
     body.appendChild(tr);

@@ -54,8 +54,10 @@ export function formatTime(value, zone) {
   if (value === null || value === undefined || value === '') return '';
   const d = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  const opts = { timeZone: zone || TOKYO, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false };
+  // English names the month ("6 Dec 2026, 05:03:58"): "06/12/2026" reads as
+  // the 6th of December in Britain and as June 12 in America
+  const opts = { timeZone: zone || TOKYO, year: 'numeric', month: current === 'ja' ? '2-digit' : 'short',
+    day: current === 'ja' ? '2-digit' : 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false };
   return new Intl.DateTimeFormat(current === 'ja' ? 'ja-JP' : 'en-GB', opts).format(d);
 }
 

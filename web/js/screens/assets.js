@@ -2,8 +2,8 @@
 // choice, keyset pages and export of the current filter.
 //
 // The filters live in the address (#/assets?department=shimin&c=>=3) so that a
-// reload or a bookmark shows the same list; `after` in the address is the
-// keyset cursor of the page shown.
+// reload or a bookmark shows the same list; so do `sort` (a column id, "-" for
+// the reverse order) and `after`, the keyset cursor of the page shown.
 
 import { h, replace } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
@@ -53,17 +53,9 @@ function filterParams(query) {
   return out;
 }
 
-// The page's rows sorted by a column's shown value (sort: "name" or "-name").
-// The API pages in asset-id order — that is what keeps a page of a million
-// assets fast — so a sort orders the page shown, and says so.
-function sorted(rows, cols, sort) {
-  const desc = sort.startsWith('-');
-  const col = cols.find((c) => c.id === sort.replace(/^-/, ''));
-  if (!col) return rows;
-  const key = (r) => String((col.value ? col.value(r) : r[col.id]) ?? '');
-  const cmp = new Intl.Collator(['ja', 'en'], { numeric: true });
-  return rows.slice().sort((x, y) => cmp.compare(key(x), key(y)) * (desc ? -1 : 1));
-}
+// The columns the API sorts by (GET /api/assets?sort=): the list is sorted on
+// the server and paged in that order, so that a sort covers the whole register.
+const SORTABLE = new Set(['id', 'name', 'kind', 'department', 'confidentiality', 'integrity', 'availability', 'updated']);
 
 function address(params) {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v !== null && v !== undefined));
@@ -144,7 +136,7 @@ export async function render(root, ctx) {
   const p = await pol.load();
   const params = filterParams(ctx.query);
   const after = ctx.query.get('after') || '';
-  const sort = ctx.query.get('sort') || '';
+  const sort = SORTABLE.has((ctx.query.get('sort') || '').replace(/^-/, '')) ? ctx.query.get('sort') : '';
   const can = ctx.me.can || {};
   root.append(h('h1', null, t('assets.title')));
   const tools = h('div', { class: 'actions' },
@@ -157,26 +149,27 @@ export async function render(root, ctx) {
   root.append(status, listBox);
   let page;
   try {
-    page = await api.get('/api/assets', { ...params, limit: PAGE, after });
+    page = await api.get('/api/assets', { ...params, limit: PAGE, after, sort });
   } catch (err) {
     status.replaceChildren(errorNotice(err));
     return;
   }
   const all = columns(p);
   const draw = (shown) => {
-    const cols = all.filter((c) => c.always || shown.includes(c.id)).map((c) => ({ ...c, sortable: true }));
+    const cols = all.filter((c) => c.always || shown.includes(c.id)).map((c) => ({ ...c, sortable: SORTABLE.has(c.id) }));
     replace(listBox,
-      dataTable({ columns: cols, rows: sorted(page.assets, all, sort), caption: t('assets.caption'),
+      dataTable({ columns: cols, rows: page.assets, caption: t('assets.caption'),
         sort: sort ? { by: sort.replace(/^-/, ''), desc: sort.startsWith('-') } : null,
-        onSort: (by, desc) => ctx.navigate(address({ ...params, after, sort: `${desc ? '-' : ''}${by}` })),
+        // a new order starts from its first page
+        onSort: (by, desc) => ctx.navigate(address({ ...params, sort: `${desc ? '-' : ''}${by}` })),
         onOpen: (a) => ctx.navigate(`#/assets/${encodeURIComponent(a.id)}`), empty: t('assets.none') }),
       pager({ atFirst: !after, hasNext: !!page.next,
         onFirst: () => ctx.navigate(address({ ...params, sort })),
-        onNext: () => ctx.navigate(address({ ...params, after: page.next, sort })) }),
-      sort ? h('p', { class: 'muted small' }, t('assets.sort_note')) : null);
+        onNext: () => ctx.navigate(address({ ...params, after: page.next, sort })) }));
   };
+  // a sorted list's cursor is "ID:KEY": the id is what a person recognises
   status.replaceChildren(h('p', null, t('assets.summary', { total: page.total, shown: page.count }),
-    after ? ` ${t('assets.after', { id: after })}` : ''));
+    after ? ` ${t('assets.after', { id: after.split(':')[0] })}` : ''));
   root.insertBefore(h('div', { class: 'list-tools' }, columnChooser(all, shownColumns(), draw), exportButtons(params)), status);
   draw(shownColumns());
 }

@@ -107,7 +107,7 @@ function replaceSection(ctx) {
       replace(out, notice('ok', t('policy_doc.replaced', { id: r.id, version: r.version || '' }),
         h('p', null, h('button', { type: 'button', onclick: () => ctx.navigate('#/policy') }, t('policy_doc.show_new')))));
     } catch (err) {
-      replace(out, errorNotice(withMessage(err)));
+      replace(out, err.status === 409 && err.diagnostics?.length ? await conflictNotice(err) : errorNotice(withMessage(err)));
     }
   };
   return h('section', { class: 'policy-replace' }, h('h2', null, t('policy_doc.replace')),
@@ -115,6 +115,35 @@ function replaceSection(ctx) {
     h('form', { class: 'form', onsubmit: check }, file.row,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('policy_doc.check')))),
     out);
+}
+
+// A replacement refused because the register or the accounts would break
+// under it (409): what happened in the UI's language, then each asset with its
+// name and 課 (linked to where it is fixed) or account, and what is wrong.
+async function conflictNotice(err) {
+  const diags = err.diagnostics;
+  const p = await pol.load();	// the policy still in force: its titles
+  const named = await Promise.all(diags.slice(0, 50).map(async (d) => {
+    if (!/^A-\d+$/.test(d.object || '')) return null;
+    try { return await api.get(`/api/assets/${encodeURIComponent(d.object)}`); } catch { return null; }
+  }));
+  const what = (d, a) => {
+    if (a) {
+      return h('span', null, h('a', { href: `#/assets/${encodeURIComponent(a.id)}` }, `${a.id} ${a.name}`),
+        h('span', { class: 'muted' }, `（${pol.title(p, 'department', a.department)}）`));
+    }
+    return d.object ? t('policy_doc.conflict_account', { name: d.object }) : '';
+  };
+  // "asset A-000003: 所管課 (department): …": the object is in its own column
+  const problem = (d) => String(d.message || '').replace(/^(asset|user|account) [^:]+: /, '');
+  return notice('error',
+    h('p', null, h('strong', null, t('policy_doc.conflict'))),
+    h('p', null, t('policy_doc.conflict_text', { count: diags.length })),
+    h('table', { class: 'table diagnostics' },
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('policy_doc.conflict_object')),
+        h('th', { scope: 'col' }, t('common.problem')))),
+      h('tbody', null, diags.map((d, i) => h('tr', null, h('td', null, what(d, named[i])), h('td', null, problem(d)))))),
+    h('p', null, t('policy_doc.conflict_next')));
 }
 
 // A validation answer carries no error message of its own: say what it means.

@@ -1,0 +1,234 @@
+// records.js — 記録と手続: every kind of record the policy declares under
+// `records:` (インシデント報告, 持ち出し申請, 例外措置 …) through one set of
+// screens drawn from the kind's declaration — its fields, states and
+// transitions — never a screen per kind:
+//   #/records/KIND            the list, with a filter by state
+//   #/records/KIND/new        a new record: a form of the kind's fields
+//   #/records/KIND/ID         one record: its fields, its state, the moves the
+//                             user may take (a button per target state) and
+//                             its history
+// The API (docs/records.md): GET /api/records/{kind}, POST /api/records/{kind},
+// GET /api/records/{kind}/{id}, POST /api/records/{kind}/{id}/moves.
+
+import { h, replace } from '../dom.js';
+import { t, formatTime } from '../i18n.js';
+import * as api from '../api.js';
+import * as pol from '../policy.js';
+import { dataTable, detailList, form, notice, errorNotice, fieldControl, pager } from '../components.js';
+
+export const messages = 'records';
+
+const PAGE = 50;
+
+// The kind's declaration from the policy in force.
+export function kindOf(p, id) {
+  return (p.records || []).find((k) => k.id === id) || null;
+}
+
+const stateOf = (kind, id) => (kind.states || []).find((s) => s.id === id);
+const stateTitle = (kind, id) => stateOf(kind, id)?.title || id || '';
+
+// A record's field values: the API's `fields` object, or the record itself.
+const valuesOf = (r) => r.fields || r.values || r;
+
+// A field declaration of the policy as a form control's: the types that name
+// something of the policy (課, 役割, ネットワーク区分, 脅威) become choices.
+function formField(p, f) {
+  const base = { id: f.id, title: f.title || f.id, required: !!f.required, help: f.help };
+  switch (f.type) {
+  case 'choice':
+    return { ...base, type: 'choice', choices: (f.choices || []).map((c) => ({ value: c.id, title: c.title || c.id })) };
+  case 'department': case 'role': case 'segment':
+    return { ...base, type: 'choice', choices: pol.choices(p, f.type) };
+  case 'threat':
+    return { ...base, type: 'choice',
+      choices: (p.threats || []).map((x) => ({ value: x.id, title: `${x.number || ''} ${short(x.title || x.text || x.id)}`.trim() })) };
+  case 'asset':
+    return { ...base, type: 'text', help: base.help || t(f.multiple ? 'records.assets_help' : 'records.asset_help'),
+      inputmode: 'latin', multiple: !!f.multiple };
+  case 'account':
+    return { ...base, type: 'text', help: base.help || t('records.account_help'), autocomplete: 'off' };
+  case 'longtext': case 'number': case 'date': case 'datetime':
+    return { ...base, type: f.type };
+  default:
+    return { ...base, type: 'text' };
+  }
+}
+
+function short(text) {
+  const s = String(text);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+// A stored value as people read it: titles for what the policy names, times
+// in Tokyo time, an asset as a link to it.
+function shown(p, f, v) {
+  if (v === null || v === undefined || v === '') return '';
+  if (Array.isArray(v)) return h('span', null, v.flatMap((x, i) => [i ? '、' : '', shown(p, f, x)]));
+  switch (f.type) {
+  case 'choice': return (f.choices || []).find((c) => c.id === v)?.title || String(v);
+  case 'department': case 'role': case 'segment': return pol.title(p, f.type, v);
+  case 'threat': {
+    const x = (p.threats || []).find((y) => y.id === v);
+    return x ? `${x.number || ''} ${short(x.title || x.text || x.id)}`.trim() : String(v);
+  }
+  case 'asset': return h('a', { href: `#/assets/${encodeURIComponent(v)}` }, String(v));
+  case 'datetime': return formatTime(v);
+  default: return String(v);
+  }
+}
+
+// The moves the user may take from the record's state: the API's list when it
+// gives one (it knows the record's people and the 二人制), else the
+// declaration's transitions whose `by` names the user's role or the reporter.
+function movesFor(kind, r, me) {
+  if (Array.isArray(r.moves)) return r.moves;
+  if (Array.isArray(r.allowed)) return r.allowed;
+  const mine = (by) => (by || []).some((b) => b === me.user.role || (b === 'reporter' && r.reporter === me.user.name));
+  return (kind.transitions || []).filter((x) => x.from === r.state && mine(x.by));
+}
+
+function address(kind, params) {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v));
+  const s = q.toString();
+  return `#/records/${encodeURIComponent(kind.id)}${s ? `?${s}` : ''}`;
+}
+
+// append() would print a null as "null": what is optional is filtered out
+const add = (root, ...nodes) => root.append(...nodes.filter((n) => n !== null && n !== undefined));
+
+function heading(kind, sub) {
+  return h('h1', null, sub ? `${kind.title}　${sub}` : kind.title);
+}
+
+async function listScreen(root, ctx, p, kind) {
+  const state = ctx.query.get('state') || '';
+  const before = ctx.query.get('before') || '';	// the list is newest first: pages go back in time
+  add(root, heading(kind),
+    kind.text ? h('p', { class: 'muted' }, kind.text, kind.clause ? `（${kind.clause}）` : '') : null,
+    h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/records/${encodeURIComponent(kind.id)}/new` },
+      t('records.new', { kind: kind.title }))));
+  const states = fieldControl({ id: 'state', title: t('records.state'), type: 'choice',
+    choices: (kind.states || []).map((s) => ({ value: s.id, title: s.title || s.id })) }, state);
+  const filter = h('form', { class: 'filters', role: 'search', 'aria-label': t('records.filter') }, states.row,
+    h('div', { class: 'field buttons' }, h('button', { type: 'submit', class: 'primary' }, t('records.apply'))));
+  filter.addEventListener('submit', (e) => { e.preventDefault(); ctx.navigate(address(kind, { state: states.read() })); });
+  const box = h('div', { 'aria-live': 'polite' }, notice('info', t('common.loading')));
+  root.append(filter, box);
+  let page;
+  try {
+    page = await api.get(`/api/records/${encodeURIComponent(kind.id)}`, { state, limit: PAGE, before });
+  } catch (err) {
+    replace(box, errorNotice(err));
+    return;
+  }
+  const rows = Array.isArray(page) ? page : page.records || [];
+  // the kind's first required fields say what each record is about (概要, 持ち出す資産 …)
+  const shownFields = (kind.fields || []).filter((f) => f.required && f.type !== 'file').slice(0, 2);
+  const brief = (f, v) => (f.type === 'longtext' && typeof v === 'string' ? short(v) : shown(p, f, v));
+  const columns = [
+    { id: 'id', title: t('records.id') },
+    ...shownFields.map((f) => ({ id: f.id, title: f.title, value: (r) => brief(f, valuesOf(r)[f.id]) })),
+    { id: 'state', title: t('records.state'), value: (r) => h('span', { class: `state state-${r.state}` }, r.state_title || stateTitle(kind, r.state)) },
+    { id: 'reporter', title: t('records.reporter') },
+    { id: 'created', title: t('records.created'), value: (r) => formatTime(r.created) },
+  ];
+  replace(box,
+    dataTable({ columns, rows, caption: t('records.count', { count: page.total ?? rows.length }),
+      onOpen: (r) => ctx.navigate(`#/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}`),
+      empty: t('records.none') }),
+    page.next || before ? pager({ atFirst: !before, hasNext: page.next !== null && page.next !== undefined,
+      onFirst: () => ctx.navigate(address(kind, { state })),
+      onNext: () => ctx.navigate(address(kind, { state, before: String(page.next) })) }) : null);
+}
+
+async function newScreen(root, ctx, p, kind) {
+  const fields = (kind.fields || []).filter((f) => f.type !== 'file').map((f) => formField(p, f));
+  add(root, heading(kind, t('records.new_title')),
+    kind.text ? h('p', { class: 'muted' }, kind.text, kind.clause ? `（${kind.clause}）` : '') : null,
+    form({ fields, submit: t('records.create'), onSubmit: async (values) => {
+      const body = {};
+      for (const f of fields) {
+        const v = values[f.id];
+        if (v === '' || v === null || v === undefined) continue;
+        // a field of several values (関係する情報資産) is written "A-000003, A-000004"
+        body[f.id] = f.multiple ? String(v).split(/[\s,、]+/).filter(Boolean) : v;
+      }
+      const r = await api.post(`/api/records/${encodeURIComponent(kind.id)}`, { fields: body });
+      ctx.navigate(`#/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}?created=1`);
+    } }));
+}
+
+// One step of the history: when, who, what (made, moved from → to, a
+// comment, an escalation), the note.
+function historyItem(kind, e) {
+  const action = String(e.action || '').replace(/^record\./, '');
+  const what = action === 'create' ? t('records.h_create', { state: stateTitle(kind, e.to || e.state) })
+    : action === 'comment' ? t('records.h_comment')
+      : action === 'escalate' ? t('records.h_escalate', { role: e.role || '' })
+        : t('records.h_move', { from: stateTitle(kind, e.from), to: stateTitle(kind, e.to) });
+  return h('li', null, h('span', { class: 'muted' }, formatTime(e.time)), ' ', e.by || e.actor || '', ' ',
+    what, e.note ? h('span', null, '：', e.note) : null);
+}
+
+async function detailScreen(root, ctx, p, kind, id) {
+  let r;
+  try {
+    r = await api.get(`/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(id)}`);
+  } catch (err) {
+    root.append(heading(kind, id), errorNotice(err));
+    return;
+  }
+  const values = valuesOf(r);
+  const final = r.final ?? stateOf(kind, r.state)?.final;
+  add(root, heading(kind, r.id),
+    ctx.query.get('created') ? notice('ok', t('records.created_ok')) : null,
+    detailList([
+      { title: t('records.state'), value: h('strong', { class: `state state-${r.state}` }, r.state_title || stateTitle(kind, r.state)) },
+      { title: t('records.reporter'), value: r.reporter },
+      { title: t('records.created'), value: formatTime(r.created) },
+      r.deadline ? { title: t('records.deadline'), value: formatTime(r.deadline) } : null,
+      ...(kind.fields || []).map((f) => ({ title: f.title, value: shown(p, f, values[f.id]) })),
+    ]));
+  const moves = final ? [] : movesFor(kind, r, ctx.me);
+  const out = h('div', { 'aria-live': 'polite' });
+  if (moves.length) {
+    const note = fieldControl({ id: 'note', title: t('records.note'), type: 'longtext', rows: 2, help: t('records.note_help') });
+    // fields a step requires (filled before entering its state), with their present values
+    const needed = [...new Set(moves.flatMap((m) => m.requires || []))]
+      .map((id) => (kind.fields || []).find((f) => f.id === id)).filter(Boolean)
+      .map((f) => [f, fieldControl(formField(p, f), values[f.id])]);
+    const buttons = moves.map((m) => h('button', { type: 'button', class: 'primary', onclick: async (e) => {
+      e.target.disabled = true;
+      const fields = {};
+      for (const [f, c] of needed) if ((m.requires || []).includes(f.id) && c.read() !== '') fields[f.id] = c.read();
+      try {
+        await api.post(`/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}/moves`,
+          { to: m.to, note: note.read() || undefined, fields: Object.keys(fields).length ? fields : undefined });
+        ctx.navigate(`#/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}`);
+      } catch (err) {
+        replace(out, errorNotice(err));
+        e.target.disabled = false;
+      }
+    } }, m.to_title || stateTitle(kind, m.to) || m.title, m.title ? h('span', { class: 'small' }, `（${m.title}）`) : null));
+    root.append(h('section', { class: 'record-moves' }, h('h2', null, t('records.moves')),
+      needed.map(([, c]) => c.row), note.row, h('div', { class: 'actions' }, buttons), out));
+  } else if (!final) {
+    root.append(h('p', { class: 'muted' }, t('records.no_moves')));
+  }
+  const history = r.history || [];
+  root.append(h('section', null, h('h2', null, t('records.history')),
+    history.length ? h('ol', { class: 'timeline' }, history.map((e) => historyItem(kind, e))) : h('p', { class: 'muted' }, t('common.none'))));
+}
+
+export async function render(root, ctx) {
+  const p = await pol.load();
+  const kind = kindOf(p, ctx.params.kind);
+  if (!kind) {
+    root.append(h('h1', null, t('common.not_found')), h('p', null, t('records.unknown_kind', { kind: ctx.params.kind })));
+    return;
+  }
+  if (ctx.params.id === 'new') await newScreen(root, ctx, p, kind);
+  else if (ctx.params.id) await detailScreen(root, ctx, p, kind, ctx.params.id);
+  else await listScreen(root, ctx, p, kind);
+}
