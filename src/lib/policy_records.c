@@ -259,7 +259,8 @@ check_effect(struct rcheck *c)
 	const char *where = "effect";
 	bool approval;
 
-	if (e->pos.file == NULL)
+	/* without its type (reported by the loader) nothing else can be checked */
+	if (e->pos.file == NULL || e->type == NULL)
 		return;
 	if (!known_word(c, &mamori_record_effects, e->type, &e->type_pos, where))
 		return;
