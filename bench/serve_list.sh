@@ -37,7 +37,8 @@ queries=(
 	"department=zeimu&c=3&status=active&sort=name&limit=50"	# walks the name index (~1,750 rows)
 	"department=zeimu&segment=lgwan&c=3&i=2&sort=name&limit=50"	# 3,516 match: collected, ordered
 	"sort=-c&limit=50"						# the level-3 assets first
-	"department=zeimu	"department=zeimu&sort=department&limit=50&after=A-500000"	# 課 order, deep in one 課sort=-c	"department=zeimu&sort=department&limit=50&after=A-500000"	# 課 order, deep in one 課limit=50	"department=zeimu&sort=department&limit=50&after=A-500000"	# 課 order, deep in one 課after=A-500000"		# 機密性 from the highest, deep in one 課
+	"department=zeimu&sort=department&limit=50&after=A-500000"	# 課 order, deep in one 課
+	"department=zeimu&sort=-c&limit=50&after=A-500000"		# 機密性 from the highest, deep in one 課
 )
 uptime
 for d in "${dirs[@]}"; do
