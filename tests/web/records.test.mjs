@@ -21,6 +21,10 @@ test('the menu has an entry per kind of the policy; a 職員 reports an incident
   await page.getByRole('heading', { level: 1, name: '情報セキュリティインシデント報告' }).waitFor();
   await page.getByRole('link', { name: /新しく作る/ }).click();
   await page.getByRole('heading', { level: 1, name: /新規/ }).waitFor();
+  // the procedure the policy gives with the kind (緊急時対応計画), before the form
+  const todo = await page.getByRole('region', { name: 'まず行うこと' }).locator('li').allTextContents();
+  assert.equal(todo.length, 5, todo.join(' / '));
+  assert.match(todo[0], /被害の拡大を防ぐ措置/);
   // the form is the kind's fields: a required one is marked, a choice offers the policy's titles
   await page.getByLabel(/概要/).waitFor();
   assert.equal(await page.getByLabel(/概要/).getAttribute('aria-required'), 'true');

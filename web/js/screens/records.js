@@ -142,10 +142,18 @@ async function listScreen(root, ctx, p, kind) {
       onNext: () => ctx.navigate(address(kind, { state, before: String(page.next) })) }) : null);
 }
 
+// The procedure the policy gives with the kind (the incident's 緊急時対応計画), as a numbered list.
+function steps(kind) {
+  if (!Array.isArray(kind.steps) || kind.steps.length === 0) return null;
+  return h('section', { 'aria-label': t('records.steps') }, h('h2', null, t('records.steps')),
+    h('ol', null, ...kind.steps.map((s) => h('li', null, s))));
+}
+
 async function newScreen(root, ctx, p, kind) {
   const fields = (kind.fields || []).filter((f) => f.type !== 'file').map((f) => formField(p, f));
   add(root, heading(kind, t('records.new_title')),
     kind.text ? h('p', { class: 'muted' }, kind.text, kind.clause ? `（${kind.clause}）` : '') : null,
+    steps(kind),
     form({ fields, submit: t('records.create'), onSubmit: async (values) => {
       const body = {};
       for (const f of fields) {
