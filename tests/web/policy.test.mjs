@@ -101,7 +101,7 @@ test('a replacement that would leave assets invalid is refused (409), the screen
     assert.equal(await link.getAttribute('href'), '#/assets/A-000003');
     assert.match(await alert.getByRole('row', { name: /A-000003/ }).textContent(), /（税務課）.*zeimu/);
     await alert.getByRole('row', { name: /A-000004/ }).waitFor();
-    await alert.getByText(ja ? '利用者 tanaka' : 'account tanaka').waitFor();
+    await alert.getByText(ja ? '利用者 tanaka' : 'account tanaka', { exact: true }).waitFor();
     await alert.scrollIntoViewIfNeeded();
     await view(page, `policy-conflict-${lang}`);
     // nothing changed: the policy in force still has 税務課
