@@ -96,9 +96,19 @@ approval_problem(const struct mamori_record_kind *k, const cJSON *rec, const str
 	return NULL;
 }
 
+/* Today in the organisation's zone, read once and only when a record needs it
+ * (loading the zone reads a file: most decisions never get here). */
+static const char *
+local_day(const struct mamori_record_decide *c, char today[11])
+{
+	if (today[0] == '\0')
+		record_local_date(mamori_store_policy(c->s), c->now, today);
+	return today;
+}
+
 static void
 apply_approval(struct mamori_record_decide *c, const struct mamori_record_kind *k,
-    const struct mamori_decide_request *req, struct mamori_decision *dec, const char *today)
+    const struct mamori_decide_request *req, struct mamori_decision *dec, char today[11])
 {
 	struct mamori_error err = { 0 };
 	struct mamori_user approver;
@@ -116,7 +126,7 @@ apply_approval(struct mamori_record_decide *c, const struct mamori_record_kind *
 	if (record_read(c->s, req->approval, &rec, &err) != 0)
 		why = N_("is not a record of the store");
 	else
-		why = approval_problem(k, rec, req, today);
+		why = approval_problem(k, rec, req, local_day(c, today));
 	by = rec ? cJSON_GetStringValue(cJSON_GetObjectItem(rec, "approver")) : NULL;
 	if (why == NULL && (by == NULL || mamori_user_get(c->s, by, &approver, &err) != 0))
 		why = N_("names no approver the store knows");
@@ -158,14 +168,14 @@ resource_department(struct mamori_store *s, const struct mamori_decide_request *
 
 static bool
 exception_matches(struct mamori_record_decide *c, const struct mamori_record_kind *k, const char *reporter,
-    const cJSON *fields, const struct mamori_decide_request *req, const char *today)
+    const cJSON *fields, const struct mamori_decide_request *req, char today[11])
 {
 	const struct mamori_record_effect *e = &k->effect;
 	const char *until = field_str(fields, e->until), *action = field_str(fields, e->action_field);
 	const char *dept = field_str(fields, e->department);
 	char rdept[80];
 
-	if (until != NULL && strncmp(today, until, 10) > 0)
+	if (until != NULL && strncmp(local_day(c, today), until, 10) > 0)
 		return false;
 	if (action == NULL || strcmp(action, mamori_action_name(req->action)) != 0)
 		return false;
@@ -180,7 +190,7 @@ exception_matches(struct mamori_record_decide *c, const struct mamori_record_kin
 
 static void
 apply_exception(struct mamori_record_decide *c, const struct mamori_record_kind *k,
-    const struct mamori_decide_request *req, struct mamori_decision *dec, const char *today)
+    const struct mamori_decide_request *req, struct mamori_decision *dec, char today[11])
 {
 	static const char sql[] = "SELECT id, reporter, fields, state FROM record WHERE kind = ? ORDER BY num";
 	struct mamori_error err = { 0 };
@@ -224,7 +234,6 @@ mamori_record_decide_hook(void *ctx, const struct mamori_decide_request *req, st
 
 	if (dec->error != NULL || (approval == NULL && (exception == NULL || dec->allow)))
 		return;
-	record_local_date(p, c->now, today);
 	if (approval != NULL)
 		apply_approval(c, approval, req, dec, today);
 	if (exception != NULL && !dec->allow && dec->error == NULL)
