@@ -38,7 +38,11 @@ expect_exit 0 "consistency proof" -- "$MAMORI" log proof --consistency 4 5
 cp "$TMP/out" "$TMP/cons"
 expect_exit 0 "check consistency" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5" --old-head "$TMP/head4" "$TMP/cons"
 expect_grep "$TMP/out" 'extends the signed tree of 4 events' "consistency summary"
-sed 's/^signature: ./signature: A/' "$TMP/head5" >"$TMP/head5.forged"
+# the signature's first character changed (to B if it was A, else to A: a fixed
+# replacement left the head as it was whenever it already began with A)
+awk '/^signature: / { c = substr($2, 1, 1); $2 = (c == "A" ? "B" : "A") substr($2, 2) } 1' \
+    "$TMP/head5" >"$TMP/head5.forged"
+cmp -s "$TMP/head5" "$TMP/head5.forged" && not_ok "could not forge the head" || ok
 expect_exit 1 "forged head" -- "$MAMORI" log check-proof --pubkey "$TMP/pub" --head "$TMP/head5.forged" --old-head "$TMP/head4" "$TMP/cons"
 expect_exit 2 "malformed head file" -- "$MAMORI" log verify --head "$TMP/pub"
 expect_grep "$TMP/err" "^$TMP/pub:1: error: not a mamori tree head" "malformed head: FILE:LINE named"
