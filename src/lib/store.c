@@ -125,6 +125,18 @@ static const char *const migrations[] = {
 	 /* and the assets no role answers for (ホーム's count, owner=none):
 	  * only they are in it, so that counting them reads no row */
 	 "CREATE INDEX asset_without_owner ON asset (department, status) WHERE role IS NULL OR role = '';"),
+	/* 9 → 10: notices go out by mail (an account's address; a notice that
+	 * could not be sent waits until next_attempt, in seconds since the epoch,
+	 * and is tried again), and records carry files, kept beside the store
+	 * under their SHA-256 (record_file.c) */
+	("ALTER TABLE user ADD COLUMN email TEXT;"
+	 "ALTER TABLE record_notice ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;"
+	 "CREATE INDEX record_notice_unsent ON record_notice (next_attempt, num) WHERE sent IS NULL;"
+	 "CREATE TABLE record_file ("
+	 "  num INTEGER PRIMARY KEY, record TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	 "  name TEXT NOT NULL, type TEXT, size INTEGER NOT NULL,"
+	 "  by TEXT NOT NULL, created TEXT NOT NULL);"
+	 "CREATE INDEX record_file_record ON record_file (record, num);"),
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
