@@ -181,10 +181,12 @@ struct store_policy_checker {
 	    struct mamori_error *err);
 };
 
-/* The register's checker (asset.c) and the accounts' (user.c). */
+/* The register's checker (asset.c), the accounts' (user.c) and the records' (record_policy.c). */
 int asset_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
     struct mamori_error *err);
 int user_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
+    struct mamori_error *err);
+int record_policy_check(struct mamori_store *s, const struct mamori_policy *p, struct mamori_diags *conflicts,
     struct mamori_error *err);
 
 /*

@@ -1,6 +1,6 @@
 /*
  * store_policy.c — replacing the store's policy: validated, checked against
- * every asset and account the store holds, and recorded with its audit event
+ * every asset, account and record the store holds, and recorded with its audit event
  * in one transaction of the single write path.
  */
 #include "store_internal.h"
@@ -26,6 +26,7 @@ struct replace_arg {
 static const struct store_policy_checker checkers[] = {
 	{ "assets", asset_policy_check },
 	{ "accounts", user_policy_check },
+	{ "records", record_policy_check },
 };
 
 static cJSON *
@@ -56,7 +57,7 @@ replace_tx(struct mamori_store_tx *tx, void *arg)
 		if ((rc = checkers[i].check(s, x->p, x->conflicts, x->err)) != 0)
 			return rc;
 	if (x->conflicts->errors > 0)
-		return mamori_error_set(x->err, MAMORI_E_CONFLICT, "%zu problems of assets or accounts "
+		return mamori_error_set(x->err, MAMORI_E_CONFLICT, "%zu problems of assets, accounts or records "
 		    "under the new policy %s", x->conflicts->errors, x->p->id);
 	if ((json = mamori_policy_to_json(x->p, false)) == NULL)
 		return mamori_error_set(x->err, MAMORI_E_NOMEM, "out of memory");

@@ -167,4 +167,22 @@ expect_exit 0 "log verify" -- "$MAMORI" log verify
 n=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM audit_event WHERE object_type = 'record'")
 # 8 of the incident (create, 2 escalations, 4 moves, a comment), 4 of the take-out, 3 of the exception
 [ "$n" -eq 15 ] && ok || not_ok "every record change in the trail ($n events, expected 15)"
+
+# ---- a new policy must still declare what the records are: their kind and state
+/usr/bin/python3 - "$SRCDIR/policies/mic-standard.yaml" "$TMP/no-exception.yaml" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+start = lines.index("  - id: exception")
+end = next(i for i in range(start, len(lines)) if lines[i].startswith("definitions:"))
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(lines[:start] + lines[end:]))
+PY
+expect_exit 1 "replace: a kind records are of is gone" -- "$MAMORI" policy replace "$TMP/no-exception.yaml"
+expect_grep "$TMP/err" "1 records of kind 'exception' (the first E-000001): the kind is not in policy mic-standard" \
+	"the conflict names the kind, how many and the first record"
+expect_grep "$TMP/err" "the store's policy stays mic-standard" "the old policy stays"
+sqlite3 "$MAMORI_DB" "UPDATE record SET state = 'lost' WHERE id = 'T-000001'"
+expect_exit 1 "replace: a state a record is in is gone" -- "$MAMORI" policy replace "$SRCDIR/policies/mic-standard.yaml"
+expect_grep "$TMP/err" "records of kind 'take-out' in state 'lost' (the first T-000001)" "the conflict names the state"
+sqlite3 "$MAMORI_DB" "UPDATE record SET state = 'returned' WHERE id = 'T-000001'"
+expect_exit 0 "replace: the same kinds and states" -- "$MAMORI" policy replace "$SRCDIR/policies/mic-standard.yaml"
 finish
