@@ -112,7 +112,7 @@ static const struct mamori_vocab_entry record_effect_entries[] = {
 
 static const struct mamori_vocab_entry record_relation_entries[] = {
 	{ "reporter", "報告者・申請者", "who made the record" },
-	{ "owner", "管理者", "the role that answers for the record's asset or department" },
+	{ "owner", "情報資産の管理責任者", "the 管理責任者 (role and 課) of an asset the record names" },
 	{ "approver", "承認者", "who took the approving step" },
 };
 

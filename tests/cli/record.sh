@@ -185,4 +185,38 @@ expect_exit 1 "replace: a state a record is in is gone" -- "$MAMORI" policy repl
 expect_grep "$TMP/err" "records of kind 'take-out' in state 'lost' (the first T-000001)" "the conflict names the state"
 sqlite3 "$MAMORI_DB" "UPDATE record SET state = 'returned' WHERE id = 'T-000001'"
 expect_exit 0 "replace: the same kinds and states" -- "$MAMORI" policy replace "$SRCDIR/policies/mic-standard.yaml"
+
+# ---- `by: [owner]`: the 管理責任者 (role and 課) of an asset the record names
+cp "$SRCDIR/policies/mic-standard.yaml" "$TMP/"
+cat >"$TMP/owner.yaml" <<'EOF2'
+mamori-policy: 1
+id: owner-town
+title: 貸出の町
+version: "1"
+extends: mic-standard
+records:
+  - id: loan
+    title: 情報資産の貸出
+    prefix: L
+    clause: 対策基準 5.1
+    fields: [{ id: assets, title: 貸し出す情報資産, type: asset, multiple: true, required: true }]
+    states:
+      - { id: requested, title: 申請, initial: true }
+      - { id: lent, title: 貸出中, final: true }
+    transitions:
+      - { id: lend, title: 貸し出す, from: requested, to: lent, by: [owner], clause: 対策基準 5.1 }
+EOF2
+export MAMORI_DB="$TMP/owner.db"
+expect_exit 0 "owner: init" -- "$MAMORI" init --policy "$TMP/owner.yaml"
+expect_exit 0 "owner: assets" -- "$MAMORI" asset import "$SRCDIR/examples/assets.csv"
+"$MAMORI" user add tanaka --role staff --department soumu >/dev/null
+"$MAMORI" user add skanri --role security-manager --department shimin >/dev/null
+"$MAMORI" user add zkanri --role security-manager --department zeimu >/dev/null
+# A-000001 住民基本台帳システム: 市民課 / 情報システム管理者; A-000002 住民基本台帳データ: 市民課 / 情報セキュリティ管理者
+expect_exit 0 "owner: a loan of another 管理責任者's asset" -- "$MAMORI" record new loan --by tanaka --set assets=A-000001
+expect_exit 1 "owner: the 課's 情報セキュリティ管理者 does not hold A-000001" -- "$MAMORI" record move L-000001 lent --by skanri
+expect_exit 0 "owner: a loan of A-000002" -- "$MAMORI" record new loan --by tanaka --set assets=A-000002
+expect_exit 1 "owner: the same role in another 課 is not its owner" -- "$MAMORI" record move L-000002 lent --by zkanri
+expect_grep "$TMP/err" "not for this account's role (or its 課); it is for: 情報資産の管理責任者" "owner: the refusal says why, naming the 管理責任者"
+expect_exit 0 "owner: its 管理責任者 lends it" -- "$MAMORI" record move L-000002 lent --by skanri
 finish
