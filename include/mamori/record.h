@@ -147,8 +147,8 @@ int mamori_record_notices(struct mamori_store *s, const char *account, size_t li
 /*
  * What records mean to the decision point.  A hook for mamori_decide_json_hooked
  * (mamori/decide.h): ctx must point at a struct mamori_record_decide with s, d
- * and now set; the answer's texts point into it, so it must outlive the
- * response.  An approval (context.approval naming a record of a kind whose
+ * and now set and the rest zero (one context per clock: today is read once);
+ * the answer's texts point into it, so it must outlive the response.  An approval (context.approval naming a record of a kind whose
  * effect is an approval of the action) in force — approved, naming the asset,
  * made by the subject, today between its from and until — lets the subject
  * act as the approver's role would (the other rules still apply); without a
@@ -162,8 +162,18 @@ struct mamori_record_decide {
 	const struct mamori_decider *d;
 	time_t now;
 	char texts[4][512];	/* the answer's texts that are not the policy's */
+	char today[11];		/* now's date in the organisation's zone, once known */
+	struct record_in_force *in_force;	/* the exceptions in force, as last read */
 };
 
 void mamori_record_decide_hook(void *ctx, const struct mamori_decide_request *req, struct mamori_decision *dec);
+
+/*
+ * Frees what the hook keeps in c between decisions (the exceptions in force,
+ * read once and again only after another connection committed, PRAGMA
+ * data_version).  A context serves reads only: a record written through the
+ * same connection is seen by a new context, not by this one.
+ */
+void mamori_record_decide_clear(struct mamori_record_decide *c);
 
 #endif

@@ -260,6 +260,7 @@ cmd_decide(int argc, char **argv)
 	else
 		rc = batch ? decide_batch(d, store, store ? &hook : NULL) :
 		    decide_one(d, store, store ? &hook : NULL, argv[optind], explain);
+	mamori_record_decide_clear(&records);
 	mamori_decider_free(&d);
 	mamori_store_close(&store);
 	mamori_policy_free(&p);

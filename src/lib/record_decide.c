@@ -12,6 +12,7 @@
 #include "record_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct mamori_record_kind *
@@ -96,19 +97,20 @@ approval_problem(const struct mamori_record_kind *k, const cJSON *rec, const str
 	return NULL;
 }
 
-/* Today in the organisation's zone, read once and only when a record needs it
- * (loading the zone reads a file: most decisions never get here). */
+/* Today in the organisation's zone, read once per context and only when a
+ * record needs it (loading the zone reads a file: most decisions never get
+ * here, and a batch asks for every denial). */
 static const char *
-local_day(const struct mamori_record_decide *c, char today[11])
+local_day(struct mamori_record_decide *c)
 {
-	if (today[0] == '\0')
-		record_local_date(mamori_store_policy(c->s), c->now, today);
-	return today;
+	if (c->today[0] == '\0')
+		record_local_date(mamori_store_policy(c->s), c->now, c->today);
+	return c->today;
 }
 
 static void
 apply_approval(struct mamori_record_decide *c, const struct mamori_record_kind *k,
-    const struct mamori_decide_request *req, struct mamori_decision *dec, char today[11])
+    const struct mamori_decide_request *req, struct mamori_decision *dec)
 {
 	struct mamori_error err = { 0 };
 	struct mamori_user approver;
@@ -126,7 +128,7 @@ apply_approval(struct mamori_record_decide *c, const struct mamori_record_kind *
 	if (record_read(c->s, req->approval, &rec, &err) != 0)
 		why = N_("is not a record of the store");
 	else
-		why = approval_problem(k, rec, req, local_day(c, today));
+		why = approval_problem(k, rec, req, local_day(c));
 	by = rec ? cJSON_GetStringValue(cJSON_GetObjectItem(rec, "approver")) : NULL;
 	if (why == NULL && (by == NULL || mamori_user_get(c->s, by, &approver, &err) != 0))
 		why = N_("names no approver the store knows");
@@ -168,14 +170,14 @@ resource_department(struct mamori_store *s, const struct mamori_decide_request *
 
 static bool
 exception_matches(struct mamori_record_decide *c, const struct mamori_record_kind *k, const char *reporter,
-    const cJSON *fields, const struct mamori_decide_request *req, char today[11])
+    const cJSON *fields, const struct mamori_decide_request *req)
 {
 	const struct mamori_record_effect *e = &k->effect;
 	const char *until = field_str(fields, e->until), *action = field_str(fields, e->action_field);
 	const char *dept = field_str(fields, e->department);
 	char rdept[80];
 
-	if (until != NULL && strncmp(local_day(c, today), until, 10) > 0)
+	if (until != NULL && strncmp(local_day(c), until, 10) > 0)
 		return false;
 	if (action == NULL || strcmp(action, mamori_action_name(req->action)) != 0)
 		return false;
@@ -188,39 +190,149 @@ exception_matches(struct mamori_record_decide *c, const struct mamori_record_kin
 	return req->subject_id != NULL && strcmp(reporter, req->subject_id) == 0;
 }
 
+/* dec allowed by exception id of kind k, its measures the obligation. */
+static void
+lift_denial(struct mamori_record_decide *c, const struct mamori_record_kind *k, const char *id,
+    const cJSON *fields, struct mamori_decision *dec)
+{
+	const char *measures = field_str(fields, k->effect.measures), *until = field_str(fields, k->effect.until);
+
+	snprintf(c->texts[1], sizeof(c->texts[1]), _("exception %s (%s, until %s)"), id, k->title,
+	    until ? until : "-");
+	snprintf(c->texts[2], sizeof(c->texts[2]), "%s", measures ? measures : "");
+	dec->allow = true;
+	dec->nreasons = 0;
+	add_reason(dec, "exception", c->texts[1], effect_clause(k));
+	if (measures != NULL && dec->nobligations < MAMORI_DECIDE_MAX_ITEMS)
+		dec->obligations[dec->nobligations++] =
+		    (struct mamori_decide_item){ "exception-measures", c->texts[2], effect_clause(k) };
+}
+
+/*
+ * The exceptions in force, read once per snapshot of the store: every denied
+ * decision asks, and a batch of them would otherwise read and parse the same
+ * rows each time (bench/decide_records.sh).  The snapshot is PRAGMA
+ * data_version, which changes when another connection commits; a context
+ * lives for one request or one batch of reads (mamori/record.h).
+ */
+struct exception_in_force {
+	char *id, *reporter;
+	cJSON *fields;
+};
+
+struct record_in_force {
+	int64_t version;
+	const struct mamori_policy *policy;
+	size_t n, cap;
+	struct exception_in_force *v;
+};
+
+static void
+in_force_free(struct record_in_force *f)
+{
+	for (size_t i = 0; f != NULL && i < f->n; i++) {
+		free(f->v[i].id);
+		free(f->v[i].reporter);
+		cJSON_Delete(f->v[i].fields);
+	}
+	if (f != NULL)
+		free(f->v);
+	free(f);
+}
+
+static int64_t
+data_version(struct mamori_store *s)
+{
+	static const char sql[] = "PRAGMA data_version";
+	struct mamori_error err = { 0 };
+	sqlite3_stmt *st = store_cached(s, sql, &err);
+	int64_t v = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	store_release(s, st);
+	return v;
+}
+
+static bool
+in_force_add(struct record_in_force *f, sqlite3_stmt *st)
+{
+	struct exception_in_force *e;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct exception_in_force *v = realloc(f->v, cap * sizeof(*v));
+		if (v == NULL)
+			return false;
+		f->v = v;
+		f->cap = cap;
+	}
+	e = &f->v[f->n];
+	e->id = strdup((const char *)sqlite3_column_text(st, 0));
+	e->reporter = strdup((const char *)sqlite3_column_text(st, 1));
+	e->fields = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
+	f->n++;
+	return e->id != NULL && e->reporter != NULL && e->fields != NULL;
+}
+
+/* The exceptions of kind k in a state of its effect, in record order, through
+ * the index (kind, state, num): years of expired ones are not read.  NULL
+ * when out of memory or the store cannot be read. */
+static struct record_in_force *
+in_force_read(struct mamori_store *s, const struct mamori_record_kind *k, int64_t version)
+{
+	static const char sql[] = "SELECT id, reporter, fields FROM record WHERE kind = ? AND state = ? ORDER BY num";
+	struct record_in_force *f = calloc(1, sizeof(*f));
+	struct mamori_error err = { 0 };
+	bool ok = f != NULL;
+
+	for (size_t i = 0; ok && i < k->effect.nstates; i++) {
+		sqlite3_stmt *st = store_cached(s, sql, &err);
+		int rc;
+		if (st == NULL) {
+			ok = false;
+			break;
+		}
+		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, k->effect.states[i], -1, SQLITE_STATIC);
+		while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			ok = in_force_add(f, st);
+		ok = ok && rc == SQLITE_DONE;
+		store_release(s, st);
+	}
+	if (!ok) {
+		in_force_free(f);
+		return NULL;
+	}
+	f->version = version;
+	f->policy = mamori_store_policy(s);
+	return f;
+}
+
+/* The exception of kind k in force that covers req, if any, applied to dec. */
 static void
 apply_exception(struct mamori_record_decide *c, const struct mamori_record_kind *k,
-    const struct mamori_decide_request *req, struct mamori_decision *dec, char today[11])
+    const struct mamori_decide_request *req, struct mamori_decision *dec)
 {
-	static const char sql[] = "SELECT id, reporter, fields, state FROM record WHERE kind = ? ORDER BY num";
-	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_cached(c->s, sql, &err);
+	int64_t version = data_version(c->s);
+	struct record_in_force *f = c->in_force;
 
-	if (st == NULL)
-		return;
-	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!in_force_state(k, (const char *)sqlite3_column_text(st, 3)))
-			continue;
-		cJSON *fields = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
-		bool match = exception_matches(c, k, (const char *)sqlite3_column_text(st, 1), fields, req, today);
-		if (match) {
-			const char *measures = field_str(fields, k->effect.measures), *until = field_str(fields, k->effect.until);
-			snprintf(c->texts[1], sizeof(c->texts[1]), _("exception %s (%s, until %s)"),
-			    (const char *)sqlite3_column_text(st, 0), k->title, until ? until : "-");
-			snprintf(c->texts[2], sizeof(c->texts[2]), "%s", measures ? measures : "");
-			dec->allow = true;
-			dec->nreasons = 0;
-			add_reason(dec, "exception", c->texts[1], effect_clause(k));
-			if (measures != NULL && dec->nobligations < MAMORI_DECIDE_MAX_ITEMS)
-				dec->obligations[dec->nobligations++] =
-				    (struct mamori_decide_item){ "exception-measures", c->texts[2], effect_clause(k) };
-		}
-		cJSON_Delete(fields);
-		if (match)
-			break;
+	if (f == NULL || f->version != version || version < 0 || f->policy != mamori_store_policy(c->s)) {
+		in_force_free(f);
+		f = c->in_force = in_force_read(c->s, k, version);
 	}
-	store_release(c->s, st);
+	for (size_t i = 0; f != NULL && i < f->n; i++)
+		if (exception_matches(c, k, f->v[i].reporter, f->v[i].fields, req)) {
+			lift_denial(c, k, f->v[i].id, f->v[i].fields, dec);
+			return;
+		}
+}
+
+void
+mamori_record_decide_clear(struct mamori_record_decide *c)
+{
+	in_force_free(c->in_force);
+	c->in_force = NULL;
 }
 
 void
@@ -230,12 +342,11 @@ mamori_record_decide_hook(void *ctx, const struct mamori_decide_request *req, st
 	const struct mamori_policy *p = mamori_store_policy(c->s);
 	const struct mamori_record_kind *approval = effect_kind(p, "approval", mamori_action_name(req->action));
 	const struct mamori_record_kind *exception = effect_kind(p, "exception", NULL);
-	char today[11] = "";
 
 	if (dec->error != NULL || (approval == NULL && (exception == NULL || dec->allow)))
 		return;
 	if (approval != NULL)
-		apply_approval(c, approval, req, dec, today);
+		apply_approval(c, approval, req, dec);
 	if (exception != NULL && !dec->allow && dec->error == NULL)
-		apply_exception(c, exception, req, dec, today);
+		apply_exception(c, exception, req, dec);
 }

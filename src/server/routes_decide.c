@@ -73,6 +73,7 @@ route_decide(struct request *req, struct response *res)
 	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
 	out = mamori_decide_json_hooked(req->decider, req->body, req->body_len, 0, asker_of(req, &as),
 	    req->db ? &hook : NULL, NULL, &said);
+	mamori_record_decide_clear(&records);
 	if (out == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
@@ -226,6 +227,7 @@ route_decide_batch(struct request *req, struct response *res)
 			}
 			free(out);
 			if (!ok) {
+				mamori_record_decide_clear(&records);
 				free(inv.first_request);
 				free(inv.first_response);
 				batch_free(&b);
@@ -235,6 +237,7 @@ route_decide_batch(struct request *req, struct response *res)
 		}
 		line += n + 1;
 	}
+	mamori_record_decide_clear(&records);
 	if (inv.count > 0 && !invalid_keep(&b, actor_of(req), &inv)) {
 		free(inv.first_request);
 		batch_free(&b);

@@ -1,7 +1,8 @@
 /* test_record.c — the records engine: every kind of field checked and
  * normalised, the two-person rule, deadlines and escalation across a month's
  * end, automatic expiry by the organisation's calendar day, and a refused
- * step leaving nothing behind. */
+ * step leaving nothing behind; the decision point following exceptions
+ * approved and revoked on another connection. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -267,6 +268,52 @@ test_expiry_by_local_day(void **state)
 	mamori_diags_clear(&p);
 }
 
+/* A denied send, run through the hook on its own connection. */
+static bool
+exception_allows(struct mamori_record_decide *c)
+{
+	struct mamori_decide_request req = { .subject_id = "tanaka", .action = MAMORI_ACT_SEND,
+	    .resource_department = "soumu" };
+	struct mamori_decision dec = { .allow = false };
+
+	mamori_record_decide_hook(c, &req, &dec);
+	return dec.allow;
+}
+
+/* The decision point reads the exceptions in force once per snapshot: a batch
+ * on one connection sees another connection's approval and revocation at once. */
+static void
+test_exception_in_force_follows_commits(void **state)
+{
+	struct fixture *f = *state;
+	struct mamori_diags p = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_store *reader = NULL;
+	char db[128], id[MAMORI_RECORD_ID_MAX];
+	cJSON *fields = cJSON_Parse("{\"justification\": \"x\", \"until\": \"2026-03-31\"}");
+	cJSON *set = cJSON_Parse("{\"measures\": \"y\", \"action\": \"send\"}");
+
+	snprintf(db, sizeof(db), "%s/r.db", f->dir);
+	assert_int_equal(mamori_store_open(db, &reader, &err), 0);
+	struct mamori_record_decide c = { .s = reader, .now = jst(2026, 2, 1, 9, 0) };
+	assert_false(exception_allows(&c));
+	assert_int_equal(mamori_record_create(f->s, "test:unit", "tanaka", "exception", fields, jst(2026, 1, 5, 9, 0),
+	    id, &p, &err), 0);
+	assert_false(exception_allows(&c));	/* requested, not in force */
+	assert_int_equal(mamori_record_move(f->s, "test:unit", "ciso1", id, "approved", "ok", set, jst(2026, 1, 6, 9, 0),
+	    &p, &err), 0);
+	assert_true(exception_allows(&c));
+	assert_true(exception_allows(&c));	/* from what was read */
+	assert_int_equal(mamori_record_move(f->s, "test:unit", "tanaka", id, "revoked", "done", NULL,
+	    jst(2026, 1, 7, 9, 0), &p, &err), 0);
+	assert_false(exception_allows(&c));
+	mamori_record_decide_clear(&c);
+	mamori_store_close(&reader);
+	cJSON_Delete(fields);
+	cJSON_Delete(set);
+	mamori_diags_clear(&p);
+}
+
 int
 main(void)
 {
@@ -277,6 +324,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_second_person, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadline_month_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_by_local_day, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exception_in_force_follows_commits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
