@@ -436,6 +436,18 @@ int mamori_axis_level_find(const struct mamori_axis *axis, const char *word);
 char *mamori_policy_to_json(const struct mamori_policy *p, bool pretty);
 
 /*
+ * What policy new changes from policy old, for a 見直し: a JSON array of changes,
+ * each {"op": "added"|"removed"|"changed", "path", "where", "before", "after",
+ * "clause"}.  Elements are matched by their key (id, level, term, number, or
+ * from→to channel of a flow), not by position, and lists of words compared as
+ * sets; path is the JSON path ("roles[staff].access.actions"), where the same
+ * in the policy's words (役割 職員等（staff） access actions), clause that of the
+ * innermost element holding the change.  An empty array when nothing differs;
+ * NULL when memory runs out.  The caller frees the array (cJSON_Delete).
+ */
+struct cJSON *mamori_policy_diff(const struct mamori_policy *old, const struct mamori_policy *new);
+
+/*
  * The JSON Schema (draft 2020-12) of the policy file format, generated from the
  * same tables the loader reads with.  Returns a malloc'd string the caller frees,
  * or NULL when memory runs out.

@@ -1,4 +1,4 @@
-/* cmd_policy.c — `mamori policy check | show | render | schema | replace`. */
+/* cmd_policy.c — `mamori policy check | show | render | schema | replace | diff | new`. */
 #include "cli.h"
 #include "mamori/policy.h"
 #include "mamori/store.h"
@@ -21,6 +21,7 @@ static const char policy_usage[] =
     "       mamori policy render [--format markdown|html] FILE\n"
     "       mamori policy schema\n"
     "       mamori policy replace FILE [--db PATH]\n"
+    "       mamori policy diff [--json] OLD NEW | diff [--json] [--db PATH] NEW\n"
     "       mamori policy new --name 〇〇町 [--extends mic-standard] [--id ID] [--out FILE [--force]]\n";
 
 /* Maps a load's status to the exit code. */
@@ -320,6 +321,106 @@ policy_schema(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* One change as a line: + added, - removed, ~ changed (before → after), with its clause. */
+static void
+print_change(const cJSON *c)
+{
+	const char *op = cJSON_GetStringValue(cJSON_GetObjectItem(c, "op"));
+	const char *clause = cJSON_GetStringValue(cJSON_GetObjectItem(c, "clause"));
+	const cJSON *before = cJSON_GetObjectItem(c, "before"), *after = cJSON_GetObjectItem(c, "after");
+	char *b = before ? cJSON_PrintUnformatted(before) : NULL, *a = after ? cJSON_PrintUnformatted(after) : NULL;
+	bool whole = (before && cJSON_IsObject(before)) || (after && cJSON_IsObject(after));
+
+	printf("%s %s", strcmp(op, "added") == 0 ? "+" : strcmp(op, "removed") == 0 ? "-" : "~",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(c, "where")));
+	if (strcmp(op, "changed") == 0)
+		printf(": %s → %s", b ? b : "", a ? a : "");
+	else if (!whole)
+		printf(": %s", b ? b : a ? a : "");
+	if (clause != NULL)
+		printf("  （%s）", clause);
+	putchar('\n');
+	free(a);
+	free(b);
+}
+
+/* The store's policy at db, loaded into *out (the caller frees it).  Returns an exit code. */
+static int
+store_policy_copy(const char *db, struct mamori_policy **out)
+{
+	struct mamori_error err = { 0 };
+	struct mamori_diags diags = { 0 };
+	struct mamori_store *s = NULL;
+	char *json = NULL;
+	int rc;
+
+	if (mamori_store_open(cli_db_path(db), &s, &err) != 0) {
+		fprintf(stderr, "mamori: %s\n", err.message);
+		return EXIT_ENV;
+	}
+	json = mamori_policy_to_json(mamori_store_policy(s), false);
+	rc = json ? mamori_policy_load_buffer(cli_db_path(db), json, strlen(json), &diags, out) : MAMORI_E_NOMEM;
+	mamori_diags_print(&diags, stderr);
+	mamori_diags_clear(&diags);
+	free(json);
+	mamori_store_close(&s);
+	return load_exit(cli_db_path(db), rc);
+}
+
+/* What NEW changes from OLD (or from the store's policy): for a 見直し. Exits 1 when they differ, as diff(1). */
+static int
+policy_diff(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mamori_policy *old = NULL, *new = NULL;
+	const char *db = NULL;
+	bool json = false;
+	cJSON *changes = NULL, *c;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "d:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db = optarg; break;
+		case 'j': json = true; break;
+		case 'h': fputs(policy_usage, stdout); return EXIT_OK;
+		default: return cli_usage_error("policy diff: bad option\n%s", policy_usage);
+		}
+	}
+	if (argc - optind != 2 && argc - optind != 1)
+		return cli_usage_error("policy diff: name the old and the new policy file, or only the new one "
+		    "to compare with the store's\n%s", policy_usage);
+	if (argc - optind == 2 && db != NULL)
+		return cli_usage_error("policy diff: --db compares the store's policy with one file; name only the new one\n%s",
+		    policy_usage);
+	rc = argc - optind == 2 ? load_reporting(argv[optind], &old, NULL) : store_policy_copy(db, &old);
+	if (rc == EXIT_OK)
+		rc = load_reporting(argv[argc - 1], &new, NULL);
+	if (rc == EXIT_OK && (changes = mamori_policy_diff(old, new)) == NULL) {
+		fprintf(stderr, "mamori: policy diff: out of memory\n");
+		rc = EXIT_ENV;
+	}
+	if (changes != NULL && json) {
+		char *s = cJSON_PrintUnformatted(changes);
+		printf("%s\n", s ? s : "[]");
+		free(s);
+	} else {
+		cJSON_ArrayForEach(c, changes)
+			print_change(c);
+	}
+	if (changes != NULL)
+		rc = cJSON_GetArraySize(changes) > 0 ? EXIT_REFUSED : EXIT_OK;
+	cJSON_Delete(changes);
+	mamori_policy_free(&old);
+	mamori_policy_free(&new);
+	return rc;
+}
+
 /* Replaces the store's policy: what PUT /api/policy does, from the command line. */
 static int
 policy_replace(int argc, char **argv)
@@ -552,6 +653,7 @@ cmd_policy(int argc, char **argv)
 		{ "schema", policy_schema, "the JSON Schema of the format" },
 		{ "replace", policy_replace, "replace the store's policy (checked against its assets and accounts)" },
 		{ "new", policy_new, "a starter policy for an organisation on mic-standard" },
+		{ "diff", policy_diff, "what a new policy changes (見直し)" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
