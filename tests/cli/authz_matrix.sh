@@ -14,6 +14,16 @@ for r in $roles; do
 	"$MAMORI" asset add --name "廃棄予定 $r" --kind information --department zeimu --c 1 --i 1 --a 1 \
 		>"$TMP/id.$r" || not_ok "asset for $r"
 done
+# records: one each, with a file; the victim's, and who may see it by the library's rule (the CLI's)
+printf 'evidence\n' >"$TMP/evidence.txt"
+for r in $roles victim; do
+	u="u-$r"; [ "$r" = victim ] && u=victim
+	"$MAMORI" incident report --by "$u" --set summary="報告 $r" >"$TMP/rec.$r" || not_ok "record of $r"
+	"$MAMORI" record attach "$(cat "$TMP/rec.$r")" "$TMP/evidence.txt" --by "$u" --json >"$TMP/file.$r" || not_ok "file of $r"
+done
+for r in $roles; do
+	"$MAMORI" record show "$(cat "$TMP/rec.victim")" --by "u-$r" >/dev/null 2>&1 && echo "$r"
+done >"$TMP/sees-victim"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" >"$TMP/out.s" 2>"$TMP/err.s" &
 pid=$!
@@ -30,6 +40,11 @@ EVERY_DEPT = {"ciso", "chief-officer", "auditor"}
 # access.manage in mic-standard: chief-officer [users, policy], system-manager [users]; inherited upwards
 USERS = {"ciso", "chief-officer", "security-officer", "security-manager", "system-manager"}
 POLICY = {"ciso", "chief-officer"}
+# a record is seen by whom the library's rule says (mamori record show --by); others get 404, as for none
+SEES_VICTIM = set(open(f"{tmp}/sees-victim").read().split())
+assert "auditor" in SEES_VICTIM and "staff" not in SEES_VICTIM, SEES_VICTIM
+vrec = open(f"{tmp}/rec.victim").read().strip()
+vfile = json.load(open(f"{tmp}/file.victim"))["num"]
 policy = open(f"{srcdir}/policies/mic-standard.yaml", encoding="utf-8").read()
 csv_row = "資産名,種別,所管課,機密性,完全性,可用性\n取込 {role},情報,税務課,1,1,1\n"
 req = json.dumps({"subject": {}, "action": "read", "resource": {}})  # the subject is the account asking
@@ -56,6 +71,13 @@ routes = [  # method, path, body, roles allowed
     ("GET", "/api/users/victim/tokens", None, USERS),
     ("POST", "/api/users/victim/tokens", json.dumps({"scope": "read", "days": 1}), USERS),
     ("DELETE", "/api/users/victim/tokens/{tok}", None, USERS),
+    # a record's files: one's own record, and the victim's (a denial is 404 there: "{v…}")
+    ("POST", "/api/records/incident/{rec}/files?name=%E8%A8%BC%E6%8B%A0.txt", "evidence", ALL),
+    ("GET", "/api/records/incident/{rec}/files", None, ALL),
+    ("GET", "/api/records/incident/{rec}/files/{file}", None, ALL),
+    ("POST", "/api/records/incident/{vrec}/files?name=x.txt", "x", SEES_VICTIM),
+    ("GET", "/api/records/incident/{vrec}/files", None, SEES_VICTIM),
+    ("GET", "/api/records/incident/{vrec}/files/{vfile}", None, SEES_VICTIM),
     ("POST", "/api/logout", None, ALL),
 ]
 cells = bad = 0
@@ -66,12 +88,16 @@ for role in roles:
     csrf = json.load(r)["csrf"]
     mine = open(f"{tmp}/id.{role}").read().strip()
     tok = ""
+    rec = open(f"{tmp}/rec.{role}").read().strip()
+    fnum = json.load(open(f"{tmp}/file.{role}"))["num"]
     for method, path, body, allowed in routes:
         if "{tok}" in path:  # a token of victim's to try to revoke (a new password revoked the earlier ones)
             out = subprocess.run([mamori, "user", "token", "victim", "--scope", "read"], capture_output=True, check=True)
             tok = hashlib.sha256(out.stdout.strip()).hexdigest()[:16]
         body = body.replace("{role}", role) if body else body
-        rq = urllib.request.Request(base + path.replace("{mine}", mine).replace("{tok}", tok), body.encode() if body else None, method=method)
+        url = path.replace("{mine}", mine).replace("{tok}", tok).replace("{rec}", rec).replace("{file}", str(fnum))
+        url = url.replace("{vrec}", vrec).replace("{vfile}", str(vfile))
+        rq = urllib.request.Request(base + url, body.encode() if body else None, method=method)
         if method != "GET":
             rq.add_header("X-CSRF-Token", csrf)
         try:
@@ -81,7 +107,8 @@ for role in roles:
         want_allow = role in allowed
         got_allow = 200 <= status < 300 or (path == "/api/policy/validate" and status == 422)
         cells += 1
-        if want_allow != got_allow or (not got_allow and status != 403):
+        denied = 404 if "{vrec}" in path else 403
+        if want_allow != got_allow or (not got_allow and status != denied):
             bad += 1
             print(f"{role:18} {method} {path}: {status}, expected {'allow' if want_allow else '403'}")
 print(f"authorisation matrix: {cells} cells ({len(roles)} roles × {len(routes)} routes), {bad} wrong")
