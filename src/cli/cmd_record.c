@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ static const char record_usage[] =
     "       mamori record attach ID FILE --by USER [--name NAME] [--type TYPE]\n"
     "       mamori record files ID [--by USER] [--json]\n"
     "       mamori record file ID NUM --out PATH|- [--by USER]\n"
+    "       mamori record file-limit [BYTES]     (show or set record.file_max_bytes)\n"
     "       mamori record tick [--now TIME] [--json]\n"
     "       mamori record notices [--for USER] [--json]\n"
     "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
@@ -598,6 +600,28 @@ r_file(const struct r_opts *o, struct mamori_store *s, const char *id, const cha
 	return rc;
 }
 
+/* `record file-limit [BYTES]`: the size limit of a file, shown or set (a change with its config.set event). */
+static int
+r_file_limit(struct mamori_store *s, const char *bytes)
+{
+	struct mamori_error err = { 0 };
+	char *end;
+	long long n;
+	int rc;
+
+	if (bytes != NULL) {
+		n = strtoll(bytes, &end, 10);
+		if (*end != '\0' || end == bytes || n < 1 || n > INT32_MAX)
+			return cli_usage_error("record file-limit: BYTES is a whole number from 1 to %d", INT32_MAX);
+		if ((rc = mamori_store_config_set(s, cli_actor(), "record.file_max_bytes", bytes, &err)) != 0) {
+			fprintf(stderr, "mamori: record file-limit: %s\n", err.message);
+			return cli_exit_code(rc);
+		}
+	}
+	printf("record.file_max_bytes = %lld\n", (long long)mamori_record_file_max(s));
+	return EXIT_OK;
+}
+
 static int
 r_tick(const struct r_opts *o, struct mamori_store *s)
 {
@@ -648,6 +672,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	static const struct { const char *name; int nargs; } subs[] = {
 		{ "kinds", 0 }, { "new", 1 }, { "show", 1 }, { "list", -1 }, { "move", 2 }, { "comment", 1 },
 		{ "tick", 0 }, { "notices", 0 }, { "attach", 2 }, { "files", 1 }, { "file", 2 },
+		{ "file-limit", -1 },
 	};
 	size_t i;
 
@@ -672,7 +697,8 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 7: rc = r_notices(o, s); break;
 	case 8: rc = r_attach(o, s, args[0], args[1]); break;
 	case 9: rc = r_files(o, s, args[0]); break;
-	default: rc = r_file(o, s, args[0], args[1]); break;
+	case 10: rc = r_file(o, s, args[0], args[1]); break;
+	default: rc = r_file_limit(s, nargs ? args[0] : NULL); break;
 	}
 out:
 	mamori_store_close(&s);
