@@ -309,8 +309,8 @@ active_type(const char *t)
 }
 
 /*
- * Content-Disposition: attachment with an ASCII stand-in (non-ASCII, quotes
- * and backslashes as '_') and the real name in RFC 5987's filename*.
+ * Content-Disposition: attachment with an ASCII stand-in (each non-ASCII
+ * character, quote and backslash as '_') and the real name in RFC 5987's filename*.
  */
 static void
 disposition(struct response *res, const char *name)
@@ -321,7 +321,8 @@ disposition(struct response *res, const char *name)
 
 	used = (size_t)snprintf(out, n, "attachment; filename=\"");
 	for (const unsigned char *p = (const unsigned char *)name; *p && used + 2 < n; p++)
-		out[used++] = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_';
+		if ((*p & 0xc0) != 0x80)	/* one '_' a character, not a byte */
+			out[used++] = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_';
 	used += (size_t)snprintf(out + used, n - used, "\"; filename*=UTF-8''");
 	for (const unsigned char *p = (const unsigned char *)name; *p && used + 4 < n; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
