@@ -92,8 +92,10 @@ bool mamori_record_may_see(struct mamori_store *s, const char *by, const cJSON *
  * The record as JSON (caller deletes): id, kind, kind_title, state,
  * state_title, final, reporter, department, fields, created, updated,
  * state_since, deadline (when the state has one), escalations, last_by,
- * approver; with history set, also history (from the audit trail: seq, time,
- * actor, action, from, to, transition, note, fields set); with asker set, the
+ * approver, files (mamori_record_files: num, name, type, size, sha256, by,
+ * created); with history set, also history (from the audit trail: seq, time,
+ * actor, action, from, to, transition, note, fields set; for a file: file,
+ * name, size, sha256); with asker set, the
  * moves asker may take now (id, title, to, to_title).  MAMORI_E_NOTFOUND when
  * there is none.
  */

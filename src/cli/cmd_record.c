@@ -3,9 +3,12 @@
 #include "mamori/date.h"
 #include "mamori/i18n.h"
 #include "mamori/record.h"
+#include "mamori/record_file.h"
 #include "mamori/tz.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,17 +23,24 @@ static const char record_usage[] =
     "                          [--before N] [--json]\n"
     "       mamori record move ID STATE --by USER [--note TEXT] [--set FIELD=VALUE …] [--now TIME]\n"
     "       mamori record comment ID --by USER --note TEXT\n"
+    "       mamori record attach ID FILE --by USER [--name NAME] [--type TYPE]\n"
+    "       mamori record files ID [--by USER] [--json]\n"
+    "       mamori record file ID NUM --out PATH|- [--by USER]\n"
+    "       mamori record file-limit [BYTES]     (show or set record.file_max_bytes)\n"
     "       mamori record tick [--now TIME] [--json]\n"
     "       mamori record notices [--for USER] [--json]\n"
     "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
     "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
     "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
-    "tests and replays.  docs/records.md.\n";
+    "tests and replays.  attach keeps a copy of FILE (at most record.file_max_bytes, 20 MiB\n"
+    "unless configured) beside the store under its SHA-256; file writes file NUM back after\n"
+    "checking it.  docs/records.md.\n";
 
 enum { SET_MAX = 64 };
 
 struct r_opts {
 	const char *db, *by, *note, *state, *reporter, *fields_file, *now_text, *recipient;
+	const char *name, *type, *out;
 	const char *set[SET_MAX];
 	size_t nset;
 	bool json;
@@ -52,6 +62,9 @@ parse(int argc, char **argv, struct r_opts *o)
 		{ "before", required_argument, NULL, 'B' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "for", required_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'a' },
+		{ "type", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "json", optional_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -60,7 +73,7 @@ parse(int argc, char **argv, struct r_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:a:t:o:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 'b': o->by = optarg; break;
@@ -71,6 +84,9 @@ parse(int argc, char **argv, struct r_opts *o)
 		case 'B': o->before = strtol(optarg, NULL, 10); break;
 		case 'N': o->now_text = optarg; break;
 		case 'f': o->recipient = optarg; break;
+		case 'a': o->name = optarg; break;
+		case 't': o->type = optarg; break;
+		case 'o': o->out = optarg; break;
 		case 'j':
 			if (optarg != NULL)
 				o->fields_file = optarg;
@@ -246,6 +262,11 @@ print_record(const struct mamori_policy *p, const cJSON *rec)
 		print_value(p, &k->fields[i], v, &tz);
 		putchar('\n');
 	}
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(rec, "files"))
+		printf("  ファイル file %.0f: %s (%s, %.0f bytes) %s %s\n", cJSON_GetNumberValue(cJSON_GetObjectItem(h, "num")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(h, "name")), cJSON_GetStringValue(cJSON_GetObjectItem(h, "type")),
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(h, "size")), cJSON_GetStringValue(cJSON_GetObjectItem(h, "by")),
+		    local_time(&tz, cJSON_GetStringValue(cJSON_GetObjectItem(h, "created")), a, sizeof(a)));
 	cJSON_ArrayForEach(h, cJSON_GetObjectItem(rec, "history")) {
 		const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(h, "to"));
 		const struct mamori_record_state *st = NULL;
@@ -263,6 +284,9 @@ print_record(const struct mamori_policy *p, const cJSON *rec)
 			printf(" → %s", cJSON_GetStringValue(cJSON_GetObjectItem(h, "role")));
 		if (cJSON_GetStringValue(cJSON_GetObjectItem(h, "note")))
 			printf(": %s", cJSON_GetStringValue(cJSON_GetObjectItem(h, "note")));
+		if (cJSON_GetStringValue(cJSON_GetObjectItem(h, "sha256")))
+			printf(": %s (file %.0f)", cJSON_GetStringValue(cJSON_GetObjectItem(h, "name")),
+			    cJSON_GetNumberValue(cJSON_GetObjectItem(h, "file")));
 		putchar('\n');
 	}
 	cJSON_ArrayForEach(m, cJSON_GetObjectItem(rec, "moves"))
@@ -449,6 +473,155 @@ r_comment(const struct r_opts *o, struct mamori_store *s, const char *id)
 	return EXIT_OK;
 }
 
+/* The record id as --by USER may see it (any record without --by), or an exit code. */
+static int
+visible_record(const struct r_opts *o, struct mamori_store *s, const char *what, const char *id)
+{
+	struct mamori_error err = { 0 };
+	cJSON *rec = NULL;
+	int rc = mamori_record_get(s, id, false, NULL, &rec, &err);
+
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record %s: %s\n", what, err.message);
+		return cli_exit_code(rc);
+	}
+	rc = o->by == NULL || mamori_record_may_see(s, o->by, rec) ? EXIT_OK : EXIT_REFUSED;
+	if (rc != EXIT_OK)
+		fprintf(stderr, "mamori: record %s: %s may not see %s\n", what, o->by, id);
+	cJSON_Delete(rec);
+	return rc;
+}
+
+static int
+r_attach(const struct r_opts *o, struct mamori_store *s, const char *id, const char *path)
+{
+	struct mamori_record_file f;
+	struct mamori_error err = { 0 };
+	int64_t max = mamori_record_file_max(s);
+	size_t len;
+	char *data;
+	int rc;
+
+	if (o->by == NULL)
+		return cli_usage_error("record attach: --by USER: the account that adds the file");
+	/* one byte more than the limit: a file larger than it is refused by the library, by name */
+	if ((data = cli_read_file(path, (size_t)max + 1, &len)) == NULL) {
+		if (errno == EFBIG)
+			fprintf(stderr, "mamori: record attach: %s is larger than the limit of %lld bytes "
+			    "(record.file_max_bytes)\n", path, (long long)max);
+		else
+			fprintf(stderr, "mamori: record attach: cannot read %s: %s\n", path, strerror(errno));
+		return errno == EFBIG ? EXIT_REFUSED : EXIT_ENV;
+	}
+	rc = mamori_record_attach(s, cli_actor(), o->by, id, o->name ? o->name : path, o->type, data, len, &f, &err);
+	free(data);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record attach: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	if (o->json)
+		printf("{\"num\": %lld, \"sha256\": \"%s\", \"size\": %lld}\n", (long long)f.num, f.sha256,
+		    (long long)f.size);
+	else
+		printf("%s file %lld: %s (%s, %lld bytes, SHA-256 %s)\n", id, (long long)f.num, f.name, f.type,
+		    (long long)f.size, f.sha256);
+	return EXIT_OK;
+}
+
+static int
+r_files(const struct r_opts *o, struct mamori_store *s, const char *id)
+{
+	struct mamori_error err = { 0 };
+	cJSON *list = NULL, *f;
+	int rc;
+
+	if ((rc = visible_record(o, s, "files", id)) != EXIT_OK)
+		return rc;
+	if ((rc = mamori_record_files(s, id, &list, &err)) != 0) {
+		fprintf(stderr, "mamori: record files: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	if (o->json) {
+		rc = print_json(list);
+	} else {
+		struct mamori_tz tz = { 0 };
+		char t[64];
+		(void)mamori_tz_load(&tz, mamori_policy_timezone(mamori_store_policy(s)), NULL);
+		cJSON_ArrayForEach(f, list)
+			printf("%-6.0f %10.0f  %-24s %-10s %s  (%s)\n", cJSON_GetNumberValue(cJSON_GetObjectItem(f, "num")),
+			    cJSON_GetNumberValue(cJSON_GetObjectItem(f, "size")),
+			    local_time(&tz, cJSON_GetStringValue(cJSON_GetObjectItem(f, "created")), t, sizeof(t)),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(f, "by")), cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(f, "type")));
+		mamori_tz_free(&tz);
+	}
+	cJSON_Delete(list);
+	return rc;
+}
+
+/* Writes len bytes of data to path ("-": standard output). */
+static int
+write_out(const char *path, const char *data, size_t len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+	bool ok = f != NULL && fwrite(data, 1, len, f) == len;
+
+	if (f != NULL && f != stdout)
+		ok = fclose(f) == 0 && ok;
+	else if (f == stdout)
+		ok = fflush(stdout) == 0 && ok;
+	if (!ok)
+		fprintf(stderr, "mamori: record file: cannot write %s: %s\n", path, strerror(errno));
+	return ok ? EXIT_OK : EXIT_ENV;
+}
+
+static int
+r_file(const struct r_opts *o, struct mamori_store *s, const char *id, const char *num)
+{
+	struct mamori_record_file meta;
+	struct mamori_error err = { 0 };
+	char *data = NULL, *end;
+	long long n = strtoll(num, &end, 10);
+	size_t len;
+	int rc;
+
+	if (o->out == NULL)
+		return cli_usage_error("record file: --out PATH (or - for standard output)");
+	if (*end != '\0' || n < 1)
+		return cli_usage_error("record file: NUM is the file's number (mamori record files %s)", id);
+	if ((rc = visible_record(o, s, "file", id)) != EXIT_OK)
+		return rc;
+	if ((rc = mamori_record_file_read(s, id, n, &meta, &data, &len, &err)) != 0) {
+		fprintf(stderr, "mamori: record file: %s\n", err.message);
+		return cli_exit_code(rc);
+	}
+	rc = write_out(o->out, data, len);
+	free(data);
+	return rc;
+}
+
+/* `record file-limit [BYTES]`: the size limit of a file, shown or set (a change with its config.set event). */
+static int
+r_file_limit(struct mamori_store *s, const char *bytes)
+{
+	struct mamori_error err = { 0 };
+	char *end;
+	long long n;
+	int rc;
+
+	if (bytes != NULL) {
+		n = strtoll(bytes, &end, 10);
+		if (*end != '\0' || end == bytes || n < 1 || n > INT32_MAX)
+			return cli_usage_error("record file-limit: BYTES is a whole number from 1 to %d", INT32_MAX);
+		if ((rc = mamori_store_config_set(s, cli_actor(), "record.file_max_bytes", bytes, &err)) != 0) {
+			fprintf(stderr, "mamori: record file-limit: %s\n", err.message);
+			return cli_exit_code(rc);
+		}
+	}
+	printf("record.file_max_bytes = %lld\n", (long long)mamori_record_file_max(s));
+	return EXIT_OK;
+}
+
 static int
 r_tick(const struct r_opts *o, struct mamori_store *s)
 {
@@ -498,7 +671,8 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	int rc;
 	static const struct { const char *name; int nargs; } subs[] = {
 		{ "kinds", 0 }, { "new", 1 }, { "show", 1 }, { "list", -1 }, { "move", 2 }, { "comment", 1 },
-		{ "tick", 0 }, { "notices", 0 },
+		{ "tick", 0 }, { "notices", 0 }, { "attach", 2 }, { "files", 1 }, { "file", 2 },
+		{ "file-limit", -1 },
 	};
 	size_t i;
 
@@ -520,7 +694,11 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 4: rc = r_move(o, s, args[0], args[1]); break;
 	case 5: rc = r_comment(o, s, args[0]); break;
 	case 6: rc = r_tick(o, s); break;
-	default: rc = r_notices(o, s); break;
+	case 7: rc = r_notices(o, s); break;
+	case 8: rc = r_attach(o, s, args[0], args[1]); break;
+	case 9: rc = r_files(o, s, args[0]); break;
+	case 10: rc = r_file(o, s, args[0], args[1]); break;
+	default: rc = r_file_limit(s, nargs ? args[0] : NULL); break;
 	}
 out:
 	mamori_store_close(&s);

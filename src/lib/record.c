@@ -7,6 +7,7 @@
 #include "mamori/asset.h"
 #include "mamori/i18n.h"
 #include "mamori/record.h"
+#include "mamori/record_file.h"
 #include "mamori/user.h"
 #include "mamori/vocab.h"
 #include "record_internal.h"
@@ -714,7 +715,8 @@ history_event(const struct mamori_event *ev, void *arg)
 {
 	cJSON *list = arg, *e = cJSON_CreateObject(), *body = cJSON_Parse(ev->body);
 	const cJSON *after = cJSON_GetObjectItem(body, "after"), *before = cJSON_GetObjectItem(body, "before");
-	static const char *const keys[] = { "by", "transition", "note", "level", "role", "notified", "automatic", NULL };
+	static const char *const keys[] = { "by", "transition", "note", "level", "role", "notified", "automatic",
+		"file", "name", "size", "sha256", NULL };
 
 	cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
 	cJSON_AddStringToObject(e, "time", ev->time);
@@ -771,6 +773,14 @@ mamori_record_get(struct mamori_store *s, const char *id, bool history, const ch
 
 	if ((rc = record_read(s, id, out, err)) != 0)
 		return rc;
+	/* its files (record_file.c): what the record carries, beside its history */
+	cJSON *files = NULL;
+	if ((rc = mamori_record_files(s, id, &files, err)) != 0) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return rc;
+	}
+	cJSON_AddItemToObject(*out, "files", files);
 	if (history) {
 		cJSON *list = cJSON_AddArrayToObject(*out, "history");
 		if ((rc = mamori_audit_events_of(s, "record", id, history_event, list, err)) != 0) {

@@ -230,7 +230,7 @@ one_value(struct fcheck *c, const cJSON *v)
 	if (strcmp(t, "asset") == 0 || strcmp(t, "account") == 0)
 		return stored_value(c, buf);
 	if (strcmp(t, "file") == 0) {
-		problem(c, NULL, N_("files cannot be attached yet; describe the evidence in a text field"));
+		problem(c, NULL, N_("a file field takes no value: attach the file to the record itself (mamori record attach, POST …/files)"));
 		return NULL;
 	}
 	return named_value(c, buf);

@@ -57,6 +57,9 @@ struct response {
 	const char *extra_header[2];	/* name, value (e.g. Set-Cookie) */
 	char extra_value[256];
 	const char *disposition;	/* Content-Disposition, for downloads */
+	char disposition_value[1100];	/* room for one built per answer (a file's name) */
+	char type_value[128];		/* and for a content type (a file's) */
+	const char *csp;		/* Content-Security-Policy instead of the UI's; NULL: the UI's */
 	const char *language;		/* Content-Language of a JSON answer ("ja", "en"); NULL: none */
 };
 

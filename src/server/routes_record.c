@@ -7,10 +7,13 @@
  * asks for a take-out); who sees a record and who moves it is the library's
  * rule from the declaration (mamori_record_may_see, the transition's `by`),
  * so the API, the CLI and the web UI answer alike.  A record another account
- * may not see answers 404, as one that does not exist.
+ * may not see answers 404, as one that does not exist.  Its files: whoever
+ * sees the record sees them and, while the record is not closed, adds one;
+ * a file goes out only as a download (attachment, nosniff, a sandboxing CSP).
  */
 #include "server.h"
 #include "mamori/record.h"
+#include "mamori/record_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +222,150 @@ route_record_comment(struct request *req, struct response *res)
 	}
 	pthread_mutex_unlock(&req->srv->store_lock);
 	cJSON_Delete(body);
+}
+
+/* ---- files ---- */
+
+static cJSON *
+file_json(const struct mamori_record_file *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "num", (double)f->num);
+	cJSON_AddStringToObject(o, "name", f->name);
+	cJSON_AddStringToObject(o, "type", f->type);
+	cJSON_AddNumberToObject(o, "size", (double)f->size);
+	cJSON_AddStringToObject(o, "sha256", f->sha256);
+	cJSON_AddStringToObject(o, "by", f->by);
+	cJSON_AddStringToObject(o, "created", f->created);
+	return o;
+}
+
+/* The request's Content-Type as the file's type; none for the types that say nothing (sniffed then). */
+static const char *
+upload_type(const struct request *req)
+{
+	static const char *const vague[] = { "application/octet-stream", "application/x-www-form-urlencoded",
+		"multipart/", "text/plain;charset=UTF-8" };
+	const char *t = http_header(req, "Content-Type");
+
+	for (size_t i = 0; t != NULL && i < sizeof(vague) / sizeof(vague[0]); i++)
+		if (strncasecmp(t, vague[i], strlen(vague[i])) == 0)
+			return NULL;
+	return t;
+}
+
+/* POST /api/records/{kind}/{id}/files?name=NAME: the body is the file (Content-Type its type, when given). */
+void
+route_record_file_add(struct request *req, struct response *res)
+{
+	const char *name = http_query(req, "name");
+	struct mamori_record_file f;
+	struct mamori_error err = { 0 };
+	cJSON *rec = NULL;
+	int rc;
+
+	if (name == NULL || name[0] == '\0') {
+		http_error(res, 400, "invalid", "name", "name is the file's name (?name=, percent-encoded UTF-8)");
+		return;
+	}
+	pthread_mutex_lock(&req->srv->store_lock);
+	if (!path_record(req, res, req->srv->store, &rec)) {
+		pthread_mutex_unlock(&req->srv->store_lock);
+		return;
+	}
+	cJSON_Delete(rec);
+	rc = mamori_record_attach(req->srv->store, req->actor, req->session->user, req->params[1], name,
+	    upload_type(req), req->body ? req->body : "", req->body_len, &f, &err);
+	pthread_mutex_unlock(&req->srv->store_lock);
+	if (rc == 0)
+		http_json(res, 201, file_json(&f));
+	else if (rc == MAMORI_E_INVALID)
+		http_error(res, 422, "invalid", "file", "%s", err.message);
+	else
+		record_error(res, rc, &err, NULL);
+}
+
+/* GET /api/records/{kind}/{id}/files: the record's files, oldest first. */
+void
+route_record_files(struct request *req, struct response *res)
+{
+	cJSON *rec, *root;
+
+	if (!path_record(req, res, req->db, &rec))
+		return;
+	root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "files", cJSON_DetachItemFromObjectCaseSensitive(rec, "files"));
+	cJSON_Delete(rec);
+	http_json(res, 200, root);
+}
+
+/* Whether a type would run in the browser were it opened (markup, scripts): such files go out as bytes. */
+static bool
+active_type(const char *t)
+{
+	return strstr(t, "html") != NULL || strstr(t, "xml") != NULL || strstr(t, "script") != NULL ||
+	    (strncmp(t, "text/", 5) == 0 && strcmp(t, "text/plain") != 0 && strcmp(t, "text/csv") != 0);
+}
+
+/*
+ * Content-Disposition: attachment with an ASCII stand-in (each non-ASCII
+ * character, quote and backslash as '_') and the real name in RFC 5987's filename*.
+ */
+static void
+disposition(struct response *res, const char *name)
+{
+	static const char attr[] = "!#$&+-.^_`|~";
+	char *out = res->disposition_value;
+	size_t n = sizeof(res->disposition_value), used;
+
+	used = (size_t)snprintf(out, n, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p && used + 2 < n; p++)
+		if ((*p & 0xc0) != 0x80)	/* one '_' a character, not a byte */
+			out[used++] = *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_';
+	used += (size_t)snprintf(out + used, n - used, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p && used + 4 < n; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    (*p < 0x80 && strchr(attr, *p) != NULL))
+			out[used++] = (char)*p;
+		else
+			used += (size_t)snprintf(out + used, n - used, "%%%02X", *p);
+	}
+	out[used < n ? used : n - 1] = '\0';
+	res->disposition = out;
+}
+
+/* GET /api/records/{kind}/{id}/files/{num}: the file, as a download only. */
+void
+route_record_file_get(struct request *req, struct response *res)
+{
+	struct mamori_record_file f;
+	struct mamori_error err = { 0 };
+	char *data = NULL, *end;
+	long long num = strtoll(req->params[2], &end, 10);
+	size_t len;
+	cJSON *rec;
+	int rc;
+
+	if (!path_record(req, res, req->db, &rec))
+		return;
+	cJSON_Delete(rec);
+	if (*end != '\0' || num < 1) {
+		http_error(res, 404, "not-found", NULL, "record %s has no file %s", req->params[1], req->params[2]);
+		return;
+	}
+	if ((rc = mamori_record_file_read(req->db, req->params[1], num, &f, &data, &len, &err)) != 0) {
+		record_error(res, rc, &err, NULL);
+		return;
+	}
+	res->status = 200;
+	res->body = data;
+	res->len = len;
+	/* the stored type where it is passive; markup and scripts as bytes, never rendered here */
+	snprintf(res->type_value, sizeof(res->type_value), "%s", active_type(f.type) ? "application/octet-stream" : f.type);
+	res->content_type = res->type_value;
+	res->csp = "sandbox; default-src 'none'; frame-ancestors 'none'";
+	disposition(res, f.name);
 }
 
 /* GET /api/notices: the session's account's notices, newest first. */

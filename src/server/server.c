@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "mamori/record_file.h"
 #include "mamori/user.h"
 #include "mamori/xlsx.h"
 #include "utf8.h"
@@ -90,6 +91,11 @@ const struct route server_routes[] = {
 	    "a step of the record's workflow" },
 	{ "POST", "/api/records/{kind}/{id}/comments", route_record_comment, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,
 	    "a comment in the record's history" },
+	{ "GET", "/api/records/{kind}/{id}/files", route_record_files, ROUTE_STORE, ACCESS_ANY, "the record's files" },
+	{ "POST", "/api/records/{kind}/{id}/files", route_record_file_add, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,
+	    "add a file (the body; ?name=) to the record" },
+	{ "GET", "/api/records/{kind}/{id}/files/{num}", route_record_file_get, ROUTE_STORE, ACCESS_ANY,
+	    "one of the record's files (a download)" },
 	{ "GET", "/api/notices", route_notices, ROUTE_STORE, ACCESS_ANY, "the user's notices (records)" },
 	{ "GET", "/api/log", route_log_events, ROUTE_STORE, ACCESS_TRAIL, "audit events, filtered" },
 	{ "GET", "/api/log/head", route_log_head, ROUTE_STORE, ACCESS_ANY, "sign and return the current tree head" },
@@ -148,6 +154,7 @@ struct pending {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	size_t max;		/* the body's limit: body_max, or a record file's for its upload */
 	time_t started;		/* when the headers were in: the body's deadline counts from here */
 };
 
@@ -191,7 +198,7 @@ send_response(struct MHD_Connection *conn, struct response *res)
 	}
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "Content-Security-Policy",
+	MHD_add_response_header(r, "Content-Security-Policy", res->csp ? res->csp :
 	    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
 	if (res->extra_header[0] != NULL)
 		MHD_add_response_header(r, res->extra_header[0], res->extra_value);
@@ -506,6 +513,43 @@ dispatch(struct server *srv, struct request *req, struct response *res)
 		    req->method, req->path);
 }
 
+/* This thread's worker (its read connection), made on its first request; NULL with err filled if not. */
+static struct worker *
+thread_worker(struct server *srv, struct mamori_error *err)
+{
+	struct worker *w = pthread_getspecific(srv->worker_key);
+
+	if (w == NULL) {
+		w = worker_new(srv->store, err);
+		if (w == NULL || pthread_setspecific(srv->worker_key, w) != 0) {
+			worker_free(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+/*
+ * The body limit of a request, known from its method and path before its body
+ * is read: a record's file (the body is the file) may be as large as the
+ * store's record.file_max_bytes, read here from this thread's connection;
+ * everything else body_max.
+ */
+static size_t
+body_limit(struct server *srv, const char *method, const char *url)
+{
+	const char *params[4];
+	char buf[512];
+	struct mamori_error err = { 0 };
+	struct worker *w;
+
+	if (srv->store == NULL || strcmp(method, "POST") != 0 ||
+	    !route_match("/api/records/{kind}/{id}/files", url, params, buf, sizeof(buf)))
+		return srv->cfg.body_max;
+	w = thread_worker(srv, &err);
+	return (size_t)(w ? mamori_record_file_max(w->db) : MAMORI_RECORD_FILE_MAX_DEFAULT);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -524,6 +568,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		if (p == NULL)
 			return MHD_NO;
 		p->started = time(NULL);
+		p->max = body_limit(srv, method, url);
 		*con_cls = p;
 		header_watch_in(srv->header_watch, conn);
 		return MHD_YES;
@@ -533,7 +578,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		if (time(NULL) - p->started > (time_t)srv->cfg.client_timeout * BODY_DEADLINE_FACTOR)
 			return MHD_NO;	/* closes the connection */
 		/* keep reading what is too large, but keep none of it: answer 413 at the end */
-		if (!p->too_large && p->len + *upload_size > srv->cfg.body_max) {
+		if (!p->too_large && p->len + *upload_size > p->max) {
 			p->too_large = true;
 			free(p->body);
 			p->body = NULL;
@@ -566,18 +611,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	res.language = lang_tag(language);
 	memset(&req, 0, sizeof(req));
 	if (srv->store != NULL) {
-		req.worker = pthread_getspecific(srv->worker_key);
-		if (req.worker == NULL) {
-			struct mamori_error err = { 0 };
-			req.worker = worker_new(srv->store, &err);
-			if (req.worker == NULL || pthread_setspecific(srv->worker_key, req.worker) != 0) {
-				worker_free(req.worker);
-				http_error(&res, 503, "busy", NULL, "cannot open the store for this request: %s",
-				    err.message);
-				ret = send_response(conn, &res);
-				lang_leave(previous);
-				return ret;
-			}
+		struct mamori_error err = { 0 };
+		if ((req.worker = thread_worker(srv, &err)) == NULL) {
+			http_error(&res, 503, "busy", NULL, "cannot open the store for this request: %s", err.message);
+			ret = send_response(conn, &res);
+			lang_leave(previous);
+			return ret;
 		}
 		req.db = req.worker->db;
 	}
@@ -592,8 +631,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	bool args_ok = true;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, argument_utf8, &args_ok);
 	if (p->too_large)
-		http_error(&res, 413, "too-large", NULL, "request body larger than %zu bytes",
-		    srv->cfg.body_max);
+		http_error(&res, 413, "too-large", NULL, "request body larger than %zu bytes", p->max);
 	else if (!utf8_ok(url) || !args_ok)
 		http_error(&res, 400, "malformed", NULL, "the path or a query argument is not valid UTF-8 "
 		    "(after %%-decoding)");

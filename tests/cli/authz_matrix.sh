@@ -16,6 +16,16 @@ for r in $roles; do
 	# an incident victim reports, for this role to read, comment and accept
 	"$MAMORI" incident report --by victim --set summary="$r の確認用" >"$TMP/inc.$r" || not_ok "incident for $r"
 done
+# records: one each, with a file; the victim's, and who may see it by the library's rule (the CLI's)
+printf 'evidence\n' >"$TMP/evidence.txt"
+for r in $roles victim; do
+	u="u-$r"; [ "$r" = victim ] && u=victim
+	"$MAMORI" incident report --by "$u" --set summary="報告 $r" >"$TMP/rec.$r" || not_ok "record of $r"
+	"$MAMORI" record attach "$(cat "$TMP/rec.$r")" "$TMP/evidence.txt" --by "$u" --json >"$TMP/file.$r" || not_ok "file of $r"
+done
+for r in $roles; do
+	"$MAMORI" record show "$(cat "$TMP/rec.victim")" --by "u-$r" >/dev/null 2>&1 && echo "$r"
+done >"$TMP/sees-victim"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" >"$TMP/out.s" 2>"$TMP/err.s" &
 pid=$!
@@ -37,6 +47,11 @@ POLICY = {"ciso", "chief-officer"}
 # every 課; it is accepted by the roles its step names.  One it may not see answers 404.
 SEE_INCIDENT = {"ciso", "chief-officer", "security-officer", "security-manager", "auditor"}
 ACCEPT = {"ciso", "chief-officer", "security-officer", "security-manager"}
+# a record is seen by whom the library's rule says (mamori record show --by); others get 404, as for none
+SEES_VICTIM = set(open(f"{tmp}/sees-victim").read().split())
+assert "auditor" in SEES_VICTIM and "staff" not in SEES_VICTIM, SEES_VICTIM
+vrec = open(f"{tmp}/rec.victim").read().strip()
+vfile = json.load(open(f"{tmp}/file.victim"))["num"]
 policy = open(f"{srcdir}/policies/mic-standard.yaml", encoding="utf-8").read()
 csv_row = "資産名,種別,所管課,機密性,完全性,可用性\n取込 {role},情報,税務課,1,1,1\n"
 req = json.dumps({"subject": {}, "action": "read", "resource": {}})  # the subject is the account asking
@@ -71,6 +86,13 @@ routes = [  # method, path, body, roles allowed
     ("POST", "/api/records/incident/{inc}/moves", json.dumps({"to": "accepted"}), ACCEPT,
      {r: 403 if r in SEE_INCIDENT else 404 for r in ALL}),
     ("GET", "/api/notices", None, ALL),
+    # a record's files: one's own record, and the victim's (a denial is 404 there: "{v…}")
+    ("POST", "/api/records/incident/{rec}/files?name=%E8%A8%BC%E6%8B%A0.txt", "evidence", ALL),
+    ("GET", "/api/records/incident/{rec}/files", None, ALL),
+    ("GET", "/api/records/incident/{rec}/files/{file}", None, ALL),
+    ("POST", "/api/records/incident/{vrec}/files?name=x.txt", "x", SEES_VICTIM),
+    ("GET", "/api/records/incident/{vrec}/files", None, SEES_VICTIM),
+    ("GET", "/api/records/incident/{vrec}/files/{vfile}", None, SEES_VICTIM),
     ("POST", "/api/logout", None, ALL),
 ]
 cells = bad = 0
@@ -82,16 +104,19 @@ for role in roles:
     mine = open(f"{tmp}/id.{role}").read().strip()
     tok = ""
     inc = open(f"{tmp}/inc.{role}").read().strip()
+    rec = open(f"{tmp}/rec.{role}").read().strip()
+    fnum = json.load(open(f"{tmp}/file.{role}"))["num"]
     for method, path, body, allowed, *deny in routes:
         # how a refusal answers: 403, or 404 where the route hides what the asker may not see
-        deny = deny[0] if deny else 403
+        deny = deny[0] if deny else (404 if "{vrec}" in path else 403)
         deny = deny.get(role) if isinstance(deny, dict) else deny
         if "{tok}" in path:  # a token of victim's to try to revoke (a new password revoked the earlier ones)
             out = subprocess.run([mamori, "user", "token", "victim", "--scope", "read"], capture_output=True, check=True)
             tok = hashlib.sha256(out.stdout.strip()).hexdigest()[:16]
         body = body.replace("{role}", role) if body else body
-        rq = urllib.request.Request(base + path.replace("{mine}", mine).replace("{tok}", tok).replace("{inc}", inc),
-                                    body.encode() if body else None, method=method)
+        url = path.replace("{mine}", mine).replace("{tok}", tok).replace("{rec}", rec).replace("{file}", str(fnum))
+        url = url.replace("{vrec}", vrec).replace("{vfile}", str(vfile)).replace("{inc}", inc)
+        rq = urllib.request.Request(base + url, body.encode() if body else None, method=method)
         if method != "GET":
             rq.add_header("X-CSRF-Token", csrf)
         try:

@@ -4,14 +4,16 @@
 // transitions — never a screen per kind:
 //   #/records/KIND            the list, with a filter by state
 //   #/records/KIND/new        a new record: a form of the kind's fields
-//   #/records/KIND/ID         one record: its fields, its state, the moves the
-//                             user may take (a button per target state) and
-//                             its history
+//   #/records/KIND/ID         one record: its fields, its state, its files
+//                             (download links; an upload while it is open),
+//                             the moves the user may take (a button per
+//                             target state) and its history
 // The API (docs/records.md): GET /api/records/{kind}, POST /api/records/{kind},
-// GET /api/records/{kind}/{id}, POST /api/records/{kind}/{id}/moves.
+// GET /api/records/{kind}/{id}, POST /api/records/{kind}/{id}/moves,
+// GET|POST /api/records/{kind}/{id}/files, GET …/files/{num}.
 
 import { h, replace } from '../dom.js';
-import { t, formatTime } from '../i18n.js';
+import { t, formatTime, formatNumber } from '../i18n.js';
 import * as api from '../api.js';
 import * as pol from '../policy.js';
 import { dataTable, detailList, form, notice, errorNotice, fieldControl, pager } from '../components.js';
@@ -173,10 +175,61 @@ function historyItem(kind, e) {
   const action = String(e.action || '').replace(/^record\./, '');
   const what = action === 'create' ? t('records.h_create', { state: stateTitle(kind, e.to || e.state) })
     : action === 'comment' ? t('records.h_comment')
+    : action === 'file' ? t('records.h_file', { name: e.name || '' })
       : action === 'escalate' ? t('records.h_escalate', { role: e.role || '' })
         : t('records.h_move', { from: stateTitle(kind, e.from), to: stateTitle(kind, e.to) });
   return h('li', null, h('span', { class: 'muted' }, formatTime(e.time)), ' ', e.by || e.actor || '', ' ',
     what, e.note ? h('span', null, '：', e.note) : null);
+}
+
+// A size as people read it: bytes, KB or MB (of 1,024).
+function bytes(n) {
+  if (n < 1024) return t('records.bytes', { n: formatNumber(n) });
+  if (n < 1024 * 1024) return t('records.kb', { n: formatNumber(Math.round(n / 102.4) / 10) });
+  return t('records.mb', { n: formatNumber(Math.round(n / (1024 * 102.4)) / 10) });
+}
+
+// The record's files: a table with a download link each (the server sends a
+// file only as an attachment), and, while the record is open, a button that
+// uploads a chosen file (the body is the file, its name in ?name=).
+function filesSection(ctx, kind, r, final) {
+  const base = `/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}/files`;
+  const files = r.files || [];
+  const section = h('section', { class: 'record-files', 'aria-labelledby': 'record-files' },
+    h('h2', { id: 'record-files' }, t('records.files')));
+  section.append(files.length ? h('table', { class: 'table' },
+    h('caption', { class: 'visually-hidden' }, t('records.files')),
+    h('thead', null, h('tr', null, ['file_name', 'file_size', 'file_by', 'file_when']
+      .map((k) => h('th', { scope: 'col', class: k === 'file_size' ? 'num' : null }, t(`records.${k}`))))),
+    h('tbody', null, files.map((f) => h('tr', null,
+      h('td', null, h('a', { href: `${base}/${f.num}`, download: f.name, type: f.type }, f.name)),
+      h('td', { class: 'num' }, bytes(f.size)),
+      h('td', null, f.by),
+      h('td', null, formatTime(f.created))))))
+    : h('p', { class: 'muted' }, t('records.files_none')));
+  if (final) return section;
+  // the input itself is hidden: its text is the browser's language, not the page's
+  const status = h('div', { 'aria-live': 'polite' });
+  const input = h('input', { type: 'file', id: 'record-file', class: 'visually-hidden', tabindex: -1 });
+  input.addEventListener('change', async () => {
+    const file = input.files[0];
+    input.value = '';
+    if (!file) return;
+    replace(status, notice('info', t('records.attaching', { name: file.name })));
+    try {
+      await api.request('POST', base, { raw: file, contentType: file.type || 'application/octet-stream',
+        params: { name: file.name } });
+      ctx.navigate(`#/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}?attached=${encodeURIComponent(file.name)}`);
+    } catch (err) {
+      replace(status, errorNotice(err));
+    }
+  });
+  const attached = ctx.query.get('attached');
+  add(section, h('div', { class: 'actions' },
+    h('button', { type: 'button', onclick: () => input.click() }, t('records.attach')), input),
+  h('p', { class: 'muted small' }, t('records.attach_help')),
+  attached ? notice('ok', t('records.attached', { name: attached })) : null, status);
+  return section;
 }
 
 async function detailScreen(root, ctx, p, kind, id) {
@@ -197,7 +250,8 @@ async function detailScreen(root, ctx, p, kind, id) {
       { title: t('records.created'), value: formatTime(r.created) },
       r.deadline ? { title: t('records.deadline'), value: formatTime(r.deadline) } : null,
       ...(kind.fields || []).map((f) => ({ title: f.title, value: shown(p, f, values[f.id]) })),
-    ]));
+    ]),
+    filesSection(ctx, kind, r, final));
   const moves = final ? [] : movesFor(kind, r, ctx.me);
   const out = h('div', { 'aria-live': 'polite' });
   if (moves.length) {
