@@ -99,11 +99,84 @@ net_render(int argc, char **argv)
 	return rc;
 }
 
+/* The running ruleset, as `nft -j list ruleset` prints it. */
+static char *
+running_ruleset(size_t *len)
+{
+	FILE *f = popen("nft -j list ruleset", "r");
+	char *buf;
+	int status;
+
+	if (f == NULL)
+		return NULL;
+	buf = cli_read_stream(f, RULESET_MAX, len);
+	status = pclose(f);
+	if (buf != NULL && (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+		free(buf);
+		errno = ENOEXEC;
+		return NULL;
+	}
+	return buf;
+}
+
+static int
+net_check(int argc, char **argv)
+{
+	struct mamori_policy *p = NULL;
+	struct mamori_net_drift *d = NULL;
+	struct mamori_error err = { 0 };
+	const char *source;
+	char *json = NULL;
+	size_t len = 0, n = 0;
+	int rc;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(net_usage, stdout);
+		return EXIT_OK;
+	}
+	if (argc < 2 || argc > 3)
+		return cli_usage_error(_("net check: name the policy and, optionally, the ruleset\n%s"), net_usage);
+	source = argc == 3 ? argv[2] : "nft -j list ruleset";
+	json = argc == 3 ? cli_read_file(argv[2], RULESET_MAX, &len) : running_ruleset(&len);
+	if (json == NULL) {
+		fprintf(stderr, _("mamori: net check: cannot read the ruleset from %s: %s\n"), source,
+		    errno == ENOEXEC ? _("nft failed (is nftables installed, and are you root?)") : strerror(errno));
+		return EXIT_ENV;
+	}
+	rc = load_policy(argv[1], &p);
+	if (rc != EXIT_OK)
+		goto out;
+	if (mamori_net_check(p, json, len, &d, &n, &err) != 0) {
+		fprintf(stderr, "mamori: net check: %s: %s\n", source, err.message);
+		rc = cli_exit_code(err.code);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].clause[0])
+			printf(_("drift: %s [%s]\n"), d[i].what, d[i].clause);
+		else
+			printf(_("drift: %s\n"), d[i].what);
+	}
+	if (n > 0) {
+		fprintf(stderr, _("mamori: net check: %s differs from policy %s in %zu places\n"), source,
+		    p->id ? p->id : "?", n);
+		rc = EXIT_REFUSED;
+	} else {
+		printf(_("%s: as policy %s says\n"), source, p->id ? p->id : "?");
+	}
+out:
+	free(d);
+	free(json);
+	mamori_policy_free(&p);
+	return rc;
+}
+
 int
 cmd_net(int argc, char **argv)
 {
 	static const struct cli_command subs[] = {
 		{ "render", net_render, "the nftables ruleset or the picture" },
+		{ "check", net_check, "a loaded ruleset against the policy" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -85,6 +85,8 @@ in_ns "$R" nft -f "$TMP/mic.nft" || setup_fail "nft -f twice"
 [ "$(in_ns "$R" nft list chain inet mamori forward | grep -c 'comment "flow internet>lgwan mail via mail-gw')" -eq 2 ] &&
 	ok || not_ok "a second load doubled the rules"
 
+expect_exit 0 "net check: the router's running ruleset is the policy's" -- in_ns "$R" "$MAMORI" net check "$POLICY"
+
 # what mic-standard allows: SRC-SEGMENT DST-HOST PORT (connections go to the gateways)
 allowed=" internet:25:25 internet:25:587 lgwan:30-25:25 lgwan:30-25:587 internet:80:443 lgwan:30-89:3389 "
 is_allowed() { # src-seg dst-addr port
