@@ -19,9 +19,12 @@ build_pkgs=(
 if [ "$(dpkg --print-architecture)" = amd64 ]; then
   build_pkgs+=(libipsec-mb-dev)
 fi
+# nftables and iproute2: tests/cli/net_*.sh load the rendered ruleset (nft -c,
+# and in network namespaces as root); graphviz: `mamori net render --format svg`
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
   postfix chromium fonts-noto-cjk
+  nftables iproute2 graphviz
 )
 
 # --print-test-packages: list the test-only packages (CI hides them from the

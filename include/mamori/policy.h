@@ -143,6 +143,23 @@ struct mamori_requirement {
 	struct mamori_srcpos id_pos;
 };
 
+/*
+ * A sanitizing relay or proxy in a segment (無害化 mail gateway, 無害化 file
+ * server, 画面転送 server, web proxy): the only address of its segment that the
+ * flows through it reach.  Connections are made to it, from the flow's other
+ * segment.  addresses are plain IPv4/IPv6 addresses inside the segment's networks;
+ * ports are numbers or ranges ("25", "3000-3010") as written.
+ */
+struct mamori_gateway {
+	struct mamori_srcpos pos;
+	const char *id, *title, *channel, *clause;
+	const char **addresses;
+	size_t naddresses;
+	const char **ports;
+	size_t nports;
+	struct mamori_srcpos channel_pos, addresses_pos, ports_pos;
+};
+
 struct mamori_segment {
 	struct mamori_srcpos pos;
 	const char *id, *title, *family, *definition, *clause;
@@ -157,13 +174,33 @@ struct mamori_segment {
 	const char **mail_domains;
 	size_t nmail_domains;
 	struct mamori_srcpos mail_domains_pos;
+	/* Where the segment is on the network (mamori net, docs/network.md): its
+	 * address ranges as CIDRs ("10.20.0.0/16", "fd00:20::/48") and its
+	 * gateways.  A policy that restates a segment without them keeps the ones
+	 * of the policy it extends. */
+	const char **networks;
+	size_t nnetworks;
+	struct mamori_srcpos networks_pos;
+	struct mamori_gateway *gateways;
+	size_t ngateways;
 };
 
-/* An allowed one-way flow between two segments; anything not listed is denied. */
+/*
+ * An allowed one-way flow between two segments; anything not listed is denied.
+ * On the network (mamori net): via names the gateway the flow passes through
+ * (in `from` or `to`; connections go to it from the other segment) and ports
+ * the TCP ports it may use there (default: the gateway's); a flow without via
+ * but with ports lets `from` connect to every address of `to` on them.  A
+ * restated flow without via and ports keeps those of the policy it extends.
+ */
 struct mamori_flow {
 	struct mamori_srcpos pos;
 	const char *from, *to, *channel, *sanitization, *text, *clause;
 	struct mamori_srcpos from_pos, to_pos, channel_pos, sanitization_pos;
+	const char *via;
+	const char **ports;
+	size_t nports;
+	struct mamori_srcpos via_pos, ports_pos;
 };
 
 struct mamori_threat {

@@ -58,6 +58,7 @@ int cmd_sanitize(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_milter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_net(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 
 /* The store path: the --db option when given, else $MAMORI_DB, else ./mamori.db. */

@@ -34,6 +34,7 @@ static const struct cli_command commands[] = {
 	{ "log", cmd_log, N_("the tamper-evident audit trail (監査証跡)") },
 	{ "user", cmd_user, N_("accounts, passwords and TOTP (利用者)") },
 	{ "record", cmd_record, N_("records and workflows of the policy: 事故報告, 持ち出し, 例外措置") },
+	{ "net", cmd_net, N_("三層分離 on the network: nftables rules and a picture from the policy") },
 	{ "incident", cmd_incident, N_("report an incident (情報セキュリティインシデント報告)") },
 	{ "sanitize", NULL, N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
 	{ "quarantine", NULL, N_("隔離された原本: list, show, request and release (二人制)") },

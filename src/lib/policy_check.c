@@ -447,6 +447,7 @@ mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *diags
 		check_levels(&c, &p->classification.axes[i]);
 	check_segments(&c);
 	check_mail_domains(&c);
+	policy_check_network(p, diags);
 	check_sections(&c, p->document.sections, p->document.nsections, 0);
 	policy_check_records(p, diags);
 }

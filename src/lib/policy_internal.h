@@ -24,6 +24,11 @@ void mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *
  * roles or relations, deadlines and escalation. */
 void policy_check_records(const struct mamori_policy *p, struct mamori_diags *diags);
 
+/* The checks of the network layer (policy_net.c): segments' networks and
+ * gateways well formed, no address in two segments, a gateway inside its
+ * segment, and a path on the network for every flow of segments that have one. */
+void policy_check_network(const struct mamori_policy *p, struct mamori_diags *diags);
+
 /* The names `document.sections[].include` accepts, NULL-terminated. */
 extern const char *const mamori_policy_includes[];
 

@@ -163,6 +163,24 @@ static const struct ym_field requirement_fields[] = {
 static const struct ym_schema requirement_schema =
     SCHEMA(struct mamori_requirement, "requirement", requirement_fields, "id");
 
+static const struct ym_field gateway_fields[] = {
+	ID(struct mamori_gateway, "id", id, true, "gateway id, e.g. mail-gw"),
+	STR(struct mamori_gateway, "title", title, false, "e.g. メール無害化サーバ"),
+	{ .key = "channel", .kind = YM_ID, .offset = offsetof(struct mamori_gateway, channel),
+	  .pos_offset = offsetof(struct mamori_gateway, channel_pos), .required = true,
+	  .doc = "the channel it relays: mail, web, file-transfer, screen-transfer …" },
+	{ .key = "addresses", .kind = YM_STRLIST, .offset = offsetof(struct mamori_gateway, addresses),
+	  .count_offset = offsetof(struct mamori_gateway, naddresses),
+	  .pos_offset = offsetof(struct mamori_gateway, addresses_pos), .required = true,
+	  .doc = "its IPv4 and IPv6 addresses, inside the segment's networks" },
+	{ .key = "ports", .kind = YM_STRLIST, .offset = offsetof(struct mamori_gateway, ports),
+	  .count_offset = offsetof(struct mamori_gateway, nports),
+	  .pos_offset = offsetof(struct mamori_gateway, ports_pos), .required = true,
+	  .doc = "the TCP ports it listens on: numbers or ranges (3000-3010)" },
+	CLAUSE(struct mamori_gateway),
+};
+static const struct ym_schema gateway_schema = SCHEMA(struct mamori_gateway, "gateway", gateway_fields, "id");
+
 static const struct ym_field segment_fields[] = {
 	ID(struct mamori_segment, "id", id, true, "segment id"),
 	STR(struct mamori_segment, "title", title, true, "e.g. LGWAN接続系"),
@@ -175,6 +193,14 @@ static const struct ym_field segment_fields[] = {
 	  .count_offset = offsetof(struct mamori_segment, nmail_domains),
 	  .pos_offset = offsetof(struct mamori_segment, mail_domains_pos),
 	  .doc = "mail domains whose mailboxes are in this segment (and their subdomains); \"*\" for every other domain" },
+	{ .key = "networks", .kind = YM_STRLIST, .offset = offsetof(struct mamori_segment, networks),
+	  .count_offset = offsetof(struct mamori_segment, nnetworks),
+	  .pos_offset = offsetof(struct mamori_segment, networks_pos), .inherit = true,
+	  .doc = "its address ranges as CIDRs, IPv4 and IPv6 (10.20.0.0/16, fd00:20::/48); kept from the extended policy when not restated" },
+	{ .key = "gateways", .kind = YM_LIST, .offset = offsetof(struct mamori_segment, gateways),
+	  .count_offset = offsetof(struct mamori_segment, ngateways), .schema = &gateway_schema,
+	  .inherit = true,
+	  .doc = "the sanitizing relays and proxies in it (無害化 mail gateway, file server, 画面転送 server); kept from the extended policy when not restated" },
 };
 static const struct ym_schema segment_schema = SCHEMA(struct mamori_segment, "segment", segment_fields, "id");
 
@@ -185,6 +211,13 @@ static const struct ym_field flow_fields[] = {
 	REQREF(struct mamori_flow, "sanitization", sanitization, sanitization_pos, "sanitization id"),
 	STR(struct mamori_flow, "text", text, false, "the source's wording"),
 	CLAUSE(struct mamori_flow),
+	{ .key = "via", .kind = YM_ID, .offset = offsetof(struct mamori_flow, via),
+	  .pos_offset = offsetof(struct mamori_flow, via_pos), .inherit = true,
+	  .doc = "the gateway it passes through (in from or to; connections go to it from the other segment)" },
+	{ .key = "ports", .kind = YM_STRLIST, .offset = offsetof(struct mamori_flow, ports),
+	  .count_offset = offsetof(struct mamori_flow, nports),
+	  .pos_offset = offsetof(struct mamori_flow, ports_pos), .inherit = true,
+	  .doc = "the TCP ports it uses: numbers or ranges; default the gateway's" },
 };
 static const struct ym_schema flow_schema =
     SCHEMA(struct mamori_flow, "flow", flow_fields, "from", "to", "channel");

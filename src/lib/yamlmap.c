@@ -435,6 +435,33 @@ ym_read_map(struct ym_ctx *ctx, struct fy_node *node, const struct ym_schema *sc
 
 /* ---- merge ------------------------------------------------------------ */
 
+/* The `inherit` fields elem was restated without take the parent's values. */
+static void
+inherit_fields(const struct ym_schema *schema, const void *parent, void *elem)
+{
+	for (size_t i = 0; i < schema->nfields; i++) {
+		const struct ym_field *f = &schema->fields[i];
+		bool given;
+
+		if (!f->inherit)
+			continue;
+		if (f->kind == YM_STRLIST || f->kind == YM_LIST)
+			given = *CAT(elem, f->count_offset, size_t) > 0;
+		else if (f->kind == YM_STRING || f->kind == YM_ID)
+			given = *CAT(elem, f->offset, const char *) != NULL;
+		else
+			continue;	/* only lists and strings are inherited */
+		if (given)
+			continue;
+		*AT(elem, f->offset, const void *) = *CAT(parent, f->offset, const void *);
+		if (f->kind == YM_STRLIST || f->kind == YM_LIST)
+			*AT(elem, f->count_offset, size_t) = *CAT(parent, f->count_offset, size_t);
+		if (f->pos_offset)
+			*AT(elem, f->pos_offset, struct mamori_srcpos) =
+			    *CAT(parent, f->pos_offset, struct mamori_srcpos);
+	}
+}
+
 static bool
 merge_list(struct mamori_arena *arena, const struct ym_field *f,
     const void *parent, const void *child, void *out)
@@ -471,7 +498,10 @@ merge_list(struct mamori_arena *arena, const struct ym_field *f,
 				return false;
 			continue;
 		}
-		memcpy(elems + n++ * es, src, es);
+		memcpy(elems + n * es, src, es);
+		if (src != pe + i * es)
+			inherit_fields(f->schema, pe + i * es, elems + n * es);
+		n++;
 	}
 	for (size_t j = 0; j < cn; j++)
 		if (!used[j])

@@ -52,6 +52,8 @@ struct ym_field {
 	const struct ym_schema *schema;	/* YM_LIST, YM_MAP */
 	enum ym_merge merge;
 	bool underscore;	/* YM_ID: '_' allowed too (field ids that are JSON keys: noticed_at) */
+	bool inherit;		/* an element of a BY_KEY list that the child restates without
+				 * this field keeps the parent's value (a segment's networks) */
 	const char *doc;	/* one line for the JSON Schema */
 };
 

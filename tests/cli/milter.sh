@@ -95,7 +95,7 @@ segments:
 flows:
   - { from: lgwan, to: internet, channel: mail, sanitization: none, clause: c }
   - { from: internet, to: lgwan, channel: mail, sanitization: screen-only, clause: c }
-  - { from: lgwan, to: mynumber, channel: mail, sanitization: file-disarm, clause: c }
+  - { from: lgwan, to: mynumber, channel: mail, sanitization: file-disarm, clause: c, ports: [25] }
 Y
 "$MAMORI" milter --policy "$TMP/t.yaml" --from-segment lgwan --route a@example.org a@kikan.lgwan.jp a@example.com >"$TMP/got" 2>"$TMP/err" && ok || not_ok "route t"
 "$MAMORI" milter --policy "$TMP/t.yaml" --from-segment internet --route a@lgwan.jp >>"$TMP/got" 2>>"$TMP/err" && ok || not_ok "route t 2"
