@@ -22,6 +22,8 @@ static const char record_usage[] =
     "       mamori record comment ID --by USER --note TEXT\n"
     "       mamori record tick [--now TIME] [--json]\n"
     "       mamori record notices [--for USER] [--json]\n"
+    "       mamori record send [--now TIME] [--json]       (notices by mail, now)\n"
+    "       mamori record mail [--relay URL] [--from ADDRESS] [--url URL] [--json]\n"
     "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
     "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
     "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
@@ -36,6 +38,8 @@ struct r_opts {
 	bool json;
 	long limit, before;
 	time_t now;
+	int argc;		/* the command's own, for mamori-full (record send, tick) */
+	char **argv;
 };
 
 static int
@@ -460,11 +464,38 @@ r_tick(const struct r_opts *o, struct mamori_store *s)
 		fprintf(stderr, "mamori: record tick: %s\n", err.message);
 		return cli_exit_code(rc);
 	}
-	if (o->json)
-		printf("{\"escalated\": %zu, \"automatic\": %zu, \"notices\": %zu}\n", t.escalated, t.automatic, t.notices);
-	else
-		printf("escalated %zu, automatic steps %zu, notices %zu\n", t.escalated, t.automatic, t.notices);
-	return EXIT_OK;
+	if (o->json) {
+		/* then the notices due go out by mail, when it is set up ("mail") */
+		cJSON *j = cJSON_CreateObject();
+		const cJSON *m;
+		rc = cli_mail_send(s, "tick", o->now, false, j);
+		m = cJSON_GetObjectItem(j, "mail");
+		printf("{\"escalated\": %zu, \"automatic\": %zu, \"notices\": %zu", t.escalated, t.automatic, t.notices);
+		if (m != NULL)
+			printf(", \"mail\": {\"sent\": %d, \"failed\": %d, \"waiting\": %d}",
+			    cJSON_GetObjectItem(m, "sent")->valueint, cJSON_GetObjectItem(m, "failed")->valueint,
+			    cJSON_GetObjectItem(m, "waiting")->valueint);
+		puts("}");
+		cJSON_Delete(j);
+		return rc;
+	}
+	printf("escalated %zu, automatic steps %zu, notices %zu\n", t.escalated, t.automatic, t.notices);
+	return cli_mail_send(s, "tick", o->now, false, NULL);
+}
+
+/* Runs the command in mamori-full, which can send mail (cli_full.mail). */
+static int
+run_full_record(const struct r_opts *o)
+{
+	char **full = calloc((size_t)o->argc + 2, sizeof(*full));
+	int rc;
+
+	if (full == NULL)
+		return cli_usage_error("out of memory");
+	memcpy(full + 1, o->argv, (size_t)o->argc * sizeof(*full));
+	rc = cli_run_full(full);
+	free(full);
+	return rc;
 }
 
 static int
@@ -490,6 +521,19 @@ r_notices(const struct r_opts *o, struct mamori_store *s)
 	return rc;
 }
 
+/* Sends the notices that are due by mail, now. */
+static int
+r_send(const struct r_opts *o, struct mamori_store *s)
+{
+	cJSON *j = o->json ? cJSON_CreateObject() : NULL;
+	int rc = cli_mail_send(s, "send", o->now, true, j);
+
+	if (j != NULL && rc == EXIT_OK)
+		rc = print_json(cJSON_GetObjectItem(j, "mail"));
+	cJSON_Delete(j);
+	return rc;
+}
+
 /* Runs subcommand sub with its positional arguments args[0 … nargs-1]. */
 static int
 dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
@@ -498,7 +542,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	int rc;
 	static const struct { const char *name; int nargs; } subs[] = {
 		{ "kinds", 0 }, { "new", 1 }, { "show", 1 }, { "list", -1 }, { "move", 2 }, { "comment", 1 },
-		{ "tick", 0 }, { "notices", 0 },
+		{ "tick", 0 }, { "notices", 0 }, { "send", 0 },
 	};
 	size_t i;
 
@@ -512,6 +556,10 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 		return rc;
 	if ((rc = set_clock(o, mamori_store_policy(s))) != EXIT_OK)
 		goto out;
+	if ((i == 6 || i == 8) && cli_mail_needs_full(s)) {
+		mamori_store_close(&s);
+		return run_full_record(o);
+	}
 	switch (i) {
 	case 0: rc = r_kinds(o, s); break;
 	case 1: rc = r_new(o, s, args[0]); break;
@@ -520,6 +568,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 4: rc = r_move(o, s, args[0], args[1]); break;
 	case 5: rc = r_comment(o, s, args[0]); break;
 	case 6: rc = r_tick(o, s); break;
+	case 8: rc = r_send(o, s); break;
 	default: rc = r_notices(o, s); break;
 	}
 out:
@@ -539,8 +588,12 @@ cmd_record(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "mail") == 0)
+		return cli_record_mail(argc - 1, argv + 1);
 	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
+	o.argc = argc;
+	o.argv = argv;
 	return dispatch(&o, sub, argv + 1 + optind, argc - 1 - optind);
 }
 
