@@ -512,11 +512,23 @@ r_notices(const struct r_opts *o, struct mamori_store *s)
 	if (o->json)
 		rc = print_json(list);
 	else
-		cJSON_ArrayForEach(n, list)
-			printf("%s  %s  %s  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(n, "created")),
+		cJSON_ArrayForEach(n, list) {
+			const char *sent = cJSON_GetStringValue(cJSON_GetObjectItem(n, "sent"));
+			const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(n, "error"));
+			int attempts = cJSON_GetObjectItem(n, "attempts")->valueint;
+			printf("%s  %s  %s  %s", cJSON_GetStringValue(cJSON_GetObjectItem(n, "created")),
 			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "recipient")),
 			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "record")),
 			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "reason")));
+			/* by mail: sent when, or the attempts and the last error */
+			if (sent != NULL)
+				printf(_("  mailed %s"), sent);
+			else if (attempts > 0 || error != NULL)
+				printf(_("  not mailed (%d attempts: %s; next %s)"), attempts, error ? error : "-",
+				    cJSON_GetStringValue(cJSON_GetObjectItem(n, "next_attempt")) ?
+				    cJSON_GetStringValue(cJSON_GetObjectItem(n, "next_attempt")) : "-");
+			putchar('\n');
+		}
 	cJSON_Delete(list);
 	return rc;
 }
