@@ -117,7 +117,7 @@ cli_mail_send(struct mamori_store *s, const char *what, time_t now, bool always,
 
 	if ((rc = mamori_mail_settings_load(s, &cfg, &err)) == 0 && cfg.relay[0] == '\0' && !always)
 		return EXIT_OK;		/* mail is off: tick acts on records alone */
-	if (rc == 0 && cli_full.mail == NULL)	/* cli_mail_needs_full sent it to mamori-full */
+	if (rc == 0 && cfg.relay[0] != '\0' && cli_full.mail == NULL)	/* cli_mail_needs_full ran mamori-full */
 		rc = mamori_error_set(&err, MAMORI_E_IO, "sending mail needs mamori-full");
 	if (rc == 0)
 		rc = mamori_mail_send_due(s, cli_full.mail, &opts, &run, &err);
