@@ -8,7 +8,7 @@
  * test's.  A notice is marked sent only once the relay accepted it; one that
  * failed is tried again later (1, 5, 15, 60 minutes, then every hour) and
  * never dropped.  At least once: a crash between the relay's answer and the
- * mark sends it again.  docs/records.md, "Notices by mail".
+ * mark sends it again.  Every change of the outbox has its audit event.  docs/records.md, "Notices by mail".
  */
 #ifndef MAMORI_MAIL_H
 #define MAMORI_MAIL_H
@@ -129,17 +129,19 @@ struct mamori_mail_run {
 /*
  * Sends the notices that are due (not sent, next attempt not after now),
  * oldest first, each to its recipient's address, through transport, with
- * the settings of the store.  Each is claimed first (its next attempt moved
- * 10 minutes on, so that a second sender — cron beside a server — leaves it
- * alone, and a crash leaves it to be tried again), then sent, then marked:
- * sent (with a notice.sent event: the proof that the person was told), or
- * its attempts counted, its error kept and its next attempt put off
- * (mamori_mail_backoff).  A relay that cannot be reached ends the run
- * after the one notice (so that a relay down costs one timeout per run).  A notice for an account without an address, or a
- * disabled one, is not sent: its error says why and it waits a day, or until
- * the account's address is set (mamori_user_set_email makes its notices due
- * at once).  MAMORI_E_INVALID when mail.relay or mail.from is not set; a
- * failed message is not an error of the run.
+ * the settings of the store.  One sender at a time: the run holds an
+ * exclusive lock on PATH.mail-lock beside the store, and does nothing when
+ * another sender holds it.  Each notice is picked and its message written,
+ * sent with the store released, then marked: sent (with a notice.sent
+ * event: the proof that the person was told), or its attempts counted, its
+ * error kept and its next attempt put off (mamori_mail_backoff), with a
+ * notice.failed event.  A relay that cannot be reached ends the run after
+ * that notice (so that a relay down costs one timeout per run).  A notice
+ * for an account without an address, or a disabled one, is not sent and no
+ * attempt is counted: its error says why and it waits a day (notice.waiting),
+ * or until the account's address is set (mamori_user_set_email makes its
+ * notices due at once).  MAMORI_E_INVALID when mail.relay or mail.from is
+ * not set; a failed message is not an error of the run.
  */
 int mamori_mail_send_due(struct mamori_store *s, const struct mamori_mail_transport *transport,
     const struct mamori_mail_opts *opts, struct mamori_mail_run *out, struct mamori_error *err);
