@@ -97,12 +97,13 @@ long mamori_mail_backoff(int attempts);
  * settings->from to the address to, through settings->relay; returns 0 once
  * the relay has accepted it, 1 when the relay refused it (why: its answer),
  * -1 when the relay could not be reached or the conversation broke off (why:
- * the error; the run then ends: the next message would wait as long).  ctx
- * is the transport's own.
+ * the error; the run then ends: the next message would wait as long).
+ * stop (may be NULL) is asked now and then while the relay takes its time:
+ * true gives the message up (-1).  ctx is the transport's own.
  */
 struct mamori_mail_transport {
 	int (*send)(void *ctx, const struct mamori_mail_settings *settings, const char *to, const char *msg,
-	    size_t len, char *why, size_t whylen);
+	    size_t len, bool (*stop)(void *arg), void *stop_arg, char *why, size_t whylen);
 	void *ctx;
 };
 
@@ -114,7 +115,8 @@ struct mamori_mail_opts {
 	/* held around each use of the store, released while a message is under
 	 * way (the server shares its connection between threads); NULL: none */
 	pthread_mutex_t *lock;
-	/* asked before each message: true ends the run (a server stopping) */
+	/* asked before each message and while one is under way: true ends the
+	 * run (a server stopping) */
 	bool (*stop)(void *arg);
 	void *stop_arg;
 };

@@ -412,7 +412,7 @@ send_one(struct mamori_store *s, const struct mamori_mail_transport *t, const st
 	if (!*more)
 		goto out;
 	/* the store is free while the relay takes its time */
-	int sent = t->send(t->ctx, cfg, c.to, c.text, c.len, why, sizeof(why));
+	int sent = t->send(t->ctx, cfg, c.to, c.text, c.len, o->stop, o->stop_arg, why, sizeof(why));
 	m.sent = sent == 0;
 	if (sent < 0)
 		*more = false;	/* the relay is not there: the next would wait as long */

@@ -34,6 +34,25 @@ read_message(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* What curl's progress callback asks: the run's stop. */
+struct stopper {
+	bool (*stop)(void *arg);
+	void *arg;
+};
+
+/* Called about once a second, even while the relay says nothing: non-zero gives up. */
+static int
+progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct stopper *s = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return s->stop != NULL && s->stop(s->arg);
+}
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
@@ -46,8 +65,9 @@ init_curl(void)
 
 static int
 smtp_send(void *ctx, const struct mamori_mail_settings *cfg, const char *to, const char *msg, size_t len,
-    char *why, size_t whylen)
+    bool (*stop)(void *arg), void *stop_arg, char *why, size_t whylen)
 {
+	struct stopper stopper = { stop, stop_arg };
 	char errbuf[CURL_ERROR_SIZE] = "", from[MAMORI_MAIL_ADDRESS_MAX + 3], rcpt_addr[MAMORI_MAIL_ADDRESS_MAX + 3];
 	struct upload up = { msg, len };
 	struct curl_slist *rcpt = NULL;
@@ -81,6 +101,9 @@ smtp_send(void *ctx, const struct mamori_mail_settings *cfg, const char *to, con
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)MESSAGE_SECONDS);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);	/* the server's threads: no SIGALRM */
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &stopper);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 	if (rc == CURLE_OK) {

@@ -175,4 +175,74 @@ assert acts.count("notice.failed") == 3, acts.count("notice.failed")
 assert acts.count("notice.waiting") == 1, acts.count("notice.waiting")
 PY
 expect_exit 0 "log verify" -- "$MAMORI" log verify
+
+# ---- mamori serve: its tick mails (once at start), the users API sets addresses,
+# and a relay that never answers holds up no request
+expect_exit 0 "touk's password" -- sh -c 'echo pw-touk | "$MAMORI" user passwd touk --password-stdin'
+start_sink "$TMP/sink4"
+expect_exit 0 "relay for serve" -- "$MAMORI" record mail --relay "smtp://127.0.0.1:$PORT"
+expect_exit 0 "fourth report" -- "$MAMORI" incident report --by tanaka --set summary="画面の盗み見"
+port=$(free_port)
+B="http://127.0.0.1:$port"
+"$MAMORI" serve --listen "127.0.0.1:$port" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+pid=$!
+SINK_PIDS+=($pid)
+for _ in $(seq 50); do curl -s -o /dev/null "$B/api/health" && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(ls "$TMP/sink4"/*.eml 2>/dev/null | wc -l)" -ge 3 ] && break; sleep 0.1; done
+/usr/bin/python3 - "$TMP/sink4" <<'PY' && ok || not_ok "serve's tick mailed the waiting notices"
+import email, email.policy, glob, json, sys
+got = sorted((json.load(open(f))["to"][0], email.message_from_bytes(open(f[:-5] + ".eml", "rb").read(),
+    policy=email.policy.default)["Subject"].split()[1]) for f in glob.glob(sys.argv[1] + "/*.json"))
+assert got == [("kanri@example.lg.jp", "INC-000004"), ("touk@example.lg.jp", "INC-000003"),
+    ("touk@example.lg.jp", "INC-000004")], got
+PY
+c() { curl -s -b "$TMP/jar" -c "$TMP/jar" -o "$TMP/body" -w '%{http_code}' "$@"; }
+j() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$TMP/body')); $1"; }
+[ "$(c -X POST -d '{"username":"touk","password":"pw-touk"}' "$B/api/login")" = 200 ] && ok || not_ok "login"
+T=$(j 'print(d["csrf"])')
+[ "$(c "$B/api/users/kanri")" = 200 ] && ok || not_ok "GET an account"
+j 'assert d["email"] == "kanri@example.lg.jp", d' && ok || not_ok "the account's email in the API"
+[ "$(c -X POST -H "X-CSRF-Token: $T" -d '{"email":"tanaka at example"}' "$B/api/users/tanaka/email")" = 422 ] \
+	&& ok || not_ok "a bad address: 422"
+j 'assert d["error"]["field"] == "email" and "@" in d["error"]["message"], d' && ok || not_ok "422 names the field and why"
+[ "$(c -X POST -H "X-CSRF-Token: $T" -d '{"mail":"x"}' "$B/api/users/tanaka/email")" = 400 ] && ok || not_ok "a wrong body: 400"
+[ "$(c -X POST -H "X-CSRF-Token: $T" -d '{"email":"tanaka@example.lg.jp"}' "$B/api/users/tanaka/email")" = 200 ] \
+	&& ok || not_ok "set an address"
+j 'assert d["email"] == "tanaka@example.lg.jp", d' && ok || not_ok "the account with its address"
+[ "$(c -X POST -H "X-CSRF-Token: $T" -d '{"email":null}' "$B/api/users/tanaka/email")" = 200 ] && ok || not_ok "clear it"
+j 'assert d["email"] is None, d' && ok || not_ok "cleared"
+[ "$(c -X POST -H "X-CSRF-Token: $T" -d '{"name":"sato","role":"staff","department":"soumu","email":"sato@"}' \
+	"$B/api/users")" = 422 ] && ok || not_ok "POST /api/users with a bad address: 422"
+[ "$(c -X POST -H "X-CSRF-Token: $T" -d '{"name":"sato","role":"staff","department":"soumu","email":"sato@example.lg.jp","password":"pw-sato-1"}' \
+	"$B/api/users")" = 201 ] && ok || not_ok "POST /api/users with an address"
+j 'assert d["email"] == "sato@example.lg.jp", d' && ok || not_ok "the new account's address"
+kill "$pid"; wait "$pid" 2>/dev/null
+
+# a relay that takes the connection and never answers: the server still
+# answers at once, and stops at once when told
+/usr/bin/python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8)
+open(sys.argv[1]+".tmp","w").write(str(s.getsockname()[1])); __import__("os").rename(sys.argv[1]+".tmp",sys.argv[1])
+time.sleep(300)' "$TMP/mute.port" &
+SINK_PIDS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/mute.port" ] && break; sleep 0.05; done
+expect_exit 0 "mute relay" -- "$MAMORI" record mail --relay "smtp://127.0.0.1:$(cat "$TMP/mute.port")"
+expect_exit 0 "fifth report" -- "$MAMORI" incident report --by tanaka --set summary="パスワードの貼り紙"
+port=$(free_port)
+B="http://127.0.0.1:$port"
+"$MAMORI" serve --listen "127.0.0.1:$port" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+pid=$!
+SINK_PIDS+=($pid)
+for _ in $(seq 50); do curl -s -o /dev/null "$B/api/health" && break; sleep 0.1; done
+sleep 1	# the start's tick is waiting for the relay now
+start=$(date +%s%N)
+[ "$(c -X POST -d '{"username":"touk","password":"pw-touk"}' "$B/api/login")" = 200 ] && ok || not_ok "login while the relay hangs"
+T=$(j 'print(d["csrf"])')
+[ "$(c -X POST -H "X-CSRF-Token: $T" -d '{"email":"tanaka@example.lg.jp"}' "$B/api/users/tanaka/email")" = 200 ] \
+	&& ok || not_ok "a change while the relay hangs"
+[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 3000 ] && ok || not_ok "requests answered at once while the relay hangs"
+start=$(date +%s%N)
+kill "$pid"; wait "$pid" 2>/dev/null
+[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 5000 ] && ok || not_ok "the server stops without waiting for the relay"
+expect_exit 0 "log verify after serve" -- "$MAMORI" log verify
 finish

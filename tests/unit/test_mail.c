@@ -200,11 +200,13 @@ struct fake {
 
 static int
 fake_send(void *ctx, const struct mamori_mail_settings *cfg, const char *to, const char *msg, size_t len,
-    char *why, size_t whylen)
+    bool (*stop)(void *arg), void *stop_arg, char *why, size_t whylen)
 {
 	struct fake *f = ctx;
 
 	(void)cfg;
+	(void)stop;
+	(void)stop_arg;
 	f->calls++;
 	snprintf(f->last_to, sizeof(f->last_to), "%s", to);
 	free(f->last_text);
