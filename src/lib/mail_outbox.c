@@ -5,6 +5,7 @@
  */
 #include "mamori/mail.h"
 #include "mamori/audit.h"
+#include "mamori/i18n.h"
 #include "mamori/record.h"
 #include "mamori/tz.h"
 #include "mamori/user.h"
@@ -471,6 +472,9 @@ mamori_mail_send_due(struct mamori_store *s, const struct mamori_mail_transport 
 	if (cfg.relay[0] == '\0' || cfg.from[0] == '\0')
 		return mamori_error_set(err, MAMORI_E_INVALID, "mail is not set up: %s is not set (mamori record mail "
 		    "--relay smtp://HOST:PORT --from ADDRESS)", cfg.relay[0] == '\0' ? "mail.relay" : "mail.from");
+	/* set through mamori_mail_setting_set, but the config table is a file others may edit */
+	if (mamori_mail_address_check(cfg.from) != NULL)
+		return mamori_error_set(err, MAMORI_E_INVALID, "mail.from: %s", _(mamori_mail_address_check(cfg.from)));
 	if ((rc = sender_lock(s, &fd, err)) != 0 || fd < 0)
 		return rc;	/* another sender is at it: nothing to do here */
 	for (size_t i = 0; rc == 0 && more && i < limit; i++) {
