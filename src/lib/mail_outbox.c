@@ -15,12 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <sys/file.h>
-#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 enum {
 	PARK_SECONDS = 86400,	/* a notice for an account without an address is looked at again after */
@@ -57,7 +57,6 @@ struct pick_ctx {
 	size_t parked;
 	struct mamori_error *err;
 };
-
 
 /* ---- the message ---- */
 
