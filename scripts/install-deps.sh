@@ -9,7 +9,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential meson ninja-build pkg-config clang
   libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev nettle-dev
-  libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev
+  libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev
   libgmime-3.0-dev libxml2-dev libmilter-dev gettext
   libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev libunistring-dev
   locales

@@ -141,7 +141,9 @@ int mamori_record_tick(struct mamori_store *s, const char *actor, time_t now, st
 /*
  * The notices of the outbox for account (NULL: every account), newest first,
  * as a JSON array: id, record, recipient, reason, created, sent (null until
- * sent).  limit 0: 50.
+ * sent), and by mail (mamori/mail.h) attempts, error (the last failure's, or
+ * why it waits; null when none) and next_attempt (null once sent or before
+ * any attempt).  limit 0: 50.
  */
 int mamori_record_notices(struct mamori_store *s, const char *account, size_t limit, cJSON **out,
     struct mamori_error *err);

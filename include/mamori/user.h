@@ -22,6 +22,7 @@ struct mamori_user {
 	char name[65];
 	char role[65];
 	char department[65];	/* "" = none */
+	char email[255];	/* where notices go by mail (mamori/mail.h); "" = none */
 	bool has_password, has_totp, disabled;
 	bool password_temporary;	/* set by an administrator: to be changed at the next login */
 	int failures;
@@ -43,6 +44,21 @@ struct mamori_user {
  */
 int mamori_user_add(struct mamori_store *s, const char *actor, const char *name, const char *role,
     const char *department, const char *password, bool temporary, struct mamori_error *err);
+
+/*
+ * As mamori_user_add, with the account's mail address (NULL or "": none),
+ * checked by mamori_mail_address_check (MAMORI_E_INVALID with the reason).
+ */
+int mamori_user_add_with_email(struct mamori_store *s, const char *actor, const char *name, const char *role,
+    const char *department, const char *email, const char *password, bool temporary, struct mamori_error *err);
+
+/*
+ * Sets the account's mail address, or clears it (email NULL or ""), as a
+ * user.email event.  The address is checked as for mamori_user_add_with_email.
+ * The account's notices that wait for lack of an address are due at once.
+ */
+int mamori_user_set_email(struct mamori_store *s, const char *actor, const char *name, const char *email,
+    struct mamori_error *err);
 
 /* Sets a new password (temporary as for mamori_user_add); the account's API
  * tokens are revoked in the same transaction (the credential generation

@@ -2,8 +2,10 @@
 #ifndef MAMORI_CLI_H
 #define MAMORI_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 /* Exit codes (DESIGN.md): */
 enum {
@@ -26,6 +28,7 @@ struct cli_command {
 
 struct mamori_store;
 struct mamori_import_opts;
+struct mamori_mail_transport;
 struct mamori_diags;
 struct mamori_error;
 
@@ -43,6 +46,8 @@ struct cli_full {
 	int (*import_workbook)(struct mamori_store *s, const char *actor, const char *sheet,
 	    const struct mamori_import_opts *opts, const char *path, struct mamori_diags *d, size_t *count,
 	    struct mamori_error *err);
+	/* notices by mail: SMTP through libcurl (mamori/mail.h) */
+	const struct mamori_mail_transport *mail;
 };
 extern const struct cli_full cli_full;
 
@@ -60,6 +65,19 @@ int cmd_milter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
+
+/*
+ * Notices by mail (cmd_record_mail.c).  cli_record_mail: `record mail`, the
+ * settings.  cli_mail_needs_full: whether this program cannot send and mail
+ * is set up (then `record send` and `record tick` are mamori-full's).
+ * cli_mail_send: sends the due notices as of now for command what and prints
+ * what it did (into json's "mail" when json is not NULL); with mail off,
+ * nothing unless always (then the error); returns an exit code.
+ */
+struct cJSON;
+int cli_record_mail(int argc, char **argv);
+bool cli_mail_needs_full(struct mamori_store *s);
+int cli_mail_send(struct mamori_store *s, const char *what, time_t now, bool always, struct cJSON *json);
 
 /* The store path: the --db option when given, else $MAMORI_DB, else ./mamori.db. */
 const char *cli_db_path(const char *option);

@@ -29,6 +29,8 @@ static const char record_usage[] =
     "       mamori record file-limit [BYTES]     (show or set record.file_max_bytes)\n"
     "       mamori record tick [--now TIME] [--json]\n"
     "       mamori record notices [--for USER] [--json]\n"
+    "       mamori record send [--now TIME] [--json]       (notices by mail, now)\n"
+    "       mamori record mail [--relay URL] [--from ADDRESS] [--url URL] [--json]\n"
     "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
     "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
     "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
@@ -46,6 +48,8 @@ struct r_opts {
 	bool json;
 	long limit, before;
 	time_t now;
+	int argc;		/* the command's own, for mamori-full (record send, tick) */
+	char **argv;
 };
 
 static int
@@ -633,11 +637,38 @@ r_tick(const struct r_opts *o, struct mamori_store *s)
 		fprintf(stderr, "mamori: record tick: %s\n", err.message);
 		return cli_exit_code(rc);
 	}
-	if (o->json)
-		printf("{\"escalated\": %zu, \"automatic\": %zu, \"notices\": %zu}\n", t.escalated, t.automatic, t.notices);
-	else
-		printf("escalated %zu, automatic steps %zu, notices %zu\n", t.escalated, t.automatic, t.notices);
-	return EXIT_OK;
+	if (o->json) {
+		/* then the notices due go out by mail, when it is set up ("mail") */
+		cJSON *j = cJSON_CreateObject();
+		const cJSON *m;
+		rc = cli_mail_send(s, "tick", o->now, false, j);
+		m = cJSON_GetObjectItem(j, "mail");
+		printf("{\"escalated\": %zu, \"automatic\": %zu, \"notices\": %zu", t.escalated, t.automatic, t.notices);
+		if (m != NULL)
+			printf(", \"mail\": {\"sent\": %d, \"failed\": %d, \"waiting\": %d}",
+			    cJSON_GetObjectItem(m, "sent")->valueint, cJSON_GetObjectItem(m, "failed")->valueint,
+			    cJSON_GetObjectItem(m, "waiting")->valueint);
+		puts("}");
+		cJSON_Delete(j);
+		return rc;
+	}
+	printf("escalated %zu, automatic steps %zu, notices %zu\n", t.escalated, t.automatic, t.notices);
+	return cli_mail_send(s, "tick", o->now, false, NULL);
+}
+
+/* Runs the command in mamori-full, which can send mail (cli_full.mail). */
+static int
+run_full_record(const struct r_opts *o)
+{
+	char **full = calloc((size_t)o->argc + 2, sizeof(*full));
+	int rc;
+
+	if (full == NULL)
+		return cli_usage_error("out of memory");
+	memcpy(full + 1, o->argv, (size_t)o->argc * sizeof(*full));
+	rc = cli_run_full(full);
+	free(full);
+	return rc;
 }
 
 static int
@@ -654,12 +685,37 @@ r_notices(const struct r_opts *o, struct mamori_store *s)
 	if (o->json)
 		rc = print_json(list);
 	else
-		cJSON_ArrayForEach(n, list)
-			printf("%s  %s  %s  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(n, "created")),
+		cJSON_ArrayForEach(n, list) {
+			const char *sent = cJSON_GetStringValue(cJSON_GetObjectItem(n, "sent"));
+			const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(n, "error"));
+			int attempts = cJSON_GetObjectItem(n, "attempts")->valueint;
+			printf("%s  %s  %s  %s", cJSON_GetStringValue(cJSON_GetObjectItem(n, "created")),
 			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "recipient")),
 			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "record")),
 			    cJSON_GetStringValue(cJSON_GetObjectItem(n, "reason")));
+			/* by mail: sent when, or the attempts and the last error */
+			if (sent != NULL)
+				printf(_("  mailed %s"), sent);
+			else if (attempts > 0 || error != NULL)
+				printf(_("  not mailed (%d attempts: %s; next %s)"), attempts, error ? error : "-",
+				    cJSON_GetStringValue(cJSON_GetObjectItem(n, "next_attempt")) ?
+				    cJSON_GetStringValue(cJSON_GetObjectItem(n, "next_attempt")) : "-");
+			putchar('\n');
+		}
 	cJSON_Delete(list);
+	return rc;
+}
+
+/* Sends the notices that are due by mail, now. */
+static int
+r_send(const struct r_opts *o, struct mamori_store *s)
+{
+	cJSON *j = o->json ? cJSON_CreateObject() : NULL;
+	int rc = cli_mail_send(s, "send", o->now, true, j);
+
+	if (j != NULL && rc == EXIT_OK)
+		rc = print_json(cJSON_GetObjectItem(j, "mail"));
+	cJSON_Delete(j);
 	return rc;
 }
 
@@ -672,7 +728,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	static const struct { const char *name; int nargs; } subs[] = {
 		{ "kinds", 0 }, { "new", 1 }, { "show", 1 }, { "list", -1 }, { "move", 2 }, { "comment", 1 },
 		{ "tick", 0 }, { "notices", 0 }, { "attach", 2 }, { "files", 1 }, { "file", 2 },
-		{ "file-limit", -1 },
+		{ "file-limit", -1 }, { "send", 0 },
 	};
 	size_t i;
 
@@ -686,6 +742,10 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 		return rc;
 	if ((rc = set_clock(o, mamori_store_policy(s))) != EXIT_OK)
 		goto out;
+	if ((i == 6 || i == 8) && cli_mail_needs_full(s)) {
+		mamori_store_close(&s);
+		return run_full_record(o);
+	}
 	switch (i) {
 	case 0: rc = r_kinds(o, s); break;
 	case 1: rc = r_new(o, s, args[0]); break;
@@ -698,7 +758,8 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 8: rc = r_attach(o, s, args[0], args[1]); break;
 	case 9: rc = r_files(o, s, args[0]); break;
 	case 10: rc = r_file(o, s, args[0], args[1]); break;
-	default: rc = r_file_limit(s, nargs ? args[0] : NULL); break;
+	case 11: rc = r_file_limit(s, nargs ? args[0] : NULL); break;
+	default: rc = r_send(o, s); break;
 	}
 out:
 	mamori_store_close(&s);
@@ -717,8 +778,12 @@ cmd_record(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "mail") == 0)
+		return cli_record_mail(argc - 1, argv + 1);
 	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
+	o.argc = argc;
+	o.argv = argv;
 	return dispatch(&o, sub, argv + 1 + optind, argc - 1 - optind);
 }
 

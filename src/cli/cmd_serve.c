@@ -1,5 +1,6 @@
 /* cmd_serve.c — `mamori serve`: run the HTTP server until SIGTERM or SIGINT. */
 #include "cli.h"
+#include "mamori/mail.h"
 #include "mamori/record.h"
 #include "../server/server.h"
 #include "mamori/store.h"
@@ -65,6 +66,47 @@ tick_records(struct server *srv)
 		fprintf(stderr, "mamori: serve: record tick: %s\n", err.message);
 	else if (t.escalated > 0 || t.automatic > 0)
 		fprintf(stderr, "mamori: serve: records: %zu escalated, %zu automatic steps\n", t.escalated, t.automatic);
+}
+
+/* Whether SIGTERM or SIGINT waits: a run of mail ends before its next message. */
+static bool
+stop_requested(void *arg)
+{
+	sigset_t pending;
+
+	(void)arg;
+	return sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1);
+}
+
+/*
+ * The notices due, by mail, when mail is set up (mamori/mail.h).  The store
+ * is locked only to claim and to mark each notice, never while the relay
+ * answers, so requests go on meanwhile; a failure is said and the notice
+ * tried again later.
+ */
+static void
+tick_mail(struct server *srv)
+{
+	struct mamori_mail_settings cfg;
+	struct mamori_mail_opts opts = { .actor = "mamori:serve", .now = time(NULL), .lock = &srv->store_lock,
+		.stop = stop_requested };
+	struct mamori_mail_run run;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (srv->store == NULL)
+		return;
+	pthread_mutex_lock(&srv->store_lock);
+	rc = mamori_mail_settings_load(srv->store, &cfg, &err);
+	pthread_mutex_unlock(&srv->store_lock);
+	if (rc == 0 && cfg.relay[0] == '\0')
+		return;
+	if (rc == 0)
+		rc = mamori_mail_send_due(srv->store, &mamori_mail_smtp, &opts, &run, &err);
+	if (rc != 0)
+		fprintf(stderr, "mamori: serve: mail: %s\n", err.message);
+	else if (run.sent > 0 || run.failed > 0)
+		fprintf(stderr, "mamori: serve: mail: %zu sent, %zu failed (tried again later)\n", run.sent, run.failed);
 }
 
 int
@@ -158,8 +200,11 @@ cmd_serve(int argc, char **argv)
 		printf("mamori: serving %s on %s://%s/ (policy %s)\n", srv.cfg.web_dir ? srv.cfg.web_dir : "the API",
 		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, policy_id);
 		fflush(stdout);
-		while ((sig = sigtimedwait(&set, NULL, &(struct timespec){ .tv_sec = TICK_SECONDS })) < 0)
+		tick_mail(&srv);	/* what waited in the outbox while no server ran */
+		while ((sig = sigtimedwait(&set, NULL, &(struct timespec){ .tv_sec = TICK_SECONDS })) < 0) {
 			tick_records(&srv);
+			tick_mail(&srv);
+		}
 		fprintf(stderr, "mamori: %s: finishing requests in flight, then stopping\n",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	}

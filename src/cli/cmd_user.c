@@ -1,4 +1,4 @@
-/* cmd_user.c — `mamori user add | passwd | disable | enable | list | mfa enroll | mfa reset`. */
+/* cmd_user.c — `mamori user add | passwd | disable | enable | email | list | mfa enroll | mfa reset`. */
 #include "cli.h"
 #include "mamori/auth.h"
 #include "mamori/policy.h"
@@ -16,18 +16,20 @@
 #include <unistd.h>
 
 static const char user_usage[] =
-    "usage: mamori user add NAME --role ROLE [--department D] [--password-stdin [--temporary]] [--db PATH]\n"
+    "usage: mamori user add NAME --role ROLE [--department D] [--email ADDRESS] [--password-stdin [--temporary]]\n"
+    "                       [--db PATH]\n"
     "       mamori user passwd NAME [--password-stdin] [--temporary] [--db PATH]\n"
     "       mamori user disable NAME | enable NAME [--db PATH]\n"
+    "       mamori user email NAME ADDRESS | email NAME --clear [--db PATH]   (where notices go by mail)\n"
     "       mamori user list [--json] [--db PATH]\n"
     "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n"
     "       mamori user token NAME --scope read|write|gateway [--days N] [--db PATH]\n"
     "--temporary: the holder must choose a new password at the next login (web UI).\n";
 
 struct user_opts {
-	const char *db, *role, *department, *scope;
+	const char *db, *role, *department, *scope, *email;
 	long days;
-	bool password_stdin, json, temporary;
+	bool password_stdin, json, temporary, clear;
 };
 
 static int
@@ -42,6 +44,8 @@ parse(int argc, char **argv, struct user_opts *o)
 		{ "scope", required_argument, NULL, 's' },
 		{ "days", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "clear", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -52,9 +56,11 @@ parse(int argc, char **argv, struct user_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->days = 90;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:r:D:pts:n:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:D:pts:n:je:ch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
+		case 'e': o->email = optarg; break;
+		case 'c': o->clear = true; break;
 		case 't': o->temporary = true; break;
 		case 's': o->scope = optarg; break;
 		case 'n':
@@ -134,6 +140,10 @@ print_user_json(const struct mamori_user *u, struct user_listing *l)
 		cJSON_AddStringToObject(j, "department", u->department);
 	else
 		cJSON_AddNullToObject(j, "department");
+	if (u->email[0])
+		cJSON_AddStringToObject(j, "email", u->email);
+	else
+		cJSON_AddNullToObject(j, "email");
 	cJSON_AddBoolToObject(j, "password", u->has_password);
 	cJSON_AddBoolToObject(j, "totp", u->has_totp);
 	cJSON_AddBoolToObject(j, "disabled", u->disabled);
@@ -159,9 +169,10 @@ print_user(const struct mamori_user *u, void *ctx)
 		print_user_json(u, l);
 		return 0;
 	}
-	printf("%-12s  %-16s  %-12s  %-8s %-5s %s\n", u->name, role ? role->title : u->role,
+	printf("%-12s  %-16s  %-12s  %-8s %-5s %-8s %s\n", u->name, role ? role->title : u->role,
 	    dep ? dep->title : u->department[0] ? u->department : "-",
-	    u->has_password ? "password" : "-", u->has_totp ? "totp" : "-", u->disabled ? "disabled" : "active");
+	    u->has_password ? "password" : "-", u->has_totp ? "totp" : "-", u->disabled ? "disabled" : "active",
+	    u->email[0] ? u->email : "-");
 	return 0;
 }
 
@@ -201,8 +212,16 @@ cmd_user(int argc, char **argv)
 	}
 	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
+	if (strcmp(sub, "email") == 0) {
+		/* user email NAME ADDRESS, or NAME --clear */
+		if (optind != argc - (o.clear ? 2 : 3))
+			return cli_usage_error("user email: name one user and an address, or --clear\n%s", user_usage);
+		o.email = o.clear ? NULL : argv[optind + 2];
+	} else if (o.clear) {
+		return cli_usage_error("user %s: --clear is for user email\n%s", sub, user_usage);
+	}
 	if (strcmp(sub, "list") != 0) {
-		if (optind != argc - 2)
+		if (optind != argc - 2 && strcmp(sub, "email") != 0)
 			return cli_usage_error("user %s: name one user\n%s", sub, user_usage);
 		name = argv[optind + 1];
 	}
@@ -216,8 +235,10 @@ cmd_user(int argc, char **argv)
 		return EXIT_ENV;
 	}
 	if (strcmp(sub, "add") == 0)
-		rc = mamori_user_add(s, cli_actor(), name, o.role, o.department, o.password_stdin ? password : NULL,
-		    o.temporary, &err);
+		rc = mamori_user_add_with_email(s, cli_actor(), name, o.role, o.department, o.email,
+		    o.password_stdin ? password : NULL, o.temporary, &err);
+	else if (strcmp(sub, "email") == 0)
+		rc = mamori_user_set_email(s, cli_actor(), name, o.email, &err);
 	else if (strcmp(sub, "passwd") == 0)
 		rc = mamori_user_passwd(s, cli_actor(), name, password, o.temporary, &err);
 	else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)

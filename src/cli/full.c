@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "mamori/asset.h"
 #include "mamori/diag.h"
+#include "mamori/mail.h"
 #include "mamori/xlsx.h"
 
 #include <errno.h>
@@ -60,4 +61,5 @@ const struct cli_full cli_full = {
 	.commands = full_commands,
 	.ncommands = sizeof(full_commands) / sizeof(full_commands[0]),
 	.import_workbook = import_workbook,
+	.mail = &mamori_mail_smtp,
 };

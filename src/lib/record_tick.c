@@ -228,12 +228,12 @@ int
 mamori_record_notices(struct mamori_store *s, const char *account, size_t limit, cJSON **out,
     struct mamori_error *err)
 {
-	char sql[200];
+	char sql[240];
 	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT num, record, recipient, reason, created, sent FROM record_notice%s "
-	    "ORDER BY num DESC LIMIT ?", account ? " WHERE recipient = ?" : "");
+	snprintf(sql, sizeof(sql), "SELECT num, record, recipient, reason, created, sent, error, attempts, next_attempt "
+	    "FROM record_notice%s ORDER BY num DESC LIMIT ?", account ? " WHERE recipient = ?" : "");
 	if ((st = store_prepare(s, sql, err)) == NULL)
 		return MAMORI_E_STORE;
 	if (account)
@@ -242,15 +242,22 @@ mamori_record_notices(struct mamori_store *s, const char *account, size_t limit,
 	*out = cJSON_CreateArray();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *n = cJSON_CreateObject();
+		char next[32];
 		cJSON_AddNumberToObject(n, "id", (double)sqlite3_column_int64(st, 0));
-		for (int i = 1; i <= 5; i++) {
-			static const char *const keys[] = { "", "record", "recipient", "reason", "created", "sent" };
+		for (int i = 1; i <= 6; i++) {
+			static const char *const keys[] = { "", "record", "recipient", "reason", "created", "sent", "error" };
 			const char *v = (const char *)sqlite3_column_text(st, i);
 			if (v)
 				cJSON_AddStringToObject(n, keys[i], v);
 			else
 				cJSON_AddNullToObject(n, keys[i]);
 		}
+		/* by mail (mail_outbox.c): attempts made, and when the next is due while unsent */
+		cJSON_AddNumberToObject(n, "attempts", sqlite3_column_int(st, 7));
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL && sqlite3_column_int64(st, 8) > 0)
+			cJSON_AddStringToObject(n, "next_attempt", record_utc((time_t)sqlite3_column_int64(st, 8), next));
+		else
+			cJSON_AddNullToObject(n, "next_attempt");
 		cJSON_AddItemToArray(*out, n);
 	}
 	sqlite3_finalize(st);

@@ -2,6 +2,7 @@
 #include "mamori/user.h"
 #include "store_internal.h"
 #include "mamori/i18n.h"
+#include "mamori/mail.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -18,11 +19,12 @@ valid_name(const char *n)
 /* One change to one account, as a transaction with its event. */
 struct change {
 	const char *sql;	/* ?1 = name, ?2.. = values below */
-	const char *values[5];
+	const char *values[6];
 	int nvalues;
 	const char *action;
 	cJSON *after;		/* what the event records (never secrets) */
 	const char *then;	/* NULL, or a second statement (?1 = name), e.g. revoking tokens */
+	const char *then_key;	/* the event's name for the rows then changed ("tokens_revoked") */
 	bool insert;
 	struct mamori_error *err;
 };
@@ -55,8 +57,8 @@ change_tx(struct mamori_store_tx *tx, void *arg)
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)
-			return store_error(tx->store, c->err, "cannot revoke the account's tokens");
-		cJSON_AddNumberToObject(c->after, "tokens_revoked", sqlite3_changes(tx->store->db));
+			return store_error(tx->store, c->err, "cannot change the account");
+		cJSON_AddNumberToObject(c->after, c->then_key, sqlite3_changes(tx->store->db));
 	}
 	return mamori_store_tx_event(tx, c->action, "user", name, NULL, c->after);
 }
@@ -83,11 +85,19 @@ int
 mamori_user_add(struct mamori_store *s, const char *actor, const char *name, const char *role,
     const char *department, const char *password, bool temporary, struct mamori_error *err)
 {
+	return mamori_user_add_with_email(s, actor, name, role, department, NULL, password, temporary, err);
+}
+
+int
+mamori_user_add_with_email(struct mamori_store *s, const char *actor, const char *name, const char *role,
+    const char *department, const char *email, const char *password, bool temporary, struct mamori_error *err)
+{
 	const struct mamori_policy *p = mamori_store_policy(s);
 	const struct mamori_role *r = role ? mamori_policy_find_role(p, role) : NULL;
 	const struct mamori_department *d = department ? mamori_policy_find_department(p, department) : NULL;
 	char hash[MAMORI_PWHASH_LEN];
 	struct change c = { .err = err, .insert = true, .action = "user.add" };
+	const char *why;
 
 	if (!valid_name(name))
 		return mamori_error_set(err, MAMORI_E_USAGE, "'%s' is not a user name: 1 to 64 of a–z, 0–9, '.', '_', '-'", name);
@@ -95,6 +105,10 @@ mamori_user_add(struct mamori_store *s, const char *actor, const char *name, con
 		return mamori_error_set(err, MAMORI_E_INVALID, "unknown role '%s' in policy %s", role ? role : "", p->id);
 	if (department && d == NULL)
 		return mamori_error_set(err, MAMORI_E_INVALID, "unknown department '%s' in policy %s", department, p->id);
+	if (email != NULL && email[0] == '\0')
+		email = NULL;
+	if (email != NULL && (why = mamori_mail_address_check(email)) != NULL)
+		return mamori_error_set(err, MAMORI_E_INVALID, "'%s': %s", email, _(why));
 	if (password && mamori_auth_hash_password(password, hash) != 0)
 		return mamori_error_set(err, MAMORI_E_INVALID, "the password must be 1 to 1024 bytes");
 	c.values[0] = name;
@@ -102,17 +116,50 @@ mamori_user_add(struct mamori_store *s, const char *actor, const char *name, con
 	c.values[2] = d ? d->id : NULL;
 	c.values[3] = password ? hash : NULL;
 	c.values[4] = password && temporary ? "1" : "0";
-	c.nvalues = 5;
+	c.values[5] = email;
+	c.nvalues = 6;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "name", name);
 	cJSON_AddStringToObject(c.after, "role", r->id);
 	if (d)
 		cJSON_AddStringToObject(c.after, "department", d->id);
+	if (email)
+		cJSON_AddStringToObject(c.after, "email", email);
 	cJSON_AddBoolToObject(c.after, "password", password != NULL);
 	if (password && temporary)
 		cJSON_AddBoolToObject(c.after, "password_temporary", true);
-	c.sql = "INSERT INTO user (name, role, department, password, password_temporary, created, updated) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+	c.sql = "INSERT INTO user (name, role, department, password, password_temporary, email, created, updated) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
+	return apply(s, actor, &c);
+}
+
+/* Notices that wait for an address (mail_outbox.c) are due once there is one. */
+#define WAKE_NOTICES "UPDATE record_notice SET next_attempt = 0 WHERE recipient = ?1 AND sent IS NULL"
+
+int
+mamori_user_set_email(struct mamori_store *s, const char *actor, const char *name, const char *email,
+    struct mamori_error *err)
+{
+	struct change c = { .err = err, .action = "user.email" };
+	const char *why;
+
+	if (email != NULL && email[0] == '\0')
+		email = NULL;
+	if (email != NULL && (why = mamori_mail_address_check(email)) != NULL)
+		return mamori_error_set(err, MAMORI_E_INVALID, "'%s': %s", email, _(why));
+	c.sql = "UPDATE user SET email = ?2, updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
+	c.values[0] = name;
+	c.values[1] = email;
+	c.nvalues = 2;
+	c.after = cJSON_CreateObject();
+	if (email)
+		cJSON_AddStringToObject(c.after, "email", email);
+	else
+		cJSON_AddNullToObject(c.after, "email");
+	if (email) {
+		c.then = WAKE_NOTICES;
+		c.then_key = "notices_due";
+	}
 	return apply(s, actor, &c);
 }
 
@@ -134,6 +181,7 @@ mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name, 
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "password", temporary ? "(temporary)" : "(changed)");
 	c.then = REVOKE_TOKENS;
+	c.then_key = "tokens_revoked";
 	return apply(s, actor, &c);
 }
 
@@ -250,13 +298,14 @@ mamori_user_mfa_reset(struct mamori_store *s, const char *actor, const char *nam
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "totp", "(removed)");
 	c.then = REVOKE_TOKENS;
+	c.then_key = "tokens_revoked";
 	return apply(s, actor, &c);
 }
 
 #define USER_COLUMNS "name, role, coalesce(department, ''), password IS NOT NULL, totp_secret IS NOT NULL, " \
 	"disabled, failures, locked_until, created, coalesce(password, ''), coalesce(totp_secret, ''), " \
-	"password_temporary"
-enum { USER_NCOLUMNS = 12 };
+	"password_temporary, coalesce(email, '')"
+enum { USER_NCOLUMNS = 13 };
 
 /* The credential generation (struct mamori_user) of a password hash and a TOTP secret as stored. */
 static void
@@ -286,6 +335,7 @@ user_from_row(sqlite3_stmt *st, struct mamori_user *u)
 	credential_of((const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
 	    u->credential);
 	u->password_temporary = sqlite3_column_int(st, 11);
+	snprintf(u->email, sizeof(u->email), "%s", (const char *)sqlite3_column_text(st, 12));
 }
 
 int

@@ -9,6 +9,8 @@
 #include "server.h"
 #include "access.h"
 #include "mamori/decide.h"
+#include "mamori/i18n.h"
+#include "mamori/mail.h"
 #include "mamori/user.h"
 #include "json_strict.h"
 
@@ -40,6 +42,10 @@ user_json(const struct mamori_user *u)
 	cJSON_AddStringToObject(o, "role", u->role);
 	if (u->department[0])
 		cJSON_AddStringToObject(o, "department", u->department);
+	if (u->email[0])
+		cJSON_AddStringToObject(o, "email", u->email);
+	else
+		cJSON_AddNullToObject(o, "email");
 	cJSON_AddBoolToObject(o, "password", u->has_password);
 	cJSON_AddBoolToObject(o, "password_temporary", u->password_temporary);
 	cJSON_AddBoolToObject(o, "mfa", u->has_totp);
@@ -134,12 +140,12 @@ string_member(const cJSON *body, const char *name, const char **out, struct resp
 	return true;
 }
 
-/* POST /api/users {"name", "role", "department"?, "password"?} */
+/* POST /api/users {"name", "role", "department"?, "email"?, "password"?} */
 void
 route_users_add(struct request *req, struct response *res)
 {
 	cJSON *body = http_body_json(req, res);
-	const char *name, *role, *dept, *password;
+	const char *name, *role, *dept, *password, *email;
 	const struct mamori_role *r;
 	const struct mamori_department *d = NULL;
 	struct mamori_user u;
@@ -151,13 +157,15 @@ route_users_add(struct request *req, struct response *res)
 		return;
 	for (const cJSON *it = body->child; it; it = it->next)
 		if (strcmp(it->string, "name") != 0 && strcmp(it->string, "role") != 0 &&
-		    strcmp(it->string, "department") != 0 && strcmp(it->string, "password") != 0) {
-			http_error(res, 400, "invalid", it->string, "unknown field '%s' (name, role, department, password)",
-			    it->string);
+		    strcmp(it->string, "department") != 0 && strcmp(it->string, "password") != 0 &&
+		    strcmp(it->string, "email") != 0) {
+			http_error(res, 400, "invalid", it->string, "unknown field '%s' (name, role, department, email, "
+			    "password)", it->string);
 			goto out;
 		}
 	if (!string_member(body, "name", &name, res) || !string_member(body, "role", &role, res) ||
-	    !string_member(body, "department", &dept, res) || !string_member(body, "password", &password, res))
+	    !string_member(body, "department", &dept, res) || !string_member(body, "password", &password, res) ||
+	    !string_member(body, "email", &email, res))
 		goto out;
 	if (name == NULL || role == NULL) {
 		http_error(res, 400, "invalid", name == NULL ? "name" : "role", "name and role are required");
@@ -177,9 +185,13 @@ route_users_add(struct request *req, struct response *res)
 		server_forbid(req, res, "create accounts of this role or department (own department and lower roles only)");
 		goto out;
 	}
+	if (email != NULL && email[0] != '\0' && mamori_mail_address_check(email) != NULL) {
+		http_error(res, 422, "invalid", "email", "'%s': %s", email, _(mamori_mail_address_check(email)));
+		goto out;
+	}
 	s = server_store_begin(req);
 	/* a password chosen by an administrator is temporary: its holder replaces it first */
-	rc = mamori_user_add(s, req->actor, name, r->id, d ? d->id : NULL, password, true, &err);
+	rc = mamori_user_add_with_email(s, req->actor, name, r->id, d ? d->id : NULL, email, password, true, &err);
 	if (rc == 0)
 		rc = mamori_user_get(s, name, &u, &err);
 	if (server_store_end(req, res, rc, &err, rc == MAMORI_E_INVALID && password ? "password" : "name"))
@@ -230,6 +242,36 @@ void
 route_user_enable(struct request *req, struct response *res)
 {
 	set_disabled(req, res, false);
+}
+
+/* POST /api/users/{name}/email {"email": ADDRESS or null}: where the account's notices go by mail. */
+void
+route_user_email(struct request *req, struct response *res)
+{
+	cJSON *body = http_body_json(req, res);
+	const cJSON *v;
+	struct mamori_user u;
+	struct mamori_store *s;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (body == NULL)
+		return;
+	v = cJSON_GetObjectItemCaseSensitive(body, "email");
+	if (!cJSON_IsObject(body) || cJSON_GetArraySize(body) != 1 || v == NULL || !(cJSON_IsString(v) || cJSON_IsNull(v))) {
+		http_error(res, 400, "invalid", "email", "the body is {\"email\": ADDRESS} or {\"email\": null}");
+		goto out;
+	}
+	if (!target(req, res, &u))
+		goto out;
+	s = server_store_begin(req);
+	rc = mamori_user_set_email(s, req->actor, u.name, cJSON_IsString(v) ? v->valuestring : NULL, &err);
+	if (rc == 0)
+		rc = mamori_user_get(s, u.name, &u, &err);
+	if (server_store_end(req, res, rc, &err, "email"))
+		http_json(res, 200, user_json(&u));
+out:
+	cJSON_Delete(body);
 }
 
 /*

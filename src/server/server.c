@@ -108,6 +108,8 @@ const struct route server_routes[] = {
 	    "disable an account" },
 	{ "POST", "/api/users/{name}/enable", route_user_enable, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,
 	    "enable an account" },
+	{ "POST", "/api/users/{name}/email", route_user_email, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,
+	    "set or clear the account's mail address" },
 	{ "POST", "/api/users/{name}/password", route_user_password, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,
 	    "set a new password" },
 	{ "POST", "/api/users/{name}/mfa/enroll", route_user_mfa_enroll, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,

@@ -143,6 +143,7 @@ void route_users_list(struct request *req, struct response *res);
 void route_users_add(struct request *req, struct response *res);
 void route_user_get(struct request *req, struct response *res);
 void route_user_disable(struct request *req, struct response *res);
+void route_user_email(struct request *req, struct response *res);
 void route_user_enable(struct request *req, struct response *res);
 void route_user_password(struct request *req, struct response *res);
 void route_user_mfa_enroll(struct request *req, struct response *res);

@@ -73,6 +73,7 @@ routes = [  # method, path, body, roles allowed
     ("POST", "/api/users", json.dumps({"name": "n-{role}", "role": "staff", "department": "zeimu"}), USERS),
     ("GET", "/api/users/victim", None, USERS),
     ("POST", "/api/users/victim/disable", None, USERS), ("POST", "/api/users/victim/enable", None, USERS),
+    ("POST", "/api/users/victim/email", json.dumps({"email": "victim@example.lg.jp"}), USERS),
     ("POST", "/api/users/victim/password", json.dumps({"password": "pw-victim"}), USERS),
     ("POST", "/api/users/victim/mfa/enroll", None, USERS), ("POST", "/api/users/victim/mfa/reset", None, USERS),
     ("GET", "/api/users/victim/tokens", None, USERS),

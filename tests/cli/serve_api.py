@@ -308,7 +308,7 @@ check(st == 403, f"system-manager may not disable its superior: {st}")
 st, b, _ = admin.call("GET", "/api/users/nobody")
 check(st == 404, f"unknown account: {st}")
 st, b, _ = admin.call("GET", "/api/users/tanaka")
-check(st == 200 and b.get("role") == "staff" and set(b) == {"name", "role", "department", "password", "password_temporary", "mfa", "disabled", "failures", "created"},
+check(st == 200 and b.get("role") == "staff" and set(b) == {"name", "role", "department", "email", "password", "password_temporary", "mfa", "disabled", "failures", "created"},
       f"one account, no secrets: {b}")
 # disable ends the sessions at once; enable lets the account in again
 st, b, _ = admin.call("POST", "/api/users/suzuki/disable")

@@ -87,3 +87,23 @@ test('disable and enable again; a token shown once, listed and revoked (in Engli
   assert.equal((await fetch(`${srv.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status, 401);
   assert.deepEqual(page.errors, []);
 });
+
+test('the mail address where notices go: set, refused when it is not one, cleared', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/users?name=tanaka');
+  await page.getByRole('heading', { name: '利用者 tanaka' }).waitFor();
+  const box = () => page.locator('details.user-email');
+  const save = async (value) => {
+    await box().evaluate((d) => { d.open = true; });
+    await box().getByLabel('メールアドレス').fill(value);
+    await box().getByRole('button', { name: '保存する' }).click();
+  };
+  await save('tanaka@@example');
+  await box().locator('.form-status').getByText(/メールアドレス/).waitFor();
+  await save('tanaka@example.lg.jp');
+  await page.getByText('メールアドレスを変更しました。').waitFor();
+  assert.match(await page.getByRole('row', { name: /tanaka/ }).first().textContent(), /tanaka@example\.lg\.jp/);
+  await save('');
+  await page.getByText('メールアドレスを消去しました。').waitFor();
+  assert.deepEqual(page.errors, []);
+});

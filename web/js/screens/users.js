@@ -1,7 +1,8 @@
 // users.js — 利用者: the accounts this administrator manages (GET /api/users
-// answers exactly those), adding one, and per account: disable/enable, a
-// temporary password, resetting MFA, and API tokens (a new token is shown
-// once — the API keeps only its hash).
+// answers exactly those), adding one, and per account: disable/enable, its
+// mail address (where the records' notices go), a temporary password,
+// resetting MFA, and API tokens (a new token is shown once — the API keeps
+// only its hash).
 //
 // The selected account lives in the address (#/users?name=kanri) so a reload
 // keeps it.  Refusals (403: a role above one's own, another department) are
@@ -42,6 +43,7 @@ function list(users, p, ctx, selected) {
       { id: 'department', title: t('users.department'), value: (u) => pol.title(p, 'department', u.department) },
       { id: 'state', title: t('users.state'), value: state },
       { id: 'mfa', title: t('users.mfa'), value: (u) => (u.mfa ? t('users.mfa_on') : t('users.mfa_off')) },
+      { id: 'email', title: t('users.email'), value: (u) => u.email || '—' },
       { id: 'failures', title: t('users.failures'), numeric: true },
       { id: 'created', title: t('users.created'), value: (u) => formatTime(u.created) },
     ],
@@ -56,6 +58,7 @@ function addSection(p, ctx) {
         { id: 'name', title: t('users.name'), required: true, help: t('users.name_help') },
         { id: 'role', title: t('users.role'), type: 'choice', required: true, choices: pol.choices(p, 'role') },
         { id: 'department', title: t('users.department'), type: 'choice', choices: pol.choices(p, 'department') },
+        { id: 'email', title: t('users.email'), help: t('users.email_help'), autocomplete: 'off', inputmode: 'email' },
         { id: 'password', title: t('users.initial'), required: true, help: t('users.initial_help') },
       ],
       values: { password: initial },
@@ -63,6 +66,7 @@ function addSection(p, ctx) {
       onSubmit: async (v) => {
         const body = { name: v.name.trim(), role: v.role, password: v.password };
         if (v.department) body.department = v.department;
+        if (v.email.trim()) body.email = v.email.trim();
         await api.post('/api/users', body);
         flash = notice('ok', h('p', null, t('users.added', { name: body.name })), h('p', null, t('users.added_text')),
           h('pre', { class: 'secret' }, body.password));
@@ -122,6 +126,22 @@ function tokensSection(u, tokens, ctx) {
   return h('section', null, h('h3', null, t('users.tokens')), table, out, h('h4', null, t('users.issue')), issue);
 }
 
+// The account's mail address: set, changed, or cleared (empty).
+function emailSection(u, ctx) {
+  return h('details', { class: 'user-email' }, h('summary', null, t('users.email_change')),
+    form({
+      fields: [{ id: 'email', title: t('users.email'), help: t('users.email_help'), autocomplete: 'off', inputmode: 'email' }],
+      values: { email: u.email || '' },
+      submit: t('users.email_save'),
+      onSubmit: async (v) => {
+        const email = v.email.trim();
+        await api.post(path(u.name, '/email'), { email: email || null });
+        flash = notice('ok', h('p', null, email ? t('users.email_ok') : t('users.email_cleared')));
+        ctx.navigate(location.hash);
+      },
+    }));
+}
+
 async function detailSection(name, p, ctx) {
   const box = h('section', { class: 'user-detail', 'aria-label': t('users.detail', { name }) });
   let u, tokens;
@@ -146,6 +166,7 @@ async function detailSection(name, p, ctx) {
       { title: t('users.department'), value: pol.title(p, 'department', u.department) },
       { title: t('users.state'), value: state(u) },
       { title: t('users.mfa'), value: u.mfa ? t('users.mfa_on') : t('users.mfa_off') },
+      { title: t('users.email'), value: u.email || t('users.email_none') },
     ]),
     h('div', { class: 'actions' },
       u.disabled
@@ -153,6 +174,7 @@ async function detailSection(name, p, ctx) {
         : h('button', { type: 'button', class: 'danger', onclick: () => act(out, () => api.post(path(name, '/disable'), {}), t('users.disabled_ok'), ctx) }, t('users.disable')),
       h('button', { type: 'button', onclick: () => act(out, reset, t('users.password_ok'), ctx) }, t('users.reset_password')),
       u.mfa ? h('button', { type: 'button', class: 'danger', onclick: () => act(out, () => api.post(path(name, '/mfa/reset'), {}), t('users.mfa_reset_ok'), ctx) }, t('users.reset_mfa')) : null),
+    emailSection(u, ctx),
     tokensSection(u, tokens, ctx));
   return box;
 }
