@@ -742,7 +742,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 		return rc;
 	if ((rc = set_clock(o, mamori_store_policy(s))) != EXIT_OK)
 		goto out;
-	if ((i == 6 || i == 8) && cli_mail_needs_full(s)) {
+	if ((strcmp(sub, "tick") == 0 || strcmp(sub, "send") == 0) && cli_mail_needs_full(s)) {
 		mamori_store_close(&s);
 		return run_full_record(o);
 	}
