@@ -224,16 +224,38 @@ mamori_record_tick(struct mamori_store *s, const char *actor, time_t now, struct
 	return mamori_store_write(s, actor, tick_tx, &c, err);
 }
 
+/* The kind and the state the notice's record is in now, with their titles (null when gone). */
+static void
+notice_titles(const struct mamori_policy *p, cJSON *n, const char *kind, const char *state)
+{
+	const struct mamori_record_kind *k = kind ? mamori_record_kind_find(p, kind) : NULL;
+	const struct mamori_record_state *st = k && state ? record_state_find(k, state) : NULL;
+
+	if (kind == NULL) {
+		cJSON_AddNullToObject(n, "kind");
+		cJSON_AddNullToObject(n, "kind_title");
+		cJSON_AddNullToObject(n, "state");
+		cJSON_AddNullToObject(n, "state_title");
+		return;
+	}
+	cJSON_AddStringToObject(n, "kind", kind);
+	cJSON_AddStringToObject(n, "kind_title", k && k->title ? k->title : kind);
+	cJSON_AddStringToObject(n, "state", state);
+	cJSON_AddStringToObject(n, "state_title", st && st->title ? st->title : state);
+}
+
 int
 mamori_record_notices(struct mamori_store *s, const char *account, size_t limit, cJSON **out,
     struct mamori_error *err)
 {
-	char sql[240];
+	char sql[320];
 	sqlite3_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT num, record, recipient, reason, created, sent, error, attempts, next_attempt "
-	    "FROM record_notice%s ORDER BY num DESC LIMIT ?", account ? " WHERE recipient = ?" : "");
+	/* with the record's kind and state now, for people (titles) and the web UI's link */
+	snprintf(sql, sizeof(sql), "SELECT n.num, n.record, n.recipient, n.reason, n.created, n.sent, n.error, "
+	    "n.attempts, n.next_attempt, r.kind, r.state FROM record_notice n LEFT JOIN record r ON r.id = n.record"
+	    "%s ORDER BY n.num DESC LIMIT ?", account ? " WHERE n.recipient = ?" : "");
 	if ((st = store_prepare(s, sql, err)) == NULL)
 		return MAMORI_E_STORE;
 	if (account)
@@ -258,6 +280,8 @@ mamori_record_notices(struct mamori_store *s, const char *account, size_t limit,
 			cJSON_AddStringToObject(n, "next_attempt", record_utc((time_t)sqlite3_column_int64(st, 8), next));
 		else
 			cJSON_AddNullToObject(n, "next_attempt");
+		notice_titles(mamori_store_policy(s), n, (const char *)sqlite3_column_text(st, 9),
+		    (const char *)sqlite3_column_text(st, 10));
 		cJSON_AddItemToArray(*out, n);
 	}
 	sqlite3_finalize(st);
