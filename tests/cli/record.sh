@@ -55,6 +55,8 @@ assert [h["action"] for h in r["history"]] == ["record.create"], r["history"]
 PY
 expect_exit 0 "notices at once" -- "$MAMORI" record notices --json
 /usr/bin/python3 -c 'import json,sys; n=sorted(x["recipient"] for x in json.load(open(sys.argv[1]))); assert n==["kanri","touk"], n' "$TMP/out" && ok || not_ok "reporter's 管理者 and the 統括 told at once"
+/usr/bin/python3 -c 'import json,sys; n=json.load(open(sys.argv[1]))[0]; assert (n["kind"], n["kind_title"], n["state"], n["state_title"], n["reason"]) == ("incident", "情報セキュリティインシデント報告", "reported", "報告", "record.create"), n' "$TMP/out" \
+	&& ok || not_ok "a notice names its record's kind and state now, with their titles"
 
 expect_exit 1 "reporter may not accept" -- "$MAMORI" record move INC-000001 accepted --by tanaka
 expect_grep "$TMP/err" "情報セキュリティ管理者" "refusal names who may"
