@@ -57,8 +57,8 @@ add_titles(const struct mamori_policy *p, cJSON *rec, time_t since, long escalat
 		cJSON_AddNullToObject(rec, "deadline");
 }
 
-static cJSON *
-row_json(struct mamori_store *s, sqlite3_stmt *st)
+cJSON *
+record_row_json(struct mamori_store *s, sqlite3_stmt *st)
 {
 	cJSON *rec = cJSON_CreateObject();
 	const char *dept = (const char *)sqlite3_column_text(st, 5);
@@ -88,9 +88,6 @@ row_json(struct mamori_store *s, sqlite3_stmt *st)
 	return rec;
 }
 
-#define RECORD_COLUMNS "id, kind, seq, state, reporter, department, fields, state_since, escalations, " \
-	"last_by, approver, created, updated, num"
-
 int
 record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err)
 {
@@ -104,7 +101,7 @@ record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_e
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = row_json(s, st);
+		*out = record_row_json(s, st);
 	store_release(s, st);
 	if (rc == SQLITE_DONE)
 		return mamori_error_set(err, MAMORI_E_NOTFOUND, "no record %s", id);
@@ -215,39 +212,50 @@ by_words(const struct mamori_policy *p, const struct mamori_record_transition *t
 	}
 }
 
-bool
-mamori_record_may_see(struct mamori_store *s, const char *by, const cJSON *rec)
+enum record_vis
+record_visibility(const struct mamori_policy *p, const struct mamori_record_kind *k, const struct mamori_user *u)
 {
-	const struct mamori_policy *p = mamori_store_policy(s);
-	const struct mamori_record_kind *k = mamori_record_kind_find(p, rec_str(rec, "kind"));
-	struct mamori_error err = { 0 };
-	struct mamori_user u;
+	const struct mamori_role *mine = mamori_policy_find_role(p, u->role);
+	bool department = mine != NULL && mine->access.scope != NULL && strcmp(mine->access.scope, "department") == 0;
 
-	if (k == NULL || by == NULL || mamori_user_get(s, by, &u, &err) != 0 || u.disabled)
-		return false;
-	if (strcmp(rec_str(rec, "reporter"), by) == 0 || (rec_str(rec, "approver") &&
-	    strcmp(rec_str(rec, "approver"), by) == 0))
-		return true;
 	/* a role a step names, or one those roles report up to */
 	for (size_t i = 0; i < k->ntransitions; i++)
 		for (size_t j = 0; j < k->transitions[i].nby; j++) {
 			const char *r = k->transitions[i].by[j];
 			for (const struct mamori_role *up = mamori_policy_find_role(p, r); up != NULL;
 			    up = up->reports_to ? mamori_policy_find_role(p, up->reports_to) : NULL) {
-				if (strcmp(up->id, u.role) == 0)
-					return !other_department(p, &u, rec);
+				if (strcmp(up->id, u->role) == 0)
+					return department ? RECORD_VIS_DEPARTMENT : RECORD_VIS_ALL;
 				if (up->reports_to && strcmp(up->reports_to, up->id) == 0)
 					break;
 			}
 		}
 	/* those who read every 課's assets (the auditors, the trail's readers) */
-	const struct mamori_role *r = mamori_policy_find_role(p, u.role);
-	if (r == NULL || r->access.scope == NULL || strcmp(r->access.scope, "all") != 0)
+	if (mine == NULL || mine->access.scope == NULL || strcmp(mine->access.scope, "all") != 0)
+		return RECORD_VIS_OWN;
+	for (size_t i = 0; i < mine->access.nactions; i++)
+		if (strcmp(mine->access.actions[i], "read") == 0 || strcmp(mine->access.actions[i], "all") == 0)
+			return RECORD_VIS_ALL;
+	return RECORD_VIS_OWN;
+}
+
+bool
+mamori_record_may_see(struct mamori_store *s, const char *by, const cJSON *rec)
+{
+	const struct mamori_policy *p = mamori_store_policy(s);
+	const struct mamori_record_kind *k = mamori_record_kind_find(p, rec_str(rec, "kind"));
+	const char *dept = rec_str(rec, "department");
+	struct mamori_error err = { 0 };
+	struct mamori_user u;
+	enum record_vis vis;
+
+	if (k == NULL || by == NULL || mamori_user_get(s, by, &u, &err) != 0 || u.disabled)
 		return false;
-	for (size_t i = 0; i < r->access.nactions; i++)
-		if (strcmp(r->access.actions[i], "read") == 0 || strcmp(r->access.actions[i], "all") == 0)
-			return true;
-	return false;
+	if (strcmp(rec_str(rec, "reporter"), by) == 0 || (rec_str(rec, "approver") &&
+	    strcmp(rec_str(rec, "approver"), by) == 0))
+		return true;
+	vis = record_visibility(p, k, &u);
+	return vis == RECORD_VIS_ALL || (vis == RECORD_VIS_DEPARTMENT && dept != NULL && strcmp(dept, u.department) == 0);
 }
 
 /* ---- notices ---- */
@@ -781,73 +789,5 @@ mamori_record_get(struct mamori_store *s, const char *id, bool history, const ch
 	}
 	if (asker != NULL)
 		add_moves(s, *out, asker);
-	return 0;
-}
-
-/* ---- lists ---- */
-
-int
-mamori_record_list(struct mamori_store *s, const struct mamori_record_filter *f, cJSON **out,
-    struct mamori_error *err)
-{
-	const struct mamori_policy *p = mamori_store_policy(s);
-	const struct mamori_record_kind *k = f->kind ? mamori_record_kind_find(p, f->kind) : NULL;
-	const struct mamori_record_state *state = k && f->state ? record_state_find(k, f->state) : NULL;
-	bool open = f->state != NULL && strcmp(f->state, "open") == 0;
-	size_t limit = f->limit == 0 ? 50 : f->limit > 1000 ? 1000 : f->limit, n = 0;
-	char sql[400];
-	sqlite3_stmt *st;
-	cJSON *list;
-	int rc, bind = 1;
-
-	*out = NULL;
-	if (f->kind != NULL && k == NULL)
-		return mamori_error_set(err, MAMORI_E_NOTFOUND, "the policy has no record kind '%s'", f->kind);
-	if (f->state != NULL && !open && state == NULL)
-		return mamori_error_set(err, MAMORI_E_INVALID, "'%s' is not a state of %s", f->state,
-		    k ? k->title : _("any kind (name the kind)"));
-	snprintf(sql, sizeof(sql), "SELECT " RECORD_COLUMNS " FROM record WHERE 1%s%s%s%s ORDER BY num DESC",
-	    k ? " AND kind = ?" : "", state ? " AND state = ?" : "", f->reporter ? " AND reporter = ?" : "",
-	    f->before > 0 ? " AND num < ?" : "");
-	if ((st = store_prepare(s, sql, err)) == NULL)
-		return MAMORI_E_STORE;
-	if (k)
-		sqlite3_bind_text(st, bind++, k->id, -1, SQLITE_STATIC);
-	if (state)
-		sqlite3_bind_text(st, bind++, state->id, -1, SQLITE_STATIC);
-	if (f->reporter)
-		sqlite3_bind_text(st, bind++, f->reporter, -1, SQLITE_TRANSIENT);
-	if (f->before > 0)
-		sqlite3_bind_int64(st, bind++, f->before);
-	*out = cJSON_CreateObject();
-	list = cJSON_AddArrayToObject(*out, "records");
-	int64_t last = 0;
-	bool more = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *rec = row_json(s, st);
-		if ((open && cJSON_IsTrue(cJSON_GetObjectItem(rec, "final"))) ||
-		    (f->visible_to && !mamori_record_may_see(s, f->visible_to, rec))) {
-			cJSON_Delete(rec);
-			continue;
-		}
-		if (n == limit) {
-			cJSON_Delete(rec);
-			more = true;
-			break;
-		}
-		last = sqlite3_column_int64(st, 13);
-		cJSON_AddItemToArray(list, rec);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cJSON_Delete(*out);
-		*out = NULL;
-		return store_error(s, err, "cannot list the records");
-	}
-	if (more)
-		cJSON_AddNumberToObject(*out, "next", (double)last);
-	else
-		cJSON_AddNullToObject(*out, "next");
 	return 0;
 }
