@@ -239,6 +239,6 @@ cp "$SRCDIR/tests/store/v1.db" "$SRCDIR/tests/store/v1.db.pub" "$TMP/"; chmod 60
 expect_exit 0 "open a schema-1 store" -- "$MAMORI" asset show --db "$TMP/v1.db" A-000001
 expect_grep "$TMP/out" '旧台帳' "the schema-1 asset is there"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0]); print(c.execute("SELECT count(*) FROM user").fetchone()[0])' "$TMP/v1.db" >"$TMP/v1"
-[ "$(head -1 "$TMP/v1")" = 10 ] && [ "$(tail -1 "$TMP/v1")" = 0 ] && ok || not_ok "migrated to schema 10 (user table, records, sort indexes, mail, files)"
+[ "$(head -1 "$TMP/v1")" = 11 ] && [ "$(tail -1 "$TMP/v1")" = 0 ] && ok || not_ok "migrated to schema 11 (user table, records, sort indexes, mail, files, record list indexes)"
 expect_exit 0 "the migrated trail still verifies" -- "$MAMORI" log verify --db "$TMP/v1.db"
 finish
