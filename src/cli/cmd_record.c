@@ -6,11 +6,13 @@
 #include "mamori/tz.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char record_usage[] =
     "usage: mamori record kinds [--json] [--db PATH]\n"
@@ -22,6 +24,9 @@ static const char record_usage[] =
     "       mamori record comment ID --by USER --note TEXT\n"
     "       mamori record tick [--now TIME] [--json]\n"
     "       mamori record notices [--for USER] [--json]\n"
+    "       mamori record export KIND [--format csv|xlsx] [--encoding utf-8|cp932] [--out FILE [--force]]\n"
+    "                            [--state STATE|open] [--reporter USER] [--by USER]\n"
+    "       mamori record import KIND FILE --by USER [--dry-run] [--encoding utf-8|cp932] [--sheet NAME]\n"
     "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
     "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
     "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
@@ -31,9 +36,13 @@ enum { SET_MAX = 64 };
 
 struct r_opts {
 	const char *db, *by, *note, *state, *reporter, *fields_file, *now_text, *recipient;
+	const char *format, *encoding, *out, *sheet;
+	bool dry_run, force;
 	const char *set[SET_MAX];
 	size_t nset;
 	bool json;
+	char **argv;		/* the command's own, from "record" on: for mamori-full */
+	int argc;
 	long limit, before;
 	time_t now;
 };
@@ -53,6 +62,12 @@ parse(int argc, char **argv, struct r_opts *o)
 		{ "now", required_argument, NULL, 'N' },
 		{ "for", required_argument, NULL, 'f' },
 		{ "json", optional_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "encoding", required_argument, NULL, 'E' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "sheet", required_argument, NULL, 'T' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "force", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -60,7 +75,7 @@ parse(int argc, char **argv, struct r_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:jhF:E:o:T:DR", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 'b': o->by = optarg; break;
@@ -71,6 +86,12 @@ parse(int argc, char **argv, struct r_opts *o)
 		case 'B': o->before = strtol(optarg, NULL, 10); break;
 		case 'N': o->now_text = optarg; break;
 		case 'f': o->recipient = optarg; break;
+		case 'F': o->format = optarg; break;
+		case 'E': o->encoding = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'T': o->sheet = optarg; break;
+		case 'D': o->dry_run = true; break;
+		case 'R': o->force = true; break;
 		case 'j':
 			if (optarg != NULL)
 				o->fields_file = optarg;
@@ -490,6 +511,129 @@ r_notices(const struct r_opts *o, struct mamori_store *s)
 	return rc;
 }
 
+/* Progress on standard error, only when a person watches it (a terminal). */
+static void
+progress(size_t done, size_t total)
+{
+	fprintf(stderr, "\r%zu / %zu records", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int
+r_export(const struct r_opts *o, struct mamori_store *s, const char *kind)
+{
+	struct mamori_record_filter f = { .kind = kind, .state = o->state, .reporter = o->reporter,
+	    .visible_to = o->by };
+	struct mamori_error err = { 0 };
+	bool xlsx = o->format != NULL && strcmp(o->format, "xlsx") == 0;
+	FILE *out = stdout;
+	int rc, fd = -1;
+
+	if (o->format != NULL && !xlsx && strcmp(o->format, "csv") != 0)
+		return cli_usage_error("record export: --format csv or --format xlsx");
+	if (xlsx && o->out == NULL)
+		return cli_usage_error("record export --format xlsx needs --out FILE.xlsx");
+	if (xlsx && o->encoding != NULL)
+		return cli_usage_error("record export: --encoding is for --format csv");
+	if (o->out && (fd = cli_export_file(o->out, o->force)) < 0 && errno == EEXIST) {
+		rc = mamori_error_set(&err, MAMORI_E_CONFLICT, "%s exists already; give --force to replace it", o->out);
+	} else if (o->out && fd < 0) {
+		rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s: %s", o->out, strerror(errno));
+	} else if (xlsx) {
+		close(fd);	/* the writer opens it again by name; the file keeps its mode */
+		rc = mamori_record_export_xlsx(s, &f, o->out, &err);
+	} else {
+		if (o->out && (out = fdopen(fd, "wb")) == NULL) {
+			close(fd);
+			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o->out);
+		} else {
+			rc = mamori_record_export_csv(s, &f, o->encoding, out, &err);
+		}
+		if (out != stdout && out != NULL && fclose(out) != 0 && rc == 0)
+			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o->out);
+	}
+	/* nothing half-written: a file this export made goes when it failed */
+	if (rc != 0 && fd >= 0)
+		(void)unlink(o->out);
+	if (rc != 0)
+		fprintf(stderr, "mamori: record export: %s\n", err.message);
+	return cli_exit_code(rc);
+}
+
+/* The file's content for the import: a workbook's sheet as CSV text (mamori-full), else its bytes. */
+static char *
+import_bytes(const struct r_opts *o, const char *path, size_t *len, struct mamori_error *err)
+{
+	char msg[512], *bytes;
+
+	if (cli_is_workbook(path)) {
+		if (o->encoding != NULL) {
+			mamori_error_set(err, MAMORI_E_USAGE, "%s is an Excel workbook: --encoding is for CSV files", path);
+			return NULL;
+		}
+		if ((bytes = cli_full.workbook_csv(path, o->sheet, len, msg, sizeof(msg))) == NULL)
+			mamori_error_set(err, MAMORI_E_INVALID, "%s", msg);
+		return bytes;
+	}
+	if (o->sheet != NULL) {
+		mamori_error_set(err, MAMORI_E_USAGE, "%s is not an XLSX workbook: --sheet is for workbooks", path);
+		return NULL;
+	}
+	if ((bytes = cli_read_file(path, (size_t)1 << 30, len)) == NULL)
+		mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
+	return bytes;
+}
+
+static int
+r_import(const struct r_opts *o, struct mamori_store *s, const char *kind, const char *path)
+{
+	struct mamori_record_import_opts io = { .encoding = o->encoding, .dry_run = o->dry_run,
+	    .progress = isatty(STDERR_FILENO) ? progress : NULL };
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	size_t len, count = 0;
+	char *bytes;
+	int rc;
+
+	if (o->by == NULL)
+		return cli_usage_error("record import: --by USER: the account that reports the records");
+	if ((bytes = import_bytes(o, path, &len, &err)) == NULL) {
+		fprintf(stderr, "mamori: record import: %s\n", err.message);
+		return cli_exit_code(err.code);
+	}
+	if (cli_is_workbook(path))
+		io.encoding = "utf-8";	/* the reader's CSV */
+	rc = mamori_record_import(s, cli_actor(), o->by, kind, name, bytes, len, &io, &d, &count, &err);
+	for (size_t i = 0; i < d.count; i++)
+		fprintf(stderr, "%s: %s\n", d.items[i].severity == MAMORI_SEV_ERROR ? _("error") : _("warning"),
+		    d.items[i].message);
+	if (rc != 0)
+		fprintf(stderr, "mamori: record import: %s\n", err.message);
+	else
+		printf(o->dry_run ? P_("%s: %zu record would be imported (dry run; nothing written)\n",
+		    "%s: %zu records would be imported (dry run; nothing written)\n", count) :
+		    P_("%s: %zu record imported\n", "%s: %zu records imported\n", count), path, count);
+	mamori_diags_clear(&d);
+	return cli_exit_code(rc);
+}
+
+/* Runs `mamori-full record import …` for a workbook (main.c says why mamori does not read one). */
+static int
+run_full(const struct r_opts *o)
+{
+	char **full = calloc((size_t)o->argc + 2, sizeof(*full));
+	int rc;
+
+	if (full == NULL)
+		return cli_usage_error("out of memory");
+	memcpy(full + 1, o->argv, (size_t)o->argc * sizeof(*full));	/* full[0]: cli_run_full's */
+	rc = cli_run_full(full);
+	free(full);
+	return rc;
+}
+
 /* Runs subcommand sub with its positional arguments args[0 … nargs-1]. */
 static int
 dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
@@ -498,7 +642,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	int rc;
 	static const struct { const char *name; int nargs; } subs[] = {
 		{ "kinds", 0 }, { "new", 1 }, { "show", 1 }, { "list", -1 }, { "move", 2 }, { "comment", 1 },
-		{ "tick", 0 }, { "notices", 0 },
+		{ "tick", 0 }, { "notices", 0 }, { "export", 1 }, { "import", 2 },
 	};
 	size_t i;
 
@@ -508,6 +652,8 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 		return cli_usage_error("record: unknown command '%s'\n%s", sub, record_usage);
 	if ((subs[i].nargs >= 0 && nargs != subs[i].nargs) || (subs[i].nargs < 0 && nargs > 1))
 		return cli_usage_error("record %s: wrong number of arguments\n%s", sub, record_usage);
+	if (strcmp(sub, "import") == 0 && cli_full.workbook_csv == NULL && cli_is_workbook(args[1]))
+		return run_full(o);
 	if ((rc = open_store(o, &s)) != EXIT_OK)
 		return rc;
 	if ((rc = set_clock(o, mamori_store_policy(s))) != EXIT_OK)
@@ -520,7 +666,9 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 4: rc = r_move(o, s, args[0], args[1]); break;
 	case 5: rc = r_comment(o, s, args[0]); break;
 	case 6: rc = r_tick(o, s); break;
-	default: rc = r_notices(o, s); break;
+	case 7: rc = r_notices(o, s); break;
+	case 8: rc = r_export(o, s, args[0]); break;
+	default: rc = r_import(o, s, args[0], args[1]); break;
 	}
 out:
 	mamori_store_close(&s);
@@ -541,6 +689,8 @@ cmd_record(int argc, char **argv)
 	sub = argv[1];
 	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
+	o.argv = argv;
+	o.argc = argc;
 	return dispatch(&o, sub, argv + 1 + optind, argc - 1 - optind);
 }
 

@@ -357,7 +357,8 @@ record_notify(struct mamori_store_tx *tx, const cJSON *rec, const char *const *n
 struct create_ctx {
 	const struct mamori_record_kind *k;
 	const struct mamori_user *u;
-	cJSON *fields;
+	const cJSON *fields;
+	const char *source;	/* the file an import read the record from, or NULL */
 	time_t now;
 	char *id;
 	struct mamori_error *err;
@@ -432,6 +433,8 @@ create_tx(struct mamori_store_tx *tx, void *arg)
 	cJSON_AddStringToObject(after, "reporter", c->u->name);
 	cJSON_AddStringToObject(after, "by", c->u->name);
 	cJSON_AddItemToObject(after, "fields", cJSON_Duplicate(c->fields, true));
+	if (c->source != NULL)
+		cJSON_AddStringToObject(after, "imported", c->source);
 	rc = mamori_store_tx_event(tx, "record.create", "record", c->id, NULL, after);
 	cJSON_Delete(after);
 	if (rc == 0 && initial->nnotify > 0)
@@ -440,9 +443,18 @@ create_tx(struct mamori_store_tx *tx, void *arg)
 	return rc;
 }
 
+int
+record_create_in(struct mamori_store_tx *tx, const struct mamori_record_kind *k, const struct mamori_user *u,
+    const cJSON *fields, const char *source, time_t now, char id[MAMORI_RECORD_ID_MAX], struct mamori_error *err)
+{
+	struct create_ctx c = { .k = k, .u = u, .fields = fields, .source = source, .now = now, .id = id, .err = err };
+
+	return create_tx(tx, &c);
+}
+
 /* The account by, enabled, or an error. */
-static int
-acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err)
+int
+record_acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err)
 {
 	int rc;
 
@@ -470,12 +482,14 @@ mamori_record_create(struct mamori_store *s, const char *actor, const char *by, 
 	if (k == NULL)
 		return mamori_error_set(err, MAMORI_E_NOTFOUND, "the policy has no record kind '%s' "
 		    "(mamori record kinds lists them)", kind ? kind : "");
-	if ((rc = acting_account(s, by, &u, err)) != 0)
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
 		return rc;
-	if ((c.fields = mamori_record_check_fields(s, k, fields, true, problems, err)) == NULL)
+	cJSON *checked = mamori_record_check_fields(s, k, fields, true, problems, err);
+	if (checked == NULL)
 		return err->code ? err->code : MAMORI_E_INVALID;
+	c.fields = checked;
 	rc = mamori_store_write(s, actor, create_tx, &c, err);
-	cJSON_Delete(c.fields);
+	cJSON_Delete(checked);
 	if (rc != 0)
 		id[0] = '\0';
 	return rc;
@@ -670,7 +684,7 @@ mamori_record_move(struct mamori_store *s, const char *actor, const char *by, co
 		return mamori_error_set(err, MAMORI_E_USAGE, "say which record and into which state");
 	if (note != NULL && strlen(note) > 4000)
 		return mamori_error_set(err, MAMORI_E_INVALID, "the note is longer than 4,000 bytes");
-	if ((rc = acting_account(s, by, &u, err)) != 0)
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
 		return rc;
 	return mamori_store_write(s, actor, move_tx, &c, err);
 }
@@ -710,7 +724,7 @@ mamori_record_comment(struct mamori_store *s, const char *actor, const char *by,
 
 	if (text == NULL || text[0] == '\0' || strlen(text) > 4000)
 		return mamori_error_set(err, MAMORI_E_INVALID, "a comment has 1 to 4,000 bytes");
-	if ((rc = acting_account(s, by, &u, err)) != 0)
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
 		return rc;
 	return mamori_store_write(s, actor, comment_tx, &c, err);
 }

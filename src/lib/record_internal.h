@@ -63,6 +63,17 @@ enum record_vis record_visibility(const struct mamori_policy *p, const struct ma
     const struct mamori_user *u);
 
 /*
+ * Makes a record of kind k reported by u with fields (checked already by
+ * mamori_record_check_fields) inside tx, as mamori_record_create does; source,
+ * when not NULL, names the file it was imported from in the event.
+ */
+int record_create_in(struct mamori_store_tx *tx, const struct mamori_record_kind *k, const struct mamori_user *u,
+    const cJSON *fields, const char *source, time_t now, char id[MAMORI_RECORD_ID_MAX], struct mamori_error *err);
+
+/* The account by, enabled, in *u; MAMORI_E_NOTFOUND or MAMORI_E_DENIED (disabled) otherwise. */
+int record_acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err);
+
+/*
  * The plan SQLite chooses for the list of f (EXPLAIN QUERY PLAN, one line per
  * step) in plan: for the test that a page reads an index (test_record).
  */
