@@ -76,6 +76,22 @@ int mamori_record_create(struct mamori_store *s, const char *actor, const char *
 int mamori_record_move(struct mamori_store *s, const char *actor, const char *by, const char *id, const char *to,
     const char *note, const cJSON *set, time_t now, struct mamori_diags *problems, struct mamori_error *err);
 
+/* One step of mamori_record_move_many: record id into state to (id or title), with an optional note. */
+struct mamori_record_step {
+	const char *id, *to, *note;
+};
+
+/*
+ * Takes n steps, each as mamori_record_move would for the account by, in one
+ * transaction: all of them or, at the first refusal, none (its index in
+ * *failed_at, the reason in err and problems).  One commit for the lot is
+ * what makes thousands of steps a second possible (bench/README.md): each
+ * commit of the store waits for the disk.
+ */
+int mamori_record_move_many(struct mamori_store *s, const char *actor, const char *by,
+    const struct mamori_record_step *steps, size_t n, time_t now, struct mamori_diags *problems, size_t *failed_at,
+    struct mamori_error *err);
+
 /* Adds a comment (1–4000 bytes) by the account by to record id: an event of its history. */
 int mamori_record_comment(struct mamori_store *s, const char *actor, const char *by, const char *id, const char *text,
     struct mamori_error *err);

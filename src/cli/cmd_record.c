@@ -21,6 +21,7 @@ static const char record_usage[] =
     "       mamori record list [KIND] [--state STATE|open] [--reporter USER] [--by USER] [--limit N]\n"
     "                          [--before N] [--json]\n"
     "       mamori record move ID STATE --by USER [--note TEXT] [--set FIELD=VALUE …] [--now TIME]\n"
+    "       mamori record move --batch FILE --by USER [--now TIME]   (a line each: ID STATE [NOTE])\n"
     "       mamori record comment ID --by USER --note TEXT\n"
     "       mamori record tick [--now TIME] [--json]\n"
     "       mamori record notices [--for USER] [--json]\n"
@@ -36,7 +37,7 @@ enum { SET_MAX = 64 };
 
 struct r_opts {
 	const char *db, *by, *note, *state, *reporter, *fields_file, *now_text, *recipient;
-	const char *format, *encoding, *out, *sheet;
+	const char *format, *encoding, *out, *sheet, *batch;
 	bool dry_run, force;
 	const char *set[SET_MAX];
 	size_t nset;
@@ -68,6 +69,7 @@ parse(int argc, char **argv, struct r_opts *o)
 		{ "sheet", required_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "force", no_argument, NULL, 'R' },
+		{ "batch", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -75,7 +77,7 @@ parse(int argc, char **argv, struct r_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:jhF:E:o:T:DR", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:jhF:E:o:T:DRM:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 'b': o->by = optarg; break;
@@ -92,6 +94,7 @@ parse(int argc, char **argv, struct r_opts *o)
 		case 'T': o->sheet = optarg; break;
 		case 'D': o->dry_run = true; break;
 		case 'R': o->force = true; break;
+		case 'M': o->batch = optarg; break;
 		case 'j':
 			if (optarg != NULL)
 				o->fields_file = optarg;
@@ -455,6 +458,96 @@ r_move(const struct r_opts *o, struct mamori_store *s, const char *id, const cha
 	return EXIT_OK;
 }
 
+/*
+ * The steps of a batch file, one a line: ID, STATE and an optional note,
+ * separated by spaces or tabs; blank lines and lines starting with # skipped.
+ * The steps point into text, which the caller frees; lines[i] is step i's line.
+ */
+static struct mamori_record_step *
+batch_steps(char *text, size_t *n, int **lines)
+{
+	struct mamori_record_step *steps = NULL;
+	size_t cap = 0;
+	int line = 0;
+
+	*n = 0;
+	*lines = NULL;
+	for (char *p = text, *nl; p != NULL && *p; p = nl) {
+		char *id, *to, *note;
+		line++;
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl++ = '\0';
+		p[strcspn(p, "\r")] = '\0';
+		id = p + strspn(p, " \t");
+		if (*id == '\0' || *id == '#')
+			continue;
+		to = id + strcspn(id, " \t");
+		if (*to)
+			*to++ = '\0';
+		to += strspn(to, " \t");
+		note = to + strcspn(to, " \t");
+		if (*note)
+			*note++ = '\0';
+		note += strspn(note, " \t");
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct mamori_record_step *ns = realloc(steps, nc * sizeof(*ns));
+			int *nlines = realloc(*lines, nc * sizeof(**lines));
+			if (ns != NULL)
+				steps = ns;
+			if (nlines != NULL)
+				*lines = nlines;
+			if (ns == NULL || nlines == NULL) {
+				free(steps);
+				free(*lines);
+				*lines = NULL;
+				return NULL;
+			}
+			cap = nc;
+		}
+		steps[*n] = (struct mamori_record_step){ id, *to ? to : NULL, *note ? note : NULL };
+		(*lines)[(*n)++] = line;
+	}
+	return steps != NULL ? steps : calloc(1, sizeof(*steps));
+}
+
+static int
+r_move_batch(const struct r_opts *o, struct mamori_store *s)
+{
+	struct mamori_diags problems = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_record_step *steps;
+	size_t len, n, failed = 0;
+	int *lines = NULL, rc;
+	char *text;
+
+	if (o->by == NULL)
+		return cli_usage_error("record move --batch: --by USER: the account that takes the steps");
+	if ((text = cli_read_file(o->batch, (size_t)1 << 30, &len)) == NULL) {
+		fprintf(stderr, "mamori: record move: cannot read %s: %s\n", o->batch, strerror(errno));
+		return EXIT_ENV;
+	}
+	text[len] = '\0';
+	if ((steps = batch_steps(text, &n, &lines)) == NULL) {
+		free(text);
+		return cli_usage_error("out of memory");
+	}
+	rc = mamori_record_move_many(s, cli_actor(), o->by, steps, n, o->now, &problems, &failed, &err);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record move: %s:%d: %s: %s; no step was taken\n", o->batch,
+		    n ? lines[failed] : 0, n ? steps[failed].id : "", err.message);
+		for (size_t i = 0; i < problems.count; i++)
+			fprintf(stderr, "  %s\n", problems.items[i].message);
+	} else {
+		printf(P_("%zu step taken\n", "%zu steps taken\n", n), n);
+	}
+	mamori_diags_clear(&problems);
+	free(steps);
+	free(lines);
+	free(text);
+	return cli_exit_code(rc);
+}
+
 static int
 r_comment(const struct r_opts *o, struct mamori_store *s, const char *id)
 {
@@ -650,7 +743,9 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 		;
 	if (i == sizeof(subs) / sizeof(subs[0]))
 		return cli_usage_error("record: unknown command '%s'\n%s", sub, record_usage);
-	if ((subs[i].nargs >= 0 && nargs != subs[i].nargs) || (subs[i].nargs < 0 && nargs > 1))
+	if (i == 4 && o->batch != NULL && nargs == 0)
+		;	/* record move --batch FILE */
+	else if ((subs[i].nargs >= 0 && nargs != subs[i].nargs) || (subs[i].nargs < 0 && nargs > 1))
 		return cli_usage_error("record %s: wrong number of arguments\n%s", sub, record_usage);
 	if (strcmp(sub, "import") == 0 && cli_full.workbook_csv == NULL && cli_is_workbook(args[1]))
 		return run_full(o);
@@ -663,7 +758,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 1: rc = r_new(o, s, args[0]); break;
 	case 2: rc = r_show(o, s, args[0]); break;
 	case 3: rc = r_list(o, s, nargs ? args[0] : NULL); break;
-	case 4: rc = r_move(o, s, args[0], args[1]); break;
+	case 4: rc = o->batch ? r_move_batch(o, s) : r_move(o, s, args[0], args[1]); break;
 	case 5: rc = r_comment(o, s, args[0]); break;
 	case 6: rc = r_tick(o, s); break;
 	case 7: rc = r_notices(o, s); break;

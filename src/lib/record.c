@@ -689,6 +689,51 @@ mamori_record_move(struct mamori_store *s, const char *actor, const char *by, co
 	return mamori_store_write(s, actor, move_tx, &c, err);
 }
 
+struct batch_ctx {
+	const struct mamori_record_step *steps;
+	size_t n, *failed_at;
+	struct move_ctx move;
+};
+
+static int
+batch_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct batch_ctx *b = arg;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < b->n; i++) {
+		b->move.id = b->steps[i].id;
+		b->move.to = b->steps[i].to;
+		b->move.note = b->steps[i].note;
+		if ((rc = move_tx(tx, &b->move)) != 0 && b->failed_at != NULL)
+			*b->failed_at = i;
+	}
+	return rc;
+}
+
+int
+mamori_record_move_many(struct mamori_store *s, const char *actor, const char *by,
+    const struct mamori_record_step *steps, size_t n, time_t now, struct mamori_diags *problems, size_t *failed_at,
+    struct mamori_error *err)
+{
+	struct mamori_user u;
+	struct batch_ctx b = { .steps = steps, .n = n, .failed_at = failed_at,
+	    .move = { .u = &u, .now = now, .problems = problems, .err = err } };
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (steps[i].id == NULL || steps[i].to == NULL || (steps[i].note && strlen(steps[i].note) > 4000)) {
+			if (failed_at != NULL)
+				*failed_at = i;
+			return mamori_error_set(err, MAMORI_E_USAGE, "each step names a record and a state (a note of "
+			    "at most 4,000 bytes)");
+		}
+	}
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
+		return rc;
+	return n == 0 ? 0 : mamori_store_write(s, actor, batch_tx, &b, err);
+}
+
 /* ---- comments ---- */
 
 struct comment_ctx {

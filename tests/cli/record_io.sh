@@ -130,4 +130,20 @@ expect_exit 0 "move one on" -- "$MAMORI" record move INC-000001 accepted --by ka
 [ "$("$MAMORI" record list incident --by tanaka --state open --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["records"]))')" = 4 ] && ok || not_ok "open"
 [ "$("$MAMORI" record list incident --by tanaka --state 受付 --json | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))')" = INC-000001 ] && ok || not_ok "by state"
 
+
+# ---- many moves in one transaction ----
+printf '# 受付\nINC-000002 accepted まとめて受付\n\nINC-000003\t受付\nINC-000001 responding\n' >"$TMP/moves.txt"
+expect_exit 0 "a batch of moves" -- "$MAMORI" record move --batch "$TMP/moves.txt" --by ciso1
+expect_grep "$TMP/out" '^3 steps taken' "three steps"
+expect_exit 0 "show a batch-moved one" -- "$MAMORI" record show INC-000002 --json
+expect_grep "$TMP/out" '"note":.*"まとめて受付"' "the note is kept"
+printf 'INC-000004 accepted\nINC-000005 closed\n' >"$TMP/bad_moves.txt"
+expect_exit 1 "a batch with a bad step" -- "$MAMORI" record move --batch "$TMP/bad_moves.txt" --by ciso1
+expect_grep "$TMP/err" 'bad_moves.txt:2: INC-000005: no step from 報告 to closed.*no step was taken' "FILE:line named"
+expect_exit 0 "show INC-000004" -- "$MAMORI" record show INC-000004 --json
+expect_grep "$TMP/out" '"state":.*"reported"' "the good step before it was not taken either"
+printf 'INC-000004 accepted\n' >"$TMP/staff_moves.txt"
+expect_exit 1 "a batch by who may not" -- "$MAMORI" record move --batch "$TMP/staff_moves.txt" --by tanaka
+expect_exit 2 "a batch needs --by" -- "$MAMORI" record move --batch "$TMP/staff_moves.txt"
+
 finish
