@@ -97,6 +97,7 @@ main(int argc, char **argv)
 	char db[4096], name[32];
 	double t0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* each figure as it comes, into a pipe too */
 	if (argc < 3) {
 		fprintf(stderr, "usage: bench_records POLICY DIR [N] [MOVES]\n");
 		return 2;

@@ -154,6 +154,7 @@ struct mamori_record_import_opts {
 	const char *encoding;	/* NULL: UTF-8 when it is valid UTF-8, else CP932; or "utf-8", "cp932" */
 	bool dry_run;		/* check every row, store nothing */
 	void (*progress)(size_t done, size_t total);	/* every 10,000 records written, or NULL */
+	time_t now;		/* when the records are made (their state's start); 0: the clock */
 };
 
 /*

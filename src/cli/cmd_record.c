@@ -28,6 +28,7 @@ static const char record_usage[] =
     "       mamori record export KIND [--format csv|xlsx] [--encoding utf-8|cp932] [--out FILE [--force]]\n"
     "                            [--state STATE|open] [--reporter USER] [--by USER]\n"
     "       mamori record import KIND FILE --by USER [--dry-run] [--encoding utf-8|cp932] [--sheet NAME]\n"
+    "                            [--now TIME]\n"
     "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
     "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
     "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
@@ -682,7 +683,7 @@ static int
 r_import(const struct r_opts *o, struct mamori_store *s, const char *kind, const char *path)
 {
 	struct mamori_record_import_opts io = { .encoding = o->encoding, .dry_run = o->dry_run,
-	    .progress = isatty(STDERR_FILENO) ? progress : NULL };
+	    .progress = isatty(STDERR_FILENO) ? progress : NULL, .now = o->now };
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };

@@ -491,7 +491,7 @@ mamori_record_import(struct mamori_store *s, const char *actor, const char *by, 
 {
 	static const struct mamori_record_import_opts none;
 	const struct mamori_record_import_opts *o = opts ? opts : &none;
-	struct import x = { .s = s, .name = name, .diags = diags, .now = time(NULL), .progress = o->progress,
+	struct import x = { .s = s, .name = name, .diags = diags, .now = o->now ? o->now : time(NULL), .progress = o->progress,
 	    .err = err };
 	struct csv_reader r;
 	size_t text_len;
