@@ -663,7 +663,8 @@ import_bytes(const struct r_opts *o, const char *path, size_t *len, struct mamor
 
 	if (cli_is_workbook(path)) {
 		if (o->encoding != NULL) {
-			mamori_error_set(err, MAMORI_E_USAGE, "%s is an Excel workbook: --encoding is for CSV files", path);
+			mamori_error_set(err, MAMORI_E_USAGE, "%s is an Excel workbook: --encoding is for CSV files",
+			    path);
 			return NULL;
 		}
 		if ((bytes = cli_full.workbook_csv(path, o->sheet, len, msg, sizeof(msg))) == NULL)

@@ -412,8 +412,9 @@ read_row(struct import *x, const struct csv_record *rec, int row)
 		const struct mamori_record_field *f = id ? record_field_find(x->k, id) : NULL;
 		size_t col = id ? column_number(x, id) : 0;
 		if (col > 0)
-			mamori_diags_add(x->diags, MAMORI_SEV_ERROR, NULL, row, (int)col, "%s: row %d, column %zu (%s): %s",
-			    x->name, row, col, f && f->title ? f->title : id, problems.items[i].message);
+			mamori_diags_add(x->diags, MAMORI_SEV_ERROR, NULL, row, (int)col,
+			    "%s: row %d, column %zu (%s): %s", x->name, row, col, f && f->title ? f->title : id,
+			    problems.items[i].message);
 		else
 			mamori_diags_add(x->diags, MAMORI_SEV_ERROR, NULL, row, 0, "%s: row %d: %s (add the column)",
 			    x->name, row, problems.items[i].message);
@@ -491,8 +492,8 @@ mamori_record_import(struct mamori_store *s, const char *actor, const char *by, 
 {
 	static const struct mamori_record_import_opts none;
 	const struct mamori_record_import_opts *o = opts ? opts : &none;
-	struct import x = { .s = s, .name = name, .diags = diags, .now = o->now ? o->now : time(NULL), .progress = o->progress,
-	    .err = err };
+	struct import x = { .s = s, .name = name, .diags = diags, .now = o->now ? o->now : time(NULL),
+	    .progress = o->progress, .err = err };
 	struct csv_reader r;
 	size_t text_len;
 	char *text, msg[256];

@@ -98,8 +98,9 @@ record_export(struct request *req, struct response *res, const struct mamori_rec
 		}
 		res->body = buf;
 		res->len = len;
-		res->content_type = http_query(req, "encoding") && strcasecmp(http_query(req, "encoding"), "cp932") == 0 ?
-		    "text/csv; charset=windows-31j" : "text/csv; charset=utf-8";
+		res->content_type = http_query(req, "encoding") &&
+		    strcasecmp(http_query(req, "encoding"), "cp932") == 0 ? "text/csv; charset=windows-31j" :
+		    "text/csv; charset=utf-8";
 		res->disposition = "attachment; filename=\"mamori-records.csv\"";
 	} else if (strcmp(format, "xlsx") == 0) {
 		snprintf(tmp, sizeof(tmp), "%s/mamori-export-XXXXXX", dir && dir[0] ? dir : "/tmp");
