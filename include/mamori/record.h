@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -75,6 +76,22 @@ int mamori_record_create(struct mamori_store *s, const char *actor, const char *
 int mamori_record_move(struct mamori_store *s, const char *actor, const char *by, const char *id, const char *to,
     const char *note, const cJSON *set, time_t now, struct mamori_diags *problems, struct mamori_error *err);
 
+/* One step of mamori_record_move_many: record id into state to (id or title), with an optional note. */
+struct mamori_record_step {
+	const char *id, *to, *note;
+};
+
+/*
+ * Takes n steps, each as mamori_record_move would for the account by, in one
+ * transaction: all of them or, at the first refusal, none (its index in
+ * *failed_at, the reason in err and problems).  One commit for the lot is
+ * what makes thousands of steps a second possible (bench/README.md): each
+ * commit of the store waits for the disk.
+ */
+int mamori_record_move_many(struct mamori_store *s, const char *actor, const char *by,
+    const struct mamori_record_step *steps, size_t n, time_t now, struct mamori_diags *problems, size_t *failed_at,
+    struct mamori_error *err);
+
 /* Adds a comment (1–4000 bytes) by the account by to record id: an event of its history. */
 int mamori_record_comment(struct mamori_store *s, const char *actor, const char *by, const char *id, const char *text,
     struct mamori_error *err);
@@ -118,6 +135,48 @@ struct mamori_record_filter {
  */
 int mamori_record_list(struct mamori_store *s, const struct mamori_record_filter *f, cJSON **out,
     struct mamori_error *err);
+
+/*
+ * The records of the list f (its kind must be named; limit and before are
+ * ignored: every matching record, newest first) as CSV — UTF-8 with a BOM, or
+ * CP932 (encoding "cp932") — or as an XLSX workbook at path: one row per
+ * record, columns 番号 (id), 状態 (the state's title), 報告者, 作成日時 and
+ * 更新日時 (the organisation's time, RFC 3339), then every field of the kind
+ * under its title, as a person reads it: titles for what the policy names,
+ * lists joined with 「、」 as the import splits them.  A character CP932
+ * cannot write refuses the CSV with the record's id (MAMORI_E_INVALID).
+ */
+int mamori_record_export_csv(struct mamori_store *s, const struct mamori_record_filter *f, const char *encoding,
+    FILE *out, struct mamori_error *err);
+int mamori_record_export_xlsx(struct mamori_store *s, const struct mamori_record_filter *f, const char *path,
+    struct mamori_error *err);
+
+/* How mamori_record_import reads a file. */
+struct mamori_record_import_opts {
+	const char *encoding;	/* NULL: UTF-8 when it is valid UTF-8, else CP932; or "utf-8", "cp932" */
+	bool dry_run;		/* check every row, store nothing */
+	void (*progress)(size_t done, size_t total);	/* every 10,000 records written, or NULL */
+	time_t now;		/* when the records are made (their state's start); 0: the clock */
+};
+
+/*
+ * Imports a file of records of kind (id or title), every row a new record
+ * reported by the account by, in the kind's initial state: name is the
+ * file's name for messages, bytes its content (malloc'd, len bytes with room
+ * for a NUL after them; taken over and freed).  The header is the first of
+ * the first 30 rows that names every required field (by title or id; a title
+ * above it is skipped, as for the register); columns the kind lacks (備考 …)
+ * and those only an export writes (番号, 報告者, 作成日時, 更新日時) are not
+ * imported, all named in one warning; a 状態 column may only name the
+ * initial state (records come in at their start: docs/records.md says why).
+ * Every field is checked as mamori_record_create checks it.  All or nothing:
+ * any problem (each in diags as "FILE: row N, column TITLE: …") and nothing is
+ * stored; the records are written in one transaction, their events naming
+ * the file.  *count: the records imported (or, dry run, that would be).
+ */
+int mamori_record_import(struct mamori_store *s, const char *actor, const char *by, const char *kind,
+    const char *name, char *bytes, size_t len, const struct mamori_record_import_opts *opts,
+    struct mamori_diags *diags, size_t *count, struct mamori_error *err);
 
 /* What mamori_record_tick did. */
 struct mamori_record_tick {

@@ -21,7 +21,7 @@
 #include "mamori/policy.h"
 
 /* The schema version this mamori writes. */
-#define MAMORI_STORE_SCHEMA 10
+#define MAMORI_STORE_SCHEMA 11
 
 struct mamori_store;
 struct mamori_store_tx;

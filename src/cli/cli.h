@@ -48,8 +48,20 @@ struct cli_full {
 	    struct mamori_error *err);
 	/* notices by mail: SMTP through libcurl (mamori/mail.h) */
 	const struct mamori_mail_transport *mail;
+	/* the sheet (NULL: the first) of the workbook at path as CSV text (malloc'd, room for a NUL after
+	 * *len bytes), or NULL with a message for a person in msg: for `record import` */
+	char *(*workbook_csv)(const char *path, const char *sheet, size_t *len, char *msg, size_t msglen);
 };
 extern const struct cli_full cli_full;
+
+/*
+ * An export's file, made mode 0600 whatever the umask; an existing one is
+ * replaced only with force (else -1, errno EEXIST) (cmd_asset.c).
+ */
+int cli_export_file(const char *path, bool force);
+
+/* Whether path is a regular file that starts like an Excel workbook (cmd_asset.c). */
+bool cli_is_workbook(const char *path);
 
 int cmd_policy(int argc, char **argv);
 int cmd_decide(int argc, char **argv);

@@ -554,8 +554,8 @@ static void (*progress_if_tty(void))(size_t, size_t)
  * to refuse) rather than CSV.  Only regular files are looked at: reading the
  * start of a pipe would take it from the import.
  */
-static bool
-is_workbook(const char *path)
+bool
+cli_is_workbook(const char *path)
 {
 	struct stat sb;
 	char head[8];
@@ -582,7 +582,7 @@ import_file(struct mamori_store *s, const struct asset_opts *o, const char *path
 		.map = o->map, .nmap = o->nmap, .strict = o->strict, .dry_run = o->dry_run,
 		.progress = progress_if_tty() };
 
-	if (!is_workbook(path)) {
+	if (!cli_is_workbook(path)) {
 		if (o->sheet)
 			return mamori_error_set(err, MAMORI_E_USAGE, "%s is not an XLSX workbook: --sheet is for "
 			    "workbooks", path);
@@ -610,7 +610,7 @@ asset_import(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (optind != argc - 1)
 		return cli_usage_error("asset import: name one CSV or XLSX file\n%s", asset_usage);
-	if (cli_full.import_workbook == NULL && is_workbook(argv[optind]) && o.encoding == NULL) {
+	if (cli_full.import_workbook == NULL && cli_is_workbook(argv[optind]) && o.encoding == NULL) {
 		char **full = calloc((size_t)argc + 3, sizeof(*full));
 		if (full == NULL)
 			return cli_usage_error("out of memory");
@@ -640,8 +640,8 @@ asset_import(int argc, char **argv)
  * is set (otherwise -1 with errno EEXIST): an export never overwrites a ledger
  * someone kept by accident.
  */
-static int
-export_file(const char *path, bool force)
+int
+cli_export_file(const char *path, bool force)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 
@@ -676,7 +676,7 @@ asset_export(int argc, char **argv)
 	if ((rc = open_store(o.db, &s)) != EXIT_OK)
 		return rc;
 	eo = (struct mamori_export_opts){ .encoding = o.encoding, .progress = progress_if_tty() };
-	if (o.out && (fd = export_file(o.out, o.force)) < 0 && errno == EEXIST) {
+	if (o.out && (fd = cli_export_file(o.out, o.force)) < 0 && errno == EEXIST) {
 		rc = mamori_error_set(&err, MAMORI_E_CONFLICT, "%s exists already; give --force to replace it", o.out);
 	} else if (o.out && fd < 0) {
 		rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s: %s", o.out, strerror(errno));

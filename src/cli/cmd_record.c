@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char record_usage[] =
     "usage: mamori record kinds [--json] [--db PATH]\n"
@@ -22,6 +23,7 @@ static const char record_usage[] =
     "       mamori record list [KIND] [--state STATE|open] [--reporter USER] [--by USER] [--limit N]\n"
     "                          [--before N] [--json]\n"
     "       mamori record move ID STATE --by USER [--note TEXT] [--set FIELD=VALUE …] [--now TIME]\n"
+    "       mamori record move --batch FILE --by USER [--now TIME]   (a line each: ID STATE [NOTE])\n"
     "       mamori record comment ID --by USER --note TEXT\n"
     "       mamori record attach ID FILE --by USER [--name NAME] [--type TYPE]\n"
     "       mamori record files ID [--by USER] [--json]\n"
@@ -31,6 +33,10 @@ static const char record_usage[] =
     "       mamori record notices [--for USER] [--json]\n"
     "       mamori record send [--now TIME] [--json]       (notices by mail, now)\n"
     "       mamori record mail [--relay URL] [--from ADDRESS] [--url URL] [--json]\n"
+    "       mamori record export KIND [--format csv|xlsx] [--encoding utf-8|cp932] [--out FILE [--force]]\n"
+    "                            [--state STATE|open] [--reporter USER] [--by USER]\n"
+    "       mamori record import KIND FILE --by USER [--dry-run] [--encoding utf-8|cp932] [--sheet NAME]\n"
+    "                            [--now TIME]\n"
     "       mamori incident report --by USER --set summary=TEXT …   (record new incident)\n"
     "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
     "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
@@ -43,12 +49,14 @@ enum { SET_MAX = 64 };
 struct r_opts {
 	const char *db, *by, *note, *state, *reporter, *fields_file, *now_text, *recipient;
 	const char *name, *type, *out;
+	const char *format, *encoding, *sheet, *batch;
+	bool dry_run, force;
 	const char *set[SET_MAX];
 	size_t nset;
 	bool json;
 	long limit, before;
 	time_t now;
-	int argc;		/* the command's own, for mamori-full (record send, tick) */
+	int argc;		/* the command's own, from "record" on: for mamori-full (send, tick, import) */
 	char **argv;
 };
 
@@ -70,6 +78,12 @@ parse(int argc, char **argv, struct r_opts *o)
 		{ "type", required_argument, NULL, 't' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", optional_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "encoding", required_argument, NULL, 'E' },
+		{ "sheet", required_argument, NULL, 'T' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "force", no_argument, NULL, 'R' },
+		{ "batch", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -77,7 +91,7 @@ parse(int argc, char **argv, struct r_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:a:t:o:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:a:t:o:jhF:E:T:DRM:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 'b': o->by = optarg; break;
@@ -91,6 +105,12 @@ parse(int argc, char **argv, struct r_opts *o)
 		case 'a': o->name = optarg; break;
 		case 't': o->type = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'F': o->format = optarg; break;
+		case 'E': o->encoding = optarg; break;
+		case 'T': o->sheet = optarg; break;
+		case 'D': o->dry_run = true; break;
+		case 'R': o->force = true; break;
+		case 'M': o->batch = optarg; break;
 		case 'j':
 			if (optarg != NULL)
 				o->fields_file = optarg;
@@ -462,6 +482,96 @@ r_move(const struct r_opts *o, struct mamori_store *s, const char *id, const cha
 	return EXIT_OK;
 }
 
+/*
+ * The steps of a batch file, one a line: ID, STATE and an optional note,
+ * separated by spaces or tabs; blank lines and lines starting with # skipped.
+ * The steps point into text, which the caller frees; lines[i] is step i's line.
+ */
+static struct mamori_record_step *
+batch_steps(char *text, size_t *n, int **lines)
+{
+	struct mamori_record_step *steps = NULL;
+	size_t cap = 0;
+	int line = 0;
+
+	*n = 0;
+	*lines = NULL;
+	for (char *p = text, *nl; p != NULL && *p; p = nl) {
+		char *id, *to, *note;
+		line++;
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl++ = '\0';
+		p[strcspn(p, "\r")] = '\0';
+		id = p + strspn(p, " \t");
+		if (*id == '\0' || *id == '#')
+			continue;
+		to = id + strcspn(id, " \t");
+		if (*to)
+			*to++ = '\0';
+		to += strspn(to, " \t");
+		note = to + strcspn(to, " \t");
+		if (*note)
+			*note++ = '\0';
+		note += strspn(note, " \t");
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct mamori_record_step *ns = realloc(steps, nc * sizeof(*ns));
+			int *nlines = realloc(*lines, nc * sizeof(**lines));
+			if (ns != NULL)
+				steps = ns;
+			if (nlines != NULL)
+				*lines = nlines;
+			if (ns == NULL || nlines == NULL) {
+				free(steps);
+				free(*lines);
+				*lines = NULL;
+				return NULL;
+			}
+			cap = nc;
+		}
+		steps[*n] = (struct mamori_record_step){ id, *to ? to : NULL, *note ? note : NULL };
+		(*lines)[(*n)++] = line;
+	}
+	return steps != NULL ? steps : calloc(1, sizeof(*steps));
+}
+
+static int
+r_move_batch(const struct r_opts *o, struct mamori_store *s)
+{
+	struct mamori_diags problems = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_record_step *steps;
+	size_t len, n, failed = 0;
+	int *lines = NULL, rc;
+	char *text;
+
+	if (o->by == NULL)
+		return cli_usage_error("record move --batch: --by USER: the account that takes the steps");
+	if ((text = cli_read_file(o->batch, (size_t)1 << 30, &len)) == NULL) {
+		fprintf(stderr, "mamori: record move: cannot read %s: %s\n", o->batch, strerror(errno));
+		return EXIT_ENV;
+	}
+	text[len] = '\0';
+	if ((steps = batch_steps(text, &n, &lines)) == NULL) {
+		free(text);
+		return cli_usage_error("out of memory");
+	}
+	rc = mamori_record_move_many(s, cli_actor(), o->by, steps, n, o->now, &problems, &failed, &err);
+	if (rc != 0) {
+		fprintf(stderr, "mamori: record move: %s:%d: %s: %s; no step was taken\n", o->batch,
+		    n ? lines[failed] : 0, n ? steps[failed].id : "", err.message);
+		for (size_t i = 0; i < problems.count; i++)
+			fprintf(stderr, "  %s\n", problems.items[i].message);
+	} else {
+		printf(P_("%zu step taken\n", "%zu steps taken\n", n), n);
+	}
+	mamori_diags_clear(&problems);
+	free(steps);
+	free(lines);
+	free(text);
+	return cli_exit_code(rc);
+}
+
 static int
 r_comment(const struct r_opts *o, struct mamori_store *s, const char *id)
 {
@@ -656,7 +766,7 @@ r_tick(const struct r_opts *o, struct mamori_store *s)
 	return cli_mail_send(s, "tick", o->now, false, NULL);
 }
 
-/* Runs the command in mamori-full, which can send mail (cli_full.mail). */
+/* Runs the command in mamori-full: it sends mail (cli_full.mail) and reads workbooks (main.c says why mamori does neither). */
 static int
 run_full_record(const struct r_opts *o)
 {
@@ -719,6 +829,115 @@ r_send(const struct r_opts *o, struct mamori_store *s)
 	return rc;
 }
 
+/* Progress on standard error, only when a person watches it (a terminal). */
+static void
+progress(size_t done, size_t total)
+{
+	fprintf(stderr, "\r%zu / %zu records", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int
+r_export(const struct r_opts *o, struct mamori_store *s, const char *kind)
+{
+	struct mamori_record_filter f = { .kind = kind, .state = o->state, .reporter = o->reporter,
+	    .visible_to = o->by };
+	struct mamori_error err = { 0 };
+	bool xlsx = o->format != NULL && strcmp(o->format, "xlsx") == 0;
+	FILE *out = stdout;
+	int rc, fd = -1;
+
+	if (o->format != NULL && !xlsx && strcmp(o->format, "csv") != 0)
+		return cli_usage_error("record export: --format csv or --format xlsx");
+	if (xlsx && o->out == NULL)
+		return cli_usage_error("record export --format xlsx needs --out FILE.xlsx");
+	if (xlsx && o->encoding != NULL)
+		return cli_usage_error("record export: --encoding is for --format csv");
+	if (o->out && (fd = cli_export_file(o->out, o->force)) < 0 && errno == EEXIST) {
+		rc = mamori_error_set(&err, MAMORI_E_CONFLICT, "%s exists already; give --force to replace it", o->out);
+	} else if (o->out && fd < 0) {
+		rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s: %s", o->out, strerror(errno));
+	} else if (xlsx) {
+		close(fd);	/* the writer opens it again by name; the file keeps its mode */
+		rc = mamori_record_export_xlsx(s, &f, o->out, &err);
+	} else {
+		if (o->out && (out = fdopen(fd, "wb")) == NULL) {
+			close(fd);
+			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o->out);
+		} else {
+			rc = mamori_record_export_csv(s, &f, o->encoding, out, &err);
+		}
+		if (out != stdout && out != NULL && fclose(out) != 0 && rc == 0)
+			rc = mamori_error_set(&err, MAMORI_E_IO, "cannot write %s", o->out);
+	}
+	/* nothing half-written: a file this export made goes when it failed */
+	if (rc != 0 && fd >= 0)
+		(void)unlink(o->out);
+	if (rc != 0)
+		fprintf(stderr, "mamori: record export: %s\n", err.message);
+	return cli_exit_code(rc);
+}
+
+/* The file's content for the import: a workbook's sheet as CSV text (mamori-full), else its bytes. */
+static char *
+import_bytes(const struct r_opts *o, const char *path, size_t *len, struct mamori_error *err)
+{
+	char msg[512], *bytes;
+
+	if (cli_is_workbook(path)) {
+		if (o->encoding != NULL) {
+			mamori_error_set(err, MAMORI_E_USAGE, "%s is an Excel workbook: --encoding is for CSV files",
+			    path);
+			return NULL;
+		}
+		if ((bytes = cli_full.workbook_csv(path, o->sheet, len, msg, sizeof(msg))) == NULL)
+			mamori_error_set(err, MAMORI_E_INVALID, "%s", msg);
+		return bytes;
+	}
+	if (o->sheet != NULL) {
+		mamori_error_set(err, MAMORI_E_USAGE, "%s is not an XLSX workbook: --sheet is for workbooks", path);
+		return NULL;
+	}
+	if ((bytes = cli_read_file(path, (size_t)1 << 30, len)) == NULL)
+		mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
+	return bytes;
+}
+
+static int
+r_import(const struct r_opts *o, struct mamori_store *s, const char *kind, const char *path)
+{
+	struct mamori_record_import_opts io = { .encoding = o->encoding, .dry_run = o->dry_run,
+	    .progress = isatty(STDERR_FILENO) ? progress : NULL, .now = o->now };
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	size_t len, count = 0;
+	char *bytes;
+	int rc;
+
+	if (o->by == NULL)
+		return cli_usage_error("record import: --by USER: the account that reports the records");
+	if ((bytes = import_bytes(o, path, &len, &err)) == NULL) {
+		fprintf(stderr, "mamori: record import: %s\n", err.message);
+		return cli_exit_code(err.code);
+	}
+	if (cli_is_workbook(path))
+		io.encoding = "utf-8";	/* the reader's CSV */
+	rc = mamori_record_import(s, cli_actor(), o->by, kind, name, bytes, len, &io, &d, &count, &err);
+	for (size_t i = 0; i < d.count; i++)
+		fprintf(stderr, "%s: %s\n", d.items[i].severity == MAMORI_SEV_ERROR ? _("error") : _("warning"),
+		    d.items[i].message);
+	if (rc != 0)
+		fprintf(stderr, "mamori: record import: %s\n", err.message);
+	else
+		printf(o->dry_run ? P_("%s: %zu record would be imported (dry run; nothing written)\n",
+		    "%s: %zu records would be imported (dry run; nothing written)\n", count) :
+		    P_("%s: %zu record imported\n", "%s: %zu records imported\n", count), path, count);
+	mamori_diags_clear(&d);
+	return cli_exit_code(rc);
+}
+
 /* Runs subcommand sub with its positional arguments args[0 … nargs-1]. */
 static int
 dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
@@ -728,7 +947,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	static const struct { const char *name; int nargs; } subs[] = {
 		{ "kinds", 0 }, { "new", 1 }, { "show", 1 }, { "list", -1 }, { "move", 2 }, { "comment", 1 },
 		{ "tick", 0 }, { "notices", 0 }, { "attach", 2 }, { "files", 1 }, { "file", 2 },
-		{ "file-limit", -1 }, { "send", 0 },
+		{ "file-limit", -1 }, { "send", 0 }, { "export", 1 }, { "import", 2 },
 	};
 	size_t i;
 
@@ -736,8 +955,12 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 		;
 	if (i == sizeof(subs) / sizeof(subs[0]))
 		return cli_usage_error("record: unknown command '%s'\n%s", sub, record_usage);
-	if ((subs[i].nargs >= 0 && nargs != subs[i].nargs) || (subs[i].nargs < 0 && nargs > 1))
+	if (i == 4 && o->batch != NULL && nargs == 0)
+		;	/* record move --batch FILE */
+	else if ((subs[i].nargs >= 0 && nargs != subs[i].nargs) || (subs[i].nargs < 0 && nargs > 1))
 		return cli_usage_error("record %s: wrong number of arguments\n%s", sub, record_usage);
+	if (strcmp(sub, "import") == 0 && cli_full.workbook_csv == NULL && cli_is_workbook(args[1]))
+		return run_full_record(o);
 	if ((rc = open_store(o, &s)) != EXIT_OK)
 		return rc;
 	if ((rc = set_clock(o, mamori_store_policy(s))) != EXIT_OK)
@@ -751,7 +974,7 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 1: rc = r_new(o, s, args[0]); break;
 	case 2: rc = r_show(o, s, args[0]); break;
 	case 3: rc = r_list(o, s, nargs ? args[0] : NULL); break;
-	case 4: rc = r_move(o, s, args[0], args[1]); break;
+	case 4: rc = o->batch ? r_move_batch(o, s) : r_move(o, s, args[0], args[1]); break;
 	case 5: rc = r_comment(o, s, args[0]); break;
 	case 6: rc = r_tick(o, s); break;
 	case 7: rc = r_notices(o, s); break;
@@ -759,7 +982,9 @@ dispatch(struct r_opts *o, const char *sub, char **args, int nargs)
 	case 9: rc = r_files(o, s, args[0]); break;
 	case 10: rc = r_file(o, s, args[0], args[1]); break;
 	case 11: rc = r_file_limit(s, nargs ? args[0] : NULL); break;
-	default: rc = r_send(o, s); break;
+	case 12: rc = r_send(o, s); break;
+	case 13: rc = r_export(o, s, args[0]); break;
+	default: rc = r_import(o, s, args[0], args[1]); break;
 	}
 out:
 	mamori_store_close(&s);

@@ -24,6 +24,25 @@ reading_progress(size_t rows)
 	fprintf(stderr, "\rreading the sheet: %zu rows", rows);
 }
 
+/* The sheet (NULL: the first) of the workbook at path as CSV text, or NULL with msg (cli.h). */
+static char *
+workbook_csv(const char *path, const char *sheet, size_t *len, char *msg, size_t msglen)
+{
+	size_t book_len;
+	char *book, *csv;
+
+	if ((book = cli_read_file(path, (size_t)1 << 30, &book_len)) == NULL) {
+		snprintf(msg, msglen, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	csv = mamori_xlsx_sheet_csv(book, book_len, sheet, NULL, isatty(STDERR_FILENO) ? reading_progress : NULL,
+	    len, msg, msglen);
+	if (isatty(STDERR_FILENO))	/* the import's progress takes the line over */
+		fprintf(stderr, "\r%40s\r", "");
+	free(book);
+	return csv;
+}
+
 /* The sheet (NULL: the first) of the workbook at path as CSV, imported; the import's status. */
 static int
 import_workbook(struct mamori_store *s, const char *actor, const char *sheet,
@@ -31,23 +50,16 @@ import_workbook(struct mamori_store *s, const char *actor, const char *sheet,
     struct mamori_error *err)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	size_t len, csv_len;
-	char *book, *csv, msg[512];
-	int rc;
+	size_t csv_len;
+	char *csv, msg[512];
 
-	if ((book = cli_read_file(path, (size_t)1 << 30, &len)) == NULL)
-		return mamori_error_set(err, MAMORI_E_IO, "cannot read %s: %s", path, strerror(errno));
-	csv = mamori_xlsx_sheet_csv(book, len, sheet, NULL, isatty(STDERR_FILENO) ? reading_progress : NULL,
-	    &csv_len, msg, sizeof(msg));
-	if (isatty(STDERR_FILENO))	/* the import's progress takes the line over */
-		fprintf(stderr, "\r%40s\r", "");
-	free(book);
-	if (csv == NULL) {
+	if ((csv = workbook_csv(path, sheet, &csv_len, msg, sizeof(msg))) == NULL) {
+		if (strncmp(msg, "cannot read ", 12) == 0)
+			return mamori_error_set(err, MAMORI_E_IO, "%s", msg);
 		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: %s", name, msg);
 		return mamori_error_set(err, MAMORI_E_INVALID, "%s: cannot read the workbook", name);
 	}
-	rc = mamori_asset_import_text(s, actor, name, csv, csv_len, opts, d, count, err);
-	return rc;
+	return mamori_asset_import_text(s, actor, name, csv, csv_len, opts, d, count, err);
 }
 
 static const struct cli_command full_commands[] = {
@@ -62,4 +74,5 @@ const struct cli_full cli_full = {
 	.ncommands = sizeof(full_commands) / sizeof(full_commands[0]),
 	.import_workbook = import_workbook,
 	.mail = &mamori_mail_smtp,
+	.workbook_csv = workbook_csv,
 };

@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mamori/tz.h"
+#include "sheet.h"
 
-#include <ctype.h>
-#include <iconv.h>
-#include <strings.h>
 #include <xlsxwriter.h>
 
 /* ---- export ------------------------------------------------------------- */
@@ -25,10 +23,7 @@ struct export_ctx {
 	const struct mamori_asset_scope *scope;	/* NULL: every asset */
 	const struct mamori_policy *p;
 	struct mamori_tz tz;
-	iconv_t cd;			/* UTF-8 → CP932, or (iconv_t)-1: UTF-8 as it is */
-	FILE *row;			/* a row before it is converted (cd only) */
-	char *row_buf;
-	size_t row_len;
+	struct sheet_csv csv;		/* the CSV's rows (UTF-8, or converted to CP932) */
 	char bad[64];			/* the asset CP932 could not write */
 };
 
@@ -42,31 +37,14 @@ export_init(struct export_ctx *e, struct mamori_store *s, const struct mamori_ex
 	e->total = o->progress ? (size_t)asset_total(s) : 0;
 	e->scope = o->scope;
 	e->p = s->policy;
-	e->cd = (iconv_t)-1;
 	mamori_tz_load(&e->tz, mamori_policy_timezone(s->policy), NULL);	/* UTC when it cannot */
-	if (o->encoding == NULL || strcasecmp(o->encoding, "utf-8") == 0 || strcasecmp(o->encoding, "utf8") == 0)
-		return true;
-	if (strcasecmp(o->encoding, "cp932") != 0 && strcasecmp(o->encoding, "shift_jis") != 0 &&
-	    strcasecmp(o->encoding, "sjis") != 0) {
-		mamori_error_set(err, MAMORI_E_USAGE, "encoding '%s': write utf-8 or cp932", o->encoding);
-		return false;
-	}
-	if ((e->cd = iconv_open("CP932", "UTF-8")) == (iconv_t)-1 ||
-	    (e->row = open_memstream(&e->row_buf, &e->row_len)) == NULL) {
-		mamori_error_set(err, MAMORI_E_NOMEM, "cannot convert to CP932: %s", strerror(errno));
-		return false;
-	}
-	return true;
+	return sheet_csv_open(&e->csv, out, o->encoding, err);
 }
 
 static void
 export_free(struct export_ctx *e)
 {
-	if (e->row != NULL)
-		fclose(e->row);
-	free(e->row_buf);
-	if (e->cd != (iconv_t)-1)
-		iconv_close(e->cd);
+	sheet_csv_close(&e->csv);
 	mamori_tz_free(&e->tz);
 }
 
@@ -100,55 +78,6 @@ export_value(const struct export_ctx *e, const struct mamori_asset *a, int k, ch
 	return mamori_asset_display(e->p, (enum mamori_asset_field)k, a->f[k]);
 }
 
-/* Whether Excel would take a CSV cell starting so for a formula (OWASP's list). */
-static bool
-formula_start(const char *v)
-{
-	return v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r';
-}
-
-static void
-csv_field(FILE *out, const char *v)
-{
-	if (v == NULL)
-		v = "";
-	if (strpbrk(v, ",\"\r\n") == NULL && !formula_start(v)) {
-		fputs(v, out);
-		return;
-	}
-	fputc('"', out);
-	if (formula_start(v))
-		fputc('\'', out);	/* text, not a formula; an import takes it off */
-	for (; *v; v++) {
-		if (*v == '"')
-			fputc('"', out);
-		fputc(*v, out);
-	}
-	fputc('"', out);
-}
-
-/* Converts the row in e->row to CP932 onto e->out; false when a character does not exist there. */
-static bool
-row_to_cp932(struct export_ctx *e)
-{
-	char out[4096], *in;
-	size_t left, room;
-	bool ok = true;
-
-	fflush(e->row);
-	in = e->row_buf;
-	left = e->row_len;
-	while (left > 0 && ok) {
-		char *o = out;
-		room = sizeof(out);
-		if (iconv(e->cd, &in, &left, &o, &room) == (size_t)-1 && errno != E2BIG)
-			ok = false;
-		fwrite(out, 1, sizeof(out) - room, e->out);
-	}
-	rewind(e->row);
-	return ok;
-}
-
 static void
 csv_cells(struct export_ctx *e, FILE *out, const struct mamori_asset *a)
 {
@@ -157,7 +86,7 @@ csv_cells(struct export_ctx *e, FILE *out, const struct mamori_asset *a)
 	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
 		if (k)
 			fputc(',', out);
-		csv_field(out, a ? export_value(e, a, k, buf, sizeof(buf)) : mamori_asset_columns[k].ja);
+		sheet_csv_field(out, a ? export_value(e, a, k, buf, sizeof(buf)) : mamori_asset_columns[k].ja);
 	}
 	fputs("\r\n", out);
 }
@@ -170,8 +99,8 @@ csv_row(const struct mamori_asset *a, void *ctx)
 	export_step(e);
 	if (export_hides(e, a))
 		return 0;
-	csv_cells(e, e->row ? e->row : e->out, a);
-	if (e->row != NULL && !row_to_cp932(e)) {
+	csv_cells(e, sheet_csv_row(&e->csv), a);
+	if (!sheet_csv_end_row(&e->csv)) {
 		snprintf(e->bad, sizeof(e->bad), "%s", a->f[MAMORI_AF_ID] ? a->f[MAMORI_AF_ID] : "?");
 		return MAMORI_E_INVALID;
 	}
@@ -190,11 +119,9 @@ mamori_asset_export_csv(struct mamori_store *s, FILE *out, const struct mamori_e
 		rc = err->code ? err->code : MAMORI_E_USAGE;
 		goto out;
 	}
-	if (e.row == NULL)
-		fputs("\xEF\xBB\xBF", out);	/* the BOM tells Excel the file is UTF-8 */
-	csv_cells(&e, e.row ? e.row : out, NULL);
-	if (e.row != NULL)
-		row_to_cp932(&e);	/* the headers are CP932 */
+	sheet_csv_bom(&e.csv);
+	csv_cells(&e, sheet_csv_row(&e.csv), NULL);
+	sheet_csv_end_row(&e.csv);	/* the headers are CP932 */
 	rc = mamori_asset_list(s, opts ? opts->filter : NULL, csv_row, &e, err);
 	if (rc == MAMORI_E_INVALID && e.bad[0])
 		mamori_error_set(err, rc, "asset %s holds a character that CP932 cannot write; export it "
@@ -220,53 +147,11 @@ struct xlsx_ctx {
 	bool nomem;
 };
 
-/* Whether v starts with _xHHHH_ (read in order: a shorter string ends at its NUL). */
-static bool
-escape_at(const char *v)
-{
-	if (v[0] != '_' || v[1] != 'x')
-		return false;
-	for (int i = 2; i < 6; i++)
-		if (!isxdigit((unsigned char)v[i]))
-			return false;
-	return v[6] == '_';
-}
-
-/*
- * Excel reads _xHHHH_ in a cell's text as the character HHHH (how it writes
- * control characters), so text that holds such a sequence literally must have
- * its '_' written as _x005F_, as Excel itself does: libxlsxwriter does not,
- * and an exported 「計算_x0041_」 would come back as 「計算A」.  Returns v itself
- * when it holds no such sequence (nearly always).
- */
+/* v as an XLSX cell must hold it (sheet_xlsx_literal). */
 static const char *
 xlsx_literal(struct xlsx_ctx *x, const char *v)
 {
-	size_t n = 0, len = strlen(v), o = 0;
-	const char *p;
-
-	for (p = strstr(v, "_x"); p != NULL; p = strstr(p + 1, "_x"))
-		n += escape_at(p);
-	if (n == 0)
-		return v;
-	if (len + 6 * n + 1 > x->literal_cap) {
-		char *nb = realloc(x->literal, len + 6 * n + 1);
-		if (nb == NULL) {
-			x->nomem = true;
-			return v;
-		}
-		x->literal = nb;
-		x->literal_cap = len + 6 * n + 1;
-	}
-	for (p = v; *p; p++) {
-		if (escape_at(p)) {
-			memcpy(x->literal + o, "_x005F", 6);
-			o += 6;
-		}
-		x->literal[o++] = *p;
-	}
-	x->literal[o] = '\0';
-	return x->literal;
+	return sheet_xlsx_literal(v, &x->literal, &x->literal_cap, &x->nomem);
 }
 
 static void

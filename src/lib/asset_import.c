@@ -446,44 +446,11 @@ names_required_columns(const struct csv_record *rec)
 	return true;
 }
 
-/*
- * Reads up to the header row: row `forced` when it is not 0, else the first
- * of the first HEADER_SEARCH_ROWS rows that names every required column
- * (ledgers kept in Excel put a title above it — 「令和7年度 情報資産管理台帳
- * （税務課）」 —, a date, a blank row).  Returns csv_next's result with the
- * header in *rec and its row in *row.  When no row does, the first row is
- * given back to be judged as the header, with its problems: its fields then
- * live in *saved, which the caller frees.
- */
-enum { HEADER_SEARCH_ROWS = 30 };
-static int
-next_header(struct csv_reader *r, struct csv_record *rec, int forced, int *row, char ***saved)
+static bool
+is_register_header(const struct csv_record *rec, void *ctx)
 {
-	struct csv_record first;
-	int got = csv_next(r, rec);
-
-	*row = 1;
-	if (forced > 0) {
-		while (got == 1 && *row < forced) {
-			got = csv_next(r, rec);
-			++*row;
-		}
-		return got;
-	}
-	if (got != 1 || names_required_columns(rec))
-		return got;
-	if ((*saved = malloc((rec->nfields + 1) * sizeof(**saved))) == NULL)
-		return -1;
-	memcpy(*saved, rec->fields, rec->nfields * sizeof(**saved));	/* the text stays in r's buffer */
-	first = *rec;
-	first.fields = *saved;
-	for (int n = 2; n <= HEADER_SEARCH_ROWS && (got = csv_next(r, rec)) == 1; n++)
-		if (names_required_columns(rec)) {
-			*row = n;
-			return 1;
-		}
-	*rec = first;
-	return 1;
+	(void)ctx;
+	return names_required_columns(rec);
 }
 
 /*
@@ -622,7 +589,7 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 		goto out_checker;
 	}
 	csv_open(&r, text, text_len);
-	got = next_header(&r, &rec, o->header_row, &row, &first_row);
+	got = csv_find_header(&r, &rec, o->header_row, is_register_header, NULL, &row, &first_row);
 	if (got == 0 && o->header_row > 1) {
 		mamori_diags_add(diags, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: --header-row %d: the file has %d rows",
 		    name, o->header_row, row - 1);

@@ -199,3 +199,34 @@ text_decode(const char *bytes, size_t len, const char *encoding, size_t *out_len
 	memcpy(copy, bytes, len);
 	return text_decode_owned(copy, len, encoding, out_len, error, error_len);
 }
+
+int
+csv_find_header(struct csv_reader *r, struct csv_record *rec, int forced,
+    bool (*is_header)(const struct csv_record *rec, void *ctx), void *ctx, int *row, char ***saved)
+{
+	struct csv_record first;
+	int got = csv_next(r, rec);
+
+	*row = 1;
+	if (forced > 0) {
+		while (got == 1 && *row < forced) {
+			got = csv_next(r, rec);
+			++*row;
+		}
+		return got;
+	}
+	if (got != 1 || is_header(rec, ctx))
+		return got;
+	if ((*saved = malloc((rec->nfields + 1) * sizeof(**saved))) == NULL)
+		return -1;
+	memcpy(*saved, rec->fields, rec->nfields * sizeof(**saved));	/* the text stays in r's buffer */
+	first = *rec;
+	first.fields = *saved;
+	for (int n = 2; n <= CSV_HEADER_SEARCH_ROWS && (got = csv_next(r, rec)) == 1; n++)
+		if (is_header(rec, ctx)) {
+			*row = n;
+			return 1;
+		}
+	*rec = first;
+	return 1;
+}

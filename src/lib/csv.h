@@ -31,6 +31,20 @@ int csv_next(struct csv_reader *r, struct csv_record *rec);
 void csv_free(struct csv_reader *r);
 
 /*
+ * Reads up to the header row: row `forced` when it is not 0, else the first
+ * of the first CSV_HEADER_SEARCH_ROWS rows that is_header accepts (ledgers
+ * kept in Excel put a title above it — 「令和7年度 情報資産管理台帳（税務課）」
+ * —, a date, a blank row).  Returns csv_next's result with the header in
+ * *rec and its row in *row.  When no row is accepted, the first row is given
+ * back to be judged as the header, with its problems: its fields then live in
+ * *saved, which the caller frees.  The register's import and the records'
+ * share it.
+ */
+enum { CSV_HEADER_SEARCH_ROWS = 30 };
+int csv_find_header(struct csv_reader *r, struct csv_record *rec, int forced,
+    bool (*is_header)(const struct csv_record *rec, void *ctx), void *ctx, int *row, char ***saved);
+
+/*
  * Decodes the bytes of a file to UTF-8: a UTF-8 BOM is dropped; valid UTF-8 is
  * taken as is; anything else is CP932 (Shift_JIS as Excel writes it).  encoding
  * forces "utf-8" or "cp932" (also "shift_jis", "sjis").  Returns a malloc'd

@@ -58,8 +58,8 @@ add_titles(const struct mamori_policy *p, cJSON *rec, time_t since, long escalat
 		cJSON_AddNullToObject(rec, "deadline");
 }
 
-static cJSON *
-row_json(struct mamori_store *s, sqlite3_stmt *st)
+cJSON *
+record_row_json(struct mamori_store *s, sqlite3_stmt *st)
 {
 	cJSON *rec = cJSON_CreateObject();
 	const char *dept = (const char *)sqlite3_column_text(st, 5);
@@ -89,9 +89,6 @@ row_json(struct mamori_store *s, sqlite3_stmt *st)
 	return rec;
 }
 
-#define RECORD_COLUMNS "id, kind, seq, state, reporter, department, fields, state_since, escalations, " \
-	"last_by, approver, created, updated, num"
-
 int
 record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err)
 {
@@ -105,7 +102,7 @@ record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_e
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*out = row_json(s, st);
+		*out = record_row_json(s, st);
 	store_release(s, st);
 	if (rc == SQLITE_DONE)
 		return mamori_error_set(err, MAMORI_E_NOTFOUND, "no record %s", id);
@@ -216,39 +213,50 @@ by_words(const struct mamori_policy *p, const struct mamori_record_transition *t
 	}
 }
 
-bool
-mamori_record_may_see(struct mamori_store *s, const char *by, const cJSON *rec)
+enum record_vis
+record_visibility(const struct mamori_policy *p, const struct mamori_record_kind *k, const struct mamori_user *u)
 {
-	const struct mamori_policy *p = mamori_store_policy(s);
-	const struct mamori_record_kind *k = mamori_record_kind_find(p, rec_str(rec, "kind"));
-	struct mamori_error err = { 0 };
-	struct mamori_user u;
+	const struct mamori_role *mine = mamori_policy_find_role(p, u->role);
+	bool department = mine != NULL && mine->access.scope != NULL && strcmp(mine->access.scope, "department") == 0;
 
-	if (k == NULL || by == NULL || mamori_user_get(s, by, &u, &err) != 0 || u.disabled)
-		return false;
-	if (strcmp(rec_str(rec, "reporter"), by) == 0 || (rec_str(rec, "approver") &&
-	    strcmp(rec_str(rec, "approver"), by) == 0))
-		return true;
 	/* a role a step names, or one those roles report up to */
 	for (size_t i = 0; i < k->ntransitions; i++)
 		for (size_t j = 0; j < k->transitions[i].nby; j++) {
 			const char *r = k->transitions[i].by[j];
 			for (const struct mamori_role *up = mamori_policy_find_role(p, r); up != NULL;
 			    up = up->reports_to ? mamori_policy_find_role(p, up->reports_to) : NULL) {
-				if (strcmp(up->id, u.role) == 0)
-					return !other_department(p, &u, rec);
+				if (strcmp(up->id, u->role) == 0)
+					return department ? RECORD_VIS_DEPARTMENT : RECORD_VIS_ALL;
 				if (up->reports_to && strcmp(up->reports_to, up->id) == 0)
 					break;
 			}
 		}
 	/* those who read every 課's assets (the auditors, the trail's readers) */
-	const struct mamori_role *r = mamori_policy_find_role(p, u.role);
-	if (r == NULL || r->access.scope == NULL || strcmp(r->access.scope, "all") != 0)
+	if (mine == NULL || mine->access.scope == NULL || strcmp(mine->access.scope, "all") != 0)
+		return RECORD_VIS_OWN;
+	for (size_t i = 0; i < mine->access.nactions; i++)
+		if (strcmp(mine->access.actions[i], "read") == 0 || strcmp(mine->access.actions[i], "all") == 0)
+			return RECORD_VIS_ALL;
+	return RECORD_VIS_OWN;
+}
+
+bool
+mamori_record_may_see(struct mamori_store *s, const char *by, const cJSON *rec)
+{
+	const struct mamori_policy *p = mamori_store_policy(s);
+	const struct mamori_record_kind *k = mamori_record_kind_find(p, rec_str(rec, "kind"));
+	const char *dept = rec_str(rec, "department");
+	struct mamori_error err = { 0 };
+	struct mamori_user u;
+	enum record_vis vis;
+
+	if (k == NULL || by == NULL || mamori_user_get(s, by, &u, &err) != 0 || u.disabled)
 		return false;
-	for (size_t i = 0; i < r->access.nactions; i++)
-		if (strcmp(r->access.actions[i], "read") == 0 || strcmp(r->access.actions[i], "all") == 0)
-			return true;
-	return false;
+	if (strcmp(rec_str(rec, "reporter"), by) == 0 || (rec_str(rec, "approver") &&
+	    strcmp(rec_str(rec, "approver"), by) == 0))
+		return true;
+	vis = record_visibility(p, k, &u);
+	return vis == RECORD_VIS_ALL || (vis == RECORD_VIS_DEPARTMENT && dept != NULL && strcmp(dept, u.department) == 0);
 }
 
 /* ---- notices ---- */
@@ -350,7 +358,8 @@ record_notify(struct mamori_store_tx *tx, const cJSON *rec, const char *const *n
 struct create_ctx {
 	const struct mamori_record_kind *k;
 	const struct mamori_user *u;
-	cJSON *fields;
+	const cJSON *fields;
+	const char *source;	/* the file an import read the record from, or NULL */
 	time_t now;
 	char *id;
 	struct mamori_error *err;
@@ -425,6 +434,8 @@ create_tx(struct mamori_store_tx *tx, void *arg)
 	cJSON_AddStringToObject(after, "reporter", c->u->name);
 	cJSON_AddStringToObject(after, "by", c->u->name);
 	cJSON_AddItemToObject(after, "fields", cJSON_Duplicate(c->fields, true));
+	if (c->source != NULL)
+		cJSON_AddStringToObject(after, "imported", c->source);
 	rc = mamori_store_tx_event(tx, "record.create", "record", c->id, NULL, after);
 	cJSON_Delete(after);
 	if (rc == 0 && initial->nnotify > 0)
@@ -433,9 +444,18 @@ create_tx(struct mamori_store_tx *tx, void *arg)
 	return rc;
 }
 
+int
+record_create_in(struct mamori_store_tx *tx, const struct mamori_record_kind *k, const struct mamori_user *u,
+    const cJSON *fields, const char *source, time_t now, char id[MAMORI_RECORD_ID_MAX], struct mamori_error *err)
+{
+	struct create_ctx c = { .k = k, .u = u, .fields = fields, .source = source, .now = now, .id = id, .err = err };
+
+	return create_tx(tx, &c);
+}
+
 /* The account by, enabled, or an error. */
-static int
-acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err)
+int
+record_acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err)
 {
 	int rc;
 
@@ -463,12 +483,14 @@ mamori_record_create(struct mamori_store *s, const char *actor, const char *by, 
 	if (k == NULL)
 		return mamori_error_set(err, MAMORI_E_NOTFOUND, "the policy has no record kind '%s' "
 		    "(mamori record kinds lists them)", kind ? kind : "");
-	if ((rc = acting_account(s, by, &u, err)) != 0)
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
 		return rc;
-	if ((c.fields = mamori_record_check_fields(s, k, fields, true, problems, err)) == NULL)
+	cJSON *checked = mamori_record_check_fields(s, k, fields, true, problems, err);
+	if (checked == NULL)
 		return err->code ? err->code : MAMORI_E_INVALID;
+	c.fields = checked;
 	rc = mamori_store_write(s, actor, create_tx, &c, err);
-	cJSON_Delete(c.fields);
+	cJSON_Delete(checked);
 	if (rc != 0)
 		id[0] = '\0';
 	return rc;
@@ -663,9 +685,54 @@ mamori_record_move(struct mamori_store *s, const char *actor, const char *by, co
 		return mamori_error_set(err, MAMORI_E_USAGE, "say which record and into which state");
 	if (note != NULL && strlen(note) > 4000)
 		return mamori_error_set(err, MAMORI_E_INVALID, "the note is longer than 4,000 bytes");
-	if ((rc = acting_account(s, by, &u, err)) != 0)
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
 		return rc;
 	return mamori_store_write(s, actor, move_tx, &c, err);
+}
+
+struct batch_ctx {
+	const struct mamori_record_step *steps;
+	size_t n, *failed_at;
+	struct move_ctx move;
+};
+
+static int
+batch_tx(struct mamori_store_tx *tx, void *arg)
+{
+	struct batch_ctx *b = arg;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < b->n; i++) {
+		b->move.id = b->steps[i].id;
+		b->move.to = b->steps[i].to;
+		b->move.note = b->steps[i].note;
+		if ((rc = move_tx(tx, &b->move)) != 0 && b->failed_at != NULL)
+			*b->failed_at = i;
+	}
+	return rc;
+}
+
+int
+mamori_record_move_many(struct mamori_store *s, const char *actor, const char *by,
+    const struct mamori_record_step *steps, size_t n, time_t now, struct mamori_diags *problems, size_t *failed_at,
+    struct mamori_error *err)
+{
+	struct mamori_user u;
+	struct batch_ctx b = { .steps = steps, .n = n, .failed_at = failed_at,
+	    .move = { .u = &u, .now = now, .problems = problems, .err = err } };
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (steps[i].id == NULL || steps[i].to == NULL || (steps[i].note && strlen(steps[i].note) > 4000)) {
+			if (failed_at != NULL)
+				*failed_at = i;
+			return mamori_error_set(err, MAMORI_E_USAGE, "each step names a record and a state (a note of "
+			    "at most 4,000 bytes)");
+		}
+	}
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
+		return rc;
+	return n == 0 ? 0 : mamori_store_write(s, actor, batch_tx, &b, err);
 }
 
 /* ---- comments ---- */
@@ -703,7 +770,7 @@ mamori_record_comment(struct mamori_store *s, const char *actor, const char *by,
 
 	if (text == NULL || text[0] == '\0' || strlen(text) > 4000)
 		return mamori_error_set(err, MAMORI_E_INVALID, "a comment has 1 to 4,000 bytes");
-	if ((rc = acting_account(s, by, &u, err)) != 0)
+	if ((rc = record_acting_account(s, by, &u, err)) != 0)
 		return rc;
 	return mamori_store_write(s, actor, comment_tx, &c, err);
 }
@@ -791,73 +858,5 @@ mamori_record_get(struct mamori_store *s, const char *id, bool history, const ch
 	}
 	if (asker != NULL)
 		add_moves(s, *out, asker);
-	return 0;
-}
-
-/* ---- lists ---- */
-
-int
-mamori_record_list(struct mamori_store *s, const struct mamori_record_filter *f, cJSON **out,
-    struct mamori_error *err)
-{
-	const struct mamori_policy *p = mamori_store_policy(s);
-	const struct mamori_record_kind *k = f->kind ? mamori_record_kind_find(p, f->kind) : NULL;
-	const struct mamori_record_state *state = k && f->state ? record_state_find(k, f->state) : NULL;
-	bool open = f->state != NULL && strcmp(f->state, "open") == 0;
-	size_t limit = f->limit == 0 ? 50 : f->limit > 1000 ? 1000 : f->limit, n = 0;
-	char sql[400];
-	sqlite3_stmt *st;
-	cJSON *list;
-	int rc, bind = 1;
-
-	*out = NULL;
-	if (f->kind != NULL && k == NULL)
-		return mamori_error_set(err, MAMORI_E_NOTFOUND, "the policy has no record kind '%s'", f->kind);
-	if (f->state != NULL && !open && state == NULL)
-		return mamori_error_set(err, MAMORI_E_INVALID, "'%s' is not a state of %s", f->state,
-		    k ? k->title : _("any kind (name the kind)"));
-	snprintf(sql, sizeof(sql), "SELECT " RECORD_COLUMNS " FROM record WHERE 1%s%s%s%s ORDER BY num DESC",
-	    k ? " AND kind = ?" : "", state ? " AND state = ?" : "", f->reporter ? " AND reporter = ?" : "",
-	    f->before > 0 ? " AND num < ?" : "");
-	if ((st = store_prepare(s, sql, err)) == NULL)
-		return MAMORI_E_STORE;
-	if (k)
-		sqlite3_bind_text(st, bind++, k->id, -1, SQLITE_STATIC);
-	if (state)
-		sqlite3_bind_text(st, bind++, state->id, -1, SQLITE_STATIC);
-	if (f->reporter)
-		sqlite3_bind_text(st, bind++, f->reporter, -1, SQLITE_TRANSIENT);
-	if (f->before > 0)
-		sqlite3_bind_int64(st, bind++, f->before);
-	*out = cJSON_CreateObject();
-	list = cJSON_AddArrayToObject(*out, "records");
-	int64_t last = 0;
-	bool more = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *rec = row_json(s, st);
-		if ((open && cJSON_IsTrue(cJSON_GetObjectItem(rec, "final"))) ||
-		    (f->visible_to && !mamori_record_may_see(s, f->visible_to, rec))) {
-			cJSON_Delete(rec);
-			continue;
-		}
-		if (n == limit) {
-			cJSON_Delete(rec);
-			more = true;
-			break;
-		}
-		last = sqlite3_column_int64(st, 13);
-		cJSON_AddItemToArray(list, rec);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		cJSON_Delete(*out);
-		*out = NULL;
-		return store_error(s, err, "cannot list the records");
-	}
-	if (more)
-		cJSON_AddNumberToObject(*out, "next", (double)last);
-	else
-		cJSON_AddNullToObject(*out, "next");
 	return 0;
 }

@@ -42,4 +42,42 @@ int record_take(struct mamori_store_tx *tx, const struct mamori_record_kind *k, 
 /* The record row as JSON (see mamori_record_get), read inside or outside a transaction. */
 int record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err);
 
+/* The columns record_row_json reads, in its order. */
+#define RECORD_COLUMNS "id, kind, seq, state, reporter, department, fields, state_since, escalations, " \
+	"last_by, approver, created, updated, num"
+
+/* The row st stands on (RECORD_COLUMNS) as JSON (see mamori_record_get); the caller deletes. */
+struct sqlite3_stmt;
+cJSON *record_row_json(struct mamori_store *s, struct sqlite3_stmt *st);
+
+/*
+ * Which records of kind k account u may see besides its own (those it
+ * reported or approved): every one (a role some step names or one they report
+ * up to, or a reader of every 課), those of its 課 (such a role of scope
+ * department), or none.  The one rule behind mamori_record_may_see and the
+ * list's SQL (record_list.c).
+ */
+struct mamori_user;
+enum record_vis { RECORD_VIS_OWN, RECORD_VIS_DEPARTMENT, RECORD_VIS_ALL };
+enum record_vis record_visibility(const struct mamori_policy *p, const struct mamori_record_kind *k,
+    const struct mamori_user *u);
+
+/*
+ * Makes a record of kind k reported by u with fields (checked already by
+ * mamori_record_check_fields) inside tx, as mamori_record_create does; source,
+ * when not NULL, names the file it was imported from in the event.
+ */
+int record_create_in(struct mamori_store_tx *tx, const struct mamori_record_kind *k, const struct mamori_user *u,
+    const cJSON *fields, const char *source, time_t now, char id[MAMORI_RECORD_ID_MAX], struct mamori_error *err);
+
+/* The account by, enabled, in *u; MAMORI_E_NOTFOUND or MAMORI_E_DENIED (disabled) otherwise. */
+int record_acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err);
+
+/*
+ * The plan SQLite chooses for the list of f (EXPLAIN QUERY PLAN, one line per
+ * step) in plan: for the test that a page reads an index (test_record).
+ */
+int record_list_plan(struct mamori_store *s, const struct mamori_record_filter *f, char *plan, size_t n,
+    struct mamori_error *err);
+
 #endif

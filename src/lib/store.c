@@ -137,6 +137,16 @@ static const char *const migrations[] = {
 	 "  name TEXT NOT NULL, type TEXT, size INTEGER NOT NULL,"
 	 "  by TEXT NOT NULL, created TEXT NOT NULL);"
 	 "CREATE INDEX record_file_record ON record_file (record, num);"),
+	/* 10 → 11: a page of records in one range of an index, whoever asks
+	 * (record_list.c): those who see a kind's every record walk it by kind,
+	 * the others by what makes a record theirs to see — they reported it,
+	 * approved it, or it is of their 課; the entries end in num, so the
+	 * keyset cursor is a seek, and carry the state, so that a filter by
+	 * state reads no row it does not hand out (bench/README.md) */
+	("CREATE INDEX record_kind_num ON record (kind, num, state);"
+	 "CREATE INDEX record_reporter_kind ON record (reporter, kind, num, state);"
+	 "CREATE INDEX record_approver ON record (approver, kind, num, state) WHERE approver IS NOT NULL;"
+	 "CREATE INDEX record_department ON record (department, kind, num, state);"),
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -645,8 +645,8 @@ out:
 }
 
 /* Reads a whole file into res (the XLSX export); false when it cannot. */
-static bool
-file_body(const char *path, struct response *res)
+bool
+server_file_body(const char *path, struct response *res)
 {
 	FILE *f = fopen(path, "rb");
 	long n;
@@ -705,7 +705,7 @@ route_assets_export(struct request *req, struct response *res)
 		}
 		close(fd);
 			rc = mamori_asset_export_xlsx(req->db, tmp, &(struct mamori_export_opts){ .filter = &f, .scope = &scope }, &err);
-		if (rc != 0 || !file_body(tmp, res)) {
+		if (rc != 0 || !server_file_body(tmp, res)) {
 			unlink(tmp);
 			http_error(res, 500, "internal", NULL, "%s", rc ? err.message : "cannot read the export");
 			return;

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <time.h>
 
 /* A library refusal as HTTP (server_error); an invalid record with its problems
@@ -71,7 +73,65 @@ route_record_kinds(struct request *req, struct response *res)
 	http_json(res, 200, root);
 }
 
-/* GET /api/records/{kind}?state=&reporter=&before=&limit=: the records the asker may see, newest first. */
+/*
+ * GET /api/records/{kind}?format=csv|xlsx[&encoding=cp932]: every record of
+ * the list's filter the asker may see, as a file (mamori_record_export_csv).
+ */
+static void
+record_export(struct request *req, struct response *res, const struct mamori_record_filter *f)
+{
+	const char *format = http_query(req, "format"), *dir = getenv("TMPDIR");
+	struct mamori_error err = { 0 };
+	char *buf = NULL, tmp[4096];
+	size_t len = 0;
+	FILE *out;
+	int rc, fd;
+
+	if (strcmp(format, "csv") == 0) {
+		if ((out = open_memstream(&buf, &len)) == NULL) {
+			http_error(res, 500, "internal", NULL, "out of memory");
+			return;
+		}
+		rc = mamori_record_export_csv(req->db, f, http_query(req, "encoding"), out, &err);
+		fclose(out);
+		if (rc != 0) {
+			free(buf);
+			record_error(res, rc == MAMORI_E_INVALID ? MAMORI_E_USAGE : rc, &err, NULL);
+			return;
+		}
+		res->body = buf;
+		res->len = len;
+		res->content_type = http_query(req, "encoding") &&
+		    strcasecmp(http_query(req, "encoding"), "cp932") == 0 ? "text/csv; charset=windows-31j" :
+		    "text/csv; charset=utf-8";
+		res->disposition = "attachment; filename=\"mamori-records.csv\"";
+	} else if (strcmp(format, "xlsx") == 0) {
+		snprintf(tmp, sizeof(tmp), "%s/mamori-export-XXXXXX", dir && dir[0] ? dir : "/tmp");
+		if ((fd = mkstemp(tmp)) < 0) {
+			http_error(res, 500, "internal", NULL, "cannot make a temporary file");
+			return;
+		}
+		close(fd);
+		rc = mamori_record_export_xlsx(req->db, f, tmp, &err);
+		if (rc != 0 || !server_file_body(tmp, res)) {
+			unlink(tmp);
+			http_error(res, 500, "internal", NULL, "%s", rc ? err.message : "cannot read the export");
+			return;
+		}
+		unlink(tmp);
+		res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		res->disposition = "attachment; filename=\"mamori-records.xlsx\"";
+	} else {
+		http_error(res, 400, "invalid", "format", "format is csv or xlsx, not '%.40s'", format);
+		return;
+	}
+	res->status = 200;
+}
+
+/*
+ * GET /api/records/{kind}?state=&reporter=&before=&limit=: the records the
+ * asker may see, newest first; with format=csv|xlsx all of them as a file.
+ */
 void
 route_record_list(struct request *req, struct response *res)
 {
@@ -86,6 +146,10 @@ route_record_list(struct request *req, struct response *res)
 	if (!path_kind(req, res, &k))
 		return;
 	f.kind = k->id;
+	if (http_query(req, "format") != NULL) {
+		record_export(req, res, &f);
+		return;
+	}
 	f.before = before ? strtoll(before, NULL, 10) : 0;
 	f.limit = limit ? (size_t)strtoul(limit, NULL, 10) : 0;
 	if ((rc = mamori_record_list(req->db, &f, &out, &err)) != 0) {

@@ -217,6 +217,9 @@ struct server_status server_status_of(int rc);
  * a 400, 409 or 422 (the part of the request at fault), else null. */
 void server_error(struct response *res, int rc, const char *field, const struct mamori_error *err);
 
+/* Reads the whole file at path into res's body (an XLSX export); false when it cannot (routes_asset.c). */
+bool server_file_body(const char *path, struct response *res);
+
 /*
  * The one write path of a route: server_store_begin takes store_lock and
  * returns the store to change through its library calls (each writes its own

@@ -55,6 +55,19 @@ j 'assert d["state"] == "accepted" and d["history"][-1]["by"] == "kanri" and d["
 [ "$(c kanri "$B/api/notices")" = 200 ] && ok || not_ok "the manager's notices"
 j 'assert [n["record"] for n in d["notices"]] == ["INC-000001"], d' && ok || not_ok "the manager was told of the report"
 
+# the list as a file: what the asker may see, with the list's filter
+[ "$(c kanri "$B/api/records/incident?format=csv")" = 200 ] && ok || not_ok "export csv"
+grep -q '^INC-000001,受付,tanaka,.*不審なメールを開いた' "$TMP/body" && ok || not_ok "the manager's export has the record"
+[ "$(c suzuki "$B/api/records/incident?format=csv")" = 200 ] && ok || not_ok "export csv for another 職員"
+! grep -q 'INC-' "$TMP/body" && ok || not_ok "another 職員's export has no record"
+[ "$(c kanri "$B/api/records/incident?format=csv&state=closed")" = 200 ] && ! grep -q 'INC-' "$TMP/body" && ok ||
+    not_ok "the export keeps the state filter"
+[ "$(c kanri "$B/api/records/incident?format=csv&encoding=cp932")" = 200 ] &&
+    iconv -f CP932 -t UTF-8 "$TMP/body" | grep -q '^INC-000001,受付' && ok || not_ok "export in CP932"
+[ "$(c kanri "$B/api/records/incident?format=xlsx")" = 200 ] && head -c 2 "$TMP/body" | grep -q PK && ok ||
+    not_ok "export xlsx"
+[ "$(c kanri "$B/api/records/incident?format=pdf")" = 400 ] && ok || not_ok "format is csv or xlsx"
+
 # take-out through the API, honoured by POST /api/decide
 [ "$(post tanaka /api/records/take-out '{"fields":{"assets":["A-000006"],"purpose":"説明","from":"2026-01-01","until":"2099-12-31"}}')" = 201 ] && ok || not_ok "request a take-out"
 [ "$(post tanaka /api/records/take-out/T-000001/moves '{"to":"approved"}')" = 403 ] && ok || not_ok "the requester may not approve"

@@ -314,6 +314,39 @@ test_exception_in_force_follows_commits(void **state)
 	mamori_diags_clear(&p);
 }
 
+/*
+ * A page of the list reads a range of an index, whoever asks and whatever the
+ * filter: never the whole table, never a sort of every match (only of the
+ * page's few candidates, for those who see some records).
+ */
+static void
+test_list_plan(void **state)
+{
+	struct fixture *f = *state;
+	struct mamori_error err = { 0 };
+	static const char *const askers[] = { NULL, "ciso1", "tanaka", "kanri" };
+	static const char *const states[] = { NULL, "reported", "open" };
+	char plan[4096];
+
+	for (size_t a = 0; a < sizeof(askers) / sizeof(askers[0]); a++)
+		for (size_t st = 0; st < sizeof(states) / sizeof(states[0]); st++)
+			for (int64_t before = 0; before <= 100; before += 100) {
+				struct mamori_record_filter fl = { .kind = "incident", .state = states[st],
+				    .visible_to = askers[a], .before = before };
+				assert_int_equal(record_list_plan(f->s, &fl, plan, sizeof(plan), &err), 0);
+				if (getenv("MAMORI_SHOW_PLAN"))
+					printf("%s %s %lld:\n%s\n", askers[a] ? askers[a] : "-", states[st] ? states[st] : "-",
+					    (long long)before, plan);
+				assert_non_null(strstr(plan, "INDEX record_"));
+				/* a scan without an index would read every record */
+				for (const char *l = plan; (l = strstr(l, "SCAN record")) != NULL; l++)
+					assert_true(strncmp(l, "SCAN record USING", 17) == 0 &&
+					    strstr(l, "INDEX") < strchr(l, '\n'));
+				if (askers[a] == NULL || strcmp(askers[a], "ciso1") == 0)
+					assert_null(strstr(plan, "TEMP B-TREE"));
+			}
+}
+
 int
 main(void)
 {
@@ -325,6 +358,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deadline_month_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_by_local_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exception_in_force_follows_commits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_plan, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

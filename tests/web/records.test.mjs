@@ -5,6 +5,7 @@
 // the history shows both, the list filters by state; in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startServer, launch, newPage, login, shot, ACCOUNTS } from './harness.mjs';
 
 let srv, browser, id;
@@ -71,6 +72,23 @@ test('the 課\'s manager takes the next step by its target state, with a note; t
   await page.waitForFunction(() => location.hash.includes('state=accepted'));
   await page.getByRole('row', { name: new RegExp(id) }).click();
   await page.waitForFunction((r) => location.hash.endsWith(r), id);
+  assert.deepEqual(page.errors, []);
+});
+
+test('the list downloads what the user may see as XLSX and CSV, with the state filter', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.staff, '/records/incident?state=accepted');
+  await page.getByRole('table').first().waitFor();
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Excel/ }).click()]);
+  assert.equal(xlsx.suggestedFilename(), 'mamori-records.xlsx');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV で出力' }).click()]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  assert.match(text, /^\uFEFF番号,状態,報告者,作成日時,更新日時,概要/);
+  assert.match(text, new RegExp(`${id},受付,.*不審なメールの添付ファイルを開いた`));
+  await page.goto(`${srv.url}/#/records/incident?state=closed`);
+  await page.getByRole('button', { name: 'CSV で出力' }).waitFor();
+  const [none] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV で出力' }).click()]);
+  assert.doesNotMatch(readFileSync(await none.path(), 'utf8'), /INC-/);
   assert.deepEqual(page.errors, []);
 });
 

@@ -103,6 +103,21 @@ function heading(kind, sub) {
   return h('h1', null, sub ? `${kind.title}　${sub}` : kind.title);
 }
 
+// Every record of the list's filter the user may see, as a file (GET /api/records/{kind}?format=).
+function exportButtons(kind, state) {
+  const alertBox = h('div');
+  const go = (format) => async () => {
+    try {
+      await api.download(`/api/records/${encodeURIComponent(kind.id)}`, { state, format }, `mamori-${kind.id}.${format}`);
+    } catch (err) {
+      alertBox.replaceChildren(errorNotice(err));
+    }
+  };
+  return h('div', { class: 'actions' },
+    h('button', { type: 'button', onclick: go('xlsx') }, t('records.export_xlsx')),
+    h('button', { type: 'button', onclick: go('csv') }, t('records.export_csv')), alertBox);
+}
+
 async function listScreen(root, ctx, p, kind) {
   const state = ctx.query.get('state') || '';
   const before = ctx.query.get('before') || '';	// the list is newest first: pages go back in time
@@ -116,7 +131,7 @@ async function listScreen(root, ctx, p, kind) {
     h('div', { class: 'field buttons' }, h('button', { type: 'submit', class: 'primary' }, t('records.apply'))));
   filter.addEventListener('submit', (e) => { e.preventDefault(); ctx.navigate(address(kind, { state: states.read() })); });
   const box = h('div', { 'aria-live': 'polite' }, notice('info', t('common.loading')));
-  root.append(filter, box);
+  root.append(filter, exportButtons(kind, state), box);
   let page;
   try {
     page = await api.get(`/api/records/${encodeURIComponent(kind.id)}`, { state, limit: PAGE, before });
