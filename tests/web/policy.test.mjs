@@ -38,6 +38,34 @@ test('every role reads the document with its contents; only the CISO may replace
   }
 });
 
+test('the 三層分離: each segment a box with its networks and gateways, each allowed flow an arrow and a row', async () => {
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.staff, '/policy');
+  const section = page.getByRole('region', { name: 'ネットワークの分離（三層分離）' });
+  await section.waitFor();
+  const figure = section.getByRole('img', { name: 'ネットワーク区分と許された通信の図' });
+  const words = await figure.textContent();
+  for (const w of ['マイナンバー利用事務系', '他の区分から分離', 'LGWAN接続系', '10.20.0.0/16', 'メール無害化ゲートウェイ',
+    '10.20.0.25 : 25, 587', 'インターネット接続系', '画面転送サーバ'])
+    assert.ok(words.includes(w), `${w} in the picture`);
+  // one arrow per flow of mic-standard, and the isolated segment marked
+  assert.equal(await figure.locator('path.net-flow').count(), 4);
+  assert.equal(await figure.locator('rect.net-isolated').count(), 1);
+  const rows = await section.locator('tbody tr').allTextContents();
+  assert.equal(rows.length, 4, rows.join(' / '));
+  assert.ok(rows.some((r) => /インターネット接続系LGWAN接続系電子メールメール本文のテキスト化メール無害化ゲートウェイ（10\.20\.0\.25, fd00:20::25 : 25, 587）基本方針 2\(12\), 6\(3\)②/.test(r)),
+    rows.join(' / '));
+  await figure.scrollIntoViewIfNeeded();
+  await view(page, 'policy-network-ja');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  const en = await newPage(browser, { lang: 'en' });
+  await login(en, srv.url, ACCOUNTS.staff, '/policy');
+  await en.getByRole('region', { name: 'Network separation (三層分離)' }).getByRole('cell', { name: 'Mail converted to plain text' }).first().waitFor();
+  assert.deepEqual(en.errors, []);
+  await en.close();
+});
+
 test('a contents link moves to its clause', async () => {
   const page = await newPage(browser, { lang: 'en' });
   await login(page, srv.url, ACCOUNTS.staff, '/policy');

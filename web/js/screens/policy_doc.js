@@ -1,7 +1,8 @@
 // policy_doc.js — ポリシー: the policy document in force, with a table of
 // contents and every clause an anchor (#/policy?clause=基本方針 6(3)② from a
 // decision card scrolls to it), and, for roles that manage the policy, its
-// replacement: upload → validate (problems by line and column) → confirm → PUT.
+// replacement: upload → validate (problems by line and column) → confirm → PUT;
+// and the 三層分離 as a picture and a table of the allowed flows (network.js).
 //
 // The document comes as HTML from GET /api/policy/render.  It is parsed with
 // DOMParser (which runs nothing) and rebuilt element by element through an
@@ -9,7 +10,8 @@
 // and no HTML string is ever inserted into the page.
 
 import { h, replace } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, load } from '../i18n.js';
+import { networkSection } from '../network.js';
 import * as api from '../api.js';
 import * as pol from '../policy.js';
 import { notice, errorNotice, diagnosticsTable, detailList, fieldControl } from '../components.js';
@@ -155,6 +157,7 @@ function withMessage(err) {
 
 export async function render(root, ctx) {
   const p = await pol.load();
+  await load('network');
   const { doc, toc } = await documentSection();
   // (append() would print a null as "null": the optional section is filtered)
   root.append(...[h('h1', null, t('policy_doc.title')),
@@ -164,6 +167,7 @@ export async function render(root, ctx) {
       { title: t('policy_doc.version'), value: p.version },
     ]),
     can(ctx.me, 'policy_manage') ? replaceSection(ctx) : null,
+    networkSection(p),
     h('div', { class: 'policy-layout' }, toc, doc)].filter(Boolean));
   toc.addEventListener('click', (e) => {
     const target = e.target.closest('a')?.dataset.target;
