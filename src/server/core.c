@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- refusals ----------------------------------------------------------- */
 
@@ -200,4 +201,55 @@ server_policy_swap(struct server *srv, struct mamori_error *err)
 	srv->view = p;
 	pthread_rwlock_unlock(&srv->policy_lock);
 	return 0;
+}
+
+/* ---- file downloads --------------------------------------------------- */
+
+/* Reads the whole file at path into res's body; false when it cannot. */
+static bool
+file_body(const char *path, struct response *res)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (f == NULL)
+		return false;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    (res->body = malloc((size_t)n + 1)) == NULL || fread(res->body, 1, (size_t)n, f) != (size_t)n) {
+		free(res->body);
+		res->body = NULL;
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	res->len = (size_t)n;
+	return true;
+}
+
+void
+server_xlsx_response(struct response *res, const char *disposition,
+    int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg)
+{
+	const char *dir = getenv("TMPDIR");
+	struct mamori_error err = { 0 };
+	char tmp[4096];
+	int fd, rc;
+
+	/* the workbook writer opens its file by name: a private name it may fill */
+	snprintf(tmp, sizeof(tmp), "%s/mamori-export-XXXXXX", dir && dir[0] ? dir : "/tmp");
+	if ((fd = mkstemp(tmp)) < 0) {
+		http_error(res, 500, "internal", NULL, "cannot make a temporary file");
+		return;
+	}
+	close(fd);
+	rc = write(tmp, arg, &err);
+	if (rc != 0 || !file_body(tmp, res)) {
+		unlink(tmp);
+		http_error(res, 500, "internal", NULL, "%s", rc ? err.message : "cannot read the export");
+		return;
+	}
+	unlink(tmp);
+	res->status = 200;
+	res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	res->disposition = disposition;
 }

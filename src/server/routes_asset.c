@@ -644,25 +644,17 @@ out:
 	free(u.owned);
 }
 
-/* Reads a whole file into res (the XLSX export); false when it cannot. */
-bool
-server_file_body(const char *path, struct response *res)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
+struct asset_xlsx {
+	struct mamori_store *db;
+	const struct mamori_export_opts *opts;
+};
 
-	if (f == NULL)
-		return false;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (res->body = malloc((size_t)n + 1)) == NULL || fread(res->body, 1, (size_t)n, f) != (size_t)n) {
-		free(res->body);
-		res->body = NULL;
-		fclose(f);
-		return false;
-	}
-	fclose(f);
-	res->len = (size_t)n;
-	return true;
+static int
+write_asset_xlsx(const char *path, void *arg, struct mamori_error *err)
+{
+	const struct asset_xlsx *x = arg;
+
+	return mamori_asset_export_xlsx(x->db, path, x->opts, err);
 }
 
 /* GET /api/assets/export?format=csv|xlsx: the assets the role may read, with the list's filters. */
@@ -673,11 +665,10 @@ route_assets_export(struct request *req, struct response *res)
 	struct mamori_asset_scope scope = { may_read, req };
 	struct mamori_asset_filter f;
 	struct mamori_error err = { 0 };
-	char *buf = NULL, tmp[4096];
-	const char *dir = getenv("TMPDIR");
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
-	int rc, fd;
+	int rc;
 
 	if (!query_filter(req, res, &f))
 		return;
@@ -686,7 +677,7 @@ route_assets_export(struct request *req, struct response *res)
 			http_error(res, 500, "internal", NULL, "out of memory");
 			return;
 		}
-			rc = mamori_asset_export_csv(req->db, out, &(struct mamori_export_opts){ .filter = &f, .scope = &scope }, &err);
+		rc = mamori_asset_export_csv(req->db, out, &(struct mamori_export_opts){ .filter = &f, .scope = &scope }, &err);
 		fclose(out);
 		if (rc != 0) {
 			free(buf);
@@ -698,21 +689,10 @@ route_assets_export(struct request *req, struct response *res)
 		res->content_type = "text/csv; charset=utf-8";
 		res->disposition = "attachment; filename=\"mamori-assets.csv\"";
 	} else if (strcmp(format, "xlsx") == 0) {
-		snprintf(tmp, sizeof(tmp), "%s/mamori-export-XXXXXX", dir && dir[0] ? dir : "/tmp");
-		if ((fd = mkstemp(tmp)) < 0) {
-			http_error(res, 500, "internal", NULL, "cannot make a temporary file");
-			return;
-		}
-		close(fd);
-			rc = mamori_asset_export_xlsx(req->db, tmp, &(struct mamori_export_opts){ .filter = &f, .scope = &scope }, &err);
-		if (rc != 0 || !server_file_body(tmp, res)) {
-			unlink(tmp);
-			http_error(res, 500, "internal", NULL, "%s", rc ? err.message : "cannot read the export");
-			return;
-		}
-		unlink(tmp);
-		res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		res->disposition = "attachment; filename=\"mamori-assets.xlsx\"";
+		struct mamori_export_opts opts = { .filter = &f, .scope = &scope };
+		server_xlsx_response(res, "attachment; filename=\"mamori-assets.xlsx\"", write_asset_xlsx,
+		    &(struct asset_xlsx){ req->db, &opts });
+		return;
 	} else {
 		http_error(res, 400, "invalid", "format", "format is csv or xlsx, not '%.40s'", format);
 		return;

@@ -73,6 +73,19 @@ route_record_kinds(struct request *req, struct response *res)
 	http_json(res, 200, root);
 }
 
+struct record_xlsx {
+	struct mamori_store *db;
+	const struct mamori_record_filter *filter;
+};
+
+static int
+write_record_xlsx(const char *path, void *arg, struct mamori_error *err)
+{
+	const struct record_xlsx *x = arg;
+
+	return mamori_record_export_xlsx(x->db, x->filter, path, err);
+}
+
 /*
  * GET /api/records/{kind}?format=csv|xlsx[&encoding=cp932]: every record of
  * the list's filter the asker may see, as a file (mamori_record_export_csv).
@@ -80,12 +93,12 @@ route_record_kinds(struct request *req, struct response *res)
 static void
 record_export(struct request *req, struct response *res, const struct mamori_record_filter *f)
 {
-	const char *format = http_query(req, "format"), *dir = getenv("TMPDIR");
+	const char *format = http_query(req, "format");
 	struct mamori_error err = { 0 };
-	char *buf = NULL, tmp[4096];
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
-	int rc, fd;
+	int rc;
 
 	if (strcmp(format, "csv") == 0) {
 		if ((out = open_memstream(&buf, &len)) == NULL) {
@@ -106,21 +119,9 @@ record_export(struct request *req, struct response *res, const struct mamori_rec
 		    "text/csv; charset=utf-8";
 		res->disposition = "attachment; filename=\"mamori-records.csv\"";
 	} else if (strcmp(format, "xlsx") == 0) {
-		snprintf(tmp, sizeof(tmp), "%s/mamori-export-XXXXXX", dir && dir[0] ? dir : "/tmp");
-		if ((fd = mkstemp(tmp)) < 0) {
-			http_error(res, 500, "internal", NULL, "cannot make a temporary file");
-			return;
-		}
-		close(fd);
-		rc = mamori_record_export_xlsx(req->db, f, tmp, &err);
-		if (rc != 0 || !server_file_body(tmp, res)) {
-			unlink(tmp);
-			http_error(res, 500, "internal", NULL, "%s", rc ? err.message : "cannot read the export");
-			return;
-		}
-		unlink(tmp);
-		res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		res->disposition = "attachment; filename=\"mamori-records.xlsx\"";
+		server_xlsx_response(res, "attachment; filename=\"mamori-records.xlsx\"", write_record_xlsx,
+		    &(struct record_xlsx){ req->db, f });
+		return;
 	} else {
 		http_error(res, 400, "invalid", "format", "format is csv or xlsx, not '%.40s'", format);
 		return;

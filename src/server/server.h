@@ -217,8 +217,14 @@ struct server_status server_status_of(int rc);
  * a 400, 409 or 422 (the part of the request at fault), else null. */
 void server_error(struct response *res, int rc, const char *field, const struct mamori_error *err);
 
-/* Reads the whole file at path into res's body (an XLSX export); false when it cannot (routes_asset.c). */
-bool server_file_body(const char *path, struct response *res);
+/*
+ * Answers 200 with the XLSX workbook write makes at a temporary path (under
+ * $TMPDIR, else /tmp; removed afterwards), offered for download as
+ * disposition (a string literal).  On failure answers 500 with write's message.
+ * The register's and the records' exports (core.c).
+ */
+void server_xlsx_response(struct response *res, const char *disposition,
+    int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg);
 
 /*
  * The one write path of a route: server_store_begin takes store_lock and
