@@ -24,18 +24,29 @@ static void
 check_report(struct checker *c, enum mamori_severity sev, const struct mamori_srcpos *pos,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+void
+policy_report(struct mamori_diags *diags, enum mamori_severity sev, const struct mamori_srcpos *pos,
+    const struct mamori_srcpos *fallback, const char *prefix, const char *fmt, va_list ap)
+{
+	const struct mamori_srcpos *at = pos->file ? pos : fallback;
+	char buf[900];
+	int n = snprintf(buf, sizeof(buf), "%s", prefix);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, _(fmt), ap);	/* marked by xgettext's keyword */
+	(void)mamori_diags_add(diags, sev, at->file, at->line, at->column, "%s", buf);
+}
+
 static void
 check_report(struct checker *c, enum mamori_severity sev, const struct mamori_srcpos *pos,
     const char *fmt, ...)
 {
-	char buf[900];
 	va_list ap;
-	const struct mamori_srcpos *at = pos->file ? pos : &c->p->pos;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), _(fmt), ap);	/* marked by xgettext's keyword */
+	policy_report(c->diags, sev, pos, &c->p->pos, "", fmt, ap);
 	va_end(ap);
-	(void)mamori_diags_add(c->diags, sev, at->file, at->line, at->column, "%s", buf);
 }
 
 /* " (did you mean 'x'?)" or "", into buf. */

@@ -3,7 +3,10 @@
 #define MAMORI_POLICY_INTERNAL_H
 
 #include "arena.h"
+#include "mamori/diag.h"
 #include "mamori/policy.h"
+
+#include <stdarg.h>
 
 /* The arena that owns a policy is allocated just before it. */
 struct policy_box {
@@ -31,5 +34,14 @@ void policy_check_network(const struct mamori_policy *p, struct mamori_diags *di
 
 /* The names `document.sections[].include` accepts, NULL-terminated. */
 extern const char *const mamori_policy_includes[];
+
+/*
+ * Adds a problem of the policy to diags at pos (at fallback when pos names no
+ * file): prefix (already in the reader's language; "" for none) then fmt,
+ * translated and formatted with ap.  Every checker's check_report — the
+ * keyword xgettext marks — ends here, so the problems read alike.
+ */
+void policy_report(struct mamori_diags *diags, enum mamori_severity sev, const struct mamori_srcpos *pos,
+    const struct mamori_srcpos *fallback, const char *prefix, const char *fmt, va_list ap);
 
 #endif

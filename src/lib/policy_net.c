@@ -28,14 +28,11 @@ check_report(struct ncheck *c, enum mamori_severity sev, const struct mamori_src
 static void
 check_report(struct ncheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
 {
-	char buf[900];
 	va_list ap;
-	const struct mamori_srcpos *at = pos->file ? pos : &c->p->pos;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), _(fmt), ap);	/* marked by xgettext's keyword */
+	policy_report(c->diags, sev, pos, &c->p->pos, "", fmt, ap);
 	va_end(ap);
-	(void)mamori_diags_add(c->diags, sev, at->file, at->line, at->column, "%s", buf);
 }
 
 static const char *

@@ -26,17 +26,13 @@ check_report(struct rcheck *c, enum mamori_severity sev, const struct mamori_src
 static void
 check_report(struct rcheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *fmt, ...)
 {
-	char buf[700];
+	char prefix[200];
 	va_list ap;
-	const struct mamori_srcpos *at = pos->file ? pos : &c->k->pos;
-	int n = snprintf(buf, sizeof(buf), _("records '%s': "), c->k->id ? c->k->id : "?");
 
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		n = 0;
+	snprintf(prefix, sizeof(prefix), _("records '%s': "), c->k->id ? c->k->id : "?");
 	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - (size_t)n, _(fmt), ap);	/* marked by xgettext's keyword */
+	policy_report(c->diags, sev, pos, &c->k->pos, prefix, fmt, ap);
 	va_end(ap);
-	(void)mamori_diags_add(c->diags, sev, at->file, at->line, at->column, "%s", buf);
 }
 
 /* A word of vocabulary v, or an error with its did-you-mean. */
