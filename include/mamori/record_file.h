@@ -77,6 +77,18 @@ int mamori_record_attach(struct mamori_store *s, const char *actor, const char *
     struct mamori_error *err);
 
 /*
+ * mamori_record_attach, the file also filling field (an id or title of a field
+ * of type file of the record's kind; NULL or "": none) in the same transaction:
+ * the field holds the numbers of its files — a list when the field is
+ * multiple, else the newest — and the event names it (after.field).  So a
+ * state may require a file (`requires: [evidence]`).  MAMORI_E_INVALID when
+ * field is not a file field of the kind.
+ */
+int mamori_record_attach_field(struct mamori_store *s, const char *actor, const char *by, const char *id,
+    const char *field, const char *name, const char *type, const void *data, size_t len,
+    struct mamori_record_file *out, struct mamori_error *err);
+
+/*
  * The files of record id, oldest first, as a JSON array (caller deletes) of
  * {num, name, type, size, sha256, by, created}.  An unknown record has none.
  * Whether the asker may see the record is the caller's question.

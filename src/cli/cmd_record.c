@@ -25,7 +25,7 @@ static const char record_usage[] =
     "       mamori record move ID STATE --by USER [--note TEXT] [--set FIELD=VALUE …] [--now TIME]\n"
     "       mamori record move --batch FILE --by USER [--now TIME]   (a line each: ID STATE [NOTE])\n"
     "       mamori record comment ID --by USER --note TEXT\n"
-    "       mamori record attach ID FILE --by USER [--name NAME] [--type TYPE]\n"
+    "       mamori record attach ID FILE --by USER [--name NAME] [--type TYPE] [--field FIELD]\n"
     "       mamori record files ID [--by USER] [--json]\n"
     "       mamori record file ID NUM --out PATH|- [--by USER]\n"
     "       mamori record file-limit [BYTES]     (show or set record.file_max_bytes)\n"
@@ -41,14 +41,15 @@ static const char record_usage[] =
     "KIND, STATE and FIELD take ids or the policy's Japanese titles.  --json=FILE reads the\n"
     "fields from a JSON object; --now sets the clock (a date, a local time or RFC 3339) for\n"
     "tests and replays.  attach keeps a copy of FILE (at most record.file_max_bytes, 20 MiB\n"
-    "unless configured) beside the store under its SHA-256; file writes file NUM back after\n"
+    "unless configured) beside the store under its SHA-256 (--field: into a file field of the\n"
+    "kind, which a state may require); file writes file NUM back after\n"
     "checking it.  docs/records.md.\n";
 
 enum { SET_MAX = 64 };
 
 struct r_opts {
 	const char *db, *by, *note, *state, *reporter, *fields_file, *now_text, *recipient;
-	const char *name, *type, *out;
+	const char *name, *type, *out, *field;
 	const char *format, *encoding, *sheet, *batch;
 	bool dry_run, force;
 	const char *set[SET_MAX];
@@ -76,6 +77,7 @@ parse(int argc, char **argv, struct r_opts *o)
 		{ "for", required_argument, NULL, 'f' },
 		{ "name", required_argument, NULL, 'a' },
 		{ "type", required_argument, NULL, 't' },
+		{ "field", required_argument, NULL, 'L' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", optional_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'F' },
@@ -91,7 +93,7 @@ parse(int argc, char **argv, struct r_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:a:t:o:jhF:E:T:DRM:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:b:n:s:S:r:l:B:N:f:a:t:o:jhF:E:T:DRM:L:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 'b': o->by = optarg; break;
@@ -104,6 +106,7 @@ parse(int argc, char **argv, struct r_opts *o)
 		case 'f': o->recipient = optarg; break;
 		case 'a': o->name = optarg; break;
 		case 't': o->type = optarg; break;
+		case 'L': o->field = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'F': o->format = optarg; break;
 		case 'E': o->encoding = optarg; break;
@@ -627,7 +630,8 @@ r_attach(const struct r_opts *o, struct mamori_store *s, const char *id, const c
 			fprintf(stderr, "mamori: record attach: cannot read %s: %s\n", path, strerror(errno));
 		return errno == EFBIG ? EXIT_REFUSED : EXIT_ENV;
 	}
-	rc = mamori_record_attach(s, cli_actor(), o->by, id, o->name ? o->name : path, o->type, data, len, &f, &err);
+	rc = mamori_record_attach_field(s, cli_actor(), o->by, id, o->field, o->name ? o->name : path, o->type, data,
+	    len, &f, &err);
 	free(data);
 	if (rc != 0) {
 		fprintf(stderr, "mamori: record attach: %s\n", err.message);

@@ -783,7 +783,7 @@ history_event(const struct mamori_event *ev, void *arg)
 	cJSON *list = arg, *e = cJSON_CreateObject(), *body = cJSON_Parse(ev->body);
 	const cJSON *after = cJSON_GetObjectItem(body, "after"), *before = cJSON_GetObjectItem(body, "before");
 	static const char *const keys[] = { "by", "transition", "note", "level", "role", "notified", "automatic",
-		"file", "name", "size", "sha256", NULL };
+		"file", "name", "size", "sha256", "field", NULL };
 
 	cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
 	cJSON_AddStringToObject(e, "time", ev->time);

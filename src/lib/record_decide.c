@@ -240,20 +240,6 @@ in_force_free(struct record_in_force *f)
 	free(f);
 }
 
-static int64_t
-data_version(struct mamori_store *s)
-{
-	static const char sql[] = "PRAGMA data_version";
-	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_cached(s, sql, &err);
-	int64_t v = -1;
-
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	store_release(s, st);
-	return v;
-}
-
 static bool
 in_force_add(struct record_in_force *f, sqlite3_stmt *st)
 {
@@ -314,7 +300,7 @@ static void
 apply_exception(struct mamori_record_decide *c, const struct mamori_record_kind *k,
     const struct mamori_decide_request *req, struct mamori_decision *dec)
 {
-	int64_t version = data_version(c->s);
+	int64_t version = mamori_store_data_version(c->s);
 	struct record_in_force *f = c->in_force;
 
 	if (f == NULL || f->version != version || version < 0 || f->policy != mamori_store_policy(c->s)) {

@@ -230,7 +230,7 @@ one_value(struct fcheck *c, const cJSON *v)
 	if (strcmp(t, "asset") == 0 || strcmp(t, "account") == 0)
 		return stored_value(c, buf);
 	if (strcmp(t, "file") == 0) {
-		problem(c, NULL, N_("a file field takes no value: attach the file to the record itself (mamori record attach, POST …/files)"));
+		problem(c, NULL, N_("a file field is filled by attaching a file to it (mamori record attach --field, POST …/files?field=)"));
 		return NULL;
 	}
 	return named_value(c, buf);
@@ -368,9 +368,11 @@ mamori_record_check_fields(struct mamori_store *s, const struct mamori_record_ki
 		if (value != NULL)
 			cJSON_AddItemToObject(out, c.f->id, value);
 	}
+	/* a file field is filled by attaching (mamori_record_attach_field), never
+	 * when a record is made: a state's `requires` asks for it */
 	for (size_t i = 0; with_required && i < kind->nfields; i++) {
 		c.f = &kind->fields[i];
-		if (c.f->required && cJSON_GetObjectItemCaseSensitive(out, c.f->id) == NULL &&
+		if (c.f->required && strcmp(c.f->type, "file") != 0 && cJSON_GetObjectItemCaseSensitive(out, c.f->id) == NULL &&
 		    !record_has_problem(problems, before, c.f->id))
 			problem(&c, NULL, N_("is required"));
 	}

@@ -392,9 +392,62 @@ may_attach(struct mamori_store *s, const char *by, const char *id, struct mamori
 
 struct attach_ctx {
 	const char *by;
+	const char *field;	/* a file field of the kind the file fills, or NULL */
 	struct mamori_record_file *f;
 	struct mamori_error *err;
 };
+
+/*
+ * Puts file f into field (an id or title) of its record, inside tx: a field of
+ * type file holds the numbers of the record's files — a list when multiple,
+ * else the newest — so that a state's `requires` can ask for one.
+ */
+static int
+fill_file_field(struct mamori_store_tx *tx, const struct mamori_record_file *f, const char *field,
+    const char **id, struct mamori_error *err)
+{
+	static const char sql[] = "UPDATE record SET fields = ?, updated = ? WHERE id = ?";
+	struct mamori_store *s = tx->store;
+	const struct mamori_record_kind *k;
+	const struct mamori_record_field *fd;
+	cJSON *rec = NULL, *fields, *v;
+	char *json = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = record_read(s, f->record, &rec, err)) != 0)
+		return rc;
+	k = mamori_record_kind_find(mamori_store_policy(s), cJSON_GetStringValue(cJSON_GetObjectItem(rec, "kind")));
+	fd = k ? record_field_find(k, field) : NULL;
+	if (fd == NULL || strcmp(fd->type, "file") != 0) {
+		rc = mamori_error_set(err, MAMORI_E_INVALID, "%s is not a file field of %s: a file fills only a field "
+		    "of type file (mamori record kinds --json lists them)", field, k && k->title ? k->title : f->record);
+		goto out;
+	}
+	*id = fd->id;
+	fields = cJSON_GetObjectItem(rec, "fields");
+	v = cJSON_GetObjectItemCaseSensitive(fields, fd->id);
+	if (!fd->multiple || !cJSON_IsArray(v)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(fields, fd->id);
+		v = fd->multiple ? cJSON_AddArrayToObject(fields, fd->id) : NULL;
+	}
+	if (v != NULL)
+		cJSON_AddItemToArray(v, cJSON_CreateNumber((double)f->num));
+	else
+		cJSON_AddNumberToObject(fields, fd->id, (double)f->num);
+	rc = MAMORI_E_STORE;
+	if ((json = cJSON_PrintUnformatted(fields)) == NULL || (st = store_cached(s, sql, err)) == NULL)
+		goto out;
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->record, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_error(s, err, "cannot fill the file field");
+	store_release(s, st);
+out:
+	free(json);
+	cJSON_Delete(rec);
+	return rc;
+}
 
 static int
 attach_tx(struct mamori_store_tx *tx, void *arg)
@@ -404,6 +457,7 @@ attach_tx(struct mamori_store_tx *tx, void *arg)
 	struct attach_ctx *c = arg;
 	struct mamori_store *s = tx->store;
 	struct mamori_record_file *f = c->f;
+	const char *field = NULL;
 	sqlite3_stmt *st;
 	cJSON *after;
 	int rc;
@@ -426,6 +480,8 @@ attach_tx(struct mamori_store_tx *tx, void *arg)
 	if (rc != SQLITE_DONE)
 		return store_error(s, c->err, "cannot write the file's row");
 	f->num = sqlite3_last_insert_rowid(s->db);
+	if (c->field != NULL && (rc = fill_file_field(tx, f, c->field, &field, c->err)) != 0)
+		return rc;
 	after = cJSON_CreateObject();
 	cJSON_AddStringToObject(after, "by", f->by);
 	cJSON_AddNumberToObject(after, "file", (double)f->num);
@@ -433,6 +489,8 @@ attach_tx(struct mamori_store_tx *tx, void *arg)
 	cJSON_AddStringToObject(after, "type", f->type);
 	cJSON_AddNumberToObject(after, "size", (double)f->size);
 	cJSON_AddStringToObject(after, "sha256", f->sha256);
+	if (field != NULL)
+		cJSON_AddStringToObject(after, "field", field);
 	rc = mamori_store_tx_event(tx, "record.file", "record", f->record, NULL, after);
 	cJSON_Delete(after);
 	return rc;
@@ -456,8 +514,16 @@ mamori_record_attach(struct mamori_store *s, const char *actor, const char *by, 
     const char *name, const char *type, const void *data, size_t len, struct mamori_record_file *out,
     struct mamori_error *err)
 {
+	return mamori_record_attach_field(s, actor, by, id, NULL, name, type, data, len, out, err);
+}
+
+int
+mamori_record_attach_field(struct mamori_store *s, const char *actor, const char *by, const char *id,
+    const char *field, const char *name, const char *type, const void *data, size_t len,
+    struct mamori_record_file *out, struct mamori_error *err)
+{
 	struct mamori_record_file f = { 0 };
-	struct attach_ctx c = { .by = by, .f = &f, .err = err };
+	struct attach_ctx c = { .by = by, .field = field && field[0] ? field : NULL, .f = &f, .err = err };
 	int64_t max = mamori_record_file_max(s);
 	int rc;
 

@@ -340,8 +340,8 @@ route_record_file_add(struct request *req, struct response *res)
 		return;
 	}
 	cJSON_Delete(rec);
-	rc = mamori_record_attach(req->srv->store, req->actor, req->session->user, req->params[1], name,
-	    upload_type(req), req->body ? req->body : "", req->body_len, &f, &err);
+	rc = mamori_record_attach_field(req->srv->store, req->actor, req->session->user, req->params[1],
+	    http_query(req, "field"), name, upload_type(req), req->body ? req->body : "", req->body_len, &f, &err);
 	pthread_mutex_unlock(&req->srv->store_lock);
 	if (rc == 0)
 		http_json(res, 201, file_json(&f));

@@ -132,4 +132,55 @@ cmp -s "$TMP/back2.png" "$TMP/紛失届 写真.png" && ok || not_ok "the damaged
 rm "$TMP/m.db.files/${sha:0:2}/$sha"
 expect_exit 1 "a removed copy" -- "$MAMORI" record file "$id" 1 --out "$TMP/x"
 expect_grep "$TMP/err" "removed beside the store" "a missing copy is an error too"
+
+# ---- file fields: a field of type file is filled by attaching to it, and a state may require it
+cp "$SRCDIR/policies/mic-standard.yaml" "$TMP/"
+cat >"$TMP/files.yaml" <<'EOF2'
+mamori-policy: 1
+id: file-town
+title: 証拠の町
+version: "1"
+extends: mic-standard
+records:
+  - id: media-loss
+    title: 媒体紛失の届出
+    prefix: ML
+    clause: 対策基準 5.3
+    fields:
+      - { id: summary, title: 概要, type: text, required: true }
+      - { id: evidence, title: 証拠, type: file, multiple: true, required: true }
+      - { id: report, title: 報告書, type: file }
+    states:
+      - { id: open, title: 届出, initial: true, clause: 対策基準 5.3 }
+      - { id: closed, title: 完了, final: true, requires: [evidence], clause: 対策基準 5.3 }
+    transitions:
+      - { id: close, title: 完了とする, from: open, to: closed, by: [reporter], clause: 対策基準 5.3 }
+EOF2
+export MAMORI_DB="$TMP/f.db"
+expect_exit 0 "file fields: init" -- "$MAMORI" init --policy "$TMP/files.yaml"
+"$MAMORI" user add tanaka --role staff --department soumu >/dev/null
+expect_exit 1 "a file field takes no value" -- "$MAMORI" record new media-loss --by tanaka --set summary=x --set evidence=1
+expect_grep "$TMP/err" "a file field is filled by attaching a file to it" "the refusal says how"
+expect_exit 0 "made without its required file" -- "$MAMORI" record new media-loss --by tanaka --set summary="USB メモリ紛失"
+ml=$(cat "$TMP/out")
+expect_exit 1 "the state requires the file" -- "$MAMORI" record move "$ml" closed --by tanaka
+expect_grep "$TMP/err" "証拠" "the missing file field named"
+printf 'photo\n' >"$TMP/p1.txt"; printf 'photo 2\n' >"$TMP/p2.txt"; printf 'report\n' >"$TMP/r1.txt"; printf 'report 2\n' >"$TMP/r2.txt"
+expect_exit 1 "not a file field" -- "$MAMORI" record attach "$ml" "$TMP/p1.txt" --by tanaka --field summary
+expect_grep "$TMP/err" "summary is not a file field of 媒体紛失の届出" "names the field and the kind"
+expect_exit 0 "into 証拠 by its title" -- "$MAMORI" record attach "$ml" "$TMP/p1.txt" --by tanaka --field 証拠
+expect_exit 0 "a second into evidence" -- "$MAMORI" record attach "$ml" "$TMP/p2.txt" --by tanaka --field evidence
+expect_exit 0 "a report" -- "$MAMORI" record attach "$ml" "$TMP/r1.txt" --by tanaka --field report
+expect_exit 0 "a newer report" -- "$MAMORI" record attach "$ml" "$TMP/r2.txt" --by tanaka --field report
+expect_exit 0 "show" -- "$MAMORI" record show "$ml" --json
+/usr/bin/python3 - "$TMP/out" <<'PY' && ok || not_ok "a multiple file field lists its files, a single one holds the newest; the events name the field"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["fields"]["evidence"] == [1, 2] and r["fields"]["report"] == 4, r["fields"]
+assert [f["name"] for f in r["files"]] == ["p1.txt", "p2.txt", "r1.txt", "r2.txt"], r["files"]
+fields = [h.get("field") for h in r["history"] if h["action"] == "record.file"]
+assert fields == ["evidence", "evidence", "report", "report"], r["history"]
+PY
+expect_exit 0 "now the state may be entered" -- "$MAMORI" record move "$ml" closed --by tanaka
+expect_exit 0 "log verify" -- "$MAMORI" log verify
 finish

@@ -104,6 +104,8 @@ grep -qi "^content-type: application/octet-stream" "$TMP/headers" && ok || not_o
 grep -qi "^content-disposition: attachment" "$TMP/headers" && ok || not_ok "and as an attachment"
 # who may not, what may not
 [ "$(up suzuki "/api/records/incident/INC-000001/files?name=a.txt" "$TMP/x.html")" = 404 ] && ok || not_ok "another 職員 may not add one (404)"
+[ "$(up tanaka "/api/records/incident/INC-000001/files?name=a.txt&field=summary" "$TMP/x.html")" = 422 ] && \
+	grep -q 'summary is not a file field' "$TMP/body" && ok || not_ok "?field= must name a file field (422)"
 [ "$(c suzuki "$B/api/records/incident/INC-000001/files")" = 404 ] && ok || not_ok "nor list them"
 [ "$(c suzuki "$B/api/records/incident/INC-000001/files/1")" = 404 ] && ok || not_ok "nor download one"
 [ "$(c zkanri "$B/api/records/incident/INC-000001/files/1")" = 404 ] && ok || not_ok "nor another 課's manager"

@@ -64,10 +64,15 @@ function short(text) {
 
 // A stored value as people read it: titles for what the policy names, times
 // in Tokyo time, an asset as a link to it.
-function shown(p, f, v) {
+// files: {list, base} of the record, for a file field (its values are file numbers).
+function shown(p, f, v, files) {
   if (v === null || v === undefined || v === '') return '';
-  if (Array.isArray(v)) return h('span', null, v.flatMap((x, i) => [i ? '、' : '', shown(p, f, x)]));
+  if (Array.isArray(v)) return h('span', null, v.flatMap((x, i) => [i ? '、' : '', shown(p, f, x, files)]));
   switch (f.type) {
+  case 'file': {
+    const x = (files?.list || []).find((y) => y.num === v);
+    return x ? h('a', { href: `${files.base}/${x.num}`, download: x.name, type: x.type }, x.name) : `#${v}`;
+  }
   case 'choice': return (f.choices || []).find((c) => c.id === v)?.title || String(v);
   case 'department': case 'role': case 'segment': return pol.title(p, f.type, v);
   case 'threat': {
@@ -232,15 +237,22 @@ function filesSection(ctx, kind, r, final) {
     if (!file) return;
     replace(status, notice('info', t('records.attaching', { name: file.name })));
     try {
-      await api.request('POST', base, { raw: file, contentType: file.type || 'application/octet-stream',
-        params: { name: file.name } });
+      const params = { name: file.name };
+      if (target && target.value) params.field = target.value;
+      await api.request('POST', base, { raw: file, contentType: file.type || 'application/octet-stream', params });
       ctx.navigate(`#/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}?attached=${encodeURIComponent(file.name)}`);
     } catch (err) {
       replace(status, errorNotice(err));
     }
   });
   const attached = ctx.query.get('attached');
+  // the kind's file fields (a state may require one): where the next file goes
+  const fileFields = (kind.fields || []).filter((f) => f.type === 'file');
+  const target = fileFields.length ? h('select', { id: 'record-file-field' },
+    h('option', { value: '' }, t('records.attach_to_record')),
+    fileFields.map((f) => h('option', { value: f.id }, f.title || f.id))) : null;
   add(section, h('div', { class: 'actions' },
+    target ? h('label', { for: 'record-file-field' }, t('records.attach_to')) : null, target,
     h('button', { type: 'button', onclick: () => input.click() }, t('records.attach')), input),
   h('p', { class: 'muted small' }, t('records.attach_help')),
   attached ? notice('ok', t('records.attached', { name: attached })) : null, status);
@@ -264,7 +276,8 @@ async function detailScreen(root, ctx, p, kind, id) {
       { title: t('records.reporter'), value: r.reporter },
       { title: t('records.created'), value: formatTime(r.created) },
       r.deadline ? { title: t('records.deadline'), value: formatTime(r.deadline) } : null,
-      ...(kind.fields || []).map((f) => ({ title: f.title, value: shown(p, f, values[f.id]) })),
+      ...(kind.fields || []).map((f) => ({ title: f.title, value: shown(p, f, values[f.id],
+        { list: r.files, base: `/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}/files` }) })),
     ]),
     filesSection(ctx, kind, r, final));
   const moves = final ? [] : movesFor(kind, r, ctx.me);
