@@ -280,6 +280,47 @@ user_version(struct mamori_store *s, int *v, struct mamori_error *err)
 	return 0;
 }
 
+const char *
+store_migration_sql(int i)
+{
+	return i >= 0 && i < (int)NMIGRATIONS ? migrations[i] : NULL;
+}
+
+/*
+ * A copy of the store as it was before an upgrade, PATH.schema-V.bak (mode
+ * 0600), by SQLite's online backup: a migration that goes wrong, or a newer
+ * mamori taken back, leaves the old store to return to (docs/service.md,
+ * "Upgrades").  An existing copy of the same version is kept (it is the
+ * oldest state of that version).  The upgrade is refused when the copy
+ * cannot be made.
+ */
+static int
+backup_before_migration(struct mamori_store *s, int v, struct mamori_error *err)
+{
+	char path[4200];
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	struct stat sb;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s.schema-%d.bak", s->path, v);
+	if (stat(path, &sb) == 0)
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return mamori_error_set(err, MAMORI_E_IO, "%s: cannot make the copy %s before upgrading the "
+		    "store from schema %d: %s", s->path, path, v, strerror(errno));
+	close(fd);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    (b = sqlite3_backup_init(dst, "main", s->db, "main")) == NULL ||
+	    (sqlite3_backup_step(b, -1), sqlite3_backup_finish(b)) != SQLITE_OK) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "%s: cannot make the copy %s before upgrading the "
+		    "store from schema %d: %s", s->path, path, v, dst ? sqlite3_errmsg(dst) : "out of memory");
+		unlink(path);
+	}
+	sqlite3_close(dst);
+	return rc;
+}
+
 static int
 migrate(struct mamori_store *s, struct mamori_error *err)
 {
@@ -294,6 +335,9 @@ migrate(struct mamori_store *s, struct mamori_error *err)
 		    s->path, v, MAMORI_STORE_SCHEMA);
 	if (v == MAMORI_STORE_SCHEMA)
 		return 0;
+	/* version 0 is a store being made (mamori_store_create): nothing to keep */
+	if (v > 0 && (rc = backup_before_migration(s, v, err)) != 0)
+		return rc;
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
 	for (int i = v; i < (int)NMIGRATIONS; i++)

@@ -197,4 +197,10 @@ int record_policy_check(struct mamori_store *s, const struct mamori_policy *p, s
  */
 int store_secret_key(struct mamori_store *s, bool create, unsigned char key[32], struct mamori_error *err);
 
+/*
+ * The SQL of migration i (schema i to i + 1), NULL beyond the last: for the
+ * tests that build a store at every earlier schema version and open it.
+ */
+const char *store_migration_sql(int i);
+
 #endif

@@ -292,6 +292,95 @@ test_failed_migration_changes_nothing(void **state)
 	sqlite3_close(raw);
 }
 
+/*
+ * A store at schema version v as that version's mamori left it: migrations
+ * 0 … v - 1 of this source (the same SQL the mamori of version v ran), the
+ * meta rows, the policy of fresh and one asset.
+ */
+static void
+store_at_version(const char *db, int v, struct mamori_store *fresh)
+{
+	char *json = query_text(fresh, "SELECT json FROM policy"), *id = query_text(fresh, "SELECT id FROM policy");
+	sqlite3_stmt *st;
+	sqlite3 *raw;
+	FILE *f;
+
+	assert_non_null(f = fopen(db, "wx"));
+	fclose(f);
+	assert_int_equal(chmod(db, 0600), 0);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	for (int i = 0; i < v; i++)
+		assert_int_equal(sqlite3_exec(raw, store_migration_sql(i), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "INSERT INTO meta VALUES ('log_id', 'old'), ('created', '2024-04-01');"
+	    "INSERT INTO asset (id, name, kind, department, c, i, a, created, updated) "
+	    "VALUES ('A-000001', '旧台帳', 'data', 'soumu', 2, 2, 2, '2024-04-01', '2024-04-01')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "INSERT INTO policy (id, sha256, json, loaded_at) "
+	    "VALUES (?1, 'x', ?2, '2024-04-01')", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	{
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+		assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(raw);
+	free(json);
+	free(id);
+}
+
+/*
+ * Every earlier schema version opens with this mamori (the package's
+ * upgrade path, docs/service.md): the schema becomes a new store's, the data
+ * stays, and a copy of the store as it was is left beside it first.
+ */
+static void
+test_migration_from_every_version(void **state)
+{
+	struct mamori_store *fresh = fixture_store("every-fresh.db", POLICY), *s;
+	struct mamori_error err = { 0 };
+	char db[128], name[64], bak[200], *a, *b;
+	struct stat sb;
+	sqlite3 *raw;
+
+	(void)state;
+	b = schema_of(fresh);
+	assert_null(store_migration_sql(MAMORI_STORE_SCHEMA));
+	for (int v = 1; v < MAMORI_STORE_SCHEMA; v++) {
+		snprintf(name, sizeof(name), "every-v%d.db", v);
+		fixture_path(db, sizeof(db), name);
+		store_at_version(db, v, fresh);
+		s = NULL;
+		if (mamori_store_open(db, &s, &err) != 0)
+			fail_msg("schema %d: %s", v, err.message);
+		assert_int_equal(fixture_query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+		a = schema_of(s);
+		assert_string_equal(a, b);
+		free(a);
+		a = query_text(s, "SELECT name FROM asset WHERE id = 'A-000001'");
+		assert_string_equal(a, "旧台帳");
+		free(a);
+		mamori_store_close(&s);
+		/* the copy made before the upgrade: private, at the old version */
+		snprintf(bak, sizeof(bak), "%s.schema-%d.bak", db, v);
+		assert_int_equal(stat(bak, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, 0600);
+		assert_int_equal(sqlite3_open(bak, &raw), SQLITE_OK);
+		{
+			sqlite3_stmt *st;
+			assert_int_equal(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(st, 0), v);
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(raw);
+	}
+	free(b);
+	mamori_store_close(&fresh);
+}
+
 /* The reference: a sorted deep copy printed by cJSON (what canon.c must equal). */
 static int
 ref_cmp(const void *a, const void *b)
@@ -741,6 +830,7 @@ main(void)
 		cmocka_unit_test(test_totp_sealed),
 		cmocka_unit_test(test_migration_seals_totp),
 		cmocka_unit_test(test_migration_from_v5),
+		cmocka_unit_test(test_migration_from_every_version),
 	};
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }
