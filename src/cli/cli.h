@@ -77,6 +77,21 @@ int cmd_milter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+
+/*
+ * The configuration file (mamori/config.h), read once: --config FILE given to
+ * cli_config_use, else $MAMORI_CONFIG (which must exist), else
+ * /etc/mamori/mamori.conf when present.  A refused file ends the program with
+ * every error and exit 2.  cli_config_flag records that an option set key
+ * (for `config show`); value NULL changes nothing (cmd_config.c).
+ */
+struct mamori_config;
+const struct mamori_config *cli_config(void);
+int cli_config_use(const char *path);
+void cli_config_flag(const char *key, const char *value);
 
 /*
  * Notices by mail (cmd_record_mail.c).  cli_record_mail: `record mail`, the
@@ -91,7 +106,8 @@ int cli_record_mail(int argc, char **argv);
 bool cli_mail_needs_full(struct mamori_store *s);
 int cli_mail_send(struct mamori_store *s, const char *what, time_t now, bool always, struct cJSON *json);
 
-/* The store path: the --db option when given, else $MAMORI_DB, else ./mamori.db. */
+/* The store path: the --db option when given, else $MAMORI_DB, else the configuration's
+ * `store`, else ./mamori.db. */
 const char *cli_db_path(const char *option);
 
 /* Who acts, for the audit trail: $MAMORI_ACTOR, else "cli:" + the login name. */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mamori/config.h"
 #include "mamori/error.h"
 #include "mamori/i18n.h"
 
@@ -40,6 +41,9 @@ static const struct cli_command commands[] = {
 	{ "quarantine", NULL, N_("隔離された原本: list, show, request and release (二人制)") },
 	{ "milter", NULL, N_("無害化 at the mail gateway: a milter for Postfix") },
 	{ "serve", NULL, N_("the HTTP API and the web UI (サーバ)") },
+	{ "config", cmd_config, N_("the configuration file: the effective settings and where each came from") },
+	{ "backup", cmd_backup, N_("a backup of the store, its keys and files, with a manifest") },
+	{ "restore", cmd_restore, N_("a store restored from a backup, verified") },
 };
 
 int
@@ -123,11 +127,12 @@ cli_read_file(const char *path, size_t max, size_t *len)
 const char *
 cli_db_path(const char *option)
 {
-	const char *env = getenv("MAMORI_DB");
+	const char *conf;
 
 	if (option != NULL)
 		return option;
-	return env != NULL && *env ? env : "./mamori.db";
+	conf = mamori_config_get(cli_config(), "store");	/* $MAMORI_DB overrides the file there */
+	return conf != NULL ? conf : "./mamori.db";
 }
 
 const char *
