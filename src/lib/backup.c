@@ -539,6 +539,11 @@ mamori_backup_restore(const char *archive, const char *db, const struct mamori_r
 		    "empty; a restore never overwrites", o->quarantine_dir);
 	if ((f = fopen(archive, "rb")) == NULL)
 		return mamori_error_set(err, MAMORI_E_IO, "restore: cannot read %s: %s", archive, strerror(errno));
+	if (mkdirs_for(db) != 0) {	/* the store's directory, private when made here */
+		fclose(f);
+		return mamori_error_set(err, MAMORI_E_IO, "restore: cannot make the directory of %s: %s", db,
+		    strerror(errno));
+	}
 	/* the scratch directory beside db: the final moves are renames on one file system */
 	snprintf(dir, sizeof(dir), "%s", db);
 	slash = strrchr(dir, '/');
