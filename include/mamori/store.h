@@ -118,6 +118,13 @@ void mamori_store_close(struct mamori_store **s);
  * after mamori_store_policy_replace) and the store's file path.
  */
 const struct mamori_policy *mamori_store_policy(const struct mamori_store *s);
+
+/*
+ * Loads the store's newest policy when another connection replaced it since
+ * this one loaded its own (*changed then true); the one loaded before stays
+ * valid until close, as for every replacement.  For a server's SIGHUP.
+ */
+int mamori_store_policy_reload(struct mamori_store *s, bool *changed, struct mamori_error *err);
 const char *mamori_store_path(const struct mamori_store *s);
 
 /*

@@ -932,6 +932,13 @@ store_policy_version(struct mamori_store *s)
 	return v;
 }
 
+int
+mamori_store_policy_reload(struct mamori_store *s, bool *changed, struct mamori_error *err)
+{
+	*changed = s->policy != NULL && store_policy_version(s) != s->policy_version;
+	return *changed ? load_meta(s, err) : 0;
+}
+
 const struct mamori_policy *
 mamori_store_policy(const struct mamori_store *s)
 {
