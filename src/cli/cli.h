@@ -92,6 +92,8 @@ struct mamori_config;
 const struct mamori_config *cli_config(void);
 int cli_config_use(const char *path);
 void cli_config_flag(const char *key, const char *value);
+/* The value of key when the file or the environment sets it, else NULL (not the built-in default). */
+const char *cli_config_chosen(const char *key);
 
 /*
  * Notices by mail (cmd_record_mail.c).  cli_record_mail: `record mail`, the

@@ -56,6 +56,17 @@ cli_config_flag(const char *key, const char *value)
 		mamori_config_set(&config, key, value, MAMORI_CONFIG_FLAG);
 }
 
+const char *
+cli_config_chosen(const char *key)
+{
+	const struct mamori_config *c = cli_config();
+
+	for (size_t i = 0; i < mamori_config_nsettings; i++)
+		if (strcmp(mamori_config_settings[i].key, key) == 0)
+			return c->origin[i] != MAMORI_CONFIG_BUILTIN ? c->value[i] : NULL;
+	return NULL;
+}
+
 /* Where setting i came from, for a person. */
 static void
 origin_text(const struct mamori_config *c, size_t i, char *out, size_t n)

@@ -94,6 +94,7 @@ cmd_milter(int argc, char **argv)
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "shutdown-timeout", required_argument, NULL, 't' },
 		{ "route", no_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,7 +108,7 @@ cmd_milter(int argc, char **argv)
 	char *end;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:p:d:f:q:m:t:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:p:d:f:q:m:t:rC:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': mo.socket = optarg; break;
 		case 'p': policy_path = optarg; break;
@@ -128,12 +129,22 @@ cmd_milter(int argc, char **argv)
 			mo.shutdown_seconds = (int)v;
 			break;
 		case 'r': route = true; break;
+		case 'C':
+			if (cli_config_use(optarg) != EXIT_OK)
+				return EXIT_USAGE;
+			break;
 		case 'h': fputs(milter_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("milter: bad option\n%s", milter_usage);
 		}
 	}
-	if (db == NULL && policy_path == NULL && (db = getenv("MAMORI_DB")) != NULL && *db == '\0')
-		db = NULL;
+	/* what the options leave unset, from the configuration file when it (or
+	 * $MAMORI_DB, $MAMORI_QUARANTINE) sets it: not from the built-in defaults */
+	if (db == NULL && policy_path == NULL)
+		db = cli_config_chosen("store");
+	if (mo.socket == NULL && !route)
+		mo.socket = cli_config_chosen("milter.socket");
+	if (mo.quarantine_dir == NULL)
+		mo.quarantine_dir = cli_config_chosen("quarantine");
 	if (db != NULL && policy_path != NULL)
 		return cli_usage_error("milter: give --db PATH or --policy FILE, not both: a store's "
 		    "milter follows the store's policy\n%s", milter_usage);

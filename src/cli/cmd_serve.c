@@ -155,11 +155,8 @@ serve_configure(struct server *srv, const char **db, long *idle)
 	configured(&srv->cfg.tls_key, "tls.key");
 	configured(&srv->cfg.web_dir, "web.root");
 	configured(&srv->cfg.quarantine_dir, "quarantine");
-	if (srv->cfg.policy_path == NULL && *db == NULL) {
-		for (size_t i = 0; i < mamori_config_nsettings; i++)
-			if (strcmp(mamori_config_settings[i].key, "store") == 0 && c->origin[i] != MAMORI_CONFIG_BUILTIN)
-				*db = c->value[i];
-	}
+	if (srv->cfg.policy_path == NULL && *db == NULL)
+		*db = cli_config_chosen("store");
 	configured_number(&threads, "threads");
 	configured_number(&timeout, "client_timeout");
 	configured_number(&body, "body_max");
