@@ -12,7 +12,7 @@ build_pkgs=(
   libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev
   libgmime-3.0-dev libxml2-dev libmilter-dev gettext
   libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev libunistring-dev
-  locales
+  libsystemd-dev locales
 )
 # Intel's multi-buffer library (the audit trail's leaves hashed two at a time,
 # src/lib/hashbatch.c) exists for amd64 only; elsewhere nettle hashes alone.
@@ -20,11 +20,14 @@ if [ "$(dpkg --print-architecture)" = amd64 ]; then
   build_pkgs+=(libipsec-mb-dev)
 fi
 # nftables and iproute2: tests/cli/net_*.sh load the rendered ruleset (nft -c,
-# and in network namespaces as root); graphviz: `mamori net render --format svg`
+# and in network namespaces as root); graphviz: `mamori net render --format svg`;
+# debhelper, dpkg-dev, lintian: the Debian package (scripts/package.sh);
+# systemd: systemd-analyze for the units (tests/cli/service_units.sh)
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
   postfix chromium fonts-noto-cjk
   nftables iproute2 graphviz
+  debhelper dpkg-dev lintian systemd
 )
 
 # --print-test-packages: list the test-only packages (CI hides them from the
