@@ -17,6 +17,13 @@ if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
 	echo "package: SKIPPED: dpkg-buildpackage or debhelper missing (bash scripts/install-deps.sh --tests)"; exit 77
 fi
 
+# this check installs and purges the package: never on a server that runs mamori
+if dpkg-query -W -f='${Status}' mamori 2>/dev/null | grep -q "install ok installed" || [ -e /var/lib/mamori ] ||
+   [ -e /etc/mamori ]; then
+	echo "package: SKIPPED: mamori is installed here, or /var/lib/mamori or /etc/mamori exists (a server's own: not touched)"
+	exit 77
+fi
+
 work=$(mktemp -d /tmp/mamori-package.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 version=$(dpkg-parsechangelog -l debian/changelog -S Version)
@@ -66,8 +73,9 @@ check "the installed serve starts as the unit starts it" sh -c '
 	curl -sf -o /dev/null http://127.0.0.1:18089/api/health; rc=$?; kill -TERM $pid; wait $pid; exit $rc'
 if [ "${1:-}" = --keep ] && [ -n "${2:-}" ]; then cp "$deb" "$2/"; fi
 
-# leave the machine as it was: the package and the store it made for the check
+# leave the machine as it was: the package, and the store and account it made for the check
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq mamori >/dev/null 2>&1 || true
 rm -rf /var/lib/mamori /etc/mamori
+deluser --quiet --system _mamori >/dev/null 2>&1 || true
 [ "$fail" -eq 0 ] && echo "package: ok" || echo "package: FAILED"
 exit "$fail"
