@@ -39,7 +39,7 @@ deb=$(ls "$work"/mamori_*.deb)
 echo "package: built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 
 echo "package: lintian"
-lintian --no-tag-display-limit "$work"/mamori_*.changes >"$work/lintian.log" 2>&1 || true
+lintian --tag-display-limit 0 "$work"/mamori_*.changes >"$work/lintian.log" 2>&1 || true
 cat "$work/lintian.log"
 if grep -q '^E: ' "$work/lintian.log"; then
 	echo "package: FAILED: lintian reports errors"; exit 1
