@@ -77,5 +77,6 @@ if [ "${1:-}" = --keep ] && [ -n "${2:-}" ]; then cp "$deb" "$2/"; fi
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq mamori >/dev/null 2>&1 || true
 rm -rf /var/lib/mamori /etc/mamori
 deluser --quiet --system _mamori >/dev/null 2>&1 || true
+delgroup --quiet --system _mamori >/dev/null 2>&1 || true
 [ "$fail" -eq 0 ] && echo "package: ok" || echo "package: FAILED"
 exit "$fail"
