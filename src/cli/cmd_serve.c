@@ -5,6 +5,7 @@
 #include "mamori/oplog.h"
 #include "mamori/record.h"
 #include "../server/server.h"
+#include "../server/tls.h"
 #include "mamori/store.h"
 
 #include <getopt.h>
@@ -234,6 +235,13 @@ serve_reload(struct server *srv)
 		if ((rc = mamori_store_policy_reload(srv->store, &changed, &err)) == 0 && changed)
 			rc = server_policy_swap(srv, &err);
 		pthread_mutex_unlock(&srv->store_lock);
+	}
+	if (srv->cfg.tls_cert != NULL) {	/* a renewed certificate for new handshakes; open connections keep theirs */
+		char why[512];
+		if (server_tls_load(srv->cfg.tls_cert, srv->cfg.tls_key, why, sizeof(why)) != 0)
+			mamori_oplog(LOG_ERR, "serve.reload", "serve: reload: TLS: %s; the certificate in force stays", why);
+		else
+			mamori_oplog(LOG_NOTICE, "serve.reload", "serve: reload: TLS certificate %s read again", srv->cfg.tls_cert);
 	}
 	if (rc != 0)
 		mamori_oplog(LOG_ERR, "serve.reload", "serve: reload: %s", err.message);

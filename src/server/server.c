@@ -3,6 +3,7 @@
  * bounded bodies, static files for the web UI, graceful shutdown.
  */
 #include "server.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -696,28 +697,6 @@ parse_listen(const char *listen, struct sockaddr_storage *addr)
 	return inet_pton(AF_INET, host, &a4->sin_addr) == 1;
 }
 
-static char *
-read_pem(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || n > 1 << 20 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	b = calloc(1, (size_t)n + 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
-
 /*
  * The listening socket, made here rather than by libmicrohttpd so that a port
  * in use is an error that says so: SO_REUSEADDR (a restart need not wait for
@@ -797,11 +776,10 @@ server_start(struct server *srv)
 		return 2;
 	}
 	if (srv->cfg.tls_cert != NULL) {
-		srv->tls_cert_pem = read_pem(srv->cfg.tls_cert);
-		srv->tls_key_pem = read_pem(srv->cfg.tls_key);
-		if (srv->tls_cert_pem == NULL || srv->tls_key_pem == NULL) {
-			fprintf(stderr, "mamori: serve: cannot read the TLS certificate or key (%s, %s)\n",
-			    srv->cfg.tls_cert, srv->cfg.tls_key);
+		/* through tls.c, so that SIGHUP can put a renewed pair in force (server_reload_tls) */
+		char why[512];
+		if (server_tls_load(srv->cfg.tls_cert, srv->cfg.tls_key, why, sizeof(why)) != 0) {
+			fprintf(stderr, "mamori: serve: cannot read the TLS certificate or key: %s\n", why);
 			return 3;
 		}
 		flags |= MHD_USE_TLS;
@@ -837,8 +815,7 @@ server_start(struct server *srv)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, header_watch_notify, srv->header_watch,
-	    srv->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->tls_cert_pem,
-	    MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key_pem,
+	    srv->cfg.tls_cert ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, server_tls_callback(),
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		fprintf(stderr, "mamori: serve: cannot listen on %s: %s\n", srv->cfg.listen, strerror(errno));
@@ -885,6 +862,7 @@ out:
 	free(srv->tls_cert_pem);
 	free(srv->tls_key_pem);
 	srv->tls_cert_pem = srv->tls_key_pem = NULL;
+	server_tls_free();
 	for (size_t i = 0; i < srv->nretired; i++)
 		mamori_decider_free(&srv->retired[i]);
 	free(srv->retired);
