@@ -8,6 +8,7 @@
  * original passed on.  (docs/sanitize.md)
  */
 #include "mamori/milter.h"
+#include "mamori/oplog.h"
 #include "mamori/sanitize.h"
 #include "mamori/store.h"
 
@@ -191,6 +192,39 @@ verdict_tx(struct mamori_store_tx *tx, void *arg)
  * verdict stands without its record.  Sessions run in libmilter's threads and
  * the store writes one transaction at a time, hence the lock.
  */
+/* Verdicts since the start, for the operator's log in summary (milter_summary). */
+static atomic_ulong verdicts_sanitized, verdicts_rejected, verdicts_other;
+enum { SUMMARY_EVERY = 100 };
+
+static void
+milter_summary(const char *when)
+{
+	unsigned long s = atomic_load(&verdicts_sanitized), r = atomic_load(&verdicts_rejected),
+	    o = atomic_load(&verdicts_other);
+
+	mamori_oplog(LOG_INFO, "milter.verdicts", "milter: %s: %lu verdicts (%lu sanitized, %lu rejected, %lu other)",
+	    when, s + r + o, s, r, o);
+}
+
+/* Counts a verdict by its kind; every SUMMARY_EVERY, the counts to the operator's log. */
+static void
+count_verdict(const cJSON *after)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(after, "verdict");
+	const char *kind = cJSON_IsString(v) ? v->valuestring : "";
+	unsigned long n;
+
+	if (strcmp(kind, "sanitized") == 0)
+		atomic_fetch_add(&verdicts_sanitized, 1);
+	else if (strcmp(kind, "rejected") == 0)
+		atomic_fetch_add(&verdicts_rejected, 1);
+	else
+		atomic_fetch_add(&verdicts_other, 1);
+	n = atomic_load(&verdicts_sanitized) + atomic_load(&verdicts_rejected) + atomic_load(&verdicts_other);
+	if (n % SUMMARY_EVERY == 0)
+		milter_summary("so far");
+}
+
 static bool
 record(const char *action, const char *object, cJSON *after)
 {
@@ -211,6 +245,8 @@ record(const char *action, const char *object, cJSON *after)
 			log_line("mamori milter: %s of %s cannot be recorded in the audit trail: %s\n", action,
 			    object, err.message);
 	}
+	if (rc == 0 && after != NULL)
+		count_verdict(after);
 	cJSON_Delete(after);
 	return rc == 0;
 }
@@ -1017,6 +1053,7 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	    waited < 10 * (opts->shutdown_seconds > 0 ? opts->shutdown_seconds : SHUTDOWN_DEFAULT); waited++)
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 	log_line("mamori milter: stopped (%d message(s) still in flight)\n", atomic_load(&inflight));
+	milter_summary("stopped");
 	/* libmilter leaves its Unix socket behind; a stale one only misleads */
 	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
 		(void)unlink(strchr(sock, ':') + 1);

@@ -2,6 +2,7 @@
 #include "server.h"
 #include "access.h"
 #include "mamori/i18n.h"
+#include "mamori/oplog.h"
 #include "mamori/user.h"
 
 #include <stdio.h>
@@ -70,6 +71,7 @@ route_login(struct request *req, struct response *res)
 		res->extra_header[0] = "Retry-After";
 		/* the attempt never reached the account, so there is no login.denied: record it here */
 		server_audit_denied(req, 429, "login rate limit");
+		mamori_oplog(LOG_WARNING, "login.refused", "serve: login refused from %s: too many failed logins", req->client);
 		return;
 	}
 	pthread_mutex_lock(&srv->store_lock);
@@ -78,6 +80,9 @@ route_login(struct request *req, struct response *res)
 	pthread_mutex_unlock(&srv->store_lock);
 	cJSON_Delete(body);
 	sessions_client_result(&srv->sessions, req->client, rc == 0, now);
+	if (rc != 0 && rc != MAMORI_E_MFA)	/* for the operator's log tools (the trail has login.denied) */
+		mamori_oplog(rc == MAMORI_E_DENIED ? LOG_WARNING : LOG_ERR, "login.refused",
+		    "serve: login refused from %s: %s", req->client, err.message);
 	if (rc != 0) {
 		/* the right password, the code missing: the UI asks for the code */
 		http_error(res, rc == MAMORI_E_DENIED || rc == MAMORI_E_MFA ? 401 : 500,

@@ -75,6 +75,9 @@ expect_grep "$TMP/serve.err" "serve: started on http://127.0.0.1:$port/ .*config
 expect_grep "$TMP/serve.err" "mail.relay set from $TMP/m.conf (audited)" "the file's relay written into the store"
 expect_exit 0 "log show" -- "$MAMORI" log show --json
 expect_grep "$TMP/out" "\"actor\":\"config:$TMP/m.conf\".*smtp://127.0.0.1:2525" "an audited config.set by the file"
+curl -s -o /dev/null -H 'Content-Type: application/json' -d '{"username":"nobody","password":"wrong-password"}' \
+	"http://127.0.0.1:$port/api/login"
+expect_grep "$TMP/serve.err" "serve: login refused from 127.0.0.1" "a refused login in the operator's log"
 expect_exit 0 "replace the policy meanwhile" -- "$MAMORI" policy replace "$SRCDIR/policies/manazuru.yaml"
 kill -HUP "$pid"
 for _ in $(seq 50); do grep -q "reloaded" "$TMP/serve.err" && break; sleep 0.1; done

@@ -43,6 +43,7 @@ expect_grep "$TMP/log" "listening on unix:$TMP/milter.sock, policy mic-standard,
 expect_grep "$TMP/log" "SIGTERM: stopping" "log: the signal"
 expect_grep "$TMP/log" "verdicts in this log only (no --db)" "log: verdicts not recorded without a store"
 expect_grep "$TMP/log" "stopped (0 message(s) still in flight)" "log: stopped"
+expect_grep "$TMP/log" "milter: stopped: 0 verdicts (0 sanitized, 0 rejected, 0 other)" "log: the verdicts in summary"
 
 # a stop sent the moment the socket appears, while libmilter is still starting,
 # is a clean stop too (libmilter alone reported it as a failure, 1 time in 25)

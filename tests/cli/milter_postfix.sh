@@ -390,6 +390,8 @@ if [ -n "$stopped" ]; then
 	rc=$?
 	[ "$rc" -eq 0 ] && ok || not_ok "milter exit status $rc after SIGTERM"
 	milter_pid=
+	# the operator's log: the verdicts in summary (docs/service.md, "Logging")
+	expect_grep "$TMP/milter.log" "milter: stopped: [1-9][0-9]* verdicts ([1-9][0-9]* sanitized, [1-9][0-9]* rejected" "verdicts in summary at the stop"
 else
 	not_ok "milter still running 30 s after SIGTERM"
 fi
