@@ -208,6 +208,195 @@ out:
 	return rc;
 }
 
+/* ---- sealing to a recipient ---- */
+
+static const char sealed_magic[] = "mamori-backup-sealed 1\n";
+static const char pub_tag[] = "mamori-backup-public ";
+static const char sec_tag[] = "mamori-backup-secret ";
+enum { SEAL_CHUNK = 1 << 16 };
+
+/* Writes tag + base64(key) + "\n" to path (new, mode 0600). */
+static int
+key_write(const char *path, const char *tag, const unsigned char *key, size_t n, struct mamori_error *err)
+{
+	char b64[128];
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	FILE *f;
+
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return mamori_error_set(err, errno == EEXIST ? MAMORI_E_CONFLICT : MAMORI_E_IO, "backup: cannot create %s: %s",
+		    path, strerror(errno));
+	}
+	sodium_bin2base64(b64, sizeof(b64), key, n, sodium_base64_VARIANT_ORIGINAL);
+	fprintf(f, "%s%s\n", tag, b64);
+	sodium_memzero(b64, sizeof(b64));
+	return fclose(f) == 0 ? 0 : mamori_error_set(err, MAMORI_E_IO, "backup: cannot write %s", path);
+}
+
+/* Reads a key of n bytes written by key_write with tag. */
+static int
+key_read(const char *path, const char *tag, unsigned char *key, size_t n, struct mamori_error *err)
+{
+	char line[256];
+	size_t got = 0;
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (f == NULL)
+		return mamori_error_set(err, MAMORI_E_IO, "backup: cannot read the key %s: %s", path, strerror(errno));
+	ok = fgets(line, sizeof(line), f) != NULL && strncmp(line, tag, strlen(tag)) == 0 &&
+	    sodium_base642bin(key, n, line + strlen(tag), strcspn(line + strlen(tag), "\r\n"), NULL, &got, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) == 0 && got == n;
+	sodium_memzero(line, sizeof(line));
+	fclose(f);
+	return ok ? 0 : mamori_error_set(err, MAMORI_E_USAGE, "backup: %s is not a %skey", path, tag);
+}
+
+int
+mamori_backup_keygen(const char *path, struct mamori_error *err)
+{
+	unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
+	char pub[4200];
+	int rc;
+
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	crypto_box_keypair(pk, sk);
+	if ((rc = key_write(path, sec_tag, sk, sizeof(sk), err)) == 0 &&
+	    (rc = key_write(pub, pub_tag, pk, sizeof(pk), err)) != 0)
+		unlink(path);
+	sodium_memzero(sk, sizeof(sk));
+	return rc;
+}
+
+/* Encrypts the tar at in into out, sealed to the public key in recipient. */
+static int
+seal_file(const char *in, const char *out, const char *recipient, struct mamori_error *err)
+{
+	unsigned char pk[crypto_box_PUBLICKEYBYTES], key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+	unsigned char sealed[crypto_box_SEALBYTES + sizeof(key)];
+	unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+	unsigned char *buf = malloc(SEAL_CHUNK), *cbuf = malloc(SEAL_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
+	crypto_secretstream_xchacha20poly1305_state st;
+	FILE *fi = NULL, *fo = NULL;
+	int rc = 0, fd;
+	size_t n;
+
+	if (buf == NULL || cbuf == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = key_read(recipient, pub_tag, pk, sizeof(pk), err)) != 0)
+		goto out;
+	if ((fi = fopen(in, "rb")) == NULL || (fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
+	    (fo = fdopen(fd, "wb")) == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "backup: cannot seal into %s: %s", out, strerror(errno));
+		goto out;
+	}
+	crypto_secretstream_xchacha20poly1305_keygen(key);
+	crypto_box_seal(sealed, key, sizeof(key), pk);
+	crypto_secretstream_xchacha20poly1305_init_push(&st, header, key);
+	fwrite(sealed_magic, 1, sizeof(sealed_magic) - 1, fo);
+	fwrite(sealed, 1, sizeof(sealed), fo);
+	fwrite(header, 1, sizeof(header), fo);
+	do {
+		unsigned long long clen;
+		n = fread(buf, 1, SEAL_CHUNK, fi);
+		unsigned char tag = feof(fi) ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
+		crypto_secretstream_xchacha20poly1305_push(&st, cbuf, &clen, buf, n, NULL, 0, tag);
+		if (fwrite(cbuf, 1, (size_t)clen, fo) != clen) {
+			rc = mamori_error_set(err, MAMORI_E_IO, "backup: cannot write %s: %s", out, strerror(errno));
+			goto out;
+		}
+	} while (!feof(fi));
+	if (fflush(fo) != 0 || fsync(fileno(fo)) != 0)
+		rc = mamori_error_set(err, MAMORI_E_IO, "backup: cannot write %s: %s", out, strerror(errno));
+out:
+	sodium_memzero(key, sizeof(key));
+	if (fi != NULL)
+		fclose(fi);
+	if (fo != NULL)
+		fclose(fo);
+	if (rc != 0)
+		unlink(out);
+	free(buf);
+	free(cbuf);
+	return rc;
+}
+
+/* Whether the archive f is sealed (its first bytes); f is rewound. */
+static bool
+is_sealed(FILE *f)
+{
+	char head[sizeof(sealed_magic) - 1];
+	bool sealed = fread(head, 1, sizeof(head), f) == sizeof(head) && memcmp(head, sealed_magic, sizeof(head)) == 0;
+
+	rewind(f);
+	return sealed;
+}
+
+/* Opens the sealed archive f with the secret key in identity into the new file out. */
+static int
+unseal_file(FILE *f, const char *out, const char *identity, struct mamori_error *err)
+{
+	unsigned char pk[crypto_box_PUBLICKEYBYTES], sk[crypto_box_SECRETKEYBYTES];
+	unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+	unsigned char sealed[crypto_box_SEALBYTES + sizeof(key)];
+	unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+	unsigned char *buf = malloc(SEAL_CHUNK), *cbuf = malloc(SEAL_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
+	crypto_secretstream_xchacha20poly1305_state st;
+	unsigned char tag = 0;
+	FILE *fo = NULL;
+	int rc = 0, fd;
+	size_t n;
+
+	if (buf == NULL || cbuf == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (identity == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_USAGE, "restore: the archive is sealed: give the secret key with --identity FILE");
+		goto out;
+	}
+	if ((rc = key_read(identity, sec_tag, sk, sizeof(sk), err)) != 0)
+		goto out;
+	crypto_scalarmult_base(pk, sk);
+	if (fseek(f, (long)sizeof(sealed_magic) - 1, SEEK_SET) != 0 || fread(sealed, 1, sizeof(sealed), f) != sizeof(sealed) ||
+	    fread(header, 1, sizeof(header), f) != sizeof(header) ||
+	    crypto_box_seal_open(key, sealed, sizeof(sealed), pk, sk) != 0 ||
+	    crypto_secretstream_xchacha20poly1305_init_pull(&st, header, key) != 0) {
+		rc = mamori_error_set(err, MAMORI_E_TAMPERED, "restore: the archive is not sealed to the key %s (or is damaged)",
+		    identity);
+		goto out;
+	}
+	if ((fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 || (fo = fdopen(fd, "wb")) == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "restore: cannot write %s: %s", out, strerror(errno));
+		goto out;
+	}
+	while (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL &&
+	    (n = fread(cbuf, 1, SEAL_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES, f)) > 0) {
+		unsigned long long mlen;
+		if (crypto_secretstream_xchacha20poly1305_pull(&st, buf, &mlen, &tag, cbuf, n, NULL, 0) != 0) {
+			rc = mamori_error_set(err, MAMORI_E_TAMPERED, "restore: the sealed archive was changed");
+			goto out;
+		}
+		fwrite(buf, 1, (size_t)mlen, fo);
+	}
+	if (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL || fgetc(f) != EOF)
+		rc = mamori_error_set(err, MAMORI_E_TAMPERED, "restore: the sealed archive is cut short or has bytes after its end");
+	else if (fflush(fo) != 0)
+		rc = mamori_error_set(err, MAMORI_E_IO, "restore: cannot write %s: %s", out, strerror(errno));
+out:
+	sodium_memzero(sk, sizeof(sk));
+	sodium_memzero(key, sizeof(key));
+	if (fo != NULL)
+		fclose(fo);
+	free(buf);
+	free(cbuf);
+	return rc;
+}
+
 int
 mamori_backup_create(const char *db, const char *out, const struct mamori_backup_opts *o,
     struct mamori_backup_report *r, struct mamori_error *err)
@@ -243,6 +432,15 @@ mamori_backup_create(const char *db, const char *out, const struct mamori_backup
 	snprintf(path, sizeof(path), "%s.files", db);
 	if ((rc = tar_add_tree(&t, path, "store.db.files", err)) != 0)
 		goto out;
+	if (o != NULL && o->recipient != NULL) {	/* the private keys, in a sealed archive only */
+		snprintf(path, sizeof(path), "%s.key", db);
+		if ((rc = tar_add(&t, path, "store.db.key", err)) != 0)
+			goto out;
+		snprintf(path, sizeof(path), "%s.totp-key", db);
+		if (access(path, F_OK) == 0 && (rc = tar_add(&t, path, "store.db.totp-key", err)) != 0)
+			goto out;
+		r->keys = true;
+	}
 	if (o != NULL && o->quarantine_dir != NULL && (rc = tar_add_tree(&t, o->quarantine_dir, "quarantine", err)) != 0)
 		goto out;
 	/* the manifest last: its hashes are of what was written before it */
@@ -279,6 +477,20 @@ mamori_backup_create(const char *db, const char *out, const struct mamori_backup
 	if (fwrite(zeros, 1, sizeof(zeros), t.f) != sizeof(zeros) || fflush(t.f) != 0 || fsync(fileno(t.f)) != 0) {
 		rc = mamori_error_set(err, MAMORI_E_IO, "backup: cannot write %s: %s", tmp, strerror(errno));
 		goto out;
+	}
+	fclose(t.f);
+	t.f = NULL;
+	if (o != NULL && o->recipient != NULL) {
+		char sealed[4400];
+		snprintf(sealed, sizeof(sealed), "%s.sealed", tmp);
+		if ((rc = seal_file(tmp, sealed, o->recipient, err)) != 0)
+			goto out;
+		if (rename(sealed, tmp) != 0) {
+			unlink(sealed);
+			rc = mamori_error_set(err, MAMORI_E_IO, "backup: cannot write %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		r->sealed = true;
 	}
 	/* link, not rename: a file that appeared at out meanwhile is not replaced */
 	if (link(tmp, out) != 0)
@@ -520,7 +732,7 @@ int
 mamori_backup_restore(const char *archive, const char *db, const struct mamori_restore_opts *o,
     struct mamori_backup_report *r, char *summary, size_t n, struct mamori_error *err)
 {
-	static const char *const beside[] = { "", ".pub", ".files", "-wal", "-shm" };
+	static const char *const beside[] = { "", ".pub", ".files", ".key", ".totp-key", "-wal", "-shm" };
 	struct unpacked u = { 0 };
 	char dir[4096], path[4200], *slash;
 	struct stat sb;
@@ -553,6 +765,18 @@ mamori_backup_restore(const char *archive, const char *db, const struct mamori_r
 		return mamori_error_set(err, MAMORI_E_IO, "restore: cannot make a scratch directory beside %s: %s", db,
 		    strerror(errno));
 	}
+	if (is_sealed(f)) {	/* opened into the scratch directory first, then read as a plain archive */
+		snprintf(path, sizeof(path), "%.4000s/.archive", dir);
+		if ((rc = unseal_file(f, path, o ? o->identity : NULL, err)) != 0)
+			goto out;
+		fclose(f);
+		if ((f = fopen(path, "rb")) == NULL) {
+			rc = mamori_error_set(err, MAMORI_E_IO, "restore: cannot read %s: %s", path, strerror(errno));
+			goto out;
+		}
+		unlink(path);
+		r->sealed = true;
+	}
 	if ((rc = unpack(f, dir, &u, err)) != 0 || (rc = check_manifest(dir, &u, r, err)) != 0 ||
 	    (rc = verify_unpacked(dir, o, r, summary, n, err)) != 0)
 		goto out;
@@ -562,12 +786,21 @@ mamori_backup_restore(const char *archive, const char *db, const struct mamori_r
 	snprintf(path, sizeof(path), "%s.files", db);
 	if ((rc = place(dir, "store.db.files", path, err)) != 0)
 		goto out;
+	snprintf(path, sizeof(path), "%s.key", db);
+	if ((rc = place(dir, "store.db.key", path, err)) != 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s.totp-key", db);
+	if ((rc = place(dir, "store.db.totp-key", path, err)) != 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s.key", db);
+	r->keys = access(path, F_OK) == 0;
 	if (o != NULL && o->quarantine_dir != NULL && (rc = place(dir, "quarantine", o->quarantine_dir, err)) != 0)
 		goto out;
 	/* the store last: a store at db is a restore that finished */
 	rc = place(dir, "store.db", db, err);
 out:
-	fclose(f);
+	if (f != NULL)
+		fclose(f);
 	free(u.e);
 	remove_tree(dir);
 	return rc;

@@ -50,6 +50,8 @@ const struct mamori_config_setting mamori_config_settings[] = {
 	  N_("backup: where `mamori backup --auto` writes its archives") },
 	{ "backup.keep", MAMORI_CONFIG_NUMBER, 1, 10000, "7", NULL,
 	  N_("backup: how many archives `mamori backup --auto` keeps (the oldest are removed)") },
+	{ "backup.recipient", MAMORI_CONFIG_TEXT, 0, 0, NULL, NULL,
+	  N_("backup: a public key file (mamori backup keygen); archives are sealed to it and hold the private keys") },
 };
 const size_t mamori_config_nsettings = sizeof(mamori_config_settings) / sizeof(mamori_config_settings[0]);
 

@@ -86,6 +86,34 @@ expect_exit 1 "a trail that does not extend the saved head" -- \
 	"$MAMORI" restore "$TMP/b.tar" --db "$TMP/x/x.db" --head "$TMP/head-after.txt"
 [ ! -e "$TMP/x/x.db" ] && ok || not_ok "nothing restored"
 
+# sealed to a recipient: unreadable without the secret key, with the private keys inside
+expect_exit 0 "keygen" -- "$MAMORI" backup keygen --out "$TMP/bk"
+[ "$(stat -c %a "$TMP/bk")" = 600 ] && ok || not_ok "the secret key is private"
+expect_exit 0 "a sealed backup" -- "$MAMORI" backup --out "$TMP/s.tar" --to "$TMP/bk.pub" --quarantine "$TMP/q"
+expect_grep "$TMP/out" "sealed to" "says it is sealed"
+tar tf "$TMP/s.tar" >/dev/null 2>&1 && not_ok "a sealed archive reads as tar" || ok
+grep -qa "USB" "$TMP/s.tar" && not_ok "the sealed archive holds clear text" || ok
+expect_exit 2 "a sealed restore needs the key" -- "$MAMORI" restore "$TMP/s.tar" --db "$TMP/s/s.db"
+expect_grep "$TMP/err" "--identity" "says which option"
+expect_exit 0 "keygen, another" -- "$MAMORI" backup keygen --out "$TMP/other"
+expect_exit 1 "the wrong key" -- "$MAMORI" restore "$TMP/s.tar" --db "$TMP/s/s.db" --identity "$TMP/other"
+head -c -100 "$TMP/s.tar" >"$TMP/cut.tar"
+expect_exit 1 "a sealed archive cut short" -- "$MAMORI" restore "$TMP/cut.tar" --db "$TMP/s/s.db" --identity "$TMP/bk"
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//2]^=1; open(sys.argv[2],"wb").write(b)' \
+	"$TMP/s.tar" "$TMP/flip.tar"
+expect_exit 1 "a sealed archive changed" -- "$MAMORI" restore "$TMP/flip.tar" --db "$TMP/s/s.db" --identity "$TMP/bk"
+[ ! -e "$TMP/s/s.db" ] && ok || not_ok "nothing restored from a bad sealed archive"
+expect_exit 0 "the sealed restore" -- "$MAMORI" restore "$TMP/s.tar" --db "$TMP/s/s.db" --identity "$TMP/bk" \
+	--head "$TMP/head-before.txt"
+grep -q "private keys are not" "$TMP/out" && not_ok "a sealed restore asks for the keys" || ok
+cmp -s "$TMP/m.db.key" "$TMP/s/s.db.key" && ok || not_ok "the signing key restored"
+[ "$(stat -c %a "$TMP/s/s.db.key")" = 600 ] && ok || not_ok "the restored key is private"
+# the restored store signs heads that verify under its public key
+expect_exit 0 "a change in the restored store" -- "$MAMORI" asset add --db "$TMP/s/s.db" --name 復元後 --kind information \
+	--department soumu --c 1 --i 1 --a 1
+expect_exit 0 "a head signed with the restored key" -- "$MAMORI" log head --db "$TMP/s/s.db"
+expect_exit 0 "and it verifies" -- "$MAMORI" log verify --db "$TMP/s/s.db"
+
 # --auto: into backup.dir, the newest backup.keep kept
 printf 'backup.dir = %s\nbackup.keep = 2\n' "$TMP/auto" >"$TMP/auto.conf"
 for i in 1 2 3; do
