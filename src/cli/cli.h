@@ -92,6 +92,10 @@ struct mamori_config;
 const struct mamori_config *cli_config(void);
 int cli_config_use(const char *path);
 void cli_config_flag(const char *key, const char *value);
+/* Reads the same file again (a server's SIGHUP): on refusal, its errors are
+ * printed, the settings stay as they were and EXIT_USAGE is returned (the
+ * program goes on).  The settings read before stay valid. */
+int cli_config_reload(void);
 /* The value of key when the file or the environment sets it, else NULL (not the built-in default). */
 const char *cli_config_chosen(const char *key);
 

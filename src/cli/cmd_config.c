@@ -25,6 +25,39 @@ cli_config_use(const char *path)
 	return cli_config() != NULL ? EXIT_OK : EXIT_USAGE;
 }
 
+int
+cli_config_reload(void)
+{
+	static struct mamori_config *retired;
+	static size_t nretired;
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	struct mamori_config fresh, *r;
+	const char *path = config_path;
+
+	if (path == NULL && getenv("MAMORI_CONFIG") != NULL && *getenv("MAMORI_CONFIG"))
+		path = getenv("MAMORI_CONFIG");
+	if (mamori_config_load(&fresh, path, path != NULL, &d, &err) != 0) {
+		mamori_diags_print(&d, stderr);
+		fprintf(stderr, "mamori: %s\n", err.message);
+		mamori_diags_clear(&d);
+		return EXIT_USAGE;
+	}
+	mamori_diags_clear(&d);
+	/* the settings read before stay allocated: a server's settings point into them */
+	if (config_loaded) {
+		if ((r = realloc(retired, (nretired + 1) * sizeof(*retired))) == NULL) {
+			mamori_config_free(&fresh);
+			return EXIT_ENV;
+		}
+		retired = r;
+		retired[nretired++] = config;
+	}
+	config = fresh;
+	config_loaded = true;
+	return EXIT_OK;
+}
+
 const struct mamori_config *
 cli_config(void)
 {

@@ -228,7 +228,7 @@ serve_reload(struct server *srv)
 	int rc = 0;
 
 	sd_notify(0, "RELOADING=1");
-	if (cli_config_use(NULL) != EXIT_OK)	/* a refused file: said, and the old settings kept */
+	if (cli_config_reload() != EXIT_OK)	/* a refused file: said, and the old settings kept */
 		mamori_oplog(LOG_ERR, "config.error", "serve: reload: the configuration is refused; keeping the old one");
 	if (srv->store != NULL) {
 		pthread_mutex_lock(&srv->store_lock);

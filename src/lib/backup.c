@@ -444,11 +444,11 @@ mamori_backup_create(const char *db, const char *out, const struct mamori_backup
 	if (o != NULL && o->quarantine_dir != NULL && (rc = tar_add_tree(&t, o->quarantine_dir, "quarantine", err)) != 0)
 		goto out;
 	/* the manifest last: its hashes are of what was written before it */
-	if ((mpath = malloc(strlen(out) + 16)) == NULL) {
+	if (asprintf(&mpath, "%s.manifest", out) < 0) {
+		mpath = NULL;
 		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 		goto out;
 	}
-	sprintf(mpath, "%s.manifest", out);	/* NOLINT: sized above */
 	{
 		struct buf m = { 0 };
 		FILE *mf;

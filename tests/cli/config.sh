@@ -84,6 +84,16 @@ for _ in $(seq 50); do grep -q "reloaded" "$TMP/serve.err" && break; sleep 0.1; 
 expect_grep "$TMP/serve.err" "reloaded (policy manazuru.*replaced)" "SIGHUP rereads the replaced policy"
 grep -q "RELOADING=1" "$TMP/notify.log" && ok || not_ok "RELOADING=1 by sd_notify"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/health")" = 200 ] && ok || not_ok "still serving after SIGHUP"
+# a file broken meanwhile: SIGHUP says so and the server goes on with what it had
+cp "$TMP/m.conf" "$TMP/m.conf.good"
+printf 'listen = 127.0.0.1:1\nbogus = 1\n' >>"$TMP/m.conf"
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "keeping the old one" "$TMP/serve.err" && break; sleep 0.1; done
+expect_grep "$TMP/serve.err" "m.conf:8:1: error: unknown key 'bogus'" "a broken file at SIGHUP: its errors"
+expect_grep "$TMP/serve.err" "the configuration is refused; keeping the old one" "and the old settings kept"
+kill -0 "$pid" 2>/dev/null && ok || not_ok "the server survives a broken file at SIGHUP"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/health")" = 200 ] && ok || not_ok "still serving"
+cp "$TMP/m.conf.good" "$TMP/m.conf"
 kill -TERM "$pid"
 wait "$pid" && ok || not_ok "serve stops cleanly"
 grep -q "STOPPING=1" "$TMP/notify.log" && ok || not_ok "STOPPING=1 by sd_notify"
