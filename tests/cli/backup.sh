@@ -26,11 +26,17 @@ writer() {
 }
 writer 1 & w1=$!
 writer 2 & w2=$!
-sleep 1
+# until each writer has had changes acknowledged (slow under a sanitizer)
+for _ in $(seq 600); do
+	[ "$(cat "$TMP/acked.1" 2>/dev/null | wc -l)" -ge 2 ] && [ "$(cat "$TMP/acked.2" 2>/dev/null | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
 cat "$TMP"/acked.* >"$TMP/acked-before" 2>/dev/null
 expect_exit 0 "backup while writers write" -- "$MAMORI" backup --out "$TMP/b.tar" --quarantine "$TMP/q"
 cp "$TMP/out" "$TMP/backup.out"
-sleep 0.5
+# and the writers go on after it
+n=$(cat "$TMP"/acked.* | wc -l)
+for _ in $(seq 600); do [ "$(cat "$TMP"/acked.* | wc -l)" -gt "$((n + 1))" ] && break; sleep 0.1; done
 touch "$TMP/stop"
 wait $w1 $w2
 [ -s "$TMP/acked-before" ] && ok || not_ok "the writers wrote before the backup"
