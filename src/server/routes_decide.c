@@ -70,7 +70,7 @@ route_decide(struct request *req, struct response *res)
 	}
 	/* records in force take part: approvals and exceptions (mamori/record.h) */
 	struct mamori_record_decide records = { .s = req->db, .d = req->decider, .now = time(NULL) };
-	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records, mamori_record_decide_before };
 	out = mamori_decide_json_hooked(req->decider, req->body, req->body_len, 0, asker_of(req, &as),
 	    req->db ? &hook : NULL, NULL, &said);
 	mamori_record_decide_clear(&records);
@@ -196,7 +196,7 @@ route_decide_batch(struct request *req, struct response *res)
 	const struct mamori_decide_asker *asker = asker_of(req, &as);
 	struct invalid inv = { 0 };
 	struct mamori_record_decide records = { .s = req->db, .d = req->decider, .now = time(NULL) };
-	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records, mamori_record_decide_before };
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "JSON lines are required, one request per line");
