@@ -183,6 +183,7 @@ struct mamori_record_tick {
 	size_t escalated;	/* deadlines missed: escalations recorded */
 	size_t automatic;	/* automatic steps taken (期限切れ) */
 	size_t notices;		/* notices put in the outbox */
+	size_t inactive;	/* accounts a record relies on found disabled (active_accounts), each told once */
 };
 
 /*
@@ -191,8 +192,10 @@ struct mamori_record_tick {
  * may take the record on, once more for each deadline missed again, or the
  * role the state names) is notified and the escalation recorded as an event;
  * every automatic step whose date field lies before today (in the
- * organisation's zone) is taken.  Idempotent: running it twice at the same
- * now does nothing the second time.
+ * organisation's zone) is taken; every account a record relies on
+ * (active_accounts: an SNS account's 責任者) that is disabled is told to the
+ * roles it names, once per record and account (event record.account-inactive).
+ * Idempotent: running it twice at the same now does nothing the second time.
  */
 int mamori_record_tick(struct mamori_store *s, const char *actor, time_t now, struct mamori_record_tick *out,
     struct mamori_error *err);

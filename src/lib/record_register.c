@@ -372,8 +372,10 @@ record_limits_apply(struct mamori_record_decide *c, const struct mamori_decide_r
 	}
 	int level = resource_confidentiality(c, req);
 	if (level > (sv->level > 0 ? sv->level : 1)) {
-		snprintf(c->texts[4], sizeof(c->texts[4]), _("%s %s (%s) may hold information up to confidentiality "
-		    "level %ld; this is level %d"), sv->k->title, sv->key, sv->id, sv->level > 0 ? sv->level : 1, level);
+		snprintf(c->texts[4], sizeof(c->texts[4]), req->action == MAMORI_ACT_PUBLISH ?
+		    _("%s %s (%s) may publish information up to confidentiality level %ld; this is level %d") :
+		    _("%s %s (%s) may hold information up to confidentiality level %ld; this is level %d"),
+		    sv->k->title, sv->key, sv->id, sv->level > 0 ? sv->level : 1, level);
 		deny(dec, "limit-exceeded", c->texts[4], effect_clause(sv->k));
 	}
 	if (sv->segment != NULL && req->terminal_segment != NULL && strcmp(sv->segment, req->terminal_segment) != 0) {
