@@ -118,6 +118,15 @@ expect_exit 0 "tick again" -- "$MAMORI" record tick --json
 expect_grep "$TMP/out" '^{"escalated": 0, "automatic": 0, "notices": 0}$' "told once"
 expect_exit 0 "the trail" -- "$MAMORI" record show SNS-000001 --json
 expect_grep "$TMP/out" '"action":.*"record.account-inactive"' "in the record's history"
+expect_exit 0 "a successor" -- "$MAMORI" user add koho2 --role staff --department soumu
+expect_exit 1 "a 職員 may not name one" -- "$MAMORI" record move SNS-000001 in-use --by tanaka --set manager=koho2
+expect_exit 0 "the 課's manager names the successor" -- "$MAMORI" record move SNS-000001 in-use --by kanri \
+    --set manager=koho2 --note 後任
+expect_exit 0 "tick with the successor" -- "$MAMORI" record tick --json
+expect_grep "$TMP/out" '"notices": 0}$' "nothing to tell"
+expect_exit 0 "the successor leaves too" -- "$MAMORI" user disable koho2
+expect_exit 0 "tick" -- "$MAMORI" record tick --json
+expect_grep "$TMP/out" '"inactive_accounts": 1' "told of the successor"
 
 # ---- export and import ----
 for k in cloud-service sns-account terminal; do
