@@ -346,6 +346,10 @@ mamori_decide_json_hooked(const struct mamori_decider *d, const char *json, size
 		put_error(&o, je.field[0] ? "invalid" : "malformed", je.field, je.message, line);
 	} else if (!parse_request(&ps, root, &req)) {
 		put_error(&o, "invalid", ps.field, ps.message, line);
+	} else if (req.service != NULL && (hook == NULL || hook->before == NULL)) {
+		/* a service is read in the registers of a store: never silently ignored */
+		put_error(&o, "unknown-id", "context.service", "no registers of services without a store (--db): "
+		    "unknown service", line);
 	} else if (asker != NULL && !bind_subject(&ps, &req, mfa_given(root), asker)) {
 		put_error(&o, "forbidden", ps.field, ps.message, line);
 		said = MAMORI_DECIDE_FORBIDDEN;

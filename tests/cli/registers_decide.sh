@@ -93,6 +93,8 @@ req c6.json '{"segment":"lgwan","issued":true}' store "$res2" '{"service":"共�
 expect_exit 2 "an unknown service" -- "$MAMORI" decide "$TMP/c6.json"
 expect_grep "$TMP/out" '"code":"unknown-id","field":"context.service"' "an error naming context.service"
 expect_grep "$TMP/out" "did you mean '共有ストレージA'" "with a did-you-mean"
+expect_exit 2 "a service without a store" -- "$MAMORI" decide --policy "$SRCDIR/policies/mic-standard.yaml" "$TMP/c1.json"
+expect_grep "$TMP/out" '"code":"unknown-id","field":"context.service"' "is an error naming context.service, not ignored"
 req c7.json '{"segment":"lgwan","issued":true}' store "$res2" '{"service":""}'
 expect_exit 2 "an empty service" -- "$MAMORI" decide "$TMP/c7.json"
 expect_grep "$TMP/out" '"code":"invalid","field":"context.service"' "invalid, naming the field"
