@@ -8,6 +8,11 @@
  *  - mamori_decide_prepared: each user and each asset resolved once (timed, in
  *    the total), the policy's segment and department names once; per request
  *    only numbers (action, channel, destination, levels) and the two handles;
+ *  - mamori_decide_prepared with the terminal register: each request also
+ *    names one of 10,000 registered terminals by id (subject.terminal.id),
+ *    looked up per request in the decision point's terminal table (a hash) and
+ *    put into the prepared subject — what a gateway does that takes the
+ *    terminal's segment, issued and MFA from the register (docs/records.md);
  *  - the JSON front end per request line.
  *
  * Both in-process paths must give the same answers: the checksums (allows plus
@@ -24,7 +29,7 @@
 
 #include "mamori/decide.h"
 
-enum { USERS = 1000, ASSETS = 10000, REQUESTS = 1000000, SEGS = 32, DEPTS = 64 };
+enum { USERS = 1000, ASSETS = 10000, REQUESTS = 1000000, SEGS = 32, DEPTS = 64, TERMINALS = 10000 };
 
 /* One random request as numbers: what both front ends are built from. */
 struct draw {
@@ -257,6 +262,63 @@ main(int argc, char **argv)
 	    REQUESTS - nallow, nallow ? (double)nobl / (double)nallow : 0.0, check_str, check_prep);
 	if (check_str != check_prep) {
 		fprintf(stderr, "bench_decide: the two front ends disagree\n");
+		return 1;
+	}
+
+	/* prepared, with a terminal of the register looked up per request */
+	static struct mamori_decide_terminal terms[TERMINALS];
+	static char term_ids[TERMINALS][16];
+	struct mamori_terminal_table *table = NULL;
+	unsigned long check_term = 0, check_term_str = 0;
+	int *term_of = malloc(REQUESTS * sizeof(*term_of));
+	if (term_of == NULL)
+		return 2;
+	for (int k = 0; k < TERMINALS; k++) {
+		snprintf(term_ids[k], sizeof(term_ids[k]), "PC-%06d", k + 1);
+		terms[k] = (struct mamori_decide_terminal){ term_ids[k], p->segments[rand_r(&seed) % ns].id,
+			rand_r(&seed) % 10 != 0, rand_r(&seed) % 3 != 0 };
+	}
+	for (int i = 0; i < REQUESTS; i++)
+		term_of[i] = rand_r(&seed) % TERMINALS;
+	t = now();
+	if (mamori_terminal_table_new(d, terms, TERMINALS, &table, NULL) != 0)
+		return 2;
+	double tterm = now() - t;
+	t = now();
+	for (int i = 0; i < REQUESTS; i++) {
+		const struct draw *w = &draws[i];
+		struct mamori_decide_context c = { w->action, chan_index[w->chan], w->dest >= 0 ? seg_index[w->dest] : -1 };
+		struct mamori_decide_resource cls;
+		const struct mamori_decide_resource *res = &cls;
+		struct mamori_decide_subject who = subjects[w->user];
+		if (w->asset >= 0)
+			res = &resources[w->asset];
+		else
+			cls = (struct mamori_decide_resource){ { (unsigned char)w->levels[0], (unsigned char)w->levels[1], 1 },
+				(short)dept_index[w->dept], (short)seg_index[w->seg] };
+		if (!mamori_terminal_table_apply(table, term_ids[term_of[i]], &who))
+			return fprintf(stderr, "bench_decide: terminal %s not found\n", term_ids[term_of[i]]), 2;
+		mamori_decide_prepared(d, &who, res, &c, &out);
+		check_term += sum(&out);
+	}
+	dt = now() - t;
+	printf("in-process mamori_decide_prepared with a terminal of the register looked up per request (%d terminals, "
+	    "table %.1f ms): %d requests in %.3f s = %.2f million decisions/s\n", TERMINALS, tterm * 1e3, REQUESTS, dt,
+	    REQUESTS / dt / 1e6);
+	for (int i = 0; i < REQUESTS; i++) {	/* the same answers as the string path given the register's values */
+		struct mamori_decide_request r = reqs[i];
+		const struct mamori_decide_terminal *tm = mamori_terminal_table_find(table, term_ids[term_of[i]]);
+		r.terminal_segment = tm->segment;
+		r.terminal_issued = tm->issued;
+		r.mfa = tm->mfa;
+		mamori_decide(d, &r, &out);
+		check_term_str += sum(&out);
+	}
+	mamori_terminal_table_free(&table);
+	free(term_of);
+	if (check_term != check_term_str) {
+		fprintf(stderr, "bench_decide: terminal look-ups disagree with the string path (%lu %lu)\n", check_term,
+		    check_term_str);
 		return 1;
 	}
 

@@ -62,6 +62,8 @@ struct mamori_decide_request {
 	size_t nroles;
 	const char *department;
 	bool mfa;
+	bool mfa_given;			/* the request said something about mfa */
+	const char *terminal_id;	/* subject.terminal.id: looked up in the register (mamori/record.h) */
 	const char *terminal_segment;
 	bool terminal_issued;
 	bool terminal_issued_given;
@@ -73,6 +75,7 @@ struct mamori_decide_request {
 	const char *channel;
 	const char *destination_segment;
 	const char *approval;		/* context.approval: a record id (mamori/record.h); the decider ignores it */
+	const char *service;		/* context.service: a cloud service, an SNS account (mamori/record.h); ignored too */
 };
 
 /* One obligation or reason: a stable id, the policy's wording and its clause. */
@@ -91,7 +94,7 @@ struct mamori_decision {
 	bool allow;
 	const char *error;
 	char error_field[48];
-	char error_detail[160];
+	char error_detail[320];
 	struct mamori_decide_item obligations[MAMORI_DECIDE_MAX_ITEMS];
 	size_t nobligations;
 	struct mamori_decide_item reasons[MAMORI_DECIDE_MAX_ITEMS];
@@ -128,6 +131,45 @@ struct mamori_store;
 
 /* mamori_decider_set_assets with every asset of the store's register. */
 int mamori_decider_load_assets(struct mamori_decider *d, struct mamori_store *s, struct mamori_error *err);
+
+/*
+ * Terminals of the register (the records of a kind whose effect is a
+ * terminal, mamori/record.h) as the decision point needs them: a table built
+ * once for a decider, then read by many threads.  A request that names a
+ * terminal (subject.terminal.id) is judged on the table's segment, issued
+ * and mfa instead of the caller's.
+ */
+struct mamori_decide_terminal {
+	const char *id;
+	const char *segment;		/* a segment id of the decider's policy, or NULL */
+	bool issued;
+	bool mfa;
+};
+
+struct mamori_terminal_table;
+
+/*
+ * Builds a table of n terminals for d (copies what it needs; the first of two
+ * with one id wins).  Returns 0 and *out, or MAMORI_E_NOMEM with err filled.
+ */
+int mamori_terminal_table_new(const struct mamori_decider *d, const struct mamori_decide_terminal *t, size_t n,
+    struct mamori_terminal_table **out, struct mamori_error *err);
+
+/* The terminal with this id (its strings point into the table), or NULL. */
+const struct mamori_decide_terminal *mamori_terminal_table_find(const struct mamori_terminal_table *t,
+    const char *id);
+
+/*
+ * Puts the register's terminal id into a prepared subject (its segment index,
+ * issued, mfa): a hash lookup, no allocation.  False when the table has no
+ * such terminal (the subject is left as it was).
+ */
+struct mamori_decide_subject;
+bool mamori_terminal_table_apply(const struct mamori_terminal_table *t, const char *id,
+    struct mamori_decide_subject *subject);
+
+/* Frees the table and sets *t to NULL.  Accepts NULL. */
+void mamori_terminal_table_free(struct mamori_terminal_table **t);
 
 /* Frees the decider and sets *d to NULL.  Accepts NULL. */
 void mamori_decider_free(struct mamori_decider **d);
@@ -271,6 +313,9 @@ char *mamori_decide_json_as(const struct mamori_decider *d, const char *json, si
 struct mamori_decide_hook {
 	void (*after)(void *ctx, const struct mamori_decide_request *req, struct mamori_decision *dec);
 	void *ctx;
+	/* NULL, or run before deciding: may fill req (the terminal of the
+	 * register); false with dec's error set ends the request undecided */
+	bool (*before)(void *ctx, struct mamori_decide_request *req, struct mamori_decision *dec);
 };
 
 /*

@@ -278,13 +278,45 @@ struct mamori_record_transition {
  */
 struct mamori_record_effect {
 	struct mamori_srcpos pos;	/* pos.file == NULL: the kind has none */
-	const char *type;		/* "approval" or "exception" */
+	const char *type;		/* "approval", "exception", "limit" or "terminal" */
 	const char *action;		/* approval: the action it permits */
 	const char **states;		/* the states in which a record is in force */
 	size_t nstates;
 	const char *assets, *from, *until, *department, *accounts, *action_field, *measures;
+	/*
+	 * "limit" — a record in force named by the request's context.service (its
+	 * `key` field, or its id) holds assets up to the confidentiality level in
+	 * its `level` field for the `actions` listed (store to a cloud service,
+	 * publish through an SNS account); `segment`, when given, is the field of
+	 * the segment it is reached from.  "terminal" — a record in force whose
+	 * `key` field is the request's subject.terminal.id gives the terminal's
+	 * `segment`, `issued` and `mfa` (choice fields: yes / no) instead of the
+	 * caller; `account` is the field of the account it is lent to.
+	 */
+	const char **actions;
+	size_t nactions;
+	const char *key, *level, *segment, *issued, *mfa, *account;
 	const char *clause;
-	struct mamori_srcpos type_pos, action_pos, states_pos;
+	struct mamori_srcpos type_pos, action_pos, states_pos, actions_pos;
+};
+
+/*
+ * Accounts a record relies on (active_accounts:): while a record is in one of
+ * `states` (none given: any state that is not final), every account named in
+ * one of `fields` must be enabled; `mamori record tick` tells `notify` (roles
+ * and relations) once per record and account when one is disabled — the SNS
+ * account's 責任者 who has left.
+ */
+struct mamori_record_active {
+	struct mamori_srcpos pos;	/* pos.file == NULL: the kind has none */
+	const char **fields;
+	size_t nfields;
+	const char **states;
+	size_t nstates;
+	const char **notify;
+	size_t nnotify;
+	const char *clause;
+	struct mamori_srcpos fields_pos, states_pos, notify_pos;
 };
 
 struct mamori_record_kind {
@@ -300,6 +332,7 @@ struct mamori_record_kind {
 	const char **steps;		/* a procedure to follow (緊急時対応計画) */
 	size_t nsteps;
 	struct mamori_record_effect effect;
+	struct mamori_record_active active_accounts;
 };
 
 struct mamori_definition {

@@ -183,6 +183,7 @@ struct mamori_record_tick {
 	size_t escalated;	/* deadlines missed: escalations recorded */
 	size_t automatic;	/* automatic steps taken (期限切れ) */
 	size_t notices;		/* notices put in the outbox */
+	size_t inactive;	/* accounts a record relies on found disabled (active_accounts), each told once */
 };
 
 /*
@@ -191,8 +192,10 @@ struct mamori_record_tick {
  * may take the record on, once more for each deadline missed again, or the
  * role the state names) is notified and the escalation recorded as an event;
  * every automatic step whose date field lies before today (in the
- * organisation's zone) is taken.  Idempotent: running it twice at the same
- * now does nothing the second time.
+ * organisation's zone) is taken; every account a record relies on
+ * (active_accounts: an SNS account's 責任者) that is disabled is told to the
+ * roles it names, once per record and account (event record.account-inactive).
+ * Idempotent: running it twice at the same now does nothing the second time.
  */
 int mamori_record_tick(struct mamori_store *s, const char *actor, time_t now, struct mamori_record_tick *out,
     struct mamori_error *err);
@@ -224,12 +227,29 @@ struct mamori_record_decide {
 	struct mamori_store *s;
 	const struct mamori_decider *d;
 	time_t now;
-	char texts[4][512];	/* the answer's texts that are not the policy's */
+	char texts[6][512];	/* the answer's texts that are not the policy's */
 	char today[11];		/* now's date in the organisation's zone, once known */
 	struct record_in_force *in_force;	/* the exceptions in force, as last read */
+	struct record_registers *registers;	/* the terminals and the services, as last read */
+	const struct mamori_record_kind *mismatch;	/* the terminal register that contradicted the request */
 };
 
 void mamori_record_decide_hook(void *ctx, const struct mamori_decide_request *req, struct mamori_decision *dec);
+
+/*
+ * The hook's first half (mamori_decide_hook's before), with the same ctx: a
+ * request naming subject.terminal.id is judged on the terminal register (the
+ * kind whose effect is a terminal): its segment, issued and mfa replace the
+ * caller's, and a claim of the caller's that differs from the register makes
+ * the answer a deny (terminal-mismatch) whatever else holds.  A terminal not
+ * in force in the register is an error naming subject.terminal.id (false).
+ * The second half then applies the limits of the register a request's
+ * context.service names (a cloud service, an SNS account): an action the
+ * limit lists on an asset above its level is denied (limit-exceeded), and so
+ * is one from another segment than the service is reached from; a service
+ * not in the registers is an error naming context.service.
+ */
+bool mamori_record_decide_before(void *ctx, struct mamori_decide_request *req, struct mamori_decision *dec);
 
 /*
  * Frees what the hook keeps in c between decisions (the exceptions in force,

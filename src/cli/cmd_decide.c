@@ -253,7 +253,7 @@ cmd_decide(int argc, char **argv)
 		return rc;
 	/* with a store, records in force take part: approvals and exceptions (mamori/record.h) */
 	struct mamori_record_decide records = { .s = store, .d = d, .now = time(NULL) };
-	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records, mamori_record_decide_before };
 	if (store != NULL && now_text != NULL && !read_clock(store, now_text, &records.now))
 		rc = cli_usage_error("decide: --now '%s' is not a time: write 2026-12-05, 2026-12-05 09:30 or "
 		    "RFC 3339", now_text);

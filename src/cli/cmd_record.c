@@ -758,6 +758,8 @@ r_tick(const struct r_opts *o, struct mamori_store *s)
 		rc = cli_mail_send(s, "tick", o->now, false, j);
 		m = cJSON_GetObjectItem(j, "mail");
 		printf("{\"escalated\": %zu, \"automatic\": %zu, \"notices\": %zu", t.escalated, t.automatic, t.notices);
+		if (t.inactive > 0)
+			printf(", \"inactive_accounts\": %zu", t.inactive);
 		if (m != NULL)
 			printf(", \"mail\": {\"sent\": %d, \"failed\": %d, \"waiting\": %d}",
 			    cJSON_GetObjectItem(m, "sent")->valueint, cJSON_GetObjectItem(m, "failed")->valueint,
@@ -766,7 +768,10 @@ r_tick(const struct r_opts *o, struct mamori_store *s)
 		cJSON_Delete(j);
 		return rc;
 	}
-	printf("escalated %zu, automatic steps %zu, notices %zu\n", t.escalated, t.automatic, t.notices);
+	printf("escalated %zu, automatic steps %zu, notices %zu", t.escalated, t.automatic, t.notices);
+	if (t.inactive > 0)
+		printf(_(", disabled accounts told of %zu"), t.inactive);
+	putchar('\n');
 	return cli_mail_send(s, "tick", o->now, false, NULL);
 }
 

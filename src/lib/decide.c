@@ -645,6 +645,11 @@ prepare_subject(const struct mamori_decider *d, const struct mamori_decide_reque
 	int k, dept, term;
 
 	memset(s, 0, sizeof(*s));
+	/* the register's terminal is resolved by the records engine (a hook) and
+	 * taken off the request; one still here has no register to be read in */
+	if (r->terminal_id != NULL)
+		return bad_request(o, tr, "subject.terminal.id", "no terminal register without a store (--db): unknown terminal",
+		    r->terminal_id);
 	for (size_t i = 0; i < r->nroles && i < MAMORI_DECIDE_MAX_ROLES; i++) {
 		if (!resolve(o, tr, &d->role_map, r->roles[i], &k, role_fields[i], "unknown role"))
 			return false;

@@ -147,7 +147,7 @@ static bool
 parse_subject(struct parse *ps, const cJSON *s, struct mamori_decide_request *r)
 {
 	static const char *const keys[] = { "id", "roles", "department", "mfa", "terminal", NULL };
-	static const char *const tkeys[] = { "segment", "issued", NULL };
+	static const char *const tkeys[] = { "id", "segment", "issued", NULL };
 	const cJSON *roles, *term;
 	size_t i = 0;
 
@@ -155,7 +155,7 @@ parse_subject(struct parse *ps, const cJSON *s, struct mamori_decide_request *r)
 		return fail(ps, "subject", "missing: who asks (id, roles, department, mfa, terminal)");
 	if (!known_keys(ps, s, "subject.", keys) || !get_string(ps, s, "id", "subject.id", &r->subject_id) ||
 	    !get_string(ps, s, "department", "subject.department", &r->department) ||
-	    !get_bool(ps, s, "mfa", "subject.mfa", &r->mfa, NULL) ||
+	    !get_bool(ps, s, "mfa", "subject.mfa", &r->mfa, &r->mfa_given) ||
 	    !get_object(ps, s, "terminal", "subject.terminal", &term))
 		return false;
 	roles = cJSON_GetObjectItemCaseSensitive(s, "roles");
@@ -172,6 +172,7 @@ parse_subject(struct parse *ps, const cJSON *s, struct mamori_decide_request *r)
 	}
 	r->nroles = i;
 	if (term != NULL && (!known_keys(ps, term, "subject.terminal.", tkeys) ||
+	    !get_string(ps, term, "id", "subject.terminal.id", &r->terminal_id) ||
 	    !get_string(ps, term, "segment", "subject.terminal.segment", &r->terminal_segment) ||
 	    !get_bool(ps, term, "issued", "subject.terminal.issued", &r->terminal_issued,
 	    &r->terminal_issued_given)))
@@ -217,7 +218,7 @@ static bool
 parse_request(struct parse *ps, const cJSON *root, struct mamori_decide_request *r)
 {
 	static const char *const keys[] = { "subject", "action", "resource", "context", NULL };
-	static const char *const xkeys[] = { "channel", "destination_segment", "approval", NULL };
+	static const char *const xkeys[] = { "channel", "destination_segment", "approval", "service", NULL };
 	const cJSON *subject, *resource, *context;
 	const char *action;
 
@@ -239,7 +240,8 @@ parse_request(struct parse *ps, const cJSON *root, struct mamori_decide_request 
 	if (context != NULL && (!known_keys(ps, context, "context.", xkeys) ||
 	    !get_string(ps, context, "channel", "context.channel", &r->channel) ||
 	    !get_string(ps, context, "destination_segment", "context.destination_segment",
-	    &r->destination_segment) || !get_string(ps, context, "approval", "context.approval", &r->approval)))
+	    &r->destination_segment) || !get_string(ps, context, "approval", "context.approval", &r->approval) ||
+	    !get_string(ps, context, "service", "context.service", &r->service)))
 		return false;
 	return true;
 }
@@ -344,13 +346,19 @@ mamori_decide_json_hooked(const struct mamori_decider *d, const char *json, size
 		put_error(&o, je.field[0] ? "invalid" : "malformed", je.field, je.message, line);
 	} else if (!parse_request(&ps, root, &req)) {
 		put_error(&o, "invalid", ps.field, ps.message, line);
+	} else if (req.service != NULL && (hook == NULL || hook->before == NULL)) {
+		/* a service is read in the registers of a store: never silently ignored */
+		put_error(&o, "unknown-id", "context.service", "no registers of services without a store (--db): "
+		    "unknown service", line);
 	} else if (asker != NULL && !bind_subject(&ps, &req, mfa_given(root), asker)) {
 		put_error(&o, "forbidden", ps.field, ps.message, line);
 		said = MAMORI_DECIDE_FORBIDDEN;
 	} else {
-		mamori_decide_explain(d, &req, &dec, trace);
-		if (hook != NULL)
-			hook->after(hook->ctx, &req, &dec);
+		if (hook == NULL || hook->before == NULL || hook->before(hook->ctx, &req, &dec)) {
+			mamori_decide_explain(d, &req, &dec, trace);
+			if (hook != NULL)
+				hook->after(hook->ctx, &req, &dec);
+		}
 		put_decision(&o, &dec, line);
 		if (dec.error == NULL)
 			said = dec.allow ? MAMORI_DECIDE_ALLOW : MAMORI_DECIDE_DENY;

@@ -64,7 +64,7 @@ struct pick_ctx {
 struct cause {
 	const struct notice_row *n;
 	bool after_notice;	/* record.escalate: the notice comes before its event */
-	char time[40], by[80], state[80], role[80];
+	char time[40], by[80], state[80], role[80], account[80];
 	bool found;
 };
 
@@ -99,10 +99,12 @@ find_cause(const struct mamori_event *ev, void *arg)
 	memset(c->by, 0, sizeof(c->by));
 	memset(c->state, 0, sizeof(c->state));
 	memset(c->role, 0, sizeof(c->role));
+	memset(c->account, 0, sizeof(c->account));
 	snprintf(c->time, sizeof(c->time), "%s", ev->time);
 	copy_str(c->by, sizeof(c->by), after, "by");
 	copy_str(c->state, sizeof(c->state), after, "state");
 	copy_str(c->role, sizeof(c->role), after, "role");
+	copy_str(c->account, sizeof(c->account), after, "account");
 	c->found = true;
 	cJSON_Delete(body);
 	return 0;
@@ -136,7 +138,8 @@ compose(struct mamori_store *s, const struct mamori_mail_settings *cfg, const st
 	const struct mamori_policy *p = mamori_store_policy(s);
 	const char *kind_id = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "kind"));
 	const struct mamori_record_kind *k = kind_id ? mamori_record_kind_find(p, kind_id) : NULL;
-	struct cause c = { .n = n, .after_notice = strcmp(n->reason, "record.escalate") == 0 };
+	bool inactive = strcmp(n->reason, "record.account-inactive") == 0;
+	struct cause c = { .n = n, .after_notice = inactive || strcmp(n->reason, "record.escalate") == 0 };
 	struct mamori_error ignore;
 	struct mamori_tz tz = { 0 };
 	const struct mamori_record_state *st;
@@ -156,7 +159,7 @@ compose(struct mamori_store *s, const struct mamori_mail_settings *cfg, const st
 	mamori_tz_free(&tz);
 
 	add(subject, &sl, "【mamori】%s %s %s%s", k ? k->title : kind_id, n->record, st ? st->title : c.state,
-	    c.after_notice ? "（期限超過）" : "");
+	    inactive ? "（責任者等の不在）" : c.after_notice ? "（期限超過）" : "");
 	add(body, &bl, "%s 様\n\nmamori（情報セキュリティポリシーの運用）からのお知らせです。\n\n", u->name);
 	add(body, &bl, "種類: %s\n記録: %s\n状態: %s\n", k ? k->title : kind_id, n->record, st ? st->title : c.state);
 	if (strcmp(n->reason, "record.create") == 0)
@@ -164,6 +167,9 @@ compose(struct mamori_store *s, const struct mamori_mail_settings *cfg, const st
 	else if (strcmp(n->reason, "record.move") == 0)
 		add(body, &bl, "理由: 状態が変わりました。\n操作した人: %s\n", strcmp(c.by, "mamori") == 0 ?
 		    "mamori（期日による自動の手続）" : c.by);
+	else if (inactive)
+		add(body, &bl, "理由: この記録が定める利用者（%s）のアカウントが無効になりました。後任を定めてください。\n"
+		    "操作した人: mamori（利用者の確認）\n", c.account[0] ? c.account : "-");
 	else if (c.after_notice)
 		add(body, &bl, "理由: 期限までに対応されなかったため、%sに通知しています（エスカレーション）。\n"
 		    "操作した人: mamori（期限の監視）\n", role ? role->title : "上位の役割");

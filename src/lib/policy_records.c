@@ -248,6 +248,80 @@ check_transitions(struct rcheck *c)
 	}
 }
 
+/* A choice field that says yes or no (choices yes and no), or an error. */
+static void
+check_yes_no(struct rcheck *c, const char *id, const struct mamori_srcpos *pos, const char *where)
+{
+	const struct mamori_record_field *f = field(c->k, id);
+	size_t found = 0;
+
+	if (id == NULL || f == NULL || f->type == NULL || strcmp(f->type, "choice") != 0)
+		return;		/* reported by check_field_ref */
+	for (size_t i = 0; i < f->nchoices; i++)
+		found += f->choices[i].id && (strcmp(f->choices[i].id, "yes") == 0 || strcmp(f->choices[i].id, "no") == 0);
+	if (found != 2)
+		check_report(c, MAMORI_SEV_ERROR, pos, "%s: field '%s' must have the choices yes and no", where, id);
+}
+
+/* The effects that make a kind a register the decision point reads: limit, terminal. */
+static void
+check_register_effect(struct rcheck *c)
+{
+	const struct mamori_record_effect *e = &c->k->effect;
+	bool limit = strcmp(e->type, "limit") == 0;
+
+	for (size_t i = 0; i < e->nstates; i++)
+		if (state(c->k, e->states[i]) == NULL)
+			check_report(c, MAMORI_SEV_ERROR, &e->states_pos, "effect: unknown state '%s'", e->states[i]);
+	if (e->action != NULL || e->assets || e->from || e->until || e->department || e->accounts || e->action_field ||
+	    e->measures)
+		check_report(c, MAMORI_SEV_ERROR, &e->pos, "effect: a %s takes key, %s; not the keys of an approval or "
+		    "exception", e->type, limit ? "level, actions, segment" : "segment, issued, mfa, account");
+	if (limit) {
+		if (e->level == NULL || e->nactions == 0)
+			check_report(c, MAMORI_SEV_ERROR, &e->pos, "effect: a limit names its level field (level: …) and the "
+			    "actions it limits (actions: [store], [publish] …)");
+		for (size_t i = 0; i < e->nactions; i++)
+			if (mamori_action_parse(e->actions[i]) < 0)
+				check_report(c, MAMORI_SEV_ERROR, &e->actions_pos, "effect: unknown action '%s'", e->actions[i]);
+		if (e->issued || e->mfa || e->account)
+			check_report(c, MAMORI_SEV_ERROR, &e->pos, "effect: issued, mfa and account are a terminal's");
+	} else {
+		if (e->key == NULL || e->segment == NULL)
+			check_report(c, MAMORI_SEV_ERROR, &e->pos, "effect: a terminal names its key field (the id a request "
+			    "gives as subject.terminal.id) and its segment field");
+		if (e->level || e->nactions)
+			check_report(c, MAMORI_SEV_ERROR, &e->pos, "effect: level and actions are a limit's");
+	}
+	check_field_ref(c, e->key, "text", &e->pos, "effect key");
+	check_field_ref(c, e->level, "number", &e->pos, "effect level");
+	check_field_ref(c, e->segment, "segment", &e->pos, "effect segment");
+	check_field_ref(c, e->issued, "choice", &e->pos, "effect issued");
+	check_field_ref(c, e->mfa, "choice", &e->pos, "effect mfa");
+	check_field_ref(c, e->account, "account", &e->pos, "effect account");
+	check_yes_no(c, e->issued, &e->pos, "effect issued");
+	check_yes_no(c, e->mfa, &e->pos, "effect mfa");
+	for (const struct mamori_record_kind *o = c->p->records; o < c->k; o++)
+		if (o->effect.pos.file != NULL && o->effect.type && strcmp(o->effect.type, "terminal") == 0 && !limit)
+			check_report(c, MAMORI_SEV_ERROR, &e->type_pos, "effect: kind '%s' is the terminal register already; "
+			    "a policy has one", o->id);
+}
+
+static void
+check_active(struct rcheck *c)
+{
+	const struct mamori_record_active *a = &c->k->active_accounts;
+
+	if (a->pos.file == NULL)
+		return;
+	for (size_t i = 0; i < a->nfields; i++)
+		check_field_ref(c, a->fields[i], "account", &a->fields_pos, "active_accounts");
+	for (size_t i = 0; i < a->nstates; i++)
+		if (state(c->k, a->states[i]) == NULL)
+			check_report(c, MAMORI_SEV_ERROR, &a->states_pos, "active_accounts: unknown state '%s'", a->states[i]);
+	check_people(c, a->notify, a->nnotify, &a->notify_pos, "active_accounts", "notify");
+}
+
 static void
 check_effect(struct rcheck *c)
 {
@@ -260,6 +334,10 @@ check_effect(struct rcheck *c)
 		return;
 	if (!known_word(c, &mamori_record_effects, e->type, &e->type_pos, where))
 		return;
+	if (strcmp(e->type, "limit") == 0 || strcmp(e->type, "terminal") == 0) {
+		check_register_effect(c);
+		return;
+	}
 	approval = strcmp(e->type, "approval") == 0;
 	if (approval && (e->action == NULL || mamori_action_parse(e->action) < 0))
 		check_report(c, MAMORI_SEV_ERROR, e->action ? &e->action_pos : &e->pos, "effect: an approval names the "
@@ -306,6 +384,7 @@ policy_check_records(const struct mamori_policy *p, struct mamori_diags *diags)
 		check_states(&c);
 		check_transitions(&c);
 		check_effect(&c);
+		check_active(&c);
 		check_prefix(&c);
 	}
 }

@@ -335,7 +335,7 @@ static const struct ym_schema record_transition_schema =
 static const struct ym_field record_effect_fields[] = {
 	{ .key = "type", .kind = YM_ID, .offset = offsetof(struct mamori_record_effect, type),
 	  .pos_offset = offsetof(struct mamori_record_effect, type_pos), .required = true,
-	  .doc = "approval (lets the reporter act) or exception (lifts a denial)" },
+	  .doc = "approval (lets the reporter act), exception (lifts a denial), limit (a service's highest level) or terminal (the terminal register)" },
 	{ .key = "action", .kind = YM_STRING, .offset = offsetof(struct mamori_record_effect, action),
 	  .pos_offset = offsetof(struct mamori_record_effect, action_pos),
 	  .doc = "approval: the action an approved record permits, e.g. take_out" },
@@ -350,10 +350,38 @@ static const struct ym_field record_effect_fields[] = {
 	FIELDREF(struct mamori_record_effect, "accounts", accounts, "exception: the field naming the accounts it covers"),
 	FIELDREF(struct mamori_record_effect, "action_field", action_field, "exception: the field naming the action"),
 	FIELDREF(struct mamori_record_effect, "measures", measures, "exception: the field of the measures taken instead"),
+	{ .key = "actions", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_effect, actions),
+	  .count_offset = offsetof(struct mamori_record_effect, nactions),
+	  .pos_offset = offsetof(struct mamori_record_effect, actions_pos),
+	  .doc = "limit: the actions it limits, e.g. store (a cloud service) or publish (an SNS account)" },
+	FIELDREF(struct mamori_record_effect, "key", key, "limit, terminal: the field a request names it by (default: the record's id)"),
+	FIELDREF(struct mamori_record_effect, "level", level, "limit: the number field of the highest confidentiality level it may hold"),
+	FIELDREF(struct mamori_record_effect, "segment", segment, "limit: the segment it is reached from; terminal: the terminal's segment"),
+	FIELDREF(struct mamori_record_effect, "issued", issued, "terminal: the choice field (yes / no) of whether the organisation issued it"),
+	FIELDREF(struct mamori_record_effect, "mfa", mfa, "terminal: the choice field (yes / no) of whether it has multi-factor authentication"),
+	FIELDREF(struct mamori_record_effect, "account", account, "terminal: the field of the account it is lent to"),
 	STR(struct mamori_record_effect, "clause", clause, false, "the clause that gives it force (default: the kind's)"),
 };
 static const struct ym_schema record_effect_schema =
     SCHEMA(struct mamori_record_effect, "effect", record_effect_fields, NULL);
+
+static const struct ym_field record_active_fields[] = {
+	{ .key = "fields", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_active, fields),
+	  .count_offset = offsetof(struct mamori_record_active, nfields),
+	  .pos_offset = offsetof(struct mamori_record_active, fields_pos), .required = true,
+	  .doc = "the account fields whose accounts must stay enabled, e.g. the 責任者" },
+	{ .key = "states", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_active, states),
+	  .count_offset = offsetof(struct mamori_record_active, nstates),
+	  .pos_offset = offsetof(struct mamori_record_active, states_pos),
+	  .doc = "the states in which it matters (default: every state that is not final)" },
+	{ .key = "notify", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_active, notify),
+	  .count_offset = offsetof(struct mamori_record_active, nnotify),
+	  .pos_offset = offsetof(struct mamori_record_active, notify_pos), .required = true,
+	  .doc = "who is told once when such an account is disabled: role ids, reporter, approver" },
+	STR(struct mamori_record_active, "clause", clause, false, "the clause that asks for it (default: the kind's)"),
+};
+static const struct ym_schema record_active_schema =
+    SCHEMA(struct mamori_record_active, "active_accounts", record_active_fields, NULL);
 
 /* title, clause, fields and states are required of a new kind, checked after
  * extends has merged (policy_records.c): a kind of the parent may be named
@@ -373,6 +401,8 @@ static const struct ym_field record_kind_fields[] = {
 	STRS(struct mamori_record_kind, "steps", steps, nsteps, "the procedure to follow, e.g. the 緊急時対応計画's steps"),
 	MAP(struct mamori_record_kind, "effect", effect, record_effect_schema, false, YM_MERGE_REPLACE,
 	    "what a record in force means to the decision point"),
+	MAP(struct mamori_record_kind, "active_accounts", active_accounts, record_active_schema, false, YM_MERGE_REPLACE,
+	    "accounts a record relies on, told to roles when one is disabled (a 責任者 who has left)"),
 };
 static const struct ym_schema record_kind_schema =
     SCHEMA(struct mamori_record_kind, "record kind", record_kind_fields, "id");

@@ -319,6 +319,8 @@ mamori_record_decide_clear(struct mamori_record_decide *c)
 {
 	in_force_free(c->in_force);
 	c->in_force = NULL;
+	record_registers_free(c->registers);
+	c->registers = NULL;
 }
 
 void
@@ -329,10 +331,14 @@ mamori_record_decide_hook(void *ctx, const struct mamori_decide_request *req, st
 	const struct mamori_record_kind *approval = effect_kind(p, "approval", mamori_action_name(req->action));
 	const struct mamori_record_kind *exception = effect_kind(p, "exception", NULL);
 
-	if (dec->error != NULL || (approval == NULL && (exception == NULL || dec->allow)))
+	if (dec->error != NULL)
 		return;
 	if (approval != NULL)
 		apply_approval(c, approval, req, dec);
 	if (exception != NULL && !dec->allow && dec->error == NULL)
 		apply_exception(c, exception, req, dec);
+	/* the registers' limits and the terminal's truth come last: no
+	 * approval or exception lifts them */
+	record_limits_apply(c, req, dec);
+	record_mismatch_apply(c, dec);
 }

@@ -80,4 +80,16 @@ int record_acting_account(struct mamori_store *s, const char *by, struct mamori_
 int record_list_plan(struct mamori_store *s, const struct mamori_record_filter *f, char *plan, size_t n,
     struct mamori_error *err);
 
+/*
+ * The registers the decision point reads (record_register.c): frees what a
+ * context kept; applies the limit of the service a request names
+ * (context.service) to dec; makes dec a deny when the terminal register
+ * contradicted the request (mamori_record_decide_before).
+ */
+struct record_registers;
+void record_registers_free(struct record_registers *r);
+void record_limits_apply(struct mamori_record_decide *c, const struct mamori_decide_request *req,
+    struct mamori_decision *dec);
+void record_mismatch_apply(struct mamori_record_decide *c, struct mamori_decision *dec);
+
 #endif

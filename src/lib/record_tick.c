@@ -197,6 +197,117 @@ has_automatic(const struct mamori_record_kind *k, const char *state)
 	return false;
 }
 
+/* Whether the trail has told of account's being disabled for record id already. */
+static int
+told_inactive(struct mamori_store *s, const char *id, const char *account, bool *told, struct mamori_error *err)
+{
+	static const char sql[] = "SELECT body FROM audit_event WHERE object_id = ? AND action = 'record.account-inactive'";
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	int rc;
+
+	*told = false;
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	while (!*told && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *body = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+		const cJSON *after = cJSON_GetObjectItem(body, "after");
+		const char *a = cJSON_GetStringValue(cJSON_GetObjectItem(after ? after : body, "account"));
+		*told = a != NULL && strcmp(a, account) == 0;
+		cJSON_Delete(body);
+	}
+	store_release(s, st);
+	return 0;
+}
+
+/* One account of field of rec: when disabled (or gone) and not told of yet, tell. */
+static int
+check_account(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamori_record_kind *k, const cJSON *rec,
+    const char *field, const char *account)
+{
+	const struct mamori_record_active *a = &k->active_accounts;
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "id"));
+	struct mamori_user u = { 0 };
+	struct mamori_error uerr = { 0 };
+	bool told, gone = mamori_user_get(tx->store, account, &u, &uerr) != 0;
+	size_t n = 0;
+	int rc;
+
+	if (!gone && !u.disabled)
+		return 0;
+	if ((rc = told_inactive(tx->store, id, account, &told, c->err)) != 0 || told)
+		return rc;
+	if ((rc = record_notify(tx, rec, a->notify, a->nnotify, "record.account-inactive", &n)) != 0)
+		return rc;
+	cJSON *after = cJSON_CreateObject();
+	cJSON_AddStringToObject(after, "field", field);
+	cJSON_AddStringToObject(after, "account", account);
+	cJSON_AddStringToObject(after, "account_state", gone ? "removed" : "disabled");
+	cJSON_AddNumberToObject(after, "notified", (double)n);
+	rc = mamori_store_tx_event(tx, "record.account-inactive", "record", id, NULL, after);
+	cJSON_Delete(after);
+	c->out->inactive++;
+	c->out->notices += n;
+	return rc;
+}
+
+static bool
+active_state(const struct mamori_record_kind *k, const struct mamori_record_state *st)
+{
+	const struct mamori_record_active *a = &k->active_accounts;
+
+	if (a->nstates == 0)
+		return !st->final;
+	for (size_t i = 0; i < a->nstates; i++)
+		if (strcmp(a->states[i], st->id) == 0)
+			return true;
+	return false;
+}
+
+/* The records of kind k whose accounts must stay enabled (active_accounts), each checked. */
+static int
+tick_accounts(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamori_record_kind *k)
+{
+	static const char sql[] = "SELECT id, state FROM record WHERE kind = ? ORDER BY num";
+	sqlite3_stmt *q = store_prepare(tx->store, sql, c->err);
+	cJSON *ids = cJSON_CreateArray(), *it;
+	int rc = 0, step;
+
+	if (q == NULL || ids == NULL) {
+		sqlite3_finalize(q);
+		cJSON_Delete(ids);
+		return q == NULL ? MAMORI_E_STORE : mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory");
+	}
+	sqlite3_bind_text(q, 1, k->id, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const struct mamori_record_state *st = record_state_find(k, (const char *)sqlite3_column_text(q, 1));
+		if (st != NULL && active_state(k, st))
+			cJSON_AddItemToArray(ids, cJSON_CreateString((const char *)sqlite3_column_text(q, 0)));
+	}
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE)
+		rc = store_error(tx->store, c->err, "cannot list the records");
+	cJSON_ArrayForEach(it, ids) {
+		cJSON *rec = NULL;
+		if (rc != 0 || (rc = record_read(tx->store, it->valuestring, &rec, c->err)) != 0)
+			break;
+		const cJSON *fields = cJSON_GetObjectItem(rec, "fields");
+		for (size_t i = 0; rc == 0 && i < k->active_accounts.nfields; i++) {
+			const char *f = k->active_accounts.fields[i];
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(fields, f), *one;
+			const cJSON *list = cJSON_IsArray(v) ? v : NULL;
+			if (cJSON_IsString(v))
+				rc = check_account(tx, c, k, rec, f, v->valuestring);
+			cJSON_ArrayForEach(one, list)
+				if (rc == 0 && cJSON_IsString(one))
+					rc = check_account(tx, c, k, rec, f, one->valuestring);
+		}
+		cJSON_Delete(rec);
+	}
+	cJSON_Delete(ids);
+	return rc;
+}
+
 static int
 tick_tx(struct mamori_store_tx *tx, void *arg)
 {
@@ -209,6 +320,8 @@ tick_tx(struct mamori_store_tx *tx, void *arg)
 		for (size_t j = 0; rc == 0 && j < k->nstates; j++)
 			if (k->states[j].deadline != NULL || has_automatic(k, k->states[j].id))
 				rc = tick_state(tx, c, k, &k->states[j]);
+		if (rc == 0 && k->active_accounts.pos.file != NULL)
+			rc = tick_accounts(tx, c, k);
 	}
 	return rc;
 }

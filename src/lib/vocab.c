@@ -108,6 +108,8 @@ static const struct mamori_vocab_entry record_type_entries[] = {
 static const struct mamori_vocab_entry record_effect_entries[] = {
 	{ "approval", "承認", "an approved record lets its reporter do the action to its assets" },
 	{ "exception", "例外措置", "a request the policy denies is allowed while a matching record is in force" },
+	{ "limit", "取り扱える情報の上限", "a service named by context.service holds assets up to its level for the actions listed" },
+	{ "terminal", "端末の台帳", "a terminal named by subject.terminal.id is judged on the register's segment, issued and MFA" },
 };
 
 static const struct mamori_vocab_entry record_relation_entries[] = {

@@ -7,6 +7,7 @@
 #include "server.h"
 #include "mamori/record.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +58,33 @@ asker_of(const struct request *req, struct mamori_decide_asker *as)
 	return as;
 }
 
+/*
+ * The records' context for this request: its thread's worker's, whose caches
+ * of the exceptions and the registers in force (the terminal table) outlive
+ * the request — read again only after another connection's commit — with
+ * this request's store, decider and clock; own when there is no worker.
+ */
+static struct mamori_record_decide *
+records_of(struct request *req, struct mamori_record_decide *own)
+{
+	struct worker *w = req->srv->have_worker_key ? pthread_getspecific(req->srv->worker_key) : NULL;
+	struct mamori_record_decide *c = w != NULL && w->db == req->db ? &w->records : own;
+
+	c->s = req->db;
+	c->d = req->decider;
+	c->now = time(NULL);
+	c->today[0] = '\0';	/* today is read once per request */
+	return c;
+}
+
+/* Frees what the request's own context kept (not the worker's caches). */
+static void
+records_done(struct mamori_record_decide *c, struct mamori_record_decide *own)
+{
+	if (c == own)
+		mamori_record_decide_clear(own);
+}
+
 void
 route_decide(struct request *req, struct response *res)
 {
@@ -69,11 +97,11 @@ route_decide(struct request *req, struct response *res)
 		return;
 	}
 	/* records in force take part: approvals and exceptions (mamori/record.h) */
-	struct mamori_record_decide records = { .s = req->db, .d = req->decider, .now = time(NULL) };
-	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
+	struct mamori_record_decide own = { 0 }, *records = records_of(req, &own);
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, records, mamori_record_decide_before };
 	out = mamori_decide_json_hooked(req->decider, req->body, req->body_len, 0, asker_of(req, &as),
 	    req->db ? &hook : NULL, NULL, &said);
-	mamori_record_decide_clear(&records);
+	records_done(records, &own);
 	if (out == NULL) {
 		http_error(res, 500, "internal", NULL, "out of memory");
 		return;
@@ -195,8 +223,8 @@ route_decide_batch(struct request *req, struct response *res)
 	struct mamori_decide_asker as;
 	const struct mamori_decide_asker *asker = asker_of(req, &as);
 	struct invalid inv = { 0 };
-	struct mamori_record_decide records = { .s = req->db, .d = req->decider, .now = time(NULL) };
-	struct mamori_decide_hook hook = { mamori_record_decide_hook, &records };
+	struct mamori_record_decide own = { 0 }, *records = records_of(req, &own);
+	struct mamori_decide_hook hook = { mamori_record_decide_hook, records, mamori_record_decide_before };
 
 	if (req->body == NULL || req->body_len == 0) {
 		http_error(res, 400, "malformed", NULL, "JSON lines are required, one request per line");
@@ -227,7 +255,7 @@ route_decide_batch(struct request *req, struct response *res)
 			}
 			free(out);
 			if (!ok) {
-				mamori_record_decide_clear(&records);
+				records_done(records, &own);
 				free(inv.first_request);
 				free(inv.first_response);
 				batch_free(&b);
@@ -237,7 +265,7 @@ route_decide_batch(struct request *req, struct response *res)
 		}
 		line += n + 1;
 	}
-	mamori_record_decide_clear(&records);
+	records_done(records, &own);
 	if (inv.count > 0 && !invalid_keep(&b, actor_of(req), &inv)) {
 		free(inv.first_request);
 		batch_free(&b);

@@ -26,6 +26,7 @@ worker_free(struct worker *w)
 {
 	if (w == NULL)
 		return;
+	mamori_record_decide_clear(&w->records);
 	mamori_store_close(&w->db);
 	free(w);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "mamori/error.h"
+#include "mamori/record.h"
 #include "mamori/store.h"
 #include "mamori/user.h"
 
@@ -45,6 +46,10 @@ struct worker {
 	int64_t data_version;
 	struct worker_token tokens[WORKER_TOKENS];
 	struct worker_user users[WORKER_USERS];
+	/* the records' context of the decision point (mamori/record.h): its caches
+	 * of the exceptions and registers in force outlive a request, and are
+	 * read again after another connection's commit (data_version) */
+	struct mamori_record_decide records;
 };
 
 /* Opens a worker on a reader connection of store; NULL with err filled if not. */

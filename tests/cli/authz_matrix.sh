@@ -26,6 +26,21 @@ done
 for r in $roles; do
 	"$MAMORI" record show "$(cat "$TMP/rec.victim")" --by "u-$r" >/dev/null 2>&1 && echo "$r"
 done >"$TMP/sees-victim"
+# the registers of issue 19: a terminal in use, a cloud service in use, and for each role a
+# terminal the victim asks to register, for this role to approve (二人制: not the victim)
+"$MAMORI" user add cio2 --role chief-officer >/dev/null || not_ok "user cio2"
+"$MAMORI" record new terminal --by victim --set terminal_id=PC-M --set kind=pc --set segment=lgwan \
+    --set issued=yes --set mfa=no >/dev/null && "$MAMORI" record move TRM-000001 in-use --by cio2 >/dev/null || not_ok "terminal"
+"$MAMORI" record new cloud-service --by victim --set name=CS-M --set provider=p --set max_confidentiality=2 \
+    --set segment=lgwan --set contract=c >/dev/null && "$MAMORI" record move CS-000001 in-use --by cio2 >/dev/null ||
+    not_ok "cloud service"
+for r in $roles; do
+	"$MAMORI" record new terminal --by victim --set "terminal_id=PC-$r" --set kind=pc --set segment=lgwan \
+	    --set issued=yes --set mfa=no >"$TMP/trm.$r" || not_ok "terminal for $r"
+done
+for r in $roles; do
+	"$MAMORI" record show "$(cat "$TMP/trm.$r")" --by "u-$r" >/dev/null 2>&1 && echo "$r"
+done >"$TMP/sees-terminal"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$MAMORI" serve --listen "127.0.0.1:$port" --web "$SRCDIR/web" >"$TMP/out.s" 2>"$TMP/err.s" &
 pid=$!
@@ -55,6 +70,14 @@ vfile = json.load(open(f"{tmp}/file.victim"))["num"]
 policy = open(f"{srcdir}/policies/mic-standard.yaml", encoding="utf-8").read()
 csv_row = "資産名,種別,所管課,機密性,完全性,可用性\n取込 {role},情報,税務課,1,1,1\n"
 req = json.dumps({"subject": {}, "action": "read", "resource": {}})  # the subject is the account asking
+SEES_TERMINAL = set(open(f"{tmp}/sees-terminal").read().split())
+# the terminal register's step: the roles it names (of the 課 for a role of scope department)
+REGISTER_TERMINAL = {"system-manager", "security-manager", "chief-officer"}
+on_terminal = json.dumps({"subject": {"terminal": {"id": "PC-M"}}, "action": "read", "resource": {}})
+to_cloud = json.dumps({"subject": {"terminal": {"segment": "lgwan"}}, "action": "store",
+                       "resource": {"classification": {"confidentiality": 2}}, "context": {"service": "CS-M"}})
+term_new = json.dumps({"fields": {"terminal_id": "T-{role}", "kind": "pc", "segment": "lgwan", "issued": "yes",
+                                  "mfa": "no"}})
 new = {"name": "新規", "kind": "information", "department": "zeimu", "confidentiality": 1, "integrity": 1, "availability": 1}
 routes = [  # method, path, body, roles allowed
     ("GET", "/api/me", None, ALL), ("GET", "/api/policy", None, ALL), ("GET", "/api/policy/render", None, ALL),
@@ -94,6 +117,15 @@ routes = [  # method, path, body, roles allowed
     ("POST", "/api/records/incident/{vrec}/files?name=x.txt", "x", SEES_VICTIM),
     ("GET", "/api/records/incident/{vrec}/files", None, SEES_VICTIM),
     ("GET", "/api/records/incident/{vrec}/files/{vfile}", None, SEES_VICTIM),
+    # the registers the decision point reads (issue 19): every account asks; a register's records
+    # are made by anyone (not in force before the step), approved by the roles the step names
+    ("POST", "/api/decide", on_terminal, ALL), ("POST", "/api/decide", to_cloud, ALL),
+    ("GET", "/api/records/terminal", None, ALL), ("GET", "/api/records/cloud-service", None, ALL),
+    ("GET", "/api/records/sns-account", None, ALL), ("POST", "/api/records/terminal", term_new, ALL),
+    ("GET", "/api/records/terminal?format=csv", None, ALL),
+    ("GET", "/api/records/terminal/{trm}", None, SEES_TERMINAL, 404),
+    ("POST", "/api/records/terminal/{trm}/moves", json.dumps({"to": "in-use"}), REGISTER_TERMINAL,
+     {r: 403 if r in SEES_TERMINAL else 404 for r in ALL}),
     ("POST", "/api/logout", None, ALL),
 ]
 cells = bad = 0
@@ -107,6 +139,7 @@ for role in roles:
     inc = open(f"{tmp}/inc.{role}").read().strip()
     rec = open(f"{tmp}/rec.{role}").read().strip()
     fnum = json.load(open(f"{tmp}/file.{role}"))["num"]
+    trm = open(f"{tmp}/trm.{role}").read().strip()
     for method, path, body, allowed, *deny in routes:
         # how a refusal answers: 403, or 404 where the route hides what the asker may not see
         deny = deny[0] if deny else (404 if "{vrec}" in path else 403)
@@ -116,7 +149,7 @@ for role in roles:
             tok = hashlib.sha256(out.stdout.strip()).hexdigest()[:16]
         body = body.replace("{role}", role) if body else body
         url = path.replace("{mine}", mine).replace("{tok}", tok).replace("{rec}", rec).replace("{file}", str(fnum))
-        url = url.replace("{vrec}", vrec).replace("{vfile}", str(vfile)).replace("{inc}", inc)
+        url = url.replace("{vrec}", vrec).replace("{vfile}", str(vfile)).replace("{inc}", inc).replace("{trm}", trm)
         rq = urllib.request.Request(base + url, body.encode() if body else None, method=method)
         if method != "GET":
             rq.add_header("X-CSRF-Token", csrf)

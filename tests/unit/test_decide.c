@@ -656,6 +656,73 @@ test_json(void **state)
 	mamori_policy_free(&p);
 }
 
+/*
+ * The terminal table: a look-up puts the register's segment, issued and MFA
+ * into a prepared subject, and the answer is the one of the string path given
+ * the same values; the first of two with one id wins; an unknown id changes
+ * nothing; a request still naming a terminal id without a register is an
+ * error naming subject.terminal.id.
+ */
+static void
+test_terminal_table(void **state)
+{
+	struct mamori_policy *p = load_fixture(NULL);
+	struct mamori_decider *d = NULL;
+	struct mamori_terminal_table *t = NULL;
+	struct mamori_decide_subject who, before;
+	struct mamori_decide_resource res;
+	struct mamori_decide_context ctx;
+	struct mamori_decision a, b;
+	char ids[200][16];
+	struct mamori_decide_terminal terms[202];
+
+	(void)state;
+	assert_int_equal(mamori_decider_new(p, &d, NULL), 0);
+	for (int i = 0; i < 200; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "PC-%04d", i);
+		terms[i] = (struct mamori_decide_terminal){ ids[i], i % 3 == 0 ? "mynumber" : i % 3 == 1 ? "lgwan" :
+			"internet", i % 2 == 0, i % 5 == 0 };
+	}
+	terms[200] = (struct mamori_decide_terminal){ "PC-0001", "internet", false, false };	/* a second PC-0001 */
+	terms[201] = (struct mamori_decide_terminal){ "SRV-1", NULL, true, true };
+	assert_int_equal(mamori_terminal_table_new(d, terms, 202, &t, NULL), 0);
+	assert_null(mamori_terminal_table_find(t, "PC-9999"));
+	assert_string_equal(mamori_terminal_table_find(t, "PC-0001")->segment, "lgwan");
+	assert_null(mamori_terminal_table_find(t, "SRV-1")->segment);
+	for (int i = 0; i < 200; i++) {
+		struct mamori_decide_request r = base_request();
+		r.action = MAMORI_ACT_READ;
+		r.levels[0] = 3;
+		r.resource_department = "soumu";
+		r.resource_segment = "lgwan";
+		assert_true(mamori_decide_prepare(d, &r, &who, &res, &ctx, &a));
+		assert_true(mamori_terminal_table_apply(t, ids[i], &who));
+		mamori_decide_prepared(d, &who, &res, &ctx, &a);
+		r.terminal_segment = terms[i].segment;
+		r.terminal_issued = terms[i].issued;
+		r.mfa = terms[i].mfa;
+		mamori_decide(d, &r, &b);
+		assert_int_equal(a.allow, b.allow);
+		assert_int_equal(a.nreasons, b.nreasons);
+		assert_int_equal(a.nobligations, b.nobligations);
+	}
+	before = who;
+	assert_false(mamori_terminal_table_apply(t, "PC-9999", &who));
+	assert_memory_equal(&before, &who, sizeof(who));
+
+	struct mamori_decide_request r = base_request();
+	r.action = MAMORI_ACT_READ;
+	r.terminal_id = "PC-0001";
+	mamori_decide(d, &r, &a);
+	assert_non_null(a.error);
+	assert_string_equal(a.error_field, "subject.terminal.id");
+	mamori_terminal_table_free(&t);
+	assert_null(t);
+	mamori_terminal_table_free(&t);
+	mamori_decider_free(&d);
+	mamori_policy_free(&p);
+}
+
 int
 main(void)
 {
@@ -671,6 +738,7 @@ main(void)
 		cmocka_unit_test(test_prepared_same_answers),
 		cmocka_unit_test(test_prepared_ranges),
 		cmocka_unit_test(test_prepared_no_allocation),
+		cmocka_unit_test(test_terminal_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
