@@ -71,6 +71,8 @@ int cmd_init(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_asset(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+/* `user move | retire | holdings | changes` (cmd_user_personnel.c): sub is argv[1]. */
+int cli_user_personnel(const char *sub, int argc, char **argv);
 int cmd_sanitize(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_milter(int argc, char **argv);
