@@ -164,6 +164,8 @@ compose(struct mamori_store *s, const struct mamori_mail_settings *cfg, const st
 	else if (strcmp(n->reason, "record.move") == 0)
 		add(body, &bl, "理由: 状態が変わりました。\n操作した人: %s\n", strcmp(c.by, "mamori") == 0 ?
 		    "mamori（期日による自動の手続）" : c.by);
+	else if (strcmp(n->reason, "training.overdue") == 0)
+		add(body, &bl, "理由: 受講期限を過ぎた研修があります。受講してください。\n");
 	else if (c.after_notice)
 		add(body, &bl, "理由: 期限までに対応されなかったため、%sに通知しています（エスカレーション）。\n"
 		    "操作した人: mamori（期限の監視）\n", role ? role->title : "上位の役割");
