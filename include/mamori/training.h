@@ -29,11 +29,14 @@
  * attendance counts unless cancelled (a final state).  A yearly course's
  * deadline is its due date's month and day in the current 年度 (April to
  * March).  department (id or title) or user, when not NULL, keep only those
- * people (and their 課).  MAMORI_E_NOTFOUND for an unknown course;
- * MAMORI_E_INVALID when the policy declares no kind `course`.
+ * people (and their 課).  asker, when not NULL, sees what it may see of
+ * the kind course's records (docs/records.md, "Who sees and who acts"):
+ * everyone, its own 課 (a role of scope department that a step names), or
+ * only itself.  MAMORI_E_NOTFOUND for an unknown course; MAMORI_E_INVALID
+ * when the policy declares no kind `course`.
  */
 int mamori_training_status(struct mamori_store *s, const char *course, const char *department, const char *user,
-    time_t now, cJSON **out, struct mamori_error *err);
+    const char *asker, time_t now, cJSON **out, struct mamori_error *err);
 
 /*
  * Puts a notice (reason training.overdue, record: the course) into the

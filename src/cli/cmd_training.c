@@ -161,7 +161,7 @@ cmd_training(int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(sub, "status") == 0) {
-		rc = mamori_training_status(s, course, o.department, o.user, o.now, &out, &err);
+		rc = mamori_training_status(s, course, o.department, o.user, NULL, o.now, &out, &err);
 		if (rc == 0 && o.overdue)
 			keep_overdue(out);
 		if (rc == 0 && o.json) {

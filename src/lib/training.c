@@ -283,10 +283,36 @@ courses(struct status *x, const struct mamori_record_kind *k, const char *course
 	return 0;
 }
 
+/* Narrows the filters to what asker may see of the kind's records. */
+static int
+asker_filter(struct status *x, const struct mamori_record_kind *k, const char *asker, struct mamori_user *u)
+{
+	int rc = mamori_user_get(x->s, asker, u, x->err);
+
+	if (rc != 0)
+		return rc;
+	switch (record_visibility(x->p, k, u)) {
+	case RECORD_VIS_ALL:
+		break;
+	case RECORD_VIS_DEPARTMENT:
+		if (x->department != NULL && strcmp(x->department, u->department) != 0)
+			x->user = "";	/* another 課: nobody */
+		x->department = u->department;
+		break;
+	default:
+		if (x->user != NULL && strcmp(x->user, u->name) != 0)
+			x->user = "";
+		else
+			x->user = u->name;
+	}
+	return 0;
+}
+
 int
 mamori_training_status(struct mamori_store *s, const char *course, const char *department, const char *user,
-    time_t now, cJSON **out, struct mamori_error *err)
+    const char *asker, time_t now, cJSON **out, struct mamori_error *err)
 {
+	struct mamori_user me;
 	struct status x = { .s = s, .p = mamori_store_policy(s), .user = user, .err = err };
 	const struct mamori_record_kind *k = mamori_record_kind_find(x.p, "course");
 	int rc;
@@ -301,6 +327,8 @@ mamori_training_status(struct mamori_store *s, const char *course, const char *d
 			    x.p->id);
 		x.department = d->id;
 	}
+	if (asker != NULL && (rc = asker_filter(&x, k, asker, &me)) != 0)
+		return rc;
 	record_local_date(x.p, now, x.today);
 	*out = cJSON_CreateObject();
 	cJSON_AddStringToObject(*out, "today", x.today);
@@ -402,7 +430,7 @@ remind_tx(struct mamori_store_tx *tx, void *arg)
 	int rc;
 
 	r->count = 0;
-	if ((rc = mamori_training_status(tx->store, NULL, NULL, NULL, r->now, &status, r->err)) != 0)
+	if ((rc = mamori_training_status(tx->store, NULL, NULL, NULL, NULL, r->now, &status, r->err)) != 0)
 		return rc;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(status, "courses")) {
 		if (rc == 0)
