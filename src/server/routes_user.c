@@ -537,14 +537,11 @@ route_user_token_revoke(struct request *req, struct response *res)
 
 /* {"user": the account as it is now, "holdings": what it held} */
 static void
-personnel_answer(struct request *req, struct response *res, const char *name, cJSON *holdings)
+personnel_answer(struct response *res, const struct mamori_user *u, cJSON *holdings)
 {
-	struct mamori_user u;
-	struct mamori_error err = { 0 };
 	cJSON *root = cJSON_CreateObject();
 
-	if (mamori_user_get(req->db, name, &u, &err) == 0)
-		cJSON_AddItemToObject(root, "user", user_json(&u));
+	cJSON_AddItemToObject(root, "user", user_json(u));
 	cJSON_AddItemToObject(root, "holdings", holdings);
 	http_json(res, 200, root);
 }
@@ -585,8 +582,10 @@ route_user_move(struct request *req, struct response *res)
 	}
 	s = server_store_begin(req);
 	rc = mamori_user_move(s, req->actor, u.name, d->id, r ? r->id : NULL, &holdings, &err);
+	if (rc == 0)
+		rc = mamori_user_get(s, u.name, &u, &err);	/* as it is now: the worker's reader may lag */
 	if (server_store_end(req, res, rc, &err, "department"))
-		personnel_answer(req, res, u.name, holdings);
+		personnel_answer(res, &u, holdings);
 	else
 		cJSON_Delete(holdings);
 out:
@@ -616,9 +615,11 @@ route_user_retire(struct request *req, struct response *res)
 		goto out;
 	s = server_store_begin(req);
 	rc = mamori_user_retire(s, req->actor, u.name, reason, &holdings, &err);
+	if (rc == 0)
+		rc = mamori_user_get(s, u.name, &u, &err);
 	if (server_store_end(req, res, rc, &err, "reason")) {
 		sessions_close_user(&req->srv->sessions, u.name);
-		personnel_answer(req, res, u.name, holdings);
+		personnel_answer(res, &u, holdings);
 	} else {
 		cJSON_Delete(holdings);
 	}
