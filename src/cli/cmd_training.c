@@ -107,7 +107,7 @@ keep_overdue(cJSON *status)
 }
 
 static void
-print_status(const cJSON *status)
+print_status(const struct mamori_policy *p, const cJSON *status)
 {
 	const cJSON *c, *d, *pe;
 
@@ -121,7 +121,8 @@ print_status(const cJSON *status)
 		}
 		cJSON_ArrayForEach(pe, cJSON_GetObjectItem(c, "people")) {
 			const char *st = str(pe, "status");
-			printf("    %-16s %-12s %-10s %s\n", str(pe, "user"), str(pe, "department"),
+			const struct mamori_department *dep = mamori_policy_find_department(p, str(pe, "department"));
+			printf("    %-16s %-12s %-10s %s\n", str(pe, "user"), dep && dep->title ? dep->title : str(pe, "department"),
 			    strcmp(st, "completed") == 0 ? _("completed") : strcmp(st, "overdue") == 0 ? _("OVERDUE") :
 			    _("pending"), str(pe, "last"));
 		}
@@ -169,7 +170,7 @@ cmd_training(int argc, char **argv)
 			printf("%s\n", txt ? txt : "{}");
 			free(txt);
 		} else if (rc == 0) {
-			print_status(out);
+			print_status(mamori_store_policy(s), out);
 		}
 	} else {
 		rc = mamori_training_remind(s, cli_actor(), o.now, &n, &err);
