@@ -3,7 +3,8 @@
 // security requirements (a box each), shown with the policy's titles; its term
 // ended by tick, the contractor's login refused and the home screen counting
 // it; the training screen — what each role sees of it, the 課's figures, and
-// the reminder button for the 統括 only.
+// the reminder button for the 統括 only; a retirement from the 利用者 screen
+// that lists what the person held, to hand over.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -107,4 +108,23 @@ test('training: each role sees what it may; the 統括 sends reminders', async (
   await staff.goto(`${srv.url}/#/notices`);
   await staff.getByRole('cell', { name: '受講期限を過ぎた研修があります' }).waitFor();
   for (const p of [staff, manager, ciso]) assert.deepEqual(p.errors, []);
+});
+
+test('retire from the 利用者 screen: the account is disabled and what it held is listed to hand over', async () => {
+  mamori(['record', 'new', 'media', '--db', srv.db, '--by', ACCOUNTS.manager.name, '--set', 'label=USB-W1',
+    '--set', 'media_type=usb', '--set', 'department=zeimu', '--set', 'holder=sato', '--set', 'highest_class=c2']);
+  const page = await newPage(browser);
+  await login(page, srv.url, ACCOUNTS.ciso, '/users?name=sato');
+  await page.getByText('異動・退職').click();
+  await page.getByLabel(/退職の理由/).fill('令和8年12月31日 退職');
+  await page.getByRole('button', { name: '退職にする' }).click();
+  await page.getByText('退職にしました').waitFor();
+  const held = page.locator('.holdings');
+  await held.getByText('引き継ぎが必要なもの').waitFor();
+  const link = held.getByRole('link', { name: /^MD-/ });
+  assert.match(await link.getAttribute('href'), /^#\/records\/media\/MD-/);
+  assert.match(await held.textContent(), /外部記録媒体管理台帳（登録）.*holder/);
+  await page.locator('dl.details', { hasText: '停止中' }).waitFor();
+  await shot(page, 'registers-retire-ja');
+  assert.deepEqual(page.errors, []);
 });
