@@ -582,6 +582,20 @@ check_step_requires(const struct mamori_record_kind *k, const struct mamori_reco
 	return 0;
 }
 
+/* One account of disable_accounts; one removed since the record named it has nothing to disable. */
+static int
+disable_one(struct mamori_store_tx *tx, const char *name, const cJSON *why, struct mamori_error *err)
+{
+	int rc = user_disable_in(tx, name, why, NULL, err);
+
+	if (rc == MAMORI_E_NOTFOUND) {
+		if (err != NULL)
+			memset(err, 0, sizeof(*err));
+		rc = 0;
+	}
+	return rc;
+}
+
 /*
  * The state's disable_accounts: every account the record's field names is
  * disabled and loses its API tokens, each a user.disable event naming the
@@ -591,26 +605,19 @@ static int
 disable_accounts(struct mamori_store_tx *tx, const cJSON *rec, const char *field, struct mamori_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "fields"), field);
-	cJSON *why = cJSON_CreateObject();
-	const cJSON *it;
+	cJSON *why = cJSON_CreateObject(), *one = cJSON_IsString(v) ? cJSON_CreateStringReference(v->valuestring) : NULL;
+	const cJSON *it, *list = cJSON_IsArray(v) ? v : NULL;
 	int rc = 0;
 
 	cJSON_AddStringToObject(why, "record", rec_str(rec, "id"));
 	cJSON_AddStringToObject(why, "field", field);
-	if (cJSON_IsString(v)) {
-		rc = user_disable_in(tx, v->valuestring, why, NULL, err);
-	} else {
-		cJSON_ArrayForEach(it, v) {
-			if (rc == 0 && cJSON_IsString(it))
-				rc = user_disable_in(tx, it->valuestring, why, NULL, err);
-		}
+	cJSON_ArrayForEach(it, list) {
+		if (rc == 0 && cJSON_IsString(it))
+			rc = disable_one(tx, it->valuestring, why, err);
 	}
-	/* an account removed since the record named it has nothing to disable */
-	if (rc == MAMORI_E_NOTFOUND) {
-		if (err != NULL)
-			memset(err, 0, sizeof(*err));
-		rc = 0;
-	}
+	if (one != NULL)
+		rc = disable_one(tx, one->valuestring, why, err);
+	cJSON_Delete(one);
 	cJSON_Delete(why);
 	return rc;
 }

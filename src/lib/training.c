@@ -80,8 +80,14 @@ read_attendance(struct status *x)
 			x->natt++;
 		}
 		cJSON_Delete(f);
+		if (grown != NULL && (grown[x->natt - 1].course == NULL || grown[x->natt - 1].account == NULL)) {
+			rc = mamori_error_set(x->err, MAMORI_E_NOMEM, "out of memory");
+			break;
+		}
 	}
 	sqlite3_finalize(st);
+	if (rc == MAMORI_E_NOMEM)
+		return rc;
 	if (rc != SQLITE_DONE)
 		return store_error(x->s, x->err, "cannot read the attendance");
 	if (x->natt > 1)
