@@ -102,6 +102,24 @@ $M record move "$inc" 受付 --by kanri --note "端末をネットワークか�
 $M record new take-out --by tanaka --set assets=A-000003 --set purpose="県庁での説明 (demo)" >/dev/null
 $M record list
 
+step "外部委託: a contract with its security requirements; the day after its term the contractor's account is disabled"
+$M user add minato --role 委託事業者 --department 税務課
+k=$($M record new contractor --by kanri --set 委託事業者=株式会社みなと情報 --set 委託する業務の範囲="税務システムの保守" \
+	--set 所管課=税務課 --set 委託事業者の利用者=minato)
+# a contract whose last day was yesterday: the next tick (serve's, or cron's) ends it
+$M record move "$k" 契約中 --by kanri --set 契約開始日="$(date -d '1 year ago' +%F)" --set 契約終了日="$(date -d yesterday +%F)" \
+	--set 契約に明記した情報セキュリティ要件="再委託の制限、守秘義務、事故時の報告、監査・検査への協力、情報資産の返還・廃棄"
+$M record tick
+$M record show "$k" | head -4
+$M user list | grep minato
+
+step "教育・研修: a course, a sign-in sheet imported as attendance, who has taken it per 課"
+c=$($M record new course --by kanri --set 研修名="情報セキュリティ研修（全職員）" --set 受講の頻度=毎年度 --set 対象の役割=職員等)
+$M record move "$c" 実施中 --by kanri
+printf '研修,受講者,受講日\n%s,tanaka,%s\n' "$c" "$(date +%F)" >"$demo/sheet.csv"
+$M record import attendance "$demo/sheet.csv" --by kanri
+$M training status
+
 step "監査証跡: every change above is in the tamper-evident trail"
 $M log show | tail -6
 $M log head --out "$demo/head.txt" >/dev/null

@@ -239,6 +239,8 @@ struct mamori_record_field {
 	bool multiple;			/* a list of values (assets, accounts …) */
 	struct mamori_record_choice *choices;	/* type choice */
 	size_t nchoices;
+	const char *of;			/* type record: the kind of the records it names */
+	struct mamori_srcpos of_pos;
 };
 
 struct mamori_record_state {
@@ -255,6 +257,11 @@ struct mamori_record_state {
 	const char **notify;		/* told on entering it: role ids and relations */
 	size_t nnotify;
 	struct mamori_srcpos notify_pos;
+	/* an account field: the accounts it names are disabled (and their API
+	 * tokens revoked) when a record enters the state — a contract that ends
+	 * ends its contractor's access; NULL: none */
+	const char *disable_accounts;
+	struct mamori_srcpos disable_accounts_pos;
 };
 
 struct mamori_record_transition {
@@ -266,6 +273,9 @@ struct mamori_record_transition {
 	bool second_person;		/* taken by someone other than who took the step before */
 	const char *automatic;		/* a date field: mamori takes it once that date has passed */
 	struct mamori_srcpos automatic_pos;
+	const char **requires;		/* fields that must be given with the step itself (a check's result) */
+	size_t nrequires;
+	struct mamori_srcpos requires_pos;
 };
 
 /*

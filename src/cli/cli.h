@@ -71,6 +71,8 @@ int cmd_init(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_asset(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+/* `user move | retire | holdings | changes` (cmd_user_personnel.c): sub is argv[1]. */
+int cli_user_personnel(const char *sub, int argc, char **argv);
 int cmd_sanitize(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_milter(int argc, char **argv);
@@ -98,6 +100,7 @@ void cli_config_flag(const char *key, const char *value);
 int cli_config_reload(void);
 /* The value of key when the file or the environment sets it, else NULL (not the built-in default). */
 const char *cli_config_chosen(const char *key);
+int cmd_training(int argc, char **argv);
 
 /*
  * Notices by mail (cmd_record_mail.c).  cli_record_mail: `record mail`, the

@@ -1,4 +1,5 @@
-/* cmd_user.c — `mamori user add | passwd | disable | enable | email | list | mfa enroll | mfa reset`. */
+/* cmd_user.c — `mamori user add | passwd | disable | enable | email | list | mfa enroll | mfa reset`
+ * (move, retire, holdings, changes: cmd_user_personnel.c). */
 #include "cli.h"
 #include "mamori/auth.h"
 #include "mamori/policy.h"
@@ -24,6 +25,8 @@ static const char user_usage[] =
     "       mamori user list [--json] [--db PATH]\n"
     "       mamori user mfa enroll NAME | mfa reset NAME [--db PATH]\n"
     "       mamori user token NAME --scope read|write|gateway [--days N] [--db PATH]\n"
+    "       mamori user move NAME --department D [--role R] | retire NAME --reason TEXT [--json]\n"
+    "       mamori user holdings NAME | changes FILE [--dry-run]   (異動・退職: what to hand over)\n"
     "--temporary: the holder must choose a new password at the next login (web UI).\n";
 
 struct user_opts {
@@ -203,6 +206,9 @@ cmd_user(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "move") == 0 || strcmp(sub, "retire") == 0 || strcmp(sub, "holdings") == 0 ||
+	    strcmp(sub, "changes") == 0)
+		return cli_user_personnel(sub, argc, argv);
 	if (strcmp(sub, "mfa") == 0) {
 		if (argc < 3 || (strcmp(argv[2], "enroll") != 0 && strcmp(argv[2], "reset") != 0))
 			return cli_usage_error("user mfa: enroll NAME or reset NAME\n%s", user_usage);

@@ -36,6 +36,7 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, N_("accounts, passwords and TOTP (利用者)") },
 	{ "record", cmd_record, N_("records and workflows of the policy: 事故報告, 持ち出し, 例外措置") },
 	{ "net", cmd_net, N_("三層分離 on the network: nftables rules and a picture from the policy") },
+	{ "training", cmd_training, N_("教育・研修: who has taken each course, who is overdue, reminders") },
 	{ "incident", cmd_incident, N_("report an incident (情報セキュリティインシデント報告)") },
 	{ "sanitize", NULL, N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
 	{ "quarantine", NULL, N_("隔離された原本: list, show, request and release (二人制)") },

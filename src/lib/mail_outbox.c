@@ -170,6 +170,8 @@ compose(struct mamori_store *s, const struct mamori_mail_settings *cfg, const st
 	else if (inactive)
 		add(body, &bl, "理由: この記録が定める利用者（%s）のアカウントが無効になりました。後任を定めてください。\n"
 		    "操作した人: mamori（利用者の確認）\n", c.account[0] ? c.account : "-");
+	else if (strcmp(n->reason, "training.overdue") == 0)
+		add(body, &bl, "理由: 受講期限を過ぎた研修があります。受講してください。\n");
 	else if (c.after_notice)
 		add(body, &bl, "理由: 期限までに対応されなかったため、%sに通知しています（エスカレーション）。\n"
 		    "操作した人: mamori（期限の監視）\n", role ? role->title : "上位の役割");

@@ -70,6 +70,15 @@ check_complete(struct rcheck *c)
 		    "extend needs title, clause, fields and states)", missing[i]);
 }
 
+static const struct mamori_record_kind *
+kind_by_id(const struct mamori_policy *p, const char *id)
+{
+	for (size_t i = 0; i < p->nrecords; i++)
+		if (p->records[i].id != NULL && strcmp(p->records[i].id, id) == 0)
+			return &p->records[i];
+	return NULL;
+}
+
 static void
 check_fields(struct rcheck *c)
 {
@@ -88,9 +97,14 @@ check_fields(struct rcheck *c)
 		if (!choice && f->nchoices > 0)
 			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s has choices but is of type '%s', not choice", where,
 			    f->type ? f->type : "?");
-		if (f->multiple && f->type && strstr("asset account department role threat segment file", f->type) == NULL)
+		if (f->type && strcmp(f->type, "record") == 0 && (f->of == NULL || kind_by_id(c->p, f->of) == NULL))
+			check_report(c, MAMORI_SEV_ERROR, f->of ? &f->of_pos : &f->pos, "%s is of type record: name the kind "
+			    "of its records with of (of: course)%s%s", where, f->of ? _("; unknown kind ") : "", f->of ? f->of : "");
+		if (f->of != NULL && (f->type == NULL || strcmp(f->type, "record") != 0))
+			check_report(c, MAMORI_SEV_ERROR, &f->of_pos, "%s: of is for a field of type record", where);
+		if (f->multiple && f->type && strstr("asset account department role threat segment file choice record", f->type) == NULL)
 			check_report(c, MAMORI_SEV_ERROR, &f->pos, "%s: multiple is for lists of assets, accounts, 課, roles, "
-			    "threats, segments or files, not %s", where, f->type);
+			    "threats, segments, files or choices, not %s", where, f->type);
 	}
 }
 
@@ -197,6 +211,7 @@ check_states(struct rcheck *c)
 		for (size_t j = 0; j < s->nrequires; j++)
 			check_field_ref(c, s->requires[j], NULL, &s->requires_pos, where);
 		check_people(c, s->notify, s->nnotify, &s->notify_pos, where, "notify");
+		check_field_ref(c, s->disable_accounts, "account", &s->disable_accounts_pos, where);
 		if (s->escalate && mamori_vocab_find(&mamori_escalations, s->escalate) == NULL &&
 		    mamori_policy_find_role(c->p, s->escalate) == NULL)
 			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s: escalate to '%s': neither reports_to nor a role "
@@ -245,6 +260,11 @@ check_transitions(struct rcheck *c)
 		if (t->nby > 0 && t->automatic != NULL)
 			check_report(c, MAMORI_SEV_ERROR, &t->automatic_pos, "%s is automatic: it has no by", where);
 		check_field_ref(c, t->automatic, "date datetime", &t->automatic_pos, where);
+		for (size_t j = 0; j < t->nrequires; j++)
+			check_field_ref(c, t->requires[j], NULL, &t->requires_pos, where);
+		if (t->nrequires > 0 && t->automatic != NULL)
+			check_report(c, MAMORI_SEV_ERROR, &t->requires_pos, "%s is automatic: no one gives it fields to "
+			    "require", where);
 	}
 }
 

@@ -278,13 +278,16 @@ static const struct ym_field record_field_fields[] = {
 	STR(struct mamori_record_field, "title", title, false, "e.g. 発生日時"),
 	{ .key = "type", .kind = YM_ID, .offset = offsetof(struct mamori_record_field, type),
 	  .pos_offset = offsetof(struct mamori_record_field, type_pos),
-	  .doc = "text, longtext, number, date, datetime, choice, asset, account, department, role, threat, segment, file" },
+	  .doc = "text, longtext, number, date, datetime, choice, asset, account, department, role, threat, segment, file, action, record" },
 	BOOL(struct mamori_record_field, "required", required, "must be filled in"),
 	BOOL(struct mamori_record_field, "multiple", multiple, "a list of values (e.g. several assets)"),
 	STR(struct mamori_record_field, "help", help, false, "a hint shown with the field"),
 	LIST(struct mamori_record_field, "choices", choices, nchoices, record_choice_schema, false, YM_MERGE_BY_KEY,
 	    "the values of a choice"),
 	STR(struct mamori_record_field, "clause", clause, false, "the clause that asks for it"),
+	{ .key = "of", .kind = YM_ID, .offset = offsetof(struct mamori_record_field, of),
+	  .pos_offset = offsetof(struct mamori_record_field, of_pos),
+	  .doc = "type record: the kind of the records it names (an attendance names its course)" },
 };
 static const struct ym_schema record_field_schema =
     SCHEMA(struct mamori_record_field, "field", record_field_fields, "id");
@@ -308,6 +311,10 @@ static const struct ym_field record_state_fields[] = {
 	  .count_offset = offsetof(struct mamori_record_state, nnotify),
 	  .pos_offset = offsetof(struct mamori_record_state, notify_pos),
 	  .doc = "who is told at once when a record enters it: role ids, reporter, owner, approver" },
+	{ .key = "disable_accounts", .kind = YM_ID, .underscore = true,
+	  .offset = offsetof(struct mamori_record_state, disable_accounts),
+	  .pos_offset = offsetof(struct mamori_record_state, disable_accounts_pos),
+	  .doc = "an account field: its accounts are disabled and their API tokens revoked when a record enters it" },
 	STR(struct mamori_record_state, "clause", clause, false, "the clause behind it"),
 };
 static const struct ym_schema record_state_schema =
@@ -325,6 +332,10 @@ static const struct ym_field record_transition_fields[] = {
 	{ .key = "automatic", .kind = YM_ID, .underscore = true, .offset = offsetof(struct mamori_record_transition, automatic),
 	  .pos_offset = offsetof(struct mamori_record_transition, automatic_pos),
 	  .doc = "a date field: mamori takes the step itself once that date has passed (期限切れ)" },
+	{ .key = "requires", .kind = YM_STRLIST, .offset = offsetof(struct mamori_record_transition, requires),
+	  .count_offset = offsetof(struct mamori_record_transition, nrequires),
+	  .pos_offset = offsetof(struct mamori_record_transition, requires_pos),
+	  .doc = "fields that must be given with the step itself (e.g. a periodic check's date and result)" },
 	BOOL(struct mamori_record_transition, "second_person", second_person,
 	    "someone other than who took the step before (approval by another)"),
 	CLAUSE(struct mamori_record_transition),

@@ -11,6 +11,7 @@
 #include "mamori/user.h"
 #include "mamori/vocab.h"
 #include "record_internal.h"
+#include "user_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,6 +564,64 @@ check_requires(const struct mamori_record_kind *k, const struct mamori_record_st
 	return 0;
 }
 
+/* The fields a step asks for must come with it (set), not from before: a check's own result. */
+static int
+check_step_requires(const struct mamori_record_kind *k, const struct mamori_record_transition *t, const cJSON *set,
+    struct mamori_diags *problems, struct mamori_error *err)
+{
+	size_t before = problems->count;
+
+	for (size_t i = 0; i < t->nrequires; i++) {
+		const struct mamori_record_field *f = record_field_find(k, t->requires[i]);
+		if (f != NULL && cJSON_GetObjectItemCaseSensitive(set, f->id) == NULL)
+			mamori_diags_add(problems, MAMORI_SEV_ERROR, f->id, 0, 0, "%s (%s): required with the step %s",
+			    f->title ? f->title : f->id, f->id, t->title);
+	}
+	if (problems->count > before)
+		return mamori_error_set(err, MAMORI_E_INVALID, "give what %s records with it", t->title);
+	return 0;
+}
+
+/* One account of disable_accounts; one removed since the record named it has nothing to disable. */
+static int
+disable_one(struct mamori_store_tx *tx, const char *name, const cJSON *why, struct mamori_error *err)
+{
+	int rc = user_disable_in(tx, name, why, NULL, err);
+
+	if (rc == MAMORI_E_NOTFOUND) {
+		if (err != NULL)
+			memset(err, 0, sizeof(*err));
+		rc = 0;
+	}
+	return rc;
+}
+
+/*
+ * The state's disable_accounts: every account the record's field names is
+ * disabled and loses its API tokens, each a user.disable event naming the
+ * record (a contract that ends ends its contractor's access).
+ */
+static int
+disable_accounts(struct mamori_store_tx *tx, const cJSON *rec, const char *field, struct mamori_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "fields"), field);
+	cJSON *why = cJSON_CreateObject(), *one = cJSON_IsString(v) ? cJSON_CreateStringReference(v->valuestring) : NULL;
+	const cJSON *it, *list = cJSON_IsArray(v) ? v : NULL;
+	int rc = 0;
+
+	cJSON_AddStringToObject(why, "record", rec_str(rec, "id"));
+	cJSON_AddStringToObject(why, "field", field);
+	cJSON_ArrayForEach(it, list) {
+		if (rc == 0 && cJSON_IsString(it))
+			rc = disable_one(tx, it->valuestring, why, err);
+	}
+	if (one != NULL)
+		rc = disable_one(tx, one->valuestring, why, err);
+	cJSON_Delete(one);
+	cJSON_Delete(why);
+	return rc;
+}
+
 static int
 update_row(struct mamori_store_tx *tx, const char *id, const char *state, const cJSON *fields, time_t since,
     const char *last_by, const char *approver, struct mamori_error *err)
@@ -607,6 +666,8 @@ record_take(struct mamori_store_tx *tx, const struct mamori_record_kind *k, cJSO
 	int rc;
 
 	snprintf(from, sizeof(from), "%s", rec_str(rec, "state"));
+	if ((rc = check_step_requires(k, t, set, problems, err)) != 0)
+		return rc;
 	if (set != NULL)
 		merge_fields(fields, set);
 	if ((rc = check_requires(k, target, fields, problems, err)) != 0)
@@ -634,6 +695,8 @@ record_take(struct mamori_store_tx *tx, const struct mamori_record_kind *k, cJSO
 	cJSON_Delete(after);
 	if (rc == 0 && target->nnotify > 0)
 		rc = record_notify(tx, rec, target->notify, target->nnotify, "record.move", NULL);
+	if (rc == 0 && target->disable_accounts != NULL)
+		rc = disable_accounts(tx, rec, target->disable_accounts, err);
 	return rc;
 }
 
@@ -828,6 +891,8 @@ add_moves(struct mamori_store *s, cJSON *rec, const char *asker)
 		cJSON *req = cJSON_AddArrayToObject(m, "requires");
 		for (size_t j = 0; to != NULL && j < to->nrequires; j++)
 			cJSON_AddItemToArray(req, cJSON_CreateString(to->requires[j]));
+		for (size_t j = 0; j < t->nrequires; j++)
+			cJSON_AddItemToArray(req, cJSON_CreateString(t->requires[j]));
 		cJSON_AddItemToArray(moves, m);
 	}
 }

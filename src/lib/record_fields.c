@@ -177,6 +177,26 @@ stored_value(struct fcheck *c, const char *s)
 	return cJSON_CreateString(s);
 }
 
+/* A record of the kind the field names (of:), by its id. */
+static cJSON *
+record_value(struct fcheck *c, const char *s)
+{
+	struct mamori_error err = { 0 };
+	cJSON *rec = NULL, *out = NULL;
+	int rc = record_read(c->s, s, &rec, &err);
+
+	if (rc == MAMORI_E_NOTFOUND)
+		problem(c, s, N_("is not a record"));
+	else if (rc != 0)
+		problem(c, s, N_("could not be looked up in the store"));
+	else if (c->f->of == NULL || strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "kind")), c->f->of) != 0)
+		problem(c, s, N_("is a record of another kind"));
+	else
+		out = cJSON_CreateString(s);
+	cJSON_Delete(rec);
+	return out;
+}
+
 /* One value (a string, or a number for a number field) as stored, or NULL after a problem. */
 static cJSON *
 one_value(struct fcheck *c, const cJSON *v)
@@ -229,6 +249,8 @@ one_value(struct fcheck *c, const cJSON *v)
 	}
 	if (strcmp(t, "asset") == 0 || strcmp(t, "account") == 0)
 		return stored_value(c, buf);
+	if (strcmp(t, "record") == 0)
+		return record_value(c, buf);
 	if (strcmp(t, "file") == 0) {
 		problem(c, NULL, N_("a file field is filled by attaching a file to it (mamori record attach --field, POST …/files?field=)"));
 		return NULL;

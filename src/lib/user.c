@@ -1,6 +1,7 @@
 /* user.c — accounts: add, password, disable, TOTP, list, login. */
 #include "mamori/user.h"
 #include "store_internal.h"
+#include "user_internal.h"
 #include "mamori/i18n.h"
 #include "mamori/mail.h"
 
@@ -259,6 +260,51 @@ mamori_user_disable(struct mamori_store *s, const char *actor, const char *name,
 	c.after = cJSON_CreateObject();
 	cJSON_AddBoolToObject(c.after, "disabled", disabled);
 	return apply(s, actor, &c);
+}
+
+int
+user_disable_in(struct mamori_store_tx *tx, const char *name, const cJSON *why, bool *changed,
+    struct mamori_error *err)
+{
+	sqlite3_stmt *st = store_prepare(tx->store, "SELECT disabled FROM user WHERE name = ?1", err);
+	cJSON *after;
+	int rc, was_disabled, tokens;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	was_disabled = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return mamori_error_set(err, MAMORI_E_NOTFOUND, "no user %s", name);
+	if (rc != SQLITE_ROW)
+		return store_error(tx->store, err, "cannot read the account");
+	if (changed != NULL)
+		*changed = !was_disabled;
+	if ((st = store_prepare(tx->store, "UPDATE user SET disabled = 1, updated = strftime('%Y-%m-%dT%H:%M:%fZ', "
+	    "'now') WHERE name = ?1", err)) == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || (st = store_prepare(tx->store, REVOKE_TOKENS, err)) == NULL)
+		return rc != SQLITE_DONE ? store_error(tx->store, err, "cannot change the account") : MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	tokens = sqlite3_changes(tx->store->db);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(tx->store, err, "cannot revoke the account's tokens");
+	/* nothing changed: no event (a tick that meets the account again says nothing) */
+	if (was_disabled && tokens == 0)
+		return 0;
+	after = why ? cJSON_Duplicate(why, true) : cJSON_CreateObject();
+	cJSON_AddBoolToObject(after, "disabled", true);
+	cJSON_AddNumberToObject(after, "tokens_revoked", tokens);
+	rc = mamori_store_tx_event(tx, "user.disable", "user", name, NULL, after);
+	cJSON_Delete(after);
+	return rc;
 }
 
 int

@@ -103,6 +103,7 @@ static const struct mamori_vocab_entry record_type_entries[] = {
 	{ "segment", "ネットワーク区分", "a network segment of the policy" },
 	{ "file", "ファイル", "an attached file (evidence)" },
 	{ "action", "操作", "an action of the decision point (read, send, take_out …)" },
+	{ "record", "記録", "a record of the kind the field names (of: course)" },
 };
 
 static const struct mamori_vocab_entry record_effect_entries[] = {

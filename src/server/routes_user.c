@@ -11,6 +11,7 @@
 #include "mamori/decide.h"
 #include "mamori/i18n.h"
 #include "mamori/mail.h"
+#include "mamori/personnel.h"
 #include "mamori/user.h"
 #include "json_strict.h"
 
@@ -530,4 +531,117 @@ route_user_token_revoke(struct request *req, struct response *res)
 	rc = mamori_user_token_revoke(server_store_begin(req), req->actor, u.name, req->params[1], &err);
 	if (server_store_end(req, res, rc, &err, "id"))
 		http_json(res, 200, cJSON_CreateObject());
+}
+
+/* ---- 異動・退職 (mamori/personnel.h) ---- */
+
+/* {"user": the account as it is now, "holdings": what it held} */
+static void
+personnel_answer(struct response *res, const struct mamori_user *u, cJSON *holdings)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(root, "user", user_json(u));
+	cJSON_AddItemToObject(root, "holdings", holdings);
+	http_json(res, 200, root);
+}
+
+/* POST /api/users/{name}/move {"department", "role"?}: the session must administer the account before and after. */
+void
+route_user_move(struct request *req, struct response *res)
+{
+	cJSON *body = http_body_json(req, res), *holdings = NULL;
+	const char *dept, *role;
+	const struct mamori_department *d;
+	const struct mamori_role *r = NULL;
+	struct mamori_user u;
+	struct mamori_store *s;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (body == NULL)
+		return;
+	if (!cJSON_IsObject(body) || !string_member(body, "department", &dept, res) ||
+	    !string_member(body, "role", &role, res))
+		goto out;
+	if (dept == NULL) {
+		http_error(res, 400, "invalid", "department", "the body is {\"department\": D, \"role\": R (optional)}");
+		goto out;
+	}
+	if ((d = mamori_policy_find_department(req->view, dept)) == NULL ||
+	    (role != NULL && (r = mamori_policy_find_role(req->view, role)) == NULL)) {
+		http_error(res, 422, "invalid", d == NULL ? "department" : "role", "unknown %s '%s' in policy %s",
+		    d == NULL ? "department" : "role", d == NULL ? dept : role, req->view->id);
+		goto out;
+	}
+	if (!target(req, res, &u))
+		goto out;
+	if (!manages(req, r ? r->id : u.role, d->id)) {
+		server_forbid(req, res, "move accounts to this role or department (own department and lower roles only)");
+		goto out;
+	}
+	s = server_store_begin(req);
+	rc = mamori_user_move(s, req->actor, u.name, d->id, r ? r->id : NULL, &holdings, &err);
+	if (rc == 0)
+		rc = mamori_user_get(s, u.name, &u, &err);	/* as it is now: the worker's reader may lag */
+	if (server_store_end(req, res, rc, &err, "department"))
+		personnel_answer(res, &u, holdings);
+	else
+		cJSON_Delete(holdings);
+out:
+	cJSON_Delete(body);
+}
+
+/* POST /api/users/{name}/retire {"reason"}: disabled, tokens revoked, sessions ended; what it held. */
+void
+route_user_retire(struct request *req, struct response *res)
+{
+	cJSON *body = http_body_json(req, res), *holdings = NULL;
+	const char *reason;
+	struct mamori_user u;
+	struct mamori_store *s;
+	struct mamori_error err = { 0 };
+	int rc;
+
+	if (body == NULL)
+		return;
+	if (!cJSON_IsObject(body) || !string_member(body, "reason", &reason, res))
+		goto out;
+	if (reason == NULL || reason[0] == '\0') {
+		http_error(res, 400, "invalid", "reason", "the body is {\"reason\": TEXT}");
+		goto out;
+	}
+	if (!target(req, res, &u))
+		goto out;
+	s = server_store_begin(req);
+	rc = mamori_user_retire(s, req->actor, u.name, reason, &holdings, &err);
+	if (rc == 0)
+		rc = mamori_user_get(s, u.name, &u, &err);
+	if (server_store_end(req, res, rc, &err, "reason")) {
+		sessions_close_user(&req->srv->sessions, u.name);
+		personnel_answer(res, &u, holdings);
+	} else {
+		cJSON_Delete(holdings);
+	}
+out:
+	cJSON_Delete(body);
+}
+
+/* GET /api/users/{name}/holdings: what the account holds now (to hand over). */
+void
+route_user_holdings(struct request *req, struct response *res)
+{
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	cJSON *h = NULL;
+	int rc;
+
+	if (!target(req, res, &u))
+		return;
+	rc = mamori_user_holdings(req->db, u.name, &h, &err);
+	if (rc != 0) {
+		http_error(res, 500, "internal", NULL, "%s", err.message);
+		return;
+	}
+	http_json(res, 200, h);
 }

@@ -123,6 +123,16 @@ const struct route server_routes[] = {
 	    "issue an API token" },
 	{ "DELETE", "/api/users/{name}/tokens/{id}", route_user_token_revoke, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,
 	    "revoke an API token" },
+	{ "POST", "/api/users/{name}/move", route_user_move, ROUTE_MUTATES | ROUTE_STORE, ACCESS_USERS,
+	    "異動: another department or role; what the account held" },
+	{ "POST", "/api/users/{name}/retire", route_user_retire, ROUTE_MUTATES | ROUTE_STORE, ACCESS_USERS,
+	    "退職: disable, revoke tokens; what the account still held" },
+	{ "GET", "/api/users/{name}/holdings", route_user_holdings, ROUTE_STORE, ACCESS_USERS,
+	    "what the account holds (to hand over)" },
+	{ "GET", "/api/training", route_training, ROUTE_STORE, ACCESS_ANY,
+	    "教育・研修: completion per course, 課 and person, as the user may see it" },
+	{ "POST", "/api/training/reminders", route_training_remind, ROUTE_MUTATES | ROUTE_STORE, ACCESS_POLICY,
+	    "notices to whoever is overdue on a course" },
 };
 const size_t server_nroutes = sizeof(server_routes) / sizeof(server_routes[0]);
 

@@ -151,6 +151,11 @@ void route_user_mfa_reset(struct request *req, struct response *res);
 void route_user_tokens_list(struct request *req, struct response *res);
 void route_user_token_create(struct request *req, struct response *res);
 void route_user_token_revoke(struct request *req, struct response *res);
+void route_user_move(struct request *req, struct response *res);
+void route_user_retire(struct request *req, struct response *res);
+void route_user_holdings(struct request *req, struct response *res);
+void route_training(struct request *req, struct response *res);
+void route_training_remind(struct request *req, struct response *res);
 
 /* Records a refused request in the audit trail through the group commit; best
  * effort (a failure is reported on stderr), returns once it is written. */

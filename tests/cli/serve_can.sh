@@ -76,6 +76,14 @@ for r in roles:
     st, _ = call("POST", "/api/assets/A-000004/dispose", {"method": "bogus", "by": "x", "date": "2026-12-05"}, csrf)
     if can.get("assets_dispose") is not (st != 403):
         bad.append(f"{r}: can.assets_dispose = {can.get('assets_dispose')} but dispose answered {st}")
+    # the training screen offers reminders on policy_manage (the route's need)
+    st, _ = call("POST", "/api/training/reminders", {}, csrf)
+    if can.get("policy_manage") is not (st != 403):
+        bad.append(f"{r}: can.policy_manage = {can.get('policy_manage')} but reminders answered {st}")
+    # the 利用者 screen offers 異動・退職 on users_manage: the routes' need
+    st, _ = call("GET", "/api/users/u-staff/holdings")
+    if can.get("users_manage") is not (st != 403):
+        bad.append(f"{r}: can.users_manage = {can.get('users_manage')} but holdings answered {st}")
 print("\n".join(bad) or "ok")
 sys.exit(1 if bad else 0)
 PY

@@ -104,6 +104,16 @@ export function fieldControl(field, value) {
   const type = field.type || 'text';
   if (type === 'longtext') {
     input = h('textarea', { id, name: field.id, rows: field.rows || 4 }, value ?? '');
+  } else if (type === 'choice' && field.multiple) {
+    // several values (a checklist of the policy): a box each, read as a list
+    const chosen = new Set(Array.isArray(value) ? value.map(String) : []);
+    input = h('fieldset', { id, class: 'checks' }, h('legend', { class: 'visually-hidden' }, field.title),
+      (field.choices || []).map((c) => {
+        const boxId = uid(`f-${field.id}`);
+        return h('div', { class: 'check' },
+          h('input', { type: 'checkbox', id: boxId, name: field.id, value: c.value, checked: chosen.has(String(c.value)) }),
+          h('label', { for: boxId }, c.title ?? c.value));
+      }));
   } else if (type === 'choice') {
     input = h('select', { id, name: field.id },
       field.required ? null : h('option', { value: '' }, t('common.unset')),
@@ -119,7 +129,7 @@ export function fieldControl(field, value) {
     if (field.accept) input.setAttribute('accept', field.accept);
     if (field.inputmode) input.setAttribute('inputmode', field.inputmode);
   }
-  if (field.required) { input.required = true; input.setAttribute('aria-required', 'true'); }
+  if (field.required && input.tagName !== 'FIELDSET') { input.required = true; input.setAttribute('aria-required', 'true'); }
   if (field.readonly) input.disabled = true;
   const helpId = field.help ? uid('help') : null;
   if (helpId) input.setAttribute('aria-describedby', helpId);
@@ -127,6 +137,8 @@ export function fieldControl(field, value) {
   const row = h('div', { class: `field field-${type}` }, label, input,
     helpId ? h('div', { id: helpId, class: 'help' }, field.help) : null);
   const read = () => {
+    if (type === 'choice' && field.multiple)
+      return [...input.querySelectorAll('input:checked')].map((b) => b.value);
     if (type === 'checkbox') return input.checked;
     if (type === 'file') return input.files && input.files[0];
     if (type === 'number') return input.value === '' ? null : Number(input.value);

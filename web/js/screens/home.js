@@ -1,7 +1,8 @@
 // home.js — ホーム: the register at a glance (active assets by 課 × 機密性 as a
 // chart and as a table whose numbers open the list), what needs someone's
 // attention (assets without an owner, quarantined mail waiting) and the audit
-// trail's state — all from GET /api/stats, which counts only what the role reads
+// trail's state — all from GET /api/stats, which counts only what the role reads;
+// the registers' figures (contracts ended, training overdue) from their own lists
 // (the register keeps no review date, so there is no "past review" figure).
 
 import { h, replace } from '../dom.js';
@@ -101,6 +102,23 @@ function table(levels, rows) {
   });
 }
 
+// The registers' figures (Operations II): contracts whose term has ended —
+// their contractors' accounts were disabled (docs/records.md) — and the people
+// past a course's deadline; null when the policy has no such kind or the role
+// sees none of them.
+async function registers(p) {
+  const has = (id) => (p.records || []).some((k) => k.id === id);
+  const quiet = (promise) => promise.catch(() => null);
+  const [expired, training] = await Promise.all([
+    has('contractor') ? quiet(api.get('/api/records/contractor', { state: 'expired', limit: 100 })) : null,
+    has('course') ? quiet(api.get('/api/training')) : null,
+  ]);
+  return {
+    expired: expired ? (expired.records || []).length : null,
+    overdue: training ? training.courses.reduce((n, c) => n + c.overdue, 0) : null,
+  };
+}
+
 export async function render(root, ctx) {
   root.append(h('h1', null, t('home.title')));
   const [p, s] = await Promise.all([pol.load(), api.get('/api/stats')]);
@@ -109,7 +127,7 @@ export async function render(root, ctx) {
   const rows = s.departments.filter((d) => d.total > 0)
     .map((d) => ({ ...d, title: d.title || pol.title(p, 'department', d.department) }));
   const total = rows.reduce((n, r) => n + r.total, 0);
-  const q = await quarantine(ctx.me, s);
+  const [q, reg] = await Promise.all([quarantine(ctx.me, s), registers(p)]);
   const waiting = q ? q.held + q.requested : null;
   root.append(
     h('div', { class: 'cards' },
@@ -117,6 +135,9 @@ export async function render(root, ctx) {
       card(t('home.without_owner'), s.without_owner, { warn: true, href: '#/assets?status=active&owner=none' }),
       card(t('home.quarantine'), waiting, { warn: true, href: q && match('/quarantine') ? '#/quarantine' : null,
         note: q ? t('home.requested', { n: formatNumber(q.requested) }) : t('home.quarantine_none') }),
+      card(t('home.contracts_expired'), reg.expired, { warn: true,
+        href: '#/records/contractor?state=expired', note: t('home.contracts_note') }),
+      card(t('home.training_overdue'), reg.overdue, { warn: true, href: '#/training?overdue=1' }),
       trailCard(s.trail)),
     h('h2', null, t('home.by_department')),
     rows.length ? chart(levels, rows) : null,

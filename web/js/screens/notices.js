@@ -13,8 +13,8 @@ export const messages = 'notices';
 // Why the notice was sent, in words.
 function reasonText(n) {
   return t({ 'record.create': 'notices.r_create', 'record.move': 'notices.r_move',
-    'record.escalate': 'notices.r_escalate', 'record.account-inactive': 'notices.r_inactive' }[n.reason] ||
-    'notices.r_other');
+    'record.escalate': 'notices.r_escalate', 'record.account-inactive': 'notices.r_inactive',
+    'training.overdue': 'notices.r_training' }[n.reason] || 'notices.r_other');
 }
 
 // By mail: when it went, or that it waits and why.

@@ -39,9 +39,12 @@ function formField(p, f) {
   const base = { id: f.id, title: f.title || f.id, required: !!f.required, help: f.help };
   switch (f.type) {
   case 'choice':
-    return { ...base, type: 'choice', choices: (f.choices || []).map((c) => ({ value: c.id, title: c.title || c.id })) };
+    return { ...base, type: 'choice', multiple: !!f.multiple,
+      choices: (f.choices || []).map((c) => ({ value: c.id, title: c.title || c.id })) };
   case 'department': case 'role': case 'segment':
-    return { ...base, type: 'choice', choices: pol.choices(p, f.type) };
+    return { ...base, type: 'choice', multiple: !!f.multiple, choices: pol.choices(p, f.type) };
+  case 'record':
+    return { ...base, type: 'text', help: base.help || t('records.record_help'), inputmode: 'latin', multiple: !!f.multiple };
   case 'threat':
     return { ...base, type: 'choice',
       choices: (p.threats || []).map((x) => ({ value: x.id, title: `${x.number || ''} ${short(x.title || x.text || x.id)}`.trim() })) };
@@ -80,6 +83,7 @@ function shown(p, f, v, files) {
     return x ? `${x.number || ''} ${short(x.title || x.text || x.id)}`.trim() : String(v);
   }
   case 'asset': return h('a', { href: `#/assets/${encodeURIComponent(v)}` }, String(v));
+  case 'record': return h('a', { href: `#/records/${encodeURIComponent(f.of || '')}/${encodeURIComponent(v)}` }, String(v));
   case 'datetime': return formatTime(v);
   default: return String(v);
   }
@@ -180,9 +184,9 @@ async function newScreen(root, ctx, p, kind) {
       const body = {};
       for (const f of fields) {
         const v = values[f.id];
-        if (v === '' || v === null || v === undefined) continue;
-        // a field of several values (関係する情報資産) is written "A-000003, A-000004"
-        body[f.id] = f.multiple ? String(v).split(/[\s,、]+/).filter(Boolean) : v;
+        if (v === '' || v === null || v === undefined || (Array.isArray(v) && !v.length)) continue;
+        // a field of several values (関係する情報資産) is written "A-000003, A-000004"; a checklist is a list already
+        body[f.id] = Array.isArray(v) ? v : f.multiple ? String(v).split(/[\s,、]+/).filter(Boolean) : v;
       }
       const r = await api.post(`/api/records/${encodeURIComponent(kind.id)}`, { fields: body });
       ctx.navigate(`#/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}?created=1`);
@@ -291,7 +295,10 @@ async function detailScreen(root, ctx, p, kind, id) {
     const buttons = moves.map((m) => h('button', { type: 'button', class: 'primary', onclick: async (e) => {
       e.target.disabled = true;
       const fields = {};
-      for (const [f, c] of needed) if ((m.requires || []).includes(f.id) && c.read() !== '') fields[f.id] = c.read();
+      for (const [f, c] of needed) {
+        const v = c.read();
+        if ((m.requires || []).includes(f.id) && v !== '' && !(Array.isArray(v) && !v.length)) fields[f.id] = v;
+      }
       try {
         await api.post(`/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}/moves`,
           { to: m.to, note: note.read() || undefined, fields: Object.keys(fields).length ? fields : undefined });

@@ -142,6 +142,51 @@ function emailSection(u, ctx) {
     }));
 }
 
+// What a person held, to hand over (the answer of …/move and …/retire): the
+// assets of their role in their 課 and the open records, each a link.
+function holdingsView(p, hd) {
+  const assets = hd.assets || [], records = hd.records || [];
+  if (!assets.length && !records.length) return h('p', null, t('users.nothing_held'));
+  return h('div', { class: 'holdings' },
+    h('p', null, h('strong', null, t('users.hand_over'))),
+    assets.length ? h('section', null, h('h4', null, t('users.held_assets',
+      { role: pol.title(p, 'role', hd.role), others: hd.others })),
+    h('ul', null, assets.map((a) => h('li', null, h('a', { href: `#/assets/${encodeURIComponent(a.id)}` }, a.id), ' ', a.name)))) : null,
+    records.length ? h('section', null, h('h4', null, t('users.held_records')),
+      h('ul', null, records.map((r) => h('li', null,
+        h('a', { href: `#/records/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.id)}` }, r.id), ' ',
+        `${r.kind_title}（${r.state_title}）`, ' ', t('users.held_as', { as: (r.as || []).join('、') })))))
+      : null);
+}
+
+// 異動・退職: another 課 (and role), or leaving — each answers what the person held.
+function personnelSection(u, p, ctx) {
+  const move = form({
+    fields: [
+      { id: 'department', title: t('users.move_department'), type: 'choice', required: true, choices: pol.choices(p, 'department') },
+      { id: 'role', title: t('users.move_role'), type: 'choice', choices: pol.choices(p, 'role') },
+    ],
+    values: { department: u.department },
+    submit: t('users.move'),
+    onSubmit: async (v) => {
+      const r = await api.post(path(u.name, '/move'), v.role ? { department: v.department, role: v.role } : { department: v.department });
+      flash = notice('ok', h('p', null, t('users.moved_ok', { dept: pol.title(p, 'department', r.user.department) })), holdingsView(p, r.holdings));
+      ctx.navigate(location.hash);
+    },
+  });
+  const retire = form({
+    fields: [{ id: 'reason', title: t('users.retire_reason'), required: true, help: t('users.retire_help') }],
+    submit: t('users.retire'),
+    onSubmit: async (v) => {
+      const r = await api.post(path(u.name, '/retire'), { reason: v.reason });
+      flash = notice('ok', h('p', null, t('users.retired_ok')), holdingsView(p, r.holdings));
+      ctx.navigate(location.hash);
+    },
+  });
+  return h('details', { class: 'user-personnel' }, h('summary', null, t('users.personnel')),
+    h('h4', null, t('users.move')), move, u.disabled ? null : [h('h4', null, t('users.retire')), retire]);
+}
+
 async function detailSection(name, p, ctx) {
   const box = h('section', { class: 'user-detail', 'aria-label': t('users.detail', { name }) });
   let u, tokens;
@@ -175,6 +220,7 @@ async function detailSection(name, p, ctx) {
       h('button', { type: 'button', onclick: () => act(out, reset, t('users.password_ok'), ctx) }, t('users.reset_password')),
       u.mfa ? h('button', { type: 'button', class: 'danger', onclick: () => act(out, () => api.post(path(name, '/mfa/reset'), {}), t('users.mfa_reset_ok'), ctx) }, t('users.reset_mfa')) : null),
     emailSection(u, ctx),
+    personnelSection(u, p, ctx),
     tokensSection(u, tokens, ctx));
   return box;
 }
