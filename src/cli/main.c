@@ -40,6 +40,7 @@ static const struct cli_command commands[] = {
 	{ "quarantine", NULL, N_("隔離された原本: list, show, request and release (二人制)") },
 	{ "milter", NULL, N_("無害化 at the mail gateway: a milter for Postfix") },
 	{ "serve", NULL, N_("the HTTP API and the web UI (サーバ)") },
+	{ "report", NULL, N_("reports as PDF or XLSX: 情報資産管理台帳 by 課") },
 };
 
 int
