@@ -67,6 +67,8 @@ const struct route server_routes[] = {
 	    "import a CSV file, all or nothing" },
 	{ "GET", "/api/assets/export", route_assets_export, ROUTE_STORE, ACCESS_ANY,
 	    "download the register (CSV or XLSX)" },
+	{ "GET", "/api/reports/register", route_reports_register, ROUTE_STORE, ACCESS_ANY,
+	    "the register by 課 as a report (PDF or XLSX), of the assets the role may read" },
 	{ "GET", "/api/assets/{id}", route_asset_get, ROUTE_STORE, ACCESS_ANY, "one asset with its 取扱制限" },
 	{ "PATCH", "/api/assets/{id}", route_asset_edit, ROUTE_MUTATES | ROUTE_STORE, ACCESS_ANY,
 	    "change fields of an asset" },

@@ -137,6 +137,16 @@ void route_policy_replace(struct request *req, struct response *res);
 void route_asset_edit(struct request *req, struct response *res);
 void route_assets_import(struct request *req, struct response *res);
 void route_assets_export(struct request *req, struct response *res);
+void route_reports_register(struct request *req, struct response *res);
+
+/* The register's list filters of the query string (those of GET /api/assets);
+ * false after a 400 (routes_asset.c). */
+struct mamori_asset_filter;
+bool server_asset_filter(struct request *req, struct response *res, struct mamori_asset_filter *f);
+
+/* Whether the session's role reads assets of department: a mamori_asset_scope's
+ * allows, with the request as its ctx (routes_asset.c). */
+bool server_asset_may_read(const char *department, void *ctx);
 void route_log_events(struct request *req, struct response *res);
 void route_log_proof(struct request *req, struct response *res);
 void route_users_list(struct request *req, struct response *res);
@@ -224,6 +234,10 @@ void server_error(struct response *res, int rc, const char *field, const struct 
  * The register's and the records' exports (core.c).
  */
 void server_xlsx_response(struct response *res, const char *disposition,
+    int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg);
+
+/* server_xlsx_response for any file a writer makes by name: answered as content_type (a literal). */
+void server_file_response(struct response *res, const char *content_type, const char *disposition,
     int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg);
 
 /*
