@@ -13,6 +13,8 @@ build_pkgs=(
   libgmime-3.0-dev libxml2-dev libmilter-dev gettext
   libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev libunistring-dev
   locales
+  # the reports as PDF (mamori report, src/lib/report_pdf.c): pango, and a Japanese font
+  libpango1.0-dev fonts-ipaexfont
 )
 # Intel's multi-buffer library (the audit trail's leaves hashed two at a time,
 # src/lib/hashbatch.c) exists for amd64 only; elsewhere nettle hashes alone.
@@ -20,11 +22,13 @@ if [ "$(dpkg --print-architecture)" = amd64 ]; then
   build_pkgs+=(libipsec-mb-dev)
 fi
 # nftables and iproute2: tests/cli/net_*.sh load the rendered ruleset (nft -c,
-# and in network namespaces as root); graphviz: `mamori net render --format svg`
+# and in network namespaces as root); graphviz: `mamori net render --format svg`;
+# poppler-utils: tests/cli/report.sh reads the reports back (pdftotext) and
+# draws them for a reviewer (pdftoppm)
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
   postfix chromium fonts-noto-cjk
-  nftables iproute2 graphviz
+  nftables iproute2 graphviz poppler-utils
 )
 
 # --print-test-packages: list the test-only packages (CI hides them from the

@@ -389,6 +389,17 @@ pdf_open(struct pdf *p, const struct mamori_report *r, const char *path)
 	return true;
 }
 
+/*
+ * Whether a font with Japanese glyphs was found: without one pango draws
+ * boxes (tofu) for every kanji, and a report of boxes is worse than none.
+ */
+static bool
+japanese_font(struct pdf *p)
+{
+	set_text(p, &p->body, "情報資産管理台帳 令和", -1, PANGO_ALIGN_LEFT, 0);
+	return pango_layout_get_unknown_glyphs_count(p->lay) == 0;
+}
+
 static void
 pdf_close(struct pdf *p)
 {
@@ -420,6 +431,11 @@ mamori_report_pdf(const struct mamori_report *r, const char *path, struct mamori
 		    mamori_error_set(err, MAMORI_E_IO, "cannot write %s: %s", path,
 			cairo_status_to_string(cairo_surface_status(p.surface))) :
 		    mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!japanese_font(&p)) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "no font with Japanese characters: install fonts-ipaexfont "
+		    "(or fonts-noto-cjk)");
 		goto out;
 	}
 	p.draw = false;

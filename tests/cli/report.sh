@@ -97,6 +97,15 @@ expect_exit 2 "a bad --date" -- "$MAMORI" report register --format pdf --out "$T
 expect_exit 2 "a bad level filter" -- "$MAMORI" report register --format pdf --out "$TMP/x.pdf" --c '>>2'
 expect_exit 3 "an unwritable path" -- "$MAMORI" report register --format pdf --out "$TMP/no/such/dir.pdf"
 [ ! -e "$TMP/x.pdf" ] && ok || not_ok "nothing left behind"
+# without a font that has Japanese characters, no report of boxes (tofu): an error saying what to install
+cat >"$TMP/fonts.conf" <<EOF
+<?xml version="1.0"?>
+<fontconfig><dir>$TMP/no-fonts</dir><cachedir>$TMP/fc-cache</cachedir></fontconfig>
+EOF
+expect_exit 3 "no Japanese font" -- env FONTCONFIG_FILE="$TMP/fonts.conf" "$MAMORI" report register --format pdf \
+	--out "$TMP/x.pdf"
+expect_grep "$TMP/err" "install fonts-ipaexfont" "says which font to install"
+[ ! -e "$TMP/x.pdf" ] && ok || not_ok "no PDF without a font"
 
 # --- over HTTP: what the role may read, in the request's language ----------------
 add_user() { "$MAMORI" user add "$1" --role "$2" ${3:+--department "$3"} --password-stdin <<<"pw-$1" >/dev/null || not_ok "user $1"; }
