@@ -122,4 +122,34 @@ int mamori_report_register(struct mamori_store *s, const struct mamori_asset_fil
     const struct mamori_asset_scope *scope, const char *date, struct mamori_report **out,
     struct mamori_error *err);
 
+/*
+ * 自己点検結果報告書 of self-check campaign id (SC-…; docs/review.md): the
+ * campaign (年度, state, due date, 課), the answers per 課 (items, answered,
+ * 適合 / 一部適合 / 不適合 / 該当なし, the rate) with their totals, the items
+ * answered 不適合 or 一部適合 with their comments, and the summary.
+ * MAMORI_E_NOTFOUND for no such record, MAMORI_E_INVALID for a record of
+ * another kind.
+ */
+int mamori_report_self_check(struct mamori_store *s, const char *id, const char *date, struct mamori_report **out,
+    struct mamori_error *err);
+
+/*
+ * 監査報告書 of audit id (AUD-…): its scope (年度, period, 課 audited,
+ * auditors, state), its findings (counts by severity, those not yet
+ * verified, a row each with 課, severity, text, clause, due date and state),
+ * the checklist's results per 課, the items not conforming, the summary.
+ */
+int mamori_report_audit(struct mamori_store *s, const char *id, const char *date, struct mamori_report **out,
+    struct mamori_error *err);
+
+/*
+ * リスク評価表: every risk not retired with its threat, 課, segment,
+ * likelihood, impact, inherent rating, treatment and residual rating (the
+ * ratings coloured by the heat map's scale), those accepted above the
+ * policy's level, and two heat maps (inherent, residual): likelihood down,
+ * impact across, the count of risks in each cell.  A4 landscape.
+ */
+int mamori_report_risks(struct mamori_store *s, const char *date, struct mamori_report **out,
+    struct mamori_error *err);
+
 #endif
