@@ -121,7 +121,8 @@ nendo(const char *year, char *out, size_t n)
 	if ((nen = strstr(w, "年")) == NULL)
 		return year;
 	*nen = '\0';
-	snprintf(out, n, "%s年度", w);
+	if ((size_t)snprintf(out, n, "%.40s年度", w) >= n)
+		return year;
 	return out;
 }
 
