@@ -21,7 +21,7 @@ static const enum mamori_asset_field ledger_fields[] = {
 	MAMORI_AF_CONFIDENTIALITY, MAMORI_AF_INTEGRITY, MAMORI_AF_AVAILABILITY, MAMORI_AF_RETENTION, MAMORI_AF_STATUS,
 };
 #define NLEDGER (sizeof(ledger_fields) / sizeof(ledger_fields[0]))
-static const double ledger_widths[NLEDGER] = { 7, 22, 10, 13, 11, 13, 5, 5, 5, 7, 6 };
+static const double ledger_widths[NLEDGER] = { 7, 20, 10, 13, 13.5, 13, 5, 5, 5, 6.5, 6 };
 
 /* Levels of 機密性 a report counts by (mic-standard has 3; a policy may have more). */
 #define LEVELS_MAX 8
