@@ -77,6 +77,7 @@ int cmd_milter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /*
  * Notices by mail (cmd_record_mail.c).  cli_record_mail: `record mail`, the
