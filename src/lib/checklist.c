@@ -195,7 +195,7 @@ static struct mamori_check_item *
 find(struct build *b, const char *id)
 {
 	for (size_t i = 0; i < b->n; i++)
-		if (strcmp(b->items[i].id, id) == 0)
+		if (b->items[i].id != NULL && strcmp(b->items[i].id, id) == 0)	/* NULL: dropped already */
 			return &b->items[i];
 	return NULL;
 }
