@@ -13,4 +13,11 @@
 void review_check_record_fields(struct mamori_store *s, const struct mamori_record_kind *kind, const cJSON *out,
     struct mamori_diags *problems);
 
+/*
+ * Whether the account by may add evidence files to rec without seeing it as
+ * a record: a running self-check campaign that covers by's 課 (its
+ * 情報セキュリティ管理者 answers it, docs/review.md).
+ */
+bool review_may_attach(struct mamori_store *s, const char *by, const cJSON *rec);
+
 #endif

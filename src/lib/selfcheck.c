@@ -9,6 +9,7 @@
 #include "mamori/review.h"
 #include "mamori/user.h"
 #include "record_internal.h"
+#include "review_internal.h"
 #include "store_internal.h"
 
 #include <stdio.h>
@@ -82,6 +83,20 @@ static bool
 is_audit(const cJSON *rec)
 {
 	return strcmp(str(rec, "kind"), "audit") == 0;
+}
+
+bool
+review_may_attach(struct mamori_store *s, const char *by, const cJSON *rec)
+{
+	struct mamori_user u;
+	struct mamori_error err = { 0 };
+	const char *kind = str(rec, "kind"), *state = str(rec, "state");
+
+	if (kind == NULL || state == NULL || strcmp(kind, "self-check") != 0 || strcmp(state, "running") != 0 ||
+	    mamori_user_get(s, by, &u, &err) != 0 || !u.department[0])
+		return false;
+	return array_has(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "fields"), "departments"),
+	    u.department);
 }
 
 /* ---- answering ---- */
@@ -597,6 +612,21 @@ remind_holder(const struct mamori_user *u, void *arg)
 	return 0;
 }
 
+/* The reminders written for one 課 and reason: an event on the campaign, so the trail shows who was told. */
+static int
+remind_event(struct mamori_store_tx *tx, const struct remind_ctx *c)
+{
+	cJSON *after = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddStringToObject(after, "department", c->department);
+	cJSON_AddStringToObject(after, "reason", c->reason);
+	cJSON_AddNumberToObject(after, "notices", (double)c->n);
+	rc = mamori_store_tx_event(tx, "check.remind", "record", c->record, NULL, after);
+	cJSON_Delete(after);
+	return rc;
+}
+
 struct remind_all {
 	time_t now;
 	size_t n;
@@ -651,6 +681,8 @@ remind_tx(struct mamori_store_tx *tx, void *arg)
 					rc = MAMORI_E_STORE;
 				if (rc == 0)
 					rc = c.rc;
+				if (rc == 0 && c.n > 0)
+					rc = remind_event(tx, &c);
 				ra->n += c.n;
 			}
 		}
