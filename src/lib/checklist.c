@@ -348,24 +348,29 @@ mamori_checklist_json(const struct mamori_checklist *c)
 
 /* ---- the policy's checks of review.checklist and review.risk ---- */
 
-static void
-check_report(const struct mamori_policy *p, struct mamori_diags *diags, enum mamori_severity sev,
-    const struct mamori_srcpos *pos, const char *f, ...) __attribute__((format(printf, 5, 6)));
+struct ccheck {
+	const struct mamori_policy *p;
+	struct mamori_diags *diags;
+};
 
 static void
-check_report(const struct mamori_policy *p, struct mamori_diags *diags, enum mamori_severity sev,
-    const struct mamori_srcpos *pos, const char *f, ...)
+check_report(const struct ccheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *f, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+check_report(const struct ccheck *c, enum mamori_severity sev, const struct mamori_srcpos *pos, const char *f, ...)
 {
 	va_list ap;
 
 	va_start(ap, f);
-	policy_report(diags, sev, pos, &p->pos, "", f, ap);
+	policy_report(c->diags, sev, pos, &c->p->pos, "", f, ap);
 	va_end(ap);
 }
 
 static void
 check_checklist(const struct mamori_policy *p, struct mamori_diags *diags)
 {
+	const struct ccheck c = { .p = p, .diags = diags };
 	struct mamori_checklist *derived = NULL;
 	struct mamori_policy bare = *p;
 	struct mamori_error err = { 0 };
@@ -377,15 +382,15 @@ check_checklist(const struct mamori_policy *p, struct mamori_diags *diags)
 		const struct mamori_checklist_entry *e = &p->review.checklist[i];
 		bool known = mamori_checklist_find(derived, e->id) != NULL;
 		if (e->drop && !known)
-			check_report(p, diags, MAMORI_SEV_ERROR, &e->pos, "review.checklist '%s': drop names no item "
+			check_report(&c, MAMORI_SEV_ERROR, &e->pos, "review.checklist '%s': drop names no item "
 			    "the policy derives (mamori check items lists them)", e->id);
 		if (!e->drop && !known && (e->text == NULL || e->clause == NULL))
-			check_report(p, diags, MAMORI_SEV_ERROR, &e->pos, "review.checklist '%s': a new item needs "
+			check_report(&c, MAMORI_SEV_ERROR, &e->pos, "review.checklist '%s': a new item needs "
 			    "text and clause", e->id);
 		for (size_t k = 0; k < e->napplies_to; k++)
 			if (mamori_policy_role(p, e->applies_to[k]) == NULL &&
 			    mamori_policy_department(p, e->applies_to[k]) == NULL)
-				check_report(p, diags, MAMORI_SEV_ERROR, &e->pos, "review.checklist '%s': applies_to "
+				check_report(&c, MAMORI_SEV_ERROR, &e->pos, "review.checklist '%s': applies_to "
 				    "'%s' is neither a role nor a department of the policy", e->id, e->applies_to[k]);
 	}
 	mamori_checklist_free(&derived);
@@ -395,12 +400,13 @@ static void
 check_scale(const struct mamori_policy *p, struct mamori_diags *diags, const struct mamori_risk_step *v, size_t n,
     const char *name)
 {
+	const struct ccheck c = { .p = p, .diags = diags };
 	for (size_t i = 0; i < n; i++) {
 		bool found = false;
 		for (size_t k = 0; k < n; k++)
 			found = found || v[k].level == (int)i + 1;
 		if (!found)
-			check_report(p, diags, MAMORI_SEV_ERROR, &p->review.risk.pos, "review.risk.%s: the levels must "
+			check_report(&c, MAMORI_SEV_ERROR, &p->review.risk.pos, "review.risk.%s: the levels must "
 			    "run from 1 to %zu without a gap; %zu is missing", name, n, i + 1);
 	}
 }
@@ -409,6 +415,7 @@ void
 policy_check_review(const struct mamori_policy *p, struct mamori_diags *diags)
 {
 	const struct mamori_risk_scales *r = &p->review.risk;
+	const struct ccheck c = { .p = p, .diags = diags };
 
 	check_checklist(p, diags);
 	if (r->pos.file == NULL)
@@ -416,6 +423,6 @@ policy_check_review(const struct mamori_policy *p, struct mamori_diags *diags)
 	check_scale(p, diags, r->likelihood, r->nlikelihood, "likelihood");
 	check_scale(p, diags, r->impact, r->nimpact, "impact");
 	if (r->accept > (int)(r->nlikelihood * r->nimpact))
-		check_report(p, diags, MAMORI_SEV_ERROR, &r->pos, "review.risk.accept %d is above the highest score %zu",
+		check_report(&c, MAMORI_SEV_ERROR, &r->pos, "review.risk.accept %d is above the highest score %zu",
 		    r->accept, r->nlikelihood * r->nimpact);
 }
