@@ -78,6 +78,7 @@ int cmd_record(int argc, char **argv);
 int cmd_net(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /*
  * Notices by mail (cmd_record_mail.c).  cli_record_mail: `record mail`, the

@@ -36,6 +36,7 @@ static const struct cli_command commands[] = {
 	{ "record", cmd_record, N_("records and workflows of the policy: 事故報告, 持ち出し, 例外措置") },
 	{ "net", cmd_net, N_("三層分離 on the network: nftables rules and a picture from the policy") },
 	{ "incident", cmd_incident, N_("report an incident (情報セキュリティインシデント報告)") },
+	{ "check", cmd_check, N_("self-checks, audits, risks and the policy review (自己点検・監査・見直し)") },
 	{ "sanitize", NULL, N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
 	{ "quarantine", NULL, N_("隔離された原本: list, show, request and release (二人制)") },
 	{ "milter", NULL, N_("無害化 at the mail gateway: a milter for Postfix") },
