@@ -23,11 +23,16 @@ static const char report_usage[] =
     "usage: mamori report register --format pdf|xlsx --out FILE [--force] [--date DATE]\n"
     "                              [--department D] [--segment S] [--kind K] [--status active|disposed]\n"
     "                              [--c EXPR] [--i EXPR] [--a EXPR] [--search TEXT] [--db PATH]\n"
-    "The register (情報資産管理台帳) by 課: counts by 機密性, then each 課's assets.\n"
+    "       mamori report self-check SC-ID --format pdf|xlsx --out FILE [--force] [--date DATE] [--db PATH]\n"
+    "       mamori report audit AUD-ID --format pdf|xlsx --out FILE [--force] [--date DATE] [--db PATH]\n"
+    "       mamori report risks --format pdf|xlsx --out FILE [--force] [--date DATE] [--db PATH]\n"
+    "register: 情報資産管理台帳 by 課 (counts by 機密性, then each 課's assets); self-check:\n"
+    "自己点検結果報告書; audit: 監査報告書; risks: リスク評価表 (docs/reports.md).\n"
     "--date is the report's date (default: today in the organisation's zone), printed in 和暦.\n";
 
 struct report_opts {
 	const char *db, *format, *out, *date;
+	const char *id;		/* the record a report is of (self-check, audit) */
 	struct mamori_asset_filter filter;
 	bool force;
 };
@@ -36,7 +41,7 @@ enum { OPT_DB = 256, OPT_FORMAT, OPT_OUT, OPT_FORCE, OPT_DATE, OPT_DEPT, OPT_SEG
 	OPT_SEARCH, OPT_C, OPT_I, OPT_A };
 
 static int
-parse_opts(int argc, char **argv, struct report_opts *o)
+parse_opts(int argc, char **argv, struct report_opts *o, bool with_id)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, OPT_DB }, { "format", required_argument, NULL, OPT_FORMAT },
@@ -82,6 +87,10 @@ parse_opts(int argc, char **argv, struct report_opts *o)
 		return cli_usage_error("report: --format pdf or --format xlsx\n%s", report_usage);
 	if (o->out == NULL)
 		return cli_usage_error("report: --out FILE is needed");
+	if (with_id && optind == argc)
+		return cli_usage_error("report %s: which record? (mamori record list %s)", argv[0], argv[0]);
+	if (with_id)
+		o->id = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error("report: unexpected argument '%s'", argv[optind]);
 	return 0;
@@ -120,8 +129,24 @@ write_report(const struct report_opts *o, const struct mamori_report *r, struct 
 	return rc;
 }
 
+/* Which report: the register's filters, or the record it is of. */
+enum report_kind { REPORT_REGISTER, REPORT_SELF_CHECK, REPORT_AUDIT, REPORT_RISKS };
+
 static int
-report_register(int argc, char **argv)
+build(struct mamori_store *s, enum report_kind kind, const struct report_opts *o, const char *date,
+    struct mamori_report **r, struct mamori_error *err)
+{
+	switch (kind) {
+	case REPORT_REGISTER: return mamori_report_register(s, &o->filter, NULL, date, r, err);
+	case REPORT_SELF_CHECK: return mamori_report_self_check(s, o->id, date, r, err);
+	case REPORT_AUDIT: return mamori_report_audit(s, o->id, date, r, err);
+	case REPORT_RISKS: return mamori_report_risks(s, date, r, err);
+	}
+	return mamori_error_set(err, MAMORI_E_USAGE, "unknown report");
+}
+
+static int
+report_run(int argc, char **argv, enum report_kind kind)
 {
 	struct report_opts o;
 	struct mamori_store *s = NULL;
@@ -130,8 +155,11 @@ report_register(int argc, char **argv)
 	char date[64];
 	int rc;
 
-	if ((rc = parse_opts(argc, argv, &o)) != 0)
+	if ((rc = parse_opts(argc, argv, &o, kind == REPORT_SELF_CHECK || kind == REPORT_AUDIT)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
+	if (kind != REPORT_REGISTER && (o.filter.department || o.filter.segment || o.filter.kind || o.filter.status ||
+	    o.filter.text || o.filter.level_op[0][0] || o.filter.level_op[1][0] || o.filter.level_op[2][0]))
+		return cli_usage_error("report %s: the register's filters are for report register", argv[0]);
 	if ((rc = mamori_store_open_private(cli_db_path(o.db), &s, &err)) != 0) {
 		fprintf(stderr, "mamori: %s\n", err.message);
 		return EXIT_ENV;
@@ -140,20 +168,45 @@ report_register(int argc, char **argv)
 		mamori_store_close(&s);
 		return cli_usage_error("report: --date '%s' is not a date (%s)", o.date, MAMORI_DATE_FORMS);
 	}
-	if ((rc = mamori_report_register(s, &o.filter, NULL, date, &r, &err)) == 0)
+	if ((rc = build(s, kind, &o, date, &r, &err)) == 0)
 		rc = write_report(&o, r, &err);
 	if (rc != 0)
-		fprintf(stderr, "mamori: report register: %s\n", err.message);
+		fprintf(stderr, "mamori: report %s: %s\n", argv[0], err.message);
 	mamori_report_free(&r);
 	mamori_store_close(&s);
 	return cli_exit_code(rc);
+}
+
+static int
+report_register(int argc, char **argv)
+{
+	return report_run(argc, argv, REPORT_REGISTER);
+}
+
+static int
+report_self_check(int argc, char **argv)
+{
+	return report_run(argc, argv, REPORT_SELF_CHECK);
+}
+
+static int
+report_audit(int argc, char **argv)
+{
+	return report_run(argc, argv, REPORT_AUDIT);
+}
+
+static int
+report_risks(int argc, char **argv)
+{
+	return report_run(argc, argv, REPORT_RISKS);
 }
 
 int
 cmd_report(int argc, char **argv)
 {
 	static const struct cli_command kinds[] = {
-		{ "register", report_register, "" },
+		{ "register", report_register, "" }, { "self-check", report_self_check, "" },
+		{ "audit", report_audit, "" }, { "risks", report_risks, "" },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -163,5 +216,6 @@ cmd_report(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(argv[1], kinds[i].name) == 0)
 			return kinds[i].run(argc - 1, argv + 1);
-	return cli_usage_error("report: unknown kind '%s' (register)\n%s", argv[1], report_usage);
+	return cli_usage_error("report: unknown kind '%s' (register, self-check, audit, risks)\n%s", argv[1],
+	    report_usage);
 }

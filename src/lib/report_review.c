@@ -358,7 +358,7 @@ findings_table(struct mamori_report *r, const struct mamori_policy *p, const cJS
 		    by[i]);
 		buf_adds(&b, one);
 	}
-	mamori_report_kv(r, _("Findings"), b.p ? b.p : "");
+	mamori_report_kv(r, _("By severity"), b.p ? b.p : "");
 	snprintf(one, sizeof(one), "%ld", open);
 	mamori_report_kv(r, _("Not yet verified"), one);
 	buf_free(&b);
@@ -502,30 +502,43 @@ heat_map(struct mamori_report *r, const cJSON *m, const char *key)
 static void
 risks_table(struct mamori_report *r, const struct mamori_policy *p, const cJSON *m)
 {
-	const char *headers[12] = { _("No."), _("Threat"), _("Department"), _("Segment"), _("Likelihood"), _("Impact"),
-		_("Inherent"), _("Treatment"), _("Residual likelihood"), _("Residual impact"), _("Residual"), _("State") };
-	static const double widths[12] = { 7, 18, 9, 9, 5, 5, 5, 6, 5, 5, 5, 7 };
-	static const bool numeric[12] = { [4] = true, [5] = true, [6] = true, [8] = true, [9] = true, [10] = true };
+	const char *headers[13] = { _("No."), _("Threat"), _("Risk"), _("Department"), _("Segment"), _("Likelihood"),
+		_("Impact"), _("Inherent"), _("Treatment"), _("Residual likelihood"), _("Residual impact"), _("Residual"),
+		_("State") };
+	static const double widths[13] = { 7, 12, 18, 8, 9, 5, 5, 5, 5, 5, 5, 5, 6 };
+	static const bool numeric[13] = { [5] = true, [6] = true, [7] = true, [9] = true, [10] = true, [11] = true };
+	static const char *const keys[6] = { "likelihood", "impact", "inherent", "residual_likelihood",
+		"residual_impact", "residual" };
 	double max = (double)scale_max(cJSON_GetObjectItemCaseSensitive(m, "likelihood")) *
 	    (double)scale_max(cJSON_GetObjectItemCaseSensitive(m, "impact"));
 	const cJSON *k;
-	size_t t = mamori_report_table(r, 12, headers, widths, numeric);
+	size_t t = mamori_report_table(r, 13, headers, widths, numeric);
 
 	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(m, "risks")) {
 		const struct mamori_segment *seg = mamori_policy_segment(p, str(k, "segment"));
+		const char *cells[13];
 		char v[6][24];
-		const char *keys[6] = { "likelihood", "impact", "inherent", "residual_likelihood", "residual_impact", "residual" };
+		float heat[13];
+
 		for (int i = 0; i < 6; i++)
 			snprintf(v[i], sizeof(v[i]), "%s", num(k, keys[i]) ? str(k, keys[i]) : "");
-		const char *cells[12] = { str(k, "id"), str(k, "threat_title")[0] ? str(k, "threat_title") : str(k, "threat"),
-			dept_title(p, str(k, "department")), seg ? seg->title : str(k, "segment"), v[0], v[1], v[2],
-			str(k, "treatment")[0] ? choice_title(p, "risk", "treatment", str(k, "treatment")) : "", v[3], v[4],
-			v[5], state_title(p, "risk", str(k, "state")) };
-		float heat[12];
-		for (int i = 0; i < 12; i++)
+		cells[0] = str(k, "id");
+		cells[1] = str(k, "threat_title")[0] ? str(k, "threat_title") : str(k, "threat");
+		cells[2] = str(k, "description");
+		cells[3] = dept_title(p, str(k, "department"));
+		cells[4] = seg ? seg->title : str(k, "segment");
+		cells[5] = v[0];
+		cells[6] = v[1];
+		cells[7] = v[2];
+		cells[8] = str(k, "treatment")[0] ? choice_title(p, "risk", "treatment", str(k, "treatment")) : "";
+		cells[9] = v[3];
+		cells[10] = v[4];
+		cells[11] = v[5];
+		cells[12] = str(k, "state_title")[0] ? str(k, "state_title") : state_title(p, "risk", str(k, "state"));
+		for (int i = 0; i < 13; i++)
 			heat[i] = -1;
-		heat[6] = num(k, "inherent") ? (float)(num(k, "inherent") / max) : -1;
-		heat[10] = num(k, "residual") ? (float)(num(k, "residual") / max) : -1;
+		heat[7] = num(k, "inherent") ? (float)(num(k, "inherent") / max) : -1;
+		heat[11] = num(k, "residual") ? (float)(num(k, "residual") / max) : -1;
 		mamori_report_row_heat(r, t, cells, heat);
 	}
 }

@@ -138,6 +138,9 @@ void route_asset_edit(struct request *req, struct response *res);
 void route_assets_import(struct request *req, struct response *res);
 void route_assets_export(struct request *req, struct response *res);
 void route_reports_register(struct request *req, struct response *res);
+void route_reports_self_check(struct request *req, struct response *res);
+void route_reports_audit(struct request *req, struct response *res);
+void route_reports_risks(struct request *req, struct response *res);
 
 /* The register's list filters of the query string (those of GET /api/assets);
  * false after a 400 (routes_asset.c). */
