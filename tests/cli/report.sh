@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `mamori report` and GET /api/reports/…: each report as PDF, turned into text
+# `mamori report` and GET /api/reports/…: each report (the register, a
+# self-check campaign, an audit, the risks) as PDF, turned into text
 # with pdftotext and checked (title, 和暦 date, the organisation, page numbers,
 # a 課's assets, Japanese text intact), and into PNGs under
 # build/tests/report-shots/ for a reviewer to look at; XLSX read back by
@@ -107,10 +108,96 @@ expect_exit 3 "no Japanese font" -- env FONTCONFIG_FILE="$TMP/fonts.conf" "$MAMO
 expect_grep "$TMP/err" "install fonts-ipaexfont" "says which font to install"
 [ ! -e "$TMP/x.pdf" ] && ok || not_ok "no PDF without a font"
 
-# --- over HTTP: what the role may read, in the request's language ----------------
+# --- 評価・見直し: a campaign, an audit with findings, risks (docs/review.md) ---------
 add_user() { "$MAMORI" user add "$1" --role "$2" ${3:+--department "$3"} --password-stdin <<<"pw-$1" >/dev/null || not_ok "user $1"; }
 add_user kansa auditor
 add_user tanaka staff zeimu
+add_user chief chief-officer johoseisaku
+add_user kanri security-manager soumu
+add_user zkanri security-manager zeimu
+run() { "$MAMORI" "$@" >"$TMP/out" 2>"$TMP/err" && ok || { not_ok "$*"; cat "$TMP/err" >&2; }; }
+jp() { env LANG=ja_JP.UTF-8 LANGUAGE=ja "$MAMORI" "$@"; }
+C3=restriction.confidentiality.3.restricted-storage
+C2=restriction.confidentiality.2.restricted-storage
+
+# the reports of a record need one of its kind
+expect_exit 2 "report self-check without its record" -- "$MAMORI" report self-check --format pdf --out "$TMP/x.pdf"
+expect_exit 1 "no such record" -- "$MAMORI" report self-check SC-000099 --format pdf --out "$TMP/x.pdf"
+expect_grep "$TMP/err" "no record SC-000099" "names the record"
+run record new self-check --by chief --now "2026-12-01 09:00" --set year=2026 --set departments=総務課、税務課 \
+	--set due=2026-12-20
+run record move SC-000001 running --by chief --now "2026-12-01 09:05"
+run check answer SC-000001 --department soumu --item $C2 --answer conform --by kanri
+run check answer SC-000001 --department soumu --item $C3 --answer nonconform --by kanri --comment "書庫の施錠記録がない"
+run check answer SC-000001 --department zeimu --item $C3 --answer partial --by zkanri --comment "一部の台帳に保管場所の記載漏れ"
+run check answer SC-000001 --department zeimu --item $C2 --answer na --by zkanri
+expect_exit 1 "a self-check report of an audit's kind" -- "$MAMORI" report audit SC-000001 --format pdf --out "$TMP/x.pdf"
+expect_exit 2 "the register's filters are the register's" -- "$MAMORI" report self-check SC-000001 --format pdf \
+	--out "$TMP/x.pdf" --department soumu
+expect_exit 0 "自己点検結果報告書" -- jp report self-check SC-000001 --format pdf --out "$TMP/sc.pdf" --date 2026-12-06
+pdf_text "$TMP/sc.pdf" sc
+shots "$TMP/sc.pdf" self-check
+t="$TMP/sc.txt"
+expect_grep "$t" "自己点検結果報告書" "self-check: title"
+expect_grep "$t" "令和8年12月6日" "self-check: date"
+expect_grep "$t" "SC-000001 *令和8年度" "self-check: the campaign and its 年度"
+expect_grep "$t" "期限 *令和8年12月20日" "self-check: due date in 和暦"
+expect_grep "$t" "対象課 *総務課、税務課" "self-check: the 課"
+expect_grep "$t" "適合 *一部適合 *不適合 *該当なし" "self-check: the answers' columns"
+grep -E "^ *総務課 +44 +2 +1 +0 +1 +0" "$t" >/dev/null && ok || not_ok "self-check: 総務課's counts"
+grep -E "^ *税務課 +44 +2 +0 +1 +0 +1" "$t" >/dev/null && ok || not_ok "self-check: 税務課's counts"
+expect_grep "$t" "総務課 .*不適合 *書庫の施錠記録がない" "self-check: a non-conforming item with its comment"
+expect_grep "$t" "一部適合 *一部の台帳に保管場所の記載漏れ" "self-check: a partly conforming item"
+expect_grep "$t" "1 / 1 ページ" "self-check: page numbers"
+expect_exit 0 "自己点検結果報告書 XLSX" -- "$MAMORI" report self-check SC-000001 --format xlsx --out "$TMP/sc.xlsx"
+
+run record new audit --by chief --set year=2026 --set departments=soumu,zeimu --set auditors=kansa \
+	--set period_from=2026-12-01 --set period_until=2026-12-15
+run record move AUD-000001 fieldwork --by kansa
+run check answer AUD-000001 --department zeimu --item $C3 --answer nonconform --by kansa --comment "保管場所の記録なし"
+run record new finding --by kansa --set department=税務課 --set severity=中 --set audit=AUD-000001 --set item=$C3 \
+	--set clause="対策基準 2.1" --set description="機密性3の情報資産に保管場所が記録されていない"
+run record new finding --by kansa --set department=総務課 --set severity=high --set audit=AUD-000001 \
+	--set description="退職者のアカウントが削除されていない"
+run record new finding --by chief --set department=総務課 --set severity=low --set description="別の監査の指摘"
+expect_exit 0 "監査報告書" -- jp report audit AUD-000001 --format pdf --out "$TMP/aud.pdf" --date 2026-12-16
+pdf_text "$TMP/aud.pdf" aud
+shots "$TMP/aud.pdf" audit
+t="$TMP/aud.txt"
+expect_grep "$t" "監査報告書" "audit: title"
+expect_grep "$t" "監査期間 *令和8年12月1日〜令和8年12月15日" "audit: the period"
+expect_grep "$t" "監査対象課 *総務課、税務課" "audit: the scope"
+expect_grep "$t" "監査人 *kansa" "audit: the auditors"
+expect_grep "$t" "重大: 1件 *中: 1件 *軽微: 0件" "audit: findings by severity"
+expect_grep "$t" "F-000001 *税務課 *中 *機密性3の情報資産に保管場所が記録されていない" "audit: a finding with 課 and severity"
+expect_grep "$t" "F-000002 *総務課 *重大" "audit: the other finding"
+grep -q "F-000003" "$t" && not_ok "audit: another audit's finding" || ok
+expect_grep "$t" "指摘" "audit: the findings' state"
+expect_grep "$t" "保管場所の記録なし" "audit: the non-conforming item's comment"
+
+run record new risk --by chief --set threat=intentional --set asset_kind=情報 --set department=税務課 --set segment=mynumber \
+	--set description="課税台帳への不正アクセス" --set likelihood=4 --set impact=5
+run record new risk --by chief --set threat=disaster --set asset_kind=equipment --set description="庁舎の浸水によるサーバ停止" \
+	--set likelihood=2 --set impact=2
+run record move R-000001 treating --by zkanri --set treatment=低減 --set owner=zkanri --set measures="多要素認証"
+run record move R-000001 treated --by zkanri --set residual_likelihood=2 --set residual_impact=4
+run record new risk --by chief --set threat=infrastructure --set description="停電" --set likelihood=3 --set impact=3 \
+	--set treatment=accept
+expect_exit 0 "リスク評価表" -- jp report risks --format pdf --out "$TMP/risks.pdf" --date 2026-12-06
+pdf_text "$TMP/risks.pdf" risks
+shots "$TMP/risks.pdf" risks
+t="$TMP/risks.txt"
+expect_grep "$t" "リスク評価表" "risks: title"
+expect_grep "$t" "基準を超えて受容したリスク *R-000003" "risks: accepted above the level"
+expect_grep "$t" "R-000001 .*課税台帳への不正アクセス *税務課 *マイナンバー利用.* 4 *5 *20 *低減 *2 *4 *8 *対応済" \
+	"risks: a risk with its ratings, treatment and residual"
+expect_grep "$t" "ヒートマップ（固有リスク）" "risks: the inherent heat map"
+expect_grep "$t" "ヒートマップ（残留リスク）" "risks: the residual heat map"
+awk '/ヒートマップ（固有リスク）/,/ヒートマップ（残留リスク）/' "$t" >"$TMP/inherent.txt"
+grep -E "^ *4 高い +1 *$" "$TMP/inherent.txt" >/dev/null && ok || { not_ok "risks: the 4 × 5 cell holds one risk"; cat "$TMP/inherent.txt" >&2; }
+expect_exit 0 "リスク評価表 XLSX" -- "$MAMORI" report risks --format xlsx --out "$TMP/risks.xlsx"
+
+# --- over HTTP: what the role may read, in the request's language ----------------
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$MAMORI" serve --listen "127.0.0.1:$port" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 pid=$!
@@ -137,6 +224,20 @@ expect_grep "$TMP/h.xlsx.h" "spreadsheetml" "an XLSX"
 [ "$(get tanaka '/api/reports/register?c=x' "$TMP/h.bad")" = 400 ] && ok || not_ok "a bad filter: 400"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/reports/register")" = 401 ] && ok ||
 	not_ok "no session: 401"
+# the reports of 評価・見直し: roles that read every 課
+[ "$(get kansa /api/reports/self-check/SC-000001 "$TMP/h-sc.pdf")" = 200 ] && ok || not_ok "GET self-check report"
+pdf_text "$TMP/h-sc.pdf" h-sc
+expect_grep "$TMP/h-sc.txt" "自己点検結果報告書" "self-check over HTTP"
+[ "$(get kansa '/api/reports/audit/AUD-000001?format=xlsx' "$TMP/h-aud.xlsx")" = 200 ] && ok || not_ok "GET audit report"
+expect_grep "$TMP/h-aud.xlsx.h" 'filename="mamori-audit.xlsx"' "audit report offered as XLSX"
+[ "$(get kansa /api/reports/risks "$TMP/h-risks.pdf")" = 200 ] && ok || not_ok "GET risks report"
+expect_grep "$TMP/h-risks.pdf.h" 'filename="mamori-risks.pdf"' "risks report offered as PDF"
+[ "$(get kansa /api/reports/audit/SC-000001 "$TMP/h.bad")" = 422 ] && ok || not_ok "an audit report of a campaign: 422"
+[ "$(get kansa /api/reports/audit/AUD-000099 "$TMP/h.bad")" = 404 ] && ok || not_ok "no such audit: 404"
+for path in /api/reports/self-check/SC-000001 /api/reports/audit/AUD-000001 /api/reports/risks; do
+	[ "$(get tanaka "$path" "$TMP/h.bad")" = 403 ] && ok || not_ok "staff may not have $path"
+done
+
 kill -TERM "$pid"; wait "$pid" && ok || not_ok "server stops cleanly"
 
 echo "report PNGs: $SHOTS"
