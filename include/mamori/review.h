@@ -123,6 +123,13 @@ int mamori_check_remind(struct mamori_store *s, const char *actor, time_t now, s
     struct mamori_error *err);
 
 /*
+ * Whether the account by may read the sheets and progress of record (a
+ * self-check or an audit): who may see the record (mamori_record_may_see),
+ * an account of a 課 a self-check covers, an auditor of an audit.
+ */
+bool mamori_check_may_see(struct mamori_store *s, const char *by, const char *record);
+
+/*
  * The risk register as a heat map, as JSON (caller deletes): {likelihood:
  * [{level, title, criteria}], impact: [...], accept, cells: [{likelihood,
  * impact, inherent, residual}] (counts of the risks not retired, by their
@@ -133,6 +140,9 @@ int mamori_check_remind(struct mamori_store *s, const char *actor, time_t now, s
  * else 1–5 each.
  */
 int mamori_risk_matrix(struct mamori_store *s, cJSON **out, struct mamori_error *err);
+
+/* The same, of the risks the account by may see (mamori_record_may_see) only: for the web's リスク screen. */
+int mamori_risk_matrix_for(struct mamori_store *s, const char *by, cJSON **out, struct mamori_error *err);
 
 /*
  * What review record id gathers for its period (period_from..period_until,

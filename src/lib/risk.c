@@ -137,8 +137,23 @@ risk_json(const struct mamori_policy *p, const cJSON *rec, int accept)
 	return o;
 }
 
+static int matrix(struct mamori_store *s, const char *by, cJSON **out, struct mamori_error *err);
+
 int
 mamori_risk_matrix(struct mamori_store *s, cJSON **out, struct mamori_error *err)
+{
+	return matrix(s, NULL, out, err);
+}
+
+int
+mamori_risk_matrix_for(struct mamori_store *s, const char *by, cJSON **out, struct mamori_error *err)
+{
+	return matrix(s, by, out, err);
+}
+
+/* The heat map of the risks by may see (NULL: all). */
+static int
+matrix(struct mamori_store *s, const char *by, cJSON **out, struct mamori_error *err)
 {
 	static const char sql[] = "SELECT id FROM record WHERE kind = 'risk' ORDER BY num";
 	const struct mamori_policy *p = mamori_store_policy(s);
@@ -160,6 +175,10 @@ mamori_risk_matrix(struct mamori_store *s, cJSON **out, struct mamori_error *err
 		cJSON *rec = NULL;
 		if ((rc = record_read(s, (const char *)sqlite3_column_text(st, 0), &rec, err)) != 0)
 			break;
+		if (by != NULL && !mamori_record_may_see(s, by, rec)) {
+			cJSON_Delete(rec);
+			continue;
+		}
 		cJSON *r = risk_json(p, rec, p->review.risk.accept);
 		int l = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "likelihood"));
 		int i = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "impact"));

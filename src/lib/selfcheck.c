@@ -99,6 +99,27 @@ review_may_attach(struct mamori_store *s, const char *by, const cJSON *rec)
 	    u.department);
 }
 
+bool
+mamori_check_may_see(struct mamori_store *s, const char *by, const char *record)
+{
+	struct mamori_error err = { 0 };
+	struct mamori_user u;
+	cJSON *rec = NULL;
+	bool yes = false;
+
+	if (by == NULL || read_campaign(s, record, &rec, &err) != 0)
+		return false;
+	if (mamori_record_may_see(s, by, rec))
+		yes = true;
+	else if (mamori_user_get(s, by, &u, &err) == 0 && !u.disabled) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(rec, "fields");
+		yes = is_audit(rec) ? array_has(cJSON_GetObjectItemCaseSensitive(f, "auditors"), u.name) :
+		    u.department[0] && array_has(cJSON_GetObjectItemCaseSensitive(f, "departments"), u.department);
+	}
+	cJSON_Delete(rec);
+	return yes;
+}
+
 /* ---- answering ---- */
 
 struct answer_ctx {

@@ -111,8 +111,8 @@ PY
 # ---- reminders before and after the due date
 expect_exit 0 "remind: 10 days before" -- "$MAMORI" check remind --now "2026-12-10 09:00" --json
 expect_grep "$TMP/out" '"notices": 0' "not yet due soon"
-expect_exit 0 "remind: 5 days before" -- "$MAMORI" check remind --now "2026-12-15 09:00" --json
-expect_grep "$TMP/out" '"notices": 2' "due soon, both 課"
+expect_exit 0 "tick reminds: 5 days before" -- "$MAMORI" record tick --now "2026-12-15 09:00" --json
+expect_grep "$TMP/out" '"notices": *2' "due soon, both 課 (record tick runs the reminders)"
 expect_exit 0 "remind: overdue" -- "$MAMORI" check remind --now "2026-12-21 09:00" --json
 expect_grep "$TMP/out" '"notices": 2' "overdue, both 課"
 expect_exit 0 "remind: overdue again" -- "$MAMORI" check remind --now "2026-12-22 09:00" --json

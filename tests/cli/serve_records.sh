@@ -30,7 +30,7 @@ done
 post() { local u=$1 path=$2 body=$3 t; eval "t=\$csrf_$u"; c "$u" -X POST -H "X-CSRF-Token: $t" -d "$body" "$B$path"; }
 
 [ "$(c tanaka "$B/api/records")" = 200 ] && ok || not_ok "kinds"
-j 'assert [k["id"] for k in d["kinds"]] == ["incident", "take-out", "exception"], d' && ok || not_ok "the policy's kinds"
+j 'assert [k["id"] for k in d["kinds"]] == ["incident", "take-out", "exception", "self-check", "audit", "finding", "risk", "review"], d' && ok || not_ok "the policy's kinds"
 [ "$(c tanaka "$B/api/records/nothing")" = 404 ] && ok || not_ok "unknown kind: 404"
 [ "$(post tanaka /api/records/incident '{"fields":{"summary":""}}')" = 422 ] && ok || not_ok "empty summary refused"
 j 'assert d["error"]["diagnostics"][0]["field"] == "summary", d' && ok || not_ok "the problem names its field"

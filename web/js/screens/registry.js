@@ -24,6 +24,8 @@ export const screens = [
   { path: '/users', module: './users.js', nav: 'common.nav_users', visible: (me) => can(me, 'users_manage') },
   // every account: the API lists only the notices addressed to the asker
   { path: '/notices', module: './notices.js', nav: 'common.nav_notices', visible: () => true },
+  // リスク: the heat map of the risks the account may see (GET /api/risks)
+  { path: '/risks', module: './risks.js', nav: 'common.nav_risks', visible: () => true },
   // 記録と手続: one set of screens for every kind the policy declares (records.js);
   // the menu has an entry per kind (app.js, from the policy), every account may
   // make a record and the API shows each only the records it may see
