@@ -456,6 +456,22 @@ scale_max(const cJSON *scale)
 	return m;
 }
 
+/*
+ * The heat of a score, in the bands the web's リスクマップ colours (risks.js):
+ * within what the policy accepts (review.risk.accept) green, then thirds of
+ * the rest up to the scale's top — so a report and the screen agree.
+ */
+static float
+band(long score, long accept, long max)
+{
+	double rest;
+
+	if (accept > 0 && score <= accept)
+		return 0.0f;
+	rest = (double)(score - accept) / (double)(max - accept > 1 ? max - accept : 1);
+	return rest <= 1.0 / 3 ? 0.45f : rest <= 2.0 / 3 ? 0.75f : 1.0f;
+}
+
 /* A heat map: likelihood down (highest first), impact across; each cell the count of key in it. */
 static void
 heat_map(struct mamori_report *r, const cJSON *m, const char *key)
@@ -492,7 +508,7 @@ heat_map(struct mamori_report *r, const cJSON *m, const char *key)
 			else
 				text[i][0] = '\0';
 			cells[i] = text[i];
-			heat[i] = (float)(l * i) / (float)(nl * ni);
+			heat[i] = band(l * i, num(m, "accept"), nl * ni);
 		}
 		mamori_report_row_heat(r, t, cells, heat);
 	}
@@ -509,8 +525,8 @@ risks_table(struct mamori_report *r, const struct mamori_policy *p, const cJSON 
 	static const bool numeric[13] = { [5] = true, [6] = true, [7] = true, [9] = true, [10] = true, [11] = true };
 	static const char *const keys[6] = { "likelihood", "impact", "inherent", "residual_likelihood",
 		"residual_impact", "residual" };
-	double max = (double)scale_max(cJSON_GetObjectItemCaseSensitive(m, "likelihood")) *
-	    (double)scale_max(cJSON_GetObjectItemCaseSensitive(m, "impact"));
+	long max = scale_max(cJSON_GetObjectItemCaseSensitive(m, "likelihood")) *
+	    scale_max(cJSON_GetObjectItemCaseSensitive(m, "impact")), accept = num(m, "accept");
 	const cJSON *k;
 	size_t t = mamori_report_table(r, 13, headers, widths, numeric);
 
@@ -537,8 +553,8 @@ risks_table(struct mamori_report *r, const struct mamori_policy *p, const cJSON 
 		cells[12] = str(k, "state_title")[0] ? str(k, "state_title") : state_title(p, "risk", str(k, "state"));
 		for (int i = 0; i < 13; i++)
 			heat[i] = -1;
-		heat[7] = num(k, "inherent") ? (float)(num(k, "inherent") / max) : -1;
-		heat[11] = num(k, "residual") ? (float)(num(k, "residual") / max) : -1;
+		heat[7] = num(k, "inherent") ? band(num(k, "inherent"), accept, max) : -1;
+		heat[11] = num(k, "residual") ? band(num(k, "residual"), accept, max) : -1;
 		mamori_report_row_heat(r, t, cells, heat);
 	}
 }

@@ -43,6 +43,22 @@ function heatMap(m) {
     h('tbody', null, rows));
 }
 
+// リスク評価表 (docs/reports.md) for the roles the route allows (those that read every 課).
+function reportButtons(ctx) {
+  if (ctx.me.can?.log_read === false) return null;
+  const alertBox = h('div');
+  const go = (format) => async () => {
+    try {
+      await api.download('/api/reports/risks', { format }, `mamori-risks.${format}`);
+    } catch (err) {
+      alertBox.replaceChildren(errorNotice(err));
+    }
+  };
+  return h('div', { class: 'actions' },
+    h('button', { type: 'button', onclick: go('pdf') }, t('risks.report_pdf')),
+    h('button', { type: 'button', onclick: go('xlsx') }, t('risks.report_xlsx')), alertBox);
+}
+
 export async function render(root, ctx) {
   const box = h('div', { 'aria-live': 'polite' }, t('common.loading'));
   root.append(h('h1', null, t('risks.title')), h('p', { class: 'muted' }, t('risks.intro')), box);
@@ -67,6 +83,7 @@ export async function render(root, ctx) {
   replace(box,
     heatMap(m),
     h('p', { class: 'muted' }, t('risks.legend', { accept: m.accept })),
+    reportButtons(ctx),
     h('h2', null, t('risks.list')),
     dataTable({ columns, rows: m.risks, caption: t('risks.count', { count: m.risks.length }), onOpen: open,
       empty: t('risks.none') }));
