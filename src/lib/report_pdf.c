@@ -381,9 +381,9 @@ static void
 table(struct pdf *p, const struct mamori_report_table *t, float *heights)
 {
 	double cw[64], sum = 0, w = p->right - p->left, hh;
-	size_t n = t->ncols < 64 ? t->ncols : 64;
+	size_t n = t->ncols;
 
-	if (n == 0)
+	if (n == 0 || n > 64)	/* no report has a table that wide; it would not fit A4 */
 		return;
 	for (size_t c = 0; c < n; c++)
 		sum += t->widths[c];
