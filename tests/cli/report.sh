@@ -11,6 +11,9 @@ if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
 	echo "SKIP: poppler-utils (pdftotext, pdftoppm) are not installed"
 	exit 77
 fi
+# fontconfig (under pango) keeps its configuration and font patterns for the
+# process's life: LeakSanitizer's reports of them are not ours (tests/sanitize/lsan.supp)
+export LSAN_OPTIONS="suppressions=$SRCDIR/tests/sanitize/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 SHOTS=${MAMORI_REPORT_SHOTS:-$(dirname "$MAMORI")/tests/report-shots}
 mkdir -p "$SHOTS"
 
