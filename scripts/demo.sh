@@ -62,6 +62,11 @@ $M asset export --format xlsx --force --out "$demo/台帳.xlsx"
 $M init --policy policies/mic-standard.yaml --db "$demo/copy.db" >/dev/null
 $M asset import --db "$demo/copy.db" "$demo/台帳.xlsx"
 
+step "報告書: the register by 課 as a PDF to hand to the CISO (A4, 和暦, n / N ページ) and as XLSX"
+$M report register --format pdf --force --out "$demo/情報資産管理台帳.pdf"
+$M report register --format xlsx --force --out "$demo/情報資産管理台帳.xlsx"
+ls -l "$demo/情報資産管理台帳.pdf" "$demo/情報資産管理台帳.xlsx"
+
 step "判定: may 職員 of 市民課 send 住民基本台帳データ out of マイナンバー利用事務系 by mail?"
 echo '{"subject":{"id":"u0042","roles":["staff"],"department":"shimin","mfa":true,"terminal":{"segment":"mynumber","issued":true}},"action":"send","resource":{"asset":"A-000002"},"context":{"channel":"mail","destination_segment":"lgwan"}}' |
 	$M decide --explain - || true

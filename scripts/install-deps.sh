@@ -13,6 +13,8 @@ build_pkgs=(
   libgmime-3.0-dev libxml2-dev libmilter-dev gettext
   libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev libunistring-dev
   libsystemd-dev locales
+  # the reports as PDF (mamori report, src/lib/report_pdf.c): pango, and a Japanese font
+  libpango1.0-dev fonts-ipaexfont
 )
 # Intel's multi-buffer library (the audit trail's leaves hashed two at a time,
 # src/lib/hashbatch.c) exists for amd64 only; elsewhere nettle hashes alone.
@@ -22,11 +24,13 @@ fi
 # nftables and iproute2: tests/cli/net_*.sh load the rendered ruleset (nft -c,
 # and in network namespaces as root); graphviz: `mamori net render --format svg`;
 # debhelper, dpkg-dev, lintian: the Debian package (scripts/package.sh);
-# systemd: systemd-analyze for the units (tests/cli/service_units.sh)
+# systemd: systemd-analyze for the units (tests/cli/service_units.sh);
+# poppler-utils: tests/cli/report.sh reads the reports back (pdftotext) and
+# draws them for a reviewer (pdftoppm)
 test_pkgs=(
   libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
   postfix chromium fonts-noto-cjk
-  nftables iproute2 graphviz
+  nftables iproute2 graphviz poppler-utils
   debhelper dpkg-dev lintian systemd
 )
 

@@ -28,6 +28,13 @@ enum mamori_date_flags {
  */
 bool mamori_date_parse(const char *s, int flags, char out[11]);
 
+/*
+ * The date ymd (YYYY-MM-DD, as mamori_date_parse writes) in 和暦 as a report
+ * prints it: 令和8年12月6日, 令和元年5月1日 (the era's first year), 平成31年4月30日.
+ * A date before 明治 or one that cannot be read is copied as it is.  Returns out.
+ */
+char *mamori_date_wareki(const char *ymd, char *out, size_t n);
+
 /* The forms mamori_date_parse reads, for messages. */
 #define MAMORI_DATE_FORMS "2025-04-01, 2025/4/1, 2025年4月1日, R7.4.1, 令和7年4月1日"
 

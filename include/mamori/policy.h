@@ -343,6 +343,11 @@ struct mamori_record_kind {
 	size_t nsteps;
 	struct mamori_record_effect effect;
 	struct mamori_record_active active_accounts;
+	/* A field of type department whose value, when filled, is the record's 課
+	 * instead of its reporter's (an audit finding belongs to the audited 課);
+	 * NULL: the reporter's 課. */
+	const char *department_field;
+	struct mamori_srcpos department_field_pos;
 };
 
 struct mamori_definition {
@@ -358,9 +363,47 @@ struct mamori_review_item {
 	int interval_months;		/* 0: 「定期的又は必要に応じて」 */
 };
 
+/*
+ * A checklist entry of review.checklist (docs/review.md): with the id of a
+ * derived item, it rewords it (text, clause, applies_to) or drops it (drop);
+ * with a new id, it adds an item (text and clause then required).
+ */
+struct mamori_checklist_entry {
+	struct mamori_srcpos pos;
+	const char *id, *text, *clause;
+	const char **applies_to;	/* role ids and department ids */
+	size_t napplies_to;
+	bool drop;
+};
+
+/* One step of a risk scale (発生可能性 or 影響度): 1 lowest. */
+struct mamori_risk_step {
+	struct mamori_srcpos pos;
+	int level;
+	const char *title, *criteria;
+};
+
+/*
+ * review.risk: the scales of likelihood and impact a risk is rated on (each a
+ * contiguous 1..n) and the highest score (likelihood × impact) that may be
+ * accepted (受容) without a 低減/移転/回避; 0: no such limit.
+ */
+struct mamori_risk_scales {
+	struct mamori_srcpos pos;	/* pos.file == NULL: not given (the standard 1–5 scales) */
+	const char *text, *clause;
+	struct mamori_risk_step *likelihood;
+	size_t nlikelihood;
+	struct mamori_risk_step *impact;
+	size_t nimpact;
+	int accept;
+};
+
 struct mamori_review {
 	struct mamori_srcpos pos;
 	struct mamori_review_item audit, self_check, policy_review, risk_analysis;
+	struct mamori_checklist_entry *checklist;
+	size_t nchecklist;
+	struct mamori_risk_scales risk;
 };
 
 /* A section of the rendered document; sections nest. */

@@ -21,7 +21,7 @@
 #include "mamori/policy.h"
 
 /* The schema version this mamori writes. */
-#define MAMORI_STORE_SCHEMA 11
+#define MAMORI_STORE_SCHEMA 12
 
 struct mamori_store;
 struct mamori_store_tx;
@@ -143,6 +143,16 @@ const char *mamori_store_path(const struct mamori_store *s);
  */
 int mamori_store_policy_replace(struct mamori_store *s, const char *actor, const char *name,
     const char *buf, size_t len, struct mamori_diags *diags, struct mamori_diags *conflicts,
+    struct mamori_error *err);
+
+/*
+ * As mamori_store_policy_replace, carrying out 見直し review (a record id;
+ * NULL: none): the review must be approved and buf its proposal file
+ * (mamori_review_check_proposal, checked inside the transaction), and the
+ * event policy.replace names it ("review" in after).
+ */
+int mamori_store_policy_replace_review(struct mamori_store *s, const char *actor, const char *name,
+    const char *buf, size_t len, const char *review, struct mamori_diags *diags, struct mamori_diags *conflicts,
     struct mamori_error *err);
 
 /* The store's log id: random, made at creation, named in every signed head. */

@@ -101,6 +101,8 @@ int cli_config_reload(void);
 /* The value of key when the file or the environment sets it, else NULL (not the built-in default). */
 const char *cli_config_chosen(const char *key);
 int cmd_training(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /*
  * Notices by mail (cmd_record_mail.c).  cli_record_mail: `record mail`, the

@@ -20,7 +20,7 @@ static const char policy_usage[] =
     "       mamori policy show [--json] FILE\n"
     "       mamori policy render [--format markdown|html] FILE\n"
     "       mamori policy schema\n"
-    "       mamori policy replace FILE [--db PATH]\n"
+    "       mamori policy replace FILE [--review ID] [--db PATH]   (ID: the approved 見直し, docs/review.md)\n"
     "       mamori policy diff [--json] OLD NEW | diff [--json] [--db PATH] NEW\n"
     "       mamori policy new --name 〇〇町 [--extends mic-standard] [--id ID] [--out FILE [--force]]\n";
 
@@ -427,21 +427,23 @@ policy_replace(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "review", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mamori_diags diags = { 0 }, conflicts = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_store *s = NULL;
-	const char *db = NULL;
+	const char *db = NULL, *review = NULL;
 	char *buf;
 	size_t len = 0;
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 'r': review = optarg; break;
 		case 'h': fputs(policy_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("policy replace: bad option\n%s", policy_usage);
 		}
@@ -457,7 +459,8 @@ policy_replace(int argc, char **argv)
 		free(buf);
 		return EXIT_ENV;
 	}
-	rc = mamori_store_policy_replace(s, cli_actor(), argv[optind], buf, len, &diags, &conflicts, &err);
+	rc = mamori_store_policy_replace_review(s, cli_actor(), argv[optind], buf, len, review, &diags, &conflicts,
+	    &err);
 	mamori_diags_print(&diags, stderr);
 	for (size_t i = 0; i < conflicts.count; i++)
 		fprintf(stderr, "mamori: error: %s\n", conflicts.items[i].message);

@@ -67,6 +67,7 @@ static const struct cli_command full_commands[] = {
 	{ "quarantine", cmd_quarantine, NULL },
 	{ "milter", cmd_milter, NULL },
 	{ "serve", cmd_serve, NULL },
+	{ "report", cmd_report, NULL },
 };
 
 const struct cli_full cli_full = {

@@ -38,6 +38,7 @@ static const struct cli_command commands[] = {
 	{ "net", cmd_net, N_("三層分離 on the network: nftables rules and a picture from the policy") },
 	{ "training", cmd_training, N_("教育・研修: who has taken each course, who is overdue, reminders") },
 	{ "incident", cmd_incident, N_("report an incident (情報セキュリティインシデント報告)") },
+	{ "check", cmd_check, N_("self-checks, audits, risks and the policy review (自己点検・監査・見直し)") },
 	{ "sanitize", NULL, N_("無害化: mail to plain text; file disarm (PDF, images, OOXML, text)") },
 	{ "quarantine", NULL, N_("隔離された原本: list, show, request and release (二人制)") },
 	{ "milter", NULL, N_("無害化 at the mail gateway: a milter for Postfix") },
@@ -45,6 +46,7 @@ static const struct cli_command commands[] = {
 	{ "config", cmd_config, N_("the configuration file: the effective settings and where each came from") },
 	{ "backup", cmd_backup, N_("a backup of the store, its keys and files, with a manifest") },
 	{ "restore", cmd_restore, N_("a store restored from a backup, verified") },
+	{ "report", NULL, N_("reports as PDF or XLSX: 情報資産管理台帳 by 課") },
 };
 
 int

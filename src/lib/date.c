@@ -225,3 +225,26 @@ mamori_time_bound(const char *in, const struct mamori_tz *tz, bool end, time_t *
 	*t = local_to_utc(tz, &tm);
 	return true;
 }
+
+char *
+mamori_date_wareki(const char *ymd, char *out, size_t n)
+{
+	int y, m, d;
+	size_t i = NERAS;
+
+	if (n == 0)
+		return out;
+	if (sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3 || !valid_ymd(y, m, d)) {
+		snprintf(out, n, "%s", ymd);
+		return out;
+	}
+	while (i > 0 && ymd_key(y, m, d) < ymd_key(eras[i - 1].y, eras[i - 1].m, eras[i - 1].d))
+		i--;
+	if (i == 0)
+		snprintf(out, n, "%s", ymd);
+	else if (y == eras[i - 1].y)
+		snprintf(out, n, "%s元年%d月%d日", eras[i - 1].name, m, d);
+	else
+		snprintf(out, n, "%s%d年%d月%d日", eras[i - 1].name, y - eras[i - 1].y + 1, m, d);
+	return out;
+}

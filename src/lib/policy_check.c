@@ -461,4 +461,5 @@ mamori_policy_validate(const struct mamori_policy *p, struct mamori_diags *diags
 	policy_check_network(p, diags);
 	check_sections(&c, p->document.sections, p->document.nsections, 0);
 	policy_check_records(p, diags);
+	policy_check_review(p, diags);
 }

@@ -32,6 +32,11 @@ void policy_check_records(const struct mamori_policy *p, struct mamori_diags *di
  * segment, and a path on the network for every flow of segments that have one. */
 void policy_check_network(const struct mamori_policy *p, struct mamori_diags *diags);
 
+/* The checks of review.checklist (entries that add an item have text and
+ * clause, drops name a derived item, applies_to names roles or 課) and of
+ * review.risk (scales from 1 without gaps, accept within them): checklist.c. */
+void policy_check_review(const struct mamori_policy *p, struct mamori_diags *diags);
+
 /* The names `document.sections[].include` accepts, NULL-terminated. */
 extern const char *const mamori_policy_includes[];
 

@@ -401,6 +401,7 @@ policy_check_records(const struct mamori_policy *p, struct mamori_diags *diags)
 		struct rcheck c = { .p = p, .diags = diags, .k = &p->records[i] };
 		check_complete(&c);
 		check_fields(&c);
+		check_field_ref(&c, c.k->department_field, "department", &c.k->department_field_pos, "department_field");
 		check_states(&c);
 		check_transitions(&c);
 		check_effect(&c);

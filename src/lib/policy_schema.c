@@ -414,6 +414,10 @@ static const struct ym_field record_kind_fields[] = {
 	    "what a record in force means to the decision point"),
 	MAP(struct mamori_record_kind, "active_accounts", active_accounts, record_active_schema, false, YM_MERGE_REPLACE,
 	    "accounts a record relies on, told to roles when one is disabled (a 責任者 who has left)"),
+	{ .key = "department_field", .kind = YM_ID, .underscore = true,
+	  .offset = offsetof(struct mamori_record_kind, department_field),
+	  .pos_offset = offsetof(struct mamori_record_kind, department_field_pos),
+	  .doc = "a department field whose value is the record's 課 (default: the reporter's)" },
 };
 static const struct ym_schema record_kind_schema =
     SCHEMA(struct mamori_record_kind, "record kind", record_kind_fields, "id");
@@ -428,11 +432,44 @@ static const struct ym_field review_item_fields[] = {
 static const struct ym_schema review_item_schema =
     SCHEMA(struct mamori_review_item, "review item", review_item_fields, NULL);
 
+static const struct ym_field checklist_fields[] = {
+	STR(struct mamori_checklist_entry, "id", id, true, "a derived item's id (to reword or drop it) or a new one"),
+	STR(struct mamori_checklist_entry, "text", text, false, "the question"),
+	STR(struct mamori_checklist_entry, "clause", clause, false, "where the requirement stands"),
+	STRS(struct mamori_checklist_entry, "applies_to", applies_to, napplies_to, "role and department ids it is asked of"),
+	BOOL(struct mamori_checklist_entry, "drop", drop, "leave the derived item out"),
+};
+static const struct ym_schema checklist_schema =
+    SCHEMA(struct mamori_checklist_entry, "checklist item", checklist_fields, "id");
+
+static const struct ym_field risk_step_fields[] = {
+	INT(struct mamori_risk_step, "level", level, true, 1, 9, "the step, 1 lowest"),
+	STR(struct mamori_risk_step, "title", title, true, "e.g. 高い"),
+	STR(struct mamori_risk_step, "criteria", criteria, false, "when a risk is rated so"),
+};
+static const struct ym_schema risk_step_schema = SCHEMA(struct mamori_risk_step, "risk step", risk_step_fields, "level");
+
+static const struct ym_field risk_scales_fields[] = {
+	STR(struct mamori_risk_scales, "text", text, false, "the wording"),
+	CLAUSE(struct mamori_risk_scales),
+	LIST(struct mamori_risk_scales, "likelihood", likelihood, nlikelihood, risk_step_schema, true, YM_MERGE_REPLACE,
+	    "発生可能性: 1 up to the highest"),
+	LIST(struct mamori_risk_scales, "impact", impact, nimpact, risk_step_schema, true, YM_MERGE_REPLACE,
+	    "影響度: 1 up to the highest"),
+	INT(struct mamori_risk_scales, "accept", accept, false, 1, 81, "the highest score (likelihood × impact) that may be accepted"),
+};
+static const struct ym_schema risk_scales_schema =
+    SCHEMA(struct mamori_risk_scales, "risk scales", risk_scales_fields, NULL);
+
 static const struct ym_field review_fields[] = {
 	MAP(struct mamori_review, "audit", audit, review_item_schema, false, YM_MERGE_REPLACE, "情報セキュリティ監査"),
 	MAP(struct mamori_review, "self_check", self_check, review_item_schema, false, YM_MERGE_REPLACE, "自己点検"),
 	MAP(struct mamori_review, "policy_review", policy_review, review_item_schema, false, YM_MERGE_REPLACE, "見直し"),
 	MAP(struct mamori_review, "risk_analysis", risk_analysis, review_item_schema, false, YM_MERGE_REPLACE, "risk analysis before review"),
+	LIST(struct mamori_review, "checklist", checklist, nchecklist, checklist_schema, false, YM_MERGE_BY_KEY,
+	    "the self-check and audit checklist: items added, reworded or dropped"),
+	MAP(struct mamori_review, "risk", risk, risk_scales_schema, false, YM_MERGE_REPLACE,
+	    "the scales risks are rated on"),
 };
 static const struct ym_schema review_schema = SCHEMA(struct mamori_review, "review", review_fields, NULL);
 

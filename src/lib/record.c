@@ -356,6 +356,14 @@ record_notify(struct mamori_store_tx *tx, const cJSON *rec, const char *const *n
 
 /* ---- making ---- */
 
+const char *
+record_department_of(const struct mamori_record_kind *k, const cJSON *fields, const char *reporter_department)
+{
+	const cJSON *v = k->department_field ? cJSON_GetObjectItemCaseSensitive(fields, k->department_field) : NULL;
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : reporter_department;
+}
+
 struct create_ctx {
 	const struct mamori_record_kind *k;
 	const struct mamori_user *u;
@@ -413,8 +421,9 @@ create_tx(struct mamori_store_tx *tx, void *arg)
 	sqlite3_bind_int64(st, 3, seq);
 	sqlite3_bind_text(st, 4, initial->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, c->u->name, -1, SQLITE_STATIC);
-	if (c->u->department[0])
-		sqlite3_bind_text(st, 6, c->u->department, -1, SQLITE_STATIC);
+	const char *dept = record_department_of(c->k, c->fields, c->u->department);
+	if (dept != NULL && dept[0])
+		sqlite3_bind_text(st, 6, dept, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 6);
 	sqlite3_bind_text(st, 7, text, -1, SQLITE_TRANSIENT);

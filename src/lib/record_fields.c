@@ -11,6 +11,7 @@
 #include "mamori/user.h"
 #include "fold.h"
 #include "record_internal.h"
+#include "review_internal.h"
 #include "suggest.h"
 
 #include <stdio.h>
@@ -400,6 +401,8 @@ mamori_record_check_fields(struct mamori_store *s, const struct mamori_record_ki
 	}
 	if (c.tz_loaded)
 		mamori_tz_free(&tz);
+	if (problems->count == before)
+		review_check_record_fields(s, kind, out, problems);
 	if (problems->count > before) {
 		cJSON_Delete(out);
 		mamori_error_set(err, MAMORI_E_INVALID, "the record's fields are not valid (%zu problems)",

@@ -8,6 +8,7 @@
 #include "mamori/record_file.h"
 #include "mamori/user.h"
 #include "record_internal.h"
+#include "review_internal.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -381,7 +382,7 @@ may_attach(struct mamori_store *s, const char *by, const char *id, struct mamori
 
 	if ((rc = record_read(s, id, &rec, err)) != 0)
 		return rc;
-	if (!mamori_record_may_see(s, by, rec))
+	if (!mamori_record_may_see(s, by, rec) && !review_may_attach(s, by, rec))
 		rc = mamori_error_set(err, MAMORI_E_DENIED, "%s may not see record %s, nor add files to it", by, id);
 	else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "final")))
 		rc = mamori_error_set(err, MAMORI_E_CONFLICT, "record %s is %s, a final state: its files no longer "

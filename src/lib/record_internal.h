@@ -70,6 +70,14 @@ enum record_vis record_visibility(const struct mamori_policy *p, const struct ma
 int record_create_in(struct mamori_store_tx *tx, const struct mamori_record_kind *k, const struct mamori_user *u,
     const cJSON *fields, const char *source, time_t now, char id[MAMORI_RECORD_ID_MAX], struct mamori_error *err);
 
+/*
+ * The 課 of a new record of kind k with fields: the value of the kind's
+ * department_field when filled (an audit finding is the audited 課's), else
+ * the reporter's.  Fixed when the record is made.
+ */
+const char *record_department_of(const struct mamori_record_kind *k, const cJSON *fields,
+    const char *reporter_department);
+
 /* The account by, enabled, in *u; MAMORI_E_NOTFOUND or MAMORI_E_DENIED (disabled) otherwise. */
 int record_acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err);
 

@@ -7,6 +7,7 @@
 #include "mamori/record.h"
 #include "mamori/tz.h"
 #include "mamori/user.h"
+#include "mamori/review.h"
 #include "record_internal.h"
 
 #include <stdio.h>
@@ -332,9 +333,17 @@ mamori_record_tick(struct mamori_store *s, const char *actor, time_t now, struct
 {
 	struct tick_ctx c = { .now = now, .out = out, .err = err };
 
+	size_t reminders = 0;
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	record_local_date(mamori_store_policy(s), now, c.today);
-	return mamori_store_write(s, actor, tick_tx, &c, err);
+	if ((rc = mamori_store_write(s, actor, tick_tx, &c, err)) != 0)
+		return rc;
+	/* the 自己点検 reminders run on the same clock (docs/review.md) */
+	if ((rc = mamori_check_remind(s, actor, now, &reminders, err)) == 0)
+		out->notices += reminders;
+	return rc;
 }
 
 /* The kind and the state the notice's record is in now, with their titles (null when gone). */

@@ -147,6 +147,14 @@ static const char *const migrations[] = {
 	 "CREATE INDEX record_reporter_kind ON record (reporter, kind, num, state);"
 	 "CREATE INDEX record_approver ON record (approver, kind, num, state) WHERE approver IS NOT NULL;"
 	 "CREATE INDEX record_department ON record (department, kind, num, state);"),
+	/* 11 → 12 (h-check's migration "14", renumbered at merge): the answers of
+	 * a 自己点検 campaign or an audit, per item of the checklist and 課
+	 * (selfcheck.c); each change is an event check.answer on the record */
+	("CREATE TABLE check_answer ("
+	 "  record TEXT NOT NULL, department TEXT NOT NULL, item TEXT NOT NULL,"
+	 "  answer TEXT NOT NULL, comment TEXT, evidence TEXT,"
+	 "  by TEXT NOT NULL, at TEXT NOT NULL,"
+	 "  PRIMARY KEY (record, department, item)) WITHOUT ROWID;"),
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -3,6 +3,7 @@
  * every asset, account and record the store holds, and recorded with its audit event
  * in one transaction of the single write path.
  */
+#include "mamori/review.h"
 #include "store_internal.h"
 
 #include <sodium.h>
@@ -15,6 +16,9 @@ struct replace_arg {
 	struct mamori_diags *conflicts;
 	struct mamori_error *err;
 	int64_t version;		/* the version stored, after the insert */
+	const char *review;		/* the 見直し the replacement carries out, or NULL */
+	const char *buf;		/* the file's bytes: the review's approved proposal */
+	size_t len;
 };
 
 /*
@@ -53,6 +57,9 @@ replace_tx(struct mamori_store_tx *tx, void *arg)
 	cJSON *before = NULL, *after = NULL;
 	int rc;
 
+	/* inside the transaction: the review cannot change between the check and the swap */
+	if (x->review != NULL && (rc = mamori_review_check_proposal(s, x->review, x->buf, x->len, x->err)) != 0)
+		return rc;
 	for (size_t i = 0; i < sizeof(checkers) / sizeof(checkers[0]); i++)
 		if ((rc = checkers[i].check(s, x->p, x->conflicts, x->err)) != 0)
 			return rc;
@@ -78,6 +85,8 @@ replace_tx(struct mamori_store_tx *tx, void *arg)
 	x->version = sqlite3_last_insert_rowid(s->db);
 	before = policy_summary(s->policy);
 	after = policy_summary(x->p);
+	if (x->review != NULL)
+		cJSON_AddStringToObject(after, "review", x->review);
 	rc = mamori_store_tx_event(tx, "policy.replace", "policy", x->p->id, before, after);
 out:
 	sqlite3_finalize(st);
@@ -92,8 +101,16 @@ mamori_store_policy_replace(struct mamori_store *s, const char *actor, const cha
     const char *buf, size_t len, struct mamori_diags *diags, struct mamori_diags *conflicts,
     struct mamori_error *err)
 {
+	return mamori_store_policy_replace_review(s, actor, name, buf, len, NULL, diags, conflicts, err);
+}
+
+int
+mamori_store_policy_replace_review(struct mamori_store *s, const char *actor, const char *name,
+    const char *buf, size_t len, const char *review, struct mamori_diags *diags, struct mamori_diags *conflicts,
+    struct mamori_error *err)
+{
 	struct mamori_policy *p = NULL;
-	struct replace_arg x = { .conflicts = conflicts, .err = err };
+	struct replace_arg x = { .conflicts = conflicts, .err = err, .review = review, .buf = buf, .len = len };
 	int rc;
 
 	rc = mamori_policy_load_buffer(name, buf, len, diags, &p);

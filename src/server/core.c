@@ -230,6 +230,14 @@ void
 server_xlsx_response(struct response *res, const char *disposition,
     int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg)
 {
+	server_file_response(res, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disposition,
+	    write, arg);
+}
+
+void
+server_file_response(struct response *res, const char *content_type, const char *disposition,
+    int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg)
+{
 	const char *dir = getenv("TMPDIR");
 	struct mamori_error err = { 0 };
 	char tmp[4096];
@@ -250,6 +258,6 @@ server_xlsx_response(struct response *res, const char *disposition,
 	}
 	unlink(tmp);
 	res->status = 200;
-	res->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	res->content_type = content_type;
 	res->disposition = disposition;
 }

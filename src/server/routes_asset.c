@@ -421,6 +421,18 @@ may_read(const char *department, void *ctx)
 	return access_assets(ctx, MAMORI_ACT_READ, department);
 }
 
+bool
+server_asset_may_read(const char *department, void *ctx)
+{
+	return may_read(department, ctx);
+}
+
+bool
+server_asset_filter(struct request *req, struct response *res, struct mamori_asset_filter *f)
+{
+	return query_filter(req, res, f);
+}
+
 static bool
 is_true(const char *v)
 {

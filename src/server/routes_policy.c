@@ -116,12 +116,12 @@ route_policy_replace(struct request *req, struct response *res)
 		return;
 	}
 	pthread_mutex_lock(&srv->store_lock);
-	rc = mamori_store_policy_replace(srv->store, req->actor, "upload.yaml", req->body, req->body_len,
-	    &diags, &conflicts, &err);
+	rc = mamori_store_policy_replace_review(srv->store, req->actor, "upload.yaml", req->body, req->body_len,
+	    http_query(req, "review"), &diags, &conflicts, &err);
 	if (rc == 0 && server_policy_swap(srv, &err) != 0)
 		rc = MAMORI_E_NOMEM;
 	pthread_mutex_unlock(&srv->store_lock);
-	if (rc == MAMORI_E_INVALID || (rc == MAMORI_E_IO && diags.count > 0)) {
+	if ((rc == MAMORI_E_INVALID || rc == MAMORI_E_IO) && diags.count > 0) {
 		server_error_diags(res, 422, "invalid", "the policy is invalid; nothing was changed", &diags, "line");
 		server_audit_denied(req, 422, "invalid policy");
 	} else if (rc == MAMORI_E_CONFLICT && conflicts.count > 0) {
@@ -131,6 +131,10 @@ route_policy_replace(struct request *req, struct response *res)
 		server_audit_denied(req, 409, "assets or accounts invalid under the new policy");
 	} else if (rc == MAMORI_E_CONFLICT) {
 		http_error(res, 409, "conflict", NULL, "%s", err.message);
+	} else if (rc == MAMORI_E_INVALID || rc == MAMORI_E_NOTFOUND) {
+		/* ?review= names no approved review whose proposal this is */
+		http_error(res, rc == MAMORI_E_INVALID ? 422 : 404, rc == MAMORI_E_INVALID ? "invalid" : "not-found",
+		    "review", "%s", err.message);
 	} else if (rc != 0) {
 		http_error(res, 500, "internal", NULL, "%s", err.message);
 	} else {

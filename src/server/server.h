@@ -118,6 +118,12 @@ void route_record_files(struct request *req, struct response *res);
 void route_record_file_add(struct request *req, struct response *res);
 void route_record_file_get(struct request *req, struct response *res);
 void route_notices(struct request *req, struct response *res);
+void route_check_items(struct request *req, struct response *res);
+void route_check_progress(struct request *req, struct response *res);
+void route_check_sheet(struct request *req, struct response *res);
+void route_check_answer(struct request *req, struct response *res);
+void route_risks(struct request *req, struct response *res);
+void route_review_gather(struct request *req, struct response *res);
 void route_policy_show(struct request *req, struct response *res);
 void route_policy_render(struct request *req, struct response *res);
 void route_policy_validate(struct request *req, struct response *res);
@@ -137,6 +143,19 @@ void route_policy_replace(struct request *req, struct response *res);
 void route_asset_edit(struct request *req, struct response *res);
 void route_assets_import(struct request *req, struct response *res);
 void route_assets_export(struct request *req, struct response *res);
+void route_reports_register(struct request *req, struct response *res);
+void route_reports_self_check(struct request *req, struct response *res);
+void route_reports_audit(struct request *req, struct response *res);
+void route_reports_risks(struct request *req, struct response *res);
+
+/* The register's list filters of the query string (those of GET /api/assets);
+ * false after a 400 (routes_asset.c). */
+struct mamori_asset_filter;
+bool server_asset_filter(struct request *req, struct response *res, struct mamori_asset_filter *f);
+
+/* Whether the session's role reads assets of department: a mamori_asset_scope's
+ * allows, with the request as its ctx (routes_asset.c). */
+bool server_asset_may_read(const char *department, void *ctx);
 void route_log_events(struct request *req, struct response *res);
 void route_log_proof(struct request *req, struct response *res);
 void route_users_list(struct request *req, struct response *res);
@@ -229,6 +248,10 @@ void server_error(struct response *res, int rc, const char *field, const struct 
  * The register's and the records' exports (core.c).
  */
 void server_xlsx_response(struct response *res, const char *disposition,
+    int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg);
+
+/* server_xlsx_response for any file a writer makes by name: answered as content_type (a literal). */
+void server_file_response(struct response *res, const char *content_type, const char *disposition,
     int (*write)(const char *path, void *arg, struct mamori_error *err), void *arg);
 
 /*

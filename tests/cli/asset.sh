@@ -229,7 +229,7 @@ expect_grep "$TMP/err" 'no asset A-999999 to start the page after' "unknown page
 cp "$DB" "$TMP/newer.db"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' "$TMP/newer.db"
 expect_exit 3 "newer store refused" -- "$MAMORI" asset list --db "$TMP/newer.db"
-expect_grep "$TMP/err" 'store schema version 99 is newer than this mamori (11); upgrade mamori$' "refusal message"
+expect_grep "$TMP/err" 'store schema version 99 is newer than this mamori (12); upgrade mamori$' "refusal message"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0])' "$DB" >"$TMP/v"
 grep -qx 11 "$TMP/v" && ok || not_ok "schema version recorded"
 
@@ -239,6 +239,6 @@ cp "$SRCDIR/tests/store/v1.db" "$SRCDIR/tests/store/v1.db.pub" "$TMP/"; chmod 60
 expect_exit 0 "open a schema-1 store" -- "$MAMORI" asset show --db "$TMP/v1.db" A-000001
 expect_grep "$TMP/out" '旧台帳' "the schema-1 asset is there"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0]); print(c.execute("SELECT count(*) FROM user").fetchone()[0])' "$TMP/v1.db" >"$TMP/v1"
-[ "$(head -1 "$TMP/v1")" = 11 ] && [ "$(tail -1 "$TMP/v1")" = 0 ] && ok || not_ok "migrated to schema 11 (user table, records, sort indexes, mail, files, record list indexes)"
+[ "$(head -1 "$TMP/v1")" = 12 ] && [ "$(tail -1 "$TMP/v1")" = 0 ] && ok || not_ok "migrated to schema 12 (user table, records, sort indexes, mail, files, record list indexes, check answers)"
 expect_exit 0 "the migrated trail still verifies" -- "$MAMORI" log verify --db "$TMP/v1.db"
 finish

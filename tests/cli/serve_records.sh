@@ -30,7 +30,7 @@ done
 post() { local u=$1 path=$2 body=$3 t; eval "t=\$csrf_$u"; c "$u" -X POST -H "X-CSRF-Token: $t" -d "$body" "$B$path"; }
 
 [ "$(c tanaka "$B/api/records")" = 200 ] && ok || not_ok "kinds"
-j 'ids = [k["id"] for k in d["kinds"]]; assert ids[:3] == ["incident", "take-out", "exception"] and {"cloud-service", "sns-account", "terminal", "contractor", "media", "course", "attendance"} <= set(ids), d' && ok || not_ok "the policy's kinds"
+j 'ids = [k["id"] for k in d["kinds"]]; assert ids[:3] == ["incident", "take-out", "exception"] and {"cloud-service", "sns-account", "terminal", "contractor", "media", "course", "attendance", "self-check", "audit", "finding", "risk", "review"} <= set(ids), d' && ok || not_ok "the policy's kinds"
 [ "$(c tanaka "$B/api/records/nothing")" = 404 ] && ok || not_ok "unknown kind: 404"
 [ "$(post tanaka /api/records/incident '{"fields":{"summary":""}}')" = 422 ] && ok || not_ok "empty summary refused"
 j 'assert d["error"]["diagnostics"][0]["field"] == "summary", d' && ok || not_ok "the problem names its field"

@@ -165,12 +165,30 @@ test_time_summer(void **state)
 	mamori_tz_free(&tz);
 }
 
+/* Reports print dates in 和暦: the era's first year is 元年, its first day its own. */
+static void
+test_wareki_format(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "2026-12-06", "令和8年12月6日" }, { "2019-05-01", "令和元年5月1日" },
+		{ "2019-04-30", "平成31年4月30日" }, { "1989-01-08", "平成元年1月8日" },
+		{ "1989-01-07", "昭和64年1月7日" }, { "1868-10-22", "1868-10-22" }, { "nonsense", "nonsense" },
+		{ "2025-02-30", "2025-02-30" },
+	};
+	char out[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(mamori_date_wareki(cases[i][0], out, sizeof(out)), cases[i][1]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_western),
 		cmocka_unit_test(test_wareki),
+		cmocka_unit_test(test_wareki_format),
 		cmocka_unit_test(test_serial),
 		cmocka_unit_test(test_zone),
 		cmocka_unit_test(test_time_calendar),

@@ -747,7 +747,7 @@ test_migration_seals_totp(void **state)
 	assert_int_equal(sqlite3_exec(s->db, "DELETE FROM tree_head; DROP INDEX tree_head_seq; "
 	    "ALTER TABLE tree_head DROP COLUMN seq; ALTER TABLE user DROP COLUMN password_temporary; "
 	    "DROP TABLE record; DROP TABLE record_notice; DROP INDEX asset_name; DROP INDEX asset_updated; "
-	    "DROP INDEX asset_without_owner; DROP TABLE record_file; ALTER TABLE user DROP COLUMN email; "
+	    "DROP INDEX asset_without_owner; DROP TABLE record_file; ALTER TABLE user DROP COLUMN email; DROP TABLE check_answer; "
 	    "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
 	mamori_store_close(&s);
 	assert_int_equal(unlink(key), 0);

@@ -127,6 +127,23 @@ function exportButtons(kind, state) {
     h('button', { type: 'button', onclick: go('csv') }, t('records.export_csv')), alertBox);
 }
 
+// A campaign's or an audit's report (自己点検結果報告書, 監査報告書: docs/reports.md),
+// for the roles the route allows (those that read every 課: can.log_read).
+function reportButtons(ctx, kind, r) {
+  if (!['self-check', 'audit'].includes(kind.id) || ctx.me.can?.log_read === false) return null;
+  const alertBox = h('div');
+  const go = (format) => async () => {
+    try {
+      await api.download(`/api/reports/${kind.id}/${encodeURIComponent(r.id)}`, { format }, `mamori-${kind.id}.${format}`);
+    } catch (err) {
+      alertBox.replaceChildren(errorNotice(err));
+    }
+  };
+  return h('div', { class: 'actions' },
+    h('button', { type: 'button', onclick: go('pdf') }, t('records.report_pdf')),
+    h('button', { type: 'button', onclick: go('xlsx') }, t('records.report_xlsx')), alertBox);
+}
+
 async function listScreen(root, ctx, p, kind) {
   const state = ctx.query.get('state') || '';
   const before = ctx.query.get('before') || '';	// the list is newest first: pages go back in time
@@ -283,6 +300,7 @@ async function detailScreen(root, ctx, p, kind, id) {
       ...(kind.fields || []).map((f) => ({ title: f.title, value: shown(p, f, values[f.id],
         { list: r.files, base: `/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}/files` }) })),
     ]),
+    reportButtons(ctx, kind, r),
     filesSection(ctx, kind, r, final));
   const moves = final ? [] : movesFor(kind, r, ctx.me);
   const out = h('div', { 'aria-live': 'polite' });

@@ -26,6 +26,8 @@ export const screens = [
   { path: '/notices', module: './notices.js', nav: 'common.nav_notices', visible: () => true },
   // 教育・研修: every account (the API shows each what it may see: all, its 課, or itself)
   { path: '/training', module: './training.js', nav: 'common.nav_training', visible: () => true },
+  // リスク: the heat map of the risks the account may see (GET /api/risks)
+  { path: '/risks', module: './risks.js', nav: 'common.nav_risks', visible: () => true },
   // 記録と手続: one set of screens for every kind the policy declares (records.js);
   // the menu has an entry per kind (app.js, from the policy), every account may
   // make a record and the API shows each only the records it may see
