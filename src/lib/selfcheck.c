@@ -394,12 +394,20 @@ prefill(struct mamori_store *s, const char *department, const char *item)
 			p = comma ? comma + 1 : NULL;
 		}
 		int bad = cJSON_GetArraySize(ids);
-		if (storage)
-			snprintf(text, sizeof(text), bad == 0 ? "%s%d の情報資産 %lld 件すべてに保管場所が記録されている" :
-			    "%s%d の情報資産 %lld 件のうち保管場所のないものがある", axis, level, total);
+		const struct mamori_axis *ax = mamori_policy_axis(mamori_store_policy(s), axis);
+		const struct mamori_level *lv = ax ? mamori_policy_level(ax, level) : NULL;
+		char name[160];
+		/* the level as the policy names it (機密性3); the ids only when it has no title */
+		if (lv != NULL && lv->title)
+			snprintf(name, sizeof(name), "%s", lv->title);
 		else
-			snprintf(text, sizeof(text), bad == 0 ? "%s%d の廃棄済み情報資産 %lld 件すべてに廃棄方法が記録されている" :
-			    "%s%d の廃棄済み情報資産 %lld 件のうち廃棄方法のないものがある", axis, level, total);
+			snprintf(name, sizeof(name), "%s%d", axis, level);
+		if (storage)
+			snprintf(text, sizeof(text), bad == 0 ? "%s の情報資産 %lld 件すべてに保管場所が記録されている" :
+			    "%s の情報資産 %lld 件のうち保管場所のないものがある", name, total);
+		else
+			snprintf(text, sizeof(text), bad == 0 ? "%s の廃棄済み情報資産 %lld 件すべてに廃棄方法が記録されている" :
+			    "%s の廃棄済み情報資産 %lld 件のうち廃棄方法のないものがある", name, total);
 		cJSON_AddStringToObject(o, "text", text);
 		cJSON_AddBoolToObject(o, "ok", bad == 0);
 	}

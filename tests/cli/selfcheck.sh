@@ -54,7 +54,7 @@ assert by["restriction.confidentiality.2.restricted-storage"]["prefill"]["ok"] i
 assert by["role.staff.duty.1"]["prefill"] is None and by["role.staff.duty.1"]["answer"] is None
 PY
 expect_exit 0 "sheet soumu" -- "$MAMORI" check sheet SC-000001 --department soumu
-expect_grep "$TMP/out" "mamori: confidentiality3 の情報資産 1 件すべてに保管場所が記録されている" "soumu's 機密性3 assets all have a place"
+expect_grep "$TMP/out" "mamori: 機密性3 の情報資産 1 件すべてに保管場所が記録されている" "soumu's 機密性3 assets all have a place"
 
 # ---- answers
 expect_exit 0 "evidence file" -- "$MAMORI" record attach SC-000001 "$SRCDIR/examples/assets.csv" --by kanri --name 台帳.csv

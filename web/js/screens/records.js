@@ -279,6 +279,8 @@ async function detailScreen(root, ctx, p, kind, id) {
       ...(kind.fields || []).map((f) => ({ title: f.title, value: shown(p, f, values[f.id],
         { list: r.files, base: `/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}/files` }) })),
     ]),
+    ['self-check', 'audit'].includes(kind.id)
+      ? h('p', null, h('a', { href: `#/check/${encodeURIComponent(r.id)}` }, t('records.open_checklist'))) : null,
     filesSection(ctx, kind, r, final));
   const moves = final ? [] : movesFor(kind, r, ctx.me);
   const out = h('div', { 'aria-live': 'polite' });
