@@ -117,7 +117,11 @@ int mamori_check_progress(struct mamori_store *s, const char *record, cJSON **ou
  * with role security-manager) told once when the campaign runs
  * (check.start), once within 7 days before its due date (check.due-soon) and
  * once after it (check.overdue), through the records' outbox (mailed like
- * every notice).  Idempotent.  *notices: how many were written.
+ * every notice).  And the follow-up of findings: a finding not yet
+ * corrected (raised, planned) whose due date has passed is told once to its
+ * 課's 情報セキュリティ管理者 and to who raised it (finding.overdue).  Each
+ * batch of notices is an event check.remind on its record.  Idempotent.
+ * *notices: how many were written.
  */
 int mamori_check_remind(struct mamori_store *s, const char *actor, time_t now, size_t *notices,
     struct mamori_error *err);

@@ -14,7 +14,8 @@ export const messages = 'notices';
 function reasonText(n) {
   return t({ 'record.create': 'notices.r_create', 'record.move': 'notices.r_move',
     'record.escalate': 'notices.r_escalate', 'check.start': 'notices.r_check_start',
-    'check.due-soon': 'notices.r_check_due_soon', 'check.overdue': 'notices.r_check_overdue' }[n.reason]
+    'check.due-soon': 'notices.r_check_due_soon', 'check.overdue': 'notices.r_check_overdue',
+    'finding.overdue': 'notices.r_finding_overdue' }[n.reason]
     || 'notices.r_other');
 }
 
