@@ -31,7 +31,7 @@
 #include "mamori/policy.h"
 #include "mamori/store.h"
 
-/* One question of the checklist.  Strings belong to the checklist. */
+/* One question of the checklist.  Its strings live as long as both the checklist and the policy it was built from. */
 struct mamori_check_item {
 	const char *id;		/* stable, see above */
 	const char *source;	/* restriction, segment, role, measure, record or policy (added by review.checklist) */
@@ -49,7 +49,7 @@ struct mamori_checklist {
 };
 
 /*
- * Derives the checklist of policy p: one item per 取扱制限 of each level, per
+ * Derives the checklist of policy p (which must outlive it): one item per 取扱制限 of each level, per
  * requirement of each segment, per duty of each role, per measure and per
  * record kind, in the policy's order, then review.checklist applied (an entry
  * with a derived id rewords it or, with drop, leaves it out; a new id is added
