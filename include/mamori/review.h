@@ -31,7 +31,7 @@
 #include "mamori/policy.h"
 #include "mamori/store.h"
 
-/* One question of the checklist.  Strings belong to the checklist. */
+/* One question of the checklist.  Its strings live as long as both the checklist and the policy it was built from. */
 struct mamori_check_item {
 	const char *id;		/* stable, see above */
 	const char *source;	/* restriction, segment, role, measure, record or policy (added by review.checklist) */
@@ -49,7 +49,7 @@ struct mamori_checklist {
 };
 
 /*
- * Derives the checklist of policy p: one item per 取扱制限 of each level, per
+ * Derives the checklist of policy p (which must outlive it): one item per 取扱制限 of each level, per
  * requirement of each segment, per duty of each role, per measure and per
  * record kind, in the policy's order, then review.checklist applied (an entry
  * with a derived id rewords it or, with drop, leaves it out; a new id is added
@@ -117,7 +117,11 @@ int mamori_check_progress(struct mamori_store *s, const char *record, cJSON **ou
  * with role security-manager) told once when the campaign runs
  * (check.start), once within 7 days before its due date (check.due-soon) and
  * once after it (check.overdue), through the records' outbox (mailed like
- * every notice).  Idempotent.  *notices: how many were written.
+ * every notice).  And the follow-up of findings: a finding not yet
+ * corrected (raised, planned) whose due date has passed is told once to its
+ * 課's 情報セキュリティ管理者 and to who raised it (finding.overdue).  Each
+ * batch of notices is an event check.remind on its record.  Idempotent.
+ * *notices: how many were written.
  */
 int mamori_check_remind(struct mamori_store *s, const char *actor, time_t now, size_t *notices,
     struct mamori_error *err);

@@ -394,12 +394,20 @@ prefill(struct mamori_store *s, const char *department, const char *item)
 			p = comma ? comma + 1 : NULL;
 		}
 		int bad = cJSON_GetArraySize(ids);
-		if (storage)
-			snprintf(text, sizeof(text), bad == 0 ? "%s%d の情報資産 %lld 件すべてに保管場所が記録されている" :
-			    "%s%d の情報資産 %lld 件のうち保管場所のないものがある", axis, level, total);
+		const struct mamori_axis *ax = mamori_policy_axis(mamori_store_policy(s), axis);
+		const struct mamori_level *lv = ax ? mamori_policy_level(ax, level) : NULL;
+		char name[160];
+		/* the level as the policy names it (機密性3); the ids only when it has no title */
+		if (lv != NULL && lv->title)
+			snprintf(name, sizeof(name), "%s", lv->title);
 		else
-			snprintf(text, sizeof(text), bad == 0 ? "%s%d の廃棄済み情報資産 %lld 件すべてに廃棄方法が記録されている" :
-			    "%s%d の廃棄済み情報資産 %lld 件のうち廃棄方法のないものがある", axis, level, total);
+			snprintf(name, sizeof(name), "%s%d", axis, level);
+		if (storage)
+			snprintf(text, sizeof(text), bad == 0 ? "%s の情報資産 %lld 件すべてに保管場所が記録されている" :
+			    "%s の情報資産 %lld 件のうち保管場所のないものがある", name, total);
+		else
+			snprintf(text, sizeof(text), bad == 0 ? "%s の廃棄済み情報資産 %lld 件すべてに廃棄方法が記録されている" :
+			    "%s の廃棄済み情報資産 %lld 件のうち廃棄方法のないものがある", name, total);
 		cJSON_AddStringToObject(o, "text", text);
 		cJSON_AddBoolToObject(o, "ok", bad == 0);
 	}
@@ -667,6 +675,63 @@ days_until(const char *today, const char *due)
 	return (long)((timegm(&b) - timegm(&a)) / 86400);
 }
 
+/* Whether record has any notice for reason. */
+static bool
+noticed(struct mamori_store *s, const char *record, const char *reason)
+{
+	static const char sql[] = "SELECT 1 FROM record_notice WHERE record = ? AND reason = ?";
+	struct mamori_error err = { 0 };
+	sqlite3_stmt *st = store_cached(s, sql, &err);
+	bool yes;
+
+	if (st == NULL)
+		return true;
+	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	store_release(s, st);
+	return yes;
+}
+
+/*
+ * The follow-up of findings: one not yet corrected whose due date (是正期限)
+ * has passed is told, once, to the 課's 情報セキュリティ管理者 and the auditor
+ * who raised it (finding.overdue), with an event on the finding.
+ */
+static int
+remind_findings(struct mamori_store_tx *tx, const char *today, size_t *n, struct mamori_error *err)
+{
+	static const char sql[] = "SELECT id FROM record WHERE kind = 'finding' AND state IN ('raised', 'planned') ORDER BY num";
+	static const char *const whom[] = { "security-manager", "reporter" };
+	struct mamori_store *s = tx->store;
+	sqlite3_stmt *st = store_prepare(s, sql, err);
+	int rc = 0;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		cJSON *rec = NULL;
+		size_t told = 0;
+		if ((rc = record_read(s, id, &rec, err)) != 0)
+			break;
+		const char *due = str(cJSON_GetObjectItem(rec, "fields"), "due");
+		if (due != NULL && strcmp(due, today) < 0 && !noticed(s, id, "finding.overdue") &&
+		    (rc = record_notify(tx, rec, whom, 2, "finding.overdue", &told)) == 0 && told > 0) {
+			cJSON *after = cJSON_CreateObject();
+			cJSON_AddStringToObject(after, "reason", "finding.overdue");
+			cJSON_AddStringToObject(after, "due", due);
+			cJSON_AddNumberToObject(after, "notices", (double)told);
+			rc = mamori_store_tx_event(tx, "check.remind", "record", id, NULL, after);
+			cJSON_Delete(after);
+			*n += told;
+		}
+		cJSON_Delete(rec);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int
 remind_tx(struct mamori_store_tx *tx, void *arg)
 {
@@ -711,6 +776,8 @@ remind_tx(struct mamori_store_tx *tx, void *arg)
 		cJSON_Delete(rec);
 	}
 	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = remind_findings(tx, today, &ra->n, ra->err);
 	return rc;
 }
 

@@ -231,7 +231,7 @@ cp "$DB" "$TMP/newer.db"
 expect_exit 3 "newer store refused" -- "$MAMORI" asset list --db "$TMP/newer.db"
 expect_grep "$TMP/err" 'store schema version 99 is newer than this mamori (12); upgrade mamori$' "refusal message"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0])' "$DB" >"$TMP/v"
-grep -qx 11 "$TMP/v" && ok || not_ok "schema version recorded"
+grep -qx 12 "$TMP/v" && ok || not_ok "schema version recorded"
 
 # migration from the first schema version: tests/store/v1.db was made by the
 # schema-1 mamori (one policy load, one asset); this mamori upgrades it in place

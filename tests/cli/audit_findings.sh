@@ -67,6 +67,15 @@ expect_exit 1 "another 課 cannot plan" -- "$MAMORI" record move F-000001 planne
 expect_exit 1 "plan needs owner and due" -- "$MAMORI" record move F-000001 planned --by zkanri --set plan="台帳を整備する"
 expect_exit 0 "plan" -- "$MAMORI" record move F-000001 planned --by zkanri --set plan="台帳を整備する" \
 	--set owner=zkanri --set due=2027-01-31
+expect_exit 0 "not yet overdue" -- "$MAMORI" check remind --now 2027-01-31 --json
+expect_grep "$TMP/out" '"notices": 0' "nothing before the due date"
+expect_exit 0 "overdue" -- "$MAMORI" check remind --now "2027-02-01 09:00" --json
+expect_grep "$TMP/out" '"notices": 2' "the 課's 管理者 and the auditor told of the overdue correction"
+expect_exit 0 "overdue again" -- "$MAMORI" check remind --now "2027-02-02 09:00" --json
+expect_grep "$TMP/out" '"notices": 0' "once"
+expect_exit 0 "notices" -- "$MAMORI" record notices --json
+/usr/bin/python3 -c 'import json,sys; n=sorted(x["recipient"] for x in json.load(open(sys.argv[1])) if x["reason"]=="finding.overdue"); assert n==["kansa","zkanri"], n' "$TMP/out" \
+	&& ok || not_ok "finding.overdue to zkanri and kansa"
 expect_exit 1 "the auditor does not correct" -- "$MAMORI" record move F-000001 corrected --by kansa --set done=x
 expect_exit 0 "corrected" -- "$MAMORI" record move F-000001 corrected --by zkanri --set done="保管場所を記録した"
 expect_exit 0 "reopen" -- "$MAMORI" record move F-000001 planned --by kansa --note "一件残っている"

@@ -54,7 +54,7 @@ assert by["restriction.confidentiality.2.restricted-storage"]["prefill"]["ok"] i
 assert by["role.staff.duty.1"]["prefill"] is None and by["role.staff.duty.1"]["answer"] is None
 PY
 expect_exit 0 "sheet soumu" -- "$MAMORI" check sheet SC-000001 --department soumu
-expect_grep "$TMP/out" "mamori: confidentiality3 の情報資産 1 件すべてに保管場所が記録されている" "soumu's 機密性3 assets all have a place"
+expect_grep "$TMP/out" "mamori: 機密性3 の情報資産 1 件すべてに保管場所が記録されている" "soumu's 機密性3 assets all have a place"
 
 # ---- answers
 expect_exit 0 "evidence file" -- "$MAMORI" record attach SC-000001 "$SRCDIR/examples/assets.csv" --by kanri --name 台帳.csv
@@ -134,6 +134,21 @@ last = ans[-1]["body"]
 assert last["before"]["answer"] == "na" and last["after"]["answer"] == "conform", last
 PY
 expect_exit 0 "verify" -- "$MAMORI" log verify
+
+# ---- answers survive a policy replacement that keeps their element
+grep -v '職員等は、情報セキュリティインシデントを認知した場合には、速やかに報告しなければならない' \
+	"$SRCDIR/policies/mic-standard.yaml" >"$TMP/mic2.yaml"
+expect_exit 0 "replace: staff's third duty gone" -- "$MAMORI" policy replace "$TMP/mic2.yaml"
+expect_exit 0 "sheet after replace" -- "$MAMORI" check sheet SC-000001 --department soumu --json
+/usr/bin/python3 - "$TMP/out" <<'PY' && ok || not_ok "surviving items keep their answers; the removed one is an orphan"
+import json, sys
+s = json.load(open(sys.argv[1]))
+by = {i["id"]: i for i in s["items"]}
+assert by["restriction.confidentiality.3.restricted-storage"]["answer"] == "conform"
+assert by["segment.mynumber.mfa"]["answer"] == "conform"
+assert "role.staff.duty.3" not in by
+assert s["orphans"] == [{"id": "role.staff.duty.3", "answer": "nonconform"}], s["orphans"]
+PY
 expect_exit 1 "close needs a summary" -- "$MAMORI" record move SC-000001 closed --by chief
 expect_exit 0 "close" -- "$MAMORI" record move SC-000001 closed --by chief --set summary="総務課は概ね適合、税務課は保管場所の記録に不備"
 expect_exit 1 "no answers once closed" -- "$MAMORI" check answer SC-000001 --department soumu --item segment.mynumber.mfa --answer conform --by kanri

@@ -14,7 +14,16 @@ export const messages = 'notices';
 function reasonText(n) {
   return t({ 'record.create': 'notices.r_create', 'record.move': 'notices.r_move',
     'record.escalate': 'notices.r_escalate', 'record.account-inactive': 'notices.r_inactive',
-    'training.overdue': 'notices.r_training' }[n.reason] || 'notices.r_other');
+    'training.overdue': 'notices.r_training', 'check.start': 'notices.r_check_start',
+    'check.due-soon': 'notices.r_check_due_soon', 'check.overdue': 'notices.r_check_overdue',
+    'finding.overdue': 'notices.r_finding_overdue' }[n.reason]
+    || 'notices.r_other');
+}
+
+// Where a notice leads: a self-check's reminder to its 点検票, else the record.
+function target(n) {
+  if (n.reason.startsWith('check.')) return `#/check/${encodeURIComponent(n.record)}`;
+  return n.kind ? `#/records/${encodeURIComponent(n.kind)}/${encodeURIComponent(n.record)}` : null;
 }
 
 // By mail: when it went, or that it waits and why.
@@ -37,9 +46,7 @@ export async function render(root, ctx) {
   const rows = Array.isArray(list) ? list : list.notices || [];
   const columns = [
     { id: 'created', title: t('notices.when'), value: (n) => formatTime(n.created) },
-    { id: 'record', title: t('notices.record'), value: (n) => (n.kind
-      ? h('a', { href: `#/records/${encodeURIComponent(n.kind)}/${encodeURIComponent(n.record)}` }, n.record)
-      : n.record) },
+    { id: 'record', title: t('notices.record'), value: (n) => (target(n) ? h('a', { href: target(n) }, n.record) : n.record) },
     { id: 'kind', title: t('notices.kind'), value: (n) => n.kind_title || '' },
     { id: 'reason', title: t('notices.reason'), value: reasonText },
     { id: 'state', title: t('notices.state'), value: (n) => (n.state
@@ -47,6 +54,6 @@ export async function render(root, ctx) {
     { id: 'mail', title: t('notices.mail'), value: mailText },
   ];
   replace(box, dataTable({ columns, rows, caption: t('notices.count', { count: rows.length }),
-    onOpen: (n) => n.kind && ctx.navigate(`#/records/${encodeURIComponent(n.kind)}/${encodeURIComponent(n.record)}`),
+    onOpen: (n) => target(n) && ctx.navigate(target(n)),
     empty: t('notices.none') }));
 }

@@ -301,6 +301,8 @@ async function detailScreen(root, ctx, p, kind, id) {
         { list: r.files, base: `/api/records/${encodeURIComponent(kind.id)}/${encodeURIComponent(r.id)}/files` }) })),
     ]),
     reportButtons(ctx, kind, r),
+    ['self-check', 'audit'].includes(kind.id)
+      ? h('p', null, h('a', { href: `#/check/${encodeURIComponent(r.id)}` }, t('records.open_checklist'))) : null,
     filesSection(ctx, kind, r, final));
   const moves = final ? [] : movesFor(kind, r, ctx.me);
   const out = h('div', { 'aria-live': 'polite' });

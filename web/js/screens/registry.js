@@ -26,6 +26,9 @@ export const screens = [
   { path: '/notices', module: './notices.js', nav: 'common.nav_notices', visible: () => true },
   // 教育・研修: every account (the API shows each what it may see: all, its 課, or itself)
   { path: '/training', module: './training.js', nav: 'common.nav_training', visible: () => true },
+  // 点検票: a self-check's or audit's items for one 課; the API answers only
+  // the 課 it covers, the auditors and those who see the record (check.js)
+  { path: '/check/:id', module: './check.js', visible: () => true },
   // リスク: the heat map of the risks the account may see (GET /api/risks)
   { path: '/risks', module: './risks.js', nav: 'common.nav_risks', visible: () => true },
   // 記録と手続: one set of screens for every kind the policy declares (records.js);
