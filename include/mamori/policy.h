@@ -262,6 +262,13 @@ struct mamori_record_state {
 	 * ends its contractor's access; NULL: none */
 	const char *disable_accounts;
 	struct mamori_srcpos disable_accounts_pos;
+	/* a disposal (廃棄): the choice field of its method (choices named as
+	 * mamori_disposal_methods) and the field of the highest 機密性 held (a
+	 * number, or a choice whose n-th choice is level n); where that level's
+	 * 取扱制限 has irreversible-disposal, a method that can be restored is
+	 * refused, as for an asset; NULL: no such rule */
+	const char *disposal_method, *disposal_level;
+	struct mamori_srcpos disposal_method_pos, disposal_level_pos;
 };
 
 struct mamori_record_transition {

@@ -3,6 +3,7 @@
  * records and their workflows; see mamori/policy.h).  The loader has read
  * their shape already; this checks what refers to what.
  */
+#include "mamori/asset.h"
 #include "mamori/decide.h"
 #include "mamori/i18n.h"
 #include "mamori/vocab.h"
@@ -141,6 +142,33 @@ field(const struct mamori_record_kind *k, const char *id)
 	return NULL;
 }
 
+static void check_field_ref(struct rcheck *c, const char *id, const char *types, const struct mamori_srcpos *pos,
+    const char *where);
+
+/* A state's disposal rule: both fields, the method's choices each a disposal method mamori knows. */
+static void
+check_disposal(struct rcheck *c, const struct mamori_record_state *s, const char *where)
+{
+	const struct mamori_record_field *m = field(c->k, s->disposal_method);
+
+	if ((s->disposal_method == NULL) != (s->disposal_level == NULL)) {
+		check_report(c, MAMORI_SEV_ERROR, s->disposal_method ? &s->disposal_method_pos : &s->disposal_level_pos,
+		    "%s: disposal_method and disposal_level go together", where);
+		return;
+	}
+	check_field_ref(c, s->disposal_method, "choice", &s->disposal_method_pos, where);
+	check_field_ref(c, s->disposal_level, "number choice", &s->disposal_level_pos, where);
+	for (size_t i = 0; m != NULL && i < m->nchoices; i++) {
+		size_t j = 0;
+		while (j < mamori_ndisposal_methods && strcmp(mamori_disposal_methods[j].id, m->choices[i].id) != 0)
+			j++;
+		if (j == mamori_ndisposal_methods)
+			check_report(c, MAMORI_SEV_ERROR, &m->choices[i].pos, "%s: disposal method '%s' is not one mamori "
+			    "knows (shred, incinerate, physical-destroy, degauss, overwrite, crypto-erase, delete, discard, "
+			    "return)", where, m->choices[i].id);
+	}
+}
+
 /* A field named by id in `where`, of one of the types listed ("date datetime"), or an error. */
 static void
 check_field_ref(struct rcheck *c, const char *id, const char *types, const struct mamori_srcpos *pos,
@@ -212,6 +240,7 @@ check_states(struct rcheck *c)
 			check_field_ref(c, s->requires[j], NULL, &s->requires_pos, where);
 		check_people(c, s->notify, s->nnotify, &s->notify_pos, where, "notify");
 		check_field_ref(c, s->disable_accounts, "account", &s->disable_accounts_pos, where);
+		check_disposal(c, s, where);
 		if (s->escalate && mamori_vocab_find(&mamori_escalations, s->escalate) == NULL &&
 		    mamori_policy_find_role(c->p, s->escalate) == NULL)
 			check_report(c, MAMORI_SEV_ERROR, &s->escalate_pos, "%s: escalate to '%s': neither reports_to nor a role "

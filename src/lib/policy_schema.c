@@ -315,6 +315,14 @@ static const struct ym_field record_state_fields[] = {
 	  .offset = offsetof(struct mamori_record_state, disable_accounts),
 	  .pos_offset = offsetof(struct mamori_record_state, disable_accounts_pos),
 	  .doc = "an account field: its accounts are disabled and their API tokens revoked when a record enters it" },
+	{ .key = "disposal_method", .kind = YM_ID, .underscore = true,
+	  .offset = offsetof(struct mamori_record_state, disposal_method),
+	  .pos_offset = offsetof(struct mamori_record_state, disposal_method_pos),
+	  .doc = "a choice field of disposal methods: entering the state disposes of something (with disposal_level)" },
+	{ .key = "disposal_level", .kind = YM_ID, .underscore = true,
+	  .offset = offsetof(struct mamori_record_state, disposal_level),
+	  .pos_offset = offsetof(struct mamori_record_state, disposal_level_pos),
+	  .doc = "the field of the highest 機密性 it held: where that level asks irreversible-disposal, only such a method" },
 	STR(struct mamori_record_state, "clause", clause, false, "the clause behind it"),
 };
 static const struct ym_schema record_state_schema =

@@ -556,6 +556,59 @@ merge_fields(cJSON *fields, const cJSON *set)
 	}
 }
 
+/* The 機密性 level a disposal's level field gives: its number, or the place of its choice; 0 when unset. */
+static int
+disposal_level(const struct mamori_record_kind *k, const char *name, const cJSON *fields)
+{
+	const struct mamori_record_field *f = record_field_find(k, name);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(fields, name);
+
+	if (f == NULL || v == NULL)
+		return 0;
+	if (cJSON_IsNumber(v))
+		return (int)v->valuedouble;
+	if (!cJSON_IsString(v))
+		return 0;
+	for (size_t i = 0; i < f->nchoices; i++)
+		if (strcmp(f->choices[i].id, v->valuestring) == 0)
+			return (int)i + 1;
+	return atoi(v->valuestring);
+}
+
+/*
+ * A state that disposes of something (disposal_method): where the 機密性
+ * level it held asks for irreversible-disposal (its 取扱制限), a method that
+ * can be restored is refused with the restriction's clause, as for an asset.
+ */
+static int
+check_disposal(const struct mamori_policy *p, const struct mamori_record_kind *k,
+    const struct mamori_record_state *target, const cJSON *fields, struct mamori_error *err)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(fields, target->disposal_method ? target->disposal_method : "");
+	const struct mamori_level *l;
+
+	if (target->disposal_method == NULL || !cJSON_IsString(m))
+		return 0;
+	l = mamori_policy_level(mamori_policy_axis(p, "confidentiality"), disposal_level(k, target->disposal_level, fields));
+	for (size_t i = 0; l != NULL && i < l->nrestrictions; i++) {
+		const struct mamori_restriction *r = &l->restrictions[i];
+		size_t j = 0;
+		if (strcmp(r->id, "irreversible-disposal") != 0)
+			continue;
+		while (j < mamori_ndisposal_methods && strcmp(mamori_disposal_methods[j].id, m->valuestring) != 0)
+			j++;
+		if (j < mamori_ndisposal_methods && mamori_disposal_methods[j].irreversible)
+			return 0;
+		mamori_error_set(err, MAMORI_E_DENIED, "%s: what held 機密性%d must be disposed of irreversibly: 「%s」 "
+		    "(%s); '%s' can be restored — choose a method that cannot", target->title, l->level, r->text,
+		    r->clause ? r->clause : "", m->valuestring);
+		if (err && r->clause)
+			snprintf(err->clause, sizeof(err->clause), "%s", r->clause);
+		return MAMORI_E_DENIED;
+	}
+	return 0;
+}
+
 static int
 check_requires(const struct mamori_record_kind *k, const struct mamori_record_state *target, const cJSON *fields,
     struct mamori_diags *problems, struct mamori_error *err)
@@ -680,6 +733,8 @@ record_take(struct mamori_store_tx *tx, const struct mamori_record_kind *k, cJSO
 	if (set != NULL)
 		merge_fields(fields, set);
 	if ((rc = check_requires(k, target, fields, problems, err)) != 0)
+		return rc;
+	if ((rc = check_disposal(mamori_store_policy(tx->store), k, target, fields, err)) != 0)
 		return rc;
 	if (t->second_person && actor != NULL) {
 		cJSON_DeleteItemFromObjectCaseSensitive(rec, "approver");

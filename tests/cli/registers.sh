@@ -119,10 +119,24 @@ expect_exit 1 "disposed without a witness" -- "$MAMORI" record move MD-000001 di
 expect_exit 1 "disposed by who lent it back (二人制)" -- "$MAMORI" record move MD-000001 disposed --by kanri \
 	--set disposal_method=physical-destroy --set disposed_on=2026-12-05 --set witness=kanri2
 expect_grep "$TMP/err" "second person" "the disposal needs a second person"
+# 機密性2's 取扱制限 「復元不可能な処理を施しての廃棄」: a deletion that can be undone is refused, with its clause
+expect_exit 1 "a medium of 機密性2 deleted only" -- "$MAMORI" record move MD-000001 disposed --by kanri2 \
+	--set disposal_method=delete --set disposed_on=2026-12-05 --set witness=kanri
+expect_grep "$TMP/err" "irreversibly" "the refusal says why"
+expect_grep "$TMP/err" "対策基準 2.1" "and cites the clause"
+expect_exit 0 "still stored" -- "$MAMORI" record show MD-000001 --json
+json 'assert d["state"] == "stored", d' && ok || not_ok "the refused disposal changed nothing"
 expect_exit 0 "disposed" -- "$MAMORI" record move MD-000001 disposed --by kanri2 \
 	--set "廃棄の方法=物理的破壊（復元不可能）" --set disposed_on=2026-12-05 --set witness=kanri
 expect_exit 0 "show" -- "$MAMORI" record show MD-000001 --json
 json 'assert d["state"] == "disposed" and d["final"] and d["fields"]["witness"] == "kanri", d' && ok || not_ok "disposed, final, with its witness"
+# 機密性1 asks no such thing: a deletion is recorded as it was done
+expect_exit 0 "a medium of 機密性1" -- "$MAMORI" record new media --by kanri --set label=CD-009 --set 種別=CD \
+	--set department=soumu --set holder=kanri --set highest_class=機密性1
+id1=$(awk '{print $1; exit}' "$TMP/out")
+expect_exit 0 "stored" -- "$MAMORI" record move "$id1" stored --by kanri --set location=書庫
+expect_exit 0 "deleted only: allowed at 機密性1" -- "$MAMORI" record move "$id1" disposed --by kanri2 \
+	--set disposal_method=delete --set disposed_on=2026-12-05 --set witness=kanri
 
 # ---- 教育・研修
 expect_exit 0 "a course" -- "$MAMORI" record new course --by touk --set name="情報セキュリティ研修（全職員）" \
