@@ -19,6 +19,13 @@
 void mamori_oplog(int priority, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Tells systemd what the service is doing — "READY=1", "RELOADING=1",
+ * "STOPPING=1" — when a unit of Type=notify started it ($NOTIFY_SOCKET);
+ * nothing otherwise, nor in a build without libsystemd.  Thread-safe.
+ */
+void mamori_service_notify(const char *state);
+
 /* The number the next message will carry (for tests). */
 unsigned long long mamori_oplog_next_seq(void);
 

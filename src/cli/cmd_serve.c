@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#ifdef MAMORI_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#else
-#define sd_notify(unset, state) ((void)(state), 0)
-#endif
 
 static const char serve_usage[] =
     "usage: mamori serve (--policy FILE | --db PATH) [--config FILE] [--listen HOST:PORT] [--web DIR]\n"
@@ -227,7 +222,7 @@ serve_reload(struct server *srv)
 	bool changed = false;
 	int rc = 0;
 
-	sd_notify(0, "RELOADING=1");
+	mamori_service_notify("RELOADING=1");
 	if (cli_config_reload() != EXIT_OK)	/* a refused file: said, and the old settings kept */
 		mamori_oplog(LOG_ERR, "config.error", "serve: reload: the configuration is refused; keeping the old one");
 	if (srv->store != NULL) {
@@ -249,7 +244,7 @@ serve_reload(struct server *srv)
 		mamori_oplog(LOG_NOTICE, "serve.reload", "serve: reloaded (policy %s%s)", srv->store ?
 		    mamori_store_policy(srv->store)->id : srv->view->id, changed ? ", replaced" : "");
 	sync_mail(srv);
-	sd_notify(0, "READY=1");
+	mamori_service_notify("READY=1");
 }
 
 int
@@ -352,7 +347,7 @@ cmd_serve(int argc, char **argv)
 		    srv.cfg.tls_cert ? "https" : "http", srv.cfg.listen, policy_id, db ? db : "none",
 		    cli_config()->path ? cli_config()->path : "none");
 		sync_mail(&srv);
-		sd_notify(0, "READY=1");
+		mamori_service_notify("READY=1");
 		tick_mail(&srv);	/* what waited in the outbox while no server ran */
 		for (;;) {
 			sig = sigtimedwait(&set, NULL, &(struct timespec){ .tv_sec = TICK_SECONDS });
@@ -365,7 +360,7 @@ cmd_serve(int argc, char **argv)
 			tick_records(&srv);
 			tick_mail(&srv);
 		}
-		sd_notify(0, "STOPPING=1");
+		mamori_service_notify("STOPPING=1");
 		mamori_oplog(LOG_NOTICE, "serve.stop", "%s: finishing requests in flight, then stopping",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	}

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #ifdef MAMORI_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 #endif
 
@@ -60,4 +61,14 @@ unsigned long long
 mamori_oplog_next_seq(void)
 {
 	return atomic_load(&oplog_seq);
+}
+
+void
+mamori_service_notify(const char *state)
+{
+#ifdef MAMORI_HAVE_SYSTEMD
+	(void)sd_notify(0, state);
+#else
+	(void)state;
+#endif
 }

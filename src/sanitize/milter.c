@@ -1045,7 +1045,10 @@ mamori_milter_run(const struct mamori_milter_opts *opts, struct mamori_error *er
 	    opts->from_segment ? opts->from_segment : "(from {daemon_name})",
 	    opts->quarantine_dir ? opts->quarantine_dir : "(none)", max_size(),
 	    opts->store ? "recorded in the store's audit trail" : "in this log only (no --db)");
-	if (serve_until_stopped(sock))
+	mamori_service_notify("READY=1");
+	bool failed = serve_until_stopped(sock);
+	mamori_service_notify("STOPPING=1");
+	if (failed)
 		rc = mamori_error_set(err, MAMORI_E_IO, "the milter stopped on an error (see the log)");
 	/* the listener is closed now, but sessions still run in their threads:
 	 * let the messages in flight finish */

@@ -55,12 +55,30 @@ for _ in $(seq 50); do grep -q reloaded "$TMP/serve.err" && break; sleep 0.1; do
 expect_grep "$TMP/serve.err" "reloaded" "ExecReload (SIGHUP) reloads"
 kill -TERM "$pid"; wait "$pid" && ok || not_ok "serve stops on SIGTERM"
 
-( umask 0007; exec $(execstart mamori-milter.service) ) >"$TMP/milter.out" 2>"$TMP/milter.err" &
+# Type=notify: the milter says READY=1 once its socket listens, STOPPING=1 on its way out
+/usr/bin/python3 - "$TMP/notify.sock" >"$TMP/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+try:
+    while True:
+        print(s.recv(4096).decode(), flush=True)
+except socket.timeout:
+    pass
+PY
+npid=$!
+for _ in $(seq 50); do [ -S "$TMP/notify.sock" ] && break; sleep 0.1; done
+( umask 0007; NOTIFY_SOCKET="$TMP/notify.sock" exec $(execstart mamori-milter.service) ) >"$TMP/milter.out" 2>"$TMP/milter.err" &
 pid=$!
-for _ in $(seq 100); do [ -S "$TMP/run/milter.sock" ] && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q READY=1 "$TMP/notify.log" && break; sleep 0.1; done
 [ -S "$TMP/run/milter.sock" ] && ok || { not_ok "mamori-milter.service's ExecStart makes the socket"; cat "$TMP/milter.err" >&2; }
+expect_grep "$TMP/notify.log" "READY=1" "the milter tells systemd it is ready (Type=notify)"
 [ "$(stat -c %a "$TMP/run/milter.sock" 2>/dev/null)" = 770 ] && ok || not_ok "the socket is the group's (for postfix)"
 kill -TERM "$pid"; wait "$pid"
+for _ in $(seq 50); do grep -q STOPPING=1 "$TMP/notify.log" && break; sleep 0.1; done
+expect_grep "$TMP/notify.log" "STOPPING=1" "and that it stops"
+kill "$npid" 2>/dev/null; wait "$npid" 2>/dev/null
 
 while read -r cmd; do
 	$cmd >"$TMP/tick.out" 2>"$TMP/tick.err" && ok || { not_ok "mamori-tick.service: $cmd"; cat "$TMP/tick.err" >&2; }
