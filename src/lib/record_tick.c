@@ -8,6 +8,7 @@
 #include "mamori/tz.h"
 #include "mamori/user.h"
 #include "mamori/review.h"
+#include "mamori/training.h"
 #include "record_internal.h"
 
 #include <stdio.h>
@@ -340,8 +341,12 @@ mamori_record_tick(struct mamori_store *s, const char *actor, time_t now, struct
 	record_local_date(mamori_store_policy(s), now, c.today);
 	if ((rc = mamori_store_write(s, actor, tick_tx, &c, err)) != 0)
 		return rc;
-	/* the 自己点検 reminders run on the same clock (docs/review.md) */
+	/* the 自己点検 reminders run on the same clock (docs/review.md), and the
+	 * 教育・研修 ones: a person overdue on a course is told at most once a
+	 * week (docs/records.md) */
 	if ((rc = mamori_check_remind(s, actor, now, &reminders, err)) == 0)
+		out->notices += reminders;
+	if (rc == 0 && (rc = mamori_training_remind(s, actor, now, &reminders, err)) == 0)
 		out->notices += reminders;
 	return rc;
 }

@@ -182,10 +182,13 @@ expect_grep "$TMP/out" "税務課: 0 of 2 completed, 2 overdue" "per 課 for peo
 expect_exit 0 "next 年度" -- "$MAMORI" training status C-000001 --json --now 2027-04-01
 json 'assert d["courses"][0]["completed"] == 0 and d["courses"][0]["overdue"] == 0 and d["courses"][0]["deadline"] == "2027-11-30", d' \
 	&& ok || not_ok "a yearly course starts again each 年度"
-expect_exit 0 "reminders" -- "$MAMORI" training remind --now 2026-12-06 --json
-json 'assert d["notices"] == 2, d' && ok || not_ok "one reminder per person overdue"
-expect_exit 0 "reminders again" -- "$MAMORI" training remind --now 2026-12-06 --json
+# the tick (cron, the systemd timer, serve's minute) reminds who is overdue, once a week
+expect_exit 0 "tick" -- "$MAMORI" record tick --now 2026-12-06 --json
+json 'assert d["notices"] == 2, d' && ok || not_ok "the tick reminds each person overdue"
+expect_exit 0 "tick again" -- "$MAMORI" record tick --now 2026-12-06 --json
 json 'assert d["notices"] == 0, d' && ok || not_ok "not twice within a week"
+expect_exit 0 "reminders by hand" -- "$MAMORI" training remind --now 2026-12-06 --json
+json 'assert d["notices"] == 0, d' && ok || not_ok "training remind: those told this week are not told again"
 expect_exit 0 "notices" -- "$MAMORI" record notices --for sato --json
 json 'assert [(n["record"], n["reason"]) for n in d] == [("C-000001", "training.overdue")], d' && ok || not_ok "in the outbox"
 expect_exit 0 "trail" -- "$MAMORI" log show --object C-000001 --json
