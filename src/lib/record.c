@@ -572,7 +572,7 @@ disposal_level(const struct mamori_record_kind *k, const char *name, const cJSON
 	for (size_t i = 0; i < f->nchoices; i++)
 		if (strcmp(f->choices[i].id, v->valuestring) == 0)
 			return (int)i + 1;
-	return atoi(v->valuestring);
+	return (int)strtol(v->valuestring, NULL, 10);
 }
 
 /*

@@ -52,11 +52,11 @@ n = {}
 for i in items.values():
     n[i["source"]] = n.get(i["source"], 0) + 1
 # 8+6 機密性, 4 完全性, 3 可用性; 3+1+2 requirements; 9 measures; 8 kinds
-assert n["restriction"] == 21 and n["segment"] == 6 and n["measure"] == 9 and n["record"] == 8, n
+assert n["restriction"] == 21 and n["segment"] == 6 and n["measure"] == 9 and n["record"] == 15, n
 PY
 expect_exit 0 "text form" -- "$MAMORI" check items --policy "$SRCDIR/policies/mic-standard.yaml"
 expect_grep "$TMP/out" "^segment.mynumber.mfa	マイナンバー利用事務系: 端末への多要素認証の導入	（基本方針 6(3)①）	chief-officer,system-manager$" "a line per item"
-expect_grep "$TMP/out" "^64 items from policy mic-standard$" "the count"
+expect_grep "$TMP/out" "^71 items from policy mic-standard$" "the count"
 
 # ---- review.checklist: reword, drop, add; and its checks
 cat >"$TMP/town.yaml" <<'Y'
@@ -78,7 +78,7 @@ expect_exit 0 "town: items" -- "$MAMORI" check items --json --policy "$TMP/town.
 import json, sys
 items = json.load(open(sys.argv[1]))
 by = {i["id"]: i for i in items}
-assert len(items) == 64, len(items)
+assert len(items) == 71, len(items)
 assert by["measure.outsourcing"]["text"] == "委託契約に情報セキュリティ要件を明記しているか"
 assert by["measure.outsourcing"]["clause"] == "町 実施手順 8"
 assert "role.ciso.duty.1" not in by

@@ -37,7 +37,7 @@ done
 post() { local u=$1 path=$2 body=$3 t; eval "t=\$csrf_$u"; c "$u" -X POST -H "X-CSRF-Token: $t" -d "$body" "$B$path"; }
 
 [ "$(c kanri "$B/api/check/items")" = 200 ] && ok || not_ok "items"
-j 'assert len(d["items"]) == 64 and d["items"][0]["id"] == "restriction.confidentiality.3.issued-terminal-only", d["items"][0]' && ok || not_ok "the policy's checklist"
+j 'assert len(d["items"]) == 71 and d["items"][0]["id"] == "restriction.confidentiality.3.issued-terminal-only", d["items"][0]' && ok || not_ok "the policy's checklist"
 [ "$(c kanri "$B/api/check/SC-000001/sheet?department=soumu")" = 200 ] && ok || not_ok "the covered 課 reads its sheet"
 j 'assert d["department_title"] == "総務課" and all(i["answer"] is None for i in d["items"]), d' && ok || not_ok "an empty sheet"
 [ "$(c zkanri "$B/api/check/SC-000001/sheet?department=soumu")" = 404 ] && ok || not_ok "another 課: 404"
