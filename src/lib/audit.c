@@ -2,8 +2,10 @@
  * audit.c — the audit trail's integrity: event encoding, chain, signed tree
  * heads, verification and proofs (docs/audit.md).
  */
+#define STORE_NO_SQL	/* the trail's storage is the backend's (store_backend.h) */
 #include "mamori/audit.h"
 #include "audit_internal.h"
+#include "store_backend.h"
 #include "store_internal.h"
 
 #include <errno.h>
@@ -114,21 +116,6 @@ mamori_event_chain(const unsigned char prev[MAMORI_HASH_LEN], const unsigned cha
 	memcpy(buf, prev, MAMORI_HASH_LEN);
 	memcpy(buf + MAMORI_HASH_LEN, leaf, MAMORI_HASH_LEN);
 	mamori_sha256(buf, sizeof(buf), out);
-}
-
-/* An event from the columns seq, time, actor, action, object_type, object_id, body of st. */
-static void
-event_from_row(sqlite3_stmt *st, struct mamori_event *ev)
-{
-	*ev = (struct mamori_event){
-		.seq = sqlite3_column_int64(st, 0),
-		.time = (const char *)sqlite3_column_text(st, 1),
-		.actor = (const char *)sqlite3_column_text(st, 2),
-		.action = (const char *)sqlite3_column_text(st, 3),
-		.object_type = (const char *)sqlite3_column_text(st, 4),
-		.object_id = (const char *)sqlite3_column_text(st, 5),
-		.body = (const char *)sqlite3_column_text(st, 6),
-	};
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -300,38 +287,30 @@ mamori_head_verify(const struct mamori_head *h, const unsigned char pk[32])
 	return crypto_sign_verify_detached(h->signature, (const unsigned char *)msg, strlen(msg), pk) == 0;
 }
 
-/* Leaf i of the stored log, through "SELECT leaf … WHERE seq = ?1" in ctx. */
+/* The stored leaves a proof reads, one by one in the order of its path. */
+struct leaf_source {
+	const struct store_audit_ops *ops;
+	struct store_audit_leaves *r;
+};
+
+/* Leaf i (0-based) of the stored log, for mamori_merkle_inclusion and _consistency. */
 static int
 stored_leaf(void *ctx, uint64_t i, unsigned char out[MAMORI_HASH_LEN])
 {
-	sqlite3_stmt *st = ctx;
-	int rc;
+	struct leaf_source *src = ctx;
 
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW || sqlite3_column_bytes(st, 0) != MAMORI_HASH_LEN)
-		return MAMORI_E_TAMPERED;
-	memcpy(out, sqlite3_column_blob(st, 0), MAMORI_HASH_LEN);
-	return 0;
+	return src->ops->leaf_read(src->r, i + 1, out);
 }
 
 /*
  * The log's size: its largest seq, which in an intact log is the number of
- * events (read from the primary key, where count(*) would read a whole
- * index).  In a damaged log the leaves below it are not all there, and
+ * events.  In a damaged log the leaves below it are not all there, and
  * whoever reads them finds the gap.
  */
 static int
 log_size(struct mamori_store *s, uint64_t *n, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM audit_event", err);
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	*n = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return 0;
+	return s->backend->audit->size(s, n, err);
 }
 
 /* The frontier of acc as stored: the roots of its perfect subtrees, largest first. */
@@ -374,58 +353,48 @@ static int
 frontier_start(struct mamori_store *s, const unsigned char pk[32], uint64_t size, struct mamori_merkle_acc *acc,
     struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS ", frontier FROM tree_head "
-	    "WHERE frontier IS NOT NULL ORDER BY size DESC LIMIT 1", err);
+	unsigned char root[MAMORI_HASH_LEN], frontier[64 * MAMORI_HASH_LEN];
 	struct mamori_head h;
-	unsigned char root[MAMORI_HASH_LEN];
-	int step;
+	size_t flen;
+	bool found;
+	int rc;
 
 	memset(acc, 0, sizeof(*acc));
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		audit_head_from_row(s, st, &h);
-		if (h.size <= size && mamori_head_verify(&h, pk) &&
-		    frontier_decode(acc, h.size, sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6))) {
-			mamori_merkle_acc_root(acc, root);
-			if (sodium_memcmp(root, h.root, MAMORI_HASH_LEN) != 0)
-				memset(acc, 0, sizeof(*acc));
-		} else {
+	if ((rc = s->backend->audit->head_frontier(s, &h, &found, frontier, &flen, err)) != 0 || !found)
+		return rc;
+	if (h.size <= size && mamori_head_verify(&h, pk) && frontier_decode(acc, h.size, frontier, flen)) {
+		mamori_merkle_acc_root(acc, root);
+		if (sodium_memcmp(root, h.root, MAMORI_HASH_LEN) != 0)
 			memset(acc, 0, sizeof(*acc));
-		}
+	} else {
+		memset(acc, 0, sizeof(*acc));
 	}
-	sqlite3_finalize(st);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the tree heads");
+	return 0;
+}
+
+/* The next stored leaf onto the frontier: it must be the one after the last. */
+static int
+push_leaf(uint64_t seq, const unsigned char *leaf, void *ctx)
+{
+	struct mamori_merkle_acc *acc = ctx;
+
+	if (seq != acc->size + 1 || leaf == NULL)
+		return MAMORI_E_TAMPERED;
+	mamori_merkle_acc_push(acc, leaf);
+	return 0;
 }
 
 /* Pushes the stored leaves after acc->size up to size, in one ordered read. */
 static int
 frontier_extend(struct mamori_store *s, struct mamori_merkle_acc *acc, uint64_t size, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, leaf FROM audit_event WHERE seq > ?1 AND seq <= ?2 "
-	    "ORDER BY seq", err);
-	int rc = 0, step;
+	int rc = s->backend->audit->leaves(s, acc->size, size, push_leaf, acc, err);
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)acc->size);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((uint64_t)sqlite3_column_int64(st, 0) != acc->size + 1 ||
-		    sqlite3_column_bytes(st, 1) != MAMORI_HASH_LEN) {
-			rc = MAMORI_E_TAMPERED;
-			break;
-		}
-		mamori_merkle_acc_push(acc, sqlite3_column_blob(st, 1));
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, "cannot read the audit trail");
-	else if (rc == 0 && acc->size != size)
+	if (rc == 0 && acc->size != size)
 		rc = MAMORI_E_TAMPERED;
 	if (rc == MAMORI_E_TAMPERED)
 		mamori_error_set(err, rc, "the audit trail is damaged near event %llu; run 'mamori log verify'",
 		    (unsigned long long)acc->size + 1);
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -464,44 +433,14 @@ audit_learn_leaves(struct mamori_store *s, struct mamori_error *err)
 	return rc;
 }
 
-/*
- * The largest head number into *max_seq, and the stored head of this size
- * into *same (found false when there is none).
- */
-static int
-heads_at(struct mamori_store *s, uint64_t size, struct mamori_head *same, bool *found, uint64_t *max_seq,
-    struct mamori_error *err)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS " FROM tree_head WHERE size = ?1", err);
-	sqlite3_stmt *mx = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM tree_head", err);
-	int step = SQLITE_ERROR;
-
-	*found = false;
-	*max_seq = 0;
-	if (st == NULL || mx == NULL)
-		goto out;
-	if ((step = sqlite3_step(mx)) != SQLITE_ROW)
-		goto out;
-	*max_seq = (uint64_t)sqlite3_column_int64(mx, 0);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		audit_head_from_row(s, st, same);
-		*found = true;
-	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(mx);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the tree heads");
-}
-
 int
 mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[32], frontier[64 * MAMORI_HASH_LEN];
 	char keypath[4096];
+	const struct store_backend *b = s->backend;
 	struct mamori_head h, last;
 	struct mamori_merkle_acc acc;
-	sqlite3_stmt *ins = NULL;
 	uint64_t max_seq;
 	size_t flen;
 	bool found;
@@ -514,15 +453,16 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	crypto_sign_ed25519_sk_to_pk(pk, sk);
 	snprintf(h.log_id, sizeof(h.log_id), "%s", s->log_id);
 	store_now(h.time);
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)) != 0)
+	if ((rc = b->begin(s, err)) != 0)
 		goto out;
-	if ((rc = log_size(s, &h.size, err)) != 0 || (rc = heads_at(s, h.size, &last, &found, &max_seq, err)) != 0)
+	if ((rc = log_size(s, &h.size, err)) != 0 ||
+	    (rc = b->audit->head_at(s, h.size, &last, &found, &max_seq, err)) != 0)
 		goto rollback;
 	/* a numbered head of this size exists (nothing new since): it is the
 	 * answer; replacing it would leave a gap in the numbers (and a published
 	 * copy orphaned) */
 	if (found && last.seq != 0) {
-		store_exec(s, "ROLLBACK", NULL);
+		b->rollback(s);
 		if (out)
 			*out = last;
 		goto out;
@@ -534,26 +474,7 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 	flen = frontier_encode(&acc, frontier);
 	mamori_head_sign(&h, sk);
 	/* a v1 head of the same size (signed before numbering) gives way to its numbered successor */
-	ins = store_prepare(s, "INSERT OR REPLACE INTO tree_head (size, root, time, pubkey, signature, frontier, seq) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
-	if (ins == NULL) {
-		rc = MAMORI_E_STORE;
-		goto rollback;
-	}
-	sqlite3_bind_int64(ins, 1, (sqlite3_int64)h.size);
-	sqlite3_bind_blob(ins, 2, h.root, 32, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 3, h.time, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 4, h.pubkey, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 5, h.signature, 64, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 6, frontier, (int)flen, SQLITE_STATIC);
-	sqlite3_bind_int64(ins, 7, (sqlite3_int64)h.seq);
-	if (sqlite3_step(ins) != SQLITE_DONE) {
-		rc = store_error(s, err, "cannot store the tree head");
-		goto rollback;
-	}
-	sqlite3_finalize(ins);
-	ins = NULL;
-	if ((rc = store_exec(s, "COMMIT", err)) != 0)
+	if ((rc = b->audit->head_put(s, &h, frontier, flen, err)) != 0 || (rc = b->commit(s, err)) != 0)
 		goto rollback;
 	s->leaves = acc;
 	s->leaves_known = true;
@@ -569,62 +490,30 @@ mamori_audit_sign_head(struct mamori_store *s, struct mamori_head *out, struct m
 		rc = mamori_head_publish(&h, s->heads_out, err);
 	goto out;
 rollback:
-	sqlite3_finalize(ins);
-	store_exec(s, "ROLLBACK", NULL);
+	b->rollback(s);
 out:
 	sodium_memzero(sk, sizeof(sk));
 	return rc;
 }
 
-void
-audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h)
-{
-	const char *t = (const char *)sqlite3_column_text(st, 2);
-
-	memset(h, 0, sizeof(*h));
-	snprintf(h->log_id, sizeof(h->log_id), "%s", s->log_id);
-	h->size = (uint64_t)sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) == 32)
-		memcpy(h->root, sqlite3_column_blob(st, 1), 32);
-	snprintf(h->time, sizeof(h->time), "%s", t ? t : "");
-	if (sqlite3_column_bytes(st, 3) == 32)
-		memcpy(h->pubkey, sqlite3_column_blob(st, 3), 32);
-	if (sqlite3_column_bytes(st, 4) == 64)
-		memcpy(h->signature, sqlite3_column_blob(st, 4), 64);
-	h->seq = sqlite3_column_type(st, 5) == SQLITE_INTEGER && sqlite3_column_int64(st, 5) > 0 ?
-	    (uint64_t)sqlite3_column_int64(st, 5) : 0;
-}
-
 int
 mamori_audit_latest_head(struct mamori_store *s, struct mamori_head *out, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS " FROM tree_head "
-	    "ORDER BY size DESC LIMIT 1", err);
-	int rc = 0;
+	int rc = s->backend->audit->head_latest(s, out, err);
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		audit_head_from_row(s, st, out);
-	else
-		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no signed tree head yet");
-	sqlite3_finalize(st);
+	if (rc == MAMORI_E_NOTFOUND)
+		mamori_error_set(err, MAMORI_E_NOTFOUND, "no signed tree head yet");
 	return rc;
 }
 
 int
 mamori_audit_size(struct mamori_store *s, int64_t *n, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM audit_event", err);
-	int rc = 0;
+	uint64_t size;
+	int rc = log_size(s, &size, err);
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	else
-		rc = store_error(s, err, "cannot count the audit trail's events");
-	sqlite3_finalize(st);
+	if (rc == 0)
+		*n = (int64_t)size;
 	return rc;
 }
 
@@ -1161,16 +1050,39 @@ event_json(const struct mamori_event *ev)
 	return s;
 }
 
+/* The event a proof is about, as JSON, when it still matches its stored leaf. */
+struct proof_event {
+	unsigned char leaf[32];
+	char *json;
+};
+
+static int
+proof_event(const struct mamori_event *ev, const unsigned char *stored, void *ctx)
+{
+	struct proof_event *pe = ctx;
+
+	if (stored == NULL)
+		return MAMORI_E_TAMPERED;
+	mamori_event_leaf(ev, pe->leaf);
+	/* never hand out a proof for an event that no longer matches its leaf */
+	if (sodium_memcmp(pe->leaf, stored, 32) != 0)
+		return MAMORI_E_TAMPERED;
+	pe->json = event_json(ev);
+	return pe->json ? 0 : MAMORI_E_NOMEM;
+}
+
 int
 mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size, FILE *out,
     struct mamori_error *err)
 {
+	const struct store_audit_ops *ops = s->backend->audit;
+	struct leaf_source src = { ops, NULL };
+	struct proof_event pe = { .json = NULL };
+	struct mamori_error ignore;
 	struct mamori_proof p;
 	struct mamori_head h;
-	sqlite3_stmt *st = NULL, *ev_st = NULL;
-	unsigned char leaf[32];
 	uint64_t count;
-	char hex[65], *json = NULL;
+	char hex[65];
 	int rc;
 
 	if (size == 0) {
@@ -1188,41 +1100,26 @@ mamori_audit_proof_inclusion(struct mamori_store *s, int64_t seq, uint64_t size,
 		return mamori_error_set(err, MAMORI_E_USAGE, "size %llu is past the end of the trail, which holds "
 		    "%llu events; ask for a size of at most %llu", (unsigned long long)size,
 		    (unsigned long long)count, (unsigned long long)count);
-	ev_st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body, leaf "
-	    "FROM audit_event WHERE seq = ?1", err);
-	st = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);
-	if (ev_st == NULL || st == NULL) {
-		rc = MAMORI_E_STORE;
+	if ((rc = ops->leaves_open(s, &src.r, err)) != 0)
 		goto out;
-	}
-	sqlite3_bind_int64(ev_st, 1, seq);
-	rc = MAMORI_E_TAMPERED;
-	if (sqlite3_step(ev_st) == SQLITE_ROW && sqlite3_column_bytes(ev_st, 7) == 32) {
-		struct mamori_event ev;
-
-		event_from_row(ev_st, &ev);
-		mamori_event_leaf(&ev, leaf);
-		/* never hand out a proof for an event that no longer matches its leaf */
-		if (sodium_memcmp(leaf, sqlite3_column_blob(ev_st, 7), 32) == 0) {
-			json = event_json(&ev);
-			rc = json ? 0 : MAMORI_E_NOMEM;
-		}
-	}
+	/* a missing event or one that cannot be read is a damaged trail here: the size says it is there */
+	rc = ops->event(s, seq, proof_event, &pe, &ignore);
+	if (rc != 0 && rc != MAMORI_E_NOMEM)
+		rc = MAMORI_E_TAMPERED;
 	if (rc == 0)
-		rc = mamori_merkle_inclusion(stored_leaf, st, (uint64_t)seq - 1, size, &p);
+		rc = mamori_merkle_inclusion(stored_leaf, &src, (uint64_t)seq - 1, size, &p);
 	if (rc != 0) {
 		rc = mamori_error_set(err, rc, "cannot make the proof: %s", rc == MAMORI_E_NOMEM ? "out of memory" :
 		    "the trail is damaged (run 'mamori log verify')");
 		goto out;
 	}
-	sodium_bin2hex(hex, sizeof(hex), leaf, 32);
+	sodium_bin2hex(hex, sizeof(hex), pe.leaf, 32);
 	fprintf(out, "mamori inclusion proof v1\nlog: %s\nseq: %lld\nsize: %llu\nleaf: %s\nevent: %s\n",
-	    s->log_id, (long long)seq, (unsigned long long)size, hex, json);
+	    s->log_id, (long long)seq, (unsigned long long)size, hex, pe.json);
 	write_nodes(&p, out);
 out:
-	free(json);
-	sqlite3_finalize(st);
-	sqlite3_finalize(ev_st);
+	free(pe.json);
+	ops->leaves_close(&src.r);
 	return rc;
 }
 
@@ -1230,8 +1127,8 @@ int
 mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, uint64_t new_size, FILE *out,
     struct mamori_error *err)
 {
+	struct leaf_source src = { s->backend->audit, NULL };
 	struct mamori_proof p;
-	sqlite3_stmt *st;
 	uint64_t count;
 	int rc;
 
@@ -1240,11 +1137,10 @@ mamori_audit_proof_consistency(struct mamori_store *s, uint64_t old_size, uint64
 	if (old_size < 1 || old_size > new_size || new_size > count)
 		return mamori_error_set(err, MAMORI_E_USAGE, "sizes must satisfy 1 <= OLD <= NEW <= %llu "
 		    "(the log's size)", (unsigned long long)count);
-	st = store_prepare(s, "SELECT leaf FROM audit_event WHERE seq = ?1", err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	rc = mamori_merkle_consistency(stored_leaf, st, old_size, new_size, &p);
-	sqlite3_finalize(st);
+	if ((rc = src.ops->leaves_open(s, &src.r, err)) != 0)
+		return rc;
+	rc = mamori_merkle_consistency(stored_leaf, &src, old_size, new_size, &p);
+	src.ops->leaves_close(&src.r);
 	if (rc != 0)
 		return mamori_error_set(err, rc, "cannot make the proof: the trail is damaged (run 'mamori log verify')");
 	fprintf(out, "mamori consistency proof v1\nlog: %s\nold: %llu\nnew: %llu\n", s->log_id,
@@ -1453,24 +1349,7 @@ int
 mamori_audit_events_of(struct mamori_store *s, const char *object_type, const char *object_id,
     int (*fn)(const struct mamori_event *ev, void *ctx), void *ctx, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body "
-	    "FROM audit_event WHERE object_id = ?2 AND object_type = ?1 ORDER BY seq", err);
-	int rc = 0, step = SQLITE_DONE;
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, object_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mamori_event ev;
-
-		event_from_row(st, &ev);
-		rc = fn(&ev, ctx);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, "reading the audit trail");
-	sqlite3_finalize(st);
-	return rc;
+	return s->backend->audit->events_of(s, object_type, object_id, fn, ctx, err);
 }
 
 char *
@@ -1484,35 +1363,5 @@ int
 mamori_audit_events(struct mamori_store *s, const struct mamori_event_filter *f,
     int (*fn)(const struct mamori_event *ev, void *ctx), void *ctx, struct mamori_error *err)
 {
-	static const struct mamori_event_filter none = { 0 };
-	sqlite3_stmt *st;
-	size_t n = 0;
-	int rc = 0;
-
-	if (f == NULL)
-		f = &none;
-	st = store_prepare(s, "SELECT seq, time, actor, action, object_type, object_id, body FROM audit_event "
-	    "WHERE seq >= ?1 AND time >= ?2 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4) "
-	    "AND (?5 IS NULL OR object_id = ?5) AND (?6 IS NULL OR time < ?6) ORDER BY seq", err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_int64(st, 1, f->since_seq);
-	sqlite3_bind_text(st, 2, f->since_time ? f->since_time : "", -1, SQLITE_STATIC);
-	if (f->actor)
-		sqlite3_bind_text(st, 3, f->actor, -1, SQLITE_STATIC);
-	if (f->action)
-		sqlite3_bind_text(st, 4, f->action, -1, SQLITE_STATIC);
-	if (f->object_id)
-		sqlite3_bind_text(st, 5, f->object_id, -1, SQLITE_STATIC);
-	if (f->until_time)
-		sqlite3_bind_text(st, 6, f->until_time, -1, SQLITE_STATIC);
-	while (rc == 0 && (f->limit == 0 || n < f->limit) && sqlite3_step(st) == SQLITE_ROW) {
-		struct mamori_event ev;
-
-		event_from_row(st, &ev);
-		rc = fn(&ev, ctx);
-		n++;
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return s->backend->audit->events(s, f, fn, ctx, err);
 }

@@ -2,7 +2,6 @@
 #ifndef MAMORI_AUDIT_INTERNAL_H
 #define MAMORI_AUDIT_INTERNAL_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,7 +12,7 @@
 enum { AUDIT_FIELDS = 6 };
 
 /*
- * mamori_event_leaf with the fields' lengths known (from SQLite): the same
+ * mamori_event_leaf with the fields' lengths known (from the store): the same
  * hash when each len[k] is the field's strlen.  A NULL field has length 0.
  */
 void audit_event_leaf_n(int64_t seq, const char *const field[AUDIT_FIELDS], const size_t len[AUDIT_FIELDS],
@@ -41,12 +40,6 @@ size_t audit_event_encode(int64_t seq, const char *const field[AUDIT_FIELDS], co
  * s->leaves is unknown then.
  */
 int audit_learn_leaves(struct mamori_store *s, struct mamori_error *err);
-
-/* The columns of tree_head that audit_head_from_row reads, in its order. */
-#define AUDIT_HEAD_COLUMNS "size, root, time, pubkey, signature, seq"
-
-/* Fills h from a row of SELECT AUDIT_HEAD_COLUMNS FROM tree_head. */
-void audit_head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h);
 
 /* How verification cuts up its work (see audit_verify.c). */
 struct audit_verify_shape {

@@ -13,7 +13,9 @@
  * than the schedule allows is refused; and a numbered head published outside
  * the store must still be in it.
  */
+#define STORE_NO_SQL	/* the trail's storage is the backend's (store_backend.h) */
 #include "audit_internal.h"
+#include "store_backend.h"
 #include "store_internal.h"
 
 #include <cjson/cJSON.h>
@@ -57,40 +59,43 @@ time_seconds(const char *t, time_t *out)
 	return true;
 }
 
+/* The walk of check_numbers: the number expected next, the size of the head before. */
+struct numbering {
+	uint64_t expect, prev_size;
+	struct mamori_error *err;
+};
+
+static int
+check_number(uint64_t size, bool has, int64_t stored, void *ctx)
+{
+	struct numbering *nb = ctx;
+	uint64_t seq = has ? (uint64_t)stored : 0;
+	int rc = 0;
+
+	if (!has && nb->expect > 1)
+		rc = tampered_at(nb->err, size, "a head without a number after numbered ones (inserted)");
+	else if (has && seq > nb->expect)
+		rc = tampered_at(nb->err, nb->prev_size + 1, "signed head #%llu is missing between the heads of "
+		    "sizes %llu and %llu (heads deleted: the history after it may have been rewritten)",
+		    (unsigned long long)nb->expect, (unsigned long long)nb->prev_size, (unsigned long long)size);
+	else if (has && seq < nb->expect)
+		rc = tampered_at(nb->err, size, "signed head #%llu comes after #%llu (heads reordered or the "
+		    "store rolled back and signed again)", (unsigned long long)seq,
+		    (unsigned long long)nb->expect - 1);
+	else if (has)
+		nb->expect++;
+	nb->prev_size = size;
+	return rc;
+}
+
 /* Numbered heads run 1, 2, 3 … in the order of their sizes, after any unnumbered (v1) ones. */
 static int
 check_numbers(struct mamori_store *s, uint64_t *numbered, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT size, seq FROM tree_head ORDER BY size", err);
-	uint64_t expect = 1, prev_size = 0;
-	int rc = 0, step;
+	struct numbering nb = { 1, 0, err };
+	int rc = s->backend->audit->head_numbers(s, check_number, &nb, err);
 
-	*numbered = 0;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t size = (uint64_t)sqlite3_column_int64(st, 0);
-		bool has = sqlite3_column_type(st, 1) == SQLITE_INTEGER;
-		uint64_t seq = has ? (uint64_t)sqlite3_column_int64(st, 1) : 0;
-
-		if (!has && expect > 1)
-			rc = tampered_at(err, size, "a head without a number after numbered ones (inserted)");
-		else if (has && seq > expect)
-			rc = tampered_at(err, prev_size + 1, "signed head #%llu is missing between the heads of "
-			    "sizes %llu and %llu (heads deleted: the history after it may have been rewritten)",
-			    (unsigned long long)expect, (unsigned long long)prev_size, (unsigned long long)size);
-		else if (has && seq < expect)
-			rc = tampered_at(err, size, "signed head #%llu comes after #%llu (heads reordered or the "
-			    "store rolled back and signed again)", (unsigned long long)seq,
-			    (unsigned long long)expect - 1);
-		else if (has)
-			expect++;
-		prev_size = size;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, "cannot read the tree heads");
-	sqlite3_finalize(st);
-	*numbered = expect - 1;
+	*numbered = nb.expect - 1;
 	return rc;
 }
 
@@ -98,26 +103,24 @@ check_numbers(struct mamori_store *s, uint64_t *numbered, struct mamori_error *e
 static int
 check_given(struct mamori_store *s, const struct mamori_head *given, size_t n, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT size, root FROM tree_head WHERE seq = ?1", err);
+	unsigned char root[MAMORI_HASH_LEN];
+	uint64_t size;
+	bool found, root_ok;
 	int rc = 0;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const struct mamori_head *h = &given[i];
 		if (h->seq == 0)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)h->seq);
-		if (sqlite3_step(st) != SQLITE_ROW)
+		if ((rc = s->backend->audit->head_numbered(s, h->seq, &found, &size, root, &root_ok, err)) != 0)
+			break;
+		if (!found)
 			rc = tampered_at(err, h->size, "the store no longer holds signed head #%llu, which was "
 			    "published (heads deleted)", (unsigned long long)h->seq);
-		else if ((uint64_t)sqlite3_column_int64(st, 0) != h->size || sqlite3_column_bytes(st, 1) != 32 ||
-		    memcmp(sqlite3_column_blob(st, 1), h->root, 32) != 0)
+		else if (size != h->size || !root_ok || memcmp(root, h->root, 32) != 0)
 			rc = tampered_at(err, h->size, "the store's signed head #%llu is not the one published "
 			    "(the store was rolled back and signed again)", (unsigned long long)h->seq);
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -132,42 +135,84 @@ struct schedule_change {
 struct schedule {
 	struct schedule_change *c;
 	size_t n;
+	struct mamori_error *err;
 };
+
+/* One config.set of the schedule onto sc. */
+static int
+add_change(uint64_t seq, const char *key, const char *text, void *ctx)
+{
+	struct schedule *sc = ctx;
+	cJSON *body = cJSON_Parse(text);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "after"), key);
+	struct schedule_change *nc = realloc(sc->c, (sc->n + 1) * sizeof(*nc));
+	int rc = 0;
+
+	if (nc == NULL) {
+		rc = mamori_error_set(sc->err, MAMORI_E_NOMEM, "out of memory");
+	} else {
+		struct schedule_change *c = &nc[sc->n++];
+		char *end = NULL;
+		sc->c = nc;
+		c->seq = seq;
+		c->events = strcmp(key, "head.every_events") == 0;
+		c->valid = cJSON_IsString(v) && v->valuestring[0] != '\0';
+		c->value = c->valid ? strtoll(v->valuestring, &end, 10) : 0;
+		c->valid = c->valid && *end == '\0';
+	}
+	cJSON_Delete(body);
+	return rc;
+}
 
 static int
 load_schedule(struct mamori_store *s, struct schedule *sc, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, object_id, body FROM audit_event WHERE object_id IN "
-	    "('head.every_events', 'head.every_seconds') AND object_type = 'config' AND action = 'config.set' "
-	    "ORDER BY seq", err);
-	int rc = 0;
-
 	sc->c = NULL;
 	sc->n = 0;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 1);
-		cJSON *body = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "after"), key);
-		struct schedule_change *nc = realloc(sc->c, (sc->n + 1) * sizeof(*nc));
+	sc->err = err;
+	return s->backend->audit->schedule_changes(s, add_change, sc, err);
+}
 
-		if (nc == NULL) {
-			rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-		} else {
-			struct schedule_change *c = &nc[sc->n++];
-			char *end = NULL;
-			sc->c = nc;
-			c->seq = (uint64_t)sqlite3_column_int64(st, 0);
-			c->events = strcmp(key, "head.every_events") == 0;
-			c->valid = cJSON_IsString(v) && v->valuestring[0] != '\0';
-			c->value = c->valid ? strtoll(v->valuestring, &end, 10) : 0;
-			c->valid = c->valid && *end == '\0';
-		}
-		cJSON_Delete(body);
+/* The walk of check_tail over the events after the newest head. */
+struct tail {
+	const struct mamori_head *newest;
+	bool have;
+	uint64_t base;
+	time_t head_time;
+	const struct schedule *sc;
+	size_t next;		/* the first change not yet in force */
+	int64_t every_events, every_seconds;
+	struct mamori_error *err;
+};
+
+static int
+check_event(uint64_t seq, const char *time, void *ctx)
+{
+	struct tail *t = ctx;
+	const struct schedule *sc = t->sc;
+	time_t at;
+
+	for (; t->next < sc->n && sc->c[t->next].seq <= seq; t->next++) {
+		int64_t *to = sc->c[t->next].events ? &t->every_events : &t->every_seconds;
+		*to = sc->c[t->next].valid ? sc->c[t->next].value :
+		    sc->c[t->next].events ? DEFAULT_EVERY_EVENTS : DEFAULT_EVERY_SECONDS;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	if (!t->have)
+		return tampered_at(t->err, seq, "no signed head at all, though the first change signs one "
+		    "(heads deleted)");
+	if ((int64_t)(seq - t->base) >= t->every_events)
+		return tampered_at(t->err, seq, "%llu events after the newest signed head (#%llu, size %llu), though "
+		    "one is signed every %lld events: heads deleted and the history after them possibly "
+		    "rewritten (or the signing key was unreadable when the head was due)",
+		    (unsigned long long)(seq - t->base), (unsigned long long)t->newest->seq,
+		    (unsigned long long)t->base, (long long)t->every_events);
+	if (time_seconds(time, &at) && at - t->head_time >= t->every_seconds)
+		return tampered_at(t->err, seq, "this event is %lld s after the newest signed head (#%llu, size "
+		    "%llu, %s), though one is signed every %lld s: heads deleted and the history after them "
+		    "possibly rewritten (or the signing key was unreadable when the head was due)",
+		    (long long)(at - t->head_time), (unsigned long long)t->newest->seq, (unsigned long long)t->base,
+		    t->newest->time, (long long)t->every_seconds);
+	return 0;
 }
 
 /*
@@ -180,62 +225,28 @@ static int
 check_tail(struct mamori_store *s, const struct mamori_head *newest, bool have, struct mamori_error *err)
 {
 	struct schedule sc;
-	sqlite3_stmt *st = NULL;
-	int64_t every_events = DEFAULT_EVERY_EVENTS, every_seconds = DEFAULT_EVERY_SECONDS;
-	uint64_t base = have ? newest->size : 0;
-	time_t head_time = 0;
-	size_t next = 0;
+	struct tail t = { newest, have, have ? newest->size : 0, 0, &sc, 0, DEFAULT_EVERY_EVENTS,
+		DEFAULT_EVERY_SECONDS, err };
 	int rc;
 
 	if ((rc = load_schedule(s, &sc, err)) != 0)
 		goto out;
-	if (have && !time_seconds(newest->time, &head_time)) {
-		rc = tampered_at(err, base, "the newest signed head's time '%.32s' is not a time", newest->time);
+	if (have && !time_seconds(newest->time, &t.head_time)) {
+		rc = tampered_at(err, t.base, "the newest signed head's time '%.32s' is not a time", newest->time);
 		goto out;
 	}
 	/* a change of the schedule is signed at once (mamori_store_config_set):
 	 * one after the newest head was forged to excuse the heads missing since */
 	for (size_t i = 0; i < sc.n; i++)
-		if (have && sc.c[i].seq > base) {
+		if (have && sc.c[i].seq > t.base) {
 			rc = tampered_at(err, sc.c[i].seq, "a change of the head schedule after the newest signed head "
 			    "(#%llu, size %llu), though such a change is signed at once: heads deleted and the "
 			    "history after them possibly rewritten (or the signing key was unreadable then)",
-			    (unsigned long long)newest->seq, (unsigned long long)base);
+			    (unsigned long long)newest->seq, (unsigned long long)t.base);
 			goto out;
 		}
-	st = store_prepare(s, "SELECT seq, time FROM audit_event WHERE seq > ?1 ORDER BY seq", err);
-	if (st == NULL) {
-		rc = MAMORI_E_STORE;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)base);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
-		time_t t;
-
-		for (; next < sc.n && sc.c[next].seq <= seq; next++) {
-			int64_t *to = sc.c[next].events ? &every_events : &every_seconds;
-			*to = sc.c[next].valid ? sc.c[next].value :
-			    sc.c[next].events ? DEFAULT_EVERY_EVENTS : DEFAULT_EVERY_SECONDS;
-		}
-		if (!have)
-			rc = tampered_at(err, seq, "no signed head at all, though the first change signs one "
-			    "(heads deleted)");
-		else if ((int64_t)(seq - base) >= every_events)
-			rc = tampered_at(err, seq, "%llu events after the newest signed head (#%llu, size %llu), though "
-			    "one is signed every %lld events: heads deleted and the history after them possibly "
-			    "rewritten (or the signing key was unreadable when the head was due)",
-			    (unsigned long long)(seq - base), (unsigned long long)newest->seq,
-			    (unsigned long long)base, (long long)every_events);
-		else if (time_seconds((const char *)sqlite3_column_text(st, 1), &t) && t - head_time >= every_seconds)
-			rc = tampered_at(err, seq, "this event is %lld s after the newest signed head (#%llu, size "
-			    "%llu, %s), though one is signed every %lld s: heads deleted and the history after them "
-			    "possibly rewritten (or the signing key was unreadable when the head was due)",
-			    (long long)(t - head_time), (unsigned long long)newest->seq, (unsigned long long)base,
-			    newest->time, (long long)every_seconds);
-	}
+	rc = s->backend->audit->times(s, t.base, check_event, &t, err);
 out:
-	sqlite3_finalize(st);
 	free(sc.c);
 	return rc;
 }

@@ -14,7 +14,9 @@
  * chunk, events are read a batch at a time and their leaves hashed side by
  * side (hashbatch.h), then checked one by one in order.
  */
+#define STORE_NO_SQL	/* the trail's storage is the backend's (store_backend.h) */
 #include "audit_internal.h"
+#include "store_backend.h"
 #include "store_internal.h"
 
 #include <limits.h>
@@ -91,6 +93,7 @@ struct batch {
 
 struct verify {
 	struct mamori_store *s;
+	const struct store_audit_ops *ops;
 	const struct check_head *heads;
 	size_t nheads;
 	struct chunk *chunks;
@@ -100,9 +103,6 @@ struct verify {
 	atomic_size_t next;	/* the next chunk a worker takes */
 	atomic_size_t first_bad; /* no use checking chunks after a bad one */
 };
-
-static const char sql_range[] = "SELECT seq, time, actor, action, object_type, object_id, body, leaf, chain "
-    "FROM audit_event WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq";
 
 /* ---- heads ------------------------------------------------------------ */
 
@@ -123,39 +123,53 @@ by_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The heads read so far, with room kept for the given ones. */
+struct head_list {
+	struct check_head *v;
+	size_t n, cap, ngiven;
+	struct mamori_error *err;
+};
+
+static int
+add_stored(const struct mamori_head *h, void *ctx)
+{
+	struct head_list *l = ctx;
+
+	if (l->n + l->ngiven == l->cap) {
+		struct check_head *nv = realloc(l->v, (l->cap *= 2) * sizeof(*nv));
+		if (nv == NULL)
+			return mamori_error_set(l->err, MAMORI_E_NOMEM, "out of memory");
+		l->v = nv;
+	}
+	l->v[l->n].h = *h;
+	l->v[l->n++].origin = "stored";
+	return 0;
+}
+
 /* Stored and given heads together, sorted by size. */
 static int
 load_heads(struct mamori_store *s, const struct mamori_head *given, size_t ngiven,
     struct check_head **out, size_t *n, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " AUDIT_HEAD_COLUMNS " FROM tree_head ORDER BY size", err);
-	size_t cap = ngiven + 16, k = 0;
-	struct check_head *heads = malloc(cap * sizeof(*heads));
-	int rc = 0;
+	struct head_list l = { NULL, 0, ngiven + 16, ngiven, err };
+	struct check_head *heads;
+	size_t k = 0;
+	int rc;
 
-	if (st == NULL || heads == NULL) {
-		rc = st ? mamori_error_set(err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
+	if ((l.v = malloc(l.cap * sizeof(*l.v))) == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 		goto out;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (k + ngiven == cap) {
-			struct check_head *nh = realloc(heads, (cap *= 2) * sizeof(*heads));
-			if (nh == NULL) {
-				rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-				goto out;
-			}
-			heads = nh;
-		}
-		audit_head_from_row(s, st, &heads[k].h);
-		heads[k++].origin = "stored";
-	}
+	if ((rc = s->backend->audit->heads(s, add_stored, &l, err)) != 0)
+		goto out;
 	for (size_t i = 0; i < ngiven; i++) {
-		heads[k].h = given[i];
-		heads[k++].origin = "given";
+		l.v[l.n].h = given[i];
+		l.v[l.n++].origin = "given";
 	}
-	qsort(heads, k, sizeof(*heads), by_size);
+	qsort(l.v, l.n, sizeof(*l.v), by_size);
+	k = l.n;
 out:
-	sqlite3_finalize(st);
+	heads = l.v;
 	if (rc != 0) {
 		free(heads);
 		heads = NULL;
@@ -239,87 +253,59 @@ chunk_bad(struct chunk *c, int64_t seq, const char *fmt)
 }
 
 /*
- * The event's text fields as stored, each read once; false when one is not
- * text (stored as a blob or a number: not written by mamori).  The leaf is
- * hashed over each field's full stored length.  A field with a NUL inside
- * therefore cannot match a leaf mamori wrote (it hashed the string up to its
- * end), so no search for NULs is needed: such a field fails the leaf check
- * unless its leaf was forged with it, which the chain and the signed heads
- * catch like any other forged leaf.
+ * The stored chain hash before the chunk: 32 zero bytes before event 1.  row
+ * is the reader's first row of the chunk after it (*more: range_next's answer).
  */
 static bool
-stored_fields(sqlite3_stmt *st, const char *field[AUDIT_FIELDS], size_t len[AUDIT_FIELDS])
-{
-	/* through the values: one API call per column instead of three; the type
-	 * first, as asking for the text may convert a value and its type */
-	for (int k = 0; k < AUDIT_FIELDS; k++) {
-		sqlite3_value *v = sqlite3_column_value(st, k + 1);
-		if (sqlite3_value_type(v) != SQLITE_TEXT)
-			return false;
-		field[k] = (const char *)sqlite3_value_text(v);
-		len[k] = (size_t)sqlite3_value_bytes(v);
-		if (field[k] == NULL)
-			return false;
-	}
-	return true;
-}
-
-/* The stored chain hash before the chunk: 32 zero bytes before event 1. */
-static bool
-chunk_start(struct chunk *c, sqlite3_stmt *st, unsigned char prev_chain[MAMORI_HASH_LEN], int *step)
+chunk_start(const struct verify *v, struct chunk *c, struct store_audit_reader *r, struct store_audit_row *row,
+    unsigned char prev_chain[MAMORI_HASH_LEN], int *more, struct mamori_error *err)
 {
 	memset(prev_chain, 0, MAMORI_HASH_LEN);
-	*step = sqlite3_step(st);
+	*more = v->ops->range_next(r, row, err);
 	if (c->lo == 1)
 		return true;
 	/* the row before is the previous chunk's last; if it is gone, that chunk says so */
-	if (*step != SQLITE_ROW || sqlite3_column_int64(st, 0) != c->lo - 1 ||
-	    sqlite3_column_bytes(st, 8) != MAMORI_HASH_LEN) {
+	if (*more != 1 || row->seq != c->lo - 1 || row->chain == NULL) {
 		chunk_bad(c, c->lo - 1, "%lld: event missing or out of order%s (deleted, inserted or renumbered)");
 		return false;
 	}
-	memcpy(prev_chain, sqlite3_column_blob(st, 8), MAMORI_HASH_LEN);
-	*step = sqlite3_step(st);
-	return true;
-}
-
-/* A stored hash column, false unless it holds 32 bytes. */
-static bool
-stored_hash(sqlite3_stmt *st, int col, unsigned char out[MAMORI_HASH_LEN])
-{
-	const void *h = sqlite3_column_blob(st, col);
-
-	if (h == NULL || sqlite3_column_bytes(st, col) != MAMORI_HASH_LEN)
-		return false;
-	memcpy(out, h, MAMORI_HASH_LEN);
+	memcpy(prev_chain, row->chain, MAMORI_HASH_LEN);
+	*more = v->ops->range_next(r, row, err);
 	return true;
 }
 
 /*
  * Reads the next events of the chunk into b, up to limit of them or
- * BATCH_BYTES of encodings, each laid out as its leaf hashes it.  Stops
- * before an event out of sequence (*gap) and after one whose leaf cannot be
- * computed; *step is the last sqlite3_step code.  False when out of memory.
+ * BATCH_BYTES of encodings, each laid out as its leaf hashes it (the row's
+ * fields are the reader's until its next row: laid out, never kept).  A leaf
+ * is hashed over each field's full stored length: a field with a NUL inside
+ * therefore cannot match a leaf mamori wrote (it hashed the string up to its
+ * end), so no search for NULs is needed — such a field fails the leaf check
+ * unless its leaf was forged with it, which the chain and the signed heads
+ * catch like any other forged leaf.  Stops before an event out of sequence
+ * (*gap) and after one whose leaf cannot be computed; *more is the last
+ * range_next answer.  False when out of memory.
  */
 static bool
-batch_read(struct batch *b, size_t limit, sqlite3_stmt *st, int *step, int64_t *expect, bool *gap)
+batch_read(const struct verify *v, struct batch *b, struct store_audit_reader *r, struct store_audit_row *row,
+    int *more, int64_t *expect, bool *gap, struct mamori_error *err)
 {
-	const char *field[AUDIT_FIELDS];
-	size_t len[AUDIT_FIELDS];
-
 	b->n = 0;
 	b->enc_len = 0;
-	while (*step == SQLITE_ROW && b->n < limit && b->enc_len < BATCH_BYTES) {
+	while (*more == 1 && b->n < v->batch && b->enc_len < BATCH_BYTES) {
 		struct batch_event *e = &b->ev[b->n];
 
-		if ((e->seq = sqlite3_column_int64(st, 0)) != *expect) {
+		if ((e->seq = row->seq) != *expect) {
 			*gap = true;
 			return true;
 		}
-		e->as_written = stored_fields(st, field, len) && stored_hash(st, 7, e->leaf_stored);
-		e->chain_read = stored_hash(st, 8, e->chain_stored);
+		e->as_written = row->fields_text && row->leaf != NULL;
+		if (e->as_written)
+			memcpy(e->leaf_stored, row->leaf, MAMORI_HASH_LEN);
+		if ((e->chain_read = row->chain != NULL))
+			memcpy(e->chain_stored, row->chain, MAMORI_HASH_LEN);
 		if (e->as_written) {
-			size_t need = audit_event_encoded_len(len);
+			size_t need = audit_event_encoded_len(row->len);
 			if (b->enc_cap - b->enc_len < need) {
 				size_t cap = b->enc_len + need + BATCH_BYTES / 4;
 				unsigned char *enc = realloc(b->enc, cap);
@@ -329,12 +315,12 @@ batch_read(struct batch *b, size_t limit, sqlite3_stmt *st, int *step, int64_t *
 				b->enc_cap = cap;
 			}
 			e->at = b->enc_len;
-			e->len = audit_event_encode(e->seq, field, len, b->enc + e->at);
+			e->len = audit_event_encode(e->seq, row->field, row->len, b->enc + e->at);
 			b->enc_len += e->len;
 		}
 		b->n++;
 		(*expect)++;
-		*step = sqlite3_step(st);
+		*more = v->ops->range_next(r, row, err);
 		if (!e->as_written)
 			break;
 	}
@@ -395,31 +381,30 @@ batch_check(const struct verify *v, struct chunk *c, struct batch *b, size_t *h,
 }
 
 static void
-check_chunk(struct verify *v, sqlite3 *db, struct batch *b, struct chunk *c)
+check_chunk(struct verify *v, struct store_audit_reader *r, struct batch *b, struct chunk *c)
 {
 	unsigned char prev_chain[MAMORI_HASH_LEN];
 	size_t h = first_head_from(v->heads, v->nheads, (uint64_t)c->lo);
+	struct store_audit_row row;
+	struct mamori_error err = { 0 };
 	int64_t expect = c->lo;
-	sqlite3_stmt *st = NULL;
 	bool gap = false;
-	int step, rc;
+	int more, rc;
 
-	if (sqlite3_prepare_v2(db, sql_range, -1, &st, NULL) != SQLITE_OK)
-		goto store_error;
 	/* event 1's chunk also reads whatever sits below it (seq 0, negative) */
-	sqlite3_bind_int64(st, 1, c->lo == 1 ? INT64_MIN : c->lo - 1);
-	sqlite3_bind_int64(st, 2, c->hi);
-	if (!chunk_start(c, st, prev_chain, &step))
+	if (v->ops->range_open(r, c->lo == 1 ? INT64_MIN : c->lo - 1, c->hi, &err) != 0)
+		goto store_error;
+	if (!chunk_start(v, c, r, &row, prev_chain, &more, &err))
 		goto out;
-	while (step == SQLITE_ROW && !gap) {
-		if (!batch_read(b, v->batch, st, &step, &expect, &gap))
+	while (more == 1 && !gap) {
+		if (!batch_read(v, b, r, &row, &more, &expect, &gap, &err))
 			goto nomem;
 		if ((rc = batch_check(v, c, b, &h, prev_chain)) == MAMORI_E_TAMPERED)
 			goto out;
 		if (rc != 0)
 			goto nomem;
 	}
-	if (!gap && step != SQLITE_DONE)
+	if (!gap && more != 0)
 		goto store_error;
 	if (expect != c->hi + 1)
 		chunk_bad(c, expect, "%lld: event missing or out of order%s (deleted, inserted or renumbered)");
@@ -430,9 +415,8 @@ nomem:
 	goto out;
 store_error:
 	c->store_rc = MAMORI_E_STORE;
-	snprintf(c->store_msg, sizeof(c->store_msg), "cannot read the audit trail: %s", sqlite3_errmsg(db));
+	snprintf(c->store_msg, sizeof(c->store_msg), "%.*s", (int)sizeof(c->store_msg) - 1, err.message);
 out:
-	sqlite3_finalize(st);
 	c->done = true;
 }
 
@@ -469,8 +453,9 @@ batch_free(struct batch *b)
 	free(b);
 }
 
+/* Checks chunks as long as there are any, through r. */
 static void
-run_chunks(struct verify *v, sqlite3 *db)
+run_chunks(struct verify *v, struct store_audit_reader *r)
 {
 	struct batch *b = NULL;
 	bool made = false;
@@ -487,7 +472,7 @@ run_chunks(struct verify *v, sqlite3 *db)
 			made = true;
 		}
 		if (b != NULL) {
-			check_chunk(v, db, b, c);
+			check_chunk(v, r, b, c);
 		} else {
 			c->store_rc = MAMORI_E_NOMEM;
 			snprintf(c->store_msg, sizeof(c->store_msg), "out of memory");
@@ -499,36 +484,37 @@ run_chunks(struct verify *v, sqlite3 *db)
 	batch_free(b);
 }
 
+/* Checks chunks through a reader of the store's (own false) or of its own. */
+static void
+run_reader(struct verify *v, bool own)
+{
+	struct store_audit_reader *r = NULL;
+
+	/* a worker that cannot open leaves its chunks to the others */
+	if (v->ops->reader_open(v->s, own, &r, NULL) == 0)
+		run_chunks(v, r);
+	v->ops->reader_close(&r);
+}
+
 static void *
 worker(void *arg)
 {
-	struct verify *v = arg;
-	sqlite3 *db = NULL;
-
-	/* its own connection, used by this thread alone: no SQLite mutexes */
-	if (sqlite3_open_v2(sqlite3_db_filename(v->s->db, "main"), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-	    NULL) == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 5000);
-		run_chunks(v, db);
-	}
-	/* a worker that cannot open leaves its chunks to the others */
-	sqlite3_close(db);
+	run_reader(arg, true);
 	return NULL;
 }
 
 /*
  * How many threads check chunks, the caller's included: one per core, up to
- * MAX_THREADS.  Threads read through connections of their own, so they need a
- * database file and must not miss what the caller's connection has not
- * committed yet; otherwise the caller works alone on its own connection.
+ * MAX_THREADS.  Threads read through readers of their own, so these must see
+ * what the caller's connection sees (a database file, nothing uncommitted);
+ * otherwise the caller works alone on its own connection.
  */
 static int
 thread_count(struct mamori_store *s, int wanted, size_t nchunks)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *file = sqlite3_db_filename(s->db, "main");
 
-	if (file == NULL || file[0] == '\0' || !sqlite3_get_autocommit(s->db))
+	if (!s->backend->audit->readers_share(s))
 		return 1;
 	if (wanted > MAX_THREADS)
 		wanted = MAX_THREADS;
@@ -546,15 +532,15 @@ run_all(struct verify *v, int threads)
 	int started = 0;
 
 	if (threads <= 1) {
-		run_chunks(v, v->s->db);
+		run_reader(v, false);
 		return;
 	}
 	for (int i = 1; i < threads; i++)
 		if (pthread_create(&tid[started], NULL, worker, v) == 0)
 			started++;
-	worker(v);
-	/* chunks nobody could take (no connection opened) fall to the store's own */
-	run_chunks(v, v->s->db);
+	run_reader(v, true);
+	/* chunks nobody could take (no reader opened) fall to the store's own connection */
+	run_reader(v, false);
 	for (int i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 }
@@ -627,31 +613,20 @@ fold_chunks(struct verify *v, uint64_t *bytes, unsigned char root[MAMORI_HASH_LE
 /* ---- the whole -------------------------------------------------------- */
 
 /*
- * Where the range checked ends: the largest seq, but never past what the file
- * can hold, so that one row inserted with a huge seq cannot make the chunks
- * below it numberless.  The bound is the file's size over 64 bytes (every
- * event row holds its 32-byte leaf and chain hashes), read from two pragmas
- * instead of count(*), which reads a whole index: a tenth of a second per
- * million events, before any chunk can start.  Past the events actually
- * there, the first chunk with a gap reports it and the later ones are skipped.
+ * Where the range checked ends: the largest seq, but never past what the
+ * storage can hold (the backend's bounds), so that one row inserted with a
+ * huge seq cannot make the chunks below it numberless.  Past the events
+ * actually there, the first chunk with a gap reports it and the later ones
+ * are skipped.
  */
 static int
 log_end(struct mamori_store *s, int64_t *end, bool *empty, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT (SELECT max(seq) FROM audit_event), "
-	    "(SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())", err);
 	int64_t last, bound;
+	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return store_error(s, err, "cannot read the audit trail");
-	}
-	*empty = sqlite3_column_type(st, 0) == SQLITE_NULL;
-	last = sqlite3_column_int64(st, 0);
-	bound = sqlite3_column_int64(st, 1) / 64;
-	sqlite3_finalize(st);
+	if ((rc = s->backend->audit->bounds(s, &last, empty, &bound, err)) != 0)
+		return rc;
 	*end = last > bound ? bound + 1 : last;
 	/* events that all sit at or below 0 still get event 1's chunk, which reads them */
 	if (*end < 1)
@@ -683,7 +658,8 @@ int
 audit_verify_chunked(struct mamori_store *s, const unsigned char pk[32], const struct mamori_head *given,
     size_t ngiven, const struct audit_verify_shape *shape, char *summary, size_t sn, struct mamori_error *err)
 {
-	struct verify v = { .s = s, .bits = shape->chunk_bits, .batch = (size_t)shape->batch };
+	struct verify v = { .s = s, .ops = s->backend->audit, .bits = shape->chunk_bits,
+		.batch = (size_t)shape->batch };
 	struct check_head *heads = NULL;
 	unsigned char root[MAMORI_HASH_LEN];
 	char note[200] = "";

@@ -3,6 +3,7 @@
  * one place audit events are appended.
  */
 #include "store_internal.h"
+#include "store_backend.h"
 #include "mamori/audit.h"
 #include "mamori/auth.h"
 #include "canon.h"
@@ -421,6 +422,7 @@ connect(const char *path, int flags, struct mamori_store **out, struct mamori_er
 		free(s);
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	}
+	s->backend = &store_backend_sqlite;
 	if ((flags & SQLITE_OPEN_CREATE) && (rc = create_private(path, err)) != 0) {
 		mamori_store_close(&s);
 		return rc;
@@ -985,15 +987,12 @@ maybe_sign_head(struct mamori_store *s)
 	int64_t every_seconds = mamori_store_config_int(s, "head.every_seconds", 3600);
 	struct mamori_head last;
 	struct mamori_error err;
-	sqlite3_stmt *st;
-	int64_t count = 0;
+	uint64_t size;
+	int64_t count;
 
-	st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM audit_event", &err);
-	if (st == NULL)
+	if (s->backend->audit->size(s, &size, &err) != 0)
 		return;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		count = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	count = (int64_t)size;
 	if (mamori_audit_latest_head(s, &last, &err) != 0) {
 		mamori_audit_sign_head(s, NULL, &err);
 		return;
@@ -1033,8 +1032,7 @@ mamori_store_write(struct mamori_store *s, const char *actor,
 	}
 	int64_t changes = sqlite3_total_changes64(s->db);
 	rc = fn(&tx, arg);
-	sqlite3_finalize(tx.insert_event);
-	tx.insert_event = NULL;
+	s->backend->audit->append_end(&tx);
 	/* a transaction that found nothing to do (record tick) changed nothing */
 	if (rc == 0 && tx.events == 0 && sqlite3_total_changes64(s->db) != changes)
 		rc = mamori_error_set(err, MAMORI_E_STORE, "internal: a change without its audit event");
@@ -1060,21 +1058,12 @@ static int
 last_event(struct mamori_store_tx *tx)
 {
 	struct mamori_error err;
-	sqlite3_stmt *st;
+	int rc;
 
 	if (tx->have_last)
 		return 0;
-	st = store_prepare(tx->store, "SELECT seq, chain FROM audit_event ORDER BY seq DESC LIMIT 1", &err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	tx->last_seq = 0;
-	memset(tx->last_chain, 0, sizeof(tx->last_chain));
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		tx->last_seq = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) == 32)
-			memcpy(tx->last_chain, sqlite3_column_blob(st, 1), 32);
-	}
-	sqlite3_finalize(st);
+	if ((rc = tx->store->backend->audit->last(tx->store, &tx->last_seq, tx->last_chain, &err)) != 0)
+		return rc;
 	tx->have_last = true;
 	return 0;
 }
@@ -1130,32 +1119,13 @@ store_tx_event_hashed(struct mamori_store_tx *tx, const struct mamori_event *ev,
     const unsigned char leaf[32], const unsigned char chain[32])
 {
 	struct mamori_error err;
-	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = last_event(tx)) != 0)
 		return rc;
 	if (ev->seq != tx->last_seq + 1)	/* hashed against another last event: refuse, never chain wrongly */
 		return MAMORI_E_STORE;
-	if (tx->insert_event == NULL)
-		tx->insert_event = store_prepare(tx->store, "INSERT INTO audit_event (seq, time, actor, "
-		    "action, object_type, object_id, body, leaf, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-		    "?8, ?9)", &err);
-	if ((st = tx->insert_event) == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, ev->seq);
-	sqlite3_bind_text(st, 2, ev->time, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, ev->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ev->action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ev->object_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, ev->object_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, ev->body, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 8, leaf, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 9, chain, 32, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
-	sqlite3_clear_bindings(st);	/* the bound strings are the caller's, lent for this call */
-	if (rc != 0)
+	if ((rc = tx->store->backend->audit->append(tx, ev, leaf, chain, &err)) != 0)
 		return rc;
 	tx->last_seq = ev->seq;
 	memcpy(tx->last_chain, chain, 32);

@@ -2,7 +2,18 @@
 #ifndef MAMORI_STORE_INTERNAL_H
 #define MAMORI_STORE_INTERNAL_H
 
+/*
+ * A module whose storage is behind the backend (store_backend.h: the audit
+ * trail's) defines STORE_NO_SQL before including this header: it then sees
+ * the connection as an opaque pointer and the SQL helpers below not at all,
+ * so that SQL written there again does not compile.
+ */
+#ifdef STORE_NO_SQL
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+#else
 #include <sqlite3.h>
+#endif
 #include <stdbool.h>
 #include <time.h>
 
@@ -14,6 +25,8 @@ enum { STORE_CACHED_MAX = 16, STORE_BUILT_MAX = 16, STORE_TOTALS_MAX = 16 };
 
 struct mamori_store {
 	sqlite3 *db;
+	/* what stores and reads the domains behind it (store_backend.h); set at open */
+	const struct store_backend *backend;
 	char *path;
 	char log_id[40];
 	struct mamori_policy *policy;
@@ -79,7 +92,7 @@ struct mamori_store_tx {
 	unsigned char last_chain[32];
 	bool have_last;
 	int64_t events;
-	sqlite3_stmt *insert_event;	/* prepared once per transaction */
+	void *audit_append;		/* the backend's, from the first append to append_end */
 	int64_t next_asset;		/* next asset number, 0 until first needed */
 	struct store_clock clock;	/* store_tx_now */
 	/* the frontier after this transaction's events, when its writer
@@ -88,6 +101,7 @@ struct mamori_store_tx {
 	bool leaves_after_known;
 };
 
+#ifndef STORE_NO_SQL
 /* Runs SQL with no result rows; fills err with SQLite's message on failure. */
 int store_exec(struct mamori_store *s, const char *sql, struct mamori_error *err);
 
@@ -120,6 +134,7 @@ void store_release(struct mamori_store *s, sqlite3_stmt *st);
 
 /* Fills err from the database's last error and returns MAMORI_E_STORE. */
 int store_error(struct mamori_store *s, struct mamori_error *err, const char *what);
+#endif
 
 /*
  * Makes p (owned from now on) the connection's policy, as version; the one it
