@@ -53,19 +53,7 @@ expect_exit 0 "init into the configured store" -- "$MAMORI" init --policy "$SRCD
 [ -f "$TMP/m.db" ] && ok || not_ok "the store made where the file says"
 
 # serve: store and listen from the file; readiness by sd_notify; SIGHUP
-/usr/bin/python3 - "$TMP/notify.sock" >"$TMP/notify.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(30)
-try:
-    while True:
-        print(s.recv(4096).decode(), flush=True)
-except socket.timeout:
-    pass
-PY
-npid=$!
-for _ in $(seq 50); do [ -S "$TMP/notify.sock" ] && break; sleep 0.1; done
+listen_notify "$TMP/notify.sock" "$TMP/notify.log"
 NOTIFY_SOCKET="$TMP/notify.sock" "$MAMORI" serve >"$TMP/serve.out" 2>"$TMP/serve.err" &
 pid=$!
 for _ in $(seq 100); do grep -q READY=1 "$TMP/notify.log" && break; sleep 0.1; done

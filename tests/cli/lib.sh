@@ -30,6 +30,24 @@ expect_grep() {
 	if grep -q -- "$2" "$1"; then ok; else not_ok "$3: '$2' not in $(basename "$1")"; sed 's/^/  | /' "$1" | head -20 >&2; fi
 }
 
+# A NOTIFY_SOCKET of the test's at $1, what arrives on it appended to $2 (a
+# line per datagram), for 60 s at most; the listener's pid in $npid.
+listen_notify() {
+	/usr/bin/python3 - "$1" >"$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+try:
+    while True:
+        print(s.recv(4096).decode(), flush=True)
+except socket.timeout:
+    pass
+PY
+	npid=$!
+	for _ in $(seq 50); do [ -S "$1" ] && break; sleep 0.1; done
+}
+
 finish() {
 	printf '%d passed, %d failed\n' "$pass" "$fail"
 	[ "$fail" -eq 0 ]

@@ -56,19 +56,7 @@ expect_grep "$TMP/serve.err" "reloaded" "ExecReload (SIGHUP) reloads"
 kill -TERM "$pid"; wait "$pid" && ok || not_ok "serve stops on SIGTERM"
 
 # Type=notify: the milter says READY=1 once its socket listens, STOPPING=1 on its way out
-/usr/bin/python3 - "$TMP/notify.sock" >"$TMP/notify.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(60)
-try:
-    while True:
-        print(s.recv(4096).decode(), flush=True)
-except socket.timeout:
-    pass
-PY
-npid=$!
-for _ in $(seq 50); do [ -S "$TMP/notify.sock" ] && break; sleep 0.1; done
+listen_notify "$TMP/notify.sock" "$TMP/notify.log"
 ( umask 0007; NOTIFY_SOCKET="$TMP/notify.sock" exec $(execstart mamori-milter.service) ) >"$TMP/milter.out" 2>"$TMP/milter.err" &
 pid=$!
 for _ in $(seq 100); do grep -q READY=1 "$TMP/notify.log" && break; sleep 0.1; done
