@@ -194,6 +194,8 @@ struct mamori_disposal_method {
 };
 extern const struct mamori_disposal_method mamori_disposal_methods[];
 extern const size_t mamori_ndisposal_methods;
+/* The disposal method of that id or Japanese name, or NULL. */
+const struct mamori_disposal_method *mamori_disposal_method_find(const char *m);
 
 /* Calls fn for every 取扱制限 that applies to the asset's levels, axis by axis. */
 void mamori_asset_restrictions(const struct mamori_policy *p, const struct mamori_asset *a,

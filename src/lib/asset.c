@@ -133,8 +133,8 @@ empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-static const struct mamori_disposal_method *
-find_method(const char *m)
+const struct mamori_disposal_method *
+mamori_disposal_method_find(const char *m)
 {
 	for (size_t i = 0; i < mamori_ndisposal_methods; i++)
 		if (strcmp(mamori_disposal_methods[i].id, m) == 0 || strcmp(mamori_disposal_methods[i].ja, m) == 0)
@@ -456,7 +456,7 @@ asset_check_fields(struct checker *c, const char *f[MAMORI_AF_COUNT], char idbuf
 			    f[MAMORI_AF_DISPOSED_DATE], MAMORI_DATE_FORMS);
 	}
 	if (!empty(f[MAMORI_AF_DISPOSED_METHOD])) {
-		const struct mamori_disposal_method *m = find_method(f[MAMORI_AF_DISPOSED_METHOD]);
+		const struct mamori_disposal_method *m = mamori_disposal_method_find(f[MAMORI_AF_DISPOSED_METHOD]);
 		if (m != NULL)
 			f[MAMORI_AF_DISPOSED_METHOD] = m->id;	/* as the export writes it: 裁断（シュレッダー） */
 	}
@@ -510,7 +510,7 @@ mamori_asset_display(const struct mamori_policy *p, enum mamori_asset_field k, c
 	case MAMORI_AF_STATUS:
 		return strcmp(v, "active") == 0 ? "使用中" : strcmp(v, "disposed") == 0 ? "廃棄済" : v;
 	case MAMORI_AF_DISPOSED_METHOD: {
-		const struct mamori_disposal_method *m = find_method(v);
+		const struct mamori_disposal_method *m = mamori_disposal_method_find(v);
 		return m ? m->ja : v;
 	}
 	default: return v;
@@ -834,7 +834,7 @@ mamori_asset_dispose(struct mamori_store *s, const char *actor, const char *id, 
     const char *method, const char *by, const char *witness, struct mamori_error *err)
 {
 	struct mamori_asset before = { 0 }, after = { 0 };
-	const struct mamori_disposal_method *m = method ? find_method(method) : NULL;
+	const struct mamori_disposal_method *m = method ? mamori_disposal_method_find(method) : NULL;
 	const struct mamori_restriction *r;
 	struct update_arg x;
 	char now[32], day[11];

@@ -158,15 +158,11 @@ check_disposal(struct rcheck *c, const struct mamori_record_state *s, const char
 	}
 	check_field_ref(c, s->disposal_method, "choice", &s->disposal_method_pos, where);
 	check_field_ref(c, s->disposal_level, "number choice", &s->disposal_level_pos, where);
-	for (size_t i = 0; m != NULL && i < m->nchoices; i++) {
-		size_t j = 0;
-		while (j < mamori_ndisposal_methods && strcmp(mamori_disposal_methods[j].id, m->choices[i].id) != 0)
-			j++;
-		if (j == mamori_ndisposal_methods)
+	for (size_t i = 0; m != NULL && i < m->nchoices; i++)
+		if (mamori_disposal_method_find(m->choices[i].id) == NULL)
 			check_report(c, MAMORI_SEV_ERROR, &m->choices[i].pos, "%s: disposal method '%s' is not one mamori "
 			    "knows (shred, incinerate, physical-destroy, degauss, overwrite, crypto-erase, delete, discard, "
 			    "return)", where, m->choices[i].id);
-	}
 }
 
 /* A field named by id in `where`, of one of the types listed ("date datetime"), or an error. */

@@ -592,12 +592,10 @@ check_disposal(const struct mamori_policy *p, const struct mamori_record_kind *k
 	l = mamori_policy_level(mamori_policy_axis(p, "confidentiality"), disposal_level(k, target->disposal_level, fields));
 	for (size_t i = 0; l != NULL && i < l->nrestrictions; i++) {
 		const struct mamori_restriction *r = &l->restrictions[i];
-		size_t j = 0;
+		const struct mamori_disposal_method *method = mamori_disposal_method_find(m->valuestring);
 		if (strcmp(r->id, "irreversible-disposal") != 0)
 			continue;
-		while (j < mamori_ndisposal_methods && strcmp(mamori_disposal_methods[j].id, m->valuestring) != 0)
-			j++;
-		if (j < mamori_ndisposal_methods && mamori_disposal_methods[j].irreversible)
+		if (method != NULL && method->irreversible)
 			return 0;
 		mamori_error_set(err, MAMORI_E_DENIED, "%s: what held 機密性%d must be disposed of irreversibly: 「%s」 "
 		    "(%s); '%s' can be restored — choose a method that cannot", target->title, l->level, r->text,
