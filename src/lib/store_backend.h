@@ -29,6 +29,14 @@
 #include "mamori/store.h"
 
 struct mamori_store_tx;
+struct store_asset_ops;
+struct store_user_ops;
+struct store_record_ops;
+struct store_file_ops;
+struct store_tick_ops;
+struct store_check_ops;
+struct store_mail_ops;
+struct store_meta_ops;
 
 /* A reader of event ranges for `log verify` (the backend's; see range_open). */
 struct store_audit_reader;
@@ -184,11 +192,25 @@ struct store_backend {
 	int (*begin)(struct mamori_store *s, struct mamori_error *err);
 	int (*commit)(struct mamori_store *s, struct mamori_error *err);
 	void (*rollback)(struct mamori_store *s);
-	const struct store_audit_ops *audit;
-	/* later, one domain at a time: asset, user, record, mail, policy … */
+	const struct store_audit_ops *audit;	/* audit*.c: the trail (above) */
+	/*
+	 * One struct of operations per domain, each declared in its own
+	 * store_ops_DOMAIN.h; NULL until the domain has moved behind the backend.
+	 */
+	const struct store_asset_ops *asset;	/* asset*.c: the register */
+	const struct store_user_ops *user;	/* user.c, personnel.c: accounts, tokens, moves */
+	const struct store_record_ops *record;	/* record.c, record_list/decide/policy/register.c */
+	const struct store_file_ops *file;	/* record_file.c: files attached to records */
+	const struct store_tick_ops *tick;	/* record_tick.c, training.c: the scheduled work */
+	const struct store_check_ops *check;	/* selfcheck.c, review.c, risk.c */
+	const struct store_mail_ops *mail;	/* mail.c, mail_outbox.c */
+	const struct store_meta_ops *meta;	/* store.c, store_policy.c, backup.c: schema, meta, config, policy */
 };
 
-/* SQLite's (store_sqlite_audit.c and, as they move, its siblings): every store's today. */
+/* SQLite's (store_sqlite.c gathers store_sqlite_DOMAIN.c): every store's today. */
 extern const struct store_backend store_backend_sqlite;
+
+/* SQLite's operations of each domain, one store_sqlite_DOMAIN.c each. */
+extern const struct store_audit_ops store_sqlite_audit_ops;
 
 #endif

@@ -609,27 +609,7 @@ sqlite_reader_close(struct store_audit_reader **rp)
 	*rp = NULL;
 }
 
-/* ---- transactions ----------------------------------------------------- */
-
-static int
-sqlite_begin(struct mamori_store *s, struct mamori_error *err)
-{
-	return store_exec(s, "BEGIN IMMEDIATE", err);
-}
-
-static int
-sqlite_commit(struct mamori_store *s, struct mamori_error *err)
-{
-	return store_exec(s, "COMMIT", err);
-}
-
-static void
-sqlite_rollback(struct mamori_store *s)
-{
-	store_exec(s, "ROLLBACK", NULL);
-}
-
-static const struct store_audit_ops sqlite_audit = {
+const struct store_audit_ops store_sqlite_audit_ops = {
 	.size = sqlite_size,
 	.bounds = sqlite_bounds,
 	.last = sqlite_last,
@@ -656,12 +636,4 @@ static const struct store_audit_ops sqlite_audit = {
 	.range_open = sqlite_range_open,
 	.range_next = sqlite_range_next,
 	.reader_close = sqlite_reader_close,
-};
-
-const struct store_backend store_backend_sqlite = {
-	.name = "sqlite",
-	.begin = sqlite_begin,
-	.commit = sqlite_commit,
-	.rollback = sqlite_rollback,
-	.audit = &sqlite_audit,
 };
