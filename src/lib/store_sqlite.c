@@ -6,6 +6,20 @@
 #include "store_backend.h"
 #include "store_internal.h"
 
+/*
+ * The operations of each domain, defined in store_sqlite_DOMAIN.c (their
+ * structs in store_ops_DOMAIN.h; an object of a type incomplete here may be
+ * named, and is taken by address only).
+ */
+extern const struct store_asset_ops store_sqlite_asset_ops;
+extern const struct store_user_ops store_sqlite_user_ops;
+extern const struct store_record_ops store_sqlite_record_ops;
+extern const struct store_file_ops store_sqlite_file_ops;
+extern const struct store_tick_ops store_sqlite_tick_ops;
+extern const struct store_check_ops store_sqlite_check_ops;
+extern const struct store_mail_ops store_sqlite_mail_ops;
+extern const struct store_meta_ops store_sqlite_meta_ops;
+
 static int
 sqlite_begin(struct mamori_store *s, struct mamori_error *err)
 {
