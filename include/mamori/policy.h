@@ -355,6 +355,9 @@ struct mamori_record_kind {
 	 * NULL: the reporter's 課. */
 	const char *department_field;
 	struct mamori_srcpos department_field_pos;
+	/* The heading under which the web UI's menu lists the kind (台帳,
+	 * 点検・監査 …): kinds of one heading sit together; NULL: 記録. */
+	const char *menu;
 };
 
 struct mamori_definition {

@@ -426,6 +426,8 @@ static const struct ym_field record_kind_fields[] = {
 	  .offset = offsetof(struct mamori_record_kind, department_field),
 	  .pos_offset = offsetof(struct mamori_record_kind, department_field_pos),
 	  .doc = "a department field whose value is the record's 課 (default: the reporter's)" },
+	STR(struct mamori_record_kind, "menu", menu, false,
+	    "the heading the web UI's menu lists the kind under, e.g. 台帳 (default: 記録)"),
 };
 static const struct ym_schema record_kind_schema =
     SCHEMA(struct mamori_record_kind, "record kind", record_kind_fields, "id");

@@ -131,6 +131,19 @@ export async function login(page, url, account, next = '') {
   await page.waitForFunction(() => !location.hash.startsWith('#/login'));
 }
 
+// The menu's link named name, made visible: a record kind's entry sits under
+// its heading (a <details> of the menu), which is opened first.
+export async function menuLink(page, name) {
+  const menu = page.getByRole('navigation', { name: /^(メニュー|Menu)$/ });
+  // a closed heading hides its entries from the accessibility tree: find them anyway
+  const hidden = menu.getByRole('link', { name, exact: true, includeHidden: true });
+  await hidden.waitFor({ state: 'attached' });
+  if (!(await hidden.isVisible())) await hidden.locator('xpath=ancestor::details[1]/summary').click();
+  const link = menu.getByRole('link', { name, exact: true });
+  await link.waitFor();
+  return link;
+}
+
 // Writes a full-page screenshot for reviewers (not compared, not committed).
 export async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });

@@ -31,12 +31,21 @@ test('every screen of the menu is reached and used with the keyboard alone (CISO
   const page = await newPage(browser);
   await login(page, srv.url, ACCOUNTS.ciso);
   await page.locator('header nav a').first().waitFor();	// the menu is drawn with the first screen
-  const links = await page.locator('header nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-  assert.ok(links.length >= 1, links.join(','));
-  for (const href of links) {
+  // each link with the heading it sits under (a record kind's), if any
+  const links = await page.locator('header nav a').evaluateAll((as) => as.map((a) =>
+    ({ href: a.getAttribute('href'), heading: a.closest('details')?.querySelector('summary').textContent ?? null })));
+  assert.ok(links.length >= 1, links.map((l) => l.href).join(','));
+  assert.ok(links.some((l) => l.heading), 'no record kind under a heading');
+  for (const { href, heading } of links) {
     // from a screen outside the menu, so that ホーム (#/) is a change of screen too
     await page.goto(`${srv.url}/#/account`);
     await page.locator('main h1').waitFor();
+    if (heading) {
+      // a kind's entry: Tab to its heading, Enter opens it, then on to the entry
+      const summary = await tabTo(page, (i) => i.tag === 'SUMMARY' && i.text === heading);
+      assert.notEqual(summary.outline, 'none', `${heading}: the focused heading shows no outline`);
+      await page.keyboard.press('Enter');
+    }
     const info = await tabTo(page, (i) => i.href === href);
     assert.notEqual(info.outline, 'none', `${href}: the focused link shows no outline`);
     await page.keyboard.press('Enter');

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, newPage, login, shot, ACCOUNTS } from './harness.mjs';
+import { startServer, launch, newPage, login, shot, menuLink, ACCOUNTS } from './harness.mjs';
 
 let srv, browser, id;
 before(async () => { srv = await startServer(); browser = await launch(); });
@@ -15,10 +15,21 @@ after(async () => { await browser?.close(); await srv?.stop(); });
 test('the menu has an entry per kind of the policy; a 職員 reports an incident from the form of its fields', async () => {
   const page = await newPage(browser);
   await login(page, srv.url, ACCOUNTS.staff, '/');
+  // the kinds sit under the headings the policy gives them (menu:), closed until opened
   const menu = page.getByRole('navigation', { name: 'メニュー' });
+  await menu.locator('summary').last().waitFor();	// the menu is drawn with the first screen
+  const headings = await menu.locator('summary').allTextContents();
+  assert.deepEqual(headings, ['届出・申請', '台帳', '研修', '点検・監査・見直し']);
+  assert.equal(await menu.getByRole('link', { name: '例外措置の申請', includeHidden: true }).isVisible(), false);
   for (const title of ['情報セキュリティインシデント報告', '情報資産の持ち出し申請', '例外措置の申請'])
-    await menu.getByRole('link', { name: title }).waitFor();
-  await menu.getByRole('link', { name: '情報セキュリティインシデント報告' }).click();
+    await menuLink(page, title);
+  await shot(page, 'menu-open-ja');
+  // opening another heading closes this one; Escape closes it too
+  await menuLink(page, '端末・情報システム');
+  assert.equal(await menu.getByRole('link', { name: '例外措置の申請', includeHidden: true }).isVisible(), false);
+  await page.keyboard.press('Escape');
+  assert.equal(await menu.getByRole('link', { name: '端末・情報システム', includeHidden: true }).isVisible(), false);
+  await (await menuLink(page, '情報セキュリティインシデント報告')).click();
   await page.getByRole('heading', { level: 1, name: '情報セキュリティインシデント報告' }).waitFor();
   await page.getByRole('link', { name: /新しく作る/ }).click();
   await page.getByRole('heading', { level: 1, name: /新規/ }).waitFor();

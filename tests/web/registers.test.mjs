@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, newPage, login, shot, mamori, ACCOUNTS } from './harness.mjs';
+import { startServer, launch, newPage, login, shot, mamori, menuLink, ACCOUNTS } from './harness.mjs';
 
 let srv, browser, id;
 before(async () => { srv = await startServer(); browser = await launch(); });
@@ -18,10 +18,9 @@ after(async () => { await browser?.close(); await srv?.stop(); });
 test('a 職員 registers a terminal through the form of its fields', async () => {
   const page = await newPage(browser);
   await login(page, srv.url, ACCOUNTS.staff, '/');
-  const menu = page.getByRole('navigation', { name: 'メニュー' });
   for (const title of ['外部サービス（クラウドサービス）', 'ソーシャルメディアサービスのアカウント', '端末・情報システム'])
-    await menu.getByRole('link', { name: title }).waitFor();
-  await menu.getByRole('link', { name: '端末・情報システム' }).click();
+    await menuLink(page, title);
+  await (await menuLink(page, '端末・情報システム')).click();
   await page.getByRole('heading', { level: 1, name: '端末・情報システム' }).waitFor();
   await page.getByRole('link', { name: /新しく作る/ }).click();
   await page.getByLabel(/端末番号/).fill('PC-WEB-1');

@@ -47,16 +47,50 @@ export async function refreshMe() {
   return state.me;
 }
 
+const isHere = (path) => current().path === path || (path !== '/' && current().path.startsWith(`${path}/`));
+
+function item(path, label) {
+  return h('li', null, h('a', { href: `#${path}`, 'aria-current': isHere(path) ? 'page' : null }, label));
+}
+
+// The record kinds of the policy in force, under the headings the policy
+// gives them (a kind's `menu`; titles are the policy's): one disclosure per
+// heading keeps fifteen kinds off the menu line.  A heading opens with a
+// click, Enter or Space (<details>), closes with Escape, and opening one
+// closes the others.
+function kindMenus() {
+  const byHeading = new Map();
+  for (const k of state.policy?.records || []) {
+    const heading = k.menu || t('common.nav_records');
+    if (!byHeading.has(heading)) byHeading.set(heading, []);
+    byHeading.get(heading).push(k);
+  }
+  return [...byHeading].map(([heading, kinds]) => {
+    const paths = kinds.map((k) => `/records/${encodeURIComponent(k.id)}`);
+    const open = (e) => {
+      if (!e.target.open) return;
+      for (const d of document.querySelectorAll('.top nav details[open]')) if (d !== e.target) d.open = false;
+    };
+    const escape = (e) => {
+      if (e.key !== 'Escape' || !e.currentTarget.open) return;
+      e.currentTarget.open = false;
+      e.currentTarget.querySelector('summary').focus();
+    };
+    return h('li', { class: 'menu-group' }, h('details', { ontoggle: open, onkeydown: escape },
+      h('summary', { class: paths.some(isHere) ? 'here' : null }, heading),
+      h('ul', null, kinds.map((k, i) => item(paths[i], k.title || k.id)))));
+  });
+}
+
+// A click outside an open heading closes it, as a menu does.
+document.addEventListener('click', (e) => {
+  for (const d of document.querySelectorAll('.top nav details[open]')) if (!d.contains(e.target)) d.open = false;
+});
+
 function header() {
   const me = state.me;
-  const item = (path, label) => {
-    const here = current().path === path || (path !== '/' && current().path.startsWith(`${path}/`));
-    return h('li', null, h('a', { href: `#${path}`, 'aria-current': here ? 'page' : null }, label));
-  };
-  // the record kinds of the policy in force, an entry each (titles are the policy's)
-  const kinds = (state.policy?.records || []).map((k) => item(`/records/${encodeURIComponent(k.id)}`, k.title || k.id));
   const nav = me ? h('nav', { 'aria-label': t('common.menu') }, h('ul', null,
-    screens.filter((s) => s.nav && s.visible(me)).map((s) => item(s.path, t(s.nav))), kinds)) : null;
+    screens.filter((s) => s.nav && s.visible(me)).map((s) => item(s.path, t(s.nav))), kindMenus())) : null;
   const other = lang() === 'ja' ? 'en' : 'ja';
   const langButton = h('button', { type: 'button', class: 'lang', lang: other,
     onclick: () => { setLang(other); route(); } }, other === 'en' ? 'English' : '日本語');
