@@ -3,7 +3,9 @@
  * beside the store under its SHA-256, the row and its event in one
  * transaction, the content checked against its SHA-256 when read back.
  */
+#define STORE_NO_SQL	/* the files' rows are the backend's (store_ops_file.h) */
 #include "store_internal.h"
+#include "store_ops_file.h"
 #include "mamori/i18n.h"
 #include "mamori/record_file.h"
 #include "mamori/user.h"
@@ -407,13 +409,11 @@ static int
 fill_file_field(struct mamori_store_tx *tx, const struct mamori_record_file *f, const char *field,
     const char **id, struct mamori_error *err)
 {
-	static const char sql[] = "UPDATE record SET fields = ?, updated = ? WHERE id = ?";
 	struct mamori_store *s = tx->store;
 	const struct mamori_record_kind *k;
 	const struct mamori_record_field *fd;
 	cJSON *rec = NULL, *fields, *v;
 	char *json = NULL;
-	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = record_read(s, f->record, &rec, err)) != 0)
@@ -436,14 +436,11 @@ fill_file_field(struct mamori_store_tx *tx, const struct mamori_record_file *f, 
 		cJSON_AddItemToArray(v, cJSON_CreateNumber((double)f->num));
 	else
 		cJSON_AddNumberToObject(fields, fd->id, (double)f->num);
-	rc = MAMORI_E_STORE;
-	if ((json = cJSON_PrintUnformatted(fields)) == NULL || (st = store_cached(s, sql, err)) == NULL)
+	if ((json = cJSON_PrintUnformatted(fields)) == NULL) {
+		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 		goto out;
-	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, f->created, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, f->record, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_error(s, err, "cannot fill the file field");
-	store_release(s, st);
+	}
+	rc = s->backend->file->set_fields(tx, f->record, json, f->created, err);
 out:
 	free(json);
 	cJSON_Delete(rec);
@@ -453,34 +450,19 @@ out:
 static int
 attach_tx(struct mamori_store_tx *tx, void *arg)
 {
-	static const char sql[] = "INSERT INTO record_file (record, sha256, name, type, size, by, created) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?)";
 	struct attach_ctx *c = arg;
 	struct mamori_store *s = tx->store;
 	struct mamori_record_file *f = c->f;
 	const char *field = NULL;
-	sqlite3_stmt *st;
 	cJSON *after;
 	int rc;
 
 	/* again inside the transaction: the record may have closed since */
 	if ((rc = may_attach(s, c->by, f->record, c->err)) != 0)
 		return rc;
-	if ((st = store_cached(s, sql, c->err)) == NULL)
-		return MAMORI_E_STORE;
 	store_tx_now(tx, f->created);
-	sqlite3_bind_text(st, 1, f->record, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, f->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, f->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, f->type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, f->size);
-	sqlite3_bind_text(st, 6, f->by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, f->created, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	store_release(s, st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, c->err, "cannot write the file's row");
-	f->num = sqlite3_last_insert_rowid(s->db);
+	if ((rc = s->backend->file->add(tx, f, &f->num, c->err)) != 0)
+		return rc;
 	if (c->field != NULL && (rc = fill_file_field(tx, f, c->field, &field, c->err)) != 0)
 		return rc;
 	after = cJSON_CreateObject();
@@ -559,81 +541,50 @@ mamori_record_attach_field(struct mamori_store *s, const char *actor, const char
 
 /* ---- reading ---- */
 
-#define FILE_COLUMNS "num, record, sha256, name, type, size, by, created"
-
-static void
-row_file(sqlite3_stmt *st, struct mamori_record_file *f)
+/* One file of the walk as JSON, appended to the list. */
+static int
+add_file(const struct mamori_record_file *f, void *arg)
 {
-	const char *type = (const char *)sqlite3_column_text(st, 4);
+	cJSON *j = cJSON_CreateObject();
 
-	memset(f, 0, sizeof(*f));
-	f->num = sqlite3_column_int64(st, 0);
-	snprintf(f->record, sizeof(f->record), "%s", (const char *)sqlite3_column_text(st, 1));
-	snprintf(f->sha256, sizeof(f->sha256), "%s", (const char *)sqlite3_column_text(st, 2));
-	snprintf(f->name, sizeof(f->name), "%s", (const char *)sqlite3_column_text(st, 3));
-	snprintf(f->type, sizeof(f->type), "%s", type ? type : "application/octet-stream");
-	f->size = sqlite3_column_int64(st, 5);
-	snprintf(f->by, sizeof(f->by), "%s", (const char *)sqlite3_column_text(st, 6));
-	snprintf(f->created, sizeof(f->created), "%s", (const char *)sqlite3_column_text(st, 7));
+	cJSON_AddNumberToObject(j, "num", (double)f->num);
+	cJSON_AddStringToObject(j, "name", f->name);
+	cJSON_AddStringToObject(j, "type", f->type);
+	cJSON_AddNumberToObject(j, "size", (double)f->size);
+	cJSON_AddStringToObject(j, "sha256", f->sha256);
+	cJSON_AddStringToObject(j, "by", f->by);
+	cJSON_AddStringToObject(j, "created", f->created);
+	cJSON_AddItemToArray(arg, j);
+	return 0;
 }
 
 int
 mamori_record_files(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT " FILE_COLUMNS " FROM record_file WHERE record = ? ORDER BY num";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	struct mamori_record_file f;
-	int rc;
+	cJSON *list = cJSON_CreateArray();
+	int rc = s->backend->file->list(s, id, add_file, list, err);
 
-	*out = NULL;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	*out = cJSON_CreateArray();
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *j = cJSON_CreateObject();
-		row_file(st, &f);
-		cJSON_AddNumberToObject(j, "num", (double)f.num);
-		cJSON_AddStringToObject(j, "name", f.name);
-		cJSON_AddStringToObject(j, "type", f.type);
-		cJSON_AddNumberToObject(j, "size", (double)f.size);
-		cJSON_AddStringToObject(j, "sha256", f.sha256);
-		cJSON_AddStringToObject(j, "by", f.by);
-		cJSON_AddStringToObject(j, "created", f.created);
-		cJSON_AddItemToArray(*out, j);
+	if (rc != 0) {
+		cJSON_Delete(list);
+		list = NULL;
 	}
-	store_release(s, st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(*out);
-		*out = NULL;
-		return store_error(s, err, "cannot read the record's files");
-	}
-	return 0;
+	*out = list;
+	return rc;
 }
 
 int
 mamori_record_file_read(struct mamori_store *s, const char *id, int64_t num, struct mamori_record_file *meta,
     char **data, size_t *len, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT " FILE_COLUMNS " FROM record_file WHERE num = ? AND record = ?";
-	sqlite3_stmt *st = store_cached(s, sql, err);
 	char path[PATH_MAX], hex[65];
 	int rc;
 
 	*data = NULL;
 	*len = 0;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_int64(st, 1, num);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		row_file(st, meta);
-	store_release(s, st);
-	if (rc == SQLITE_DONE)
+	if ((rc = s->backend->file->get(s, id, num, meta, err)) == MAMORI_E_NOTFOUND)
 		return mamori_error_set(err, MAMORI_E_NOTFOUND, "record %s has no file %lld", id, (long long)num);
-	if (rc != SQLITE_ROW)
-		return store_error(s, err, "cannot read the record's file");
+	if (rc != 0)
+		return rc;
 	if ((rc = blob_path(s, meta->sha256, 2, path, sizeof(path), err)) != 0)
 		return rc;
 	rc = read_exact(path, meta->size, data, err);

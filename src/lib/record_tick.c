@@ -3,7 +3,9 @@
  * up the roles' reports_to, automatic steps taken once their date has passed,
  * and the outbox of notices (mamori/record.h).
  */
+#define STORE_NO_SQL	/* the scheduled work's storage is the backend's (store_ops_tick.h) */
 #include "store_internal.h"
+#include "store_ops_tick.h"
 #include "mamori/record.h"
 #include "mamori/tz.h"
 #include "mamori/user.h"
@@ -66,22 +68,6 @@ escalation_role(const struct mamori_policy *p, const struct mamori_record_kind *
 }
 
 static int
-set_escalations(struct mamori_store_tx *tx, const char *id, long n, struct mamori_error *err)
-{
-	static const char sql[] = "UPDATE record SET escalations = ? WHERE id = ?";
-	sqlite3_stmt *st = store_cached(tx->store, sql, err);
-	int rc;
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_int64(st, 1, n);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	store_release(tx->store, st);
-	return rc == SQLITE_DONE ? 0 : store_error(tx->store, err, "cannot update the record");
-}
-
-static int
 escalate(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamori_record_kind *k,
     const struct mamori_record_state *st, cJSON *rec)
 {
@@ -121,7 +107,7 @@ escalate(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamori_rec
 		rc = mamori_store_tx_event(tx, "record.escalate", "record", id, NULL, after);
 		cJSON_Delete(after);
 		if (rc == 0)
-			rc = set_escalations(tx, id, ++level, c->err);
+			rc = tx->store->backend->tick->set_escalations(tx, id, ++level, c->err);
 		c->out->escalated++;
 		c->out->notices += n;
 	}
@@ -149,44 +135,55 @@ automatic(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamori_re
 	return 0;
 }
 
+/* The ids of a walk, copied: the records are changed once the walk has ended. */
+struct ids {
+	char **id;
+	size_t n;
+};
+
+static int
+add_id(const char *id, void *arg)
+{
+	struct ids *l = arg;
+	char **grown = realloc(l->id, (l->n + 1) * sizeof(*l->id));
+
+	if (grown == NULL)
+		return MAMORI_E_NOMEM;
+	l->id = grown;
+	if ((l->id[l->n] = strdup(id)) == NULL)
+		return MAMORI_E_NOMEM;
+	l->n++;
+	return 0;
+}
+
+static void
+ids_free(struct ids *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->id[i]);
+	free(l->id);
+	l->id = NULL;
+	l->n = 0;
+}
+
 /* The records of kind k in state st, each read as JSON, handed to escalate and automatic. */
 static int
 tick_state(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamori_record_kind *k,
     const struct mamori_record_state *st)
 {
-	static const char sql[] = "SELECT id FROM record WHERE kind = ? AND state = ? ORDER BY num";
-	sqlite3_stmt *q = store_prepare(tx->store, sql, c->err);
-	char **ids = NULL;
-	size_t n = 0;
-	int rc = 0, step;
+	struct ids ids = { 0 };
+	int rc = tx->store->backend->tick->in_state(tx->store, k->id, st->id, add_id, &ids, c->err);
 
-	if (q == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(q, 1, k->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, st->id, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		char **grown = realloc(ids, (n + 1) * sizeof(*ids));
-		if (grown == NULL || (grown[n] = strdup((const char *)sqlite3_column_text(q, 0))) == NULL) {
-			ids = grown ? grown : ids;
-			rc = mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory");
-			break;
-		}
-		ids = grown;
-		n++;
-	}
-	sqlite3_finalize(q);
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(tx->store, c->err, "cannot list the records");
-	for (size_t i = 0; rc == 0 && i < n; i++) {
+	if (rc == MAMORI_E_NOMEM)
+		rc = mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
 		cJSON *rec = NULL;
-		if ((rc = record_read(tx->store, ids[i], &rec, c->err)) == 0 &&
+		if ((rc = record_read(tx->store, ids.id[i], &rec, c->err)) == 0 &&
 		    (rc = escalate(tx, c, k, st, rec)) == 0)
 			rc = automatic(tx, c, k, rec);
 		cJSON_Delete(rec);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	ids_free(&ids);
 	return rc;
 }
 
@@ -199,27 +196,34 @@ has_automatic(const struct mamori_record_kind *k, const char *state)
 	return false;
 }
 
+struct told {
+	const char *account;
+	bool yes;
+};
+
+/* Whether the body of a record.account-inactive event names the account (a non-zero stops the walk). */
+static int
+told_of(const char *text, void *arg)
+{
+	struct told *t = arg;
+	cJSON *body = cJSON_Parse(text);
+	const cJSON *after = cJSON_GetObjectItem(body, "after");
+	const char *a = cJSON_GetStringValue(cJSON_GetObjectItem(after ? after : body, "account"));
+
+	t->yes = a != NULL && strcmp(a, t->account) == 0;
+	cJSON_Delete(body);
+	return t->yes ? 1 : 0;
+}
+
 /* Whether the trail has told of account's being disabled for record id already. */
 static int
 told_inactive(struct mamori_store *s, const char *id, const char *account, bool *told, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT body FROM audit_event WHERE object_id = ? AND action = 'record.account-inactive'";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc;
+	struct told t = { .account = account };
+	int rc = s->backend->tick->event_bodies(s, id, "record.account-inactive", told_of, &t, err);
 
-	*told = false;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	while (!*told && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *body = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-		const cJSON *after = cJSON_GetObjectItem(body, "after");
-		const char *a = cJSON_GetStringValue(cJSON_GetObjectItem(after ? after : body, "account"));
-		*told = a != NULL && strcmp(a, account) == 0;
-		cJSON_Delete(body);
-	}
-	store_release(s, st);
-	return 0;
+	*told = t.yes;
+	return rc == 1 ? 0 : rc;
 }
 
 /* One account of field of rec: when disabled (or gone) and not told of yet, tell. */
@@ -266,32 +270,33 @@ active_state(const struct mamori_record_kind *k, const struct mamori_record_stat
 	return false;
 }
 
+struct active_walk {
+	const struct mamori_record_kind *k;
+	struct ids ids;
+};
+
+/* A record of the walk whose accounts must stay enabled in its state: its id kept. */
+static int
+add_active(const char *id, const char *state, void *arg)
+{
+	struct active_walk *w = arg;
+	const struct mamori_record_state *st = record_state_find(w->k, state);
+
+	return st != NULL && active_state(w->k, st) ? add_id(id, &w->ids) : 0;
+}
+
 /* The records of kind k whose accounts must stay enabled (active_accounts), each checked. */
 static int
 tick_accounts(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamori_record_kind *k)
 {
-	static const char sql[] = "SELECT id, state FROM record WHERE kind = ? ORDER BY num";
-	sqlite3_stmt *q = store_prepare(tx->store, sql, c->err);
-	cJSON *ids = cJSON_CreateArray(), *it;
-	int rc = 0, step;
+	struct active_walk w = { .k = k };
+	int rc = tx->store->backend->tick->of_kind(tx->store, k->id, add_active, &w, c->err);
 
-	if (q == NULL || ids == NULL) {
-		sqlite3_finalize(q);
-		cJSON_Delete(ids);
-		return q == NULL ? MAMORI_E_STORE : mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory");
-	}
-	sqlite3_bind_text(q, 1, k->id, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		const struct mamori_record_state *st = record_state_find(k, (const char *)sqlite3_column_text(q, 1));
-		if (st != NULL && active_state(k, st))
-			cJSON_AddItemToArray(ids, cJSON_CreateString((const char *)sqlite3_column_text(q, 0)));
-	}
-	sqlite3_finalize(q);
-	if (step != SQLITE_DONE)
-		rc = store_error(tx->store, c->err, "cannot list the records");
-	cJSON_ArrayForEach(it, ids) {
+	if (rc == MAMORI_E_NOMEM)
+		rc = mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory");
+	for (size_t r = 0; rc == 0 && r < w.ids.n; r++) {
 		cJSON *rec = NULL;
-		if (rc != 0 || (rc = record_read(tx->store, it->valuestring, &rec, c->err)) != 0)
+		if ((rc = record_read(tx->store, w.ids.id[r], &rec, c->err)) != 0)
 			break;
 		const cJSON *fields = cJSON_GetObjectItem(rec, "fields");
 		for (size_t i = 0; rc == 0 && i < k->active_accounts.nfields; i++) {
@@ -306,7 +311,7 @@ tick_accounts(struct mamori_store_tx *tx, struct tick_ctx *c, const struct mamor
 		}
 		cJSON_Delete(rec);
 	}
-	cJSON_Delete(ids);
+	ids_free(&w.ids);
 	return rc;
 }
 
@@ -371,51 +376,50 @@ notice_titles(const struct mamori_policy *p, cJSON *n, const char *kind, const c
 	cJSON_AddStringToObject(n, "state_title", st && st->title ? st->title : state);
 }
 
+struct notices_ctx {
+	const struct mamori_policy *p;
+	cJSON *list;
+};
+
+/* One notice of the walk as JSON, appended to the list. */
+static int
+add_notice(const struct store_notice_row *r, void *arg)
+{
+	struct notices_ctx *c = arg;
+	const char *const v[] = { r->record, r->recipient, r->reason, r->created, r->sent, r->error };
+	static const char *const keys[] = { "record", "recipient", "reason", "created", "sent", "error" };
+	cJSON *n = cJSON_CreateObject();
+	char next[32];
+
+	cJSON_AddNumberToObject(n, "id", (double)r->num);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (v[i])
+			cJSON_AddStringToObject(n, keys[i], v[i]);
+		else
+			cJSON_AddNullToObject(n, keys[i]);
+	/* by mail (mail_outbox.c): attempts made, and when the next is due while unsent */
+	cJSON_AddNumberToObject(n, "attempts", r->attempts);
+	if (r->sent == NULL && r->next_attempt > 0)
+		cJSON_AddStringToObject(n, "next_attempt", record_utc((time_t)r->next_attempt, next));
+	else
+		cJSON_AddNullToObject(n, "next_attempt");
+	notice_titles(c->p, n, r->kind, r->state);
+	cJSON_AddItemToArray(c->list, n);
+	return 0;
+}
+
 int
 mamori_record_notices(struct mamori_store *s, const char *account, size_t limit, cJSON **out,
     struct mamori_error *err)
 {
-	char sql[320];
-	sqlite3_stmt *st;
-	int rc;
-
+	struct notices_ctx c = { mamori_store_policy(s), cJSON_CreateArray() };
 	/* with the record's kind and state now, for people (titles) and the web UI's link */
-	snprintf(sql, sizeof(sql), "SELECT n.num, n.record, n.recipient, n.reason, n.created, n.sent, n.error, "
-	    "n.attempts, n.next_attempt, r.kind, r.state FROM record_notice n LEFT JOIN record r ON r.id = n.record"
-	    "%s ORDER BY n.num DESC LIMIT ?", account ? " WHERE n.recipient = ?" : "");
-	if ((st = store_prepare(s, sql, err)) == NULL)
-		return MAMORI_E_STORE;
-	if (account)
-		sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, account ? 2 : 1, limit == 0 ? 50 : (int64_t)limit);
-	*out = cJSON_CreateArray();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *n = cJSON_CreateObject();
-		char next[32];
-		cJSON_AddNumberToObject(n, "id", (double)sqlite3_column_int64(st, 0));
-		for (int i = 1; i <= 6; i++) {
-			static const char *const keys[] = { "", "record", "recipient", "reason", "created", "sent", "error" };
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			if (v)
-				cJSON_AddStringToObject(n, keys[i], v);
-			else
-				cJSON_AddNullToObject(n, keys[i]);
-		}
-		/* by mail (mail_outbox.c): attempts made, and when the next is due while unsent */
-		cJSON_AddNumberToObject(n, "attempts", sqlite3_column_int(st, 7));
-		if (sqlite3_column_type(st, 5) == SQLITE_NULL && sqlite3_column_int64(st, 8) > 0)
-			cJSON_AddStringToObject(n, "next_attempt", record_utc((time_t)sqlite3_column_int64(st, 8), next));
-		else
-			cJSON_AddNullToObject(n, "next_attempt");
-		notice_titles(mamori_store_policy(s), n, (const char *)sqlite3_column_text(st, 9),
-		    (const char *)sqlite3_column_text(st, 10));
-		cJSON_AddItemToArray(*out, n);
+	int rc = s->backend->tick->notices(s, account, limit == 0 ? 50 : (int64_t)limit, add_notice, &c, err);
+
+	if (rc != 0) {
+		cJSON_Delete(c.list);
+		c.list = NULL;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(*out);
-		*out = NULL;
-		return store_error(s, err, "cannot list the notices");
-	}
-	return 0;
+	*out = c.list;
+	return rc;
 }

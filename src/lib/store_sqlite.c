@@ -56,9 +56,9 @@ const struct store_backend store_backend_sqlite = {
 
 	.record = NULL,
 
-	.file = NULL,
+	.file = &store_sqlite_file_ops,
 
-	.tick = NULL,
+	.tick = &store_sqlite_tick_ops,
 
 	.check = NULL,
 

@@ -5,7 +5,9 @@
  * their field ids are the policy's contract (mic-standard).
  */
 #include "mamori/training.h"
+#define STORE_NO_SQL	/* the scheduled work's storage is the backend's (store_ops_tick.h) */
 #include "store_internal.h"
+#include "store_ops_tick.h"
 #include "mamori/record.h"
 #include "mamori/user.h"
 #include "record_internal.h"
@@ -28,6 +30,7 @@ struct people {
 struct status {
 	struct mamori_store *s;
 	const struct mamori_policy *p;
+	const struct mamori_record_kind *attendance;	/* the policy's kind, or NULL */
 	struct attended *att;
 	size_t natt;
 	struct people people;
@@ -53,43 +56,43 @@ final_state(const struct mamori_record_kind *k, const char *state)
 	return st != NULL && st->final;
 }
 
+/* One attendance of the walk, kept unless cancelled (in a final state) or incomplete. */
+static int
+add_attendance(const char *state, const char *fields, void *arg)
+{
+	struct status *x = arg;
+	struct attended *grown = NULL;
+	cJSON *f;
+	int rc = 0;
+
+	if (final_state(x->attendance, state))
+		return 0;
+	f = cJSON_Parse(fields);
+	const char *course = cJSON_GetStringValue(cJSON_GetObjectItem(f, "course"));
+	const char *account = cJSON_GetStringValue(cJSON_GetObjectItem(f, "account"));
+	const char *date = cJSON_GetStringValue(cJSON_GetObjectItem(f, "date"));
+	if (course && account && date && (grown = realloc(x->att, (x->natt + 1) * sizeof(*grown))) != NULL) {
+		x->att = grown;
+		grown[x->natt].course = strdup(course);
+		grown[x->natt].account = strdup(account);
+		snprintf(grown[x->natt].date, sizeof(grown[x->natt].date), "%s", date);
+		x->natt++;
+		if (grown[x->natt - 1].course == NULL || grown[x->natt - 1].account == NULL)
+			rc = mamori_error_set(x->err, MAMORI_E_NOMEM, "out of memory");
+	}
+	cJSON_Delete(f);
+	return rc;
+}
+
 /* Every attendance not cancelled, sorted by course and account. */
 static int
 read_attendance(struct status *x)
 {
-	const struct mamori_record_kind *k = mamori_record_kind_find(x->p, "attendance");
-	sqlite3_stmt *st = store_prepare(x->s, "SELECT state, fields FROM record WHERE kind = 'attendance'", x->err);
 	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (final_state(k, (const char *)sqlite3_column_text(st, 0)))
-			continue;
-		cJSON *f = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
-		const char *course = cJSON_GetStringValue(cJSON_GetObjectItem(f, "course"));
-		const char *account = cJSON_GetStringValue(cJSON_GetObjectItem(f, "account"));
-		const char *date = cJSON_GetStringValue(cJSON_GetObjectItem(f, "date"));
-		struct attended *grown = course && account && date ?
-		    realloc(x->att, (x->natt + 1) * sizeof(*grown)) : NULL;
-		if (grown != NULL) {
-			x->att = grown;
-			grown[x->natt].course = strdup(course);
-			grown[x->natt].account = strdup(account);
-			snprintf(grown[x->natt].date, sizeof(grown[x->natt].date), "%s", date);
-			x->natt++;
-		}
-		cJSON_Delete(f);
-		if (grown != NULL && (grown[x->natt - 1].course == NULL || grown[x->natt - 1].account == NULL)) {
-			rc = mamori_error_set(x->err, MAMORI_E_NOMEM, "out of memory");
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc == MAMORI_E_NOMEM)
+	x->attendance = mamori_record_kind_find(x->p, "attendance");
+	if ((rc = x->s->backend->tick->fields_of_kind(x->s, "attendance", add_attendance, x, x->err)) != 0)
 		return rc;
-	if (rc != SQLITE_DONE)
-		return store_error(x->s, x->err, "cannot read the attendance");
 	if (x->natt > 1)
 		qsort(x->att, x->natt, sizeof(*x->att), attended_cmp);
 	return 0;
@@ -258,33 +261,43 @@ status_free(struct status *x)
 	free(x->people.u);
 }
 
+struct course_walk {
+	struct status *x;
+	const struct mamori_record_kind *k;
+	const char *course;	/* the one named, or NULL */
+	cJSON *list;
+	int found;
+};
+
+/* One course of the walk: reported when named, or when in force (neither initial nor final). */
+static int
+add_course(const char *id, const char *state, void *arg)
+{
+	struct course_walk *w = arg;
+	const struct mamori_record_state *rs = record_state_find(w->k, state);
+	cJSON *rec = NULL;
+	int rc;
+
+	if (w->course ? strcmp(w->course, id) != 0 : (rs == NULL || rs->initial || rs->final))
+		return 0;
+	if ((rc = record_read(w->x->s, id, &rec, w->x->err)) != 0)
+		return rc;
+	cJSON_AddItemToArray(w->list, course_status(w->x, rec));
+	cJSON_Delete(rec);
+	w->found++;
+	return 0;
+}
+
 /* The courses to report: the one named, or every one in force. */
 static int
 courses(struct status *x, const struct mamori_record_kind *k, const char *course, cJSON *list)
 {
-	sqlite3_stmt *st = store_prepare(x->s, "SELECT id, state FROM record WHERE kind = 'course' ORDER BY num", x->err);
-	int rc, found = 0;
+	struct course_walk w = { .x = x, .k = k, .course = course, .list = list };
+	int rc = x->s->backend->tick->of_kind(x->s, "course", add_course, &w, x->err);
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const struct mamori_record_state *rs = record_state_find(k, (const char *)sqlite3_column_text(st, 1));
-		if (course ? strcmp(course, id) != 0 : (rs == NULL || rs->initial || rs->final))
-			continue;
-		cJSON *rec = NULL;
-		if ((rc = record_read(x->s, id, &rec, x->err)) != 0) {
-			sqlite3_finalize(st);
-			return rc;
-		}
-		cJSON_AddItemToArray(list, course_status(x, rec));
-		cJSON_Delete(rec);
-		found++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(x->s, x->err, "cannot read the courses");
-	if (course && found == 0)
+	if (rc != 0)
+		return rc;
+	if (course && w.found == 0)
 		return mamori_error_set(x->err, MAMORI_E_NOTFOUND, "no course %s", course);
 	return 0;
 }
@@ -361,40 +374,19 @@ struct remind {
 static int
 reminded(struct mamori_store_tx *tx, const char *course, const char *person, bool *yes, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(tx->store, "SELECT 1 FROM record_notice WHERE recipient = ?1 AND record = ?2 "
-	    "AND reason = 'training.overdue' AND created > ?3", err);
 	char since[32];
-	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
 	record_utc(time(NULL) - 7 * 86400, since);	/* notices are made at the clock's time (store_tx_now) */
-	sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, course, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, since, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*yes = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(tx->store, err, "cannot read the notices");
+	return tx->store->backend->tick->notice_since(tx->store, course, person, "training.overdue", since, yes, err);
 }
 
 static int
 put_notice(struct mamori_store_tx *tx, const char *course, const char *person, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(tx->store, "INSERT INTO record_notice (record, recipient, reason, created) "
-	    "VALUES (?1, ?2, 'training.overdue', ?3)", err);
 	char now[32];
-	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
 	store_tx_now(tx, now);
-	sqlite3_bind_text(st, 1, course, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_error(tx->store, err, "cannot write the notice");
+	return tx->store->backend->tick->notice_put(tx, course, person, "training.overdue", now, err);
 }
 
 static int
