@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* At most this many states in a filter of records (the modules ask for two). */
+/*
+ * At most this many states in a filter of records (the modules ask for two).
+ * The messages of this file are the store's, as store_error's: "%s: %s" with
+ * an English what, never shown to someone who could act on it.
+ */
 enum { STATES_MAX = 8 };
 
 /* A text column as a string: "" for NULL (a damaged row), never a NULL pointer. */
@@ -71,7 +75,7 @@ answer(struct mamori_store *s, const char *record, const char *department, const
 		};
 		rc = fn(&a, ctx);
 	} else if (step == SQLITE_DONE) {
-		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no answer of %s for %s to %s", record, department, item);
+		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "%s: %s", "no answer stored", item);
 	} else {
 		rc = store_error(s, err, "cannot read the answer");
 	}
@@ -207,7 +211,7 @@ register_gaps(struct mamori_store *s, const char *department, const char *axis, 
 
 	*total = 0;
 	if (col == NULL)
-		return mamori_error_set(err, MAMORI_E_INVALID, "the register rates no axis '%s'", axis ? axis : "");
+		return mamori_error_set(err, MAMORI_E_INVALID, "%s: %s", "the register rates no such axis", axis ? axis : "");
 	for (int ids = 0; rc == 0 && ids < 2; ids++) {
 		gaps_sql(sql, col, gap, ids);
 		if ((st = store_prepare(s, sql, err)) == NULL)
@@ -237,7 +241,7 @@ kind_states_sql(char *sql, size_t n, const char *head, size_t nstates, const cha
 	size_t used;
 
 	if (nstates > STATES_MAX)
-		return mamori_error_set(err, MAMORI_E_INVALID, "more than %d states in a filter of records", STATES_MAX);
+		return mamori_error_set(err, MAMORI_E_INVALID, "%s: %s", "too many states in a filter of records", head);
 	used = (size_t)snprintf(sql, n, "%s WHERE kind = ?1", head);
 	for (size_t i = 0; i < nstates; i++)
 		used += (size_t)snprintf(sql + used, n - used, "%s?%zu", i == 0 ? " AND state IN (" : ", ", i + 2);
