@@ -2,9 +2,11 @@
  * mail.c — what mail needs besides sending (mamori/mail.h): the check of an
  * address, the settings, and the message as text (RFC 5322, RFC 2047, MIME).
  */
+#define STORE_NO_SQL	/* the settings are read through the backend (store_ops_mail.h) */
 #include "mamori/mail.h"
 #include "mamori/i18n.h"
 #include "store_internal.h"
+#include "store_ops_mail.h"
 #include "buf.h"
 
 #include <sodium.h>
@@ -84,24 +86,17 @@ mamori_mail_setting_key(enum mamori_mail_setting which)
 int
 mamori_mail_settings_load(struct mamori_store *s, struct mamori_mail_settings *out, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT key, value FROM config WHERE key IN ('mail.relay', 'mail.from', 'mail.url')";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc;
+	char *const into[MAMORI_MAIL_NSETTINGS] = { out->relay, out->from, out->url };
+	const size_t size[MAMORI_MAIL_NSETTINGS] = { sizeof(out->relay), sizeof(out->from), sizeof(out->url) };
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0), *v = (const char *)sqlite3_column_text(st, 1);
-		if (strcmp(key, "mail.relay") == 0)
-			snprintf(out->relay, sizeof(out->relay), "%s", v);
-		else if (strcmp(key, "mail.from") == 0)
-			snprintf(out->from, sizeof(out->from), "%s", v);
-		else
-			snprintf(out->url, sizeof(out->url), "%s", v);
+	/* a setting not set stays "" */
+	for (size_t i = 0; rc == 0 && i < MAMORI_MAIL_NSETTINGS; i++) {
+		bool found;
+		rc = s->backend->mail->config(s, setting_keys[i], into[i], size[i], &found, err);
 	}
-	store_release(s, st);
-	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the mail settings");
+	return rc;
 }
 
 /* Why a relay URL is refused (a msgid), or NULL: smtp[s]://host[:port][/]. */

@@ -3,6 +3,7 @@
  * notice picked, written as a message in Japanese, handed to a transport
  * with the store released, and marked sent or put off.
  */
+#define STORE_NO_SQL	/* the outbox is the backend's (store_ops_mail.h) */
 #include "mamori/mail.h"
 #include "mamori/audit.h"
 #include "mamori/i18n.h"
@@ -10,6 +11,7 @@
 #include "mamori/tz.h"
 #include "mamori/user.h"
 #include "store_internal.h"
+#include "store_ops_mail.h"
 #include "record_internal.h"
 
 #include <errno.h>
@@ -187,29 +189,37 @@ compose(struct mamori_store *s, const struct mamori_mail_settings *cfg, const st
 
 /* ---- picking ---- */
 
+struct due_ctx {
+	struct notice_row *n;
+	bool found;
+};
+
+/* The notice the backend lends, copied into the ctx's row. */
+static int
+copy_due(const struct store_mail_notice *d, void *arg)
+{
+	struct due_ctx *c = arg;
+	struct notice_row *n = c->n;
+
+	memset(n, 0, sizeof(*n));
+	n->num = d->num;
+	snprintf(n->record, sizeof(n->record), "%s", d->record);
+	snprintf(n->recipient, sizeof(n->recipient), "%s", d->recipient);
+	snprintf(n->reason, sizeof(n->reason), "%s", d->reason);
+	snprintf(n->created, sizeof(n->created), "%s", d->created);
+	n->attempts = d->attempts;
+	c->found = true;
+	return 0;
+}
+
 static int
 read_due(struct mamori_store *s, time_t now, struct notice_row *n, bool *found, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT num, record, recipient, reason, created, attempts FROM record_notice "
-	    "WHERE sent IS NULL AND next_attempt <= ? ORDER BY next_attempt, num LIMIT 1";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc;
+	struct due_ctx c = { .n = n };
+	int rc = s->backend->mail->due(s, now, copy_due, &c, err);
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_int64(st, 1, (int64_t)now);
-	rc = sqlite3_step(st);
-	if ((*found = rc == SQLITE_ROW)) {
-		memset(n, 0, sizeof(*n));
-		n->num = sqlite3_column_int64(st, 0);
-		snprintf(n->record, sizeof(n->record), "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(n->recipient, sizeof(n->recipient), "%s", (const char *)sqlite3_column_text(st, 2));
-		snprintf(n->reason, sizeof(n->reason), "%s", (const char *)sqlite3_column_text(st, 3));
-		snprintf(n->created, sizeof(n->created), "%s", (const char *)sqlite3_column_text(st, 4));
-		n->attempts = sqlite3_column_int(st, 5);
-	}
-	store_release(s, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the outbox");
+	*found = rc == 0 && c.found;
+	return rc;
 }
 
 /*
@@ -222,25 +232,13 @@ static int
 put_off(struct mamori_store_tx *tx, const struct notice_row *n, const char *action, time_t next, const char *error,
     struct mamori_error *err)
 {
-	static const char sql[] = "UPDATE record_notice SET next_attempt = ?, error = ?, attempts = attempts + ? "
-	    "WHERE num = ?";
-	struct mamori_store *s = tx->store;
-	sqlite3_stmt *st = store_cached(s, sql, err);
 	bool attempt = strcmp(action, "notice.failed") == 0;
 	char when[32];
 	cJSON *after;
 	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_int64(st, 1, (int64_t)next);
-	sqlite3_bind_text(st, 2, error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, attempt ? 1 : 0);
-	sqlite3_bind_int64(st, 4, n->num);
-	rc = sqlite3_step(st);
-	store_release(s, st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, err, "cannot update the outbox");
+	if ((rc = tx->store->backend->mail->put_off(tx->store, n->num, next, error, attempt, err)) != 0)
+		return rc;
 	after = cJSON_CreateObject();
 	cJSON_AddNumberToObject(after, "notice", (double)n->num);
 	cJSON_AddStringToObject(after, "recipient", n->recipient);
@@ -354,25 +352,16 @@ struct mark_ctx {
 static int
 mark_tx(struct mamori_store_tx *tx, void *arg)
 {
-	static const char sent_sql[] = "UPDATE record_notice SET sent = ?, attempts = attempts + 1, error = NULL "
-	    "WHERE num = ?";
 	struct mark_ctx *m = arg;
 	struct mamori_store *s = tx->store;
 	char when[32];
-	sqlite3_stmt *st;
 	cJSON *after;
 	int rc;
 
 	if (!m->sent)
 		return put_off(tx, m->n, "notice.failed", m->now + mamori_mail_backoff(m->n->attempts + 1), m->why, m->err);
-	if ((st = store_cached(s, sent_sql, m->err)) == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, record_utc(m->now, when), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, m->c->num);
-	rc = sqlite3_step(st);
-	store_release(s, st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, m->err, "cannot update the outbox");
+	if ((rc = s->backend->mail->sent(s, m->c->num, record_utc(m->now, when), m->err)) != 0)
+		return rc;
 	/* the proof that the person was told, with the Message-ID the relay's log knows */
 	after = cJSON_CreateObject();
 	cJSON_AddNumberToObject(after, "notice", (double)m->c->num);

@@ -4,10 +4,12 @@
  * when the next one is due; and the check that a policy replacement is the
  * proposal its review approved.  docs/review.md.
  */
+#define STORE_NO_SQL	/* what a review reads is the backend's (store_ops_check.h) */
 #include "mamori/i18n.h"
 #include "mamori/review.h"
 #include "record_internal.h"
 #include "store_internal.h"
+#include "store_ops_check.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -63,26 +65,34 @@ in_period(const struct period *pd, const cJSON *rec, const char *key)
 	return strcmp(d, pd->from) >= 0 && strcmp(d, pd->until) <= 0;
 }
 
+struct each {
+	struct mamori_store *s;
+	void (*fn)(const cJSON *rec, void *arg);
+	void *arg;
+	struct mamori_error *err;
+};
+
+static int
+each_one(const char *id, void *arg)
+{
+	struct each *e = arg;
+	cJSON *rec = NULL;
+	int rc = record_read(e->s, id, &rec, e->err);
+
+	if (rc == 0)
+		e->fn(rec, e->arg);
+	cJSON_Delete(rec);
+	return rc;
+}
+
 /* Every record of kind, each JSON given to fn (which keeps nothing). */
 static int
 each_record(struct mamori_store *s, const char *kind, void (*fn)(const cJSON *rec, void *arg), void *arg,
     struct mamori_error *err)
 {
-	static const char sql[] = "SELECT id FROM record WHERE kind = ? ORDER BY num";
-	sqlite3_stmt *st = store_prepare(s, sql, err);
-	int rc = 0;
+	struct each e = { .s = s, .fn = fn, .arg = arg, .err = err };
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *rec = NULL;
-		if ((rc = record_read(s, (const char *)sqlite3_column_text(st, 0), &rec, err)) == 0)
-			fn(rec, arg);
-		cJSON_Delete(rec);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return s->backend->check->records(s, kind, NULL, 0, each_one, &e, err);
 }
 
 struct gather {
@@ -273,20 +283,19 @@ add_months(const char *date, int months, char out[11])
 int
 mamori_review_next(struct mamori_store *s, char out[11], struct mamori_error *err)
 {
-	static const char sql[] = "SELECT MAX(updated) FROM record WHERE kind = 'review' AND state IN ('applied', 'unchanged')";
-	static const char loaded[] = "SELECT loaded_at FROM policy ORDER BY version DESC LIMIT 1";
+	static const char *const done[] = { "applied", "unchanged" };
+	const struct store_check_ops *ops = s->backend->check;
 	const struct mamori_policy *p = mamori_store_policy(s);
 	int months = p->review.policy_review.interval_months > 0 ? p->review.policy_review.interval_months : 12;
-	char since[11] = "";
+	char when[STORE_CHECK_TIME_MAX], since[11] = "";
+	int rc;
 
-	for (int i = 0; i < 2 && since[0] == '\0'; i++) {
-		sqlite3_stmt *st = store_prepare(s, i == 0 ? sql : loaded, err);
-		if (st == NULL)
-			return MAMORI_E_STORE;
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			local_date(p, (const char *)sqlite3_column_text(st, 0), since);
-		sqlite3_finalize(st);
-	}
+	/* from the last review done, else from when the policy was loaded */
+	if ((rc = ops->records_updated(s, "review", done, 2, when, err)) != 0 ||
+	    (when[0] == '\0' && (rc = ops->policy_loaded(s, when, err)) != 0))
+		return rc;
+	if (when[0] != '\0')
+		local_date(p, when, since);
 	if (since[0] == '\0')
 		return mamori_error_set(err, MAMORI_E_STORE, "the store has no policy");
 	add_months(since, months, out);
@@ -297,12 +306,11 @@ int
 mamori_review_check_proposal(struct mamori_store *s, const char *id, const char *buf, size_t len,
     struct mamori_error *err)
 {
-	static const char sql[] = "SELECT sha256 FROM record_file WHERE record = ? AND num = ?";
 	unsigned char hash[32];
-	char hex[65];
+	char hex[65], stored[65];
 	cJSON *rec = NULL;
 	const cJSON *proposal;
-	sqlite3_stmt *st = NULL;
+	bool found;
 	int rc;
 
 	if ((rc = record_read(s, id, &rec, err)) != 0)
@@ -323,17 +331,12 @@ mamori_review_check_proposal(struct mamori_store *s, const char *id, const char 
 	}
 	crypto_hash_sha256(hash, (const unsigned char *)buf, len);
 	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
-	if ((st = store_prepare(s, sql, err)) == NULL) {
-		rc = MAMORI_E_STORE;
+	if ((rc = s->backend->check->file_sha256(s, id, (int64_t)proposal->valuedouble, stored, &found, err)) != 0)
 		goto out;
-	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)proposal->valuedouble);
-	if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), hex) != 0)
+	if (!found || strcmp(stored, hex) != 0)
 		rc = mamori_error_set(err, MAMORI_E_INVALID, "the file is not the proposal review %s approved "
 		    "(its SHA-256 differs): replace the policy with the approved file", id);
 out:
-	sqlite3_finalize(st);
 	cJSON_Delete(rec);
 	return rc;
 }

@@ -3,12 +3,14 @@
  * scales of review.risk (docs/review.md), and the checks the records engine
  * makes of a risk's ratings and an audit's independence (record_fields.c).
  */
+#define STORE_NO_SQL	/* the risks are read through the backend (store_ops_check.h) */
 #include "mamori/i18n.h"
 #include "mamori/review.h"
 #include "mamori/user.h"
 #include "record_internal.h"
 #include "review_internal.h"
 #include "store_internal.h"
+#include "store_ops_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,49 +153,64 @@ mamori_risk_matrix_for(struct mamori_store *s, const char *by, cJSON **out, stru
 	return matrix(s, by, out, err);
 }
 
+/* The walk of the heat map: the risks so far and the counts of their cells. */
+struct heat {
+	struct mamori_store *s;
+	const struct mamori_policy *p;
+	const char *by;
+	size_t nl, ni;
+	long inherent[SCALE_MAX + 1][SCALE_MAX + 1], residual[SCALE_MAX + 1][SCALE_MAX + 1];
+	cJSON *risks;
+	struct mamori_error *err;
+};
+
+/* One risk (id) into the map, when by may see it; a retired one is listed but not counted. */
+static int
+heat_risk(const char *id, void *arg)
+{
+	struct heat *h = arg;
+	cJSON *rec = NULL;
+	int rc;
+
+	if ((rc = record_read(h->s, id, &rec, h->err)) != 0)
+		return rc;
+	if (h->by != NULL && !mamori_record_may_see(h->s, h->by, rec)) {
+		cJSON_Delete(rec);
+		return 0;
+	}
+	cJSON *r = risk_json(h->p, rec, h->p->review.risk.accept);
+	int l = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "likelihood"));
+	int i = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "impact"));
+	const cJSON *rl = cJSON_GetObjectItem(r, "residual_likelihood"), *ri = cJSON_GetObjectItem(r, "residual_impact");
+	if (strcmp(str(rec, "state"), "retired") != 0) {
+		if (l >= 1 && l <= (int)h->nl && i >= 1 && i <= (int)h->ni)
+			h->inherent[l][i]++;
+		if (cJSON_IsNumber(rl) && cJSON_IsNumber(ri) && rl->valueint >= 1 && rl->valueint <= (int)h->nl &&
+		    ri->valueint >= 1 && ri->valueint <= (int)h->ni)
+			h->residual[rl->valueint][ri->valueint]++;
+	}
+	cJSON_AddItemToArray(h->risks, r);
+	cJSON_Delete(rec);
+	return 0;
+}
+
 /* The heat map of the risks by may see (NULL: all). */
 static int
 matrix(struct mamori_store *s, const char *by, cJSON **out, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT id FROM record WHERE kind = 'risk' ORDER BY num";
 	const struct mamori_policy *p = mamori_store_policy(s);
-	size_t nl = scale_size(p, false), ni = scale_size(p, true);
-	long inherent[SCALE_MAX + 1][SCALE_MAX + 1] = { { 0 } }, residual[SCALE_MAX + 1][SCALE_MAX + 1] = { { 0 } };
-	sqlite3_stmt *st = store_prepare(s, sql, err);
-	cJSON *o, *risks, *cells;
-	int rc = 0;
+	struct heat h = { .s = s, .p = p, .by = by, .nl = scale_size(p, false), .ni = scale_size(p, true), .err = err };
+	size_t nl = h.nl, ni = h.ni;
+	cJSON *o, *cells;
+	int rc;
 
 	*out = NULL;
-	if (st == NULL)
-		return MAMORI_E_STORE;
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "likelihood", scale_json(p, false));
 	cJSON_AddItemToObject(o, "impact", scale_json(p, true));
 	cJSON_AddNumberToObject(o, "accept", p->review.risk.pos.file ? p->review.risk.accept : 0);
-	risks = cJSON_AddArrayToObject(o, "risks");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *rec = NULL;
-		if ((rc = record_read(s, (const char *)sqlite3_column_text(st, 0), &rec, err)) != 0)
-			break;
-		if (by != NULL && !mamori_record_may_see(s, by, rec)) {
-			cJSON_Delete(rec);
-			continue;
-		}
-		cJSON *r = risk_json(p, rec, p->review.risk.accept);
-		int l = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "likelihood"));
-		int i = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "impact"));
-		const cJSON *rl = cJSON_GetObjectItem(r, "residual_likelihood"), *ri = cJSON_GetObjectItem(r, "residual_impact");
-		if (strcmp(str(rec, "state"), "retired") != 0) {
-			if (l >= 1 && l <= (int)nl && i >= 1 && i <= (int)ni)
-				inherent[l][i]++;
-			if (cJSON_IsNumber(rl) && cJSON_IsNumber(ri) && rl->valueint >= 1 && rl->valueint <= (int)nl &&
-			    ri->valueint >= 1 && ri->valueint <= (int)ni)
-				residual[rl->valueint][ri->valueint]++;
-		}
-		cJSON_AddItemToArray(risks, r);
-		cJSON_Delete(rec);
-	}
-	sqlite3_finalize(st);
+	h.risks = cJSON_AddArrayToObject(o, "risks");
+	rc = s->backend->check->records(s, "risk", NULL, 0, heat_risk, &h, err);
 	cells = cJSON_AddArrayToObject(o, "cells");
 	for (size_t l = 1; l <= nl; l++)
 		for (size_t i = 1; i <= ni; i++) {
@@ -201,8 +218,8 @@ matrix(struct mamori_store *s, const char *by, cJSON **out, struct mamori_error 
 			cJSON_AddNumberToObject(c, "likelihood", (double)l);
 			cJSON_AddNumberToObject(c, "impact", (double)i);
 			cJSON_AddNumberToObject(c, "score", (double)(l * i));
-			cJSON_AddNumberToObject(c, "inherent", (double)inherent[l][i]);
-			cJSON_AddNumberToObject(c, "residual", (double)residual[l][i]);
+			cJSON_AddNumberToObject(c, "inherent", (double)h.inherent[l][i]);
+			cJSON_AddNumberToObject(c, "residual", (double)h.residual[l][i]);
 			cJSON_AddItemToArray(cells, c);
 		}
 	if (rc != 0) {

@@ -5,12 +5,14 @@
  * one transaction; the sheet, the progress and the reminders read from them.
  * docs/review.md.
  */
+#define STORE_NO_SQL	/* the answers' storage is the backend's (store_ops_check.h) */
 #include "mamori/i18n.h"
 #include "mamori/review.h"
 #include "mamori/user.h"
 #include "record_internal.h"
 #include "review_internal.h"
 #include "store_internal.h"
+#include "store_ops_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,15 +155,30 @@ may_answer(struct mamori_store *s, const cJSON *rec, const char *department, con
 	    "(or one whose role covers every 課 and may write)", u->name, department);
 }
 
+/*
+ * Whether the evidence v of kind k (0 files, 1 assets, 2 seq) is there: a
+ * value of the wrong type (an asset given as a number) is not.
+ */
+static int
+evidence_found(struct mamori_store *s, const char *record, size_t k, const cJSON *v, bool *found,
+    struct mamori_error *err)
+{
+	const struct store_check_ops *ops = s->backend->check;
+
+	*found = false;
+	if (k == 1)
+		return cJSON_IsString(v) ? ops->asset_exists(s, v->valuestring, found, err) : 0;
+	if (!cJSON_IsNumber(v))
+		return 0;
+	return k == 0 ? ops->file_exists(s, record, (int64_t)v->valuedouble, found, err) :
+	    ops->event_exists(s, (int64_t)v->valuedouble, found, err);
+}
+
 /* Evidence: {files: [n], assets: [id], seq: [n]}, each checked to exist. */
 static int
 check_evidence(struct mamori_store *s, const char *record, const cJSON *ev, struct mamori_error *err)
 {
-	static const char file_sql[] = "SELECT 1 FROM record_file WHERE record = ? AND num = ?";
-	static const char asset_sql[] = "SELECT 1 FROM asset WHERE id = ?";
-	static const char seq_sql[] = "SELECT 1 FROM audit_event WHERE seq = ?";
 	const char *keys[] = { "files", "assets", "seq" };
-	const char *sqls[] = { file_sql, asset_sql, seq_sql };
 	const cJSON *it;
 
 	if (ev == NULL)
@@ -178,19 +195,11 @@ check_evidence(struct mamori_store *s, const char *record, const cJSON *ev, stru
 	for (size_t k = 0; k < 3; k++) {
 		const cJSON *v;
 		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(ev, keys[k])) {
-			sqlite3_stmt *st = store_cached(s, sqls[k], err);
-			int rc;
-			if (st == NULL)
-				return MAMORI_E_STORE;
-			if (k == 0)
-				sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
-			if (k == 1 && cJSON_IsString(v))
-				sqlite3_bind_text(st, 1, v->valuestring, -1, SQLITE_TRANSIENT);
-			if (k != 1 && cJSON_IsNumber(v))
-				sqlite3_bind_int64(st, k == 0 ? 2 : 1, (sqlite3_int64)v->valuedouble);
-			rc = sqlite3_step(st);
-			store_release(s, st);
-			if (rc != SQLITE_ROW) {
+			bool found;
+			int rc = evidence_found(s, record, k, v, &found, err);
+			if (rc != 0)
+				return rc;
+			if (!found) {
 				char what[80];
 				if (cJSON_IsString(v))
 					snprintf(what, sizeof(what), "%s", v->valuestring);
@@ -205,66 +214,49 @@ check_evidence(struct mamori_store *s, const char *record, const cJSON *ev, stru
 	return 0;
 }
 
-/* The answer stored for (record, department, item) as JSON, or NULL. */
+/* An answer as JSON, into *(cJSON **)arg. */
+static int
+answer_json(const struct store_check_answer *a, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "answer", a->answer);
+	if (a->comment != NULL)
+		cJSON_AddStringToObject(o, "comment", a->comment);
+	if (a->evidence != NULL)
+		cJSON_AddItemToObject(o, "evidence", cJSON_Parse(a->evidence));
+	cJSON_AddStringToObject(o, "by", a->by);
+	cJSON_AddStringToObject(o, "at", a->at);
+	*(cJSON **)arg = o;
+	return 0;
+}
+
+/* The answer stored for (record, department, item) as JSON, or NULL (none, or not readable). */
 static cJSON *
 stored_answer(struct mamori_store *s, const char *record, const char *department, const char *item)
 {
-	static const char sql[] = "SELECT answer, comment, evidence, by, at FROM check_answer "
-	    "WHERE record = ? AND department = ? AND item = ?";
-	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_cached(s, sql, &err);
 	cJSON *o = NULL;
 
-	if (st == NULL)
-		return NULL;
-	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, department, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, item, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "answer", (const char *)sqlite3_column_text(st, 0));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			cJSON_AddStringToObject(o, "comment", (const char *)sqlite3_column_text(st, 1));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			cJSON_AddItemToObject(o, "evidence", cJSON_Parse((const char *)sqlite3_column_text(st, 2)));
-		cJSON_AddStringToObject(o, "by", (const char *)sqlite3_column_text(st, 3));
-		cJSON_AddStringToObject(o, "at", (const char *)sqlite3_column_text(st, 4));
-	}
-	store_release(s, st);
+	/* no err: most items of a 課 are unanswered, and each would format a message */
+	(void)s->backend->check->answer(s, record, department, item, answer_json, &o, NULL);
 	return o;
 }
 
 static int
 answer_tx(struct mamori_store_tx *tx, void *arg)
 {
-	static const char sql[] = "INSERT OR REPLACE INTO check_answer (record, department, item, answer, comment, "
-	    "evidence, by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	struct answer_ctx *c = arg;
 	struct mamori_store *s = tx->store;
 	cJSON *before = stored_answer(s, c->record, c->department, c->item), *after = cJSON_CreateObject();
 	char now[32], *ev = c->evidence ? cJSON_PrintUnformatted(c->evidence) : NULL;
-	sqlite3_stmt *st = store_cached(s, sql, c->err);
-	int rc = MAMORI_E_STORE;
+	int rc;
 
-	if (st == NULL)
-		goto out;
 	store_tx_now(tx, now);
-	sqlite3_bind_text(st, 1, c->record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, c->department, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, c->item, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, c->answer, -1, SQLITE_TRANSIENT);
-	if (c->comment && c->comment[0])
-		sqlite3_bind_text(st, 5, c->comment, -1, SQLITE_TRANSIENT);
-	if (ev != NULL)
-		sqlite3_bind_text(st, 6, ev, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, c->by, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	store_release(s, st);
-	if (rc != SQLITE_DONE) {
-		rc = store_error(s, c->err, "cannot write the answer");
+	struct store_check_answer a = { .record = c->record, .department = c->department, .item = c->item,
+		.answer = c->answer, .comment = c->comment && c->comment[0] ? c->comment : NULL, .evidence = ev,
+		.by = c->by, .at = now };
+	if ((rc = s->backend->check->answer_put(s, &a, c->err)) != 0)
 		goto out;
-	}
 	cJSON_AddStringToObject(after, "department", c->department);
 	cJSON_AddStringToObject(after, "item", c->item);
 	cJSON_AddStringToObject(after, "answer", c->answer);
@@ -338,14 +330,6 @@ out:
 
 /* ---- pre-filled evidence: what the register says ---- */
 
-/* The axis column of the asset table for an axis id. */
-static const char *
-axis_column(const char *axis)
-{
-	return strcmp(axis, "confidentiality") == 0 ? "c" : strcmp(axis, "integrity") == 0 ? "i" :
-	    strcmp(axis, "availability") == 0 ? "a" : NULL;
-}
-
 /* restriction.AXIS.LEVEL.RID split; false for another item. */
 static bool
 split_restriction(const char *id, char axis[65], int *level, char rid[65])
@@ -353,65 +337,63 @@ split_restriction(const char *id, char axis[65], int *level, char rid[65])
 	return sscanf(id, "restriction.%64[a-z0-9-].%d.%64[a-z0-9-]", axis, level, rid) == 3;
 }
 
+/* An asset id with a gap, added to the array arg (cut to 64 bytes, as a sheet shows it). */
+static int
+add_gap(const char *id, void *arg)
+{
+	char one[65];
+
+	snprintf(one, sizeof(one), "%s", id);
+	cJSON_AddItemToArray(arg, cJSON_CreateString(one));
+	return 0;
+}
+
+/* The sentence of a prefill: how many assets of level name, and whether any lacks what storage asks. */
+static void
+prefill_text(char text[300], const char *name, bool storage, int64_t total, bool ok)
+{
+	if (storage)
+		snprintf(text, 300, ok ? "%s の情報資産 %lld 件すべてに保管場所が記録されている" :
+		    "%s の情報資産 %lld 件のうち保管場所のないものがある", name, (long long)total);
+	else
+		snprintf(text, 300, ok ? "%s の廃棄済み情報資産 %lld 件すべてに廃棄方法が記録されている" :
+		    "%s の廃棄済み情報資産 %lld 件のうち廃棄方法のないものがある", name, (long long)total);
+}
+
 static cJSON *
 prefill(struct mamori_store *s, const char *department, const char *item)
 {
-	char axis[65], rid[65], sql[300];
+	char axis[65], rid[65], text[300], name[160];
 	int level;
-	const char *col, *cond, *what;
 	bool storage;
+	int64_t total = 0;
+	struct mamori_error err = { 0 };
+	cJSON *o, *ids;
 
-	if (!split_restriction(item, axis, &level, rid) || (col = axis_column(axis)) == NULL)
+	if (!split_restriction(item, axis, &level, rid))
 		return NULL;
 	storage = strcmp(rid, "restricted-storage") == 0 || strcmp(rid, "locked-media-storage") == 0;
 	if (!storage && strcmp(rid, "irreversible-disposal") != 0)
 		return NULL;
-	cond = storage ? "status = 'active' AND location = ''" : "status = 'disposed' AND COALESCE(disposed_method, '') = ''";
-	what = storage ? "status = 'active'" : "status = 'disposed'";
-	/* col is one of three fixed names, never input */
-	snprintf(sql, sizeof(sql), "SELECT (SELECT COUNT(*) FROM asset WHERE department = ?1 AND %s = ?2 AND %s), "
-	    "(SELECT group_concat(id, ',') FROM (SELECT id FROM asset WHERE department = ?1 AND %s = ?2 AND %s "
-	    "ORDER BY id LIMIT 20))", col, what, col, cond);
-	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_prepare(s, sql, &err);
-	cJSON *o = NULL;
-	if (st == NULL)
+	o = cJSON_CreateObject();
+	ids = cJSON_AddArrayToObject(o, "assets");
+	/* an axis the register does not rate has no prefill */
+	if (s->backend->check->register_gaps(s, department, axis, level, storage ? STORE_CHECK_NO_LOCATION :
+	    STORE_CHECK_NO_DISPOSAL, 20, &total, add_gap, ids, &err) != 0) {
+		cJSON_Delete(o);
 		return NULL;
-	sqlite3_bind_text(st, 1, department, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, level);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		long long total = sqlite3_column_int64(st, 0);
-		const char *missing = (const char *)sqlite3_column_text(st, 1);
-		char text[300];
-		o = cJSON_CreateObject();
-		cJSON *ids = cJSON_AddArrayToObject(o, "assets");
-		for (const char *p = missing; p != NULL && *p;) {
-			const char *comma = strchr(p, ',');
-			size_t n = comma ? (size_t)(comma - p) : strlen(p);
-			char one[65];
-			snprintf(one, sizeof(one), "%.*s", (int)n, p);
-			cJSON_AddItemToArray(ids, cJSON_CreateString(one));
-			p = comma ? comma + 1 : NULL;
-		}
-		int bad = cJSON_GetArraySize(ids);
-		const struct mamori_axis *ax = mamori_policy_axis(mamori_store_policy(s), axis);
-		const struct mamori_level *lv = ax ? mamori_policy_level(ax, level) : NULL;
-		char name[160];
-		/* the level as the policy names it (機密性3); the ids only when it has no title */
-		if (lv != NULL && lv->title)
-			snprintf(name, sizeof(name), "%s", lv->title);
-		else
-			snprintf(name, sizeof(name), "%s%d", axis, level);
-		if (storage)
-			snprintf(text, sizeof(text), bad == 0 ? "%s の情報資産 %lld 件すべてに保管場所が記録されている" :
-			    "%s の情報資産 %lld 件のうち保管場所のないものがある", name, total);
-		else
-			snprintf(text, sizeof(text), bad == 0 ? "%s の廃棄済み情報資産 %lld 件すべてに廃棄方法が記録されている" :
-			    "%s の廃棄済み情報資産 %lld 件のうち廃棄方法のないものがある", name, total);
-		cJSON_AddStringToObject(o, "text", text);
-		cJSON_AddBoolToObject(o, "ok", bad == 0);
 	}
-	sqlite3_finalize(st);
+	int bad = cJSON_GetArraySize(ids);
+	const struct mamori_axis *ax = mamori_policy_axis(mamori_store_policy(s), axis);
+	const struct mamori_level *lv = ax ? mamori_policy_level(ax, level) : NULL;
+	/* the level as the policy names it (機密性3); the ids only when it has no title */
+	if (lv != NULL && lv->title)
+		snprintf(name, sizeof(name), "%s", lv->title);
+	else
+		snprintf(name, sizeof(name), "%s%d", axis, level);
+	prefill_text(text, name, storage, total, bad == 0);
+	cJSON_AddStringToObject(o, "text", text);
+	cJSON_AddBoolToObject(o, "ok", bad == 0);
 	return o;
 }
 
@@ -436,29 +418,34 @@ add_answer_fields(cJSON *o, cJSON *a)
 	}
 }
 
-/* The answers of record for department not among the items of cl, into orphans. */
+struct orphans {
+	const struct mamori_checklist *cl;
+	cJSON *into;
+};
+
+static int
+add_orphan(const char *item, const char *answer, void *arg)
+{
+	struct orphans *o = arg;
+
+	if (mamori_checklist_find(o->cl, item) == NULL) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "id", item);
+		cJSON_AddStringToObject(x, "answer", answer);
+		cJSON_AddItemToArray(o->into, x);
+	}
+	return 0;
+}
+
+/* The answers of record for department not among the items of cl, into orphans (none when unreadable). */
 static void
 add_orphans(struct mamori_store *s, const char *record, const char *department, const struct mamori_checklist *cl,
     cJSON *orphans)
 {
-	static const char sql[] = "SELECT item, answer FROM check_answer WHERE record = ? AND department = ? ORDER BY item";
+	struct orphans o = { .cl = cl, .into = orphans };
 	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_prepare(s, sql, &err);
 
-	if (st == NULL)
-		return;
-	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, department, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *item = (const char *)sqlite3_column_text(st, 0);
-		if (mamori_checklist_find(cl, item) != NULL)
-			continue;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", item);
-		cJSON_AddStringToObject(o, "answer", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddItemToArray(orphans, o);
-	}
-	sqlite3_finalize(st);
+	(void)s->backend->check->answers_of(s, record, department, add_orphan, &o, &err);
 }
 
 int
@@ -592,28 +579,21 @@ struct remind_ctx {
 	struct mamori_error *err;
 };
 
+/* Whether record has a notice for reason to recipient (NULL: to anyone). */
 static bool
 notice_exists(struct mamori_store *s, const char *record, const char *recipient, const char *reason)
 {
-	static const char sql[] = "SELECT 1 FROM record_notice WHERE record = ? AND recipient = ? AND reason = ?";
 	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_cached(s, sql, &err);
-	bool yes;
+	bool yes = false;
 
-	if (st == NULL)
+	if (s->backend->check->notice_exists(s, record, recipient, reason, &yes, &err) != 0)
 		return true;	/* not knowing, tell no one twice */
-	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	store_release(s, st);
 	return yes;
 }
 
 static int
 remind_holder(const struct mamori_user *u, void *arg)
 {
-	static const char sql[] = "INSERT INTO record_notice (record, recipient, reason, created) VALUES (?, ?, ?, ?)";
 	struct remind_ctx *c = arg;
 	struct mamori_store *s = c->tx->store;
 	char now[32];
@@ -621,22 +601,9 @@ remind_holder(const struct mamori_user *u, void *arg)
 	if (u->disabled || strcmp(u->role, "security-manager") != 0 || strcmp(u->department, c->department) != 0 ||
 	    notice_exists(s, c->record, u->name, c->reason))
 		return 0;
-	sqlite3_stmt *st = store_cached(s, sql, c->err);
-	if (st == NULL) {
-		c->rc = MAMORI_E_STORE;
-		return 1;
-	}
 	store_tx_now(c->tx, now);
-	sqlite3_bind_text(st, 1, c->record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, c->reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	store_release(s, st);
-	if (rc != SQLITE_DONE) {
-		c->rc = store_error(s, c->err, "cannot write the notice");
+	if ((c->rc = s->backend->check->notice_add(s, c->record, u->name, c->reason, now, c->err)) != 0)
 		return 1;
-	}
 	c->n++;
 	return 0;
 }
@@ -675,109 +642,101 @@ days_until(const char *today, const char *due)
 	return (long)((timegm(&b) - timegm(&a)) / 86400);
 }
 
-/* Whether record has any notice for reason. */
-static bool
-noticed(struct mamori_store *s, const char *record, const char *reason)
-{
-	static const char sql[] = "SELECT 1 FROM record_notice WHERE record = ? AND reason = ?";
-	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_cached(s, sql, &err);
-	bool yes;
+/* A walk of the reminders: the transaction, today's local date, the notices written so far. */
+struct remind_walk {
+	struct mamori_store_tx *tx;
+	const char *today;
+	size_t *n;
+	struct mamori_error *err;
+};
 
-	if (st == NULL)
-		return true;
-	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	store_release(s, st);
-	return yes;
+/*
+ * The follow-up of one finding (id), not yet corrected: when its due date
+ * (是正期限) has passed, it is told, once, to the 課's 情報セキュリティ管理者
+ * and the auditor who raised it (finding.overdue), with an event on the finding.
+ */
+static int
+remind_finding(const char *id, void *arg)
+{
+	static const char *const whom[] = { "security-manager", "reporter" };
+	struct remind_walk *w = arg;
+	struct mamori_store *s = w->tx->store;
+	cJSON *rec = NULL;
+	size_t told = 0;
+	int rc;
+
+	if ((rc = record_read(s, id, &rec, w->err)) != 0)
+		return rc;
+	const char *due = str(cJSON_GetObjectItem(rec, "fields"), "due");
+	if (due != NULL && strcmp(due, w->today) < 0 && !notice_exists(s, id, NULL, "finding.overdue") &&
+	    (rc = record_notify(w->tx, rec, whom, 2, "finding.overdue", &told)) == 0 && told > 0) {
+		cJSON *after = cJSON_CreateObject();
+		cJSON_AddStringToObject(after, "reason", "finding.overdue");
+		cJSON_AddStringToObject(after, "due", due);
+		cJSON_AddNumberToObject(after, "notices", (double)told);
+		rc = mamori_store_tx_event(w->tx, "check.remind", "record", id, NULL, after);
+		cJSON_Delete(after);
+		*w->n += told;
+	}
+	cJSON_Delete(rec);
+	return rc;
 }
 
 /*
- * The follow-up of findings: one not yet corrected whose due date (是正期限)
- * has passed is told, once, to the 課's 情報セキュリティ管理者 and the auditor
- * who raised it (finding.overdue), with an event on the finding.
+ * The reminders of one running campaign (id): each 課 that has not answered
+ * every item is told it started, and when it is due within a week or
+ * overdue, once per reason.
  */
 static int
-remind_findings(struct mamori_store_tx *tx, const char *today, size_t *n, struct mamori_error *err)
+remind_campaign(const char *id, void *arg)
 {
-	static const char sql[] = "SELECT id FROM record WHERE kind = 'finding' AND state IN ('raised', 'planned') ORDER BY num";
-	static const char *const whom[] = { "security-manager", "reporter" };
-	struct mamori_store *s = tx->store;
-	sqlite3_stmt *st = store_prepare(s, sql, err);
-	int rc = 0;
+	struct remind_walk *w = arg;
+	struct mamori_store *s = w->tx->store;
+	cJSON *prog = NULL, *rec = NULL;
+	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		cJSON *rec = NULL;
-		size_t told = 0;
-		if ((rc = record_read(s, id, &rec, err)) != 0)
-			break;
-		const char *due = str(cJSON_GetObjectItem(rec, "fields"), "due");
-		if (due != NULL && strcmp(due, today) < 0 && !noticed(s, id, "finding.overdue") &&
-		    (rc = record_notify(tx, rec, whom, 2, "finding.overdue", &told)) == 0 && told > 0) {
-			cJSON *after = cJSON_CreateObject();
-			cJSON_AddStringToObject(after, "reason", "finding.overdue");
-			cJSON_AddStringToObject(after, "due", due);
-			cJSON_AddNumberToObject(after, "notices", (double)told);
-			rc = mamori_store_tx_event(tx, "check.remind", "record", id, NULL, after);
-			cJSON_Delete(after);
-			*n += told;
-		}
-		cJSON_Delete(rec);
+	if ((rc = mamori_check_progress(s, id, &prog, w->err)) != 0 || (rc = record_read(s, id, &rec, w->err)) != 0) {
+		cJSON_Delete(prog);
+		return rc;
 	}
-	sqlite3_finalize(st);
+	const char *due = str(cJSON_GetObjectItem(rec, "fields"), "due");
+	long days = due ? days_until(w->today, due) : 1000;
+	const cJSON *d;
+	cJSON_ArrayForEach(d, cJSON_GetObjectItem(prog, "departments")) {
+		if (cJSON_GetNumberValue(cJSON_GetObjectItem(d, "answered")) >= cJSON_GetNumberValue(cJSON_GetObjectItem(d, "items")))
+			continue;
+		const char *reasons[3] = { "check.start", days < 0 ? "check.overdue" : days <= 7 ? "check.due-soon" : NULL, NULL };
+		for (size_t k = 0; rc == 0 && k < 2 && reasons[k]; k++) {
+			struct remind_ctx c = { .tx = w->tx, .record = id, .department = str(d, "department"),
+			    .reason = reasons[k], .err = w->err };
+			if (mamori_user_list(s, remind_holder, &c, w->err) != 0 && c.rc == 0)
+				rc = MAMORI_E_STORE;
+			if (rc == 0)
+				rc = c.rc;
+			if (rc == 0 && c.n > 0)
+				rc = remind_event(w->tx, &c);
+			*w->n += c.n;
+		}
+	}
+	cJSON_Delete(prog);
+	cJSON_Delete(rec);
 	return rc;
 }
 
 static int
 remind_tx(struct mamori_store_tx *tx, void *arg)
 {
-	static const char sql[] = "SELECT id FROM record WHERE kind = 'self-check' AND state = 'running' ORDER BY num";
+	static const char *const running[] = { "running" }, *const open_findings[] = { "raised", "planned" };
 	struct remind_all *ra = arg;
 	struct mamori_store *s = tx->store;
-	const struct mamori_policy *p = mamori_store_policy(s);
-	sqlite3_stmt *st = store_prepare(s, sql, ra->err);
 	char today[11];
-	int rc = 0;
+	struct remind_walk w = { .tx = tx, .today = today, .n = &ra->n, .err = ra->err };
+	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	record_local_date(p, ra->now, today);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		cJSON *prog = NULL, *rec = NULL;
-		if ((rc = mamori_check_progress(s, id, &prog, ra->err)) != 0 || (rc = record_read(s, id, &rec, ra->err)) != 0) {
-			cJSON_Delete(prog);
-			break;
-		}
-		const char *due = str(cJSON_GetObjectItem(rec, "fields"), "due");
-		long days = due ? days_until(today, due) : 1000;
-		const cJSON *d;
-		cJSON_ArrayForEach(d, cJSON_GetObjectItem(prog, "departments")) {
-			if (cJSON_GetNumberValue(cJSON_GetObjectItem(d, "answered")) >= cJSON_GetNumberValue(cJSON_GetObjectItem(d, "items")))
-				continue;
-			const char *reasons[3] = { "check.start", days < 0 ? "check.overdue" : days <= 7 ? "check.due-soon" : NULL, NULL };
-			for (size_t k = 0; rc == 0 && k < 2 && reasons[k]; k++) {
-				struct remind_ctx c = { .tx = tx, .record = id, .department = str(d, "department"),
-				    .reason = reasons[k], .err = ra->err };
-				if (mamori_user_list(s, remind_holder, &c, ra->err) != 0 && c.rc == 0)
-					rc = MAMORI_E_STORE;
-				if (rc == 0)
-					rc = c.rc;
-				if (rc == 0 && c.n > 0)
-					rc = remind_event(tx, &c);
-				ra->n += c.n;
-			}
-		}
-		cJSON_Delete(prog);
-		cJSON_Delete(rec);
-	}
-	sqlite3_finalize(st);
+	record_local_date(mamori_store_policy(s), ra->now, today);
+	rc = s->backend->check->records(s, "self-check", running, 1, remind_campaign, &w, ra->err);
 	if (rc == 0)
-		rc = remind_findings(tx, today, &ra->n, ra->err);
+		rc = s->backend->check->records(s, "finding", open_findings, 2, remind_finding, &w, ra->err);
 	return rc;
 }
 

@@ -60,9 +60,9 @@ const struct store_backend store_backend_sqlite = {
 
 	.tick = &store_sqlite_tick_ops,
 
-	.check = NULL,
+	.check = &store_sqlite_check_ops,
 
-	.mail = NULL,
+	.mail = &store_sqlite_mail_ops,
 
 	.meta = NULL,
 };

@@ -1,0 +1,113 @@
+/*
+ * store_sqlite_mail.c — mail's storage in SQLite, behind store_mail_ops
+ * (store_ops_mail.h): the settings in the table config and the outbox, the
+ * table record_notice (their schema is store.c's migrations).
+ */
+#include "store_ops_mail.h"
+#include "store_internal.h"
+
+#include <stdio.h>
+
+static int
+config(struct mamori_store *s, const char *key, char *out, size_t size, bool *found, struct mamori_error *err)
+{
+	static const char sql[] = "SELECT value FROM config WHERE key = ?";
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	const char *v;
+	int step;
+
+	*found = false;
+	if (size > 0)
+		out[0] = '\0';
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*found = true;
+		v = (const char *)sqlite3_column_text(st, 0);
+		if (size > 0)
+			snprintf(out, size, "%s", v ? v : "");
+	}
+	store_release(s, st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the mail settings");
+}
+
+static const char *
+text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}
+
+static int
+due(struct mamori_store *s, time_t now, int (*fn)(const struct store_mail_notice *n, void *ctx), void *ctx,
+    struct mamori_error *err)
+{
+	/* a range of the partial index record_notice_unsent */
+	static const char sql[] = "SELECT num, record, recipient, reason, created, attempts FROM record_notice "
+	    "WHERE sent IS NULL AND next_attempt <= ? ORDER BY next_attempt, num LIMIT 1";
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	int rc = 0, step;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_int64(st, 1, (int64_t)now);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		struct store_mail_notice n = {
+			.num = sqlite3_column_int64(st, 0),
+			.record = text(st, 1), .recipient = text(st, 2), .reason = text(st, 3), .created = text(st, 4),
+			.attempts = sqlite3_column_int(st, 5),
+		};
+		rc = fn(&n, ctx);
+	} else if (step != SQLITE_DONE) {
+		rc = store_error(s, err, "cannot read the outbox");
+	}
+	store_release(s, st);
+	return rc;
+}
+
+static int
+put_off(struct mamori_store *s, int64_t num, time_t next, const char *error, bool attempt, struct mamori_error *err)
+{
+	static const char sql[] = "UPDATE record_notice SET next_attempt = ?, error = ?, attempts = attempts + ? "
+	    "WHERE num = ?";
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	int step;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_int64(st, 1, (int64_t)next);
+	sqlite3_bind_text(st, 2, error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, attempt ? 1 : 0);
+	sqlite3_bind_int64(st, 4, num);
+	step = sqlite3_step(st);
+	store_release(s, st);
+	return step == SQLITE_DONE ? 0 : store_error(s, err, "cannot update the outbox");
+}
+
+static int
+sent(struct mamori_store *s, int64_t num, const char *when, struct mamori_error *err)
+{
+	static const char sql[] = "UPDATE record_notice SET sent = ?, attempts = attempts + 1, error = NULL "
+	    "WHERE num = ?";
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	int step;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, num);
+	step = sqlite3_step(st);
+	store_release(s, st);
+	return step == SQLITE_DONE ? 0 : store_error(s, err, "cannot update the outbox");
+}
+
+const struct store_mail_ops store_sqlite_mail_ops = {
+	.config = config,
+	.due = due,
+	.put_off = put_off,
+	.sent = sent,
+};

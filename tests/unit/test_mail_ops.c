@@ -1,0 +1,156 @@
+/*
+ * test_mail_ops.c — mail's storage operations (store_ops_mail.h) of the
+ * SQLite backend, called directly, as a second backend's would be by the same
+ * tests: a setting read back (and cut to the caller's buffer), and the
+ * outbox's order, put-offs, attempts and sent notices.  The notices are made
+ * by the check domain's notice_add, the way the reminders make them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "mamori/store.h"
+#include "store_backend.h"
+#include "store_internal.h"
+#include "store_ops_check.h"
+#include "store_ops_mail.h"
+
+#define POLICY SRCDIR "/policies/mic-standard.yaml"
+#define NOW 1796000000	/* 2026-11-30, seconds since the epoch */
+
+static void
+test_config(void **state)
+{
+	struct mamori_store *s = fixture_store("config.db", POLICY);
+	const struct store_mail_ops *ops = s->backend->mail;
+	struct mamori_error err = { 0 };
+	char out[64] = "x";
+	bool found = true;
+
+	(void)state;
+	assert_int_equal(ops->config(s, "mail.relay", out, sizeof(out), &found, &err), 0);
+	assert_false(found);
+	assert_string_equal(out, "");
+	assert_int_equal(mamori_store_config_set(s, "test:unit", "mail.relay", "smtp://relay.example.lg.jp:25", &err), 0);
+	assert_int_equal(mamori_store_config_set(s, "test:unit", "mail.from", "", &err), 0);
+	assert_int_equal(ops->config(s, "mail.relay", out, sizeof(out), &found, &err), 0);
+	assert_true(found);
+	assert_string_equal(out, "smtp://relay.example.lg.jp:25");
+	/* set to nothing is set */
+	assert_int_equal(ops->config(s, "mail.from", out, sizeof(out), &found, &err), 0);
+	assert_true(found);
+	assert_string_equal(out, "");
+	/* cut to the buffer */
+	assert_int_equal(ops->config(s, "mail.relay", out, 7, &found, &err), 0);
+	assert_string_equal(out, "smtp:/");
+	assert_int_equal(ops->config(s, "mail.url", out, sizeof(out), &found, &err), 0);
+	assert_false(found);
+	mamori_store_close(&s);
+}
+
+struct due {
+	int n, stop;
+	int64_t num;
+	int attempts;
+	char record[32], recipient[32], reason[32], created[40];
+};
+
+static int
+got_due(const struct store_mail_notice *n, void *ctx)
+{
+	struct due *d = ctx;
+
+	d->n++;
+	d->num = n->num;
+	d->attempts = n->attempts;
+	snprintf(d->record, sizeof(d->record), "%s", n->record);
+	snprintf(d->recipient, sizeof(d->recipient), "%s", n->recipient);
+	snprintf(d->reason, sizeof(d->reason), "%s", n->reason);
+	snprintf(d->created, sizeof(d->created), "%s", n->created);
+	return d->stop;
+}
+
+/* The notice due first at now into *d (d->n 0: none). */
+static void
+due_at(struct mamori_store *s, time_t now, struct due *d)
+{
+	struct mamori_error err = { 0 };
+
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(s->backend->mail->due(s, now, got_due, d, &err), 0);
+}
+
+static void
+test_outbox(void **state)
+{
+	struct mamori_store *s = fixture_store("outbox.db", POLICY);
+	const struct store_mail_ops *ops = s->backend->mail;
+	struct mamori_error err = { 0 };
+	struct due d, first;
+
+	(void)state;
+	due_at(s, NOW, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(s->backend->check->notice_add(s, "INC-1", "kanri", "record.create",
+	    "2026-11-30T00:00:00.000001Z", &err), 0);
+	assert_int_equal(s->backend->check->notice_add(s, "INC-2", "sato", "record.move",
+	    "2026-11-30T00:00:00.000002Z", &err), 0);
+
+	/* both due (never tried): the lower number first, as stored */
+	due_at(s, NOW, &first);
+	assert_int_equal(first.n, 1);
+	assert_string_equal(first.record, "INC-1");
+	assert_string_equal(first.recipient, "kanri");
+	assert_string_equal(first.reason, "record.create");
+	assert_string_equal(first.created, "2026-11-30T00:00:00.000001Z");
+	assert_int_equal(first.attempts, 0);
+
+	/* a failed attempt puts it off: the other is due now, it at NOW + 60 after the other */
+	assert_int_equal(ops->put_off(s, first.num, NOW + 60, "relay down", true, &err), 0);
+	due_at(s, NOW, &d);
+	assert_string_equal(d.record, "INC-2");
+	int64_t second = d.num;
+	due_at(s, NOW + 60, &d);
+	assert_int_equal(d.num, second);	/* an earlier next attempt comes first */
+	assert_int_equal(ops->sent(s, second, "2026-11-30T00:00:01.000000Z", &err), 0);
+	due_at(s, NOW, &d);
+	assert_int_equal(d.n, 0);		/* sent, and the other not yet due */
+	due_at(s, NOW + 60, &d);
+	assert_int_equal(d.num, first.num);
+	assert_int_equal(d.attempts, 1);
+
+	/* a wait without an attempt counts none */
+	assert_int_equal(ops->put_off(s, first.num, NOW + 86400, "no address", false, &err), 0);
+	due_at(s, NOW + 86399, &d);
+	assert_int_equal(d.n, 0);
+	due_at(s, NOW + 86400, &d);
+	assert_int_equal(d.num, first.num);
+	assert_int_equal(d.attempts, 1);
+
+	/* a callback's non-zero comes back */
+	memset(&d, 0, sizeof(d));
+	d.stop = 5;
+	assert_int_equal(ops->due(s, NOW + 86400, got_due, &d, &err), 5);
+
+	/* sent: never due again */
+	assert_int_equal(ops->sent(s, first.num, "2026-12-01T00:00:00.000000Z", &err), 0);
+	due_at(s, NOW + 10 * 86400, &d);
+	assert_int_equal(d.n, 0);
+	mamori_store_close(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_outbox),
+	};
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+}
