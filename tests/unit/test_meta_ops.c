@@ -98,6 +98,20 @@ bare_close(struct mamori_store *s)
 	free(s);
 }
 
+/* A pragma's value on s's own connection (SQLite's settings are per connection). */
+static int64_t
+pragma(struct mamori_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* ---- a store made from nothing ---- */
 
 static void
@@ -113,6 +127,11 @@ test_open_and_migrate(void **state)
 	(void)state;
 	empty_file(path, sizeof(path), "fresh.db");
 	s = bare(path, STORE_OPEN_CREATE);
+	/* durable commits, concurrent readers, foreign keys, reads through a map */
+	assert_int_equal(pragma(s, "PRAGMA synchronous"), 2);	/* FULL */
+	assert_int_equal(pragma(s, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(pragma(s, "PRAGMA mmap_size"), 2147418112);
+	assert_int_equal(pragma(s, "PRAGMA page_size"), 16384);
 	assert_int_equal(ops()->schema_version(s, &version, &err), 0);
 	assert_int_equal(version, 0);
 	assert_int_equal(ops()->migrate(s, 0, &err), 0);
@@ -142,6 +161,10 @@ test_reader(void **state)
 
 	(void)state;
 	r = bare(mamori_store_path(s), STORE_OPEN_READER);
+	assert_int_equal(pragma(r, "PRAGMA query_only"), 1);
+	assert_int_equal(pragma(r, "PRAGMA mmap_size"), 1073741824);
+	assert_int_equal(pragma(r, "PRAGMA synchronous"), 2);
+	assert_int_equal(pragma(s, "PRAGMA query_only"), 0);
 	assert_int_equal(ops()->schema_version(r, &version, &err), 0);
 	assert_int_equal(version, MAMORI_STORE_SCHEMA);
 	assert_int_equal(ops()->meta_get(r, "log_id", keep, value, &err), 0);
