@@ -4,9 +4,10 @@
 
 /*
  * A module whose storage is behind the backend (store_backend.h: the audit
- * trail's) defines STORE_NO_SQL before including this header: it then sees
- * the connection as an opaque pointer and the SQL helpers below not at all,
- * so that SQL written there again does not compile.
+ * trail's, the store's own) defines STORE_NO_SQL before including this
+ * header: it then sees the connection as an opaque pointer and the SQL
+ * helpers (store_sqlite.h) not at all, so that SQL written there again does
+ * not compile.
  */
 #ifdef STORE_NO_SQL
 typedef struct sqlite3 sqlite3;
