@@ -6,12 +6,13 @@
 #include "mamori/backup.h"
 #include "mamori/store.h"
 #include "buf.h"
+#include "store_backend.h"
+#include "store_ops_meta.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,53 +160,30 @@ tar_add_tree(struct tar_out *t, const char *dir, const char *prefix, struct mamo
 	return rc;
 }
 
-/* A consistent copy of the store at db into copy, by SQLite's online backup. */
+/*
+ * A consistent copy of the store at db into copy (the store's backend's:
+ * one committed state however much is written meanwhile), with its log id,
+ * trail size and schema.
+ */
 static int
 copy_store(const char *db, const char *copy, struct mamori_backup_report *r, char *log_id, size_t idlen,
     int *schema, struct mamori_error *err)
 {
-	sqlite3 *src = NULL, *dst = NULL;
-	sqlite3_backup *b;
-	sqlite3_stmt *st;
-	int rc = 0, fd;
+	struct store_meta_summary sum;
+	int rc, fd;
 
 	if ((fd = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		return mamori_error_set(err, MAMORI_E_IO, "backup: cannot create %s: %s", copy, strerror(errno));
 	close(fd);
-	if (sqlite3_open_v2(db, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_open_v2(copy, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		rc = mamori_error_set(err, MAMORI_E_IO, "backup: cannot open %s: %s", db,
-		    src ? sqlite3_errmsg(src) : "out of memory");
-		goto out;
-	}
-	sqlite3_busy_timeout(src, 5000);
-	/* one step: one read transaction, so the copy is one committed state
-	 * of the store however much is written meanwhile (WAL: writers go on) */
-	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL ||
-	    sqlite3_backup_step(b, -1) != SQLITE_DONE || sqlite3_backup_finish(b) != SQLITE_OK) {
-		if (b != NULL)
-			sqlite3_backup_finish(b);
-		rc = mamori_error_set(err, MAMORI_E_STORE, "backup: cannot copy %s: %s", db, sqlite3_errmsg(dst));
-		goto out;
-	}
-	if (sqlite3_prepare_v2(dst, "SELECT (SELECT value FROM meta WHERE key = 'log_id'), "
-	    "(SELECT coalesce(max(seq), 0) FROM audit_event), (SELECT user_version FROM pragma_user_version)",
-	    -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		rc = mamori_error_set(err, MAMORI_E_STORE, "backup: %s is not a mamori store: %s", db,
-		    sqlite3_errmsg(dst));
-		sqlite3_finalize(st);
-		goto out;
-	}
-	snprintf(log_id, idlen, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
-	r->events = sqlite3_column_int64(st, 1);
-	*schema = sqlite3_column_int(st, 2);
-	sqlite3_finalize(st);
-out:
-	sqlite3_close(src);
-	sqlite3_close(dst);
-	if (rc != 0)
+	/* no store is open here: the copy is the file's, by the backend every store gets */
+	if ((rc = store_backend_sqlite.meta->copy(db, copy, &sum, err)) != 0) {
 		unlink(copy);
-	return rc;
+		return rc;
+	}
+	snprintf(log_id, idlen, "%s", sum.log_id);
+	r->events = sum.events;
+	*schema = sum.schema;
+	return 0;
 }
 
 /* ---- sealing to a recipient ---- */

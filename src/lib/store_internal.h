@@ -4,9 +4,10 @@
 
 /*
  * A module whose storage is behind the backend (store_backend.h: the audit
- * trail's) defines STORE_NO_SQL before including this header: it then sees
- * the connection as an opaque pointer and the SQL helpers below not at all,
- * so that SQL written there again does not compile.
+ * trail's, the store's own) defines STORE_NO_SQL before including this
+ * header: it then sees the connection as an opaque pointer and the SQL
+ * helpers (store_sqlite.h) not at all, so that SQL written there again does
+ * not compile.
  */
 #ifdef STORE_NO_SQL
 typedef struct sqlite3 sqlite3;
@@ -102,38 +103,7 @@ struct mamori_store_tx {
 };
 
 #ifndef STORE_NO_SQL
-/* Runs SQL with no result rows; fills err with SQLite's message on failure. */
-int store_exec(struct mamori_store *s, const char *sql, struct mamori_error *err);
-
-/* A prepared statement; NULL with err filled on failure. */
-sqlite3_stmt *store_prepare(struct mamori_store *s, const char *sql, struct mamori_error *err);
-
-/*
- * A statement prepared once per connection and kept: sql must be a string
- * literal (it is looked up by address).  The statement comes back reset with
- * no bindings; the caller steps it and must end with store_release (never
- * sqlite3_finalize), so that no read transaction stays open between calls.
- * Falls back to an uncached statement when the cache is full (store_release
- * then finalizes it).  NULL with err filled on failure.
- */
-sqlite3_stmt *store_cached(struct mamori_store *s, const char *sql, struct mamori_error *err);
-
-/*
- * A statement of SQL built at run time (not a literal), kept by its text for
- * the next call with the same text: the list's queries take longer to
- * prepare than a page of an index takes to read.  Ends with store_release,
- * like store_cached; while it is being stepped, nothing may ask for the same
- * text again (it would be reset) nor for STORE_BUILT_MAX others (it would be
- * replaced): the list's callbacks read no assets.  NULL with err filled on
- * failure.
- */
-sqlite3_stmt *store_built(struct mamori_store *s, const char *sql, struct mamori_error *err);
-
-/* Resets (cached) or finalizes (uncached) a statement from store_cached or store_built. */
-void store_release(struct mamori_store *s, sqlite3_stmt *st);
-
-/* Fills err from the database's last error and returns MAMORI_E_STORE. */
-int store_error(struct mamori_store *s, struct mamori_error *err, const char *what);
+#include "store_sqlite.h"	/* the SQL helpers, for the modules not behind the backend yet */
 #endif
 
 /*
@@ -211,11 +181,5 @@ int record_policy_check(struct mamori_store *s, const struct mamori_policy *p, s
  * signing key.  Returns 0 or MAMORI_E_IO with err naming the file and the fix.
  */
 int store_secret_key(struct mamori_store *s, bool create, unsigned char key[32], struct mamori_error *err);
-
-/*
- * The SQL of migration i (schema i to i + 1), NULL beyond the last: for the
- * tests that build a store at every earlier schema version and open it.
- */
-const char *store_migration_sql(int i);
 
 #endif

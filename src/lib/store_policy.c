@@ -3,8 +3,10 @@
  * every asset, account and record the store holds, and recorded with its audit event
  * in one transaction of the single write path.
  */
+#define STORE_NO_SQL
 #include "mamori/review.h"
 #include "store_internal.h"
+#include "store_ops_meta.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -53,7 +55,6 @@ replace_tx(struct mamori_store_tx *tx, void *arg)
 	struct replace_arg *x = arg;
 	struct mamori_store *s = tx->store;
 	char *json = NULL, hash[65], now[32];
-	sqlite3_stmt *st = NULL;
 	cJSON *before = NULL, *after = NULL;
 	int rc;
 
@@ -70,26 +71,14 @@ replace_tx(struct mamori_store_tx *tx, void *arg)
 		return mamori_error_set(x->err, MAMORI_E_NOMEM, "out of memory");
 	sodium_bin2hex(hash, sizeof(hash), x->p->sha256, 32);
 	store_now(now);
-	rc = MAMORI_E_STORE;
-	st = store_prepare(s, "INSERT INTO policy (id, sha256, json, loaded_at) VALUES (?1, ?2, ?3, ?4)", x->err);
-	if (st == NULL)
+	if ((rc = s->backend->meta->policy_put(s, x->p->id, hash, json, now, &x->version, x->err)) != 0)
 		goto out;
-	sqlite3_bind_text(st, 1, x->p->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_error(s, x->err, "cannot store the policy");
-		goto out;
-	}
-	x->version = sqlite3_last_insert_rowid(s->db);
 	before = policy_summary(s->policy);
 	after = policy_summary(x->p);
 	if (x->review != NULL)
 		cJSON_AddStringToObject(after, "review", x->review);
 	rc = mamori_store_tx_event(tx, "policy.replace", "policy", x->p->id, before, after);
 out:
-	sqlite3_finalize(st);
 	cJSON_Delete(before);
 	cJSON_Delete(after);
 	free(json);

@@ -6,12 +6,12 @@
 #include <cmocka.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fixture.h"
 #include "mamori/store.h"
-#include "store_internal.h"
 
 char fixture_dir[64];
 
@@ -56,15 +56,45 @@ fixture_store(const char *name, const char *policy_path)
 	return s;
 }
 
+sqlite3 *
+fixture_raw(struct mamori_store *s)
+{
+	sqlite3 *raw = NULL;
+
+	if (sqlite3_open_v2(mamori_store_path(s), &raw, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		fail_msg("open %s: %s", mamori_store_path(s), raw ? sqlite3_errmsg(raw) : "out of memory");
+	sqlite3_busy_timeout(raw, 5000);
+	return raw;
+}
+
+void
+fixture_exec(struct mamori_store *s, const char *sql)
+{
+	sqlite3 *raw = fixture_raw(s);
+	char *msg = NULL;
+
+	if (sqlite3_exec(raw, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", msg ? msg : "error");
+		sqlite3_free(msg);
+		sqlite3_close(raw);
+		fail_msg("%s: %s", sql, copy);
+	}
+	sqlite3_close(raw);
+}
+
 int64_t
 fixture_query_int(struct mamori_store *s, const char *sql)
 {
+	sqlite3 *raw = fixture_raw(s);
 	sqlite3_stmt *st = NULL;
 	int64_t v = -1;
+	int rc = sqlite3_prepare_v2(raw, sql, -1, &st, NULL);
 
-	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	assert_int_equal(rc, SQLITE_OK);
 	return v;
 }

@@ -26,7 +26,16 @@ void fixture_path(char *out, size_t n, const char *name);
 /* A new store fixture_dir/name with the policy at policy_path; fails the test when it cannot. */
 struct mamori_store *fixture_store(const char *name, const char *policy_path);
 
-/* The first column of the first row of sql on s's connection, as an integer (-1: no row). */
+/*
+ * A connection of its own on s's file (SQLite's; the test closes it): what a
+ * test reads or damages behind the store's back, as another process would.
+ */
+struct sqlite3 *fixture_raw(struct mamori_store *s);
+
+/* Runs sql on a connection of its own on s's file; fails the test when it fails. */
+void fixture_exec(struct mamori_store *s, const char *sql);
+
+/* The first column of the first row of sql, read on a connection of its own on s's file, as an integer (-1: no row). */
 int64_t fixture_query_int(struct mamori_store *s, const char *sql);
 
 #endif

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #include "mamori/audit.h"
 #include "mamori/merkle.h"
 #include "mamori/store.h"
-#include "store_internal.h"
 #include "fixture.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
@@ -61,13 +61,16 @@ sign_and_check(struct mamori_store *s, uint64_t want_size)
 	struct mamori_head h;
 	unsigned char root[MAMORI_HASH_LEN];
 	sqlite3_stmt *st = NULL;
+	sqlite3 *raw;
 
 	assert_int_equal(mamori_audit_sign_head(s, &h, &err), 0);
 	assert_int_equal(h.size, want_size);
-	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT leaf FROM audit_event WHERE seq = ?1", -1, &st, NULL),
+	raw = fixture_raw(s);
+	assert_int_equal(sqlite3_prepare_v2(raw, "SELECT leaf FROM audit_event WHERE seq = ?1", -1, &st, NULL),
 	    SQLITE_OK);
 	assert_int_equal(mamori_merkle_root(leaf_at, st, want_size, root), 0);
 	sqlite3_finalize(st);
+	sqlite3_close(raw);
 	assert_memory_equal(root, h.root, MAMORI_HASH_LEN);
 }
 
@@ -85,14 +88,7 @@ new_store(const char *name)
 static uint64_t
 log_size(struct mamori_store *s)
 {
-	sqlite3_stmt *st = NULL;
-	uint64_t n = 0;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0) FROM audit_event", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return (uint64_t)fixture_query_int(s, "SELECT coalesce(max(seq), 0) FROM audit_event");
 }
 
 static void
@@ -145,7 +141,7 @@ test_bad_frontier_falls_back(void **state)
 	add_events(s, 13);
 	sign_and_check(s, log_size(s));
 	for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
-		assert_int_equal(sqlite3_exec(s->db, damage[i], NULL, NULL, NULL), SQLITE_OK);
+		fixture_exec(s, damage[i]);
 		add_events(s, (int)i + 3);
 		sign_and_check(s, log_size(s));
 	}
@@ -169,7 +165,7 @@ test_damaged_trail_refused(void **state)
 	add_events(s, 5);
 	snprintf(sql, sizeof(sql), "DELETE FROM audit_event WHERE seq = %llu", (unsigned long long)signed_size + 2);
 	snprintf(near, sizeof(near), "near event %llu", (unsigned long long)signed_size + 2);
-	assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	fixture_exec(s, sql);
 	assert_int_equal(mamori_audit_sign_head(s, NULL, &err), MAMORI_E_TAMPERED);
 	assert_non_null(strstr(err.message, near));
 	mamori_store_close(&s);

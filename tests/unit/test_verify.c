@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 #include "mamori/audit.h"
 #include "mamori/store.h"
 #include "audit_internal.h"
-#include "store_internal.h"
+#include "fixture.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
 #define EVENTS 45
@@ -52,14 +53,7 @@ add_event(struct mamori_store_tx *tx, void *arg)
 static int64_t
 next_seq(struct mamori_store *s)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t n = 0;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0) + 1 FROM audit_event", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return fixture_query_int(s, "SELECT coalesce(max(seq), 0) + 1 FROM audit_event");
 }
 
 /* A store of EVENTS events with signed heads at sizes 1, 7, 8, 9, 16, 30 and at the end. */
