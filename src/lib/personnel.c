@@ -3,8 +3,10 @@
  * person holds, a move to another 課 or role, a retirement, and a personnel
  * change list applied all or nothing.
  */
+#define STORE_NO_SQL	/* the accounts' storage is the backend's (store_ops_user.h) */
 #include "mamori/personnel.h"
 #include "store_internal.h"
+#include "store_ops_user.h"
 #include "csv.h"
 #include "fold.h"
 #include "mamori/i18n.h"
@@ -18,44 +20,34 @@
 
 /* ---- what a person holds ------------------------------------------------ */
 
+static int
+add_asset(const char *id, const char *name, void *ctx)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(a, "id", id);
+	cJSON_AddStringToObject(a, "name", name);
+	cJSON_AddItemToArray(ctx, a);
+	return 0;
+}
+
 /* The assets in use that the account's role manages in its 課, and how many others hold that role there. */
 static int
 holdings_assets(struct mamori_store *s, const struct mamori_user *u, cJSON *out, struct mamori_error *err)
 {
+	const struct store_user_ops *ops = s->backend->user;
 	cJSON *assets = cJSON_AddArrayToObject(out, "assets");
-	sqlite3_stmt *st;
-	int rc;
+	int rc, others = 0;
 
 	if (u->department[0] == '\0') {
 		cJSON_AddNumberToObject(out, "others", 0);
 		return 0;
 	}
-	st = store_prepare(s, "SELECT id, name FROM asset WHERE status = 'active' AND department = ?1 AND role = ?2 "
-	    "ORDER BY num", err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, u->department, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *a = cJSON_CreateObject();
-		cJSON_AddStringToObject(a, "id", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(a, "name", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddItemToArray(assets, a);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, err, "cannot read the register");
-	st = store_prepare(s, "SELECT count(*) FROM user WHERE role = ?1 AND department = ?2 AND disabled = 0 "
-	    "AND name <> ?3", err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, u->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, u->department, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, u->name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	cJSON_AddNumberToObject(out, "others", rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_error(s, err, "cannot count the accounts");
+	if ((rc = ops->assets_held(s, u->department, u->role, add_asset, assets, err)) != 0)
+		return rc;
+	rc = ops->count_peers(s, u->role, u->department, u->name, &others, err);
+	cJSON_AddNumberToObject(out, "others", others);
+	return rc;
 }
 
 static bool
@@ -74,11 +66,10 @@ names(const cJSON *v, const char *name)
 
 /* Why the record is the account's (reporter, approver, its account fields), in a new array; NULL: it is not. */
 static cJSON *
-held_as(const struct mamori_record_kind *k, sqlite3_stmt *st, const char *name)
+held_as(const struct mamori_record_kind *k, const struct store_user_record *rec, const char *name)
 {
-	const char *reporter = (const char *)sqlite3_column_text(st, 3);
-	const char *approver = (const char *)sqlite3_column_text(st, 4);
-	cJSON *fields = cJSON_Parse((const char *)sqlite3_column_text(st, 5)), *as = cJSON_CreateArray();
+	const char *reporter = rec->reporter, *approver = rec->approver;
+	cJSON *fields = cJSON_Parse(rec->fields), *as = cJSON_CreateArray();
 
 	if (reporter && strcmp(reporter, name) == 0)
 		cJSON_AddItemToArray(as, cJSON_CreateString("reporter"));
@@ -98,46 +89,45 @@ held_as(const struct mamori_record_kind *k, sqlite3_stmt *st, const char *name)
 	return as;
 }
 
+struct records_held {
+	const struct mamori_policy *p;
+	const char *name;
+	cJSON *records;
+};
+
+/* Adds the record to the list when it is open and the person's. */
+static int
+add_record(const struct store_user_record *rec, void *ctx)
+{
+	struct records_held *h = ctx;
+	const struct mamori_record_kind *k = mamori_record_kind_find(h->p, rec->kind);
+	const struct mamori_record_state *rs = NULL;
+	cJSON *as, *r;
+
+	for (size_t i = 0; k != NULL && i < k->nstates; i++)
+		if (strcmp(k->states[i].id, rec->state) == 0)
+			rs = &k->states[i];
+	if (rs != NULL && rs->final)
+		return 0;
+	if ((as = held_as(k, rec, h->name)) == NULL)
+		return 0;
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "id", rec->id);
+	cJSON_AddStringToObject(r, "kind", rec->kind);
+	cJSON_AddStringToObject(r, "kind_title", k && k->title ? k->title : rec->kind);
+	cJSON_AddStringToObject(r, "state", rec->state);
+	cJSON_AddStringToObject(r, "state_title", rs && rs->title ? rs->title : rec->state);
+	cJSON_AddItemToObject(r, "as", as);
+	cJSON_AddItemToArray(h->records, r);
+	return 0;
+}
+
 static int
 holdings_records(struct mamori_store *s, const char *name, cJSON *out, struct mamori_error *err)
 {
-	const struct mamori_policy *p = mamori_store_policy(s);
-	cJSON *records = cJSON_AddArrayToObject(out, "records");
-	char quoted[80];
-	sqlite3_stmt *st;
-	int rc;
+	struct records_held h = { mamori_store_policy(s), name, cJSON_AddArrayToObject(out, "records") };
 
-	/* a name is [a-z0-9._-]: as a JSON string it is only quoted */
-	snprintf(quoted, sizeof(quoted), "\"%s\"", name);
-	st = store_prepare(s, "SELECT id, kind, state, reporter, approver, fields FROM record WHERE reporter = ?1 "
-	    "OR approver = ?1 OR instr(fields, ?2) > 0 ORDER BY num", err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, quoted, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct mamori_record_kind *k = mamori_record_kind_find(p, (const char *)sqlite3_column_text(st, 1));
-		const char *state = (const char *)sqlite3_column_text(st, 2);
-		const struct mamori_record_state *rs = NULL;
-		for (size_t i = 0; k != NULL && i < k->nstates; i++)
-			if (strcmp(k->states[i].id, state) == 0)
-				rs = &k->states[i];
-		if (rs != NULL && rs->final)
-			continue;
-		cJSON *as = held_as(k, st, name);
-		if (as == NULL)
-			continue;
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "id", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(r, "kind", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(r, "kind_title", k && k->title ? k->title : (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(r, "state", state);
-		cJSON_AddStringToObject(r, "state_title", rs && rs->title ? rs->title : state);
-		cJSON_AddItemToObject(r, "as", as);
-		cJSON_AddItemToArray(records, r);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the records");
+	return s->backend->user->records_naming(s, name, add_record, &h, err);
 }
 
 int
@@ -177,7 +167,6 @@ static int
 move_in(struct mamori_store_tx *tx, struct change *c, struct mamori_error *err)
 {
 	struct mamori_user u;
-	sqlite3_stmt *st;
 	cJSON *before, *after;
 	int rc;
 
@@ -188,17 +177,9 @@ move_in(struct mamori_store_tx *tx, struct change *c, struct mamori_error *err)
 	cJSON_Delete(c->holdings);	/* a transaction tried again reads them again */
 	if ((rc = mamori_user_holdings(tx->store, c->name, &c->holdings, err)) != 0)
 		return rc;
-	st = store_prepare(tx->store, "UPDATE user SET department = ?2, role = ?3, updated = "
-	    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1", err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->department, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, c->role ? c->role : u.role, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(tx->store, err, "cannot change the account");
+	if ((rc = tx->store->backend->user->set_place(tx, c->name, c->department, c->role ? c->role : u.role,
+	    err)) != 0)
+		return rc;
 	before = cJSON_CreateObject();
 	after = cJSON_CreateObject();
 	cJSON_AddStringToObject(before, "role", u.role);

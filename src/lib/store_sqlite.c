@@ -156,7 +156,7 @@ const struct store_backend store_backend_sqlite = {
 
 	.asset = NULL,
 
-	.user = NULL,
+	.user = &store_sqlite_user_ops,
 
 	.record = NULL,
 

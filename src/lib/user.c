@@ -1,6 +1,8 @@
 /* user.c — accounts: add, password, disable, TOTP, list, login. */
+#define STORE_NO_SQL	/* the accounts' storage is the backend's (store_ops_user.h) */
 #include "mamori/user.h"
 #include "store_internal.h"
+#include "store_ops_user.h"
 #include "user_internal.h"
 #include "mamori/i18n.h"
 #include "mamori/mail.h"
@@ -17,61 +19,90 @@ valid_name(const char *n)
 	return len >= 1 && len <= 64 && strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789._-") == len;
 }
 
+/* What else a change of an account does in its transaction. */
+enum then {
+	THEN_NOTHING,
+	THEN_REVOKE_TOKENS,	/* the account's API tokens go ("tokens_revoked") */
+	THEN_WAKE_NOTICES,	/* its notices waiting for an address are due ("notices_due") */
+};
+
 /* One change to one account, as a transaction with its event. */
 struct change {
-	const char *sql;	/* ?1 = name, ?2.. = values below */
-	const char *values[6];
-	int nvalues;
+	/* the change itself, through the backend */
+	int (*write)(struct mamori_store_tx *tx, const struct change *c);
+	const char *name;
+	const char *value[2];	/* the write's (a hash, an address, a scope), NULL: none */
+	bool flag;		/* the write's (temporary, disabled) */
+	int64_t number;		/* the write's (a token's expiry) */
+	struct store_user_new add;	/* write_add's */
 	const char *action;
 	cJSON *after;		/* what the event records (never secrets) */
-	const char *then;	/* NULL, or a second statement (?1 = name), e.g. revoking tokens */
-	const char *then_key;	/* the event's name for the rows then changed ("tokens_revoked") */
-	bool insert;
+	enum then then;
 	struct mamori_error *err;
 };
+
+static int
+write_add(struct mamori_store_tx *tx, const struct change *c)
+{
+	return tx->store->backend->user->add(tx, &c->add, c->err);
+}
+
+static int
+write_email(struct mamori_store_tx *tx, const struct change *c)
+{
+	return tx->store->backend->user->set_email(tx, c->name, c->value[0], c->err);
+}
+
+static int
+write_password(struct mamori_store_tx *tx, const struct change *c)
+{
+	return tx->store->backend->user->set_password(tx, c->name, c->value[0], c->flag, c->err);
+}
+
+static int
+write_disabled(struct mamori_store_tx *tx, const struct change *c)
+{
+	return tx->store->backend->user->set_disabled(tx, c->name, c->flag, c->err);
+}
+
+static int
+write_totp(struct mamori_store_tx *tx, const struct change *c)
+{
+	return tx->store->backend->user->set_totp(tx, c->name, c->value[0], c->err);
+}
+
+static int
+write_token(struct mamori_store_tx *tx, const struct change *c)
+{
+	return tx->store->backend->user->token_add(tx, c->name, c->value[0], c->value[1], c->number, c->err);
+}
 
 static int
 change_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct change *c = arg;
-	sqlite3_stmt *st = store_prepare(tx->store, c->sql, c->err);
-	const char *name = c->values[0];
-	int rc;
+	const struct store_user_ops *ops = tx->store->backend->user;
+	int rc = c->write(tx, c), n = 0;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	for (int i = 0; i < c->nvalues; i++)
-		if (c->values[i])
-			sqlite3_bind_text(st, i + 1, c->values[i], -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return mamori_error_set(c->err, MAMORI_E_CONFLICT, "user %s exists already", name);
-	if (rc != SQLITE_DONE)
-		return store_error(tx->store, c->err, "cannot change the account");
-	if (!c->insert && sqlite3_changes(tx->store->db) != 1)
-		return mamori_error_set(c->err, MAMORI_E_NOTFOUND, "no user %s", name);
-	if (c->then != NULL) {
-		if ((st = store_prepare(tx->store, c->then, c->err)) == NULL)
-			return MAMORI_E_STORE;
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return store_error(tx->store, c->err, "cannot change the account");
-		cJSON_AddNumberToObject(c->after, c->then_key, sqlite3_changes(tx->store->db));
-	}
-	return mamori_store_tx_event(tx, c->action, "user", name, NULL, c->after);
+	if (rc == MAMORI_E_CONFLICT)
+		return mamori_error_set(c->err, MAMORI_E_CONFLICT, "user %s exists already", c->name);
+	if (rc != 0)
+		return rc;
+	if (c->then == THEN_REVOKE_TOKENS)
+		rc = ops->tokens_revoke(tx, c->name, &n, c->err);
+	else if (c->then == THEN_WAKE_NOTICES)
+		rc = ops->wake_notices(tx, c->name, &n, c->err);
+	if (rc != 0)
+		return rc;
+	if (c->then != THEN_NOTHING)
+		cJSON_AddNumberToObject(c->after, c->then == THEN_REVOKE_TOKENS ? "tokens_revoked" : "notices_due", n);
+	return mamori_store_tx_event(tx, c->action, "user", c->name, NULL, c->after);
 }
 
 /* MAMORI_LOGIN_FAILED (user.h) where xgettext sees it, so that it is translated;
  * tests/unit/test_user.c checks that the two say the same */
 #define LOGIN_FAILED N_("login failed (after repeated failures an account must wait a while " \
 	"before it can log in again)")
-
-/* A new password or a removed second factor: whoever held a token made under
- * the old credentials must not keep it (docs/auth.md, "Threat model"). */
-#define REVOKE_TOKENS "DELETE FROM api_token WHERE user = ?1"
 
 static int
 apply(struct mamori_store *s, const char *actor, struct change *c)
@@ -97,7 +128,7 @@ mamori_user_add_with_email(struct mamori_store *s, const char *actor, const char
 	const struct mamori_role *r = role ? mamori_policy_find_role(p, role) : NULL;
 	const struct mamori_department *d = department ? mamori_policy_find_department(p, department) : NULL;
 	char hash[MAMORI_PWHASH_LEN];
-	struct change c = { .err = err, .insert = true, .action = "user.add" };
+	struct change c = { .err = err, .write = write_add, .name = name, .action = "user.add" };
 	const char *why;
 
 	if (!valid_name(name))
@@ -112,13 +143,8 @@ mamori_user_add_with_email(struct mamori_store *s, const char *actor, const char
 		return mamori_error_set(err, MAMORI_E_INVALID, "'%s': %s", email, _(why));
 	if (password && mamori_auth_hash_password(password, hash) != 0)
 		return mamori_error_set(err, MAMORI_E_INVALID, "the password must be 1 to 1024 bytes");
-	c.values[0] = name;
-	c.values[1] = r->id;
-	c.values[2] = d ? d->id : NULL;
-	c.values[3] = password ? hash : NULL;
-	c.values[4] = password && temporary ? "1" : "0";
-	c.values[5] = email;
-	c.nvalues = 6;
+	c.add = (struct store_user_new){ .name = name, .role = r->id, .department = d ? d->id : NULL,
+	    .email = email, .password = password ? hash : NULL, .password_temporary = password && temporary };
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "name", name);
 	cJSON_AddStringToObject(c.after, "role", r->id);
@@ -129,38 +155,29 @@ mamori_user_add_with_email(struct mamori_store *s, const char *actor, const char
 	cJSON_AddBoolToObject(c.after, "password", password != NULL);
 	if (password && temporary)
 		cJSON_AddBoolToObject(c.after, "password_temporary", true);
-	c.sql = "INSERT INTO user (name, role, department, password, password_temporary, email, created, updated) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
 	return apply(s, actor, &c);
 }
-
-/* Notices that wait for an address (mail_outbox.c) are due once there is one. */
-#define WAKE_NOTICES "UPDATE record_notice SET next_attempt = 0 WHERE recipient = ?1 AND sent IS NULL"
 
 int
 mamori_user_set_email(struct mamori_store *s, const char *actor, const char *name, const char *email,
     struct mamori_error *err)
 {
-	struct change c = { .err = err, .action = "user.email" };
+	struct change c = { .err = err, .write = write_email, .name = name, .action = "user.email" };
 	const char *why;
 
 	if (email != NULL && email[0] == '\0')
 		email = NULL;
 	if (email != NULL && (why = mamori_mail_address_check(email)) != NULL)
 		return mamori_error_set(err, MAMORI_E_INVALID, "'%s': %s", email, _(why));
-	c.sql = "UPDATE user SET email = ?2, updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
-	c.values[0] = name;
-	c.values[1] = email;
-	c.nvalues = 2;
+	c.value[0] = email;
 	c.after = cJSON_CreateObject();
 	if (email)
 		cJSON_AddStringToObject(c.after, "email", email);
 	else
 		cJSON_AddNullToObject(c.after, "email");
-	if (email) {
-		c.then = WAKE_NOTICES;
-		c.then_key = "notices_due";
-	}
+	/* notices that wait for an address (mail_outbox.c) are due once there is one */
+	if (email)
+		c.then = THEN_WAKE_NOTICES;
 	return apply(s, actor, &c);
 }
 
@@ -169,20 +186,17 @@ mamori_user_passwd(struct mamori_store *s, const char *actor, const char *name, 
     bool temporary, struct mamori_error *err)
 {
 	char hash[MAMORI_PWHASH_LEN];
-	struct change c = { .err = err, .action = "user.passwd" };
+	struct change c = { .err = err, .write = write_password, .name = name, .action = "user.passwd" };
 
 	if (password == NULL || mamori_auth_hash_password(password, hash) != 0)
 		return mamori_error_set(err, MAMORI_E_INVALID, "the password must be 1 to 1024 bytes");
-	c.sql = "UPDATE user SET password = ?2, password_temporary = ?3, failures = 0, locked_until = 0, "
-	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
-	c.values[0] = name;
-	c.values[1] = hash;
-	c.values[2] = temporary ? "1" : "0";
-	c.nvalues = 3;
+	c.value[0] = hash;
+	c.flag = temporary;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "password", temporary ? "(temporary)" : "(changed)");
-	c.then = REVOKE_TOKENS;
-	c.then_key = "tokens_revoked";
+	/* whoever held a token made under the old password must not keep it
+	 * (docs/auth.md, "Threat model") */
+	c.then = THEN_REVOKE_TOKENS;
 	return apply(s, actor, &c);
 }
 
@@ -204,22 +218,19 @@ denial_tx(struct mamori_store_tx *tx, void *arg)
 	return rc;
 }
 
+/* Copies the stored password hash ("" when there is none) into ctx (MAMORI_PWHASH_LEN bytes). */
+static int
+copy_hash(const struct store_user_row *u, void *ctx)
+{
+	snprintf(ctx, MAMORI_PWHASH_LEN, "%s", u->password ? u->password : "");
+	return 0;
+}
+
 /* The account's password hash as stored ("" when it has none). */
 static int
 stored_hash(struct mamori_store *s, const char *name, char hash[MAMORI_PWHASH_LEN], struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(password, '') FROM user WHERE name = ?1", err);
-	int rc = 0;
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(hash, MAMORI_PWHASH_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-	else
-		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no user %s", name);
-	sqlite3_finalize(st);
-	return rc;
+	return s->backend->user->get(s, name, copy_hash, hash, err);
 }
 
 int
@@ -250,52 +261,37 @@ int
 mamori_user_disable(struct mamori_store *s, const char *actor, const char *name, bool disabled,
     struct mamori_error *err)
 {
-	struct change c = { .err = err, .action = disabled ? "user.disable" : "user.enable" };
+	struct change c = { .err = err, .write = write_disabled, .name = name, .flag = disabled,
+	    .action = disabled ? "user.disable" : "user.enable" };
 
-	c.sql = disabled ? "UPDATE user SET disabled = 1, updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1" :
-	    "UPDATE user SET disabled = 0, failures = 0, locked_until = 0, "
-	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
-	c.values[0] = name;
-	c.nvalues = 1;
 	c.after = cJSON_CreateObject();
 	cJSON_AddBoolToObject(c.after, "disabled", disabled);
 	return apply(s, actor, &c);
+}
+
+static int
+copy_disabled(const struct store_user_row *u, void *ctx)
+{
+	*(bool *)ctx = u->disabled;
+	return 0;
 }
 
 int
 user_disable_in(struct mamori_store_tx *tx, const char *name, const cJSON *why, bool *changed,
     struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(tx->store, "SELECT disabled FROM user WHERE name = ?1", err);
+	const struct store_user_ops *ops = tx->store->backend->user;
+	bool was_disabled = false;
 	cJSON *after;
-	int rc, was_disabled, tokens;
+	int rc, tokens = 0;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	was_disabled = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return mamori_error_set(err, MAMORI_E_NOTFOUND, "no user %s", name);
-	if (rc != SQLITE_ROW)
-		return store_error(tx->store, err, "cannot read the account");
+	if ((rc = ops->get(tx->store, name, copy_disabled, &was_disabled, err)) != 0)
+		return rc;
 	if (changed != NULL)
 		*changed = !was_disabled;
-	if ((st = store_prepare(tx->store, "UPDATE user SET disabled = 1, updated = strftime('%Y-%m-%dT%H:%M:%fZ', "
-	    "'now') WHERE name = ?1", err)) == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || (st = store_prepare(tx->store, REVOKE_TOKENS, err)) == NULL)
-		return rc != SQLITE_DONE ? store_error(tx->store, err, "cannot change the account") : MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	tokens = sqlite3_changes(tx->store->db);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(tx->store, err, "cannot revoke the account's tokens");
+	if ((rc = ops->set_disabled(tx, name, true, err)) != 0 ||
+	    (rc = ops->tokens_revoke(tx, name, &tokens, err)) != 0)
+		return rc;
 	/* nothing changed: no event (a tick that meets the account again says nothing) */
 	if (was_disabled && tokens == 0)
 		return 0;
@@ -311,7 +307,7 @@ int
 mamori_user_mfa_enroll(struct mamori_store *s, const char *actor, const char *name,
     char secret[MAMORI_TOTP_SECRET_LEN], struct mamori_error *err)
 {
-	struct change c = { .err = err, .action = "user.mfa-enroll" };
+	struct change c = { .err = err, .write = write_totp, .name = name, .action = "user.mfa-enroll" };
 	char sealed[MAMORI_TOTP_SEALED_LEN];
 	unsigned char key[32];
 	int rc;
@@ -322,11 +318,7 @@ mamori_user_mfa_enroll(struct mamori_store *s, const char *actor, const char *na
 	mamori_auth_totp_secret(secret);
 	mamori_auth_totp_seal(key, name, secret, sealed);
 	sodium_memzero(key, sizeof(key));
-	c.sql = "UPDATE user SET totp_secret = ?2, totp_last_step = 0, "
-	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
-	c.values[0] = name;
-	c.values[1] = sealed;
-	c.nvalues = 2;
+	c.value[0] = sealed;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "totp", "(enrolled)");
 	return apply(s, actor, &c);
@@ -335,23 +327,14 @@ mamori_user_mfa_enroll(struct mamori_store *s, const char *actor, const char *na
 int
 mamori_user_mfa_reset(struct mamori_store *s, const char *actor, const char *name, struct mamori_error *err)
 {
-	struct change c = { .err = err, .action = "user.mfa-reset" };
+	struct change c = { .err = err, .write = write_totp, .name = name, .action = "user.mfa-reset" };
 
-	c.sql = "UPDATE user SET totp_secret = NULL, totp_last_step = 0, "
-	    "updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?1";
-	c.values[0] = name;
-	c.nvalues = 1;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "totp", "(removed)");
-	c.then = REVOKE_TOKENS;
-	c.then_key = "tokens_revoked";
+	/* a token made under the old second factor goes with it, as with a new password */
+	c.then = THEN_REVOKE_TOKENS;
 	return apply(s, actor, &c);
 }
-
-#define USER_COLUMNS "name, role, coalesce(department, ''), password IS NOT NULL, totp_secret IS NOT NULL, " \
-	"disabled, failures, locked_until, created, coalesce(password, ''), coalesce(totp_secret, ''), " \
-	"password_temporary, coalesce(email, '')"
-enum { USER_NCOLUMNS = 13 };
 
 /* The credential generation (struct mamori_user) of a password hash and a TOTP secret as stored. */
 static void
@@ -365,59 +348,66 @@ credential_of(const char *hash, const char *secret, char out[MAMORI_CREDENTIAL_L
 	out[MAMORI_CREDENTIAL_LEN - 1] = '\0';
 }
 
+/* A column not set reads "" (department, email). */
+static const char *
+or_empty(const char *v)
+{
+	return v ? v : "";
+}
+
 static void
-user_from_row(sqlite3_stmt *st, struct mamori_user *u)
+user_from_row(const struct store_user_row *r, struct mamori_user *u)
 {
 	memset(u, 0, sizeof(*u));
-	snprintf(u->name, sizeof(u->name), "%s", (const char *)sqlite3_column_text(st, 0));
-	snprintf(u->role, sizeof(u->role), "%s", (const char *)sqlite3_column_text(st, 1));
-	snprintf(u->department, sizeof(u->department), "%s", (const char *)sqlite3_column_text(st, 2));
-	u->has_password = sqlite3_column_int(st, 3);
-	u->has_totp = sqlite3_column_int(st, 4);
-	u->disabled = sqlite3_column_int(st, 5);
-	u->failures = sqlite3_column_int(st, 6);
-	u->locked_until = sqlite3_column_int64(st, 7);
-	snprintf(u->created, sizeof(u->created), "%s", (const char *)sqlite3_column_text(st, 8));
-	credential_of((const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
-	    u->credential);
-	u->password_temporary = sqlite3_column_int(st, 11);
-	snprintf(u->email, sizeof(u->email), "%s", (const char *)sqlite3_column_text(st, 12));
+	snprintf(u->name, sizeof(u->name), "%s", or_empty(r->name));
+	snprintf(u->role, sizeof(u->role), "%s", or_empty(r->role));
+	snprintf(u->department, sizeof(u->department), "%s", or_empty(r->department));
+	u->has_password = r->password != NULL;
+	u->has_totp = r->totp_secret != NULL;
+	u->disabled = r->disabled;
+	u->failures = r->failures;
+	u->locked_until = r->locked_until;
+	snprintf(u->created, sizeof(u->created), "%s", or_empty(r->created));
+	credential_of(or_empty(r->password), or_empty(r->totp_secret), u->credential);
+	u->password_temporary = r->password_temporary;
+	snprintf(u->email, sizeof(u->email), "%s", or_empty(r->email));
+}
+
+static int
+copy_user(const struct store_user_row *r, void *ctx)
+{
+	user_from_row(r, ctx);
+	return 0;
 }
 
 int
 mamori_user_get(struct mamori_store *s, const char *name, struct mamori_user *out, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT " USER_COLUMNS " FROM user WHERE name = ?1";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc = 0;
+	return s->backend->user->get(s, name, copy_user, out, err);
+}
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		user_from_row(st, out);
-	else
-		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no user %s", name);
-	store_release(s, st);
-	return rc;
+struct user_walk {
+	int (*fn)(const struct mamori_user *, void *);
+	void *ctx;
+};
+
+static int
+walk_user(const struct store_user_row *r, void *ctx)
+{
+	struct user_walk *w = ctx;
+	struct mamori_user u;
+
+	user_from_row(r, &u);
+	return w->fn(&u, w->ctx);
 }
 
 int
 mamori_user_list(struct mamori_store *s, int (*fn)(const struct mamori_user *, void *), void *ctx,
     struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLUMNS " FROM user ORDER BY name", err);
-	struct mamori_user u;
-	int rc = 0;
+	struct user_walk w = { fn, ctx };
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		user_from_row(st, &u);
-		rc = fn(&u, ctx);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return s->backend->user->list(s, walk_user, &w, err);
 }
 
 /* The outcome of a login, recorded with the account's counters. */
@@ -436,20 +426,9 @@ login_tx(struct mamori_store_tx *tx, void *arg)
 	cJSON *after = cJSON_CreateObject();
 	int rc = 0;
 
-	if (r->known) {
-		sqlite3_stmt *st = store_prepare(tx->store, "UPDATE user SET failures = ?2, locked_until = ?3, "
-		    "totp_last_step = max(totp_last_step, ?4) WHERE name = ?1", r->err);
-		if (st == NULL) {
-			cJSON_Delete(after);
-			return MAMORI_E_STORE;
-		}
-		sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, r->failures);
-		sqlite3_bind_int64(st, 3, r->locked_until);
-		sqlite3_bind_int64(st, 4, r->totp_step);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : MAMORI_E_STORE;
-		sqlite3_finalize(st);
-	}
+	if (r->known)
+		rc = tx->store->backend->user->login_counters(tx, r->name, r->failures, r->locked_until, r->totp_step,
+		    r->err);
 	cJSON_AddStringToObject(after, "outcome", r->outcome);
 	cJSON_AddStringToObject(after, "client", r->client ? r->client : "");
 	if (rc == 0)
@@ -478,62 +457,72 @@ unseal_secret(struct mamori_store *s, const char *name, const char *stored, char
 	return ok ? 0 : -1;
 }
 
+/* What a login reads of the account: the account, its password hash, its TOTP secret opened. */
+struct login_read {
+	struct mamori_store *s;
+	struct mamori_user u;
+	char hash[MAMORI_PWHASH_LEN], secret[MAMORI_TOTP_SECRET_LEN];
+	int totp_state;		/* unseal_secret's: -1 when the stored secret does not open */
+	int64_t step;
+};
+
+static int
+login_read(const struct store_user_row *r, void *ctx)
+{
+	struct login_read *l = ctx;
+
+	user_from_row(r, &l->u);
+	if (r->password)
+		snprintf(l->hash, sizeof(l->hash), "%s", r->password);
+	if (r->totp_secret)
+		l->totp_state = unseal_secret(l->s, r->name, r->totp_secret, l->secret);
+	l->step = r->totp_last_step;
+	return 0;
+}
+
 int
 mamori_user_login(struct mamori_store *s, const char *name, const char *password, const char *totp,
     const char *client, time_t now, struct mamori_user *out, struct mamori_error *err)
 {
 	struct login_record r = { .name = name, .client = client, .err = err };
 	struct mamori_error ignore;
-	sqlite3_stmt *st = store_prepare(s, "SELECT " USER_COLUMNS ", password, totp_secret, totp_last_step "
-	    "FROM user WHERE name = ?1", err);
-	char hash[MAMORI_PWHASH_LEN] = "", secret[MAMORI_TOTP_SECRET_LEN] = "";
-	struct mamori_user u;
-	int64_t step = 0;
-	int totp_state = 0;
+	struct login_read l = { .s = s };
+	int rc = s->backend->user->get(s, name, login_read, &l, err);
 	bool ok = false;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		user_from_row(st, &u);
-		r.known = true;
-		if (sqlite3_column_text(st, USER_NCOLUMNS))
-			snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, USER_NCOLUMNS));
-		if (sqlite3_column_text(st, USER_NCOLUMNS + 1))
-			totp_state = unseal_secret(s, name, (const char *)sqlite3_column_text(st, USER_NCOLUMNS + 1), secret);
-		step = sqlite3_column_int64(st, USER_NCOLUMNS + 2);
-	}
-	sqlite3_finalize(st);
+	if (rc != 0 && rc != MAMORI_E_NOTFOUND)
+		return rc;
+	r.known = rc == 0;
 
 	/* one Argon2id verification whatever the account: an unknown name, or one
 	 * without a password, disabled or waiting, costs what a known one does */
-	bool password_ok = hash[0] != '\0' ? mamori_auth_check_password(hash, password ? password : "") :
+	bool password_ok = l.hash[0] != '\0' ? mamori_auth_check_password(l.hash, password ? password : "") :
 	    mamori_auth_check_password_dummy(password ? password : "");
 	r.outcome = "denied";
 	if (!r.known) {
 		r.outcome = "unknown user";
-	} else if (u.disabled) {
+	} else if (l.u.disabled) {
 		r.outcome = "disabled";
-	} else if (u.locked_until > now) {
+	} else if (l.u.locked_until > now) {
 		r.outcome = "locked";
 	} else if (!password_ok) {
 		r.outcome = "bad password";
-	} else if (totp_state < 0) {
+	} else if (l.totp_state < 0) {
 		r.outcome = "totp secret unreadable";
-	} else if (secret[0] != '\0' && !mamori_auth_totp_check(secret, totp, now, &step)) {
+	} else if (l.secret[0] != '\0' && !mamori_auth_totp_check(l.secret, totp, now, &l.step)) {
 		r.outcome = totp ? "bad totp" : "totp required";
 	} else {
 		r.outcome = "ok";
 		ok = true;
 	}
 	if (r.known) {
-		r.failures = ok ? 0 : u.failures + (strcmp(r.outcome, "locked") != 0 && strcmp(r.outcome, "disabled") != 0);
-		r.locked_until = ok ? 0 : strcmp(r.outcome, "locked") == 0 ? u.locked_until :
+		r.failures = ok ? 0 : l.u.failures + (strcmp(r.outcome, "locked") != 0 && strcmp(r.outcome, "disabled") != 0);
+		r.locked_until = ok ? 0 : strcmp(r.outcome, "locked") == 0 ? l.u.locked_until :
 		    (int64_t)now + mamori_auth_backoff((unsigned)r.failures);
-		r.totp_step = step;
+		r.totp_step = l.step;
 	}
-	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(l.secret, sizeof(l.secret));
+	sodium_memzero(l.hash, sizeof(l.hash));
 	mamori_store_write(s, "login", login_tx, &r, &ignore);
 	if (!ok) {
 		/* only the holder of the right password learns that a code is missing */
@@ -543,10 +532,10 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 		 * account: the answer must not tell which names exist */
 		return mamori_error_set(err, MAMORI_E_DENIED, LOGIN_FAILED);
 	}
-	u.failures = 0;
-	u.locked_until = 0;
+	l.u.failures = 0;
+	l.u.locked_until = 0;
 	if (out)
-		*out = u;
+		*out = l.u;
 	return 0;
 }
 
@@ -554,9 +543,9 @@ int
 mamori_user_token_create(struct mamori_store *s, const char *actor, const char *name, const char *scope,
     int64_t expires, char token[MAMORI_TOKEN_LEN], struct mamori_error *err)
 {
-	char hash[MAMORI_TOKEN_LEN], exp[24];
+	char hash[MAMORI_TOKEN_LEN];
 	struct mamori_user u;
-	struct change c = { .err = err, .insert = true, .action = "user.token" };
+	struct change c = { .err = err, .write = write_token, .name = name, .action = "user.token" };
 	int rc;
 
 	if (scope == NULL || (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0 &&
@@ -566,14 +555,9 @@ mamori_user_token_create(struct mamori_store *s, const char *actor, const char *
 		return rc;
 	mamori_auth_token(token);
 	mamori_auth_token_hash(token, hash);
-	snprintf(exp, sizeof(exp), "%lld", (long long)expires);
-	c.sql = "INSERT INTO api_token (user, hash, scope, expires, created) "
-	    "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
-	c.values[0] = name;
-	c.values[1] = hash;
-	c.values[2] = scope;
-	c.values[3] = exp;
-	c.nvalues = 4;
+	c.value[0] = hash;
+	c.value[1] = scope;
+	c.number = expires;
 	c.after = cJSON_CreateObject();
 	cJSON_AddStringToObject(c.after, "scope", scope);
 	cJSON_AddNumberToObject(c.after, "expires", (double)expires);
@@ -583,59 +567,72 @@ mamori_user_token_create(struct mamori_store *s, const char *actor, const char *
 	return apply(s, actor, &c);
 }
 
+/* What a token check keeps of the token found. */
+struct token_hit {
+	char user[65];
+	char *scope;		/* 8 bytes, the caller's */
+	int64_t *expires;	/* NULL: not wanted */
+};
+
+static int
+copy_token(const struct store_user_token *t, void *ctx)
+{
+	struct token_hit *h = ctx;
+
+	snprintf(h->user, sizeof(h->user), "%s", t->user);
+	snprintf(h->scope, 8, "%s", t->scope);
+	if (h->expires != NULL)
+		*h->expires = t->expires;
+	return 0;
+}
+
 int
 mamori_user_token_check(struct mamori_store *s, const char *token, time_t now, struct mamori_user *out,
     char scope[8], int64_t *expires, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT user, scope, expires FROM api_token WHERE hash = ?1 AND expires > ?2";
-	char hash[MAMORI_TOKEN_LEN], user[65] = "";
-	sqlite3_stmt *st;
-	int rc = MAMORI_E_DENIED;
+	struct token_hit hit = { .scope = scope, .expires = expires };
+	char hash[MAMORI_TOKEN_LEN];
+	int rc;
 
 	if (token == NULL || strlen(token) != MAMORI_TOKEN_LEN - 1)
 		return mamori_error_set(err, MAMORI_E_DENIED, "invalid token");
 	mamori_auth_token_hash(token, hash);
-	st = store_cached(s, sql, err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(user, sizeof(user), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(scope, 8, "%s", (const char *)sqlite3_column_text(st, 1));
-		if (expires != NULL)
-			*expires = sqlite3_column_int64(st, 2);
-		rc = 0;
-	}
-	store_release(s, st);
-	if (rc == 0 && (mamori_user_get(s, user, out, err) != 0 || out->disabled))
+	rc = s->backend->user->token_find(s, hash, (int64_t)now, copy_token, &hit, err);
+	if (rc != 0 && rc != MAMORI_E_NOTFOUND)
+		return rc;
+	if (rc == 0 && (mamori_user_get(s, hit.user, out, err) != 0 || out->disabled))
 		rc = MAMORI_E_DENIED;
 	if (rc != 0)
 		return mamori_error_set(err, MAMORI_E_DENIED, "invalid or expired token");
 	return 0;
 }
 
+struct token_walk {
+	int (*fn)(const struct mamori_token_info *t, void *ctx);
+	void *ctx;
+};
+
+static int
+walk_token(const struct store_user_token *t, void *ctx)
+{
+	struct token_walk *w = ctx;
+	struct mamori_token_info info;
+
+	/* a token is named by the start of its hash (as listed, as revoked) */
+	snprintf(info.prefix, sizeof(info.prefix), "%.16s", t->hash);
+	snprintf(info.scope, sizeof(info.scope), "%s", t->scope);
+	info.expires = t->expires;
+	snprintf(info.created, sizeof(info.created), "%s", t->created);
+	return w->fn(&info, w->ctx);
+}
+
 int
 mamori_user_token_list(struct mamori_store *s, const char *name,
     int (*fn)(const struct mamori_token_info *t, void *ctx), void *ctx, struct mamori_error *err)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT substr(hash, 1, 16), scope, expires, created "
-	    "FROM api_token WHERE user = ?1 ORDER BY created, hash", err);
-	int rc = 0;
+	struct token_walk w = { fn, ctx };
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct mamori_token_info t;
-		snprintf(t.prefix, sizeof(t.prefix), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(t.scope, sizeof(t.scope), "%s", (const char *)sqlite3_column_text(st, 1));
-		t.expires = sqlite3_column_int64(st, 2);
-		snprintf(t.created, sizeof(t.created), "%s", (const char *)sqlite3_column_text(st, 3));
-		rc = fn(&t, ctx);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return s->backend->user->token_list(s, name, walk_token, &w, err);
 }
 
 struct revoke_arg {
@@ -646,34 +643,20 @@ struct revoke_arg {
 static int
 revoke_tx(struct mamori_store_tx *tx, void *arg)
 {
+	const struct store_user_ops *ops = tx->store->backend->user;
 	struct revoke_arg *r = arg;
-	char pattern[80], hash[MAMORI_TOKEN_LEN] = "";
-	sqlite3_stmt *st;
-	int n = 0, rc;
+	char hash[MAMORI_TOKEN_LEN];
+	int n, rc;
 	cJSON *before;
 
-	snprintf(pattern, sizeof(pattern), "%s%%", r->prefix);
-	st = store_prepare(tx->store, "SELECT hash FROM api_token WHERE user = ?1 AND hash LIKE ?2", r->err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pattern, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if (n++ == 0)
-			snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if ((rc = ops->token_match(tx->store, r->name, r->prefix, &n, hash, r->err)) != 0)
+		return rc;
 	if (n == 0)
 		return mamori_error_set(r->err, MAMORI_E_NOTFOUND, "user %s has no token %s", r->name, r->prefix);
 	if (n > 1)
 		return mamori_error_set(r->err, MAMORI_E_CONFLICT, "%d tokens of user %s start with %s; "
 		    "give more digits", n, r->name, r->prefix);
-	st = store_prepare(tx->store, "DELETE FROM api_token WHERE hash = ?1", r->err);
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_error(tx->store, r->err, "cannot revoke the token");
-	sqlite3_finalize(st);
-	if (rc != 0)
+	if ((rc = ops->token_delete(tx, hash, r->err)) != 0)
 		return rc;
 	before = cJSON_CreateObject();
 	hash[16] = '\0';
