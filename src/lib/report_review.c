@@ -100,11 +100,14 @@ join(const struct mamori_policy *p, const cJSON *v, bool depts, struct buf *b)
 static const char *
 wareki(const char *ymd, char *out, size_t n)
 {
-	char day[11];
+	char day[11];	/* the date of a datetime: YYYY-MM-DD */
+	size_t len;
 
 	if (ymd == NULL || *ymd == '\0')
 		return "";
-	snprintf(day, sizeof(day), "%s", ymd);
+	len = strnlen(ymd, sizeof(day) - 1);
+	memcpy(day, ymd, len);
+	day[len] = '\0';
 	return mamori_date_wareki(day, out, n);
 }
 
@@ -437,7 +440,9 @@ step(const cJSON *scale, long level, char *out, size_t n)
 
 	cJSON_ArrayForEach(e, scale)
 		if (num(e, "level") == level) {
-			snprintf(out, n, "%ld %s", level, str(e, "title"));
+			/* a title longer than the cell's buffer is cut, as the cell would cut it */
+			if (snprintf(out, n, "%ld %s", level, str(e, "title")) >= (int)n && n > 0)
+				out[n - 1] = '\0';
 			return out;
 		}
 	snprintf(out, n, "%ld", level);
@@ -536,8 +541,9 @@ risks_table(struct mamori_report *r, const struct mamori_policy *p, const cJSON 
 		char v[6][24];
 		float heat[13];
 
-		for (int i = 0; i < 6; i++)
-			snprintf(v[i], sizeof(v[i]), "%s", num(k, keys[i]) ? str(k, keys[i]) : "");
+		for (int i = 0; i < 6; i++)	/* a level's text: a few digits, cut if ever longer */
+			if (snprintf(v[i], sizeof(v[i]), "%s", num(k, keys[i]) ? str(k, keys[i]) : "") >= (int)sizeof(v[i]))
+				v[i][sizeof(v[i]) - 1] = '\0';
 		cells[0] = str(k, "id");
 		cells[1] = str(k, "threat_title")[0] ? str(k, "threat_title") : str(k, "threat");
 		cells[2] = str(k, "description");
