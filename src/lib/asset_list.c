@@ -8,10 +8,8 @@
 #include "store_ops_asset.h"
 #include "mamori/i18n.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 
 /* ---- list --------------------------------------------------------------- */
 

@@ -8,8 +8,8 @@
 #include "asset_internal.h"
 #include "store_ops_asset.h"
 
-#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -543,7 +543,7 @@ sqlite_page(struct mamori_store *s, const struct store_asset_query *qy,
 	while (o + 1 < sizeof(orders) / sizeof(orders[0]) && orders[o].field != qy->order)
 		o++;
 	if (orders[o].field != qy->order)
-		return mamori_error_set(err, MAMORI_E_INVALID, "no order by field %d", (int)qy->order);
+		return mamori_error_set(err, MAMORI_E_USAGE, "%s", mamori_strerror(MAMORI_E_USAGE));	/* the caller's mistake */
 	filter_terms(f, &terms);
 	/* the count chooses how a filtered page is read */
 	if (paged && terms.used > 0 &&

@@ -328,6 +328,9 @@ test_pages(void **state)
 	assert_int_equal(read_page(s, &q, &x), 0);
 	assert_nums(&x, (const int64_t[]){ 3, 4 }, 2);
 
+	q.order = MAMORI_AF_KIND;	/* read by asset_list.c value after value, never by the backend */
+	assert_int_not_equal(read_page(s, &q, &x), 0);
+
 	/* by the time of change, newest first */
 	q = (struct store_asset_query){ .filter = &none, .order = MAMORI_AF_UPDATED, .desc = true, .limit = 2 };
 	assert_int_equal(read_page(s, &q, &x), 0);
