@@ -5,7 +5,9 @@
  * event.  Listing, import and export are asset_list.c, asset_import.c and
  * asset_export.c (asset_internal.h is what they share).
  */
+#define STORE_NO_SQL	/* the register's storage is the backend's (store_ops_asset.h) */
 #include "asset_internal.h"
+#include "store_ops_asset.h"
 #include "fold.h"
 #include "utf8.h"
 #include "mamori/date.h"
@@ -519,15 +521,6 @@ mamori_asset_display(const struct mamori_policy *p, enum mamori_asset_field k, c
 
 /* ---- rows ------------------------------------------------------------- */
 
-void
-asset_from_row(sqlite3_stmt *st, struct mamori_asset *a)
-{
-	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
-		const char *v = (const char *)sqlite3_column_text(st, k);
-		mamori_asset_set(a, (enum mamori_asset_field)k, v);
-	}
-}
-
 /*
  * The fields in the byte order of their ids: an audit body is canonical JSON,
  * its keys sorted (canon.h).  test_asset checks every body the register
@@ -586,34 +579,17 @@ asset_body(struct buf *b, const char *const *before, const char *const *after)
 	return !b->fail;
 }
 
-/* Binds the fields as ?1 … ?19; the strings are lent to the statement until its next reset. */
-static void
-bind_fields(sqlite3_stmt *st, const char *const *f)
-{
-	for (int k = 0; k < MAMORI_AF_COUNT; k++) {
-		const char *v = f[k];
-		if (k >= MAMORI_AF_CONFIDENTIALITY && k <= MAMORI_AF_AVAILABILITY)
-			sqlite3_bind_int(st, k + 1, v ? (int)asset_to_int(v) : 1);
-		else if (v == NULL && (k == MAMORI_AF_ROLE || k == MAMORI_AF_SEGMENT || k >= MAMORI_AF_DISPOSED_DATE))
-			sqlite3_bind_null(st, k + 1);
-		else
-			sqlite3_bind_text(st, k + 1, v ? v : "", -1, SQLITE_STATIC);
-	}
-}
-
 /* The next free asset number, read once per transaction and counted up after. */
 int
 asset_next_num(struct mamori_store_tx *tx, int64_t *num)
 {
-	struct mamori_error err;
-	sqlite3_stmt *st;
+	int64_t max;
+	int rc;
 
 	if (tx->next_asset == 0) {
-		st = store_prepare(tx->store, "SELECT coalesce(max(num), 0) + 1 FROM asset", &err);
-		if (st == NULL)
-			return MAMORI_E_STORE;
-		tx->next_asset = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1;
-		sqlite3_finalize(st);
+		if ((rc = tx->store->backend->asset->max_num(tx->store, &max, NULL)) != 0)
+			return rc;
+		tx->next_asset = max + 1;
 	}
 	*num = tx->next_asset;
 	return 0;
@@ -621,7 +597,7 @@ asset_next_num(struct mamori_store_tx *tx, int64_t *num)
 
 /* What inserting an asset needs and fills in: its id and the time, lent to the fields. */
 struct insert_ctx {
-	sqlite3_stmt *ins;
+	struct store_asset_insert *ins;
 	struct buf body;
 	char id[24], now[32];
 };
@@ -647,24 +623,16 @@ asset_fill_fields(const char *f[MAMORI_AF_COUNT], int64_t num, char id[24], char
 	}
 }
 
-/* Inserts the row of a filled-in asset (no event); MAMORI_E_CONFLICT when its id is taken. */
+/* Inserts the row of a filled-in asset (no event); MAMORI_E_CONFLICT (err not filled) when its id is taken. */
 int
-asset_insert_row(struct mamori_store_tx *tx, sqlite3_stmt *ins, const char *const *f, int64_t num)
+asset_insert_row(struct mamori_store_tx *tx, struct store_asset_insert *ins, const char *const *f, int64_t num,
+    struct mamori_error *err)
 {
-	int rc;
+	int rc = tx->store->backend->asset->insert(ins, f, num, err);
 
-	sqlite3_reset(ins);
-	bind_fields(ins, f);
-	sqlite3_bind_int64(ins, MAMORI_AF_COUNT + 1, num);
-	rc = sqlite3_step(ins);
-	sqlite3_reset(ins);	/* the bound strings are not kept past this call */
-	if (rc == SQLITE_CONSTRAINT)
-		return MAMORI_E_CONFLICT;
-	if (rc != SQLITE_DONE)
-		return MAMORI_E_STORE;
-	if (num >= tx->next_asset)
+	if (rc == 0 && num >= tx->next_asset)
 		tx->next_asset = num + 1;
-	return 0;
+	return rc;
 }
 
 /*
@@ -673,7 +641,8 @@ asset_insert_row(struct mamori_store_tx *tx, sqlite3_stmt *ins, const char *cons
  * and updated times are filled in f where empty (pointing into x).
  */
 static int
-insert_fields(struct mamori_store_tx *tx, struct insert_ctx *x, const char *f[MAMORI_AF_COUNT], int64_t num)
+insert_fields(struct mamori_store_tx *tx, struct insert_ctx *x, const char *f[MAMORI_AF_COUNT], int64_t num,
+    struct mamori_error *err)
 {
 	int64_t next;
 	int rc;
@@ -682,7 +651,7 @@ insert_fields(struct mamori_store_tx *tx, struct insert_ctx *x, const char *f[MA
 	if ((rc = asset_next_num(tx, &next)) != 0)
 		return rc;
 	asset_fill_fields(f, num ? num : next, x->id, x->now, &tx->clock);
-	if ((rc = asset_insert_row(tx, x->ins, f, num ? num : next)) != 0)
+	if ((rc = asset_insert_row(tx, x->ins, f, num ? num : next, err)) != 0)
 		return rc;
 	if (!asset_body(&x->body, NULL, f))
 		return MAMORI_E_NOMEM;
@@ -699,22 +668,22 @@ static int
 add_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct add_arg *x = arg;
-	struct insert_ctx ic = { .ins = store_prepare(tx->store, INSERT_SQL, x->err) };
+	struct insert_ctx ic = { 0 };
 	const char *f[MAMORI_AF_COUNT];
 	int64_t num = empty(x->a->f[MAMORI_AF_ID]) ? 0 : asset_to_int(x->a->f[MAMORI_AF_ID] + 2);
 	int rc;
 
-	if (ic.ins == NULL)
-		return MAMORI_E_STORE;
+	if ((rc = tx->store->backend->asset->insert_open(tx, &ic.ins, x->err)) != 0)
+		return rc;
 	memcpy(f, x->a->f, sizeof(f));
-	rc = insert_fields(tx, &ic, f, num);
+	rc = insert_fields(tx, &ic, f, num, x->err);
 	if (rc == MAMORI_E_CONFLICT)
 		mamori_error_set(x->err, rc, "asset %s exists already", ic.id);
 	/* the caller's asset gets what the register filled in */
 	for (int k = 0; rc == 0 && k < MAMORI_AF_COUNT; k++)
 		if (f[k] != x->a->f[k] && mamori_asset_set(x->a, (enum mamori_asset_field)k, f[k]) != 0)
 			rc = MAMORI_E_NOMEM;
-	sqlite3_finalize(ic.ins);
+	tx->store->backend->asset->insert_close(&ic.ins);
 	buf_free(&ic.body);
 	return rc;
 }
@@ -734,18 +703,10 @@ mamori_asset_add(struct mamori_store *s, const char *actor, struct mamori_asset 
 int
 mamori_asset_get(struct mamori_store *s, const char *id, struct mamori_asset *out, struct mamori_error *err)
 {
-	static const char sql[] = SELECT_ALL " WHERE id = ?1";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc = 0;
+	int rc = s->backend->asset->get(s, id, out, err);
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		asset_from_row(st, out);
-	else
-		rc = mamori_error_set(err, MAMORI_E_NOTFOUND, "no asset %s", id);
-	store_release(s, st);
+	if (rc == MAMORI_E_NOTFOUND)
+		mamori_error_set(err, rc, "no asset %s", id);
 	return rc;
 }
 
@@ -762,20 +723,11 @@ static int
 update_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct update_arg *x = arg;
-	sqlite3_stmt *st = store_prepare(tx->store, "UPDATE asset SET id = ?1, name = ?2, kind = ?3, "
-	    "description = ?4, department = ?5, role = ?6, segment = ?7, location = ?8, c = ?9, i = ?10, "
-	    "a = ?11, retention = ?12, status = ?13, created = ?14, updated = ?15, disposed_date = ?16, "
-	    "disposed_method = ?17, disposed_by = ?18, disposed_witness = ?19 WHERE id = ?1", x->err);
 	struct buf body = { 0 };
 	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	bind_fields(st, (const char *const *)x->after->f);
-	rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(tx->store->db) == 1 ? 0 : MAMORI_E_STORE;
-	sqlite3_finalize(st);
-	if (rc != 0)
-		return store_error(tx->store, x->err, "cannot update the asset");
+	if ((rc = tx->store->backend->asset->update(tx, (const char *const *)x->after->f, x->err)) != 0)
+		return rc;
 	if (!asset_body(&body, (const char *const *)x->before->f, (const char *const *)x->after->f))
 		rc = MAMORI_E_NOMEM;
 	else
@@ -900,13 +852,10 @@ mamori_asset_restrictions(const struct mamori_policy *p, const struct mamori_ass
 int64_t
 asset_total(struct mamori_store *s)
 {
-	struct mamori_error err;
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM asset", &err);
 	int64_t n = 0;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (s->backend->asset->total(s, &n, NULL) != 0)
+		n = 0;
 	return n;
 }
 

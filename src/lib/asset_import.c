@@ -3,7 +3,9 @@
  * CSV text) into the register: the header found or named, columns mapped,
  * every row checked, all or nothing, a bulk import's second thread.
  */
+#define STORE_NO_SQL	/* the register's storage is the backend's (store_ops_asset.h) */
 #include "asset_internal.h"
+#include "store_ops_asset.h"
 #include "buf.h"
 #include "mamori/i18n.h"
 
@@ -21,22 +23,12 @@
 /* ---- import ------------------------------------------------------------- */
 
 /*
- * The register's secondary index, exactly as the current schema makes it
- * (store.c, migrations 2 → 3 → 4, 8 → 9).  A bulk import into a register smaller than
- * the file drops it, inserts, and builds it again in the same transaction:
- * building an index once from all its keys is cheaper than keeping it up to
- * date row by row.  test_asset checks that a bulk import leaves the same
- * indexes as a new store has.
+ * Below this many rows an import lets the backend keep its indexes row by
+ * row; from it, into a smaller register, the backend may build them once at
+ * the end (bulk_begin, bulk_end): cheaper than keeping them up to date row by
+ * row.  test_asset checks that a bulk import leaves the same indexes as a new
+ * store has.
  */
-static const char *const asset_indexes[][2] = {
-	{ "asset_department", "CREATE INDEX asset_department ON asset (department, segment, c, i, a, kind, status)" },
-	{ "asset_name", "CREATE INDEX asset_name ON asset (name, department, segment, c, i, a, kind, status)" },
-	{ "asset_updated", "CREATE INDEX asset_updated ON asset (updated, department, segment, c, i, a, kind, status)" },
-	{ "asset_without_owner", "CREATE INDEX asset_without_owner ON asset (department, status) WHERE role IS NULL OR role = ''" },
-};
-#define NASSET_INDEXES (sizeof(asset_indexes) / sizeof(asset_indexes[0]))
-
-/* Below this many rows an import keeps the indexes: rebuilding them costs more. */
 #define BULK_ROWS 10000
 
 /*
@@ -58,33 +50,6 @@ struct import_arg {
 	void (*progress)(size_t, size_t);
 	struct mamori_error *err;
 };
-
-/* Drops (create = false) or creates the register's secondary indexes inside tx. */
-static int
-bulk_indexes(struct mamori_store_tx *tx, bool create, struct mamori_error *err)
-{
-	char sql[160];
-	int rc = 0;
-
-	/* SQLite sorts the keys in runs the size of the page cache and hands
-	 * the runs to helper threads; with a cache of 4 MiB and one helper per
-	 * core the build of a million keys takes half the time it takes in one
-	 * run on one thread (bench/README.md) */
-	if (create && (rc = store_exec(tx->store, "PRAGMA cache_size = -4096; PRAGMA threads = 2", err)) != 0)
-		return rc;
-	for (size_t i = 0; i < NASSET_INDEXES && rc == 0; i++) {
-		snprintf(sql, sizeof(sql), "DROP INDEX %s", asset_indexes[i][0]);
-		rc = store_exec(tx->store, create ? asset_indexes[i][1] : sql, err);
-	}
-	if (create)
-		store_exec(tx->store, "PRAGMA threads = 0", NULL);
-	/* exact statistics (a sample misjudges how many rows share a department,
-	 * and the planner then scans instead of skipping): with them a filter
-	 * without the department skips through the index (0.3 s per million) */
-	if (rc == 0 && create)
-		rc = store_exec(tx->store, "PRAGMA analysis_limit = 0; ANALYZE asset", err);
-	return rc;
-}
 
 /* ---- the import's second thread ------------------------------------------ */
 
@@ -196,7 +161,7 @@ stage_main(void *arg)
 
 /* Inserts the rows the second thread prepares, batch by batch, in order. */
 static int
-insert_staged(struct mamori_store_tx *tx, struct stager *sg, sqlite3_stmt *ins)
+insert_staged(struct mamori_store_tx *tx, struct stager *sg, struct store_asset_insert *ins)
 {
 	const struct import_arg *x = sg->x;
 	int rc = 0;
@@ -216,7 +181,7 @@ insert_staged(struct mamori_store_tx *tx, struct stager *sg, sqlite3_stmt *ins)
 			struct mamori_event ev = { r->seq, r->now, tx->actor, "asset.add", "asset", r->id,
 				b->text.p + r->body };
 			size_t done = first + i + 1;
-			rc = asset_insert_row(tx, ins, r->f, r->num);
+			rc = asset_insert_row(tx, ins, r->f, r->num, x->err);
 			if (rc == MAMORI_E_CONFLICT)	/* checked before; only a concurrent writer gets here */
 				mamori_error_set(x->err, rc, "row %d: asset %s exists already in the register; "
 				    "nothing was imported", x->rows[first + i].row, r->id);
@@ -238,8 +203,9 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 {
 	struct import_arg *x = arg;
 	bool bulk = x->n >= BULK_ROWS && (int64_t)x->n > asset_total(tx->store);
+	const struct store_asset_ops *ops = tx->store->backend->asset;
 	struct stager *sg = calloc(1, sizeof(*sg));
-	sqlite3_stmt *ins = NULL;
+	struct store_asset_insert *ins = NULL;
 	pthread_t thread;
 	int rc = 0;
 
@@ -251,7 +217,7 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 		free(sg);
 		return rc;
 	}
-	if (bulk && (rc = bulk_indexes(tx, false, x->err)) != 0) {
+	if (bulk && (rc = ops->bulk_begin(tx, x->err)) != 0) {
 		free(sg);
 		return rc;
 	}
@@ -261,9 +227,9 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 		sg->leaves = tx->store->leaves;
 		sg->leaves_known = true;
 	}
-	if ((ins = store_prepare(tx->store, INSERT_SQL, x->err)) == NULL) {
+	if ((rc = ops->insert_open(tx, &ins, x->err)) != 0) {
 		free(sg);
-		return MAMORI_E_STORE;
+		return rc;
 	}
 	pthread_mutex_init(&sg->lock, NULL);
 	pthread_cond_init(&sg->cond, NULL);
@@ -284,26 +250,10 @@ import_tx(struct mamori_store_tx *tx, void *arg)
 	if (rc == 0 && sg->leaves_known)
 		store_tx_leaves(tx, &sg->leaves);
 	free(sg);
-	sqlite3_finalize(ins);
+	ops->insert_close(&ins);
 	if (rc == 0 && bulk)
-		rc = bulk_indexes(tx, true, x->err);
+		rc = ops->bulk_end(tx, x->err);
 	return rc;
-}
-
-/* The value of an integer pragma (e.g. cache_size). */
-static int64_t
-config_pragma(struct mamori_store *s, const char *name)
-{
-	struct mamori_error err;
-	char sql[64];
-	sqlite3_stmt *st;
-	int64_t v = 0;
-
-	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
-	if ((st = store_prepare(s, sql, &err)) != NULL && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 /*
@@ -315,8 +265,9 @@ config_pragma(struct mamori_store *s, const char *name)
 static void
 check_ids(struct mamori_store *s, const struct import_arg *x, const char *name, struct mamori_diags *d)
 {
+	const struct store_asset_ops *ops = s->backend->asset;
+	struct store_asset_taken *t = NULL;
 	struct mamori_error err;
-	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM asset WHERE num = ?1", &err);
 	size_t given = 0, slots = 16, mask;
 	size_t *seen = NULL;	/* index + 1 of the row that gave a number; 0: free */
 
@@ -325,13 +276,14 @@ check_ids(struct mamori_store *s, const struct import_arg *x, const char *name, 
 	while (slots < given * 2)
 		slots *= 2;
 	mask = slots - 1;
-	if (st == NULL || (given > 0 && (seen = calloc(slots, sizeof(*seen))) == NULL)) {
+	if (ops->taken_open(s, &t, &err) != 0 || (given > 0 && (seen = calloc(slots, sizeof(*seen))) == NULL)) {
 		mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, 0, 0, "%s: cannot check the ids (out of memory)", name);
-		sqlite3_finalize(st);
+		ops->taken_close(&t);
 		return;
 	}
 	for (size_t i = 0; i < x->n && given > 0; i++) {
 		int64_t num = x->rows[i].num;
+		bool taken = false;
 		size_t h;
 		if (num == 0)
 			continue;
@@ -345,15 +297,13 @@ check_ids(struct mamori_store *s, const struct import_arg *x, const char *name, 
 			continue;
 		}
 		seen[h] = i + 1;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, num);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if (ops->taken(t, num, &taken, &err) == 0 && taken)
 			mamori_diags_add(d, MAMORI_SEV_ERROR, NULL, x->rows[i].row, 0, "%s: row %d, column 資産番号: "
 			    "A-%06lld is in "
 			    "the register already; leave 資産番号 empty to get a new id, or edit the asset with "
 			    "'mamori asset edit A-%06lld'", name, x->rows[i].row, (long long)num, (long long)num);
 	}
-	sqlite3_finalize(st);
+	ops->taken_close(&t);
 	free(seen);
 }
 
@@ -556,6 +506,22 @@ read_header(const struct csv_record *rec, const char *name, int row, const struc
 			    "%s (%s) is missing", name, row, mamori_asset_columns[k].ja, mamori_asset_columns[k].id);
 }
 
+/* The import's write transaction, in the backend's bulk session. */
+struct write_arg {
+	struct mamori_store *s;
+	const char *actor;
+	struct import_arg *x;
+	struct mamori_error *err;
+};
+
+static int
+import_write(void *ctx)
+{
+	struct write_arg *w = ctx;
+
+	return mamori_store_write(w->s, w->actor, import_tx, w->x, w->err);
+}
+
 /* The import of a file in memory: mamori_asset_import and mamori_asset_import_buffer. */
 static int
 import_bytes(struct mamori_store *s, const char *actor, const char *name, char *bytes,
@@ -673,19 +639,8 @@ import_bytes(struct mamori_store *s, const char *actor, const char *name, char *
 	}
 	*count = x.n;
 	if (!o->dry_run && x.n > 0) {
-		/* The rows and events are appended in key order, so a page is
-		 * written once and not read again: a cache of 64 MiB is enough, and
-		 * every page more is a page the kernel must fault in and clear (a
-		 * 1 GiB cache cost 3 s more of system time per million rows).  No
-		 * memory map either: building the index reads the table once, and
-		 * faulting 750 MB of mapped file in costs more than reading it. */
-		int64_t cache = config_pragma(s, "cache_size"), map = config_pragma(s, "mmap_size");
-		char restore[96];
-		store_exec(s, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 0", NULL);
-		rc = mamori_store_write(s, actor, import_tx, &x, err);
-		snprintf(restore, sizeof(restore), "PRAGMA cache_size = %lld; PRAGMA mmap_size = %lld",
-		    (long long)cache, (long long)map);
-		store_exec(s, restore, NULL);
+		struct write_arg w = { s, actor, &x, err };
+		rc = s->backend->asset->bulk_session(s, import_write, &w);
 		/* done only when committed: the index and the commit of a large file
 		 * take seconds after its last row is written */
 		if (progress && rc == 0 && x.n >= 10000)

@@ -1,9 +1,10 @@
 /*
  * asset_internal.h — what the register's modules share (internal): the
  * checker that turns a row as people write it into the register's normal
- * form, and the row machinery of the asset table.  asset.c keeps the asset
+ * form, and the rows an add and an import share.  asset.c keeps the asset
  * rules (check, add, edit, dispose, display); asset_list.c filters and pages,
- * asset_import.c reads ledgers, asset_export.c writes them.
+ * asset_import.c reads ledgers, asset_export.c writes them.  What they store
+ * and read is the backend's (store_ops_asset.h).
  */
 #ifndef MAMORI_ASSET_INTERNAL_H
 #define MAMORI_ASSET_INTERNAL_H
@@ -15,17 +16,6 @@
 
 /* The XLSX export's last column: the 取扱制限 of each asset's levels. */
 #define RESTRICTIONS_HEADER "取扱制限"
-
-/* The columns in enum mamori_asset_field order. */
-#define SELECT_ALL "SELECT id, name, kind, description, department, role, segment, location, " \
-	"c, i, a, retention, status, created, updated, disposed_date, disposed_method, disposed_by, " \
-	"disposed_witness FROM asset"
-
-/* The columns in enum mamori_asset_field order, then the number. */
-#define INSERT_SQL "INSERT INTO asset (id, name, kind, description, department, role, segment, " \
-	"location, c, i, a, retention, status, created, updated, disposed_date, disposed_method, " \
-	"disposed_by, disposed_witness, num) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " \
-	"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
 
 /*
  * What checking needs besides the fields: the policy, its axes, the levels'
@@ -80,9 +70,6 @@ long long asset_to_int(const char *s);
 /* The number of assets in the register (0 when it cannot be counted). */
 int64_t asset_total(struct mamori_store *s);
 
-/* Reads a row of SELECT_ALL into a. */
-void asset_from_row(sqlite3_stmt *st, struct mamori_asset *a);
-
 /* Appends the audit body of a change (before → after; NULL: none) to b. */
 void asset_body_append(struct buf *b, const char *const *before, const char *const *after);
 
@@ -93,7 +80,13 @@ int asset_next_num(struct mamori_store_tx *tx, int64_t *num);
 void asset_fill_fields(const char *f[MAMORI_AF_COUNT], int64_t num, char id[24], char now[32],
     struct store_clock *clock);
 
-/* Inserts the row f with number num through ins (INSERT_SQL); MAMORI_E_CONFLICT when the id is taken. */
-int asset_insert_row(struct mamori_store_tx *tx, sqlite3_stmt *ins, const char *const *f, int64_t num);
+/*
+ * Inserts the row f with number num through ins (the backend's insert_open)
+ * and counts tx's next number past it; MAMORI_E_CONFLICT (err not filled)
+ * when the id is taken.
+ */
+struct store_asset_insert;
+int asset_insert_row(struct mamori_store_tx *tx, struct store_asset_insert *ins, const char *const *f, int64_t num,
+    struct mamori_error *err);
 
 #endif

@@ -154,7 +154,7 @@ const struct store_backend store_backend_sqlite = {
 
 	.audit = &store_sqlite_audit_ops,
 
-	.asset = NULL,
+	.asset = &store_sqlite_asset_ops,
 
 	.user = &store_sqlite_user_ops,
 
