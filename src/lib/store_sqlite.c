@@ -54,7 +54,7 @@ const struct store_backend store_backend_sqlite = {
 
 	.user = NULL,
 
-	.record = NULL,
+	.record = &store_sqlite_record_ops,
 
 	.file = NULL,
 
