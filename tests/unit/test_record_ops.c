@@ -352,6 +352,17 @@ test_list(void **state)
 	assert_string_equal(listed(s, &q, out, sizeof(out)), "E-000002 E-000001 I-000003");
 	q.reporter = "tanaka";
 	assert_string_equal(listed(s, &q, out, sizeof(out)), "E-000001");
+
+	/* the records an asker approved are its own to see */
+	struct step st = { .approver = "kanri", .now = NOW };
+	struct mamori_error err = { 0 };
+	assert_int_equal(mamori_store_write(s, "test:unit", step_tx, &st, &err), 0);
+	q = (struct store_record_query){ .policy = p, .kind = inc, .limit = 10, .asker = "kanri",
+		.asker_department = "somewhere", .vis = &own };
+	assert_string_equal(listed(s, &q, out, sizeof(out)), "I-000001");
+	q.kind = NULL;
+	q.vis = vis;
+	assert_string_equal(listed(s, &q, out, sizeof(out)), "I-000001");
 	mamori_store_close(&s);
 }
 
