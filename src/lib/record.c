@@ -109,9 +109,12 @@ record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_e
 	struct read_ctx c = { .s = s };
 	int rc = s->backend->record->get(s, id, read_row, &c, err);
 
-	*out = c.rec;
-	if (rc != 0)
+	if (rc != 0) {
+		cJSON_Delete(c.rec);
+		*out = NULL;
 		return rc;
+	}
+	*out = c.rec;
 	return *out ? 0 : mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 }
 

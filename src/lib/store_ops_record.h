@@ -121,7 +121,11 @@ struct store_record_ops {
 	int (*list_plan)(struct mamori_store *s, const struct store_record_query *q, char *plan, size_t n,
 	    struct mamori_error *err);
 
-	/* The records of kind, in state (NULL: in any), in num order. */
+	/*
+	 * The records of kind, in state (NULL: in any), in num order.  With a
+	 * state, only that state's records are read (the decision point asks for
+	 * the exceptions in force among years of expired ones).
+	 */
 	int (*of_kind)(struct mamori_store *s, const char *kind, const char *state,
 	    int (*fn)(const struct store_record_brief *r, void *ctx), void *ctx, struct mamori_error *err);
 
