@@ -3,6 +3,7 @@
  * commented, read back with their history (mamori/record.h).  Every change is
  * one transaction of the store's write path with its audit event.
  */
+#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/asset.h"
 #include "mamori/i18n.h"
@@ -11,6 +12,7 @@
 #include "mamori/user.h"
 #include "mamori/vocab.h"
 #include "record_internal.h"
+#include "store_ops_record.h"
 #include "user_internal.h"
 
 #include <stdio.h>
@@ -60,55 +62,59 @@ add_titles(const struct mamori_policy *p, cJSON *rec, time_t since, long escalat
 }
 
 cJSON *
-record_row_json(struct mamori_store *s, sqlite3_stmt *st)
+record_row_json(struct mamori_store *s, const struct store_record_row *row)
 {
 	cJSON *rec = cJSON_CreateObject();
-	const char *dept = (const char *)sqlite3_column_text(st, 5);
-	const char *approver = (const char *)sqlite3_column_text(st, 10);
-	cJSON *fields = cJSON_Parse((const char *)sqlite3_column_text(st, 6));
+	cJSON *fields = cJSON_Parse(row->fields);
 
-	cJSON_AddStringToObject(rec, "id", (const char *)sqlite3_column_text(st, 0));
-	cJSON_AddStringToObject(rec, "kind", (const char *)sqlite3_column_text(st, 1));
-	cJSON_AddNumberToObject(rec, "num", (double)sqlite3_column_int64(st, 13));
-	cJSON_AddStringToObject(rec, "state", (const char *)sqlite3_column_text(st, 3));
-	cJSON_AddStringToObject(rec, "reporter", (const char *)sqlite3_column_text(st, 4));
-	if (dept)
-		cJSON_AddStringToObject(rec, "department", dept);
+	cJSON_AddStringToObject(rec, "id", row->id);
+	cJSON_AddStringToObject(rec, "kind", row->kind);
+	cJSON_AddNumberToObject(rec, "num", (double)row->num);
+	cJSON_AddStringToObject(rec, "state", row->state);
+	cJSON_AddStringToObject(rec, "reporter", row->reporter);
+	if (row->department)
+		cJSON_AddStringToObject(rec, "department", row->department);
 	else
 		cJSON_AddNullToObject(rec, "department");
 	cJSON_AddItemToObject(rec, "fields", fields ? fields : cJSON_CreateObject());
-	cJSON_AddStringToObject(rec, "created", (const char *)sqlite3_column_text(st, 11));
-	cJSON_AddStringToObject(rec, "updated", (const char *)sqlite3_column_text(st, 12));
-	cJSON_AddNumberToObject(rec, "escalations", (double)sqlite3_column_int64(st, 8));
-	cJSON_AddStringToObject(rec, "last_by", (const char *)sqlite3_column_text(st, 9));
-	if (approver)
-		cJSON_AddStringToObject(rec, "approver", approver);
+	cJSON_AddStringToObject(rec, "created", row->created);
+	cJSON_AddStringToObject(rec, "updated", row->updated);
+	cJSON_AddNumberToObject(rec, "escalations", (double)row->escalations);
+	cJSON_AddStringToObject(rec, "last_by", row->last_by);
+	if (row->approver)
+		cJSON_AddStringToObject(rec, "approver", row->approver);
 	else
 		cJSON_AddNullToObject(rec, "approver");
-	add_titles(mamori_store_policy(s), rec, (time_t)sqlite3_column_int64(st, 7),
-	    (long)sqlite3_column_int64(st, 8));
+	add_titles(mamori_store_policy(s), rec, (time_t)row->state_since, (long)row->escalations);
 	return rec;
+}
+
+struct read_ctx {
+	struct mamori_store *s;
+	cJSON *rec;
+};
+
+static int
+read_row(const struct store_record_row *row, void *arg)
+{
+	struct read_ctx *c = arg;
+
+	c->rec = record_row_json(c->s, row);
+	return 0;
 }
 
 int
 record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT " RECORD_COLUMNS " FROM record WHERE id = ?";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc;
+	struct read_ctx c = { .s = s };
+	int rc = s->backend->record->get(s, id, read_row, &c, err);
 
-	*out = NULL;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = record_row_json(s, st);
-	store_release(s, st);
-	if (rc == SQLITE_DONE)
-		return mamori_error_set(err, MAMORI_E_NOTFOUND, "no record %s", id);
-	if (rc != SQLITE_ROW)
-		return store_error(s, err, "cannot read the record");
+	if (rc != 0) {
+		cJSON_Delete(c.rec);
+		*out = NULL;
+		return rc;
+	}
+	*out = c.rec;
 	return *out ? 0 : mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 }
 
@@ -278,22 +284,10 @@ static int
 put_notice(struct mamori_store_tx *tx, const cJSON *rec, const char *recipient, const char *reason,
     struct mamori_error *err)
 {
-	static const char sql[] = "INSERT INTO record_notice (record, recipient, reason, created) VALUES (?, ?, ?, ?)";
-	struct mamori_store *s = tx->store;
-	sqlite3_stmt *st = store_cached(s, sql, err);
 	char now[32];
-	int rc;
 
-	if (st == NULL)
-		return MAMORI_E_STORE;
 	store_tx_now(tx, now);
-	sqlite3_bind_text(st, 1, rec_str(rec, "id"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	store_release(s, st);
-	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot write the notice");
+	return tx->store->backend->record->notice_put(tx, rec_str(rec, "id"), recipient, reason, now, err);
 }
 
 static int
@@ -375,67 +369,35 @@ struct create_ctx {
 };
 
 static int
-next_seq(struct mamori_store *s, const char *kind, int64_t *seq, struct mamori_error *err)
-{
-	static const char sql[] = "SELECT COALESCE(MAX(seq), 0) + 1 FROM record WHERE kind = ?";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc;
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	*seq = sqlite3_column_int64(st, 0);
-	store_release(s, st);
-	return rc == SQLITE_ROW ? 0 : store_error(s, err, "cannot number the record");
-}
-
-static int
 create_tx(struct mamori_store_tx *tx, void *arg)
 {
-	static const char sql[] = "INSERT INTO record (id, kind, seq, state, reporter, department, fields, "
-	    "state_since, last_by, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct create_ctx *c = arg;
 	struct mamori_store *s = tx->store;
+	const struct store_record_ops *ops = s->backend->record;
 	const struct mamori_record_state *initial = NULL;
 	char now[32], *text = NULL, prefix[16];
 	cJSON *rec = NULL;
-	sqlite3_stmt *st;
 	int64_t seq;
 	int rc;
 
 	for (size_t i = 0; i < c->k->nstates; i++)
 		if (c->k->states[i].initial)
 			initial = &c->k->states[i];
-	if ((rc = next_seq(s, c->k->id, &seq, c->err)) != 0)
+	if ((rc = ops->next_seq(tx, c->k->id, &seq, c->err)) != 0)
 		return rc;
 	snprintf(prefix, sizeof(prefix), "%s", c->k->prefix ? c->k->prefix : c->k->id);
 	snprintf(c->id, MAMORI_RECORD_ID_MAX, "%s-%06lld", prefix, (long long)seq);
-	if ((st = store_cached(s, sql, c->err)) == NULL || (text = cJSON_PrintUnformatted(c->fields)) == NULL) {
-		store_release(s, st);
-		return st ? mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
-	}
+	if ((text = cJSON_PrintUnformatted(c->fields)) == NULL)
+		return mamori_error_set(c->err, MAMORI_E_NOMEM, "out of memory");
 	store_tx_now(tx, now);
-	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, c->k->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, seq);
-	sqlite3_bind_text(st, 4, initial->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->u->name, -1, SQLITE_STATIC);
 	const char *dept = record_department_of(c->k, c->fields, c->u->department);
-	if (dept != NULL && dept[0])
-		sqlite3_bind_text(st, 6, dept, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 6);
-	sqlite3_bind_text(st, 7, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 8, (int64_t)c->now);
-	sqlite3_bind_text(st, 9, c->u->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	store_release(s, st);
+	struct store_record_new r = { .id = c->id, .kind = c->k->id, .seq = seq, .state = initial->id,
+		.reporter = c->u->name, .department = dept != NULL && dept[0] ? dept : NULL, .fields = text,
+		.state_since = (int64_t)c->now, .last_by = c->u->name, .now = now };
+	rc = ops->insert(tx, &r, c->err);
 	free(text);
-	if (rc != SQLITE_DONE)
-		return store_error(s, c->err, "cannot write the record");
+	if (rc != 0)
+		return rc;
 	if ((rc = record_read(s, c->id, &rec, c->err)) != 0)
 		return rc;
 	cJSON *after = cJSON_CreateObject();
@@ -686,33 +648,17 @@ static int
 update_row(struct mamori_store_tx *tx, const char *id, const char *state, const cJSON *fields, time_t since,
     const char *last_by, const char *approver, struct mamori_error *err)
 {
-	static const char sql[] = "UPDATE record SET state = ?, fields = ?, state_since = ?, escalations = 0, "
-	    "last_by = ?, approver = COALESCE(?, approver), updated = ? WHERE id = ?";
-	struct mamori_store *s = tx->store;
-	sqlite3_stmt *st = store_cached(s, sql, err);
 	char now[32], *text = cJSON_PrintUnformatted(fields);
 	int rc;
 
-	if (st == NULL || text == NULL) {
-		store_release(s, st);
-		free(text);
-		return st ? mamori_error_set(err, MAMORI_E_NOMEM, "out of memory") : MAMORI_E_STORE;
-	}
+	if (text == NULL)
+		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	store_tx_now(tx, now);
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (int64_t)since);
-	sqlite3_bind_text(st, 4, last_by, -1, SQLITE_TRANSIENT);
-	if (approver)
-		sqlite3_bind_text(st, 5, approver, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	store_release(s, st);
+	struct store_record_change c = { .id = id, .state = state, .fields = text, .state_since = (int64_t)since,
+		.last_by = last_by, .approver = approver, .now = now };
+	rc = tx->store->backend->record->update(tx, &c, err);
 	free(text);
-	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot update the record");
+	return rc;
 }
 
 int

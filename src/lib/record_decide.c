@@ -4,12 +4,14 @@
  * an exception (例外措置) lifts a denial it covers (mamori/record.h).  The
  * decider stays pure; this runs after it, on the store.
  */
+#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/asset.h"
 #include "mamori/i18n.h"
 #include "mamori/record.h"
 #include "mamori/user.h"
 #include "record_internal.h"
+#include "store_ops_record.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,52 +242,42 @@ in_force_free(struct record_in_force *f)
 	free(f);
 }
 
-static bool
-in_force_add(struct record_in_force *f, sqlite3_stmt *st)
+/* One exception in force into f; 1 (stop) when out of memory. */
+static int
+in_force_add(const struct store_record_brief *b, void *arg)
 {
+	struct record_in_force *f = arg;
 	struct exception_in_force *e;
 
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 16;
 		struct exception_in_force *v = realloc(f->v, cap * sizeof(*v));
 		if (v == NULL)
-			return false;
+			return 1;
 		f->v = v;
 		f->cap = cap;
 	}
 	e = &f->v[f->n];
-	e->id = strdup((const char *)sqlite3_column_text(st, 0));
-	e->reporter = strdup((const char *)sqlite3_column_text(st, 1));
-	e->fields = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
+	e->id = strdup(b->id);
+	e->reporter = strdup(b->reporter);
+	e->fields = cJSON_Parse(b->fields);
 	f->n++;
-	return e->id != NULL && e->reporter != NULL && e->fields != NULL;
+	return e->id != NULL && e->reporter != NULL && e->fields != NULL ? 0 : 1;
 }
 
-/* The exceptions of kind k in a state of its effect, in record order, through
- * the index (kind, state, num): years of expired ones are not read.  NULL
- * when out of memory or the store cannot be read. */
+/* The exceptions of kind k in a state of its effect, in record order (the
+ * backend reads a state's records without those of other states: years of
+ * expired ones are not read).  NULL when out of memory or the store cannot be
+ * read. */
 static struct record_in_force *
 in_force_read(struct mamori_store *s, const struct mamori_record_kind *k, int64_t version)
 {
-	static const char sql[] = "SELECT id, reporter, fields FROM record WHERE kind = ? AND state = ? ORDER BY num";
 	struct record_in_force *f = calloc(1, sizeof(*f));
 	struct mamori_error err = { 0 };
 	bool ok = f != NULL;
 
-	for (size_t i = 0; ok && i < k->effect.nstates; i++) {
-		sqlite3_stmt *st = store_cached(s, sql, &err);
-		int rc;
-		if (st == NULL) {
-			ok = false;
-			break;
-		}
-		sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, k->effect.states[i], -1, SQLITE_STATIC);
-		while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW)
-			ok = in_force_add(f, st);
-		ok = ok && rc == SQLITE_DONE;
-		store_release(s, st);
-	}
+	for (size_t i = 0; ok && i < k->effect.nstates; i++)
+		ok = s->backend->record->of_kind(s, k->id, k->effect.states[i], in_force_add, f, &err) == 0;
 	if (!ok) {
 		in_force_free(f);
 		return NULL;

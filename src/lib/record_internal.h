@@ -42,13 +42,9 @@ int record_take(struct mamori_store_tx *tx, const struct mamori_record_kind *k, 
 /* The record row as JSON (see mamori_record_get), read inside or outside a transaction. */
 int record_read(struct mamori_store *s, const char *id, cJSON **out, struct mamori_error *err);
 
-/* The columns record_row_json reads, in its order. */
-#define RECORD_COLUMNS "id, kind, seq, state, reporter, department, fields, state_since, escalations, " \
-	"last_by, approver, created, updated, num"
-
-/* The row st stands on (RECORD_COLUMNS) as JSON (see mamori_record_get); the caller deletes. */
-struct sqlite3_stmt;
-cJSON *record_row_json(struct mamori_store *s, struct sqlite3_stmt *st);
+/* A record as the backend stored it (store_ops_record.h) as JSON (see mamori_record_get); the caller deletes. */
+struct store_record_row;
+cJSON *record_row_json(struct mamori_store *s, const struct store_record_row *row);
 
 /*
  * Which records of kind k account u may see besides its own (those it
@@ -82,8 +78,8 @@ const char *record_department_of(const struct mamori_record_kind *k, const cJSON
 int record_acting_account(struct mamori_store *s, const char *by, struct mamori_user *u, struct mamori_error *err);
 
 /*
- * The plan SQLite chooses for the list of f (EXPLAIN QUERY PLAN, one line per
- * step) in plan: for the test that a page reads an index (test_record).
+ * The plan the backend chooses for the list of f (SQLite's EXPLAIN QUERY
+ * PLAN, one line per step) in plan: for the test that a page reads an index (test_record).
  */
 int record_list_plan(struct mamori_store *s, const struct mamori_record_filter *f, char *plan, size_t n,
     struct mamori_error *err);

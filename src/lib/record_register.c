@@ -7,10 +7,12 @@
  * data_version) into memory: the terminals into a hash table of the decision
  * point (mamori_terminal_table), the services into a list.
  */
+#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/i18n.h"
 #include "mamori/record.h"
 #include "record_internal.h"
+#include "store_ops_record.h"
 #include "suggest.h"
 
 #include <stdio.h>
@@ -139,37 +141,45 @@ add_service(struct record_registers *r, const struct mamori_record_kind *k, cons
 	return sv->key != NULL && sv->id != NULL && sv->state != NULL;
 }
 
+struct read_kind_ctx {
+	struct record_registers *r;
+	const struct mamori_record_kind *k;
+	struct terminals *t;
+	bool terminal;
+};
+
+/* One record of the kind being read, handed to the table; 1 (stop) when out of memory. */
+static int
+read_one(const struct store_record_brief *b, void *arg)
+{
+	struct read_kind_ctx *c = arg;
+	cJSON *fields = cJSON_Parse(b->fields);
+	bool ok;
+
+	if (fields == NULL)
+		return 1;
+	if (c->terminal) {
+		ok = in_force_state(c->k, b->state) && add_terminal(c->t, c->k, b->id, fields);
+		if (!ok) {
+			cJSON_Delete(fields);
+			ok = !in_force_state(c->k, b->state);
+		}
+	} else {
+		ok = add_service(c->r, c->k, b->id, b->state, fields);
+		cJSON_Delete(fields);
+	}
+	return ok ? 0 : 1;
+}
+
 /* Every record of kind k (limit: any state; terminal: in force), handed to the table. */
 static bool
 read_kind(struct mamori_store *s, struct record_registers *r, const struct mamori_record_kind *k,
     struct terminals *t)
 {
-	static const char sql[] = "SELECT id, state, fields FROM record WHERE kind = ? ORDER BY num";
+	struct read_kind_ctx c = { .r = r, .k = k, .t = t, .terminal = strcmp(k->effect.type, "terminal") == 0 };
 	struct mamori_error err = { 0 };
-	sqlite3_stmt *st = store_cached(s, sql, &err);
-	bool terminal = strcmp(k->effect.type, "terminal") == 0, ok = st != NULL;
-	int rc = SQLITE_DONE;
 
-	if (st == NULL)
-		return false;
-	sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0), *state = (const char *)sqlite3_column_text(st, 1);
-		cJSON *fields = cJSON_Parse((const char *)sqlite3_column_text(st, 2));
-		if (fields == NULL) {
-			ok = false;
-		} else if (terminal) {
-			if (!in_force_state(k, state) || !add_terminal(t, k, id, fields)) {
-				ok = ok && !in_force_state(k, state);
-				cJSON_Delete(fields);
-			}
-		} else {
-			ok = add_service(r, k, id, state, fields);
-			cJSON_Delete(fields);
-		}
-	}
-	store_release(s, st);
-	return ok && rc == SQLITE_DONE;
+	return s->backend->record->of_kind(s, k->id, NULL, read_one, &c, &err) == 0;
 }
 
 static struct record_registers *

@@ -158,7 +158,7 @@ const struct store_backend store_backend_sqlite = {
 
 	.user = &store_sqlite_user_ops,
 
-	.record = NULL,
+	.record = &store_sqlite_record_ops,
 
 	.file = &store_sqlite_file_ops,
 
