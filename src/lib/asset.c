@@ -5,7 +5,6 @@
  * event.  Listing, import and export are asset_list.c, asset_import.c and
  * asset_export.c (asset_internal.h is what they share).
  */
-#define STORE_NO_SQL	/* the register's storage is the backend's (store_ops_asset.h) */
 #include "asset_internal.h"
 #include "store_ops_asset.h"
 #include "fold.h"

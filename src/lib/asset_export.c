@@ -2,7 +2,6 @@
  * asset_export.c — the register as CSV (UTF-8 with a BOM, or CP932) and XLSX,
  * in what a person reads: Japanese titles and the organisation's time.
  */
-#define STORE_NO_SQL	/* the register's storage is the backend's (store_ops_asset.h) */
 #include "asset_internal.h"
 #include "mamori/i18n.h"
 

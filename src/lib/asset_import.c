@@ -3,7 +3,6 @@
  * CSV text) into the register: the header found or named, columns mapped,
  * every row checked, all or nothing, a bulk import's second thread.
  */
-#define STORE_NO_SQL	/* the register's storage is the backend's (store_ops_asset.h) */
 #include "asset_internal.h"
 #include "store_ops_asset.h"
 #include "buf.h"

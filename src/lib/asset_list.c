@@ -3,7 +3,6 @@
  * values, orders and cursors, keyset pages and the counts of a page, in one
  * snapshot.  The queries are the backend's (store_ops_asset.h).
  */
-#define STORE_NO_SQL	/* the register's storage is the backend's (store_ops_asset.h) */
 #include "asset_internal.h"
 #include "store_ops_asset.h"
 #include "mamori/i18n.h"

@@ -2,7 +2,6 @@
  * audit.c — the audit trail's integrity: event encoding, chain, signed tree
  * heads, verification and proofs (docs/audit.md).
  */
-#define STORE_NO_SQL	/* the trail's storage is the backend's (store_backend.h) */
 #include "mamori/audit.h"
 #include "audit_internal.h"
 #include "store_backend.h"

@@ -13,7 +13,6 @@
  * than the schedule allows is refused; and a numbered head published outside
  * the store must still be in it.
  */
-#define STORE_NO_SQL	/* the trail's storage is the backend's (store_backend.h) */
 #include "audit_internal.h"
 #include "store_backend.h"
 #include "store_internal.h"

@@ -14,7 +14,6 @@
  * chunk, events are read a batch at a time and their leaves hashed side by
  * side (hashbatch.h), then checked one by one in order.
  */
-#define STORE_NO_SQL	/* the trail's storage is the backend's (store_backend.h) */
 #include "audit_internal.h"
 #include "store_backend.h"
 #include "store_internal.h"

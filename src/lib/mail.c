@@ -2,7 +2,6 @@
  * mail.c — what mail needs besides sending (mamori/mail.h): the check of an
  * address, the settings, and the message as text (RFC 5322, RFC 2047, MIME).
  */
-#define STORE_NO_SQL	/* the settings are read through the backend (store_ops_mail.h) */
 #include "mamori/mail.h"
 #include "mamori/i18n.h"
 #include "store_internal.h"

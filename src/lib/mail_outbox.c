@@ -3,7 +3,6 @@
  * notice picked, written as a message in Japanese, handed to a transport
  * with the store released, and marked sent or put off.
  */
-#define STORE_NO_SQL	/* the outbox is the backend's (store_ops_mail.h) */
 #include "mamori/mail.h"
 #include "mamori/audit.h"
 #include "mamori/i18n.h"

@@ -3,7 +3,6 @@
  * person holds, a move to another 課 or role, a retirement, and a personnel
  * change list applied all or nothing.
  */
-#define STORE_NO_SQL	/* the accounts' storage is the backend's (store_ops_user.h) */
 #include "mamori/personnel.h"
 #include "store_internal.h"
 #include "store_ops_user.h"

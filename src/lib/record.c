@@ -3,7 +3,6 @@
  * commented, read back with their history (mamori/record.h).  Every change is
  * one transaction of the store's write path with its audit event.
  */
-#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/asset.h"
 #include "mamori/i18n.h"

@@ -4,7 +4,6 @@
  * an exception (例外措置) lifts a denial it covers (mamori/record.h).  The
  * decider stays pure; this runs after it, on the store.
  */
-#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/asset.h"
 #include "mamori/i18n.h"

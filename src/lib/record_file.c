@@ -3,7 +3,6 @@
  * beside the store under its SHA-256, the row and its event in one
  * transaction, the content checked against its SHA-256 when read back.
  */
-#define STORE_NO_SQL	/* the files' rows are the backend's (store_ops_file.h) */
 #include "store_internal.h"
 #include "store_ops_file.h"
 #include "mamori/i18n.h"

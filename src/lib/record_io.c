@@ -5,7 +5,6 @@
  * columns.  An import checks every row as `record new` does and writes all of
  * them in one transaction, or none.
  */
-#define STORE_NO_SQL	/* its records are read and written through record.c (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/i18n.h"
 #include "mamori/record.h"

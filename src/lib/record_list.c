@@ -6,7 +6,6 @@
  * filter and the keyset cursor are the backend's to read from an index, so
  * that a page costs the same whatever the size of the list.
  */
-#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/i18n.h"
 #include "mamori/record.h"

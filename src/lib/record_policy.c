@@ -10,7 +10,6 @@
  * drops stays in the record's JSON and its history, and a field it adds is
  * asked for only when a record is made or enters the state that requires it.
  */
-#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/diag.h"
 #include "record_internal.h"

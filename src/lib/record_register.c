@@ -7,7 +7,6 @@
  * data_version) into memory: the terminals into a hash table of the decision
  * point (mamori_terminal_table), the services into a list.
  */
-#define STORE_NO_SQL	/* the records' storage is the backend's (store_ops_record.h) */
 #include "store_internal.h"
 #include "mamori/i18n.h"
 #include "mamori/record.h"

@@ -3,7 +3,6 @@
  * up the roles' reports_to, automatic steps taken once their date has passed,
  * and the outbox of notices (mamori/record.h).
  */
-#define STORE_NO_SQL	/* the scheduled work's storage is the backend's (store_ops_tick.h) */
 #include "store_internal.h"
 #include "store_ops_tick.h"
 #include "mamori/record.h"

@@ -4,7 +4,6 @@
  * when the next one is due; and the check that a policy replacement is the
  * proposal its review approved.  docs/review.md.
  */
-#define STORE_NO_SQL	/* what a review reads is the backend's (store_ops_check.h) */
 #include "mamori/i18n.h"
 #include "mamori/review.h"
 #include "record_internal.h"

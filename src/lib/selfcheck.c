@@ -5,7 +5,6 @@
  * one transaction; the sheet, the progress and the reminders read from them.
  * docs/review.md.
  */
-#define STORE_NO_SQL	/* the answers' storage is the backend's (store_ops_check.h) */
 #include "mamori/i18n.h"
 #include "mamori/review.h"
 #include "mamori/user.h"

@@ -3,7 +3,6 @@
  * write path, and the one place audit events are appended.  What is stored
  * how is the backend's (store_ops_meta.h; SQLite's in store_sqlite*.c).
  */
-#define STORE_NO_SQL
 #include "store_internal.h"
 #include "store_backend.h"
 #include "store_ops_meta.h"

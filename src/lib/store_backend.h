@@ -5,9 +5,10 @@
  * In the manner of OpenSMTPD's queue_backend: the modules ask the store's
  * backend for what they need by name (s->backend->audit->head_latest), never
  * by SQL, so that another database is new files — a struct store_backend and
- * its ops — instead of edits in every module.  One domain at a time moves
- * behind it; today the audit trail's.  SQLite's (store_sqlite_audit.c) is the
- * only backend and every store gets it at open.
+ * its ops — instead of edits in every module.  Every domain is behind it:
+ * the audit trail's ops are below, each other domain's in its own
+ * store_ops_DOMAIN.h.  SQLite's (store_sqlite*.c) is the only backend and
+ * every store gets it at open.
  *
  * Common rules of the ops: they return 0 or a negative MAMORI_E_* code with
  * err filled (err may be NULL); strings and hashes handed to a callback are
@@ -195,7 +196,7 @@ struct store_backend {
 	const struct store_audit_ops *audit;	/* audit*.c: the trail (above) */
 	/*
 	 * One struct of operations per domain, each declared in its own
-	 * store_ops_DOMAIN.h; NULL until the domain has moved behind the backend.
+	 * store_ops_DOMAIN.h.
 	 */
 	const struct store_asset_ops *asset;	/* asset*.c: the register */
 	const struct store_user_ops *user;	/* user.c, personnel.c: accounts, tokens, moves */

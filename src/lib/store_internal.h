@@ -3,18 +3,12 @@
 #define MAMORI_STORE_INTERNAL_H
 
 /*
- * A module whose storage is behind the backend (store_backend.h: the audit
- * trail's, the store's own) defines STORE_NO_SQL before including this
- * header: it then sees the connection as an opaque pointer and the SQL
- * helpers (store_sqlite.h) not at all, so that SQL written there again does
- * not compile.
+ * The modules see SQLite's connection and statements as opaque pointers and
+ * no SQL helper: every statement is in SQLite's backend, store_sqlite*.c,
+ * which alone includes store_sqlite.h (tests/cli/store_layers.sh checks it).
  */
-#ifdef STORE_NO_SQL
 typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
-#else
-#include <sqlite3.h>
-#endif
 #include <stdbool.h>
 #include <time.h>
 
@@ -65,7 +59,7 @@ struct mamori_store {
 	void *head_sink_data;
 	/* In a reader's read transaction (mamori_store_read_begin), the
 	 * data_version of its snapshot: the totals of list filters counted in
-	 * an earlier snapshot of the same version are still true (asset_list.c).
+	 * an earlier snapshot of the same version are still true (store_sqlite_asset.c).
 	 * A reader never writes, so every change moves the version. */
 	int64_t snapshot_version;
 	bool in_snapshot;
@@ -102,9 +96,6 @@ struct mamori_store_tx {
 	bool leaves_after_known;
 };
 
-#ifndef STORE_NO_SQL
-#include "store_sqlite.h"	/* the SQL helpers, for the modules not behind the backend yet */
-#endif
 
 /*
  * Makes p (owned from now on) the connection's policy, as version; the one it

@@ -3,7 +3,6 @@
  * every asset, account and record the store holds, and recorded with its audit event
  * in one transaction of the single write path.
  */
-#define STORE_NO_SQL
 #include "mamori/review.h"
 #include "store_internal.h"
 #include "store_ops_meta.h"

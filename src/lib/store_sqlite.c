@@ -6,6 +6,7 @@
  */
 #include "store_backend.h"
 #include "store_internal.h"
+#include "store_sqlite.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,10 +143,6 @@ sqlite_rollback(struct mamori_store *s)
 	store_exec(s, "ROLLBACK", NULL);
 }
 
-/*
- * One line per domain, a blank line between them: the domains move behind the
- * backend one at a time, each filling its own line.
- */
 const struct store_backend store_backend_sqlite = {
 	.name = "sqlite",
 	.begin = sqlite_begin,

@@ -3,8 +3,8 @@
  * SQL helpers on a store's connection, and the schema's migrations for the
  * tests.  (internal)
  *
- * store_internal.h includes it for the modules whose SQL has not moved
- * behind the backend yet; a module that defines STORE_NO_SQL sees none of it.
+ * Only SQLite's backend files include it: the modules see the connection as
+ * an opaque pointer (store_internal.h) and ask s->backend for what they keep.
  */
 #ifndef MAMORI_STORE_SQLITE_H
 #define MAMORI_STORE_SQLITE_H

@@ -7,6 +7,7 @@
  */
 #include "asset_internal.h"
 #include "store_ops_asset.h"
+#include "store_sqlite.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -7,6 +7,7 @@
  */
 #include "store_backend.h"
 #include "store_internal.h"
+#include "store_sqlite.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
  */
 #include "store_ops_check.h"
 #include "store_internal.h"
+#include "store_sqlite.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
  */
 #include "store_ops_mail.h"
 #include "store_internal.h"
+#include "store_sqlite.h"
 
 #include <stdio.h>
 

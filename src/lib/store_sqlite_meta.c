@@ -6,6 +6,7 @@
  */
 #include "store_ops_meta.h"
 #include "store_internal.h"
+#include "store_sqlite.h"
 
 #include <stdio.h>
 #include <stdlib.h>

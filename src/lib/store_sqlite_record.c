@@ -12,6 +12,7 @@
  */
 #include "store_ops_record.h"
 #include "store_internal.h"
+#include "store_sqlite.h"
 #include "buf.h"
 #include "mamori/record.h"
 

@@ -4,6 +4,7 @@
  * (store_meta_ops.migrate).
  */
 #include "store_internal.h"
+#include "store_sqlite.h"
 #include "mamori/auth.h"
 
 #include <sodium.h>

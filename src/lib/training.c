@@ -5,7 +5,6 @@
  * their field ids are the policy's contract (mic-standard).
  */
 #include "mamori/training.h"
-#define STORE_NO_SQL	/* the scheduled work's storage is the backend's (store_ops_tick.h) */
 #include "store_internal.h"
 #include "store_ops_tick.h"
 #include "mamori/record.h"

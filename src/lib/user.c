@@ -1,5 +1,4 @@
 /* user.c — accounts: add, password, disable, TOTP, list, login. */
-#define STORE_NO_SQL	/* the accounts' storage is the backend's (store_ops_user.h) */
 #include "mamori/user.h"
 #include "store_internal.h"
 #include "store_ops_user.h"

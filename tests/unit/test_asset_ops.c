@@ -20,6 +20,7 @@
 #include "mamori/store.h"
 #include "store_internal.h"
 #include "store_ops_asset.h"
+#include "store_sqlite.h"	/* a test of SQLite's backend: its connection's settings */
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
 
@@ -368,13 +369,27 @@ struct session {
 	int64_t cache_inside;
 };
 
+/* The page cache of s's own connection (a setting of that connection, not of the file). */
+static int64_t
+cache_size(struct mamori_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static int
 in_session(void *ctx)
 {
 	struct session *x = ctx;
 
 	x->calls++;
-	x->cache_inside = fixture_query_int(x->s, "PRAGMA cache_size");
+	x->cache_inside = cache_size(x->s);
 	return 42;
 }
 
@@ -391,7 +406,7 @@ test_import_ops(void **state)
 	struct insert_arg x = { 0 };
 	struct seen seen = { 0 };
 	bool taken = false, sqlite = strcmp(s->backend->name, "sqlite") == 0;
-	int64_t n = 0, cache = sqlite ? fixture_query_int(s, "PRAGMA cache_size") : 0;
+	int64_t n = 0, cache = sqlite ? cache_size(s) : 0;
 
 	(void)state;
 	assert_int_equal(ops->taken_open(s, &t, &err), 0);
@@ -407,7 +422,7 @@ test_import_ops(void **state)
 	assert_int_equal(ss.calls, 1);
 	if (sqlite) {	/* a page cache of its own for the bulk write, the connection's after */
 		assert_int_not_equal(ss.cache_inside, cache);
-		assert_int_equal(fixture_query_int(s, "PRAGMA cache_size"), cache);
+		assert_int_equal(cache_size(s), cache);
 	}
 
 	/* a bulk insert into a store of its own: the register answers as before after bulk_end */

@@ -21,6 +21,7 @@
 #include "mamori/store.h"
 #include "store_backend.h"
 #include "store_internal.h"
+#include "store_sqlite.h"	/* a test of SQLite's backend: it reads the file as it is */
 #include "store_ops_meta.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"

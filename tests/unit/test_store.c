@@ -22,7 +22,6 @@
 #include <sqlite3.h>
 
 /* the store's internals this test checks (store_now, store_tx_now), none of its SQL */
-#define STORE_NO_SQL
 #include "store_internal.h"
 #include "store_ops_meta.h"
 #include "store_sqlite.h"	/* store_migration_sql: stores of every earlier schema */
