@@ -34,6 +34,22 @@ store_error(struct mamori_store *s, struct mamori_error *err, const char *what)
 }
 
 int
+store_walk_end(struct mamori_store *s, int rc, int step, struct mamori_error *err, const char *what)
+{
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_error(s, err, what);
+	return rc;
+}
+
+const char *
+store_text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}
+
+int
 store_exec(struct mamori_store *s, const char *sql, struct mamori_error *err)
 {
 	char *msg = NULL;

@@ -49,6 +49,15 @@ void store_release(struct mamori_store *s, sqlite3_stmt *st);
 int store_error(struct mamori_store *s, struct mamori_error *err, const char *what);
 
 /*
+ * The end of a walk over rows: rc (a callback's non-zero) as is; otherwise a
+ * last step that is not SQLITE_DONE as store_error(what); otherwise 0.
+ */
+int store_walk_end(struct mamori_store *s, int rc, int step, struct mamori_error *err, const char *what);
+
+/* A text column as a string: "" for NULL (a damaged row), never a NULL pointer. */
+const char *store_text(sqlite3_stmt *st, int col);
+
+/*
  * The SQL of migration i (schema i to i + 1), NULL beyond the last: for the
  * tests that build a store at every earlier schema version and open it.
  */

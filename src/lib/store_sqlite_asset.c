@@ -306,14 +306,6 @@ row_text(sqlite3_stmt *st, int k)
 	return (char *)sqlite3_column_text(st, k);
 }
 
-/* The end of a walk: fn's non-zero as is, a step that is not the end as a store error. */
-static int
-walk_end(struct mamori_store *s, int rc, int step, struct mamori_error *err, const char *what)
-{
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, what);
-	return rc;
-}
 
 /* One integer from sql (count, max): 0 when there is no row. */
 static int
@@ -421,7 +413,7 @@ sqlite_count_by(struct mamori_store *s, const struct mamori_asset_filter *f, int
 		const char *d = (const char *)sqlite3_column_text(st, 0);
 		rc = fn(d ? d : "", sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2), ctx);
 	}
-	rc = walk_end(s, rc, step, err, "cannot count assets");
+	rc = store_walk_end(s, rc, step, err, "cannot count assets");
 	store_release(s, st);
 	return rc;
 }
@@ -568,7 +560,7 @@ sqlite_page(struct mamori_store *s, const struct store_asset_query *qy,
 			a.f[c] = row_text(st, c);
 		rc = fn(&a, ctx);
 	}
-	rc = walk_end(s, rc, step, err, "cannot list assets");
+	rc = store_walk_end(s, rc, step, err, "cannot list assets");
 	store_release(s, st);
 	return rc;
 }

@@ -64,14 +64,6 @@ head_from_row(struct mamori_store *s, sqlite3_stmt *st, struct mamori_head *h)
 	    (uint64_t)sqlite3_column_int64(st, 5) : 0;
 }
 
-/* The end of a walk: fn's non-zero as is, a step that is not the end as a store error. */
-static int
-walk_end(struct mamori_store *s, int rc, int step, struct mamori_error *err, const char *what)
-{
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, what);
-	return rc;
-}
 
 /* ---- size and bounds -------------------------------------------------- */
 
@@ -258,7 +250,7 @@ sqlite_events_of(struct mamori_store *s, const char *object_type, const char *ob
 		event_from_row(st, &ev);
 		rc = fn(&ev, ctx);
 	}
-	rc = walk_end(s, rc, step, err, "reading the audit trail");
+	rc = store_walk_end(s, rc, step, err, "reading the audit trail");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -275,7 +267,7 @@ sqlite_times(struct mamori_store *s, uint64_t after, int (*fn)(uint64_t seq, con
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn((uint64_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the audit trail");
+	rc = store_walk_end(s, rc, step, err, "cannot read the audit trail");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -294,7 +286,7 @@ sqlite_schedule_changes(struct mamori_store *s, int (*fn)(uint64_t seq, const ch
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn((uint64_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the audit trail");
+	rc = store_walk_end(s, rc, step, err, "cannot read the audit trail");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -315,7 +307,7 @@ sqlite_leaves(struct mamori_store *s, uint64_t after, uint64_t upto,
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)upto);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn((uint64_t)sqlite3_column_int64(st, 0), hash_column(st, 1), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the audit trail");
+	rc = store_walk_end(s, rc, step, err, "cannot read the audit trail");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -396,7 +388,7 @@ sqlite_heads(struct mamori_store *s, int (*fn)(const struct mamori_head *h, void
 		head_from_row(s, st, &h);
 		rc = fn(&h, ctx);
 	}
-	rc = walk_end(s, rc, step, err, "cannot read the tree heads");
+	rc = store_walk_end(s, rc, step, err, "cannot read the tree heads");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -413,7 +405,7 @@ sqlite_head_numbers(struct mamori_store *s, int (*fn)(uint64_t size, bool number
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn((uint64_t)sqlite3_column_int64(st, 0), sqlite3_column_type(st, 1) == SQLITE_INTEGER,
 		    sqlite3_column_int64(st, 1), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the tree heads");
+	rc = store_walk_end(s, rc, step, err, "cannot read the tree heads");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -20,23 +20,7 @@
  */
 enum { STATES_MAX = 8 };
 
-/* A text column as a string: "" for NULL (a damaged row), never a NULL pointer. */
-static const char *
-text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
 
-	return t ? t : "";
-}
-
-/* The end of a walk: fn's non-zero as is, a step that is not the end as a store error. */
-static int
-walk_end(struct mamori_store *s, int rc, int step, struct mamori_error *err, const char *what)
-{
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, what);
-	return rc;
-}
 
 /* Steps a statement that has a row or not: *found, or a store error. */
 static int
@@ -69,10 +53,10 @@ answer(struct mamori_store *s, const char *record, const char *department, const
 	if (step == SQLITE_ROW) {
 		struct store_check_answer a = {
 			.record = record, .department = department, .item = item,
-			.answer = text(st, 0),
+			.answer = store_text(st, 0),
 			.comment = (const char *)sqlite3_column_text(st, 1),
 			.evidence = (const char *)sqlite3_column_text(st, 2),
-			.by = text(st, 3), .at = text(st, 4),
+			.by = store_text(st, 3), .at = store_text(st, 4),
 		};
 		rc = fn(&a, ctx);
 	} else if (step == SQLITE_DONE) {
@@ -122,8 +106,8 @@ answers_of(struct mamori_store *s, const char *record, const char *department,
 	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, department, -1, SQLITE_TRANSIENT);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = fn(text(st, 0), text(st, 1), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the answers");
+		rc = fn(store_text(st, 0), store_text(st, 1), ctx);
+	rc = store_walk_end(s, rc, step, err, "cannot read the answers");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -225,9 +209,9 @@ register_gaps(struct mamori_store *s, const char *department, const char *axis, 
 			if (!ids)
 				*total = sqlite3_column_int64(st, 0);
 			else
-				rc = fn(text(st, 0), ctx);
+				rc = fn(store_text(st, 0), ctx);
 		}
-		rc = walk_end(s, rc, step, err, "cannot read the register");
+		rc = store_walk_end(s, rc, step, err, "cannot read the register");
 		sqlite3_finalize(st);
 	}
 	return rc;
@@ -273,8 +257,8 @@ records(struct mamori_store *s, const char *kind, const char *const *states, siz
 		return MAMORI_E_STORE;
 	bind_kind_states(st, kind, states, nstates);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = fn(text(st, 0), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the records");
+		rc = fn(store_text(st, 0), ctx);
+	rc = store_walk_end(s, rc, step, err, "cannot read the records");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -295,7 +279,7 @@ records_updated(struct mamori_store *s, const char *kind, const char *const *sta
 	bind_kind_states(st, kind, states, nstates);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		snprintf(out, STORE_CHECK_TIME_MAX, "%s", text(st, 0));
+		snprintf(out, STORE_CHECK_TIME_MAX, "%s", store_text(st, 0));
 	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the records");
 	sqlite3_finalize(st);
 	return rc;
@@ -313,7 +297,7 @@ policy_loaded(struct mamori_store *s, char out[STORE_CHECK_TIME_MAX], struct mam
 		return MAMORI_E_STORE;
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		snprintf(out, STORE_CHECK_TIME_MAX, "%s", text(st, 0));
+		snprintf(out, STORE_CHECK_TIME_MAX, "%s", store_text(st, 0));
 	sqlite3_finalize(st);
 	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the policies");
 }
@@ -333,7 +317,7 @@ file_sha256(struct mamori_store *s, const char *record, int64_t num, char hex[65
 	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, num);
 	if ((rc = step_found(s, st, found, err, "cannot read the record's files")) == 0 && *found)
-		snprintf(hex, 65, "%s", text(st, 0));
+		snprintf(hex, 65, "%s", store_text(st, 0));
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -34,13 +34,6 @@ config(struct mamori_store *s, const char *key, char *out, size_t size, bool *fo
 	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the mail settings");
 }
 
-static const char *
-text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-
-	return t ? t : "";
-}
 
 static int
 due(struct mamori_store *s, time_t now, int (*fn)(const struct store_mail_notice *n, void *ctx), void *ctx,
@@ -59,7 +52,7 @@ due(struct mamori_store *s, time_t now, int (*fn)(const struct store_mail_notice
 	if (step == SQLITE_ROW) {
 		struct store_mail_notice n = {
 			.num = sqlite3_column_int64(st, 0),
-			.record = text(st, 1), .recipient = text(st, 2), .reason = text(st, 3), .created = text(st, 4),
+			.record = store_text(st, 1), .recipient = store_text(st, 2), .reason = store_text(st, 3), .created = store_text(st, 4),
 			.attempts = sqlite3_column_int(st, 5),
 		};
 		rc = fn(&n, ctx);

@@ -10,14 +10,6 @@
 
 #include <stdio.h>
 
-/* The end of a walk: fn's non-zero as is, a step that is not the end as a store error. */
-static int
-walk_end(struct mamori_store *s, int rc, int step, struct mamori_error *err, const char *what)
-{
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, what);
-	return rc;
-}
 
 /* ---- records ---------------------------------------------------------- */
 
@@ -34,7 +26,7 @@ sqlite_in_state(struct mamori_store *s, const char *kind, const char *state,
 	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
 		rc = fn((const char *)sqlite3_column_text(q, 0), ctx);
-	rc = walk_end(s, rc, step, err, "cannot list the records");
+	rc = store_walk_end(s, rc, step, err, "cannot list the records");
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -51,7 +43,7 @@ sqlite_of_kind(struct mamori_store *s, const char *kind,
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
 		rc = fn((const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1), ctx);
-	rc = walk_end(s, rc, step, err, "cannot list the records");
+	rc = store_walk_end(s, rc, step, err, "cannot list the records");
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -68,7 +60,7 @@ sqlite_fields_of_kind(struct mamori_store *s, const char *kind,
 	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
 		rc = fn((const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the records");
+	rc = store_walk_end(s, rc, step, err, "cannot read the records");
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -103,7 +95,7 @@ sqlite_event_bodies(struct mamori_store *s, const char *object_id, const char *a
 	sqlite3_bind_text(st, 2, action, -1, SQLITE_TRANSIENT);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn((const char *)sqlite3_column_text(st, 0), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the audit trail");
+	rc = store_walk_end(s, rc, step, err, "cannot read the audit trail");
 	store_release(s, st);
 	return rc;
 }
@@ -142,7 +134,7 @@ sqlite_notices(struct mamori_store *s, const char *account, int64_t limit,
 		};
 		rc = fn(&n, ctx);
 	}
-	rc = walk_end(s, rc, step, err, "cannot list the notices");
+	rc = store_walk_end(s, rc, step, err, "cannot list the notices");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -42,14 +42,6 @@ row_from(sqlite3_stmt *st, struct store_user_row *u)
 	};
 }
 
-/* The end of a walk: fn's non-zero as is, a step that is not the end as a store error. */
-static int
-walk_end(struct mamori_store *s, int rc, int step, struct mamori_error *err, const char *what)
-{
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_error(s, err, what);
-	return rc;
-}
 
 /* Binds the texts (NULL: SQL NULL) as ?1, ?2, … */
 static void
@@ -144,7 +136,7 @@ sqlite_list(struct mamori_store *s, int (*fn)(const struct store_user_row *u, vo
 		row_from(st, &u);
 		rc = fn(&u, ctx);
 	}
-	rc = walk_end(s, rc, step, err, "cannot read the account");
+	rc = store_walk_end(s, rc, step, err, "cannot read the account");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -286,7 +278,7 @@ sqlite_token_list(struct mamori_store *s, const char *name,
 		    .expires = sqlite3_column_int64(st, 3), .created = text(st, 4) };
 		rc = fn(&t, ctx);
 	}
-	rc = walk_end(s, rc, step, err, "cannot read the account");
+	rc = store_walk_end(s, rc, step, err, "cannot read the account");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -311,7 +303,7 @@ sqlite_token_match(struct mamori_store *s, const char *name, const char *prefix,
 		if ((*n)++ == 0)
 			snprintf(hash, 65, "%s", text(st, 0));
 	sqlite3_finalize(st);
-	return walk_end(s, 0, step, err, "cannot read the account");
+	return store_walk_end(s, 0, step, err, "cannot read the account");
 }
 
 static int
@@ -367,7 +359,7 @@ sqlite_assets_held(struct mamori_store *s, const char *department, const char *r
 	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn(text(st, 0), text(st, 1), ctx);
-	rc = walk_end(s, rc, step, err, "cannot read the register");
+	rc = store_walk_end(s, rc, step, err, "cannot read the register");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -413,7 +405,7 @@ sqlite_records_naming(struct mamori_store *s, const char *name,
 		    .reporter = text(st, 3), .approver = text(st, 4), .fields = text(st, 5) };
 		rc = fn(&r, ctx);
 	}
-	rc = walk_end(s, rc, step, err, "cannot read the records");
+	rc = store_walk_end(s, rc, step, err, "cannot read the records");
 	sqlite3_finalize(st);
 	return rc;
 }
