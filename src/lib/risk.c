@@ -3,7 +3,6 @@
  * scales of review.risk (docs/review.md), and the checks the records engine
  * makes of a risk's ratings and an audit's independence (record_fields.c).
  */
-#define STORE_NO_SQL	/* the risks are read through the backend (store_ops_check.h) */
 #include "mamori/i18n.h"
 #include "mamori/review.h"
 #include "mamori/user.h"

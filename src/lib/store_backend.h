@@ -11,9 +11,15 @@
  * every store gets it at open.
  *
  * Common rules of the ops: they return 0 or a negative MAMORI_E_* code with
- * err filled (err may be NULL); strings and hashes handed to a callback are
- * lent for that call only; a callback's non-zero return stops the walk and
- * is returned as is.  Numbers are read as stored: a damaged store may hold a
+ * err filled (err may be NULL), except MAMORI_E_NOTFOUND, which an op may
+ * return with err untouched: the module names what was not found; strings
+ * and hashes handed to a callback are lent for that call only; a callback's
+ * non-zero return stops the walk and is returned as is.  A callback may read
+ * the store through other ops but not call the op that is walking, and may
+ * write only where its op says so.  A write transaction (begin, or
+ * mamori_store_write) admits one writer at a time across every connection to
+ * the store: the ops that number things (the largest asset number, a kind's
+ * next record, the trail's last event) rely on it.  Numbers are read as stored: a damaged store may hold a
  * seq out of order, a hash of the wrong length or a field that is not text,
  * and the ops say so (NULL hash, fields_text false) instead of refusing, so
  * that the audit modules name the damage.

@@ -151,7 +151,7 @@ struct store_asset_ops {
 	int (*bulk_end)(struct mamori_store_tx *tx, struct mamori_error *err);
 };
 
-/* SQLite's (store_sqlite_asset.c, store_sqlite_asset_list.c). */
+/* SQLite's (store_sqlite_asset.c). */
 extern const struct store_asset_ops store_sqlite_asset_ops;
 
 #endif

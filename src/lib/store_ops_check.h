@@ -81,9 +81,9 @@ struct store_check_ops {
 
 	/*
 	 * The ids of the records of kind whose state is one of the nstates
-	 * states (nstates 0: any state), in order of their number.  fn may read
-	 * and write the store (a reminder writes notices and events), but not
-	 * records of the kind walked.
+	 * states (nstates 0: any state), in order of their number, read before
+	 * fn is first called: fn may read and write the store (a reminder writes
+	 * notices and events).
 	 */
 	int (*records)(struct mamori_store *s, const char *kind, const char *const *states, size_t nstates,
 	    int (*fn)(const char *id, void *ctx), void *ctx, struct mamori_error *err);

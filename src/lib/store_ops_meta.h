@@ -82,8 +82,10 @@ struct store_meta_ops {
 	/* ---- the read snapshot (mamori_store_read_begin) ---- */
 
 	/*
-	 * The store's data version as s sees it: it moves whenever another
-	 * connection commits a change.  -1 on failure.
+	 * The store's data version as s sees it, an opaque token: it differs
+	 * after another connection commits a change (and may differ more often:
+	 * the totals kept per version are then only counted again).  -1 on
+	 * failure.
 	 */
 	int64_t (*data_version)(struct mamori_store *s);
 

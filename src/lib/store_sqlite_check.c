@@ -7,6 +7,7 @@
  */
 #include "store_ops_check.h"
 #include "store_internal.h"
+#include "buf.h"
 #include "store_sqlite.h"
 
 #include <stdint.h>
@@ -250,16 +251,25 @@ records(struct mamori_store *s, const char *kind, const char *const *states, siz
 	sqlite3_stmt *st;
 	int rc, step;
 
+	struct buf ids = { 0 };		/* the ids, each with its NUL */
+
 	if ((rc = kind_states_sql(sql, sizeof(sql), "SELECT id FROM record", nstates, " ORDER BY num", err)) != 0)
 		return rc;
-	/* prepared per walk, not cached: fn reads and writes the store meanwhile */
 	if ((st = store_prepare(s, sql, err)) == NULL)
 		return MAMORI_E_STORE;
 	bind_kind_states(st, kind, states, nstates);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = fn(store_text(st, 0), ctx);
-	rc = store_walk_end(s, rc, step, err, "cannot read the records");
+	/* gathered first, the statement ended, then handed over: fn writes the
+	 * store (a reminder's notices and events), which no backend need allow
+	 * while a walk is open */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		buf_add(&ids, store_text(st, 0), strlen(store_text(st, 0)) + 1);
+	rc = store_walk_end(s, 0, step, err, "cannot read the records");
 	sqlite3_finalize(st);
+	if (rc == 0 && ids.fail)
+		rc = mamori_error_set(err, MAMORI_E_NOMEM, "%s: %s", "cannot read the records", "out of memory");
+	for (size_t at = 0; rc == 0 && at < ids.len; at += strlen(ids.p + at) + 1)
+		rc = fn(ids.p + at, ctx);
+	buf_free(&ids);
 	return rc;
 }
 

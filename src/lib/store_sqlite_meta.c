@@ -212,8 +212,15 @@ put2(struct mamori_store *s, const char *sql, const char *a, const char *b, cons
 		return MAMORI_E_STORE;
 	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	switch (sqlite3_step(st)) {
+	case SQLITE_DONE:
+		break;
+	case SQLITE_CONSTRAINT:	/* a key stored already (meta_put's contract) */
+		rc = mamori_error_set(err, MAMORI_E_CONFLICT, "%s: %s", what, sqlite3_errmsg(s->db));
+		break;
+	default:
 		rc = store_error(s, err, what);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -323,10 +323,9 @@ sqlite_token_add(struct mamori_store_tx *tx, const char *name, const char *hash,
 	sqlite3_bind_int64(st, 4, expires);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT) {
-		store_error(s, err, "cannot change the account");
-		return MAMORI_E_CONFLICT;
-	}
+	if (rc == SQLITE_CONSTRAINT)
+		return mamori_error_set(err, MAMORI_E_CONFLICT, "%s: %s", "cannot change the account",
+		    sqlite3_errmsg(s->db));
 	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot change the account");
 }
 

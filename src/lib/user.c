@@ -489,8 +489,11 @@ mamori_user_login(struct mamori_store *s, const char *name, const char *password
 	int rc = s->backend->user->get(s, name, login_read, &l, err);
 	bool ok = false;
 
-	if (rc != 0 && rc != MAMORI_E_NOTFOUND)
+	if (rc != 0 && rc != MAMORI_E_NOTFOUND) {
+		/* a store that cannot answer costs what a wrong password does */
+		(void)mamori_auth_check_password_dummy(password ? password : "");
 		return rc;
+	}
 	r.known = rc == 0;
 
 	/* one Argon2id verification whatever the account: an unknown name, or one

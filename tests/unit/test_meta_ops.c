@@ -196,7 +196,7 @@ test_meta_and_config(void **state)
 	assert_int_equal(ops()->meta_put(s, "extra", "値", &err), 0);
 	assert_int_equal(ops()->meta_get(s, "extra", keep, value, &err), 0);
 	assert_string_equal(value, "値");
-	assert_int_not_equal(ops()->meta_put(s, "extra", "again", &err), 0);	/* a key is put once */
+	assert_int_equal(ops()->meta_put(s, "extra", "again", &err), MAMORI_E_CONFLICT);	/* a key is put once */
 	assert_int_equal(ops()->meta_get(s, "extra", stop, NULL, &err), 42);	/* the callback's answer */
 
 	assert_int_equal(ops()->config_get(s, "head.every_events", keep, value, &err), MAMORI_E_NOTFOUND);

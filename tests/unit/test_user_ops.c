@@ -349,6 +349,8 @@ add_token(struct mamori_store *s, const char *name, const char *hash, const char
 	struct tx_call c = { .fn = do_token_add, .name = name, .a = hash, .b = scope, .x = expires };
 
 	assert_int_equal(in_tx(s, &c), want);
+	if (want != 0)	/* what the op says and what it fills agree */
+		assert_int_equal(c.err.code, want);
 }
 
 static void
