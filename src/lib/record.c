@@ -12,6 +12,7 @@
 #include "mamori/vocab.h"
 #include "record_internal.h"
 #include "store_ops_record.h"
+#include "store_ops_mail.h"
 #include "user_internal.h"
 
 #include <stdio.h>
@@ -286,7 +287,7 @@ put_notice(struct mamori_store_tx *tx, const cJSON *rec, const char *recipient, 
 	char now[32];
 
 	store_tx_now(tx, now);
-	return tx->store->backend->record->notice_put(tx, rec_str(rec, "id"), recipient, reason, now, err);
+	return tx->store->backend->mail->notice_put(tx, rec_str(rec, "id"), recipient, reason, now, err);
 }
 
 static int

@@ -12,6 +12,7 @@
 #include "review_internal.h"
 #include "store_internal.h"
 #include "store_ops_check.h"
+#include "store_ops_mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,7 +586,7 @@ notice_exists(struct mamori_store *s, const char *record, const char *recipient,
 	struct mamori_error err = { 0 };
 	bool yes = false;
 
-	if (s->backend->check->notice_exists(s, record, recipient, reason, &yes, &err) != 0)
+	if (s->backend->mail->notice_exists(s, record, recipient, reason, NULL, &yes, &err) != 0)
 		return true;	/* not knowing, tell no one twice */
 	return yes;
 }
@@ -601,7 +602,7 @@ remind_holder(const struct mamori_user *u, void *arg)
 	    notice_exists(s, c->record, u->name, c->reason))
 		return 0;
 	store_tx_now(c->tx, now);
-	if ((c->rc = s->backend->check->notice_add(s, c->record, u->name, c->reason, now, c->err)) != 0)
+	if ((c->rc = s->backend->mail->notice_put(c->tx, c->record, u->name, c->reason, now, c->err)) != 0)
 		return 1;
 	c->n++;
 	return 0;

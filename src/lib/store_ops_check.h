@@ -101,17 +101,6 @@ struct store_check_ops {
 	/* *found and the SHA-256 (lowercase hex) of record's file numbered num. */
 	int (*file_sha256)(struct mamori_store *s, const char *record, int64_t num, char hex[65], bool *found,
 	    struct mamori_error *err);
-
-	/*
-	 * *found: record has a notice for reason to recipient (recipient NULL:
-	 * to anyone), sent or not.
-	 */
-	int (*notice_exists)(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
-	    bool *found, struct mamori_error *err);
-
-	/* Adds an unsent notice for reason to recipient about record, made at created (RFC 3339, UTC). */
-	int (*notice_add)(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
-	    const char *created, struct mamori_error *err);
 };
 
 /* SQLite's (store_sqlite_check.c). */

@@ -1,7 +1,8 @@
 /*
  * store_ops_mail.h — what mail (mail.c, mail_outbox.c) asks of the store's
  * backend (store_backend.h, "Backends" in docs/store.md): the settings it
- * reads from the config and the outbox of notices it sends. (internal)
+ * reads from the config and the outbox of notices it sends, which the
+ * workflows fill (notice_put, notice_exists). (internal)
  *
  * The common rules of store_backend.h hold: 0 or a negative MAMORI_E_* code
  * with err filled (err may be NULL); strings handed to a callback are lent
@@ -47,6 +48,19 @@ struct store_mail_ops {
 
 	/* Marks notice num sent at when (RFC 3339, UTC): one attempt more, its error cleared. */
 	int (*sent)(struct mamori_store *s, int64_t num, const char *when, struct mamori_error *err);
+
+	/* ---- notices put by the workflows (record.c, record_tick.c, training.c, selfcheck.c) ---- */
+
+	/* Puts an unsent notice of record for reason to recipient, made at created (RFC 3339, UTC). */
+	int (*notice_put)(struct mamori_store_tx *tx, const char *record, const char *recipient, const char *reason,
+	    const char *created, struct mamori_error *err);
+
+	/*
+	 * *yes: whether record has a notice for reason to recipient (NULL: to
+	 * anyone) made after since (NULL: ever), sent or not.
+	 */
+	int (*notice_exists)(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
+	    const char *since, bool *yes, struct mamori_error *err);
 };
 
 /* SQLite's (store_sqlite_mail.c). */

@@ -103,10 +103,6 @@ struct store_record_ops {
 	/* Stores the step c of record c->id. */
 	int (*update)(struct mamori_store_tx *tx, const struct store_record_change *c, struct mamori_error *err);
 
-	/* Puts a notice of record for recipient (reason: the event that caused it) in the outbox. */
-	int (*notice_put)(struct mamori_store_tx *tx, const char *record, const char *recipient, const char *reason,
-	    const char *now, struct mamori_error *err);
-
 	/* ---- reading ---- */
 
 	/* The records q asks for, newest (largest num) first, at most q->limit. */

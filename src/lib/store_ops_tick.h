@@ -64,14 +64,6 @@ struct store_tick_ops {
 	 */
 	int (*notices)(struct mamori_store *s, const char *account, int64_t limit,
 	    int (*fn)(const struct store_notice_row *n, void *ctx), void *ctx, struct mamori_error *err);
-
-	/* *yes: a notice of reason about record to recipient was made after since (RFC 3339 UTC). */
-	int (*notice_since)(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
-	    const char *since, bool *yes, struct mamori_error *err);
-
-	/* Adds an unsent notice of reason about record to recipient, made at created (inside tx). */
-	int (*notice_put)(struct mamori_store_tx *tx, const char *record, const char *recipient, const char *reason,
-	    const char *created, struct mamori_error *err);
 };
 
 extern const struct store_tick_ops store_sqlite_tick_ops;

@@ -332,46 +332,6 @@ file_sha256(struct mamori_store *s, const char *record, int64_t num, char hex[65
 	return rc;
 }
 
-static int
-notice_exists(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
-    bool *found, struct mamori_error *err)
-{
-	static const char to_sql[] = "SELECT 1 FROM record_notice WHERE record = ? AND recipient = ? AND reason = ?";
-	static const char any_sql[] = "SELECT 1 FROM record_notice WHERE record = ? AND reason = ?";
-	sqlite3_stmt *st = store_cached(s, recipient ? to_sql : any_sql, err);
-	int rc, i = 1;
-
-	*found = false;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, i++, record, -1, SQLITE_TRANSIENT);
-	if (recipient != NULL)
-		sqlite3_bind_text(st, i++, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, i, reason, -1, SQLITE_TRANSIENT);
-	rc = step_found(s, st, found, err, "cannot read the notices");
-	store_release(s, st);
-	return rc;
-}
-
-static int
-notice_add(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
-    const char *created, struct mamori_error *err)
-{
-	static const char sql[] = "INSERT INTO record_notice (record, recipient, reason, created) VALUES (?, ?, ?, ?)";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int step;
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, created, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(st);
-	store_release(s, st);
-	return step == SQLITE_DONE ? 0 : store_error(s, err, "cannot write the notice");
-}
-
 const struct store_check_ops store_sqlite_check_ops = {
 	.answer = answer,
 	.answer_put = answer_put,
@@ -384,6 +344,4 @@ const struct store_check_ops store_sqlite_check_ops = {
 	.records_updated = records_updated,
 	.policy_loaded = policy_loaded,
 	.file_sha256 = file_sha256,
-	.notice_exists = notice_exists,
-	.notice_add = notice_add,
 };

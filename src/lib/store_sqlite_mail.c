@@ -99,9 +99,56 @@ sent(struct mamori_store *s, int64_t num, const char *when, struct mamori_error 
 	return step == SQLITE_DONE ? 0 : store_error(s, err, "cannot update the outbox");
 }
 
+static int
+sqlite_notice_put(struct mamori_store_tx *tx, const char *record, const char *recipient, const char *reason,
+    const char *created, struct mamori_error *err)
+{
+	static const char sql[] = "INSERT INTO record_notice (record, recipient, reason, created) VALUES (?, ?, ?, ?)";
+	struct mamori_store *s = tx->store;
+	sqlite3_stmt *st = store_cached(s, sql, err);
+	int step;
+
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, created, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(st);
+	store_release(s, st);
+	return step == SQLITE_DONE ? 0 : store_error(s, err, "cannot write the notice");
+}
+
+static int
+sqlite_notice_exists(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
+    const char *since, bool *yes, struct mamori_error *err)
+{
+	/* a notice's time is never "" (every RFC 3339 time sorts after it): no since, every notice */
+	static const char to_sql[] = "SELECT 1 FROM record_notice WHERE record = ?1 AND reason = ?2 AND created > ?3 "
+	    "AND recipient = ?4";
+	static const char any_sql[] = "SELECT 1 FROM record_notice WHERE record = ?1 AND reason = ?2 AND created > ?3";
+	sqlite3_stmt *st = store_cached(s, recipient ? to_sql : any_sql, err);
+	int step;
+
+	*yes = false;
+	if (st == NULL)
+		return MAMORI_E_STORE;
+	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, since ? since : "", -1, SQLITE_TRANSIENT);
+	if (recipient != NULL)
+		sqlite3_bind_text(st, 4, recipient, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(st);
+	*yes = step == SQLITE_ROW;
+	store_release(s, st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the notices");
+}
+
 const struct store_mail_ops store_sqlite_mail_ops = {
 	.config = config,
 	.due = due,
 	.put_off = put_off,
+	.notice_put = sqlite_notice_put,
+	.notice_exists = sqlite_notice_exists,
 	.sent = sent,
 };

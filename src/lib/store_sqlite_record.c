@@ -144,26 +144,6 @@ sqlite_update(struct mamori_store_tx *tx, const struct store_record_change *c, s
 	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot update the record");
 }
 
-static int
-sqlite_notice_put(struct mamori_store_tx *tx, const char *record, const char *recipient, const char *reason,
-    const char *now, struct mamori_error *err)
-{
-	static const char sql[] = "INSERT INTO record_notice (record, recipient, reason, created) VALUES (?, ?, ?, ?)";
-	struct mamori_store *s = tx->store;
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	int rc;
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, record, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	store_release(s, st);
-	return rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot write the notice");
-}
-
 /* ---- the list's query ---- */
 
 /* Values bound in order to the ?s of the query being built. */
@@ -470,7 +450,6 @@ const struct store_record_ops store_sqlite_record_ops = {
 	.next_seq = sqlite_next_seq,
 	.insert = sqlite_insert,
 	.update = sqlite_update,
-	.notice_put = sqlite_notice_put,
 	.list = sqlite_list,
 	.list_plan = sqlite_list_plan,
 	.of_kind = sqlite_of_kind,

@@ -139,47 +139,6 @@ sqlite_notices(struct mamori_store *s, const char *account, int64_t limit,
 	return rc;
 }
 
-static int
-sqlite_notice_since(struct mamori_store *s, const char *record, const char *recipient, const char *reason,
-    const char *since, bool *yes, struct mamori_error *err)
-{
-	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM record_notice WHERE recipient = ?1 AND record = ?2 "
-	    "AND reason = ?3 AND created > ?4", err);
-	int rc;
-
-	*yes = false;
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, record, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, since, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*yes = rc == SQLITE_ROW;
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the notices");
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int
-sqlite_notice_put(struct mamori_store_tx *tx, const char *record, const char *recipient, const char *reason,
-    const char *created, struct mamori_error *err)
-{
-	sqlite3_stmt *st = store_prepare(tx->store, "INSERT INTO record_notice (record, recipient, reason, created) "
-	    "VALUES (?1, ?2, ?3, ?4)", err);
-	int rc;
-
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, record, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, created, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_error(tx->store, err, "cannot write the notice");
-	sqlite3_finalize(st);
-	return rc;
-}
-
 const struct store_tick_ops store_sqlite_tick_ops = {
 	.in_state = sqlite_in_state,
 	.of_kind = sqlite_of_kind,
@@ -187,6 +146,4 @@ const struct store_tick_ops store_sqlite_tick_ops = {
 	.set_escalations = sqlite_set_escalations,
 	.event_bodies = sqlite_event_bodies,
 	.notices = sqlite_notices,
-	.notice_since = sqlite_notice_since,
-	.notice_put = sqlite_notice_put,
 };

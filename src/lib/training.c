@@ -7,6 +7,7 @@
 #include "mamori/training.h"
 #include "store_internal.h"
 #include "store_ops_tick.h"
+#include "store_ops_mail.h"
 #include "mamori/record.h"
 #include "mamori/user.h"
 #include "record_internal.h"
@@ -376,7 +377,7 @@ reminded(struct mamori_store_tx *tx, const char *course, const char *person, boo
 	char since[32];
 
 	record_utc(time(NULL) - 7 * 86400, since);	/* notices are made at the clock's time (store_tx_now) */
-	return tx->store->backend->tick->notice_since(tx->store, course, person, "training.overdue", since, yes, err);
+	return tx->store->backend->mail->notice_exists(tx->store, course, person, "training.overdue", since, yes, err);
 }
 
 static int
@@ -385,7 +386,7 @@ put_notice(struct mamori_store_tx *tx, const char *course, const char *person, s
 	char now[32];
 
 	store_tx_now(tx, now);
-	return tx->store->backend->tick->notice_put(tx, course, person, "training.overdue", now, err);
+	return tx->store->backend->mail->notice_put(tx, course, person, "training.overdue", now, err);
 }
 
 static int

@@ -321,31 +321,6 @@ test_records(void **state)
 	mamori_store_close(&s);
 }
 
-static void
-test_notices(void **state)
-{
-	struct mamori_store *s = fixture_store("notices.db", POLICY);
-	const struct store_check_ops *ops = s->backend->check;
-	struct mamori_error err = { 0 };
-	bool found = true;
-
-	(void)state;
-	assert_int_equal(ops->notice_exists(s, "SC-1", NULL, "check.start", &found, &err), 0);
-	assert_false(found);
-	assert_int_equal(ops->notice_add(s, "SC-1", "kanri", "check.start", "2026-12-06T00:00:00.000000Z", &err), 0);
-	assert_int_equal(ops->notice_exists(s, "SC-1", "kanri", "check.start", &found, &err), 0);
-	assert_true(found);
-	assert_int_equal(ops->notice_exists(s, "SC-1", NULL, "check.start", &found, &err), 0);
-	assert_true(found);
-	assert_int_equal(ops->notice_exists(s, "SC-1", "suzuki", "check.start", &found, &err), 0);
-	assert_false(found);
-	assert_int_equal(ops->notice_exists(s, "SC-1", NULL, "check.overdue", &found, &err), 0);
-	assert_false(found);
-	assert_int_equal(ops->notice_exists(s, "SC-2", "kanri", "check.start", &found, &err), 0);
-	assert_false(found);
-	mamori_store_close(&s);
-}
-
 int
 main(void)
 {
@@ -353,7 +328,6 @@ main(void)
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_register),
 		cmocka_unit_test(test_records),
-		cmocka_unit_test(test_notices),
 	};
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

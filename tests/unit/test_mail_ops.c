@@ -2,8 +2,9 @@
  * test_mail_ops.c — mail's storage operations (store_ops_mail.h) of the
  * SQLite backend, called directly, as a second backend's would be by the same
  * tests: a setting read back (and cut to the caller's buffer), and the
- * outbox's order, put-offs, attempts and sent notices.  The notices are made
- * by the check domain's notice_add, the way the reminders make them.
+ * outbox's order, put-offs, attempts and sent notices; the notices the
+ * workflows put, and whether one was put already (to a recipient or anyone,
+ * since a time or ever).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,15 +15,44 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "fixture.h"
 #include "mamori/store.h"
 #include "store_backend.h"
 #include "store_internal.h"
-#include "store_ops_check.h"
 #include "store_ops_mail.h"
 
 #define POLICY SRCDIR "/policies/mic-standard.yaml"
 #define NOW 1796000000	/* 2026-11-30, seconds since the epoch */
+
+struct put {
+	const char *record, *recipient, *reason, *created;
+};
+
+static int
+put_tx(struct mamori_store_tx *tx, void *arg)
+{
+	const struct put *p = arg;
+	cJSON *body = cJSON_CreateObject();
+	int rc = tx->store->backend->mail->notice_put(tx, p->record, p->recipient, p->reason, p->created, NULL);
+
+	/* the store takes no change without its event */
+	if (rc == 0)
+		rc = mamori_store_tx_event(tx, "test.notice", "record", p->record, NULL, body);
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* Puts a notice through notice_put, in a write transaction of its own, as the workflows do. */
+static void
+put_notice(struct mamori_store *s, const char *record, const char *recipient, const char *reason, const char *created)
+{
+	struct put p = { record, recipient, reason, created };
+	struct mamori_error err = { 0 };
+
+	assert_int_equal(mamori_store_write(s, "test:unit", put_tx, &p, &err), 0);
+}
 
 static void
 test_config(void **state)
@@ -97,10 +127,8 @@ test_outbox(void **state)
 	(void)state;
 	due_at(s, NOW, &d);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(s->backend->check->notice_add(s, "INC-1", "kanri", "record.create",
-	    "2026-11-30T00:00:00.000001Z", &err), 0);
-	assert_int_equal(s->backend->check->notice_add(s, "INC-2", "sato", "record.move",
-	    "2026-11-30T00:00:00.000002Z", &err), 0);
+	put_notice(s, "INC-1", "kanri", "record.create", "2026-11-30T00:00:00.000001Z");
+	put_notice(s, "INC-2", "sato", "record.move", "2026-11-30T00:00:00.000002Z");
 
 	/* both due (never tried): the lower number first, as stored */
 	due_at(s, NOW, &first);
@@ -145,12 +173,46 @@ test_outbox(void **state)
 	mamori_store_close(&s);
 }
 
+static void
+test_notices(void **state)
+{
+	struct mamori_store *s = fixture_store("notices.db", POLICY);
+	const struct store_mail_ops *ops = s->backend->mail;
+	struct mamori_error err = { 0 };
+	bool yes = true;
+
+	(void)state;
+	assert_int_equal(ops->notice_exists(s, "SC-1", NULL, "check.start", NULL, &yes, &err), 0);
+	assert_false(yes);
+	put_notice(s, "SC-1", "kanri", "check.start", "2026-12-06T00:00:00.000000Z");
+	assert_int_equal(ops->notice_exists(s, "SC-1", "kanri", "check.start", NULL, &yes, &err), 0);
+	assert_true(yes);
+	assert_int_equal(ops->notice_exists(s, "SC-1", NULL, "check.start", NULL, &yes, &err), 0);
+	assert_true(yes);	/* to anyone */
+	assert_int_equal(ops->notice_exists(s, "SC-1", "suzuki", "check.start", NULL, &yes, &err), 0);
+	assert_false(yes);	/* another recipient */
+	assert_int_equal(ops->notice_exists(s, "SC-1", NULL, "check.overdue", NULL, &yes, &err), 0);
+	assert_false(yes);	/* another reason */
+	assert_int_equal(ops->notice_exists(s, "SC-2", "kanri", "check.start", NULL, &yes, &err), 0);
+	assert_false(yes);	/* another record */
+	/* since: made after it, not at or before */
+	assert_int_equal(ops->notice_exists(s, "SC-1", "kanri", "check.start", "2026-12-05T23:59:59Z", &yes, &err), 0);
+	assert_true(yes);
+	assert_int_equal(ops->notice_exists(s, "SC-1", "kanri", "check.start", "2026-12-06T00:00:00.000000Z", &yes,
+	    &err), 0);
+	assert_false(yes);
+	assert_int_equal(ops->notice_exists(s, "SC-1", NULL, "check.start", "2026-12-07T00:00:00Z", &yes, &err), 0);
+	assert_false(yes);
+	mamori_store_close(&s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_outbox),
+		cmocka_unit_test(test_notices),
 	};
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

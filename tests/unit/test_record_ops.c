@@ -22,6 +22,7 @@
 #include "store_backend.h"
 #include "store_internal.h"
 #include "store_ops_record.h"
+#include "store_ops_mail.h"
 
 #define POLICY SRCDIR "/policies/mic-standard.yaml"
 #define NOW "2026-12-06T01:02:03.000004Z"
@@ -220,7 +221,7 @@ step_tx(struct mamori_store_tx *tx, void *arg)
 		rc = ops()->update(tx, &c, NULL);
 
 	if (rc == 0)
-		rc = ops()->notice_put(tx, "I-000001", "kanri2", "record.move", st->now, NULL);
+		rc = tx->store->backend->mail->notice_put(tx, "I-000001", "kanri2", "record.move", st->now, NULL);
 	return rc;
 }
 

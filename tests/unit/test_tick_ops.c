@@ -26,6 +26,7 @@
 #include "record_internal.h"
 #include "store_internal.h"
 #include "store_ops_tick.h"
+#include "store_ops_mail.h"
 
 #define POLICY SRCDIR "/policies/mic-standard.yaml"
 
@@ -221,7 +222,7 @@ put_tx(struct mamori_store_tx *tx, void *arg)
 	if (rc == 0 && p->escalations > 0)
 		rc = ops->set_escalations(tx, p->f->inc[0], p->escalations, &err);
 	for (int i = 0; rc == 0 && i < 2 && p->created[i]; i++)
-		rc = ops->notice_put(tx, p->f->course, "tanaka", "training.overdue", p->created[i], &err);
+		rc = tx->store->backend->mail->notice_put(tx, p->f->course, "tanaka", "training.overdue", p->created[i], &err);
 	return rc;
 }
 
@@ -362,24 +363,24 @@ test_notice_since(void **state)
 	struct put p = { .f = f, .created = { "2026-12-03T09:00:00.000000Z" } };
 	bool yes = true;
 
-	assert_int_equal(ops->notice_since(f->s, f->course, "tanaka", "training.overdue", "2026-11-01T00:00:00Z", &yes,
+	assert_int_equal(f->s->backend->mail->notice_exists(f->s, f->course, "tanaka", "training.overdue", "2026-11-01T00:00:00Z", &yes,
 	    &err), 0);
 	assert_false(yes);
 	assert_int_equal(mamori_store_write(f->s, "test:unit", put_tx, &p, &err), 0);
-	assert_int_equal(ops->notice_since(f->s, f->course, "tanaka", "training.overdue", "2026-11-01T00:00:00Z", &yes,
+	assert_int_equal(f->s->backend->mail->notice_exists(f->s, f->course, "tanaka", "training.overdue", "2026-11-01T00:00:00Z", &yes,
 	    &err), 0);
 	assert_true(yes);
 	/* made before since, to another, about another record, for another reason: no */
-	assert_int_equal(ops->notice_since(f->s, f->course, "tanaka", "training.overdue", "2026-12-04T00:00:00Z", &yes,
+	assert_int_equal(f->s->backend->mail->notice_exists(f->s, f->course, "tanaka", "training.overdue", "2026-12-04T00:00:00Z", &yes,
 	    &err), 0);
 	assert_false(yes);
-	assert_int_equal(ops->notice_since(f->s, f->course, "kanri", "training.overdue", "2026-11-01T00:00:00Z", &yes,
+	assert_int_equal(f->s->backend->mail->notice_exists(f->s, f->course, "kanri", "training.overdue", "2026-11-01T00:00:00Z", &yes,
 	    &err), 0);
 	assert_false(yes);
-	assert_int_equal(ops->notice_since(f->s, f->inc[0], "tanaka", "training.overdue", "2026-11-01T00:00:00Z", &yes,
+	assert_int_equal(f->s->backend->mail->notice_exists(f->s, f->inc[0], "tanaka", "training.overdue", "2026-11-01T00:00:00Z", &yes,
 	    &err), 0);
 	assert_false(yes);
-	assert_int_equal(ops->notice_since(f->s, f->course, "tanaka", "record.escalate", "2026-11-01T00:00:00Z", &yes,
+	assert_int_equal(f->s->backend->mail->notice_exists(f->s, f->course, "tanaka", "record.escalate", "2026-11-01T00:00:00Z", &yes,
 	    &err), 0);
 	assert_false(yes);
 }
