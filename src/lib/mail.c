@@ -6,6 +6,7 @@
 #include "mamori/i18n.h"
 #include "store_internal.h"
 #include "store_ops_mail.h"
+#include "store_ops_meta.h"
 #include "buf.h"
 
 #include <sodium.h>
@@ -82,6 +83,23 @@ mamori_mail_setting_key(enum mamori_mail_setting which)
 	return which < MAMORI_MAIL_NSETTINGS ? setting_keys[which] : NULL;
 }
 
+/* Where a setting's value goes: copied, cut to the buffer. */
+struct setting_to {
+	char *out;
+	size_t size;
+};
+
+static int
+copy_setting(const char *value, void *ctx)
+{
+	const struct setting_to *to = ctx;
+	size_t n = strnlen(value, to->size - 1);
+
+	memcpy(to->out, value, n);
+	to->out[n] = '\0';
+	return 0;
+}
+
 int
 mamori_mail_settings_load(struct mamori_store *s, struct mamori_mail_settings *out, struct mamori_error *err)
 {
@@ -92,8 +110,11 @@ mamori_mail_settings_load(struct mamori_store *s, struct mamori_mail_settings *o
 	memset(out, 0, sizeof(*out));
 	/* a setting not set stays "" */
 	for (size_t i = 0; rc == 0 && i < MAMORI_MAIL_NSETTINGS; i++) {
-		bool found;
-		rc = s->backend->mail->config(s, setting_keys[i], into[i], size[i], &found, err);
+		struct setting_to to = { into[i], size[i] };
+
+		rc = s->backend->meta->config_get(s, setting_keys[i], copy_setting, &to, err);
+		if (rc == MAMORI_E_NOTFOUND)
+			rc = 0;
 	}
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * store_ops_mail.h — what mail (mail.c, mail_outbox.c) asks of the store's
- * backend (store_backend.h, "Backends" in docs/store.md): the settings it
- * reads from the config and the outbox of notices it sends, which the
+ * backend (store_backend.h, "Backends" in docs/store.md): the outbox of
+ * notices it sends (its settings are the store's config, meta's), which the
  * workflows fill (notice_put, notice_exists). (internal)
  *
  * The common rules of store_backend.h hold: 0 or a negative MAMORI_E_* code
@@ -24,13 +24,6 @@ struct store_mail_notice {
 };
 
 struct store_mail_ops {
-	/*
-	 * The value of the config setting key into out (cut to size - 1 bytes),
-	 * *found; out is "" when it is not set.
-	 */
-	int (*config)(struct mamori_store *s, const char *key, char *out, size_t size, bool *found,
-	    struct mamori_error *err);
-
 	/*
 	 * The unsent notice due first at now (its next attempt at or before now;
 	 * the earliest next attempt, then the lowest number) to fn; fn is not

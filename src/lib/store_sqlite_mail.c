@@ -1,38 +1,13 @@
 /*
  * store_sqlite_mail.c — mail's storage in SQLite, behind store_mail_ops
- * (store_ops_mail.h): the settings in the table config and the outbox, the
- * table record_notice (their schema is store.c's migrations).
+ * (store_ops_mail.h): the outbox, the table record_notice (its schema is
+ * store_sqlite_schema.c's migrations).
  */
 #include "store_ops_mail.h"
 #include "store_internal.h"
 #include "store_sqlite.h"
 
 #include <stdio.h>
-
-static int
-config(struct mamori_store *s, const char *key, char *out, size_t size, bool *found, struct mamori_error *err)
-{
-	static const char sql[] = "SELECT value FROM config WHERE key = ?";
-	sqlite3_stmt *st = store_cached(s, sql, err);
-	const char *v;
-	int step;
-
-	*found = false;
-	if (size > 0)
-		out[0] = '\0';
-	if (st == NULL)
-		return MAMORI_E_STORE;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*found = true;
-		v = (const char *)sqlite3_column_text(st, 0);
-		if (size > 0)
-			snprintf(out, size, "%s", v ? v : "");
-	}
-	store_release(s, st);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_error(s, err, "cannot read the mail settings");
-}
 
 
 static int
@@ -145,7 +120,6 @@ sqlite_notice_exists(struct mamori_store *s, const char *record, const char *rec
 }
 
 const struct store_mail_ops store_sqlite_mail_ops = {
-	.config = config,
 	.due = due,
 	.put_off = put_off,
 	.notice_put = sqlite_notice_put,

@@ -1,8 +1,7 @@
 /*
  * test_mail_ops.c — mail's storage operations (store_ops_mail.h) of the
  * SQLite backend, called directly, as a second backend's would be by the same
- * tests: a setting read back (and cut to the caller's buffer), and the
- * outbox's order, put-offs, attempts and sent notices; the notices the
+ * tests: the outbox's order, put-offs, attempts and sent notices; the notices the
  * workflows put, and whether one was put already (to a recipient or anyone,
  * since a time or ever).
  */
@@ -52,36 +51,6 @@ put_notice(struct mamori_store *s, const char *record, const char *recipient, co
 	struct mamori_error err = { 0 };
 
 	assert_int_equal(mamori_store_write(s, "test:unit", put_tx, &p, &err), 0);
-}
-
-static void
-test_config(void **state)
-{
-	struct mamori_store *s = fixture_store("config.db", POLICY);
-	const struct store_mail_ops *ops = s->backend->mail;
-	struct mamori_error err = { 0 };
-	char out[64] = "x";
-	bool found = true;
-
-	(void)state;
-	assert_int_equal(ops->config(s, "mail.relay", out, sizeof(out), &found, &err), 0);
-	assert_false(found);
-	assert_string_equal(out, "");
-	assert_int_equal(mamori_store_config_set(s, "test:unit", "mail.relay", "smtp://relay.example.lg.jp:25", &err), 0);
-	assert_int_equal(mamori_store_config_set(s, "test:unit", "mail.from", "", &err), 0);
-	assert_int_equal(ops->config(s, "mail.relay", out, sizeof(out), &found, &err), 0);
-	assert_true(found);
-	assert_string_equal(out, "smtp://relay.example.lg.jp:25");
-	/* set to nothing is set */
-	assert_int_equal(ops->config(s, "mail.from", out, sizeof(out), &found, &err), 0);
-	assert_true(found);
-	assert_string_equal(out, "");
-	/* cut to the buffer */
-	assert_int_equal(ops->config(s, "mail.relay", out, 7, &found, &err), 0);
-	assert_string_equal(out, "smtp:/");
-	assert_int_equal(ops->config(s, "mail.url", out, sizeof(out), &found, &err), 0);
-	assert_false(found);
-	mamori_store_close(&s);
 }
 
 struct due {
@@ -210,7 +179,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_outbox),
 		cmocka_unit_test(test_notices),
 	};
