@@ -19,7 +19,7 @@ test('the menu has an entry per kind of the policy; a 職員 reports an incident
   const menu = page.getByRole('navigation', { name: 'メニュー' });
   await menu.locator('summary').last().waitFor();	// the menu is drawn with the first screen
   const headings = await menu.locator('summary').allTextContents();
-  assert.deepEqual(headings, ['届出・申請', '台帳', '研修', '点検・監査・見直し']);
+  assert.deepEqual(headings, ['届出・申請', '台帳', '研修', '評価・見直し']);
   assert.equal(await menu.getByRole('link', { name: '例外措置の申請', includeHidden: true }).isVisible(), false);
   for (const title of ['情報セキュリティインシデント報告', '情報資産の持ち出し申請', '例外措置の申請'])
     await menuLink(page, title);

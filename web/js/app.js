@@ -101,7 +101,8 @@ function header() {
     h('a', { href: '#/account', title: t('common.account') }, me.user.name),
     h('span', { class: 'muted' }, ` ${role}${dept ? `・${dept}` : ''}`),
     h('button', { type: 'button', onclick: logout }, t('common.logout'))) : null;
-  return [h('div', { class: 'brand' }, h('a', { href: '#/' }, t('common.brand'))), nav, h('div', { class: 'tools' }, who, langButton)];
+  // the brand and the account's tools on the first row, the menu on a row of its own
+  return [h('div', { class: 'brand' }, h('a', { href: '#/' }, t('common.brand'))), h('div', { class: 'tools' }, who, langButton), nav];
 }
 
 async function logout() {
