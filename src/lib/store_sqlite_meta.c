@@ -130,8 +130,7 @@ meta_copy(const char *from, const char *to, struct store_meta_summary *sum, stru
 		sqlite3_finalize(st);
 		goto out;
 	}
-	snprintf(sum->log_id, sizeof(sum->log_id), "%s",
-	    sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	snprintf(sum->log_id, sizeof(sum->log_id), "%s", store_text(st, 0));
 	sum->events = sqlite3_column_int64(st, 1);
 	sum->schema = sqlite3_column_int(st, 2);
 	sqlite3_finalize(st);
@@ -238,7 +237,7 @@ get1(struct mamori_store *s, const char *sql, const char *key, int (*fn)(const c
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
-		rc = fn(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "", ctx);
+		rc = fn(store_text(st, 0), ctx);
 	else if (step == SQLITE_DONE)
 		rc = MAMORI_E_NOTFOUND;
 	else
@@ -326,8 +325,7 @@ meta_policy_latest(struct mamori_store *s, int (*fn)(int64_t version, const char
 		return MAMORI_E_STORE;
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
-		rc = fn(sqlite3_column_int64(st, 0),
-		    sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "", ctx);
+		rc = fn(sqlite3_column_int64(st, 0), store_text(st, 1), ctx);
 	else if (step == SQLITE_DONE)
 		rc = MAMORI_E_NOTFOUND;
 	else
