@@ -128,6 +128,12 @@ int mamori_store_policy_reload(struct mamori_store *s, bool *changed, struct mam
 const char *mamori_store_path(const struct mamori_store *s);
 
 /*
+ * The store as it was named when opened: its file, or its postgresql:// URL
+ * (mamori_store_path is then where its keys and files are kept).
+ */
+const char *mamori_store_location(const struct mamori_store *s);
+
+/*
  * Replaces the store's policy with the policy file in buf (len bytes; name is
  * used in diagnostics and as the base of relative `extends`).  Refuses a policy
  * that does not validate (MAMORI_E_INVALID; every problem in diags with its line

@@ -136,20 +136,41 @@ check_private(const char *path, struct mamori_error *err)
 	return 0;
 }
 
-/* Opens the store at path with the settings every connection of that mode needs. */
-static int
-connect(const char *path, enum store_open_mode mode, struct mamori_store **out, struct mamori_error *err)
+const struct store_backend *
+store_backend_of(const char *location, const char **file)
 {
-	struct mamori_store *s = calloc(1, sizeof(*s));
+	*file = location;
+	if (strncmp(location, "postgresql://", 13) == 0 || strncmp(location, "postgres://", 11) == 0)
+		return &store_backend_pg;	/* NULL where libmamori_pg is not linked */
+	if (strncmp(location, "sqlite:", 7) == 0)
+		*file = location + 7;
+	return &store_backend_sqlite;
+}
+
+/*
+ * Opens the store named location with the settings every connection of that
+ * mode needs: s->path is its file, or where a PostgreSQL store keeps its
+ * keys and files (the backend's open sets it).
+ */
+static int
+connect(const char *location, enum store_open_mode mode, struct mamori_store **out, struct mamori_error *err)
+{
+	const char *file;
+	const struct store_backend *b = store_backend_of(location, &file);
+	struct mamori_store *s;
 	int rc;
 
 	*out = NULL;
-	if (s == NULL || (s->path = strdup(path)) == NULL) {
-		free(s);
+	if (b == NULL)
+		return mamori_error_set(err, MAMORI_E_USAGE, "%s: this program has no PostgreSQL backend "
+		    "(mamori-full has it; 'mamori' runs it for such a store)", location);
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->location = strdup(location)) == NULL ||
+	    (s->path = strdup(file)) == NULL) {
+		mamori_store_close(&s);
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	}
-	s->backend = &store_backend_sqlite;
-	if ((mode == STORE_OPEN_CREATE && (rc = create_private(path, err)) != 0) ||
+	s->backend = b;
+	if ((mode == STORE_OPEN_CREATE && b == &store_backend_sqlite && (rc = create_private(file, err)) != 0) ||
 	    (rc = s->backend->meta->open(s, mode, err)) != 0) {
 		mamori_store_close(&s);
 		return rc;
@@ -207,21 +228,29 @@ load_meta(struct mamori_store *s, struct mamori_error *err)
 }
 
 static int
-open_existing(const char *path, enum store_open_mode mode, struct mamori_store **out, struct mamori_error *err)
+open_existing(const char *location, enum store_open_mode mode, struct mamori_store **out, struct mamori_error *err)
 {
+	const char *path;
 	struct mamori_store *s;
 	struct stat sb;
-	int rc;
+	int rc, v;
 
 	*out = NULL;
-	if (stat(path, &sb) != 0)
-		return mamori_error_set(err, MAMORI_E_IO, "no store at %s (create one with "
-		    "'mamori init --policy FILE --db %s')", path, path);
-	if ((rc = check_private(path, err)) != 0)
+	/* a file is looked at first: SQLite would make an empty one */
+	if (store_backend_of(location, &path) == &store_backend_sqlite) {
+		if (stat(path, &sb) != 0)
+			return mamori_error_set(err, MAMORI_E_IO, "no store at %s (create one with "
+			    "'mamori init --policy FILE --db %s')", path, location);
+		if ((rc = check_private(path, err)) != 0)
+			return rc;
+	}
+	if ((rc = connect(location, mode, &s, err)) != 0)
 		return rc;
-	if ((rc = connect(path, mode, &s, err)) != 0)
-		return rc;
-	if ((rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0 ||
+	if (s->backend != &store_backend_sqlite && (rc = s->backend->meta->schema_version(s, &v, err)) == 0 &&
+	    v == 0)
+		rc = mamori_error_set(err, MAMORI_E_IO, "no store at %s (create one with "
+		    "'mamori init --policy FILE --db URL')", location);
+	if (rc != 0 || (rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0 ||
 	    (rc = heads_from_env(s, err)) != 0) {
 		mamori_store_close(&s);
 		return rc;
@@ -251,7 +280,7 @@ mamori_store_open_reader(const struct mamori_store *primary, struct mamori_store
 
 	*out = NULL;
 	/* one thread's, never writing (STORE_OPEN_READER) */
-	if ((rc = connect(primary->path, STORE_OPEN_READER, &s, err)) != 0)
+	if ((rc = connect(primary->location, STORE_OPEN_READER, &s, err)) != 0)
 		return rc;
 	s->policy = primary->policy;
 	s->policy_borrowed = true;
@@ -446,30 +475,35 @@ mamori_store_publish_heads(struct mamori_store *s, const char *dir, struct mamor
 }
 
 int
-mamori_store_create(const char *path, const char *policy_path, const char *actor,
+mamori_store_create(const char *location, const char *policy_path, const char *actor,
     struct mamori_diags *diags, struct mamori_store **out, struct mamori_error *err)
 {
+	const char *path;
 	struct mamori_store *s = NULL;
 	struct mamori_policy *p = NULL;
 	struct init_arg arg;
 	unsigned char rnd[16];
-	char log_id[40], key[4096], pub[4096];
+	char log_id[40], key[4096], pub[4096], prefix[4096];
 	struct stat sb;
 	int rc;
 
 	*out = NULL;
-	if (stat(path, &sb) == 0)
+	if (store_backend_of(location, &path) == &store_backend_sqlite && stat(path, &sb) == 0)
 		return mamori_error_set(err, MAMORI_E_CONFLICT, "%s exists already; mamori init "
 		    "makes a new store and never overwrites one", path);
 	rc = mamori_policy_load(policy_path, diags, &p);
 	if (rc != 0)
 		return mamori_error_set(err, rc, "%s: the policy is %s", policy_path,
 		    rc == MAMORI_E_INVALID ? "invalid (see the messages above)" : "unreadable");
-	key_paths(path, key, pub, sizeof(key));
-	if ((rc = mamori_audit_keygen(key, pub, err)) != 0)
+	if ((rc = connect(location, STORE_OPEN_CREATE, &s, err)) != 0)
 		goto fail;
-	if ((rc = connect(path, STORE_OPEN_CREATE, &s, err)) != 0 ||
-	    (rc = migrate(s, err)) != 0 || (rc = heads_from_env(s, err)) != 0)
+	/* the keys beside the file, or at a PostgreSQL store's files= prefix */
+	key_paths(s->path, key, pub, sizeof(key));
+	if ((rc = mamori_audit_keygen(key, pub, err)) != 0) {
+		key[0] = pub[0] = '\0';	/* not ours to remove */
+		goto fail_keys;
+	}
+	if ((rc = migrate(s, err)) != 0 || (rc = heads_from_env(s, err)) != 0)
 		goto fail_keys;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(log_id, 33, rnd, sizeof(rnd));
@@ -483,20 +517,28 @@ mamori_store_create(const char *path, const char *policy_path, const char *actor
 	*out = s;
 	return 0;
 fail_keys:
-	/* nothing half-made: no store file without its keys, no keys without a store */
-	mamori_store_close(&s);
-	unlink(path);
+	/* nothing half-made: no store file without its keys, no keys without a
+	 * store (a PostgreSQL store's tables were made in one transaction, after
+	 * the keys: only a failure to sign the first head leaves them) */
 	{
-		char side[4096];
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s.totp-key", path);
+		bool file = s->backend == &store_backend_sqlite;
+		char side[4200];
+		snprintf(prefix, sizeof(prefix), "%s", s->path);
+		mamori_store_close(&s);
+		if (file) {
+			unlink(prefix);
+			snprintf(side, sizeof(side), "%s-wal", prefix);
+			unlink(side);
+			snprintf(side, sizeof(side), "%s-shm", prefix);
+			unlink(side);
+		}
+		snprintf(side, sizeof(side), "%s.totp-key", prefix);
 		unlink(side);
 	}
-	unlink(key);
-	unlink(pub);
+	if (key[0] != '\0') {
+		unlink(key);
+		unlink(pub);
+	}
 fail:
 	mamori_policy_free(&p);
 	return rc;
@@ -510,12 +552,14 @@ mamori_store_close(struct mamori_store **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	s = *sp;
-	s->backend->meta->close(s);
+	if (s->backend != NULL)
+		s->backend->meta->close(s);
 	if (!s->policy_borrowed)
 		mamori_policy_free(&s->policy);
 	for (size_t i = 0; i < s->nretired; i++)
 		mamori_policy_free(&s->retired[i]);
 	free(s->retired);
+	free(s->location);
 	free(s->path);
 	free(s->heads_out);
 	sodium_memzero(s->secret_key, sizeof(s->secret_key));
@@ -568,6 +612,12 @@ const char *
 mamori_store_path(const struct mamori_store *s)
 {
 	return s->path;
+}
+
+const char *
+mamori_store_location(const struct mamori_store *s)
+{
+	return s->location;
 }
 
 const char *

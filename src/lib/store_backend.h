@@ -214,8 +214,23 @@ struct store_backend {
 	const struct store_meta_ops *meta;	/* store.c, store_policy.c, backup.c: schema, meta, config, policy */
 };
 
-/* SQLite's (store_sqlite.c gathers store_sqlite_DOMAIN.c): every store's today. */
+/* SQLite's (store_sqlite.c gathers store_sqlite_DOMAIN.c): a store in a file. */
 extern const struct store_backend store_backend_sqlite;
+
+/*
+ * PostgreSQL's (store_pg.c gathers store_pg_DOMAIN.c): a store named by a
+ * postgresql:// URL.  Weak: it is in libmamori_pg, which `mamori` does not
+ * link (libpq costs every command 2 ms to load), and its address is NULL there.
+ */
+extern const struct store_backend store_backend_pg __attribute__((weak));
+
+/*
+ * The backend of a store named so: PostgreSQL's for a postgresql:// or
+ * postgres:// URL, SQLite's otherwise (a file, or sqlite:FILE); *file the
+ * name without "sqlite:".  NULL for a URL when this program has no
+ * PostgreSQL backend.
+ */
+const struct store_backend *store_backend_of(const char *location, const char **file);
 
 /* SQLite's operations of each domain, one store_sqlite_DOMAIN.c each. */
 extern const struct store_audit_ops store_sqlite_audit_ops;

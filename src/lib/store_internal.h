@@ -9,6 +9,7 @@
  */
 typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
+struct store_pg;
 #include <stdbool.h>
 #include <time.h>
 
@@ -20,9 +21,11 @@ enum { STORE_CACHED_MAX = 16, STORE_BUILT_MAX = 16, STORE_TOTALS_MAX = 16 };
 
 struct mamori_store {
 	sqlite3 *db;
+	struct store_pg *pg;	/* PostgreSQL's connection (store_pg.h), on such a store */
 	/* what stores and reads the domains behind it (store_backend.h); set at open */
 	const struct store_backend *backend;
-	char *path;
+	char *location;		/* as the store was named: a file, or a postgresql:// URL */
+	char *path;		/* the file, or where a PostgreSQL store keeps its keys and files */
 	char log_id[40];
 	struct mamori_policy *policy;
 	int64_t policy_version;		/* policy.version of the policy loaded */

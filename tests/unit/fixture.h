@@ -6,6 +6,7 @@
 #ifndef MAMORI_TEST_FIXTURE_H
 #define MAMORI_TEST_FIXTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,16 +24,28 @@ int fixture_teardown(void **state);
 /* out = fixture_dir/name. */
 void fixture_path(char *out, size_t n, const char *name);
 
+/*
+ * Whether the tests run on PostgreSQL (MAMORI_TEST_BACKEND=postgresql, with
+ * MAMORI_TEST_PG the URL of the test cluster's database): the same tests
+ * then make every store there, each in a schema of its own, its keys and
+ * files at fixture_dir/name.
+ */
+bool fixture_pg(void);
+
+/* Where a new store fixture_dir/name is made: the file, or a PostgreSQL URL. */
+void fixture_location(char *out, size_t n, const char *name);
+
 /* A new store fixture_dir/name with the policy at policy_path; fails the test when it cannot. */
 struct mamori_store *fixture_store(const char *name, const char *policy_path);
 
 /*
  * A connection of its own on s's file (SQLite's; the test closes it): what a
  * test reads or damages behind the store's back, as another process would.
+ * On PostgreSQL the test is skipped.
  */
 struct sqlite3 *fixture_raw(struct mamori_store *s);
 
-/* Runs sql on a connection of its own on s's file; fails the test when it fails. */
+/* Runs sql on a connection of its own on s's store (either backend); fails the test when it fails. */
 void fixture_exec(struct mamori_store *s, const char *sql);
 
 /* The first column of the first row of sql, read on a connection of its own on s's file, as an integer (-1: no row). */
