@@ -8,9 +8,11 @@
 #include "store_internal.h"
 #include "store_pg.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 extern const struct store_audit_ops store_pg_audit_ops;
 extern const struct store_asset_ops store_pg_asset_ops;
@@ -128,8 +130,16 @@ prepared(struct mamori_store *s, const char *sql, const struct store_pg_params *
 	return pg->prepared[i].name;
 }
 
+/*
+ * How a statement is sent: prepared once per connection (store_pg_run), with
+ * its parameters but prepared for this call only (store_pg_run_built), or as
+ * a script of one or more statements without parameters (store_pg_exec).
+ */
+enum how { HOW_PREPARED, HOW_BUILT, HOW_SCRIPT };
+
+/* One try of a statement on the connection as it is. */
 static int
-run(struct mamori_store *s, const char *sql, bool cache, const struct store_pg_params *p, PGresult **res,
+attempt(struct mamori_store *s, enum how how, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err)
 {
 	struct store_pg *pg = s->pg;
@@ -137,13 +147,11 @@ run(struct mamori_store *s, const char *sql, bool cache, const struct store_pg_p
 	PGresult *r;
 	int rc = 0, n = p ? p->n : 0;
 
-	if (res != NULL)
-		*res = NULL;
-	if (pg->shared)
-		pthread_mutex_lock(&pg->lock);
-	if (cache && (name = prepared(s, sql, p, err, &rc)) == NULL && rc != 0)
-		goto out;
-	if (name != NULL)
+	if (how == HOW_PREPARED && (name = prepared(s, sql, p, err, &rc)) == NULL && rc != 0)
+		return rc;
+	if (how == HOW_SCRIPT)
+		r = PQexec(pg->conn, sql);
+	else if (name != NULL)
 		r = PQexecPrepared(pg->conn, name, n, p ? p->val : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0);
 	else
 		r = PQexecParams(pg->conn, sql, n, NULL, p ? p->val : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0);
@@ -151,6 +159,164 @@ run(struct mamori_store *s, const char *sql, bool cache, const struct store_pg_p
 		PQclear(r);
 	else
 		*res = r;
+	return rc;
+}
+
+/* ---- a lost connection ---- */
+
+/*
+ * The server may go away under a connection that lives as long as the
+ * process: restarted, or a primary that failed, its standby promoted.  A
+ * statement that finds the connection gone between transactions connects
+ * again and runs once more.  libpq tries every host of the URL again, so
+ * `host=a,b&target_session_attrs=read-write` finds the new primary; it tries
+ * for RECONNECT_SECONDS, pausing longer each time, so that a failover of a
+ * few seconds is ridden through.  Inside a transaction (a write's, begun by
+ * pg_begin, or a read snapshot) the statement fails: the transaction died
+ * with the connection, the caller's change is not made and not acknowledged,
+ * and the next transaction connects again.  A COMMIT whose answer was lost
+ * may or may not have committed (PostgreSQL cannot say which); it fails too,
+ * so that nothing is acknowledged that might be lost, though something
+ * reported failed may stand (docs/postgresql-ha.md).
+ */
+enum { RECONNECT_SECONDS = 30, RECONNECT_PAUSE_MS = 100, RECONNECT_PAUSE_MAX_MS = 2000 };
+
+static bool
+lost(const struct store_pg *pg)
+{
+	return PQstatus(pg->conn) == CONNECTION_BAD;
+}
+
+/* A statement that ends a transaction: on a new connection there is nothing for it to end. */
+static bool
+ends_transaction(const char *sql)
+{
+	return strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
+}
+
+/*
+ * Whether sql may be run again on a new connection should this one be lost
+ * under it: no transaction is open, so it either ran alone or not at all (the
+ * backend's writes run in pg_begin's transaction; outside one, statements
+ * read or set the session up).
+ */
+static bool
+may_run_again(const struct store_pg *pg, const char *sql)
+{
+	return !pg->in_write && !pg->in_read && PQtransactionStatus(pg->conn) == PQTRANS_IDLE &&
+	    !ends_transaction(sql);
+}
+
+static double
+seconds_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void
+pause_ms(long ms)
+{
+	struct timespec t = { ms / 1000, ms % 1000 * 1000000L };
+
+	while (nanosleep(&t, &t) != 0 && errno == EINTR)
+		;
+}
+
+/* The session's settings (meta_open's) on a new connection; true when they took. */
+static bool
+session_set(struct store_pg *pg, char *msg, size_t n)
+{
+	PGresult *r;
+	bool ok;
+
+	if (pg->session[0] == '\0')	/* lost while meta_open was still connecting */
+		return true;
+	r = PQexec(pg->conn, pg->session);
+	ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		pg_message(r, pg->conn, msg, n);
+	PQclear(r);
+	return ok;
+}
+
+/*
+ * Connects again, to whichever host of the URL takes it, with the session's
+ * settings; the statements prepared on the old connection are gone with it.
+ * Tries for RECONNECT_SECONDS.  Called with the connection's lock held (the
+ * threads of a shared store wait meanwhile, as they would for the answer).
+ */
+static int
+reconnect(struct mamori_store *s, struct mamori_error *err)
+{
+	struct store_pg *pg = s->pg;
+	double start = seconds_now();
+	long ms = RECONNECT_PAUSE_MS;
+	char msg[512];
+
+	pg->nprepared = 0;
+	for (;;) {
+		PQreset(pg->conn);
+		if (!lost(pg) && session_set(pg, msg, sizeof(msg)))
+			return 0;
+		if (lost(pg))
+			pg_message(NULL, pg->conn, msg, sizeof(msg));
+		if (seconds_now() - start >= RECONNECT_SECONDS)
+			break;
+		pause_ms(ms);
+		ms = ms * 2 > RECONNECT_PAUSE_MAX_MS ? RECONNECT_PAUSE_MAX_MS : ms * 2;
+	}
+	return mamori_error_set(err, MAMORI_E_STORE, "store: the connection to PostgreSQL was lost and could not "
+	    "be made again in %d s: %s", RECONNECT_SECONDS, msg);
+}
+
+/* The error of a statement whose transaction was lost with the connection. */
+static int
+lost_in_transaction(struct mamori_store *s, const char *sql, struct mamori_error *err)
+{
+	char msg[512];
+
+	pg_message(NULL, s->pg->conn, msg, sizeof(msg));
+	if (strcmp(sql, "COMMIT") == 0)
+		return mamori_error_set(err, MAMORI_E_STORE, "store: the connection to PostgreSQL was lost at "
+		    "COMMIT (%s): whether the transaction was committed is not known, so it is reported as failed",
+		    msg);
+	return mamori_error_set(err, MAMORI_E_STORE, "store: the connection to PostgreSQL was lost during a "
+	    "transaction (%s): the transaction is void; the next one connects again", msg);
+}
+
+/*
+ * Runs sql once, or twice around a new connection when the connection was
+ * found lost where that is safe (may_run_again): before the statement (lost
+ * since the last one), or under it.
+ */
+static int
+run(struct mamori_store *s, enum how how, const char *sql, const struct store_pg_params *p, PGresult **res,
+    struct mamori_error *err)
+{
+	struct store_pg *pg = s->pg;
+	bool again;
+	int rc;
+
+	if (res != NULL)
+		*res = NULL;
+	if (pg->shared)
+		pthread_mutex_lock(&pg->lock);
+	if (lost(pg)) {
+		rc = pg->in_write || pg->in_read || ends_transaction(sql) ? lost_in_transaction(s, sql, err) :
+		    reconnect(s, err);
+		if (rc != 0)
+			goto out;
+	}
+	again = may_run_again(pg, sql);
+	if ((rc = attempt(s, how, sql, p, res, err)) != 0 && lost(pg)) {
+		if (!again)
+			rc = lost_in_transaction(s, sql, err);
+		else if ((rc = reconnect(s, err)) == 0)
+			rc = attempt(s, how, sql, p, res, err);
+	}
 out:
 	if (pg->shared)
 		pthread_mutex_unlock(&pg->lock);
@@ -161,31 +327,20 @@ int
 store_pg_run(struct mamori_store *s, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err)
 {
-	return run(s, sql, true, p, res, err);
+	return run(s, HOW_PREPARED, sql, p, res, err);
 }
 
 int
 store_pg_run_built(struct mamori_store *s, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err)
 {
-	return run(s, sql, false, p, res, err);
+	return run(s, HOW_BUILT, sql, p, res, err);
 }
 
 int
 store_pg_exec(struct mamori_store *s, const char *sql, struct mamori_error *err)
 {
-	struct store_pg *pg = s->pg;
-	PGresult *r;
-	int rc;
-
-	if (pg->shared)
-		pthread_mutex_lock(&pg->lock);
-	r = PQexec(pg->conn, sql);
-	rc = pg_check(s, r, err);
-	PQclear(r);
-	if (pg->shared)
-		pthread_mutex_unlock(&pg->lock);
-	return rc;
+	return run(s, HOW_SCRIPT, sql, NULL, NULL, err);
 }
 
 /* ---- columns ---- */

@@ -135,16 +135,17 @@ meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error
 	}
 	/* the tables in the store's schema; the client's encoding UTF-8 whatever
 	 * the environment says; a writer waits for another as long as SQLite's
-	 * busy timeout lets it (store_sqlite_meta.c) */
+	 * busy timeout lets it (store_sqlite_meta.c); kept, for a new connection
+	 * after a lost one (store_pg.c) */
 	if (mode == STORE_OPEN_CREATE) {
 		snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", pg->schema);
 		if ((rc = store_pg_exec(s, sql, err)) != 0)
 			return rc;
 	}
-	snprintf(sql, sizeof(sql), "SET search_path TO %s; SET client_encoding TO 'UTF8'; "
+	snprintf(pg->session, sizeof(pg->session), "SET search_path TO %s; SET client_encoding TO 'UTF8'; "
 	    "SET lock_timeout TO '5s'; SET client_min_messages TO warning%s", pg->schema,
 	    mode == STORE_OPEN_READER ? "; SET default_transaction_read_only TO on" : "");
-	if ((rc = store_pg_exec(s, sql, err)) != 0)
+	if ((rc = store_pg_exec(s, pg->session, err)) != 0)
 		return rc;
 	if (mode == STORE_OPEN_CREATE) {
 		int v = 0;
