@@ -105,8 +105,7 @@ pg_check(struct mamori_store *s, PGresult *r, struct mamori_error *err)
 
 /* The name of sql's prepared statement on this connection, preparing it first; NULL: none (full, or failed). */
 static const char *
-prepared(struct mamori_store *s, const char *sql, const struct store_pg_params *p, struct mamori_error *err,
-    int *rc)
+prepared(struct mamori_store *s, const char *sql, int nparams, struct mamori_error *err, int *rc)
 {
 	struct store_pg *pg = s->pg;
 	PGresult *r;
@@ -119,7 +118,7 @@ prepared(struct mamori_store *s, const char *sql, const struct store_pg_params *
 	if (i == STORE_PG_PREPARED_MAX)
 		return NULL;
 	snprintf(pg->prepared[i].name, sizeof(pg->prepared[i].name), "m%zu", i);
-	r = PQprepare(pg->conn, pg->prepared[i].name, sql, p ? p->n : 0, NULL);
+	r = PQprepare(pg->conn, pg->prepared[i].name, sql, nparams, NULL);
 	if ((*rc = pg_check(s, r, err)) != 0) {
 		PQclear(r);
 		return NULL;
@@ -134,27 +133,38 @@ prepared(struct mamori_store *s, const char *sql, const struct store_pg_params *
  * How a statement is sent: prepared once per connection (store_pg_run), with
  * its parameters but prepared for this call only (store_pg_run_built), or as
  * a script of one or more statements without parameters (store_pg_exec).
+ * Every one of them writes the audit events kept back first
+ * (store_pg_audit_flush).
  */
 enum how { HOW_PREPARED, HOW_BUILT, HOW_SCRIPT };
 
-/* One try of a statement on the connection as it is. */
+/* A statement's parameters as libpq takes them. */
+struct stmt_params {
+	int n;
+	const char *const *val;
+	const int *len, *fmt;
+};
+
+/* One try of a statement on the connection as it is, after the audit events kept back. */
 static int
-attempt(struct mamori_store *s, enum how how, const char *sql, const struct store_pg_params *p, PGresult **res,
+attempt(struct mamori_store *s, enum how how, const char *sql, const struct stmt_params *p, PGresult **res,
     struct mamori_error *err)
 {
 	struct store_pg *pg = s->pg;
 	const char *name = NULL;
 	PGresult *r;
-	int rc = 0, n = p ? p->n : 0;
+	int rc;
 
-	if (how == HOW_PREPARED && (name = prepared(s, sql, p, err, &rc)) == NULL && rc != 0)
+	if ((rc = store_pg_audit_flush(s, err)) != 0)
+		return rc;
+	if (how == HOW_PREPARED && (name = prepared(s, sql, p->n, err, &rc)) == NULL && rc != 0)
 		return rc;
 	if (how == HOW_SCRIPT)
 		r = PQexec(pg->conn, sql);
 	else if (name != NULL)
-		r = PQexecPrepared(pg->conn, name, n, p ? p->val : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0);
+		r = PQexecPrepared(pg->conn, name, p->n, p->val, p->len, p->fmt, 0);
 	else
-		r = PQexecParams(pg->conn, sql, n, NULL, p ? p->val : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0);
+		r = PQexecParams(pg->conn, sql, p->n, NULL, p->val, p->len, p->fmt, 0);
 	if ((rc = pg_check(s, r, err)) != 0 || res == NULL)
 		PQclear(r);
 	else
@@ -293,7 +303,7 @@ lost_in_transaction(struct mamori_store *s, const char *sql, struct mamori_error
  * since the last one), or under it.
  */
 static int
-run(struct mamori_store *s, enum how how, const char *sql, const struct store_pg_params *p, PGresult **res,
+run(struct mamori_store *s, enum how how, const char *sql, const struct stmt_params *p, PGresult **res,
     struct mamori_error *err)
 {
 	struct store_pg *pg = s->pg;
@@ -324,23 +334,36 @@ out:
 }
 
 int
+store_pg_run_raw(struct mamori_store *s, const char *sql, bool cache, int n, const char *const *val,
+    const int *len, const int *fmt, PGresult **res, struct mamori_error *err)
+{
+	struct stmt_params p = { n, val, len, fmt };
+
+	return run(s, cache ? HOW_PREPARED : HOW_BUILT, sql, &p, res, err);
+}
+
+int
 store_pg_run(struct mamori_store *s, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err)
 {
-	return run(s, HOW_PREPARED, sql, p, res, err);
+	return store_pg_run_raw(s, sql, true, p ? p->n : 0, p ? p->val : NULL, p ? p->len : NULL,
+	    p ? p->fmt : NULL, res, err);
 }
 
 int
 store_pg_run_built(struct mamori_store *s, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err)
 {
-	return run(s, HOW_BUILT, sql, p, res, err);
+	return store_pg_run_raw(s, sql, false, p ? p->n : 0, p ? p->val : NULL, p ? p->len : NULL,
+	    p ? p->fmt : NULL, res, err);
 }
 
 int
 store_pg_exec(struct mamori_store *s, const char *sql, struct mamori_error *err)
 {
-	return run(s, HOW_SCRIPT, sql, NULL, NULL, err);
+	struct stmt_params none = { 0, NULL, NULL, NULL };
+
+	return run(s, HOW_SCRIPT, sql, &none, NULL, err);
 }
 
 /* ---- columns ---- */
@@ -438,6 +461,7 @@ pg_commit(struct mamori_store *s, struct mamori_error *err)
 static void
 pg_rollback(struct mamori_store *s)
 {
+	store_pg_audit_discard(s);
 	store_pg_exec(s, "ROLLBACK", NULL);
 	s->pg->in_write = false;
 }
