@@ -145,7 +145,7 @@ struct stmt_params {
 	const int *len, *fmt;
 };
 
-/* One try of a statement on the connection as it is, after the audit events kept back. */
+/* One try of a statement on the connection as it is. */
 static int
 attempt(struct mamori_store *s, enum how how, const char *sql, const struct stmt_params *p, PGresult **res,
     struct mamori_error *err)
@@ -153,10 +153,8 @@ attempt(struct mamori_store *s, enum how how, const char *sql, const struct stmt
 	struct store_pg *pg = s->pg;
 	const char *name = NULL;
 	PGresult *r;
-	int rc;
+	int rc = 0;
 
-	if ((rc = store_pg_audit_flush(s, err)) != 0)
-		return rc;
 	if (how == HOW_PREPARED && (name = prepared(s, sql, p->n, err, &rc)) == NULL && rc != 0)
 		return rc;
 	if (how == HOW_SCRIPT)
@@ -282,14 +280,18 @@ reconnect(struct mamori_store *s, struct mamori_error *err)
 	    "be made again in %d s: %s", RECONNECT_SECONDS, msg);
 }
 
-/* The error of a statement whose transaction was lost with the connection. */
+/*
+ * The error of a statement whose transaction was lost with the connection:
+ * found lost before it was sent, or under it (sent: a COMMIT then may have
+ * committed).
+ */
 static int
-lost_in_transaction(struct mamori_store *s, const char *sql, struct mamori_error *err)
+lost_in_transaction(struct mamori_store *s, const char *sql, bool sent, struct mamori_error *err)
 {
 	char msg[512];
 
 	pg_message(NULL, s->pg->conn, msg, sizeof(msg));
-	if (strcmp(sql, "COMMIT") == 0)
+	if (sent && strcmp(sql, "COMMIT") == 0)
 		return mamori_error_set(err, MAMORI_E_STORE, "store: the connection to PostgreSQL was lost at "
 		    "COMMIT (%s): whether the transaction was committed is not known, so it is reported as failed",
 		    msg);
@@ -315,15 +317,19 @@ run(struct mamori_store *s, enum how how, const char *sql, const struct stmt_par
 	if (pg->shared)
 		pthread_mutex_lock(&pg->lock);
 	if (lost(pg)) {
-		rc = pg->in_write || pg->in_read || ends_transaction(sql) ? lost_in_transaction(s, sql, err) :
+		rc = pg->in_write || pg->in_read || ends_transaction(sql) ? lost_in_transaction(s, sql, false, err) :
 		    reconnect(s, err);
 		if (rc != 0)
 			goto out;
 	}
+	/* the events kept back go first, by a statement of their own: lost
+	 * there, its error says so (a write's, never this statement's) */
+	if ((rc = store_pg_audit_flush(s, err)) != 0)
+		goto out;
 	again = may_run_again(pg, sql);
 	if ((rc = attempt(s, how, sql, p, res, err)) != 0 && lost(pg)) {
 		if (!again)
-			rc = lost_in_transaction(s, sql, err);
+			rc = lost_in_transaction(s, sql, true, err);
 		else if ((rc = reconnect(s, err)) == 0)
 			rc = attempt(s, how, sql, p, res, err);
 	}
