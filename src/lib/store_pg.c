@@ -82,7 +82,23 @@ wrote(const char *status)
 	    strncmp(status, "DELETE ", 7) == 0);
 }
 
-/* 0 when r is a statement's success; otherwise err from it, CONFLICT for a key taken. */
+/*
+ * Whether a statement's error (SQLSTATE state) is the connection's: libpq's
+ * own (no SQLSTATE: "server closed the connection unexpectedly" — which
+ * libpq may report before its status says CONNECTION_BAD), a connection
+ * exception (08…), or the server stopping or starting (57P01–57P03).
+ */
+static bool
+connection_error(const struct store_pg *pg, const char *state)
+{
+	return PQstatus(pg->conn) == CONNECTION_BAD || state == NULL || strncmp(state, "08", 2) == 0 ||
+	    strncmp(state, "57P", 3) == 0;
+}
+
+/*
+ * 0 when r is a statement's success; otherwise err from it, CONFLICT for a
+ * key taken; pg->dropped tells whether the error was the connection's.
+ */
 static int
 pg_check(struct mamori_store *s, PGresult *r, struct mamori_error *err)
 {
@@ -90,6 +106,7 @@ pg_check(struct mamori_store *s, PGresult *r, struct mamori_error *err)
 	const char *state, *n;
 	char msg[512];
 
+	s->pg->dropped = false;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		/* a SELECT's row count is told the same way: only writes count */
 		if (wrote(PQcmdStatus(r)) && (n = PQcmdTuples(r)) != NULL && *n)
@@ -97,6 +114,7 @@ pg_check(struct mamori_store *s, PGresult *r, struct mamori_error *err)
 		return 0;
 	}
 	state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	s->pg->dropped = connection_error(s->pg, state);
 	pg_message(r, s->pg->conn, msg, sizeof(msg));
 	if (state != NULL && strcmp(state, "23505") == 0)
 		return mamori_error_set(err, MAMORI_E_CONFLICT, "store: %s", msg);
@@ -192,7 +210,7 @@ enum { RECONNECT_SECONDS = 30, RECONNECT_PAUSE_MS = 100, RECONNECT_PAUSE_MAX_MS 
 static bool
 lost(const struct store_pg *pg)
 {
-	return PQstatus(pg->conn) == CONNECTION_BAD;
+	return pg->dropped || PQstatus(pg->conn) == CONNECTION_BAD;
 }
 
 /* A statement that ends a transaction: on a new connection there is nothing for it to end. */
@@ -267,9 +285,11 @@ reconnect(struct mamori_store *s, struct mamori_error *err)
 	pg->nprepared = 0;
 	for (;;) {
 		PQreset(pg->conn);
-		if (!lost(pg) && session_set(pg, msg, sizeof(msg)))
+		if (PQstatus(pg->conn) == CONNECTION_OK && session_set(pg, msg, sizeof(msg))) {
+			pg->dropped = false;
 			return 0;
-		if (lost(pg))
+		}
+		if (PQstatus(pg->conn) != CONNECTION_OK)
 			pg_message(NULL, pg->conn, msg, sizeof(msg));
 		if (seconds_now() - start >= RECONNECT_SECONDS)
 			break;

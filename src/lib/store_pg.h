@@ -41,6 +41,7 @@ struct store_pg {
 	int64_t changes;	/* rows changed by this connection since it opened */
 	bool in_read;		/* a read snapshot (read_begin) is open */
 	bool in_write;		/* a write transaction (begin) is open */
+	bool dropped;		/* the last statement failed with the connection (store_pg.c) */
 	struct {
 		const char *sql;
 		char name[12];

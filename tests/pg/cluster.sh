@@ -4,6 +4,12 @@
 #   cluster.sh start DIR   makes a cluster in DIR (which must not hold one),
 #                          starts it on a Unix socket in DIR (no TCP), makes
 #                          the database mamori_test, and prints its URL
+#   cluster.sh replica SRC DIR
+#                          makes a streaming standby of the cluster in SRC in
+#                          DIR (pg_basebackup -R: it follows SRC's socket),
+#                          named basename DIR (cluster_name, what SRC's
+#                          synchronous_standby_names calls it), starts it and
+#                          prints its URL (tests/pg/failover.sh)
 #   cluster.sh stop DIR    stops it and removes DIR
 #
 # The tests read the URL from $MAMORI_TEST_PG (tests/meson.build runs the
@@ -11,6 +17,7 @@
 # As root, the cluster runs as the account postgres (initdb refuses root).
 # fsync is off (PG_FSYNC=on turns it on: bench/pg_ab.sh): the tests check what the store does, not the disk's
 # durability, and a cluster that lives for one run loses nothing that matters.
+# PG_OPTS adds server options (-c NAME=VALUE …) to start and replica.
 set -euo pipefail
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -20,16 +27,31 @@ dir=${2:?the cluster directory}
 as=()
 if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
 
+# starts the cluster in $1 on its socket there, with the options every test cluster has
+run() {
+	"${as[@]}" "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
+	    -o "-k $1 -c listen_addresses= -c fsync=${PG_FSYNC:-off} -c max_connections=200 -c shared_buffers=256MB ${PG_OPTS:-} ${2:-}" \
+	    start >/dev/null || { cat "$1/server.log" >&2; exit 1; }
+}
+
 case $cmd in
 start)
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 	"${as[@]}" "$bin/initdb" -D "$dir/data" -U mamori --auth=trust -E UTF8 --locale=C.UTF-8 \
 	    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-	"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	    -o "-k $dir -c listen_addresses= -c fsync=${PG_FSYNC:-off} -c max_connections=200 -c shared_buffers=256MB" \
-	    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+	run "$dir"
 	"${as[@]}" "$bin/createdb" -h "$dir" -U mamori mamori_test
+	echo "postgresql:///mamori_test?host=$dir&user=mamori"
+	;;
+replica)
+	src=$dir
+	dir=${3:?the standby directory}
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+	"${as[@]}" "$bin/pg_basebackup" -h "$src" -U mamori -D "$dir/data" -R -X stream -c fast \
+	    >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+	run "$dir" "-c cluster_name=$(basename "$dir")"
 	echo "postgresql:///mamori_test?host=$dir&user=mamori"
 	;;
 stop)
@@ -37,7 +59,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "cluster.sh: start DIR or stop DIR" >&2
+	echo "cluster.sh: start DIR, replica SRC DIR or stop DIR" >&2
 	exit 2
 	;;
 esac
