@@ -40,6 +40,8 @@ port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0
 # a policy that logs every decision, so that each 200 of /api/decide is one event
 sed 's/^decision_log: .*/decision_log: all/' "$SRCDIR/policies/mic-standard.yaml" >"$TMP/all.yaml"
 expect_exit 0 "init" -- "$F" init --policy "$TMP/all.yaml"
+# a head signed every 50 events: by whichever writer passes the mark, servers and milters alike
+expect_exit 0 "head schedule" -- "$F" log schedule --every-events 50
 for u in tanaka suzuki; do
 	expect_exit 0 "user $u" -- "$F" user add "$u" --role staff --department soumu
 done
@@ -114,6 +116,8 @@ wait "${pids[@]}" 2>/dev/null
 pids=()
 expect_exit 0 "log verify" -- "$F" log verify
 expect_grep "$TMP/out" "^ok: " "log verify: ok"
+heads=$(sed -n 's/.* heads numbered 1 to \([0-9]*\) without a gap.*/\1/p' "$TMP/out")
+[ "${heads:-0}" -ge 10 ] && ok || not_ok "heads signed along the way: ${heads:-none} ($(cat "$TMP/out"))"
 "$F" log show --json >"$TMP/events.json" && ok || not_ok "log show"
 /usr/bin/python3 - "$TMP/events.json" "$records" "$decisions" "$mails" <<'PY' && ok || not_ok "events: one per acknowledged change, seq 1 … N"
 import json, sys
