@@ -346,12 +346,21 @@ test_list(void **state)
 	q.open = true;
 	assert_string_equal(listed(s, &q, out, sizeof(out)), "X-000001 E-000001 I-000003 I-000001");
 	q.open = false;
+	q.before = 4;
+	assert_string_equal(listed(s, &q, out, sizeof(out)), "I-000003 I-000002 I-000001");
+	q.before = 0;
+	q.limit = 2;
+	assert_string_equal(listed(s, &q, out, sizeof(out)), "X-000001 E-000002");
+	q.limit = 10;
 	for (size_t i = 0; i < p->nrecords; i++)
 		vis[i] = &p->records[i] == exc ? RECORD_VIS_DEPARTMENT : RECORD_VIS_OWN;
 	q.asker = "suzuki";
 	q.asker_department = "soumu";
 	q.vis = vis;
 	assert_string_equal(listed(s, &q, out, sizeof(out)), "E-000002 E-000001 I-000003");
+	q.open = true;		/* the asker's, in states that are not final */
+	assert_string_equal(listed(s, &q, out, sizeof(out)), "E-000001 I-000003");
+	q.open = false;
 	q.reporter = "tanaka";
 	assert_string_equal(listed(s, &q, out, sizeof(out)), "E-000001");
 
@@ -362,6 +371,10 @@ test_list(void **state)
 	q = (struct store_record_query){ .policy = p, .kind = inc, .limit = 10, .asker = "kanri",
 		.asker_department = "somewhere", .vis = &own };
 	assert_string_equal(listed(s, &q, out, sizeof(out)), "I-000001");
+	q.vis = &dept;		/* approved by the asker and of its 課: listed once */
+	q.asker_department = "soumu";
+	assert_string_equal(listed(s, &q, out, sizeof(out)), "I-000001");
+	q.asker_department = "somewhere";
 	q.kind = NULL;
 	q.vis = vis;
 	assert_string_equal(listed(s, &q, out, sizeof(out)), "I-000001");
