@@ -14,7 +14,8 @@
  * small table it would read whole.  The list's values travel as parameters;
  * those that are lists (the kinds an asker sees in full, the states that
  * are not final) as one array each, so that a policy of many kinds and
- * states never outgrows the parameters of one statement.
+ * states never outgrows the parameters of one statement (at most 11 of
+ * STORE_PG_PARAMS_MAX).
  */
 #include "store_backend.h"
 #include "store_internal.h"
@@ -199,7 +200,7 @@ name_num(struct query *q, enum slot slot, int64_t v)
 	name_slot(q, slot, NULL, v, "bigint");
 }
 
-/* Adds v to array slot's text: {"v1","v2", with " and \\ escaped as an array's literal wants. */
+/* Adds v to array slot's text, {"v1","v2" so far: quoted, its quotes and backslashes escaped. */
 static void
 array_add(struct query *q, enum slot slot, const char *v)
 {
