@@ -197,7 +197,8 @@ attempt(struct mamori_store *s, enum how how, const char *sql, const struct stmt
  * again and runs once more.  libpq tries every host of the URL again, so
  * `host=a,b&target_session_attrs=read-write` finds the new primary; it tries
  * for RECONNECT_SECONDS, pausing longer each time, so that a failover of a
- * few seconds is ridden through.  Inside a transaction (a write's, begun by
+ * few seconds is ridden through (after a wait in vain, once a statement,
+ * until a try succeeds).  Inside a transaction (a write's, begun by
  * pg_begin, or a read snapshot) the statement fails: the transaction died
  * with the connection, the caller's change is not made and not acknowledged,
  * and the next transaction connects again.  A COMMIT whose answer was lost
@@ -271,8 +272,11 @@ session_set(struct store_pg *pg, char *msg, size_t n)
 /*
  * Connects again, to whichever host of the URL takes it, with the session's
  * settings; the statements prepared on the old connection are gone with it.
- * Tries for RECONNECT_SECONDS.  Called with the connection's lock held (the
- * threads of a shared store wait meanwhile, as they would for the answer).
+ * Tries for RECONNECT_SECONDS, or once when the last such wait ended without
+ * a connection (the database is still down: the requests queued behind this
+ * one get their error now, not one full wait after another).  Called with
+ * the connection's lock held (the threads of a shared store wait meanwhile,
+ * as they would for the answer).
  */
 static int
 reconnect(struct mamori_store *s, struct mamori_error *err)
@@ -286,16 +290,17 @@ reconnect(struct mamori_store *s, struct mamori_error *err)
 	for (;;) {
 		PQreset(pg->conn);
 		if (PQstatus(pg->conn) == CONNECTION_OK && session_set(pg, msg, sizeof(msg))) {
-			pg->dropped = false;
+			pg->dropped = pg->unreachable = false;
 			return 0;
 		}
 		if (PQstatus(pg->conn) != CONNECTION_OK)
 			pg_message(NULL, pg->conn, msg, sizeof(msg));
-		if (seconds_now() - start >= RECONNECT_SECONDS)
+		if (pg->unreachable || seconds_now() - start >= RECONNECT_SECONDS)
 			break;
 		pause_ms(ms);
 		ms = ms * 2 > RECONNECT_PAUSE_MAX_MS ? RECONNECT_PAUSE_MAX_MS : ms * 2;
 	}
+	pg->unreachable = true;
 	return mamori_error_set(err, MAMORI_E_STORE, "store: the connection to PostgreSQL was lost and could not "
 	    "be made again in %d s: %s", RECONNECT_SECONDS, msg);
 }

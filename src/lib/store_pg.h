@@ -42,6 +42,7 @@ struct store_pg {
 	bool in_read;		/* a read snapshot (read_begin) is open */
 	bool in_write;		/* a write transaction (begin) is open */
 	bool dropped;		/* the last statement failed with the connection (store_pg.c) */
+	bool unreachable;	/* the last wait for a new connection ended without one (store_pg.c) */
 	struct {
 		const char *sql;
 		char name[12];
