@@ -81,9 +81,9 @@ url_split(struct mamori_store *s, struct store_pg *pg, struct mamori_error *err)
 		} else if (strncmp(tok, "schema=", 7) == 0) {
 			schema = tok + 7;
 			url_decode(schema);
-		} else {	/* libpq's own, passed on as written */
-			strcat(conninfo, strchr(conninfo, '?') ? "&" : "?");
-			strcat(conninfo, tok);
+		} else {	/* libpq's own, passed on as written (it fits: it was in loc) */
+			n += (size_t)snprintf(conninfo + n, strlen(loc) + 1 - n, "%s%s",
+			    strchr(conninfo, '?') ? "&" : "?", tok);
 		}
 	}
 	if (files == NULL || *files == '\0') {
