@@ -10,6 +10,8 @@
 #                          named basename DIR (cluster_name, what SRC's
 #                          synchronous_standby_names calls it), starts it and
 #                          prints its URL (tests/pg/failover.sh)
+#   cluster.sh restart DIR starts again a cluster stopped by pg_ctl (a standby
+#                          as a standby)
 #   cluster.sh stop DIR    stops it and removes DIR
 #
 # The tests read the URL from $MAMORI_TEST_PG (tests/meson.build runs the
@@ -27,10 +29,11 @@ dir=${2:?the cluster directory}
 as=()
 if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
 
-# starts the cluster in $1 on its socket there, with the options every test cluster has
+# starts the cluster in $1 on its socket there, with the options every test
+# cluster has (a standby needs the primary's max_connections), named $1's name
 run() {
 	"${as[@]}" "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
-	    -o "-k $1 -c listen_addresses= -c fsync=${PG_FSYNC:-off} -c max_connections=200 -c shared_buffers=256MB ${PG_OPTS:-} ${2:-}" \
+	    -o "-k $1 -c listen_addresses= -c fsync=${PG_FSYNC:-off} -c max_connections=200 -c shared_buffers=256MB -c cluster_name=$(basename "$1") ${PG_OPTS:-}" \
 	    start >/dev/null || { cat "$1/server.log" >&2; exit 1; }
 }
 
@@ -51,15 +54,18 @@ replica)
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 	"${as[@]}" "$bin/pg_basebackup" -h "$src" -U mamori -D "$dir/data" -R -X stream -c fast \
 	    >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
-	run "$dir" "-c cluster_name=$(basename "$dir")"
+	run "$dir"
 	echo "postgresql:///mamori_test?host=$dir&user=mamori"
+	;;
+restart)
+	run "$dir"
 	;;
 stop)
 	[ -d "$dir/data" ] && "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
 	rm -rf "$dir"
 	;;
 *)
-	echo "cluster.sh: start DIR, replica SRC DIR or stop DIR" >&2
+	echo "cluster.sh: start DIR, replica SRC DIR, restart DIR or stop DIR" >&2
 	exit 2
 	;;
 esac

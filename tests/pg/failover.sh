@@ -101,8 +101,7 @@ for _ in $(seq 300); do
 	sleep 0.1
 done
 [ "$waited" = 2 ] && ok || not_ok "two COMMITs waited for the standby, $waited seen"
-"${as[@]}" "$bin/pg_ctl" -D "$B/data" -l "$B/server.log" -w -t 60 \
-    -o "-k $B -c listen_addresses= -c fsync=${PG_FSYNC:-off} -c cluster_name=b" start >/dev/null && ok || not_ok "b again"
+"$CLUSTER" restart "$B" && ok || not_ok "b again"
 wait "$doubt"
 [ "$(cat "$TMP/doubt")" = "$(printf 'd doubt-1 500\nr doubt-1 500')" ] && ok ||
     not_ok "a COMMIT in doubt is answered 500: $(cat "$TMP/doubt")"
