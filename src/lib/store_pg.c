@@ -86,7 +86,8 @@ wrote(const char *status)
  * Whether a statement's error (SQLSTATE state) is the connection's: libpq's
  * own (no SQLSTATE: "server closed the connection unexpectedly" — which
  * libpq may report before its status says CONNECTION_BAD), a connection
- * exception (08…), or the server stopping or starting (57P01–57P03).
+ * exception (08…), or the server ending the session (57P…: shut down,
+ * crashed, still starting, idle_session_timeout).
  */
 static bool
 connection_error(const struct store_pg *pg, const char *state)
