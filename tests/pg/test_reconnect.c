@@ -5,7 +5,7 @@
  * anew, and runs; inside a write or a read snapshot the statement fails, the
  * change is not made, and the next transaction connects again.  The
  * connection is lost by pg_terminate_backend from a connection of the test's
- * own, as a restart or a failover loses it.  PostgreSQL's only (skipped on
+ * own, as a restart or a failover loses it, or ended by the server when idle.  PostgreSQL's only (skipped on
  * SQLite); tests/pg/failover.sh loses the whole server.
  */
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mamori/audit.h"
 #include "mamori/store.h"
@@ -156,6 +157,27 @@ test_inside_a_snapshot(void **state)
 	mamori_store_close(&s);
 }
 
+/* The server ends an idle session itself (57P05, as idle_session_timeout or a pooler does). */
+static void
+test_idle_session_ended(void **state)
+{
+	struct mamori_error err = { 0 };
+	struct mamori_store *s;
+	PGresult *res;
+
+	(void)state;
+	if (!fixture_pg())
+		skip();
+	s = fixture_store("idle", POLICY);
+	res = PQexec(s->pg->conn, "SET idle_session_timeout = 50");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	usleep(300000);
+	assert_int_equal(mamori_store_write(s, "test:unit", one_event, "after-idle", &err), 0);
+	assert_int_equal(fixture_query_int(s, "SELECT max(seq) FROM audit_event"), 2);
+	mamori_store_close(&s);
+}
+
 static void
 test_reader_stays_read_only(void **state)
 {
@@ -186,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_between_transactions),
 		cmocka_unit_test(test_inside_a_write),
 		cmocka_unit_test(test_inside_a_snapshot),
+		cmocka_unit_test(test_idle_session_ended),
 		cmocka_unit_test(test_reader_stays_read_only),
 	};
 
