@@ -310,4 +310,6 @@ const struct store_backend store_backend_pg = {
 	.mail = &store_pg_mail_ops,
 
 	.meta = &store_pg_meta_ops,
+
+	.copy = &store_pg_copy_ops,
 };
