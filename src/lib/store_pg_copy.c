@@ -284,6 +284,11 @@ copy_writer_open(struct mamori_store *s, const char *table, size_t ncols, const 
 		rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 		goto out;
 	}
+	/* as every statement of the connection runs after the events kept back */
+	if ((rc = store_pg_audit_flush(s, err)) != 0) {
+		free(w);
+		goto out;
+	}
 	r = PQexec(s->pg->conn, b.p);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		rc = pg_failed(s, r, table, err);
