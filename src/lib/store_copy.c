@@ -202,9 +202,12 @@ copy_file(const char *from, const char *to, struct mamori_error *err)
 	ssize_t n = 0;
 	int in, out = -1, rc = 0;
 
-	if ((in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		rc = mamori_error_set(err, MAMORI_E_IO, "copy: cannot read %s: %s", from,
-		    in < 0 || errno ? strerror(errno) : "not a file");
+	if ((in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || fstat(in, &sb) != 0) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "copy: cannot read %s: %s", from, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = mamori_error_set(err, MAMORI_E_IO, "copy: %s is not a regular file", from);
 		goto out;
 	}
 	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, sb.st_mode & 0700)) < 0) {

@@ -235,8 +235,11 @@ copy_rows(struct mamori_store *s, const char *table, size_t ncols, const char *c
 	} while (rc == 0 && PQntuples(r) == PAGE_ROWS);
 out:
 	PQclear(r);
-	if (open)
-		store_pg_exec(s, "CLOSE mamori_copy", rc == 0 ? err : NULL);
+	if (open) {
+		int closed = store_pg_exec(s, "CLOSE mamori_copy", rc == 0 ? err : NULL);
+		if (rc == 0)
+			rc = closed;
+	}
 	for (size_t i = 0; i < STORE_COPY_COLS_MAX; i++)
 		free(sc[i].p);
 	buf_free(&b);
