@@ -106,7 +106,17 @@ ls "$TMP"/e.db* >/dev/null 2>&1 && not_ok "a failed copy left $TMP/e.db" || ok
 # the failed copy left no store in its schema: a good one goes there now
 expect_exit 0 "the same destination, a good source" -- "$MAMORI" store copy --from "$TMP/a.db" --to "$E"
 verify "$E" "after a failed copy"
-# and the copy's trail goes on from where the source's ended
+# and the copy goes on from where the source ended: its files read back as
+# they were, new records and files numbered after the copied ones
+expect_exit 0 "a copied file read on PostgreSQL" -- "$FULL" record file "$rec" 1 --out "$TMP/got.png" --by tanaka --db "$E"
+cmp -s "$TMP/photo.png" "$TMP/got.png" && ok || not_ok "the file read on PostgreSQL is not the one attached"
+expect_exit 0 "accounts on PostgreSQL" -- "$FULL" user list --db "$E"
+expect_grep "$TMP/out" 'tanaka .*password totp  *active' "tanaka keeps password and TOTP"
 expect_exit 0 "a change on the copy" -- "$FULL" log schedule --every-events 500 --db "$E"
+expect_exit 0 "a new incident on the copy" -- "$FULL" incident report --by tanaka --set summary="鍵の紛失" --db "$E"
+rec2=$(cat "$TMP/out")
+[ "$rec2" != "$rec" ] && ok || not_ok "the new record took the copied one's id: $rec2"
+expect_exit 0 "a new file on the copy" -- "$FULL" record attach "$rec2" "$TMP/note.txt" --by tanaka --db "$E"
+expect_grep "$TMP/out" "file 3:" "the new file is numbered after the copied ones"
 expect_exit 0 "its trail verifies" -- "$FULL" log verify --db "$E"
 finish
