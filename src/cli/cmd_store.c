@@ -30,8 +30,10 @@ progress(const char *table, int64_t rows, bool done, void *data)
 
 	if (tty && done)	/* the summary takes the line over */
 		fprintf(stderr, "\r%60s\r", "");
-	else if (tty)
-		fprintf(stderr, _("\rcopying %s: %lld rows"), table, (long long)rows);
+	else if (tty) {
+		fputc('\r', stderr);
+		fprintf(stderr, _("copying %s: %lld rows"), table, (long long)rows);
+	}
 	else if ((!done && rows % 100000 == 0) || (done && rows >= 10000))
 		fprintf(stderr, _("copy: %s: %lld rows%s\n"), table, (long long)rows, done ? _(", done") : "");
 }
