@@ -475,11 +475,11 @@ verify_copy(const char *to, struct mamori_store *src, const struct trail *want, 
 		char why[sizeof(err->message)];
 		snprintf(why, sizeof(why), "%s", err->message);
 		if (verify(src, ssum, sizeof(ssum), &serr) == MAMORI_E_TAMPERED)
-			rc = mamori_error_set(err, rc, "copy: the source's audit trail is damaged (nothing was copied): "
+			rc = mamori_error_set(err, rc, "copy: the source's audit trail is damaged, so the copy was removed: "
 			    "TAMPERED at seq %s (see 'mamori log verify --db %s')", serr.message, mamori_store_location(src));
 		else
-			rc = mamori_error_set(err, rc, "copy: the copy's audit trail does not verify, the source's does "
-			    "(nothing was copied): TAMPERED at seq %s", why);
+			rc = mamori_error_set(err, rc, "copy: the copy's audit trail does not verify, the source's does; "
+			    "the copy was removed: TAMPERED at seq %s", why);
 		goto out;
 	}
 	if (rc == 0 && (rc = trail_read(dst, &got, err)) == 0 && (rc = trail_match(want, &got, err)) == 0) {

@@ -98,7 +98,7 @@ sqlite3 "$TMP/d.db" "UPDATE audit_event SET body = replace(body, '端末2', '端
 seq=$(sqlite3 "$TMP/d.db" "SELECT seq FROM audit_event WHERE body LIKE '%端末9%'")
 E=$(pg e)
 expect_exit 1 "a damaged source into PostgreSQL" -- "$MAMORI" store copy --from "$TMP/d.db" --to "$E"
-expect_grep "$TMP/err" "the source's audit trail is damaged .*TAMPERED at seq $seq" "names the damaged event"
+expect_grep "$TMP/err" "the source's audit trail is damaged.*TAMPERED at seq $seq" "names the damaged event"
 ls "$TMP"/e.* >/dev/null 2>&1 && not_ok "a failed copy left files at $TMP/e" || ok
 expect_exit 1 "a damaged source into SQLite" -- "$MAMORI" store copy --from "$TMP/d.db" --to "$TMP/e.db"
 expect_grep "$TMP/err" "TAMPERED at seq $seq" "names the damaged event"
