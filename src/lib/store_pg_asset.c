@@ -263,8 +263,9 @@ pg_message(const PGresult *r, PGconn *c, char *buf, size_t n)
 
 /*
  * Sends the batch by COPY and empties it.  store_pg.h has no COPY: the
- * connection's lock, the count of changed rows and the key taken (23505 →
- * MAMORI_E_CONFLICT) are done here as store_pg.c does them.
+ * connection's lock, the audit events kept back, the count of changed rows
+ * and the key taken (23505 → MAMORI_E_CONFLICT) are done here as
+ * store_pg.c's statements do them.
  */
 static int
 batch_flush(struct store_asset_insert *ins, struct mamori_error *err)
@@ -280,6 +281,9 @@ batch_flush(struct store_asset_insert *ins, struct mamori_error *err)
 		return 0;
 	if (pg->shared)
 		pthread_mutex_lock(&pg->lock);
+	/* the audit events kept back go first, as before every statement (store_pg.h) */
+	if ((rc = store_pg_audit_flush(ins->s, err)) != 0)
+		goto out;
 	r = PQexec(pg->conn, sql);
 	if (PQresultStatus(r) == PGRES_COPY_IN) {
 		PQclear(r);
@@ -303,6 +307,7 @@ batch_flush(struct store_asset_insert *ins, struct mamori_error *err)
 		    "store: cannot insert %d assets: %s", ins->rows, msg);
 	}
 	PQclear(r);
+out:
 	if (pg->shared)
 		pthread_mutex_unlock(&pg->lock);
 	ins->len = 0;

@@ -1,9 +1,9 @@
 /*
- * test_asset_ops.c — the register's storage operations of the SQLite backend
- * (store_ops_asset.h), called directly, as a second backend's would be by the
- * same tests: rows inserted, read, counted and paged in each order, numbers
- * looked up, and a bulk insert between bulk_begin and bulk_end after which
- * the register answers as before.
+ * test_asset_ops.c — the register's storage operations (store_ops_asset.h)
+ * of the store's backend, SQLite's or PostgreSQL's (the same tests run on
+ * both), called directly: rows inserted, read, counted and paged in each
+ * order, numbers looked up, and a bulk insert between bulk_begin and
+ * bulk_end after which the register answers as before.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +20,8 @@
 #include "mamori/store.h"
 #include "store_internal.h"
 #include "store_ops_asset.h"
-#include "store_sqlite.h"	/* a test of SQLite's backend: its connection's settings */
+#include "store_pg.h"		/* each backend's connection: its settings for a bulk write */
+#include "store_sqlite.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
 
@@ -383,13 +384,26 @@ cache_size(struct mamori_store *s)
 	return v;
 }
 
+/* PostgreSQL's: the memory an index is built in, in kB, on s's own connection. */
+static int64_t
+work_mem(struct mamori_store *s)
+{
+	PGresult *r = PQexec(s->pg->conn, "SELECT pg_size_bytes(current_setting('maintenance_work_mem')) / 1024");
+	int64_t v;
+
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return v;
+}
+
 static int
 in_session(void *ctx)
 {
 	struct session *x = ctx;
 
 	x->calls++;
-	x->cache_inside = cache_size(x->s);
+	x->cache_inside = x->s->db ? cache_size(x->s) : work_mem(x->s);
 	return 42;
 }
 
@@ -406,7 +420,7 @@ test_import_ops(void **state)
 	struct insert_arg x = { 0 };
 	struct seen seen = { 0 };
 	bool taken = false, sqlite = strcmp(s->backend->name, "sqlite") == 0;
-	int64_t n = 0, cache = sqlite ? cache_size(s) : 0;
+	int64_t n = 0, cache = sqlite ? cache_size(s) : work_mem(s);
 
 	(void)state;
 	assert_int_equal(ops->taken_open(s, &t, &err), 0);
@@ -423,6 +437,9 @@ test_import_ops(void **state)
 	if (sqlite) {	/* a page cache of its own for the bulk write, the connection's after */
 		assert_int_not_equal(ss.cache_inside, cache);
 		assert_int_equal(cache_size(s), cache);
+	} else {	/* room to build an index in, the connection's setting after */
+		assert_true(ss.cache_inside >= 256 * 1024);
+		assert_int_equal(work_mem(s), cache);
 	}
 
 	/* a bulk insert into a store of its own: the register answers as before after bulk_end */
@@ -435,6 +452,9 @@ test_import_ops(void **state)
 	if (sqlite)
 		assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
 		    "tbl_name = 'asset'"), n);
+	else	/* the primary key, the id's and the four of the schema */
+		assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+		    "current_schema() AND tablename = 'asset'"), 6);
 	assert_int_equal(ops->count(s, &f, &n, &err), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(read_page(s, &q, &seen), 0);	/* by name: through its index again */
