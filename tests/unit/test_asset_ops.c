@@ -465,6 +465,111 @@ test_import_ops(void **state)
 	mamori_store_close(&s);
 }
 
+/* ---- many rows ---- */
+
+enum { MANY = 4500 };	/* more rows than one batch of a backend that sends them in batches */
+
+/* What the many rows' inserts answered. */
+struct many_arg {
+	int rc;			/* the first failing insert's code among those that should succeed */
+	int conflict;		/* a number inserted again, after many */
+	int again;		/* a new number after that conflict */
+};
+
+/* The fields of the many rows' row num: a description with what a text format must escape. */
+static void
+many_fields(int64_t num, const char *f[MAMORI_AF_COUNT], char id[24], char desc[64])
+{
+	memset(f, 0, sizeof(const char *) * MAMORI_AF_COUNT);
+	snprintf(id, 24, "A-%06lld", (long long)num);
+	snprintf(desc, 64, "第%lld号\t\\N\r\n\\%s", (long long)num, num % 2 ? "" : "\x01");
+	f[MAMORI_AF_ID] = id;
+	f[MAMORI_AF_NAME] = num % 3 ? "台帳" : "名簿";
+	f[MAMORI_AF_KIND] = "information";
+	f[MAMORI_AF_DESCRIPTION] = desc;
+	f[MAMORI_AF_DEPARTMENT] = num % 2 ? "soumu" : "zeimu";
+	f[MAMORI_AF_ROLE] = num % 5 ? NULL : "ciso";
+	f[MAMORI_AF_CONFIDENTIALITY] = num % 4 ? "2" : NULL;
+	f[MAMORI_AF_STATUS] = "active";
+	f[MAMORI_AF_CREATED] = "2026-12-01T00:00:00Z";
+	f[MAMORI_AF_UPDATED] = "2026-12-01T00:00:00Z";
+}
+
+static int
+insert_many(struct mamori_store_tx *tx, void *arg)
+{
+	const struct store_asset_ops *ops = tx->store->backend->asset;
+	struct many_arg *x = arg;
+	struct store_asset_insert *ins = NULL;
+	struct mamori_error err = { 0 };
+	const char *f[MAMORI_AF_COUNT];
+	char id[24], desc[64];
+
+	assert_int_equal(ops->insert_open(tx, &ins, &err), 0);
+	for (int64_t num = 10; num < 10 + MANY && x->rc == 0; num++) {
+		many_fields(num, f, id, desc);
+		x->rc = ops->insert(ins, f, num, &err);
+	}
+	many_fields(100, f, id, desc);		/* taken, by a row of this handle */
+	x->conflict = ops->insert(ins, f, 100, &err);
+	many_fields(5, f, id, desc);		/* free, below the rows */
+	x->again = ops->insert(ins, f, 5, &err);
+	many_fields(9000, f, id, desc);		/* free, above them */
+	if (x->again == 0)
+		x->again = ops->insert(ins, f, 9000, &err);
+	ops->insert_close(&ins);
+	return store_tx_event_body(tx, "test.insert", "asset", "-", "{}");
+}
+
+/* Many rows through one insert handle: each insert's answer, then every row as it was given. */
+static void
+test_insert_many(void **state)
+{
+	struct mamori_store *s = fixture_store("many.db", POLICY);
+	const struct store_asset_ops *ops = s->backend->asset;
+	struct mamori_asset_filter none = { 0 }, soumu = { .department = "soumu" };
+	struct store_asset_query q = { .filter = &none, .order = MAMORI_AF_ID, .after = 4000, .limit = 3 };
+	struct mamori_error err = { 0 };
+	struct mamori_asset a = { 0 };
+	struct many_arg x = { 0 };
+	struct seen seen = { 0 };
+	const char *f[MAMORI_AF_COUNT];
+	char id[24], desc[64];
+	int64_t n = 0;
+
+	(void)state;
+	assert_int_equal(mamori_store_write(s, "test:unit", insert_many, &x, &err), 0);
+	assert_int_equal(x.rc, 0);
+	assert_int_equal(x.conflict, MAMORI_E_CONFLICT);
+	assert_int_equal(x.again, 0);		/* the transaction goes on after a conflict */
+	assert_int_equal(ops->total(s, &n, &err), 0);
+	assert_int_equal(n, MANY + 2);
+	assert_int_equal(ops->max_num(s, &n, &err), 0);
+	assert_int_equal(n, 9000);
+	for (int64_t num = 10; num < 10 + MANY; num += 997) {
+		many_fields(num, f, id, desc);
+		assert_int_equal(ops->get(s, id, &a, &err), 0);
+		assert_string_equal(a.f[MAMORI_AF_DESCRIPTION], desc);
+		assert_string_equal(a.f[MAMORI_AF_CONFIDENTIALITY], num % 4 ? "2" : "1");
+		if (num % 5)
+			assert_true(a.f[MAMORI_AF_ROLE] == NULL);
+		else
+			assert_string_equal(a.f[MAMORI_AF_ROLE], "ciso");
+		assert_true(a.f[MAMORI_AF_SEGMENT] == NULL);
+		mamori_asset_clear(&a);
+	}
+	assert_int_equal(ops->get(s, "A-000005", &a, &err), 0);
+	mamori_asset_clear(&a);
+	assert_int_equal(ops->count(s, &soumu, &n, &err), 0);
+	assert_int_equal(n, MANY / 2 + 1);	/* the odd numbers from 11, and 5 */
+	assert_int_equal(read_page(s, &q, &seen), 0);
+	assert_nums(&seen, (const int64_t[]){ 4001, 4002, 4003, 4004 }, 4);
+	q = (struct store_asset_query){ .filter = &soumu, .order = MAMORI_AF_NAME, .desc = true, .limit = 2 };
+	assert_int_equal(read_page(s, &q, &seen), 0);	/* 名簿 (U+540D) after 台帳 (U+53F0), largest number first */
+	assert_nums(&seen, (const int64_t[]){ 4509, 4503, 4497 }, 3);
+	mamori_store_close(&s);
+}
+
 int
 main(void)
 {
@@ -473,6 +578,7 @@ main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_import_ops),
+		cmocka_unit_test(test_insert_many),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
