@@ -148,12 +148,12 @@ pg_update(struct mamori_store_tx *tx, const char *const f[MAMORI_AF_COUNT], stru
  * failure does not.  An import appends its numbers in order, so only its
  * first row goes alone.
  *
- * What a batch cannot tell: a row of a damaged register whose id is not
+ * What a batch cannot tell: in a damaged register, a row whose id is not
  * A- and its number (A-000005 at number 9) makes the batch holding a new
- * A-000005 fail, with the insert call that sent the batch, or at close,
- * which has no answer — the transaction is aborted then, and commit cannot
- * write it (the report of this file names what store_pg.c's commit should
- * check for that case).
+ * A-000005 fail, as a MAMORI_E_CONFLICT of the insert call that sent the
+ * batch (not of the row's own), or at close, which has no answer.  The
+ * transaction is aborted then: PostgreSQL answers its COMMIT with ROLLBACK
+ * and writes nothing, which only a commit that reads that answer reports.
  */
 enum { BATCH_ROWS = 2000, BATCH_BYTES = 1 << 20 };
 
@@ -341,19 +341,17 @@ pg_insert(struct store_asset_insert *ins, const char *const f[MAMORI_AF_COUNT], 
 
 	if (ins->failed)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-	if (!ins->first_done || num <= ins->high) {
-		ins->first_done = true;
-		if ((rc = batch_flush(ins, err)) != 0 || (rc = insert_alone(ins, f, num, err)) != 0)
-			return rc;
-	} else if (!batch_row(ins, f, num)) {
-		ins->failed = true;
-		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-	} else if (++ins->rows >= BATCH_ROWS || ins->len >= BATCH_BYTES) {
-		rc = batch_flush(ins, err);
-		if (num > ins->high)
-			ins->high = num;
-		return rc;
+	if (ins->first_done && num > ins->high) {
+		ins->high = num;
+		if (!batch_row(ins, f, num)) {
+			ins->failed = true;	/* a row half written: the batch is never sent */
+			return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+		}
+		return ++ins->rows >= BATCH_ROWS || ins->len >= BATCH_BYTES ? batch_flush(ins, err) : 0;
 	}
+	ins->first_done = true;
+	if ((rc = batch_flush(ins, err)) != 0 || (rc = insert_alone(ins, f, num, err)) != 0)
+		return rc;
 	if (num > ins->high)
 		ins->high = num;
 	return 0;
@@ -366,7 +364,7 @@ pg_insert_close(struct store_asset_insert **ins)
 
 	if (*ins == NULL)
 		return;
-	/* no answer here: a batch that fails leaves the transaction aborted (above) */
+	/* no answer here: a batch that fails leaves the transaction aborted (see above) */
 	if (!(*ins)->failed)
 		batch_flush(*ins, &err);
 	free((*ins)->buf);
