@@ -22,6 +22,9 @@
 	"disposed_witness"
 #define SELECT_ALL "SELECT " COLUMNS " FROM asset"
 
+/* The columns, then the number: a page's rows, whose last is where the next chunk starts. */
+#define SELECT_PAGE "SELECT " COLUMNS ", num FROM asset"
+
 /* Each field's column, in enum mamori_asset_field order. */
 static const char *const columns[MAMORI_AF_COUNT] = {
 	"id", "name", "kind", "description", "department", "role", "segment", "location", "c", "i", "a",
@@ -604,7 +607,6 @@ enum { CHUNK = 10000 };
 struct page_cursor {
 	int64_t after;
 	char *key;		/* NULL: from the first (an order by number has none) */
-	bool has_key;
 };
 
 /* The query of one chunk of at most limit rows from cur, in order column (num: by number). */
@@ -615,12 +617,12 @@ chunk_sql(struct list_sql *q, struct store_pg_params *p, const struct list_sql *
 	const char *dir = desc ? "DESC" : "ASC", *cmp = desc ? "<" : ">", *cmpeq = desc ? "<=" : ">=";
 	bool by_id = strcmp(column, "num") == 0;
 
-	sql_add(q, "%s WHERE %s%s", SELECT_ALL, terms->text, terms->used ? " AND " : "");
+	sql_add(q, "%s WHERE %s%s", SELECT_PAGE, terms->text, terms->used ? " AND " : "");
 	if (by_id) {
 		store_pg_int(p, cur->after);
 		sql_add(q, "num %s $%d ORDER BY num %s", cmp, p->n, dir);
 	} else {
-		if (cur->has_key) {
+		if (cur->key != NULL) {
 			/* the column's own term lets its index find the start */
 			store_pg_text(p, cur->key);
 			store_pg_int(p, cur->after);
@@ -653,12 +655,11 @@ chunk_walk(PGresult *r, int key_col, struct page_cursor *cur, int (*fn)(const st
 		rc = fn(&a, ctx);
 	}
 	if (rc == 0 && n > 0) {
-		cur->after = asset_to_int(store_pg_get(r, n - 1, MAMORI_AF_ID) + 2);
+		cur->after = store_pg_int64(r, n - 1, MAMORI_AF_COUNT);
 		if (key_col >= 0) {
 			free(cur->key);
 			if ((cur->key = strdup(store_pg_get(r, n - 1, key_col))) == NULL)
 				rc = mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-			cur->has_key = true;
 		}
 	}
 	return rc;
@@ -695,7 +696,6 @@ pg_page(struct mamori_store *s, const struct store_asset_query *qy,
 	key_col = qy->order == MAMORI_AF_ID ? -1 : (int)qy->order;
 	if (qy->key != NULL && qy->after > 0 && (cur.key = strdup(qy->key)) == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
-	cur.has_key = cur.key != NULL;
 	filter_terms(qy->filter, &terms, &fp);
 	if (want < 0 || want > CHUNK)
 		own = walk_snapshot(s);

@@ -467,7 +467,8 @@ test_import_ops(void **state)
 
 /* ---- many rows ---- */
 
-enum { MANY = 4500 };	/* more rows than one batch of a backend that sends them in batches */
+/* more rows than one batch of a backend that sends them in batches, and than one chunk it reads */
+enum { MANY = 10500 };
 
 /* What the many rows' inserts answered. */
 struct many_arg {
@@ -514,11 +515,37 @@ insert_many(struct mamori_store_tx *tx, void *arg)
 	x->conflict = ops->insert(ins, f, 100, &err);
 	many_fields(5, f, id, desc);		/* free, below the rows */
 	x->again = ops->insert(ins, f, 5, &err);
-	many_fields(9000, f, id, desc);		/* free, above them */
+	many_fields(20000, f, id, desc);	/* free, above them */
 	if (x->again == 0)
-		x->again = ops->insert(ins, f, 9000, &err);
+		x->again = ops->insert(ins, f, 20000, &err);
 	ops->insert_close(&ins);
 	return store_tx_event_body(tx, "test.insert", "asset", "-", "{}");
+}
+
+/* A walk that checks each asset comes after the one before in its order. */
+struct in_order {
+	enum mamori_asset_field order;
+	bool desc;
+	int64_t n, num;
+	char key[64];
+};
+
+static int
+follows(const struct mamori_asset *a, void *ctx)
+{
+	struct in_order *w = ctx;
+	int64_t num = strtoll(a->f[MAMORI_AF_ID] + 2, NULL, 10);
+	const char *key = w->order == MAMORI_AF_ID ? "" : a->f[w->order];
+	int c = strcmp(key, w->key);
+
+	if (w->n > 0) {
+		c = c != 0 ? c : num < w->num ? -1 : num > w->num;
+		assert_true(w->desc ? c < 0 : c > 0);
+	}
+	w->n++;
+	w->num = num;
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	return 0;
 }
 
 /* Many rows through one insert handle: each insert's answer, then every row as it was given. */
@@ -545,7 +572,7 @@ test_insert_many(void **state)
 	assert_int_equal(ops->total(s, &n, &err), 0);
 	assert_int_equal(n, MANY + 2);
 	assert_int_equal(ops->max_num(s, &n, &err), 0);
-	assert_int_equal(n, 9000);
+	assert_int_equal(n, 20000);
 	for (int64_t num = 10; num < 10 + MANY; num += 997) {
 		many_fields(num, f, id, desc);
 		assert_int_equal(ops->get(s, id, &a, &err), 0);
@@ -566,7 +593,16 @@ test_insert_many(void **state)
 	assert_nums(&seen, (const int64_t[]){ 4001, 4002, 4003, 4004 }, 4);
 	q = (struct store_asset_query){ .filter = &soumu, .order = MAMORI_AF_NAME, .desc = true, .limit = 2 };
 	assert_int_equal(read_page(s, &q, &seen), 0);	/* 名簿 (U+540D) after 台帳 (U+53F0), largest number first */
-	assert_nums(&seen, (const int64_t[]){ 4509, 4503, 4497 }, 3);
+	assert_nums(&seen, (const int64_t[]){ 10509, 10503, 10497 }, 3);
+	/* every asset in each order, each after the one before */
+	for (int o = 0; o < 6; o++) {
+		struct in_order w = { .n = 0 };
+		w.desc = o % 2;
+		w.order = o < 2 ? MAMORI_AF_ID : o < 4 ? MAMORI_AF_NAME : MAMORI_AF_UPDATED;
+		q = (struct store_asset_query){ .filter = &none, .order = w.order, .desc = w.desc, .limit = -1 };
+		assert_int_equal(ops->page(s, &q, follows, &w, &err), 0);
+		assert_int_equal(w.n, MANY + 2);
+	}
 	mamori_store_close(&s);
 }
 
