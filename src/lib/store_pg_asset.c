@@ -738,7 +738,8 @@ enum { WINDOW = 4096 };
 struct store_asset_taken {
 	struct mamori_store *s;
 	int64_t max;			/* the largest number at open: above it none is taken */
-	int64_t lo;			/* the window: [lo, lo + WINDOW); 0: none yet */
+	int64_t lo;			/* the window: [lo, lo + WINDOW) */
+	bool known;			/* bits answer the window (false: none read yet, or its query failed) */
 	unsigned char bits[WINDOW / 8];
 };
 
@@ -763,23 +764,24 @@ pg_taken_open(struct mamori_store *s, struct store_asset_taken **out, struct mam
 static int
 pg_taken(struct store_asset_taken *t, int64_t num, bool *taken, struct mamori_error *err)
 {
-	static const char sql[] = "SELECT num FROM asset WHERE num >= $1 AND num < $2";
+	static const char sql[] = "SELECT num FROM asset WHERE num >= $1 AND num <= $2";
 	struct store_pg_params p = { 0 };
 	PGresult *r = NULL;
 	int rc;
 
 	*taken = false;
-	if (num < 1 || num > t->max)
+	if (num > t->max)
 		return 0;
-	if (t->lo == 0 || num < t->lo || num - t->lo >= WINDOW) {
+	if (!t->known || num < t->lo || num - t->lo >= WINDOW) {
 		store_pg_int(&p, num);
-		store_pg_int(&p, num + WINDOW);
+		store_pg_int(&p, num > INT64_MAX - (WINDOW - 1) ? INT64_MAX : num + (WINDOW - 1));
 		if ((rc = store_pg_run(t->s, sql, &p, &r, err)) != 0) {
-			t->lo = 0;
+			t->known = false;
 			return rc;
 		}
 		memset(t->bits, 0, sizeof(t->bits));
 		t->lo = num;
+		t->known = true;
 		for (int i = 0; i < PQntuples(r); i++) {
 			int64_t d = store_pg_int64(r, i, 0) - num;
 			t->bits[d / 8] |= (unsigned char)(1u << (d % 8));

@@ -428,6 +428,14 @@ test_import_ops(void **state)
 	assert_true(taken);
 	assert_int_equal(ops->taken(t, 5, &taken, &err), 0);
 	assert_false(taken);
+	for (int64_t num = 1; num <= 9; num++) {	/* each number as asked, in any order */
+		assert_int_equal(ops->taken(t, num, &taken, &err), 0);
+		assert_int_equal(taken, num <= 4 || num == 7);
+	}
+	assert_int_equal(ops->taken(t, 3, &taken, &err), 0);
+	assert_true(taken);
+	assert_int_equal(ops->taken(t, INT64_MAX, &taken, &err), 0);
+	assert_false(taken);
 	ops->taken_close(&t);
 	assert_null(t);
 	ops->taken_close(&t);
