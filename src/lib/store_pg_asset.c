@@ -142,14 +142,14 @@ pg_update(struct mamori_store_tx *tx, const char *const f[MAMORI_AF_COUNT], stru
  * each call's answer: free, or its number taken.  A statement per row costs
  * a round trip per row; so the rows are sent by COPY in batches, and each
  * call is still answered exactly: inside the write transaction no other
- * writer inserts (store_pg.c's begin), so a number above every number of the
- * register at open and every number inserted since (the high-water mark) is
- * free, and such a row joins the batch.  Any other row — the first of the
- * handle (an add's only row) and one whose number is not above the mark —
- * goes alone, with ON CONFLICT DO NOTHING, after the batch: a taken number
- * is then told without aborting the transaction, as SQLite's constraint
- * failure does not.  An import appends its numbers in order, so only its
- * first row goes alone.
+ * writer inserts (store_pg.c's begin), so a number above the register's
+ * largest (read at the second row) and every number inserted since (the
+ * high-water mark) is free, and such a row joins the batch.  Any other row
+ * — the first of the handle (an add's only row: no read of the largest)
+ * and one whose number is not above the mark — goes alone, with ON
+ * CONFLICT DO NOTHING, after the batch: a taken number is then told without
+ * aborting the transaction, as SQLite's constraint failure does not.  An
+ * import appends its numbers in order, so only its first row goes alone.
  *
  * What a batch cannot tell: in a damaged register, a row whose id is not
  * A- and its number (A-000005 at number 9) makes the batch holding a new
@@ -164,6 +164,7 @@ struct store_asset_insert {
 	struct mamori_store *s;
 	int64_t high;		/* every number at or below it may be taken; above it none is */
 	bool first_done;	/* the first row went alone */
+	bool high_known;	/* high is read (after the first row: an add's one row needs none) */
 	char *buf;		/* the batch, in COPY's text format */
 	size_t len, cap;
 	int rows;
@@ -177,16 +178,11 @@ static int
 pg_insert_open(struct mamori_store_tx *tx, struct store_asset_insert **out, struct mamori_error *err)
 {
 	struct store_asset_insert *ins = calloc(1, sizeof(*ins));
-	int rc;
 
 	*out = NULL;
 	if (ins == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	ins->s = tx->store;
-	if ((rc = pg_max_num(tx->store, &ins->high, err)) != 0) {
-		free(ins);
-		return rc;
-	}
 	*out = ins;
 	return 0;
 }
@@ -344,6 +340,12 @@ pg_insert(struct store_asset_insert *ins, const char *const f[MAMORI_AF_COUNT], 
 
 	if (ins->failed)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
+	/* the register's largest number, the rows of this transaction's among them */
+	if (ins->first_done && !ins->high_known) {
+		if ((rc = pg_max_num(ins->s, &ins->high, err)) != 0)
+			return rc;
+		ins->high_known = true;
+	}
 	if (ins->first_done && num > ins->high) {
 		ins->high = num;
 		if (!batch_row(ins, f, num)) {
@@ -355,7 +357,7 @@ pg_insert(struct store_asset_insert *ins, const char *const f[MAMORI_AF_COUNT], 
 	ins->first_done = true;
 	if ((rc = batch_flush(ins, err)) != 0 || (rc = insert_alone(ins, f, num, err)) != 0)
 		return rc;
-	if (num > ins->high)
+	if (ins->high_known && num > ins->high)
 		ins->high = num;
 	return 0;
 }
