@@ -441,7 +441,7 @@ like_pattern(const char *text, char *like, size_t size)
 
 /*
  * The filter's terms joined by AND into q (q->used 0: no filter), their
- * values as q's parameters.  The text is matched as SQLite's LIKE matches:
+ * values into fp, $1 … in order.  The text is matched as SQLite's LIKE matches:
  * ASCII letters in either case (ILIKE under COLLATE "C" folds ASCII only).
  */
 static void
