@@ -18,6 +18,7 @@
 #include "store_internal.h"
 #include "store_pg.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,7 @@ meta_schema_version(struct mamori_store *s, int *version, struct mamori_error *e
 static int
 meta_migrate(struct mamori_store *s, int from, struct mamori_error *err)
 {
+	unsigned char key[32];
 	char sql[64];
 	int rc;
 
@@ -213,6 +215,13 @@ meta_migrate(struct mamori_store *s, int from, struct mamori_error *err)
 	if (from != 0)
 		return mamori_error_set(err, MAMORI_E_VERSION, "%s: schema version %d has no migration on "
 		    "PostgreSQL", s->location, from);
+	/* the key that seals TOTP secrets, PATH.totp-key, as SQLite's migration
+	 * to schema 6 makes it for every new store: without it no account could
+	 * enrol MFA (user.c reads it, never makes it) */
+	rc = store_secret_key(s, true, key, err);
+	sodium_memzero(key, sizeof(key));
+	if (rc != 0)
+		return rc;
 	snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", MAMORI_STORE_SCHEMA);
 	if ((rc = store_pg_exec(s, "BEGIN", err)) != 0)
 		return rc;
