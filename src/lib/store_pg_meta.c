@@ -144,7 +144,9 @@ meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error
 	 * the environment says; a writer waits for another as long as SQLite's
 	 * busy timeout lets it (store_sqlite_meta.c) */
 	if (mode == STORE_OPEN_CREATE) {
-		snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", pg->schema);
+		/* quiet: no NOTICE that the schema exists (the check below says what matters) */
+		snprintf(sql, sizeof(sql), "SET client_min_messages TO warning; CREATE SCHEMA IF NOT EXISTS %s",
+		    pg->schema);
 		if ((rc = store_pg_exec(s, sql, err)) != 0)
 			return rc;
 	}
