@@ -272,6 +272,10 @@ meta_read_begin(struct mamori_store *s)
 {
 	struct mamori_error err;
 
+	/* not inside another transaction, as SQLite's BEGIN fails there: PostgreSQL's
+	 * only warns, and read_end's COMMIT would then end a write transaction */
+	if (PQtransactionStatus(s->pg->conn) != PQTRANS_IDLE)
+		return -1;
 	/* one snapshot for every statement until read_end, as SQLite's read
 	 * transaction; the clock's version is read in it */
 	if (store_pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) != 0)

@@ -296,6 +296,7 @@ test_read_snapshot(void **state)
 	assert_int_equal(mamori_store_open(mamori_store_location(s), &w, &err), 0);
 	v = ops()->read_begin(s);
 	assert_true(v >= 0);
+	assert_int_equal(ops()->read_begin(s), -1);	/* one at a time: the first goes on */
 	assert_int_equal(ops()->data_version(s), v);
 	/* another connection commits: the snapshot does not see it */
 	assert_int_equal(mamori_store_config_set(w, "test:unit", "t", "2", &err), 0);
@@ -307,6 +308,34 @@ test_read_snapshot(void **state)
 	assert_string_equal(value, "2");
 	assert_true(ops()->data_version(s) != v);
 	mamori_store_close(&w);
+	mamori_store_close(&s);
+}
+
+/* A read snapshot cannot start inside a write transaction (whose end it would take over). */
+static int
+read_in_write(struct mamori_store_tx *tx, void *arg)
+{
+	struct mamori_store *s = mamori_store_tx_store(tx);
+
+	(void)arg;
+	assert_int_equal(ops()->read_begin(s), -1);
+	return mamori_store_tx_event(tx, "test.read", "test", "t", NULL, NULL);
+}
+
+static void
+test_read_in_write(void **state)
+{
+	struct mamori_store *s = fixture_store("readwrite.db", POLICY);
+	struct mamori_error err = { 0 };
+	uint64_t before, after;
+
+	(void)state;
+	assert_int_equal(s->backend->audit->size(s, &before, &err), 0);
+	assert_int_equal(mamori_store_write(s, "test:unit", read_in_write, NULL, &err), 0);
+	assert_int_equal(s->backend->audit->size(s, &after, &err), 0);
+	assert_int_equal(after, before + 1);	/* committed by the write, as written */
+	assert_true(ops()->read_begin(s) >= 0);
+	ops()->read_end(s);
 	mamori_store_close(&s);
 }
 
@@ -360,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_meta_and_config),
 		cmocka_unit_test(test_policy_table),
 		cmocka_unit_test(test_read_snapshot),
+		cmocka_unit_test(test_read_in_write),
 		cmocka_unit_test(test_copies),
 	};
 
