@@ -82,9 +82,9 @@ url_split(struct mamori_store *s, struct store_pg *pg, struct mamori_error *err)
 		} else if (strncmp(tok, "schema=", 7) == 0) {
 			schema = tok + 7;
 			url_decode(schema);
-		} else {	/* libpq's own, passed on as written */
-			strcat(conninfo, strchr(conninfo, '?') ? "&" : "?");
-			strcat(conninfo, tok);
+		} else {	/* libpq's own, passed on as written (it fits: it was in loc) */
+			n += (size_t)snprintf(conninfo + n, strlen(loc) + 1 - n, "%s%s",
+			    strchr(conninfo, '?') ? "&" : "?", tok);
 		}
 	}
 	if (files == NULL || *files == '\0') {
@@ -217,14 +217,12 @@ meta_migrate(struct mamori_store *s, int from, struct mamori_error *err)
 	if (from != 0)
 		return mamori_error_set(err, MAMORI_E_VERSION, "%s: schema version %d has no migration on "
 		    "PostgreSQL", s->location, from);
-	/* the key that seals TOTP secrets, PATH.totp-key, as SQLite's migration
-	 * to schema 6 makes it for every new store: without it no account could
-	 * enrol MFA (user.c reads it, never makes it) */
-	rc = store_secret_key(s, true, key, err);
-	sodium_memzero(key, sizeof(key));
-	if (rc != 0)
-		return rc;
 	snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", MAMORI_STORE_SCHEMA);
+	/* the key that seals TOTP secrets, PREFIX.totp-key: made as SQLite's
+	 * migration 5 → 6 makes it (store_sqlite_schema.c) */
+	if ((rc = store_secret_key(s, true, key, err)) != 0)
+		return rc;
+	sodium_memzero(key, sizeof(key));
 	if ((rc = store_pg_exec(s, "BEGIN", err)) != 0)
 		return rc;
 	if ((rc = store_pg_exec(s, store_pg_schema_sql, err)) != 0 || (rc = store_pg_exec(s, sql, err)) != 0 ||
