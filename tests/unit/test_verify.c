@@ -112,36 +112,35 @@ copy_file(const char *from, const char *to)
 }
 
 /*
- * The store of a case: on SQLite a copy of the pristine file with sql
- * applied to it; on PostgreSQL the pristine store, its trail and heads put
- * back, then sql applied (db: where to open it).
+ * The store of a case, opened: on SQLite a copy of the pristine file with
+ * sql applied to it; on PostgreSQL the pristine store, its trail and heads
+ * put back, then sql applied behind the open store's back.
  */
-static void
-case_store(const char *sql, char *db, size_t n)
+static struct mamori_store *
+case_store(const char *sql)
 {
-	if (fixture_pg()) {
-		struct mamori_error err = { 0 };
-		struct mamori_store *s = NULL;
-		char *all = NULL;
+	struct mamori_error err = { 0 };
+	struct mamori_store *s = NULL;
+	sqlite3 *raw = NULL;
+	char db[128], *all = NULL;
 
-		snprintf(db, n, "%s", pristine);
-		assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	if (fixture_pg()) {
+		assert_int_equal(mamori_store_open(pristine, &s, &err), 0);
 		assert_true(asprintf(&all, "DELETE FROM audit_event; INSERT INTO audit_event SELECT * FROM "
 		    "pristine_event; DELETE FROM tree_head; INSERT INTO tree_head SELECT * FROM pristine_head; %s",
 		    sql ? sql : "") > 0);
 		fixture_exec(s, all);
 		free(all);
-		mamori_store_close(&s);
-		return;
+		return s;
 	}
-	sqlite3 *raw = NULL;
-
-	fixture_path(db, n, "c.db");
+	fixture_path(db, sizeof(db), "c.db");
 	copy_file(pristine, db);
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
 	if (sql && sqlite3_exec(raw, sql, NULL, NULL, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(raw));
 	sqlite3_close(raw);
+	assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	return s;
 }
 
 static void
@@ -161,16 +160,12 @@ verify_as(struct mamori_store *s, int bits, int threads, int batch, struct answe
 static int
 check_case(const char *sql)
 {
-	struct mamori_error err = { 0 };
-	struct mamori_store *s = NULL;
+	struct mamori_store *s = case_store(sql);
 	struct answer one, many;
-	char db[1024];
 	static const int bits[] = { 1, 2, 3, 16 };
 	static const struct audit_verify_shape batched[] = { { 16, 1, 2 }, { 16, 1, 5 }, { 2, 3, 3 },
 	    { 40, 1, 7 } };
 
-	case_store(sql, db, sizeof(db));
-	assert_int_equal(mamori_store_open(db, &s, &err), 0);
 	verify_as(s, 40, 1, 1, &one);
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		for (int threads = 1; threads <= 3; threads += 2) {
