@@ -375,6 +375,17 @@ password_change_route(const struct route *rt, const struct request *req)
 	    strcmp(req->params[0], req->session->user) == 0);
 }
 
+/*
+ * The answer when the store cannot say who is asking (PostgreSQL out of
+ * reach, a failover under way): 503, nobody logged out, no event (there is
+ * no store to write it to).
+ */
+static void
+store_unreachable(struct response *res)
+{
+	http_error(res, 503, "store-unavailable", NULL, "the store cannot be reached; try again shortly");
+}
+
 static bool
 authorise(struct server *srv, const struct route *rt, struct request *req, struct response *res,
     struct session *sess)
@@ -396,7 +407,12 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	if (authz != NULL && strncmp(authz, "Bearer ", 7) == 0) {
 		struct mamori_user u;
 		char scope[8];
-		if (worker_token_check(req->worker, authz + 7, now, &u, scope) != 0) {
+		int rc = worker_token_check(req->worker, authz + 7, now, &u, scope);
+		if (rc == MAMORI_E_STORE) {
+			store_unreachable(res);
+			return false;
+		}
+		if (rc != 0) {
 			http_error(res, 401, "unauthorized", NULL, "invalid or expired token");
 			server_audit_denied(req, 401, "invalid or expired token");
 			return false;
@@ -429,7 +445,12 @@ authorise(struct server *srv, const struct route *rt, struct request *req, struc
 	/* the account as it is now: a disabled one's sessions end at once, a
 	 * changed role or department applies from the next request */
 	struct mamori_user u;
-	if (worker_user_get(req->worker, sess->user, now, &u) != 0 || u.disabled) {
+	int rc = worker_user_get(req->worker, sess->user, now, &u);
+	if (rc == MAMORI_E_STORE) {	/* the session stays: the store is out of reach, not the account */
+		store_unreachable(res);
+		return false;
+	}
+	if (rc != 0 || u.disabled) {
 		sessions_close(&srv->sessions, cookie);
 		http_error(res, 401, "unauthorized", NULL, "the account is disabled; log in again");
 		server_audit_denied(req, 401, "account disabled");

@@ -70,6 +70,7 @@ worker_token_check(struct worker *w, const char *token, time_t now, struct mamor
 	struct worker_token *t;
 	char hash[MAMORI_TOKEN_LEN];
 	int64_t expires = 0;
+	int rc;
 
 	if (token == NULL || strlen(token) != MAMORI_TOKEN_LEN - 1)
 		return MAMORI_E_DENIED;
@@ -81,8 +82,10 @@ worker_token_check(struct worker *w, const char *token, time_t now, struct mamor
 		memcpy(scope, t->scope, 8);
 		return 0;
 	}
-	if (mamori_user_token_check(w->db, token, now, user, scope, &expires, &err) != 0)
-		return MAMORI_E_DENIED;	/* refusals are not kept: a new token must work at once */
+	/* refusals are not kept: a new token must work at once; a store that
+	 * cannot be read refuses nobody (the caller answers 503) */
+	if ((rc = mamori_user_token_check(w->db, token, now, user, scope, &expires, &err)) != 0)
+		return rc == MAMORI_E_DENIED || rc == MAMORI_E_NOTFOUND ? MAMORI_E_DENIED : MAMORI_E_STORE;
 	memcpy(t->hash, hash, sizeof(t->hash));
 	memcpy(t->scope, scope, sizeof(t->scope));
 	t->expires = expires;
@@ -107,14 +110,15 @@ worker_user_get(struct worker *w, const char *name, time_t now, struct mamori_us
 {
 	struct mamori_error err;
 	struct worker_user *u = &w->users[user_slot(name)];
+	int rc;
 
 	if (u->user.name[0] != '\0' && strcmp(u->user.name, name) == 0 &&
 	    now - u->checked < WORKER_CACHE_TTL_S) {
 		*user = u->user;
 		return 0;
 	}
-	if (mamori_user_get(w->db, name, user, &err) != 0)
-		return MAMORI_E_NOTFOUND;
+	if ((rc = mamori_user_get(w->db, name, user, &err)) != 0)
+		return rc == MAMORI_E_NOTFOUND ? rc : MAMORI_E_STORE;
 	u->user = *user;
 	u->checked = now;
 	return 0;

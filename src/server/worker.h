@@ -70,12 +70,13 @@ void worker_done(struct worker *w);
 
 /*
  * Checks an API token at now, from the cache or the store: 0 with its enabled
- * user and scope, or MAMORI_E_DENIED (unknown, expired, user disabled).
+ * user and scope, MAMORI_E_DENIED (unknown, expired, user disabled), or
+ * MAMORI_E_STORE when the store cannot answer (PostgreSQL out of reach).
  */
 int worker_token_check(struct worker *w, const char *token, time_t now, struct mamori_user *user,
     char scope[8]);
 
-/* The account name as the store holds it now: 0, or MAMORI_E_NOTFOUND. */
+/* The account name as the store holds it now: 0, MAMORI_E_NOTFOUND, or MAMORI_E_STORE (no answer). */
 int worker_user_get(struct worker *w, const char *name, time_t now, struct mamori_user *user);
 
 #endif
