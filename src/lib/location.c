@@ -27,59 +27,47 @@ put(char *out, size_t n, size_t *at, const char *s, size_t len)
 	out[*at] = '\0';
 }
 
-/* The query from q on (after '?'), its parameter password='s value as ***. */
+/* s with the value of each parameter password= (after ? or &) as ***. */
 static void
-put_query(char *out, size_t n, size_t *at, const char *q)
+put_params(char *out, size_t n, size_t *at, const char *s)
 {
-	size_t len;
+	const char *from = s;	/* what is not written yet */
 
-	while (*q != '\0') {
-		len = strcspn(q, "&#");
-		if (strncmp(q, "password=", 9) == 0 && len >= 9)
-			put(out, n, at, "password=***", 12);
-		else
-			put(out, n, at, q, len);
-		q += len;
-		if (*q == '#') {	/* a fragment ends the query */
-			put(out, n, at, q, strlen(q));
-			return;
-		}
-		if (*q == '&')
-			put(out, n, at, q++, 1);
+	for (const char *p = s; *p != '\0'; p++) {
+		if ((*p != '?' && *p != '&') || strncmp(p + 1, "password=", 9) != 0)
+			continue;
+		p += 10;	/* the value */
+		put(out, n, at, from, (size_t)(p - from));
+		put(out, n, at, "***", 3);
+		from = p + strcspn(p, "&#");
+		p = from - 1;	/* the loop's p++ comes to the & or # */
 	}
+	put(out, n, at, from, strlen(from));
 }
 
 const char *
 mamori_location_masked(const char *location, char *out, size_t n)
 {
-	const char *auth = strstr(location, "://"), *end, *at, *colon, *q;
+	const char *rest = strstr(location, "://"), *at, *colon;
 	size_t w = 0;
 
 	if (n == 0)
 		return out;
 	out[0] = '\0';
-	if (auth == NULL) {	/* a file: nothing to hide */
+	if (rest == NULL) {	/* a file: nothing to hide */
 		put(out, n, &w, location, strlen(location));
 		return out;
 	}
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	/* user:password@host: the last @ of the authority ends the user's part */
-	for (at = end; at > auth && at[-1] != '@'; at--)
-		;
-	colon = at > auth ? memchr(auth, ':', (size_t)(at - 1 - auth)) : NULL;
+	/* user:password@ as libpq reads it: before the first @ or /, whichever comes first */
+	rest += 3;
+	at = rest + strcspn(rest, "@/");
+	colon = *at == '@' ? memchr(rest, ':', (size_t)(at - rest)) : NULL;
 	if (colon != NULL) {
 		put(out, n, &w, location, (size_t)(colon + 1 - location));
 		put(out, n, &w, "***", 3);
-		auth = at - 1;	/* from the @ on */
+		rest = at;
 	} else
-		auth = location;
-	q = strchr(end, '?');
-	if (q == NULL || (strchr(end, '#') != NULL && strchr(end, '#') < q)) {
-		put(out, n, &w, auth, strlen(auth));
-		return out;
-	}
-	put(out, n, &w, auth, (size_t)(q + 1 - auth));
-	put_query(out, n, &w, q + 1);
+		rest = location;
+	put_params(out, n, &w, rest);
 	return out;
 }

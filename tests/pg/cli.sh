@@ -37,6 +37,19 @@ if command -v ldd >/dev/null; then
 	ldd "$M" | grep -q 'libpq' && not_ok "mamori itself loads libpq" || ok
 fi
 
+# the password masked as libpq reads a URL: user:password@ before the first @ or /, password=
+while IFS=' ' read -r url want; do
+	MAMORI_DB=$url "$M" config show >"$TMP/out" 2>&1
+	grep -qxF "store = $want	# \$MAMORI_DB" "$TMP/out" && ok || not_ok "masked: $url -> $(grep '^store' "$TMP/out")"
+done <<'URLS'
+postgresql://u:p%40ss@h/db?files=/x postgresql://u:***@h/db?files=/x
+postgresql://u@h/db?files=/x&password=abc&schema=s postgresql://u@h/db?files=/x&password=***&schema=s
+postgresql://h/db?files=/x postgresql://h/db?files=/x
+postgresql://u:p?ss@h/db?password=z#frag postgresql://u:***@h/db?password=***#frag
+postgres:///db?password= postgres:///db?password=***
+/tmp/a:b@c.db /tmp/a:b@c.db
+URLS
+
 # init on a URL: the URL shown, the keys at files=
 expect_exit 0 "init on PostgreSQL" -- "$M" init --policy "$P" --db "$URL"
 expect_grep "$TMP/out" "^created store postgresql:///" "init names the URL"
