@@ -4,7 +4,9 @@
  * over in-memory events, each as a ratio to `openssl speed -evp sha256` and to
  * libsodium's SHA-256 measured in the same run.
  *
- * Usage: bench_audit POLICY [EVENTS]   (makes a fresh store in a temporary directory)
+ * Usage: bench_audit POLICY [EVENTS [PG-URL]]   (makes a fresh store in a temporary
+ * directory; with PG-URL, a postgresql:// URL naming an empty schema, the store is
+ * there instead, its keys in the temporary directory: bench/pg_ab.sh)
  */
 #include <sodium.h>
 #include <stdbool.h>
@@ -138,7 +140,7 @@ verify_in_memory(int n, bool root_every_event, unsigned char root[32])
 int
 main(int argc, char **argv)
 {
-	char dir[] = "/tmp/mamori-bench-audit-XXXXXX", db[128], pub[160], summary[512], cmd[160];
+	char dir[] = "/tmp/mamori-bench-audit-XXXXXX", db[1024], pub[160], summary[512], cmd[160];
 	int events = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 200000;
 	struct mamori_diags d = { 0 };
 	struct mamori_store *s = NULL;
@@ -149,11 +151,14 @@ main(int argc, char **argv)
 	unsigned long long bytes = 0;
 
 	if (argc < 2 || sodium_init() < 0 || mkdtemp(dir) == NULL) {
-		fprintf(stderr, "usage: bench_audit POLICY [EVENTS]\n");
+		fprintf(stderr, "usage: bench_audit POLICY [EVENTS [PG-URL]]\n");
 		return 2;
 	}
-	snprintf(db, sizeof(db), "%s/b.db", dir);
-	snprintf(pub, sizeof(pub), "%s.pub", db);
+	snprintf(pub, sizeof(pub), "%s/b.db.pub", dir);
+	if (argc > 3)
+		snprintf(db, sizeof(db), "%s%sfiles=%s/b.db", argv[3], strchr(argv[3], '?') ? "&" : "?", dir);
+	else
+		snprintf(db, sizeof(db), "%s/b.db", dir);
 	if (mamori_store_create(db, argv[1], "bench", &d, &s, &err) != 0) {
 		fprintf(stderr, "%s\n", err.message);
 		return 1;

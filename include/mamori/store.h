@@ -1,14 +1,18 @@
 /*
- * mamori/store.h — the store: one SQLite file (WAL) holding the loaded policy,
- * the register and the audit trail, with one write path.
+ * mamori/store.h — the store: the loaded policy, the register, the records and
+ * the audit trail, with one write path.  A store is one SQLite file (WAL), or
+ * a schema in a PostgreSQL database named by a URL
+ * (postgresql://…?files=PREFIX[&schema=NAME]; docs/store.md, "PostgreSQL"),
+ * where several servers and mail gateways on several machines share it.
  *
  * Every change goes through mamori_store_write, which runs the caller's function
- * inside one IMMEDIATE transaction; inside it, every change records its audit
- * event with mamori_store_tx_event in the same transaction — no change without
- * its audit record, no record without its change.  The schema is versioned; a
- * newer mamori upgrades an older store, an older mamori refuses a newer one.
- * Durability: synchronous=FULL, so an acknowledged change survives power loss
- * (docs/store.md).
+ * inside one write transaction (one writer at a time, on every connection);
+ * inside it, every change records its audit event with mamori_store_tx_event
+ * in the same transaction — no change without its audit record, no record
+ * without its change.  The schema is versioned; a newer mamori upgrades an
+ * older store, an older mamori refuses a newer one.  Durability: SQLite's
+ * synchronous=FULL, PostgreSQL's synchronous_commit=on, so an acknowledged
+ * change survives power loss (docs/store.md).
  */
 #ifndef MAMORI_STORE_H
 #define MAMORI_STORE_H
@@ -27,10 +31,12 @@ struct mamori_store;
 struct mamori_store_tx;
 
 /*
- * Creates a new store at path (refusing an existing file), loads and validates
+ * Creates a new store at path — a file, or a PostgreSQL URL — (refusing an
+ * existing file, or a schema that holds a store), loads and validates
  * the policy file (diagnostics go to diags), generates the audit signing key
- * (path + ".key", mode 0600, and path + ".pub") and the key that seals secrets
- * at rest (path + ".totp-key", mode 0600), and records the policy load as the
+ * (P + ".key", mode 0600, and P + ".pub", P being the file or the URL's
+ * files= prefix: mamori_store_path) and the key that seals secrets at rest
+ * (P + ".totp-key", mode 0600), and records the policy load as the
  * first audit event, by actor.  The store file is made mode 0600 whatever the
  * umask (SQLite gives its -wal and -shm the same mode).  Returns 0 and *out,
  * or a MAMORI_E_* code with err filled.

@@ -350,14 +350,15 @@ log_verify(int argc, char **argv)
 			goto out;
 		}
 	}
-	snprintf(pubpath, sizeof(pubpath), "%s.pub", cli_db_path(o.db));
+	if ((rc = open_store(&o, &s)) != EXIT_OK)
+		goto out;
+	/* beside the store's file, or at a PostgreSQL store's files= prefix */
+	snprintf(pubpath, sizeof(pubpath), "%s.pub", mamori_store_path(s));
 	if ((rc = mamori_audit_read_pubkey(o.pubkey ? o.pubkey : pubpath, pk, &err)) != 0) {
 		fprintf(stderr, "mamori: log verify: %s\n", err.message);
 		rc = EXIT_ENV;
 		goto out;
 	}
-	if ((rc = open_store(&o, &s)) != EXIT_OK)
-		goto out;
 	if (o.heads_dir != NULL &&
 	    (rc = read_published(o.heads_dir, mamori_store_log_id(s), &heads, &nheads)) != EXIT_OK)
 		goto out;

@@ -103,8 +103,7 @@ pg_check(struct mamori_store *s, PGresult *r, struct mamori_error *err)
 
 /* The name of sql's prepared statement on this connection, preparing it first; NULL: none (full, or failed). */
 static const char *
-prepared(struct mamori_store *s, const char *sql, const struct store_pg_params *p, struct mamori_error *err,
-    int *rc)
+prepared(struct mamori_store *s, const char *sql, int nparams, struct mamori_error *err, int *rc)
 {
 	struct store_pg *pg = s->pg;
 	PGresult *r;
@@ -117,7 +116,7 @@ prepared(struct mamori_store *s, const char *sql, const struct store_pg_params *
 	if (i == STORE_PG_PREPARED_MAX)
 		return NULL;
 	snprintf(pg->prepared[i].name, sizeof(pg->prepared[i].name), "m%zu", i);
-	r = PQprepare(pg->conn, pg->prepared[i].name, sql, p ? p->n : 0, NULL);
+	r = PQprepare(pg->conn, pg->prepared[i].name, sql, nparams, NULL);
 	if ((*rc = pg_check(s, r, err)) != 0) {
 		PQclear(r);
 		return NULL;
@@ -128,25 +127,27 @@ prepared(struct mamori_store *s, const char *sql, const struct store_pg_params *
 	return pg->prepared[i].name;
 }
 
-static int
-run(struct mamori_store *s, const char *sql, bool cache, const struct store_pg_params *p, PGresult **res,
-    struct mamori_error *err)
+int
+store_pg_run_raw(struct mamori_store *s, const char *sql, bool cache, int n, const char *const *val,
+    const int *len, const int *fmt, PGresult **res, struct mamori_error *err)
 {
 	struct store_pg *pg = s->pg;
 	const char *name = NULL;
 	PGresult *r;
-	int rc = 0, n = p ? p->n : 0;
+	int rc = 0;
 
 	if (res != NULL)
 		*res = NULL;
 	if (pg->shared)
 		pthread_mutex_lock(&pg->lock);
-	if (cache && (name = prepared(s, sql, p, err, &rc)) == NULL && rc != 0)
+	if ((rc = store_pg_audit_flush(s, err)) != 0)
+		goto out;
+	if (cache && (name = prepared(s, sql, n, err, &rc)) == NULL && rc != 0)
 		goto out;
 	if (name != NULL)
-		r = PQexecPrepared(pg->conn, name, n, p ? p->val : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0);
+		r = PQexecPrepared(pg->conn, name, n, val, len, fmt, 0);
 	else
-		r = PQexecParams(pg->conn, sql, n, NULL, p ? p->val : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 0);
+		r = PQexecParams(pg->conn, sql, n, NULL, val, len, fmt, 0);
 	if ((rc = pg_check(s, r, err)) != 0 || res == NULL)
 		PQclear(r);
 	else
@@ -161,14 +162,16 @@ int
 store_pg_run(struct mamori_store *s, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err)
 {
-	return run(s, sql, true, p, res, err);
+	return store_pg_run_raw(s, sql, true, p ? p->n : 0, p ? p->val : NULL, p ? p->len : NULL,
+	    p ? p->fmt : NULL, res, err);
 }
 
 int
 store_pg_run_built(struct mamori_store *s, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err)
 {
-	return run(s, sql, false, p, res, err);
+	return store_pg_run_raw(s, sql, false, p ? p->n : 0, p ? p->val : NULL, p ? p->len : NULL,
+	    p ? p->fmt : NULL, res, err);
 }
 
 int
@@ -180,9 +183,11 @@ store_pg_exec(struct mamori_store *s, const char *sql, struct mamori_error *err)
 
 	if (pg->shared)
 		pthread_mutex_lock(&pg->lock);
-	r = PQexec(pg->conn, sql);
-	rc = pg_check(s, r, err);
-	PQclear(r);
+	if ((rc = store_pg_audit_flush(s, err)) == 0) {
+		r = PQexec(pg->conn, sql);
+		rc = pg_check(s, r, err);
+		PQclear(r);
+	}
 	if (pg->shared)
 		pthread_mutex_unlock(&pg->lock);
 	return rc;
@@ -283,6 +288,7 @@ pg_commit(struct mamori_store *s, struct mamori_error *err)
 static void
 pg_rollback(struct mamori_store *s)
 {
+	store_pg_audit_discard(s);
 	store_pg_exec(s, "ROLLBACK", NULL);
 	s->pg->in_write = false;
 }

@@ -22,7 +22,9 @@
 
 struct mamori_store;
 
-enum { STORE_PG_PREPARED_MAX = 256, STORE_PG_PARAMS_MAX = 24 };
+enum { STORE_PG_PREPARED_MAX = 256, STORE_PG_PARAMS_MAX = 24, STORE_PG_BATCH = 256 };
+
+struct store_pg_pending;
 
 /*
  * A connection to PostgreSQL, s->pg: what SQLite keeps in s->db and the
@@ -43,6 +45,10 @@ struct store_pg {
 		char name[12];
 	} prepared[STORE_PG_PREPARED_MAX];
 	size_t nprepared;
+	/* audit events appended and not yet written (store_pg_audit.c), and
+	 * the INSERT of a full batch of them */
+	struct store_pg_pending *pending;
+	char *batch_sql;
 };
 
 /*
@@ -78,6 +84,15 @@ int store_pg_run(struct mamori_store *s, const char *sql, const struct store_pg_
 int store_pg_run_built(struct mamori_store *s, const char *sql, const struct store_pg_params *p, PGresult **res,
     struct mamori_error *err);
 
+/*
+ * As store_pg_run with the parameters as libpq takes them (n values, their
+ * lengths and formats), prepared once per connection by sql's address when
+ * cache is true: for a statement with more parameters than
+ * struct store_pg_params holds (the audit trail's batches).
+ */
+int store_pg_run_raw(struct mamori_store *s, const char *sql, bool cache, int n, const char *const *val,
+    const int *len, const int *fmt, PGresult **res, struct mamori_error *err);
+
 /* Runs one or more statements with no parameters and no rows wanted (BEGIN, DDL). */
 int store_pg_exec(struct mamori_store *s, const char *sql, struct mamori_error *err);
 
@@ -98,6 +113,19 @@ size_t store_pg_blob(const PGresult *r, int row, int col, unsigned char *out, si
 
 /* A bytea column of exactly 32 bytes into out; false (out untouched) otherwise. */
 bool store_pg_hash(const PGresult *r, int row, int col, unsigned char out[32]);
+
+/*
+ * Writes the audit events appended and kept back (store_pg_audit.c): every
+ * statement on the connection runs it first, so that nothing reads the
+ * trail without them and COMMIT commits them.  0 or a MAMORI_E_* code.
+ */
+int store_pg_audit_flush(struct mamori_store *s, struct mamori_error *err);
+
+/* Drops the events kept back (the transaction is rolled back). */
+void store_pg_audit_discard(struct mamori_store *s);
+
+/* Frees what the audit trail kept in s->pg (meta_close). */
+void store_pg_audit_free(struct store_pg *pg);
 
 /* The schema's DDL, version MAMORI_STORE_SCHEMA (store_pg_schema.c). */
 extern const char store_pg_schema_sql[];

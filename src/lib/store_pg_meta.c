@@ -81,9 +81,9 @@ url_split(struct mamori_store *s, struct store_pg *pg, struct mamori_error *err)
 		} else if (strncmp(tok, "schema=", 7) == 0) {
 			schema = tok + 7;
 			url_decode(schema);
-		} else {	/* libpq's own, passed on as written */
-			strcat(conninfo, strchr(conninfo, '?') ? "&" : "?");
-			strcat(conninfo, tok);
+		} else {	/* libpq's own, passed on as written (it fits: it was in loc) */
+			n += (size_t)snprintf(conninfo + n, strlen(loc) + 1 - n, "%s%s",
+			    strchr(conninfo, '?') ? "&" : "?", tok);
 		}
 	}
 	if (files == NULL || *files == '\0') {
@@ -122,7 +122,13 @@ meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error
 	if (pg == NULL)
 		return mamori_error_set(err, MAMORI_E_NOMEM, "out of memory");
 	s->pg = pg;
-	pthread_mutex_init(&pg->lock, NULL);
+	/* recursive: a statement writes the audit events kept back first, by a
+	 * statement of its own (store_pg_audit_flush) */
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&pg->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	pg->shared = mode == STORE_OPEN_SHARED;
 	if ((rc = url_split(s, pg, err)) != 0)
 		return rc;
@@ -166,6 +172,7 @@ meta_close(struct mamori_store *s)
 		return;
 	if (pg->conn != NULL)
 		PQfinish(pg->conn);
+	store_pg_audit_free(pg);
 	pthread_mutex_destroy(&pg->lock);
 	free(pg->conninfo);
 	free(pg->schema);

@@ -9,7 +9,7 @@
 # The tests read the URL from $MAMORI_TEST_PG (tests/meson.build runs the
 # suites `unit-pg` and `cli-pg` with it; .ci/run starts and stops the cluster).
 # As root, the cluster runs as the account postgres (initdb refuses root).
-# fsync is off: the tests check what the store does, not the disk's
+# fsync is off (PG_FSYNC=on turns it on: bench/pg_ab.sh): the tests check what the store does, not the disk's
 # durability, and a cluster that lives for one run loses nothing that matters.
 set -euo pipefail
 
@@ -27,7 +27,7 @@ start)
 	"${as[@]}" "$bin/initdb" -D "$dir/data" -U mamori --auth=trust -E UTF8 --locale=C.UTF-8 \
 	    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 	"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	    -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=200 -c shared_buffers=256MB" \
+	    -o "-k $dir -c listen_addresses= -c fsync=${PG_FSYNC:-off} -c max_connections=200 -c shared_buffers=256MB" \
 	    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 	"${as[@]}" "$bin/createdb" -h "$dir" -U mamori mamori_test
 	echo "postgresql:///mamori_test?host=$dir&user=mamori"

@@ -1,9 +1,9 @@
 /*
  * test_check_ops.c — the storage operations of the 自己点検, audits, risks and
- * 見直し (store_ops_check.h) of the SQLite backend, called directly, as a
- * second backend's would be by the same tests: the answers written and read
- * back, the evidence found or not, the register's gaps, the records of a kind
- * by state, the notices, a file's hash and the policy's load time.
+ * 見直し (store_ops_check.h) of the store's backend, called directly, the
+ * same tests for SQLite's and PostgreSQL's (fixture.h): the answers written
+ * and read back, the evidence found or not, the register's gaps, the records
+ * of a kind by state, the notices, a file's hash and the policy's load time.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,9 +1,10 @@
 /*
- * test_file_ops.c — a record's files' storage operations of the SQLite
- * backend (store_ops_file.h), called directly, as a second backend's would
- * be by the same tests: rows added and numbered in one sequence, listed per
- * record in order, read one by one (and not through another record), a walk
- * stopped by its callback, and a record's fields set for a file field.
+ * test_file_ops.c — a record's files' storage operations (store_ops_file.h)
+ * of the backend the tests run on (SQLite's, or PostgreSQL's with
+ * MAMORI_TEST_BACKEND=postgresql), called directly: rows added and numbered
+ * in one sequence, listed per record in order, read one by one (and not
+ * through another record), a walk stopped by its callback, and a record's
+ * fields set for a file field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,12 +24,17 @@
 #include "mamori/store.h"
 #include "mamori/user.h"
 #include "record_internal.h"
+#include "store_backend.h"
 #include "store_internal.h"
 #include "store_ops_file.h"
 
 #define POLICY SRCDIR "/policies/mic-standard.yaml"
 
-static const struct store_file_ops *ops = &store_sqlite_file_ops;
+static const struct store_file_ops *
+ops(void)
+{
+	return (fixture_pg() ? &store_backend_pg : &store_backend_sqlite)->file;
+}
 
 struct fixture {
 	struct mamori_store *s;
@@ -59,7 +65,7 @@ add_tx(struct mamori_store_tx *tx, void *arg)
 	int rc = 0;
 
 	for (int i = 0; rc == 0 && i < 3; i++)
-		rc = ops->add(tx, &x->f[i], &x->f[i].num, &err);
+		rc = ops()->add(tx, &x->f[i], &x->f[i].num, &err);
 	/* every change has its event (mamori_store_write refuses one without) */
 	return rc ? rc : mamori_store_tx_event(tx, "test.files", "record", x->id[0], NULL, NULL);
 }
@@ -155,19 +161,19 @@ test_list(void **state)
 	struct mamori_error err = { 0 };
 	struct seen v = { 0 };
 
-	assert_int_equal(ops->list(x->s, x->id[0], seen_file, &v, &err), 0);
+	assert_int_equal(ops()->list(x->s, x->id[0], seen_file, &v, &err), 0);
 	assert_int_equal(v.n, 2);
 	assert_same_file(&v.f[0], &x->f[0]);	/* in order of their number */
 	assert_same_file(&v.f[1], &x->f[2]);
 	v = (struct seen){ 0 };
-	assert_int_equal(ops->list(x->s, x->id[1], seen_file, &v, &err), 0);
+	assert_int_equal(ops()->list(x->s, x->id[1], seen_file, &v, &err), 0);
 	assert_int_equal(v.n, 1);
 	assert_same_file(&v.f[0], &x->f[1]);
 	v = (struct seen){ 0 };
-	assert_int_equal(ops->list(x->s, "INC-999999", seen_file, &v, &err), 0);
+	assert_int_equal(ops()->list(x->s, "INC-999999", seen_file, &v, &err), 0);
 	assert_int_equal(v.n, 0);
 	v = (struct seen){ .stop_at = 1 };
-	assert_int_equal(ops->list(x->s, x->id[0], seen_file, &v, &err), 7);
+	assert_int_equal(ops()->list(x->s, x->id[0], seen_file, &v, &err), 7);
 	assert_int_equal(v.n, 1);
 }
 
@@ -180,12 +186,12 @@ test_get(void **state)
 
 	for (int i = 0; i < 3; i++) {
 		memset(&f, 0, sizeof(f));
-		assert_int_equal(ops->get(x->s, x->f[i].record, x->f[i].num, &f, &err), 0);
+		assert_int_equal(ops()->get(x->s, x->f[i].record, x->f[i].num, &f, &err), 0);
 		assert_same_file(&f, &x->f[i]);
 	}
 	/* a file is read only through its own record */
-	assert_int_equal(ops->get(x->s, x->id[1], x->f[0].num, &f, &err), MAMORI_E_NOTFOUND);
-	assert_int_equal(ops->get(x->s, x->id[0], x->f[2].num + 100, &f, &err), MAMORI_E_NOTFOUND);
+	assert_int_equal(ops()->get(x->s, x->id[1], x->f[0].num, &f, &err), MAMORI_E_NOTFOUND);
+	assert_int_equal(ops()->get(x->s, x->id[0], x->f[2].num + 100, &f, &err), MAMORI_E_NOTFOUND);
 }
 
 struct fields_arg {
@@ -198,7 +204,7 @@ fields_tx(struct mamori_store_tx *tx, void *arg)
 	struct fields_arg *a = arg;
 	struct mamori_error err = { 0 };
 
-	int rc = ops->set_fields(tx, a->id, a->fields, a->updated, &err);
+	int rc = ops()->set_fields(tx, a->id, a->fields, a->updated, &err);
 
 	return rc ? rc : mamori_store_tx_event(tx, "test.fields", "record", a->id, NULL, NULL);
 }

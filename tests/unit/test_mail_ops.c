@@ -1,9 +1,9 @@
 /*
  * test_mail_ops.c — mail's storage operations (store_ops_mail.h) of the
- * SQLite backend, called directly, as a second backend's would be by the same
- * tests: the outbox's order, put-offs, attempts and sent notices; the notices the
- * workflows put, and whether one was put already (to a recipient or anyone,
- * since a time or ever).
+ * store's backend, called directly, the same tests for SQLite's and
+ * PostgreSQL's (fixture.h): the outbox's order, put-offs, attempts and sent
+ * notices; the notices the workflows put, and whether one was put already (to
+ * a recipient or anyone, since a time or ever).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /*
- * test_tick_ops.c — the scheduled work's storage operations of the SQLite
- * backend (store_ops_tick.h), called directly, as a second backend's would
- * be by the same tests: which records each walk hands out and in what order,
+ * test_tick_ops.c — the scheduled work's storage operations of the store's
+ * backend (store_ops_tick.h), called directly, the same tests for SQLite's
+ * and PostgreSQL's (MAMORI_TEST_BACKEND, fixture.h): which records each walk hands out and in what order,
  * that a callback's non-zero stops a walk, an escalation count written and
  * read back, the trail's bodies of one action, and the outbox of notices —
  * written, listed newest first with their record's kind and state, and
@@ -30,11 +30,10 @@
 
 #define POLICY SRCDIR "/policies/mic-standard.yaml"
 
-static const struct store_tick_ops *ops = &store_sqlite_tick_ops;
-
-/* A store with two incidents, a course and an attendance of it. */
+/* A store with two incidents, a course and an attendance of it, and its backend's ops. */
 struct fixture {
 	struct mamori_store *s;
+	const struct store_tick_ops *ops;
 	char inc[2][MAMORI_RECORD_ID_MAX], course[MAMORI_RECORD_ID_MAX], att[MAMORI_RECORD_ID_MAX];
 };
 
@@ -61,6 +60,7 @@ setup(void **state)
 
 	snprintf(name, sizeof(name), "t%d.db", n++);
 	f->s = fixture_store(name, POLICY);
+	f->ops = f->s->backend->tick;
 	if (mamori_user_add(f->s, "test:unit", "tanaka", "staff", "soumu", NULL, false, &err) != 0 ||
 	    mamori_user_add(f->s, "test:unit", "kanri", "security-manager", "soumu", NULL, false, &err) != 0)
 		return -1;
@@ -137,19 +137,19 @@ test_in_state(void **state)
 	struct mamori_error err = { 0 };
 	struct rows r = { 0 };
 
-	assert_int_equal(ops->in_state(f->s, "incident", "reported", one_id, &r, &err), 0);
+	assert_int_equal(f->ops->in_state(f->s, "incident", "reported", one_id, &r, &err), 0);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.id[0], f->inc[0]);	/* in order of their number */
 	assert_string_equal(r.id[1], f->inc[1]);
 	r = (struct rows){ 0 };
-	assert_int_equal(ops->in_state(f->s, "incident", "accepted", one_id, &r, &err), 0);
+	assert_int_equal(f->ops->in_state(f->s, "incident", "accepted", one_id, &r, &err), 0);
 	assert_int_equal(r.n, 0);
 	r = (struct rows){ 0 };
-	assert_int_equal(ops->in_state(f->s, "course", "planned", one_id, &r, &err), 0);
+	assert_int_equal(f->ops->in_state(f->s, "course", "planned", one_id, &r, &err), 0);
 	assert_int_equal(r.n, 1);
 	assert_string_equal(r.id[0], f->course);
 	r = (struct rows){ .stop_at = 1 };
-	assert_int_equal(ops->in_state(f->s, "incident", "reported", one_id, &r, &err), 7);
+	assert_int_equal(f->ops->in_state(f->s, "incident", "reported", one_id, &r, &err), 7);
 	assert_int_equal(r.n, 1);
 }
 
@@ -160,21 +160,21 @@ test_of_kind(void **state)
 	struct mamori_error err = { 0 };
 	struct rows r = { 0 };
 
-	assert_int_equal(ops->of_kind(f->s, "incident", id_state, &r, &err), 0);
+	assert_int_equal(f->ops->of_kind(f->s, "incident", id_state, &r, &err), 0);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.id[0], f->inc[0]);
 	assert_string_equal(r.id[1], f->inc[1]);
 	assert_string_equal(r.state[0], "reported");
 	r = (struct rows){ 0 };
-	assert_int_equal(ops->of_kind(f->s, "course", id_state, &r, &err), 0);
+	assert_int_equal(f->ops->of_kind(f->s, "course", id_state, &r, &err), 0);
 	assert_int_equal(r.n, 1);
 	assert_string_equal(r.id[0], f->course);
 	assert_string_equal(r.state[0], "planned");
 	r = (struct rows){ 0 };
-	assert_int_equal(ops->of_kind(f->s, "no-such-kind", id_state, &r, &err), 0);
+	assert_int_equal(f->ops->of_kind(f->s, "no-such-kind", id_state, &r, &err), 0);
 	assert_int_equal(r.n, 0);
 	r = (struct rows){ .stop_at = 1 };
-	assert_int_equal(ops->of_kind(f->s, "incident", id_state, &r, &err), 7);
+	assert_int_equal(f->ops->of_kind(f->s, "incident", id_state, &r, &err), 7);
 	assert_int_equal(r.n, 1);
 }
 
@@ -186,7 +186,7 @@ test_fields_of_kind(void **state)
 	struct rows r = { 0 };
 	cJSON *fields;
 
-	assert_int_equal(ops->fields_of_kind(f->s, "attendance", state_fields, &r, &err), 0);
+	assert_int_equal(f->ops->fields_of_kind(f->s, "attendance", state_fields, &r, &err), 0);
 	assert_int_equal(r.n, 1);
 	assert_string_equal(r.state[0], "attended");
 	assert_non_null(fields = cJSON_Parse(r.fields));
@@ -195,7 +195,7 @@ test_fields_of_kind(void **state)
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(fields, "date")), "2026-11-02");
 	cJSON_Delete(fields);
 	r = (struct rows){ .stop_at = 1 };
-	assert_int_equal(ops->fields_of_kind(f->s, "incident", state_fields, &r, &err), 7);
+	assert_int_equal(f->ops->fields_of_kind(f->s, "incident", state_fields, &r, &err), 7);
 	assert_int_equal(r.n, 1);
 }
 
@@ -220,7 +220,7 @@ put_tx(struct mamori_store_tx *tx, void *arg)
 	rc = mamori_store_tx_event(tx, "record.account-inactive", "record", p->f->inc[0], NULL, after);
 	cJSON_Delete(after);
 	if (rc == 0 && p->escalations > 0)
-		rc = ops->set_escalations(tx, p->f->inc[0], p->escalations, &err);
+		rc = p->f->ops->set_escalations(tx, p->f->inc[0], p->escalations, &err);
 	for (int i = 0; rc == 0 && i < 2 && p->created[i]; i++)
 		rc = tx->store->backend->mail->notice_put(tx, p->f->course, "tanaka", "training.overdue", p->created[i], &err);
 	return rc;
@@ -277,19 +277,19 @@ test_event_bodies(void **state)
 	struct put p = { .f = f };
 	struct bodies b = { 0 };
 
-	assert_int_equal(ops->event_bodies(f->s, f->inc[0], "record.account-inactive", body, &b, &err), 0);
+	assert_int_equal(f->ops->event_bodies(f->s, f->inc[0], "record.account-inactive", body, &b, &err), 0);
 	assert_int_equal(b.n, 0);
 	assert_int_equal(mamori_store_write(f->s, "test:unit", put_tx, &p, &err), 0);
-	assert_int_equal(ops->event_bodies(f->s, f->inc[0], "record.account-inactive", body, &b, &err), 0);
+	assert_int_equal(f->ops->event_bodies(f->s, f->inc[0], "record.account-inactive", body, &b, &err), 0);
 	assert_int_equal(b.n, 1);
 	assert_string_equal(b.account, "suzuki");
 	b = (struct bodies){ 0 };
-	assert_int_equal(ops->event_bodies(f->s, f->inc[1], "record.account-inactive", body, &b, &err), 0);
+	assert_int_equal(f->ops->event_bodies(f->s, f->inc[1], "record.account-inactive", body, &b, &err), 0);
 	assert_int_equal(b.n, 0);	/* another record's */
-	assert_int_equal(ops->event_bodies(f->s, f->inc[0], "record.escalate", body, &b, &err), 0);
+	assert_int_equal(f->ops->event_bodies(f->s, f->inc[0], "record.escalate", body, &b, &err), 0);
 	assert_int_equal(b.n, 0);	/* another action */
 	assert_int_equal(mamori_store_write(f->s, "test:unit", put_tx, &p, &err), 0);
-	assert_int_equal(ops->event_bodies(f->s, f->inc[0], "record.account-inactive", body, &b, &err), 7);
+	assert_int_equal(f->ops->event_bodies(f->s, f->inc[0], "record.account-inactive", body, &b, &err), 7);
 	assert_int_equal(b.n, 2);	/* stopped at the second */
 }
 
@@ -330,10 +330,10 @@ test_notices(void **state)
 	struct put p = { .f = f, .created = { "2026-12-01T09:00:00.000000Z", "2026-12-03T09:00:00.000000Z" } };
 	struct notices all = { 0 }, mine = { 0 }, one = { 0 };
 
-	assert_int_equal(ops->notices(f->s, "tanaka", 50, notice, &mine, &err), 0);
+	assert_int_equal(f->ops->notices(f->s, "tanaka", 50, notice, &mine, &err), 0);
 	assert_int_equal(mine.n, 0);
 	assert_int_equal(mamori_store_write(f->s, "test:unit", put_tx, &p, &err), 0);
-	assert_int_equal(ops->notices(f->s, "tanaka", 50, notice, &mine, &err), 0);
+	assert_int_equal(f->ops->notices(f->s, "tanaka", 50, notice, &mine, &err), 0);
 	assert_int_equal(mine.n, 2);
 	assert_true(mine.num[0] > mine.num[1]);		/* newest first */
 	assert_string_equal(mine.created[0], p.created[1]);
@@ -345,14 +345,18 @@ test_notices(void **state)
 	assert_string_equal(mine.state[0], "planned");
 	assert_true(mine.sent_null[0]);
 	/* everyone's: the incidents' notices to the managers too, the newest first */
-	assert_int_equal(ops->notices(f->s, NULL, 50, notice, &all, &err), 0);
+	assert_int_equal(f->ops->notices(f->s, NULL, 50, notice, &all, &err), 0);
 	assert_true(all.n > 2);
 	assert_int_equal(all.num[0], mine.num[0]);
 	for (int i = 1; i < all.n && i < 8; i++)
 		assert_true(all.num[i] < all.num[i - 1]);
-	assert_int_equal(ops->notices(f->s, NULL, 1, notice, &one, &err), 0);
+	assert_int_equal(f->ops->notices(f->s, NULL, 1, notice, &one, &err), 0);
 	assert_int_equal(one.n, 1);
 	assert_int_equal(one.num[0], mine.num[0]);
+	/* a negative limit is none (mamori_record_notices hands a size_t on) */
+	one = (struct notices){ 0 };
+	assert_int_equal(f->ops->notices(f->s, NULL, -1, notice, &one, &err), 0);
+	assert_int_equal(one.n, all.n);
 }
 
 static void
