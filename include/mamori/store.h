@@ -199,6 +199,36 @@ void mamori_store_tx_actor(struct mamori_store_tx *tx, const char *actor);
 /* The store behind a transaction (for reads inside fn). */
 struct mamori_store *mamori_store_tx_store(struct mamori_store_tx *tx);
 
+/* What mamori_store_copy did. */
+struct mamori_store_copy_report {
+	size_t tables;		/* tables copied */
+	int64_t rows;		/* their rows, every table's */
+	size_t files;		/* files laid beside the copy: its keys and the records' files */
+	uint64_t events;	/* the audit trail's events, the same in both stores */
+	size_t heads;		/* its signed heads, the same in both */
+	char verified[512];	/* `log verify`'s summary of the copy's trail */
+};
+
+/*
+ * Copies the store at from into a new store at to, each a file (or
+ * sqlite:FILE) or a postgresql:// URL (docs/store.md, "Copying a store
+ * between backends"): every table's rows as the source holds them in one
+ * snapshot, written in one transaction, numbers and hashes as they were;
+ * the keys (.key, .pub, .totp-key) and the records' files (.files/) from the
+ * source's prefix (mamori_store_path) to the copy's.  Then the copy is opened
+ * and its trail verified as `log verify` does, and its size, last chain hash
+ * and signed heads must be the source's.  A destination that exists (a file,
+ * a schema that holds a store, keys or files at its prefix) is refused with
+ * MAMORI_E_CONFLICT.  A trail that does not verify is MAMORI_E_TAMPERED, err
+ * saying whether the source's is damaged too.  A failed copy leaves nothing
+ * at to.  progress (may be NULL) is told each table's rows copied every
+ * 10,000 rows and once at its end (done).  Returns 0 with *r filled, or a
+ * MAMORI_E_* code with err filled.
+ */
+int mamori_store_copy(const char *from, const char *to,
+    void (*progress)(const char *table, int64_t rows, bool done, void *data), void *data,
+    struct mamori_store_copy_report *r, struct mamori_error *err);
+
 /* Sets a configuration value (table `config`), as a change with its event. */
 int mamori_store_config_set(struct mamori_store *s, const char *actor, const char *key,
     const char *value, struct mamori_error *err);

@@ -62,12 +62,15 @@ import_workbook(struct mamori_store *s, const char *actor, const char *sheet,
 	return mamori_asset_import_text(s, actor, name, csv, csv_len, opts, d, count, err);
 }
 
+int cmd_store(int argc, char **argv);	/* cmd_store.c */
+
 static const struct cli_command full_commands[] = {
 	{ "sanitize", cmd_sanitize, NULL },
 	{ "quarantine", cmd_quarantine, NULL },
 	{ "milter", cmd_milter, NULL },
 	{ "serve", cmd_serve, NULL },
 	{ "report", cmd_report, NULL },
+	{ "store", cmd_store, NULL },
 };
 
 const struct cli_full cli_full = {

@@ -51,6 +51,7 @@ static const struct cli_command commands[] = {
 	{ "config", cmd_config, N_("the configuration file: the effective settings and where each came from") },
 	{ "backup", cmd_backup, N_("a backup of the store, its keys and files, with a manifest") },
 	{ "restore", cmd_restore, N_("a store restored from a backup, verified") },
+	{ "store", NULL, N_("a whole store copied between SQLite and PostgreSQL, verified") },
 	{ "report", NULL, N_("reports as PDF or XLSX: 情報資産管理台帳, 自己点検結果報告書, 監査報告書, リスク評価表") },
 };
 

@@ -6,6 +6,7 @@
 #include "store_internal.h"
 #include "store_backend.h"
 #include "store_ops_meta.h"
+#include "store_ops_copy.h"
 #include "mamori/audit.h"
 #include "mamori/auth.h"
 #include "mamori/location.h"
@@ -545,6 +546,36 @@ fail_keys:
 	}
 fail:
 	mamori_policy_free(&p);
+	return rc;
+}
+
+int
+store_create_empty(const char *location, int (*prepare)(struct mamori_store *s, void *ctx, struct mamori_error *err),
+    void *ctx, struct mamori_store **out, struct mamori_error *err)
+{
+	struct mamori_store *s;
+	char path[4096], side[4200];
+	bool file;
+	int rc;
+
+	*out = NULL;
+	if ((rc = connect(location, STORE_OPEN_CREATE, &s, err)) != 0)
+		return rc;
+	if ((prepare == NULL || (rc = prepare(s, ctx, err)) == 0) && (rc = migrate(s, err)) == 0) {
+		*out = s;
+		return 0;
+	}
+	/* the file it made, as mamori_store_create leaves none half-made */
+	file = s->backend == &store_backend_sqlite;
+	snprintf(path, sizeof(path), "%s", s->path);
+	mamori_store_close(&s);
+	if (file) {
+		unlink(path);
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+	}
 	return rc;
 }
 

@@ -44,6 +44,7 @@ struct store_tick_ops;
 struct store_check_ops;
 struct store_mail_ops;
 struct store_meta_ops;
+struct store_copy_ops;
 
 /* A reader of event ranges for `log verify` (the backend's; see range_open). */
 struct store_audit_reader;
@@ -212,6 +213,9 @@ struct store_backend {
 	const struct store_check_ops *check;	/* selfcheck.c, review.c, risk.c */
 	const struct store_mail_ops *mail;	/* mail.c, mail_outbox.c */
 	const struct store_meta_ops *meta;	/* store.c, store_policy.c, backup.c: schema, meta, config, policy */
+
+	/* store_copy.c: every table's rows out and in (`mamori store copy`) */
+	const struct store_copy_ops *copy;
 };
 
 /* SQLite's (store_sqlite.c gathers store_sqlite_DOMAIN.c): a store in a file. */
@@ -234,5 +238,8 @@ const struct store_backend *store_backend_of(const char *location, const char **
 
 /* SQLite's operations of each domain, one store_sqlite_DOMAIN.c each. */
 extern const struct store_audit_ops store_sqlite_audit_ops;
+
+/* Each backend's copy ops (store_ops_copy.h): store_sqlite_copy.c's, store_pg_copy.c's. */
+extern const struct store_copy_ops store_sqlite_copy_ops, store_pg_copy_ops;
 
 #endif

@@ -276,11 +276,21 @@ pg_begin(struct mamori_store *s, struct mamori_error *err)
 	return rc;
 }
 
+/*
+ * COMMIT of a transaction a failed statement aborted answers "ROLLBACK"
+ * without an error: a write whose failure went unseen (a batch written at
+ * the end, whose op returns nothing) must not be told it committed.
+ */
 static int
 pg_commit(struct mamori_store *s, struct mamori_error *err)
 {
-	int rc = store_pg_exec(s, "COMMIT", err);
+	static const char sql[] = "COMMIT";
+	PGresult *r = NULL;
+	int rc = store_pg_run_built(s, sql, NULL, &r, err);
 
+	if (rc == 0 && strncmp(PQcmdStatus(r), "COMMIT", 6) != 0)
+		rc = mamori_error_set(err, MAMORI_E_STORE, "store: the transaction failed and was rolled back");
+	PQclear(r);
 	s->pg->in_write = false;
 	return rc;
 }
@@ -316,4 +326,6 @@ const struct store_backend store_backend_pg = {
 	.mail = &store_pg_mail_ops,
 
 	.meta = &store_pg_meta_ops,
+
+	.copy = &store_pg_copy_ops,
 };

@@ -18,6 +18,7 @@
 #include "store_internal.h"
 #include "store_pg.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,7 @@ meta_schema_version(struct mamori_store *s, int *version, struct mamori_error *e
 static int
 meta_migrate(struct mamori_store *s, int from, struct mamori_error *err)
 {
+	unsigned char key[32];
 	char sql[64];
 	int rc;
 
@@ -214,6 +216,11 @@ meta_migrate(struct mamori_store *s, int from, struct mamori_error *err)
 		return mamori_error_set(err, MAMORI_E_VERSION, "%s: schema version %d has no migration on "
 		    "PostgreSQL", s->location, from);
 	snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", MAMORI_STORE_SCHEMA);
+	/* the key that seals TOTP secrets, PREFIX.totp-key: made as SQLite's
+	 * migration 5 → 6 makes it (store_sqlite_schema.c) */
+	if ((rc = store_secret_key(s, true, key, err)) != 0)
+		return rc;
+	sodium_memzero(key, sizeof(key));
 	if ((rc = store_pg_exec(s, "BEGIN", err)) != 0)
 		return rc;
 	if ((rc = store_pg_exec(s, store_pg_schema_sql, err)) != 0 || (rc = store_pg_exec(s, sql, err)) != 0 ||

@@ -182,4 +182,6 @@ const struct store_backend store_backend_sqlite = {
 	.mail = &store_sqlite_mail_ops,
 
 	.meta = &store_sqlite_meta_ops,
+
+	.copy = &store_sqlite_copy_ops,
 };

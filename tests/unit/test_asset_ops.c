@@ -1,9 +1,9 @@
 /*
- * test_asset_ops.c — the register's storage operations of the SQLite backend
- * (store_ops_asset.h), called directly, as a second backend's would be by the
- * same tests: rows inserted, read, counted and paged in each order, numbers
- * looked up, and a bulk insert between bulk_begin and bulk_end after which
- * the register answers as before.
+ * test_asset_ops.c — the register's storage operations (store_ops_asset.h)
+ * of the store's backend, SQLite's or PostgreSQL's (the same tests run on
+ * both), called directly: rows inserted, read, counted and paged in each
+ * order, numbers looked up, and a bulk insert between bulk_begin and
+ * bulk_end after which the register answers as before.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +20,8 @@
 #include "mamori/store.h"
 #include "store_internal.h"
 #include "store_ops_asset.h"
-#include "store_sqlite.h"	/* a test of SQLite's backend: its connection's settings */
+#include "store_pg.h"		/* each backend's connection: its settings for a bulk write */
+#include "store_sqlite.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
 
@@ -383,13 +384,26 @@ cache_size(struct mamori_store *s)
 	return v;
 }
 
+/* PostgreSQL's: the memory an index is built in, in kB, on s's own connection. */
+static int64_t
+work_mem(struct mamori_store *s)
+{
+	PGresult *r = PQexec(s->pg->conn, "SELECT pg_size_bytes(current_setting('maintenance_work_mem')) / 1024");
+	int64_t v;
+
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return v;
+}
+
 static int
 in_session(void *ctx)
 {
 	struct session *x = ctx;
 
 	x->calls++;
-	x->cache_inside = cache_size(x->s);
+	x->cache_inside = x->s->db ? cache_size(x->s) : work_mem(x->s);
 	return 42;
 }
 
@@ -406,13 +420,21 @@ test_import_ops(void **state)
 	struct insert_arg x = { 0 };
 	struct seen seen = { 0 };
 	bool taken = false, sqlite = strcmp(s->backend->name, "sqlite") == 0;
-	int64_t n = 0, cache = sqlite ? cache_size(s) : 0;
+	int64_t n = 0, cache = sqlite ? cache_size(s) : work_mem(s);
 
 	(void)state;
 	assert_int_equal(ops->taken_open(s, &t, &err), 0);
 	assert_int_equal(ops->taken(t, 7, &taken, &err), 0);
 	assert_true(taken);
 	assert_int_equal(ops->taken(t, 5, &taken, &err), 0);
+	assert_false(taken);
+	for (int64_t num = 1; num <= 9; num++) {	/* each number as asked, in any order */
+		assert_int_equal(ops->taken(t, num, &taken, &err), 0);
+		assert_int_equal(taken, num <= 4 || num == 7);
+	}
+	assert_int_equal(ops->taken(t, 3, &taken, &err), 0);
+	assert_true(taken);
+	assert_int_equal(ops->taken(t, INT64_MAX, &taken, &err), 0);
 	assert_false(taken);
 	ops->taken_close(&t);
 	assert_null(t);
@@ -423,6 +445,9 @@ test_import_ops(void **state)
 	if (sqlite) {	/* a page cache of its own for the bulk write, the connection's after */
 		assert_int_not_equal(ss.cache_inside, cache);
 		assert_int_equal(cache_size(s), cache);
+	} else {	/* room to build an index in, the connection's setting after */
+		assert_true(ss.cache_inside >= 256 * 1024);
+		assert_int_equal(work_mem(s), cache);
 	}
 
 	/* a bulk insert into a store of its own: the register answers as before after bulk_end */
@@ -435,6 +460,9 @@ test_import_ops(void **state)
 	if (sqlite)
 		assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
 		    "tbl_name = 'asset'"), n);
+	else	/* the primary key, the id's and the four of the schema */
+		assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+		    "current_schema() AND tablename = 'asset'"), 6);
 	assert_int_equal(ops->count(s, &f, &n, &err), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(read_page(s, &q, &seen), 0);	/* by name: through its index again */
@@ -442,6 +470,147 @@ test_import_ops(void **state)
 	q.limit = 1;
 	assert_int_equal(read_page(s, &q, &seen), 0);
 	assert_nums(&seen, (const int64_t[]){ 3, 4 }, 2);
+	mamori_store_close(&s);
+}
+
+/* ---- many rows ---- */
+
+/* more rows than one batch of a backend that sends them in batches, and than one chunk it reads */
+enum { MANY = 10500 };
+
+/* What the many rows' inserts answered. */
+struct many_arg {
+	int rc;			/* the first failing insert's code among those that should succeed */
+	int conflict;		/* a number inserted again, after many */
+	int again;		/* a new number after that conflict */
+};
+
+/* The fields of the many rows' row num: a description with what a text format must escape. */
+static void
+many_fields(int64_t num, const char *f[MAMORI_AF_COUNT], char id[24], char desc[64])
+{
+	memset(f, 0, sizeof(const char *) * MAMORI_AF_COUNT);
+	snprintf(id, 24, "A-%06lld", (long long)num);
+	snprintf(desc, 64, "第%lld号\t\\N\r\n\\%s", (long long)num, num % 2 ? "" : "\x01");
+	f[MAMORI_AF_ID] = id;
+	f[MAMORI_AF_NAME] = num % 3 ? "台帳" : "名簿";
+	f[MAMORI_AF_KIND] = "information";
+	f[MAMORI_AF_DESCRIPTION] = desc;
+	f[MAMORI_AF_DEPARTMENT] = num % 2 ? "soumu" : "zeimu";
+	f[MAMORI_AF_ROLE] = num % 5 ? NULL : "ciso";
+	f[MAMORI_AF_CONFIDENTIALITY] = num % 4 ? "2" : NULL;
+	f[MAMORI_AF_STATUS] = "active";
+	f[MAMORI_AF_CREATED] = "2026-12-01T00:00:00Z";
+	f[MAMORI_AF_UPDATED] = "2026-12-01T00:00:00Z";
+}
+
+static int
+insert_many(struct mamori_store_tx *tx, void *arg)
+{
+	const struct store_asset_ops *ops = tx->store->backend->asset;
+	struct many_arg *x = arg;
+	struct store_asset_insert *ins = NULL;
+	struct mamori_error err = { 0 };
+	const char *f[MAMORI_AF_COUNT];
+	char id[24], desc[64];
+
+	assert_int_equal(ops->insert_open(tx, &ins, &err), 0);
+	for (int64_t num = 10; num < 10 + MANY && x->rc == 0; num++) {
+		many_fields(num, f, id, desc);
+		x->rc = ops->insert(ins, f, num, &err);
+	}
+	many_fields(100, f, id, desc);		/* taken, by a row of this handle */
+	x->conflict = ops->insert(ins, f, 100, &err);
+	many_fields(5, f, id, desc);		/* free, below the rows */
+	x->again = ops->insert(ins, f, 5, &err);
+	many_fields(20000, f, id, desc);	/* free, above them */
+	if (x->again == 0)
+		x->again = ops->insert(ins, f, 20000, &err);
+	ops->insert_close(&ins);
+	return store_tx_event_body(tx, "test.insert", "asset", "-", "{}");
+}
+
+/* A walk that checks each asset comes after the one before in its order. */
+struct in_order {
+	enum mamori_asset_field order;
+	bool desc;
+	int64_t n, num;
+	char key[64];
+};
+
+static int
+follows(const struct mamori_asset *a, void *ctx)
+{
+	struct in_order *w = ctx;
+	int64_t num = strtoll(a->f[MAMORI_AF_ID] + 2, NULL, 10);
+	const char *key = w->order == MAMORI_AF_ID ? "" : a->f[w->order];
+	int c = strcmp(key, w->key);
+
+	if (w->n > 0) {
+		c = c != 0 ? c : num < w->num ? -1 : num > w->num;
+		assert_true(w->desc ? c < 0 : c > 0);
+	}
+	w->n++;
+	w->num = num;
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	return 0;
+}
+
+/* Many rows through one insert handle: each insert's answer, then every row as it was given. */
+static void
+test_insert_many(void **state)
+{
+	struct mamori_store *s = fixture_store("many.db", POLICY);
+	const struct store_asset_ops *ops = s->backend->asset;
+	struct mamori_asset_filter none = { 0 }, soumu = { .department = "soumu" };
+	struct store_asset_query q = { .filter = &none, .order = MAMORI_AF_ID, .after = 4000, .limit = 3 };
+	struct mamori_error err = { 0 };
+	struct mamori_asset a = { 0 };
+	struct many_arg x = { 0 };
+	struct seen seen = { 0 };
+	const char *f[MAMORI_AF_COUNT];
+	char id[24], desc[64];
+	int64_t n = 0;
+
+	(void)state;
+	assert_int_equal(mamori_store_write(s, "test:unit", insert_many, &x, &err), 0);
+	assert_int_equal(x.rc, 0);
+	assert_int_equal(x.conflict, MAMORI_E_CONFLICT);
+	assert_int_equal(x.again, 0);		/* the transaction goes on after a conflict */
+	assert_int_equal(ops->total(s, &n, &err), 0);
+	assert_int_equal(n, MANY + 2);
+	assert_int_equal(ops->max_num(s, &n, &err), 0);
+	assert_int_equal(n, 20000);
+	for (int64_t num = 10; num < 10 + MANY; num += 997) {
+		many_fields(num, f, id, desc);
+		assert_int_equal(ops->get(s, id, &a, &err), 0);
+		assert_string_equal(a.f[MAMORI_AF_DESCRIPTION], desc);
+		assert_string_equal(a.f[MAMORI_AF_CONFIDENTIALITY], num % 4 ? "2" : "1");
+		if (num % 5)
+			assert_true(a.f[MAMORI_AF_ROLE] == NULL);
+		else
+			assert_string_equal(a.f[MAMORI_AF_ROLE], "ciso");
+		assert_true(a.f[MAMORI_AF_SEGMENT] == NULL);
+		mamori_asset_clear(&a);
+	}
+	assert_int_equal(ops->get(s, "A-000005", &a, &err), 0);
+	mamori_asset_clear(&a);
+	assert_int_equal(ops->count(s, &soumu, &n, &err), 0);
+	assert_int_equal(n, MANY / 2 + 1);	/* the odd numbers from 11, and 5 */
+	assert_int_equal(read_page(s, &q, &seen), 0);
+	assert_nums(&seen, (const int64_t[]){ 4001, 4002, 4003, 4004 }, 4);
+	q = (struct store_asset_query){ .filter = &soumu, .order = MAMORI_AF_NAME, .desc = true, .limit = 2 };
+	assert_int_equal(read_page(s, &q, &seen), 0);	/* 名簿 (U+540D) after 台帳 (U+53F0), largest number first */
+	assert_nums(&seen, (const int64_t[]){ 10509, 10503, 10497 }, 3);
+	/* every asset in each order, each after the one before */
+	for (int o = 0; o < 6; o++) {
+		struct in_order w = { .n = 0 };
+		w.desc = o % 2;
+		w.order = o < 2 ? MAMORI_AF_ID : o < 4 ? MAMORI_AF_NAME : MAMORI_AF_UPDATED;
+		q = (struct store_asset_query){ .filter = &none, .order = w.order, .desc = w.desc, .limit = -1 };
+		assert_int_equal(ops->page(s, &q, follows, &w, &err), 0);
+		assert_int_equal(w.n, MANY + 2);
+	}
 	mamori_store_close(&s);
 }
 
@@ -453,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_import_ops),
+		cmocka_unit_test(test_insert_many),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);

@@ -16,21 +16,21 @@
 #include "mamori/decide.h"
 #include "mamori/user.h"
 
-static char dir[64];
+#include "fixture.h"
+
 static struct mamori_store *store;
 
+/* One store for the group (either backend, fixture.h): the tests follow on from each other. */
 static int
 setup(void **state)
 {
 	struct mamori_diags d = { 0 };
 	struct mamori_error err;
-	char db[128];
+	char db[1024];
 
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/mamori-user-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (fixture_setup(state) != 0)
 		return -1;
-	snprintf(db, sizeof(db), "%s/u.db", dir);
+	fixture_location(db, sizeof(db), "u.db");
 	if (mamori_store_create(db, SRCDIR "/policies/mic-standard.yaml", "test", &d, &store, &err) != 0) {
 		fprintf(stderr, "%s\n", err.message);
 		return -1;
@@ -42,12 +42,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[200];
-
-	(void)state;
 	mamori_store_close(&store);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_teardown(state);
 }
 
 static void
@@ -156,7 +152,7 @@ test_trail(void **state)
 	unsigned char pk[32];
 
 	(void)state;
-	snprintf(pub, sizeof(pub), "%s/u.db.pub", dir);
+	fixture_path(pub, sizeof(pub), "u.db.pub");	/* PostgreSQL's too: files=fixture_dir/u.db */
 	assert_int_equal(mamori_audit_read_pubkey(pub, pk, &err), 0);
 	assert_int_equal(mamori_audit_verify(store, pk, NULL, 0, summary, sizeof(summary), &err), 0);
 	assert_non_null(strstr(summary, "ok: "));

@@ -1,9 +1,9 @@
 /*
- * test_user_ops.c — the accounts' storage operations of the SQLite backend
- * (store_ops_user.h), called directly, as a second backend's would be by the
- * same tests: each op's answer read back through the ops themselves, and the
- * holdings' questions asked of a store with assets and records made through
- * the public API.
+ * test_user_ops.c — the accounts' storage operations (store_ops_user.h),
+ * called directly, of either backend by the same tests (SQLite's in the suite
+ * unit, PostgreSQL's in unit-pg): each op's answer read back through the ops
+ * themselves, and the holdings' questions asked of a store with assets and
+ * records made through the public API.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +29,7 @@
 #define HASH_A "aaa1000000000000000000000000000000000000000000000000000000000000"
 #define HASH_B "aaa2000000000000000000000000000000000000000000000000000000000000"
 #define HASH_C "ccc0000000000000000000000000000000000000000000000000000000000000"
+#define HASH_D "ddd0000000000000000000000000000000000000000000000000000000000000"
 
 /* ---- running an op inside a write transaction ---- */
 
@@ -274,6 +275,8 @@ test_accounts(void **state)
 	g = get(s, "alice");
 	assert_int_equal(g.failures, 4);
 	assert_int_equal(g.step, 7);
+	c.name = "nobody";	/* no account, no error: nothing to count */
+	assert_int_equal(in_tx(s, &c), 0);
 
 	/* a new password clears failures and waiting */
 	c = (struct tx_call){ .fn = do_password, .name = "alice", .a = "HASH2" };
@@ -310,12 +313,19 @@ test_accounts(void **state)
 	c.a = NULL;
 	assert_int_equal(in_tx(s, &c), 0);
 	assert_false(get(s, "alice").totp_set);
+	c.name = "nobody";
+	assert_int_equal(in_tx(s, &c), MAMORI_E_NOTFOUND);
+	c = (struct tx_call){ .fn = do_disabled, .name = "nobody", .flag = true };
+	assert_int_equal(in_tx(s, &c), MAMORI_E_NOTFOUND);
+	assert_int_equal(c.err.code, MAMORI_E_NOTFOUND);
 
 	c = (struct tx_call){ .fn = do_place, .name = "alice", .a = "zeimu", .b = "security-manager" };
 	assert_int_equal(in_tx(s, &c), 0);
 	g = get(s, "alice");
 	assert_string_equal(g.department, "zeimu");
 	assert_string_equal(g.role, "security-manager");
+	c.name = "nobody";
+	assert_int_equal(in_tx(s, &c), MAMORI_E_NOTFOUND);
 	mamori_store_close(&s);
 }
 
@@ -371,6 +381,7 @@ test_tokens(void **state)
 	add_token(s, "alice", HASH_B, "write", 500, 0);
 	add_token(s, "bob", HASH_C, "gateway", 2000, 0);
 	add_token(s, "bob", HASH_A, "read", 2000, MAMORI_E_CONFLICT);
+	add_token(s, "nobody", HASH_D, "read", 2000, MAMORI_E_CONFLICT);	/* SQLite's foreign key */
 
 	assert_int_equal(ops->token_find(s, HASH_A, 1000, keep_token, &t, &err), 0);
 	assert_int_equal(t.n, 1);
