@@ -218,8 +218,12 @@ store_pg_audit_flush(struct mamori_store *s, struct mamori_error *err)
 	rc = store_pg_run_raw(s, sql, sql == pg->batch_sql, (int)(n * EVENT_PARAMS), val, len, fmt, &r, err);
 	PQclear(r);
 	pg->pending = p;
-	if (rc != 0)
-		mamori_error_set(err, rc, "cannot append to the audit trail: %s", err ? err->message : "");
+	if (rc != 0 && err != NULL) {
+		/* the reason copied first: mamori_error_set clears err before it writes */
+		char why[sizeof(err->message)];
+		snprintf(why, sizeof(why), "%s", err->message);
+		mamori_error_set(err, rc, "cannot append to the audit trail: %s", why);
+	}
 out:
 	pending_clear(p);
 	free(val);
@@ -655,8 +659,10 @@ struct store_audit_reader {
 static bool
 pg_readers_share(struct mamori_store *s)
 {
-	/* another connection sees what s committed, not what s is writing */
-	return !s->pg->in_write;
+	/* another connection sees what is committed now: not what s is
+	 * writing, nor the older state s's read snapshot holds (read_begin),
+	 * as SQLite's readers share only outside a transaction */
+	return !s->pg->in_write && !s->pg->in_read;
 }
 
 static int

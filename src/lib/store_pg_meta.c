@@ -144,7 +144,9 @@ meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error
 	 * the environment says; a writer waits for another as long as SQLite's
 	 * busy timeout lets it (store_sqlite_meta.c) */
 	if (mode == STORE_OPEN_CREATE) {
-		snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", pg->schema);
+		/* quiet: no NOTICE that the schema exists (the check below says what matters) */
+		snprintf(sql, sizeof(sql), "SET client_min_messages TO warning; CREATE SCHEMA IF NOT EXISTS %s",
+		    pg->schema);
 		if ((rc = store_pg_exec(s, sql, err)) != 0)
 			return rc;
 	}
@@ -268,6 +270,10 @@ meta_read_begin(struct mamori_store *s)
 {
 	struct mamori_error err;
 
+	/* not inside another transaction, as SQLite's BEGIN fails there: PostgreSQL's
+	 * only warns, and read_end's COMMIT would then end a write transaction */
+	if (PQtransactionStatus(s->pg->conn) != PQTRANS_IDLE)
+		return -1;
 	/* one snapshot for every statement until read_end, as SQLite's read
 	 * transaction; the clock's version is read in it */
 	if (store_pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) != 0)

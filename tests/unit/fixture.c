@@ -111,8 +111,8 @@ fixture_raw(struct mamori_store *s)
 }
 
 /* A connection of its own to s's PostgreSQL database, in s's schema. */
-static PGconn *
-pg_raw(struct mamori_store *s)
+PGconn *
+fixture_pg_raw(struct mamori_store *s)
 {
 	const char *loc = mamori_store_location(s), *schema = strstr(loc, "schema=");
 	char url[1024], sql[128];
@@ -120,6 +120,8 @@ pg_raw(struct mamori_store *s)
 	PGresult *r;
 	size_t n;
 
+	if (!fixture_pg())
+		skip();		/* PostgreSQL's connection */
 	if (schema == NULL)
 		fail_msg("%s: no schema", loc);
 	n = strcspn(loc, "?");
@@ -139,7 +141,7 @@ fixture_exec(struct mamori_store *s, const char *sql)
 	char *msg = NULL;
 
 	if (fixture_pg()) {
-		PGconn *c = pg_raw(s);
+		PGconn *c = fixture_pg_raw(s);
 		PGresult *r = PQexec(c, sql);
 		ExecStatusType st = PQresultStatus(r);
 		char copy[512];
@@ -170,7 +172,7 @@ fixture_query_int(struct mamori_store *s, const char *sql)
 	int rc;
 
 	if (fixture_pg()) {
-		PGconn *c = pg_raw(s);
+		PGconn *c = fixture_pg_raw(s);
 		PGresult *r = PQexec(c, sql);
 		ExecStatusType status = PQresultStatus(r);
 		char copy[512];
@@ -187,6 +189,37 @@ fixture_query_int(struct mamori_store *s, const char *sql)
 	rc = sqlite3_prepare_v2(raw, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	assert_int_equal(rc, SQLITE_OK);
+	return v;
+}
+
+char *
+fixture_query_text(struct mamori_store *s, const char *sql)
+{
+	char *v = NULL;
+
+	if (fixture_pg()) {
+		PGconn *c = fixture_pg_raw(s);
+		PGresult *r = PQexec(c, sql);
+		ExecStatusType status = PQresultStatus(r);
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", PQresultErrorMessage(r));
+		if (status == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+			v = strdup(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		PQfinish(c);
+		if (status != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", sql, copy);
+		return v;
+	}
+	sqlite3 *raw = fixture_raw(s);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(raw, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		v = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	sqlite3_close(raw);
 	assert_int_equal(rc, SQLITE_OK);

@@ -51,4 +51,14 @@ void fixture_exec(struct mamori_store *s, const char *sql);
 /* The first column of the first row of sql, read on a connection of its own on s's file, as an integer (-1: no row). */
 int64_t fixture_query_int(struct mamori_store *s, const char *sql);
 
+/* As fixture_query_int, the column as text: a malloc'd string the test frees (NULL: no row, or NULL). */
+char *fixture_query_text(struct mamori_store *s, const char *sql);
+
+/*
+ * A connection of its own to s's PostgreSQL database, in s's schema (the
+ * test PQfinishes it): what a test reads there that fixture_query_* do not
+ * (bytea in binary).  On SQLite the test is skipped.
+ */
+struct pg_conn *fixture_pg_raw(struct mamori_store *s);
+
 #endif

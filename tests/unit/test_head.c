@@ -3,7 +3,8 @@
  * gives exactly the root computed from every stored leaf: for every size up to
  * 300 with heads at irregular sizes, after a stored frontier was damaged or
  * removed (the whole trail is read then), and on a store migrated from the
- * first schema, whose heads have no frontier.
+ * first schema, whose heads have no frontier (SQLite's alone).  On PostgreSQL
+ * (fixture.h) the leaves are read by SQL of its own and the damage is done in it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,36 @@ leaf_at(void *ctx, uint64_t i, unsigned char out[MAMORI_HASH_LEN])
 	return 0;
 }
 
+/* Leaf i of PostgreSQL's stored log: row i of every seq from 1, its leaf in binary (NULL: none). */
+static int
+pg_leaf_at(void *ctx, uint64_t i, unsigned char out[MAMORI_HASH_LEN])
+{
+	PGresult *r = ctx;
+
+	if (i >= (uint64_t)PQntuples(r) || PQgetisnull(r, (int)i, 0) || PQgetlength(r, (int)i, 0) != MAMORI_HASH_LEN)
+		return -1;
+	memcpy(out, PQgetvalue(r, (int)i, 0), MAMORI_HASH_LEN);
+	return 0;
+}
+
+/* The root of the first size stored leaves, read on PostgreSQL. */
+static void
+pg_root(struct mamori_store *s, uint64_t size, unsigned char root[MAMORI_HASH_LEN])
+{
+	PGconn *c = fixture_pg_raw(s);
+	char n[24];
+	const char *v[1] = { n };
+	PGresult *r;
+
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)size);
+	r = PQexecParams(c, "SELECT leaf FROM generate_series(1, $1::bigint) AS g LEFT JOIN audit_event ON seq = g "
+	    "ORDER BY g", 1, NULL, v, NULL, NULL, 1);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_int_equal(mamori_merkle_root(pg_leaf_at, r, size, root), 0);
+	PQclear(r);
+	PQfinish(c);
+}
+
 /* Signs a head and checks it against the root of every stored leaf. */
 static void
 sign_and_check(struct mamori_store *s, uint64_t want_size)
@@ -65,6 +97,11 @@ sign_and_check(struct mamori_store *s, uint64_t want_size)
 
 	assert_int_equal(mamori_audit_sign_head(s, &h, &err), 0);
 	assert_int_equal(h.size, want_size);
+	if (fixture_pg()) {
+		pg_root(s, want_size, root);
+		assert_memory_equal(root, h.root, MAMORI_HASH_LEN);
+		return;
+	}
 	raw = fixture_raw(s);
 	assert_int_equal(sqlite3_prepare_v2(raw, "SELECT leaf FROM audit_event WHERE seq = ?1", -1, &st, NULL),
 	    SQLITE_OK);
@@ -127,7 +164,7 @@ test_incremental_equals_full(void **state)
 static void
 test_bad_frontier_falls_back(void **state)
 {
-	static const char *const damage[] = {
+	static const char *const sqlite_damage[] = {
 		"UPDATE tree_head SET frontier = randomblob(length(frontier)) WHERE size = (SELECT max(size) FROM tree_head)",
 		"UPDATE tree_head SET frontier = substr(frontier, 1, length(frontier) - 1)",
 		"UPDATE tree_head SET frontier = frontier || x'00'",
@@ -135,12 +172,23 @@ test_bad_frontier_falls_back(void **state)
 		/* a frontier that fits a root it does not belong to: the signature no longer matches */
 		"UPDATE tree_head SET root = randomblob(32), frontier = randomblob(length(frontier))",
 	};
+	/* the same on PostgreSQL: bytes of its own for SQLite's random ones */
+	static const char *const pg_damage[] = {
+		"UPDATE tree_head SET frontier = decode(repeat('5a', length(frontier)), 'hex') "
+		"WHERE size = (SELECT max(size) FROM tree_head)",
+		"UPDATE tree_head SET frontier = substr(frontier, 1, length(frontier) - 1)",
+		"UPDATE tree_head SET frontier = frontier || '\\x00'::bytea",
+		"UPDATE tree_head SET frontier = NULL",
+		"UPDATE tree_head SET root = decode(repeat('a5', 32), 'hex'), "
+		"frontier = decode(repeat('5a', length(frontier)), 'hex')",
+	};
+	const char *const *damage = fixture_pg() ? pg_damage : sqlite_damage;
 	struct mamori_store *s = new_store("bad.db");
 
 	(void)state;
 	add_events(s, 13);
 	sign_and_check(s, log_size(s));
-	for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+	for (size_t i = 0; i < sizeof(sqlite_damage) / sizeof(sqlite_damage[0]); i++) {
 		fixture_exec(s, damage[i]);
 		add_events(s, (int)i + 3);
 		sign_and_check(s, log_size(s));
@@ -180,6 +228,8 @@ test_migrated_store(void **state)
 	char db[128], cmd[512];
 
 	(void)state;
+	if (fixture_pg())
+		skip();		/* a file of SQLite's first schema: PostgreSQL's stores begin at the newest */
 	snprintf(db, sizeof(db), "%s/v1.db", fixture_dir);
 	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v1.db %s && chmod 600 %s && cp %s/tests/store/v1.db.pub %s.pub",
 	    SRCDIR, db, db, SRCDIR, db);

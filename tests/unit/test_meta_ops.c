@@ -1,9 +1,10 @@
 /*
- * test_meta_ops.c — the store's own operations of the SQLite backend
- * (store_ops_meta.h), called directly, as a second backend's would be by the
- * same tests: a connection opened and migrated from nothing, meta, config
- * and the policy table read back, the read snapshot isolated from another
- * connection's commit, and the copies of a store.
+ * test_meta_ops.c — the store's own operations (store_ops_meta.h), called
+ * directly, on the backend the tests run on (fixture.h): a connection opened
+ * and migrated from nothing, meta, config and the policy table read back,
+ * the read snapshot isolated from another connection's commit, and the
+ * copies of a store (SQLite's files).  Each connection's settings are read
+ * the backend's way: SQLite's pragmas, PostgreSQL's SHOW.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,15 +22,22 @@
 #include "mamori/store.h"
 #include "store_backend.h"
 #include "store_internal.h"
-#include "store_sqlite.h"	/* a test of SQLite's backend: it reads the file as it is */
+#include "store_sqlite.h"	/* SQLite's settings, read on the store's own connection */
+#include "store_pg.h"		/* PostgreSQL's */
 #include "store_ops_meta.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
 
+static const struct store_backend *
+backend(void)
+{
+	return fixture_pg() ? &store_backend_pg : &store_backend_sqlite;
+}
+
 static const struct store_meta_ops *
 ops(void)
 {
-	return store_backend_sqlite.meta;
+	return backend()->meta;
 }
 
 /* A value handed to a callback, copied. */
@@ -76,17 +84,22 @@ empty_file(char *out, size_t n, const char *name)
 	close(fd);
 }
 
-/* A bare store struct on path, connected in mode by the op alone. */
+/*
+ * A bare store struct on location (a file, or a PostgreSQL URL, whose
+ * backend's open sets the path), connected in mode by the op alone.
+ */
 static struct mamori_store *
-bare(const char *path, enum store_open_mode mode)
+bare(const char *location, enum store_open_mode mode)
 {
 	struct mamori_store *s = calloc(1, sizeof(*s));
 	struct mamori_error err = { 0 };
 
 	assert_non_null(s);
-	s->path = strdup(path);
-	s->backend = &store_backend_sqlite;
-	assert_int_equal(ops()->open(s, mode, &err), 0);
+	s->location = strdup(location);
+	s->path = strdup(location);
+	s->backend = backend();
+	if (ops()->open(s, mode, &err) != 0)
+		fail_msg("open %s: %s", location, err.message);
 	return s;
 }
 
@@ -95,6 +108,8 @@ bare_close(struct mamori_store *s)
 {
 	ops()->close(s);
 	assert_null(s->db);
+	assert_null(s->pg);
+	free(s->location);
 	free(s->path);
 	free(s);
 }
@@ -113,6 +128,21 @@ pragma(struct mamori_store *s, const char *sql)
 	return v;
 }
 
+/* A setting's value on s's own PostgreSQL connection (SHOW name), compared with want. */
+static void
+setting_is(struct mamori_store *s, const char *name, const char *want)
+{
+	char sql[96];
+	PGresult *r;
+
+	snprintf(sql, sizeof(sql), "SHOW %s", name);
+	r = PQexec(s->pg->conn, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	if (strcmp(PQgetvalue(r, 0, 0), want) != 0)
+		fail_msg("%s is %s, not %s", name, PQgetvalue(r, 0, 0), want);
+	PQclear(r);
+}
+
 /* ---- a store made from nothing ---- */
 
 static void
@@ -126,13 +156,21 @@ test_open_and_migrate(void **state)
 	int version = -1;
 
 	(void)state;
-	empty_file(path, sizeof(path), "fresh.db");
-	s = bare(path, STORE_OPEN_CREATE);
-	/* durable commits, concurrent readers, foreign keys, reads through a map */
-	assert_int_equal(pragma(s, "PRAGMA synchronous"), 2);	/* FULL */
-	assert_int_equal(pragma(s, "PRAGMA foreign_keys"), 1);
-	assert_int_equal(pragma(s, "PRAGMA mmap_size"), 2147418112);
-	assert_int_equal(pragma(s, "PRAGMA page_size"), 16384);
+	if (fixture_pg()) {
+		/* a schema of its own, made by the open; the tables by the migration */
+		fixture_location(path, sizeof(path), "fresh.db");
+		s = bare(path, STORE_OPEN_CREATE);
+		setting_is(s, "client_encoding", "UTF8");
+		setting_is(s, "default_transaction_read_only", "off");
+	} else {
+		empty_file(path, sizeof(path), "fresh.db");
+		s = bare(path, STORE_OPEN_CREATE);
+		/* durable commits, concurrent readers, foreign keys, reads through a map */
+		assert_int_equal(pragma(s, "PRAGMA synchronous"), 2);	/* FULL */
+		assert_int_equal(pragma(s, "PRAGMA foreign_keys"), 1);
+		assert_int_equal(pragma(s, "PRAGMA mmap_size"), 2147418112);
+		assert_int_equal(pragma(s, "PRAGMA page_size"), 16384);
+	}
 	assert_int_equal(ops()->schema_version(s, &version, &err), 0);
 	assert_int_equal(version, 0);
 	assert_int_equal(ops()->migrate(s, 0, &err), 0);
@@ -161,11 +199,16 @@ test_reader(void **state)
 	int version = -1;
 
 	(void)state;
-	r = bare(mamori_store_path(s), STORE_OPEN_READER);
-	assert_int_equal(pragma(r, "PRAGMA query_only"), 1);
-	assert_int_equal(pragma(r, "PRAGMA mmap_size"), 1073741824);
-	assert_int_equal(pragma(r, "PRAGMA synchronous"), 2);
-	assert_int_equal(pragma(s, "PRAGMA query_only"), 0);
+	r = bare(mamori_store_location(s), STORE_OPEN_READER);
+	if (fixture_pg()) {
+		setting_is(r, "default_transaction_read_only", "on");
+		setting_is(s, "default_transaction_read_only", "off");
+	} else {
+		assert_int_equal(pragma(r, "PRAGMA query_only"), 1);
+		assert_int_equal(pragma(r, "PRAGMA mmap_size"), 1073741824);
+		assert_int_equal(pragma(r, "PRAGMA synchronous"), 2);
+		assert_int_equal(pragma(s, "PRAGMA query_only"), 0);
+	}
 	assert_int_equal(ops()->schema_version(r, &version, &err), 0);
 	assert_int_equal(version, MAMORI_STORE_SCHEMA);
 	assert_int_equal(ops()->meta_get(r, "log_id", keep, value, &err), 0);
@@ -250,9 +293,10 @@ test_read_snapshot(void **state)
 
 	(void)state;
 	assert_int_equal(mamori_store_config_set(s, "test:unit", "t", "1", &err), 0);
-	assert_int_equal(mamori_store_open(mamori_store_path(s), &w, &err), 0);
+	assert_int_equal(mamori_store_open(mamori_store_location(s), &w, &err), 0);
 	v = ops()->read_begin(s);
 	assert_true(v >= 0);
+	assert_int_equal(ops()->read_begin(s), -1);	/* one at a time: the first goes on */
 	assert_int_equal(ops()->data_version(s), v);
 	/* another connection commits: the snapshot does not see it */
 	assert_int_equal(mamori_store_config_set(w, "test:unit", "t", "2", &err), 0);
@@ -264,6 +308,34 @@ test_read_snapshot(void **state)
 	assert_string_equal(value, "2");
 	assert_true(ops()->data_version(s) != v);
 	mamori_store_close(&w);
+	mamori_store_close(&s);
+}
+
+/* A read snapshot cannot start inside a write transaction (whose end it would take over). */
+static int
+read_in_write(struct mamori_store_tx *tx, void *arg)
+{
+	struct mamori_store *s = mamori_store_tx_store(tx);
+
+	(void)arg;
+	assert_int_equal(ops()->read_begin(s), -1);
+	return mamori_store_tx_event(tx, "test.read", "test", "t", NULL, NULL);
+}
+
+static void
+test_read_in_write(void **state)
+{
+	struct mamori_store *s = fixture_store("readwrite.db", POLICY);
+	struct mamori_error err = { 0 };
+	uint64_t before, after;
+
+	(void)state;
+	assert_int_equal(s->backend->audit->size(s, &before, &err), 0);
+	assert_int_equal(mamori_store_write(s, "test:unit", read_in_write, NULL, &err), 0);
+	assert_int_equal(s->backend->audit->size(s, &after, &err), 0);
+	assert_int_equal(after, before + 1);	/* committed by the write, as written */
+	assert_true(ops()->read_begin(s) >= 0);
+	ops()->read_end(s);
 	mamori_store_close(&s);
 }
 
@@ -280,6 +352,13 @@ test_copies(void **state)
 	FILE *f;
 
 	(void)state;
+	if (ops()->copy == NULL) {
+		/* PostgreSQL's: a store in a database is copied by pg_dump, not into a
+		 * file, and is never older than its schema (nothing to snapshot) */
+		assert_int_not_equal(ops()->snapshot(s, "/nonexistent", &err), 0);
+		mamori_store_close(&s);
+		skip();
+	}
 	assert_int_equal(mamori_store_config_set(s, "test:unit", "t", "1", &err), 0);
 	assert_int_equal(s->backend->audit->size(s, &size, &err), 0);
 	assert_true(size >= 2);
@@ -310,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_meta_and_config),
 		cmocka_unit_test(test_policy_table),
 		cmocka_unit_test(test_read_snapshot),
+		cmocka_unit_test(test_read_in_write),
 		cmocka_unit_test(test_copies),
 	};
 

@@ -1,7 +1,9 @@
 /* test_store.c — the store: creation, durability settings, the single write
  * path (commit with its event, rollback leaving nothing), canonical event
  * bodies, schema versions (refusal of a newer store, migration from schema 1
- * in one transaction). */
+ * in one transaction).  On PostgreSQL (fixture.h) as on SQLite, except what
+ * is SQLite's alone: its file's settings and modes, and the migrations from
+ * earlier schemas (a PostgreSQL store begins at the newest). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,16 +35,14 @@
 static char *
 query_text(struct mamori_store *s, const char *sql)
 {
-	sqlite3 *raw = fixture_raw(s);
-	sqlite3_stmt *st = NULL;
-	char *v = NULL;
+	return fixture_query_text(s, sql);
+}
 
-	assert_int_equal(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		v = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(raw);
-	return v;
+/* The schema version as stored: SQLite's user_version, PostgreSQL's table of its own. */
+static int64_t
+stored_schema(struct mamori_store *s)
+{
+	return fixture_query_int(s, fixture_pg() ? "SELECT max(version) FROM schema_version" : "PRAGMA user_version");
 }
 
 static void
@@ -52,12 +52,14 @@ test_create_and_settings(void **state)
 	char *mode, *body;
 
 	(void)state;
-	mode = query_text(s, "PRAGMA journal_mode");
-	assert_string_equal(mode, "wal");
-	free(mode);
-	/* the settings of each connection: test_meta_ops.c */
-	assert_int_equal(fixture_query_int(s, "PRAGMA page_size"), 16384);	/* new stores only */
-	assert_int_equal(fixture_query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+	if (!fixture_pg()) {
+		mode = query_text(s, "PRAGMA journal_mode");
+		assert_string_equal(mode, "wal");
+		free(mode);
+		/* the settings of each connection: test_meta_ops.c */
+		assert_int_equal(fixture_query_int(s, "PRAGMA page_size"), 16384);	/* new stores only */
+	}
+	assert_int_equal(stored_schema(s), MAMORI_STORE_SCHEMA);
 	assert_string_equal(mamori_store_policy(s)->id, "test-store");
 	/* the policy is kept with its hash, and its load is the first event */
 	assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM policy WHERE id = 'test-store' AND length(sha256) = 64"), 1);
@@ -79,6 +81,17 @@ test_create_refuses_existing_file(void **state)
 	FILE *f;
 
 	(void)state;
+	if (fixture_pg()) {
+		/* a schema that holds a store already */
+		struct mamori_store *first = fixture_store("exists.db", POLICY);
+		assert_int_equal(mamori_store_create(mamori_store_location(first), POLICY, "test", &d, &s, &err),
+		    MAMORI_E_CONFLICT);
+		assert_null(s);
+		assert_non_null(strstr(err.message, "holds a store already"));
+		mamori_store_close(&first);
+		mamori_diags_clear(&d);
+		return;
+	}
 	fixture_path(db, sizeof(db), "exists.db");
 	f = fopen(db, "w");
 	assert_non_null(f);
@@ -96,11 +109,11 @@ test_opens_without_the_yaml(void **state)
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_store *s = NULL;
-	char db[128], yaml[128], cmd[300];
+	char db[1024], yaml[128], cmd[300];
 
 	(void)state;
 	fixture_path(yaml, sizeof(yaml), "copy.yaml");
-	fixture_path(db, sizeof(db), "nyaml.db");
+	fixture_location(db, sizeof(db), "nyaml.db");
 	snprintf(cmd, sizeof(cmd), "cp %s %s", POLICY, yaml);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(mamori_store_create(db, yaml, "test", &d, &s, &err), 0);
@@ -118,13 +131,14 @@ test_open_missing(void **state)
 {
 	struct mamori_error err = { 0 };
 	struct mamori_store *s = NULL;
-	char db[128];
+	char db[1024], path[128];
 
 	(void)state;
-	fixture_path(db, sizeof(db), "none.db");
+	fixture_location(db, sizeof(db), "none.db");
+	fixture_path(path, sizeof(path), "none.db");
 	assert_int_equal(mamori_store_open(db, &s, &err), MAMORI_E_IO);
 	assert_non_null(strstr(err.message, "mamori init --policy"));
-	assert_int_equal(access(db, F_OK), -1);	/* opening never creates */
+	assert_int_equal(access(path, F_OK), -1);	/* opening never creates */
 }
 
 /* A change and its event; fail = 1 fails after both, fail = 2 changes without an event. */
@@ -214,12 +228,12 @@ test_newer_store_refused(void **state)
 {
 	struct mamori_store *s = fixture_store("n.db", POLICY);
 	struct mamori_error err = { 0 };
-	char db[128], want[200];
+	char db[1024], want[200];
 
 	(void)state;
-	fixture_exec(s, "PRAGMA user_version = 99");
+	fixture_exec(s, fixture_pg() ? "UPDATE schema_version SET version = 99" : "PRAGMA user_version = 99");
+	snprintf(db, sizeof(db), "%s", mamori_store_location(s));
 	mamori_store_close(&s);
-	fixture_path(db, sizeof(db), "n.db");
 	assert_int_equal(mamori_store_open(db, &s, &err), MAMORI_E_VERSION);
 	assert_null(s);
 	snprintf(want, sizeof(want), "store schema version 99 is newer than this mamori (%d); upgrade mamori",
@@ -249,14 +263,18 @@ copy_v1(const char *name, char *db, size_t n)
 static void
 test_migration_from_v1(void **state)
 {
-	struct mamori_store *fresh = fixture_store("fresh.db", POLICY), *s = NULL;
+	struct mamori_store *fresh = NULL, *s = NULL;
 	struct mamori_error err = { 0 };
 	char db[128], *a, *b, *name;
 
 	(void)state;
+	mamori_store_close(&fresh);
+	if (fixture_pg())
+		skip();		/* a file of SQLite's first schema */
+	fresh = fixture_store("fresh.db", POLICY);
 	copy_v1("v1.db", db, sizeof(db));
 	assert_int_equal(mamori_store_open(db, &s, &err), 0);
-	assert_int_equal(fixture_query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+	assert_int_equal(stored_schema(s), MAMORI_STORE_SCHEMA);
 	/* the upgraded store has exactly the schema of a new one */
 	a = schema_of(s);
 	b = schema_of(fresh);
@@ -280,6 +298,8 @@ test_failed_migration_changes_nothing(void **state)
 	char db[128];
 
 	(void)state;
+	if (fixture_pg())
+		skip();		/* SQLite's migrations, on a file of its first schema */
 	copy_v1("broken.db", db, sizeof(db));
 	/* a table in the way of migration 1 → 2: the upgrade must fail as a whole */
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
@@ -347,13 +367,16 @@ store_at_version(const char *db, int v, struct mamori_store *fresh)
 static void
 test_migration_from_every_version(void **state)
 {
-	struct mamori_store *fresh = fixture_store("every-fresh.db", POLICY), *s;
+	struct mamori_store *fresh, *s;
 	struct mamori_error err = { 0 };
 	char db[128], name[64], bak[200], *a, *b;
 	struct stat sb;
 	sqlite3 *raw;
 
 	(void)state;
+	if (fixture_pg())
+		skip();		/* SQLite's files of every earlier schema */
+	fresh = fixture_store("every-fresh.db", POLICY);
 	b = schema_of(fresh);
 	assert_null(store_migration_sql(MAMORI_STORE_SCHEMA));
 	for (int v = 1; v < MAMORI_STORE_SCHEMA; v++) {
@@ -363,7 +386,7 @@ test_migration_from_every_version(void **state)
 		s = NULL;
 		if (mamori_store_open(db, &s, &err) != 0)
 			fail_msg("schema %d: %s", v, err.message);
-		assert_int_equal(fixture_query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+		assert_int_equal(stored_schema(s), MAMORI_STORE_SCHEMA);
 		a = schema_of(s);
 		assert_string_equal(a, b);
 		free(a);
@@ -526,9 +549,11 @@ test_files_private_whatever_umask(void **state)
 		unsetenv("MAMORI_HEADS_OUT");
 		/* a write keeps the -wal and -shm while the store is open */
 		assert_int_equal(mamori_user_add(s, "test:unit", "sato", "ciso", NULL, "正しい馬", false, &err), 0);
-		expect_mode(db, "", 0600);
-		expect_mode(db, "-wal", 0600);
-		expect_mode(db, "-shm", 0600);
+		if (!fixture_pg()) {	/* SQLite's file; PostgreSQL's files are the keys alone */
+			expect_mode(db, "", 0600);
+			expect_mode(db, "-wal", 0600);
+			expect_mode(db, "-shm", 0600);
+		}
 		expect_mode(db, ".key", 0600);
 		expect_mode(db, ".totp-key", 0600);
 		snprintf(published, sizeof(published), "%s/%s.heads", heads, mamori_store_log_id(s));
@@ -604,10 +629,13 @@ test_readable_store_refused(void **state)
 		unsigned mode;
 		bool ok;
 	} cases[] = { { 0644, false }, { 0604, false }, { 0660, false }, { 0666, false }, { 0640, true }, { 0600, true } };
-	struct mamori_store *s = fixture_store("readable.db", POLICY);
+	struct mamori_store *s;
 	char db[128], side[160], want[512];
 
 	(void)state;
+	if (fixture_pg())
+		skip();		/* the modes of SQLite's file */
+	s = fixture_store("readable.db", POLICY);
 	fixture_path(db, sizeof(db), "readable.db");
 	mamori_store_close(&s);
 	snprintf(want, sizeof(want), "chmod 600 %s %s-wal %s-shm", db, db, db);
@@ -688,17 +716,18 @@ test_totp_sealed(void **state)
 {
 	struct mamori_store *s = fixture_store("totp.db", POLICY);
 	struct mamori_error err = { 0 };
-	char db[128], secret[MAMORI_TOTP_SECRET_LEN], key[160], *stored;
+	char db[128], secret[MAMORI_TOTP_SECRET_LEN], key[160], loc[1024], *stored;
 	time_t now = time(NULL);
 
 	(void)state;
-	fixture_path(db, sizeof(db), "totp.db");
+	fixture_path(db, sizeof(db), "totp.db");	/* SQLite's file; PostgreSQL's files= prefix */
+	snprintf(loc, sizeof(loc), "%s", mamori_store_location(s));
 	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", false, &err), 0);
 	assert_int_equal(mamori_user_add(s, "test:unit", "kato", "ciso", NULL, "正しい馬", false, &err), 0);
 	assert_int_equal(mamori_user_mfa_enroll(s, "test:unit", "suzuki", secret, &err), 0);
 	assert_int_equal(strlen(secret), 32);
 	assert_false(store_files_hold(db, secret));
-	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
+	stored = query_text(s, "SELECT totp_secret FROM \"user\" WHERE name = 'suzuki'");
 	assert_true(mamori_auth_totp_is_sealed(stored));
 	free(stored);
 	assert_int_equal(login(s, "suzuki", secret, now), 0);
@@ -706,14 +735,14 @@ test_totp_sealed(void **state)
 	mamori_store_close(&s);
 	assert_false(store_files_hold(db, secret));
 	/* reopened: the secret opens with the key beside the store */
-	assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	assert_int_equal(mamori_store_open(loc, &s, &err), 0);
 	assert_int_equal(login(s, "suzuki", secret, now + 60), 0);
 	/* a sealed secret copied into another account's row does not open there */
-	fixture_exec(s, "UPDATE user SET totp_secret = (SELECT totp_secret FROM user "
+	fixture_exec(s, "UPDATE \"user\" SET totp_secret = (SELECT totp_secret FROM \"user\" "
 	    "WHERE name = 'suzuki') WHERE name = 'kato'");
 	assert_int_equal(login(s, "kato", secret, now + 90), MAMORI_E_DENIED);
 	/* a secret written in clear behind mamori's back is refused, not used */
-	fixture_exec(s, "UPDATE user SET totp_secret = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' "
+	fixture_exec(s, "UPDATE \"user\" SET totp_secret = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' "
 	    "WHERE name = 'kato'");
 	assert_int_equal(login(s, "kato", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", now + 120), MAMORI_E_DENIED);
 	mamori_store_close(&s);
@@ -723,7 +752,7 @@ test_totp_sealed(void **state)
 		char moved[192];
 		snprintf(moved, sizeof(moved), "%s.moved", key);
 		assert_int_equal(rename(key, moved), 0);
-		assert_int_equal(mamori_store_open(db, &s, &err), 0);
+		assert_int_equal(mamori_store_open(loc, &s, &err), 0);
 		assert_int_equal(login(s, "suzuki", secret, now + 150), MAMORI_E_DENIED);
 		mamori_store_close(&s);
 		assert_int_equal(rename(moved, key), 0);
@@ -738,12 +767,15 @@ test_totp_sealed(void **state)
 static void
 test_migration_seals_totp(void **state)
 {
-	struct mamori_store *s = fixture_store("v5.db", POLICY);
+	struct mamori_store *s;
 	struct mamori_error err = { 0 };
 	char db[128], secret[MAMORI_TOTP_SECRET_LEN], key[160], sql[256], *stored;
 	time_t now = time(NULL);
 
 	(void)state;
+	if (fixture_pg())
+		skip();		/* SQLite's migration from schema 5 */
+	s = fixture_store("v5.db", POLICY);
 	fixture_path(db, sizeof(db), "v5.db");
 	snprintf(key, sizeof(key), "%s.totp-key", db);
 	assert_int_equal(mamori_user_add(s, "test:unit", "suzuki", "ciso", NULL, "正しい馬", false, &err), 0);
@@ -761,7 +793,7 @@ test_migration_seals_totp(void **state)
 	assert_int_equal(unlink(key), 0);
 	assert_true(store_files_hold(db, secret));
 	assert_int_equal(mamori_store_open(db, &s, &err), 0);
-	assert_int_equal(fixture_query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+	assert_int_equal(stored_schema(s), MAMORI_STORE_SCHEMA);
 	assert_int_equal(mode_of(key), 0600);
 	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
 	assert_true(mamori_auth_totp_is_sealed(stored));
@@ -796,13 +828,15 @@ test_migration_from_v5(void **state)
 	unsigned char pk[32];
 
 	(void)state;
+	if (fixture_pg())
+		skip();		/* a file of SQLite's schema 5 */
 	fixture_path(db, sizeof(db), "v5.db");
 	snprintf(cmd, sizeof(cmd), "cp %s/tests/store/v5.db %s && chmod 600 %s && cp %s/tests/store/v5.db.pub %s.pub",
 	    SRCDIR, db, db, SRCDIR, db);
 	assert_int_equal(system(cmd), 0);
 	assert_true(store_files_hold(db, secret));
 	assert_int_equal(mamori_store_open(db, &s, &err), 0);
-	assert_int_equal(fixture_query_int(s, "PRAGMA user_version"), MAMORI_STORE_SCHEMA);
+	assert_int_equal(stored_schema(s), MAMORI_STORE_SCHEMA);
 	stored = query_text(s, "SELECT totp_secret FROM user WHERE name = 'suzuki'");
 	assert_true(mamori_auth_totp_is_sealed(stored));
 	free(stored);

@@ -2,7 +2,8 @@
  * line and column) or when assets or accounts would become invalid (each
  * named); otherwise stored with its event, in force at once and after
  * reopening; earlier policy pointers stay valid; a change another connection
- * prepared under the old policy is refused once, then succeeds. */
+ * prepared under the old policy is refused once, then succeeds.  On either
+ * backend (fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,10 +19,12 @@
 #include "mamori/audit.h"
 #include "mamori/store.h"
 #include "mamori/user.h"
+#include "fixture.h"
 
 #define POLICY SRCDIR "/tests/store/policy.yaml"
 
-static char dir[64], db[128];
+/* the last store made: its file, or its PostgreSQL URL */
+static char db[1024];
 static char *yaml;
 static size_t yaml_len;
 
@@ -30,9 +33,7 @@ setup(void **state)
 {
 	FILE *f;
 
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/mamori-stpol-XXXXXX");
-	if (mkdtemp(dir) == NULL || (f = fopen(POLICY, "rb")) == NULL)
+	if (fixture_setup(state) != 0 || (f = fopen(POLICY, "rb")) == NULL)
 		return -1;
 	fseek(f, 0, SEEK_END);
 	yaml_len = (size_t)ftell(f);
@@ -49,12 +50,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
-	(void)state;
 	free(yaml);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_teardown(state);
 }
 
 /* The test policy with one substitution (from → to), as a new buffer. */
@@ -81,7 +78,7 @@ store_with_asset(const char *name)
 	struct mamori_store *s = NULL;
 	struct mamori_asset a = { 0 };
 
-	snprintf(db, sizeof(db), "%s/%s", dir, name);
+	fixture_location(db, sizeof(db), name);
 	if (mamori_store_create(db, POLICY, "test:unit", &d, &s, &err) != 0)
 		fail_msg("create: %s", err.message);
 	mamori_asset_set(&a, MAMORI_AF_NAME, "課税台帳");

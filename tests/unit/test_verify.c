@@ -4,7 +4,9 @@
  * number and message on every tampered copy.  Chunks of 2, 4 and 8 events on
  * one and three threads, and batches of 2, 3, 5, 7 and 64 events hashed side by
  * side, put chunk and batch edges, heads inside chunks and at their ends, and
- * failures in every position on a log of 45 events.
+ * failures in every position on a log of 45 events.  On PostgreSQL (fixture.h)
+ * the same changes are made by SQL of its own to the one store, the trail
+ * and its heads put back as they were before each.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,7 +29,8 @@
 #define POLICY SRCDIR "/tests/store/policy.yaml"
 #define EVENTS 45
 
-static char dir[64], pristine[128];
+/* the store: a file copied for each case, or a PostgreSQL URL whose trail is put back */
+static char pristine[1024];
 static unsigned char pk[32];
 
 struct answer {
@@ -66,12 +69,10 @@ setup(void **state)
 	char pub[160];
 	int rc = -1;
 
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/mamori-verify-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (fixture_setup(state) != 0)
 		return -1;
-	snprintf(pristine, sizeof(pristine), "%s/p.db", dir);
-	snprintf(pub, sizeof(pub), "%s.pub", pristine);
+	fixture_location(pristine, sizeof(pristine), "p.db");
+	fixture_path(pub, sizeof(pub), "p.db.pub");	/* PostgreSQL's too: files=fixture_dir/p.db */
 	if (mamori_store_create(pristine, POLICY, "test:unit", &d, &s, &err) != 0 ||
 	    mamori_store_config_set(s, "test:unit", "head.every_events", "1000000", &err) != 0)
 		goto out;
@@ -83,6 +84,10 @@ setup(void **state)
 			goto out;
 	}
 	rc = mamori_audit_read_pubkey(pub, pk, &err);
+	/* PostgreSQL's: the trail and heads as they are now, to put back before each case */
+	if (rc == 0 && fixture_pg())
+		fixture_exec(s, "CREATE TABLE pristine_event AS TABLE audit_event; "
+		    "CREATE TABLE pristine_head AS TABLE tree_head");
 out:
 	if (rc != 0)
 		fprintf(stderr, "setup: %s\n", err.message);
@@ -94,20 +99,48 @@ out:
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_teardown(state);
 }
 
 static void
 copy_file(const char *from, const char *to)
 {
-	char cmd[1024];
+	char cmd[4200];
 
 	snprintf(cmd, sizeof(cmd), "cp %s %s 2>/dev/null; rm -f %s-wal %s-shm", from, to, to, to);
 	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * The store of a case, opened: on SQLite a copy of the pristine file with
+ * sql applied to it; on PostgreSQL the pristine store, its trail and heads
+ * put back, then sql applied behind the open store's back.
+ */
+static struct mamori_store *
+case_store(const char *sql)
+{
+	struct mamori_error err = { 0 };
+	struct mamori_store *s = NULL;
+	sqlite3 *raw = NULL;
+	char db[128], *all = NULL;
+
+	if (fixture_pg()) {
+		assert_int_equal(mamori_store_open(pristine, &s, &err), 0);
+		assert_true(asprintf(&all, "DELETE FROM audit_event; INSERT INTO audit_event SELECT * FROM "
+		    "pristine_event; DELETE FROM tree_head; INSERT INTO tree_head SELECT * FROM pristine_head; %s",
+		    sql ? sql : "") > 0);
+		fixture_exec(s, all);
+		free(all);
+		return s;
+	}
+	fixture_path(db, sizeof(db), "c.db");
+	copy_file(pristine, db);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	if (sql && sqlite3_exec(raw, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(raw));
+	sqlite3_close(raw);
+	assert_int_equal(mamori_store_open(db, &s, &err), 0);
+	return s;
 }
 
 static void
@@ -127,22 +160,12 @@ verify_as(struct mamori_store *s, int bits, int threads, int batch, struct answe
 static int
 check_case(const char *sql)
 {
-	struct mamori_error err = { 0 };
-	struct mamori_store *s = NULL;
+	struct mamori_store *s = case_store(sql);
 	struct answer one, many;
-	char db[160];
-	sqlite3 *raw = NULL;
 	static const int bits[] = { 1, 2, 3, 16 };
 	static const struct audit_verify_shape batched[] = { { 16, 1, 2 }, { 16, 1, 5 }, { 2, 3, 3 },
 	    { 40, 1, 7 } };
 
-	snprintf(db, sizeof(db), "%s/c.db", dir);
-	copy_file(pristine, db);
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	if (sql && sqlite3_exec(raw, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(raw));
-	sqlite3_close(raw);
-	assert_int_equal(mamori_store_open(db, &s, &err), 0);
 	verify_as(s, 40, 1, 1, &one);
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		for (int threads = 1; threads <= 3; threads += 2) {
@@ -180,8 +203,13 @@ test_every_change_same_answer(void **state)
 	(void)state;
 	for (int seq = 1; seq <= EVENTS; seq++) {
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-			snprintf(sql, sizeof(sql), "UPDATE audit_event SET %s = CAST(%s AS BLOB) || x'00' "
-			    "WHERE seq = %d", cols[c], cols[c], seq);
+			/* one byte more; PostgreSQL's text holds no NUL: a space there */
+			if (fixture_pg())
+				snprintf(sql, sizeof(sql), "UPDATE audit_event SET %s = %s || %s WHERE seq = %d",
+				    cols[c], cols[c], c < 3 ? "' '" : "'\\x00'::bytea", seq);
+			else
+				snprintf(sql, sizeof(sql), "UPDATE audit_event SET %s = CAST(%s AS BLOB) || x'00' "
+				    "WHERE seq = %d", cols[c], cols[c], seq);
 			agreed += check_case(sql) == MAMORI_E_TAMPERED;
 			cases++;
 		}
@@ -215,30 +243,42 @@ test_every_change_same_answer(void **state)
 static void
 test_messages(void **state)
 {
+	/* each change as SQLite's SQL and PostgreSQL's (its text holds text alone: a body changed) */
 	static const struct {
-		const char *sql, *says;
+		const char *sql, *pg, *says;
 		int seq;
 	} cases[] = {
-		{ "UPDATE audit_event SET chain = CAST(chain AS BLOB) || x'00' WHERE seq = 20", "hash chain breaks", 20 },
-		{ "UPDATE audit_event SET chain = leaf WHERE seq = 33", "hash chain breaks", 33 },
-		{ "UPDATE audit_event SET leaf = x'00' WHERE seq = 20", "does not match its leaf hash", 20 },
-		{ "UPDATE audit_event SET body = CAST(body AS BLOB) WHERE seq = 40", "does not match its leaf hash", 40 },
-		{ "DELETE FROM audit_event WHERE seq = 12", "missing or out of order", 12 },
+		{ "UPDATE audit_event SET chain = CAST(chain AS BLOB) || x'00' WHERE seq = 20",
+		  "UPDATE audit_event SET chain = chain || '\\x00'::bytea WHERE seq = 20", "hash chain breaks", 20 },
+		{ "UPDATE audit_event SET chain = leaf WHERE seq = 33", NULL, "hash chain breaks", 33 },
+		{ "UPDATE audit_event SET leaf = x'00' WHERE seq = 20",
+		  "UPDATE audit_event SET leaf = '\\x00'::bytea WHERE seq = 20", "does not match its leaf hash", 20 },
+		{ "UPDATE audit_event SET body = CAST(body AS BLOB) WHERE seq = 40",
+		  "UPDATE audit_event SET body = replace(body, '住民票', '戸籍') WHERE seq = 40",
+		  "does not match its leaf hash", 40 },
+		{ "DELETE FROM audit_event WHERE seq = 12", NULL, "missing or out of order", 12 },
+		/* a numbered head taken away: the one at 16, between those at 9 and 30 */
+		{ "DELETE FROM tree_head WHERE size = 16", NULL, "is missing between the heads of sizes 9 and 30", 10 },
 	};
 	struct mamori_error err = { 0 };
 	struct mamori_store *s = NULL;
 	struct answer a;
-	char db[160];
+	char db[1024];
 
 	(void)state;
-	snprintf(db, sizeof(db), "%s/c.db", dir);
+	if (fixture_pg())
+		snprintf(db, sizeof(db), "%s", pristine);
+	else
+		fixture_path(db, sizeof(db), "c.db");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(check_case(cases[i].sql), MAMORI_E_TAMPERED);
+		const char *sql = fixture_pg() && cases[i].pg ? cases[i].pg : cases[i].sql;
+
+		assert_int_equal(check_case(sql), MAMORI_E_TAMPERED);
 		assert_int_equal(mamori_store_open(db, &s, &err), 0);
 		verify_as(s, 16, 1, AUDIT_BATCH_MAX, &a);
 		mamori_store_close(&s);
 		if (a.line != cases[i].seq || strstr(a.text, cases[i].says) == NULL)
-			fail_msg("%s: %d %s", cases[i].sql, a.line, a.text);
+			fail_msg("%s: %d %s", sql, a.line, a.text);
 	}
 }
 
