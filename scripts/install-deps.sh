@@ -8,7 +8,7 @@ set -euo pipefail
 
 build_pkgs=(
   build-essential meson ninja-build pkg-config clang
-  libsqlite3-dev libfyaml-dev libcjson-dev libsodium-dev nettle-dev
+  libsqlite3-dev libpq-dev libfyaml-dev libcjson-dev libsodium-dev nettle-dev
   libmicrohttpd-dev liboath-dev libqrencode-dev libxlsxwriter-dev libcurl4-openssl-dev
   libgmime-3.0-dev libxml2-dev libmilter-dev gettext
   libpoppler-glib-dev libcairo2-dev libzip-dev libjpeg62-turbo-dev libunistring-dev
@@ -26,9 +26,11 @@ fi
 # debhelper, dpkg-dev, lintian: the Debian package (scripts/package.sh);
 # systemd: systemd-analyze for the units (tests/cli/service_units.sh);
 # poppler-utils: tests/cli/report.sh reads the reports back (pdftotext) and
-# draws them for a reviewer (pdftoppm)
+# draws them for a reviewer (pdftoppm); postgresql-15: the server of the
+# throwaway clusters the suites unit-pg and cli-pg run on (tests/pg/cluster.sh;
+# psql comes with it)
 test_pkgs=(
-  libcmocka-dev sqlite3 python3 python3-jsonschema python3-yaml curl libxml2-utils
+  libcmocka-dev sqlite3 postgresql-15 python3 python3-jsonschema python3-yaml curl libxml2-utils
   postfix chromium fonts-noto-cjk
   nftables iproute2 graphviz poppler-utils
   debhelper dpkg-dev lintian systemd

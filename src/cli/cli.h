@@ -34,14 +34,17 @@ struct mamori_error;
 
 /*
  * What only mamori-full links — the groups that need the mail, PDF and HTTP
- * stacks, and the XLSX reader (main.c says why).  full.c fills it in
- * mamori-full; lite.c leaves it empty in mamori, which then runs mamori-full
- * for those groups and for a workbook import.  Every other command file is
- * compiled once for both programs.
+ * stacks, the XLSX reader and PostgreSQL's backend of the store (main.c says
+ * why).  full.c fills it in mamori-full; lite.c leaves it empty in mamori,
+ * which then runs mamori-full for those groups, for a workbook import and for
+ * every command on a store named by a postgresql:// URL.  Every other command
+ * file is compiled once for both programs.
  */
 struct cli_full {
 	const struct cli_command *commands;
 	size_t ncommands;
+	/* the store's PostgreSQL backend (libpq) is linked: a postgresql:// store is opened here */
+	bool pg;
 	/* `asset import` of the workbook at path (sheet NULL: the first), as actor */
 	int (*import_workbook)(struct mamori_store *s, const char *actor, const char *sheet,
 	    const struct mamori_import_opts *opts, const char *path, struct mamori_diags *d, size_t *count,
@@ -100,6 +103,9 @@ void cli_config_flag(const char *key, const char *value);
 int cli_config_reload(void);
 /* The value of key when the file or the environment sets it, else NULL (not the built-in default). */
 const char *cli_config_chosen(const char *key);
+/* The effective value of key (default included) when the file can be read, else NULL without a
+ * word: the command that reads the configuration later says what is wrong (main's store_on_pg). */
+const char *cli_config_peek(const char *key);
 int cmd_training(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);

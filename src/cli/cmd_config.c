@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "mamori/config.h"
 #include "mamori/i18n.h"
+#include "mamori/location.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -15,13 +16,29 @@ static struct mamori_config config;
 static bool config_loaded;
 static const char *config_path;	/* --config, else $MAMORI_CONFIG, else the default */
 
-int
-cli_config_use(const char *path)
+/* The file named: --config, else $MAMORI_CONFIG, else NULL (the default, when present). */
+static const char *
+named_path(void)
+{
+	const char *env = getenv("MAMORI_CONFIG");
+
+	return config_path != NULL ? config_path : env != NULL && *env ? env : NULL;
+}
+
+/* path (NULL: named_path's) to be read by the next cli_config, instead of what was read. */
+static void
+config_switch(const char *path)
 {
 	if (config_loaded)
 		mamori_config_free(&config);
 	config_loaded = false;
 	config_path = path;
+}
+
+int
+cli_config_use(const char *path)
+{
+	config_switch(path);
 	return cli_config() != NULL ? EXIT_OK : EXIT_USAGE;
 }
 
@@ -33,10 +50,8 @@ cli_config_reload(void)
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
 	struct mamori_config fresh, *r;
-	const char *path = config_path;
+	const char *path = named_path();
 
-	if (path == NULL && getenv("MAMORI_CONFIG") != NULL && *getenv("MAMORI_CONFIG"))
-		path = getenv("MAMORI_CONFIG");
 	if (mamori_config_load(&fresh, path, path != NULL, &d, &err) != 0) {
 		mamori_diags_print(&d, stderr);
 		fprintf(stderr, "mamori: %s\n", err.message);
@@ -63,15 +78,11 @@ cli_config(void)
 {
 	struct mamori_diags d = { 0 };
 	struct mamori_error err = { 0 };
-	const char *path = config_path;
-	bool explicit;
+	const char *path = named_path();
 
 	if (config_loaded)
 		return &config;
-	if (path == NULL && getenv("MAMORI_CONFIG") != NULL && *getenv("MAMORI_CONFIG"))
-		path = getenv("MAMORI_CONFIG");
-	explicit = path != NULL;
-	if (mamori_config_load(&config, path, explicit, &d, &err) != 0) {
+	if (mamori_config_load(&config, path, path != NULL, &d, &err) != 0) {
 		mamori_diags_print(&d, stderr);
 		fprintf(stderr, "mamori: %s\n", err.message);
 		mamori_diags_clear(&d);
@@ -80,6 +91,20 @@ cli_config(void)
 	mamori_diags_clear(&d);
 	config_loaded = true;
 	return &config;
+}
+
+const char *
+cli_config_peek(const char *key)
+{
+	struct mamori_diags d = { 0 };
+	struct mamori_error err = { 0 };
+	const char *path = named_path();
+
+	if (!config_loaded) {
+		config_loaded = mamori_config_load(&config, path, path != NULL, &d, &err) == 0;
+		mamori_diags_clear(&d);
+	}
+	return config_loaded ? mamori_config_get(&config, key) : NULL;
 }
 
 void
@@ -116,7 +141,7 @@ static int
 config_show(bool json)
 {
 	const struct mamori_config *c = cli_config();
-	char from[4200];
+	char from[4200], shown[4096];
 	cJSON *root, *o;
 	char *text;
 
@@ -124,8 +149,9 @@ config_show(bool json)
 		printf(_("# configuration file: %s\n"), c->path ? c->path : _("(none read)"));
 		for (size_t i = 0; i < mamori_config_nsettings; i++) {
 			origin_text(c, i, from, sizeof(from));
-			if (c->value[i] != NULL)
-				printf("%s = %s\t# %s\n", mamori_config_settings[i].key, c->value[i], from);
+			if (c->value[i] != NULL)	/* a URL's password never shown (the store's, the mail's) */
+				printf("%s = %s\t# %s\n", mamori_config_settings[i].key,
+				    mamori_location_masked(c->value[i], shown, sizeof(shown)), from);
 			else
 				printf("# %s (%s)\t# %s\n", mamori_config_settings[i].key, _("unset"), from);
 		}
@@ -136,7 +162,8 @@ config_show(bool json)
 	for (size_t i = 0; i < mamori_config_nsettings; i++) {
 		static const char *const origins[] = { "default", "file", "environment", "flag" };
 		o = cJSON_AddObjectToObject(root, mamori_config_settings[i].key);
-		cJSON_AddItemToObject(o, "value", c->value[i] ? cJSON_CreateString(c->value[i]) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "value", c->value[i] ?
+		    cJSON_CreateString(mamori_location_masked(c->value[i], shown, sizeof(shown))) : cJSON_CreateNull());
 		cJSON_AddStringToObject(o, "from", origins[c->origin[i]]);
 		if (c->origin[i] == MAMORI_CONFIG_FILE)
 			cJSON_AddNumberToObject(o, "line", c->line[i]);
@@ -182,7 +209,7 @@ cmd_config(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "+c:jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': config_path = optarg; break;
+		case 'c': config_switch(optarg); break;	/* main may have read the default (cli_config_peek) */
 		case 'j': json = true; break;
 		case 'h': fputs(config_usage, stdout); return EXIT_OK;
 		default: return cli_usage_error("config: bad option\n%s", config_usage);

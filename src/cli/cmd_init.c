@@ -1,6 +1,7 @@
-/* cmd_init.c — `mamori init --policy FILE [--db PATH]`. */
+/* cmd_init.c — `mamori init --policy FILE [--db PATH|URL]`. */
 #include "cli.h"
 #include "mamori/audit.h"
+#include "mamori/location.h"
 #include "mamori/store.h"
 
 #include <getopt.h>
@@ -8,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char init_usage[] = "usage: mamori init --policy FILE [--db PATH]\n";
+static const char init_usage[] = "usage: mamori init --policy FILE [--db PATH|URL]\n"
+    "URL: postgresql://[user@]host[:port]/dbname?files=PREFIX[&schema=NAME] (docs/store.md)\n";
 
 int
 cmd_init(int argc, char **argv)
@@ -19,12 +21,12 @@ cmd_init(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy = NULL, *db = NULL;
+	const char *policy = NULL, *db = NULL, *keys;
 	struct mamori_diags diags = { 0 };
 	struct mamori_store *s = NULL;
 	struct mamori_error err;
 	struct mamori_head head;
-	char pub[4096], line[256];
+	char pub[4200], line[256], shown[4096];
 	FILE *f;
 	int c, rc;
 
@@ -49,11 +51,15 @@ cmd_init(int argc, char **argv)
 		fprintf(stderr, "mamori: init: %s\n", err.message);
 		return cli_exit_code(rc);
 	}
-	printf("created store %s with policy %s (%s)\n", db, mamori_store_policy(s)->id,
-	    mamori_store_policy(s)->title);
-	printf("audit signing key: %s.key (mode 0600; keep it secret and backed up)\n", db);
-	printf("key sealing TOTP secrets: %s.totp-key (mode 0600; back it up with the store)\n", db);
-	snprintf(pub, sizeof(pub), "%s.pub", db);
+	/* the keys are beside a store's file, or at a PostgreSQL store's files= prefix */
+	keys = mamori_store_path(s);
+	printf("created store %s with policy %s (%s)\n", mamori_location_masked(db, shown, sizeof(shown)),
+	    mamori_store_policy(s)->id, mamori_store_policy(s)->title);
+	if (mamori_location_is_pg(db))
+		printf("its keys and files on this machine: %s.* (files= of the URL)\n", keys);
+	printf("audit signing key: %s.key (mode 0600; keep it secret and backed up)\n", keys);
+	printf("key sealing TOTP secrets: %s.totp-key (mode 0600; back it up with the store)\n", keys);
+	snprintf(pub, sizeof(pub), "%s.pub", keys);
 	f = fopen(pub, "r");
 	if (f != NULL && fgets(line, sizeof(line), f) != NULL)
 		printf("public key (publish it, e.g. on the 例規集 page, so auditors can verify heads):\n  %s", line);

@@ -1,7 +1,7 @@
 /*
  * full.c — what only `mamori-full` has (main.c says why): the command groups
- * that need the mail, PDF and HTTP stacks, and the XLSX reader that `asset
- * import` uses for a workbook.  `mamori` links lite.c instead, where these are
+ * that need the mail, PDF and HTTP stacks, the XLSX reader that `asset
+ * import` uses for a workbook, and PostgreSQL's backend of the store.  `mamori` links lite.c instead, where these are
  * empty, and runs mamori-full for them.  Every other command file is compiled
  * once and linked into both programs.
  */
@@ -76,6 +76,7 @@ static const struct cli_command full_commands[] = {
 const struct cli_full cli_full = {
 	.commands = full_commands,
 	.ncommands = sizeof(full_commands) / sizeof(full_commands[0]),
+	.pg = true,
 	.import_workbook = import_workbook,
 	.mail = &mamori_mail_smtp,
 	.workbook_csv = workbook_csv,

@@ -15,6 +15,7 @@
 #include "mamori/config.h"
 #include "mamori/error.h"
 #include "mamori/i18n.h"
+#include "mamori/location.h"
 
 /*
  * The commands that need the mail, PDF and HTTP stacks (GMime and GLib,
@@ -25,6 +26,10 @@
  * faults), whatever it did — `mamori asset show` as much as `mamori serve`.
  * The table lists them with no function: cli_full (full.c) has them in
  * mamori-full, and mamori runs mamori-full for them.
+ *
+ * PostgreSQL's client (libpq, with OpenSSL, GSSAPI and LDAP: 2 ms more of
+ * every start) is mamori-full's too: mamori runs mamori-full for any command
+ * when the store it would use is a postgresql:// URL (store_on_pg).
  */
 
 static const struct cli_command commands[] = {
@@ -213,6 +218,36 @@ run_full(int argc, char **argv)
 	return cli_run_full(argv);
 }
 
+/*
+ * Whether the command in argv would use a store on PostgreSQL: its --db, else
+ * $MAMORI_DB, else the configuration's `store` (cli_db_path's order), when it
+ * is a postgresql:// URL.  String checks only, and the configuration file that
+ * the command reads anyway.  An argument that merely looks like such a store
+ * (a URL anywhere, -dURL) counts too: mamori-full runs every command as mamori
+ * does, so a wrong guess costs its start (some 30 ms), never another result.
+ */
+static bool
+store_on_pg(int argc, char **argv)
+{
+	const char *a, *db;
+	bool given = false;
+
+	for (int i = 2; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (mamori_location_is_pg(a) || (strncmp(a, "--db=", 5) == 0 && mamori_location_is_pg(a + 5)) ||
+		    (strncmp(a, "-d", 2) == 0 && mamori_location_is_pg(a + 2)))
+			return true;
+		given = given || strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0;
+	}
+	if (given)	/* a store that is not a URL */
+		return false;
+	if ((db = getenv("MAMORI_DB")) != NULL && *db)
+		return mamori_location_is_pg(db);
+	return mamori_location_is_pg(cli_config_peek("store"));
+}
+
 static void
 usage(FILE *out)
 {
@@ -244,9 +279,13 @@ main(int argc, char **argv)
 		printf("mamori %s\n", MAMORI_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run ? commands[i].run(argc - 1, argv + 1) : run_full(argc, argv);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (!cli_full.pg && store_on_pg(argc, argv))
+			return cli_run_full(argv);
+		return commands[i].run ? commands[i].run(argc - 1, argv + 1) : run_full(argc, argv);
+	}
 	usage(stderr);
 	return cli_usage_error("unknown command '%s'", argv[1]);
 }

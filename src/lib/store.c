@@ -9,6 +9,7 @@
 #include "store_ops_copy.h"
 #include "mamori/audit.h"
 #include "mamori/auth.h"
+#include "mamori/location.h"
 #include "canon.h"
 
 #include <errno.h>
@@ -159,12 +160,14 @@ connect(const char *location, enum store_open_mode mode, struct mamori_store **o
 	const char *file;
 	const struct store_backend *b = store_backend_of(location, &file);
 	struct mamori_store *s;
+	char shown[4096];
 	int rc;
 
 	*out = NULL;
 	if (b == NULL)
 		return mamori_error_set(err, MAMORI_E_USAGE, "%s: this program has no PostgreSQL backend "
-		    "(mamori-full has it; 'mamori' runs it for such a store)", location);
+		    "(mamori-full has it; 'mamori' runs it for such a store)",
+		    mamori_location_masked(location, shown, sizeof(shown)));
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->location = strdup(location)) == NULL ||
 	    (s->path = strdup(file)) == NULL) {
 		mamori_store_close(&s);
@@ -234,6 +237,7 @@ open_existing(const char *location, enum store_open_mode mode, struct mamori_sto
 	const char *path;
 	struct mamori_store *s;
 	struct stat sb;
+	char shown[4096];
 	int rc, v;
 
 	*out = NULL;
@@ -250,7 +254,7 @@ open_existing(const char *location, enum store_open_mode mode, struct mamori_sto
 	if (s->backend != &store_backend_sqlite && (rc = s->backend->meta->schema_version(s, &v, err)) == 0 &&
 	    v == 0)
 		rc = mamori_error_set(err, MAMORI_E_IO, "no store at %s (create one with "
-		    "'mamori init --policy FILE --db URL')", location);
+		    "'mamori init --policy FILE --db URL')", mamori_location_masked(location, shown, sizeof(shown)));
 	if (rc != 0 || (rc = migrate(s, err)) != 0 || (rc = load_meta(s, err)) != 0 ||
 	    (rc = heads_from_env(s, err)) != 0) {
 		mamori_store_close(&s);

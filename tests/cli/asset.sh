@@ -225,7 +225,10 @@ expect_exit 1 "list: after an unknown id" -- "$MAMORI" asset list --db "$TMP/man
 expect_grep "$TMP/err" 'no asset A-999999 to start the page after' "unknown page start named"
 
 # schema versions: an older mamori refuses a newer store, with a clear message;
-# a store without a version is migrated to the current schema
+# a store without a version is migrated to the current schema.  SQLite's file
+# (a copy with its user_version changed; tests/store/v1.db): PostgreSQL's
+# stores begin at the current schema, with no older one to migrate from
+if [ "${MAMORI_TEST_BACKEND:-}" != postgresql ]; then
 cp "$DB" "$TMP/newer.db"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' "$TMP/newer.db"
 expect_exit 3 "newer store refused" -- "$MAMORI" asset list --db "$TMP/newer.db"
@@ -241,4 +244,5 @@ expect_grep "$TMP/out" '旧台帳' "the schema-1 asset is there"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0]); print(c.execute("SELECT count(*) FROM user").fetchone()[0])' "$TMP/v1.db" >"$TMP/v1"
 [ "$(head -1 "$TMP/v1")" = 12 ] && [ "$(tail -1 "$TMP/v1")" = 0 ] && ok || not_ok "migrated to schema 12 (user table, records, sort indexes, mail, files, record list indexes, check answers)"
 expect_exit 0 "the migrated trail still verifies" -- "$MAMORI" log verify --db "$TMP/v1.db"
+fi
 finish

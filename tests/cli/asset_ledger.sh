@@ -10,7 +10,12 @@ L="$TMP/ledgers"
 mkdir -p "$L"
 /usr/bin/python3 "$SRCDIR/tests/cli/make_ledger.py" "$L" && ok || not_ok "make the ledgers"
 
-fresh() { rm -f "$TMP"/l.db*; "$MAMORI" init --policy "$P" --db "$TMP/l.db" >/dev/null; }
+# a new store at the same path: SQLite's file removed, or on PostgreSQL its schema (tests/pg/drop.sh)
+fresh() {
+	rm -f "$TMP"/l.db*
+	[ "${MAMORI_TEST_BACKEND:-}" != postgresql ] || "$SRCDIR/tests/pg/drop.sh" "$TMP/l.db"
+	"$MAMORI" init --policy "$P" --db "$TMP/l.db" >/dev/null
+}
 list() { "$MAMORI" asset list --json --db "$TMP/l.db" >"$TMP/list.json"; }
 field() { /usr/bin/python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); print(",".join(x.get(sys.argv[2],"") for x in a))' "$TMP/list.json" "$1"; }
 expect_field() { local got; got=$(field "$1"); [ "$got" = "$2" ] && ok || not_ok "$3: $1 is '$got', expected '$2'"; }

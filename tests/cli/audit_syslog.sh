@@ -65,11 +65,14 @@ expect_grep "$TMP/out" "(4 given)" "the four syslog heads checked"
 # as `journalctl -t mamori-heads -o cat` saves them: the message alone
 sed 's/^.*mamori-heads\[[0-9]*\]: //' "$TMP/syslog.txt" >"$TMP/journal.txt"
 expect_exit 0 "log verify against the journal's messages" -- "$MAMORI" log verify --db "$DB" --pubkey "$DB.pub" --heads "$TMP/journal.txt"
-# a head deleted from the store is seen from the syslog copy
+# a head deleted from the store is seen from the syslog copy (a copy of
+# SQLite's file, changed with Python's sqlite3: no file to copy on PostgreSQL)
+if [ "${MAMORI_TEST_BACKEND:-}" != postgresql ]; then
 cp "$DB" "$TMP/d.db"
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM tree_head WHERE seq = 3"); c.commit()' "$TMP/d.db"
 expect_exit 1 "a head deleted from the store, seen from syslog" -- "$MAMORI" log verify --db "$TMP/d.db" --pubkey "$DB.pub" --heads "$TMP/syslog.txt"
 expect_grep "$TMP/err" "TAMPERED.*signed head #3" "the deleted head named"
+fi
 # a line changed in the log is refused, naming its line
 sed '2s/ size=\([0-9]*\) / size=9\1 /' "$TMP/syslog.txt" >"$TMP/changed.txt"
 expect_exit 1 "a head changed in the saved log" -- "$MAMORI" log verify --db "$DB" --pubkey "$DB.pub" --heads "$TMP/changed.txt"

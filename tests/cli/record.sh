@@ -166,7 +166,9 @@ expect_exit 0 "list next page" -- "$MAMORI" record list --limit 2 --before 2 --j
 /usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert [x["id"] for x in r["records"]]==["INC-000001"] and r["next"] is None, r' "$TMP/out" && ok || not_ok "last page"
 expect_exit 1 "show refused to another 職員" -- "$MAMORI" record show T-000001 --by suzuki
 expect_exit 0 "log verify" -- "$MAMORI" log verify
-n=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM audit_event WHERE object_type = 'record'")
+# SQL behind mamori's back: sqlite3 on SQLite's file, psql on PostgreSQL's store (tests/pg/sql.sh)
+store_sql=sqlite3; [ "${MAMORI_TEST_BACKEND:-}" = postgresql ] && store_sql=$SRCDIR/tests/pg/sql.sh
+n=$("$store_sql" "$MAMORI_DB" "SELECT count(*) FROM audit_event WHERE object_type = 'record'")
 # 8 of the incident (create, 2 escalations, 4 moves, a comment), 4 of the take-out, 3 of the exception
 [ "$n" -eq 15 ] && ok || not_ok "every record change in the trail ($n events, expected 15)"
 
@@ -182,10 +184,10 @@ expect_exit 1 "replace: a kind records are of is gone" -- "$MAMORI" policy repla
 expect_grep "$TMP/err" "1 records of kind 'exception' (the first E-000001): the kind is not in policy mic-standard" \
 	"the conflict names the kind, how many and the first record"
 expect_grep "$TMP/err" "the store's policy stays mic-standard" "the old policy stays"
-sqlite3 "$MAMORI_DB" "UPDATE record SET state = 'lost' WHERE id = 'T-000001'"
+"$store_sql" "$MAMORI_DB" "UPDATE record SET state = 'lost' WHERE id = 'T-000001'"
 expect_exit 1 "replace: a state a record is in is gone" -- "$MAMORI" policy replace "$SRCDIR/policies/mic-standard.yaml"
 expect_grep "$TMP/err" "records of kind 'take-out' in state 'lost' (the first T-000001)" "the conflict names the state"
-sqlite3 "$MAMORI_DB" "UPDATE record SET state = 'returned' WHERE id = 'T-000001'"
+"$store_sql" "$MAMORI_DB" "UPDATE record SET state = 'returned' WHERE id = 'T-000001'"
 expect_exit 0 "replace: the same kinds and states" -- "$MAMORI" policy replace "$SRCDIR/policies/mic-standard.yaml"
 
 # ---- `by: [owner]`: the 管理責任者 (role and 課) of an asset the record names

@@ -75,12 +75,14 @@ for i in 1 2 3 4 5; do c x -X POST -d '{"username":"tanaka","password":"no"}' "$
 # the account's back-off (2–4 s after five failures) can be over before the next
 # login on a loaded machine: the wait is made certain in the store, which the
 # server reads at every login (the back-off itself: tests/unit/test_user.c)
-sqlite3 "$MAMORI_DB" "UPDATE user SET locked_until = $(($(date +%s) + 600)) WHERE name = 'tanaka'"
+# SQL behind mamori's back: sqlite3 on SQLite's file, psql on PostgreSQL's store (tests/pg/sql.sh)
+store_sql=sqlite3; [ "${MAMORI_TEST_BACKEND:-}" = postgresql ] && store_sql=$SRCDIR/tests/pg/sql.sh
+"$store_sql" "$MAMORI_DB" "UPDATE \"user\" SET locked_until = $(($(date +%s) + 600)) WHERE name = 'tanaka'"
 [ "$(c x -X POST -d '{"username":"tanaka","password":"pw-tanaka"}' "$B/api/login")" = 401 ] && ok || not_ok "account backs off"
 expect_grep "$TMP/body" '"message":"login failed (after repeated failures' "back-off: the one failure message"
 for i in 1 2 3 4; do c x -X POST -d '{"username":"nobody","password":"no"}' "$B/api/login" >/dev/null; done
 [ "$(c x -X POST -d '{"username":"kansa","password":"pw-kansa"}' "$B/api/login")" = 429 ] && ok || not_ok "address backs off: 429"
-sqlite3 "$MAMORI_DB" "UPDATE user SET locked_until = 0 WHERE name = 'tanaka'"
+"$store_sql" "$MAMORI_DB" "UPDATE \"user\" SET locked_until = 0 WHERE name = 'tanaka'"
 
 # systems: Bearer tokens, scoped, no CSRF
 rtok=$("$MAMORI" user token tanaka --scope read --days 1)
@@ -92,7 +94,13 @@ wtok=$("$MAMORI" user token tanaka --scope write)
 # a token with its last digit changed (to 1 when it was 0, else to 0)
 wrong="${rtok%?}$([ "${rtok: -1}" = 0 ] && echo 1 || echo 0)"
 [ "$(c n -H "Authorization: Bearer $wrong" "$B/api/assets")" = 401 ] && ok || not_ok "wrong token: 401"
+# the store read behind mamori's back (PostgreSQL's: tests/pg/sql.sh)
+if [ "${MAMORI_TEST_BACKEND:-}" = postgresql ]; then
+	[ "$("$store_sql" "$MAMORI_DB" "SELECT count(*) FROM api_token WHERE hash = '$rtok'")" = 0 ] && ok ||
+		not_ok "tokens are not stored in clear"
+else
 /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute("select count(*) from api_token where hash=?",(sys.argv[2],)).fetchone()[0]; sys.exit(0 if n==0 else 1)' "$MAMORI_DB" "$rtok" && ok || not_ok "tokens are not stored in clear"
+fi
 "$MAMORI" user disable tanaka >/dev/null
 [ "$(c n -H "Authorization: Bearer $wtok" "$B/api/assets")" = 401 ] && ok || not_ok "disabled user's token refused"
 

@@ -124,7 +124,9 @@ for _ in 1 2 3 4 5; do fail_login boss wrong >/dev/null; done
 # the back-off those failures began (2–4 s) can be over before the next login
 # on a loaded machine: the wait is made certain in the store, as the server
 # reads it at every login (the back-off itself: tests/unit/test_user.c)
-sqlite3 "$MAMORI_DB" "UPDATE user SET locked_until = $(($(date +%s) + 600)) WHERE name = 'boss'"
+# SQL behind mamori's back: sqlite3 on SQLite's file, psql on PostgreSQL's store (tests/pg/sql.sh)
+store_sql=sqlite3; [ "${MAMORI_TEST_BACKEND:-}" = postgresql ] && store_sql=$SRCDIR/tests/pg/sql.sh
+"$store_sql" "$MAMORI_DB" "UPDATE \"user\" SET locked_until = $(($(date +%s) + 600)) WHERE name = 'boss'"
 fail_login boss pw-boss-2 >/dev/null; waiting=$n
 for f in $unknown $badpw $disabled $waiting; do
 	cmp -s "$TMP/fail$unknown" "$TMP/fail$f" && ok || not_ok "failure $f reads as the unknown name's: $(cat "$TMP/fail$f")"
