@@ -310,9 +310,10 @@ q_release(struct q_opts *o, const char *id)
 		return rc;
 	/* the file first, so that an existing one refuses before anything is recorded */
 	if (o->out != NULL && (fd = open(o->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-		fprintf(stderr, "mamori: quarantine release: cannot create %s: %s\n", o->out, strerror(errno));
+		int e = errno;	/* closing the store may change errno (libpq's socket) */
+		fprintf(stderr, "mamori: quarantine release: cannot create %s: %s\n", o->out, strerror(e));
 		mamori_store_close(&s);
-		return errno == EEXIST ? EXIT_REFUSED : EXIT_ENV;
+		return e == EEXIST ? EXIT_REFUSED : EXIT_ENV;
 	}
 	rc = mamori_quarantine_release(s, cli_actor(), o->dir, id, o->approver, sha, &data, &len, &err);
 	mamori_store_close(&s);

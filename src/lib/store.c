@@ -508,7 +508,9 @@ mamori_store_create(const char *location, const char *policy_path, const char *a
 		key[0] = pub[0] = '\0';	/* not ours to remove */
 		goto fail_keys;
 	}
-	if ((rc = migrate(s, err)) != 0 || (rc = heads_from_env(s, err)) != 0)
+	/* the environment checked before anything is made in a database, where
+	 * a failure after the migration would leave the tables behind */
+	if ((rc = heads_from_env(s, err)) != 0 || (rc = migrate(s, err)) != 0)
 		goto fail_keys;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(log_id, 33, rnd, sizeof(rnd));

@@ -35,7 +35,7 @@ struct store_pg {
 	PGconn *conn;
 	char *conninfo;		/* the URL libpq was given (without mamori's own parameters) */
 	char *schema;		/* the schema the store's tables are in ("mamori") */
-	char session[256];	/* the session's settings (SET search_path …), run on every connection */
+	char session[512];	/* the session's settings (SET search_path …), run on every connection */
 	bool shared;		/* STORE_OPEN_SHARED: threads take lock around each statement */
 	pthread_mutex_t lock;
 	int64_t changes;	/* rows changed by this connection since it opened */

@@ -31,12 +31,16 @@ row_file(const PGresult *r, int i, struct mamori_record_file *f)
 	snprintf(f->created, sizeof(f->created), "%s", store_pg_get(r, i, 7));
 }
 
-/* The number is the row's: record_file.num is an identity column, one sequence for every record's files. */
+/*
+ * The number is the largest plus one, as SQLite's rowid: writers take turns
+ * (pg_begin), and a rolled back attachment leaves no gap in the numbers the
+ * record shows (an identity column's sequence would).
+ */
 static int
 pg_add(struct mamori_store_tx *tx, const struct mamori_record_file *f, int64_t *num, struct mamori_error *err)
 {
-	static const char sql[] = "INSERT INTO record_file (record, sha256, name, type, size, by, created) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING num";
+	static const char sql[] = "INSERT INTO record_file (num, record, sha256, name, type, size, by, created) "
+	    "SELECT coalesce(max(num), 0) + 1, $1, $2, $3, $4, $5, $6, $7 FROM record_file RETURNING num";
 	struct store_pg_params p = { 0 };
 	PGresult *r;
 	int rc;

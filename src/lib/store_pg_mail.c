@@ -66,8 +66,9 @@ static int
 pg_notice_put(struct mamori_store_tx *tx, const char *record, const char *recipient, const char *reason,
     const char *created, struct mamori_error *err)
 {
-	static const char sql[] = "INSERT INTO record_notice (record, recipient, reason, created) "
-	    "VALUES ($1, $2, $3, $4)";
+	/* numbered as SQLite's rowid, the largest plus one (writers take turns) */
+	static const char sql[] = "INSERT INTO record_notice (num, record, recipient, reason, created) "
+	    "SELECT coalesce(max(num), 0) + 1, $1, $2, $3, $4 FROM record_notice";
 	struct store_pg_params p = { 0 };
 
 	store_pg_text(&p, record);

@@ -17,6 +17,7 @@
 #include "store_ops_meta.h"
 #include "store_internal.h"
 #include "store_pg.h"
+#include "mamori/location.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -63,6 +64,7 @@ url_split(struct mamori_store *s, struct store_pg *pg, struct mamori_error *err)
 {
 	const char *loc = s->location, *q = strchr(loc, '?');
 	char *conninfo = malloc(strlen(loc) + 1), *query = NULL, *files = NULL, *schema = NULL, *tok, *save;
+	char shown[4096];
 	size_t n;
 	int rc = 0;
 
@@ -87,15 +89,16 @@ url_split(struct mamori_store *s, struct store_pg *pg, struct mamori_error *err)
 			    strchr(conninfo, '?') ? "&" : "?", tok);
 		}
 	}
+	mamori_location_masked(loc, shown, sizeof(shown));
 	if (files == NULL || *files == '\0') {
 		rc = mamori_error_set(err, MAMORI_E_USAGE, "%s: a PostgreSQL store needs files=PREFIX in its URL: "
 		    "where this machine keeps the store's signing key, TOTP key and files of records "
-		    "(e.g. postgresql:///mamori?files=/var/lib/mamori/store; docs/store.md, \"PostgreSQL\")", loc);
+		    "(e.g. postgresql:///mamori?files=/var/lib/mamori/store; docs/store.md, \"PostgreSQL\")", shown);
 		goto out;
 	}
 	if (schema != NULL && !schema_name_ok(schema)) {
 		rc = mamori_error_set(err, MAMORI_E_USAGE, "%s: schema=%s is not a schema name mamori uses: "
-		    "lower-case letters, digits and _, starting with a letter or _, at most 63", loc, schema);
+		    "lower-case letters, digits and _, starting with a letter or _, at most 63", shown, schema);
 		goto out;
 	}
 	free(s->path);
@@ -117,7 +120,7 @@ static int
 meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error *err)
 {
 	struct store_pg *pg = calloc(1, sizeof(*pg));
-	char sql[256];
+	char sql[256], shown[4096];
 	int rc;
 
 	if (pg == NULL)
@@ -138,7 +141,8 @@ meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", pg->conn ? PQerrorMessage(pg->conn) : "out of memory");
 		msg[strcspn(msg, "\n")] = '\0';
-		return mamori_error_set(err, MAMORI_E_IO, "cannot connect to the store %s: %s", s->location, msg);
+		return mamori_error_set(err, MAMORI_E_IO, "cannot connect to the store %s: %s",
+		    mamori_location_masked(s->location, shown, sizeof(shown)), msg);
 	}
 	/* the tables in the store's schema; the client's encoding UTF-8 whatever
 	 * the environment says; a writer waits for another as long as SQLite's
@@ -151,8 +155,12 @@ meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error
 		if ((rc = store_pg_exec(s, sql, err)) != 0)
 			return rc;
 	}
+	/* synchronous_commit on whatever the server's default: an acknowledged
+	 * change is on disk (and on a synchronous standby's), as SQLite's
+	 * synchronous=FULL makes it (docs/postgresql-ha.md) */
 	snprintf(pg->session, sizeof(pg->session), "SET search_path TO %s; SET client_encoding TO 'UTF8'; "
-	    "SET lock_timeout TO '5s'; SET client_min_messages TO warning%s", pg->schema,
+	    "SET lock_timeout TO '5s'; SET client_min_messages TO warning; SET synchronous_commit TO on%s",
+	    pg->schema,
 	    mode == STORE_OPEN_READER ? "; SET default_transaction_read_only TO on" : "");
 	if ((rc = store_pg_exec(s, pg->session, err)) != 0)
 		return rc;
@@ -161,8 +169,9 @@ meta_open(struct mamori_store *s, enum store_open_mode mode, struct mamori_error
 		if ((rc = s->backend->meta->schema_version(s, &v, err)) != 0)
 			return rc;
 		if (v != 0)
-			return mamori_error_set(err, MAMORI_E_CONFLICT, "cannot create store %s: schema %s of "
-			    "that database holds a store already", s->location, pg->schema);
+			return mamori_error_set(err, MAMORI_E_CONFLICT, "%s exists already (schema %s of that "
+			    "database holds a store); mamori init makes a new store and never overwrites one",
+			    mamori_location_masked(s->location, shown, sizeof(shown)), pg->schema);
 	}
 	return 0;
 }
@@ -211,13 +220,13 @@ static int
 meta_migrate(struct mamori_store *s, int from, struct mamori_error *err)
 {
 	unsigned char key[32];
-	char sql[64];
+	char sql[64], shown[4096];
 	int rc;
 
 	/* PostgreSQL's stores begin at this schema (store_pg_schema.c) */
 	if (from != 0)
 		return mamori_error_set(err, MAMORI_E_VERSION, "%s: schema version %d has no migration on "
-		    "PostgreSQL", s->location, from);
+		    "PostgreSQL", mamori_location_masked(s->location, shown, sizeof(shown)), from);
 	snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", MAMORI_STORE_SCHEMA);
 	/* the key that seals TOTP secrets, PREFIX.totp-key: made as SQLite's
 	 * migration 5 → 6 makes it (store_sqlite_schema.c) */

@@ -105,8 +105,10 @@ pg_next_seq(struct mamori_store_tx *tx, const char *kind, int64_t *seq, struct m
 static int
 pg_insert(struct mamori_store_tx *tx, const struct store_record_new *n, struct mamori_error *err)
 {
-	static const char sql[] = "INSERT INTO record (id, kind, seq, state, reporter, department, fields, "
-	    "state_since, last_by, created, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
+	/* numbered as SQLite's rowid, the largest plus one (writers take turns) */
+	static const char sql[] = "INSERT INTO record (num, id, kind, seq, state, reporter, department, fields, "
+	    "state_since, last_by, created, updated) SELECT coalesce(max(num), 0) + 1, $1, $2, $3, $4, $5, $6, "
+	    "$7, $8, $9, $10, $10 FROM record";
 	struct store_pg_params p = { 0 };
 
 	store_pg_text(&p, n->id);

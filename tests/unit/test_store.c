@@ -87,7 +87,7 @@ test_create_refuses_existing_file(void **state)
 		assert_int_equal(mamori_store_create(mamori_store_location(first), POLICY, "test", &d, &s, &err),
 		    MAMORI_E_CONFLICT);
 		assert_null(s);
-		assert_non_null(strstr(err.message, "holds a store already"));
+		assert_non_null(strstr(err.message, "exists already"));
 		mamori_store_close(&first);
 		mamori_diags_clear(&d);
 		return;
