@@ -1,6 +1,7 @@
 /* decide_log.c — decisions into the audit trail, many per transaction. */
 #include "mamori/decide.h"
 #include "mamori/store.h"
+#include "utf8.h"
 #include "store_internal.h"
 
 #include <cjson/cJSON.h>
@@ -32,12 +33,43 @@ struct log_arg {
 	size_t n;
 };
 
+/*
+ * text with every byte that is not part of valid UTF-8 replaced by U+FFFD
+ * (malloc'd; NULL when out of memory).  A refused request may carry any
+ * bytes, and its record must still be text: PostgreSQL's columns refuse
+ * invalid UTF-8, and the trail is to read alike on either backend.
+ */
+static char *
+utf8_repaired(const char *text)
+{
+	size_t n = strlen(text), bad, o = 0;
+	char *out = malloc(3 * n + 1);
+
+	if (out == NULL)
+		return NULL;
+	while (!mamori_utf8_valid(text, n, &bad)) {
+		memcpy(out + o, text, bad);
+		memcpy(out + o + bad, "\xef\xbf\xbd", 3);
+		o += bad + 3;
+		text += bad + 1;
+		n -= bad + 1;
+	}
+	memcpy(out + o, text, n + 1);
+	return out;
+}
+
 /* The JSON value of text, or the text itself as a string when it is not JSON. */
 static cJSON *
 as_json(const char *text)
 {
-	cJSON *v = cJSON_Parse(text);
-	return v ? v : cJSON_CreateString(text);
+	char *fixed = mamori_utf8_valid(text, strlen(text), NULL) ? NULL : utf8_repaired(text);
+	const char *t = fixed ? fixed : text;
+	cJSON *v = cJSON_Parse(t);
+
+	if (v == NULL)
+		v = cJSON_CreateString(t);
+	free(fixed);
+	return v;
 }
 
 static int
