@@ -63,7 +63,7 @@ diff -r "$TMP/a.db.files" "$TMP/p.files" >/dev/null && ok || not_ok "the records
 
 # a second copy to the same destination is refused, and leaves it as it was
 expect_exit 1 "PostgreSQL destination that holds a store" -- "$MAMORI" store copy --from "$TMP/a.db" --to "$P"
-expect_grep "$TMP/err" "holds a store already" "says the schema holds a store"
+expect_grep "$TMP/err" "exists already" "says the schema holds a store"
 expect_exit 1 "files prefix with keys" -- "$MAMORI" store copy --from "$TMP/a.db" \
 	--to "$(printf '%s&schema=other_%s&files=%s' "$MAMORI_TEST_PG" "$id" "$TMP/p")"
 expect_grep "$TMP/err" "exists; the copy never writes over" "says the keys are there"
