@@ -4,7 +4,8 @@
 # and several signed heads goes into PostgreSQL and back; each copy's
 # `log verify` passes with the same events, root and heads, and saved heads of
 # the source verify against it; the rows come back byte for byte, the keys and
-# files too.  A destination that holds a store is refused, and a damaged
+# files too; its inclusion and consistency proofs are SQLite's, byte for byte.
+# A destination that holds a store is refused, and a damaged
 # source is named by the copy's verification, which leaves nothing behind.
 # Runs under tests/pg/run.sh: $MAMORI_TEST_PG names a PostgreSQL cluster.
 . "$(dirname "$0")/lib.sh"
@@ -60,6 +61,17 @@ for f in key pub totp-key; do
 	[ "$(stat -c %a "$TMP/a.db.$f")" = "$(stat -c %a "$TMP/p.$f")" ] && ok || not_ok "the .$f keeps its mode"
 done
 diff -r "$TMP/a.db.files" "$TMP/p.files" >/dev/null && ok || not_ok "the records' files came over"
+# the proofs are the same on either backend, and check against the source's key and heads
+"$FULL" log proof --inclusion 5 --head "$TMP/head3" --db "$TMP/a.db" >"$TMP/incl-sqlite" 2>/dev/null
+"$FULL" log proof --inclusion 5 --head "$TMP/head3" --db "$P" >"$TMP/incl-pg" 2>/dev/null
+[ -s "$TMP/incl-sqlite" ] && cmp -s "$TMP/incl-sqlite" "$TMP/incl-pg" && ok ||
+	not_ok "log proof --inclusion: PostgreSQL's differs from SQLite's"
+expect_exit 0 "PostgreSQL's inclusion proof checks against the source's head" -- "$FULL" log check-proof \
+	--pubkey "$TMP/a.db.pub" --head "$TMP/head3" "$TMP/incl-pg"
+"$FULL" log proof --db "$TMP/a.db" --consistency 3 12 >"$TMP/cons-sqlite" 2>/dev/null
+"$FULL" log proof --db "$P" --consistency 3 12 >"$TMP/cons-pg" 2>/dev/null
+[ -s "$TMP/cons-sqlite" ] && cmp -s "$TMP/cons-sqlite" "$TMP/cons-pg" && ok ||
+	not_ok "log proof --consistency: PostgreSQL's differs from SQLite's"
 
 # a second copy to the same destination is refused, and leaves it as it was
 expect_exit 1 "PostgreSQL destination that holds a store" -- "$MAMORI" store copy --from "$TMP/a.db" --to "$P"
