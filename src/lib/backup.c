@@ -3,6 +3,7 @@
  * SHA-256s, and its restore: unpacked aside, every byte checked against the
  * manifest, the audit trail verified, and only then put in place.
  */
+#include "mamori/location.h"
 #include "mamori/backup.h"
 #include "mamori/store.h"
 #include "buf.h"
@@ -388,6 +389,10 @@ mamori_backup_create(const char *db, const char *out, const struct mamori_backup
 	int rc, fd, schema = 0;
 
 	memset(r, 0, sizeof(*r));
+	if (mamori_location_is_pg(db))
+		return mamori_error_set(err, MAMORI_E_USAGE, "backup: a store on PostgreSQL is backed up by "
+		    "PostgreSQL (pg_dump, or a standby) with its files= prefix, or copied into a SQLite file "
+		    "with 'mamori store copy' and that backed up (docs/store.md, \"PostgreSQL\")");
 	if (stat(out, &sb) == 0)
 		return mamori_error_set(err, MAMORI_E_CONFLICT, "backup: %s exists; a backup is never overwritten", out);
 	if (stat(db, &sb) != 0)

@@ -3,6 +3,11 @@
 # without libpq, runs mamori-full for any command whose store is a
 # postgresql:// URL — from --db, --db=, $MAMORI_DB or the configuration's
 # `store` — and for nothing else; init names the URL and where the keys are;
+# a backup is SQLite's file's: a store on PostgreSQL is told what backs it up instead
+expect_exit 2 "backup of a store on PostgreSQL" -- "$M" backup --db "$URL" --out "$TMP/b.tar"
+expect_grep "$TMP/err" "pg_dump" "backup names PostgreSQL's own"
+[ ! -e "$TMP/b.tar" ] && ok || not_ok "no backup file made"
+
 # a password in the URL is never printed.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/url.sh"
@@ -63,6 +68,11 @@ MAMORI_CONFIG=$TMP/pg.conf expect_exit 0 "asset list through the configuration" 
 expect_grep "$TMP/out" '課税台帳' "the asset is in the store on PostgreSQL"
 expect_exit 0 "log verify --db=URL" -- "$M" log verify "--db=$URL"
 expect_grep "$TMP/out" '^ok: 2 events' "the trail on PostgreSQL verifies"
+
+# a backup is SQLite's file's: a store on PostgreSQL is told what backs it up instead
+expect_exit 2 "backup of a store on PostgreSQL" -- "$M" backup --db "$URL" --out "$TMP/b.tar"
+expect_grep "$TMP/err" "pg_dump" "backup names PostgreSQL's own"
+[ ! -e "$TMP/b.tar" ] && ok || not_ok "no backup file made"
 
 # a password in the URL is never printed
 dir=$(sed -n 's/.*[?&]host=\([^&]*\).*/\1/p' <<<"$MAMORI_TEST_PG")
