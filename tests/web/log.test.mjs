@@ -45,6 +45,8 @@ test('keyset pages: the next page starts after the last event shown, and the fir
   assert.equal(Number(await page.locator('tbody tr:first-child td:first-child').textContent()), last + 1);
   await page.getByRole('button', { name: '最初のページ' }).click();
   await page.waitForFunction(() => !location.hash.includes('after='));
+  // the address changes before the page is fetched and drawn again: wait for the draw
+  await page.waitForFunction(() => document.querySelector('tbody tr:first-child td:first-child')?.textContent === '1');
   assert.equal(await page.locator('tbody tr:first-child td:first-child').textContent(), '1');
   assert.deepEqual(page.errors, []);
 });
