@@ -5,6 +5,7 @@
  */
 #include "mamori/location.h"
 
+#include <stdio.h>
 #include <string.h>
 
 bool
@@ -27,19 +28,42 @@ put(char *out, size_t n, size_t *at, const char *s, size_t len)
 	out[*at] = '\0';
 }
 
+/*
+ * Whether the parameter at p (its name, up to =) is libpq's password, its
+ * name percent-decoded as libpq decodes it (pass%77ord= is password=).
+ */
+static bool
+is_password(const char *p, const char **value)
+{
+	static const char name[] = "password";
+	size_t i = 0;
+	unsigned hi, lo;
+
+	for (; *p != '=' && *p != '&' && *p != '#' && *p != '\0'; p++, i++) {
+		char c = *p;
+		if (c == '%' && sscanf(p + 1, "%1x%1x", &hi, &lo) == 2) {
+			c = (char)(hi << 4 | lo);
+			p += 2;
+		}
+		if (i >= sizeof(name) - 1 || c != name[i])
+			return false;
+	}
+	*value = p + 1;
+	return *p == '=' && i == sizeof(name) - 1;
+}
+
 /* s with the value of each parameter password= (after ? or &) as ***. */
 static void
 put_params(char *out, size_t n, size_t *at, const char *s)
 {
-	const char *from = s;	/* what is not written yet */
+	const char *from = s, *value;	/* from: what is not written yet */
 
 	for (const char *p = s; *p != '\0'; p++) {
-		if ((*p != '?' && *p != '&') || strncmp(p + 1, "password=", 9) != 0)
+		if ((*p != '?' && *p != '&') || !is_password(p + 1, &value))
 			continue;
-		p += 10;	/* the value */
-		put(out, n, at, from, (size_t)(p - from));
+		put(out, n, at, from, (size_t)(value - from));
 		put(out, n, at, "***", 3);
-		from = p + strcspn(p, "&#");
+		from = value + strcspn(value, "&#");
 		p = from - 1;	/* the loop's p++ comes to the & or # */
 	}
 	put(out, n, at, from, strlen(from));

@@ -488,7 +488,7 @@ mamori_store_create(const char *location, const char *policy_path, const char *a
 	struct mamori_policy *p = NULL;
 	struct init_arg arg;
 	unsigned char rnd[16];
-	char log_id[40], key[4096], pub[4096], prefix[4096];
+	char log_id[40], key[4096], pub[4096], totp[4200], prefix[4096];
 	struct stat sb;
 	int rc;
 
@@ -502,12 +502,16 @@ mamori_store_create(const char *location, const char *policy_path, const char *a
 		    rc == MAMORI_E_INVALID ? "invalid (see the messages above)" : "unreadable");
 	if ((rc = connect(location, STORE_OPEN_CREATE, &s, err)) != 0)
 		goto fail;
-	/* the keys beside the file, or at a PostgreSQL store's files= prefix */
+	/* the keys beside the file, or at a PostgreSQL store's files= prefix;
+	 * keys there already are another store's, and so is its TOTP key */
 	key_paths(s->path, key, pub, sizeof(key));
+	snprintf(totp, sizeof(totp), "%s.totp-key", s->path);
 	if ((rc = mamori_audit_keygen(key, pub, err)) != 0) {
-		key[0] = pub[0] = '\0';	/* not ours to remove */
+		key[0] = totp[0] = '\0';	/* not ours to remove */
 		goto fail_keys;
 	}
+	if (stat(totp, &sb) == 0)
+		totp[0] = '\0';
 	/* the environment checked before anything is made in a database, where
 	 * a failure after the migration would leave the tables behind */
 	if ((rc = heads_from_env(s, err)) != 0 || (rc = migrate(s, err)) != 0)
@@ -539,9 +543,9 @@ fail_keys:
 			snprintf(side, sizeof(side), "%s-shm", prefix);
 			unlink(side);
 		}
-		snprintf(side, sizeof(side), "%s.totp-key", prefix);
-		unlink(side);
 	}
+	if (totp[0] != '\0')
+		unlink(totp);
 	if (key[0] != '\0') {
 		unlink(key);
 		unlink(pub);

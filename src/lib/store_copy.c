@@ -17,6 +17,7 @@
 #include "store_backend.h"
 #include "store_ops_copy.h"
 #include "store_ops_meta.h"
+#include "mamori/location.h"
 #include "mamori/audit.h"
 
 #include <dirent.h>
@@ -472,11 +473,12 @@ verify_copy(const char *to, struct mamori_store *src, const struct trail *want, 
 		goto out;
 	rc = verify(dst, r->verified, sizeof(r->verified), err);
 	if (rc == MAMORI_E_TAMPERED) {
-		char why[sizeof(err->message)];
+		char why[sizeof(err->message)], shown[4096];
 		snprintf(why, sizeof(why), "%s", err->message);
 		if (verify(src, ssum, sizeof(ssum), &serr) == MAMORI_E_TAMPERED)
 			rc = mamori_error_set(err, rc, "copy: the source's audit trail is damaged, so the copy was removed: "
-			    "TAMPERED at seq %s (see 'mamori log verify --db %s')", serr.message, mamori_store_location(src));
+			    "TAMPERED at seq %s (see 'mamori log verify --db %s')", serr.message,
+			    mamori_location_masked(mamori_store_location(src), shown, sizeof(shown)));
 		else
 			rc = mamori_error_set(err, rc, "copy: the copy's audit trail does not verify, the source's does; "
 			    "the copy was removed: TAMPERED at seq %s", why);
@@ -499,12 +501,13 @@ check_destination(const char *from, const char *to, struct mamori_error *err)
 {
 	const char *file;
 	struct stat sb;
+	char shown[4096];
 
 	if (strcmp(from, to) == 0)
 		return mamori_error_set(err, MAMORI_E_USAGE, "copy: the source and the destination are one store");
 	if (store_backend_of(to, &file) == NULL)
 		return mamori_error_set(err, MAMORI_E_USAGE, "copy: %s: this program has no PostgreSQL backend "
-		    "(mamori-full has it)", to);
+		    "(mamori-full has it)", mamori_location_masked(to, shown, sizeof(shown)));
 	if (store_backend_of(to, &file) == &store_backend_sqlite && lstat(file, &sb) == 0)
 		return mamori_error_set(err, MAMORI_E_CONFLICT, "copy: %s exists already; the copy makes a new "
 		    "store and never writes into one", file);
@@ -538,11 +541,12 @@ copy_snapshot(struct mamori_store *src, struct mamori_store *dst, struct trail *
     struct mamori_store_copy_report *r, struct mamori_error *err)
 {
 	struct schema from = { 0 }, to = { 0 };
+	char shown[4096];
 	int rc;
 
 	if (src->backend->meta->read_begin(src) < 0)
 		return mamori_error_set(err, MAMORI_E_STORE, "copy: cannot read %s as one snapshot",
-		    mamori_store_location(src));
+		    mamori_location_masked(mamori_store_location(src), shown, sizeof(shown)));
 	if ((rc = schema_read(src, "the source", &from, err)) == 0 &&
 	    (rc = schema_read(dst, "the destination", &to, err)) == 0 && (rc = schema_match(&from, &to, err)) == 0 &&
 	    (rc = trail_read(src, want, err)) == 0)
@@ -562,6 +566,7 @@ mamori_store_copy(const char *from, const char *to,
 	struct made m = { 0 };
 	struct trail want;
 	bool made = false;
+	char shown[4096];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -569,8 +574,8 @@ mamori_store_copy(const char *from, const char *to,
 		goto out;
 	m.from = mamori_store_path(src);
 	if (src->backend->copy == NULL) {
-		rc = mamori_error_set(err, MAMORI_E_USAGE, "copy: %s: the %s backend cannot be copied", from,
-		    src->backend->name);
+		rc = mamori_error_set(err, MAMORI_E_USAGE, "copy: %s: the %s backend cannot be copied",
+		    mamori_location_masked(from, shown, sizeof(shown)), src->backend->name);
 		goto out;
 	}
 	rc = store_create_empty(to, keys_copy, &m, &dst, err);
@@ -579,8 +584,8 @@ mamori_store_copy(const char *from, const char *to,
 	if (rc != 0)
 		goto out;
 	if (dst->backend->copy == NULL) {
-		rc = mamori_error_set(err, MAMORI_E_USAGE, "copy: %s: the %s backend cannot be copied into", to,
-		    dst->backend->name);
+		rc = mamori_error_set(err, MAMORI_E_USAGE, "copy: %s: the %s backend cannot be copied into",
+		    mamori_location_masked(to, shown, sizeof(shown)), dst->backend->name);
 		goto out;
 	}
 	/* dst stays open until the end: a copy that does not verify is discarded through it */

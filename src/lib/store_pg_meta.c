@@ -275,10 +275,21 @@ meta_data_version(struct mamori_store *s)
 	return v;
 }
 
+static void
+meta_read_end(struct mamori_store *s)
+{
+	if (!s->pg->in_read)
+		return;
+	if (store_pg_exec(s, "COMMIT", NULL) != 0)
+		store_pg_exec(s, "ROLLBACK", NULL);
+	s->pg->in_read = false;
+}
+
 static int64_t
 meta_read_begin(struct mamori_store *s)
 {
 	struct mamori_error err;
+	int64_t v;
 
 	/* not inside another transaction, as SQLite's BEGIN fails there: PostgreSQL's
 	 * only warns, and read_end's COMMIT would then end a write transaction */
@@ -289,17 +300,11 @@ meta_read_begin(struct mamori_store *s)
 	if (store_pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &err) != 0)
 		return -1;
 	s->pg->in_read = true;
-	return meta_data_version(s);
-}
-
-static void
-meta_read_end(struct mamori_store *s)
-{
-	if (!s->pg->in_read)
-		return;
-	if (store_pg_exec(s, "COMMIT", NULL) != 0)
-		store_pg_exec(s, "ROLLBACK", NULL);
-	s->pg->in_read = false;
+	/* a snapshot whose version cannot be read is ended here: the caller
+	 * ends only a snapshot it was given (-1 tells it none is open) */
+	if ((v = meta_data_version(s)) < 0)
+		meta_read_end(s);
+	return v;
 }
 
 /* ---- meta and config ---- */

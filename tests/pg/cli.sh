@@ -3,6 +3,19 @@
 # without libpq, runs mamori-full for any command whose store is a
 # postgresql:// URL — from --db, --db=, $MAMORI_DB or the configuration's
 # `store` — and for nothing else; init names the URL and where the keys are;
+# an init that finds another store's keys at its prefix leaves them, TOTP key and all
+cp "$TMP/s.totp-key" "$TMP/totp-before"
+other="$MAMORI_TEST_PG&schema=$(pg_schema "$TMP/other")&files=$TMP/s"
+expect_exit 1 "init at a prefix that holds another store's keys" -- "$M" init --policy "$P" --db "$other"
+expect_grep "$TMP/err" "s.key" "names the key that is there"
+cmp -s "$TMP/s.totp-key" "$TMP/totp-before" && ok || not_ok "the other store's TOTP key is kept"
+expect_exit 0 "and that store still verifies" -- "$M" log verify --db "$URL"
+# the same on SQLite: a store moved away, its keys left, init at its old name
+expect_exit 0 "init a SQLite store" -- "$M" init --policy "$P" --db "$TMP/f.db"
+mv "$TMP/f.db" "$TMP/f.moved"
+expect_exit 1 "init where the keys are left" -- "$M" init --policy "$P" --db "$TMP/f.db"
+[ -e "$TMP/f.db.totp-key" ] && [ ! -e "$TMP/f.db" ] && ok || not_ok "the TOTP key kept, no store file left"
+
 # a backup is SQLite's file's: a store on PostgreSQL is told what backs it up instead
 expect_exit 2 "backup of a store on PostgreSQL" -- "$M" backup --db "$URL" --out "$TMP/b.tar"
 expect_grep "$TMP/err" "pg_dump" "backup names PostgreSQL's own"
@@ -69,6 +82,19 @@ expect_grep "$TMP/out" '課税台帳' "the asset is in the store on PostgreSQL"
 expect_exit 0 "log verify --db=URL" -- "$M" log verify "--db=$URL"
 expect_grep "$TMP/out" '^ok: 2 events' "the trail on PostgreSQL verifies"
 
+# an init that finds another store's keys at its prefix leaves them, TOTP key and all
+cp "$TMP/s.totp-key" "$TMP/totp-before"
+other="$MAMORI_TEST_PG&schema=$(pg_schema "$TMP/other")&files=$TMP/s"
+expect_exit 1 "init at a prefix that holds another store's keys" -- "$M" init --policy "$P" --db "$other"
+expect_grep "$TMP/err" "s.key" "names the key that is there"
+cmp -s "$TMP/s.totp-key" "$TMP/totp-before" && ok || not_ok "the other store's TOTP key is kept"
+expect_exit 0 "and that store still verifies" -- "$M" log verify --db "$URL"
+# the same on SQLite: a store moved away, its keys left, init at its old name
+expect_exit 0 "init a SQLite store" -- "$M" init --policy "$P" --db "$TMP/f.db"
+mv "$TMP/f.db" "$TMP/f.moved"
+expect_exit 1 "init where the keys are left" -- "$M" init --policy "$P" --db "$TMP/f.db"
+[ -e "$TMP/f.db.totp-key" ] && [ ! -e "$TMP/f.db" ] && ok || not_ok "the TOTP key kept, no store file left"
+
 # a backup is SQLite's file's: a store on PostgreSQL is told what backs it up instead
 expect_exit 2 "backup of a store on PostgreSQL" -- "$M" backup --db "$URL" --out "$TMP/b.tar"
 expect_grep "$TMP/err" "pg_dump" "backup names PostgreSQL's own"
@@ -94,6 +120,10 @@ none="postgresql://$user:$secret@/$db?host=$dir&password=$secret&schema=$(pg_sch
 expect_exit 3 "no store at a URL" -- "$M" asset list --db "$none"
 expect_grep "$TMP/err" "no store at postgresql://$user:\*\*\*@" "no store: the URL masked"
 no_secret "no store"
+# libpq decodes a parameter's name: pass%77ord= is its password too
+enc="postgresql:///$db?host=$dir&user=$user&pass%77ord=$secret&schema=$(pg_schema "$TMP/r")&files=$TMP/r"
+expect_exit 3 "no store, the password's name percent-encoded" -- "$M" asset list --db "$enc"
+no_secret "pass%77ord="
 gone="postgresql://$user:$secret@/nosuchdb?host=$dir&password=$secret&files=$TMP/q"
 expect_exit 3 "a database that is not there" -- "$M" asset list --db "$gone"
 no_secret "cannot connect"
