@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 extern const struct store_audit_ops store_pg_audit_ops;
@@ -222,17 +223,32 @@ ends_transaction(const char *sql)
 	return strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
 }
 
+/* Whether sql writes by itself (its first word INSERT, UPDATE, DELETE or COPY). */
+static bool
+writes_alone(const char *sql)
+{
+	static const char *const verbs[] = { "INSERT", "UPDATE", "DELETE", "COPY" };
+
+	sql += strspn(sql, " \t\n(");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strncasecmp(sql, verbs[i], strlen(verbs[i])) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Whether sql may be run again on a new connection should this one be lost
- * under it: no transaction is open, so it either ran alone or not at all (the
- * backend's writes run in pg_begin's transaction; outside one, statements
- * read or set the session up).
+ * under it: no transaction is open, so it either ran alone or not at all, and
+ * running it twice changes nothing a first run did not.  Most of the
+ * backend's writes run in pg_begin's transaction; one outside it (the
+ * outbox's attempts + 1) may have run before its answer was lost, so it fails
+ * instead, and its caller tries again later, as after any failure.
  */
 static bool
 may_run_again(const struct store_pg *pg, const char *sql)
 {
 	return !pg->in_write && !pg->in_read && PQtransactionStatus(pg->conn) == PQTRANS_IDLE &&
-	    !ends_transaction(sql);
+	    !ends_transaction(sql) && !writes_alone(sql);
 }
 
 static double
