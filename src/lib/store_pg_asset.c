@@ -9,8 +9,8 @@
 #include "asset_internal.h"
 #include "store_ops_asset.h"
 #include "store_pg.h"
+#include "store_sqltext.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,46 +382,15 @@ pg_insert_close(struct store_asset_insert **ins)
 /*
  * The list's queries are built from the filters that are present; column
  * names and operators come from fixed tables, never from input, and every
- * value is a parameter, $1 … in the order the terms name them.
+ * value is a parameter, $1 … in the order the terms name them.  The text is
+ * built with store_sqltext.h.
  */
-struct list_sql {
-	char text[1536];
-	size_t used;
-};
 
 /* A filter's values, $1 … in the order its terms name them. */
 struct filter_params {
 	struct store_pg_params p;
 	char like[512];		/* the text filter as a LIKE pattern, lent to p */
 };
-
-static void
-sql_add(struct list_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-sql_add(struct list_sql *q, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(q->text + q->used, sizeof(q->text) - q->used, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		q->used += (size_t)n < sizeof(q->text) - q->used ? (size_t)n : sizeof(q->text) - q->used - 1;
-}
-
-/* A level's operator from the fixed table (mamori_asset_filter_level's); NULL: none of them. */
-static const char *
-level_op(const char *op)
-{
-	static const char *const ops[] = { ">=", "<=", "=", "<", ">" };
-
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(op, ops[i]) == 0)
-			return ops[i];
-	return NULL;
-}
 
 /*
  * The text filter as a LIKE pattern: a substring, its %, _ and \ taken as

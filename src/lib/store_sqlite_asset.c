@@ -8,8 +8,8 @@
 #include "asset_internal.h"
 #include "store_ops_asset.h"
 #include "store_sqlite.h"
+#include "store_sqltext.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,40 +183,8 @@ sqlite_update(struct mamori_store_tx *tx, const char *const f[MAMORI_AF_COUNT], 
  * SQLite's planner sees plain `department = :department` terms and uses the
  * index (a term like `(?1 IS NULL OR department = ?1)` makes it scan the whole
  * register).  Column names and operators come from fixed tables, never from
- * input; every value is bound by name.
+ * input; every value is bound by name.  The text is built with store_sqltext.h.
  */
-struct list_sql {
-	char text[1536];
-	size_t used;
-};
-
-static void
-sql_add(struct list_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-sql_add(struct list_sql *q, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(q->text + q->used, sizeof(q->text) - q->used, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		q->used += (size_t)n < sizeof(q->text) - q->used ? (size_t)n : sizeof(q->text) - q->used - 1;
-}
-
-/* A level's operator from the fixed table (mamori_asset_filter_level's); NULL: none of them. */
-static const char *
-level_op(const char *op)
-{
-	static const char *const ops[] = { ">=", "<=", "=", "<", ">" };
-
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(op, ops[i]) == 0)
-			return ops[i];
-	return NULL;
-}
 
 /* The filter's terms joined by AND into terms (empty: no filter). */
 static void
