@@ -3,25 +3,8 @@
 # without libpq, runs mamori-full for any command whose store is a
 # postgresql:// URL — from --db, --db=, $MAMORI_DB or the configuration's
 # `store` — and for nothing else; init names the URL and where the keys are;
-# an init that finds another store's keys at its prefix leaves them, TOTP key and all
-cp "$TMP/s.totp-key" "$TMP/totp-before"
-other="$MAMORI_TEST_PG&schema=$(pg_schema "$TMP/other")&files=$TMP/s"
-expect_exit 1 "init at a prefix that holds another store's keys" -- "$M" init --policy "$P" --db "$other"
-expect_grep "$TMP/err" "s.key" "names the key that is there"
-cmp -s "$TMP/s.totp-key" "$TMP/totp-before" && ok || not_ok "the other store's TOTP key is kept"
-expect_exit 0 "and that store still verifies" -- "$M" log verify --db "$URL"
-# the same on SQLite: a store moved away, its keys left, init at its old name
-expect_exit 0 "init a SQLite store" -- "$M" init --policy "$P" --db "$TMP/f.db"
-mv "$TMP/f.db" "$TMP/f.moved"
-expect_exit 1 "init where the keys are left" -- "$M" init --policy "$P" --db "$TMP/f.db"
-[ -e "$TMP/f.db.totp-key" ] && [ ! -e "$TMP/f.db" ] && ok || not_ok "the TOTP key kept, no store file left"
-
-# a backup is SQLite's file's: a store on PostgreSQL is told what backs it up instead
-expect_exit 2 "backup of a store on PostgreSQL" -- "$M" backup --db "$URL" --out "$TMP/b.tar"
-expect_grep "$TMP/err" "pg_dump" "backup names PostgreSQL's own"
-[ ! -e "$TMP/b.tar" ] && ok || not_ok "no backup file made"
-
-# a password in the URL is never printed.
+# a password in the URL is never printed; an init never removes another
+# store's keys; a backup of a store on PostgreSQL says what backs it up.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/url.sh"
 : "${MAMORI_REAL:?MAMORI_REAL must name the real mamori binary}"
